@@ -1,0 +1,116 @@
+"""Tables of the commissioning side: cases, decisions, commissions, declarations, terms of reference.
+
+A case holds features and a reference, never a child's name. Decisions keep the ruleset id and
+version and the feature snapshot they used, so any answer can be reproduced years later.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from registry.clock import utcnow
+
+
+class CaseStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "review_case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=32, unique=True, index=True)
+    area: str = Field(max_length=100, index=True)
+    features: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    status: CaseStatus = Field(default=CaseStatus.open, sa_type=String(16), index=True)
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    closed_on: date | None = None
+
+
+class DecisionKind(StrEnum):
+    recommendation = "recommendation"
+    board = "board"
+
+
+class CaseDecision(SQLModel, table=True):
+    """One entry in a case's decision history: the engine's recommendation or the board's decision."""
+
+    __tablename__ = "case_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True, ondelete="CASCADE")
+    kind: DecisionKind = Field(sa_type=String(16))
+    ruleset_id: str = Field(max_length=16)
+    ruleset_version: str = Field(max_length=16)
+    today: date = Field(description="the date the engine was run as of")
+    features: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    result: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    accepted: bool | None = Field(default=None, description="board decisions: accepted the recommendation")
+    reason: str | None = Field(default=None, max_length=4000)
+    decided_by: str = Field(max_length=254)
+    decided_at: datetime = Field(default_factory=utcnow)
+
+
+class CommissionStatus(StrEnum):
+    proposed = "proposed"
+    declared = "declared"
+    confirmed = "confirmed"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+class CommissionRole(StrEnum):
+    lead_reviewer = "lead_reviewer"
+    panel_chair = "panel_chair"
+    overview_author = "overview_author"
+    agency_report_author = "agency_report_author"
+
+
+class Commission(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True, ondelete="CASCADE")
+    consultant_id: int = Field(foreign_key="consultant.id", index=True)
+    role: CommissionRole = Field(sa_type=String(32))
+    status: CommissionStatus = Field(default=CommissionStatus.proposed, sa_type=String(16), index=True)
+    warnings: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    idempotency_key: str | None = Field(default=None, max_length=128, unique=True)
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Declaration(SQLModel, table=True):
+    """The consultant's declaration of independence for one commission and one list of agencies."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    commission_id: int = Field(foreign_key="commission.id", index=True, ondelete="CASCADE")
+    agencies: list[str] = Field(default_factory=list, sa_type=JSON)
+    no_conflict: bool
+    statement: str | None = Field(default=None, max_length=4000)
+    declared_by: str = Field(max_length=254)
+    declared_at: datetime = Field(default_factory=utcnow)
+    void: bool = Field(default=False, description="voided when the case's agencies change")
+
+
+class TermsVersion(SQLModel, table=True):
+    """One generated terms of reference, traceable to the template and clauses that produced it."""
+
+    __tablename__ = "terms_version"
+    __table_args__ = (UniqueConstraint("case_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True, ondelete="CASCADE")
+    version: int
+    template_version: str = Field(max_length=16)
+    clauses_version: str = Field(max_length=16)
+    content_hash: str = Field(max_length=64)
+    content: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    markdown: str = Field(sa_type=Text)
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)

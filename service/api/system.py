@@ -1,0 +1,46 @@
+"""Health, readiness and the audit log."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from service import audit
+from service.auth import AdminUser
+from service.db import SessionDep, get_engine
+from service.migrate import current_revision, head_revision
+from service.models import AuditEventPublic
+
+router = APIRouter()
+
+
+@router.get("/healthz", tags=["system"])
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["system"], responses={503: {"description": "database unreachable or behind"}})
+def readyz() -> JSONResponse:
+    """The database answers and its schema is at the migrations' head."""
+    try:
+        engine = get_engine()
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        current, head = current_revision(engine), head_revision()
+    except Exception as error:  # any driver error means "not ready", which is the answer
+        return JSONResponse({"status": "unavailable", "detail": type(error).__name__}, status_code=503)
+    if current != head:
+        return JSONResponse(
+            {"status": "migrating", "detail": f"schema at {current}, expected {head}: run 'scr db upgrade'"},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ready", "schema": current})
+
+
+@router.get("/api/v1/audit", tags=["audit"])
+def list_audit(
+    session: SessionDep, _: AdminUser, entity_type: str | None = None, entity_id: str | None = None
+) -> list[AuditEventPublic]:
+    """Audit events, oldest first, optionally for one entity."""
+    events = audit.history(session, entity_type=entity_type, entity_id=entity_id)
+    return [AuditEventPublic.model_validate(event, from_attributes=True) for event in events]

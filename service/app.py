@@ -1,0 +1,65 @@
+"""The FastAPI application factory: routers, domain-error mapping, health checks."""
+
+from importlib import import_module
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from registry.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+
+# Each module under service/api/ exposes ``router``; a new area adds its name here.
+ROUTERS: tuple[str, ...] = ("system",)
+
+
+def _jsonable(value: Any) -> Any:
+    """Findings may be dataclasses or models; turn them into plain JSON."""
+    from fastapi.encoders import jsonable_encoder
+
+    if hasattr(value, "to_json"):
+        return value.to_json()
+    return jsonable_encoder(value)
+
+
+def _domain_error_response(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    body: dict[str, Any] = {"detail": error.message}
+    status = 400
+    if isinstance(error, NotFound):
+        status = 404
+    elif isinstance(error, Conflict):
+        status = 409
+        body["findings"] = [_jsonable(finding) for finding in error.findings]
+    elif isinstance(error, NotAllowed):
+        status = 409
+        body["allowed"] = error.allowed
+    elif isinstance(error, Invalid):
+        status = 422
+        body["problems"] = error.problems
+    return JSONResponse(body, status_code=status)
+
+
+def _validation_error_response(_: Request, error: Exception) -> JSONResponse:
+    """422 naming every field and reason, without echoing the input back."""
+    assert isinstance(error, RequestValidationError)
+    problems = [
+        {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type", "")}
+        for item in error.errors()
+    ]
+    fields = ", ".join(".".join(str(part) for part in p["loc"][1:]) or "body" for p in problems)
+    return JSONResponse({"detail": f"Invalid input: {fields}.", "problems": problems}, status_code=422)
+
+
+def create_app() -> FastAPI:
+    """Build the service; the Slack bot and admin pages mount here when configured."""
+    app = FastAPI(
+        title="Case review commissioning",
+        summary="Thresholds, independent reviewers and terms of reference for safeguarding case reviews.",
+        version="0.1.0",
+    )
+    app.add_exception_handler(DomainError, _domain_error_response)
+    app.add_exception_handler(RequestValidationError, _validation_error_response)
+    for name in ROUTERS:
+        app.include_router(import_module(f"service.api.{name}").router)
+    return app

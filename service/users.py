@@ -1,0 +1,54 @@
+"""Users of the service: creation with a one-time token, revocation, Slack mapping."""
+
+from sqlmodel import Session, select
+
+from registry.errors import Conflict, NotFound
+from service import audit
+from service.auth import hash_token, new_token
+from service.models import Role, User, UserPublic
+
+
+def add_user(
+    session: Session, *, email: str, role: Role, actor: str, slack_user_id: str | None = None
+) -> tuple[User, str]:
+    """Create a user and return it with its token, which is shown once and stored only as a hash."""
+    email = email.strip().lower()
+    if session.exec(select(User).where(User.email == email)).first():
+        raise Conflict(f"A user with email {email} already exists.")
+    if slack_user_id and session.exec(select(User).where(User.slack_user_id == slack_user_id)).first():
+        raise Conflict(f"Slack user {slack_user_id} is already linked to another user.")
+    token = new_token()
+    user = User(email=email, role=role, slack_user_id=slack_user_id, token_hash=hash_token(token))
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="user.add",
+        entity_type="user",
+        entity_id=user.id or 0,
+        after=UserPublic.model_validate(user, from_attributes=True).model_dump(mode="json"),
+    )
+    session.commit()
+    return user, token
+
+
+def revoke_user(session: Session, *, email: str, actor: str) -> User:
+    """Deactivate a user: their token stops working at once."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise NotFound(f"No user with email {email}.")
+    before = UserPublic.model_validate(user, from_attributes=True).model_dump(mode="json")
+    user.active = False
+    session.add(user)
+    audit.record(
+        session,
+        actor=actor,
+        action="user.revoke",
+        entity_type="user",
+        entity_id=user.id or 0,
+        before=before,
+        after={**before, "active": False},
+    )
+    session.commit()
+    return user

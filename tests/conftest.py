@@ -1,0 +1,147 @@
+"""Shared fixtures: a migrated database per test run, a clean slate per test, and personas.
+
+Tests run on SQLite by default. With ``SCR_DATABASE_URL`` pointing at PostgreSQL, the run creates
+its own database on that server (so concurrent runs never share state) and drops it at the end.
+"""
+
+import os
+import secrets
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+from sqlmodel import Session, SQLModel
+
+BASE_URL = os.environ.get("SCR_DATABASE_URL", "")
+ON_POSTGRES = BASE_URL.startswith("postgresql")
+
+
+def _create_run_database() -> tuple[str, Callable[[], None]]:
+    """A fresh, empty database for this test run, and a function that removes it."""
+    if ON_POSTGRES:
+        server = make_url(BASE_URL)
+        name = f"scr_test_{os.getpid()}_{secrets.token_hex(3)}"
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+        def drop() -> None:
+            from service.db import get_engine
+
+            get_engine().dispose()
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+        return server.set(database=name).render_as_string(hide_password=False), drop
+    folder = tempfile.mkdtemp(prefix="scr-test-")
+    path = Path(folder) / "scr.db"
+    return f"sqlite:///{path}", lambda: None
+
+
+def _clear_caches() -> None:
+    from service.db import get_engine
+    from service.settings import get_settings
+
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    url, drop = _create_run_database()
+    os.environ["SCR_DATABASE_URL"] = url
+    _clear_caches()
+    from service.migrate import upgrade
+
+    upgrade(url)
+    yield url
+    drop()
+    _clear_caches()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str):  # type: ignore[no-untyped-def]
+    from service.db import get_engine
+
+    return get_engine()
+
+
+def _truncate(engine) -> None:  # type: ignore[no-untyped-def]
+    tables = list(reversed(SQLModel.metadata.sorted_tables))
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+    """A session on a database emptied before the test."""
+    _truncate(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def client(session: Session):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    with TestClient(create_app()) as client:
+        yield client
+
+
+@dataclass(frozen=True)
+class Persona:
+    """A signed-in user as the tests drive them."""
+
+    email: str
+    role: str
+    token: str
+    user_id: int
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def make_persona(session: Session, role: str, *, slack_user_id: str | None = None) -> Persona:
+    from service.models import Role
+    from service.users import add_user
+
+    email = f"{role}-{secrets.token_hex(3)}@board.example.org"
+    user, token = add_user(session, email=email, role=Role(role), actor="test", slack_user_id=slack_user_id)
+    assert user.id is not None
+    return Persona(email=email, role=role, token=token, user_id=user.id)
+
+
+@pytest.fixture
+def admin(session: Session) -> Persona:
+    return make_persona(session, "admin")
+
+
+@pytest.fixture
+def chair(session: Session) -> Persona:
+    return make_persona(session, "chair")
+
+
+@pytest.fixture
+def commissioner(session: Session) -> Persona:
+    return make_persona(session, "commissioner")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set SCR_DATABASE_URL")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
