@@ -8,6 +8,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from registry.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from service.limits import BodySizeLimit
+from service.settings import get_settings
 
 # Each module under service/api/ exposes ``router``; a new area adds its name here.
 ROUTERS: tuple[str, ...] = ("system",)
@@ -58,6 +60,7 @@ def create_app() -> FastAPI:
         summary="Thresholds, independent reviewers and terms of reference for safeguarding case reviews.",
         version="0.1.0",
     )
+    app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     app.add_exception_handler(DomainError, _domain_error_response)
     app.add_exception_handler(RequestValidationError, _validation_error_response)
     for name in ROUTERS:
