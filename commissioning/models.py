@@ -31,6 +31,7 @@ class Case(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     closed_on: date | None = None
+    idempotency_key: str | None = Field(default=None, max_length=128, unique=True)
 
 
 class DecisionKind(StrEnum):

@@ -1,9 +1,11 @@
 """Tables and schemas of the approved list, one Base / Create / Update / Public chain per resource."""
 
 from datetime import date, datetime
+from typing import Any
 
-from pydantic import EmailStr, field_validator
+from pydantic import ConfigDict, EmailStr, field_validator, model_validator
 from sqlalchemy import JSON, Index, String
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from registry.clock import utcnow
@@ -20,6 +22,33 @@ from registry.vocabulary import (
 )
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# sqlmodel.Field ignores `regex`; a pattern reaches pydantic through schema_extra.
+SLACK_USER_ID = r"^[UW][A-Z0-9]{2,31}$"
+CSV_SEPARATORS = (";", "|")
+
+
+def fold(name: str) -> str:
+    """The form names and aliases are matched in: whitespace collapsed, case-folded."""
+    return " ".join(name.split()).casefold()
+
+
+# List columns: JSONB on PostgreSQL, so listing filters test membership without re-parsing text per row.
+JSON_LIST = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Input(SQLModel):
+    """Base of the input schemas: trims what people type or paste (so stored text matches what a CSV
+    round trip reads) and refuses the NUL character, which PostgreSQL cannot store in text."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("must not contain the NUL character")
+        return value
 
 
 def _normalise_words(values: list[str]) -> list[str]:
@@ -30,6 +59,27 @@ def _normalise_words(values: list[str]) -> list[str]:
         if cleaned:
             seen.setdefault(cleaned, None)
     return list(seen)
+
+
+def _no_separators(value: str) -> str:
+    """Refuse the characters the CSV uses between items, so an export always imports back the same."""
+    if any(separator in value for separator in CSV_SEPARATORS):
+        raise ValueError(f"must not contain {' or '.join(repr(s) for s in CSV_SEPARATORS)}: {value!r}")
+    return value
+
+
+def _clean_words(values: list[str] | None) -> list[str] | None:
+    return None if values is None else [_no_separators(value) for value in _normalise_words(values)]
+
+
+def _lower_email(value: str | None) -> str | None:
+    """Emails are matched case-insensitively (imports match on them), so store them lower-case."""
+    return None if value is None else value.lower()
+
+
+def _dates_in_order(start: date | None, end: date | None, *, start_name: str, end_name: str) -> None:
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"{end_name} ({end}) is before {start_name} ({start})")
 
 
 # Agencies ------------------------------------------------------------------------------------
@@ -54,8 +104,8 @@ class AgencyAlias(SQLModel, table=True):
     agency_id: str = Field(foreign_key="agency.id", index=True, max_length=64, ondelete="CASCADE")
 
 
-class AgencyCreate(AgencyBase):
-    id: str = Field(min_length=2, max_length=64, regex=SLUG)
+class AgencyCreate(AgencyBase, Input):
+    id: str = Field(min_length=2, max_length=64, schema_extra={"pattern": SLUG})
     aliases: list[str] = Field(default_factory=list)
 
     @field_validator("aliases")
@@ -64,11 +114,18 @@ class AgencyCreate(AgencyBase):
         return _normalise_words(value)
 
 
-class AgencyUpdate(SQLModel):
+class AgencyUpdate(Input):
+    """Every field optional; ``aliases``, when sent, replaces the agency's aliases."""
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: AgencyKind | None = None
     area: str | None = Field(default=None, min_length=1, max_length=100)
     aliases: list[str] | None = None
+
+    @field_validator("aliases")
+    @classmethod
+    def _clean_aliases(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _normalise_words(value)
 
 
 class AgencyPublic(AgencyBase):
@@ -83,16 +140,18 @@ class ConsultantBase(SQLModel):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr = Field(max_length=254, unique=True, index=True)
     phone: str | None = Field(default=None, max_length=40)
-    slack_user_id: str | None = Field(default=None, max_length=32, regex=r"^[UW][A-Z0-9]{2,31}$", index=True)
-    backgrounds: list[Background] = Field(default_factory=list, sa_type=JSON)
+    slack_user_id: str | None = Field(
+        default=None, max_length=32, schema_extra={"pattern": SLACK_USER_ID}, index=True
+    )
+    backgrounds: list[Background] = Field(default_factory=list, sa_type=JSON_LIST)
     registration_body: RegistrationBody | None = Field(default=None, sa_type=String(32))
     registration_number: str | None = Field(default=None, max_length=40)
     registration_expiry: date | None = None
     dbs_check_date: date | None = None
     insurance_expiry: date | None = None
-    specialisms: list[Specialism] = Field(default_factory=list, sa_type=JSON)
-    languages: list[str] = Field(default_factory=list, sa_type=JSON)
-    areas: list[str] = Field(default_factory=list, sa_type=JSON)
+    specialisms: list[Specialism] = Field(default_factory=list, sa_type=JSON_LIST)
+    languages: list[str] = Field(default_factory=list, sa_type=JSON_LIST)
+    areas: list[str] = Field(default_factory=list, sa_type=JSON_LIST)
     day_rate: int | None = Field(default=None, ge=0, le=5000, description="GBP per day")
     capacity: int = Field(default=2, ge=1, le=5, description="maximum concurrent reviews")
     notes: str | None = Field(default=None, max_length=4000)
@@ -108,20 +167,30 @@ class Consultant(ConsultantBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class ConsultantCreate(ConsultantBase):
+class ConsultantCreate(ConsultantBase, Input):
     @field_validator("languages", "areas")
     @classmethod
-    def _clean_lists(cls, value: list[str]) -> list[str]:
-        return _normalise_words(value)
+    def _clean_lists(cls, value: list[str]) -> list[str] | None:
+        return _clean_words(value)
+
+    @field_validator("backgrounds", "specialisms")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str | None:
+        return _lower_email(value)
 
 
-class ConsultantUpdate(SQLModel):
+class ConsultantUpdate(Input):
     """Every field optional: only the fields sent are changed."""
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=40)
-    slack_user_id: str | None = Field(default=None, max_length=32, regex=r"^[UW][A-Z0-9]{2,31}$")
+    slack_user_id: str | None = Field(default=None, max_length=32, schema_extra={"pattern": SLACK_USER_ID})
     backgrounds: list[Background] | None = None
     registration_body: RegistrationBody | None = None
     registration_number: str | None = Field(default=None, max_length=40)
@@ -136,6 +205,21 @@ class ConsultantUpdate(SQLModel):
     notes: str | None = Field(default=None, max_length=4000)
     reapproval_due: date | None = None
 
+    @field_validator("languages", "areas")
+    @classmethod
+    def _clean_lists(cls, value: list[str] | None) -> list[str] | None:
+        return _clean_words(value)
+
+    @field_validator("backgrounds", "specialisms")
+    @classmethod
+    def _unique(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else list(dict.fromkeys(value))
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return _lower_email(value)
+
 
 class ConsultantPublic(ConsultantBase):
     id: int
@@ -145,8 +229,17 @@ class ConsultantPublic(ConsultantBase):
     reapproval_due: date | None
 
 
-class StatusChange(SQLModel):
+class StatusChange(Input):
     reason: str = Field(min_length=3, max_length=1000)
+
+
+class ConsultantPage(SQLModel):
+    """One page of a filtered listing, with the total the filters match."""
+
+    items: list[ConsultantPublic]
+    total: int
+    limit: int
+    offset: int
 
 
 # Engagement history --------------------------------------------------------------------------
@@ -170,16 +263,34 @@ class Engagement(EngagementBase, table=True):
     confirmed: bool = Field(default=True, description="self-declared ties count once an admin confirms")
 
 
-class EngagementCreate(EngagementBase):
-    pass
+class EngagementCreate(EngagementBase, Input):
+    """``agency_id`` may be the agency's id, name or any alias; it is stored as the id."""
+
+    agency_id: str = Field(min_length=1, max_length=200)
+    confirmed: bool = True
+
+    @field_validator("role_title")
+    @classmethod
+    def _role_title(cls, value: str) -> str:
+        return _no_separators(value)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "EngagementCreate":
+        _dates_in_order(self.start_date, self.end_date, start_name="start_date", end_name="end_date")
+        return self
 
 
-class EngagementUpdate(SQLModel):
+class EngagementUpdate(Input):
     role_title: str | None = Field(default=None, min_length=1, max_length=200)
     kind: EngagementKind | None = None
     start_date: date | None = None
     end_date: date | None = None
     confirmed: bool | None = None
+
+    @field_validator("role_title")
+    @classmethod
+    def _role_title(cls, value: str | None) -> str | None:
+        return None if value is None else _no_separators(value)
 
 
 class EngagementPublic(EngagementBase):
@@ -203,8 +314,10 @@ class Interest(InterestBase, table=True):
     consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
 
 
-class InterestCreate(InterestBase):
-    pass
+class InterestCreate(InterestBase, Input):
+    """``agency_id`` may be the agency's id, name or any alias; it is stored as the id."""
+
+    agency_id: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class InterestPublic(InterestBase):
@@ -228,8 +341,11 @@ class ConsultantAccreditation(AccreditationBase, table=True):
     consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
 
 
-class AccreditationCreate(AccreditationBase):
-    pass
+class AccreditationCreate(AccreditationBase, Input):
+    @model_validator(mode="after")
+    def _in_order(self) -> "AccreditationCreate":
+        _dates_in_order(self.awarded_on, self.expires_on, start_name="awarded_on", end_name="expires_on")
+        return self
 
 
 class AccreditationPublic(AccreditationBase):
@@ -257,8 +373,23 @@ class ReviewRecord(ReviewRecordBase, table=True):
     consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
 
 
-class ReviewRecordCreate(ReviewRecordBase):
-    pass
+class ReviewRecordCreate(ReviewRecordBase, Input):
+    @model_validator(mode="after")
+    def _in_order(self) -> "ReviewRecordCreate":
+        _dates_in_order(self.started_on, self.completed_on, start_name="started_on", end_name="completed_on")
+        return self
+
+
+class ReviewRecordUpdate(Input):
+    """Ratings usually arrive after the review ends, so a record is completed by PATCH."""
+
+    case_ref: str | None = Field(default=None, min_length=1, max_length=32)
+    review_type: ReviewType | None = None
+    role: ReviewRole | None = None
+    started_on: date | None = None
+    completed_on: date | None = None
+    rating: int | None = Field(default=None, ge=1, le=4)
+    comment: str | None = Field(default=None, max_length=2000)
 
 
 class ReviewRecordPublic(ReviewRecordBase):

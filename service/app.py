@@ -6,13 +6,27 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.middleware.sessions import SessionMiddleware
 
 from registry.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from service import slack_http
 from service.limits import BodySizeLimit
 from service.settings import get_settings
+from service.web.pages import PageRefused, page_refused_response
+from service.web.session import SESSION_COOKIE
 
 # Each module under service/api/ exposes ``router``; a new area adds its name here.
-ROUTERS: tuple[str, ...] = ("system",)
+ROUTERS: tuple[str, ...] = ("system", "registry", "slack", "shortlist", "commissions", "terms", "cases")
+# The admin pages: each module under service/web/ named here exposes ``router`` (paths under /admin).
+WEB_ROUTERS: tuple[str, ...] = (
+    "pages",
+    "session",
+    "dashboard",
+    "consultants",
+    "agencies",
+    "imports",
+    "cases",
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -60,9 +74,24 @@ def create_app() -> FastAPI:
         summary="Thresholds, independent reviewers and terms of reference for safeguarding case reviews.",
         version="0.1.0",
     )
-    app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    settings = get_settings()
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_hours * 3600,
+        path="/admin",
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
     app.add_exception_handler(DomainError, _domain_error_response)
     app.add_exception_handler(RequestValidationError, _validation_error_response)
+    app.add_exception_handler(PageRefused, page_refused_response)
     for name in ROUTERS:
         app.include_router(import_module(f"service.api.{name}").router)
+    for name in WEB_ROUTERS:
+        app.include_router(import_module(f"service.web.{name}").router)
+    if slack_http.enabled(settings):
+        slack_http.mount(app, settings)
     return app

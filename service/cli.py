@@ -4,6 +4,7 @@ Heavy modules are imported inside each command, so ``scr check`` loads only the 
 and starts in a fraction of a second.
 """
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +16,10 @@ audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+registry_app = typer.Typer(help="The approved list of consultants.", no_args_is_help=True)
+demo_app = typer.Typer(help="Invented demo data.", no_args_is_help=True)
+app.add_typer(registry_app, name="registry")
+app.add_typer(demo_app, name="demo")
 
 CLI_ACTOR = "cli"
 
@@ -39,6 +44,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load the demo data first if the registry is empty; print tokens.")
+    ] = False,
 ) -> None:
     """Migrate the database, then serve the API, admin pages and Slack endpoint."""
     import uvicorn
@@ -47,7 +55,84 @@ def serve(
     from service.settings import get_settings
 
     upgrade(get_settings().database_url)
+    if demo:
+        _load_demo(skip_if_loaded=True)
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@app.command()
+def check(
+    case: Annotated[Path, typer.Argument(help="JSON file of case features; '-' reads standard input.")],
+    ruleset: Annotated[str, typer.Option(help="'auto' (chosen by incident_date) or a ruleset id.")] = "auto",
+    today: Annotated[
+        str | None, typer.Option(help="Decide as of this date, YYYY-MM-DD; default today.")
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="text (for a person) or json.")] = "text",
+    setting: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="A local ruleset setting NAME=VALUE (VALUE as JSON); repeatable."),
+    ] = None,
+) -> None:
+    """Which reviews and notifications a case needs: reasons with sources, deadlines, open questions.
+
+    Exit 0 with a decision; exit 2 listing every problem with the input.
+    """
+    import json
+    import sys
+    from datetime import date
+
+    from commissioning import features, rules, threshold
+    from registry.errors import Invalid
+
+    problems: list[dict[str, object]] = []
+
+    def problem(option: str, msg: str, valid: list[str] | None = None) -> None:
+        problems.append({"feature": option, "msg": msg, "valid": valid})
+
+    if output not in ("text", "json"):
+        problem("--format", f"{output!r} is not a format", ["text", "json"])
+    if ruleset != threshold.AUTO and ruleset not in rules.available():
+        problem("--ruleset", f"{ruleset!r} is not a ruleset", [threshold.AUTO, *rules.available()])
+    try:
+        as_of = date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        problem("--today", f"{today!r} is not a date in the form YYYY-MM-DD")
+        as_of = date.today()
+    local: dict[str, object] = {}
+    for item in setting or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            problem("--set", f"{item!r} is not NAME=VALUE")
+            continue
+        try:
+            local[name] = json.loads(value)
+        except json.JSONDecodeError:
+            local[name] = value  # a bare word or a date: take it as a string
+    try:
+        raw = json.loads(sys.stdin.read() if str(case) == "-" else case.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise _fail(f"{case}: cannot read the file ({error.strerror}).") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise _fail(f"{case}: not valid JSON ({error}).") from None
+    rulesets: tuple[rules.Ruleset, ...] = ()
+    valid: dict[str, object] = {}
+    for step in ("settings", "features", "decision"):
+        try:
+            if step == "settings":
+                rulesets = rules.load_all(local)
+            elif step == "features":
+                valid = features.validate(raw, today=as_of)
+            elif not problems:
+                decision = threshold.decide(valid, ruleset, as_of, rulesets=rulesets)
+        except Invalid as error:
+            problems += error.problems
+    if problems:
+        for item in problems:
+            valid = [v if isinstance(v, str) else json.dumps(v) for v in item.get("valid") or ()]  # type: ignore[attr-defined]
+            hint = f" (valid: {', '.join(valid)})" if valid else ""
+            typer.echo(f"{item['feature'] or 'input'}: {item['msg']}{hint}", err=True)
+        raise _fail(f"{len(problems)} problem(s); nothing was decided.")
+    typer.echo(json.dumps(decision.to_json(), indent=2) if output == "json" else decision.to_text())
 
 
 @user_app.command("add")
@@ -95,6 +180,32 @@ def user_revoke(email: str) -> None:
     typer.echo(f"Revoked {email}.")
 
 
+@user_app.command("set-password")
+def user_set_password(email: str) -> None:
+    """Set the password EMAIL signs in to the admin pages with: asked twice, or two lines on stdin."""
+    import sys
+
+    from sqlmodel import Session
+
+    from registry.errors import DomainError
+    from service.db import get_engine
+    from service.passwords import set_password
+
+    if sys.stdin.isatty():
+        password = typer.prompt("New password", hide_input=True)
+        again = typer.prompt("Repeat it", hide_input=True)
+    else:
+        password, again = (sys.stdin.readline().rstrip("\r\n") for _ in range(2))
+    if password != again:
+        raise _fail("The two passwords differ; nothing was changed.")
+    with Session(get_engine()) as session:
+        try:
+            set_password(session, email=email, password=password, actor=CLI_ACTOR)
+        except DomainError as error:
+            raise _fail(error.message) from None
+    typer.echo(f"Password set for {email}.")
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the audit log's hash chain; exit 1 naming the first edited, inserted or deleted event."""
@@ -109,3 +220,290 @@ def audit_verify() -> None:
     if broken:
         raise _fail(f"Audit log broken: {broken.problem}.", code=1)
     typer.echo(f"Audit log intact: {len(events)} events.")
+
+
+@registry_app.command("import")
+def registry_import(
+    file: Annotated[
+        Path, typer.Argument(help="CSV, UTF-8, one consultant per row.", exists=True, dir_okay=False)
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")
+    ] = False,
+) -> None:
+    """Create or update consultants from CSV, matched on email; every row is checked, then all or none."""
+    from sqlmodel import Session
+
+    from registry import importer, store
+    from registry.errors import Invalid
+    from service.db import get_engine
+    from service.settings import get_settings
+
+    settings = get_settings()
+    try:
+        text = importer.decode(file.read_bytes())
+        with Session(get_engine()) as session:
+            report = store.import_csv(
+                session=session,
+                text=text,
+                actor=CLI_ACTOR,
+                max_rows=settings.csv_max_rows,
+                dry_run=dry_run,
+                reapproval_years=settings.reapproval_years,
+            )
+    except Invalid as error:
+        for problem in error.problems:
+            parts = (f"row {problem['row']}" if problem["row"] else "", problem["column"] or "")
+            where = ", ".join(part for part in parts if part)
+            typer.echo(f"{where}: {problem['msg']}" if where else problem["msg"], err=True)
+        raise _fail(error.message, code=1) from None
+    if dry_run:
+        typer.echo(
+            f"Dry run: would create {report.created}, update {report.updated}; {report.unchanged} unchanged."
+        )
+    else:
+        typer.echo(f"Created {report.created}, updated {report.updated}; {report.unchanged} unchanged.")
+
+
+@registry_app.command("export")
+def registry_export(
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to FILE, not standard output.")
+    ] = None,
+) -> None:
+    """Every consultant as CSV, in the columns ``scr registry import`` reads."""
+    from sqlmodel import Session
+
+    from registry import store
+    from service.db import get_engine
+
+    with Session(get_engine()) as session:
+        text = store.export_csv(session=session)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8", newline="")
+        typer.echo(f"Wrote {output}.", err=True)
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the invented demo registry and one user per role into an empty service; print their tokens."""
+    from service.migrate import upgrade
+    from service.settings import get_settings
+
+    upgrade(get_settings().database_url)
+    _load_demo(skip_if_loaded=False)
+
+
+def _load_demo(*, skip_if_loaded: bool) -> None:
+    from sqlmodel import Session
+
+    from registry.errors import Conflict
+    from service import demo
+    from service.db import get_engine
+
+    with Session(get_engine()) as session:
+        try:
+            tokens = demo.load(session=session)
+        except Conflict as error:
+            if skip_if_loaded:
+                typer.echo(f"Demo data not loaded: {error.message}", err=True)
+                return
+            raise _fail(error.message, code=1) from None
+    typer.echo(
+        f"Demo data loaded: {len(demo.AGENCIES)} agencies, {len(demo.BACKGROUNDS)} consultants. "
+        "API tokens, shown once:"
+    )
+    for role, token in tokens.items():
+        typer.echo(f"  {role.value:<13}{token}")
+
+
+@app.command()
+def shortlist(
+    case_ref: str,
+    limit: Annotated[int, typer.Option(help="How many candidates to list.", min=1, max=200)] = 10,
+) -> None:
+    """Rank the consultants who may review CASE_REF, with reasons, and list those excluded and why."""
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from commissioning.commissions import shortlist_for
+    from registry.errors import DomainError
+    from service.db import get_engine
+    from service.policy import independence_policy, ranking_policy
+
+    with Session(get_engine()) as session:
+        try:
+            result = shortlist_for(
+                session=session,
+                ref=case_ref,
+                policy=independence_policy(),
+                ranking=ranking_policy(),
+                today=date.today(),
+                limit=limit,
+            )
+        except DomainError as error:
+            raise _fail(error.message) from None
+    typer.echo(f"Shortlist for {case_ref}: {result.summary.message}")
+    for place, candidate in enumerate(result.shortlist.candidates, start=1):
+        person = candidate.consultant
+        typer.echo(f"{place}. {person.name} (consultant {person.id}): score {candidate.score:g}")
+        for part in candidate.breakdown:
+            typer.echo(f"     {part.points:+g} {part.component}: {part.why}")
+        for warning in candidate.warnings:
+            typer.echo(f"     warning: {warning.reason}")
+    if result.shortlist.excluded:
+        typer.echo("Excluded:")
+    for excluded in result.shortlist.excluded:
+        typer.echo(f"- {excluded.consultant.name} (consultant {excluded.consultant.id})")
+        for finding in excluded.findings:
+            typer.echo(f"     {finding.severity.value}: {finding.reason}")
+    if result.unknown_agencies:
+        unknown = ", ".join(result.unknown_agencies)
+        typer.echo(f"Not on the registry, so ties with them go unchecked: {unknown}")
+
+
+@app.command()
+def terms(
+    case_ref: str,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md, html, docx or pdf.")] = "md",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to FILE (default: CASE_REF-terms-vN.FORMAT).")
+    ] = None,
+    version: Annotated[
+        int | None, typer.Option(help="Write this stored version instead of generating.", min=1)
+    ] = None,
+) -> None:
+    """Generate CASE_REF's terms of reference (a new version only if they changed) and write one format."""
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from commissioning import terms_store
+    from commissioning.render import RENDERERS
+    from commissioning.terms import from_dict
+    from registry.errors import DomainError
+    from service.db import get_engine
+    from service.settings import get_settings
+
+    if fmt not in RENDERERS:
+        raise _fail(f"--format: {fmt!r} is not one of {', '.join(RENDERERS)}.")
+    with Session(get_engine()) as session:
+        try:
+            if version is None:
+                result = terms_store.generate(
+                    session=session,
+                    ref=case_ref,
+                    actor=CLI_ACTOR,
+                    today=date.today(),
+                    rule_settings=get_settings().rule_settings,
+                )
+                record, missing = result.version, result.missing
+                state = "stored as a new version" if result.created else "unchanged since that version"
+                typer.echo(f"Terms of reference for {case_ref}: version {record.version}, {state}.", err=True)
+                for item in missing:
+                    typer.echo(f"  To be confirmed ({item.title}): {item.what}", err=True)
+            else:
+                record = terms_store.get_version(session=session, ref=case_ref, version=version)
+        except DomainError as error:
+            raise _fail(error.message) from None
+    body = record.markdown.encode() if fmt == "md" else RENDERERS[fmt][1](from_dict(record.content))
+    target = output or Path(f"{case_ref}-terms-v{record.version}.{fmt}")
+    target.write_bytes(body)
+    typer.echo(f"Wrote {target}.", err=True)
+
+
+bot_app = typer.Typer(
+    help="The Slack bot as a process of its own (Socket Mode), and its deadline reminders.",
+    invoke_without_command=True,
+)
+app.add_typer(bot_app, name="bot")
+
+
+def _bot_settings():  # type: ignore[no-untyped-def]
+    """The bot's settings from the service's, refusing to start without what a bot process needs."""
+    from bot.app import BotSettings
+    from service.settings import get_settings
+
+    settings = get_settings()
+    needed = {"SCR_SLACK_BOT_TOKEN": settings.slack_bot_token, "SCR_BOT_API_TOKEN": settings.bot_api_token}
+    missing = [name for name, value in needed.items() if not value]
+    if missing:
+        raise _fail(
+            f"Set {' and '.join(missing)} first (the bot API token is made by "
+            "'scr user add bot@YOUR-DOMAIN --role bot')."
+        )
+    bot_settings = BotSettings(
+        bot_token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret,
+        api_url=settings.slack_api_url,
+        reminder_channel=settings.slack_reminder_channel,
+        reminder_lead_days=settings.slack_reminder_lead_days,
+    )
+    return settings, bot_settings
+
+
+@bot_app.callback()
+def bot(
+    ctx: typer.Context,
+    socket: Annotated[bool, typer.Option("--socket", help="Connect to Slack over Socket Mode.")] = False,
+) -> None:
+    """Run the bot over Socket Mode (HTTP mode needs no process of its own: it runs in 'scr serve')."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not socket:
+        raise _fail(
+            "HTTP mode runs inside 'scr serve' at /slack/events. Use 'scr bot --socket' for Socket Mode, "
+            "or 'scr bot remind' to post due reminders once."
+        )
+    import asyncio
+    import logging
+
+    from bot.standalone import serve_socket_mode
+
+    settings, bot_settings = _bot_settings()
+    if not settings.slack_app_token:
+        raise _fail("Socket Mode needs an app-level token (xapp-...): set SCR_SLACK_APP_TOKEN.")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(
+        serve_socket_mode(
+            settings=bot_settings,
+            app_token=settings.slack_app_token,
+            service_url=settings.service_url,
+            api_token=settings.bot_api_token,
+            reminder_interval=settings.slack_reminder_interval_seconds,
+        )
+    )
+
+
+@bot_app.command("remind")
+def bot_remind() -> None:
+    """Post the deadline reminders due today to the reminder channel, each once (safe to run from cron)."""
+    import asyncio
+    from datetime import date
+
+    from slack_sdk.errors import SlackApiError
+
+    from bot.service_client import ServiceError
+    from bot.standalone import remind_once
+
+    settings, bot_settings = _bot_settings()
+    if not bot_settings.reminder_channel:
+        raise _fail("Set SCR_SLACK_REMINDER_CHANNEL to the channel id reminders go to.")
+    try:
+        sent = asyncio.run(
+            remind_once(
+                settings=bot_settings,
+                service_url=settings.service_url,
+                api_token=settings.bot_api_token,
+                today=date.today(),
+            )
+        )
+    except SlackApiError as error:
+        problem = error.response.get("error")
+        raise _fail(f"Slack refused a reminder ({problem}); it will be posted on the next run.", code=1) from None
+    except ServiceError as error:
+        raise _fail(f"The service refused: {error.message}", code=1) from None
+    typer.echo(f"Posted {len(sent)} reminder(s).")

@@ -1,0 +1,183 @@
+"""How fast the bot acknowledges slash commands: 20 concurrent signed ``/scr`` commands, p50 and p99.
+
+Slack gives an app 3 s to acknowledge; the target here is p99 under 300 ms. The service runs under
+uvicorn in its own process with the bot mounted (HTTP mode), on a throwaway SQLite database unless
+SCR_DATABASE_URL is set; the bot's Web API calls go to the loopback stand-in the tests use, so the work
+done after each acknowledgement (checking the user, fetching the catalogue, opening the modal) competes
+with the acknowledgements as it would in production.
+
+    .venv/bin/python bench/slack.py [--rounds 10] [--concurrency 20] [--command check]
+"""
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "slack")]
+
+from slack_standin import TEAM, SlackStandIn, sign  # noqa: E402
+
+SECRET = "bench-signing-secret"
+USER = "U0BENCHCHAIR"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _prepare_database(url: str) -> tuple[str, str]:
+    """Migrate, add the bot's service user and a chair linked to the bench's Slack user; the bot token."""
+    os.environ["SCR_DATABASE_URL"] = url
+    from sqlmodel import Session
+
+    from service.db import get_engine
+    from service.migrate import upgrade
+    from service.models import Role
+    from service.users import add_user
+
+    upgrade(url)
+    suffix = str(int(time.time() * 1000))
+    with Session(get_engine()) as session:
+        _, token = add_user(session, email=f"bot-{suffix}@bench.example.org", role=Role.bot, actor="bench")
+        add_user(
+            session,
+            email=f"chair-{suffix}@bench.example.org",
+            role=Role.chair,
+            actor="bench",
+            slack_user_id=f"{USER}{suffix[-6:]}",
+        )
+    return token, f"{USER}{suffix[-6:]}"
+
+
+def _command(text: str, *, user: str, n: int, response_url: str) -> str:
+    return urlencode(
+        {
+            "team_id": TEAM,
+            "channel_id": "C0BENCH",
+            "user_id": user,
+            "command": "/scr",
+            "text": text,
+            "response_url": response_url,
+            "trigger_id": f"{n}.bench",
+        }
+    )
+
+
+async def _one(http: httpx.AsyncClient, url: str, body: str) -> float:
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body, secret=SECRET)}
+    started = time.perf_counter()
+    response = await http.post(url, content=body, headers=headers)
+    elapsed = time.perf_counter() - started
+    response.raise_for_status()
+    return elapsed
+
+
+async def _run(
+    url: str, *, user: str, text: str, rounds: int, concurrency: int, standin: SlackStandIn
+) -> list[float]:
+    times: list[float] = []
+    n = 0
+    async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=concurrency)) as http:
+        for round_ in range(rounds + 1):  # round 0 warms up and is not counted
+            bodies = []
+            for _ in range(concurrency):
+                n += 1
+                bodies.append(_command(text, user=user, n=n, response_url=standin.response_url("bench")))
+            got = await asyncio.gather(*(_one(http, url, body) for body in bodies))
+            if round_:
+                times.extend(got)
+            standin.settle(0.2)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--command", default="check", help="the /scr text to send, e.g. 'check' or 'help'")
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="scr-bench-")
+    url = os.environ.get("SCR_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
+    token, user = _prepare_database(url)
+    standin = SlackStandIn().start()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SCR_DATABASE_URL": url,
+        "SCR_SLACK_BOT_TOKEN": "xoxb-bench",
+        "SCR_SLACK_SIGNING_SECRET": SECRET,
+        "SCR_SLACK_API_URL": standin.api_url,
+        "SCR_BOT_API_TOKEN": token,
+        "SCR_SLACK_REMINDER_INTERVAL_SECONDS": "0",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "service.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("the service did not start")
+            time.sleep(0.1)
+        times = asyncio.run(
+            _run(
+                f"{base}/slack/events",
+                user=user,
+                text=args.command,
+                rounds=args.rounds,
+                concurrency=args.concurrency,
+                standin=standin,
+            )
+        )
+    finally:
+        server.terminate()
+        server.wait(10)
+        standin.stop()
+    ms = sorted(t * 1000 for t in times)
+    p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
+    opened = len(standin.calls_to("views.open"))
+    print(
+        f"/scr {args.command}: {len(ms)} acknowledgements, {args.concurrency} concurrent x {args.rounds} rounds"
+    )
+    print(f"p50 {statistics.median(ms):.1f} ms  p99 {p99:.1f} ms  max {ms[-1]:.1f} ms  (target p99 < 300 ms)")
+    print(f"Web API calls made after the acks: {len(standin.calls)} (views.open: {opened})")
+    print(f"database: {url.split('://')[0]}")
+
+
+if __name__ == "__main__":
+    main()

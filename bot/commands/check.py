@@ -1,0 +1,234 @@
+"""``/scr check``: the threshold check, from the modal to the answer, its open questions and recording.
+
+1. The command is acknowledged, then the modal (built from the feature catalogue) opens with the
+   trigger id at once.
+2. On submit the service checks the answers before the modal closes, so its problems appear under the
+   inputs they are about. The answer goes to the person's direct messages, with a draft (kept by the
+   service) holding the answers, so the buttons carry a draft id and never the case's facts.
+3. Each open question is asked in the message; an answer (or "don't know") updates the message in place.
+4. "Record as a case" creates the case with the draft id as its idempotency key, so a repeated click or
+   a redelivered action records one case, and shows its reference.
+"""
+
+import asyncio
+import json
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import dm
+from bot.invocation import Invocation
+from bot.service_client import Rejected, ServiceClient, ServiceError
+from bot.views import answer, check_form, errors
+from bot.views.blocks import modal
+
+ANSWER_MODAL = "check.answer_modal"
+SKIP = object()
+
+
+async def run(call: Invocation) -> None:
+    await call.ack()
+    _, catalogue = await asyncio.gather(call.service.me(as_user=call.user), call.service.features())
+    await call.slack.views_open(trigger_id=call.trigger_id, view=check_form.form(catalogue))
+
+
+async def _post_answer(
+    service: ServiceClient,
+    slack: AsyncWebClient,
+    *,
+    user: str,
+    features: dict[str, Any],
+    result: dict[str, Any],
+) -> None:
+    draft = await service.create_draft(
+        as_user=user, state={"features": features, "skipped": [], "result": result}
+    )
+    catalogue, labels = await service.features(), await service.outcome_labels()
+    await dm.send(
+        slack,
+        user=user,
+        text=answer.summary_text(result, labels),
+        blocks=answer.blocks(result, catalogue=catalogue, labels=labels, draft_id=draft["id"], skipped=[]),
+    )
+
+
+async def _advance(
+    service: ServiceClient,
+    slack: AsyncWebClient,
+    *,
+    user: str,
+    draft_id: str,
+    feature: str,
+    value: Any,
+    channel: str,
+    ts: str,
+) -> None:
+    """Record one answer (or a "don't know"), re-run the check and update the answer in place."""
+    state = (await service.draft(as_user=user, draft_id=draft_id))["state"]
+    features = dict(state.get("features") or {})
+    skipped = list(state.get("skipped") or [])
+    if value is SKIP:
+        skipped.append(feature)
+    else:
+        features[feature] = value
+    result = await service.threshold(as_user=user, features=features)
+    state = {**state, "features": features, "skipped": skipped, "result": result}
+    await service.replace_draft(as_user=user, draft_id=draft_id, state=state)
+    catalogue, labels = await service.features(), await service.outcome_labels()
+    await slack.chat_update(
+        channel=channel,
+        ts=ts,
+        text=answer.summary_text(result, labels),
+        blocks=answer.blocks(
+            result,
+            catalogue=catalogue,
+            labels=labels,
+            draft_id=draft_id,
+            skipped=skipped,
+            case_ref=state.get("case_ref"),
+        ),
+    )
+
+
+def _action_value(action: dict[str, Any]) -> Any:
+    kind = action.get("type")
+    if action["action_id"].endswith(".skip"):
+        return SKIP
+    if kind == "button":
+        return {"true": True, "false": False}[action["value"]]
+    if kind == "static_select":
+        return action["selected_option"]["value"]
+    if kind == "multi_static_select":
+        return [chosen["value"] for chosen in action.get("selected_options") or []]
+    if kind == "datepicker":
+        return action["selected_date"]
+    raise ValueError(f"unexpected answer element {kind}")
+
+
+def _answer_modal(feature: dict[str, Any], *, draft_id: str, channel: str, ts: str) -> dict[str, Any]:
+    metadata = json.dumps({"draft": draft_id, "feature": feature["name"], "channel": channel, "ts": ts})
+    return modal(
+        title="Open question",
+        submit="Answer",
+        callback_id=ANSWER_MODAL,
+        blocks=[check_form.question_input(feature, optional=False)],
+        private_metadata=metadata,
+    )
+
+
+def register(app: AsyncApp, service: ServiceClient) -> None:
+    @app.view(check_form.CALLBACK_ID)
+    async def submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        user = body["user"]["id"]
+        catalogue = await service.features()
+        features = check_form.features_from(catalogue, view["state"]["values"])
+        try:
+            result = await service.threshold(as_user=user, features=features, timeout=2.5)
+        except Rejected as error:
+            await ack(
+                response_action="errors",
+                errors=check_form.errors_for(catalogue, error.problems, fallback=error.message),
+            )
+            return
+        except ServiceError as error:
+            text = errors.describe(error, user=user, reference="")
+            await ack(response_action="errors", errors=check_form.errors_for(catalogue, [], fallback=text))
+            return
+        await ack()
+        await _post_answer(service, client, user=user, features=features, result=result)
+
+    @app.action(re.compile(rf"^{re.escape(answer.ANSWER)}\.(yes|no|choice|choices|date|skip)$"))
+    async def answered(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        draft_id, feature = answer.parse_question_block_id(action["block_id"])
+        await _advance(
+            service,
+            client,
+            user=body["user"]["id"],
+            draft_id=draft_id,
+            feature=feature,
+            value=_action_value(action),
+            channel=body["container"]["channel_id"],
+            ts=body["container"]["message_ts"],
+        )
+
+    @app.action(f"{answer.ANSWER}.open")
+    async def open_answer(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        draft_id, name = answer.parse_question_block_id(action["block_id"])
+        feature = next(f for f in await service.features() if f["name"] == name)
+        view = _answer_modal(
+            feature,
+            draft_id=draft_id,
+            channel=body["container"]["channel_id"],
+            ts=body["container"]["message_ts"],
+        )
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(ANSWER_MODAL)
+    async def answer_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        where = json.loads(view["private_metadata"])
+        catalogue = await service.features()
+        value = check_form.features_from(catalogue, view["state"]["values"]).get(where["feature"])
+        if value is None:
+            block = check_form.FEATURE_BLOCK + where["feature"]
+            await ack(
+                response_action="errors",
+                errors={block: "Give an answer, or close this and press Don't know."},
+            )
+            return
+        await ack()
+        await _advance(
+            service,
+            client,
+            user=body["user"]["id"],
+            draft_id=where["draft"],
+            feature=where["feature"],
+            value=value,
+            channel=where["channel"],
+            ts=where["ts"],
+        )
+
+    @app.action(answer.RECORD)
+    async def record(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user = body["user"]["id"]
+        draft_id = action["value"]
+        state = (await service.draft(as_user=user, draft_id=draft_id))["state"]
+        case = await service.create_case(
+            as_user=user, features=state["features"], idempotency_key=f"slack-check-{draft_id}"
+        )
+        state = {**state, "case_ref": case["ref"]}
+        await service.replace_draft(as_user=user, draft_id=draft_id, state=state)
+        catalogue, labels = await service.features(), await service.outcome_labels()
+        await client.chat_update(
+            channel=body["container"]["channel_id"],
+            ts=body["container"]["message_ts"],
+            text=f"Recorded as case {case['ref']}",
+            blocks=answer.blocks(
+                state["result"],
+                catalogue=catalogue,
+                labels=labels,
+                draft_id=draft_id,
+                skipped=state.get("skipped") or [],
+                case_ref=case["ref"],
+            ),
+        )
+
+    @app.options(check_form.AGENCY_SEARCH)
+    async def lookup(ack: AsyncAck, body: dict[str, Any]) -> None:
+        found = await service.agencies(as_user=body["user"]["id"], q=body.get("value") or None)
+        await ack(options=check_form.agency_options(found))

@@ -1,0 +1,303 @@
+"""The bot's only way into the service: its HTTP API, called as the Slack user the bot acts for.
+
+Why async, and why one client: in HTTP mode the bot runs inside the service process and reaches the API
+through ``httpx.ASGITransport(app)`` (no socket, no second server). httpx offers the ASGI transport only
+for ``httpx.AsyncClient``; a synchronous client would need a second code path (a thread bridging into the
+event loop, or a test client, which is not fit for production). So the Slack app is bolt's ``AsyncApp``
+and this client wraps an ``httpx.AsyncClient`` in both modes: the ASGI transport in-process, an ordinary
+connection to ``SCR_SERVICE_URL`` in Socket Mode. Only the transport differs; every call below is the
+same code in both.
+
+Every call sends the bot's API token; calls made for a person also send ``X-Slack-User-Id``, so the
+service applies that person's role (or answers 403 when the Slack account is not linked).
+"""
+
+from typing import Any
+
+import httpx
+
+SLACK_USER_HEADER = "X-Slack-User-Id"
+
+
+class ServiceError(Exception):
+    """The service refused or failed a call; ``message`` is meant for the person who asked."""
+
+    def __init__(self, message: str, *, status: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class ServiceUnavailable(ServiceError):
+    """The service did not answer, or answered that it is down (5xx)."""
+
+
+class NotLinked(ServiceError):
+    """The Slack user is not linked to a user of the service."""
+
+
+class Forbidden(ServiceError):
+    """The linked user's role does not allow the call."""
+
+
+class NotFound(ServiceError):
+    """The record named does not exist (an unknown case reference, for instance)."""
+
+
+class Rejected(ServiceError):
+    """The service refused the input or the change (400, 409, 422), saying why."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        problems: list[dict[str, Any]] | None = None,
+        allowed: list[str] | None = None,
+        findings: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message, status=status)
+        self.problems = problems or []
+        self.allowed = allowed or []
+        self.findings = findings or []
+
+
+def _detail(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {"detail": response.text[:300]}
+    if isinstance(body, dict):
+        return body
+    return {"detail": str(body)[:300]}
+
+
+def _error(response: httpx.Response) -> ServiceError:
+    body = _detail(response)
+    detail = body.get("detail")
+    message = detail if isinstance(detail, str) else "The service refused the request."
+    status = response.status_code
+    if status in (502, 503, 504):
+        return ServiceUnavailable(message, status=status)
+    if status >= 500:
+        return ServiceError(
+            f"The case review service failed while doing this (HTTP {status}), so it may not have been "
+            "done. Tell your admin.",
+            status=status,
+        )
+    if status == 403 and "not linked" in message:
+        return NotLinked(message, status=status)
+    if status in (401, 403):
+        return Forbidden(message, status=status)
+    if status == 404:
+        return NotFound(message, status=status)
+    problems = body.get("problems") or (detail if isinstance(detail, list) else [])
+    return Rejected(
+        message,
+        status=status,
+        problems=[p for p in problems if isinstance(p, dict)],
+        allowed=list(body.get("allowed") or []),
+        findings=list(body.get("findings") or []),
+    )
+
+
+class ServiceClient:
+    """Typed calls to the service API; raises a ``ServiceError`` subclass for every refusal or failure."""
+
+    def __init__(self, http: httpx.AsyncClient, *, token: str) -> None:
+        self.http = http
+        self.token = token
+        self._catalogue: list[dict[str, Any]] | None = None
+        self._labels: dict[str, str] | None = None
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        as_user: str | None,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 10.0,
+    ) -> httpx.Response:
+        """One API call; ``as_user`` is the Slack user id the call is made for (None: the bot itself)."""
+        sent = {"Authorization": f"Bearer {self.token}", **(headers or {})}
+        if as_user:
+            sent[SLACK_USER_HEADER] = as_user
+        try:
+            response = await self.http.request(
+                method, path, json=json, params=params, headers=sent, timeout=timeout
+            )
+        except httpx.TransportError as error:
+            raise ServiceUnavailable(
+                f"The case review service is not answering ({type(error).__name__})."
+            ) from error
+        if response.is_success:
+            return response
+        raise _error(response)
+
+    async def _json(self, method: str, path: str, *, as_user: str | None, **kwargs: Any) -> Any:
+        response = await self.request(method, path, as_user=as_user, **kwargs)
+        return response.json() if response.content else None
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    # Who is asking -------------------------------------------------------------------------------
+
+    async def me(self, *, as_user: str) -> dict[str, Any]:
+        """The linked user's id and role; raises ``NotLinked`` for an unknown Slack user."""
+        return await self._json("GET", "/api/v1/slack/me", as_user=as_user, timeout=3.0)
+
+    # Drafts of threshold checks ------------------------------------------------------------------
+
+    async def create_draft(self, *, as_user: str, state: dict[str, Any]) -> dict[str, Any]:
+        return await self._json("POST", "/api/v1/slack/drafts", as_user=as_user, json={"state": state})
+
+    async def draft(self, *, as_user: str, draft_id: str) -> dict[str, Any]:
+        return await self._json("GET", f"/api/v1/slack/drafts/{draft_id}", as_user=as_user)
+
+    async def replace_draft(self, *, as_user: str, draft_id: str, state: dict[str, Any]) -> dict[str, Any]:
+        return await self._json(
+            "PUT", f"/api/v1/slack/drafts/{draft_id}", as_user=as_user, json={"state": state}
+        )
+
+    # Once-only claims (the bot's own identity) ---------------------------------------------------
+
+    async def claim(self, *, key: str, kind: str, detail: dict[str, Any] | None = None) -> bool:
+        """True when this call made the claim; False when it was made before (so do nothing)."""
+        response = await self.request(
+            "POST",
+            "/api/v1/slack/claims",
+            as_user=None,
+            json={"key": key, "kind": kind, "detail": detail or {}},
+        )
+        return response.status_code == 201
+
+    async def record_claim_outcome(self, *, key: str, detail: dict[str, Any]) -> None:
+        await self.request("PATCH", f"/api/v1/slack/claims/{key}", as_user=None, json={"detail": detail})
+
+    async def release_claim(self, *, key: str) -> None:
+        await self.request("DELETE", f"/api/v1/slack/claims/{key}", as_user=None)
+
+    # The feature catalogue and threshold checks -------------------------------------------------
+
+    async def features(self) -> list[dict[str, Any]]:
+        """The feature catalogue, fetched once per process: it changes only when the service is deployed."""
+        if self._catalogue is None:
+            self._catalogue = await self._json("GET", "/api/v1/features", as_user=None)
+        return self._catalogue
+
+    # Registry --------------------------------------------------------------------------------------
+
+    async def agencies(self, *, as_user: str, q: str | None) -> list[dict[str, Any]]:
+        return await self._json("GET", "/api/v1/agencies", as_user=as_user, params={"q": q} if q else None)
+
+    async def agency(self, *, as_user: str, agency_id: str) -> dict[str, Any]:
+        return await self._json("GET", f"/api/v1/agencies/{agency_id}", as_user=as_user)
+
+    async def consultant(self, *, as_user: str, consultant_id: int) -> dict[str, Any]:
+        return await self._json("GET", f"/api/v1/consultants/{consultant_id}", as_user=as_user)
+
+    async def expiring_consultants(self, *, as_user: str, within_days: int, limit: int) -> dict[str, Any]:
+        params = {"expiring_within_days": within_days, "limit": limit}
+        return await self._json("GET", "/api/v1/consultants", as_user=as_user, params=params)
+
+    # Shortlists and commissions -------------------------------------------------------------------
+
+    async def shortlist(self, *, as_user: str, ref: str, limit: int) -> dict[str, Any]:
+        return await self._json(
+            "GET", f"/api/v1/cases/{ref}/shortlist", as_user=as_user, params={"limit": limit}
+        )
+
+    async def commission(
+        self, *, as_user: str, ref: str, consultant_id: int, role: str, idempotency_key: str
+    ) -> tuple[dict[str, Any], bool]:
+        """Commission a consultant: the commission, and False when ``idempotency_key`` replayed an earlier one."""
+        response = await self.request(
+            "POST",
+            f"/api/v1/cases/{ref}/commissions",
+            as_user=as_user,
+            json={"consultant_id": consultant_id, "role": role},
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return response.json(), response.status_code == 201
+
+    async def commissions(self, *, as_user: str, ref: str) -> list[dict[str, Any]]:
+        return await self._json("GET", f"/api/v1/cases/{ref}/commissions", as_user=as_user)
+
+    async def declare(
+        self,
+        *,
+        commission_id: int,
+        consultant: str,
+        agencies: list[str],
+        no_conflict: bool,
+        statement: str | None,
+    ) -> dict[str, Any]:
+        """Relay a consultant's declaration; the service checks ``consultant`` is the one commissioned."""
+        body = {
+            "agencies": agencies,
+            "no_conflict": no_conflict,
+            "statement": statement,
+            "slack_user_id": consultant,
+        }
+        return await self._json(
+            "POST", f"/api/v1/commissions/{commission_id}/declaration", as_user=None, json=body
+        )
+
+    # Terms of reference ------------------------------------------------------------------------------
+
+    async def generate_terms(self, *, as_user: str, ref: str) -> dict[str, Any]:
+        """A new version of the case's terms of reference (or the latest, when nothing changed)."""
+        return await self._json("POST", f"/api/v1/cases/{ref}/terms", as_user=as_user, timeout=60.0)
+
+    async def download(self, *, as_user: str, path: str) -> bytes:
+        """A document the service links to (``downloads`` of a terms version)."""
+        return (await self.request("GET", path, as_user=as_user, timeout=60.0)).content
+
+    # Threshold checks and cases ----------------------------------------------------------------------
+
+    async def threshold(
+        self, *, as_user: str, features: dict[str, Any], timeout: float = 10.0
+    ) -> dict[str, Any]:
+        """The threshold decision for ``features`` (nothing is stored)."""
+        return await self._json(
+            "POST", "/api/v1/threshold", as_user=as_user, json={"features": features}, timeout=timeout
+        )
+
+    async def create_case(
+        self, *, as_user: str, features: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
+        return await self._json(
+            "POST",
+            "/api/v1/cases",
+            as_user=as_user,
+            json={"features": features},
+            headers={"Idempotency-Key": idempotency_key},
+        )
+
+    async def case(self, *, as_user: str, ref: str) -> dict[str, Any]:
+        return await self._json("GET", f"/api/v1/cases/{ref}", as_user=as_user)
+
+    async def open_cases(self, *, as_user: str, limit: int) -> dict[str, Any]:
+        """A page of open cases, newest first: ``items`` and the ``total``."""
+        params = {"status": "open", "limit": limit}
+        return await self._json("GET", "/api/v1/cases", as_user=as_user, params=params)
+
+    async def decide(self, *, as_user: str, ref: str, accepted: bool, reason: str | None) -> dict[str, Any]:
+        """A chair's decision: accept the recommendation, or depart from it with a reason."""
+        body = {"accepted": accepted, "reason": reason}
+        return await self._json("POST", f"/api/v1/cases/{ref}/decision", as_user=as_user, json=body)
+
+    async def outcome_labels(self) -> dict[str, str]:
+        """Outcome id -> the words to show for it, fetched once per process like the catalogue."""
+        if self._labels is None:
+            listed = await self._json("GET", "/api/v1/slack/outcomes", as_user=None)
+            self._labels = {outcome["id"]: outcome["label"] for outcome in listed}
+        return self._labels
+
+    async def deadlines(self) -> list[dict[str, Any]]:
+        """Every dated deadline of the open cases (the bot's own call, for reminders)."""
+        return await self._json("GET", "/api/v1/slack/deadlines", as_user=None)

@@ -1,0 +1,49 @@
+"""What a person is told when their request could not be done: one sentence they can act on."""
+
+from bot.service_client import Forbidden, NotFound, NotLinked, Rejected, ServiceError, ServiceUnavailable
+from bot.views.blocks import escape
+
+
+def not_linked(user: str) -> str:
+    return (
+        f":no_entry: Your Slack account (`{user}`) is not linked to a user of the case review service, so "
+        "I can't act for you. Ask an admin to run "
+        f"`scr user add YOUR-EMAIL --role ROLE --slack-user-id {user}`."
+    )
+
+
+SERVICE_DOWN = (
+    ":warning: The case review service is not answering just now, so nothing was done. Try again in a "
+    "few minutes; if it keeps happening, tell your admin."
+)
+
+
+def unknown_case(ref: str) -> str:
+    return (
+        f":mag: There is no case `{escape(ref[:40])}`. Check the reference (it looks like "
+        "`AREA-2026-001`), or record a case from `/scr check`."
+    )
+
+
+def describe(error: Exception, *, user: str, reference: str) -> str:
+    """The message for ``error``; ``reference`` ties an unexpected failure to its log line."""
+    if isinstance(error, NotLinked):
+        return not_linked(user)
+    if isinstance(error, ServiceUnavailable):
+        return SERVICE_DOWN
+    if isinstance(error, Forbidden):
+        return f":no_entry: {escape(error.message)}"
+    if isinstance(error, NotFound):
+        return f":mag: {escape(error.message)}"
+    if isinstance(error, Rejected):
+        details = [f"• {escape(str(p.get('msg', '')))}" for p in error.problems[:10] if p.get("msg")]
+        details += [f"• {escape(str(f.get('reason', '')))}" for f in error.findings[:10] if f.get("reason")]
+        if error.allowed:
+            details.append(f"Allowed now: {', '.join(escape(str(a)) for a in error.allowed)}")
+        return "\n".join([f":warning: {escape(error.message)}", *details])
+    if isinstance(error, ServiceError):
+        return f":warning: {escape(error.message)}"
+    return (
+        f":warning: Something went wrong and your request may not have been completed (reference "
+        f"`{reference}`). Try again; if it happens again, give your admin that reference."
+    )

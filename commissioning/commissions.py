@@ -1,0 +1,645 @@
+"""Database functions for a case's shortlist, batch plans and commissions.
+
+Keyword-only, ``session`` first; ``actor`` is what the audit log records. A write changes its records
+and their audit events in one transaction and commits (``agencies_changed`` excepted: it joins the
+caller's transaction). Commissioning a consultant locks their row first, then re-runs the checks
+and counts their places under the lock, so two commissioners can never both take the last place.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from commissioning import workflow
+from commissioning.models import (
+    Case,
+    CaseDecision,
+    CaseStatus,
+    Commission,
+    CommissionRole,
+    CommissionStatus,
+    Declaration,
+)
+from commissioning.workflow import ACTIVE, Action
+from registry import candidates, conflicts, plan, shortlist
+from registry.candidates import Agencies, Workload
+from registry.clock import utcnow
+from registry.conflicts import Finding
+from registry.errors import Conflict, Invalid, NotFound
+from registry.models import Consultant
+from registry.policy import IndependencePolicy, RankingPolicy
+from registry.profiles import CaseContext, ConsultantProfile
+from registry.store import atomic
+from registry.vocabulary import ConsultantStatus, Specialism
+from service import audit
+
+# The case themes that name a specialism: the two vocabularies share names, so fit is a direct match.
+_SPECIALISM_THEMES = frozenset(specialism.value for specialism in Specialism)
+
+
+# Cases as the checks see them ------------------------------------------------------------------
+
+
+def _case(session: Session, ref: str) -> Case:
+    case = session.exec(select(Case).where(Case.ref == ref)).first()
+    if case is None:
+        raise NotFound(f"No case with reference {ref!r}.")
+    return case
+
+
+def _due_date(session: Session, case_id: int) -> date | None:
+    """The latest review deadline in the case's most recent decision, if it has one yet."""
+    result = session.exec(
+        select(CaseDecision.result)
+        .where(CaseDecision.case_id == case_id)
+        .order_by(col(CaseDecision.id).desc())
+    ).first()
+    dates = [
+        outcome["deadline"]["date"]
+        for outcome in (result or {}).get("outcomes", [])
+        if outcome.get("kind") == "review" and (outcome.get("deadline") or {}).get("date")
+    ]
+    return max(date.fromisoformat(day) for day in dates) if dates else None
+
+
+def case_context(*, session: Session, case: Case) -> CaseContext:
+    """The facts of ``case`` that independence and fit depend on."""
+    features = case.features
+    assert case.id is not None
+    return CaseContext(
+        ref=case.ref,
+        area=case.area,
+        agencies=tuple(features.get("agencies_involved") or ()),
+        themes=frozenset(name for name in _SPECIALISM_THEMES if features.get(name) is True),
+        interpreter_needed=features.get("interpreter_needed") is True,
+        due_date=_due_date(session, case.id),
+        commissioning_agency_id=candidates.partnership_for(session=session, area=case.area),
+    )
+
+
+def _resolve(session: Session, contexts: list[CaseContext]) -> Agencies:
+    names = [name for c in contexts for name in (*c.agencies, c.commissioning_agency_id) if name]
+    return candidates.resolve_agencies(session=session, names=names)
+
+
+def workload(*, since: date, excluding: int | None = None) -> Workload:
+    """Places each consultant holds on open cases, and the commissions they received since ``since``.
+
+    ``excluding`` leaves one commission out of the places held: the one being re-checked.
+    """
+    held = (
+        select(col(Commission.consultant_id).label("consultant_id"), func.count().label("active"))
+        .join(Case, col(Case.id) == col(Commission.case_id))
+        .where(col(Commission.status).in_([status.value for status in ACTIVE]))
+        .where(col(Case.status) == CaseStatus.open.value)
+    )
+    if excluding is not None:
+        held = held.where(col(Commission.id) != excluding)
+    recent = (
+        select(Commission.consultant_id, Commission.id, Commission.created_at, Case.area)
+        .join(Case, col(Case.id) == col(Commission.case_id))
+        .where(col(Commission.status).in_([status.value for status in ACTIVE]))
+        .where(col(Commission.created_at) >= datetime.combine(since, time.min, tzinfo=UTC))
+    )
+    return Workload(held.group_by(col(Commission.consultant_id)).subquery(), recent)
+
+
+# Shortlist -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseShortlist:
+    case: CaseContext
+    shortlist: shortlist.Shortlist
+    summary: shortlist.PoolSummary
+    listed: int  # consultants on the list (not removed)
+    unknown_agencies: tuple[str, ...]  # names in the case no agency answers to: ties with them go unchecked
+
+
+def shortlist_for(
+    *,
+    session: Session,
+    ref: str,
+    policy: IndependencePolicy,
+    ranking: RankingPolicy,
+    today: date,
+    limit: int = 20,
+) -> CaseShortlist:
+    """The case's ranked candidates and excluded consultants.
+
+    The SQL filter leaves out consultants who are unavailable (not approved, full, checks lapsed). When
+    nobody is eligible, everyone on the list is checked instead, so the summary can say what excludes
+    them and what would widen the pool.
+    """
+    context = case_context(session=session, case=_case(session, ref))
+    agencies = _resolve(session, [context])
+    work = workload(since=_rotation_since(ranking, today))
+
+    def ranked(available_only: bool) -> shortlist.Shortlist:
+        profiles = candidates.load_profiles(
+            session=session,
+            contexts=[context],
+            agencies=agencies,
+            policy=policy,
+            today=today,
+            workload=work,
+            available_only=available_only,
+        )
+        return shortlist.rank(
+            profiles,
+            context,
+            policy=policy,
+            ranking=ranking,
+            today=today,
+            agencies=agencies.directory,
+            limit=limit,
+        )
+
+    result = ranked(available_only=True)
+    if result.eligible == 0:
+        result = ranked(available_only=False)
+    listed = session.exec(
+        select(func.count())
+        .select_from(Consultant)
+        .where(col(Consultant.status) != ConsultantStatus.removed.value)
+    ).one()
+    return CaseShortlist(context, result, shortlist.summarise(result), listed, agencies.unknown)
+
+
+def _rotation_since(ranking: RankingPolicy, today: date) -> date:
+    return today - timedelta(days=ranking.rotation_days)
+
+
+# Batch plan ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Batch:
+    plan: plan.Plan
+    names: dict[int, str]  # consultant id -> name, for everyone the plan mentions
+
+
+def plan_for(
+    *,
+    session: Session,
+    refs: list[str],
+    policy: IndependencePolicy,
+    ranking: RankingPolicy,
+    today: date,
+    alternates: int = 3,
+) -> Batch:
+    """Propose one reviewer per case, maximising total fit under capacity and conflicts.
+
+    Only each case's best ``len(refs) + alternates`` candidates go to the solver. That loses nothing:
+    if a plan gave a case someone outside its best ``len(refs)``, one of those would be unused by the
+    other cases and free (candidates have a free place), and at least as good.
+    """
+    contexts = [case_context(session=session, case=_case(session, ref)) for ref in refs]
+    agencies = _resolve(session, contexts)
+    profiles = candidates.load_profiles(
+        session=session,
+        contexts=contexts,
+        agencies=agencies,
+        policy=policy,
+        today=today,
+        workload=workload(since=_rotation_since(ranking, today)),
+    )
+    options = []
+    for context in contexts:
+        ranked = shortlist.rank(
+            profiles,
+            context,
+            policy=policy,
+            ranking=ranking,
+            today=today,
+            agencies=agencies.directory,
+            limit=len(refs) + alternates,
+        )
+        options.append(
+            plan.CaseOptions(
+                context.ref, tuple(plan.Option(c.consultant.id, c.score) for c in ranked.candidates)
+            )
+        )
+    free = {profile.id: profile.capacity - profile.active_commissions for profile in profiles}
+    return Batch(
+        plan.plan(options, free, alternates=alternates), {profile.id: profile.name for profile in profiles}
+    )
+
+
+# Commissions -----------------------------------------------------------------------------------
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    """A finding as stored with a commission and audited (dates as ISO strings)."""
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "reason": finding.reason,
+        "evidence": {
+            "kind": finding.evidence.kind,
+            "id": finding.evidence.id,
+            "fields": {
+                key: value.isoformat() if isinstance(value, date) else value
+                for key, value in finding.evidence.fields.items()
+            },
+        },
+    }
+
+
+@dataclass(frozen=True)
+class CommissionView:
+    """A commission with what a reader needs beside it."""
+
+    commission: Commission
+    case_ref: str
+    consultant_name: str
+    declaration: Declaration | None  # the current one, if the consultant has declared
+    allowed_actions: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        commission = self.commission
+        return {
+            "id": commission.id,
+            "case_ref": self.case_ref,
+            "consultant_id": commission.consultant_id,
+            "consultant_name": self.consultant_name,
+            "role": commission.role,
+            "status": commission.status,
+            "warnings": commission.warnings,
+            "created_by": commission.created_by,
+            "created_at": commission.created_at.isoformat(),
+            "updated_at": commission.updated_at.isoformat(),
+            "declaration": None
+            if self.declaration is None
+            else {
+                "agencies": self.declaration.agencies,
+                "no_conflict": self.declaration.no_conflict,
+                "statement": self.declaration.statement,
+                "declared_by": self.declaration.declared_by,
+                "declared_at": self.declaration.declared_at.isoformat(),
+            },
+            "allowed_actions": self.allowed_actions,
+        }
+
+
+def _view(session: Session, commission: Commission) -> CommissionView:
+    case = session.get(Case, commission.case_id)
+    consultant = session.get(Consultant, commission.consultant_id)
+    assert case is not None and consultant is not None
+    declaration = session.exec(
+        select(Declaration)
+        .where(Declaration.commission_id == commission.id, col(Declaration.void).is_(False))
+        .order_by(col(Declaration.id).desc())
+    ).first()
+    status = CommissionStatus(commission.status)
+    return CommissionView(
+        commission, case.ref, consultant.name, declaration, workflow.allowed_actions(status)
+    )
+
+
+def _commission(session: Session, commission_id: int, *, for_update: bool = False) -> Commission:
+    query = select(Commission).where(Commission.id == commission_id)
+    if for_update:
+        query = query.with_for_update()
+    commission = session.exec(query).first()
+    if commission is None:
+        raise NotFound(f"No commission with id {commission_id}.")
+    return commission
+
+
+def get_commission(*, session: Session, commission_id: int) -> CommissionView:
+    return _view(session, _commission(session, commission_id))
+
+
+def list_commissions(*, session: Session, ref: str) -> list[CommissionView]:
+    """The case's commissions, oldest first."""
+    case = _case(session, ref)
+    rows = session.exec(select(Commission).where(Commission.case_id == case.id).order_by(col(Commission.id)))
+    return [_view(session, commission) for commission in rows]
+
+
+def _lock_consultant(session: Session, consultant_id: int) -> Consultant:
+    """Hold the consultant's row until commit, so their places are counted by one writer at a time.
+
+    PostgreSQL: SELECT ... FOR UPDATE. SQLite has no row locks; writing the row takes the database's
+    write lock (concurrent writers wait on the busy timeout), which serialises the same way.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.exec(  # type: ignore[call-overload]
+            update(Consultant)
+            .where(col(Consultant.id) == consultant_id)
+            .values(updated_at=Consultant.updated_at)
+        )
+    consultant = session.exec(
+        select(Consultant).where(Consultant.id == consultant_id).with_for_update()
+    ).first()
+    if consultant is None:
+        raise NotFound(f"No consultant with id {consultant_id}.")
+    return consultant
+
+
+def _profile(
+    session: Session,
+    context: CaseContext,
+    agencies: Agencies,
+    consultant_id: int,
+    *,
+    policy: IndependencePolicy,
+    today: date,
+    excluding: int | None = None,
+) -> ConsultantProfile:
+    (profile,) = candidates.load_profiles(
+        session=session,
+        contexts=[context],
+        agencies=agencies,
+        policy=policy,
+        today=today,
+        workload=workload(since=today, excluding=excluding),
+        available_only=False,
+        consultant_ids=[consultant_id],
+    )
+    return profile
+
+
+def _blocking(findings: list[Finding], consultant: Consultant, ref: str) -> None:
+    blocks = [finding for finding in findings if finding.blocks]
+    if blocks:
+        raise Conflict(
+            f"{consultant.name} cannot be commissioned for {ref}: {blocks[0].reason}",
+            findings=[_finding_json(finding) for finding in findings],
+        )
+
+
+@dataclass(frozen=True)
+class Created:
+    view: CommissionView
+    created: bool  # False when an Idempotency-Key replayed an earlier request
+
+
+def commission(
+    *,
+    session: Session,
+    ref: str,
+    consultant_id: int,
+    role: CommissionRole,
+    actor: str,
+    policy: IndependencePolicy,
+    today: date,
+    idempotency_key: str | None = None,
+) -> Created:
+    """Commission a consultant for a case, or Conflict with the findings that stop it.
+
+    Under the consultant's lock: replay an earlier request with the same ``idempotency_key``, refuse a
+    second active commission of the same consultant on the case, re-run every check (capacity
+    included) and record the commission with its warnings.
+    """
+    try:
+        with atomic(session=session):
+            case = _case(session, ref)
+            if case.status != CaseStatus.open:
+                raise Conflict(f"Case {ref} is closed; reopen it before commissioning anyone.")
+            consultant = _lock_consultant(session, consultant_id)
+            if idempotency_key is not None:
+                earlier = _replay(session, idempotency_key, case, consultant_id, role)
+                if earlier is not None:
+                    return Created(earlier, created=False)
+            held = session.exec(
+                select(Commission).where(
+                    Commission.case_id == case.id,
+                    Commission.consultant_id == consultant_id,
+                    col(Commission.status).in_([status.value for status in ACTIVE]),
+                )
+            ).first()
+            if held is not None:
+                raise Conflict(
+                    f"{consultant.name} already holds commission {held.id} on {ref} as {held.role} "
+                    f"({held.status}).",
+                    findings=[{"rule": "commission.duplicate", "commission_id": held.id}],
+                )
+            context = case_context(session=session, case=case)
+            agencies = _resolve(session, [context])
+            findings = conflicts.check(
+                _profile(session, context, agencies, consultant_id, policy=policy, today=today),
+                context,
+                policy,
+                today,
+                agencies=agencies.directory,
+            )
+            _blocking(findings, consultant, ref)
+            assert case.id is not None
+            record = Commission(
+                case_id=case.id,
+                consultant_id=consultant_id,
+                role=role,
+                warnings=[_finding_json(finding) for finding in findings],
+                idempotency_key=idempotency_key,
+                created_by=actor,
+            )
+            session.add(record)
+            session.flush()
+            view = _view(session, record)
+            audit.record(
+                session,
+                actor=actor,
+                action="commission.propose",
+                entity_type="commission",
+                entity_id=str(record.id),
+                after=view.to_json(),
+            )
+            return Created(view, created=True)
+    except IntegrityError:
+        # The same Idempotency-Key arrived twice at once for different consultants: the unique key
+        # let one through; answer the other from what was stored.
+        if idempotency_key is None:
+            raise
+        earlier = _replay(session, idempotency_key, _case(session, ref), consultant_id, role)
+        if earlier is None:
+            raise
+        return Created(earlier, created=False)
+
+
+def _replay(
+    session: Session, key: str, case: Case, consultant_id: int, role: CommissionRole
+) -> CommissionView | None:
+    """The commission an earlier request with ``key`` made; Conflict if that request asked something else."""
+    earlier = session.exec(select(Commission).where(Commission.idempotency_key == key)).first()
+    if earlier is None:
+        return None
+    if (earlier.case_id, earlier.consultant_id, earlier.role) != (case.id, consultant_id, role):
+        raise Conflict(
+            "This Idempotency-Key was already used for a different commission; send a new key.",
+            findings=[{"rule": "commission.idempotency_key_reused", "commission_id": earlier.id}],
+        )
+    return _view(session, earlier)
+
+
+def _transition(
+    session: Session,
+    commission: Commission,
+    action: Action,
+    *,
+    actor: str,
+    details: dict[str, Any] | None = None,
+    before: dict[str, Any] | None = None,
+) -> None:
+    """Move the commission on and audit it; ``before`` when the caller changed related records first."""
+    before = before or _view(session, commission).to_json()
+    commission.status = workflow.advance(CommissionStatus(commission.status), action)
+    commission.updated_at = utcnow()
+    session.add(commission)
+    session.flush()
+    after = {**_view(session, commission).to_json(), **(details or {})}
+    audit.record(
+        session,
+        actor=actor,
+        action=f"commission.{action.value}",
+        entity_type="commission",
+        entity_id=str(commission.id),
+        before=before,
+        after=after,
+    )
+
+
+def declare(
+    *,
+    session: Session,
+    commission_id: int,
+    agencies: list[str],
+    no_conflict: bool,
+    statement: str | None,
+    actor: str,
+) -> CommissionView:
+    """The consultant's declaration: no conflict with each agency in the case, or a conflict described.
+
+    The declaration must name every agency the case involves now (by id, name or alias), so it is
+    always about the current list.
+    """
+    with atomic(session=session):
+        commission = _commission(session, commission_id, for_update=True)
+        workflow.advance(CommissionStatus(commission.status), Action.declare)
+        case = session.get(Case, commission.case_id)
+        assert case is not None
+        involved = list(case.features.get("agencies_involved") or ())
+        resolved = candidates.resolve_agencies(session=session, names=[*involved, *agencies])
+        wanted = {resolved.directory.resolve(name): name for name in involved}
+        named = {resolved.directory.resolve(name): name for name in agencies}
+        problems = [
+            {
+                "loc": ["body", "agencies"],
+                "msg": f"{wanted[agency]!r} is involved in the case but not declared",
+            }
+            for agency in wanted.keys() - named.keys()
+        ] + [
+            {"loc": ["body", "agencies"], "msg": f"{named[agency]!r} is not involved in the case"}
+            for agency in named.keys() - wanted.keys()
+        ]
+        if not no_conflict and not (statement or "").strip():
+            problems.append({"loc": ["body", "statement"], "msg": "describe the conflict being declared"})
+        if problems:
+            raise Invalid("The declaration does not match the case.", problems=problems)
+        before = _view(session, commission).to_json()
+        session.add(
+            Declaration(
+                commission_id=commission_id,
+                agencies=involved,
+                no_conflict=no_conflict,
+                statement=statement,
+                declared_by=actor,
+            )
+        )
+        session.flush()
+        _transition(session, commission, Action.declare, actor=actor, before=before)
+        return _view(session, commission)
+
+
+def confirm(
+    *,
+    session: Session,
+    commission_id: int,
+    actor: str,
+    policy: IndependencePolicy,
+    today: date,
+    reason: str | None = None,
+) -> CommissionView:
+    """Confirm a declared commission after re-running the independence checks.
+
+    A declared conflict can be confirmed only with a ``reason``, which the audit log keeps.
+    """
+    with atomic(session=session):
+        commission = _commission(session, commission_id, for_update=True)
+        workflow.advance(CommissionStatus(commission.status), Action.confirm)
+        view = _view(session, commission)
+        if view.declaration is not None and not view.declaration.no_conflict and not (reason or "").strip():
+            raise Invalid(
+                "The consultant declared a conflict: give a reason for confirming them anyway.",
+                problems=[{"loc": ["body", "reason"], "msg": "required when a conflict was declared"}],
+            )
+        case = session.get(Case, commission.case_id)
+        assert case is not None and commission.id is not None
+        context = case_context(session=session, case=case)
+        agencies = _resolve(session, [context])
+        profile = _profile(
+            session,
+            context,
+            agencies,
+            commission.consultant_id,
+            policy=policy,
+            today=today,
+            excluding=commission.id,
+        )
+        findings = conflicts.check(profile, context, policy, today, agencies=agencies.directory)
+        consultant = session.get(Consultant, commission.consultant_id)
+        assert consultant is not None
+        _blocking(findings, consultant, case.ref)
+        commission.warnings = [_finding_json(finding) for finding in findings]
+        _transition(session, commission, Action.confirm, actor=actor, details={"reason": reason})
+        return _view(session, commission)
+
+
+def end(*, session: Session, commission_id: int, action: Action, reason: str, actor: str) -> CommissionView:
+    """Decline (the consultant turns it down) or withdraw (the commissioner takes it back), with a reason."""
+    with atomic(session=session):
+        commission = _commission(session, commission_id, for_update=True)
+        _transition(session, commission, action, actor=actor, details={"reason": reason})
+        return _view(session, commission)
+
+
+def agencies_changed(*, session: Session, case_id: int, actor: str) -> list[int]:
+    """Void the declarations of a case whose agencies changed, and ask again.
+
+    Call it in the same transaction as the change (it does not commit). Each declared or confirmed
+    commission goes back to ``proposed``; the ids returned are those commissions, whose consultants
+    must declare again.
+    """
+    asked: list[int] = []
+    commissions = session.exec(
+        select(Commission)
+        .where(Commission.case_id == case_id)
+        .where(
+            col(Commission.status).in_([CommissionStatus.declared.value, CommissionStatus.confirmed.value])
+        )
+        .order_by(col(Commission.id))
+        .with_for_update()
+    )
+    for commission in commissions:
+        before = _view(session, commission).to_json()
+        session.exec(  # type: ignore[call-overload]
+            update(Declaration)
+            .where(col(Declaration.commission_id) == commission.id, col(Declaration.void).is_(False))
+            .values(void=True)
+        )
+        _transition(
+            session,
+            commission,
+            Action.redeclare,
+            actor=actor,
+            details={"why": "the case's agencies changed"},
+            before=before,
+        )
+        assert commission.id is not None
+        asked.append(commission.id)
+    return asked

@@ -1,0 +1,600 @@
+"""The case-feature vocabulary as data: one catalogue feeds validation, the API schema, the Slack modal,
+the admin form and the CLI, so a feature is named, typed and explained in exactly one place.
+
+Feature names and option values are a public contract (see the project's domain notes): add, never rename.
+Every answer may be unknown: leave the key out, send ``null`` or send ``"unknown"``.
+"""
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from registry.errors import Invalid
+
+UNKNOWN = "unknown"
+
+Features = Mapping[str, Any]
+"""Validated case features: only known answers are present; dates are ``date``, lists are tuples."""
+
+
+class Kind(StrEnum):
+    date = "date"
+    choice = "choice"
+    choices = "choices"
+    boolean = "boolean"
+    number = "number"
+    text = "text"
+    text_list = "text_list"
+
+
+class Group(StrEnum):
+    when_where = "when_where"
+    person = "person"
+    practice = "practice"
+    people = "people"
+    themes = "themes"
+
+
+GROUP_TITLES = {
+    Group.when_where: "When and where",
+    Group.person: "The person and what happened",
+    Group.practice: "Concerns about practice",
+    Group.people: "People and relationships",
+    Group.themes: "Themes",
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    type: Kind
+    group: Group
+    question: str
+    help: str = ""
+    options: tuple[Option, ...] = ()
+    theme: bool = False
+    source: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(option.value for option in self.options)
+
+    def to_json(self) -> dict[str, Any]:
+        """The published form (``GET /api/v1/features``): what a client needs to ask the question."""
+        return {
+            "name": self.name,
+            "type": self.type.value,
+            "group": self.group.value,
+            "question": self.question,
+            "help": self.help,
+            "options": [{"value": o.value, "label": o.label} for o in self.options],
+            "theme": self.theme,
+            "source": self.source,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "max_length": self.max_length,
+        }
+
+
+def _options(*values: str, **labels: str) -> tuple[Option, ...]:
+    """Options in the given order; the label defaults to the value in words."""
+    return tuple(Option(v, labels.get(v, v.replace("_", " ").capitalize())) for v in values)
+
+
+CUSTODY_SETTINGS = (
+    "police_custody",
+    "young_offender_institution",
+    "secure_training_centre",
+    "secure_childrens_home",
+    "detained_mental_health_act",
+)
+
+_THEMES: tuple[tuple[str, str], ...] = (
+    ("domestic_abuse", "Was domestic abuse a feature of the household or relationship?"),
+    ("parental_mental_health", "Was parental mental ill-health a feature?"),
+    ("parental_substance_misuse", "Was parental drug or alcohol misuse a feature?"),
+    ("neglect", "Was neglect a feature?"),
+    ("fabricated_or_induced_illness", "Was fabricated or induced illness a feature?"),
+    ("sexual_abuse", "Was sexual abuse a feature?"),
+    ("child_sexual_exploitation", "Was child sexual exploitation a feature?"),
+    ("criminal_exploitation", "Was criminal exploitation (for example county lines) a feature?"),
+    ("recent_immigration", "Had the family arrived in the country recently?"),
+    ("interpreter_needed", "Did the child or family need an interpreter?"),
+    ("temporary_accommodation", "Was the family in temporary accommodation?"),
+    ("high_mobility", "Did the family move often between areas or services?"),
+    ("known_to_childrens_social_care", "Was the child or family known to children's social care?"),
+    ("child_protection_plan", "Was the child on a child protection plan, now or before?"),
+    ("disability", "Did the child have a disability?"),
+    ("faith_or_belief_related_abuse", "Was abuse linked to faith or belief a feature?"),
+    ("no_prior_agency_involvement", "Had no agency worked with the child or family before the incident?"),
+    ("mother_and_child_died_together", "Did the mother and the child die together?"),
+)
+
+CATALOGUE: tuple[Feature, ...] = (
+    Feature(
+        "incident_date",
+        Kind.date,
+        Group.when_where,
+        "On what date did the death or serious harm happen?",
+        "Chooses the edition of the guidance that applies when the ruleset is 'auto'.",
+        source="Working Together editions by date; project decisions notes",
+    ),
+    Feature(
+        "notified_date",
+        Kind.date,
+        Group.when_where,
+        "On what date did the local authority or board become aware?",
+        "Statutory deadlines count from this date.",
+        source="Children Act 2004 s16C(1); Working Together 2018/2023 (5 working days)",
+    ),
+    Feature(
+        "country",
+        Kind.choice,
+        Group.when_where,
+        "In which country did it happen?",
+        "Only England is in scope; Wales, Scotland and Northern Ireland have their own review systems.",
+        _options("england", "wales", "scotland", "northern_ireland", northern_ireland="Northern Ireland"),
+    ),
+    Feature(
+        "area",
+        Kind.text,
+        Group.when_where,
+        "Which local authority area (board or partnership) leads the case?",
+        "A short area name such as 'hackney'; it forms the case reference.",
+        max_length=100,
+    ),
+    Feature(
+        "agencies_involved",
+        Kind.text_list,
+        Group.when_where,
+        "Which organisations worked with the child or family?",
+        "Agency ids such as 'hackney-csc'; they drive conflict checks and the scope of the review.",
+        max_length=100,
+    ),
+    Feature(
+        "subject_age_years",
+        Kind.number,
+        Group.person,
+        "How old was the child or adult at the time (in years; 0.5 = six months)?",
+        "Under 18 is a child; 16 or over can lead to a domestic homicide review.",
+        minimum=0,
+        maximum=130,
+    ),
+    Feature(
+        "outcome",
+        Kind.choice,
+        Group.person,
+        "What happened to them?",
+        "Serious harm includes serious or long-term impairment of health or development, "
+        "even if the child recovers.",
+        _options("death", "serious_harm", "other_harm", "none", none="No harm"),
+        source="LSCB Regs 2006 reg 5(2); Children Act 2004 s16C(1)",
+    ),
+    Feature(
+        "serious_harm_kinds",
+        Kind.choices,
+        Group.person,
+        "What kind of serious harm?",
+        "Tick every kind that applies.",
+        _options(
+            "life_threatening_injury",
+            "permanent_impairment",
+            "serious_sexual_abuse",
+            "violent_assault",
+            "other",
+            life_threatening_injury="Potentially life-threatening injury",
+            permanent_impairment="Serious and permanent impairment of health or development",
+            violent_assault="Violent assault by another child or an adult",
+        ),
+        source="Working Together 2006 and 2010 ch 8 (discretionary SCR criteria)",
+    ),
+    Feature(
+        "abuse_or_neglect",
+        Kind.choice,
+        Group.person,
+        "Is abuse or neglect known or suspected to be a factor?",
+        "",
+        _options("known", "suspected", "not_suspected"),
+        source="LSCB Regs 2006 reg 5(2)(a); Children Act 2004 s16C(1)",
+    ),
+    Feature(
+        "suspected_suicide",
+        Kind.boolean,
+        Group.person,
+        "Is the death a suspected suicide?",
+        "",
+        source="Working Together 2006-2015 (death 'including by suspected suicide')",
+    ),
+    Feature(
+        "death_unexpected",
+        Kind.boolean,
+        Group.person,
+        "Was the death unexpected?",
+        "Not anticipated as a significant possibility 24 hours before the death.",
+        source="Child Death Review Statutory and Operational Guidance 2018",
+    ),
+    Feature(
+        "setting",
+        Kind.choice,
+        Group.person,
+        "Where did it happen?",
+        "",
+        _options(
+            "community",
+            *CUSTODY_SETTINGS,
+            "regulated_setting",
+            "nhs_care",
+            "other",
+            secure_childrens_home="Secure children's home",
+            detained_mental_health_act="Detained under the Mental Health Act 1983",
+            regulated_setting="A regulated setting or service (for example a children's home)",
+            nhs_care="NHS-funded care",
+        ),
+        source="Working Together 2015 ch 4 (deaths in custody); Working Together 2015 (notifiable incidents)",
+    ),
+    Feature(
+        "looked_after",
+        Kind.boolean,
+        Group.person,
+        "Was the child looked after by a local authority?",
+        "",
+        source="Children Act 1989 s22; DfE serious incident notifications methodology",
+    ),
+    Feature(
+        "care_and_support_needs",
+        Kind.boolean,
+        Group.person,
+        "Does the adult have needs for care and support (Care Act 2014)?",
+        "Whether or not the local authority was meeting those needs.",
+        source="Care Act 2014 s44",
+    ),
+    Feature(
+        "interagency_concerns",
+        Kind.boolean,
+        Group.practice,
+        "Is there cause for concern about how two or more agencies worked together?",
+        "",
+        source="LSCB Regs 2006 reg 5(2)(b)(ii); CSPR Regs 2018 reg 11(c); Care Act 2014 s44(1)(b)",
+    ),
+    Feature(
+        "single_agency_concerns",
+        Kind.boolean,
+        Group.practice,
+        "Is there concern about one agency's actions?",
+        "",
+        source="Working Together 2018 ch 4 (UNCONFIRMED paragraph)",
+    ),
+    Feature(
+        "improvement_learning",
+        Kind.boolean,
+        Group.practice,
+        "May the case highlight improvements needed to safeguard children?",
+        "",
+        source="CSPR Regs 2018 reg 11(a)",
+    ),
+    Feature(
+        "recurrent_themes",
+        Kind.boolean,
+        Group.practice,
+        "May the case highlight recurrent themes in safeguarding children?",
+        "",
+        source="CSPR Regs 2018 reg 11(b)",
+    ),
+    Feature(
+        "national_importance",
+        Kind.boolean,
+        Group.practice,
+        "Does the case raise issues that are complex or of national importance?",
+        "",
+        source="Children Act 2004 s16B; CSPR Regs 2018 reg 3",
+    ),
+    Feature(
+        "panel_advises_local_review",
+        Kind.boolean,
+        Group.practice,
+        "Has the national Panel considered the case and advised a local review?",
+        "",
+        source="CSPR Regs 2018 reg 11(d)",
+    ),
+    Feature(
+        "nhs_care_involved",
+        Kind.boolean,
+        Group.practice,
+        "May acts or omissions in NHS-funded care have contributed?",
+        "",
+        source="NHS Serious Incident Framework 2015; PSIRF 2022",
+    ),
+    Feature(
+        "perpetrators",
+        Kind.choices,
+        Group.people,
+        "Who is the alleged perpetrator, in relation to the person harmed?",
+        "Tick every relationship that applies; 'self' for self-harm or suicide.",
+        _options(
+            "mother",
+            "father",
+            "step_parent",
+            "parent_partner",
+            "sibling",
+            "grandparent",
+            "other_relative",
+            "household_member",
+            "intimate_partner",
+            "former_intimate_partner",
+            "professional_carer",
+            "other_child",
+            "stranger",
+            "self",
+            "unknown",
+            step_parent="Step-parent",
+            parent_partner="A parent's partner",
+            unknown="Not known who",
+        ),
+        source="Domestic Violence, Crime and Victims Act 2004 s9",
+    ),
+    Feature(
+        "linked_adult_death",
+        Kind.choice,
+        Group.people,
+        "Did an adult (16 or over) linked to the case die?",
+        "For example a parent killed with the child.",
+        _options(
+            "none",
+            "killed_by_relative_partner_or_household",
+            "suicide_with_domestic_abuse",
+            "other",
+            none="No",
+            killed_by_relative_partner_or_household="Killed by a relative, partner or household member",
+            suicide_with_domestic_abuse="Took their own life where there was domestic abuse",
+        ),
+        source="Domestic Violence, Crime and Victims Act 2004 s9; Working Together 2006/2010 ch 8",
+    ),
+    Feature(
+        "perpetrator_in_mental_health_care",
+        Kind.boolean,
+        Group.people,
+        "Was the alleged perpetrator under specialist mental health services in the six months before?",
+        "",
+        source="HSG(94)27 (amended 2005)",
+    ),
+    Feature(
+        "perpetrator_mappa",
+        Kind.boolean,
+        Group.people,
+        "Is the alleged perpetrator an offender managed under MAPPA?",
+        "",
+        source="MAPPA Guidance ch 20",
+    ),
+    *(
+        Feature(name, Kind.boolean, Group.themes, question, theme=True, source="London study themes")
+        for name, question in _THEMES
+    ),
+)
+
+BY_NAME: dict[str, Feature] = {feature.name: feature for feature in CATALOGUE}
+ORDER: dict[str, int] = {feature.name: index for index, feature in enumerate(CATALOGUE)}
+
+OUTSIDE_ENGLAND = {
+    "wales": "Wales has its own system: the regional Safeguarding Children Board decides on a Child Practice "
+    "Review (Safeguarding Boards (Functions and Procedures) (Wales) Regulations 2015).",
+    "scotland": "Scotland has its own system: the Child Protection Committee, for the Chief Officers Group, "
+    "decides on a Learning Review (National guidance for child protection committees undertaking learning "
+    "reviews, 2021).",
+    "northern_ireland": "Northern Ireland has its own system: the Safeguarding Board for Northern Ireland "
+    "decides on a Case Management Review (SBNI Regulations (NI) 2012 reg 17).",
+}
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_DEATH_ONLY = ("death_unexpected", "suspected_suicide", "mother_and_child_died_together")
+_CHILD_ONLY = ("looked_after", "child_protection_plan")
+
+
+def _problem(feature: str | None, msg: str, valid: Any = None) -> dict[str, Any]:
+    problem: dict[str, Any] = {"feature": feature, "msg": msg}
+    if valid is not None:
+        problem["valid"] = valid
+    return problem
+
+
+def _parse(feature: Feature, value: Any, problems: list[dict[str, Any]]) -> Any:
+    """The normalised value, or ``None`` after adding a problem."""
+    name = feature.name
+    match feature.type:
+        case Kind.date:
+            if isinstance(value, str) and _DATE.fullmatch(value):
+                try:
+                    return date.fromisoformat(value)
+                except ValueError:
+                    problems.append(_problem(name, f"{value!r} is not a real date"))
+                    return None
+            problems.append(_problem(name, f"{value!r} is not a date in the form YYYY-MM-DD"))
+        case Kind.choice:
+            if isinstance(value, str) and value in feature.values:
+                return value
+            problems.append(_problem(name, f"{value!r} is not one of the valid values", list(feature.values)))
+        case Kind.choices:
+            if isinstance(value, list) and all(isinstance(v, str) and v in feature.values for v in value):
+                return tuple(dict.fromkeys(value))
+            msg = (
+                f"{[v for v in value if v not in feature.values]!r} are not valid values"
+                if isinstance(value, list)
+                else "needs a list of valid values"
+            )
+            problems.append(_problem(name, msg, list(feature.values)))
+        case Kind.boolean:
+            if isinstance(value, bool):
+                return value
+            problems.append(_problem(name, f"{value!r} is not true, false or null", [True, False]))
+        case Kind.number:
+            lo, hi = feature.minimum, feature.maximum
+            if isinstance(value, int | float) and not isinstance(value, bool) and lo <= value <= hi:  # type: ignore[operator]
+                return value
+            problems.append(_problem(name, f"{value!r} is not a number from {lo:g} to {hi:g}"))
+        case Kind.text:
+            if isinstance(value, str) and 0 < len(value.strip()) <= feature.max_length:  # type: ignore[operator]
+                return value.strip()
+            problems.append(_problem(name, f"needs a text of 1 to {feature.max_length} characters"))
+        case _:  # Kind.text_list
+            if isinstance(value, list) and all(
+                isinstance(v, str) and len(v) <= feature.max_length and _SLUG.fullmatch(v)  # type: ignore[operator]
+                for v in value
+            ):
+                return tuple(dict.fromkeys(value))
+            problems.append(_problem(name, "needs a list of ids of lower-case letters, digits and hyphens"))
+    return None  # every case that did not return added a problem
+
+
+def _contradictions(features: Mapping[str, Any], today: date | None) -> list[dict[str, Any]]:
+    """Facts that cannot all be true at once, each named so the person can fix the right one."""
+    problems = []
+    get = features.get
+    outcome = get("outcome")
+    incident, notified = get("incident_date"), get("notified_date")
+    if today is not None:
+        problems += [
+            _problem(n, f"{get(n).isoformat()} is after today ({today.isoformat()})")
+            for n in ("incident_date", "notified_date")
+            if get(n) is not None and get(n) > today
+        ]
+    if incident is not None and notified is not None and notified < incident:
+        problems.append(
+            _problem("notified_date", "is before incident_date: the authority cannot learn of it first")
+        )
+    if outcome is not None and outcome != "death":
+        problems += [
+            _problem(n, f"describes a death but outcome is {outcome!r}", ["death"])
+            for n in _DEATH_ONLY
+            if get(n) is not None and (n == "death_unexpected" or get(n))
+        ]
+    if outcome in ("other_harm", "none") and get("serious_harm_kinds"):
+        problems.append(_problem("serious_harm_kinds", f"lists serious harm but outcome is {outcome!r}"))
+    if get("mother_and_child_died_together") and get("linked_adult_death") == "none":
+        problems.append(
+            _problem("linked_adult_death", "is 'none' but mother_and_child_died_together is true")
+        )
+    age = get("subject_age_years")
+    if age is not None and age >= 18:
+        problems += [
+            _problem(n, f"applies to children but subject_age_years is {age:g}")
+            for n in _CHILD_ONLY
+            if get(n)
+        ]
+    if get("no_prior_agency_involvement") and (
+        get("known_to_childrens_social_care") or get("child_protection_plan")
+    ):
+        problems.append(
+            _problem(
+                "no_prior_agency_involvement", "is true but the family was known to children's social care"
+            )
+        )
+    if get("abuse_or_neglect") == "not_suspected" and "serious_sexual_abuse" in get("serious_harm_kinds", ()):
+        problems.append(
+            _problem("abuse_or_neglect", "is 'not_suspected' but the harm was serious sexual abuse")
+        )
+    return problems
+
+
+def validate(raw: Any, *, today: date | None = None) -> dict[str, Any]:
+    """Check and normalise case features, raising ``Invalid`` with every problem found at once.
+
+    ``today`` (when given) rejects dates in the future. Unknown answers are dropped, so the result holds
+    only what is known.
+    """
+    if not isinstance(raw, Mapping):
+        raise Invalid(
+            "Case features must be a JSON object.", [_problem(None, "expected an object of features")]
+        )
+    problems: list[dict[str, Any]] = []
+    features: dict[str, Any] = {}
+    for name, value in raw.items():
+        feature = BY_NAME.get(name) if isinstance(name, str) else None
+        if feature is None:
+            close = difflib.get_close_matches(str(name), BY_NAME, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(_problem(str(name), f"unknown feature{hint}", sorted(BY_NAME)))
+        elif value is not None and value != UNKNOWN:
+            parsed = _parse(feature, value, problems)
+            if parsed is not None:
+                features[name] = parsed
+    country = features.get("country")
+    if country in OUTSIDE_ENGLAND:
+        problems.append(
+            _problem("country", f"only England is in scope. {OUTSIDE_ENGLAND[country]}", ["england"])
+        )
+    problems += _contradictions(features, today)
+    if problems:
+        raise Invalid(f"{len(problems)} problem(s) with the case features.", problems)
+    return features
+
+
+def to_json(features: Features) -> dict[str, Any]:
+    """Features back in their JSON form, in catalogue order (for storage and reproduction)."""
+    out: dict[str, Any] = {}
+    for name in sorted(features, key=ORDER.__getitem__):
+        value = features[name]
+        out[name] = (
+            value.isoformat()
+            if isinstance(value, date)
+            else list(value)
+            if isinstance(value, tuple)
+            else value
+        )
+    return out
+
+
+def _value_schema(feature: Feature) -> dict[str, Any]:
+    match feature.type:
+        case Kind.date:
+            return {"type": "string", "format": "date"}
+        case Kind.choice:
+            return {"type": "string", "enum": list(feature.values)}
+        case Kind.choices:
+            return {
+                "type": "array",
+                "items": {"type": "string", "enum": list(feature.values)},
+                "uniqueItems": True,
+            }
+        case Kind.boolean:
+            return {"type": "boolean"}
+        case Kind.number:
+            return {"type": "number", "minimum": feature.minimum, "maximum": feature.maximum}
+        case Kind.text:
+            return {"type": "string", "minLength": 1, "maxLength": feature.max_length}
+        case _:  # Kind.text_list
+            return {
+                "type": "array",
+                "items": {"type": "string", "pattern": f"^{_SLUG.pattern}$", "maxLength": feature.max_length},
+            }
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of the case-feature object, built from the catalogue (the API's request body)."""
+    properties = {
+        f.name: {
+            "anyOf": [_value_schema(f), {"type": "null"}, {"const": UNKNOWN}],
+            "title": f.name,
+            "description": f"{f.question} {f.help}".strip(),
+        }
+        for f in CATALOGUE
+    }
+    return {
+        "title": "CaseFeatures",
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "description": "Facts about a case. Leave out, or send null or 'unknown', what is not known.",
+    }

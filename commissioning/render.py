@@ -1,0 +1,168 @@
+"""Render a `Terms` content object to Markdown, HTML (jinja2), DOCX (python-docx) and PDF (WeasyPrint).
+
+All four formats read the same content object, so they cannot disagree; only layout lives here.
+Bump TEMPLATE_VERSION whenever a template or the DOCX layout changes, so a stored version says
+which layout produced it.
+"""
+
+import io
+import re
+from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from docx.table import Table
+from docx.text.run import Run
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from commissioning.terms import Milestone, Paragraph, Points, Terms, format_date
+
+TEMPLATE_VERSION = "1"
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+
+
+@lru_cache
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR / "terms"),
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+    env.filters["longdate"] = format_date
+    env.filters["cell"] = lambda text: str(text).replace("|", "\\|")
+    return env
+
+
+def _status(terms: Terms) -> str:
+    count = len(terms.missing)
+    if count == 0:
+        return "Complete"
+    return f"Draft: {count} item{'s' if count > 1 else ''} to be confirmed"
+
+
+def _provenance(terms: Terms) -> str:
+    text = f"clause library v{terms.clauses_version}, template v{TEMPLATE_VERSION}"
+    return f"{text}, ruleset {terms.ruleset}" if terms.ruleset else text
+
+
+def _render_template(name: str, terms: Terms, *, autoescape: bool) -> str:
+    template = _environment(autoescape).get_template(name)
+    return template.render(terms=terms, status=_status(terms), provenance=_provenance(terms))
+
+
+def render_markdown(terms: Terms) -> str:
+    text = _render_template("terms.md.j2", terms, autoescape=False)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render_html(terms: Terms) -> str:
+    return _render_template("terms.html.j2", terms, autoescape=True)
+
+
+def render_pdf(terms: Terms) -> bytes:
+    """The HTML through WeasyPrint; the print stylesheet adds page numbers and the case reference."""
+    from weasyprint import HTML  # heavy: loaded only when a PDF is asked for
+
+    return HTML(string=render_html(terms)).write_pdf()
+
+
+def render_docx(terms: Terms) -> bytes:
+    """A Word document with real heading styles, numbered lines of enquiry and a timescales table."""
+    document = Document()
+    _set_up_page(document, terms)
+    document.add_heading(terms.title, level=0)
+    meta = [
+        ("Case reference", terms.case_ref),
+        ("Review", terms.review_name or "To be confirmed"),
+        ("Lead area", terms.area or "To be confirmed"),
+        ("Issued", format_date(terms.issued_on)),
+        ("Status", _status(terms)),
+        ("Produced by", _provenance(terms)),
+    ]
+    _table(document, None, meta)
+    for number, section in enumerate(terms.sections, start=1):
+        document.add_heading(f"{number}. {section.title}", level=1)
+        for item in section.to_confirm:
+            paragraph = document.add_paragraph()
+            paragraph.add_run("To be confirmed: ").bold = True
+            paragraph.add_run(f"{item}.")
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                document.add_paragraph(block.text)
+            elif isinstance(block, Points):
+                style = "List Number" if block.numbered else "List Bullet"
+                for item in block.items:
+                    document.add_paragraph(item.text, style=style)
+            else:
+                _table(document, ("Step", "Due", "Basis", "Status"), [_row(m) for m in block.rows])
+        if section.sources:
+            run = document.add_paragraph().add_run(f"Sources: {'; '.join(section.sources)}.")
+            run.italic = True
+            run.font.size = Pt(8)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _set_up_page(document: DocxDocument, terms: Terms) -> None:
+    """Document properties, the case reference in the header and a page number in the footer."""
+    properties = document.core_properties
+    properties.title = f"{terms.title} ({terms.case_ref})"
+    properties.author = "scr-commissioning"
+    properties.comments = _provenance(terms)
+    issued = datetime(terms.issued_on.year, terms.issued_on.month, terms.issued_on.day)
+    properties.created = properties.modified = issued
+    section = document.sections[0]
+    section.header.paragraphs[0].text = f"Terms of reference · Case reference: {terms.case_ref}"
+    footer = section.footer.paragraphs[0]
+    footer.add_run("Page ")
+    _page_field(footer.add_run())
+
+
+def _page_field(run: Run) -> None:
+    """A Word PAGE field: Word fills in the number when it lays out the page."""
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = "PAGE"
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, instruction, end):
+        run._r.append(element)
+
+
+def _row(milestone: Milestone) -> tuple[str, str, str, str]:
+    due = format_date(milestone.due) if milestone.due else "To be confirmed"
+    return (milestone.label, due, milestone.basis, milestone.status)
+
+
+def _table(document: DocxDocument, header: tuple[str, ...] | None, rows: list[tuple[str, ...]]) -> Table:
+    width = len(header) if header else len(rows[0])
+    table = document.add_table(rows=0, cols=width)
+    table.style = "Table Grid"
+    if header:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, header, strict=True):
+            cell.text = ""
+            cell.paragraphs[0].add_run(text).bold = True
+    for values in rows:
+        for cell, text in zip(table.add_row().cells, values, strict=True):
+            cell.text = text
+    return table
+
+
+RENDERERS: dict[str, tuple[str, Callable[[Terms], bytes]]] = {
+    "md": ("text/markdown; charset=utf-8", lambda t: render_markdown(t).encode()),
+    "html": ("text/html; charset=utf-8", lambda t: render_html(t).encode()),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", render_docx),
+    "pdf": ("application/pdf", render_pdf),
+}

@@ -1,0 +1,442 @@
+"""Database functions for cases and their decisions: the engine's recommendations and the board's.
+
+Keyword-only, ``session`` first; ``actor`` is what the audit log records. A write validates its input
+before touching the database, adds its records and one audit event in one transaction and commits, or
+rolls back and writes nothing. A case holds the features (no names) and a reference made from the area,
+the year and a sequence number, e.g. ``HAC-2026-0007``. Every decision keeps the ruleset id and version,
+the date it was run as of and the features it used, so ``reproduce`` gives the same answer years later.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from commissioning import commissions, features, rules, threshold
+from commissioning.models import Case, CaseDecision, CaseStatus, DecisionKind
+from registry.clock import utcnow
+from registry.errors import Conflict, Invalid, NotFound
+from service import audit
+
+REF_ATTEMPTS = 20  # SQLite: concurrent recorders may read the same last number; the unique index refuses one
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case with its decisions, oldest first."""
+
+    case: Case
+    decisions: tuple[CaseDecision, ...]
+
+    @property
+    def recommendation(self) -> CaseDecision | None:
+        """The engine's latest answer (a case written by other means may have none yet)."""
+        return next((d for d in reversed(self.decisions) if d.kind == DecisionKind.recommendation), None)
+
+    @property
+    def board(self) -> CaseDecision | None:
+        return next((d for d in reversed(self.decisions) if d.kind == DecisionKind.board), None)
+
+    def to_json(self, *, history: bool = True) -> dict[str, Any]:
+        board, recommendation = self.board, self.recommendation
+        out: dict[str, Any] = {
+            "ref": self.case.ref,
+            "area": self.case.area,
+            "status": self.case.status,
+            "features": self.case.features,
+            "created_by": self.case.created_by,
+            "created_at": self.case.created_at,
+            "updated_at": self.case.updated_at,
+            "recommendation": None if recommendation is None else recommendation.result,
+            "board_decision": None if board is None else _decision_json(board),
+        }
+        if history:
+            out["history"] = [_decision_json(d) for d in self.decisions]
+        return out
+
+
+def _decision_json(decision: CaseDecision) -> dict[str, Any]:
+    return {
+        "id": decision.id,
+        "kind": decision.kind,
+        "ruleset": {"id": decision.ruleset_id, "version": decision.ruleset_version},
+        "today": decision.today,
+        "features": decision.features,
+        "result": decision.result,
+        "accepted": decision.accepted,
+        "reason": decision.reason,
+        "decided_by": decision.decided_by,
+        "decided_at": decision.decided_at,
+    }
+
+
+def _outcomes(result: Mapping[str, Any]) -> list[list[str]]:
+    """A decision's outcomes as [type, requirement] pairs: what the audit log keeps of a decision."""
+    return [[o["type"], o["requirement"]] for o in result.get("outcomes", ())]
+
+
+def _settings(ruleset: rules.Ruleset) -> dict[str, Any]:
+    return dict(ruleset.document["local_settings"])
+
+
+def _recommend(
+    *,
+    session: Session,
+    case: Case,
+    valid: features.Features,
+    ruleset: str,
+    today: date,
+    rulesets: Sequence[rules.Ruleset],
+    actor: str,
+) -> CaseDecision:
+    decision = threshold.decide(valid, ruleset, today, rulesets=rulesets)
+    assert case.id is not None
+    row = CaseDecision(
+        case_id=case.id,
+        kind=DecisionKind.recommendation,
+        ruleset_id=decision.ruleset_id,
+        ruleset_version=decision.ruleset_version,
+        today=today,
+        features=features.to_json(valid),
+        result=decision.to_json(),
+        decided_by=actor,
+    )
+    session.add(row)
+    return row
+
+
+def _reference(session: Session, *, area: str, year: int) -> str:
+    """The next reference for the area's code and the year: ``HAC-2026-0007``."""
+    code = (re.sub(r"[^A-Za-z]", "", area)[:3] or "CASE").upper()
+    prefix = f"{code}-{year}-"
+    if session.get_bind().dialect.name == "postgresql":  # one allocation per prefix at a time, to commit
+        session.exec(text("SELECT pg_advisory_xact_lock(hashtext(:prefix))").bindparams(prefix=prefix))  # type: ignore[call-overload]
+    taken = session.exec(select(Case.ref).where(col(Case.ref).startswith(prefix))).all()
+    numbers = [int(ref[len(prefix) :]) for ref in taken if ref[len(prefix) :].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+def _replay(session: Session, *, key: str, snapshot: Mapping[str, Any]) -> CaseView | None:
+    """The case an earlier request with ``key`` recorded, if the request was the same; else a conflict."""
+    earlier = session.exec(select(Case).where(Case.idempotency_key == key)).first()
+    if earlier is None:
+        return None
+    if earlier.features != snapshot:
+        raise Conflict(
+            "This Idempotency-Key was already used to record a different case.",
+            findings=[{"rule": "case.idempotency_key_reused", "ref": earlier.ref}],
+        )
+    return _view(session, earlier)
+
+
+def create_case(
+    *,
+    session: Session,
+    raw_features: Any,
+    actor: str,
+    today: date,
+    rulesets: Sequence[rules.Ruleset],
+    ruleset: str = threshold.AUTO,
+    idempotency_key: str | None = None,
+) -> tuple[CaseView, bool]:
+    """Record a case and the engine's recommendation; False when ``idempotency_key`` replayed one."""
+    valid = features.validate(raw_features, today=today)
+    if "area" not in valid:
+        raise Invalid(
+            "A case needs its area.",
+            [{"feature": "area", "msg": "is needed to record a case: the case reference is made from it"}],
+        )
+    snapshot = features.to_json(valid)
+    threshold.decide(valid, ruleset, today, rulesets=rulesets)  # refuse what cannot be decided before writing
+    for _ in range(REF_ATTEMPTS):
+        if idempotency_key is not None and (
+            earlier := _replay(session, key=idempotency_key, snapshot=snapshot)
+        ):
+            return earlier, False
+        case = Case(
+            ref=_reference(session, area=valid["area"], year=today.year),
+            area=valid["area"],
+            features=snapshot,
+            created_by=actor,
+            idempotency_key=idempotency_key,
+        )
+        try:
+            session.add(case)
+            session.flush()
+            row = _recommend(
+                session=session,
+                case=case,
+                valid=valid,
+                ruleset=ruleset,
+                today=today,
+                rulesets=rulesets,
+                actor=actor,
+            )
+            audit.record(
+                session,
+                actor=actor,
+                action="case.create",
+                entity_type="case",
+                entity_id=case.ref,
+                after={
+                    "features": snapshot,
+                    "ruleset": {"id": row.ruleset_id, "version": row.ruleset_version},
+                    "settings": _settings(_ruleset_of(rulesets, row.ruleset_id)),
+                    "outcomes": _outcomes(row.result),
+                },
+            )
+            session.commit()
+        except IntegrityError:  # another request took this reference (or this key) first
+            session.rollback()
+            continue
+        except BaseException:
+            session.rollback()
+            raise
+        return _view(session, case), True
+    raise Conflict("Could not give the case a reference while others were being recorded; try again.")
+
+
+def _ruleset_of(rulesets: Sequence[rules.Ruleset], rid: str) -> rules.Ruleset:
+    return next(r for r in rulesets if r.id == rid)
+
+
+def _case(session: Session, ref: str, *, lock: bool = False) -> Case:
+    query = select(Case).where(Case.ref == ref)
+    case = session.exec(query.with_for_update() if lock else query).first()
+    if case is None:
+        raise NotFound(f"No case {ref}.")
+    return case
+
+
+def _view(session: Session, case: Case) -> CaseView:
+    decisions = session.exec(
+        select(CaseDecision).where(CaseDecision.case_id == case.id).order_by(col(CaseDecision.id))
+    ).all()
+    return CaseView(case, tuple(decisions))
+
+
+def get_case(*, session: Session, ref: str) -> CaseView:
+    return _view(session, _case(session, ref))
+
+
+def list_cases(
+    *,
+    session: Session,
+    status: CaseStatus | None = None,
+    area: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[CaseView], int]:
+    """A page of cases, newest first, with their decisions; and how many cases match in all."""
+    query = select(Case)
+    if status is not None:
+        query = query.where(Case.status == status)
+    if area is not None:
+        query = query.where(func.lower(Case.area) == area.strip().lower())
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    cases = session.exec(query.order_by(col(Case.id).desc()).limit(limit).offset(offset)).all()
+    decisions = session.exec(
+        select(CaseDecision)
+        .where(col(CaseDecision.case_id).in_([c.id for c in cases]))
+        .order_by(col(CaseDecision.id))
+    ).all()
+    return [CaseView(c, tuple(d for d in decisions if d.case_id == c.id)) for c in cases], total
+
+
+@dataclass(frozen=True)
+class Updated:
+    view: CaseView
+    redeclare: list[int]  # commissions whose consultant must declare again: the agencies changed
+
+
+def update_case(
+    *,
+    session: Session,
+    ref: str,
+    changes: Any,
+    actor: str,
+    today: date,
+    rulesets: Sequence[rules.Ruleset],
+    ruleset: str = threshold.AUTO,
+) -> Updated:
+    """Change some features (null or "unknown" forgets one), decide again and keep the history."""
+    if not isinstance(changes, Mapping):
+        raise Invalid(
+            "The changes must be an object of features.", [{"feature": None, "msg": "expected an object"}]
+        )
+    try:
+        case = _case(session, ref, lock=True)
+        valid = features.validate({**case.features, **changes}, today=today)
+        if "area" not in valid:
+            raise Invalid(
+                "A case keeps its area.", [{"feature": "area", "msg": "cannot be forgotten on a case"}]
+            )
+        snapshot = features.to_json(valid)
+        if snapshot == case.features:
+            session.rollback()
+            return Updated(_view(session, case), [])
+        before = dict(case.features)
+        case.features, case.area, case.updated_at = snapshot, valid["area"], utcnow()
+        session.add(case)
+        row = _recommend(
+            session=session,
+            case=case,
+            valid=valid,
+            ruleset=ruleset,
+            today=today,
+            rulesets=rulesets,
+            actor=actor,
+        )
+        redeclare = []
+        if before.get("agencies_involved") != snapshot.get("agencies_involved"):
+            redeclare = commissions.agencies_changed(session=session, case_id=case.id, actor=actor)  # type: ignore[arg-type]
+        audit.record(
+            session,
+            actor=actor,
+            action="case.update",
+            entity_type="case",
+            entity_id=case.ref,
+            before={"features": before},
+            after={
+                "features": snapshot,
+                "ruleset": {"id": row.ruleset_id, "version": row.ruleset_version},
+                "settings": _settings(_ruleset_of(rulesets, row.ruleset_id)),
+                "outcomes": _outcomes(row.result),
+            },
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return Updated(_view(session, case), redeclare)
+
+
+def _board_outcomes(outcomes: Sequence[Mapping[str, Any]], reason: str) -> list[dict[str, Any]]:
+    """The outcomes the board chose instead, in the decision shape, each with the board's reason."""
+    types = rules.outcome_types()
+    problems = [
+        {
+            "loc": ["body", "outcomes", n],
+            "msg": f"{o.get('type')!r} / {o.get('requirement')!r} is not a valid outcome",
+        }
+        for n, o in enumerate(outcomes)
+        if o.get("type") not in types or o.get("requirement") not in (rules.MANDATORY, rules.DISCRETIONARY)
+    ]
+    if len({o.get("type") for o in outcomes}) != len(outcomes):
+        problems.append({"loc": ["body", "outcomes"], "msg": "names the same outcome twice"})
+    if problems:
+        raise Invalid("The board's outcomes are not valid.", problems)
+    return [
+        {
+            "type": o["type"],
+            "kind": types[o["type"]].kind,
+            "requirement": o["requirement"],
+            "reasons": [{"rule": "board.decision", "text": reason, "source": "decision of the board"}],
+            "deadline": None,
+        }
+        for o in sorted(outcomes, key=lambda o: list(types).index(o["type"]))
+    ]
+
+
+def record_board_decision(
+    *,
+    session: Session,
+    ref: str,
+    accepted: bool,
+    reason: str | None,
+    outcomes: Sequence[Mapping[str, Any]] | None,
+    actor: str,
+    today: date,
+) -> CaseView:
+    """The board accepts the latest recommendation, or departs from it with a reason (and, if it says,
+    the outcomes it chose instead: an empty list for none)."""
+    reason = (reason or "").strip() or None
+    if not accepted and reason is None:
+        raise Invalid(
+            "Departing from the recommendation needs a reason.",
+            [
+                {
+                    "loc": ["body", "reason"],
+                    "msg": "is required when the board departs from the recommendation",
+                }
+            ],
+        )
+    if accepted and outcomes is not None:
+        raise Invalid(
+            "Accepting the recommendation takes its outcomes.",
+            [
+                {
+                    "loc": ["body", "outcomes"],
+                    "msg": "give outcomes only when departing from the recommendation",
+                }
+            ],
+        )
+    try:
+        case = _case(session, ref, lock=True)
+        recommendation = _view(session, case).recommendation
+        if recommendation is None:
+            raise Conflict(f"Case {ref} has no recommendation to decide on: set its features first.")
+        if accepted:
+            result = recommendation.result
+        elif outcomes is None:
+            result = {}
+        else:
+            result = {
+                "ruleset": recommendation.result["ruleset"],
+                "outcomes": _board_outcomes(outcomes, reason),  # type: ignore[arg-type]
+                "open_questions": [],
+                "summary": f"The board departed from the recommendation: {reason}",
+            }
+        board = CaseDecision(
+            case_id=case.id,  # type: ignore[arg-type]
+            kind=DecisionKind.board,
+            ruleset_id=recommendation.ruleset_id,
+            ruleset_version=recommendation.ruleset_version,
+            today=today,
+            features=recommendation.features,
+            result=result,
+            accepted=accepted,
+            reason=reason,
+            decided_by=actor,
+        )
+        session.add(board)
+        session.flush()
+        audit.record(
+            session,
+            actor=actor,
+            action="case.decision",
+            entity_type="case",
+            entity_id=case.ref,
+            after={
+                "accepted": accepted,
+                "reason": reason,
+                "recommendation_id": recommendation.id,
+                "recommended": _outcomes(recommendation.result),
+                "outcomes": _outcomes(result),
+            },
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return _view(session, case)
+
+
+def reproduce(decision: CaseDecision, *, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Run a stored recommendation again: its ruleset at the stored version, its date, its features, and the
+    ruleset chosen the same way. ``settings`` must be those it was made under (the audit log has them)."""
+    ruleset = rules.load(decision.ruleset_id, decision.ruleset_version, settings)
+    rulesets = [ruleset if r.id == ruleset.id else r for r in rules.load_all(settings)]
+    chosen = (
+        ruleset.id
+        if decision.result["ruleset"]["chosen_by"] == threshold.CHOSEN_BY_REQUEST
+        else threshold.AUTO
+    )
+    return threshold.decide(
+        features.validate(decision.features), chosen, decision.today, rulesets=rulesets
+    ).to_json()

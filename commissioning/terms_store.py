@@ -1,0 +1,332 @@
+"""Database functions for terms of reference: gather a case's facts, store each generated version, diff two.
+
+Keyword-only, ``session`` first; ``actor`` is what the audit log records. A version stores the content
+object (JSON) and its Markdown, with the template and clause-library versions and a content hash.
+Regenerating when nothing has changed returns the latest version instead of storing a copy: the hash
+covers the content and the template version but not the issue date, so asking again on another day
+does not make a new version; a change to the case, its decision or its commission does.
+"""
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from commissioning import commissions, rules, store
+from commissioning.models import Case, CommissionStatus, TermsVersion
+from commissioning.render import TEMPLATE_VERSION, render_markdown
+from commissioning.terms import (
+    Agency,
+    BoardDecision,
+    CaseFacts,
+    CommissionFacts,
+    Missing,
+    Terms,
+    assemble,
+    to_dict,
+)
+from registry import conflicts
+from registry.errors import NotFound
+from registry.store import atomic, resolve_agency
+from service import audit
+
+# Prefer the furthest-advanced commission, then the lead reviewer, then the latest.
+_STATUS_RANK = {CommissionStatus.confirmed: 0, CommissionStatus.declared: 1, CommissionStatus.proposed: 2}
+_ROLE_RANK = {"lead_reviewer": 0, "overview_author": 1, "panel_chair": 2}
+
+
+def _case(session: Session, ref: str) -> Case:
+    case = session.exec(select(Case).where(Case.ref == ref)).first()
+    if case is None:
+        raise NotFound(f"No case with reference {ref!r}.")
+    return case
+
+
+# Facts ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything `terms.assemble` needs, read from the database."""
+
+    case: CaseFacts
+    decision: dict[str, Any]
+    board: BoardDecision | None
+    commission: CommissionFacts | None
+
+
+def inputs_for(*, session: Session, case: Case) -> Inputs:
+    """A case's facts, the decision the terms follow, the board's decision and the current commission.
+
+    The board's decision, when there is one, is the decision of record: its own outcomes when it departed
+    from the recommendation, the recommendation it accepted otherwise. If the case changed afterwards and
+    the engine now recommends other outcomes, the terms ask whether the board's decision still stands.
+    """
+    agencies: list[Agency] = []
+    other_areas: list[str] = []
+    for name in case.features.get("agencies_involved") or ():
+        agency = resolve_agency(session=session, name=name)
+        agencies.append(Agency(agency.id, agency.name) if agency else Agency(name, name))
+        if agency and agency.area.strip().casefold() != case.area.strip().casefold():
+            other_areas.append(agency.area)
+    view = store.get_case(session=session, ref=case.ref)
+    recommendation, board_record = view.recommendation, view.board
+    board = None
+    if board_record is None:
+        decision = recommendation.result if recommendation else {}
+    else:
+        ruleset = {"id": board_record.ruleset_id, "version": board_record.ruleset_version}
+        decision = {"ruleset": ruleset, "outcomes": [], **board_record.result}
+        superseded_on = None
+        newer = recommendation is not None and (recommendation.id or 0) > (board_record.id or 0)
+        if newer and recommendation and _outcomes(recommendation.result) != _outcomes(decision):
+            superseded_on = recommendation.decided_at.date()
+        board = BoardDecision(
+            decided_by=board_record.decided_by,
+            decided_on=board_record.decided_at.date(),
+            superseded_on=superseded_on,
+        )
+    return Inputs(
+        case=CaseFacts(
+            ref=case.ref,
+            features={**case.features, "area": case.area},
+            agencies=tuple(agencies),
+            other_areas=tuple(dict.fromkeys(other_areas)),
+        ),
+        decision=decision,
+        board=board,
+        commission=_commission_facts(session, case.ref),
+    )
+
+
+def _outcomes(result: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(o.get("type", ""), o.get("requirement", "")) for o in result.get("outcomes", ())]
+
+
+def _commission_facts(session: Session, ref: str) -> CommissionFacts | None:
+    views = [
+        v
+        for v in commissions.list_commissions(session=session, ref=ref)
+        if v.commission.status in _STATUS_RANK
+    ]
+    if not views:
+        return None
+    view = min(
+        views,
+        key=lambda v: (
+            _STATUS_RANK[CommissionStatus(v.commission.status)],
+            _ROLE_RANK.get(v.commission.role, 9),
+            -(v.commission.id or 0),
+        ),
+    )
+    declaration = view.declaration
+    statement = None
+    if declaration is not None:
+        statement = (
+            f"no conflict of interest with any of the {len(declaration.agencies)} agencies in scope."
+            if declaration.no_conflict
+            else "a possible conflict of interest, which the commissioner considered before confirming."
+        )
+        if declaration.statement:
+            statement = f"{statement} Their statement: {declaration.statement.strip()}"
+    return CommissionFacts(
+        consultant_name=view.consultant_name,
+        role=str(view.commission.role),
+        commissioned_on=view.commission.created_at.date(),
+        checks=_checks_run(view.commission.warnings),
+        declared_on=declaration.declared_at.date() if declaration else None,
+        declaration=statement,
+    )
+
+
+def _checks_run(warnings: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The registry's rules, named as run (a commission exists only if none blocked), and each warning."""
+    titles: dict[str, list[str]] = {"independence": [], "vetting": []}
+    for rule, spec in conflicts.RULES.items():
+        titles.get(rule.split(".")[0], []).append(spec.title)
+    lines = [
+        "Independence against the agencies in scope, none blocking: " + "; ".join(titles["independence"]),
+        "Vetting, none blocking: " + "; ".join(titles["vetting"]),
+    ]
+    for warning in warnings:
+        rule = conflicts.RULES.get(warning.get("rule", ""))
+        title = rule.title if rule else "other"
+        lines.append(f"Warning seen by the commissioner ({title}): {warning.get('reason', '')}")
+    return tuple(lines)
+
+
+# Versions ---------------------------------------------------------------------------------------
+
+
+def content_hash(terms: Terms) -> str:
+    """SHA-256 of the content and template version, without the issue date (see the module note)."""
+    content = {**to_dict(terms), "issued_on": None, "template_version": TEMPLATE_VERSION}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Generated:
+    version: TermsVersion
+    created: bool  # False: nothing changed since the latest version, which is returned
+    missing: tuple[Missing, ...]
+
+
+def _lock_case(session: Session, case_id: int) -> None:
+    """Serialise version numbering per case: FOR UPDATE on PostgreSQL, the write lock on SQLite."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.exec(update(Case).where(col(Case.id) == case_id).values(updated_at=Case.updated_at))  # type: ignore[call-overload]
+    session.exec(select(Case.id).where(Case.id == case_id).with_for_update()).first()
+
+
+def _latest(session: Session, case_id: int) -> TermsVersion | None:
+    return session.exec(
+        select(TermsVersion).where(TermsVersion.case_id == case_id).order_by(col(TermsVersion.version).desc())
+    ).first()
+
+
+def generate(
+    *, session: Session, ref: str, actor: str, today: date, rule_settings: Mapping[str, Any]
+) -> Generated:
+    """Assemble the case's terms as of ``today`` and store them as a new version if they changed.
+
+    ``rule_settings`` are the service's local ruleset settings, so the review's completion time is the
+    one the decision's ruleset version was made with.
+    """
+    try:
+        with atomic(session=session):
+            return _generate(session, ref, actor, today, rule_settings)
+    except IntegrityError:
+        # A concurrent request numbered the same version first; try once more against it.
+        with atomic(session=session):
+            return _generate(session, ref, actor, today, rule_settings)
+
+
+def _ruleset(decision: Mapping[str, Any], settings: Mapping[str, Any]) -> rules.Ruleset | None:
+    """The ruleset version the decision applied, under these settings; None if they have changed since."""
+    ref = decision.get("ruleset") or {}
+    if not ref.get("id"):
+        return None
+    try:
+        return rules.load(ref["id"], ref.get("version"), settings)
+    except NotFound:
+        return None
+
+
+def _generate(
+    session: Session, ref: str, actor: str, today: date, rule_settings: Mapping[str, Any]
+) -> Generated:
+    case = _case(session, ref)
+    assert case.id is not None
+    _lock_case(session, case.id)
+    inputs = inputs_for(session=session, case=case)
+    terms = assemble(
+        case=inputs.case,
+        decision=inputs.decision,
+        board=inputs.board,
+        commission=inputs.commission,
+        today=today,
+        ruleset=_ruleset(inputs.decision, rule_settings),
+    )
+    digest = content_hash(terms)
+    latest = _latest(session, case.id)
+    if latest is not None and latest.content_hash == digest:
+        return Generated(latest, created=False, missing=terms.missing)
+    record = TermsVersion(
+        case_id=case.id,
+        version=(latest.version if latest else 0) + 1,
+        template_version=TEMPLATE_VERSION,
+        clauses_version=terms.clauses_version,
+        content_hash=digest,
+        content=to_dict(terms),
+        markdown=render_markdown(terms),
+        created_by=actor,
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="terms.generate",
+        entity_type="terms_version",
+        entity_id=f"{ref}/v{record.version}",
+        after={
+            "case_ref": ref,
+            "version": record.version,
+            "content_hash": digest,
+            "template_version": TEMPLATE_VERSION,
+            "clauses_version": terms.clauses_version,
+            "missing": [m.what for m in terms.missing],
+        },
+    )
+    return Generated(record, created=True, missing=terms.missing)
+
+
+def list_versions(*, session: Session, ref: str) -> list[TermsVersion]:
+    """The case's stored versions, oldest first."""
+    case = _case(session, ref)
+    return list(
+        session.exec(
+            select(TermsVersion).where(TermsVersion.case_id == case.id).order_by(col(TermsVersion.version))
+        )
+    )
+
+
+def get_version(*, session: Session, ref: str, version: int) -> TermsVersion:
+    case = _case(session, ref)
+    record = session.exec(
+        select(TermsVersion).where(TermsVersion.case_id == case.id, TermsVersion.version == version)
+    ).first()
+    if record is None:
+        count = session.exec(
+            select(func.count()).select_from(TermsVersion).where(TermsVersion.case_id == case.id)
+        ).one()
+        hint = f"it has versions 1 to {count}" if count else "generate them first with POST .../terms"
+        raise NotFound(f"Case {ref} has no terms of reference version {version}: {hint}.")
+    return record
+
+
+# Diff -------------------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"^## \d+\. (.+)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    case_ref: str
+    from_version: int
+    to_version: int
+    identical: bool
+    changed_sections: tuple[str, ...]  # headings whose text differs, in document order
+    unified: str  # a unified diff of the two Markdown documents
+
+
+def _sections(markdown: str) -> dict[str, str]:
+    parts = _HEADING.split(markdown)
+    return {"Title and details": parts[0], **{parts[i]: parts[i + 1] for i in range(1, len(parts) - 1, 2)}}
+
+
+def diff(*, session: Session, ref: str, from_version: int, to_version: int) -> VersionDiff:
+    """What changed between two versions of a case's terms, over their Markdown."""
+    old = get_version(session=session, ref=ref, version=from_version)
+    new = get_version(session=session, ref=ref, version=to_version)
+    unified = "".join(
+        difflib.unified_diff(
+            old.markdown.splitlines(keepends=True),
+            new.markdown.splitlines(keepends=True),
+            fromfile=f"{ref} terms v{from_version}",
+            tofile=f"{ref} terms v{to_version}",
+        )
+    )
+    before, after = _sections(old.markdown), _sections(new.markdown)
+    changed = tuple(
+        title for title in dict.fromkeys([*after, *before]) if before.get(title) != after.get(title)
+    )
+    return VersionDiff(ref, from_version, to_version, not unified, changed, unified)

@@ -1,0 +1,465 @@
+"""The threshold engine: which reviews and notifications a case needs, why, by when, and which unknown
+facts are worth asking about next. Pure and generic: it reads a compiled ruleset and knows no edition.
+
+Unknown facts make conditions unknown (three-valued logic), so the engine can tell what is settled from
+what still depends on an answer, and rank the questions that settle the most.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from commissioning import calendar, rules
+from commissioning.features import BY_NAME, ORDER, Features
+from commissioning.rules import (
+    ABSENT,
+    DISC,
+    DISCRETIONARY,
+    MAND,
+    MANDATORY,
+    MAYBE,
+    YES,
+    Criterion,
+    DeadlineSpec,
+    Ruleset,
+)
+from registry.errors import Invalid
+
+AUTO = "auto"
+CHOSEN_BY_REQUEST, CHOSEN_BY_INCIDENT, CHOSEN_BY_TODAY = "request", "incident_date", "today"
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    text: str
+    source: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "text": self.text, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    date: date | None  # None when the clock starts at a later event or its start date is not known
+    basis: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat() if self.date else None, "basis": self.basis}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    type: str
+    kind: str
+    requirement: str
+    reasons: tuple[Reason, ...]
+    deadline: Deadline | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "kind": self.kind,
+            "requirement": self.requirement,
+            "reasons": [reason.to_json() for reason in self.reasons],
+            "deadline": self.deadline.to_json() if self.deadline else None,
+        }
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    feature: str
+    why: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"feature": self.feature, "why": self.why}
+
+
+@dataclass(frozen=True)
+class Decision:
+    ruleset_id: str
+    ruleset_version: str
+    ruleset_title: str
+    chosen_by: str
+    outcomes: tuple[Outcome, ...]
+    open_questions: tuple[OpenQuestion, ...]
+    summary: str
+    unconfirmed: tuple[str, ...]  # every unconfirmed fact the answer rests on (also said in its text)
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly the decision shape of the project's domain notes (decisions.md)."""
+        return {
+            "ruleset": {"id": self.ruleset_id, "version": self.ruleset_version, "chosen_by": self.chosen_by},
+            "outcomes": [outcome.to_json() for outcome in self.outcomes],
+            "open_questions": [question.to_json() for question in self.open_questions],
+            "summary": self.summary,
+        }
+
+    def to_text(self) -> str:
+        """The decision for a person at a terminal: outcomes, reasons with sources, deadlines, questions."""
+        lines = [
+            f"{self.ruleset_title} [{self.ruleset_id} v{self.ruleset_version}, chosen by {self.chosen_by}]",
+            "",
+            self.summary,
+        ]
+        for requirement, heading in (
+            (MANDATORY, "Mandatory"),
+            (DISCRETIONARY, "To consider (discretionary)"),
+        ):
+            chosen = [o for o in self.outcomes if o.requirement == requirement]
+            if chosen:
+                lines += ["", f"{heading}:"]
+            for outcome in chosen:
+                lines.append(f"  * {outcome.type}: {rules.outcome_types()[outcome.type].label}")
+                if outcome.deadline:
+                    when = (
+                        outcome.deadline.date.strftime("%a %d %b %Y")
+                        if outcome.deadline.date
+                        else "date to follow"
+                    )
+                    lines.append(f"      deadline: {when} ({outcome.deadline.basis})")
+                lines += [f"      because: {r.text} [{r.source}; rule {r.rule}]" for r in outcome.reasons]
+        if self.open_questions:
+            lines += ["", "Open questions, in the order to ask them:"]
+            lines += [
+                f"  {n}. {q.feature}: {BY_NAME[q.feature].question} ({q.why})"
+                for n, q in enumerate(self.open_questions, 1)
+            ]
+        return "\n".join(lines)
+
+
+def _settled(state: int) -> bool:
+    return not state & (state - 1)
+
+
+def _state(criteria: Sequence[Criterion], features: Features, states: Mapping[str, int]) -> int:
+    """What an outcome can still be, given criteria sorted mandatory first."""
+    mandatory_open = discretionary = discretionary_open = False
+    for criterion in criteria:
+        value = criterion.test(features, states)
+        if value == YES:
+            if criterion.requirement == MANDATORY:
+                return MAND
+            discretionary = True
+        elif value == MAYBE:
+            if criterion.requirement == MANDATORY:
+                mandatory_open = True
+            else:
+                discretionary_open = True
+    state = MAND if mandatory_open else 0
+    if discretionary:
+        return state | DISC
+    return state | ABSENT | (DISC if discretionary_open else 0)
+
+
+def evaluate(
+    ruleset: Ruleset,
+    features: Features,
+    base: Mapping[str, int] | None = None,
+    only: Sequence[str] | None = None,
+) -> dict[str, int]:
+    """The state of every outcome (or re-evaluate ``only`` some, on top of ``base``)."""
+    states = dict(base or {})
+    for outcome in ruleset.order if only is None else only:
+        states[outcome] = _state(ruleset.criteria[outcome], features, states)
+    return states
+
+
+def select(
+    features: Features, ruleset: str | Ruleset, today: date, rulesets: Sequence[Ruleset]
+) -> tuple[Ruleset, str]:
+    """The ruleset to apply and how it was chosen: by request, by incident_date, or by today when unknown."""
+    if isinstance(ruleset, Ruleset):
+        return ruleset, CHOSEN_BY_REQUEST
+    if ruleset != AUTO:
+        for candidate in rulesets:
+            if candidate.id == ruleset:
+                return candidate, CHOSEN_BY_REQUEST
+        valid = [AUTO, *(r.id for r in rulesets)]
+        raise Invalid(
+            f"Unknown ruleset {ruleset!r}.",
+            [{"feature": "ruleset", "msg": f"{ruleset!r} is not one of {', '.join(valid)}", "valid": valid}],
+        )
+    incident = features.get("incident_date")
+    day, chosen_by = (incident, CHOSEN_BY_INCIDENT) if incident else (today, CHOSEN_BY_TODAY)
+    governing = [r for r in rulesets if r.starts.value <= day]
+    if not governing:
+        first = rulesets[0]
+        raise Invalid(
+            "No ruleset covers the incident date.",
+            [
+                {
+                    "feature": "incident_date",
+                    "msg": f"{day.isoformat()} is before {first.starts.value.isoformat()}, "
+                    f"when the earliest edition covered ({first.id}) took effect",
+                }
+            ],
+        )
+    return governing[-1], chosen_by
+
+
+def _join(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+class _Flags:
+    """Unconfirmed facts an answer rests on, in the order met, each once."""
+
+    def __init__(self) -> None:
+        self.inline: dict[str, None] = {}
+        self.summary_only: dict[str, None] = {}
+
+    def mark(self, text: str, notes: Sequence[str]) -> str:
+        self.inline.update(dict.fromkeys(notes))
+        return text + "".join(f" (UNCONFIRMED: {note})" for note in notes)
+
+
+def _criterion_notes(ruleset: Ruleset, criterion: Criterion, features: Features) -> list[str]:
+    notes = [criterion.unconfirmed] if criterion.unconfirmed else []
+    for feature, name in criterion.date_params:
+        param = ruleset.params[name]
+        if param.value is not None and param.unsure_at(features.get(feature)):
+            notes.append(param.note)
+    return notes
+
+
+def _deadline(
+    ruleset: Ruleset, spec: DeadlineSpec | None, features: Features, flags: _Flags
+) -> tuple[Deadline | None, str | None]:
+    """The deadline and, when its start date is not known yet, the feature that would give it."""
+    if spec is None:
+        return None, None
+    param = ruleset.params[spec.count_param] if spec.count_param else None
+    count = param.value if param else spec.count
+    if count is None:
+        return Deadline(None, spec.basis), None
+    basis = f"{spec.words or calendar.describe(count, spec.unit)} {spec.basis}"  # type: ignore[arg-type]
+    if param is not None and not param.confirmed:
+        basis = flags.mark(basis, [param.note])
+    if spec.start is None:
+        return Deadline(None, basis), None
+    start = features.get(spec.start)
+    if start is None:
+        return Deadline(None, f"{basis} ({spec.start} not given yet)"), spec.start
+    return Deadline(calendar.due(start, count, spec.unit), basis), None  # type: ignore[arg-type]
+
+
+def _outcome(
+    ruleset: Ruleset,
+    outcome: str,
+    states: Mapping[str, int],
+    features: Features,
+    flags: _Flags,
+    missing: dict[str, list[str]],
+) -> Outcome:
+    requirement = MANDATORY if states[outcome] == MAND else DISCRETIONARY
+    firing = [
+        c
+        for c in ruleset.criteria[outcome]
+        if c.requirement == requirement and c.test(features, states) == YES
+    ]
+    reasons = tuple(
+        Reason(c.rule, flags.mark(c.text, _criterion_notes(ruleset, c, features)), c.source) for c in firing
+    )
+    spec = next((c.deadline for c in firing if c.overrides_deadline), ruleset.deadlines.get(outcome))
+    deadline, waiting_for = _deadline(ruleset, spec, features, flags)
+    if waiting_for:
+        missing.setdefault(waiting_for, []).append(outcome)
+    return Outcome(outcome, rules.outcome_types()[outcome].kind, requirement, reasons, deadline)
+
+
+def _open_questions(
+    ruleset: Ruleset,
+    features: Features,
+    states: Mapping[str, int],
+    chosen_by: str,
+    missing: Mapping[str, list[str]],
+) -> list[OpenQuestion]:
+    """Unknown features that can change an outcome, the ones expected to settle most outcomes first."""
+    questions = []
+    if chosen_by == CHOSEN_BY_TODAY:
+        questions.append(
+            OpenQuestion(
+                "incident_date", f"decides which edition of the guidance applies ({ruleset.id} assumed)"
+            )
+        )
+    unsettled = {outcome for outcome, state in states.items() if not _settled(state)}
+    trial, after = dict(features), dict(states)  # probed in place, and put back, to avoid copies
+    ranked = []
+    for name, outcomes in ruleset.dependents.items():
+        probes = ruleset.probes[name]
+        if (
+            name in features
+            or not probes
+            or unsettled.isdisjoint(outcomes)
+            or (name == "incident_date" and questions)
+        ):
+            continue
+        # Knowing more never unsettles a settled outcome (three-valued logic is monotone), so only the
+        # unsettled outcomes that read this feature, directly or through another outcome, can change.
+        targets = [o for o in outcomes if o in unsettled]
+        affected: set[str] = set()
+        settled = 0
+        for value in probes:
+            trial[name] = value
+            for outcome in targets:
+                after[outcome] = state = _state(ruleset.criteria[outcome], trial, after)
+                if state != states[outcome]:
+                    affected.add(outcome)
+                    settled += _settled(state)
+        del trial[name]
+        after.update((o, states[o]) for o in targets)
+        if affected:
+            ranked.append((-settled / len(probes), -len(affected), ORDER[name], name, affected))
+    order = list(rules.outcome_types())
+    for *_, name, affected in sorted(ranked):
+        questions.append(OpenQuestion(name, "decides " + _join(sorted(affected, key=order.index))))
+    asked = {q.feature for q in questions}
+    for name, outcomes in missing.items():
+        if name not in asked:
+            questions.append(OpenQuestion(name, "sets the deadline for " + _join(outcomes)))
+    return questions
+
+
+def _blockers(ruleset: Ruleset, features: Features, states: Mapping[str, int]) -> list[str]:
+    """Known facts that, if different, would bring in an outcome: why nothing applies."""
+    found = []
+    for name, outcomes in ruleset.dependents.items():
+        value = features.get(name)
+        if value is None:
+            continue
+        enabled = 0
+        for probe in ruleset.probes[name]:
+            if probe != value:
+                after = evaluate(ruleset, {**features, name: probe}, states, outcomes)
+                enabled = max(enabled, sum(after[o] != ABSENT for o in outcomes))
+        if enabled:
+            shown = (
+                value.isoformat()
+                if isinstance(value, date)
+                else list(value)
+                if isinstance(value, tuple)
+                else value
+            )
+            found.append((-enabled, ORDER[name], f"{name} is {shown!r}"))
+    return [text for *_, text in sorted(found)[:3]]
+
+
+def _label(outcome: Outcome) -> str:
+    label = rules.outcome_types()[outcome.type].label
+    label = label[0].lower() + label[1:] if label[1:2].islower() else label
+    if outcome.deadline and outcome.deadline.date:
+        day = outcome.deadline.date
+        return f"{label} (by {day:%a} {day.day} {day:%b %Y})"
+    return label
+
+
+def _summary(
+    ruleset: Ruleset,
+    outcomes: Sequence[Outcome],
+    questions: Sequence[OpenQuestion],
+    blockers: Sequence[str],
+    notes: Sequence[str],
+    flags: _Flags,
+) -> str:
+    required = [_label(o) for o in outcomes if o.requirement == MANDATORY]
+    consider = [_label(o) for o in outcomes if o.requirement == DISCRETIONARY]
+    sentences = []
+    if required:
+        sentences.append(f"Under {ruleset.title}, this case needs: {'; '.join(required)}.")
+    if consider:
+        sentences.append(
+            f"{'Also to' if required else f'Under {ruleset.title}, to'} consider: {'; '.join(consider)}."
+        )
+    if not outcomes:
+        sentences.append(
+            f"Nothing applies yet under {ruleset.title} on the facts known so far."
+            if questions
+            else f"No review or notification applies under {ruleset.title} on these facts"
+            + (f", chiefly because {_join(blockers)}." if blockers else ": none of its criteria is met.")
+            + " The partners may still choose a learning review or audit; check again if the facts change."
+        )
+    if questions:
+        first = questions[0]
+        count = f"{len(questions)} open question{'s' if len(questions) > 1 else ''}"
+        sentences.append(f"{count} could change this: ask {first.feature} first ({first.why}).")
+    sentences += notes
+    if flags.summary_only:
+        sentences.append("UNCONFIRMED: " + "; ".join(flags.summary_only) + ".")
+    if flags.inline:
+        sentences.append("Points marked UNCONFIRMED rest on facts not yet confirmed in the primary guidance.")
+    return " ".join(sentences)
+
+
+def _notes(
+    ruleset: Ruleset,
+    chosen_by: str,
+    rulesets: Sequence[Ruleset],
+    features: Features,
+    states: Mapping[str, int],
+    outcomes: Sequence[Outcome],
+    today: date,
+    flags: _Flags,
+) -> list[str]:
+    """Sentences about how the answer was reached: the edition chosen, its dates, deadlines passed."""
+    notes = []
+    incident = features.get("incident_date")
+    later = [r for r in rulesets if r.starts.value > ruleset.starts.value]
+    end = later[0].starts if later else None
+    if chosen_by == CHOSEN_BY_TODAY:
+        notes.append(f"incident_date is not given, so today's edition ({ruleset.id}) was assumed.")
+    elif (
+        incident
+        and chosen_by == CHOSEN_BY_REQUEST
+        and not (ruleset.starts.value <= incident and (end is None or incident < end.value))
+    ):
+        notes.append(
+            f"Note: {ruleset.id} governs incidents from {ruleset.starts.value.isoformat()}"
+            + (f" to before {end.value.isoformat()}" if end else "")
+            + f"; incident_date {incident.isoformat()} is outside that period, so this is a what-if answer."
+        )
+    elif chosen_by == CHOSEN_BY_INCIDENT:
+        flags.summary_only.update(
+            dict.fromkeys(p.note for p in (ruleset.starts, end) if p and p.unsure_at(incident))
+        )
+    for criterion in ruleset.disabled:
+        if criterion.test(features, states) == YES:
+            flags.summary_only[
+                f"rule {criterion.rule} is switched off ({criterion.unconfirmed}); if it applied, "
+                f"{criterion.outcome} would be {criterion.requirement}"
+            ] = None
+    passed = [o for o in outcomes if o.deadline and o.deadline.date and o.deadline.date < today]
+    if passed:
+        notes.append(f"Deadline passed for {_join([o.type for o in passed])}.")
+    return notes
+
+
+def decide(
+    features: Features, ruleset: str | Ruleset, today: date, *, rulesets: Sequence[Ruleset] | None = None
+) -> Decision:
+    """Decide which reviews and notifications ``features`` call for under ``ruleset`` ('auto', an id, or a
+    Ruleset), as of ``today``. ``features`` must come from ``features.validate``."""
+    rulesets = rulesets or rules.load_all()
+    chosen, chosen_by = select(features, ruleset, today, rulesets)
+    states = evaluate(chosen, features)
+    flags = _Flags()
+    missing: dict[str, list[str]] = {}
+    outcomes = tuple(
+        _outcome(chosen, outcome, states, features, flags, missing)
+        for outcome in rules.outcome_types()
+        if outcome in states and not states[outcome] & ABSENT
+    )
+    questions = _open_questions(chosen, features, states, chosen_by, missing)
+    blockers = [] if outcomes or questions else _blockers(chosen, features, states)
+    notes = _notes(chosen, chosen_by, rulesets, features, states, outcomes, today, flags)
+    return Decision(
+        chosen.id,
+        chosen.version,
+        chosen.title,
+        chosen_by,
+        outcomes,
+        tuple(questions),
+        _summary(chosen, outcomes, questions, blockers, notes, flags),
+        tuple({**flags.inline, **flags.summary_only}),
+    )

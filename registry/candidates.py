@@ -1,0 +1,255 @@
+"""Consultants for the checks, loaded in a few queries: filter in SQL, then build the pure profiles.
+
+The queries are the same whatever the list's size: the consultants (with their active-commission
+count and average rating) in one; then only the engagements and interests touching the cases'
+agencies, because a tie with any other agency cannot produce a finding; then recent commissions.
+Commissions are commissioning's tables and registry never imports commissioning, so the caller
+passes those two queries in as a ``Workload``.
+"""
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Subquery, Text, cast, func, or_
+from sqlmodel import Session, col, select
+
+from registry import profiles
+from registry.conflicts import add_years
+from registry.models import Agency, AgencyAlias, Consultant, Interest, ReviewRecord, fold
+from registry.policy import IndependencePolicy
+from registry.store import engagements_since
+from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What commissioning knows about each consultant's work.
+
+    ``active``: a subquery with columns ``consultant_id`` and ``active`` (places held).
+    ``recent``: a query yielding ``consultant_id, id, on, area`` for commissions in the rotation window.
+    """
+
+    active: Subquery
+    recent: Select  # type: ignore[type-arg]
+
+
+@dataclass(frozen=True)
+class Agencies:
+    """The agencies named by some cases, resolved, and the names no agency answers to."""
+
+    directory: profiles.AgencyDirectory
+    unknown: tuple[str, ...]
+
+    def tied(self, contexts: Iterable[profiles.CaseContext]) -> set[str]:
+        """The agency ids a tie with which could produce a finding for any of ``contexts``."""
+        names = [
+            name
+            for context in contexts
+            for name in (*context.agencies, context.commissioning_agency_id)
+            if name
+        ]
+        return {self.directory.resolve(name) for name in names} - set(self.unknown)
+
+
+def resolve_agencies(*, session: Session, names: Iterable[str]) -> Agencies:
+    """Resolve each name as ``registry.store.resolve_agency`` does (id, then alias, then name), in at most
+    four queries for all of them rather than several per name; unknown names are listed, not dropped."""
+    wanted = {name: fold(name) for name in dict.fromkeys(names)}
+    found: dict[str, str] = {}  # folded name -> agency id
+    by_id = session.exec(select(Agency.id).where(col(Agency.id).in_([name.strip() for name in wanted])))
+    found.update((fold(agency_id), agency_id) for agency_id in by_id)
+    missing = [folded for folded in wanted.values() if folded not in found]
+    if missing:
+        aliases = session.exec(select(AgencyAlias).where(col(AgencyAlias.alias).in_(missing)))
+        found.update((alias.alias, alias.agency_id) for alias in aliases)
+    missing = [folded for folded in wanted.values() if folded not in found]
+    if missing:
+        named = session.exec(select(Agency.id, Agency.name).where(func.lower(Agency.name).in_(missing)))
+        found.update((fold(name), agency_id) for agency_id, name in named)
+    display = dict(
+        session.exec(select(Agency.id, Agency.name).where(col(Agency.id).in_(set(found.values())))).all()
+    )
+    unknown = tuple(folded for folded in wanted.values() if folded not in found)
+    return Agencies(profiles.AgencyDirectory(aliases=found, names=display), unknown)
+
+
+def partnership_for(*, session: Session, area: str) -> str | None:
+    """The safeguarding partnership (or board) recorded for ``area``, if there is one."""
+    query = (
+        select(Agency.id)
+        .where(col(Agency.kind) == AgencyKind.safeguarding_partnership.value)
+        .where(func.lower(Agency.area) == area.strip().lower())
+        .order_by(col(Agency.id))
+    )
+    return session.exec(query).first()
+
+
+def available(*, policy: IndependencePolicy, today: date) -> list[ColumnElement[bool]]:
+    """The SQL side of the vetting checks: approved, with a DBS check, insurance and registration current.
+
+    It may let through a consultant the pure checks then exclude (a DBS check from 29 February), never
+    the reverse, so the checks stay the one source of truth.
+    """
+    conditions = [
+        col(Consultant.status) == ConsultantStatus.approved.value,
+        col(Consultant.dbs_check_date) >= add_years(today, -policy.dbs_recheck_years),
+    ]
+    insurance = col(Consultant.insurance_expiry) >= today
+    registration = col(Consultant.registration_expiry) >= today
+    absent_insurance, absent_registration = (
+        col(Consultant.insurance_expiry).is_(None),
+        col(Consultant.registration_expiry).is_(None),
+    )
+    conditions.append(insurance if policy.insurance_required else or_(absent_insurance, insurance))
+    conditions.append(
+        registration if policy.registration_required else or_(absent_registration, registration)
+    )
+    return conditions
+
+
+def load_profiles(
+    *,
+    session: Session,
+    contexts: Sequence[profiles.CaseContext],
+    agencies: Agencies,
+    policy: IndependencePolicy,
+    today: date,
+    workload: Workload,
+    available_only: bool = True,
+    consultant_ids: Sequence[int] | None = None,
+) -> list[profiles.ConsultantProfile]:
+    """Profiles of the consultants to check against ``contexts``.
+
+    ``available_only`` keeps those the SQL filter lets through (status, capacity, current checks);
+    otherwise everyone not removed from the list is loaded, so a summary can say what excludes them.
+    ``consultant_ids`` loads just those consultants, whatever their status.
+    """
+    ratings = (
+        select(
+            col(ReviewRecord.consultant_id).label("consultant_id"),
+            func.avg(ReviewRecord.rating).label("mean"),
+            func.count(col(ReviewRecord.rating)).label("rated"),
+        )
+        .where(col(ReviewRecord.rating).is_not(None))
+        .group_by(col(ReviewRecord.consultant_id))
+        .subquery()
+    )
+    active = func.coalesce(workload.active.c.active, 0)
+    query = (
+        select(  # type: ignore[call-overload]
+            Consultant.id,
+            Consultant.name,
+            Consultant.status,
+            Consultant.capacity,
+            active,
+            Consultant.dbs_check_date,
+            Consultant.registration_expiry,
+            Consultant.insurance_expiry,
+            _lists(session),
+            ratings.c.mean,
+            func.coalesce(ratings.c.rated, 0),
+        )
+        .outerjoin(workload.active, workload.active.c.consultant_id == Consultant.id)
+        .outerjoin(ratings, ratings.c.consultant_id == Consultant.id)
+    )
+    if available_only:
+        query = query.where(*available(policy=policy, today=today), active < col(Consultant.capacity))
+    if consultant_ids is not None:
+        query = query.where(col(Consultant.id).in_(consultant_ids))
+    elif not available_only:
+        query = query.where(col(Consultant.status) != ConsultantStatus.removed.value)
+    rows = session.exec(query).all()
+    if not rows:
+        return []
+    lists = json.loads("[" + ",".join(row[8] for row in rows) + "]")
+    ties = _ties(session, contexts, agencies, consultant_ids)
+    recent: defaultdict[int, list[profiles.PastCommission]] = defaultdict(list)
+    for consultant_id, commission_id, on, area in session.exec(workload.recent):  # type: ignore[call-overload]
+        recent[consultant_id].append(profiles.PastCommission(commission_id, _day(on), area))
+    statuses = {status.value: status for status in ConsultantStatus}
+    return [
+        profiles.ConsultantProfile(
+            id=cid,
+            name=name,
+            status=statuses[status],
+            capacity=capacity,
+            active_commissions=held,
+            dbs_check_date=dbs,
+            registration_expiry=registration,
+            insurance_expiry=insurance,
+            engagements=ties.engagements.get(cid, ()),
+            interests=ties.interests.get(cid, ()),
+            specialisms=frozenset(specialisms),
+            languages=frozenset(languages),
+            areas=frozenset(areas),
+            mean_rating=None if mean is None else float(mean),
+            rated_reviews=rated,
+            recent_commissions=tuple(recent.get(cid, ())),
+        )
+        for (cid, name, status, capacity, held, dbs, registration, insurance, _, mean, rated), (
+            specialisms,
+            languages,
+            areas,
+        ) in zip(rows, lists, strict=True)
+    ]
+
+
+def _lists(session: Session) -> ColumnElement[Any]:
+    """Specialisms, languages and areas as the text of one JSON array, so ``load_profiles`` can decode
+    every row's in one ``json.loads`` (thousands of small decodes cost several times more)."""
+    columns = (Consultant.specialisms, Consultant.languages, Consultant.areas)
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.json_build_array(*columns), Text)
+    return func.json_array(*(func.json(column) for column in columns))  # SQLite keeps JSON as text
+
+
+def _day(value: date) -> date:
+    """A commission's time of creation as a day."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+@dataclass(frozen=True)
+class _Ties:
+    engagements: dict[int, tuple[profiles.Engagement, ...]]
+    interests: dict[int, tuple[profiles.Interest, ...]]
+
+
+def _ties(
+    session: Session,
+    contexts: Sequence[profiles.CaseContext],
+    agencies: Agencies,
+    consultant_ids: Sequence[int] | None,
+) -> _Ties:
+    tied = agencies.tied(contexts)
+    engagements: defaultdict[int, list[profiles.Engagement]] = defaultdict(list)
+    for item in engagements_since(
+        session=session,
+        agency_ids=tied,
+        kinds=list(EngagementKind),
+        since=date.min,
+        consultant_ids=consultant_ids,
+    ):
+        engagements[item.consultant_id].append(
+            profiles.Engagement(
+                item.id, item.agency_id, item.kind, item.start_date, item.end_date, item.confirmed
+            )
+        )
+    refs = [context.ref for context in contexts]
+    query = select(Interest).where(or_(col(Interest.case_ref).in_(refs), col(Interest.agency_id).in_(tied)))
+    if consultant_ids is not None:
+        query = query.where(col(Interest.consultant_id).in_(consultant_ids))
+    interests: defaultdict[int, list[profiles.Interest]] = defaultdict(list)
+    for interest in session.exec(query):
+        interests[interest.consultant_id].append(
+            profiles.Interest(
+                interest.id, interest.text, interest.declared_on, interest.agency_id, interest.case_ref
+            )  # type: ignore[arg-type]
+        )
+    return _Ties(
+        {key: tuple(value) for key, value in engagements.items()},
+        {key: tuple(value) for key, value in interests.items()},
+    )

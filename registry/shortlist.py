@@ -1,0 +1,278 @@
+"""Rank the consultants who may review a case, and explain both the ranking and the exclusions.
+
+Pure. Every candidate carries the parts of its score with the reason for each; every excluded
+consultant carries the findings that exclude them. When nobody is eligible, ``summarise`` says
+which rule excludes the most and what would widen the pool (OpenReview's habit of saying what to
+relax when a match is infeasible).
+"""
+
+import heapq
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from operator import itemgetter
+from typing import NamedTuple
+
+from registry.conflicts import RULES, Finding, checker
+from registry.policy import IndependencePolicy, RankingPolicy
+from registry.profiles import AgencyDirectory, CaseContext, ConsultantProfile
+
+NEUTRAL_RATING = 2.5  # the middle of the 1-4 scale: ratings above it add points, below it take them away
+
+
+@dataclass(frozen=True)
+class ScorePart:
+    component: str
+    points: float
+    why: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    consultant: ConsultantProfile
+    score: float
+    breakdown: tuple[ScorePart, ...]
+    warnings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Excluded:
+    consultant: ConsultantProfile
+    findings: tuple[Finding, ...]  # blocks first, then warnings
+
+    @property
+    def blocking_rules(self) -> frozenset[str]:
+        return frozenset(finding.rule for finding in self.findings if finding.blocks)
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    candidates: tuple[Candidate, ...]  # best first, up to the limit asked for
+    eligible: int  # how many consultants nothing blocks, listed or not
+    excluded: tuple[Excluded, ...]
+
+
+def _listed(values: Iterable[str]) -> str:
+    return ", ".join(sorted(values))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+class _Fit(NamedTuple):
+    """The facts a consultant's score is made of, for one case."""
+
+    themes: frozenset[str]  # case themes they cover
+    languages: frozenset[str]  # needed languages they speak
+    in_area: bool
+    free: int
+    mean_rating: float | None
+    rated_reviews: int
+    recent: int  # commissions within the rotation window
+    recent_same_area: int  # of those, by this case's area's partnership
+
+
+class _Scorer:
+    """Scores consultants against one case; the case's side is worked out once, not per consultant."""
+
+    def __init__(self, case: CaseContext, ranking: RankingPolicy, today: date) -> None:
+        self.case = case
+        self.ranking = ranking
+        self.needed = frozenset(language.casefold() for language in case.languages)
+        self.area = case.area.casefold() if case.area else None
+        self.since = today - timedelta(days=ranking.rotation_days)
+
+    def fit(self, consultant: ConsultantProfile) -> _Fit:
+        languages = (
+            self.needed & {language.casefold() for language in consultant.languages}
+            if self.case.interpreter_needed and self.needed
+            else frozenset()
+        )
+        recent = [commission for commission in consultant.recent_commissions if commission.on > self.since]
+        same = sum(
+            1 for commission in recent if self.area and (commission.area or "").casefold() == self.area
+        )
+        return _Fit(
+            themes=self.case.themes & consultant.specialisms,
+            languages=languages,
+            in_area=self.area is not None and any(area.casefold() == self.area for area in consultant.areas),
+            free=max(consultant.capacity - consultant.active_commissions, 0),
+            mean_rating=consultant.mean_rating,
+            rated_reviews=consultant.rated_reviews,
+            recent=len(recent),
+            recent_same_area=same,
+        )
+
+    def points(self, fit: _Fit) -> tuple[float, ...]:
+        """Points for each component, in the order of ``COMPONENTS``."""
+        ranking = self.ranking
+        quality = (
+            round(ranking.quality_points_per_grade * (fit.mean_rating - NEUTRAL_RATING), 2)
+            if fit.mean_rating is not None
+            else 0
+        )
+        return (
+            ranking.theme_points * len(fit.themes),
+            ranking.language_points * len(fit.languages),
+            ranking.area_points if fit.in_area else 0,
+            ranking.free_place_points * fit.free,
+            quality,
+            ranking.rotation_points * (fit.recent - fit.recent_same_area)
+            + ranking.rotation_same_area_points * fit.recent_same_area,
+        )
+
+    def total(self, consultant: ConsultantProfile) -> float:
+        return round(sum(self.points(self.fit(consultant))), 2)
+
+    def breakdown(self, consultant: ConsultantProfile) -> tuple[ScorePart, ...]:
+        fit = self.fit(consultant)
+        return tuple(
+            ScorePart(component, points, why)
+            for component, points, why in zip(
+                COMPONENTS, self.points(fit), self.whys(fit, consultant), strict=True
+            )
+        )
+
+    def whys(self, fit: _Fit, consultant: ConsultantProfile) -> tuple[str, ...]:
+        case = self.case
+        if not case.themes:
+            themes = "the case names no themes"
+        elif fit.themes:
+            themes = f"covers {len(fit.themes)} of {len(case.themes)} case themes: {_listed(fit.themes)}"
+        else:
+            themes = f"covers none of the case's themes ({_listed(case.themes)})"
+        if not case.interpreter_needed:
+            languages = "no interpreter needed"
+        elif not self.needed:
+            languages = "an interpreter is needed but the case names no language"
+        elif fit.languages:
+            languages = f"speaks {_listed(fit.languages)}, needed here"
+        else:
+            languages = f"speaks none of the languages needed ({_listed(self.needed)})"
+        if case.area is None:
+            area = "the case names no area"
+        elif fit.in_area:
+            area = f"works in {case.area}"
+        else:
+            area = f"does not list {case.area} among the areas they cover"
+        capacity = f"{fit.free} of {consultant.capacity} places free"
+        if fit.mean_rating is not None:
+            count = _plural(fit.rated_reviews, "rated review")
+            quality = f"average rating {fit.mean_rating:.1f} of 4 from {count}"
+        else:
+            quality = "no rated reviews yet"
+        days = self.ranking.rotation_days
+        if not fit.recent:
+            rotation = f"no commissions in the last {days} days"
+        else:
+            rotation = f"{_plural(fit.recent, 'commission')} in the last {days} days"
+            if fit.recent_same_area:
+                rotation += f", {fit.recent_same_area} by this area's partnership"
+        return themes, languages, area, capacity, quality, rotation
+
+
+COMPONENTS = ("specialisms", "languages", "area", "capacity", "quality", "rotation")
+
+
+def score(
+    consultant: ConsultantProfile, case: CaseContext, ranking: RankingPolicy, today: date
+) -> tuple[ScorePart, ...]:
+    """The parts of a consultant's fit for a case, each with its reason."""
+    return _Scorer(case, ranking, today).breakdown(consultant)
+
+
+def rank(
+    consultants: Iterable[ConsultantProfile],
+    case: CaseContext,
+    *,
+    policy: IndependencePolicy,
+    ranking: RankingPolicy,
+    today: date,
+    agencies: AgencyDirectory | None = None,
+    limit: int | None = None,
+) -> Shortlist:
+    """Check every consultant against the case; rank those nothing blocks, best fit first.
+
+    Only the ``limit`` best candidates get a written breakdown: the rest are counted, not described.
+    """
+    check = checker(case, policy, today, agencies)
+    scorer = _Scorer(case, ranking, today)
+    eligible = []
+    excluded = []
+    for consultant in consultants:
+        findings = check(consultant)
+        if findings and any(finding.blocks for finding in findings):
+            excluded.append(Excluded(consultant, tuple(findings)))
+            continue
+        key = (-scorer.total(consultant), len(findings), consultant.name, consultant.id)
+        eligible.append((key, consultant, findings))
+    best = (
+        sorted(eligible, key=itemgetter(0))
+        if limit is None
+        else heapq.nsmallest(limit, eligible, key=itemgetter(0))
+    )
+    candidates = tuple(
+        Candidate(consultant, -key[0], scorer.breakdown(consultant), tuple(findings))
+        for key, consultant, findings in best
+    )
+    excluded.sort(key=lambda e: (e.consultant.name, e.consultant.id))
+    return Shortlist(candidates, len(eligible), tuple(excluded))
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    rule: str
+    title: str
+    excludes: int  # consultants this rule blocks
+    only_rule: int  # consultants this rule alone blocks: relaxing it would make them eligible
+    widen: str
+
+
+@dataclass(frozen=True)
+class PoolSummary:
+    checked: int
+    eligible: int
+    rules: tuple[RuleCount, ...]  # the rule excluding the most consultants first
+    message: str
+
+
+def summarise(shortlist: Shortlist) -> PoolSummary:
+    """Which rules exclude how many consultants, and which single change would let some back in."""
+    excludes: Counter[str] = Counter()
+    only: Counter[str] = Counter()
+    for excluded in shortlist.excluded:
+        rules = excluded.blocking_rules
+        excludes.update(rules)
+        if len(rules) == 1:
+            only.update(rules)
+    order = list(RULES)
+    counts = tuple(
+        RuleCount(rule, RULES[rule].title, excludes[rule], only[rule], RULES[rule].widen)
+        for rule in sorted(excludes, key=lambda rule: (-excludes[rule], -only[rule], order.index(rule)))
+    )
+    eligible = shortlist.eligible
+    checked = eligible + len(shortlist.excluded)
+    return PoolSummary(checked, eligible, counts, _message(checked, eligible, counts))
+
+
+def _message(checked: int, eligible: int, counts: tuple[RuleCount, ...]) -> str:
+    if checked == 0:
+        return "Nobody is on the approved list to check: add or approve consultants first."
+    if eligible:
+        return f"{eligible} of {checked} consultants checked are eligible."
+    top = counts[0]
+    parts = [
+        f"Nobody is eligible: all {checked} consultants checked are excluded.",
+        f"'{top.title}' excludes the most ({top.excludes}).",
+    ]
+    widening = [count for count in counts if count.only_rule]
+    if not widening:
+        parts.append(
+            "No single change would make anyone eligible: each is excluded by two or more rules. "
+            "Recruit reviewers from outside the agencies involved."
+        )
+    for count in sorted(widening, key=lambda count: -count.only_rule):
+        parts.append(f"{count.only_rule} would be eligible but for '{count.title}': {count.widen}")
+    return " ".join(parts)

@@ -1,0 +1,203 @@
+"""Commissioning a consultant for a case, their declaration of independence, and what follows."""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from commissioning import commissions
+from commissioning.models import CommissionRole, CommissionStatus
+from commissioning.workflow import Action
+from registry.models import Consultant
+from service.auth import AnyUser, CommissionerUser, require_role
+from service.db import SessionDep
+from service.models import Role, User
+from service.policy import PolicyDep
+
+router = APIRouter(prefix="/api/v1", tags=["commissions"])
+
+# The consultant's own answers come through the Slack bot; a commissioner may record them from a form.
+ConsultantVoice = Annotated[User, Depends(require_role(Role.commissioner, Role.admin, Role.bot))]
+
+
+class CommissionIn(BaseModel):
+    consultant_id: int
+    role: CommissionRole
+
+
+class DeclarationIn(BaseModel):
+    agencies: list[str] = Field(
+        min_length=1, max_length=50, description="every agency the case involves (id, name or alias)"
+    )
+    no_conflict: bool = Field(description="true: no conflict with any of them; false: a conflict, described")
+    statement: str | None = Field(default=None, max_length=4000)
+    slack_user_id: str | None = Field(
+        default=None, max_length=32, description="the declaring consultant's Slack id (required from the bot)"
+    )
+
+
+class ConfirmIn(BaseModel):
+    reason: str | None = Field(
+        default=None, max_length=2000, description="required if a conflict was declared"
+    )
+
+
+class DeclarationOut(BaseModel):
+    agencies: list[str]
+    no_conflict: bool
+    statement: str | None
+    declared_by: str
+    declared_at: datetime
+
+
+class CommissionOut(BaseModel):
+    id: int
+    case_ref: str
+    consultant_id: int
+    consultant_name: str
+    role: CommissionRole
+    status: CommissionStatus
+    warnings: list[dict[str, Any]] = Field(description="findings that warn: the commissioner saw them")
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    declaration: DeclarationOut | None = Field(
+        description="the current declaration, if the consultant declared"
+    )
+    allowed_actions: list[str]
+
+
+def _out(view: commissions.CommissionView) -> CommissionOut:
+    return CommissionOut.model_validate(view.to_json())
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(min_length=3, max_length=2000)
+    slack_user_id: str | None = Field(default=None, max_length=32)
+
+
+def _voice(actor: User, slack_user_id: str | None) -> str:
+    """Who the audit log says answered: the bot records the Slack user it relayed."""
+    return f"{actor.email} for Slack user {slack_user_id}" if actor.role == Role.bot else actor.email
+
+
+def _speaking_for(session: Session, commission_id: int, actor: User, slack_user_id: str | None) -> None:
+    """The bot may only relay the consultant's own answer: their Slack id must be the one on file."""
+    if actor.role != Role.bot:
+        return
+    view = commissions.get_commission(session=session, commission_id=commission_id)
+    consultant = session.get(Consultant, view.commission.consultant_id)
+    if consultant is None or not slack_user_id or consultant.slack_user_id != slack_user_id:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="Only the commissioned consultant can answer for this commission, from their own Slack "
+            "account.",
+        )
+
+
+@router.post("/cases/{ref}/commissions", status_code=status.HTTP_201_CREATED)
+def create_commission(
+    ref: str,
+    body: CommissionIn,
+    response: Response,
+    session: SessionDep,
+    actor: CommissionerUser,
+    policy: PolicyDep,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> CommissionOut:
+    """Commission a consultant (409 with the findings if a check blocks or they are full).
+
+    Send an ``Idempotency-Key`` header to make retries safe: the same key and request return the same
+    commission (200), the same key with a different request is refused (409).
+    """
+    created = commissions.commission(
+        session=session,
+        ref=ref,
+        consultant_id=body.consultant_id,
+        role=body.role,
+        actor=actor.email,
+        policy=policy,
+        today=date.today(),
+        idempotency_key=idempotency_key,
+    )
+    if not created.created:
+        response.status_code = status.HTTP_200_OK
+    return _out(created.view)
+
+
+@router.get("/cases/{ref}/commissions")
+def list_commissions(ref: str, session: SessionDep, _: AnyUser) -> list[CommissionOut]:
+    return [_out(view) for view in commissions.list_commissions(session=session, ref=ref)]
+
+
+@router.get("/commissions/{commission_id}")
+def get_commission(commission_id: int, session: SessionDep, _: AnyUser) -> CommissionOut:
+    return _out(commissions.get_commission(session=session, commission_id=commission_id))
+
+
+@router.post("/commissions/{commission_id}/declaration")
+def declare(
+    commission_id: int, body: DeclarationIn, session: SessionDep, actor: ConsultantVoice
+) -> CommissionOut:
+    """The consultant declares no conflict with each agency in the case, or declares a conflict."""
+    _speaking_for(session, commission_id, actor, body.slack_user_id)
+    return _out(
+        commissions.declare(
+            session=session,
+            commission_id=commission_id,
+            agencies=body.agencies,
+            no_conflict=body.no_conflict,
+            statement=body.statement,
+            actor=_voice(actor, body.slack_user_id),
+        )
+    )
+
+
+@router.post("/commissions/{commission_id}/confirm")
+def confirm(
+    commission_id: int, body: ConfirmIn, session: SessionDep, actor: CommissionerUser, policy: PolicyDep
+) -> CommissionOut:
+    """Confirm a declared commission; the checks run again first."""
+    return _out(
+        commissions.confirm(
+            session=session,
+            commission_id=commission_id,
+            actor=actor.email,
+            policy=policy,
+            today=date.today(),
+            reason=body.reason,
+        )
+    )
+
+
+@router.post("/commissions/{commission_id}/decline")
+def decline(commission_id: int, body: ReasonIn, session: SessionDep, actor: ConsultantVoice) -> CommissionOut:
+    """The consultant turns the commission down."""
+    _speaking_for(session, commission_id, actor, body.slack_user_id)
+    return _out(
+        commissions.end(
+            session=session,
+            commission_id=commission_id,
+            action=Action.decline,
+            reason=body.reason,
+            actor=_voice(actor, body.slack_user_id),
+        )
+    )
+
+
+@router.post("/commissions/{commission_id}/withdraw")
+def withdraw(
+    commission_id: int, body: ReasonIn, session: SessionDep, actor: CommissionerUser
+) -> CommissionOut:
+    """The commissioner takes the commission back."""
+    return _out(
+        commissions.end(
+            session=session,
+            commission_id=commission_id,
+            action=Action.withdraw,
+            reason=body.reason,
+            actor=actor.email,
+        )
+    )

@@ -1,0 +1,129 @@
+"""What the Slack bot needs beyond the domain API: who a Slack user is, outcome labels, the deadlines to
+remind about, check drafts and once-only claims."""
+
+from datetime import date
+
+from fastapi import APIRouter, Response, status
+from sqlmodel import SQLModel
+
+from commissioning import rules, store
+from commissioning.models import CaseStatus
+from service import slack_state
+from service.auth import AnyUser, BotUser, CurrentUser
+from service.db import SessionDep
+from service.models import Role
+from service.slack_state import ClaimCreate, ClaimPublic, ClaimUpdate, DraftPublic, DraftWrite
+
+router = APIRouter(prefix="/api/v1/slack", tags=["slack"])
+
+
+class Me(SQLModel):
+    id: int
+    role: Role
+    slack_user_id: str | None
+
+
+@router.get("/me")
+def me(user: CurrentUser) -> Me:
+    """The user a request runs as: with ``X-Slack-User-Id``, the linked user, or 403 if there is none."""
+    assert user.id is not None
+    return Me(id=user.id, role=user.role, slack_user_id=user.slack_user_id)
+
+
+class OutcomeLabel(SQLModel):
+    id: str
+    kind: str
+    label: str
+
+
+@router.get("/outcomes")
+def outcomes() -> list[OutcomeLabel]:
+    """Every outcome id with the words to show for it, in the order a decision lists them. No sign-in."""
+    return [OutcomeLabel(id=o.id, kind=o.kind, label=o.label) for o in rules.outcome_types().values()]
+
+
+class Deadline(SQLModel):
+    ref: str
+    stage: str
+    label: str
+    due: date
+    basis: str
+
+
+DEADLINE_PAGE = 200
+
+
+@router.get("/deadlines")
+def deadlines(session: SessionDep, _: BotUser) -> list[Deadline]:
+    """Every dated deadline of every open case's current recommendation, by case reference only.
+
+    For the bot's reminders; the bot, not a person, calls it, so it holds nothing else about a case.
+    """
+    labels = rules.outcome_types()
+    found: list[Deadline] = []
+    offset = 0
+    while True:
+        views, total = store.list_cases(
+            session=session, status=CaseStatus.open, limit=DEADLINE_PAGE, offset=offset
+        )
+        for view in views:
+            for outcome in view.recommendation.result.get("outcomes", ()):
+                deadline = outcome.get("deadline") or {}
+                if deadline.get("date"):
+                    kind = labels.get(outcome["type"])
+                    found.append(
+                        Deadline(
+                            ref=view.case.ref,
+                            stage=outcome["type"],
+                            label=kind.label if kind else outcome["type"],
+                            due=date.fromisoformat(deadline["date"]),
+                            basis=deadline.get("basis") or "",
+                        )
+                    )
+        offset += DEADLINE_PAGE
+        if offset >= total:
+            return found
+
+
+@router.post("/drafts", status_code=status.HTTP_201_CREATED)
+def create_draft(body: DraftWrite, session: SessionDep, user: AnyUser) -> DraftPublic:
+    """Start a threshold check in progress for the calling user."""
+    assert user.id is not None
+    return slack_state.create_draft(session, user_id=user.id, state=body.state)
+
+
+@router.get("/drafts/{draft_id}")
+def get_draft(draft_id: str, session: SessionDep, user: AnyUser) -> DraftPublic:
+    assert user.id is not None
+    return slack_state.get_draft(session, draft_id=draft_id, user_id=user.id)
+
+
+@router.put("/drafts/{draft_id}")
+def replace_draft(draft_id: str, body: DraftWrite, session: SessionDep, user: AnyUser) -> DraftPublic:
+    assert user.id is not None
+    return slack_state.replace_draft(session, draft_id=draft_id, user_id=user.id, state=body.state)
+
+
+@router.post(
+    "/claims",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": ClaimPublic, "description": "already claimed: do not act again"}},
+)
+def claim(body: ClaimCreate, session: SessionDep, _: BotUser, response: Response) -> ClaimPublic:
+    """Claim a once-only action: 201 when this call made the claim, 200 when it had been made before."""
+    made = slack_state.claim(session, key=body.key, kind=body.kind, detail=body.detail)
+    if not made.claimed:
+        response.status_code = status.HTTP_200_OK
+    return made
+
+
+@router.patch("/claims/{key}")
+def record_outcome(key: str, body: ClaimUpdate, session: SessionDep, _: BotUser) -> ClaimPublic:
+    """Record what the claimed action did, e.g. the channel and timestamp of a posted reminder."""
+    return slack_state.record_outcome(session, key=key, detail=body.detail)
+
+
+@router.delete("/claims/{key}", status_code=status.HTTP_204_NO_CONTENT)
+def release(key: str, session: SessionDep, _: BotUser) -> None:
+    """Withdraw a claim whose action failed, so it is tried again."""
+    slack_state.release(session, key=key)

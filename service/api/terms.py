@@ -1,0 +1,154 @@
+"""Terms of reference: generate a version from the case, download it in four formats, compare versions."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from commissioning import terms_store
+from commissioning.models import TermsVersion
+from commissioning.render import RENDERERS, TEMPLATE_VERSION
+from commissioning.terms import from_dict
+from service.auth import AnyUser, CommissionerUser
+from service.db import SessionDep
+from service.settings import get_settings
+
+router = APIRouter(prefix="/api/v1", tags=["terms"])
+
+
+class Format(StrEnum):
+    md = "md"
+    html = "html"
+    docx = "docx"
+    pdf = "pdf"
+
+
+class MissingOut(BaseModel):
+    section: str = Field(description="the section key, e.g. 'independence'")
+    title: str = Field(description="the section's heading")
+    what: str = Field(description="what is still to be confirmed")
+
+
+class VersionOut(BaseModel):
+    case_ref: str
+    version: int
+    template_version: str
+    clauses_version: str
+    content_hash: str
+    created_by: str
+    created_at: datetime
+    downloads: dict[str, str] = Field(description="format -> URL")
+
+
+class GeneratedOut(VersionOut):
+    created: bool = Field(description="false when nothing changed and the latest version is returned")
+    message: str
+    missing: list[MissingOut] = Field(description="every section still to be confirmed, and what it needs")
+
+
+class DiffOut(BaseModel):
+    case_ref: str
+    from_version: int
+    to_version: int
+    identical: bool
+    changed_sections: list[str] = Field(description="headings whose text differs, in document order")
+    diff: str = Field(description="unified diff of the two Markdown documents")
+
+
+def _version_out(ref: str, record: TermsVersion) -> dict:
+    base = f"/api/v1/cases/{ref}/terms/{record.version}"
+    return {
+        "case_ref": ref,
+        "version": record.version,
+        "template_version": record.template_version,
+        "clauses_version": record.clauses_version,
+        "content_hash": record.content_hash,
+        "created_by": record.created_by,
+        "created_at": record.created_at,
+        "downloads": {fmt.value: f"{base}.{fmt.value}" for fmt in Format},
+    }
+
+
+@router.post(
+    "/cases/{ref}/terms",
+    status_code=201,
+    responses={200: {"model": GeneratedOut, "description": "nothing changed: the latest version"}},
+)
+def generate_terms(
+    ref: str, session: SessionDep, actor: CommissionerUser, response: Response
+) -> GeneratedOut:
+    """Generate the case's terms of reference; a new version only when the content changed."""
+    result = terms_store.generate(
+        session=session,
+        ref=ref,
+        actor=actor.email,
+        today=date.today(),
+        rule_settings=get_settings().rule_settings,
+    )
+    record = result.version
+    if result.created:
+        message = f"Stored version {record.version} of the terms of reference for {ref}."
+    else:
+        response.status_code = 200
+        message = f"Nothing has changed since version {record.version}; no new version was stored."
+    if result.missing:
+        message += f" {len(result.missing)} item(s) are still to be confirmed."
+    return GeneratedOut(
+        **_version_out(ref, record),
+        created=result.created,
+        message=message,
+        missing=[MissingOut(section=m.section, title=m.title, what=m.what) for m in result.missing],
+    )
+
+
+@router.get("/cases/{ref}/terms")
+def list_terms(ref: str, session: SessionDep, _: AnyUser) -> list[VersionOut]:
+    """The case's stored versions, oldest first."""
+    return [VersionOut(**_version_out(ref, r)) for r in terms_store.list_versions(session=session, ref=ref)]
+
+
+@router.get(
+    "/cases/{ref}/terms/{version:int}.{fmt}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the document",
+            "content": {media: {} for media, _ in RENDERERS.values()},
+        }
+    },
+)
+def download_terms(ref: str, version: int, fmt: Format, session: SessionDep, _: AnyUser) -> Response:
+    """One version as Markdown (stored verbatim), HTML, DOCX or PDF (rendered from its stored content).
+
+    The X-Template-Version header names the layout that produced the file: a version stored under an
+    older template is re-rendered with the current one, with the same content.
+    """
+    record = terms_store.get_version(session=session, ref=ref, version=version)
+    media_type, render = RENDERERS[fmt.value]
+    if fmt is Format.md:
+        body, template = record.markdown.encode(), record.template_version
+    else:
+        body, template = render(from_dict(record.content)), TEMPLATE_VERSION
+    filename = f"{ref}-terms-v{version}.{fmt.value}"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "X-Template-Version": template,
+        "X-Clauses-Version": record.clauses_version,
+        "X-Content-Hash": record.content_hash,
+    }
+    return Response(body, media_type=media_type, headers=headers)
+
+
+@router.get("/cases/{ref}/terms/{from_version:int}/diff/{to_version:int}")
+def diff_terms(ref: str, from_version: int, to_version: int, session: SessionDep, _: AnyUser) -> DiffOut:
+    """What changed between two versions, section by section and as a unified diff of the Markdown."""
+    result = terms_store.diff(session=session, ref=ref, from_version=from_version, to_version=to_version)
+    return DiffOut(
+        case_ref=result.case_ref,
+        from_version=result.from_version,
+        to_version=result.to_version,
+        identical=result.identical,
+        changed_sections=list(result.changed_sections),
+        diff=result.unified,
+    )

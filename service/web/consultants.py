@@ -1,0 +1,353 @@
+"""Admin pages for consultants: the filtered list, a consultant's record, add and edit, status actions.
+
+Every change goes through ``registry.store`` (the functions the API calls), so validation, the
+audit event and the transaction are the same whichever way an admin works.
+"""
+
+import math
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from registry import lifecycle
+from registry import store as registry_store
+from registry.errors import Conflict, Invalid, NotAllowed, NotFound
+from registry.lifecycle import Action
+from registry.models import (
+    Consultant,
+    ConsultantCreate,
+    ConsultantDetail,
+    ConsultantPublic,
+    ConsultantUpdate,
+    StatusChange,
+)
+from registry.vocabulary import Background, ConsultantStatus, RegistrationBody, Specialism
+from service import audit
+from service.db import SessionDep
+from service.models import User
+from service.settings import get_settings
+from service.web.pages import PageRefused, field_errors, flash, problem_errors, render
+from service.web.session import AdminPage, CheckedForm
+
+router = APIRouter(prefix="/admin/consultants", include_in_schema=False)
+
+PAGE_SIZE = 25
+EXPIRY_WINDOWS = (30, 60, 90)
+CHECKBOX_LISTS = ("backgrounds", "specialisms")
+TEXT_LISTS = ("languages", "areas")
+LABELS: Mapping[str, str] = {
+    "name": "Full name",
+    "email": "Email address",
+    "phone": "Phone number",
+    "slack_user_id": "Slack user ID",
+    "backgrounds": "Professional backgrounds",
+    "registration_body": "Registration body",
+    "registration_number": "Registration number",
+    "registration_expiry": "Registration expiry date",
+    "dbs_check_date": "Date of enhanced DBS check",
+    "insurance_expiry": "Indemnity insurance expiry date",
+    "specialisms": "Specialisms",
+    "languages": "Languages",
+    "areas": "Areas covered",
+    "day_rate": "Day rate in pounds",
+    "capacity": "Capacity (most reviews at once)",
+    "notes": "Notes",
+    "reapproval_due": "Re-approval due date",
+    "reason": "Reason",
+}
+PATTERN_HINTS = {
+    "slack_user_id": "Enter a Slack user ID: U or W then capital letters and digits, like U012AB3CD"
+}
+ACTION_LABELS = {"approve": "Approve", "suspend": "Suspend", "remove": "Remove", "reinstate": "Reinstate"}
+
+
+E = TypeVar("E", ConsultantStatus, Specialism)
+
+
+def _choice(kind: type[E], value: str) -> E | None:
+    """A filter's value from the query string; one that is not in the vocabulary filters nothing."""
+    return kind(value) if value in set(kind) else None
+
+
+@router.get("")
+def consultant_list(
+    request: Request,
+    session: SessionDep,
+    user: AdminPage,
+    q: str = "",
+    status: str = "",
+    specialism: str = "",
+    area: str = "",
+    expiring: str = "",
+    page: int = 1,
+) -> Response:
+    within = int(expiring) if expiring in {str(days) for days in EXPIRY_WINDOWS} else None
+    page = max(page, 1)
+    listing = registry_store.list_consultants(
+        session=session,
+        q=q.strip() or None,
+        status=_choice(ConsultantStatus, status),
+        specialism=_choice(Specialism, specialism),
+        area=area.strip() or None,
+        expiring_within_days=within,
+        dbs_recheck_years=get_settings().dbs_recheck_years,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    filters = {"q": q, "status": status, "specialism": specialism, "area": area, "expiring": expiring}
+    pages = max(1, math.ceil(listing.total / PAGE_SIZE))
+
+    def page_link(number: int) -> str:
+        kept = {name: value for name, value in filters.items() if value}
+        return "/admin/consultants?" + urlencode({**kept, "page": number})
+
+    context = {
+        "section": "consultants",
+        "listing": listing,
+        "filters": filters,
+        "page": page,
+        "pages": pages,
+        "previous_link": page_link(page - 1) if page > 1 else None,
+        "next_link": page_link(page + 1) if page < pages else None,
+        "statuses": list(ConsultantStatus),
+        "specialisms": list(Specialism),
+        "windows": EXPIRY_WINDOWS,
+    }
+    return render(request, "consultants/list.html", context, user=user)
+
+
+# Add and edit ---------------------------------------------------------------------------------
+
+
+def _form_values(consultant: ConsultantPublic | None) -> dict[str, Any]:
+    """What the form fields show for a stored consultant (or a blank form)."""
+    if consultant is None:
+        return {
+            "capacity": str(ConsultantCreate.model_fields["capacity"].default),
+            **{name: [] for name in CHECKBOX_LISTS},
+        }
+    values: dict[str, Any] = {}
+    for name in ConsultantUpdate.model_fields:
+        value = getattr(consultant, name)
+        if name in CHECKBOX_LISTS:
+            values[name] = [str(item) for item in value]
+        elif name in TEXT_LISTS:
+            values[name] = "; ".join(value)
+        else:
+            values[name] = "" if value is None else str(value)
+    return values
+
+
+def _submitted(form: FormData) -> dict[str, Any]:
+    """The form as typed, to show back beside its errors."""
+    return {
+        name: form.getlist(name) if name in CHECKBOX_LISTS else str(form.get(name, ""))
+        for name in ConsultantUpdate.model_fields
+    }
+
+
+def _model_input(submitted: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Input for the Create or Update model: a blank optional field is None, a blank required one stays
+    blank so the model names it, and list cells split on ``;`` as in the CSV."""
+    table = Consultant.__table__.c  # type: ignore[attr-defined]
+    data: dict[str, Any] = {}
+    for name in fields:
+        value = submitted[name]
+        if name in CHECKBOX_LISTS:
+            data[name] = value
+        elif name in TEXT_LISTS:
+            data[name] = value.split(";")
+        elif value.strip() or not table[name].nullable:
+            data[name] = value.strip()
+        else:
+            data[name] = None
+    return data
+
+
+def _store_errors(error: Invalid | Conflict) -> dict[str, str]:
+    """A store's refusal as messages beside the fields it names (a taken email names ``email``)."""
+    if isinstance(error, Invalid):
+        return problem_errors(error)
+    fields = [finding.get("field") for finding in error.findings if isinstance(finding, dict)]
+    return {str(fields[0]) if fields and fields[0] else "form": error.message}
+
+
+def _form_page(
+    request: Request,
+    user: User,
+    *,
+    consultant: ConsultantPublic | None,
+    values: Mapping[str, Any],
+    errors: Mapping[str, str] | None = None,
+) -> Response:
+    context = {
+        "section": "consultants",
+        "consultant": consultant,
+        "values": values,
+        "errors": errors or {},
+        "labels": LABELS,
+        "backgrounds": list(Background),
+        "registration_bodies": list(RegistrationBody),
+        "specialisms": list(Specialism),
+    }
+    return render(request, "consultants/form.html", context, user=user, status=422 if errors else 200)
+
+
+@router.get("/new")
+def new_consultant(request: Request, user: AdminPage) -> Response:
+    return _form_page(request, user, consultant=None, values=_form_values(None))
+
+
+@router.post("/new")
+def add_consultant(request: Request, session: SessionDep, user: AdminPage, form: CheckedForm) -> Response:
+    submitted = _submitted(form)
+    try:
+        data = ConsultantCreate.model_validate(_model_input(submitted, ConsultantCreate.model_fields))
+        consultant = registry_store.create_consultant(session=session, data=data, actor=user.email)
+    except ValidationError as error:
+        return _form_page(
+            request,
+            user,
+            consultant=None,
+            values=submitted,
+            errors=field_errors(error, labels=LABELS, pattern_hints=PATTERN_HINTS),
+        )
+    except (Invalid, Conflict) as error:
+        return _form_page(request, user, consultant=None, values=submitted, errors=_store_errors(error))
+    flash(request, f"{consultant.name} was added as an applicant.")
+    return RedirectResponse(f"/admin/consultants/{consultant.id}", status_code=303)
+
+
+def _consultant(session: SessionDep, consultant_id: int, user: User) -> ConsultantDetail:
+    try:
+        return registry_store.get_consultant(session=session, consultant_id=consultant_id)
+    except NotFound:
+        raise PageRefused(
+            404, "Consultant not found", f"There is no consultant with id {consultant_id}.", user=user
+        ) from None
+
+
+@router.get("/{consultant_id}/edit")
+def edit_consultant(request: Request, session: SessionDep, user: AdminPage, consultant_id: int) -> Response:
+    consultant = _consultant(session, consultant_id, user)
+    return _form_page(request, user, consultant=consultant, values=_form_values(consultant))
+
+
+@router.post("/{consultant_id}/edit")
+def save_consultant(
+    request: Request, session: SessionDep, user: AdminPage, form: CheckedForm, consultant_id: int
+) -> Response:
+    consultant = _consultant(session, consultant_id, user)
+    submitted = _submitted(form)
+    try:
+        data = ConsultantUpdate.model_validate(_model_input(submitted, ConsultantUpdate.model_fields))
+        registry_store.update_consultant(
+            session=session, consultant_id=consultant_id, data=data, actor=user.email
+        )
+    except ValidationError as error:
+        return _form_page(
+            request,
+            user,
+            consultant=consultant,
+            values=submitted,
+            errors=field_errors(error, labels=LABELS, pattern_hints=PATTERN_HINTS),
+        )
+    except (Invalid, Conflict) as error:
+        return _form_page(request, user, consultant=consultant, values=submitted, errors=_store_errors(error))
+    flash(request, "The changes were saved.")
+    return RedirectResponse(f"/admin/consultants/{consultant_id}", status_code=303)
+
+
+# A consultant's record and status actions -----------------------------------------------------------
+
+
+def _shown(value: Any) -> str | None:
+    """An audited value as the history table shows it; None for nothing recorded."""
+    if isinstance(value, list):
+        value = ", ".join(str(item) for item in value)
+    return None if value in (None, "") else str(value)
+
+
+def _changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[tuple[str, Any, Any]]:
+    """The fields an audit event changed, as (field, before, after)."""
+    before, after = before or {}, after or {}
+    changes = []
+    for name in dict.fromkeys([*before, *after]):
+        old, new = _shown(before.get(name)), _shown(after.get(name))
+        if old != new and name != "updated_at":
+            changes.append((name, old, new))
+    return changes
+
+
+def _record_page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    consultant: ConsultantDetail,
+    *,
+    errors: Mapping[str, str] | None = None,
+    reason: str = "",
+    chosen_action: str = "",
+) -> Response:
+    events = audit.history(session, entity_type="consultant", entity_id=str(consultant.id))
+    history = [(event, _changes(event.before, event.after)) for event in reversed(events)]
+    agencies = {agency.id: agency.name for agency in registry_store.list_agencies(session=session)}
+    context = {
+        "section": "consultants",
+        "consultant": consultant,
+        "history": history,
+        "agencies": agencies,
+        "actions": [
+            (action, ACTION_LABELS[action]) for action in lifecycle.allowed_actions(consultant.status)
+        ],
+        "errors": errors or {},
+        "labels": LABELS,
+        "reason": reason,
+        "chosen_action": chosen_action,
+        "today": date.today(),
+    }
+    return render(request, "consultants/record.html", context, user=user, status=422 if errors else 200)
+
+
+@router.get("/{consultant_id}")
+def consultant_record(request: Request, session: SessionDep, user: AdminPage, consultant_id: int) -> Response:
+    return _record_page(request, session, user, _consultant(session, consultant_id, user))
+
+
+@router.post("/{consultant_id}/status")
+def change_status(
+    request: Request, session: SessionDep, user: AdminPage, form: CheckedForm, consultant_id: int
+) -> Response:
+    consultant = _consultant(session, consultant_id, user)
+    action_name, reason = str(form.get("action", "")), str(form.get("reason", ""))
+    retry = {"reason": reason, "chosen_action": action_name}
+    try:
+        action = Action(action_name)
+    except ValueError:
+        return _record_page(
+            request, session, user, consultant, errors={"action": "Choose an action"}, **retry
+        )
+    try:
+        change = StatusChange(reason=reason.strip())
+        registry_store.change_status(
+            session=session,
+            consultant_id=consultant_id,
+            action=action,
+            reason=change.reason,
+            actor=user.email,
+            reapproval_years=get_settings().reapproval_years,
+        )
+    except ValidationError as error:
+        return _record_page(
+            request, session, user, consultant, errors=field_errors(error, labels=LABELS), **retry
+        )
+    except NotAllowed as error:
+        return _record_page(request, session, user, consultant, errors={"action": error.message}, **retry)
+    flash(request, f"{consultant.name}: {ACTION_LABELS[action.value].lower()} recorded, with your reason.")
+    return RedirectResponse(f"/admin/consultants/{consultant_id}", status_code=303)

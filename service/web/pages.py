@@ -1,0 +1,183 @@
+"""What every admin page shares: the templates, the stylesheet, form errors and the refusal pages."""
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from registry.errors import Invalid
+from service.models import User
+
+WEB_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
+STYLESHEET = WEB_TEMPLATES / "static" / "admin.css"
+
+ACRONYMS = frozenset(
+    [
+        "aafda",
+        "dbs",
+        "dfe",
+        "dhr",
+        "gmc",
+        "gp",
+        "hcpc",
+        "icb",
+        "lcspr",
+        "nhs",
+        "nmc",
+        "sar",
+        "scie",
+        "scr",
+        "silp",
+        "sudi",
+    ]
+)
+
+
+def words(value: object) -> str:
+    """A vocabulary value as a person reads it: ``nhs_trust`` -> "NHS trust"."""
+    parts = str(value).split("_")
+    shown = [part.upper() if part in ACRONYMS else part for part in parts]
+    text = " ".join(shown)
+    return text[:1].upper() + text[1:]
+
+
+# Pages hold personal data (no-store), run no script and load nothing from elsewhere (the CSP), and are
+# never framed by another site (clickjacking).
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+templates = Jinja2Templates(directory=WEB_TEMPLATES)
+templates.env.filters["words"] = words
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+@router.get("/static/admin.css")
+def stylesheet() -> FileResponse:
+    return FileResponse(STYLESHEET, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+
+def csrf_token(request: Request) -> str:
+    """The session's form token, created on first use so even the sign-in form carries one."""
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    user: User | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """A page from ``templates/web``, with the signed-in user and a form token in its context."""
+    full = {
+        "user": user,
+        "csrf_token": csrf_token(request),
+        "errors": {},
+        "notice": request.session.pop("notice", None),
+        **(context or {}),
+    }
+    response = templates.TemplateResponse(request, name, full, status_code=status)
+    response.headers.update(PAGE_HEADERS)
+    return response
+
+
+def flash(request: Request, message: str) -> None:
+    """A one-line confirmation shown on the next page rendered (after a post-redirect-get)."""
+    request.session["notice"] = message
+
+
+class PageRefused(Exception):
+    """A request the admin pages answer with an explanatory page instead of what was asked for."""
+
+    def __init__(self, status: int, title: str, message: str, *, user: User | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.message = message
+        self.user = user
+
+
+class SignInRequired(PageRefused):
+    """No valid session: the browser is sent to the sign-in page, and back afterwards."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(401, "Sign in", "Sign in to continue.")
+        self.next_path = next_path
+
+
+def page_refused_response(request: Request, error: Exception) -> Response:
+    assert isinstance(error, PageRefused)
+    if isinstance(error, SignInRequired):
+        return RedirectResponse(f"/admin/sign-in?{urlencode({'next': error.next_path})}", status_code=303)
+    context = {"title": error.title, "message": error.message}
+    return render(request, "refused.html", context, user=error.user, status=error.status)
+
+
+# Form validation ------------------------------------------------------------------------------
+
+DATE_HINT = "Enter a real date as YYYY-MM-DD, for example 2026-03-31"
+
+
+def _message(item: Mapping[str, Any], label: str | None, pattern_hint: str | None) -> str:
+    """A sentence a person can act on, from one pydantic error about a field labelled ``label``."""
+    kind = item["type"]
+    ctx = item.get("ctx") or {}
+    if kind in {"enum", "literal_error"}:
+        return "Choose one of the options listed"
+    if kind == "missing" or item.get("input") in ("", None):
+        return f"Enter the {label[:1].lower()}{label[1:]}" if label else "Enter a value"
+    if kind.startswith("date"):
+        return DATE_HINT
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return "Enter a whole number"
+    if kind == "string_too_short":
+        return f"Enter at least {ctx['min_length']} characters"
+    if kind == "string_too_long":
+        return f"Use at most {ctx['max_length']} characters"
+    if kind in {"greater_than_equal", "greater_than"}:
+        return f"Enter a number of at least {ctx.get('ge', ctx.get('gt'))}"
+    if kind in {"less_than_equal", "less_than"}:
+        return f"Enter a number no more than {ctx.get('le', ctx.get('lt'))}"
+    if kind == "string_pattern_mismatch":
+        return pattern_hint or "This is not in the expected format"
+    if "email" in str(item.get("msg", "")).lower():
+        return "Enter an email address in the correct format, like name@example.org"
+    return str(item.get("msg", "This is not valid")).removeprefix("Value error, ")
+
+
+def problem_errors(error: Invalid) -> dict[str, str]:
+    """A store's ``Invalid`` as messages beside the fields its problems name (``loc`` minus "body")."""
+    errors: dict[str, str] = {}
+    for problem in error.problems:
+        loc = [part for part in problem.get("loc", []) if part != "body"]
+        errors.setdefault(str(loc[0]) if loc else "form", str(problem.get("msg", error.message)))
+    return errors or {"form": error.message}
+
+
+def field_errors(
+    error: ValidationError, *, labels: Mapping[str, str], pattern_hints: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """One message per form field (the first problem found), in the order of ``labels``, the form's order."""
+    errors: dict[str, str] = {}
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "form"
+        if field not in errors:
+            errors[field] = _message(item, labels.get(field), (pattern_hints or {}).get(field))
+    order = {field: index for index, field in enumerate(labels)}
+    return {field: errors[field] for field in sorted(errors, key=lambda field: order.get(field, len(order)))}

@@ -1,0 +1,194 @@
+"""Admin pages over HTTP (no browser): refusals save nothing, and store errors land beside their fields."""
+
+import re
+
+import pytest
+from sqlmodel import select
+
+from registry import store
+from registry.models import AgencyCreate, Consultant, ConsultantCreate
+from service.models import AuditEvent
+from service.passwords import set_password
+
+PASSWORD = "correct horse battery staple"
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no form token"
+    return match.group(1)
+
+
+@pytest.fixture
+def signed_in(client, session, admin):  # type: ignore[no-untyped-def]
+    """The client, signed in as an admin; ``client.token`` is the session's form token."""
+    set_password(session, email=admin.email, password=PASSWORD, actor="test")
+    token = csrf_from(client.get("/admin/sign-in").text)
+    client.post("/admin/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
+    client.token = csrf_from(client.get("/admin/consultants").text)
+    return client
+
+
+def audit_count(session) -> int:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    return len(session.exec(select(AuditEvent)).all())
+
+
+NEW = {"name": "Robin Reviewer", "email": "robin@reviews.example.org", "capacity": "2"}
+
+
+def test_a_form_without_its_token_is_refused_and_saves_nothing(signed_in, session):
+    before = audit_count(session)
+    response = signed_in.post("/admin/consultants/new", data=NEW)
+    assert response.status_code == 403
+    assert "nothing was saved" in response.text
+    assert session.exec(select(Consultant)).all() == []
+    assert audit_count(session) == before
+
+
+def test_a_form_with_another_sessions_token_is_refused(signed_in, session):
+    response = signed_in.post("/admin/consultants/new", data={**NEW, "csrf_token": "a-token-from-elsewhere"})
+    assert response.status_code == 403
+    assert session.exec(select(Consultant)).all() == []
+
+
+def test_the_add_form_reports_every_bad_field_and_saves_nothing(signed_in, session):
+    data = {**NEW, "email": "not-an-email", "insurance_expiry": "31/02/2026", "capacity": "9", "name": ""}
+    response = signed_in.post("/admin/consultants/new", data={**data, "csrf_token": signed_in.token})
+    assert response.status_code == 422
+    for field, message in {
+        "name": "Enter the full name",
+        "email": "Enter an email address in the correct format",
+        "insurance_expiry": "Enter a real date",
+        "capacity": "Enter a number no more than 5",
+    }.items():
+        assert re.search(rf'id="{field}-error">.*{message}', response.text, re.S), field
+        assert f'href="#{field}"' in response.text
+    assert 'value="31/02/2026"' in response.text
+    assert session.exec(select(Consultant)).all() == []
+
+
+def test_a_taken_email_is_reported_beside_the_email_field(signed_in, session):
+    store.create_consultant(session=session, data=ConsultantCreate(**NEW), actor="test")
+    response = signed_in.post("/admin/consultants/new", data={**NEW, "csrf_token": signed_in.token})
+    assert response.status_code == 422
+    assert re.search(r'id="email-error">.*already exists', response.text, re.S)
+    assert len(session.exec(select(Consultant)).all()) == 1
+
+
+def test_editing_saves_through_the_store_with_an_audit_event(signed_in, session, admin):
+    consultant = store.create_consultant(session=session, data=ConsultantCreate(**NEW), actor="test")
+    form = signed_in.get(f"/admin/consultants/{consultant.id}/edit").text
+    assert 'value="robin@reviews.example.org"' in form
+    data = {**NEW, "areas": "Hackney; Camden", "specialisms": ["neglect", "disability"], "day_rate": "550"}
+    response = signed_in.post(
+        f"/admin/consultants/{consultant.id}/edit",
+        data={**data, "csrf_token": signed_in.token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    saved = store.get_consultant(session=session, consultant_id=consultant.id)
+    assert (saved.areas, saved.specialisms, saved.day_rate) == (
+        ["Hackney", "Camden"],
+        ["neglect", "disability"],
+        550,
+    )
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "consultant.update")).one()
+    assert event.actor == admin.email
+
+
+def test_a_status_change_that_is_not_allowed_names_the_allowed_ones(signed_in, session):
+    consultant = store.create_consultant(session=session, data=ConsultantCreate(**NEW), actor="test")
+    response = signed_in.post(
+        f"/admin/consultants/{consultant.id}/status",
+        data={"action": "reinstate", "reason": "Back again", "csrf_token": signed_in.token},
+    )
+    assert response.status_code == 422
+    assert "allowed: approve, remove" in response.text
+    assert store.get_consultant(session=session, consultant_id=consultant.id).status == "applied"
+
+
+def test_an_unknown_consultant_gets_a_404_page(signed_in):
+    response = signed_in.get("/admin/consultants/999")
+    assert response.status_code == 404
+    assert "There is no consultant with id 999" in response.text
+
+
+def test_an_alias_held_by_another_agency_is_reported_beside_the_aliases(signed_in, session):
+    store.create_agency(
+        session=session,
+        data=AgencyCreate(
+            id="hackney-csc",
+            name="Hackney Children's Services",
+            kind="childrens_social_care",
+            area="Hackney",
+            aliases=["London Borough of Hackney"],
+        ),
+        actor="test",
+    )
+    data = {
+        "id": "hackney-police",
+        "name": "Hackney Police",
+        "kind": "police",
+        "area": "Hackney",
+        "aliases": "Met Hackney\nLondon Borough of Hackney",
+    }
+    response = signed_in.post("/admin/agencies/new", data={**data, "csrf_token": signed_in.token})
+    assert response.status_code == 422
+    assert re.search(r'id="aliases-error">.*already belong to another agency', response.text, re.S)
+    assert [a.id for a in store.list_agencies(session=session)] == ["hackney-csc"]
+
+
+def test_agency_aliases_are_edited_one_per_line(signed_in, session):
+    store.create_agency(
+        session=session,
+        data=AgencyCreate(
+            id="camden-csc", name="Camden Children's Services", kind="childrens_social_care", area="Camden"
+        ),
+        actor="test",
+    )
+    data = {
+        "name": "Camden Children's Services",
+        "kind": "childrens_social_care",
+        "area": "Camden",
+        "aliases": "London Borough of Camden\n\nCamden Council\n",
+    }
+    response = signed_in.post(
+        "/admin/agencies/camden-csc/edit",
+        data={**data, "csrf_token": signed_in.token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert store.get_agency(session=session, agency_id="camden-csc").aliases == [
+        "camden council",
+        "london borough of camden",
+    ]
+
+
+def test_committing_an_import_rechecks_the_rows_and_writes_none_when_one_is_bad(signed_in, session):
+    text = "name,email,capacity\nAna Good,ana@reviews.example.org,2\nBen Bad,ben@reviews.example.org,nine\n"
+    response = signed_in.post("/admin/import/commit", data={"text": text, "csrf_token": signed_in.token})
+    assert response.status_code == 422
+    assert "&#39;nine&#39; is not a whole number" in response.text
+    assert session.exec(select(Consultant)).all() == []
+
+
+def test_uploading_no_file_asks_for_one(signed_in):
+    response = signed_in.post("/admin/import/preview", data={"csrf_token": signed_in.token})
+    assert response.status_code == 422
+    assert "Choose a CSV file to upload" in response.text
+
+
+def test_an_unknown_case_gets_a_404_page(signed_in):
+    response = signed_in.get("/admin/cases/HAC-2026-9999")
+    assert response.status_code == 404
+    assert "No case HAC-2026-9999" in response.text
+    download = signed_in.get("/admin/cases/HAC-2026-9999/terms/1.pdf")
+    assert download.status_code == 404
+    assert "text/html" in download.headers["content-type"]
+
+
+def test_terms_downloads_need_a_signed_in_user(client):
+    response = client.get("/admin/cases/HAC-2026-0001/terms/1.docx", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/admin/sign-in?next=")

@@ -1,0 +1,230 @@
+"""Signing in to the admin pages: passwords, the session cookie, form tokens, throttle, 403 page."""
+
+import re
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from service.models import AuditEvent, User
+from service.passwords import set_password
+from service.web.session import Throttle, get_throttle
+
+PASSWORD = "correct horse battery staple"
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no form token"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    token = csrf_from(client.get("/admin/sign-in").text)
+    return client.post(
+        "/admin/sign-in",
+        data={"email": email, "password": password, "csrf_token": token, "next": "/admin/dashboard"},
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture
+def admin_with_password(session, admin):  # type: ignore[no-untyped-def]
+    set_password(session, email=admin.email, password=PASSWORD, actor="test")
+    return admin
+
+
+@pytest.fixture
+def chair_with_password(session, chair):  # type: ignore[no-untyped-def]
+    set_password(session, email=chair.email, password=PASSWORD, actor="test")
+    return chair
+
+
+def test_the_session_cookie_is_httponly_samesite_and_scoped_to_the_admin_pages(client, admin_with_password):
+    response = sign_in(client, admin_with_password.email)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/admin/dashboard"
+    cookie = response.headers["set-cookie"].lower()
+    assert "scr_admin=" in cookie
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+    assert "path=/admin" in cookie
+
+
+def test_a_wrong_password_and_an_unknown_email_get_the_same_generic_message(client, admin_with_password):
+    wrong = sign_in(client, admin_with_password.email, "not the password at all")
+    unknown = sign_in(client, "nobody@board.example.org", "not the password at all")
+    for response in (wrong, unknown):
+        assert response.status_code == 400
+        assert "The email address or password is not right." in response.text
+    assert client.get("/admin/dashboard", follow_redirects=False).status_code == 303
+
+
+def test_pages_send_a_visitor_who_is_not_signed_in_to_sign_in_and_back(client):
+    response = client.get("/admin/dashboard?page=2", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/admin/sign-in?next=%2Fadmin%2Fdashboard%3Fpage%3D2"
+
+
+def test_sign_in_never_redirects_off_the_admin_pages(client, admin_with_password):
+    token = csrf_from(client.get("/admin/sign-in").text)
+    response = client.post(
+        "/admin/sign-in",
+        data={"email": admin_with_password.email, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/admin"
+    token = csrf_from(client.get("/admin/sign-in").text)
+    response = client.post(
+        "/admin/sign-in",
+        data={
+            "email": admin_with_password.email,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "https://evil.example/",
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/admin"
+
+
+def test_sign_in_without_the_form_token_is_refused(client, admin_with_password):
+    client.get("/admin/sign-in")
+    response = client.post(
+        "/admin/sign-in",
+        data={"email": admin_with_password.email, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    assert "nothing was saved" in response.text
+    assert client.get("/admin/dashboard", follow_redirects=False).status_code == 303
+
+
+def test_sign_out_needs_the_form_token_and_then_ends_the_session(client, admin_with_password):
+    sign_in(client, admin_with_password.email)
+    refused = client.post("/admin/sign-out", data={}, follow_redirects=False)
+    assert refused.status_code == 403
+    page = client.get("/admin/dashboard")
+    assert page.status_code == 200
+    response = client.post(
+        "/admin/sign-out", data={"csrf_token": csrf_from(page.text)}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert client.get("/admin/dashboard", follow_redirects=False).status_code == 303
+
+
+def test_the_token_from_before_sign_in_is_stale_afterwards(client, admin_with_password):
+    old_token = csrf_from(client.get("/admin/sign-in").text)
+    client.post(
+        "/admin/sign-in",
+        data={"email": admin_with_password.email, "password": PASSWORD, "csrf_token": old_token},
+    )
+    response = client.post("/admin/sign-out", data={"csrf_token": old_token}, follow_redirects=False)
+    assert response.status_code == 403
+    assert "out of date" in response.text
+
+
+def test_setting_a_new_password_ends_existing_sessions(client, session, admin_with_password):
+    sign_in(client, admin_with_password.email)
+    assert client.get("/admin/dashboard").status_code == 200
+    set_password(session, email=admin_with_password.email, password="another long password", actor="test")
+    assert client.get("/admin/dashboard", follow_redirects=False).status_code == 303
+
+
+def test_a_page_for_a_role_the_user_lacks_gets_the_403_page(client, chair_with_password):
+    sign_in(client, chair_with_password.email)
+    response = client.get("/admin/consultants")
+    assert response.status_code == 403
+    assert "text/html" in response.headers["content-type"]
+    assert "You do not have access to this page" in response.text
+    assert "chair" in response.text
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_repeated_failures_make_the_next_attempt_wait_even_with_the_right_password(
+    client, admin_with_password
+):
+    clock = FakeClock()
+    throttle = Throttle(free=3, first_wait=5.0, clock=clock)
+    client.app.dependency_overrides[get_throttle] = lambda: throttle
+    for _ in range(3):
+        assert sign_in(client, admin_with_password.email, "a wrong guess").status_code == 400
+    refused = sign_in(client, admin_with_password.email)
+    assert refused.status_code == 429
+    assert "Wait 5 seconds" in refused.text
+    assert refused.headers["retry-after"] == "5"
+    clock.now += 5
+    assert sign_in(client, admin_with_password.email).status_code == 303
+
+
+def test_the_throttle_is_per_email_and_address():
+    clock = FakeClock()
+    throttle = Throttle(free=2, first_wait=5.0, longest=60.0, clock=clock)
+    key = ("admin@board.example.org", "10.0.0.1")
+    throttle.failed(key)
+    assert throttle.wait(key) == 0
+    throttle.failed(key)
+    assert throttle.wait(key) == 5
+    throttle.failed(key)
+    assert throttle.wait(key) == 10
+    for _ in range(10):
+        throttle.failed(key)
+    assert throttle.wait(key) == 60
+    assert throttle.wait(("admin@board.example.org", "10.0.0.2")) == 0
+    assert throttle.wait(("other@board.example.org", "10.0.0.1")) == 0
+    throttle.succeeded(key)
+    assert throttle.wait(key) == 0
+
+
+def test_the_throttle_forgets_old_failures_and_holds_a_bounded_number_of_keys():
+    clock = FakeClock()
+    throttle = Throttle(free=1, first_wait=5.0, forget_after=60.0, max_keys=2, clock=clock)
+    throttle.failed(("a", "ip"))
+    clock.now += 61
+    assert throttle.wait(("a", "ip")) == 0
+    for name in "bcd":
+        throttle.failed((name, "ip"))
+    assert throttle.wait(("b", "ip")) == 0
+    assert throttle.wait(("d", "ip")) == 5
+
+
+def test_set_password_reads_two_lines_from_standard_input_and_audits_without_the_hash(session, admin):
+    from service.cli import app
+
+    result = CliRunner().invoke(app, ["user", "set-password", admin.email], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    user = session.exec(select(User).where(User.email == admin.email)).one()
+    assert user.password_hash and user.password_hash.startswith("$argon2id$")
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "user.set_password")).one()
+    assert event.after == {"email": admin.email}
+
+
+def test_set_password_refuses_two_different_entries_and_short_passwords(session, admin):
+    from service.cli import app
+
+    differ = CliRunner().invoke(
+        app, ["user", "set-password", admin.email], input=f"{PASSWORD}\nsomething else\n"
+    )
+    assert differ.exit_code == 2
+    assert "differ" in differ.output
+    short = CliRunner().invoke(app, ["user", "set-password", admin.email], input="short\nshort\n")
+    assert short.exit_code == 2
+    assert "12" in short.output
+    session.expire_all()
+    assert session.exec(select(User).where(User.email == admin.email)).one().password_hash is None
+
+
+def test_pages_are_not_cached_framed_or_allowed_scripts_from_elsewhere(client):
+    response = client.get("/admin/sign-in")
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "default-src 'self'" in response.headers["content-security-policy"]

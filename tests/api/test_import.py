@@ -1,0 +1,354 @@
+"""CSV import and export through HTTP and the command line, and the demo data."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import func, text
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from registry import store
+from registry.models import Consultant
+from registry.vocabulary import EngagementKind
+from service.cli import app as cli
+from service.models import AuditEvent
+
+API = "/api/v1"
+HEADER = ["name", "email", "status", "specialisms", "areas", "dbs_check_date", "capacity", "engagements"]
+
+
+@pytest.fixture
+def agencies(client, admin):
+    hackney = {"id": "hackney-csc", "name": "Hackney Children and Families Service", "area": "Hackney"}
+    hackney |= {"kind": "childrens_social_care", "aliases": ["Hackney Council", "London Borough of Hackney"]}
+    police = {"id": "met-central-east", "name": "Met Central East BCU", "kind": "police", "area": "Hackney"}
+    for body in (hackney, police):
+        assert client.post(f"{API}/agencies", json=body, headers=admin.headers).status_code == 201
+
+
+TIES = "Hackney Council|employed|Team manager|2005-01-01|2015-06-30; met-central-east|reviewed|Reviewer||"
+
+
+def rows(count: int, *, start: int = 0) -> list[list[str]]:
+    return [
+        [
+            f"Consultant {n:03d}",
+            f"consultant{n:03d}@reviews.example.org",
+            "approved" if n % 3 else "applied",
+            "neglect; domestic_abuse" if n % 2 else "criminal_exploitation",
+            "Hackney; Islington",
+            f"{2023 + n % 3}-0{1 + n % 9}-15",
+            str(1 + n % 3),
+            TIES if n % 4 == 0 else "",
+        ]
+        for n in range(start, start + count)
+    ]
+
+
+def as_csv(data: list[list[str]], header: list[str] = HEADER) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *data])
+    return out.getvalue()
+
+
+def upload(client, persona, body: str | bytes, **params):
+    content = body.encode() if isinstance(body, str) else body
+    return client.post(
+        f"{API}/consultants/import",
+        params=params,
+        files={"file": ("consultants.csv", content, "text/csv")},
+        headers=persona.headers,
+    )
+
+
+def count(session, table) -> int:
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(table)).one()
+
+
+def export(client, persona) -> str:
+    response = client.get(f"{API}/consultants/export", headers=persona.headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"].startswith('attachment; filename="consultants-')
+    return response.text
+
+
+def test_a_hundred_good_rows_and_one_bad_row_write_nothing_and_name_the_bad_row(
+    client, session, admin, agencies
+):
+    data = rows(100)
+    data.insert(
+        56, ["Bad Row", "bad@reviews.example.org", "approved", "neglect", "Hackney", "2024-02-30", "2", ""]
+    )
+    before = count(session, AuditEvent)
+    response = upload(client, admin, as_csv(data))
+    assert response.status_code == 422
+    assert response.json()["problems"] == [
+        {
+            "row": 58,
+            "column": "dbs_check_date",
+            "msg": "'2024-02-30' is not a date; write YYYY-MM-DD or DD/MM/YYYY.",
+        }
+    ]
+    assert "nothing was imported" in response.json()["detail"]
+    assert count(session, Consultant) == 0
+    assert count(session, AuditEvent) == before
+
+
+def test_every_bad_row_is_reported_at_once(client, admin, agencies):
+    data = rows(5)
+    data[1][3] = "neglect; witchcraft"
+    data[2][6] = "-1"
+    data[3][7] = "Nowhere Council|employed|Manager||"
+    data[4][1] = data[0][1]
+    problems = upload(client, admin, as_csv(data)).json()["problems"]
+    assert [(p["row"], p["column"]) for p in problems] == [
+        (3, "specialisms"),
+        (4, "capacity"),
+        (5, "engagements"),
+        (6, "email"),
+    ]
+
+
+def test_a_hundred_rows_import_once_and_re_importing_changes_nothing(client, session, admin, agencies):
+    body = as_csv(rows(100))
+    first = upload(client, admin, body)
+    assert first.status_code == 200, first.text
+    assert (first.json()["created"], first.json()["updated"], first.json()["unchanged"]) == (100, 0, 0)
+    listing = client.get(
+        f"{API}/consultants", params={"status": "approved", "area": "islington"}, headers=admin.headers
+    )
+    assert listing.json()["total"] == 66
+    imported = client.get(
+        f"{API}/consultants/{listing.json()['items'][0]['id']}", headers=admin.headers
+    ).json()
+    assert imported["approved_on"] == date.today().isoformat()
+    events = count(session, AuditEvent)
+    again = upload(client, admin, body).json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 100)
+    assert {row["action"] for row in again["rows"]} == {"unchanged"}
+    assert count(session, AuditEvent) == events
+
+
+def test_a_dry_run_reports_what_would_happen_and_writes_nothing(client, session, admin, agencies):
+    report = upload(client, admin, as_csv(rows(3)), dry_run="true").json()
+    assert report["dry_run"] is True
+    assert [row["action"] for row in report["rows"]] == ["create", "create", "create"]
+    assert count(session, Consultant) == 0
+
+
+def test_an_import_updates_only_what_changed_and_audits_it(client, session, admin, agencies):
+    upload(client, admin, as_csv(rows(3)))
+    changed = rows(3)
+    changed[1][6] = "3"
+    report = upload(client, admin, as_csv(changed)).json()
+    assert [(row["action"], row["changed"]) for row in report["rows"]] == [
+        ("unchanged", []),
+        ("update", ["capacity"]),
+        ("unchanged", []),
+    ]
+    consultant = session.exec(select(Consultant).where(Consultant.email == changed[1][1])).one()
+    event = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()  # type: ignore[union-attr]
+    assert (event.action, event.entity_id, event.actor) == (
+        "consultant.import",
+        str(consultant.id),
+        admin.email,
+    )
+    assert (event.before["capacity"], event.after["capacity"]) == (2, 3)
+
+
+def test_an_import_moves_status_only_along_an_allowed_action(client, session, admin, agencies):
+    upload(client, admin, as_csv(rows(2)))  # consultant 000 applied, 001 approved
+    promoted = rows(2)
+    promoted[0][2] = "approved"
+    report = upload(client, admin, as_csv(promoted)).json()
+    assert report["rows"][0]["changed"] == ["status"]
+    approved = session.exec(select(Consultant).where(Consultant.email == promoted[0][1])).one()
+    session.refresh(approved)
+    assert (approved.status, approved.approved_on) == ("approved", date.today())
+    assert approved.status_reason == store.IMPORT_STATUS_REASON
+    demoted = [row[:] for row in promoted]
+    demoted[1][2] = "applied"
+    response = upload(client, admin, as_csv(demoted))
+    assert response.status_code == 422
+    assert response.json()["problems"] == [
+        {"row": 3, "column": "status", "msg": "a consultant who is approved cannot become applied; allowed: "
+         "approve, suspend, remove."}
+    ]  # fmt: skip
+
+
+def test_export_then_import_round_trips(client, session, admin, agencies):
+    upload(client, admin, as_csv(rows(12)))
+    first = client.get(f"{API}/consultants", params={"limit": 1}, headers=admin.headers).json()["items"][0]
+    url = f"{API}/consultants/{first['id']}"
+    notes = {"notes": "Trades as Quill Reviews Ltd.\nPrefers Tuesdays.", "phone": "+44 20 7946 0100"}
+    accreditation = {"name": "silp", "awarded_on": "2019-05-01", "expires_on": "2029-05-01"}
+    engagement = {
+        "agency_id": "hackney-csc",
+        "role_title": "Chair, practice review group",
+        "kind": "board_member",
+    }
+    engagement |= {"start_date": "2021-01-01", "confirmed": False}
+    assert client.patch(url, json=notes, headers=admin.headers).status_code == 200
+    assert client.post(f"{url}/accreditations", json=accreditation, headers=admin.headers).status_code == 201
+    assert client.post(f"{url}/engagements", json=engagement, headers=admin.headers).status_code == 201
+    for action in ("approve", "suspend"):
+        reason = {"reason": "At their own request, for six months."}
+        assert client.post(f"{url}/{action}", json=reason, headers=admin.headers).status_code == 200
+    exported = export(client, admin)
+    assert 'suspended,"At their own request' in exported
+    assert upload(client, admin, exported).json()["unchanged"] == 12
+    with session.get_bind().begin() as connection:
+        for table in ("engagement", "accreditation", "consultant"):
+            connection.execute(text(f"DELETE FROM {table}"))
+    assert upload(client, admin, exported).json()["created"] == 12
+    assert export(client, admin) == exported
+
+
+def test_import_and_its_limits(client, admin, commissioner, agencies, monkeypatch):
+    from service.settings import get_settings
+
+    assert upload(client, commissioner, as_csv(rows(1))).status_code == 403
+    not_utf8 = upload(client, admin, "name,email\nZoë,z@x.example.org\n".encode("cp1252"))
+    assert not_utf8.status_code == 422
+    assert "CSV UTF-8" in not_utf8.json()["detail"]
+    monkeypatch.setenv("SCR_CSV_MAX_ROWS", "10")
+    get_settings.cache_clear()
+    try:
+        too_many = upload(client, admin, as_csv(rows(11)))
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert too_many.status_code == 422
+    assert too_many.json()["problems"] == [
+        {"row": None, "column": None, "msg": "The file has more than 10 rows, the limit."}
+    ]
+    missing = upload(client, admin, "name,e-mail\nAda,a@x.example.org\n")
+    assert {(p["row"], p["column"]) for p in missing.json()["problems"]} == {(1, "email"), (1, "e-mail")}
+
+
+# Command line -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_the_cli_imports_with_a_dry_run_then_for_real_and_exports(runner, session, agencies, tmp_path):
+    source = tmp_path / "list.csv"
+    source.write_text(as_csv(rows(4)), encoding="utf-8-sig")
+    dry = runner.invoke(cli, ["registry", "import", str(source), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Dry run: would create 4, update 0; 0 unchanged." in dry.output
+    assert count(session, Consultant) == 0
+    real = runner.invoke(cli, ["registry", "import", str(source)])
+    assert "Created 4, updated 0; 0 unchanged." in real.output
+    target = tmp_path / "out.csv"
+    exported = runner.invoke(cli, ["registry", "export", "-o", str(target)])
+    assert exported.exit_code == 0
+    assert runner.invoke(cli, ["registry", "import", str(target)]).output.startswith(
+        "Created 0, updated 0; 4 unchanged."
+    )
+    assert runner.invoke(cli, ["registry", "export"]).output == target.read_text(encoding="utf-8")
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "consultant.import")).all()
+    assert {event.actor for event in events} == {"cli"}
+
+
+def test_the_cli_reports_each_bad_row_and_exits_1(runner, session, agencies, tmp_path):
+    data = rows(3)
+    data[2][5] = "someday"
+    source = tmp_path / "list.csv"
+    source.write_text(as_csv(data), encoding="utf-8")
+    result = runner.invoke(cli, ["registry", "import", str(source)])
+    assert result.exit_code == 1
+    assert "row 4, dbs_check_date: 'someday' is not a date" in result.output
+    assert "nothing was imported" in result.output
+    assert count(session, Consultant) == 0
+
+
+# Demo data ----------------------------------------------------------------------------------------
+
+
+def test_demo_load_prints_a_working_token_per_role_and_refuses_a_second_load(runner, client, session):
+    result = runner.invoke(cli, ["demo", "load"])
+    assert result.exit_code == 0, result.output
+    tokens = dict(line.split() for line in result.output.splitlines()[1:])
+    assert set(tokens) == {"admin", "commissioner", "chair", "bot"}
+    chair = {"Authorization": f"Bearer {tokens['chair']}"}
+    page = client.get(f"{API}/consultants", params={"limit": 200}, headers=chair).json()
+    assert page["total"] == 40
+    assert len(client.get(f"{API}/agencies", headers=chair).json()) == 30
+    statuses = [item["status"] for item in page["items"]]
+    assert {s: statuses.count(s) for s in set(statuses)} == {
+        "approved": 30,
+        "applied": 4,
+        "suspended": 3,
+        "removed": 3,
+    }
+    assert client.post(f"{API}/agencies", json={}, headers=chair).status_code == 403
+    again = runner.invoke(cli, ["demo", "load"])
+    assert again.exit_code == 1
+    assert "already has agencies or consultants" in again.output
+
+
+def test_serve_with_demo_loads_an_empty_registry_once_then_serves(runner, session, monkeypatch):
+    import uvicorn
+
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: served.append(kwargs["port"]))
+    first = runner.invoke(cli, ["serve", "--demo", "--port", "8123"])
+    assert "Demo data loaded" in first.output
+    second = runner.invoke(cli, ["serve", "--demo", "--port", "8124"])
+    assert "Demo data not loaded" in second.output
+    assert served == [8123, 8124]
+
+
+def test_the_demo_exercises_every_independence_rule(session):
+    from service import demo
+
+    today = date(2026, 6, 1)
+    demo.load(session=session, today=today)
+    everything = store.engagements_since(
+        session=session,
+        agency_ids=[agency.id for agency in store.list_agencies(session=session)],
+        kinds=list(EngagementKind),
+        since=date(1900, 1, 1),
+    )
+    kinds = {engagement.kind for engagement in everything}
+    assert kinds == {"employed", "contracted", "board_member", "line_manager", "reviewed", "personal_link"}
+    years_since_leaving = sorted(
+        today.year - e.end_date.year
+        for e in store.engagements_since(
+            session=session,
+            agency_ids=["hackney-csc", "islington-csc", "camden-csc", "haringey-csc"],
+            kinds=["employed"],
+            since=date(1900, 1, 1),
+        )
+        if e.end_date is not None
+    )
+    assert {1, 4, 6, 11} <= set(years_since_leaving)
+    current_scrutineer = store.engagements_since(
+        session=session, agency_ids=["hackney-scp"], kinds=["board_member"], since=today
+    )
+    assert [e.end_date for e in current_scrutineer] == [None]
+    assert store.resolve_agency(session=session, name="London Borough of Hackney").id == "hackney-csc"
+    expiring = store.list_consultants(
+        session=session, status="approved", expiring_within_days=90, today=today
+    )
+    assert 5 <= expiring.total <= 20
+    ratings = {
+        review.rating
+        for consultant in store.list_consultants(session=session, limit=200).items
+        for review in store.list_reviews(session=session, consultant_id=consultant.id)
+    }
+    assert {1, 2, 3, 4} <= ratings
+
+
+def test_the_demo_is_the_same_every_time_for_the_same_day():
+    from service import demo
+
+    assert demo._plans(date(2026, 6, 1)) == demo._plans(date(2026, 6, 1))

@@ -1,0 +1,424 @@
+"""Terms of reference through HTTP and the CLI: generate, download every format, regenerate, diff."""
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from commissioning.models import (
+    Case,
+    CaseDecision,
+    Commission,
+    CommissionRole,
+    CommissionStatus,
+    DecisionKind,
+    Declaration,
+)
+from registry.models import Agency, Consultant
+from registry.vocabulary import AgencyKind, ConsultantStatus
+
+REF = "HAC-2026-014"
+DECISION = {
+    "ruleset": {"id": "wt2023", "version": "1", "chosen_by": "incident_date"},
+    "outcomes": [
+        {
+            "type": "notify_panel",
+            "kind": "notification",
+            "requirement": "mandatory",
+            "reasons": [{"rule": "wt2023.notify.death", "text": "A child died.", "source": "CA2004 s16C(1)"}],
+            "deadline": {"date": "2026-11-11", "basis": "5 working days from notified_date"},
+        },
+        {
+            "type": "lcspr",
+            "kind": "review",
+            "requirement": "discretionary",
+            "reasons": [
+                {
+                    "rule": "wt2023.lcspr.improvement",
+                    "text": "Improvements may be needed.",
+                    "source": "reg 11(a)",
+                }
+            ],
+            "deadline": {"date": None, "basis": "6 months from the start of the review to publication"},
+        },
+    ],
+    "open_questions": [],
+    "summary": "Notify the Panel; a local review is for the partners to consider.",
+}
+FEATURES = {
+    "incident_date": "2026-11-02",
+    "notified_date": "2026-11-04",
+    "country": "england",
+    "area": "hackney",
+    "agencies_involved": ["hackney-csc", "met-police"],
+    "outcome": "death",
+    "abuse_or_neglect": "suspected",
+    "domestic_abuse": True,
+}
+MEDIA = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+@pytest.fixture
+def case(session: Session) -> Case:
+    """A Hackney case with the engine's recommendation and two agencies, one in another area."""
+    session.add(
+        Agency(
+            id="hackney-csc",
+            name="Hackney Children's Social Care",
+            kind=AgencyKind.childrens_social_care,
+            area="hackney",
+        )
+    )
+    session.add(
+        Agency(id="met-police", name="Metropolitan Police Service", kind=AgencyKind.police, area="london")
+    )
+    record = Case(ref=REF, area="hackney", features=FEATURES, created_by="test")
+    session.add(record)
+    session.flush()
+    assert record.id is not None
+    session.add(
+        CaseDecision(
+            case_id=record.id,
+            kind=DecisionKind.recommendation,
+            ruleset_id="wt2023",
+            ruleset_version="1",
+            today=datetime(2026, 11, 5).date(),
+            features=FEATURES,
+            result=DECISION,
+            decided_by="engine",
+        )
+    )
+    session.commit()
+    return record
+
+
+def decide_and_commission(session: Session, case: Case) -> None:
+    """The board decides to hold the review; a reviewer is commissioned and declares no conflict."""
+    assert case.id is not None
+    session.add(
+        CaseDecision(
+            case_id=case.id,
+            kind=DecisionKind.board,
+            ruleset_id="wt2023",
+            ruleset_version="1",
+            today=datetime(2026, 12, 10).date(),
+            features=FEATURES,
+            result=DECISION,
+            accepted=True,
+            decided_by="Hackney safeguarding partners",
+            decided_at=datetime(2026, 12, 10, 15, 0, tzinfo=UTC),
+        )
+    )
+    consultant = Consultant(
+        name="Sam Okafor", email="sam@reviews.example.org", status=ConsultantStatus.approved
+    )
+    session.add(consultant)
+    session.flush()
+    assert consultant.id is not None
+    commission = Commission(
+        case_id=case.id,
+        consultant_id=consultant.id,
+        role=CommissionRole.lead_reviewer,
+        status=CommissionStatus.declared,
+        created_by="test",
+        created_at=datetime(2026, 12, 11, 9, 0, tzinfo=UTC),
+    )
+    session.add(commission)
+    session.flush()
+    assert commission.id is not None
+    session.add(
+        Declaration(
+            commission_id=commission.id,
+            agencies=["hackney-csc", "met-police"],
+            no_conflict=True,
+            declared_by="sam@reviews.example.org",
+            declared_at=datetime(2026, 12, 12, 10, 0, tzinfo=UTC),
+        )
+    )
+    session.commit()
+
+
+def test_the_independence_section_names_the_checks_warnings_and_declared_statement(
+    client, commissioner, case, session
+):
+    decide_and_commission(session, case)
+    commission = session.exec(select(Commission)).one()
+    commission.warnings = [
+        {"rule": "independence.familiarity", "severity": "warn", "reason": "Reviewed the police twice."}
+    ]
+    declaration = session.exec(select(Declaration)).one()
+    declaration.statement = "I reviewed the police service in 2021; no current tie."
+    session.add_all([commission, declaration])
+    session.commit()
+    generate(client, commissioner)
+    text = client.get(f"/api/v1/cases/{REF}/terms/1.md", headers=commissioner.headers).text
+    independence = text.split("## 7. Independence of the lead reviewer")[1].split("## 8.")[0]
+    assert (
+        "- Independence against the agencies in scope, none blocking: employed by an involved agency;"
+        in independence
+    )
+    assert (
+        "- Warning seen by the commissioner (reviewed an involved agency repeatedly): "
+        "Reviewed the police twice." in independence
+    )
+    assert (
+        "no conflict of interest with any of the 2 agencies in scope. Their statement: I reviewed the police"
+        in independence
+    )
+
+
+def generate(client, persona):  # type: ignore[no-untyped-def]
+    return client.post(f"/api/v1/cases/{REF}/terms", headers=persona.headers)
+
+
+def test_generating_terms_stores_version_1_and_lists_what_is_missing(client, commissioner, case):
+    response = generate(client, commissioner)
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["version"], body["created"], body["template_version"], body["clauses_version"]) == (
+        1,
+        True,
+        "1",
+        "1",
+    )
+    missing = {(m["section"], m["what"].split(" (")[0]) for m in body["missing"]}
+    assert ("decision", "who decided to hold the review, and when") in missing
+    assert ("independence", "the lead reviewer, the independence checks run and their declaration") in missing
+    assert (
+        "timescales",
+        "the date of the board's decision, from which the dates below are counted",
+    ) in missing
+    assert "still to be confirmed" in body["message"]
+    assert body["downloads"]["pdf"] == f"/api/v1/cases/{REF}/terms/1.pdf"
+
+
+def test_every_format_downloads_with_its_content_type_and_opens(client, commissioner, chair, case, session):
+    decide_and_commission(session, case)
+    generate(client, commissioner)
+    files = {}
+    for fmt, media in MEDIA.items():
+        response = client.get(f"/api/v1/cases/{REF}/terms/1.{fmt}", headers=chair.headers)
+        assert response.status_code == 200, fmt
+        assert response.headers["content-type"] == media
+        assert response.headers["content-disposition"] == f'attachment; filename="{REF}-terms-v1.{fmt}"'
+        assert response.headers["x-template-version"] == "1"
+        files[fmt] = response.content
+    markdown = files["md"].decode()
+    assert markdown.startswith("# Terms of reference: Local Child Safeguarding Practice Review")
+    assert "Hackney safeguarding partners decided on 10 December 2026" in markdown
+    assert "Sam Okafor has been commissioned as lead reviewer on 11 December 2026." in markdown
+    assert "Other areas taking part: London." in markdown
+    assert "- Metropolitan Police Service" in markdown
+    assert "<h2>7. Independence of the lead reviewer</h2>" in files["html"].decode()
+    document = Document(io.BytesIO(files["docx"]))
+    assert next(p.text for p in document.paragraphs if p.style.name == "Heading 1") == "1. Purpose"
+    assert any(p.style.name == "List Number" for p in document.paragraphs)
+    pdf = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(files["pdf"])).pages)
+    assert f"Case reference: {REF}" in pdf
+    assert "10 June 2027" in pdf
+
+
+def test_generating_again_without_a_change_returns_the_latest_version(client, commissioner, case):
+    generate(client, commissioner)
+    again = generate(client, commissioner)
+    assert again.status_code == 200
+    assert (again.json()["version"], again.json()["created"]) == (1, False)
+    assert "no new version" in again.json()["message"]
+    listed = client.get(f"/api/v1/cases/{REF}/terms", headers=commissioner.headers).json()
+    assert [v["version"] for v in listed] == [1]
+
+
+def test_a_change_to_the_case_makes_a_new_version_and_the_diff_shows_what_changed(
+    client, commissioner, case, session
+):
+    first = generate(client, commissioner).json()
+    case.features = {**FEATURES, "interpreter_needed": True}
+    session.add(case)
+    session.commit()
+    decide_and_commission(session, case)
+    second = generate(client, commissioner)
+    assert second.status_code == 201
+    assert second.json()["version"] == 2
+    assert second.json()["content_hash"] != first["content_hash"]
+    assert not any(m["section"] == "independence" for m in second.json()["missing"])
+
+    diff = client.get(f"/api/v1/cases/{REF}/terms/1/diff/2", headers=commissioner.headers)
+    assert diff.status_code == 200
+    body = diff.json()
+    assert body["identical"] is False
+    assert {"Key lines of enquiry", "Independence of the lead reviewer", "Timescales"} <= set(
+        body["changed_sections"]
+    )
+    assert "Purpose" not in body["changed_sections"]
+    added = [line for line in body["diff"].splitlines() if line.startswith("+")]
+    assert any("access to professional interpreters" in line for line in added)
+    assert any("Sam Okafor declared on 12 December 2026" in line for line in added)
+
+    same = client.get(f"/api/v1/cases/{REF}/terms/2/diff/2", headers=commissioner.headers).json()
+    assert (same["identical"], same["changed_sections"], same["diff"]) == (True, [], "")
+
+
+def test_generation_is_audited(client, commissioner, admin, case):
+    generate(client, commissioner)
+    events = client.get(
+        "/api/v1/audit", params={"entity_type": "terms_version"}, headers=admin.headers
+    ).json()
+    assert [(e["action"], e["entity_id"], e["actor"]) for e in events] == [
+        ("terms.generate", f"{REF}/v1", commissioner.email)
+    ]
+    assert events[0]["after"]["template_version"] == "1"
+
+
+def test_a_chair_may_read_terms_but_not_generate_them(client, chair, case):
+    response = generate(client, chair)
+    assert response.status_code == 403
+    assert client.get(f"/api/v1/cases/{REF}/terms", headers=chair.headers).json() == []
+
+
+def test_unknown_cases_versions_and_formats_get_answers_a_person_can_act_on(client, commissioner, case):
+    assert client.post("/api/v1/cases/NOPE-1/terms", headers=commissioner.headers).status_code == 404
+    missing = client.get(f"/api/v1/cases/{REF}/terms/3.pdf", headers=commissioner.headers)
+    assert missing.status_code == 404
+    assert "generate them first" in missing.json()["detail"]
+    generate(client, commissioner)
+    missing = client.get(f"/api/v1/cases/{REF}/terms/3.pdf", headers=commissioner.headers)
+    assert "it has versions 1 to 1" in missing.json()["detail"]
+    wrong = client.get(f"/api/v1/cases/{REF}/terms/1.odt", headers=commissioner.headers)
+    assert wrong.status_code == 422
+    assert client.get(f"/api/v1/cases/{REF}/terms/1/diff/9", headers=commissioner.headers).status_code == 404
+
+
+def test_the_cli_writes_the_chosen_format_and_reuses_an_unchanged_version(case, tmp_path):
+    from service.cli import app
+
+    runner = CliRunner()
+    target = tmp_path / "terms.docx"
+    result = runner.invoke(app, ["terms", REF, "--format", "docx", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "version 1, stored as a new version" in result.output
+    assert "To be confirmed (Independence of the lead reviewer)" in result.output
+    headings = [p.text for p in Document(str(target)).paragraphs if p.style.name == "Heading 1"]
+    assert headings[-1] == "13. Immediate safety of siblings and other children"
+
+    again = runner.invoke(app, ["terms", REF, "--format", "pdf", "-o", str(tmp_path / "terms.pdf")])
+    assert again.exit_code == 0, again.output
+    assert "version 1, unchanged since that version" in again.output
+    assert (tmp_path / "terms.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_cli_refuses_an_unknown_format_or_case(case, tmp_path):
+    from service.cli import app
+
+    runner = CliRunner()
+    bad = runner.invoke(app, ["terms", REF, "--format", "odt"])
+    assert bad.exit_code == 2
+    assert "'odt' is not one of md, html, docx, pdf" in bad.output
+    unknown = runner.invoke(app, ["terms", "NOPE-1", "-o", str(tmp_path / "x.md")])
+    assert unknown.exit_code == 2
+    assert "No case with reference 'NOPE-1'" in unknown.output
+
+
+def test_concurrent_generation_stores_one_version(case, engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from commissioning import terms_store
+
+    def run(actor: str) -> tuple[int, bool]:
+        with Session(engine, expire_on_commit=False) as session:
+            result = terms_store.generate(
+                session=session, ref=REF, actor=actor, today=datetime(2026, 12, 14).date(), rule_settings={}
+            )
+            return result.version.version, result.created
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(run, [f"user{n}@example.org" for n in range(4)]))
+    assert sorted(results) == [(1, False), (1, False), (1, False), (1, True)]
+
+
+HARM = {
+    "incident_date": "2026-09-14",
+    "notified_date": "2026-09-15",
+    "country": "england",
+    "area": "leeds",
+    "agencies_involved": ["leeds-csc"],
+    "subject_age_years": 6,
+    "outcome": "serious_harm",
+    "abuse_or_neglect": "known",
+    "interagency_concerns": True,
+    "improvement_learning": True,
+    "setting": "community",
+}
+
+
+def test_terms_follow_the_cases_api_from_recommendation_to_board_decision_and_change(
+    client, session, commissioner, chair
+):
+    session.add(
+        Agency(
+            id="leeds-csc",
+            name="Leeds Children's Services",
+            kind=AgencyKind.childrens_social_care,
+            area="leeds",
+        )
+    )
+    session.commit()
+    created = client.post("/api/v1/cases", json={"features": HARM}, headers=commissioner.headers)
+    assert created.status_code == 201, created.text
+    ref = created.json()["ref"]
+
+    first = client.post(f"/api/v1/cases/{ref}/terms", headers=commissioner.headers).json()
+    assert any(m["what"].startswith("who decided") for m in first["missing"])
+
+    decided = client.post(f"/api/v1/cases/{ref}/decision", json={"accepted": True}, headers=chair.headers)
+    assert decided.status_code == 200, decided.text
+    second = client.post(f"/api/v1/cases/{ref}/terms", headers=commissioner.headers).json()
+    assert (second["version"], second["created"]) == (2, True)
+    assert not any(m["section"] == "decision" for m in second["missing"])
+    text = client.get(f"/api/v1/cases/{ref}/terms/2.md", headers=commissioner.headers).text
+    assert f"{chair.email} decided on" in text
+    assert "- Leeds Children's Services" in text
+
+    # The child later dies: the engine now recommends more, so the board's decision is put in question.
+    changed = client.patch(
+        f"/api/v1/cases/{ref}",
+        json={"features": {"outcome": "death", "death_unexpected": True}},
+        headers=commissioner.headers,
+    )
+    assert changed.status_code == 200, changed.text
+    third = client.post(f"/api/v1/cases/{ref}/terms", headers=commissioner.headers).json()
+    assert third["version"] == 3
+    (question,) = [m["what"] for m in third["missing"] if m["section"] == "decision"]
+    assert question.startswith("whether the board's decision of")
+    diff = client.get(f"/api/v1/cases/{ref}/terms/2/diff/3", headers=commissioner.headers).json()
+    assert "Parallel processes" in diff["changed_sections"]  # the coroner and the child death review
+    assert any("Coroner's inquest" in line for line in diff["diff"].splitlines() if line.startswith("+"))
+
+
+def test_a_board_that_departs_from_the_recommendation_sets_the_review_the_terms_cover(
+    client, session, commissioner, chair
+):
+    created = client.post("/api/v1/cases", json={"features": HARM}, headers=commissioner.headers)
+    ref = created.json()["ref"]
+    departed = client.post(
+        f"/api/v1/cases/{ref}/decision",
+        json={
+            "accepted": False,
+            "reason": "A multi-agency learning review is proportionate here.",
+            "outcomes": [{"type": "learning_review", "requirement": "discretionary"}],
+        },
+        headers=chair.headers,
+    )
+    assert departed.status_code == 200, departed.text
+    client.post(f"/api/v1/cases/{ref}/terms", headers=commissioner.headers)
+    text = client.get(f"/api/v1/cases/{ref}/terms/1.md", headers=commissioner.headers).text
+    assert text.startswith("# Terms of reference: Multi-agency Learning Review")
+    assert "- A multi-agency learning review is proportionate here." in text

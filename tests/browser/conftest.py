@@ -1,0 +1,162 @@
+"""Headless Chromium (Debian's, through Playwright) against the service under uvicorn on 127.0.0.1.
+
+The server runs in a thread of the test process on the run's database, so each test prepares its
+data with the ``session`` fixture and the store, then drives the pages as an admin would. axe-core
+(``axe.min.js``, vendored, MPL-2.0) checks each page; screenshots go to ``test-artifacts/``.
+"""
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE = Path(__file__).with_name("axe.min.js")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "a long admin password"
+# WCAG 2.0 to 2.2, levels A and AA: what public-sector services in the UK are held to.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if Path(CHROMIUM).exists():
+        return
+    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def base_url(database_url: str) -> Iterator[str]:
+    """The service under uvicorn on a free port of 127.0.0.1, for the whole run."""
+    import uvicorn
+
+    from service.app import create_app
+
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One Chromium per test module: Playwright's sync API holds an event loop on the main thread while
+    it runs, which later tests that start their own loop (``asyncio.run``) must not find."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url: str, session):  # type: ignore[no-untyped-def]
+    """A fresh browser context (no cookies) on an emptied database."""
+    # bypass_csp lets the test inject axe-core into pages whose policy allows no inline script.
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def new_user(session):  # type: ignore[no-untyped-def]
+    """``new_user(role)``: a user who can sign in with ``PASSWORD``; returns their email."""
+    from service.models import Role
+    from service.passwords import set_password
+    from service.users import add_user
+
+    def make(role: str) -> str:
+        email = f"{role}.browser@board.example.org"
+        add_user(session, email=email, role=Role(role), actor="test")
+        set_password(session, email=email, password=PASSWORD, actor="test")
+        return email
+
+    return make
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def admin_email(new_user) -> str:  # type: ignore[no-untyped-def]
+    return new_user("admin")
+
+
+def _sign_in(page, email: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/admin/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def admin_page(page, admin_email: str):  # type: ignore[no-untyped-def]
+    """A page signed in as an admin."""
+    _sign_in(page, admin_email)
+    return page
+
+
+@pytest.fixture
+def sign_in():  # type: ignore[no-untyped-def]
+    """Sign in through the form: ``sign_in(page, email)``."""
+    return _sign_in
+
+
+def _check_page(page, name: str, *, full_page: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Save a screenshot, then fail on any axe-core violation of serious or critical impact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    report = [
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]],
+        }
+        for v in serious
+    ]
+    assert not serious, f"axe-core on {name} ({page.url}):\n{json.dumps(report, indent=2)}"
+
+
+@pytest.fixture
+def check_page():  # type: ignore[no-untyped-def]
+    """``check_page(page, name)``: screenshot to test-artifacts/NAME.png, then axe-core (one page long
+    with ``full_page=False``)."""
+    return _check_page

@@ -1,0 +1,98 @@
+"""The Slack test rig: the real service (bot mounted) under uvicorn, the Web API stand-in, signed requests."""
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from slack_rig import (
+    BOT_API_TOKEN,
+    REMINDER_CHANNEL,
+    SECRET,
+    People,
+    SlackDriver,
+    add_bot_user,
+    add_people,
+    personal_data_findings,
+    private_metadata_findings,
+)
+from slack_standin import SlackStandIn
+from sqlmodel import Session
+
+
+@pytest.fixture(scope="session")
+def standin() -> Iterator[SlackStandIn]:
+    fake = SlackStandIn().start()
+    yield fake
+    fake.stop()
+
+
+def slack_environment(standin: SlackStandIn) -> dict[str, str]:
+    return {
+        "SCR_SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SCR_SLACK_SIGNING_SECRET": SECRET,
+        "SCR_SLACK_API_URL": standin.api_url,
+        "SCR_BOT_API_TOKEN": BOT_API_TOKEN,
+        "SCR_SLACK_REMINDER_CHANNEL": REMINDER_CHANNEL,
+        "SCR_SLACK_REMINDER_INTERVAL_SECONDS": "0",
+    }
+
+
+@pytest.fixture(scope="session")
+def slack_app(database_url: str, standin: SlackStandIn):  # type: ignore[no-untyped-def]
+    """The service app built with the Slack settings set (restored afterwards for other tests)."""
+    from service.app import create_app
+    from service.settings import get_settings
+
+    env = slack_environment(standin)
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    get_settings.cache_clear()
+    try:
+        return create_app()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def service_url(slack_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app under uvicorn on a free loopback port."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(slack_app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def people(session: Session) -> People:
+    add_bot_user(session)
+    add_people(session)
+    return People()
+
+
+@pytest.fixture
+def slack(people: People, standin: SlackStandIn, service_url: str) -> Iterator[SlackDriver]:
+    """A clean stand-in and a driver. Afterwards it waits for the bot's background work, then scans every
+    call the bot made for the child's personal data (see ``personal_data_findings``)."""
+    standin.reset()
+    driver = SlackDriver(url=service_url, standin=standin)
+    yield driver
+    standin.settle(0.2)
+    driver.http.close()
+    assert personal_data_findings(standin.calls) == []
+    assert private_metadata_findings(standin.calls) == []

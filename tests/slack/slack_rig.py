@@ -1,0 +1,408 @@
+"""The Slack test rig's parts: constants, the people, and the driver that plays Slack.
+
+Every request the driver sends is signed with the signing secret and goes over HTTP to
+``/slack/events``; clicks and submissions are built from the blocks the bot itself sent.
+"""
+
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from slack_standin import TEAM, Call, SlackStandIn, sign
+from sqlmodel import Session
+
+SECRET = "test-signing-secret"
+BOT_API_TOKEN = "scr_bot-token-for-tests-only"
+REMINDER_CHANNEL = "C0REMIND"
+CHANNEL = "C0REVIEWS"
+
+CHAIR, COMMISSIONER, ADMIN, STRANGER = "U0CHAIR", "U0COMMISSIONER", "U0ADMIN", "U0STRANGER"
+
+
+@dataclass(frozen=True)
+class People:
+    chair: str = CHAIR
+    commissioner: str = COMMISSIONER
+    admin: str = ADMIN
+    stranger: str = STRANGER  # a Slack user linked to nobody
+
+
+def add_bot_user(session: Session) -> None:
+    from service.auth import hash_token
+    from service.models import Role, User
+
+    session.add(User(email="bot@board.example.org", role=Role.bot, token_hash=hash_token(BOT_API_TOKEN)))
+    session.commit()
+
+
+def add_people(session: Session) -> None:
+    from service.models import Role
+    from service.users import add_user
+
+    for role, slack_id in (("chair", CHAIR), ("commissioner", COMMISSIONER), ("admin", ADMIN)):
+        add_user(
+            session, email=f"{role}@board.example.org", role=Role(role), actor="test", slack_user_id=slack_id
+        )
+
+
+class SlackDriver:
+    """Plays Slack: signed slash commands, clicks, submissions and events, built from what the bot sent."""
+
+    def __init__(self, *, url: str, standin: SlackStandIn) -> None:
+        self.url = f"{url}/slack/events"
+        self.standin = standin
+        self.http = httpx.Client(timeout=15)
+        self._ids = itertools.count(1)
+
+    def send(
+        self,
+        body: str,
+        *,
+        content_type: str = "application/x-www-form-urlencoded",
+        headers: dict[str, str] | None = None,
+        secret: str = SECRET,
+        timestamp: int | None = None,
+    ) -> httpx.Response:
+        sent = {
+            "Content-Type": content_type,
+            **sign(body, secret=secret, timestamp=timestamp),
+            **(headers or {}),
+        }
+        return self.http.post(self.url, content=body, headers=sent)
+
+    def command_body(self, text: str, *, user: str, channel: str = CHANNEL) -> str:
+        n = next(self._ids)
+        return urlencode(
+            {
+                "token": "legacy-unused",
+                "team_id": TEAM,
+                "team_domain": "board",
+                "channel_id": channel,
+                "channel_name": "reviews",
+                "user_id": user,
+                "user_name": "someone",
+                "command": "/scr",
+                "text": text,
+                "api_app_id": "A0TEST",
+                "is_enterprise_install": "false",
+                "response_url": self.standin.response_url("commands"),
+                "trigger_id": f"{n}.trigger",
+            }
+        )
+
+    def command(self, text: str, *, user: str, channel: str = CHANNEL, **kwargs: Any) -> httpx.Response:
+        """``/scr TEXT`` typed by ``user``."""
+        return self.send(self.command_body(text, user=user, channel=channel), **kwargs)
+
+    def interact(self, payload: dict[str, Any], *, headers: dict[str, str] | None = None) -> httpx.Response:
+        body = urlencode({"payload": json.dumps(payload)})
+        return self.send(body, headers=headers)
+
+    def _base(self, user: str) -> dict[str, Any]:
+        return {
+            "user": {"id": user, "team_id": TEAM, "username": "someone"},
+            "team": {"id": TEAM, "domain": "board"},
+            "api_app_id": "A0TEST",
+            "token": "legacy-unused",
+            "trigger_id": f"{next(self._ids)}.trigger",
+        }
+
+    def press(
+        self,
+        message: Call,
+        action_id: str,
+        *,
+        user: str,
+        value: str | None = None,
+        selected: str | list[str] | dict[str, Any] | None = None,
+        date: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """Use the element with ``action_id`` in a message the bot posted or updated (found by its own ids)."""
+        block, element = find_element(message_blocks(message), action_id, value=value)
+        channel = message.body.get("channel") or message.answer.get("channel")
+        ts = message.answer.get("ts") or message.body.get("ts")
+        action = {
+            "type": element["type"],
+            "action_id": element["action_id"],
+            "block_id": block.get("block_id") or "slack-made-id",  # Slack gives a block without one an id
+            "action_ts": f"{time.time():.6f}",
+        }
+        if element["type"] == "button":
+            action["value"] = element.get("value", "")
+        elif element["type"] == "static_select":
+            action["selected_option"] = _option(element, str(selected))
+        elif element["type"] == "external_select":
+            assert isinstance(selected, dict), "pass one of the options the options request returned"
+            action["selected_option"] = selected
+        elif element["type"] == "multi_static_select":
+            chosen = selected if isinstance(selected, list) else [str(selected)]
+            action["selected_options"] = [_option(element, item) for item in chosen]
+        elif element["type"] == "datepicker":
+            action["selected_date"] = date
+        payload = {
+            **self._base(user),
+            "type": "block_actions",
+            "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": False},
+            "channel": {"id": channel, "name": "directmessage"},
+            "message": {
+                "type": "message",
+                "ts": ts,
+                "text": message.body.get("text", ""),
+                "blocks": message_blocks(message),
+            },
+            "response_url": self.standin.response_url("actions"),
+            "actions": [action],
+        }
+        return self.interact(payload, headers=headers)
+
+    def press_in_view(
+        self, view_call: Call, action_id: str, *, user: str, value: str | None = None
+    ) -> httpx.Response:
+        """Use a button in a view the bot opened, published or updated (App Home or a modal)."""
+        view = opened_view(view_call)
+        block, element = find_element(view["blocks"], action_id, value=value)
+        payload = {
+            **self._base(user),
+            "type": "block_actions",
+            "container": {"type": "view", "view_id": view["id"]},
+            "view": {**view, "state": {"values": {}}},
+            "actions": [
+                {
+                    "type": element["type"],
+                    "action_id": element["action_id"],
+                    "block_id": block["block_id"],
+                    "value": element.get("value", ""),
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        return self.interact(payload)
+
+    def submit(self, view_call: Call, values: dict[str, dict[str, Any]], *, user: str) -> httpx.Response:
+        """Submit a modal the bot opened, with ``values`` keyed by the view's own block and action ids."""
+        view = opened_view(view_call)
+        known = {block.get("block_id"): block for block in view["blocks"]}
+        for block_id, actions in values.items():
+            assert block_id in known, f"the view has no block {block_id}"
+            element = known[block_id]["element"]
+            assert set(actions) == {element["action_id"]}, (
+                f"block {block_id} has action {element['action_id']}"
+            )
+        payload = {
+            **self._base(user),
+            "type": "view_submission",
+            "view": {**view, "state": {"values": values}},
+            "response_urls": [],
+        }
+        return self.interact(payload)
+
+    def suggest(self, view_call: Call, block_id: str, *, user: str, query: str = "") -> httpx.Response:
+        """Ask for an external select's options, as Slack does while someone types."""
+        view = opened_view(view_call)
+        block = next(block for block in view["blocks"] if block.get("block_id") == block_id)
+        payload = {
+            **self._base(user),
+            "type": "block_suggestion",
+            "block_id": block_id,
+            "action_id": block["element"]["action_id"],
+            "value": query,
+            "view": view,
+            "container": {"type": "view", "view_id": view["id"]},
+        }
+        return self.interact(payload)
+
+    def suggest_in_message(
+        self, message: Call, block_id: str, action_id: str, *, user: str, query: str = ""
+    ) -> httpx.Response:
+        """Ask for the options of an external select in a message the bot posted."""
+        payload = {
+            **self._base(user),
+            "type": "block_suggestion",
+            "block_id": block_id,
+            "action_id": action_id,
+            "value": query,
+            "container": {
+                "type": "message",
+                "message_ts": message.answer.get("ts"),
+                "channel_id": message.body.get("channel"),
+            },
+            "channel": {"id": message.body.get("channel")},
+        }
+        return self.interact(payload)
+
+    def event(self, event: dict[str, Any], *, event_id: str, retry: int | None = None) -> httpx.Response:
+        body = json.dumps(
+            {
+                "token": "legacy-unused",
+                "team_id": TEAM,
+                "api_app_id": "A0TEST",
+                "event": event,
+                "type": "event_callback",
+                "event_id": event_id,
+                "event_time": int(time.time()),
+            }
+        )
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
+        return self.send(body, content_type="application/json", headers=headers)
+
+
+def message_blocks(call: Call) -> list[dict[str, Any]]:
+    blocks = call.json_field("blocks")
+    return blocks or []
+
+
+def opened_view(call: Call) -> dict[str, Any]:
+    """The view of a views.open/update/publish call, with the id the stand-in gave it."""
+    view = call.json_field("view") or {}
+    return {**view, "id": call.answer["view"]["id"]}
+
+
+def find_element(blocks: list[dict[str, Any]], action_id: str, *, value: str | None = None):  # type: ignore[no-untyped-def]
+    for block in blocks:
+        elements = block.get("elements") if block.get("type") == "actions" else None
+        candidates = elements or ([block["accessory"]] if "accessory" in block else [])
+        for element in candidates:
+            if element.get("action_id") == action_id and (value is None or element.get("value") == value):
+                return block, element
+    raise AssertionError(f"no element {action_id} (value {value}) in the blocks")
+
+
+def _option(element: dict[str, Any], value: str) -> dict[str, Any]:
+    for candidate in element.get("options", []):
+        if candidate["value"] == value:
+            return candidate
+    raise AssertionError(f"{element['action_id']} offers no option {value}")
+
+
+def modal_values(view: dict[str, Any], features: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The ``state.values`` Slack would send for a check modal filled in with ``features``.
+
+    Built from the view's own blocks: each input's block id and its element's action id and type, and
+    the options the element offers (a value the modal does not offer cannot be sent).
+    """
+    values: dict[str, dict[str, Any]] = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        element, block_id = block["element"], block["block_id"]
+        kind = element["type"]
+        if block_id.startswith("themes:"):
+            ticked = [
+                _option(element, o["value"]) for o in element["options"] if features.get(o["value"]) is True
+            ]
+            if ticked:
+                values[block_id] = {element["action_id"]: {"type": kind, "selected_options": ticked}}
+            continue
+        name = block_id.removeprefix("feature:")
+        if name not in features:
+            continue
+        value = features[name]
+        if kind == "datepicker":
+            state = {"type": kind, "selected_date": value}
+        elif kind == "static_select":
+            state = {"type": kind, "selected_option": _option(element, value)}
+        elif kind == "radio_buttons":
+            state = {"type": kind, "selected_option": _option(element, "true" if value else "false")}
+        elif kind == "multi_static_select":
+            state = {"type": kind, "selected_options": [_option(element, item) for item in value]}
+        elif kind == "multi_external_select":
+            state = {
+                "type": kind,
+                "selected_options": [{"text": {"type": "plain_text", "text": v}, "value": v} for v in value],
+            }
+        elif kind == "number_input":
+            state = {"type": kind, "value": f"{value:g}"}
+        else:
+            state = {"type": kind, "value": value if isinstance(value, str) else ", ".join(value)}
+        values[block_id] = {element["action_id"]: state}
+    return values
+
+
+FORBIDDEN_KEYS = frozenset(
+    {
+        "child_name",
+        "name_of_child",
+        "subject_name",
+        "first_name",
+        "last_name",
+        "surname",
+        "forename",
+        "dob",
+        "date_of_birth",
+        "birth_date",
+        "birthdate",
+        "nhs_number",
+        "address",
+        "postcode",
+    }
+)
+FORBIDDEN_WORDS = ("date of birth", "d.o.b", "nhs number")
+
+
+def _decoded(value: Any) -> Any:
+    """Values the SDK sent as JSON strings (blocks, view, files), decoded so their keys are seen too."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return _decoded(json.loads(value))
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return {key: _decoded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decoded(item) for item in value]
+    return value
+
+
+def personal_data_findings(calls: list[Call], *, sentinels: tuple[str, ...] = ()) -> list[str]:
+    """Every forbidden personal field, phrase or planted value found in what the bot sent to Slack.
+
+    The child's identity must never leave the service: no name, date of birth, NHS number or address
+    field, in any message, view, private_metadata or upload comment. (Consultants' names are the
+    professional record a shortlist is about, and are allowed.)
+    """
+    found = []
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if str(key).lower() in FORBIDDEN_KEYS:
+                    found.append(f"{where}: key {key}")
+                walk(item, f"{where}.{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{where}[{index}]")
+        elif isinstance(value, str):
+            lowered = value.lower()
+            found.extend(f"{where}: {word!r}" for word in FORBIDDEN_WORDS if word in lowered)
+            found.extend(f"{where}: planted value {s!r}" for s in sentinels if s.lower() in lowered)
+
+    for call in calls:
+        if call.method != "upload":
+            walk(_decoded(call.body), call.method)
+    return found
+
+
+PRIVATE_METADATA_KEYS = frozenset({"ref", "channel", "ts", "draft", "feature", "commission", "agencies"})
+
+
+def private_metadata_findings(calls: list[Call]) -> list[str]:
+    """private_metadata holding anything but references and ids (case ref, commission, draft, message)."""
+    found = []
+    for call in calls:
+        view = _decoded(call.body).get("view") if isinstance(call.body, dict) else None
+        metadata = (view or {}).get("private_metadata") if isinstance(view, dict) else None
+        if not metadata:
+            continue
+        if isinstance(metadata, dict):
+            extra = set(metadata) - PRIVATE_METADATA_KEYS
+            if extra:
+                found.append(f"{call.method}: private_metadata keys {sorted(extra)}")
+        elif not re.fullmatch(r"[A-Za-z0-9-]{1,40}", str(metadata)):
+            found.append(f"{call.method}: private_metadata {metadata!r}")
+    return found

@@ -1,0 +1,189 @@
+"""From a case to a commissioned, declared reviewer and terms of reference, all from Slack."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from slack_rig import SlackDriver, message_blocks, opened_view
+from slack_standin import SlackStandIn
+from sqlmodel import Session, func, select
+
+from commissioning.models import Commission, CommissionStatus, Declaration
+from registry.models import Agency, Consultant, Engagement
+from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind
+
+TODAY = date.today()
+CONSULTANT = "U0CONSULTANT"
+OTHER_CONSULTANT = "U0OTHERCONSULTANT"
+
+
+def _consultant(session: Session, name: str, **fields) -> int:  # type: ignore[no-untyped-def]
+    row = Consultant(
+        name=name,
+        email=f"{name.lower().replace(' ', '.')}@reviews.example.org",
+        status=ConsultantStatus.approved,
+        capacity=2,
+        dbs_check_date=TODAY - timedelta(days=365),
+        insurance_expiry=TODAY + timedelta(days=700),
+        areas=["hackney"],
+        **fields,
+    )
+    session.add(row)
+    session.commit()
+    assert row.id is not None
+    return row.id
+
+
+@pytest.fixture
+def case_ref(session: Session, people) -> str:  # type: ignore[no-untyped-def]
+    """A Hackney case involving children's social care and the police, twelve eligible consultants (one
+    on Slack) and one excluded for working for the police."""
+    from commissioning import store
+    from service.api.cases import rulesets
+
+    session.add(Agency(id="hackney-csc", name="Hackney Children's Social Care", kind=AgencyKind.childrens_social_care, area="hackney"))
+    session.add(Agency(id="met-police", name="Metropolitan Police Service", kind=AgencyKind.police, area="london"))
+    session.commit()
+    _consultant(session, "Ada Reviewer", slack_user_id=CONSULTANT, specialisms=["neglect"])
+    _consultant(session, "Bea Reviewer", slack_user_id=OTHER_CONSULTANT)
+    for n in range(10):
+        _consultant(session, f"Reviewer {chr(67 + n)}")
+    police = _consultant(session, "Pat Police")
+    session.add(
+        Engagement(consultant_id=police, agency_id="met-police", role_title="Detective", kind=EngagementKind.employed, start_date=TODAY - timedelta(days=900))
+    )
+    session.commit()
+    view, _ = store.create_case(
+        session=session,
+        raw_features={
+            "incident_date": (TODAY - timedelta(days=3)).isoformat(),
+            "notified_date": (TODAY - timedelta(days=2)).isoformat(),
+            "country": "england",
+            "area": "hackney",
+            "agencies_involved": ["hackney-csc", "met-police"],
+            "subject_age_years": 3,
+            "outcome": "serious_harm",
+            "abuse_or_neglect": "known",
+            "neglect": True,
+        },
+        actor="chair@board.example.org",
+        today=TODAY,
+        rulesets=rulesets(),
+    )
+    return view.case.ref
+
+
+def _shortlist(slack: SlackDriver, standin: SlackStandIn, *, user: str, ref: str):  # type: ignore[no-untyped-def]
+    acknowledged = slack.command(f"shortlist {ref}", user=user).json()
+    assert acknowledged["text"].startswith(f"Shortlisting {ref}")
+    [posted] = standin.wait_for("chat.postMessage")
+    return posted
+
+
+def test_the_shortlist_shows_scores_with_their_breakdown_and_the_excluded_with_reasons(slack, standin, people, case_ref):
+    posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
+    text = json.dumps(message_blocks(posted))
+    assert "*1. Ada Reviewer*: score" in text
+    assert "specialisms +" in text and "covers 1 of 1 case themes: neglect" in text
+    assert "*Excluded (1)*" in text and "*Pat Police*:" in text
+    commission_buttons = [b["accessory"] for b in message_blocks(posted) if b.get("accessory", {}).get("action_id") == "shortlist.commission"]
+    assert len(commission_buttons) == 10 and all("confirm" in button for button in commission_buttons)
+
+
+def test_commission_declare_and_get_the_terms_of_reference(slack, standin, people, case_ref, session: Session):
+    posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
+    first = json.loads(next(b["accessory"]["value"] for b in message_blocks(posted) if "Ada Reviewer" in b.get("text", {}).get("text", "")))
+    slack.press(posted, "shortlist.commission", user=people.commissioner, value=json.dumps(first, separators=(",", ":")))
+
+    # The consultant is asked, in their DMs, about exactly the case's agencies.
+    opened = standin.wait_for("conversations.open", 2)
+    assert opened[-1].body["users"] == CONSULTANT
+    request, note = None, None
+    for _ in range(100):
+        posts = standin.calls_to("chat.postMessage")
+        request = next((p for p in posts if p.body["channel"] == "D0CONSULTANT"), None)
+        note = next((p for p in posts if "Commissioned *Ada Reviewer*" in p.body.get("text", "")), None)
+        if request and note:
+            break
+        standin.wait_for("chat.postMessage", len(posts) + 1, timeout=5)
+    assert "Hackney Children's Social Care" in json.dumps(message_blocks(request))
+    assert "direct message asking them to declare" in note.body["text"]
+    commission = session.exec(select(Commission)).one()
+    assert commission.status == CommissionStatus.proposed
+
+    # The same click delivered again commissions nobody new and sends no second request.
+    slack.press(posted, "shortlist.commission", user=people.commissioner, value=json.dumps(first, separators=(",", ":")), headers={"X-Slack-Retry-Num": "1"})
+    standin.wait_for("chat.postMessage", 4)
+    assert "Already done" in standin.calls_to("chat.postMessage")[-1].body["text"]
+    assert session.exec(select(func.count()).select_from(Commission)).one() == 1
+
+    # The consultant declares no conflict.
+    slack.press(request, "declaration.none", user=CONSULTANT)
+    [thanks] = standin.wait_for("chat.update")
+    assert "You declared *no conflict*" in json.dumps(message_blocks(thanks))
+    session.expire_all()
+    assert session.get(Commission, commission.id).status == CommissionStatus.declared
+    declaration = session.exec(select(Declaration)).one()
+    assert sorted(declaration.agencies) == ["hackney-csc", "met-police"] and declaration.no_conflict
+
+    # The terms of reference go to the commissioner's DMs as DOCX and PDF, through files upload v2.
+    standin.reset()
+    assert slack.command(f"terms {case_ref}", user=people.commissioner).json()["text"].startswith("Preparing")
+    [complete] = standin.wait_for("files.completeUploadExternal", timeout=30)
+    uploads = standin.calls_to("upload")
+    assert len(standin.calls_to("files.getUploadURLExternal")) == 2 and len(uploads) == 2
+    assert {u.raw[:4] for u in uploads} == {b"PK\x03\x04", b"%PDF"}
+    assert complete.body["channel_id"] == "D0COMMISSIONER"
+    titles = sorted(f["title"] for f in json.loads(complete.body["files"]))
+    assert titles == [f"{case_ref}-terms-v1.docx", f"{case_ref}-terms-v1.pdf"]
+    assert case_ref in complete.body["initial_comment"]
+
+
+def test_a_consultant_declares_a_conflict_in_a_modal_that_needs_a_statement(slack, standin, people, case_ref, session: Session):
+    posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
+    bea = next(b["accessory"]["value"] for b in message_blocks(posted) if "Bea Reviewer" in b.get("text", {}).get("text", ""))
+    slack.press(posted, "shortlist.commission", user=people.commissioner, value=bea)
+    standin.wait_for("chat.postMessage", 3)
+    request = next(p for p in standin.calls_to("chat.postMessage") if p.body["channel"] == "D0OTHERCONSULTANT")
+    slack.press(request, "declaration.conflict", user=OTHER_CONSULTANT)
+    [modal] = standin.wait_for("views.open")
+    view = opened_view(modal)
+    [block] = [b for b in view["blocks"] if b["type"] == "input"]
+    statement = "I supervised a social worker at Hackney CSC until last year."
+    values = {block["block_id"]: {block["element"]["action_id"]: {"type": "plain_text_input", "value": statement}}}
+    assert slack.submit(modal, values, user=OTHER_CONSULTANT).status_code == 200
+    standin.wait_for("chat.update")
+    declaration = session.exec(select(Declaration)).one()
+    assert declaration.no_conflict is False and declaration.statement == statement
+
+
+def test_someone_other_than_the_consultant_cannot_declare_for_them(slack, standin, people, case_ref, session: Session):
+    posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
+    ada = next(b["accessory"]["value"] for b in message_blocks(posted) if "Ada Reviewer" in b.get("text", {}).get("text", ""))
+    slack.press(posted, "shortlist.commission", user=people.commissioner, value=ada)
+    standin.wait_for("chat.postMessage", 3)
+    request = next(p for p in standin.calls_to("chat.postMessage") if p.body["channel"] == "D0CONSULTANT")
+    slack.press(request, "declaration.none", user=people.commissioner)
+    replies = standin.wait_for("response_url")
+    assert "Only the commissioned consultant" in replies[0].body["text"]
+    assert session.exec(select(func.count()).select_from(Declaration)).one() == 0
+
+
+def test_candidates_beyond_the_first_ten_are_picked_from_a_search(slack, standin, people, case_ref, session: Session):
+    posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
+    [picker_block] = [b for b in message_blocks(posted) if b.get("block_id", "").startswith("shortlist.pick|")]
+    offered = slack.suggest_in_message(posted, picker_block["block_id"], "shortlist.pick", user=people.commissioner, query="reviewer l").json()
+    assert [o["text"]["text"].split(" (")[0] for o in offered["options"]] == ["Reviewer L"]
+    slack.press(posted, "shortlist.pick", user=people.commissioner, selected=offered["options"][0])
+    standin.wait_for("chat.postMessage", 2)
+    commission = session.exec(select(Commission)).one()
+    assert session.get(Consultant, commission.consultant_id).name == "Reviewer L"
+    assert "no Slack account on record" in standin.calls_to("chat.postMessage")[-1].body["text"]
+
+
+def test_only_commissioners_can_commission(slack, standin, people, case_ref, session: Session):
+    posted = _shortlist(slack, standin, user=people.chair, ref=case_ref)
+    slack.press(posted, "shortlist.commission", user=people.chair, value=None)
+    [refusal] = standin.wait_for("response_url")
+    assert refusal.body["response_type"] == "ephemeral" and "commissioner" in refusal.body["text"]
+    assert session.exec(select(func.count()).select_from(Commission)).one() == 0

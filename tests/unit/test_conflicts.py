@@ -1,0 +1,533 @@
+"""Independence and availability checks: each rule with a record inside its window and one just outside."""
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from registry.conflicts import RULES, Finding, add_years, check
+from registry.policy import IndependencePolicy, Severity
+from registry.profiles import AgencyDirectory, CaseContext, ConsultantProfile, Engagement, Interest
+from registry.vocabulary import ConsultantStatus, EngagementKind
+
+TODAY = date(2026, 6, 1)
+POLICY = IndependencePolicy()
+AGENCIES = AgencyDirectory(
+    aliases={
+        "hackney children's social care": "hackney-csc",
+        "met-police-hackney-bcu": "met-police",
+        "hackney-csc": "hackney-csc",
+    },
+    names={
+        "hackney-csc": "Hackney Children's Social Care",
+        "met-police": "Metropolitan Police Service",
+        "homerton": "Homerton Healthcare NHS Trust",
+        "city-hackney-scp": "City & Hackney Safeguarding Children Partnership",
+        "camden-csc": "Camden Children's Social Care",
+    },
+)
+CASE = CaseContext(
+    ref="HK-2026-001",
+    area="hackney",
+    agencies=("Hackney Children's Social Care", "met-police", "homerton"),
+    due_date=date(2026, 12, 1),
+    commissioning_agency_id="city-hackney-scp",
+)
+
+
+def consultant(**changes: object) -> ConsultantProfile:
+    """An approved consultant with current checks and a free place, changed as the test needs."""
+    base = ConsultantProfile(
+        id=7,
+        name="Ann Reviewer",
+        capacity=2,
+        active_commissions=0,
+        dbs_check_date=date(2025, 1, 10),
+        insurance_expiry=date(2027, 3, 31),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def tie(kind: EngagementKind, agency: str = "hackney-csc", **dates: object) -> ConsultantProfile:
+    engagement = Engagement(id=31, agency_id=agency, kind=kind, **dates)  # type: ignore[arg-type]
+    return consultant(engagements=(engagement,))
+
+
+def findings(
+    profile: ConsultantProfile, case: CaseContext = CASE, policy: IndependencePolicy = POLICY
+) -> list[Finding]:
+    return check(profile, case, policy, TODAY, agencies=AGENCIES)
+
+
+def rules(profile: ConsultantProfile, **kwargs: object) -> list[tuple[str, Severity]]:
+    return [(finding.rule, finding.severity) for finding in findings(profile, **kwargs)]  # type: ignore[arg-type]
+
+
+def years_ago(years: int, days: int = 0) -> date:
+    return add_years(TODAY, -years) + timedelta(days=days)
+
+
+def test_an_approved_consultant_with_no_ties_and_current_checks_has_no_findings() -> None:
+    assert findings(consultant()) == []
+
+
+# Employment ------------------------------------------------------------------------------------
+
+
+def test_a_consultant_employed_by_an_involved_agency_is_excluded() -> None:
+    (finding,) = findings(tie(EngagementKind.employed, start=date(2019, 3, 4)))
+    assert (finding.rule, finding.severity) == ("independence.current_employment", Severity.block)
+    assert finding.reason == (
+        "Ann Reviewer is employed by Hackney Children's Social Care, an agency involved in this case "
+        "(from 4 March 2019)."
+    )
+    assert finding.evidence.kind == "engagement"
+    assert finding.evidence.id == 31
+    assert finding.evidence.fields["agency_id"] == "hackney-csc"
+
+
+def test_employment_ending_today_still_counts_as_current() -> None:
+    assert rules(tie(EngagementKind.employed, end=TODAY)) == [
+        ("independence.current_employment", Severity.block)
+    ]
+
+
+def test_employment_that_starts_in_the_future_counts_as_current() -> None:
+    (finding,) = findings(tie(EngagementKind.employed, start=date(2026, 9, 1)))
+    assert finding.rule == "independence.current_employment"
+
+
+def test_employment_that_ended_within_the_look_back_is_excluded_with_the_years_elapsed() -> None:
+    (finding,) = findings(tie(EngagementKind.employed, start=date(2010, 1, 1), end=date(2022, 3, 31)))
+    assert (finding.rule, finding.severity) == ("independence.recent_employment", Severity.block)
+    assert finding.reason == (
+        "Ann Reviewer was employed by Hackney Children's Social Care, an agency involved in this case, until "
+        "31 March 2022, 4 years ago; the policy excludes ties that ended less than 5 years ago."
+    )
+    assert finding.evidence.fields["years_since_end"] == 4
+
+
+def test_employment_that_ended_a_day_inside_five_years_blocks() -> None:
+    profile = tie(EngagementKind.employed, end=years_ago(5, days=1))
+    assert rules(profile) == [("independence.recent_employment", Severity.block)]
+
+
+def test_employment_that_ended_exactly_five_years_ago_only_warns() -> None:
+    (finding,) = findings(tie(EngagementKind.employed, end=years_ago(5)))
+    assert (finding.rule, finding.severity) == ("independence.past_employment", Severity.warn)
+    assert finding.reason == (
+        "Ann Reviewer was employed by Hackney Children's Social Care, an agency involved in this case, until "
+        "1 June 2021, 5 years ago: outside the 5-year exclusion but within 10 years, so the independence "
+        "statement must say how long ago it ended."
+    )
+
+
+def test_employment_that_ended_a_day_inside_ten_years_warns() -> None:
+    assert rules(tie(EngagementKind.employed, end=years_ago(10, days=1))) == [
+        ("independence.past_employment", Severity.warn)
+    ]
+
+
+def test_employment_that_ended_ten_years_ago_is_not_a_finding() -> None:
+    assert findings(tie(EngagementKind.employed, end=years_ago(10))) == []
+
+
+def test_employment_with_an_agency_not_involved_is_not_a_finding() -> None:
+    assert findings(tie(EngagementKind.employed, agency="camden-csc")) == []
+
+
+def test_employment_ended_less_than_a_year_ago_says_so() -> None:
+    (finding,) = findings(tie(EngagementKind.employed, end=date(2026, 1, 31)))
+    assert "until 31 January 2026, less than a year ago;" in finding.reason
+
+
+def test_employment_ended_a_year_ago_is_singular() -> None:
+    (finding,) = findings(tie(EngagementKind.employed, end=date(2025, 5, 1)))
+    assert "until 1 May 2025, 1 year ago;" in finding.reason
+
+
+def test_a_longer_look_back_from_the_policy_applies() -> None:
+    policy = replace(POLICY, employment_block_years=7)
+    assert rules(tie(EngagementKind.employed, end=years_ago(6)), policy=policy) == [
+        ("independence.recent_employment", Severity.block)
+    ]
+
+
+# Contracts -------------------------------------------------------------------------------------
+
+
+def test_a_consultant_contracted_to_an_involved_agency_is_excluded() -> None:
+    (finding,) = findings(tie(EngagementKind.contracted, agency="homerton"))
+    assert (finding.rule, finding.severity) == ("independence.current_contract", Severity.block)
+    assert finding.reason == (
+        "Ann Reviewer is contracted to Homerton Healthcare NHS Trust, an agency involved in this case."
+    )
+
+
+def test_a_contract_that_ended_a_day_inside_three_years_blocks() -> None:
+    assert rules(tie(EngagementKind.contracted, end=years_ago(3, days=1))) == [
+        ("independence.recent_contract", Severity.block)
+    ]
+
+
+def test_a_contract_that_ended_three_years_ago_warns() -> None:
+    (finding,) = findings(tie(EngagementKind.contracted, end=years_ago(3)))
+    assert (finding.rule, finding.severity) == ("independence.past_contract", Severity.warn)
+    assert "outside the 3-year exclusion but within 5 years" in finding.reason
+
+
+def test_a_contract_that_ended_five_years_ago_is_not_a_finding() -> None:
+    assert findings(tie(EngagementKind.contracted, end=years_ago(5))) == []
+
+
+def test_a_contract_with_the_commissioning_partnership_is_not_a_conflict() -> None:
+    assert findings(tie(EngagementKind.contracted, agency="city-hackney-scp")) == []
+
+
+# Board membership ------------------------------------------------------------------------------
+
+
+def test_a_current_member_of_the_commissioning_partnership_is_excluded() -> None:
+    (finding,) = findings(tie(EngagementKind.board_member, agency="city-hackney-scp"))
+    assert (finding.rule, finding.severity) == ("independence.board_member", Severity.block)
+    assert finding.reason == (
+        "Ann Reviewer is a board member of City & Hackney Safeguarding Children Partnership, the partnership "
+        "commissioning this review."
+    )
+
+
+def test_a_current_board_member_of_an_involved_agency_is_excluded() -> None:
+    assert rules(tie(EngagementKind.board_member, agency="homerton")) == [
+        ("independence.board_member", Severity.block)
+    ]
+
+
+def test_a_board_member_who_left_within_three_years_warns() -> None:
+    (finding,) = findings(
+        tie(EngagementKind.board_member, agency="city-hackney-scp", end=years_ago(3, days=1))
+    )
+    assert (finding.rule, finding.severity) == ("independence.past_board_member", Severity.warn)
+    assert "within 3 years the tie must be declared" in finding.reason
+
+
+def test_a_board_member_who_left_three_years_ago_is_not_a_finding() -> None:
+    assert findings(tie(EngagementKind.board_member, agency="city-hackney-scp", end=years_ago(3))) == []
+
+
+def test_a_board_member_of_an_unrelated_agency_is_not_a_finding() -> None:
+    assert findings(tie(EngagementKind.board_member, agency="camden-csc")) == []
+
+
+def test_employment_by_the_commissioning_partnership_is_excluded() -> None:
+    (finding,) = findings(tie(EngagementKind.employed, agency="city-hackney-scp"))
+    assert finding.rule == "independence.current_employment"
+    assert "the partnership commissioning this review" in finding.reason
+
+
+def test_without_a_commissioning_partnership_only_involved_agencies_count() -> None:
+    case = replace(CASE, commissioning_agency_id=None)
+    assert findings(tie(EngagementKind.board_member, agency="city-hackney-scp"), case=case) == []
+
+
+# Ties with no time limit -----------------------------------------------------------------------
+
+
+def test_line_management_at_an_involved_agency_blocks_with_no_time_limit() -> None:
+    profile = tie(EngagementKind.line_manager, start=date(1990, 1, 1), end=date(1996, 7, 31))
+    (finding,) = findings(profile)
+    assert (finding.rule, finding.severity) == ("independence.line_manager", Severity.block)
+    assert finding.reason == (
+        "Ann Reviewer line-managed staff at Hackney Children's Social Care, an agency involved in this case "
+        "(1990 to 1996); line-managing anyone involved in the case is a conflict with no time limit."
+    )
+
+
+def test_line_management_with_unknown_dates_says_so() -> None:
+    (finding,) = findings(tie(EngagementKind.line_manager))
+    assert "(an unknown date to now)" in finding.reason
+
+
+def test_line_management_at_another_agency_is_not_a_finding() -> None:
+    assert findings(tie(EngagementKind.line_manager, agency="camden-csc")) == []
+
+
+def test_a_personal_link_with_someone_at_an_involved_agency_blocks() -> None:
+    (finding,) = findings(tie(EngagementKind.personal_link, agency="met-police", end=date(2001, 1, 1)))
+    assert (finding.rule, finding.severity) == ("independence.personal_link", Severity.block)
+    assert finding.reason == (
+        "Ann Reviewer has a declared personal or family link with someone at Metropolitan Police Service, "
+        "an agency involved in this case."
+    )
+
+
+def test_a_personal_link_with_another_agency_is_not_a_finding() -> None:
+    assert findings(tie(EngagementKind.personal_link, agency="camden-csc")) == []
+
+
+# Interests -------------------------------------------------------------------------------------
+
+
+def interest(**fields: object) -> ConsultantProfile:
+    declared = Interest(id=5, text="Knew a foster carer", declared_on=date(2026, 5, 3), **fields)  # type: ignore[arg-type]
+    return consultant(interests=(declared,))
+
+
+def test_an_interest_declared_on_this_case_blocks() -> None:
+    (finding,) = findings(interest(case_ref="HK-2026-001", agency_id="camden-csc"))
+    assert (finding.rule, finding.severity) == ("independence.interest_in_case", Severity.block)
+    assert finding.reason == "Ann Reviewer declared an interest in this case on 3 May 2026."
+    assert finding.evidence.kind == "interest"
+    assert finding.evidence.fields["text"] == "Knew a foster carer"
+
+
+def test_an_interest_declared_on_another_case_is_not_a_finding() -> None:
+    assert findings(interest(case_ref="HK-2025-009")) == []
+
+
+def test_an_interest_involving_an_involved_agency_warns() -> None:
+    (finding,) = findings(interest(agency_id="homerton"))
+    assert (finding.rule, finding.severity) == ("independence.interest_in_agency", Severity.warn)
+    assert finding.reason == (
+        "Ann Reviewer declared an interest involving Homerton Healthcare NHS Trust, an agency involved in "
+        "this case, on 3 May 2026; read it before deciding."
+    )
+
+
+def test_an_interest_involving_the_commissioning_partnership_warns() -> None:
+    assert rules(interest(agency_id="city-hackney-scp")) == [
+        ("independence.interest_in_agency", Severity.warn)
+    ]
+
+
+def test_an_interest_involving_an_unrelated_agency_is_not_a_finding() -> None:
+    assert findings(interest(agency_id="camden-csc")) == []
+
+
+# Familiarity -----------------------------------------------------------------------------------
+
+
+def reviews(*ends: date | None) -> ConsultantProfile:
+    engagements = tuple(
+        Engagement(
+            id=40 + index,
+            agency_id="hackney-csc",
+            kind=EngagementKind.reviewed,
+            start=date(2020, 1, 1),
+            end=end,
+        )
+        for index, end in enumerate(ends)
+    )
+    return consultant(engagements=engagements)
+
+
+def test_reviewing_an_involved_agency_twice_within_three_years_warns() -> None:
+    (finding,) = findings(reviews(date(2024, 2, 1), years_ago(3, days=1)))
+    assert (finding.rule, finding.severity) == ("independence.familiarity", Severity.warn)
+    assert finding.reason == (
+        "Ann Reviewer has reviewed Hackney Children's Social Care, an agency involved in this case, 2 times "
+        "in the last 3 years; familiarity can weaken independence."
+    )
+    assert finding.evidence.id == 40
+    assert finding.evidence.fields["engagement_ids"] == [40, 41]
+    assert finding.evidence.fields["reviews_in_window"] == 2
+
+
+def test_a_review_that_ended_three_years_ago_falls_outside_the_familiarity_window() -> None:
+    assert findings(reviews(date(2024, 2, 1), years_ago(3))) == []
+
+
+def test_a_review_still_in_progress_counts_towards_familiarity_and_is_the_latest() -> None:
+    (finding,) = findings(reviews(date(2024, 2, 1), None))
+    assert finding.evidence.id == 41
+
+
+def test_one_review_is_not_familiarity_by_default_but_is_when_the_policy_says_so() -> None:
+    assert findings(reviews(date(2025, 2, 1))) == []
+    policy = replace(POLICY, familiarity_min_reviews=1)
+    assert rules(reviews(date(2025, 2, 1)), policy=policy) == [("independence.familiarity", Severity.warn)]
+
+
+def test_reviewing_an_agency_not_involved_is_not_familiarity() -> None:
+    engagements = tuple(
+        Engagement(id=40 + n, agency_id="camden-csc", kind=EngagementKind.reviewed, end=date(2025, 1, 1))
+        for n in range(3)
+    )
+    assert findings(consultant(engagements=engagements)) == []
+
+
+# Policy: severities, aliases, unconfirmed ties -------------------------------------------------
+
+
+def test_the_policy_can_make_familiarity_block_and_current_employment_warn() -> None:
+    policy = replace(
+        POLICY,
+        severities={
+            "independence.familiarity": Severity.block,
+            "independence.current_employment": Severity.warn,
+        },
+    )
+    assert rules(reviews(date(2025, 1, 1), date(2025, 6, 1)), policy=policy) == [
+        ("independence.familiarity", Severity.block)
+    ]
+    assert rules(tie(EngagementKind.employed), policy=policy) == [
+        ("independence.current_employment", Severity.warn)
+    ]
+
+
+def test_aliases_and_units_resolve_to_the_same_agency() -> None:
+    (finding,) = findings(tie(EngagementKind.employed, agency="Met-Police-Hackney-BCU"))
+    assert finding.rule == "independence.current_employment"
+    assert finding.evidence.fields["agency_id"] == "met-police"
+    assert finding.evidence.fields["recorded_as"] == "Met-Police-Hackney-BCU"
+    assert "Metropolitan Police Service, an agency involved in this case" in finding.reason
+
+
+def test_without_a_directory_agency_ids_must_match_exactly() -> None:
+    profile = tie(EngagementKind.employed, agency="homerton")
+    assert [f.rule for f in check(profile, CASE, POLICY, TODAY)] == ["independence.current_employment"]
+    assert check(tie(EngagementKind.employed, agency="hackney-csc"), CASE, POLICY, TODAY) == []
+
+
+def test_an_unconfirmed_self_declared_tie_warns_instead_of_blocking() -> None:
+    engagement = Engagement(id=31, agency_id="hackney-csc", kind=EngagementKind.employed, confirmed=False)
+    (finding,) = findings(consultant(engagements=(engagement,)))
+    assert (finding.rule, finding.severity) == ("independence.current_employment", Severity.warn)
+    assert finding.reason.endswith("not yet confirmed by an admin, so it warns for now.")
+
+
+def test_an_unconfirmed_tie_that_only_warns_keeps_its_reason() -> None:
+    engagement = Engagement(
+        id=31, agency_id="hackney-csc", kind=EngagementKind.employed, end=years_ago(6), confirmed=False
+    )
+    (finding,) = findings(consultant(engagements=(engagement,)))
+    assert finding.rule == "independence.past_employment"
+    assert "confirmed" not in finding.reason
+
+
+# Vetting and capacity --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "status", [ConsultantStatus.applied, ConsultantStatus.suspended, ConsultantStatus.removed]
+)
+def test_a_consultant_who_is_not_approved_is_excluded(status: ConsultantStatus) -> None:
+    (finding,) = findings(consultant(status=status))
+    assert (finding.rule, finding.severity) == ("vetting.not_approved", Severity.block)
+    assert finding.reason == f"Ann Reviewer is not approved (status: {status.value})."
+
+
+def test_a_consultant_with_no_dbs_check_is_excluded() -> None:
+    (finding,) = findings(consultant(dbs_check_date=None))
+    assert (finding.rule, finding.severity) == ("vetting.dbs_expired", Severity.block)
+    assert finding.reason == "Ann Reviewer has no DBS check on record."
+
+
+def test_a_dbs_check_exactly_three_years_old_has_run_out() -> None:
+    (finding,) = findings(consultant(dbs_check_date=years_ago(3)))
+    assert (finding.rule, finding.severity) == ("vetting.dbs_expired", Severity.block)
+    assert finding.reason == (
+        "Ann Reviewer's DBS check of 1 June 2023 (rechecked every 3 years) ran out on 31 May 2026."
+    )
+    assert finding.evidence.fields == {"dbs_check_date": date(2023, 6, 1), "valid_until": date(2026, 5, 31)}
+
+
+def test_a_dbs_check_a_day_short_of_three_years_is_valid_today_but_warns() -> None:
+    (finding,) = findings(consultant(dbs_check_date=years_ago(3, days=1)))
+    assert (finding.rule, finding.severity) == ("vetting.dbs_expiring", Severity.warn)
+    assert finding.reason == (
+        "Ann Reviewer's DBS check of 2 June 2023 (rechecked every 3 years) runs out on 1 June 2026, before "
+        "the review is due on 1 December 2026."
+    )
+
+
+def test_a_dbs_check_lapsing_after_the_due_date_is_not_a_finding() -> None:
+    assert findings(consultant(dbs_check_date=date(2023, 12, 2))) == []
+
+
+def test_a_dbs_check_lapsing_on_the_due_date_warns() -> None:
+    assert rules(consultant(dbs_check_date=date(2023, 12, 1))) == [("vetting.dbs_expiring", Severity.warn)]
+
+
+def test_without_a_due_date_a_check_lapsing_within_sixty_days_warns() -> None:
+    case = replace(CASE, due_date=None)
+    (finding,) = findings(consultant(insurance_expiry=TODAY + timedelta(days=59)), case=case)
+    assert (finding.rule, finding.severity) == ("vetting.insurance_expiring", Severity.warn)
+    assert finding.reason == (
+        "Ann Reviewer's professional indemnity insurance runs out on 30 July 2026, within 60 days."
+    )
+    assert findings(consultant(insurance_expiry=TODAY + timedelta(days=60)), case=case) == []
+
+
+def test_insurance_that_ran_out_yesterday_excludes_and_insurance_ending_today_warns() -> None:
+    (finding,) = findings(consultant(insurance_expiry=TODAY - timedelta(days=1)))
+    assert (finding.rule, finding.severity) == ("vetting.insurance_expired", Severity.block)
+    assert finding.reason == "Ann Reviewer's professional indemnity insurance ran out on 31 May 2026."
+    assert rules(consultant(insurance_expiry=TODAY)) == [("vetting.insurance_expiring", Severity.warn)]
+
+
+def test_missing_insurance_excludes_unless_the_policy_does_not_require_it() -> None:
+    (finding,) = findings(consultant(insurance_expiry=None))
+    assert (finding.rule, finding.severity) == ("vetting.insurance_expired", Severity.block)
+    assert finding.reason == "Ann Reviewer has no professional indemnity insurance on record."
+    assert findings(consultant(insurance_expiry=None), policy=replace(POLICY, insurance_required=False)) == []
+
+
+def test_registration_is_optional_by_default_but_a_lapsed_one_excludes() -> None:
+    assert findings(consultant(registration_expiry=None)) == []
+    (finding,) = findings(consultant(registration_expiry=date(2026, 5, 31)))
+    assert (finding.rule, finding.severity) == ("vetting.registration_expired", Severity.block)
+    assert finding.reason == "Ann Reviewer's professional registration ran out on 31 May 2026."
+    assert rules(consultant(registration_expiry=date(2026, 11, 30))) == [
+        ("vetting.registration_expiring", Severity.warn)
+    ]
+
+
+def test_missing_registration_excludes_when_the_policy_requires_it() -> None:
+    policy = replace(POLICY, registration_required=True)
+    assert rules(consultant(), policy=policy) == [("vetting.registration_expired", Severity.block)]
+
+
+def test_a_consultant_at_capacity_is_excluded() -> None:
+    (finding,) = findings(consultant(capacity=2, active_commissions=2))
+    assert (finding.rule, finding.severity) == ("capacity.full", Severity.block)
+    assert finding.reason == "Ann Reviewer is at capacity: 2 of 2 reviews in progress."
+    assert finding.evidence.fields == {"capacity": 2, "active_commissions": 2}
+
+
+def test_a_consultant_with_one_place_left_is_not_at_capacity() -> None:
+    assert findings(consultant(capacity=2, active_commissions=1)) == []
+
+
+# Ordering and dates ----------------------------------------------------------------------------
+
+
+def test_blocks_come_before_warnings_in_rule_order() -> None:
+    profile = consultant(
+        status=ConsultantStatus.suspended,
+        active_commissions=2,
+        engagements=(
+            Engagement(id=1, agency_id="homerton", kind=EngagementKind.contracted, end=years_ago(4)),
+            Engagement(id=2, agency_id="met-police", kind=EngagementKind.employed),
+        ),
+    )
+    assert rules(profile) == [
+        ("independence.current_employment", Severity.block),
+        ("vetting.not_approved", Severity.block),
+        ("capacity.full", Severity.block),
+        ("independence.past_contract", Severity.warn),
+    ]
+
+
+def test_every_rule_has_a_title_and_advice() -> None:
+    assert all(rule.title and rule.widen for rule in RULES.values())
+
+
+def test_adding_years_to_the_29th_of_february_lands_on_the_28th() -> None:
+    assert add_years(date(2024, 2, 29), 3) == date(2027, 2, 28)
+    assert add_years(date(2024, 2, 29), -4) == date(2020, 2, 29)
+
+
+def test_a_finding_blocks_only_when_its_severity_is_block() -> None:
+    blocking, warning = findings(tie(EngagementKind.employed)) + findings(reviews(date(2025, 1, 1), None))
+    assert blocking.blocks
+    assert not warning.blocks

@@ -1,0 +1,241 @@
+"""Ranking: each part of the score with its reason, exclusions with findings, and the empty-pool summary."""
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from registry.policy import IndependencePolicy, RankingPolicy
+from registry.profiles import (
+    AgencyDirectory,
+    CaseContext,
+    ConsultantProfile,
+    Engagement,
+    PastCommission,
+)
+from registry.shortlist import Shortlist, rank, score, summarise
+from registry.vocabulary import ConsultantStatus, EngagementKind
+
+TODAY = date(2026, 6, 1)
+POLICY = IndependencePolicy()
+RANKING = RankingPolicy()
+CASE = CaseContext(
+    ref="HK-2026-001",
+    area="Hackney",
+    agencies=("hackney-csc", "met-police"),
+    themes=frozenset({"neglect", "domestic_abuse", "parental_mental_health"}),
+    languages=frozenset({"Somali"}),
+    interpreter_needed=True,
+    due_date=date(2026, 12, 1),
+)
+
+
+def person(consultant_id: int, name: str, **changes: object) -> ConsultantProfile:
+    base = ConsultantProfile(
+        id=consultant_id,
+        name=name,
+        capacity=2,
+        dbs_check_date=date(2025, 1, 10),
+        insurance_expiry=date(2027, 3, 31),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def parts(profile: ConsultantProfile, case: CaseContext = CASE) -> dict[str, tuple[float, str]]:
+    return {part.component: (part.points, part.why) for part in score(profile, case, RANKING, TODAY)}
+
+
+def ranked(*profiles: ConsultantProfile, case: CaseContext = CASE) -> Shortlist:
+    return rank(profiles, case, policy=POLICY, ranking=RANKING, today=TODAY, agencies=AgencyDirectory())
+
+
+# Score parts ------------------------------------------------------------------------------------
+
+
+def test_each_case_theme_the_consultant_covers_earns_points() -> None:
+    profile = person(1, "Ann", specialisms=frozenset({"neglect", "domestic_abuse", "disability"}))
+    assert parts(profile)["specialisms"] == (20, "covers 2 of 3 case themes: domestic_abuse, neglect")
+
+
+def test_covering_none_of_the_themes_earns_nothing_and_says_which_were_wanted() -> None:
+    assert parts(person(1, "Ann", specialisms=frozenset({"disability"})))["specialisms"] == (
+        0,
+        "covers none of the case's themes (domestic_abuse, neglect, parental_mental_health)",
+    )
+
+
+def test_a_case_with_no_themes_scores_no_specialism_points() -> None:
+    case = replace(CASE, themes=frozenset())
+    assert parts(person(1, "Ann", specialisms=frozenset({"neglect"})), case)["specialisms"] == (
+        0,
+        "the case names no themes",
+    )
+
+
+def test_a_needed_language_counts_only_when_an_interpreter_is_needed() -> None:
+    profile = person(1, "Ann", languages=frozenset({"somali", "Arabic"}))
+    assert parts(profile)["languages"] == (8, "speaks somali, needed here")
+    assert parts(profile, replace(CASE, interpreter_needed=False))["languages"] == (
+        0,
+        "no interpreter needed",
+    )
+
+
+def test_not_speaking_a_needed_language_earns_nothing() -> None:
+    assert parts(person(1, "Ann", languages=frozenset({"Arabic"})))["languages"] == (
+        0,
+        "speaks none of the languages needed (somali)",
+    )
+
+
+def test_an_interpreter_needed_without_a_language_named_says_so() -> None:
+    case = replace(CASE, languages=frozenset())
+    assert parts(person(1, "Ann", languages=frozenset({"Arabic"})), case)["languages"] == (
+        0,
+        "an interpreter is needed but the case names no language",
+    )
+
+
+def test_working_in_the_case_area_earns_points() -> None:
+    assert parts(person(1, "Ann", areas=frozenset({"hackney"})))["area"] == (5, "works in Hackney")
+    assert parts(person(1, "Ann", areas=frozenset({"camden"})))["area"] == (
+        0,
+        "does not list Hackney among the areas they cover",
+    )
+    assert parts(person(1, "Ann"), replace(CASE, area=None))["area"] == (0, "the case names no area")
+
+
+def test_free_places_earn_points() -> None:
+    assert parts(person(1, "Ann", capacity=3, active_commissions=1))["capacity"] == (6, "2 of 3 places free")
+
+
+def test_quality_above_the_middle_of_the_scale_adds_and_below_takes_away() -> None:
+    good = person(1, "Ann", mean_rating=3.5, rated_reviews=2)
+    assert parts(good)["quality"] == (4, "average rating 3.5 of 4 from 2 rated reviews")
+    poor = person(2, "Bob", mean_rating=1.0, rated_reviews=1)
+    assert parts(poor)["quality"] == (-6, "average rating 1.0 of 4 from 1 rated review")
+    assert parts(person(3, "Cy"))["quality"] == (0, "no rated reviews yet")
+
+
+def test_recent_commissions_rank_a_consultant_lower_and_more_so_for_the_same_partnership() -> None:
+    profile = person(
+        1,
+        "Ann",
+        recent_commissions=(
+            PastCommission(1, TODAY - timedelta(days=30), "hackney"),
+            PastCommission(2, TODAY - timedelta(days=200), "camden"),
+            PastCommission(3, TODAY - timedelta(days=365), "hackney"),
+        ),
+    )
+    assert parts(profile)["rotation"] == (
+        -12,
+        "2 commissions in the last 365 days, 1 by this area's partnership",
+    )
+
+
+def test_a_commission_from_another_area_costs_less_and_none_cost_nothing() -> None:
+    one = person(1, "Ann", recent_commissions=(PastCommission(1, TODAY - timedelta(days=10), None),))
+    assert parts(one)["rotation"] == (-4, "1 commission in the last 365 days")
+    assert parts(one, replace(CASE, area=None))["rotation"] == (-4, "1 commission in the last 365 days")
+    assert parts(person(2, "Bob"))["rotation"] == (0, "no commissions in the last 365 days")
+
+
+# Ranking ----------------------------------------------------------------------------------------
+
+
+def test_the_best_fit_comes_first_and_the_score_is_the_sum_of_its_parts() -> None:
+    specialist = person(
+        1, "Zed", specialisms=frozenset({"neglect", "domestic_abuse"}), areas=frozenset({"hackney"})
+    )
+    generalist = person(2, "Amy")
+    shortlist = ranked(generalist, specialist)
+    assert [c.consultant.id for c in shortlist.candidates] == [1, 2]
+    best = shortlist.candidates[0]
+    assert best.score == sum(part.points for part in best.breakdown) == 31
+    assert [part.component for part in best.breakdown] == [
+        "specialisms",
+        "languages",
+        "area",
+        "capacity",
+        "quality",
+        "rotation",
+    ]
+
+
+def test_a_consultant_employed_by_an_involved_agency_is_excluded_with_the_finding() -> None:
+    employed = person(1, "Ann", engagements=(Engagement(9, "met-police", EngagementKind.employed),))
+    shortlist = ranked(employed)
+    assert shortlist.candidates == ()
+    (excluded,) = shortlist.excluded
+    assert [f.rule for f in excluded.findings] == ["independence.current_employment"]
+    assert excluded.blocking_rules == {"independence.current_employment"}
+
+
+def test_a_candidate_carries_its_warnings_and_ranks_below_an_equal_score_without_them() -> None:
+    warned = person(
+        1, "Amy", engagements=(Engagement(9, "met-police", EngagementKind.employed, end=date(2019, 1, 1)),)
+    )
+    clean = person(2, "Zed")
+    shortlist = ranked(warned, clean)
+    assert [c.consultant.name for c in shortlist.candidates] == ["Zed", "Amy"]
+    assert [w.rule for w in shortlist.candidates[1].warnings] == ["independence.past_employment"]
+
+
+def test_equal_scores_without_warnings_are_listed_by_name() -> None:
+    shortlist = ranked(person(1, "Zed"), person(2, "Amy"))
+    assert [c.consultant.name for c in shortlist.candidates] == ["Amy", "Zed"]
+
+
+def test_excluded_consultants_are_listed_by_name() -> None:
+    shortlist = ranked(
+        person(1, "Zed", status=ConsultantStatus.suspended), person(2, "Amy", status=ConsultantStatus.applied)
+    )
+    assert [e.consultant.name for e in shortlist.excluded] == ["Amy", "Zed"]
+
+
+# When nobody is eligible -----------------------------------------------------------------------
+
+
+def employed_by(agency: str) -> tuple[Engagement, ...]:
+    return (Engagement(9, agency, EngagementKind.employed),)
+
+
+def test_the_summary_names_the_rule_excluding_most_and_what_would_widen_the_pool() -> None:
+    shortlist = ranked(
+        person(1, "Ann", engagements=employed_by("met-police")),
+        person(2, "Bob", engagements=employed_by("hackney-csc"), dbs_check_date=None),
+        person(3, "Cy", engagements=employed_by("hackney-csc"), active_commissions=2),
+        person(4, "Di", dbs_check_date=None),
+    )
+    summary = summarise(shortlist)
+    assert (summary.checked, summary.eligible) == (4, 0)
+    assert [(r.rule, r.excludes, r.only_rule) for r in summary.rules] == [
+        ("independence.current_employment", 3, 1),
+        ("vetting.dbs_expired", 2, 1),
+        ("capacity.full", 1, 0),
+    ]
+    assert summary.message == (
+        "Nobody is eligible: all 4 consultants checked are excluded. 'employed by an involved agency' "
+        "excludes the most (3). 1 would be eligible but for 'employed by an involved agency': A continuing "
+        "tie cannot be waived: look for reviewers from outside the agencies involved. 1 would be eligible "
+        "but for 'DBS check out of date': Ask them to renew their DBS check, or to show a DBS Update Service "
+        "status check."
+    )
+
+
+def test_the_summary_says_when_no_single_change_would_help() -> None:
+    summary = summarise(ranked(person(1, "Ann", engagements=employed_by("met-police"), dbs_check_date=None)))
+    assert summary.message.endswith(
+        "No single change would make anyone eligible: each is excluded by two or more rules. "
+        "Recruit reviewers from outside the agencies involved."
+    )
+
+
+def test_the_summary_of_an_empty_list_asks_for_consultants() -> None:
+    summary = summarise(ranked())
+    assert summary.message == "Nobody is on the approved list to check: add or approve consultants first."
+    assert summary.rules == ()
+
+
+def test_the_summary_counts_the_eligible_when_there_are_some() -> None:
+    summary = summarise(ranked(person(1, "Ann"), person(2, "Bob", active_commissions=2)))
+    assert summary.message == "1 of 2 consultants checked are eligible."
+    assert [(r.rule, r.excludes, r.only_rule) for r in summary.rules] == [("capacity.full", 1, 1)]

@@ -1,0 +1,140 @@
+"""Properties of the engine over generated cases: it never crashes, it is deterministic, a worse fact never
+removes a mandatory outcome, and answering its questions in turn settles the decision."""
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from commissioning import features, rules, threshold
+from commissioning.features import Feature, Kind
+from registry.errors import Invalid
+
+TODAY = date(2026, 11, 26)
+RULESETS = ["auto", *rules.available()]
+# A notice needed only when there is no serious case review: a worse fact can make the review mandatory.
+SUPERSEDED_BY = {"panel_no_scr_notice": "scr"}
+
+
+def answer(feature: Feature) -> st.SearchStrategy[Any]:
+    match feature.type:
+        case Kind.date:
+            return st.dates(date(2006, 4, 1), TODAY).map(date.isoformat)
+        case Kind.choice:
+            return st.sampled_from([*feature.values, "unknown"])
+        case Kind.choices:
+            return st.lists(st.sampled_from(feature.values), unique=True, max_size=3)
+        case Kind.boolean:
+            return st.booleans()
+        case Kind.number:
+            return st.integers(0, 100) | st.floats(0, 130)
+        case Kind.text:
+            return st.sampled_from(["hackney", "camden"])
+        case Kind.text_list:
+            return st.lists(st.sampled_from(["hackney-csc", "met-police", "homerton-nhs"]), max_size=3)
+
+
+CASES = st.fixed_dictionaries(
+    {"country": st.just("england")},
+    optional={f.name: st.none() | answer(f) for f in features.CATALOGUE if f.name != "country"},
+)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.text(max_size=5), lambda inner: st.lists(inner, max_size=3)
+)
+JUNK = st.dictionaries(st.sampled_from([*features.BY_NAME, "outcom", ""]), JSON, max_size=6)
+
+
+def decide(raw: dict[str, Any], ruleset: str = "auto") -> threshold.Decision:
+    return threshold.decide(features.validate(raw, today=TODAY), ruleset, TODAY)
+
+
+def mandatory(decision: threshold.Decision) -> set[str]:
+    return {o.type for o in decision.outcomes if o.requirement == rules.MANDATORY}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(CASES, JUNK, JSON), st.sampled_from(RULESETS))
+def test_no_input_crashes_the_engine(raw: Any, ruleset: str) -> None:
+    try:
+        decision = decide(raw, ruleset)
+    except Invalid as refused:
+        assert refused.problems and all("msg" in p for p in refused.problems)
+        return
+    json.dumps(decision.to_json())
+    assert decision.summary and decision.to_text()
+
+
+@settings(max_examples=150, deadline=None)
+@given(CASES, st.sampled_from(RULESETS))
+def test_the_same_case_always_gets_the_same_decision(raw: dict[str, Any], ruleset: str) -> None:
+    try:
+        first = decide(raw, ruleset)
+    except Invalid:
+        return
+    assert decide(dict(raw), ruleset).to_json() == first.to_json()
+
+
+def _still_mandatory(before: threshold.Decision, after: threshold.Decision) -> None:
+    kept = mandatory(after)
+    for lost in mandatory(before) - kept:
+        assert SUPERSEDED_BY.get(lost) in kept, f"{lost}: mandatory before, not after: {after.to_json()}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(CASES, st.sampled_from(RULESETS))
+def test_a_death_instead_of_serious_harm_never_removes_a_mandatory_outcome(
+    raw: dict[str, Any], ruleset: str
+) -> None:
+    try:
+        harmed = decide({**raw, "outcome": "serious_harm"}, ruleset)
+        died = decide({**raw, "outcome": "death"}, ruleset)
+    except Invalid:
+        assume(False)
+    _still_mandatory(harmed, died)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CASES, st.sampled_from(RULESETS))
+def test_known_instead_of_suspected_abuse_never_removes_a_mandatory_outcome(
+    raw: dict[str, Any], ruleset: str
+) -> None:
+    try:
+        suspected = decide({**raw, "abuse_or_neglect": "suspected"}, ruleset)
+        known = decide({**raw, "abuse_or_neglect": "known"}, ruleset)
+    except Invalid:
+        assume(False)
+    _still_mandatory(suspected, known)
+
+
+def _answers(name: str, raw: dict[str, Any]) -> list[Any]:
+    """Answers to try for a question, most neutral first (so they rarely contradict earlier answers)."""
+    if features.BY_NAME[name].type is Kind.date:
+        start = date.fromisoformat(raw.get("incident_date") or "2020-01-06")
+        return [(start + timedelta(days=1)).isoformat(), start.isoformat()]
+    probes = {p for r in rules.load_all() for p in r.probes.get(name, ())}
+    return sorted((list(p) if isinstance(p, tuple) else p for p in probes), key=repr)
+
+
+@settings(max_examples=100, deadline=None)
+@given(CASES)
+def test_answering_the_open_questions_in_turn_settles_the_decision(raw: dict[str, Any]) -> None:
+    try:
+        decision = decide(raw)
+    except Invalid:
+        return
+    for _ in range(len(features.CATALOGUE) + 1):
+        if not decision.open_questions:
+            return
+        name = decision.open_questions[0].feature
+        for value in _answers(name, raw):
+            try:
+                decision = decide({**raw, name: value})
+            except Invalid:
+                continue
+            raw = {**raw, name: value}
+            break
+        else:
+            return  # every answer contradicts an earlier one: nothing more to learn from this case
+    raise AssertionError(f"still open after answering every question: {decision.open_questions}")
