@@ -228,16 +228,22 @@ def add_cases(session: Session, *, refs: list[str], areas: list[int]) -> None:
     session.commit()
 
 
-def timed(run: Callable[[], Any], *, warmup: int, repeat: int) -> tuple[list[float], Any]:
+def timed(run: Callable[[], Any], *, warmup: int, repeat: int) -> tuple[list[float], list[float], Any]:
+    """Wall-clock and this process's CPU milliseconds of each run after the warm-ups, and the last result.
+
+    CPU time leaves out PostgreSQL's work and the waiting, so it shows what other load on the machine
+    does to the wall-clock figures.
+    """
     result = None
     for _ in range(warmup):
         result = run()
-    samples = []
+    wall, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         result = run()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples, result
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return wall, cpu, result
 
 
 def measure(url: str, *, size: int, repeat: int, plan: bool) -> dict[str, Any]:
@@ -267,8 +273,8 @@ def measure(url: str, *, size: int, repeat: int, plan: bool) -> dict[str, Any]:
             session.rollback()  # end the read transaction, as a request would
             return result
 
-        samples, result = timed(shortlist, warmup=3, repeat=repeat)
-        figures["store_ms"] = samples
+        figures["load_average_before"] = os.getloadavg()[0]
+        figures["store_ms"], figures["store_cpu_ms"], result = timed(shortlist, warmup=3, repeat=repeat)
         figures["eligible"] = result.shortlist.eligible
         figures["excluded"] = len(result.shortlist.excluded)
         figures["listed"] = result.listed
@@ -283,7 +289,7 @@ def measure(url: str, *, size: int, repeat: int, plan: bool) -> dict[str, Any]:
                 assert response.status_code == 200, response.text
                 return response
 
-            figures["http_ms"], _ = timed(over_http, warmup=3, repeat=repeat)
+            figures["http_ms"], _, _ = timed(over_http, warmup=3, repeat=repeat)
         if plan:
             refs = [f"PLAN-{n}" for n in range(50)]
             add_cases(session, refs=refs, areas=list(range(50)))
@@ -293,8 +299,9 @@ def measure(url: str, *, size: int, repeat: int, plan: bool) -> dict[str, Any]:
                 session.rollback()
                 return result
 
-            figures["plan_ms"], batch_result = timed(batch, warmup=1, repeat=max(3, repeat // 3))
+            figures["plan_ms"], _, batch_result = timed(batch, warmup=1, repeat=max(3, repeat // 3))
             figures["plan_assigned"] = batch_result.plan.assigned
+        figures["load_average_after"] = os.getloadavg()[0]
     engine.dispose()
     return figures
 
@@ -304,14 +311,17 @@ def _median(samples: list[float]) -> float:
 
 
 def report(rows: list[dict[str, Any]], load_seconds: dict[int, float]) -> Iterator[str]:
-    yield f"{'consultants':>11} {'load s':>7} {'listed':>7} {'eligible':>8} {'excluded':>8} "
-    yield f"{'':>11} {'':>7} {'':>7} {'':>8} {'':>8}  store median (min-max) ms   HTTP median ms"
+    yield (
+        "consultants  data s  listed  eligible  excluded | shortlist ms: median (min-max)  Python CPU  HTTP"
+        " | load avg"
+    )
     for row in rows:
         store = row["store_ms"]
         yield (
-            f"{row['size']:>11,} {load_seconds[row['size']]:>7.1f} {row['listed']:>7,} {row['eligible']:>8,} "
-            f"{row['excluded']:>8,}  {_median(store):>8.1f} ({min(store):.1f}-{max(store):.1f})"
-            f"        {_median(row['http_ms']):>8.1f}"
+            f"{row['size']:>11,} {load_seconds[row['size']]:>7.1f} {row['listed']:>7,} {row['eligible']:>9,} "
+            f"{row['excluded']:>9,} | {_median(store):>8.1f} ({min(store):.1f}-{max(store):.1f})"
+            f"  {_median(row['store_cpu_ms']):>10.1f}  {_median(row['http_ms']):>6.1f}"
+            f" | {row['load_average_before']:.1f} -> {row['load_average_after']:.1f}"
         )
     for before, after in itertools.pairwise(rows):
         growth = _median(after["store_ms"]) / _median(before["store_ms"])

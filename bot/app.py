@@ -3,8 +3,8 @@
 Acknowledge first, work afterwards. The app runs with ``process_before_response=False``: every listener
 calls ``ack()`` before it touches the service or the Web API, bolt answers Slack at that moment, and the
 rest of the listener runs on the event loop after the HTTP response has gone. A failure after the ack
-reaches ``report_error``, which tells the person (ephemerally, or in a direct message) and logs it;
-nothing is swallowed. Two listeners work before acking because Slack waits for their answer: a modal
+is reported to the person (ephemerally, or in a direct message) and logged; nothing is swallowed (see
+``bot.reporting``). Two listeners work before acking because Slack waits for their answer: a modal
 submission (so the service's validation problems can be shown under the inputs) and the options of an
 ``external_select``.
 
@@ -14,7 +14,6 @@ key in their button value, so a repeated click or delivery makes one record.
 """
 
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -30,12 +29,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import dm, home
+from bot import home
 from bot.commands import case, check, declaration, shortlist, terms
 from bot.commands import help as help_command
 from bot.invocation import Invocation
-from bot.service_client import ServiceClient, ServiceError
-from bot.views import errors
+from bot.reporting import report_error, reported
+from bot.service_client import ServiceClient
 from bot.views import help as help_view
 
 log = logging.getLogger("bot")
@@ -76,19 +75,6 @@ def web_client(settings: BotSettings) -> AsyncWebClient:
     )
 
 
-def user_of(body: dict[str, Any]) -> str:
-    """The Slack user a payload comes from, whatever its type."""
-    if body.get("user_id"):
-        return str(body["user_id"])
-    user = body.get("user")
-    if isinstance(user, dict):
-        return str(user.get("id", ""))
-    event = body.get("event")
-    if isinstance(event, dict):
-        return str(event.get("user", ""))
-    return ""
-
-
 def once_per_event(service: ServiceClient) -> Callable[..., Awaitable[BoltResponse | None]]:
     """Middleware: act on each Events API delivery once, however often Slack retries it."""
 
@@ -102,26 +88,6 @@ def once_per_event(service: ServiceClient) -> Callable[..., Awaitable[BoltRespon
         return await next()
 
     return middleware
-
-
-async def report_error(
-    error: Exception, body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
-) -> None:
-    """Tell the person what went wrong, privately; log it (without the payload) with a reference."""
-    user = user_of(body)
-    reference = secrets.token_hex(4)
-    if isinstance(error, ServiceError):
-        log.info("slack.refused reference=%s user=%s kind=%s", reference, user, type(error).__name__)
-    else:
-        log.error("slack.failed reference=%s user=%s", reference, user, exc_info=error)
-    text = errors.describe(error, user=user, reference=reference)
-    try:
-        if respond is not None:
-            await respond(text=text, response_type="ephemeral", replace_original=False)
-        elif user:
-            await dm.send(client, user=user, text=text)
-    except Exception:  # Slack itself failing: the log line above is all that is left
-        log.exception("slack.report_failed reference=%s user=%s", reference, user)
 
 
 def build_app(*, client: ServiceClient, settings: BotSettings) -> AsyncApp:
@@ -138,6 +104,7 @@ def build_app(*, client: ServiceClient, settings: BotSettings) -> AsyncApp:
     app.error(report_error)
 
     @app.command(COMMAND)
+    @reported
     async def scr(
         ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
@@ -150,7 +117,6 @@ def build_app(*, client: ServiceClient, settings: BotSettings) -> AsyncApp:
             Invocation(
                 args=rest.strip(),
                 user=command["user_id"],
-                channel=command.get("channel_id", ""),
                 trigger_id=command.get("trigger_id", ""),
                 ack=ack,
                 respond=respond,

@@ -6,6 +6,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.reporting import reported
 from bot.service_client import NotLinked, ServiceClient
 from bot.views import home as home_view
 
@@ -51,6 +52,7 @@ async def build(service: ServiceClient, *, user: str) -> dict[str, Any]:
 
 def register(app: AsyncApp, service: ServiceClient) -> None:
     @app.event("app_home_opened")
+    @reported
     async def opened(event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
             return

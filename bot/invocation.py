@@ -13,7 +13,6 @@ from bot.service_client import ServiceClient
 class Invocation:
     args: str
     user: str
-    channel: str
     trigger_id: str
     ack: AsyncAck
     respond: AsyncRespond

@@ -80,7 +80,7 @@ async def send_due(
 async def run_forever(
     *, service: ServiceClient, slack: AsyncWebClient, settings: BotSettings, interval_seconds: int
 ) -> None:
-    """Look for due reminders every ``interval_seconds`` until cancelled; a failed run is logged and retried."""
+    """Post due reminders every ``interval_seconds`` until cancelled; a failed run is logged, then retried."""
     while True:
         try:
             await send_due(service=service, slack=slack, settings=settings, today=date.today())

@@ -141,9 +141,6 @@ class ServiceClient:
         response = await self.request(method, path, as_user=as_user, **kwargs)
         return response.json() if response.content else None
 
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
     # Who is asking -------------------------------------------------------------------------------
 
     async def me(self, *, as_user: str) -> dict[str, Any]:
@@ -214,7 +211,7 @@ class ServiceClient:
     async def commission(
         self, *, as_user: str, ref: str, consultant_id: int, role: str, idempotency_key: str
     ) -> tuple[dict[str, Any], bool]:
-        """Commission a consultant: the commission, and False when ``idempotency_key`` replayed an earlier one."""
+        """Commission a consultant; also False when ``idempotency_key`` replayed an earlier commission."""
         response = await self.request(
             "POST",
             f"/api/v1/cases/{ref}/commissions",

@@ -6,6 +6,9 @@ caller's transaction). Commissioning a consultant locks their row first, then re
 and counts their places under the lock, so two commissioners can never both take the last place.
 """
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -159,15 +162,34 @@ def shortlist_for(
             limit=limit,
         )
 
-    result = ranked(available_only=True)
-    if result.eligible == 0:
-        result = ranked(available_only=False)
+    with _gc_paused():
+        result = ranked(available_only=True)
+        if result.eligible == 0:
+            result = ranked(available_only=False)
     listed = session.exec(
         select(func.count())
         .select_from(Consultant)
         .where(col(Consultant.status) != ConsultantStatus.removed.value)
     ).one()
     return CaseShortlist(context, result, shortlist.summarise(result), listed, agencies.unknown)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while every consultant on the list is loaded and ranked.
+
+    Profiles, findings and sort keys form no reference cycles, but allocating tens of thousands of them
+    triggers full collections that walk every object in the process, again and again. Measured on
+    PostgreSQL: at 10,000 consultants it was about half the CPU time; at 100,000 it made growth worse
+    than linear.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _rotation_since(ranking: RankingPolicy, today: date) -> date:
@@ -200,30 +222,31 @@ def plan_for(
     """
     contexts = [case_context(session=session, case=_case(session, ref)) for ref in refs]
     agencies = _resolve(session, contexts)
-    profiles = candidates.load_profiles(
-        session=session,
-        contexts=contexts,
-        agencies=agencies,
-        policy=policy,
-        today=today,
-        workload=workload(since=_rotation_since(ranking, today)),
-    )
-    options = []
-    for context in contexts:
-        ranked = shortlist.rank(
-            profiles,
-            context,
+    with _gc_paused():
+        profiles = candidates.load_profiles(
+            session=session,
+            contexts=contexts,
+            agencies=agencies,
             policy=policy,
-            ranking=ranking,
             today=today,
-            agencies=agencies.directory,
-            limit=len(refs) + alternates,
+            workload=workload(since=_rotation_since(ranking, today)),
         )
-        options.append(
-            plan.CaseOptions(
-                context.ref, tuple(plan.Option(c.consultant.id, c.score) for c in ranked.candidates)
+        options = []
+        for context in contexts:
+            ranked = shortlist.rank(
+                profiles,
+                context,
+                policy=policy,
+                ranking=ranking,
+                today=today,
+                agencies=agencies.directory,
+                limit=len(refs) + alternates,
             )
-        )
+            options.append(
+                plan.CaseOptions(
+                    context.ref, tuple(plan.Option(c.consultant.id, c.score) for c in ranked.candidates)
+                )
+            )
     free = {profile.id: profile.capacity - profile.active_commissions for profile in profiles}
     return Batch(
         plan.plan(options, free, alternates=alternates), {profile.id: profile.name for profile in profiles}

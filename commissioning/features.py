@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from registry.errors import Invalid
@@ -68,7 +69,7 @@ class Feature:
     maximum: float | None = None
     max_length: int | None = None
 
-    @property
+    @cached_property
     def values(self) -> tuple[str, ...]:
         return tuple(option.value for option in self.options)
 

@@ -1,7 +1,7 @@
 """Rulesets: each edition of the guidance is a JSON file in ``rulesets/`` (criteria citing their sources,
 deadlines, and settings for facts not yet confirmed). This module checks a file against the feature
-catalogue and compiles its conditions into small functions once, so the engine in ``threshold`` stays
-generic and fast and knows no edition.
+catalogue and compiles each criterion's condition into one Python expression, once, so the engine in
+``threshold`` stays generic and fast and knows no edition.
 
 Files are named ``<id>.v<version>.json`` and, once published, never change: a decision records the id and
 version it used so it can be reproduced years later. Unconfirmed facts are settings (``params``); local
@@ -29,7 +29,9 @@ MANDATORY, DISCRETIONARY = "mandatory", "discretionary"
 # What an outcome could still be, as a bit set: a single bit means it is settled.
 ABSENT, DISC, MAND = 1, 2, 4
 
-NO, MAYBE, YES = 0, 1, 2  # three-valued truth; MAYBE means "depends on something not known yet"
+MAYBE, YES = 1, 2  # three-valued truth (0 is no); MAYBE means "depends on something not known yet"
+# An outcome's state from the truth of its mandatory (m) and discretionary (d) criteria, at [3 * m + d].
+STATES = (ABSENT, ABSENT | DISC, DISC, ABSENT | MAND, ABSENT | DISC | MAND, DISC | MAND, MAND, MAND, MAND)
 States = Mapping[str, int]
 Test = Callable[[Features, States], int]
 
@@ -115,6 +117,7 @@ class Ruleset:
     params: Mapping[str, Param]
     order: tuple[str, ...]  # outcomes with criteria, each after the outcomes its criteria refer to
     criteria: Mapping[str, tuple[Criterion, ...]]  # enabled criteria by outcome, mandatory first
+    state_of: Mapping[str, Test]  # outcome -> its state (a bit set) from all its criteria at once
     disabled: tuple[Criterion, ...]
     deadlines: Mapping[str, DeadlineSpec]
     dependents: Mapping[str, tuple[str, ...]]  # feature -> outcomes to re-evaluate when it changes
@@ -197,10 +200,11 @@ def _param(name: str, spec: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
 class _Compiler:
     """Turns one ruleset's condition data into tests, recording what each criterion depends on.
 
-    A condition becomes one Python expression over three-valued truth (NO, MAYBE, YES as 0, 1, 2: 'and'
-    is min, 'or' is max, 'not' is 2 - x). One expression per criterion runs several times faster than a
-    tree of small functions, and the engine runs these hundreds of times per decision. Only names and
-    values checked against the catalogue go into the source; sets and dates are passed as constants.
+    A condition becomes one Python expression over three-valued truth (no, maybe, yes as 0, 1, 2: 'and'
+    is the least, stopping at the first 0; 'or' the greatest, stopping at the first 2; 'not' is 2 - x).
+    One expression per criterion runs several times faster than a tree of small functions, and the engine
+    runs these hundreds of times per decision. Only names and values checked against the catalogue go
+    into the source; sets and dates are passed as constants.
     """
 
     def __init__(self, rid: str, params: Mapping[str, Param], definitions: Mapping[str, Any]) -> None:
@@ -208,13 +212,36 @@ class _Compiler:
         self.constants: dict[str, Any] = {}
         self.thresholds: dict[str, set[Any]] = {}  # number and date features: the values compared with
         self.sets: dict[str, list[frozenset[str]]] = {}  # choice features: the option sets tested
+        self.temporaries = 0
 
     def fail(self, message: str) -> RulesetError:
         return RulesetError(f"{self.rid}: {message}")
 
     def test(self, node: Any, used: dict[str, set[Any]]) -> tuple[Test, str]:
         source = self.source(node, used)
-        return eval(f"lambda f, s: {source}", self.constants), source
+        return self.function(source), source
+
+    def function(self, source: str) -> Test:
+        return eval(f"lambda f, s: {source}", {**self.constants, "STATES": STATES})
+
+    def state(self, criteria: Iterable[Criterion]) -> Test:
+        """An outcome's state in one call (the engine's innermost loop), not one call a criterion."""
+        either = {MANDATORY: [], DISCRETIONARY: []}  # type: dict[str, list[str]]
+        for criterion in criteria:
+            either[criterion.requirement].append(criterion.expression)
+        m, d = (self.either(parts, stop=2, keep="max") if parts else "0" for parts in either.values())
+        return self.function(f"(4 if (m := {m}) == 2 else STATES[3 * m + {d}])")
+
+    def either(self, parts: list[str], *, stop: int, keep: str) -> str:
+        """Kleene 'and' (stop at 0, keep the least) or 'or' (stop at 2, keep the greatest), short-circuit."""
+        if len(parts) == 1:
+            return parts[0]
+        names = [f"t{self.temporaries + n}" for n in range(len(parts))]
+        self.temporaries += len(parts)
+        tests = " else ".join(
+            f"{stop} if ({name} := {part}) == {stop}" for name, part in zip(names, parts, strict=True)
+        )
+        return f"({tests} else {keep}({', '.join(names)}))"
 
     def constant(self, value: Any) -> str:
         name = f"k{len(self.constants)}"
@@ -230,7 +257,11 @@ class _Compiler:
             return self.source(self.definitions[node["ref"]], used)
         if "all" in node or "any" in node:
             parts = [self.source(part, used) for part in node.get("all", node.get("any"))]
-            return parts[0] if len(parts) == 1 else f"{'min' if 'all' in node else 'max'}({', '.join(parts)})"
+            return (
+                self.either(parts, stop=0, keep="min")
+                if "all" in node
+                else self.either(parts, stop=2, keep="max")
+            )
         if "not" in node:
             return f"(2 - {self.source(node['not'], used)})"
         if "outcome" in node:
@@ -440,6 +471,7 @@ def compile_ruleset(
         params,
         order,
         by_outcome,
+        {outcome: compiler.state(by_outcome[outcome]) for outcome in order},
         tuple(c for c in criteria if not c.enabled),
         deadlines,
         dependents,

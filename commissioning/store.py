@@ -88,13 +88,11 @@ def _recommend(
     *,
     session: Session,
     case: Case,
+    decision: threshold.Decision,
     valid: features.Features,
-    ruleset: str,
     today: date,
-    rulesets: Sequence[rules.Ruleset],
     actor: str,
 ) -> CaseDecision:
-    decision = threshold.decide(valid, ruleset, today, rulesets=rulesets)
     assert case.id is not None
     row = CaseDecision(
         case_id=case.id,
@@ -152,7 +150,7 @@ def create_case(
             [{"feature": "area", "msg": "is needed to record a case: the case reference is made from it"}],
         )
     snapshot = features.to_json(valid)
-    threshold.decide(valid, ruleset, today, rulesets=rulesets)  # refuse what cannot be decided before writing
+    decision = threshold.decide(valid, ruleset, today, rulesets=rulesets)  # before writing: it may refuse
     for _ in range(REF_ATTEMPTS):
         if idempotency_key is not None and (
             earlier := _replay(session, key=idempotency_key, snapshot=snapshot)
@@ -169,13 +167,7 @@ def create_case(
             session.add(case)
             session.flush()
             row = _recommend(
-                session=session,
-                case=case,
-                valid=valid,
-                ruleset=ruleset,
-                today=today,
-                rulesets=rulesets,
-                actor=actor,
+                session=session, case=case, decision=decision, valid=valid, today=today, actor=actor
             )
             audit.record(
                 session,
@@ -283,15 +275,8 @@ def update_case(
         before = dict(case.features)
         case.features, case.area, case.updated_at = snapshot, valid["area"], utcnow()
         session.add(case)
-        row = _recommend(
-            session=session,
-            case=case,
-            valid=valid,
-            ruleset=ruleset,
-            today=today,
-            rulesets=rulesets,
-            actor=actor,
-        )
+        decision = threshold.decide(valid, ruleset, today, rulesets=rulesets)
+        row = _recommend(session=session, case=case, decision=decision, valid=valid, today=today, actor=actor)
         redeclare = []
         if before.get("agencies_involved") != snapshot.get("agencies_involved"):
             redeclare = commissions.agencies_changed(session=session, case_id=case.id, actor=actor)  # type: ignore[arg-type]

@@ -14,11 +14,9 @@ from commissioning import calendar, rules
 from commissioning.features import BY_NAME, ORDER, Features
 from commissioning.rules import (
     ABSENT,
-    DISC,
     DISCRETIONARY,
     MAND,
     MANDATORY,
-    MAYBE,
     YES,
     Criterion,
     DeadlineSpec,
@@ -113,11 +111,7 @@ class Decision:
             for outcome in chosen:
                 lines.append(f"  * {outcome.type}: {rules.outcome_types()[outcome.type].label}")
                 if outcome.deadline:
-                    when = (
-                        outcome.deadline.date.strftime("%a %d %b %Y")
-                        if outcome.deadline.date
-                        else "date to follow"
-                    )
+                    when = _day(outcome.deadline.date) if outcome.deadline.date else "date to follow"
                     lines.append(f"      deadline: {when} ({outcome.deadline.basis})")
                 lines += [f"      because: {r.text} [{r.source}; rule {r.rule}]" for r in outcome.reasons]
         if self.open_questions:
@@ -133,26 +127,6 @@ def _settled(state: int) -> bool:
     return not state & (state - 1)
 
 
-def _state(criteria: Sequence[Criterion], features: Features, states: Mapping[str, int]) -> int:
-    """What an outcome can still be, given criteria sorted mandatory first."""
-    mandatory_open = discretionary = discretionary_open = False
-    for criterion in criteria:
-        value = criterion.test(features, states)
-        if value == YES:
-            if criterion.requirement == MANDATORY:
-                return MAND
-            discretionary = True
-        elif value == MAYBE:
-            if criterion.requirement == MANDATORY:
-                mandatory_open = True
-            else:
-                discretionary_open = True
-    state = MAND if mandatory_open else 0
-    if discretionary:
-        return state | DISC
-    return state | ABSENT | (DISC if discretionary_open else 0)
-
-
 def evaluate(
     ruleset: Ruleset,
     features: Features,
@@ -162,7 +136,7 @@ def evaluate(
     """The state of every outcome (or re-evaluate ``only`` some, on top of ``base``)."""
     states = dict(base or {})
     for outcome in ruleset.order if only is None else only:
-        states[outcome] = _state(ruleset.criteria[outcome], features, states)
+        states[outcome] = ruleset.state_of[outcome](features, states)
     return states
 
 
@@ -286,30 +260,27 @@ def _open_questions(
         )
     unsettled = {outcome for outcome, state in states.items() if not _settled(state)}
     trial, after = dict(features), dict(states)  # probed in place, and put back, to avoid copies
+    state_of, probes_of = ruleset.state_of, ruleset.probes
     ranked = []
     for name, outcomes in ruleset.dependents.items():
-        probes = ruleset.probes[name]
-        if (
-            name in features
-            or not probes
-            or unsettled.isdisjoint(outcomes)
-            or (name == "incident_date" and questions)
-        ):
+        if name in features or unsettled.isdisjoint(outcomes) or (name == "incident_date" and questions):
             continue
         # Knowing more never unsettles a settled outcome (three-valued logic is monotone), so only the
         # unsettled outcomes that read this feature, directly or through another outcome, can change.
         targets = [o for o in outcomes if o in unsettled]
         affected: set[str] = set()
         settled = 0
+        probes = probes_of[name]
         for value in probes:
             trial[name] = value
             for outcome in targets:
-                after[outcome] = state = _state(ruleset.criteria[outcome], trial, after)
+                after[outcome] = state = state_of[outcome](trial, after)
                 if state != states[outcome]:
                     affected.add(outcome)
-                    settled += _settled(state)
-        del trial[name]
-        after.update((o, states[o]) for o in targets)
+                    settled += not state & (state - 1)
+        trial.pop(name, None)
+        for outcome in targets:
+            after[outcome] = states[outcome]
         if affected:
             ranked.append((-settled / len(probes), -len(affected), ORDER[name], name, affected))
     order = list(rules.outcome_types())
@@ -350,9 +321,13 @@ def _label(outcome: Outcome) -> str:
     label = rules.outcome_types()[outcome.type].label
     label = label[0].lower() + label[1:] if label[1:2].islower() else label
     if outcome.deadline and outcome.deadline.date:
-        day = outcome.deadline.date
-        return f"{label} (by {day:%a} {day.day} {day:%b %Y})"
+        return f"{label} (by {_day(outcome.deadline.date)})"
     return label
+
+
+def _day(day: date) -> str:
+    """A date as a chair reads it: ``Wed 4 Nov 2026``."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 def _summary(

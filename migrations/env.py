@@ -6,7 +6,7 @@ from sqlmodel import SQLModel
 
 import commissioning.models  # noqa: F401  (registers tables)
 import registry.models  # noqa: F401
-import service.models  # noqa: F401
+import service.models
 import service.slack_state  # noqa: F401
 
 config = context.config

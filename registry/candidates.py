@@ -12,16 +12,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Subquery, Text, cast, func, or_
 from sqlmodel import Session, col, select
 
 from registry import profiles
-from registry.conflicts import add_years
-from registry.models import Agency, AgencyAlias, Consultant, Interest, ReviewRecord, fold
+from registry.lifecycle import add_years
+from registry.models import Agency, AgencyAlias, Consultant, Engagement, Interest, ReviewRecord, fold
 from registry.policy import IndependencePolicy
-from registry.store import engagements_since
 from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind
 
 
@@ -149,7 +147,10 @@ def load_profiles(
             Consultant.dbs_check_date,
             Consultant.registration_expiry,
             Consultant.insurance_expiry,
-            _lists(session),
+            *(
+                cast(column, Text)
+                for column in (Consultant.specialisms, Consultant.languages, Consultant.areas)
+            ),
             ratings.c.mean,
             func.coalesce(ratings.c.rated, 0),
         )
@@ -162,10 +163,11 @@ def load_profiles(
         query = query.where(col(Consultant.id).in_(consultant_ids))
     elif not available_only:
         query = query.where(col(Consultant.status) != ConsultantStatus.removed.value)
-    rows = session.exec(query).all()
+    rows = session.connection().execute(query).all()  # Core rows: no ORM bookkeeping per row
     if not rows:
         return []
-    lists = json.loads("[" + ",".join(row[8] for row in rows) + "]")
+    # The three JSON lists of every row decoded in one json.loads: thousands of small decodes cost more.
+    lists = json.loads("[" + ",".join(f"[{row[8]},{row[9]},{row[10]}]" for row in rows) + "]")
     ties = _ties(session, contexts, agencies, consultant_ids)
     recent: defaultdict[int, list[profiles.PastCommission]] = defaultdict(list)
     for consultant_id, commission_id, on, area in session.exec(workload.recent):  # type: ignore[call-overload]
@@ -190,21 +192,12 @@ def load_profiles(
             rated_reviews=rated,
             recent_commissions=tuple(recent.get(cid, ())),
         )
-        for (cid, name, status, capacity, held, dbs, registration, insurance, _, mean, rated), (
+        for (cid, name, status, capacity, held, dbs, registration, insurance, *_, mean, rated), (
             specialisms,
             languages,
             areas,
         ) in zip(rows, lists, strict=True)
     ]
-
-
-def _lists(session: Session) -> ColumnElement[Any]:
-    """Specialisms, languages and areas as the text of one JSON array, so ``load_profiles`` can decode
-    every row's in one ``json.loads`` (thousands of small decodes cost several times more)."""
-    columns = (Consultant.specialisms, Consultant.languages, Consultant.areas)
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.json_build_array(*columns), Text)
-    return func.json_array(*(func.json(column) for column in columns))  # SQLite keeps JSON as text
 
 
 def _day(value: date) -> date:
@@ -225,18 +218,26 @@ def _ties(
     consultant_ids: Sequence[int] | None,
 ) -> _Ties:
     tied = agencies.tied(contexts)
+    # Plain columns, not registry.store.engagements_since: that builds an ORM object and a validated
+    # Public model per row (about 25 us), and a registry where most reviewers are local has tens of
+    # thousands of ties with a case's agencies. Same index: (agency_id, kind, end_date).
+    query = select(
+        Engagement.consultant_id,
+        Engagement.id,
+        Engagement.agency_id,
+        Engagement.kind,
+        Engagement.start_date,
+        Engagement.end_date,
+        Engagement.confirmed,
+    ).where(col(Engagement.agency_id).in_(tied))
+    if consultant_ids is not None:
+        query = query.where(col(Engagement.consultant_id).in_(consultant_ids))
+    kinds = {kind.value: kind for kind in EngagementKind}
     engagements: defaultdict[int, list[profiles.Engagement]] = defaultdict(list)
-    for item in engagements_since(
-        session=session,
-        agency_ids=tied,
-        kinds=list(EngagementKind),
-        since=date.min,
-        consultant_ids=consultant_ids,
-    ):
-        engagements[item.consultant_id].append(
-            profiles.Engagement(
-                item.id, item.agency_id, item.kind, item.start_date, item.end_date, item.confirmed
-            )
+    rows = session.connection().execute(query).all()
+    for consultant_id, engagement_id, agency_id, kind, start, end, confirmed in rows:
+        engagements[consultant_id].append(
+            profiles.Engagement(engagement_id, agency_id, kinds[kind], start, end, confirmed)
         )
     refs = [context.ref for context in contexts]
     query = select(Interest).where(or_(col(Interest.case_ref).in_(refs), col(Interest.agency_id).in_(tied)))

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from registry.lifecycle import add_years
 from registry.policy import IndependencePolicy, Severity
 from registry.profiles import AgencyDirectory, CaseContext, ConsultantProfile, Engagement, Interest
 from registry.vocabulary import ConsultantStatus, EngagementKind
@@ -114,14 +115,6 @@ RULES: Mapping[str, Rule] = MappingProxyType(
 _ORDER = {rule: index for index, rule in enumerate(RULES)}
 
 
-def add_years(day: date, years: int) -> date:
-    """The same calendar day ``years`` later (or earlier); 29 February falls back to the 28th."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def _years_between(earlier: date, later: date) -> int:
     return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
 
@@ -166,6 +159,7 @@ class _Scope:
     involved: frozenset[str]
     partnership: str | None
     lapse_horizon: date  # a check valid until before this day lapses before the review is due, or soon
+    dbs_clear_from: date  # a DBS check dated this day or later is still valid on the horizon
 
     def where(self, agency_id: str) -> str:
         name = self.agencies.name(agency_id)
@@ -177,6 +171,8 @@ class _Scope:
         """The resolved agency id when it is involved in the case (or is the partnership), else None."""
         if agency_id is None:
             return None
+        if agency_id in self.involved:  # already the id of an involved agency: skip resolving it
+            return agency_id
         resolved = self.agencies.resolve(agency_id)
         if resolved in self.involved or (partnership and resolved == self.partnership):
             return resolved
@@ -389,6 +385,20 @@ def _lapse(scope: _Scope, consultant: ConsultantProfile, prefix: str, valid_unti
     return Finding(f"{prefix}_expiring", Severity.warn, reason, evidence)
 
 
+def _dbs_valid_until(checked: date, policy: IndependencePolicy) -> date:
+    return add_years(checked, policy.dbs_recheck_years) - timedelta(days=1)
+
+
+def _dbs_clear_from(horizon: date, policy: IndependencePolicy) -> date:
+    """The earliest DBS check date still valid on ``horizon`` (29 February moves it by a day or so)."""
+    near = add_years(horizon, -policy.dbs_recheck_years)
+    return next(
+        day
+        for day in (near + timedelta(days=shift) for shift in (-1, 0, 1, 2))
+        if _dbs_valid_until(day, policy) >= horizon
+    )
+
+
 def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Finding]:
     policy = scope.policy
     findings = []
@@ -402,7 +412,12 @@ def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Find
             )
         )
     dbs = consultant.dbs_check_date
-    dbs_valid_until = add_years(dbs, policy.dbs_recheck_years) - timedelta(days=1) if dbs else None
+    if dbs is None:
+        dbs_valid_until = None
+    elif dbs >= scope.dbs_clear_from:  # valid at least to the horizon: skip the date arithmetic
+        dbs_valid_until = scope.lapse_horizon
+    else:
+        dbs_valid_until = _dbs_valid_until(dbs, policy)
     for prefix, valid_until, required in (
         ("vetting.dbs", dbs_valid_until, True),
         ("vetting.registration", consultant.registration_expiry, policy.registration_required),
@@ -442,6 +457,7 @@ def checker(
 ) -> Callable[[ConsultantProfile], list[Finding]]:
     """``check`` with the case's agencies resolved once, for checking many consultants against one case."""
     directory = agencies or AgencyDirectory()
+    horizon = max(today + timedelta(days=policy.expiry_warn_days), case.due_date or today)
     scope = _Scope(
         case=case,
         policy=policy,
@@ -449,7 +465,8 @@ def checker(
         agencies=directory,
         involved=frozenset(directory.resolve(agency) for agency in case.agencies),
         partnership=directory.resolve(case.commissioning_agency_id) if case.commissioning_agency_id else None,
-        lapse_horizon=max(today + timedelta(days=policy.expiry_warn_days), case.due_date or today),
+        lapse_horizon=horizon,
+        dbs_clear_from=_dbs_clear_from(horizon, policy),
     )
 
     def run(consultant: ConsultantProfile) -> list[Finding]:

@@ -85,24 +85,27 @@ class _Scorer:
         self.since = today - timedelta(days=ranking.rotation_days)
 
     def fit(self, consultant: ConsultantProfile) -> _Fit:
+        # map(str.casefold, ...) folds in C: this runs for every consultant on the list.
         languages = (
-            self.needed & {language.casefold() for language in consultant.languages}
+            self.needed.intersection(map(str.casefold, consultant.languages))
             if self.case.interpreter_needed and self.needed
             else frozenset()
         )
         recent = [commission for commission in consultant.recent_commissions if commission.on > self.since]
-        same = sum(
-            1 for commission in recent if self.area and (commission.area or "").casefold() == self.area
+        same = (
+            sum(1 for commission in recent if self.area and (commission.area or "").casefold() == self.area)
+            if recent
+            else 0
         )
         return _Fit(
-            themes=self.case.themes & consultant.specialisms,
-            languages=languages,
-            in_area=self.area is not None and any(area.casefold() == self.area for area in consultant.areas),
-            free=max(consultant.capacity - consultant.active_commissions, 0),
-            mean_rating=consultant.mean_rating,
-            rated_reviews=consultant.rated_reviews,
-            recent=len(recent),
-            recent_same_area=same,
+            self.case.themes & consultant.specialisms,
+            languages,
+            self.area is not None and self.area in map(str.casefold, consultant.areas),
+            max(consultant.capacity - consultant.active_commissions, 0),
+            consultant.mean_rating,
+            consultant.rated_reviews,
+            len(recent),
+            same,
         )
 
     def points(self, fit: _Fit) -> tuple[float, ...]:

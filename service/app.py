@@ -67,6 +67,36 @@ def _validation_error_response(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": f"Invalid input: {fields}.", "problems": problems}, status_code=422)
 
 
+# The body of every 4xx this service sends: a sentence a person can act on, and the details behind it.
+ERROR_BODY_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {"type": "string", "description": "what is wrong and what to do about it"},
+        "problems": {"type": "array", "items": {"type": "object"}, "description": "every invalid field"},
+        "findings": {"type": "array", "items": {"type": "object"}, "description": "conflict findings"},
+        "allowed": {"type": "array", "items": {"type": "string"}, "description": "allowed transitions"},
+    },
+}
+
+
+def _publish_error_schema(app: FastAPI) -> None:
+    """Make the OpenAPI 422 schema describe the error body this service really sends."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema.setdefault("components", {}).setdefault("schemas", {})["HTTPValidationError"] = (
+                ERROR_BODY_SCHEMA
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app() -> FastAPI:
     """Build the service; the Slack bot and admin pages mount here when configured."""
     app = FastAPI(
@@ -94,4 +124,5 @@ def create_app() -> FastAPI:
         app.include_router(import_module(f"service.web.{name}").router)
     if slack_http.enabled(settings):
         slack_http.mount(app, settings)
+    _publish_error_schema(app)
     return app

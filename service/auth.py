@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, select
 
 from service.db import SessionDep
@@ -38,18 +39,18 @@ def _unauthorised(message: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=message, headers={"WWW-Authenticate": "Bearer"})
 
 
+bearer = HTTPBearer(auto_error=False, description="An API token from 'scr user add'.")
+
+
 def current_user(
     session: SessionDep,
-    authorization: Annotated[str | None, Header()] = None,
-    x_slack_user_id: Annotated[str | None, Header()] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    x_slack_user_id: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> User:
     """The caller, from ``Authorization: Bearer TOKEN`` (and, for the bot, the Slack user it acts for)."""
-    if not authorization:
+    if credentials is None or not credentials.credentials:
         raise _unauthorised("Sign in: send 'Authorization: Bearer <token>'. Ask an admin for a token.")
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise _unauthorised("The Authorization header must be 'Bearer <token>'.")
-    user = user_for_token(session, token.strip())
+    user = user_for_token(session, credentials.credentials.strip())
     if user is None:
         raise _unauthorised("That token is not valid or has been revoked. Ask an admin for a new one.")
     if user.role != Role.bot:

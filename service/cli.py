@@ -503,7 +503,9 @@ def bot_remind() -> None:
         )
     except SlackApiError as error:
         problem = error.response.get("error")
-        raise _fail(f"Slack refused a reminder ({problem}); it will be posted on the next run.", code=1) from None
+        raise _fail(
+            f"Slack refused a reminder ({problem}); it will be posted on the next run.", code=1
+        ) from None
     except ServiceError as error:
         raise _fail(f"The service refused: {error.message}", code=1) from None
     typer.echo(f"Posted {len(sent)} reminder(s).")

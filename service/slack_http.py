@@ -31,8 +31,8 @@ def mount(app: FastAPI, settings: Settings) -> None:
 
     if not settings.bot_api_token:
         raise RuntimeError(
-            "SCR_SLACK_BOT_TOKEN and SCR_SLACK_SIGNING_SECRET are set but SCR_BOT_API_TOKEN is not: create the "
-            "bot's service user with 'scr user add bot@YOUR-DOMAIN --role bot' and set its token."
+            "SCR_SLACK_BOT_TOKEN and SCR_SLACK_SIGNING_SECRET are set but SCR_BOT_API_TOKEN is not: "
+            "create the bot's service user with 'scr user add bot@YOUR-DOMAIN --role bot' and set its token."
         )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     service = ServiceClient(

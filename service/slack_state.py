@@ -24,6 +24,9 @@ from registry.errors import Invalid, NotFound
 CLAIM_KEY = r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$"
 DRAFT_MAX_CHARS = 20_000
 DRAFT_LIFETIME = timedelta(days=7)
+# Claims of these kinds only need remembering while a repeat can still arrive: Slack redelivers an
+# event within the hour. Others (reminders, decisions) are kept as the record of what was done.
+FORGET_AFTER = {"event": timedelta(days=1)}
 
 
 class SlackClaim(SQLModel, table=True):
@@ -83,6 +86,9 @@ def _public_claim(claim: SlackClaim, *, claimed: bool) -> ClaimPublic:
 
 def claim(session: Session, *, key: str, kind: str, detail: dict[str, Any]) -> ClaimPublic:
     """Make the claim ``key``, or report that it was already made; safe when two callers race."""
+    if kind in FORGET_AFTER:
+        stale = utcnow() - FORGET_AFTER[kind]
+        session.exec(delete(SlackClaim).where(SlackClaim.kind == kind, col(SlackClaim.claimed_at) < stale))  # type: ignore[call-overload]
     existing = session.get(SlackClaim, key)
     if existing is not None:
         return _public_claim(existing, claimed=False)

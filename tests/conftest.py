@@ -70,7 +70,7 @@ def engine(database_url: str):  # type: ignore[no-untyped-def]
     return get_engine()
 
 
-def _truncate(engine) -> None:  # type: ignore[no-untyped-def]
+def truncate(engine) -> None:  # type: ignore[no-untyped-def]
     tables = list(reversed(SQLModel.metadata.sorted_tables))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -81,10 +81,16 @@ def _truncate(engine) -> None:  # type: ignore[no-untyped-def]
                 connection.execute(table.delete())
 
 
+@pytest.fixture(scope="session")
+def empty_database(engine):  # type: ignore[no-untyped-def]
+    """A function that empties every table, for module-scoped fixtures that load their own data."""
+    return lambda: truncate(engine)
+
+
 @pytest.fixture
 def session(engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
     """A session on a database emptied before the test."""
-    _truncate(engine)
+    truncate(engine)
     with Session(engine, expire_on_commit=False) as session:
         yield session
 

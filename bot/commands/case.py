@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import dm
 from bot.invocation import Invocation
+from bot.reporting import reported
 from bot.service_client import NotFound, ServiceClient
 from bot.views import case as case_view
 from bot.views import errors
@@ -73,6 +74,7 @@ async def _refresh(
 
 def register(app: AsyncApp, service: ServiceClient) -> None:
     @app.action(case_view.ACCEPT)
+    @reported
     async def accept(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -84,6 +86,7 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
         await _refresh(service, client, user=user, where=where)
 
     @app.action(case_view.DEPART)
+    @reported
     async def depart(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -92,6 +95,7 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=case_view.depart_modal(where))
 
     @app.view(case_view.DEPART_MODAL)
+    @reported
     async def departed(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:

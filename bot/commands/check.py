@@ -7,7 +7,8 @@
    service) holding the answers, so the buttons carry a draft id and never the case's facts.
 3. Each open question is asked in the message; an answer (or "don't know") updates the message in place.
 4. "Record as a case" creates the case with the draft id as its idempotency key, so a repeated click or
-   a redelivered action records one case, and shows its reference.
+   a redelivered action records one case, and shows its reference. If the service needs a fact the
+   check did not (the area, which the reference is made from), the bot asks for it first.
 """
 
 import asyncio
@@ -21,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import dm
 from bot.invocation import Invocation
+from bot.reporting import reported
 from bot.service_client import Rejected, ServiceClient, ServiceError
 from bot.views import answer, check_form, errors
 from bot.views.blocks import modal
@@ -93,6 +95,31 @@ async def _advance(
     )
 
 
+async def _record(service: ServiceClient, slack: AsyncWebClient, *, user: str, where: dict[str, Any]) -> None:
+    """Record the draft as a case (once per draft, by its idempotency key) and show the reference."""
+    draft_id = where["draft"]
+    state = (await service.draft(as_user=user, draft_id=draft_id))["state"]
+    case = await service.create_case(
+        as_user=user, features=state["features"], idempotency_key=f"slack-check-{draft_id}"
+    )
+    state = {**state, "case_ref": case["ref"]}
+    await service.replace_draft(as_user=user, draft_id=draft_id, state=state)
+    catalogue, labels = await service.features(), await service.outcome_labels()
+    await slack.chat_update(
+        channel=where["channel"],
+        ts=where["ts"],
+        text=f"Recorded as case {case['ref']}",
+        blocks=answer.blocks(
+            state["result"],
+            catalogue=catalogue,
+            labels=labels,
+            draft_id=draft_id,
+            skipped=state.get("skipped") or [],
+            case_ref=case["ref"],
+        ),
+    )
+
+
 def _action_value(action: dict[str, Any]) -> Any:
     kind = action.get("type")
     if action["action_id"].endswith(".skip"):
@@ -108,8 +135,14 @@ def _action_value(action: dict[str, Any]) -> Any:
     raise ValueError(f"unexpected answer element {kind}")
 
 
-def _answer_modal(feature: dict[str, Any], *, draft_id: str, channel: str, ts: str) -> dict[str, Any]:
-    metadata = json.dumps({"draft": draft_id, "feature": feature["name"], "channel": channel, "ts": ts})
+def _message(body: dict[str, Any]) -> dict[str, str]:
+    return {"channel": body["container"]["channel_id"], "ts": body["container"]["message_ts"]}
+
+
+def _answer_modal(feature: dict[str, Any], *, where: dict[str, Any]) -> dict[str, Any]:
+    """One question in a modal; ``where`` (draft id, feature, message, and whether to record afterwards)
+    travels in private_metadata."""
+    metadata = json.dumps(where, separators=(",", ":"))
     return modal(
         title="Open question",
         submit="Answer",
@@ -121,6 +154,7 @@ def _answer_modal(feature: dict[str, Any], *, draft_id: str, channel: str, ts: s
 
 def register(app: AsyncApp, service: ServiceClient) -> None:
     @app.view(check_form.CALLBACK_ID)
+    @reported
     async def submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -143,6 +177,7 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
         await _post_answer(service, client, user=user, features=features, result=result)
 
     @app.action(re.compile(rf"^{re.escape(answer.ANSWER)}\.(yes|no|choice|choices|date|skip)$"))
+    @reported
     async def answered(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -160,21 +195,18 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
         )
 
     @app.action(f"{answer.ANSWER}.open")
+    @reported
     async def open_answer(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
         draft_id, name = answer.parse_question_block_id(action["block_id"])
         feature = next(f for f in await service.features() if f["name"] == name)
-        view = _answer_modal(
-            feature,
-            draft_id=draft_id,
-            channel=body["container"]["channel_id"],
-            ts=body["container"]["message_ts"],
-        )
+        view = _answer_modal(feature, where={"draft": draft_id, "feature": name, **_message(body)})
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.view(ANSWER_MODAL)
+    @reported
     async def answer_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -189,46 +221,41 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
             )
             return
         await ack()
+        user = body["user"]["id"]
         await _advance(
             service,
             client,
-            user=body["user"]["id"],
+            user=user,
             draft_id=where["draft"],
             feature=where["feature"],
             value=value,
             channel=where["channel"],
             ts=where["ts"],
         )
+        if where.get("record"):
+            await _record(service, client, user=user, where=where)
 
     @app.action(answer.RECORD)
+    @reported
     async def record(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        user = body["user"]["id"]
-        draft_id = action["value"]
-        state = (await service.draft(as_user=user, draft_id=draft_id))["state"]
-        case = await service.create_case(
-            as_user=user, features=state["features"], idempotency_key=f"slack-check-{draft_id}"
-        )
-        state = {**state, "case_ref": case["ref"]}
-        await service.replace_draft(as_user=user, draft_id=draft_id, state=state)
-        catalogue, labels = await service.features(), await service.outcome_labels()
-        await client.chat_update(
-            channel=body["container"]["channel_id"],
-            ts=body["container"]["message_ts"],
-            text=f"Recorded as case {case['ref']}",
-            blocks=answer.blocks(
-                state["result"],
-                catalogue=catalogue,
-                labels=labels,
-                draft_id=draft_id,
-                skipped=state.get("skipped") or [],
-                case_ref=case["ref"],
-            ),
-        )
+        where = {"draft": action["value"], **_message(body)}
+        try:
+            await _record(service, client, user=body["user"]["id"], where=where)
+        except Rejected as error:
+            catalogue = await service.features()
+            named = {p.get("feature") for p in error.problems}
+            missing = [feature for feature in catalogue if feature["name"] in named]
+            if not missing:
+                raise
+            # A case needs a fact the check could do without (its area): ask for it, then record.
+            view = _answer_modal(missing[0], where={**where, "feature": missing[0]["name"], "record": True})
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.options(check_form.AGENCY_SEARCH)
+    @reported
     async def lookup(ack: AsyncAck, body: dict[str, Any]) -> None:
         found = await service.agencies(as_user=body["user"]["id"], q=body.get("value") or None)
         await ack(options=check_form.agency_options(found))

@@ -12,6 +12,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import dm
+from bot.reporting import reported
 from bot.service_client import NotFound, ServiceClient
 from bot.views import declaration as declaration_view
 
@@ -47,6 +48,7 @@ async def request(
 
 def register(app: AsyncApp, service: ServiceClient) -> None:
     @app.action(declaration_view.NO_CONFLICT)
+    @reported
     async def no_conflict(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -67,6 +69,7 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
         )
 
     @app.action(declaration_view.CONFLICT)
+    @reported
     async def conflict(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -81,6 +84,7 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
         )
 
     @app.view(declaration_view.MODAL)
+    @reported
     async def conflict_declared(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:

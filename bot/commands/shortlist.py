@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import dm
 from bot.commands import declaration
 from bot.invocation import Invocation
+from bot.reporting import reported
 from bot.service_client import NotFound, ServiceClient
 from bot.views import errors
 from bot.views import help as help_view
@@ -29,7 +30,9 @@ async def run(call: Invocation) -> None:
     if not ref:
         await call.ack(**help_view.usage("/scr shortlist REF", "the ranked shortlist for case REF."))
         return
-    await call.ack(text=f"Shortlisting {ref}: I'll send it to your direct messages.", response_type="ephemeral")
+    await call.ack(
+        text=f"Shortlisting {ref}: I'll send it to your direct messages.", response_type="ephemeral"
+    )
     try:
         shortlist = await call.service.shortlist(as_user=call.user, ref=ref, limit=LIMIT)
     except NotFound:
@@ -62,6 +65,7 @@ async def _commission(
 
 def register(app: AsyncApp, service: ServiceClient) -> None:
     @app.action(shortlist_view.COMMISSION)
+    @reported
     async def commission(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -78,6 +82,7 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
         )
 
     @app.action(shortlist_view.PICK)
+    @reported
     async def pick(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -95,6 +100,7 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
         )
 
     @app.options(shortlist_view.PICK)
+    @reported
     async def candidates(ack: AsyncAck, body: dict[str, Any]) -> None:
         _, ref, _ = body["block_id"].split("|", 2)
         shortlist = await service.shortlist(as_user=body["user"]["id"], ref=ref, limit=LIMIT)

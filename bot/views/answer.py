@@ -134,14 +134,16 @@ def blocks(
         out += [
             divider(),
             section(
-                f"*{remaining} open question{plural} could change this answer.*\n{escape(feature['question'])}{why}"
+                f"*{remaining} open question{plural} could change this answer.*\n"
+                f"{escape(feature['question'])}{why}"
             ),
             actions(*question_elements(feature), block_id=question_block_id(draft_id, feature["name"])),
         ]
     if case_ref:
         out.append(
             section(
-                f":white_check_mark: Recorded as case *{escape(case_ref)}*. Use `/scr case {escape(case_ref)}`."
+                f":white_check_mark: Recorded as case *{escape(case_ref)}*. "
+                f"Use `/scr case {escape(case_ref)}`."
             )
         )
     else:
@@ -154,7 +156,8 @@ def blocks(
                     style="primary",
                     confirm_with=confirm(
                         title="Record this case?",
-                        text="The case is stored with these answers and the recommendation, and gets a reference.",
+                        text="The case is stored with these answers and the recommendation, "
+                        "and gets a reference.",
                         yes="Record",
                     ),
                 ),

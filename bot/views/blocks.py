@@ -22,7 +22,6 @@ OPTIONS_MAX = 100
 CONTEXT_ELEMENTS = 10
 ACTIONS_ELEMENTS = 25
 PRIVATE_METADATA_CHARS = 3000
-ID_CHARS = 255
 
 
 def clip(text: str, limit: int) -> str:
@@ -47,12 +46,10 @@ def header(text: str) -> Block:
     return {"type": "header", "text": plain(text, HEADER_CHARS)}
 
 
-def section(text: str, *, accessory: dict[str, Any] | None = None, block_id: str | None = None) -> Block:
+def section(text: str, *, accessory: dict[str, Any] | None = None) -> Block:
     block: Block = {"type": "section", "text": mrkdwn(text)}
     if accessory is not None:
         block["accessory"] = accessory
-    if block_id is not None:
-        block["block_id"] = clip(block_id, ID_CHARS)
     return block
 
 

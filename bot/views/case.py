@@ -55,7 +55,8 @@ def blocks(case: dict[str, Any], *, labels: dict[str, str], chair: bool) -> list
             f"*Status*\n{escape(str(case.get('status', '')))}",
             f"*Area*\n{escape(str(case.get('area', '')))}",
             f"*Recorded*\n{escape(str(case.get('created_at', ''))[:10])}",
-            f"*Rules*\n{escape(str(ruleset.get('id', '')))} version {escape(str(ruleset.get('version', '')))}",
+            f"*Rules*\n{escape(str(ruleset.get('id', '')))} "
+            f"version {escape(str(ruleset.get('version', '')))}",
         ),
     ]
     if recommendation.get("summary"):
@@ -76,7 +77,8 @@ def blocks(case: dict[str, Any], *, labels: dict[str, str], chair: bool) -> list
                     style="primary",
                     confirm_with=confirm(
                         title="Accept the recommendation?",
-                        text=f"The board's decision on {escape(ref)} is recorded as the recommendation above.",
+                        text=f"The board's decision on {escape(ref)} is recorded as the recommendation "
+                        "above.",
                         yes="Accept",
                     ),
                 ),

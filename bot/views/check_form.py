@@ -1,10 +1,11 @@
 """The threshold-check modal, generated from the service's feature catalogue, and the way back.
 
-Nothing here names a feature: every input comes from ``GET /api/v1/features`` (name, type, group,
+No question is written here: every input comes from ``GET /api/v1/features`` (name, type, group,
 question, help, options, limits), so a feature added to the catalogue appears in the modal with no
-change here. Booleans marked ``theme`` are gathered into one multi-select per group (eighteen yes/no
-questions would make the form unusable); every other feature gets one input. All inputs are optional:
-what is left blank is unknown, and the service then says which unknowns matter.
+change here. The one feature named is ``agencies_involved``, whose ids are offered as a search of the
+agency list rather than typed. Booleans marked ``theme`` are gathered into one multi-select per group
+(eighteen yes/no questions would make the form unusable); every other feature gets one input. All
+inputs are optional: what is left blank is unknown, and the service then says which unknowns matter.
 """
 
 from typing import Any
@@ -34,30 +35,30 @@ def _options(feature: dict[str, Any]) -> list[dict[str, Any]]:
     return [option(choice["label"], choice["value"]) for choice in choices]
 
 
-def element(feature: dict[str, Any], *, action_id: str = VALUE) -> dict[str, Any]:
+def element(feature: dict[str, Any]) -> dict[str, Any]:
     """The Block Kit input element that asks ``feature``, by its type."""
     kind = feature["type"]
     if kind == "date":
-        return {"type": "datepicker", "action_id": action_id}
+        return {"type": "datepicker", "action_id": VALUE}
     if kind == "choice":
-        return {"type": "static_select", "action_id": action_id, "options": _options(feature)}
+        return {"type": "static_select", "action_id": VALUE, "options": _options(feature)}
     if kind == "choices":
-        return {"type": "multi_static_select", "action_id": action_id, "options": _options(feature)}
+        return {"type": "multi_static_select", "action_id": VALUE, "options": _options(feature)}
     if kind == "boolean":
         return {
             "type": "radio_buttons",
-            "action_id": action_id,
+            "action_id": VALUE,
             "options": [option(label, value) for label, value in BOOLEAN_OPTIONS],
         }
     if kind == "number":
-        number: dict[str, Any] = {"type": "number_input", "action_id": action_id, "is_decimal_allowed": True}
+        number: dict[str, Any] = {"type": "number_input", "action_id": VALUE, "is_decimal_allowed": True}
         if feature.get("minimum") is not None:
             number["min_value"] = f"{feature['minimum']:g}"
         if feature.get("maximum") is not None:
             number["max_value"] = f"{feature['maximum']:g}"
         return number
     if kind == "text":
-        text: dict[str, Any] = {"type": "plain_text_input", "action_id": action_id}
+        text: dict[str, Any] = {"type": "plain_text_input", "action_id": VALUE}
         if feature.get("max_length"):
             text["max_length"] = feature["max_length"]
         return text
@@ -66,7 +67,7 @@ def element(feature: dict[str, Any], *, action_id: str = VALUE) -> dict[str, Any
     if kind == "text_list":
         return {
             "type": "plain_text_input",
-            "action_id": action_id,
+            "action_id": VALUE,
             "placeholder": plain("ids, separated by commas"),
         }
     raise ValueError(f"feature {feature['name']} has a type the bot cannot ask: {kind}")

@@ -82,7 +82,8 @@ def declared_blocks(commission: dict[str, Any]) -> list[Block]:
     return message(
         [
             section(
-                f":white_check_mark: Thank you. You declared *{what}* for case *{escape(commission['case_ref'])}* "
+                f":white_check_mark: Thank you. You declared *{what}* for case "
+                f"*{escape(commission['case_ref'])}* "
                 f"(commission {commission['id']}). The commissioner will confirm the commission."
             )
         ]

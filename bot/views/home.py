@@ -54,7 +54,8 @@ def consultant_line(consultant: dict[str, Any]) -> str:
         )
         if consultant.get(key)
     ]
-    return f"*{escape(consultant['name'])}* ({escape(str(consultant['status']))}): {', '.join(dates) or 'checks missing'}"
+    status = escape(str(consultant["status"]))
+    return f"*{escape(consultant['name'])}* ({status}): {', '.join(dates) or 'checks missing'}"
 
 
 def view(
@@ -72,7 +73,8 @@ def view(
     if role is None:
         blocks.append(
             section(
-                "Your Slack account is not linked to a user of the case review service yet. Ask an admin to run "
+                "Your Slack account is not linked to a user of the case review service yet. "
+                "Ask an admin to run "
                 f"`scr user add YOUR-EMAIL --role ROLE --slack-user-id {escape(slack_user)}`."
             )
         )

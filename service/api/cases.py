@@ -137,6 +137,12 @@ def _threshold_openapi() -> dict[str, Any]:
     "/threshold",
     response_model=DecisionOut,
     openapi_extra=_threshold_openapi(),
+    responses={
+        422: {
+            "description": "Every problem with the request: the feature, the message and the valid values",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}},
+        }
+    },
     summary="Which reviews and notifications a case needs (stateless: stores nothing)",
 )
 async def check_threshold(request: Request) -> Response:
@@ -172,7 +178,7 @@ class DecisionRecordOut(BaseModel):
     accepted: bool | None
     reason: str | None
     decided_by: str
-    decided_at: Any
+    decided_at: dt.datetime
 
 
 class CaseOut(BaseModel):
@@ -181,8 +187,8 @@ class CaseOut(BaseModel):
     status: CaseStatus
     features: dict[str, Any]
     created_by: str
-    created_at: Any
-    updated_at: Any
+    created_at: dt.datetime
+    updated_at: dt.datetime
     recommendation: DecisionOut | None
     board_decision: DecisionRecordOut | None
     history: list[DecisionRecordOut] | None = None

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Response, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -11,6 +11,7 @@ from commissioning import commissions
 from commissioning.models import CommissionRole, CommissionStatus
 from commissioning.workflow import Action
 from registry.models import Consultant
+from service.api.shortlist import Ref
 from service.auth import AnyUser, CommissionerUser, require_role
 from service.db import SessionDep
 from service.models import Role, User
@@ -18,23 +19,29 @@ from service.policy import PolicyDep
 
 router = APIRouter(prefix="/api/v1", tags=["commissions"])
 
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it as bad input, not fail on it
+SLACK_USER = r"^[UW][A-Z0-9]{2,31}$"
+
 # The consultant's own answers come through the Slack bot; a commissioner may record them from a form.
 ConsultantVoice = Annotated[User, Depends(require_role(Role.commissioner, Role.admin, Role.bot))]
 
 
 class CommissionIn(BaseModel):
-    consultant_id: int
+    consultant_id: int = Field(ge=1, le=2**31 - 1)
     role: CommissionRole
 
 
 class DeclarationIn(BaseModel):
-    agencies: list[str] = Field(
+    agencies: list[Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]] = Field(
         min_length=1, max_length=50, description="every agency the case involves (id, name or alias)"
     )
     no_conflict: bool = Field(description="true: no conflict with any of them; false: a conflict, described")
-    statement: str | None = Field(default=None, max_length=4000)
+    statement: str | None = Field(default=None, max_length=4000, pattern=NO_NUL)
     slack_user_id: str | None = Field(
-        default=None, max_length=32, description="the declaring consultant's Slack id (required from the bot)"
+        default=None,
+        pattern=SLACK_USER,
+        description="the declaring consultant's Slack id (required from the bot)",
     )
 
 
@@ -74,8 +81,8 @@ def _out(view: commissions.CommissionView) -> CommissionOut:
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(min_length=3, max_length=2000)
-    slack_user_id: str | None = Field(default=None, max_length=32)
+    reason: str = Field(min_length=3, max_length=2000, pattern=NO_NUL)
+    slack_user_id: str | None = Field(default=None, pattern=SLACK_USER)
 
 
 def _voice(actor: User, slack_user_id: str | None) -> str:
@@ -99,7 +106,7 @@ def _speaking_for(session: Session, commission_id: int, actor: User, slack_user_
 
 @router.post("/cases/{ref}/commissions", status_code=status.HTTP_201_CREATED)
 def create_commission(
-    ref: str,
+    ref: Ref,
     body: CommissionIn,
     response: Response,
     session: SessionDep,
@@ -128,18 +135,18 @@ def create_commission(
 
 
 @router.get("/cases/{ref}/commissions")
-def list_commissions(ref: str, session: SessionDep, _: AnyUser) -> list[CommissionOut]:
+def list_commissions(ref: Ref, session: SessionDep, _: AnyUser) -> list[CommissionOut]:
     return [_out(view) for view in commissions.list_commissions(session=session, ref=ref)]
 
 
 @router.get("/commissions/{commission_id}")
-def get_commission(commission_id: int, session: SessionDep, _: AnyUser) -> CommissionOut:
+def get_commission(commission_id: Id, session: SessionDep, _: AnyUser) -> CommissionOut:
     return _out(commissions.get_commission(session=session, commission_id=commission_id))
 
 
 @router.post("/commissions/{commission_id}/declaration")
 def declare(
-    commission_id: int, body: DeclarationIn, session: SessionDep, actor: ConsultantVoice
+    commission_id: Id, body: DeclarationIn, session: SessionDep, actor: ConsultantVoice
 ) -> CommissionOut:
     """The consultant declares no conflict with each agency in the case, or declares a conflict."""
     _speaking_for(session, commission_id, actor, body.slack_user_id)
@@ -157,7 +164,7 @@ def declare(
 
 @router.post("/commissions/{commission_id}/confirm")
 def confirm(
-    commission_id: int, body: ConfirmIn, session: SessionDep, actor: CommissionerUser, policy: PolicyDep
+    commission_id: Id, body: ConfirmIn, session: SessionDep, actor: CommissionerUser, policy: PolicyDep
 ) -> CommissionOut:
     """Confirm a declared commission; the checks run again first."""
     return _out(
@@ -173,7 +180,7 @@ def confirm(
 
 
 @router.post("/commissions/{commission_id}/decline")
-def decline(commission_id: int, body: ReasonIn, session: SessionDep, actor: ConsultantVoice) -> CommissionOut:
+def decline(commission_id: Id, body: ReasonIn, session: SessionDep, actor: ConsultantVoice) -> CommissionOut:
     """The consultant turns the commission down."""
     _speaking_for(session, commission_id, actor, body.slack_user_id)
     return _out(
@@ -189,7 +196,7 @@ def decline(commission_id: int, body: ReasonIn, session: SessionDep, actor: Cons
 
 @router.post("/commissions/{commission_id}/withdraw")
 def withdraw(
-    commission_id: int, body: ReasonIn, session: SessionDep, actor: CommissionerUser
+    commission_id: Id, body: ReasonIn, session: SessionDep, actor: CommissionerUser
 ) -> CommissionOut:
     """The commissioner takes the commission back."""
     return _out(

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field, field_validator
 
 from commissioning import commissions
@@ -15,6 +15,10 @@ from service.db import SessionDep
 from service.policy import PolicyDep, RankingDep
 
 router = APIRouter(prefix="/api/v1", tags=["shortlist"])
+
+# Case references are letters, digits and hyphens (HAC-2026-0007); anything else cannot name a case.
+REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
+Ref = Annotated[str, Path(min_length=1, max_length=32, pattern=REF_PATTERN, description="the case reference")]
 
 
 class FindingOut(BaseModel):
@@ -100,7 +104,7 @@ def _summary_out(summary: PoolSummary) -> SummaryOut:
 
 @router.get("/cases/{ref}/shortlist")
 def get_shortlist(
-    ref: str,
+    ref: Ref,
     session: SessionDep,
     _: AnyUser,
     policy: PolicyDep,
@@ -141,7 +145,9 @@ def get_shortlist(
 
 
 class PlanIn(BaseModel):
-    case_refs: list[str] = Field(min_length=1, max_length=100, description="the cases to find reviewers for")
+    case_refs: list[Annotated[str, Field(min_length=1, max_length=32, pattern=REF_PATTERN)]] = Field(
+        min_length=1, max_length=100, description="the cases to find reviewers for"
+    )
     alternates: int = Field(default=3, ge=0, le=10, description="other good candidates to list per case")
 
     @field_validator("case_refs")

@@ -22,7 +22,7 @@ from registry.errors import NotFound
 from service.api.terms import Format, download_terms
 from service.db import SessionDep
 from service.models import User
-from service.web.pages import PageRefused, render
+from service.web.pages import MAX_NUMBER, PageRefused, page_number, render
 from service.web.session import CasesPage
 
 router = APIRouter(prefix="/admin/cases", include_in_schema=False)
@@ -59,7 +59,7 @@ def _deadlines(result: Mapping[str, Any], *, today: date) -> list[Deadline]:
 def case_list(
     request: Request, session: SessionDep, user: CasesPage, status: str = "", page: int = 1
 ) -> Response:
-    page = max(page, 1)
+    page = page_number(page, PAGE_SIZE)
     chosen = CaseStatus(status) if status in set(CaseStatus) else None
     views, total = case_store.list_cases(
         session=session, status=chosen, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
@@ -104,6 +104,8 @@ def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) 
 @router.get("/{ref}/terms/{version:int}.{fmt}")
 def download(ref: str, version: int, fmt: Format, session: SessionDep, user: CasesPage) -> Response:
     try:
+        if not 0 < version <= MAX_NUMBER:
+            raise NotFound(f"Case {ref} has no terms of reference version {version}.")
         return download_terms(ref=ref, version=version, fmt=fmt, session=session, _=user)
     except NotFound as error:
         raise _not_found(user, error.message) from None

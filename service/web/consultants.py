@@ -32,7 +32,15 @@ from service import audit
 from service.db import SessionDep
 from service.models import User
 from service.settings import get_settings
-from service.web.pages import PageRefused, field_errors, flash, problem_errors, render
+from service.web.pages import (
+    MAX_NUMBER,
+    PageRefused,
+    field_errors,
+    flash,
+    page_number,
+    problem_errors,
+    render,
+)
 from service.web.session import AdminPage, CheckedForm
 
 router = APIRouter(prefix="/admin/consultants", include_in_schema=False)
@@ -88,7 +96,7 @@ def consultant_list(
     page: int = 1,
 ) -> Response:
     within = int(expiring) if expiring in {str(days) for days in EXPIRY_WINDOWS} else None
-    page = max(page, 1)
+    page = page_number(page, PAGE_SIZE)
     listing = registry_store.list_consultants(
         session=session,
         q=q.strip() or None,
@@ -226,6 +234,8 @@ def add_consultant(request: Request, session: SessionDep, user: AdminPage, form:
 
 def _consultant(session: SessionDep, consultant_id: int, user: User) -> ConsultantDetail:
     try:
+        if not 0 < consultant_id <= MAX_NUMBER:
+            raise NotFound(f"No consultant with id {consultant_id}.")
         return registry_store.get_consultant(session=session, consultant_id=consultant_id)
     except NotFound:
         raise PageRefused(

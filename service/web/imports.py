@@ -58,6 +58,9 @@ def preview(request: Request, session: SessionDep, user: AdminPage, form: Checke
         text = importer.decode(upload.file.read())
     except Invalid as error:
         return _page(request, user, status=422, errors={"file": error.message})
+    if "\x00" in text:
+        message = "The file holds NUL characters, so it is not CSV text: save it from the spreadsheet as CSV"
+        return _page(request, user, status=422, errors={"file": message})
     try:
         report = _import(session, user, text=text, dry_run=True)
     except Invalid as error:

@@ -68,6 +68,16 @@ def stylesheet() -> FileResponse:
     return FileResponse(STYLESHEET, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
 
 
+# The largest id or page an address may name: PostgreSQL's INTEGER. A larger one names nothing, and is
+# answered as such rather than sent to the database, which would refuse it with an error.
+MAX_NUMBER = 2**31 - 1
+
+
+def page_number(page: int, page_size: int) -> int:
+    """A requested page number, kept between the first page and one whose offset the database can take."""
+    return min(max(page, 1), MAX_NUMBER // page_size)
+
+
 def csrf_token(request: Request) -> str:
     """The session's form token, created on first use so even the sign-in form carries one."""
     token = request.session.get("csrf")

@@ -11,9 +11,9 @@ import math
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -110,6 +110,11 @@ def password_fingerprint(user: User) -> str:
     return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
 
+def _holds_nul(items: Iterable[tuple[str, Any]]) -> bool:
+    """PostgreSQL text cannot hold NUL characters: input with one is refused before it reaches a query."""
+    return any(isinstance(value, str) and "\x00" in value for _, value in items)
+
+
 def page_user(*roles: Role) -> Callable[[Request, SessionDep], User]:
     """A dependency giving the signed-in user when they hold one of ``roles``; else sign-in or a 403 page."""
     names = ", ".join(f"{role.value}s" for role in roles)
@@ -125,6 +130,13 @@ def page_user(*roles: Role) -> Callable[[Request, SessionDep], User]:
                 403,
                 "You do not have access to this page",
                 f"This page is for {names}. You are signed in as {user.email}, a {user.role}.",
+                user=user,
+            )
+        if _holds_nul([*request.query_params.multi_items(), *request.path_params.items()]):
+            raise PageRefused(
+                400,
+                "The address is not valid",
+                "It holds a NUL character, which cannot be searched for. Remove it and try again.",
                 user=user,
             )
         return user
@@ -147,6 +159,13 @@ async def checked_form(request: Request) -> FormData:
             "The form could not be accepted",
             "The form was out of date or did not come from this service, so nothing was saved. "
             "Go back, reload the page and try again.",
+        )
+    if _holds_nul(form.multi_items()):
+        raise PageRefused(
+            400,
+            "The form could not be accepted",
+            "A field holds a NUL character, which cannot be stored, so nothing was saved. "
+            "Go back, remove it and try again.",
         )
     return form
 

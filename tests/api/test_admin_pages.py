@@ -192,3 +192,32 @@ def test_terms_downloads_need_a_signed_in_user(client):
     response = client.get("/admin/cases/HAC-2026-0001/terms/1.docx", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/admin/sign-in?next=")
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(signed_in, session):
+    assert signed_in.get("/admin/consultants", params={"q": "ab\x00c"}).status_code == 400
+    assert signed_in.get("/admin/agencies", params={"area": "\x00"}).status_code == 400
+    assert signed_in.get("/admin/agencies/a%00b/edit").status_code == 400
+    assert signed_in.get("/admin/cases/HAC%00").status_code == 400
+    response = signed_in.post(
+        "/admin/consultants/new", data={**NEW, "name": "Robin\x00", "csrf_token": signed_in.token}
+    )
+    assert response.status_code == 400
+    assert "nothing was saved" in response.text
+    upload = signed_in.post(
+        "/admin/import/preview",
+        data={"csrf_token": signed_in.token},
+        files={"file": ("list.csv", b"name,email\nA\x00,a@reviews.example.org\n", "text/csv")},
+    )
+    assert upload.status_code == 422
+    assert "NUL characters" in upload.text
+    assert session.exec(select(Consultant)).all() == []
+
+
+def test_numbers_too_large_for_the_database_name_nothing(signed_in):
+    huge = 2**63
+    assert signed_in.get(f"/admin/consultants/{huge}").status_code == 404
+    assert signed_in.get(f"/admin/consultants/{huge}/edit").status_code == 404
+    assert signed_in.get("/admin/consultants", params={"page": huge}).status_code == 200
+    assert signed_in.get("/admin/cases", params={"page": huge}).status_code == 200
+    assert signed_in.get(f"/admin/cases/HAC-2026-0001/terms/{huge}.md").status_code == 404

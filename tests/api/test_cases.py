@@ -124,7 +124,7 @@ def test_the_catalogue_and_rulesets_are_published_and_drive_the_api_schema(clien
     assert set(case_body["properties"]["features"]["properties"]) == set(features.BY_NAME)
 
 
-# Recording a case --------------------------------------------------------------------------------------------
+# Recording a case ---------------------------------------------------------------------------------------
 
 
 def test_recording_a_case_stores_features_and_recommendation_and_audits_it(client, session, chair):
@@ -197,7 +197,7 @@ def test_concurrent_recordings_in_one_area_get_distinct_references(engine, sessi
     assert sorted(refs) == [f"HAC-{YEAR}-{n:04d}" for n in range(1, 13)]
 
 
-# Reading -------------------------------------------------------------------------------------------------------
+# Reading ---------------------------------------------------------------------------------------
 
 
 def test_cases_are_listed_newest_first_and_filtered(client, chair, commissioner):
@@ -217,7 +217,7 @@ def test_an_unknown_case_is_a_404(client, chair):
     assert client.get("/api/v1/cases/HAC-2026-9999", headers=chair.headers).status_code == 404
 
 
-# Changing a case ---------------------------------------------------------------------------------------------
+# Changing a case ---------------------------------------------------------------------------------------
 
 
 def test_changing_features_decides_again_and_keeps_the_history(client, session, chair):
@@ -383,7 +383,7 @@ def test_a_case_without_a_recommendation_cannot_be_decided(client, session, chai
     assert refused.status_code == 409
 
 
-# Reproducing ---------------------------------------------------------------------------------------------------
+# Reproducing ---------------------------------------------------------------------------------------
 
 
 def test_a_stored_recommendation_reproduces_exactly_even_under_local_settings(session):

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from commissioning import commissions
 from commissioning.models import Commission
 from registry import candidates, conflicts
+from registry.lifecycle import add_years
 from registry.policy import IndependencePolicy
 from registry.vocabulary import ConsultantStatus, EngagementKind
 
@@ -153,7 +154,7 @@ def test_the_sql_filter_never_leaves_out_a_consultant_the_checks_would_accept(wo
     """Boundary records around each vetting date: the filter may let extra through, never fewer."""
     context_case = case(world, "HK-1")
     policy = IndependencePolicy()
-    dbs_edge = conflicts.add_years(TODAY, -3)
+    dbs_edge = add_years(TODAY, -3)
     for index, (dbs, insurance, registration) in enumerate(
         [
             (dbs_edge, TODAY, None),
@@ -327,3 +328,19 @@ def test_the_plan_over_each_cases_best_candidates_equals_the_plan_over_all_of_th
     ]
     full = solver.plan(every, {p.id: p.capacity - p.active_commissions for p in profiles}, alternates=0)
     assert (pruned.plan.assigned, pruned.plan.total_score) == (full.assigned, full.total_score) == (3, 73.0)
+
+
+def test_the_garbage_collector_runs_again_after_a_shortlist(client, world, chair):
+    """Loading and ranking pause the cyclic collector for speed; it must never stay off."""
+    import gc
+
+    case(world, "HK-1")
+    consultant(world, "Ann")
+    assert shortlist(client, chair).status_code == 200
+    assert gc.isenabled()
+
+
+def test_a_reference_that_cannot_name_a_case_is_refused_as_bad_input(client, world, chair):
+    response = shortlist(client, chair, ref="HK%001")
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["loc"] == ["path", "ref"]

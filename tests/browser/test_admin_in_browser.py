@@ -238,6 +238,7 @@ def decided_case(session, demo_registry) -> str:  # type: ignore[no-untyped-def]
     from commissioning.models import CommissionRole
     from service.api.cases import rulesets
     from service.policy import independence_policy
+    from service.settings import get_settings
 
     today = date.today()
     features = {
@@ -290,7 +291,13 @@ def decided_case(session, demo_registry) -> str:  # type: ignore[no-untyped-def]
         policy=independence_policy(),
         today=today,
     )
-    terms_store.generate(session=session, ref=ref, actor="commissioner@board.example.org", today=today)
+    terms_store.generate(
+        session=session,
+        ref=ref,
+        actor="commissioner@board.example.org",
+        today=today,
+        rule_settings=get_settings().rule_settings,
+    )
     return ref
 
 

@@ -123,7 +123,7 @@ class SlackDriver:
         date: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        """Use the element with ``action_id`` in a message the bot posted or updated (found by its own ids)."""
+        """Use the element ``action_id`` of a message the bot posted or updated (found by its own ids)."""
         block, element = find_element(message_blocks(message), action_id, value=value)
         channel = message.body.get("channel") or message.answer.get("channel")
         ts = message.answer.get("ts") or message.body.get("ts")
@@ -160,29 +160,6 @@ class SlackDriver:
             "actions": [action],
         }
         return self.interact(payload, headers=headers)
-
-    def press_in_view(
-        self, view_call: Call, action_id: str, *, user: str, value: str | None = None
-    ) -> httpx.Response:
-        """Use a button in a view the bot opened, published or updated (App Home or a modal)."""
-        view = opened_view(view_call)
-        block, element = find_element(view["blocks"], action_id, value=value)
-        payload = {
-            **self._base(user),
-            "type": "block_actions",
-            "container": {"type": "view", "view_id": view["id"]},
-            "view": {**view, "state": {"values": {}}},
-            "actions": [
-                {
-                    "type": element["type"],
-                    "action_id": element["action_id"],
-                    "block_id": block["block_id"],
-                    "value": element.get("value", ""),
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
-        }
-        return self.interact(payload)
 
     def submit(self, view_call: Call, values: dict[str, dict[str, Any]], *, user: str) -> httpx.Response:
         """Submit a modal the bot opened, with ``values`` keyed by the view's own block and action ids."""
@@ -388,7 +365,9 @@ def personal_data_findings(calls: list[Call], *, sentinels: tuple[str, ...] = ()
     return found
 
 
-PRIVATE_METADATA_KEYS = frozenset({"ref", "channel", "ts", "draft", "feature", "commission", "agencies"})
+PRIVATE_METADATA_KEYS = frozenset(
+    {"ref", "channel", "ts", "draft", "feature", "record", "commission", "agencies"}
+)
 
 
 def private_metadata_findings(calls: list[Call]) -> list[str]:

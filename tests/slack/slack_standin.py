@@ -173,8 +173,12 @@ def _handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
             else:
                 self.send_error(404)
                 return
-            # The SDK sends some methods' arguments in the query string (conversations.open), others in the body.
-            body = {**_parse(query.encode(), "x-www-form-urlencoded"), **_parse(raw, self.headers.get("Content-Type", ""))}
+            # The SDK sends some methods' arguments in the query string (conversations.open), others in
+            # the body.
+            body = {
+                **_parse(query.encode(), "x-www-form-urlencoded"),
+                **_parse(raw, self.headers.get("Content-Type", "")),
+            }
             call = Call(method, path, dict(self.headers.items()), body, raw)
             with standin._lock:
                 limited = standin.rate_limited.get(method, 0)

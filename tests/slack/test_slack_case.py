@@ -1,6 +1,7 @@
 """``/scr case REF``, the chair's decision, the App Home tab and the deadline reminders."""
 
 import json
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -30,7 +31,13 @@ def _record(session: Session, **changes) -> str:  # type: ignore[no-untyped-def]
         "death_unexpected": True,
         **changes,
     }
-    view, _ = store.create_case(session=session, raw_features=features, actor="chair@board.example.org", today=TODAY, rulesets=rulesets())
+    view, _ = store.create_case(
+        session=session,
+        raw_features=features,
+        actor="chair@board.example.org",
+        today=TODAY,
+        rulesets=rulesets(),
+    )
     return view.case.ref
 
 
@@ -69,11 +76,15 @@ def test_departing_from_the_recommendation_needs_a_reason(slack, standin, people
     assert json.loads(view["private_metadata"])["ref"] == ref
     [reason] = [b for b in view["blocks"] if b["type"] == "input"]
     action = reason["element"]["action_id"]
-    refused = slack.submit(modal, {reason["block_id"]: {action: {"type": "plain_text_input", "value": " "}}}, user=people.chair)
+    refused = slack.submit(
+        modal, {reason["block_id"]: {action: {"type": "plain_text_input", "value": " "}}}, user=people.chair
+    )
     assert refused.json()["response_action"] == "errors"
     assert _board_decisions(session) == []
     why = "The partnership will hold a learning review instead: the agencies already reviewed this."
-    slack.submit(modal, {reason["block_id"]: {action: {"type": "plain_text_input", "value": why}}}, user=people.chair)
+    slack.submit(
+        modal, {reason["block_id"]: {action: {"type": "plain_text_input", "value": why}}}, user=people.chair
+    )
     [updated] = standin.wait_for("chat.update")
     assert "departed from the recommendation" in json.dumps(message_blocks(updated))
     [decision] = _board_decisions(session)
@@ -91,9 +102,16 @@ def test_the_home_tab_shows_each_role_what_it_acts_on(slack, standin, people, se
     ref = _record(session)
     slack.event({"type": "app_home_opened", "user": people.admin, "tab": "home"}, event_id="EvHomeAdmin")
     slack.event({"type": "app_home_opened", "user": people.chair, "tab": "home"}, event_id="EvHomeChair")
-    slack.event({"type": "app_home_opened", "user": people.stranger, "tab": "home"}, event_id="EvHomeStranger")
-    published = {call.body["user_id"]: json.dumps(opened_view(call)) for call in standin.wait_for("views.publish", 3)}
-    assert ref in published[people.admin] and "Notify the Child Safeguarding Practice Review Panel due" in published[people.admin]
+    slack.event(
+        {"type": "app_home_opened", "user": people.stranger, "tab": "home"}, event_id="EvHomeStranger"
+    )
+    published = {
+        call.body["user_id"]: json.dumps(opened_view(call)) for call in standin.wait_for("views.publish", 3)
+    }
+    assert (
+        ref in published[people.admin]
+        and "Notify the Child Safeguarding Practice Review Panel due" in published[people.admin]
+    )
     assert "Commissions awaiting a declaration" in published[people.admin]
     assert "Consultants with checks due within 30 days" in published[people.admin]
     assert ref in published[people.chair] and "Commissions awaiting" not in published[people.chair]
@@ -103,7 +121,7 @@ def test_the_home_tab_shows_each_role_what_it_acts_on(slack, standin, people, se
 
 @pytest.fixture
 def remind(service_url: str, standin: SlackStandIn, monkeypatch):  # type: ignore[no-untyped-def]
-    """``scr bot remind`` as cron would run it: a separate process's settings, reaching the service over HTTP."""
+    """``scr bot remind`` as cron runs it: a separate process's settings, reaching the service over HTTP."""
     from typer.testing import CliRunner
 
     from service.cli import app
@@ -131,7 +149,9 @@ def remind(service_url: str, standin: SlackStandIn, monkeypatch):  # type: ignor
     return run
 
 
-def test_each_deadline_is_reminded_once_by_case_reference_only(slack, standin, people, session: Session, remind):
+def test_each_deadline_is_reminded_once_by_case_reference_only(
+    slack, standin, people, session: Session, remind
+):
     ref = _record(session)
     assert "Posted 3 reminder(s)" in remind()  # notify the Panel, the rapid review, the joint agency response
     posts = standin.calls_to("chat.postMessage")
@@ -140,12 +160,50 @@ def test_each_deadline_is_reminded_once_by_case_reference_only(slack, standin, p
     assert "Posted 0 reminder(s)" in remind()
     assert len(standin.calls_to("chat.postMessage")) == 3
     recorded = session.exec(select(SlackClaim).where(SlackClaim.kind == "reminder")).all()
-    assert {claim.detail["channel"] for claim in recorded} == {REMINDER_CHANNEL} and all(c.detail["ts"] for c in recorded)
+    assert {claim.detail["channel"] for claim in recorded} == {REMINDER_CHANNEL} and all(
+        c.detail["ts"] for c in recorded
+    )
 
 
 def test_a_reminder_slack_refused_is_posted_on_the_next_run(slack, standin, people, session: Session, remind):
     _record(session)
     standin.fail("chat.postMessage", error="channel_not_found")
     assert "Slack refused a reminder (channel_not_found)" in remind(expect=1)
-    assert session.exec(select(func.count()).select_from(SlackClaim).where(SlackClaim.kind == "reminder")).one() == 0
+    assert (
+        session.exec(select(func.count()).select_from(SlackClaim).where(SlackClaim.kind == "reminder")).one()
+        == 0
+    )
     assert "Posted 3 reminder(s)" in remind()
+
+
+def test_in_http_mode_the_service_runs_the_reminder_loop_itself(
+    people, standin, session: Session, monkeypatch
+):
+    from fastapi.testclient import TestClient
+    from slack_rig import SECRET
+
+    from service.app import create_app
+    from service.settings import get_settings
+
+    ref = _record(session)
+    for name, value in {
+        "SCR_SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SCR_SLACK_SIGNING_SECRET": SECRET,
+        "SCR_SLACK_API_URL": standin.api_url,
+        "SCR_BOT_API_TOKEN": BOT_API_TOKEN,
+        "SCR_SLACK_REMINDER_CHANNEL": REMINDER_CHANNEL,
+        "SCR_SLACK_REMINDER_INTERVAL_SECONDS": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    standin.reset()
+    try:
+        with TestClient(create_app()):
+            [post] = standin.wait_for("chat.postMessage")
+            time.sleep(2.5)  # two more runs of the loop, which find the reminder already posted
+    finally:
+        get_settings.cache_clear()
+    # With the default two days' notice only the joint agency response (due at once) is due.
+    assert post.body["channel"] == REMINDER_CHANNEL
+    assert post.body["text"].startswith(f":alarm_clock: Case *{ref}*: Joint agency response")
+    assert len(standin.calls_to("chat.postMessage")) == 1

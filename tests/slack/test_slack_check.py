@@ -16,7 +16,9 @@ from sqlmodel import Session, func, select
 from commissioning.models import Case
 from commissioning.rules import outcome_types
 
-EXAMPLES = {e["id"]: e for e in json.loads((Path(__file__).parent / "data" / "check_examples.json").read_text())}
+EXAMPLES = {
+    e["id"]: e for e in json.loads((Path(__file__).parent / "data" / "check_examples.json").read_text())
+}
 REQUIREMENT_WORDS = {"mandatory": "*mandatory*", "discretionary": "_discretionary_"}
 
 
@@ -40,7 +42,8 @@ def _check(slack: SlackDriver, standin: SlackStandIn, *, user: str, features: di
 
 
 @pytest.mark.parametrize(
-    "example", ["infant-death-2008", "life-threatening-2009", "death-2026", "harm-2026-lcspr", "adult-homicide-2024"]
+    "example",
+    ["infant-death-2008", "life-threatening-2009", "death-2026", "harm-2026-lcspr", "adult-homicide-2024"],
 )
 def test_a_check_answers_with_outcomes_requirements_reasons_and_deadlines(slack, standin, people, example):
     case = EXAMPLES[example]
@@ -54,7 +57,9 @@ def test_a_check_answers_with_outcomes_requirements_reasons_and_deadlines(slack,
     for outcome, requirement in case["must"]:
         line = _outcome_line(texts, outcome)
         assert line is not None, f"{outcome} missing from the answer"
-        assert line.split("\n")[0].startswith(f"*{outcome_types()[outcome].label}*: {REQUIREMENT_WORDS[requirement]}")
+        assert line.split("\n")[0].startswith(
+            f"*{outcome_types()[outcome].label}*: {REQUIREMENT_WORDS[requirement]}"
+        )
         assert "_(" in line  # every reason carries its source
     for outcome in case["must_not"]:
         assert _outcome_line(texts, outcome) is None, f"{outcome} should not be in the answer"
@@ -68,8 +73,10 @@ def test_deadlines_are_given_with_their_dates_and_basis(slack, standin, people):
     assert ":calendar: Due *2026-11-25* (" in _outcome_line(texts, "rapid_review")
 
 
-def test_features_outside_england_are_refused_under_the_country_input_and_nothing_is_posted(slack, standin, people):
-    opened, response = _check(slack, standin, user=people.chair, features=EXAMPLES["scotland"]["features"])
+def test_features_outside_england_are_refused_under_the_country_input_and_nothing_is_posted(
+    slack, standin, people
+):
+    _, response = _check(slack, standin, user=people.chair, features=EXAMPLES["scotland"]["features"])
     reply = response.json()
     assert reply["response_action"] == "errors"
     assert "Learning Review" in reply["errors"]["feature:country"]
@@ -77,7 +84,9 @@ def test_features_outside_england_are_refused_under_the_country_input_and_nothin
     assert standin.calls_to("chat.postMessage") == []
 
 
-def test_open_questions_are_asked_one_at_a_time_and_each_answer_updates_the_message_in_place(slack, standin, people):
+def test_open_questions_are_asked_one_at_a_time_and_each_answer_updates_the_message_in_place(
+    slack, standin, people
+):
     _check(slack, standin, user=people.chair, features=EXAMPLES["harm-2026-lcspr"]["features"])
     [answer] = standin.wait_for("chat.postMessage")
     asked = [b for b in message_blocks(answer) if b.get("block_id", "").startswith("check.q|")]
@@ -97,7 +106,9 @@ def test_open_questions_are_asked_one_at_a_time_and_each_answer_updates_the_mess
     elif element["type"] == "static_select":
         slack.press(update, element["action_id"], user=people.chair, selected=element["options"][0]["value"])
     else:
-        slack.press(update, element["action_id"], user=people.chair, selected=[element["options"][0]["value"]])
+        slack.press(
+            update, element["action_id"], user=people.chair, selected=[element["options"][0]["value"]]
+        )
     updates = standin.wait_for("chat.update", 2)
     asked = [b for b in message_blocks(updates[1]) if b.get("block_id", "").startswith("check.q|")]
     assert not asked or asked[0]["block_id"].split("|")[2] not in (first_question, question)
@@ -106,7 +117,9 @@ def test_open_questions_are_asked_one_at_a_time_and_each_answer_updates_the_mess
 def test_record_as_a_case_shows_the_reference_and_a_redelivery_records_nothing_more(
     slack, standin, people, session: Session
 ):
-    _check(slack, standin, user=people.chair, features={**EXAMPLES["death-2026"]["features"], "area": "hackney"})
+    _check(
+        slack, standin, user=people.chair, features={**EXAMPLES["death-2026"]["features"], "area": "hackney"}
+    )
     [answer] = standin.wait_for("chat.postMessage")
     slack.press(answer, "check.record", user=people.chair)
     [recorded] = standin.wait_for("chat.update")
@@ -124,10 +137,36 @@ def test_agencies_are_picked_from_a_search_of_the_agency_list(slack, standin, pe
     from registry.models import Agency
     from registry.vocabulary import AgencyKind
 
-    session.add(Agency(id="hackney-csc", name="Hackney Children's Social Care", kind=AgencyKind.childrens_social_care, area="hackney"))
-    session.add(Agency(id="met-police", name="Metropolitan Police Service", kind=AgencyKind.police, area="london"))
+    session.add(
+        Agency(
+            id="hackney-csc",
+            name="Hackney Children's Social Care",
+            kind=AgencyKind.childrens_social_care,
+            area="hackney",
+        )
+    )
+    session.add(
+        Agency(id="met-police", name="Metropolitan Police Service", kind=AgencyKind.police, area="london")
+    )
     session.commit()
     slack.command("check", user=people.chair)
     [opened] = standin.wait_for("views.open")
     offered = slack.suggest(opened, "feature:agencies_involved", user=people.chair, query="hackney").json()
     assert [option["value"] for option in offered["options"]] == ["hackney-csc"]
+
+
+def test_recording_a_check_without_an_area_asks_for_it_first(slack, standin, people, session: Session):
+    _check(slack, standin, user=people.chair, features=EXAMPLES["death-2026"]["features"])
+    [answer] = standin.wait_for("chat.postMessage")
+    slack.press(answer, "check.record", user=people.chair)
+    [asked] = standin.wait_for("views.open", 2)[1:]
+    view = opened_view(asked)
+    [block] = [b for b in view["blocks"] if b["type"] == "input"]
+    assert block["block_id"] == "feature:area"
+    values = {
+        block["block_id"]: {block["element"]["action_id"]: {"type": "plain_text_input", "value": "Hackney"}}
+    }
+    assert slack.submit(asked, values, user=people.chair).status_code == 200
+    updates = standin.wait_for("chat.update", 2)
+    ref = session.exec(select(Case.ref)).one()
+    assert ref.startswith("HAC-") and f"Recorded as case *{ref}*" in json.dumps(message_blocks(updates[-1]))

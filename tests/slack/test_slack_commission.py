@@ -41,8 +41,17 @@ def case_ref(session: Session, people) -> str:  # type: ignore[no-untyped-def]
     from commissioning import store
     from service.api.cases import rulesets
 
-    session.add(Agency(id="hackney-csc", name="Hackney Children's Social Care", kind=AgencyKind.childrens_social_care, area="hackney"))
-    session.add(Agency(id="met-police", name="Metropolitan Police Service", kind=AgencyKind.police, area="london"))
+    session.add(
+        Agency(
+            id="hackney-csc",
+            name="Hackney Children's Social Care",
+            kind=AgencyKind.childrens_social_care,
+            area="hackney",
+        )
+    )
+    session.add(
+        Agency(id="met-police", name="Metropolitan Police Service", kind=AgencyKind.police, area="london")
+    )
     session.commit()
     _consultant(session, "Ada Reviewer", slack_user_id=CONSULTANT, specialisms=["neglect"])
     _consultant(session, "Bea Reviewer", slack_user_id=OTHER_CONSULTANT)
@@ -50,7 +59,13 @@ def case_ref(session: Session, people) -> str:  # type: ignore[no-untyped-def]
         _consultant(session, f"Reviewer {chr(67 + n)}")
     police = _consultant(session, "Pat Police")
     session.add(
-        Engagement(consultant_id=police, agency_id="met-police", role_title="Detective", kind=EngagementKind.employed, start_date=TODAY - timedelta(days=900))
+        Engagement(
+            consultant_id=police,
+            agency_id="met-police",
+            role_title="Detective",
+            kind=EngagementKind.employed,
+            start_date=TODAY - timedelta(days=900),
+        )
     )
     session.commit()
     view, _ = store.create_case(
@@ -80,20 +95,39 @@ def _shortlist(slack: SlackDriver, standin: SlackStandIn, *, user: str, ref: str
     return posted
 
 
-def test_the_shortlist_shows_scores_with_their_breakdown_and_the_excluded_with_reasons(slack, standin, people, case_ref):
+def test_the_shortlist_shows_scores_with_their_breakdown_and_the_excluded_with_reasons(
+    slack, standin, people, case_ref
+):
     posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
     text = json.dumps(message_blocks(posted))
     assert "*1. Ada Reviewer*: score" in text
     assert "specialisms +" in text and "covers 1 of 1 case themes: neglect" in text
     assert "*Excluded (1)*" in text and "*Pat Police*:" in text
-    commission_buttons = [b["accessory"] for b in message_blocks(posted) if b.get("accessory", {}).get("action_id") == "shortlist.commission"]
+    commission_buttons = [
+        b["accessory"]
+        for b in message_blocks(posted)
+        if b.get("accessory", {}).get("action_id") == "shortlist.commission"
+    ]
     assert len(commission_buttons) == 10 and all("confirm" in button for button in commission_buttons)
 
 
-def test_commission_declare_and_get_the_terms_of_reference(slack, standin, people, case_ref, session: Session):
+def test_commission_declare_and_get_the_terms_of_reference(
+    slack, standin, people, case_ref, session: Session
+):
     posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
-    first = json.loads(next(b["accessory"]["value"] for b in message_blocks(posted) if "Ada Reviewer" in b.get("text", {}).get("text", "")))
-    slack.press(posted, "shortlist.commission", user=people.commissioner, value=json.dumps(first, separators=(",", ":")))
+    first = json.loads(
+        next(
+            b["accessory"]["value"]
+            for b in message_blocks(posted)
+            if "Ada Reviewer" in b.get("text", {}).get("text", "")
+        )
+    )
+    slack.press(
+        posted,
+        "shortlist.commission",
+        user=people.commissioner,
+        value=json.dumps(first, separators=(",", ":")),
+    )
 
     # The consultant is asked, in their DMs, about exactly the case's agencies.
     opened = standin.wait_for("conversations.open", 2)
@@ -112,7 +146,13 @@ def test_commission_declare_and_get_the_terms_of_reference(slack, standin, peopl
     assert commission.status == CommissionStatus.proposed
 
     # The same click delivered again commissions nobody new and sends no second request.
-    slack.press(posted, "shortlist.commission", user=people.commissioner, value=json.dumps(first, separators=(",", ":")), headers={"X-Slack-Retry-Num": "1"})
+    slack.press(
+        posted,
+        "shortlist.commission",
+        user=people.commissioner,
+        value=json.dumps(first, separators=(",", ":")),
+        headers={"X-Slack-Retry-Num": "1"},
+    )
     standin.wait_for("chat.postMessage", 4)
     assert "Already done" in standin.calls_to("chat.postMessage")[-1].body["text"]
     assert session.exec(select(func.count()).select_from(Commission)).one() == 1
@@ -139,27 +179,43 @@ def test_commission_declare_and_get_the_terms_of_reference(slack, standin, peopl
     assert case_ref in complete.body["initial_comment"]
 
 
-def test_a_consultant_declares_a_conflict_in_a_modal_that_needs_a_statement(slack, standin, people, case_ref, session: Session):
+def test_a_consultant_declares_a_conflict_in_a_modal_that_needs_a_statement(
+    slack, standin, people, case_ref, session: Session
+):
     posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
-    bea = next(b["accessory"]["value"] for b in message_blocks(posted) if "Bea Reviewer" in b.get("text", {}).get("text", ""))
+    bea = next(
+        b["accessory"]["value"]
+        for b in message_blocks(posted)
+        if "Bea Reviewer" in b.get("text", {}).get("text", "")
+    )
     slack.press(posted, "shortlist.commission", user=people.commissioner, value=bea)
     standin.wait_for("chat.postMessage", 3)
-    request = next(p for p in standin.calls_to("chat.postMessage") if p.body["channel"] == "D0OTHERCONSULTANT")
+    request = next(
+        p for p in standin.calls_to("chat.postMessage") if p.body["channel"] == "D0OTHERCONSULTANT"
+    )
     slack.press(request, "declaration.conflict", user=OTHER_CONSULTANT)
     [modal] = standin.wait_for("views.open")
     view = opened_view(modal)
     [block] = [b for b in view["blocks"] if b["type"] == "input"]
     statement = "I supervised a social worker at Hackney CSC until last year."
-    values = {block["block_id"]: {block["element"]["action_id"]: {"type": "plain_text_input", "value": statement}}}
+    values = {
+        block["block_id"]: {block["element"]["action_id"]: {"type": "plain_text_input", "value": statement}}
+    }
     assert slack.submit(modal, values, user=OTHER_CONSULTANT).status_code == 200
     standin.wait_for("chat.update")
     declaration = session.exec(select(Declaration)).one()
     assert declaration.no_conflict is False and declaration.statement == statement
 
 
-def test_someone_other_than_the_consultant_cannot_declare_for_them(slack, standin, people, case_ref, session: Session):
+def test_someone_other_than_the_consultant_cannot_declare_for_them(
+    slack, standin, people, case_ref, session: Session
+):
     posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
-    ada = next(b["accessory"]["value"] for b in message_blocks(posted) if "Ada Reviewer" in b.get("text", {}).get("text", ""))
+    ada = next(
+        b["accessory"]["value"]
+        for b in message_blocks(posted)
+        if "Ada Reviewer" in b.get("text", {}).get("text", "")
+    )
     slack.press(posted, "shortlist.commission", user=people.commissioner, value=ada)
     standin.wait_for("chat.postMessage", 3)
     request = next(p for p in standin.calls_to("chat.postMessage") if p.body["channel"] == "D0CONSULTANT")
@@ -169,10 +225,16 @@ def test_someone_other_than_the_consultant_cannot_declare_for_them(slack, standi
     assert session.exec(select(func.count()).select_from(Declaration)).one() == 0
 
 
-def test_candidates_beyond_the_first_ten_are_picked_from_a_search(slack, standin, people, case_ref, session: Session):
+def test_candidates_beyond_the_first_ten_are_picked_from_a_search(
+    slack, standin, people, case_ref, session: Session
+):
     posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
-    [picker_block] = [b for b in message_blocks(posted) if b.get("block_id", "").startswith("shortlist.pick|")]
-    offered = slack.suggest_in_message(posted, picker_block["block_id"], "shortlist.pick", user=people.commissioner, query="reviewer l").json()
+    [picker_block] = [
+        b for b in message_blocks(posted) if b.get("block_id", "").startswith("shortlist.pick|")
+    ]
+    offered = slack.suggest_in_message(
+        posted, picker_block["block_id"], "shortlist.pick", user=people.commissioner, query="reviewer l"
+    ).json()
     assert [o["text"]["text"].split(" (")[0] for o in offered["options"]] == ["Reviewer L"]
     slack.press(posted, "shortlist.pick", user=people.commissioner, selected=offered["options"][0])
     standin.wait_for("chat.postMessage", 2)

@@ -143,7 +143,7 @@ def test_socket_mode_runs_the_same_handlers_and_says_when_the_service_is_down(st
         assert response.status == 200
         assert "Looking up HACK-2026-001" in response.body
         await asyncio.to_thread(standin.wait_for, "response_url")
-        await dead.aclose()
+        await dead.http.aclose()
 
     standin.reset()
     asyncio.run(scenario())
@@ -191,3 +191,25 @@ def test_json_and_form_bodies_are_both_parsed_by_the_stand_in(standin):
     assert standin.calls_to("conversations.open")[0].answer["channel"]["id"] == "D1"
     assert parse_qs(standin.calls_to("conversations.open")[0].raw.decode()) == {"users": ["U1"]}
     assert json.loads(standin.calls_to("chat.postMessage")[0].raw) == {"channel": "C1", "text": "hi"}
+
+
+def test_scr_bot_socket_refuses_to_start_without_its_tokens(monkeypatch):
+    from typer.testing import CliRunner
+
+    from service.cli import app
+    from service.settings import get_settings
+
+    for name in ("SCR_SLACK_BOT_TOKEN", "SCR_BOT_API_TOKEN", "SCR_SLACK_APP_TOKEN"):
+        monkeypatch.setenv(name, "")
+    get_settings.cache_clear()
+    try:
+        missing_both = CliRunner().invoke(app, ["bot", "--socket"])
+        monkeypatch.setenv("SCR_SLACK_BOT_TOKEN", "xoxb-x")
+        monkeypatch.setenv("SCR_BOT_API_TOKEN", "scr_x")
+        get_settings.cache_clear()
+        missing_app_token = CliRunner().invoke(app, ["bot", "--socket"])
+    finally:
+        get_settings.cache_clear()
+    assert missing_both.exit_code == 2
+    assert "SCR_SLACK_BOT_TOKEN and SCR_BOT_API_TOKEN" in missing_both.output
+    assert missing_app_token.exit_code == 2 and "SCR_SLACK_APP_TOKEN" in missing_app_token.output

@@ -4,8 +4,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from registry.conflicts import RULES, Finding, add_years, check
+from registry.conflicts import RULES, Finding, check
+from registry.lifecycle import add_years
 from registry.policy import IndependencePolicy, Severity
 from registry.profiles import AgencyDirectory, CaseContext, ConsultantProfile, Engagement, Interest
 from registry.vocabulary import ConsultantStatus, EngagementKind
@@ -531,3 +534,30 @@ def test_a_finding_blocks_only_when_its_severity_is_block() -> None:
     blocking, warning = findings(tie(EngagementKind.employed)) + findings(reviews(date(2025, 1, 1), None))
     assert blocking.blocks
     assert not warning.blocks
+
+
+@settings(max_examples=400, deadline=None)
+@example(today=date(2027, 2, 28), age_days=(date(2027, 2, 28) - date(2024, 2, 29)).days, years=3)
+@example(today=date(2027, 2, 27), age_days=(date(2027, 2, 27) - date(2024, 2, 29)).days, years=3)
+@example(today=date(2028, 2, 29), age_days=(date(2028, 2, 29) - date(2025, 2, 28)).days, years=3)
+@example(today=date(2027, 12, 31), age_days=(date(2027, 12, 31) - date(2024, 2, 29)).days, years=4)
+@given(
+    today=st.dates(min_value=date(2020, 1, 1), max_value=date(2032, 12, 31)),
+    age_days=st.integers(min_value=0, max_value=4 * 366),
+    years=st.integers(min_value=1, max_value=5),
+)
+def test_the_dbs_rule_matches_its_definition_on_every_day_including_29_february(
+    today: date, age_days: int, years: int
+) -> None:
+    """Due for recheck on the same day ``years`` later; warn from 60 days before (no due date here)."""
+    checked = today - timedelta(days=age_days)
+    valid_until = add_years(checked, years) - timedelta(days=1)
+    expected = []
+    if valid_until < today:
+        expected = [("vetting.dbs_expired", Severity.block)]
+    elif valid_until < today + timedelta(days=60):
+        expected = [("vetting.dbs_expiring", Severity.warn)]
+    policy = replace(POLICY, dbs_recheck_years=years)
+    profile = consultant(dbs_check_date=checked, insurance_expiry=date(2099, 1, 1))
+    found = check(profile, replace(CASE, due_date=None), policy, today, agencies=AGENCIES)
+    assert [(f.rule, f.severity) for f in found] == expected

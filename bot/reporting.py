@@ -1,0 +1,90 @@
+"""How the bot fails: it tells the person privately what went wrong, and logs it with a reference.
+
+Every listener is wrapped in ``reported``. A listener that raises after ``ack()`` must not hand the error
+to bolt: with ``process_before_response=False`` bolt's runner then resets the acknowledgement it is
+still waiting to send, and Slack gets an error status (or nothing) instead of the ack it was already
+given. So the wrapper catches the error itself, reports it to the person, and acknowledges if the
+listener had not yet done so. ``report_error`` is also bolt's global error handler, for failures in
+middleware.
+"""
+
+import inspect
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import dm
+from bot.service_client import ServiceError
+from bot.views import errors
+
+log = logging.getLogger("bot")
+
+Listener = Callable[..., Awaitable[None]]
+NEEDED = ("ack", "body", "respond", "client")
+
+
+def user_of(body: dict[str, Any]) -> str:
+    """The Slack user a payload comes from, whatever its type."""
+    if body.get("user_id"):
+        return str(body["user_id"])
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id", ""))
+    event = body.get("event")
+    if isinstance(event, dict):
+        return str(event.get("user", ""))
+    return ""
+
+
+async def report_error(
+    error: Exception, body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
+) -> None:
+    """Tell the person what went wrong, privately; log it (without the payload) with a reference."""
+    user = user_of(body)
+    reference = secrets.token_hex(4)
+    if isinstance(error, ServiceError):
+        log.info("slack.refused reference=%s user=%s kind=%s", reference, user, type(error).__name__)
+    else:
+        log.error("slack.failed reference=%s user=%s", reference, user, exc_info=error)
+    text = errors.describe(error, user=user, reference=reference)
+    try:
+        if respond is not None:
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+        elif user:
+            await dm.send(client, user=user, text=text)
+    except Exception:  # Slack itself failing: the log line above is all that is left
+        log.exception("slack.report_failed reference=%s user=%s", reference, user)
+
+
+def reported(listener: Listener) -> Listener:
+    """``listener``, with any error reported to the person instead of raised into bolt.
+
+    Bolt passes a listener the arguments its signature names; the wrapper's signature adds the ones it
+    needs to report (``ack``, ``body``, ``respond``, ``client``) and hands the listener only its own.
+    """
+    own = inspect.signature(listener).parameters
+
+    @wraps(listener)
+    async def wrapper(**kwargs: Any) -> None:
+        try:
+            await listener(**{name: value for name, value in kwargs.items() if name in own})
+        except Exception as error:
+            await report_error(error, kwargs["body"], kwargs["respond"], kwargs["client"])
+            ack: AsyncAck = kwargs["ack"]
+            if ack.response is None:
+                await ack()
+
+    del wrapper.__wrapped__  # bolt reads the argument names of the unwrapped function
+    parameters = [*own.values()] + [
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in NEEDED if name not in own
+    ]
+    wrapper.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [parameter.replace(kind=inspect.Parameter.POSITIONAL_OR_KEYWORD) for parameter in parameters]
+    )
+    return wrapper
