@@ -29,8 +29,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import home
-from bot.commands import case, check, declaration, shortlist, terms
+from bot import digest, home
+from bot.commands import case, check, consultant, declaration, me, shortlist, terms
 from bot.commands import help as help_command
 from bot.invocation import Invocation
 from bot.reporting import report_error, reported
@@ -45,10 +45,12 @@ SUBCOMMANDS: dict[str, ModuleType] = {
     "case": case,
     "shortlist": shortlist,
     "terms": terms,
+    "consultant": consultant,
+    "me": me,
     "help": help_command,
     "": help_command,
 }
-INTERACTIVE: tuple[ModuleType, ...] = (check, case, shortlist, declaration, home)
+INTERACTIVE: tuple[ModuleType, ...] = (check, case, shortlist, declaration, home, consultant, digest)
 RATE_LIMIT_RETRIES = 3
 
 
@@ -61,6 +63,7 @@ class BotSettings:
     api_url: str = "https://slack.com/api/"
     reminder_channel: str = ""
     reminder_lead_days: int = 2
+    admin_channel: str = ""  # where declarations await an admin's confirmation (and admin notices go)
 
 
 def web_client(settings: BotSettings) -> AsyncWebClient:
@@ -127,4 +130,5 @@ def build_app(*, client: ServiceClient, settings: BotSettings) -> AsyncApp:
 
     for module in INTERACTIVE:
         module.register(app, service)
+    me.register(app, service, admin_channel=settings.admin_channel)  # posts declarations for admins
     return app

@@ -7,8 +7,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.reporting import reported
-from bot.service_client import NotLinked, ServiceClient
+from bot.service_client import Forbidden, NotLinked, ServiceClient
 from bot.views import home as home_view
+from bot.views import me as me_view
 
 EXPIRING_WITHIN_DAYS = 30
 AWAITING = "proposed"  # a commission the consultant has not yet declared on
@@ -25,6 +26,8 @@ async def build(service: ServiceClient, *, user: str) -> dict[str, Any]:
         return home_view.view(
             role=None, cases={}, awaiting=None, expiring=None, labels={}, today=date.today(), slack_user=user
         )
+    except Forbidden:  # not a user, but a consultant on the approved list: their place is /scr me
+        return me_view.home_tab()
     cases = await service.open_cases(as_user=user, limit=home_view.SHOWN)
     awaiting = None
     if role in ("commissioner", "admin"):

@@ -9,7 +9,6 @@ finds the claim made does nothing, so overlapping schedulers (several workers, a
 Mode) post once.
 """
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -75,15 +74,3 @@ async def send_due(
         log.info("slack.reminder.sent ref=%s stage=%s", stage.ref, stage.stage)
         sent.append(stage.key)
     return sent
-
-
-async def run_forever(
-    *, service: ServiceClient, slack: AsyncWebClient, settings: BotSettings, interval_seconds: int
-) -> None:
-    """Post due reminders every ``interval_seconds`` until cancelled; a failed run is logged, then retried."""
-    while True:
-        try:
-            await send_due(service=service, slack=slack, settings=settings, today=date.today())
-        except Exception:  # the loop must outlive one bad run; the next run retries what failed
-            log.exception("slack.reminders.failed")
-        await asyncio.sleep(interval_seconds)

@@ -201,6 +201,52 @@ class ServiceClient:
         params = {"expiring_within_days": within_days, "limit": limit}
         return await self._json("GET", "/api/v1/consultants", as_user=as_user, params=params)
 
+    async def search_consultants(self, *, as_user: str, q: str, limit: int, offset: int) -> dict[str, Any]:
+        """A page of consultants by name, specialism or area (commissioners and admins)."""
+        params = {"q": q, "limit": limit, "offset": offset}
+        return await self._json("GET", "/api/v1/consultants/search", as_user=as_user, params=params)
+
+    async def consultant_card(self, *, as_user: str, consultant_id: int) -> dict[str, Any]:
+        """The record, places held, each check's state and the status actions open now."""
+        return await self._json("GET", f"/api/v1/consultants/{consultant_id}/card", as_user=as_user)
+
+    async def change_status(
+        self, *, as_user: str, consultant_id: int, action: str, reason: str
+    ) -> dict[str, Any]:
+        """Approve, suspend, remove or reinstate; ``Rejected.allowed`` lists the actions open instead."""
+        return await self._json(
+            "POST", f"/api/v1/consultants/{consultant_id}/{action}", as_user=as_user, json={"reason": reason}
+        )
+
+    async def update_consultant(
+        self, *, as_user: str, consultant_id: int, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        return await self._json(
+            "PATCH", f"/api/v1/consultants/{consultant_id}", as_user=as_user, json=changes
+        )
+
+    async def add_engagement(
+        self, *, as_user: str, consultant_id: int, engagement: dict[str, Any]
+    ) -> dict[str, Any]:
+        path = f"/api/v1/consultants/{consultant_id}/engagements"
+        return await self._json("POST", path, as_user=as_user, json=engagement)
+
+    async def update_engagement(
+        self, *, as_user: str, consultant_id: int, engagement_id: int, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        path = f"/api/v1/consultants/{consultant_id}/engagements/{engagement_id}"
+        return await self._json("PATCH", path, as_user=as_user, json=changes)
+
+    async def remind_consultant(self, *, as_user: str, consultant_id: int, check: str) -> dict[str, Any]:
+        """Record an admin's reminder to renew ``check``; answers the consultant's Slack id to send it to."""
+        path = f"/api/v1/consultants/{consultant_id}/reminders"
+        return await self._json("POST", path, as_user=as_user, json={"check": check})
+
+    async def checks_due(self, *, within_days: int) -> list[dict[str, Any]]:
+        """Each approved consultant's check falling due within ``within_days`` (the bot's own call)."""
+        params = {"within_days": within_days}
+        return await self._json("GET", "/api/v1/slack/checks-due", as_user=None, params=params)
+
     # Shortlists and commissions -------------------------------------------------------------------
 
     async def shortlist(self, *, as_user: str, ref: str, limit: int) -> dict[str, Any]:
@@ -298,3 +344,38 @@ class ServiceClient:
     async def deadlines(self) -> list[dict[str, Any]]:
         """Every dated deadline of the open cases (the bot's own call, for reminders)."""
         return await self._json("GET", "/api/v1/slack/deadlines", as_user=None)
+
+    # Consultant self-service: the consultant is named by the Slack id on their record ------------------
+
+    async def my_record(self, *, as_user: str) -> dict[str, Any]:
+        """The consultant's own record; ``Forbidden`` if no consultant's record carries ``as_user``."""
+        return await self._json("GET", "/api/v1/me", as_user=as_user)
+
+    async def set_my_availability(
+        self, *, as_user: str, capacity: int | None, away: list[dict[str, str]] | None
+    ) -> dict[str, Any]:
+        """Set capacity and/or replace the periods away; answers the record as it now stands."""
+        body: dict[str, Any] = {}
+        if capacity is not None:
+            body["capacity"] = capacity
+        if away is not None:
+            body["away"] = away
+        return await self._json("PATCH", "/api/v1/me/availability", as_user=as_user, json=body)
+
+    async def declare_own(self, *, as_user: str, kind: str, declaration: dict[str, Any]) -> dict[str, Any]:
+        """Declare an interest or an engagement (``kind``); it waits for an admin's confirmation."""
+        return await self._json("POST", f"/api/v1/me/{kind}s", as_user=as_user, json=declaration)
+
+    async def my_agencies(self, *, as_user: str, q: str | None) -> list[dict[str, Any]]:
+        """Agencies to declare about, for the consultant's picker."""
+        return await self._json("GET", "/api/v1/me/agencies", as_user=as_user, params={"q": q} if q else None)
+
+    async def resolve_declaration(
+        self, *, as_user: str, kind: str, consultant_id: int, record_id: int, reason: str | None = None
+    ) -> None:
+        """Confirm (no ``reason``) or reject (with one) a consultant's declaration: admins only."""
+        path = f"/api/v1/consultants/{consultant_id}/{kind}s/{record_id}"
+        if reason is None:
+            await self.request("POST", f"{path}/confirm", as_user=as_user)
+        else:
+            await self.request("POST", f"{path}/reject", as_user=as_user, json={"reason": reason})

@@ -1,4 +1,5 @@
-"""The bot as a process of its own: Socket Mode, and one-off reminder runs, reaching the service over HTTP.
+"""The bot as a process of its own: Socket Mode, and one-off reminder and digest runs, reaching the service
+over HTTP.
 
 The Slack app is the same ``build_app`` the service mounts in HTTP mode; only the ``ServiceClient``'s
 transport differs (a connection to ``SCR_SERVICE_URL`` instead of the in-process ASGI transport).
@@ -11,7 +12,7 @@ from datetime import date
 import httpx
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from bot import reminders
+from bot import digest, reminders, schedule
 from bot.app import BotSettings, build_app, web_client
 from bot.service_client import ServiceClient
 
@@ -19,18 +20,15 @@ from bot.service_client import ServiceClient
 async def serve_socket_mode(
     *, settings: BotSettings, app_token: str, service_url: str, api_token: str, reminder_interval: int
 ) -> None:
-    """Connect to Slack over Socket Mode and serve until stopped; post due reminders on the side."""
+    """Connect to Slack over Socket Mode and serve until stopped; run the periodic jobs on the side."""
     async with httpx.AsyncClient(base_url=service_url) as http:
         service = ServiceClient(http, token=api_token)
         app = build_app(client=service, settings=settings)
         handler = AsyncSocketModeHandler(app, app_token)
         loop = None
-        if settings.reminder_channel and reminder_interval:
-            loop = asyncio.create_task(
-                reminders.run_forever(
-                    service=service, slack=app.client, settings=settings, interval_seconds=reminder_interval
-                )
-            )
+        jobs = schedule.jobs(service=service, slack=app.client, settings=settings)
+        if jobs and reminder_interval:
+            loop = asyncio.create_task(schedule.run_forever(jobs, interval_seconds=reminder_interval))
         try:
             await handler.start_async()
         finally:
@@ -47,4 +45,13 @@ async def remind_once(*, settings: BotSettings, service_url: str, api_token: str
         service = ServiceClient(http, token=api_token)
         return await reminders.send_due(
             service=service, slack=web_client(settings), settings=settings, today=today
+        )
+
+
+async def digest_once(*, settings: BotSettings, service_url: str, api_token: str, today: date) -> list[str]:
+    """Post this week's expiry digest items not posted before; returns their claim keys."""
+    async with httpx.AsyncClient(base_url=service_url) as http:
+        service = ServiceClient(http, token=api_token)
+        return await digest.send_due(
+            service=service, slack=web_client(settings), channel=settings.admin_channel, today=today
         )

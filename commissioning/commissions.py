@@ -111,6 +111,13 @@ def workload(*, since: date, excluding: int | None = None) -> Workload:
     return Workload(held.group_by(col(Commission.consultant_id)).subquery(), recent)
 
 
+def places_held(*, session: Session, consultant_id: int) -> int:
+    """How many of their places a consultant holds now, counted as the capacity check counts them."""
+    held = workload(since=date.today()).active
+    count = session.exec(select(held.c.active).where(held.c.consultant_id == consultant_id)).first()  # type: ignore[call-overload]
+    return int(count or 0)
+
+
 # Shortlist -------------------------------------------------------------------------------------
 
 
@@ -324,6 +331,19 @@ def _view(session: Session, commission: Commission) -> CommissionView:
     )
 
 
+def held_by(*, session: Session, consultant_id: int) -> list[CommissionView]:
+    """The consultant's commissions that hold a place (proposed, declared, confirmed on an open case)."""
+    rows = session.exec(
+        select(Commission)
+        .join(Case, col(Case.id) == col(Commission.case_id))
+        .where(Commission.consultant_id == consultant_id)
+        .where(col(Commission.status).in_([status.value for status in ACTIVE]))
+        .where(col(Case.status) == CaseStatus.open.value)
+        .order_by(col(Commission.id))
+    )
+    return [_view(session, commission) for commission in rows]
+
+
 def _commission(session: Session, commission_id: int, *, for_update: bool = False) -> Commission:
     query = select(Commission).where(Commission.id == commission_id)
     if for_update:
@@ -524,6 +544,7 @@ def _transition(
         entity_id=str(commission.id),
         before=before,
         after=after,
+        free_text=("statement",),  # the declaration's words: the retention purge removes them
     )
 
 

@@ -52,6 +52,7 @@ class CaseView:
             "created_by": self.case.created_by,
             "created_at": self.case.created_at,
             "updated_at": self.case.updated_at,
+            "closed_on": self.case.closed_on,
             "recommendation": None if recommendation is None else recommendation.result,
             "board_decision": None if board is None else _decision_json(board),
         }
@@ -404,6 +405,32 @@ def record_board_decision(
                 "recommended": _outcomes(recommendation.result),
                 "outcomes": _outcomes(result),
             },
+            free_text=("reason",),  # the board's words: the retention purge removes them
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return _view(session, case)
+
+
+def close_case(*, session: Session, ref: str, actor: str, today: date) -> CaseView:
+    """Close a case whose review is done: it takes no new commissions, its reviewers' places are free
+    again, and its retention period starts (``retention``). Closing a closed case is a conflict."""
+    try:
+        case = _case(session, ref, lock=True)
+        if case.status == CaseStatus.closed:
+            raise Conflict(f"Case {ref} was already closed on {case.closed_on}.")
+        case.status, case.closed_on, case.updated_at = CaseStatus.closed, today, utcnow()
+        session.add(case)
+        audit.record(
+            session,
+            actor=actor,
+            action="case.close",
+            entity_type="case",
+            entity_id=case.ref,
+            before={"status": CaseStatus.open.value},
+            after={"status": CaseStatus.closed.value, "closed_on": today},
         )
         session.commit()
     except BaseException:

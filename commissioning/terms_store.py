@@ -237,7 +237,7 @@ def _generate(
     )
     digest = content_hash(terms)
     latest = _latest(session, case.id)
-    if latest is not None and latest.content_hash == digest:
+    if latest is not None and latest.content_hash == digest and latest.markdown:  # not purged
         return Generated(latest, created=False, missing=terms.missing)
     record = TermsVersion(
         case_id=case.id,
@@ -290,6 +290,11 @@ def get_version(*, session: Session, ref: str, version: int) -> TermsVersion:
         ).one()
         hint = f"it has versions 1 to {count}" if count else "generate them first with POST .../terms"
         raise NotFound(f"Case {ref} has no terms of reference version {version}: {hint}.")
+    if not record.markdown:
+        raise NotFound(
+            f"Version {version} of the terms of reference for {ref} was removed under the retention policy "
+            f"(the case closed on {case.closed_on}); its content hash {record.content_hash} is kept."
+        )
     return record
 
 

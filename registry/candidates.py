@@ -2,7 +2,8 @@
 
 The queries are the same whatever the list's size: the consultants (with their active-commission
 count and average rating) in one; then only the engagements and interests touching the cases'
-agencies, because a tie with any other agency cannot produce a finding; then recent commissions.
+agencies, because a tie with any other agency cannot produce a finding; then periods away not yet
+over, and recent commissions.
 Commissions are commissioning's tables and registry never imports commissioning, so the caller
 passes those two queries in as a ``Workload``.
 """
@@ -18,7 +19,16 @@ from sqlmodel import Session, col, select
 
 from registry import profiles
 from registry.lifecycle import add_years
-from registry.models import Agency, AgencyAlias, Consultant, Engagement, Interest, ReviewRecord, fold
+from registry.models import (
+    Absence,
+    Agency,
+    AgencyAlias,
+    Consultant,
+    Engagement,
+    Interest,
+    ReviewRecord,
+    fold,
+)
 from registry.policy import IndependencePolicy
 from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind
 
@@ -169,6 +179,7 @@ def load_profiles(
     # The three JSON lists of every row decoded in one json.loads: thousands of small decodes cost more.
     lists = json.loads("[" + ",".join(f"[{row[8]},{row[9]},{row[10]}]" for row in rows) + "]")
     ties = _ties(session, contexts, agencies, consultant_ids)
+    away = _away(session, today, consultant_ids)
     recent: defaultdict[int, list[profiles.PastCommission]] = defaultdict(list)
     for consultant_id, commission_id, on, area in session.exec(workload.recent):  # type: ignore[call-overload]
         recent[consultant_id].append(profiles.PastCommission(commission_id, _day(on), area))
@@ -191,6 +202,7 @@ def load_profiles(
             mean_rating=None if mean is None else float(mean),
             rated_reviews=rated,
             recent_commissions=tuple(recent.get(cid, ())),
+            away=away.get(cid, ()),
         )
         for (cid, name, status, capacity, held, dbs, registration, insurance, *_, mean, rated), (
             specialisms,
@@ -247,10 +259,30 @@ def _ties(
     for interest in session.exec(query):
         interests[interest.consultant_id].append(
             profiles.Interest(
-                interest.id, interest.text, interest.declared_on, interest.agency_id, interest.case_ref
-            )  # type: ignore[arg-type]
+                interest.id,  # type: ignore[arg-type]
+                interest.text,
+                interest.declared_on,
+                interest.agency_id,
+                interest.case_ref,
+                interest.confirmed,
+            )
         )
     return _Ties(
         {key: tuple(value) for key, value in engagements.items()},
         {key: tuple(value) for key, value in interests.items()},
     )
+
+
+def _away(
+    session: Session, today: date, consultant_ids: Sequence[int] | None
+) -> dict[int, tuple[profiles.Away, ...]]:
+    """Periods away not yet over (few: people record them ahead), by consultant."""
+    query = select(Absence.consultant_id, Absence.id, Absence.start_date, Absence.end_date).where(
+        col(Absence.end_date) >= today
+    )
+    if consultant_ids is not None:
+        query = query.where(col(Absence.consultant_id).in_(consultant_ids))
+    away: defaultdict[int, list[profiles.Away]] = defaultdict(list)
+    for consultant_id, absence_id, start, end in session.exec(query.order_by(col(Absence.start_date))):
+        away[consultant_id].append(profiles.Away(absence_id, start, end))
+    return {key: tuple(value) for key, value in away.items()}

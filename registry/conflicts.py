@@ -6,14 +6,14 @@ rule, whether it blocks or warns, a sentence a commissioner can read aloud, and 
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any
 
 from registry.lifecycle import add_years
 from registry.policy import IndependencePolicy, Severity
-from registry.profiles import AgencyDirectory, CaseContext, ConsultantProfile, Engagement, Interest
+from registry.profiles import AgencyDirectory, Away, CaseContext, ConsultantProfile, Engagement, Interest
 from registry.vocabulary import ConsultantStatus, EngagementKind
 
 
@@ -21,7 +21,7 @@ from registry.vocabulary import ConsultantStatus, EngagementKind
 class Evidence:
     """The record behind a finding: what it is, its id, and the fields that matter."""
 
-    kind: str  # "engagement" | "interest" | "consultant"
+    kind: str  # "engagement" | "interest" | "consultant" | "absence"
     id: int
     fields: Mapping[str, Any]
 
@@ -109,6 +109,12 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         "capacity.full": Rule(
             "at capacity",
             "Ask whether they can take one more review (raise their capacity), or wait for one to finish.",
+        ),
+        "capacity.away": Rule(
+            "away now", "Ask whether they could start on their return, or wait until they are back."
+        ),
+        "capacity.away_during_review": Rule(
+            "away during the review", "A short absence in a review of months may be fine: ask them."
         ),
     }
 )
@@ -299,12 +305,18 @@ def _engagement_findings(scope: _Scope, consultant: ConsultantProfile) -> list[F
         if tie is None:
             continue
         rule, severity, reason = tie
-        if severity is Severity.block and not engagement.confirmed:
-            severity = Severity.warn
-            reason += " The tie is self-declared and not yet confirmed by an admin, so it warns for now."
-        findings.append(Finding(rule, severity, reason, _engagement_evidence(engagement, agency_id, scope)))
+        finding = Finding(rule, severity, reason, _engagement_evidence(engagement, agency_id, scope))
+        findings.append(_declared(finding, confirmed=engagement.confirmed, what="tie"))
     findings.extend(_familiarity(scope, consultant.name, reviews))
     return findings
+
+
+def _declared(finding: Finding, *, confirmed: bool, what: str) -> Finding:
+    """A self-declared record is not evidence until an admin confirms it: what it would block, it warns."""
+    if confirmed or not finding.blocks:
+        return finding
+    note = f"The {what} is self-declared and not yet confirmed by an admin, so it warns for now."
+    return replace(finding, severity=Severity.warn, reason=f"{finding.reason} {note}")
 
 
 def _familiarity(scope: _Scope, name: str, reviews: Mapping[str, list[Engagement]]) -> list[Finding]:
@@ -339,12 +351,14 @@ def _interest_finding(scope: _Scope, name: str, interest: Interest) -> Finding |
             "agency_id": interest.agency_id,
             "case_ref": interest.case_ref,
             "declared_on": interest.declared_on,
+            "confirmed": interest.confirmed,
         },
     )
     if interest.case_ref == scope.case.ref:
         rule = "independence.interest_in_case"
         reason = f"{name} declared an interest in this case on {_day(interest.declared_on)}."
-        return Finding(rule, scope.policy.severity(rule), reason, evidence)
+        finding = Finding(rule, scope.policy.severity(rule), reason, evidence)
+        return _declared(finding, confirmed=interest.confirmed, what="interest")
     agency_id = scope.tied(interest.agency_id, partnership=True)
     if agency_id is None:
         return None
@@ -353,7 +367,8 @@ def _interest_finding(scope: _Scope, name: str, interest: Interest) -> Finding |
         f"{name} declared an interest involving {scope.where(agency_id)}, on {_day(interest.declared_on)}; "
         "read it before deciding."
     )
-    return Finding(rule, scope.policy.severity(rule), reason, evidence)
+    finding = Finding(rule, scope.policy.severity(rule), reason, evidence)
+    return _declared(finding, confirmed=interest.confirmed, what="interest")
 
 
 # Each check: the words for it, and the profile field its date comes from.
@@ -452,6 +467,31 @@ def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Find
     return [finding for finding in findings if finding is not None]
 
 
+def _away(scope: _Scope, name: str, away: Away) -> Finding | None:
+    """Away today: no new review. Away later within the review (to its due date, or soon): a warning."""
+    if away.end < scope.today:
+        return None
+    evidence = Evidence("absence", away.id, {"start": away.start, "end": away.end})
+    period = f"from {_day(away.start)} to {_day(away.end)}"
+    if away.start <= scope.today:
+        return Finding(
+            "capacity.away",
+            Severity.block,
+            f"{name} is away {period}, so cannot take a review now.",
+            evidence,
+        )
+    due = scope.case.due_date
+    if due is None:
+        days = scope.policy.expiry_warn_days
+        until, when = scope.today + timedelta(days=days), f"within {days} days"
+    else:
+        until, when = due, f"before the review is due on {_day(due)}"
+    if away.start > until:
+        return None
+    reason = f"{name} will be away {period}, {when}."
+    return Finding("capacity.away_during_review", Severity.warn, reason, evidence)
+
+
 def checker(
     case: CaseContext, policy: IndependencePolicy, today: date, agencies: AgencyDirectory | None = None
 ) -> Callable[[ConsultantProfile], list[Finding]]:
@@ -475,6 +515,10 @@ def checker(
             findings += _engagement_findings(scope, consultant)
         for interest in consultant.interests:
             finding = _interest_finding(scope, consultant.name, interest)
+            if finding is not None:
+                findings.append(finding)
+        for away in consultant.away:
+            finding = _away(scope, consultant.name, away)
             if finding is not None:
                 findings.append(finding)
         if len(findings) > 1:

@@ -25,6 +25,7 @@ SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # sqlmodel.Field ignores `regex`; a pattern reaches pydantic through schema_extra.
 SLACK_USER_ID = r"^[UW][A-Z0-9]{2,31}$"
 CSV_SEPARATORS = (";", "|")
+CASE_REF = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
 
 
 def fold(name: str) -> str:
@@ -263,11 +264,13 @@ class Engagement(EngagementBase, table=True):
     confirmed: bool = Field(default=True, description="self-declared ties count once an admin confirms")
 
 
-class EngagementCreate(EngagementBase, Input):
-    """``agency_id`` may be the agency's id, name or any alias; it is stored as the id."""
+class EngagementDeclaration(EngagementBase, Input):
+    """A tie as a consultant declares it (unconfirmed until an admin confirms it).
+
+    ``agency_id`` may be the agency's id, name or any alias; it is stored as the id.
+    """
 
     agency_id: str = Field(min_length=1, max_length=200)
-    confirmed: bool = True
 
     @field_validator("role_title")
     @classmethod
@@ -275,9 +278,15 @@ class EngagementCreate(EngagementBase, Input):
         return _no_separators(value)
 
     @model_validator(mode="after")
-    def _in_order(self) -> "EngagementCreate":
+    def _in_order(self) -> "EngagementDeclaration":
         _dates_in_order(self.start_date, self.end_date, start_name="start_date", end_name="end_date")
         return self
+
+
+class EngagementCreate(EngagementDeclaration):
+    """A tie as an admin records it: confirmed unless said otherwise."""
+
+    confirmed: bool = True
 
 
 class EngagementUpdate(Input):
@@ -302,27 +311,85 @@ class EngagementPublic(EngagementBase):
 # Declared interests --------------------------------------------------------------------------
 
 
-class InterestBase(SQLModel):
+class InterestFields(SQLModel):
     text: str = Field(min_length=3, max_length=2000)
     agency_id: str | None = Field(default=None, foreign_key="agency.id", max_length=64)
     case_ref: str | None = Field(default=None, max_length=32, index=True)
+
+
+class InterestBase(InterestFields):
     declared_on: date
 
 
 class Interest(InterestBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
+    confirmed: bool = Field(default=True, description="self-declared interests count once an admin confirms")
+
+
+class InterestDeclaration(InterestFields, Input):
+    """An interest as a consultant declares it: dated the day it is made, unconfirmed until an admin
+    confirms it. ``agency_id`` may be the agency's id, name or any alias; it is stored as the id."""
+
+    agency_id: str | None = Field(default=None, min_length=1, max_length=200)
+    case_ref: str | None = Field(
+        default=None, min_length=1, max_length=32, schema_extra={"pattern": CASE_REF}
+    )
+
+    @field_validator("case_ref")
+    @classmethod
+    def _ref_as_issued(cls, value: str | None) -> str | None:
+        """References are issued in capitals; one typed in lower case still names the case."""
+        return None if value is None else value.upper()
 
 
 class InterestCreate(InterestBase, Input):
     """``agency_id`` may be the agency's id, name or any alias; it is stored as the id."""
 
     agency_id: str | None = Field(default=None, min_length=1, max_length=200)
+    confirmed: bool = True
 
 
 class InterestPublic(InterestBase):
     id: int
     consultant_id: int
+    confirmed: bool
+
+
+# Availability --------------------------------------------------------------------------------
+
+
+class AbsenceBase(SQLModel):
+    start_date: date = Field(description="first day away")
+    end_date: date = Field(description="last day away")
+
+
+class Absence(AbsenceBase, table=True):
+    """A period a consultant is away: no new review while it lasts, a warning if it falls in one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
+
+
+class AbsenceCreate(AbsenceBase, Input):
+    @model_validator(mode="after")
+    def _in_order(self) -> "AbsenceCreate":
+        _dates_in_order(self.start_date, self.end_date, start_name="start_date", end_name="end_date")
+        return self
+
+
+class AbsencePublic(AbsenceBase):
+    id: int
+    consultant_id: int
+
+
+class AvailabilityUpdate(Input):
+    """What a consultant keeps up to date themselves; only the fields sent change."""
+
+    capacity: int | None = Field(default=None, ge=1, le=5, description="maximum concurrent reviews")
+    away: list[AbsenceCreate] | None = Field(
+        default=None, max_length=20, description="every period away from today on; replaces those held"
+    )
 
 
 # Accreditations and training -----------------------------------------------------------------
@@ -404,3 +471,4 @@ class ConsultantDetail(ConsultantPublic):
     interests: list[InterestPublic] = []
     accreditations: list[AccreditationPublic] = []
     reviews: list[ReviewRecordPublic] = []
+    away: list[AbsencePublic] = []

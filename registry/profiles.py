@@ -47,6 +47,16 @@ class Interest:
     declared_on: date
     agency_id: str | None = None
     case_ref: str | None = None
+    confirmed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Away:
+    """A period the consultant is away, first and last day included."""
+
+    id: int
+    start: date
+    end: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +86,7 @@ class ConsultantProfile:
     mean_rating: float | None = None  # of the rated reviews on their record, 1 inadequate .. 4 outstanding
     rated_reviews: int = 0
     recent_commissions: tuple[PastCommission, ...] = ()
+    away: tuple[Away, ...] = ()  # periods not yet over
 
 
 @dataclass(frozen=True)

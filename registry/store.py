@@ -28,12 +28,14 @@ from sqlalchemy import ColumnElement, Table, delete, exists, func, or_, type_coe
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, SQLModel, col, select
 
-from registry import importer, lifecycle
+from registry import expiry, importer, lifecycle
 from registry.clock import utcnow
 from registry.errors import Conflict, Invalid, NotFound
 from registry.importer import AccreditationItem, EngagementItem, ImportReport, Problem, RowOutcome
 from registry.lifecycle import Action, Approval
 from registry.models import (
+    Absence,
+    AbsencePublic,
     AccreditationCreate,
     AccreditationPublic,
     Agency,
@@ -91,7 +93,16 @@ def atomic(*, session: Session) -> Iterator[None]:
 
 
 def _audit(session: Session, *, actor: str, action: str, entity: str, entity_id: Any, **change: Any) -> None:
-    audit.record(session, actor=actor, action=action, entity_type=entity, entity_id=entity_id, **change)
+    """Review comments (about a case) are logged as fingerprints: the retention purge removes them."""
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity_type=entity,
+        entity_id=entity_id,
+        free_text=("comment",),
+        **change,
+    )
 
 
 def _json(model: SQLModel | None) -> dict[str, Any] | None:
@@ -167,6 +178,14 @@ def get_agency(*, session: Session, agency_id: str) -> AgencyPublic:
     """One agency by id; NotFound if there is none."""
     agency = _agency(session, agency_id)
     return _agency_public(agency, _aliases_of(session, [agency.id]).get(agency.id, []))
+
+
+def agency_names(*, session: Session, agency_ids: Iterable[str]) -> dict[str, str]:
+    """The names of the agencies with ``agency_ids`` (ids no agency has are left out)."""
+    wanted = list(set(agency_ids))
+    if not wanted:
+        return {}
+    return dict(session.exec(select(Agency.id, Agency.name).where(col(Agency.id).in_(wanted))).all())
 
 
 def agency_directory(*, session: Session) -> dict[str, str]:
@@ -308,10 +327,14 @@ def delete_agency(*, session: Session, agency_id: str, actor: str) -> None:
 
 
 def _consultant(session: Session, consultant_id: int, *, for_update: bool = False) -> Consultant:
-    query = select(Consultant).where(Consultant.id == consultant_id)
+    # Without a lock, ``get`` answers from the session when it already holds the consultant, so a
+    # consultant's page, which checks they exist for each list it shows, reads them once, not six times.
     if for_update:
-        query = query.with_for_update()
-    consultant = session.exec(query).first()
+        consultant = session.exec(
+            select(Consultant).where(Consultant.id == consultant_id).with_for_update()
+        ).first()
+    else:
+        consultant = session.get(Consultant, consultant_id)
     if consultant is None:
         raise NotFound(f"No consultant with id {consultant_id}.")
     return consultant
@@ -359,6 +382,21 @@ def expiring_condition(*, today: date, within_days: int, dbs_recheck_years: int)
     )
 
 
+def search_condition(session: Session, text: str) -> ColumnElement[bool]:
+    """Consultants with ``text`` in their name, in one of their specialisms' names, or as one of their areas.
+
+    One search box for people who know a name, a subject ("domestic abuse", "exploitation") or a place.
+    """
+    wanted = " ".join(text.split()).lower()
+    as_specialism = wanted.replace(" ", "_").replace("-", "_")
+    specialisms = [s.value for s in Specialism if as_specialism in s.value]
+    return or_(
+        func.lower(Consultant.name).contains(wanted, autoescape=True),
+        _has_item(session, Consultant.areas, wanted, any_case=True),
+        *(_has_item(session, Consultant.specialisms, value, any_case=False) for value in specialisms),
+    )
+
+
 def list_consultants(
     *,
     session: Session,
@@ -367,6 +405,7 @@ def list_consultants(
     area: str | None = None,
     language: str | None = None,
     q: str | None = None,
+    search: str | None = None,
     expiring_within_days: int | None = None,
     dbs_recheck_years: int = DEFAULT_DBS_RECHECK_YEARS,
     today: date | None = None,
@@ -376,7 +415,7 @@ def list_consultants(
     """One page of consultants by name, with the total matching every filter given.
 
     ``area`` and ``language`` match list items in any case; ``q`` is a case-insensitive substring of
-    the name; ``expiring_within_days`` is ``expiring_condition``.
+    the name; ``search`` is ``search_condition``; ``expiring_within_days`` is ``expiring_condition``.
     """
     conditions: list[ColumnElement[bool]] = []
     if status:
@@ -391,6 +430,8 @@ def list_consultants(
         conditions.append(_has_item(session, Consultant.languages, language, any_case=True))
     if q:
         conditions.append(func.lower(Consultant.name).contains(q.strip().lower(), autoescape=True))
+    if search:
+        conditions.append(search_condition(session, search))
     if expiring_within_days is not None:
         conditions.append(
             expiring_condition(
@@ -417,6 +458,73 @@ def list_consultants(
     return ConsultantPage(items=items, total=total, limit=limit, offset=offset)
 
 
+DUE_PAGE = 200
+
+
+def checks_falling_due(
+    *, session: Session, today: date, within_days: int, dbs_recheck_years: int
+) -> list[tuple[ConsultantPublic, expiry.CheckStatus]]:
+    """Each check of an approved consultant lapsed, missing or falling due within ``within_days``.
+
+    The consultants are those the dashboard lists (``expiring_condition``); ``registry.expiry`` says
+    which of their checks it is, so a consultant with two checks due appears twice.
+    """
+    found: list[tuple[ConsultantPublic, expiry.CheckStatus]] = []
+    offset = 0
+    while True:
+        page = list_consultants(
+            session=session,
+            status=ConsultantStatus.approved,
+            expiring_within_days=within_days,
+            dbs_recheck_years=dbs_recheck_years,
+            today=today,
+            limit=DUE_PAGE,
+            offset=offset,
+        )
+        for consultant in page.items:
+            due = expiry.falling_due(
+                consultant, today=today, within_days=within_days, dbs_recheck_years=dbs_recheck_years
+            )
+            found += [(consultant, status) for status in due]
+        offset += DUE_PAGE
+        if offset >= page.total:
+            return found
+
+
+def record_reminder(
+    *,
+    session: Session,
+    consultant_id: int,
+    check: expiry.Check,
+    actor: str,
+    today: date,
+    dbs_recheck_years: int,
+) -> tuple[ConsultantPublic, expiry.CheckStatus]:
+    """Record (in the audit log) that ``actor`` asked the consultant to renew ``check``, by Slack message.
+
+    Conflict if the consultant has no Slack account on record, since the reminder could not reach them.
+    """
+    with atomic(session=session):
+        consultant = _public(_consultant(session, consultant_id))
+        if not consultant.slack_user_id:
+            raise Conflict(
+                f"{consultant.name} has no Slack account on record, so they cannot be reminded by direct "
+                f"message: write to {consultant.email}, or add their Slack member id to their record.",
+                findings=[{"field": "slack_user_id", "consultant_id": consultant_id}],
+            )
+        checks = expiry.statuses(consultant, today=today, within_days=0, dbs_recheck_years=dbs_recheck_years)
+        status = next(s for s in checks if s.check == check)
+        _audit(
+            session,
+            actor=actor,
+            action="consultant.remind",
+            entity="consultant",
+            entity_id=consultant_id,
+            after={"check": check.value, "due": status.due, "channel": "slack"},
+        )
+    return consultant, status
+
+
 def count_consultants(*, session: Session) -> int:
     """How many consultants there are, whatever their status."""
     return session.exec(select(func.count()).select_from(Consultant)).one()
@@ -431,6 +539,7 @@ def get_consultant(*, session: Session, consultant_id: int) -> ConsultantDetail:
         interests=list_interests(session=session, consultant_id=consultant_id),
         accreditations=list_accreditations(session=session, consultant_id=consultant_id),
         reviews=list_reviews(session=session, consultant_id=consultant_id),
+        away=list_absences(session=session, consultant_id=consultant_id),
     )
 
 
@@ -493,7 +602,7 @@ def delete_consultant(*, session: Session, consultant_id: int, actor: str) -> No
                 findings=[{"field": "status", "status": consultant.status}],
             )
         before = get_consultant(session=session, consultant_id=consultant_id)
-        for table in (Engagement, Interest, ConsultantAccreditation, ReviewRecord):
+        for table in (Engagement, Interest, ConsultantAccreditation, ReviewRecord, Absence):
             session.exec(delete(table).where(col(table.consultant_id) == consultant_id))  # type: ignore[call-overload]
         session.delete(consultant)
         _audit(
@@ -776,6 +885,18 @@ def delete_interest(*, session: Session, consultant_id: int, interest_id: int, a
         actor=actor,
         noun="interest",
     )
+
+
+def list_absences(
+    *, session: Session, consultant_id: int, ending_from: date | None = None
+) -> list[AbsencePublic]:
+    """A consultant's periods away in date order; with ``ending_from``, only those not over before it."""
+    query = select(Absence).where(Absence.consultant_id == consultant_id)
+    if ending_from is not None:
+        query = query.where(col(Absence.end_date) >= ending_from)
+    _consultant(session, consultant_id)
+    rows = session.exec(query.order_by(col(Absence.start_date), col(Absence.id)))
+    return [AbsencePublic.model_validate(row, from_attributes=True) for row in rows]
 
 
 def list_accreditations(*, session: Session, consultant_id: int) -> list[AccreditationPublic]:

@@ -6,17 +6,30 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from registry.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from service import slack_http
+from service.auth import refusal_handler
 from service.limits import BodySizeLimit
 from service.settings import get_settings
 from service.web.pages import PageRefused, page_refused_response
 from service.web.session import SESSION_COOKIE
 
 # Each module under service/api/ exposes ``router``; a new area adds its name here.
-ROUTERS: tuple[str, ...] = ("system", "registry", "slack", "shortlist", "commissions", "terms", "cases")
+ROUTERS: tuple[str, ...] = (
+    "system",
+    "registry",
+    "slack",
+    "shortlist",
+    "commissions",
+    "terms",
+    "cases",
+    "data_protection",
+    "me",
+    "declarations",
+)
 # The admin pages: each module under service/web/ named here exposes ``router`` (paths under /admin).
 WEB_ROUTERS: tuple[str, ...] = (
     "pages",
@@ -118,6 +131,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(DomainError, _domain_error_response)
     app.add_exception_handler(RequestValidationError, _validation_error_response)
     app.add_exception_handler(PageRefused, page_refused_response)
+    app.add_exception_handler(StarletteHTTPException, refusal_handler)
     for name in ROUTERS:
         app.include_router(import_module(f"service.api.{name}").router)
     for name in WEB_ROUTERS:

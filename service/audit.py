@@ -7,11 +7,11 @@ directly in the database breaks the chain where it happened (``verify``).
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
 from registry.clock import utcnow
@@ -23,6 +23,25 @@ GENESIS = "0" * 64
 def _plain(value: Any) -> Any:
     """JSON-safe copy (dates become ISO strings), so the stored value hashes the same when read back."""
     return None if value is None else json.loads(json.dumps(value, default=str, sort_keys=True))
+
+
+def fingerprint(text: str | None) -> str | None:
+    """What the log keeps of free text written about a case: a digest that proves what the record said
+    while it is held, without a copy that would outlive the retention policy (the chain forbids erasing
+    words once logged)."""
+    return None if text is None else "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _digested(value: Any, keys: Collection[str]) -> Any:
+    """``value`` with the text under any of ``keys``, at any depth, replaced by its fingerprint."""
+    if isinstance(value, dict):
+        return {
+            key: fingerprint(item) if key in keys and isinstance(item, str) else _digested(item, keys)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_digested(item, keys) for item in value]
+    return value
 
 
 def digest(event: AuditEvent) -> str:
@@ -49,11 +68,21 @@ def record(
     entity_id: str | int,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    free_text: Collection[str] = (),
 ) -> AuditEvent:
-    """Add an audit event to ``session``; the caller commits it with the change."""
+    """Add an audit event to ``session``; the caller commits it with the change.
+
+    ``free_text`` names the keys (at any depth of ``before`` and ``after``) holding words people wrote
+    about a case; the log keeps their fingerprints, so the retention purge leaves no copy behind.
+    """
     if session.get_bind().dialect.name == "postgresql":
         # Serialise chain appends: concurrent writers would otherwise fork the chain.
         session.exec(text("SELECT pg_advisory_xact_lock(7263)"))  # type: ignore[call-overload]
+    else:
+        # SQLite: take the write lock before reading the last hash (a write that matches no row does),
+        # or a writer that has not written yet in this transaction could append after the same event.
+        lock = update(AuditEvent).where(col(AuditEvent.id) == -1).values(hash=AuditEvent.hash)
+        session.exec(lock)  # type: ignore[call-overload]
     last = session.exec(select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)).first()
     event = AuditEvent(
         at=utcnow(),
@@ -61,8 +90,8 @@ def record(
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id),
-        before=_plain(before),
-        after=_plain(after),
+        before=_plain(_digested(before, free_text)),
+        after=_plain(_digested(after, free_text)),
         prev_hash=last or GENESIS,
         hash="",
     )

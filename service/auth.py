@@ -1,21 +1,37 @@
-"""Bearer-token authentication and role checks.
+"""Bearer-token authentication, role checks, and the audit of every refusal.
 
 Tokens are random and long, so a SHA-256 digest is enough to store them safely and look them up by
 index. The Slack bot holds a ``bot`` token and names the Slack user it acts for in
-``X-Slack-User-Id``; the request then runs with that user's role.
+``X-Slack-User-Id``; the request then runs with that user's role. A consultant is not a user: the bot
+names them by the Slack id on their record in the approved list, and they reach only their own record
+(``CurrentConsultant``, the ``/api/v1/me`` routes).
+
+Every 403 given to an authenticated caller is audited (``access.refused``). The request's own
+transaction is rolled back with the refusal, so ``refusal_handler`` writes the event in one of its own.
 """
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, status
+from fastapi import Depends, Header, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.db import SessionDep
+from registry import self_service
+from registry.models import Consultant
+from service import audit
+from service.db import SessionDep, get_engine
 from service.models import Role, User
+
+log = logging.getLogger("service.auth")
 
 SLACK_USER_HEADER = "X-Slack-User-Id"
 
@@ -40,34 +56,110 @@ def _unauthorised(message: str) -> HTTPException:
 
 
 bearer = HTTPBearer(auto_error=False, description="An API token from 'scr user add'.")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+SlackUserHeader = Annotated[str | None, Header(include_in_schema=False)]
 
 
-def current_user(
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    x_slack_user_id: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> User:
-    """The caller, from ``Authorization: Bearer TOKEN`` (and, for the bot, the Slack user it acts for)."""
+@dataclass(frozen=True)
+class Caller:
+    """Who a request runs as, kept on the request so that a refusal can be audited after the rollback."""
+
+    actor: str  # as the audit log names them
+    identity: str  # "user:12", "consultant:7", "slack:U0123" (a Slack user the service does not know)
+    role: str
+
+
+def _remember(request: Request, caller: Caller) -> None:
+    request.state.caller = caller
+
+
+def _user_caller(user: User, *, slack_user_id: str | None = None) -> Caller:
+    actor = user.email if slack_user_id is None else f"{user.email} (Slack {slack_user_id[:32]})"
+    return Caller(actor, f"user:{user.id}", str(user.role))
+
+
+def _forbidden(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_403_FORBIDDEN, detail=message)
+
+
+def _token_user(request: Request, session: Session, credentials: HTTPAuthorizationCredentials | None) -> User:
     if credentials is None or not credentials.credentials:
         raise _unauthorised("Sign in: send 'Authorization: Bearer <token>'. Ask an admin for a token.")
     user = user_for_token(session, credentials.credentials.strip())
     if user is None:
         raise _unauthorised("That token is not valid or has been revoked. Ask an admin for a new one.")
-    if user.role != Role.bot:
-        return user
-    if not x_slack_user_id:
+    _remember(request, _user_caller(user))
+    return user
+
+
+def _unknown_slack_user(request: Request, bot: User, slack_user_id: str) -> None:
+    slack_user_id = slack_user_id[:32]
+    _remember(
+        request, Caller(f"{bot.email} for Slack user {slack_user_id}", f"slack:{slack_user_id}", "unlinked")
+    )
+
+
+def current_user(
+    request: Request, session: SessionDep, credentials: Credentials, x_slack_user_id: SlackUserHeader = None
+) -> User:
+    """The caller, from ``Authorization: Bearer TOKEN`` (and, for the bot, the Slack user it acts for)."""
+    user = _token_user(request, session, credentials)
+    if user.role != Role.bot or not x_slack_user_id:
         return user
     acting = session.exec(select(User).where(User.slack_user_id == x_slack_user_id)).first()
-    if acting is None or not acting.active:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail="Your Slack account is not linked to a user of this service. Ask an admin to run "
-            "'scr user add EMAIL --role ROLE --slack-user-id YOUR_ID'.",
+    if acting is not None and acting.active:
+        _remember(request, _user_caller(acting, slack_user_id=x_slack_user_id))
+        return acting
+    consultants = self_service.by_slack_user(session=session, slack_user_id=x_slack_user_id)
+    if consultants:
+        consultant = consultants[0]
+        _remember(request, Caller(consultant.email, f"consultant:{consultant.id}", "consultant"))
+        raise _forbidden(
+            "You are on the approved list as a consultant: you can see and change your own record "
+            "('/scr me' in Slack), and nothing else. This needs the role of a board user (admin, "
+            "commissioner or chair)."
         )
-    return acting
+    _unknown_slack_user(request, user, x_slack_user_id)
+    raise _forbidden(
+        "Your Slack account is not linked to a user of this service. Ask an admin to run "
+        "'scr user add EMAIL --role ROLE --slack-user-id YOUR_ID'."
+    )
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def current_consultant(
+    request: Request, session: SessionDep, credentials: Credentials, x_slack_user_id: SlackUserHeader = None
+) -> Consultant:
+    """The consultant a self-service request is for: the bot names them by the Slack id on their record."""
+    bot = _token_user(request, session, credentials)
+    if bot.role != Role.bot:
+        raise _forbidden(
+            "Consultants keep their own record up to date through the Slack bot ('/scr me'). To change a "
+            "consultant's record as an admin, use /api/v1/consultants/{id}."
+        )
+    if not x_slack_user_id:
+        raise _forbidden("Name the consultant: send X-Slack-User-Id with the Slack id on their record.")
+    found = self_service.by_slack_user(session=session, slack_user_id=x_slack_user_id)
+    if len(found) != 1:
+        _unknown_slack_user(request, bot, x_slack_user_id)
+        if found:
+            raise _forbidden(
+                "Your Slack id is on more than one consultant's record, so I can't tell which is yours. "
+                "Ask an admin to correct the approved list."
+            )
+        raise _forbidden(
+            f"Your Slack account ({x_slack_user_id[:32]}) is not on any consultant's record in the approved "
+            "list, so there is no record of yours to show. If you are on the list, ask an admin to add your "
+            "Slack member id to your record."
+        )
+    consultant = found[0]
+    _remember(request, Caller(consultant.email, f"consultant:{consultant.id}", "consultant"))
+    return consultant
+
+
+CurrentConsultant = Annotated[Consultant, Depends(current_consultant)]
 
 
 def require_role(*roles: Role) -> Callable[[User], User]:
@@ -89,4 +181,48 @@ AnyUser = Annotated[User, Depends(require_role(Role.admin, Role.commissioner, Ro
 AdminUser = Annotated[User, Depends(require_role(Role.admin))]
 CommissionerUser = Annotated[User, Depends(require_role(Role.commissioner, Role.admin))]
 ChairUser = Annotated[User, Depends(require_role(Role.chair))]
+ChairOrAdminUser = Annotated[User, Depends(require_role(Role.chair, Role.admin))]
 BotUser = Annotated[User, Depends(require_role(Role.bot))]
+
+
+def _record_refusal(caller: Caller, request: Request, detail: str) -> None:
+    route = request.scope.get("route")
+    after = {
+        "method": request.method,
+        "route": getattr(route, "path", request.url.path),
+        "params": dict(request.path_params),
+        "role": caller.role,
+        "detail": detail,
+    }
+    try:
+        with Session(get_engine()) as session:
+            audit.record(
+                session,
+                actor=caller.actor[:254],
+                action="access.refused",
+                entity_type="access",
+                entity_id=caller.identity[:64],
+                after=after,
+            )
+            session.commit()
+    except SQLAlchemyError:  # the refusal stands; losing its record must not turn it into a 500
+        log.exception("access.refused.unrecorded identity=%s route=%s", caller.identity, after["route"])
+
+
+def identity_probe(request: Request) -> None:
+    """Mark a route that only asks who the caller is: a 403 there is not an attempt to act, so
+    ``refusal_handler`` does not audit it. Name it before the caller's dependency, so it runs first."""
+    request.state.probe = True
+
+
+IdentityProbe = Annotated[None, Depends(identity_probe)]
+
+
+async def refusal_handler(request: Request, error: Exception) -> Response:
+    """Answer an HTTP error as FastAPI does; first audit a 403 given to a caller who was identified."""
+    assert isinstance(error, StarletteHTTPException)
+    caller = getattr(request.state, "caller", None)
+    probe = getattr(request.state, "probe", False)
+    if error.status_code == status.HTTP_403_FORBIDDEN and isinstance(caller, Caller) and not probe:
+        await run_in_threadpool(_record_refusal, caller, request, str(error.detail))
+    return await http_exception_handler(request, error)

@@ -20,6 +20,8 @@ registry_app = typer.Typer(help="The approved list of consultants.", no_args_is_
 demo_app = typer.Typer(help="Invented demo data.", no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
 app.add_typer(demo_app, name="demo")
+retention_app = typer.Typer(help="The retention policy for closed cases.", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
 
 CLI_ACTOR = "cli"
 
@@ -286,6 +288,84 @@ def registry_export(
         typer.echo(f"Wrote {output}.", err=True)
 
 
+@registry_app.command("subject-access")
+def registry_subject_access(
+    consultant_id: Annotated[int, typer.Argument(help="The consultant's id.", min=1)],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to FILE, not standard output.")
+    ] = None,
+) -> None:
+    """Everything held about one consultant, as JSON: their record, commissions, declarations and audit
+    events (cases by reference only)."""
+    from sqlmodel import Session
+
+    from registry.errors import DomainError
+    from service.db import get_engine
+    from service.subject_access import export
+
+    with Session(get_engine()) as session:
+        try:
+            text = export(session=session, consultant_id=consultant_id).model_dump_json(indent=2) + "\n"
+        except DomainError as error:
+            raise _fail(error.message) from None
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {output}.", err=True)
+
+
+@retention_app.command("purge")
+def retention_purge(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would be removed; change nothing.")
+    ] = False,
+    today: Annotated[
+        str | None,
+        typer.Option(help="Purge as of this date, YYYY-MM-DD (later than today only with --dry-run)."),
+    ] = None,
+) -> None:
+    """Remove the free text of cases closed more than SCR_RETENTION_YEARS ago; keep features and outcomes."""
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from commissioning import retention_store
+    from registry.errors import DomainError
+    from service.db import get_engine
+    from service.settings import get_settings
+
+    try:
+        as_of = date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        raise _fail(f"--today: {today!r} is not a date in the form YYYY-MM-DD.") from None
+    with Session(get_engine()) as session:
+        try:
+            report = retention_store.purge(
+                session=session,
+                as_of=as_of,
+                today=date.today(),
+                years=get_settings().retention_years,
+                dry_run=dry_run,
+                actor=CLI_ACTOR,
+            )
+        except DomainError as error:
+            raise _fail(error.message) from None
+    summary = report.to_json()
+    verb = "Would remove" if dry_run else "Removed"
+    for case in report.cases:
+        counts = ", ".join(
+            f"{count} {name.replace('_', ' ')}" for name, count in case.fields.items() if count
+        )
+        typer.echo(f"{case.ref} (closed {case.closed_on}): {verb.lower()} {counts}")
+    before = f"closed before {summary['closed_before']} ({report.years} years before {as_of})"
+    if not report.cases:
+        typer.echo(f"Nothing to purge: no case {before} holds free text.")
+    else:
+        prefix = "Dry run: " if dry_run else ""
+        typer.echo(f"{prefix}{verb} free text from {len(report.cases)} case(s) {before}.")
+
+
 @demo_app.command("load")
 def demo_load() -> None:
     """Load the invented demo registry and one user per role into an empty service; print their tokens."""
@@ -416,7 +496,7 @@ def terms(
 
 
 bot_app = typer.Typer(
-    help="The Slack bot as a process of its own (Socket Mode), and its deadline reminders.",
+    help="The Slack bot as a process of its own (Socket Mode), its deadline reminders and expiry digest.",
     invoke_without_command=True,
 )
 app.add_typer(bot_app, name="bot")
@@ -441,6 +521,7 @@ def _bot_settings():  # type: ignore[no-untyped-def]
         api_url=settings.slack_api_url,
         reminder_channel=settings.slack_reminder_channel,
         reminder_lead_days=settings.slack_reminder_lead_days,
+        admin_channel=settings.slack_admin_channel,
     )
     return settings, bot_settings
 
@@ -509,3 +590,36 @@ def bot_remind() -> None:
     except ServiceError as error:
         raise _fail(f"The service refused: {error.message}", code=1) from None
     typer.echo(f"Posted {len(sent)} reminder(s).")
+
+
+@bot_app.command("digest")
+def bot_digest() -> None:
+    """Post this week's expiry digest to the admins' channel, each item once a week (safe from cron)."""
+    import asyncio
+    from datetime import date
+
+    from slack_sdk.errors import SlackApiError
+
+    from bot.service_client import ServiceError
+    from bot.standalone import digest_once
+
+    settings, bot_settings = _bot_settings()
+    if not bot_settings.admin_channel:
+        raise _fail("Set SCR_SLACK_ADMIN_CHANNEL to the id of the admins' channel the digest goes to.")
+    try:
+        sent = asyncio.run(
+            digest_once(
+                settings=bot_settings,
+                service_url=settings.service_url,
+                api_token=settings.bot_api_token,
+                today=date.today(),
+            )
+        )
+    except SlackApiError as error:
+        problem = error.response.get("error")
+        raise _fail(
+            f"Slack refused the digest ({problem}); what was not posted will be on the next run.", code=1
+        ) from None
+    except ServiceError as error:
+        raise _fail(f"The service refused: {error.message}", code=1) from None
+    typer.echo(f"Posted {len(sent)} digest item(s).")

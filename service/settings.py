@@ -19,6 +19,14 @@ class Settings(BaseSettings):
     reapproval_years: int = Field(
         default=3, ge=1, le=10, description="Approval lasts this long before the consultant is re-approved."
     )
+    retention_years: int = Field(
+        default=6,
+        ge=1,
+        le=100,
+        description="Local policy, not law (set the board's own retention schedule): a case closed more than "
+        "this many years ago loses its free text (board reasons, declaration statements, terms of reference, "
+        "review comments) at the next 'scr retention purge'; its features and outcomes are kept.",
+    )
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
     csv_max_rows: int = Field(default=5_000, ge=1)
     secret_key: str = "change-me-in-production"

@@ -1,4 +1,5 @@
-"""The Slack bot inside the service (HTTP mode): ``POST /slack/events`` and the reminder loop.
+"""The Slack bot inside the service (HTTP mode): ``POST /slack/events`` and the loop of periodic jobs
+(deadline reminders, the weekly expiry digest).
 
 The bot reaches the API through ``httpx.ASGITransport`` on this very app, so it goes through the same
 authentication, validation and audit as any other client, without a socket. It is mounted only when
@@ -22,10 +23,10 @@ def enabled(settings: Settings) -> bool:
 
 
 def mount(app: FastAPI, settings: Settings) -> None:
-    """Add the Slack endpoint (and, with a reminder channel, the reminder loop) to ``app``."""
+    """Add the Slack endpoint (and, with a reminder or admins' channel, the loop of jobs) to ``app``."""
     from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 
-    from bot import reminders
+    from bot import schedule
     from bot.app import BotSettings, build_app
     from bot.service_client import ServiceClient
 
@@ -44,6 +45,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
         api_url=settings.slack_api_url,
         reminder_channel=settings.slack_reminder_channel,
         reminder_lead_days=settings.slack_reminder_lead_days,
+        admin_channel=settings.slack_admin_channel,
     )
     bolt = build_app(client=service, settings=bot_settings)
     handler = AsyncSlackRequestHandler(bolt)
@@ -54,18 +56,15 @@ def mount(app: FastAPI, settings: Settings) -> None:
         return await handler.handle(request)
 
     interval = settings.slack_reminder_interval_seconds
-    if not (bot_settings.reminder_channel and interval):
+    jobs = schedule.jobs(service=service, slack=bolt.client, settings=bot_settings)
+    if not (jobs and interval):
         return
     previous = app.router.lifespan_context
 
     @contextlib.asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[object]:
         async with previous(application) as state:
-            loop = asyncio.create_task(
-                reminders.run_forever(
-                    service=service, slack=bolt.client, settings=bot_settings, interval_seconds=interval
-                )
-            )
+            loop = asyncio.create_task(schedule.run_forever(jobs, interval_seconds=interval))
             try:
                 yield state
             finally:

@@ -21,6 +21,16 @@ COMMANDS = (
         "excluded and why; commission one.",
     ),
     ("/scr terms REF", "the terms of reference for a case, as DOCX and PDF, sent to your direct messages."),
+    (
+        "/scr consultant QUERY",
+        "consultants by name, specialism or area (commissioners and admins): status, checks and when "
+        "they lapse, places in use, engagements, interests, reviews; admins change the record from the card.",
+    ),
+    (
+        "/scr me",
+        "consultants: your own record, privately; set your availability and dates away, declare an "
+        "interest or an engagement, see your open commissions.",
+    ),
     ("/scr help", "this list."),
 )
 

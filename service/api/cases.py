@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, WithJsonSchema
 from commissioning import features, rules, store, threshold
 from commissioning.models import CaseStatus
 from registry.errors import Invalid
-from service.auth import AnyUser, ChairUser
+from service.auth import AnyUser, ChairOrAdminUser, ChairUser
 from service.db import SessionDep
 from service.settings import get_settings
 
@@ -189,6 +189,7 @@ class CaseOut(BaseModel):
     created_by: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    closed_on: dt.date | None = Field(default=None, description="when the case was closed; null while open")
     recommendation: DecisionOut | None
     board_decision: DecisionRecordOut | None
     history: list[DecisionRecordOut] | None = None
@@ -262,9 +263,9 @@ def list_cases(
     session: SessionDep,
     _: AnyUser,
     status_: Annotated[CaseStatus | None, Query(alias="status")] = None,
-    area: Annotated[str | None, Query(max_length=100)] = None,
+    area: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CasePage:
     """Cases, newest first, each with its latest recommendation and board decision."""
     views, total = store.list_cases(session=session, status=status_, area=area, limit=limit, offset=offset)
@@ -306,4 +307,13 @@ def record_decision(ref: str, body: BoardDecisionIn, session: SessionDep, actor:
         actor=actor.email,
         today=dt.date.today(),
     )
+    return CaseOut.model_validate(view.to_json())
+
+
+@router.post("/cases/{ref}/close")
+def close_case(ref: str, session: SessionDep, actor: ChairOrAdminUser) -> CaseOut:
+    """A chair or an admin closes a case whose review is done: it takes no new commissions, and its free
+    text is removed ``SCR_RETENTION_YEARS`` later (``POST /retention/purge``). 409 if already closed.
+    Audited."""
+    view = store.close_case(session=session, ref=ref, actor=actor.email, today=dt.date.today())
     return CaseOut.model_validate(view.to_json())

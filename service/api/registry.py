@@ -1,15 +1,19 @@
 """The approved list over HTTP: agencies, consultants and their records, status actions, CSV.
 
-Reads need any role; writes need admin. Each route hands its work to ``registry.store``, which
-validates, audits and commits in one transaction; domain errors become HTTP in ``service.app``.
+Reads need any role, except the search box and the card (commissioners and admins: what Slack's
+``/scr consultant`` shows); writes, and recording a reminder sent to a consultant, need admin. Each
+route hands its work to ``registry.store``, which validates, audits and commits in one transaction;
+domain errors become HTTP in ``service.app``.
 """
 
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
+from sqlmodel import SQLModel
 
-from registry import importer, store
+from commissioning.commissions import places_held
+from registry import expiry, importer, lifecycle, store
 from registry.importer import ImportReport
 from registry.lifecycle import Action
 from registry.models import (
@@ -35,7 +39,7 @@ from registry.models import (
     StatusChange,
 )
 from registry.vocabulary import AgencyKind, ConsultantStatus, Specialism
-from service.auth import AdminUser, AnyUser
+from service.auth import AdminUser, AnyUser, CommissionerUser
 from service.db import SessionDep
 from service.settings import get_settings
 
@@ -142,6 +146,27 @@ def export_consultants(session: SessionDep, _: AnyUser) -> Response:
     )
 
 
+@router.get("/consultants/search")
+def search_consultants(
+    session: SessionDep,
+    _: CommissionerUser,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=NO_NUL,
+            description="part of a name, a specialism (or part of its name, e.g. 'abuse'), or an area",
+        ),
+    ],
+    status: ConsultantStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 10,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ConsultantPage:
+    """One search box over the list, for the people who commission (Slack's ``/scr consultant``)."""
+    return store.list_consultants(session=session, status=status, search=q, limit=limit, offset=offset)
+
+
 @router.post("/consultants/import")
 def import_consultants(
     session: SessionDep,
@@ -168,6 +193,58 @@ def import_consultants(
 def get_consultant(consultant_id: Id, session: SessionDep, _: AnyUser) -> ConsultantDetail:
     """A consultant with their engagements, interests, accreditations and review records."""
     return store.get_consultant(session=session, consultant_id=consultant_id)
+
+
+CARD_WINDOW_DAYS = 30
+
+
+class CheckOut(SQLModel):
+    check: expiry.Check
+    label: str
+    recorded: date | None = None
+    due: date | None = None
+    state: expiry.State
+
+    @classmethod
+    def of(cls, status: expiry.CheckStatus) -> "CheckOut":
+        return cls(
+            check=status.check,
+            label=status.label,
+            recorded=status.recorded,
+            due=status.due,
+            state=status.state,
+        )
+
+
+class ConsultantCard(SQLModel):
+    """A consultant as the people commissioning see them at a glance."""
+
+    consultant: ConsultantDetail
+    places_held: int
+    checks: list[CheckOut]
+    allowed_actions: list[str]
+    agency_names: dict[str, str]
+
+
+@router.get("/consultants/{consultant_id}/card")
+def consultant_card(consultant_id: Id, session: SessionDep, _: CommissionerUser) -> ConsultantCard:
+    """The record with the places held, each check's state (falling due: within 30 days) and the status
+    actions open now."""
+    detail = store.get_consultant(session=session, consultant_id=consultant_id)
+    checks = expiry.statuses(
+        detail,
+        today=date.today(),
+        within_days=CARD_WINDOW_DAYS,
+        dbs_recheck_years=get_settings().dbs_recheck_years,
+    )
+    named = [e.agency_id for e in detail.engagements] + [i.agency_id for i in detail.interests if i.agency_id]
+    return ConsultantCard(
+        consultant=detail,
+        places_held=places_held(session=session, consultant_id=consultant_id),
+        checks=[CheckOut.of(status) for status in checks],
+        allowed_actions=lifecycle.allowed_actions(detail.status),
+        agency_names=store.agency_names(session=session, agency_ids=named),
+    )
 
 
 @router.patch("/consultants/{consultant_id}")
@@ -224,6 +301,38 @@ def reinstate(
 ) -> ConsultantPublic:
     """Reinstate a suspended consultant (approval dates kept) or a removed one (approved afresh)."""
     return _change_status(session, consultant_id, Action.reinstate, body, actor)
+
+
+class ReminderIn(SQLModel):
+    check: expiry.Check
+
+
+class ReminderOut(SQLModel):
+    consultant_id: int
+    name: str
+    slack_user_id: str
+    check: CheckOut
+
+
+@router.post("/consultants/{consultant_id}/reminders")
+def remind(consultant_id: Id, body: ReminderIn, session: SessionDep, actor: AdminUser) -> ReminderOut:
+    """Record that the consultant is being asked to renew a check, and say where (their Slack id): the
+    bot sends the message. 409 if they have no Slack account on record."""
+    consultant, check = store.record_reminder(
+        session=session,
+        consultant_id=consultant_id,
+        check=body.check,
+        actor=actor.email,
+        today=date.today(),
+        dbs_recheck_years=get_settings().dbs_recheck_years,
+    )
+    assert consultant.slack_user_id is not None
+    return ReminderOut(
+        consultant_id=consultant_id,
+        name=consultant.name,
+        slack_user_id=consultant.slack_user_id,
+        check=CheckOut.of(check),
+    )
 
 
 # Engagements -----------------------------------------------------------------------------------

@@ -1,17 +1,21 @@
 """What the Slack bot needs beyond the domain API: who a Slack user is, outcome labels, the deadlines to
-remind about, check drafts and once-only claims."""
+remind about, the consultants' checks falling due, check drafts and once-only claims."""
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 from sqlmodel import SQLModel
 
 from commissioning import rules, store
 from commissioning.models import CaseStatus
+from registry import expiry
+from registry import store as registry_store
 from service import slack_state
-from service.auth import AnyUser, BotUser, CurrentUser
+from service.auth import AnyUser, BotUser, CurrentUser, IdentityProbe
 from service.db import SessionDep
 from service.models import Role
+from service.settings import get_settings
 from service.slack_state import ClaimCreate, ClaimPublic, ClaimUpdate, DraftPublic, DraftWrite
 
 router = APIRouter(prefix="/api/v1/slack", tags=["slack"])
@@ -24,8 +28,11 @@ class Me(SQLModel):
 
 
 @router.get("/me")
-def me(user: CurrentUser) -> Me:
-    """The user a request runs as: with ``X-Slack-User-Id``, the linked user, or 403 if there is none."""
+def me(_: IdentityProbe, user: CurrentUser) -> Me:
+    """The user a request runs as: with ``X-Slack-User-Id``, the linked user, or 403 if there is none.
+
+    Asked on every App Home opening, so a 403 here is not audited as a refusal (nothing was attempted).
+    """
     assert user.id is not None
     return Me(id=user.id, role=user.role, slack_user_id=user.slack_user_id)
 
@@ -83,6 +90,44 @@ def deadlines(session: SessionDep, _: BotUser) -> list[Deadline]:
         offset += DEADLINE_PAGE
         if offset >= total:
             return found
+
+
+class CheckDue(SQLModel):
+    consultant_id: int
+    name: str
+    slack_user_id: str | None
+    check: expiry.Check
+    label: str
+    recorded: date | None
+    due: date | None
+    state: expiry.State
+
+
+@router.get("/checks-due")
+def checks_due(
+    session: SessionDep, _: BotUser, within_days: Annotated[int, Query(ge=0, le=366)] = 30
+) -> list[CheckDue]:
+    """Each check of an approved consultant lapsed, missing or falling due within ``within_days``: what
+    the admin dashboard shows, one item per check, for the bot's weekly digest to the admins' channel."""
+    found = registry_store.checks_falling_due(
+        session=session,
+        today=date.today(),
+        within_days=within_days,
+        dbs_recheck_years=get_settings().dbs_recheck_years,
+    )
+    return [
+        CheckDue(
+            consultant_id=consultant.id,
+            name=consultant.name,
+            slack_user_id=consultant.slack_user_id,
+            check=check.check,
+            label=check.label,
+            recorded=check.recorded,
+            due=check.due,
+            state=check.state,
+        )
+        for consultant, check in found
+    ]
 
 
 @router.post("/drafts", status_code=status.HTTP_201_CREATED)

@@ -213,6 +213,13 @@ def test_cases_are_listed_newest_first_and_filtered(client, chair, commissioner)
     )
 
 
+def test_a_listing_filter_no_database_can_take_is_refused_as_bad_input(client, chair):
+    """PostgreSQL text cannot hold NUL, and no database takes an offset past 64 bits: 422, not a 500."""
+    for query in ({"area": "\x00"}, {"offset": 10**20}):
+        response = client.get("/api/v1/cases", headers=chair.headers, params=query)
+        assert response.status_code == 422, response.text
+
+
 def test_an_unknown_case_is_a_404(client, chair):
     assert client.get("/api/v1/cases/HAC-2026-9999", headers=chair.headers).status_code == 404
 

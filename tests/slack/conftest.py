@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from slack_rig import (
+    ADMIN_CHANNEL,
     BOT_API_TOKEN,
     REMINDER_CHANNEL,
     SECRET,
@@ -35,6 +36,7 @@ def slack_environment(standin: SlackStandIn) -> dict[str, str]:
         "SCR_SLACK_API_URL": standin.api_url,
         "SCR_BOT_API_TOKEN": BOT_API_TOKEN,
         "SCR_SLACK_REMINDER_CHANNEL": REMINDER_CHANNEL,
+        "SCR_SLACK_ADMIN_CHANNEL": ADMIN_CHANNEL,
         "SCR_SLACK_REMINDER_INTERVAL_SECONDS": "0",
     }
 

@@ -19,6 +19,7 @@ from sqlmodel import Session
 SECRET = "test-signing-secret"
 BOT_API_TOKEN = "scr_bot-token-for-tests-only"
 REMINDER_CHANNEL = "C0REMIND"
+ADMIN_CHANNEL = "C0ADMINS"  # where declarations await an admin (the digest tests set their own process)
 CHANNEL = "C0REVIEWS"
 
 CHAIR, COMMISSIONER, ADMIN, STRANGER = "U0CHAIR", "U0COMMISSIONER", "U0ADMIN", "U0STRANGER"
@@ -366,7 +367,20 @@ def personal_data_findings(calls: list[Call], *, sentinels: tuple[str, ...] = ()
 
 
 PRIVATE_METADATA_KEYS = frozenset(
-    {"ref", "channel", "ts", "draft", "feature", "record", "commission", "agencies"}
+    {
+        "ref",
+        "channel",
+        "ts",
+        "draft",
+        "feature",
+        "record",
+        "commission",
+        "agencies",
+        "consultant",
+        "engagement",
+        "action",
+        "check",
+    }
 )
 
 

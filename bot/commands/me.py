@@ -1,0 +1,226 @@
+"""``/scr me``: a consultant's own record, privately, and keeping it up to date from Slack.
+
+The service knows the consultant by the Slack id on their record; the bot relays who asked and nothing
+else, so nobody reaches another consultant's record this way. Each declaration is posted to the admins'
+channel with Confirm and Reject; a click there goes to the service as the person who clicked, so anyone
+but an admin is refused by the service (which audits the refusal) and told so privately.
+"""
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.invocation import Invocation
+from bot.reporting import reported
+from bot.service_client import ServiceClient, ServiceError
+from bot.views import me as me_view
+from bot.views.blocks import escape, option
+
+log = logging.getLogger("bot")
+
+
+async def run(call: Invocation) -> None:
+    await call.ack()
+    record = await call.service.my_record(as_user=call.user)
+    await call.respond(
+        text=f"Your record: {record['name']}",
+        blocks=me_view.record_blocks(record),
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+def _away(record: dict[str, Any], view: dict[str, Any], first: str | None, last: str | None) -> Any:
+    """The periods away to send: those held less any unticked, plus the new one; None if unchanged."""
+    offered, ticked = me_view.kept_periods(view)
+    removed = offered - ticked
+    if not removed and not first:
+        return None
+    kept = [
+        {"start_date": p["start_date"], "end_date": p["end_date"]}
+        for p in record["away"]
+        if me_view.period_value(p) not in removed
+    ]
+    return kept + ([{"start_date": first, "end_date": last}] if first else [])
+
+
+async def _tell_admins(
+    service: ServiceClient, slack: AsyncWebClient, *, channel: str, user: str, kind: str, made: dict[str, Any]
+) -> None:
+    """Post the new declaration to the admins' channel with Confirm and Reject (no channel: the API only)."""
+    if not channel:
+        log.info("slack.declaration.unposted kind=%s id=%s reason=no_admin_channel", kind, made["id"])
+        return
+    record = await service.my_record(as_user=user)
+    summary = me_view.notice_summary(
+        kind=kind, record=made, consultant=record["name"], agencies=record.get("agencies") or {}
+    )
+    await slack.chat_postMessage(
+        channel=channel,
+        text=f"{record['name']} declared an {kind}: confirm or reject it",
+        blocks=me_view.notice_blocks(summary, kind=kind, consultant=made["consultant_id"], record=made["id"]),
+    )
+
+
+def register(app: AsyncApp, service: ServiceClient, *, admin_channel: str) -> None:
+    @app.action(me_view.AVAILABILITY)
+    @reported
+    async def availability(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        record = await service.my_record(as_user=body["user"]["id"])
+        await client.views_open(trigger_id=body["trigger_id"], view=me_view.availability_modal(record))
+
+    @app.view(me_view.AVAILABILITY_MODAL)
+    @reported
+    async def availability_set(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        first, last = me_view.value(view, me_view.FROM_BLOCK), me_view.value(view, me_view.UNTIL_BLOCK)
+        if bool(first) != bool(last):
+            missing = me_view.UNTIL_BLOCK if first else me_view.FROM_BLOCK
+            await ack(
+                response_action="errors", errors={missing: "Give the first and the last day, or neither."}
+            )
+            return
+        try:
+            away = _away(await service.my_record(as_user=user), view, first, last)
+            capacity = int(me_view.value(view, me_view.CAPACITY_BLOCK) or 0) or None
+            saved = await service.set_my_availability(as_user=user, capacity=capacity, away=away)
+        except ServiceError as error:
+            shown = me_view.errors(error, where=me_view.AVAILABILITY_FIELDS, fallback=me_view.CAPACITY_BLOCK)
+            await ack(response_action="errors", errors=shown)
+            return
+        await ack(response_action="update", view=me_view.availability_saved(saved))
+
+    @app.action(me_view.DECLARE_INTEREST)
+    @reported
+    async def interest(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await client.views_open(trigger_id=body["trigger_id"], view=me_view.interest_modal())
+
+    @app.action(me_view.DECLARE_ENGAGEMENT)
+    @reported
+    async def engagement(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await client.views_open(trigger_id=body["trigger_id"], view=me_view.engagement_modal())
+
+    @app.options(me_view.AGENCY)
+    @reported
+    async def agencies(ack: AsyncAck, body: dict[str, Any]) -> None:
+        found = await service.my_agencies(as_user=body["user"]["id"], q=body.get("value") or None)
+        await ack(options=[option(agency["name"], agency["id"]) for agency in found[:100]])
+
+    async def declare(
+        ack: AsyncAck, client: AsyncWebClient, *, user: str, kind: str, declaration: dict[str, Any]
+    ) -> None:
+        where = me_view.INTEREST_FIELDS if kind == "interest" else me_view.ENGAGEMENT_FIELDS
+        try:
+            made = await service.declare_own(as_user=user, kind=kind, declaration=declaration)
+        except ServiceError as error:
+            await ack(
+                response_action="errors",
+                errors=me_view.errors(error, where=where, fallback=me_view.AGENCY_BLOCK),
+            )
+            return
+        await ack(response_action="update", view=me_view.declared(kind))
+        await _tell_admins(service, client, channel=admin_channel, user=user, kind=kind, made=made)
+
+    @app.view(me_view.INTEREST_MODAL)
+    @reported
+    async def interest_declared(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        declaration = {
+            "text": me_view.value(view, me_view.TEXT_BLOCK),
+            "agency_id": me_view.value(view, me_view.AGENCY_BLOCK, me_view.AGENCY),
+            "case_ref": me_view.value(view, me_view.CASE_BLOCK),
+        }
+        await declare(ack, client, user=body["user"]["id"], kind="interest", declaration=declaration)
+
+    @app.view(me_view.ENGAGEMENT_MODAL)
+    @reported
+    async def engagement_declared(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        declaration = {
+            "agency_id": me_view.value(view, me_view.AGENCY_BLOCK, me_view.AGENCY),
+            "kind": me_view.value(view, me_view.KIND_BLOCK),
+            "role_title": me_view.value(view, me_view.ROLE_BLOCK),
+            "start_date": me_view.value(view, me_view.START_BLOCK),
+            "end_date": me_view.value(view, me_view.END_BLOCK),
+        }
+        await declare(ack, client, user=body["user"]["id"], kind="engagement", declaration=declaration)
+
+    @app.action(me_view.CONFIRM)
+    @reported
+    async def confirm(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        carried, user = json.loads(action["value"]), body["user"]["id"]
+        await service.resolve_declaration(
+            as_user=user, kind=carried["kind"], consultant_id=carried["consultant"], record_id=carried["id"]
+        )
+        summary = body["message"]["blocks"][0]["text"]["text"]
+        outcome = f":white_check_mark: Confirmed by <@{user}>: it now counts in conflict checks."
+        await client.chat_update(
+            channel=body["container"]["channel_id"],
+            ts=body["container"]["message_ts"],
+            text="Declaration confirmed",
+            blocks=me_view.resolved_blocks(summary, outcome),
+        )
+
+    @app.action(me_view.REJECT)
+    @reported
+    async def reject(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        view = me_view.reject_modal(
+            body["message"]["blocks"][0]["text"]["text"],
+            carried=json.loads(action["value"]),
+            channel=body["container"]["channel_id"],
+            ts=body["container"]["message_ts"],
+        )
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(me_view.REJECT_MODAL)
+    @reported
+    async def rejected(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        reason, user = me_view.value(view, me_view.REASON_BLOCK) or "", body["user"]["id"]
+        if len(reason) < 3:
+            await ack(
+                response_action="errors",
+                errors={me_view.REASON_BLOCK: "Give the reason (3 characters or more)."},
+            )
+            return
+        where = json.loads(view["private_metadata"])
+        kind, consultant_id, record_id = where["record"].split(":")
+        try:
+            await service.resolve_declaration(
+                as_user=user,
+                kind=kind,
+                consultant_id=int(consultant_id),
+                record_id=int(record_id),
+                reason=reason,
+            )
+        except ServiceError as error:
+            shown = me_view.errors(
+                error, where={"reason": me_view.REASON_BLOCK}, fallback=me_view.REASON_BLOCK
+            )
+            await ack(response_action="errors", errors=shown)
+            return
+        await ack()
+        summary = view["blocks"][0]["text"]["text"]
+        outcome = f":x: Rejected by <@{user}>: {escape(reason)}"
+        await client.chat_update(
+            channel=where["channel"],
+            ts=where["ts"],
+            text="Declaration rejected",
+            blocks=me_view.resolved_blocks(summary, outcome),
+        )

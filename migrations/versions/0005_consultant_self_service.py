@@ -1,0 +1,48 @@
+"""consultant self-service: periods away, and interests awaiting an admin's confirmation
+
+Interests recorded before this revision were entered by admins, so they start confirmed; the server
+default fills them in and is then dropped, as the model sets the value itself.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-28
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "absence",
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("end_date", sa.Date(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("consultant_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["consultant_id"], ["consultant.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("absence", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_absence_consultant_id"), ["consultant_id"], unique=False)
+
+    with op.batch_alter_table("interest", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("confirmed", sa.Boolean(), nullable=False, server_default=sa.true()))
+    with op.batch_alter_table("interest", schema=None) as batch_op:
+        batch_op.alter_column("confirmed", server_default=None)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("interest", schema=None) as batch_op:
+        batch_op.drop_column("confirmed")
+
+    with op.batch_alter_table("absence", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_absence_consultant_id"))
+
+    op.drop_table("absence")

@@ -1,0 +1,230 @@
+"""What consultants keep up to date themselves, and the admins' confirmation of what they declare.
+
+A consultant sets their capacity and periods away, and declares interests and engagements. A declaration
+is stored unconfirmed: the checks read it as a warning, never a block, until an admin confirms it (see
+``registry.conflicts``); an admin who rejects it deletes it, and the audit log keeps what it said and
+why it was rejected. Conventions as in ``registry.store``: keyword-only, one audit event per change, in
+the change's transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from registry import store
+from registry.errors import Conflict, Invalid, NotFound
+from registry.models import (
+    Absence,
+    AbsencePublic,
+    AvailabilityUpdate,
+    Consultant,
+    Engagement,
+    EngagementCreate,
+    EngagementDeclaration,
+    EngagementPublic,
+    Interest,
+    InterestCreate,
+    InterestDeclaration,
+    InterestPublic,
+)
+from service import audit
+
+
+def by_slack_user(*, session: Session, slack_user_id: str) -> list[Consultant]:
+    """The consultants whose record carries ``slack_user_id``: one, or none; two is a data error."""
+    query = select(Consultant).where(Consultant.slack_user_id == slack_user_id).order_by(col(Consultant.id))
+    return list(session.exec(query.limit(2)))
+
+
+# Availability ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Availability:
+    capacity: int
+    away: list[AbsencePublic]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"capacity": self.capacity, "away": [period.model_dump(mode="json") for period in self.away]}
+
+
+def availability(*, session: Session, consultant_id: int, today: date) -> Availability:
+    """Capacity and the periods away not over before ``today``."""
+    consultant = session.get(Consultant, consultant_id)
+    if consultant is None:
+        raise NotFound(f"No consultant with id {consultant_id}.")
+    away = store.list_absences(session=session, consultant_id=consultant_id, ending_from=today)
+    return Availability(consultant.capacity, away)
+
+
+def set_availability(
+    *, session: Session, consultant_id: int, data: AvailabilityUpdate, actor: str, today: date
+) -> Availability:
+    """Change capacity and/or replace the periods away (those already over are dropped with them).
+
+    Invalid for a period that ended before ``today``. Nothing changed records nothing, so a retried
+    request is harmless.
+    """
+    problems = [
+        {"loc": ["body", "away", index, "end_date"], "msg": f"{period.end_date} is already over"}
+        for index, period in enumerate(data.away or [])
+        if period.end_date < today
+    ]
+    if problems:
+        raise Invalid("Give only periods away from today on.", problems=problems)
+    with store.atomic(session=session):
+        consultant = session.exec(
+            select(Consultant).where(Consultant.id == consultant_id).with_for_update()
+        ).first()
+        if consultant is None:
+            raise NotFound(f"No consultant with id {consultant_id}.")
+        before = availability(session=session, consultant_id=consultant_id, today=today)
+        wanted = sorted({(p.start_date, p.end_date) for p in data.away} if data.away is not None else ())
+        held = [(p.start_date, p.end_date) for p in before.away]
+        capacity_changed = data.capacity is not None and data.capacity != consultant.capacity
+        away_changed = data.away is not None and wanted != held
+        if not (capacity_changed or away_changed):
+            return before
+        if capacity_changed:
+            consultant.capacity = data.capacity  # type: ignore[assignment]
+            session.add(consultant)
+        if away_changed:
+            session.exec(delete(Absence).where(col(Absence.consultant_id) == consultant_id))  # type: ignore[call-overload]
+            session.add_all(
+                Absence(consultant_id=consultant_id, start_date=start, end_date=end) for start, end in wanted
+            )
+        session.flush()
+        after = availability(session=session, consultant_id=consultant_id, today=today)
+        audit.record(
+            session,
+            actor=actor,
+            action="consultant.availability",
+            entity_type="consultant",
+            entity_id=consultant_id,
+            before=before.to_json(),
+            after=after.to_json(),
+        )
+    return after
+
+
+# Declarations ----------------------------------------------------------------------------------
+
+
+def declare_interest(
+    *, session: Session, consultant_id: int, data: InterestDeclaration, actor: str, today: date
+) -> InterestPublic:
+    """Record an interest the consultant declares, dated ``today``, awaiting an admin's confirmation."""
+    declared = InterestCreate(**data.model_dump(), declared_on=today, confirmed=False)
+    return store.add_interest(session=session, consultant_id=consultant_id, data=declared, actor=actor)
+
+
+def declare_engagement(
+    *, session: Session, consultant_id: int, data: EngagementDeclaration, actor: str
+) -> EngagementPublic:
+    """Record a tie the consultant declares, awaiting an admin's confirmation."""
+    declared = EngagementCreate(**data.model_dump(), confirmed=False)
+    return store.add_engagement(session=session, consultant_id=consultant_id, data=declared, actor=actor)
+
+
+class Declared(StrEnum):
+    """What a consultant can declare about themselves."""
+
+    engagement = "engagement"
+    interest = "interest"
+
+
+_TABLES: dict[Declared, tuple[Any, Any]] = {
+    Declared.engagement: (Engagement, EngagementPublic),
+    Declared.interest: (Interest, InterestPublic),
+}
+
+
+def _declaration(session: Session, kind: Declared, consultant_id: int, record_id: int) -> Any:
+    table, _ = _TABLES[kind]
+    row = session.exec(select(table).where(table.id == record_id).with_for_update()).first()
+    if row is None or row.consultant_id != consultant_id:
+        raise NotFound(f"Consultant {consultant_id} has no {kind.value} {record_id}.")
+    return row
+
+
+def confirm(
+    *, session: Session, kind: Declared, consultant_id: int, record_id: int, actor: str
+) -> EngagementPublic | InterestPublic:
+    """Make a declaration count as evidence. Confirming one already confirmed changes nothing."""
+    _, public = _TABLES[kind]
+    with store.atomic(session=session):
+        row = _declaration(session, kind, consultant_id, record_id)
+        if row.confirmed:
+            return public.model_validate(row, from_attributes=True)
+        before = public.model_validate(row, from_attributes=True)
+        row.confirmed = True
+        session.add(row)
+        session.flush()
+        after = public.model_validate(row, from_attributes=True)
+        audit.record(
+            session,
+            actor=actor,
+            action=f"{kind.value}.confirm",
+            entity_type="consultant",
+            entity_id=consultant_id,
+            before=before.model_dump(mode="json"),
+            after=after.model_dump(mode="json"),
+        )
+    return after
+
+
+def reject(
+    *, session: Session, kind: Declared, consultant_id: int, record_id: int, reason: str, actor: str
+) -> None:
+    """Delete an unconfirmed declaration, with the reason; Conflict if an admin already confirmed it."""
+    _, public = _TABLES[kind]
+    with store.atomic(session=session):
+        row = _declaration(session, kind, consultant_id, record_id)
+        if row.confirmed:
+            raise Conflict(
+                f"That {kind.value} is confirmed, so it is no longer a declaration to reject: correct or "
+                "delete it on the consultant's record if it is wrong.",
+                findings=[{"kind": kind.value, "id": record_id, "confirmed": True}],
+            )
+        before = public.model_validate(row, from_attributes=True)
+        session.delete(row)
+        audit.record(
+            session,
+            actor=actor,
+            action=f"{kind.value}.reject",
+            entity_type="consultant",
+            entity_id=consultant_id,
+            before=before.model_dump(mode="json"),
+            after={"reason": reason.strip()},
+        )
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A declaration awaiting an admin, with whose it is."""
+
+    kind: Declared
+    consultant_id: int
+    consultant_name: str
+    record: EngagementPublic | InterestPublic
+
+
+def pending(*, session: Session) -> list[Pending]:
+    """Every declaration awaiting confirmation, oldest first within each kind."""
+    found: list[Pending] = []
+    for kind, (table, public) in _TABLES.items():
+        rows = session.exec(
+            select(table, Consultant.name)
+            .join(Consultant, col(Consultant.id) == table.consultant_id)
+            .where(col(table.confirmed).is_(False))
+            .order_by(table.id)
+        )
+        found += [
+            Pending(kind, row.consultant_id, name, public.model_validate(row, from_attributes=True))
+            for row, name in rows
+        ]
+    return found

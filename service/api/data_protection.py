@@ -1,0 +1,68 @@
+"""Data protection: the retention purge of closed cases, and a consultant's subject access export.
+
+Both are for admins. The purge is ``commissioning.retention_store.purge``; the export is
+``service.subject_access.export``; the command line has the same two (``scr retention purge``,
+``scr registry subject-access``).
+"""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from commissioning import retention_store
+from service.api.registry import Id
+from service.auth import AdminUser
+from service.db import SessionDep
+from service.settings import get_settings
+from service.subject_access import SubjectAccess, export
+
+router = APIRouter(prefix="/api/v1", tags=["data protection"])
+
+
+class PurgedCaseOut(BaseModel):
+    ref: str
+    closed_on: date
+    fields: dict[str, int] = Field(
+        description="records whose free text was (or would be) removed: decision_reasons, "
+        "declaration_statements, terms_versions, review_comments"
+    )
+
+
+class PurgeOut(BaseModel):
+    as_of: date
+    retention_years: int = Field(description="SCR_RETENTION_YEARS")
+    closed_before: date = Field(description="cases closed before this date are due")
+    dry_run: bool
+    cases: list[PurgedCaseOut]
+    totals: dict[str, int]
+
+
+@router.post("/retention/purge")
+def purge(
+    session: SessionDep,
+    actor: AdminUser,
+    dry_run: Annotated[bool, Query(description="report what would be removed; change nothing")] = False,
+    today: Annotated[
+        date | None, Query(description="purge as of this date (default today; later only for a dry run)")
+    ] = None,
+) -> PurgeOut:
+    """Remove the free text of cases closed more than ``SCR_RETENTION_YEARS`` ago, keeping their features
+    and outcomes; each purged case gets an audit event. Running it again removes nothing more."""
+    report = retention_store.purge(
+        session=session,
+        as_of=today or date.today(),
+        today=date.today(),
+        years=get_settings().retention_years,
+        dry_run=dry_run,
+        actor=actor.email,
+    )
+    return PurgeOut.model_validate(report.to_json())
+
+
+@router.get("/consultants/{consultant_id}/subject-access")
+def subject_access(consultant_id: Id, session: SessionDep, _: AdminUser) -> SubjectAccess:
+    """Everything held about one consultant: their record, engagements, interests, accreditations, review
+    records, commissions and declarations, and every audit event about them. Cases by reference only."""
+    return export(session=session, consultant_id=consultant_id)

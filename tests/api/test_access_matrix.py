@@ -1,0 +1,746 @@
+"""Who may call what: every API route and admin page of the app, called by every kind of caller.
+
+``MATRIX`` is the access policy as data, one line per route. The tests fail when the app has a route
+the matrix does not name, or the matrix names one the app lacks, so no route ships without a decision
+about who may call it: a new route is one new line here (and, when its allowed call needs a body or a
+particular record to succeed, one line in ``CALLS``).
+
+API callers send a bearer token, or none, a bad one, a revoked user's, or only an admin's session
+cookie; the bot's token acts for the Slack user named in ``X-Slack-User-Id``. Expected: 401 when the
+credentials are refused, 403 when the caller's role is not allowed, and for an allowed role neither 401
+nor 403 nor a 5xx. Admin pages take the session cookie from password sign-in: without a valid session
+the browser is sent to sign in, a role the page does not allow gets the 403 page, an allowed one 200.
+
+The records the calls name are seeded once for the module, through the API. Each write route has its
+own target record, so the only thing the test order decides is which of several allowed callers of the
+same write comes first: the first gets the ``ok`` status of its ``CALLS`` line; a repeat (a second
+withdrawal, say) may be refused as a 404 or 409, which is not an access refusal.
+"""
+
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from http.cookiejar import Cookie
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from service.auth import SLACK_USER_HEADER
+from service.models import Role
+from service.passwords import set_password
+from service.users import add_user, revoke_user
+from service.web.session import SESSION_COOKIE, Throttle, get_throttle
+
+try:
+    from fastapi.routing import iter_route_contexts
+except ImportError:  # older FastAPI lists the routes of included routers in app.routes itself
+    iter_route_contexts = iter
+
+# Who a route lets through --------------------------------------------------------------------------
+
+Access = str | frozenset[str]
+PUBLIC = "public"  # anyone: no token needed, and any token is ignored
+SLACK_SIGNED = "signed by Slack"  # only requests bearing a valid Slack signature
+ADMINS = frozenset({"admin"})
+COMMISSIONERS = frozenset({"commissioner", "admin"})
+CHAIRS = frozenset({"chair"})
+STAFF = frozenset({"admin", "commissioner", "chair"})
+SIGNED_IN = STAFF | {"bot"}
+BOT = frozenset({"bot"})
+CONSULTANT_VOICE = COMMISSIONERS | {"bot"}  # a commissioner records it, or the bot relays the consultant
+
+MATRIX: dict[str, Access] = {
+    # FastAPI's own pages and the probes
+    "GET /openapi.json": PUBLIC,
+    "GET /docs": PUBLIC,
+    "GET /docs/oauth2-redirect": PUBLIC,
+    "GET /redoc": PUBLIC,
+    "GET /healthz": PUBLIC,
+    "GET /readyz": PUBLIC,
+    "GET /api/v1/audit": ADMINS,
+    # the approved list
+    "GET /api/v1/agencies": STAFF,
+    "POST /api/v1/agencies": ADMINS,
+    "GET /api/v1/agencies/{agency_id}": STAFF,
+    "PATCH /api/v1/agencies/{agency_id}": ADMINS,
+    "DELETE /api/v1/agencies/{agency_id}": ADMINS,
+    "GET /api/v1/consultants": STAFF,
+    "POST /api/v1/consultants": ADMINS,
+    "GET /api/v1/consultants/export": STAFF,
+    "POST /api/v1/consultants/import": ADMINS,
+    "GET /api/v1/consultants/{consultant_id}": STAFF,
+    "PATCH /api/v1/consultants/{consultant_id}": ADMINS,
+    "DELETE /api/v1/consultants/{consultant_id}": ADMINS,
+    "POST /api/v1/consultants/{consultant_id}/approve": ADMINS,
+    "POST /api/v1/consultants/{consultant_id}/suspend": ADMINS,
+    "POST /api/v1/consultants/{consultant_id}/remove": ADMINS,
+    "POST /api/v1/consultants/{consultant_id}/reinstate": ADMINS,
+    "GET /api/v1/consultants/{consultant_id}/engagements": STAFF,
+    "POST /api/v1/consultants/{consultant_id}/engagements": ADMINS,
+    "PATCH /api/v1/consultants/{consultant_id}/engagements/{engagement_id}": ADMINS,
+    "DELETE /api/v1/consultants/{consultant_id}/engagements/{engagement_id}": ADMINS,
+    "GET /api/v1/consultants/{consultant_id}/interests": STAFF,
+    "POST /api/v1/consultants/{consultant_id}/interests": ADMINS,
+    "DELETE /api/v1/consultants/{consultant_id}/interests/{interest_id}": ADMINS,
+    "GET /api/v1/consultants/{consultant_id}/accreditations": STAFF,
+    "POST /api/v1/consultants/{consultant_id}/accreditations": ADMINS,
+    "DELETE /api/v1/consultants/{consultant_id}/accreditations/{accreditation_id}": ADMINS,
+    "GET /api/v1/consultants/{consultant_id}/reviews": STAFF,
+    "POST /api/v1/consultants/{consultant_id}/reviews": ADMINS,
+    "PATCH /api/v1/consultants/{consultant_id}/reviews/{review_id}": ADMINS,
+    "DELETE /api/v1/consultants/{consultant_id}/reviews/{review_id}": ADMINS,
+    # what the Slack bot needs
+    "GET /api/v1/slack/me": SIGNED_IN,
+    "GET /api/v1/slack/outcomes": PUBLIC,
+    "GET /api/v1/slack/deadlines": BOT,
+    "POST /api/v1/slack/drafts": STAFF,
+    "GET /api/v1/slack/drafts/{draft_id}": STAFF,
+    "PUT /api/v1/slack/drafts/{draft_id}": STAFF,
+    "POST /api/v1/slack/claims": BOT,
+    "PATCH /api/v1/slack/claims/{key}": BOT,
+    "DELETE /api/v1/slack/claims/{key}": BOT,
+    "POST /slack/events": SLACK_SIGNED,
+    # shortlists, commissions, terms of reference
+    "GET /api/v1/cases/{ref}/shortlist": STAFF,
+    "POST /api/v1/assignments/plan": COMMISSIONERS,
+    "POST /api/v1/cases/{ref}/commissions": COMMISSIONERS,
+    "GET /api/v1/cases/{ref}/commissions": STAFF,
+    "GET /api/v1/commissions/{commission_id}": STAFF,
+    "POST /api/v1/commissions/{commission_id}/declaration": CONSULTANT_VOICE,
+    "POST /api/v1/commissions/{commission_id}/confirm": COMMISSIONERS,
+    "POST /api/v1/commissions/{commission_id}/decline": CONSULTANT_VOICE,
+    "POST /api/v1/commissions/{commission_id}/withdraw": COMMISSIONERS,
+    "POST /api/v1/cases/{ref}/terms": COMMISSIONERS,
+    "GET /api/v1/cases/{ref}/terms": STAFF,
+    "GET /api/v1/cases/{ref}/terms/{version:int}.{fmt}": STAFF,
+    "GET /api/v1/cases/{ref}/terms/{from_version:int}/diff/{to_version:int}": STAFF,
+    # thresholds and cases
+    "POST /api/v1/threshold": PUBLIC,
+    "GET /api/v1/features": PUBLIC,
+    "GET /api/v1/rulesets": PUBLIC,
+    "POST /api/v1/cases": STAFF,
+    "GET /api/v1/cases": STAFF,
+    "GET /api/v1/cases/{ref}": STAFF,
+    "PATCH /api/v1/cases/{ref}": STAFF,
+    "POST /api/v1/cases/{ref}/decision": CHAIRS,
+    # the admin pages
+    "GET /admin/static/admin.css": PUBLIC,
+    "GET /admin/sign-in": PUBLIC,
+    "POST /admin/sign-in": PUBLIC,
+    "POST /admin/sign-out": PUBLIC,
+    "GET /admin": STAFF,
+    "GET /admin/dashboard": ADMINS,
+    "GET /admin/consultants": ADMINS,
+    "GET /admin/consultants/new": ADMINS,
+    "POST /admin/consultants/new": ADMINS,
+    "GET /admin/consultants/{consultant_id}": ADMINS,
+    "GET /admin/consultants/{consultant_id}/edit": ADMINS,
+    "POST /admin/consultants/{consultant_id}/edit": ADMINS,
+    "POST /admin/consultants/{consultant_id}/status": ADMINS,
+    "GET /admin/agencies": ADMINS,
+    "GET /admin/agencies/new": ADMINS,
+    "POST /admin/agencies/new": ADMINS,
+    "GET /admin/agencies/{agency_id}/edit": ADMINS,
+    "POST /admin/agencies/{agency_id}/edit": ADMINS,
+    "GET /admin/import": ADMINS,
+    "POST /admin/import/preview": ADMINS,
+    "POST /admin/import/commit": ADMINS,
+    "GET /admin/cases": STAFF,
+    "GET /admin/cases/{ref}": STAFF,
+    "GET /admin/cases/{ref}/terms/{version:int}.{fmt}": STAFF,
+}
+
+# How each route is called ---------------------------------------------------------------------------
+
+Body = Mapping[str, Any] | Callable[[Mapping[str, Any]], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Call:
+    """The request an allowed caller sends, and the status the first allowed caller gets.
+
+    ``records`` says which seeded record a path parameter names (by its key in ``World.ids``); a
+    parameter not listed names the record seeded under its own name. ``json`` may be a function of
+    ``World.ids``. ``ok`` None: any answer that is not a refusal.
+    """
+
+    records: Mapping[str, str] = field(default_factory=dict)
+    json: Body | None = None
+    form: Mapping[str, str] = field(default_factory=dict)
+    files: Mapping[str, tuple[str, bytes, str]] | None = None
+    params: Mapping[str, str] | None = None
+    ok: int | None = None
+
+
+TODAY = date.today()
+CASE_FEATURES = {
+    "incident_date": "2026-11-02",
+    "notified_date": "2026-11-04",
+    "country": "england",
+    "subject_age_years": 1,
+    "outcome": "death",
+    "abuse_or_neglect": "suspected",
+    "death_unexpected": True,
+    "setting": "community",
+    "area": "hackney",
+    "agencies_involved": ["hackney-csc", "met-police"],
+}
+CASE_AGENCIES = ["hackney-csc", "met-police"]
+REASON = {"reason": "Agreed at the quality panel."}
+SLACK = {"admin": "U0ADMIN", "commissioner": "U0COMM", "chair": "U0CHAIR", "revoked": "U0GONE"}
+DECLARING, DECLINING = "U0DECLARE", "U0DECLINE"  # the Slack ids of two commissioned consultants
+PASSWORD = "correct horse battery staple"
+
+CALLS: dict[str, Call] = {
+    "GET /openapi.json": Call(ok=200),
+    "GET /healthz": Call(ok=200),
+    "GET /readyz": Call(ok=200),
+    "GET /api/v1/audit": Call(ok=200),
+    "GET /api/v1/agencies": Call(ok=200),
+    "POST /api/v1/agencies": Call(
+        json={"id": "new-agency", "name": "New Agency", "kind": "other", "area": "Hackney"}, ok=201
+    ),
+    "GET /api/v1/agencies/{agency_id}": Call(ok=200),
+    "PATCH /api/v1/agencies/{agency_id}": Call(json={"area": "Hackney"}, ok=200),
+    "DELETE /api/v1/agencies/{agency_id}": Call(records={"agency_id": "unused_agency"}, ok=204),
+    "GET /api/v1/consultants": Call(ok=200),
+    "POST /api/v1/consultants": Call(
+        json={"name": "Nia New", "email": "nia.new@reviews.example.org"}, ok=201
+    ),
+    "GET /api/v1/consultants/export": Call(ok=200),
+    "POST /api/v1/consultants/import": Call(
+        files={"file": ("list.csv", b"name,email\nIvy Import,ivy.import@reviews.example.org\n", "text/csv")},
+        params={"dry_run": "true"},
+        ok=200,
+    ),
+    "GET /api/v1/consultants/{consultant_id}": Call(ok=200),
+    "PATCH /api/v1/consultants/{consultant_id}": Call(json={"phone": "020 7946 0999"}, ok=200),
+    "DELETE /api/v1/consultants/{consultant_id}": Call(
+        records={"consultant_id": "mistaken_applicant"}, ok=204
+    ),
+    "POST /api/v1/consultants/{consultant_id}/approve": Call(
+        records={"consultant_id": "applicant"}, json=REASON, ok=200
+    ),
+    "POST /api/v1/consultants/{consultant_id}/suspend": Call(
+        records={"consultant_id": "to_suspend"}, json=REASON, ok=200
+    ),
+    "POST /api/v1/consultants/{consultant_id}/remove": Call(
+        records={"consultant_id": "to_remove"}, json=REASON, ok=200
+    ),
+    "POST /api/v1/consultants/{consultant_id}/reinstate": Call(
+        records={"consultant_id": "suspended"}, json=REASON, ok=200
+    ),
+    "GET /api/v1/consultants/{consultant_id}/engagements": Call(ok=200),
+    "POST /api/v1/consultants/{consultant_id}/engagements": Call(
+        json={
+            "agency_id": "met-police",
+            "kind": "contracted",
+            "role_title": "Trainer",
+            "end_date": "2015-03-31",
+        },
+        ok=201,
+    ),
+    "PATCH /api/v1/consultants/{consultant_id}/engagements/{engagement_id}": Call(
+        json={"role_title": "Detective Inspector"}, ok=200
+    ),
+    "DELETE /api/v1/consultants/{consultant_id}/engagements/{engagement_id}": Call(
+        records={"engagement_id": "engagement_to_delete"}, ok=204
+    ),
+    "GET /api/v1/consultants/{consultant_id}/interests": Call(ok=200),
+    "POST /api/v1/consultants/{consultant_id}/interests": Call(
+        json={"text": "Trustee of a local charity.", "declared_on": TODAY.isoformat()}, ok=201
+    ),
+    "DELETE /api/v1/consultants/{consultant_id}/interests/{interest_id}": Call(
+        records={"interest_id": "interest_to_delete"}, ok=204
+    ),
+    "GET /api/v1/consultants/{consultant_id}/accreditations": Call(ok=200),
+    "POST /api/v1/consultants/{consultant_id}/accreditations": Call(
+        json={"name": "silp", "awarded_on": "2020-05-01"}, ok=201
+    ),
+    "DELETE /api/v1/consultants/{consultant_id}/accreditations/{accreditation_id}": Call(
+        records={"accreditation_id": "accreditation_to_delete"}, ok=204
+    ),
+    "GET /api/v1/consultants/{consultant_id}/reviews": Call(ok=200),
+    "POST /api/v1/consultants/{consultant_id}/reviews": Call(
+        json={
+            "case_ref": "OLD-2",
+            "review_type": "lcspr",
+            "role": "lead_reviewer",
+            "started_on": "2023-01-09",
+        },
+        ok=201,
+    ),
+    "PATCH /api/v1/consultants/{consultant_id}/reviews/{review_id}": Call(
+        json={"comment": "Clear and on time."}, ok=200
+    ),
+    "DELETE /api/v1/consultants/{consultant_id}/reviews/{review_id}": Call(
+        records={"review_id": "review_to_delete"}, ok=204
+    ),
+    "GET /api/v1/slack/me": Call(ok=200),
+    "GET /api/v1/slack/outcomes": Call(ok=200),
+    "GET /api/v1/slack/deadlines": Call(ok=200),
+    "POST /api/v1/slack/drafts": Call(json={"state": {"outcome": "death"}}, ok=201),
+    "GET /api/v1/slack/drafts/{draft_id}": Call(ok=200),  # the admin's draft: another user's is a 404
+    "PUT /api/v1/slack/drafts/{draft_id}": Call(json={"state": {"outcome": "serious_harm"}}, ok=200),
+    "POST /api/v1/slack/claims": Call(json={"key": "event:Ev1", "kind": "event"}, ok=201),
+    "PATCH /api/v1/slack/claims/{key}": Call(json={"detail": {"ts": "1.0"}}, ok=200),
+    "DELETE /api/v1/slack/claims/{key}": Call(records={"key": "claim_to_release"}, ok=204),
+    "POST /slack/events": Call(json={"type": "url_verification", "challenge": "unsigned"}),
+    "GET /api/v1/cases/{ref}/shortlist": Call(ok=200),
+    "POST /api/v1/assignments/plan": Call(json=lambda ids: {"case_refs": [ids["ref"]]}, ok=200),
+    "POST /api/v1/cases/{ref}/commissions": Call(
+        json=lambda ids: {"consultant_id": ids["uncommissioned"], "role": "lead_reviewer"}, ok=201
+    ),
+    "GET /api/v1/cases/{ref}/commissions": Call(ok=200),
+    "GET /api/v1/commissions/{commission_id}": Call(ok=200),
+    "POST /api/v1/commissions/{commission_id}/declaration": Call(
+        records={"commission_id": "to_declare"},
+        json={"agencies": CASE_AGENCIES, "no_conflict": True, "slack_user_id": DECLARING},
+        ok=200,
+    ),
+    "POST /api/v1/commissions/{commission_id}/confirm": Call(
+        records={"commission_id": "declared"}, json={}, ok=200
+    ),
+    "POST /api/v1/commissions/{commission_id}/decline": Call(
+        records={"commission_id": "to_decline"},
+        json={"reason": "No time this quarter.", "slack_user_id": DECLINING},
+        ok=200,
+    ),
+    "POST /api/v1/commissions/{commission_id}/withdraw": Call(
+        records={"commission_id": "to_withdraw"}, json={"reason": "The case was reassigned."}, ok=200
+    ),
+    "POST /api/v1/cases/{ref}/terms": Call(records={"ref": "case_without_terms"}, ok=201),
+    "GET /api/v1/cases/{ref}/terms": Call(ok=200),
+    "GET /api/v1/cases/{ref}/terms/{version:int}.{fmt}": Call(ok=200),
+    "GET /api/v1/cases/{ref}/terms/{from_version:int}/diff/{to_version:int}": Call(ok=200),
+    "POST /api/v1/threshold": Call(json={"features": CASE_FEATURES}, ok=200),
+    "GET /api/v1/features": Call(ok=200),
+    "GET /api/v1/rulesets": Call(ok=200),
+    "POST /api/v1/cases": Call(json={"features": CASE_FEATURES}, ok=201),
+    "GET /api/v1/cases": Call(ok=200),
+    "GET /api/v1/cases/{ref}": Call(ok=200),
+    "PATCH /api/v1/cases/{ref}": Call(
+        records={"ref": "case_to_change"}, json={"features": {"subject_age_years": 2}}, ok=200
+    ),
+    "POST /api/v1/cases/{ref}/decision": Call(
+        records={"ref": "case_to_decide"}, json={"accepted": True}, ok=200
+    ),
+    "POST /admin/sign-in": Call(form={"email": "nobody@board.example.org", "password": "a wrong guess"}),
+    "POST /admin/consultants/new": Call(
+        form={"name": "Pat Page", "email": "pat.page@reviews.example.org", "capacity": "2"}, ok=200
+    ),
+    "POST /admin/consultants/{consultant_id}/status": Call(
+        records={"consultant_id": "to_reapprove"}, form={"action": "approve", **REASON}, ok=200
+    ),
+    "POST /admin/agencies/new": Call(
+        form={"id": "page-agency", "name": "Page Agency", "kind": "other", "area": "Camden"}, ok=200
+    ),
+    "POST /admin/agencies/{agency_id}/edit": Call(
+        form={"name": "Hackney Children's Social Care", "kind": "childrens_social_care", "area": "Hackney"},
+        ok=200,
+    ),
+}
+
+# Who calls ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A kind of caller: the credentials sent, and who the service should take the caller for.
+
+    ``runs_as`` is a role, or "consultant" for a consultant the bot speaks for; None means the
+    credentials themselves are refused, with ``refused`` (401 or 403 for the API; 303 to the sign-in
+    page for the admin pages).
+    """
+
+    name: str
+    runs_as: str | None
+    refused: int | None = None
+    token: str | None = None  # a key of World.tokens
+    slack_user: str | None = None  # sent as X-Slack-User-Id
+    session: str | None = None  # whose session cookie: a key of World.sessions
+
+
+API_CALLERS = (
+    Caller("no token", None, 401),
+    Caller("a bad token", None, 401, token="bad"),
+    Caller("a revoked user's token", None, 401, token="revoked"),
+    Caller("an admin's session cookie only", None, 401, session="admin"),
+    Caller("admin", "admin", token="admin"),
+    Caller("commissioner", "commissioner", token="commissioner"),
+    Caller("chair", "chair", token="chair"),
+    Caller("chair naming an admin's Slack id", "chair", token="chair", slack_user=SLACK["admin"]),
+    Caller("bot", "bot", token="bot"),
+    Caller("bot for a commissioner", "commissioner", token="bot", slack_user=SLACK["commissioner"]),
+    Caller("bot for a chair", "chair", token="bot", slack_user=SLACK["chair"]),
+    Caller("bot for an unlinked Slack user", None, 403, token="bot", slack_user="U0NOBODY"),
+    Caller("bot for a revoked user", None, 403, token="bot", slack_user=SLACK["revoked"]),
+    # A consultant is not a user: through the bot they reach only the routes made for them.
+    Caller("bot for a consultant", "consultant", token="bot", slack_user=DECLARING),
+)
+PAGE_CALLERS = (
+    Caller("no session", None, 303, session="anonymous"),
+    Caller("a revoked user's session", None, 303, session="revoked"),
+    Caller("an admin's API token, no session", None, 303, token="admin", session="anonymous"),
+    Caller("admin", "admin", session="admin"),
+    Caller("commissioner", "commissioner", session="commissioner"),
+    Caller("chair", "chair", session="chair"),
+)
+
+
+def is_page(route: str) -> bool:
+    return route.split(" ", 1)[1].startswith("/admin")
+
+
+def allows(access: Access, caller: Caller) -> bool:
+    return access == PUBLIC or (isinstance(access, frozenset) and caller.runs_as in access)
+
+
+def first_allowed(route: str) -> Caller | None:
+    """The caller whose request to ``route`` runs first in this module, so meets the seeded records."""
+    callers = PAGE_CALLERS if is_page(route) else API_CALLERS
+    return next((caller for caller in callers if allows(MATRIX[route], caller)), None)
+
+
+def cases(pages: bool) -> list[Any]:
+    callers = PAGE_CALLERS if pages else API_CALLERS
+    return [
+        pytest.param(route, caller, id=f"{route} | {caller.name}")
+        for route in MATRIX
+        if is_page(route) == pages
+        for caller in callers
+    ]
+
+
+# The app and its routes -----------------------------------------------------------------------------
+
+
+def app_routes(app: FastAPI) -> set[str]:
+    """Every "METHOD path" the app answers, through included routers and mounts (HEAD rides with GET)."""
+    found = set()
+    for route in iter_route_contexts(app.routes):
+        methods = set(getattr(route, "methods", None) or {"MOUNT"})
+        if "GET" in methods:
+            methods.discard("HEAD")
+        found |= {f"{method} {route.path}" for method in methods}
+    return found
+
+
+SLACK_ENVIRONMENT = {
+    "SCR_SLACK_BOT_TOKEN": "xoxb-access-matrix",
+    "SCR_SLACK_SIGNING_SECRET": "access-matrix-signing-secret",
+    "SCR_SLACK_API_URL": "http://127.0.0.1:9/api/",  # nothing listens: no call may leave the machine
+    "SCR_BOT_API_TOKEN": "scr_unused-by-unsigned-requests",
+}
+
+
+@pytest.fixture(scope="module")
+def app(database_url: str) -> FastAPI:
+    """The service as deployed with Slack in HTTP mode, so ``/slack/events`` is mounted too."""
+    from service.app import create_app
+    from service.settings import get_settings
+
+    saved = {name: os.environ.get(name) for name in SLACK_ENVIRONMENT}
+    os.environ.update(SLACK_ENVIRONMENT)
+    get_settings.cache_clear()
+    try:
+        built = create_app()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()
+    throttle = Throttle()  # the module's own, so its failed sign-ins slow down no other test
+    built.dependency_overrides[get_throttle] = lambda: throttle
+    return built
+
+
+@pytest.fixture(scope="module")
+def http(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+# The seeded world -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    cookie: Cookie
+    csrf: str
+
+
+@dataclass
+class World:
+    ids: dict[str, Any]  # path parameter values and seeded records, by name
+    tokens: dict[str, str]  # API tokens by persona
+    sessions: dict[str, SignedIn]  # admin page sessions by persona
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no form token"
+    return match.group(1)
+
+
+def _session(http: TestClient, email: str | None) -> SignedIn:
+    """A session cookie (signed in as ``email``, or none) and its form token."""
+    http.cookies.clear()
+    token = _csrf(http.get("/admin/sign-in").text)
+    if email:
+        signed_in = http.post(
+            "/admin/sign-in",
+            data={"email": email, "password": PASSWORD, "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert signed_in.status_code == 303, signed_in.text
+        token = _csrf(http.get("/admin/sign-in").text)
+    (cookie,) = [cookie for cookie in http.cookies.jar if cookie.name == SESSION_COOKIE]
+    http.cookies.clear()
+    return SignedIn(cookie, token)
+
+
+class Seeder:
+    """Writes the world through the API as the admin, checking every answer."""
+
+    def __init__(self, http: TestClient, token: str) -> None:
+        self.http = http
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def send(self, method: str, path: str, status: int = 201, **kwargs: Any) -> Any:
+        response = self.http.request(method, path, headers=self.headers, **kwargs)
+        assert response.status_code == status, f"seeding {method} {path}: {response.text}"
+        return response.json()
+
+    def consultant(self, name: str, *, approve: bool = True, **fields: Any) -> int:
+        email = f"{name.lower().replace(' ', '.')}@reviews.example.org"
+        checks = {
+            "dbs_check_date": (TODAY - timedelta(days=365)).isoformat(),
+            "insurance_expiry": (TODAY + timedelta(days=700)).isoformat(),
+        }
+        body = {"name": name, "email": email, **checks, **fields}
+        consultant_id = self.send("POST", "/api/v1/consultants", json=body)["id"]
+        if approve:
+            self.send("POST", f"/api/v1/consultants/{consultant_id}/approve", 200, json=REASON)
+        return consultant_id
+
+    def record(self, consultant_id: int, kind: str, body: Mapping[str, Any]) -> int:
+        return self.send("POST", f"/api/v1/consultants/{consultant_id}/{kind}", json=body)["id"]
+
+    def case(self) -> str:
+        return self.send("POST", "/api/v1/cases", json={"features": CASE_FEATURES})["ref"]
+
+    def commission(self, ref: str, consultant_id: int) -> int:
+        body = {"consultant_id": consultant_id, "role": "lead_reviewer"}
+        return self.send("POST", f"/api/v1/cases/{ref}/commissions", json=body)["id"]
+
+
+def _users(engine: Any) -> dict[str, str]:
+    """One user per role (the three people linked to Slack, with passwords), and one to be revoked."""
+    tokens = {"bad": "scr_" + "x" * 43}
+    with Session(engine) as session:
+        for persona in ("admin", "commissioner", "chair", "bot", "revoked"):
+            role = Role.admin if persona == "revoked" else Role(persona)
+            email = f"{persona}@board.example.org"
+            _, tokens[persona] = add_user(
+                session, email=email, role=role, actor="test", slack_user_id=SLACK.get(persona)
+            )
+            if persona != "bot":
+                set_password(session, email=email, password=PASSWORD, actor="test")
+    return tokens
+
+
+@pytest.fixture(scope="module")
+def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> World:
+    empty_database()
+    tokens = _users(engine)
+    sessions = {"anonymous": _session(http, None)}
+    sessions |= {
+        p: _session(http, f"{p}@board.example.org") for p in ("admin", "commissioner", "chair", "revoked")
+    }
+    with Session(engine) as session:
+        revoke_user(session, email="revoked@board.example.org", actor="test")
+
+    seed = Seeder(http, tokens["admin"])
+    for agency_id, name, kind, area in (
+        ("hackney-csc", "Hackney Children's Social Care", "childrens_social_care", "Hackney"),
+        ("met-police", "Metropolitan Police Service", "police", "London"),
+        ("unused-agency", "An Agency Nobody Worked For", "other", "Camden"),
+    ):
+        seed.send(
+            "POST", "/api/v1/agencies", json={"id": agency_id, "name": name, "kind": kind, "area": area}
+        )
+    holder = seed.consultant("Rhea Records")
+    tie = {"agency_id": "met-police", "kind": "employed", "role_title": "Sergeant", "end_date": "2010-06-30"}
+    interest = {"text": "Sits on a charity board.", "declared_on": "2025-01-06"}
+    accreditation = {"name": "silp", "awarded_on": "2019-04-01"}
+    review = {
+        "case_ref": "OLD-1",
+        "review_type": "lcspr",
+        "role": "lead_reviewer",
+        "started_on": "2022-02-01",
+    }
+    ids: dict[str, Any] = {
+        "agency_id": "hackney-csc",
+        "unused_agency": "unused-agency",
+        "consultant_id": holder,
+        "engagement_id": seed.record(holder, "engagements", tie),
+        "engagement_to_delete": seed.record(holder, "engagements", tie),
+        "interest_id": seed.record(holder, "interests", interest),
+        "interest_to_delete": seed.record(holder, "interests", interest),
+        "accreditation_id": seed.record(holder, "accreditations", accreditation),
+        "accreditation_to_delete": seed.record(holder, "accreditations", accreditation),
+        "review_id": seed.record(holder, "reviews", {**review, "completed_on": "2022-11-30"}),
+        "review_to_delete": seed.record(holder, "reviews", review),
+        "applicant": seed.consultant("Abe Applicant", approve=False),
+        "mistaken_applicant": seed.consultant("Dee Duplicate", approve=False),
+        "to_suspend": seed.consultant("Sue Suspend"),
+        "to_remove": seed.consultant("Rob Remove"),
+        "suspended": seed.consultant("Rei Reinstate"),
+        "to_reapprove": seed.consultant("Ray Reapprove"),
+        "uncommissioned": seed.consultant("Fay Fresh"),
+        "ref": seed.case(),
+        "case_without_terms": seed.case(),
+        "case_to_change": seed.case(),
+        "case_to_decide": seed.case(),
+        "version": 1,
+        "fmt": "md",
+        "from_version": 1,
+        "to_version": 1,
+    }
+    seed.send("POST", f"/api/v1/consultants/{ids['suspended']}/suspend", 200, json=REASON)
+    ref = ids["ref"]
+    ids |= {
+        "commission_id": seed.commission(ref, seed.consultant("Cora Read")),
+        "to_declare": seed.commission(ref, seed.consultant("Dev Declare", slack_user_id=DECLARING)),
+        "declared": seed.commission(ref, seed.consultant("Con Confirm")),
+        "to_decline": seed.commission(ref, seed.consultant("Dan Decline", slack_user_id=DECLINING)),
+        "to_withdraw": seed.commission(ref, seed.consultant("Wes Withdraw")),
+    }
+    declaration = {"agencies": CASE_AGENCIES, "no_conflict": True}
+    seed.send("POST", f"/api/v1/commissions/{ids['declared']}/declaration", 200, json=declaration)
+    seed.send("POST", f"/api/v1/cases/{ref}/terms")
+    ids["draft_id"] = seed.send("POST", "/api/v1/slack/drafts", json={"state": {}})["id"]
+    bot = Seeder(http, tokens["bot"])
+    for key in ("reminder:kept", "reminder:released"):
+        bot.send("POST", "/api/v1/slack/claims", json={"key": key, "kind": "reminder"})
+    ids |= {"key": "reminder:kept", "claim_to_release": "reminder:released"}
+    return World(ids=ids, tokens=tokens, sessions=sessions)
+
+
+# Calling a route as a caller ------------------------------------------------------------------------
+
+PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def seeded(world: World, name: str) -> str:
+    """A seeded record's id for a path parameter: a route naming one not seeded says so plainly."""
+    if name not in world.ids:
+        raise LookupError(f"no seeded record {name!r}: seed one in world() or name one in the route's Call")
+    return str(world.ids[name])
+
+
+def send(
+    http: TestClient, world: World, route: str, caller: Caller, *, follow: bool = False
+) -> httpx.Response:
+    method, template = route.split(" ", 1)
+    call = CALLS.get(route, Call())
+    path = PARAMETER.sub(lambda m: seeded(world, call.records.get(m[1], m[1])), template)
+    headers = {}
+    if caller.token:
+        headers["Authorization"] = f"Bearer {world.tokens[caller.token]}"
+    if caller.slack_user:
+        headers[SLACK_USER_HEADER] = caller.slack_user
+    http.cookies.clear()
+    form = None
+    if is_page(route):
+        signed_in = world.sessions[caller.session or "anonymous"]
+        http.cookies.jar.set_cookie(signed_in.cookie)
+        form = {**call.form, "csrf_token": signed_in.csrf} if method == "POST" else None
+    elif caller.session:  # the cookie is scoped to /admin; send it anyway, as a forged request would
+        headers["Cookie"] = f"{SESSION_COOKIE}={world.sessions[caller.session].cookie.value}"
+    body = call.json(world.ids) if callable(call.json) else call.json
+    return http.request(
+        method,
+        path,
+        headers=headers,
+        json=body,
+        data=form,
+        files=call.files,
+        params=call.params,
+        follow_redirects=follow,
+    )
+
+
+def shown(response: httpx.Response) -> str:
+    request = response.request
+    return f"{request.method} {request.url.path} -> {response.status_code}: {response.text[:300]}"
+
+
+def check_ok(route: str, caller: Caller, response: httpx.Response) -> None:
+    """The first allowed caller meets the seeded records, so its call does what the route is for."""
+    expected = CALLS.get(route, Call()).ok
+    if expected is not None and caller == first_allowed(route):
+        assert response.status_code == expected, shown(response)
+
+
+# The tests ------------------------------------------------------------------------------------------
+
+
+def test_every_route_of_the_app_has_an_entry_in_the_matrix(app: FastAPI) -> None:
+    missing = sorted(app_routes(app) - MATRIX.keys())
+    assert missing == [], f"decide who may call these, and add a line to MATRIX for each: {missing}"
+
+
+def test_every_entry_of_the_matrix_is_a_route_of_the_app(app: FastAPI) -> None:
+    assert sorted(MATRIX.keys() - app_routes(app)) == []
+    assert sorted(CALLS.keys() - MATRIX.keys()) == []
+
+
+@pytest.mark.parametrize(("route", "caller"), cases(pages=False))
+def test_api_route(route: str, caller: Caller, http: TestClient, world: World) -> None:
+    access = MATRIX[route]
+    response = send(http, world, route, caller)
+    status = response.status_code
+    if access == SLACK_SIGNED:
+        assert status == 401, shown(response)  # bolt refuses any request without a valid signature
+    elif allows(access, caller):
+        assert status not in (401, 403) and status < 500, shown(response)
+        check_ok(route, caller, response)
+    elif caller.runs_as is None:
+        assert status == caller.refused, shown(response)
+        if status == 401:
+            assert response.headers["www-authenticate"] == "Bearer"
+    else:
+        assert status == 403, shown(response)
+        assert response.json()["detail"], "a refusal says why"
+
+
+@pytest.mark.parametrize(("route", "caller"), cases(pages=True))
+def test_admin_page(route: str, caller: Caller, http: TestClient, world: World) -> None:
+    access = MATRIX[route]
+    allowed = allows(access, caller)
+    response = send(http, world, route, caller, follow=allowed and access != PUBLIC)
+    status = response.status_code
+    if access == PUBLIC:
+        assert status != 403 and status < 500, shown(response)
+    elif allowed:
+        assert response.url.path != "/admin/sign-in", shown(response)
+        if route.startswith("GET "):
+            assert status == 200, shown(response)
+        assert status != 403 and status < 500, shown(response)
+        check_ok(route, caller, response)
+    elif caller.runs_as is None:
+        assert status == 303, shown(response)
+        assert response.headers["location"].startswith("/admin/sign-in?next="), shown(response)
+    else:
+        assert status == 403, shown(response)
+        assert "You do not have access to this page" in response.text

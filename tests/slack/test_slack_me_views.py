@@ -1,0 +1,123 @@
+"""The ``/scr me`` views as pure functions: what a consultant sees, within Slack's limits."""
+
+import json
+
+from bot.service_client import Forbidden, Rejected
+from bot.views import me as me_view
+from bot.views.blocks import MESSAGE_BLOCKS, SECTION_CHARS
+
+
+def record(**changes: object) -> dict:
+    base = {
+        "id": 7,
+        "name": "Ada Able",
+        "email": "ada@reviews.example.org",
+        "status": "approved",
+        "status_reason": None,
+        "approved_on": "2024-01-01",
+        "checks": {
+            "dbs_check_date": "2025-06-01",
+            "dbs_valid_until": "2028-05-31",
+            "registration_body": "social_work_england",
+            "registration_expiry": "2026-11-30",
+            "insurance_expiry": None,
+            "reapproval_due": "2027-01-01",
+        },
+        "capacity": 2,
+        "places_held": 1,
+        "away": [{"id": 1, "consultant_id": 7, "start_date": "2026-07-01", "end_date": "2026-07-14"}],
+        "engagements": [
+            {
+                "id": 3,
+                "consultant_id": 7,
+                "agency_id": "hackney-csc",
+                "kind": "employed",
+                "role_title": "Team manager",
+                "start_date": "2010-04-01",
+                "end_date": None,
+                "confirmed": False,
+            }
+        ],
+        "interests": [],
+        "commissions": [
+            {
+                "id": 9,
+                "case_ref": "HK-1",
+                "role": "lead_reviewer",
+                "status": "proposed",
+                "declared": False,
+                "created_at": "2026-06-01T10:00:00",
+            }
+        ],
+        "agencies": {"hackney-csc": "Hackney Children's Social Care"},
+    }
+    return {**base, **changes}
+
+
+def test_the_record_marks_what_awaits_confirmation_and_what_is_missing() -> None:
+    text = json.dumps(me_view.record_blocks(record()))
+    assert "Employed by Hackney Children's Social Care: Team manager, 2010 to now" in text
+    assert "awaiting an admin's confirmation" in text
+    assert "1 July 2026 to 14 July 2026" in text
+    assert "*Indemnity insurance*\\nuntil none recorded" in text
+    assert "*HK-1*: lead reviewer, proposed (your declaration is awaited)" in text
+    assert "SOCIAL_WORK_ENGLAND, until 30 November 2026" in text
+
+
+def test_a_suspended_consultant_sees_why() -> None:
+    text = json.dumps(me_view.record_blocks(record(status="suspended", status_reason="DBS check lapsed")))
+    assert "suspended: DBS check lapsed" in text
+
+
+def test_long_lists_are_counted_not_lost_and_stay_within_slacks_limits() -> None:
+    interests = [
+        {
+            "id": n,
+            "consultant_id": 7,
+            "text": "x" * 2000,
+            "agency_id": None,
+            "case_ref": f"HK-{n}",
+            "declared_on": "2026-05-01",
+            "confirmed": True,
+        }
+        for n in range(40)
+    ]
+    blocks = me_view.record_blocks(record(interests=interests))
+    assert len(blocks) <= MESSAGE_BLOCKS
+    assert all(
+        len(b["text"]["text"]) <= SECTION_CHARS for b in blocks if b["type"] == "section" and "text" in b
+    )
+    listed = next(
+        b["text"]["text"] for b in blocks if b.get("text", {}).get("text", "").startswith("*Declared")
+    )
+    assert listed.count("• ") == 12 and listed.endswith("…and 28 more")
+
+
+def test_the_service_s_problems_are_shown_under_the_input_they_concern() -> None:
+    refused = Rejected(
+        "Invalid input: away.0.end_date.",
+        status=422,
+        problems=[
+            {"loc": ["body", "away", 0, "end_date"], "msg": "2020-01-31 is already over"},
+            {"loc": ["body", "capacity"], "msg": "must be 5 or less"},
+        ],
+    )
+    shown = me_view.errors(refused, where=me_view.AVAILABILITY_FIELDS, fallback=me_view.CAPACITY_BLOCK)
+    assert shown == {"me.until": "2020-01-31 is already over", "me.capacity": "must be 5 or less"}
+    forbidden = Forbidden("This needs the admin role; you are signed in as chair.", status=403)
+    assert me_view.errors(forbidden, where={}, fallback=me_view.REASON_BLOCK) == {
+        "me.reason": "This needs the admin role; you are signed in as chair."
+    }
+
+
+def test_the_admins_notice_carries_ids_only() -> None:
+    summary = me_view.notice_summary(
+        kind="engagement",
+        record=record()["engagements"][0],
+        consultant="Ada Able",
+        agencies=record()["agencies"],
+    )
+    blocks = me_view.notice_blocks(summary, kind="engagement", consultant=7, record=3)
+    values = [e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [json.loads(v) for v in values] == [{"kind": "engagement", "consultant": 7, "id": 3}] * 2
+    assert "awaiting" not in summary and "*Ada Able* (consultant 7) declared an engagement" in summary
