@@ -25,6 +25,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import dm
+from bot.modals import opens
 from bot.reporting import reported
 from bot.service_client import ServiceClient
 from bot.views import consultant_forms as forms
@@ -87,39 +88,32 @@ def _message(body: dict[str, Any]) -> dict[str, str]:
     return {"channel": body["container"]["channel_id"], "ts": body["container"]["message_ts"]}
 
 
-def register(app: AsyncApp, service: ServiceClient) -> None:
-    @app.action(digest_view.SUSPEND)
-    @reported
-    async def suspend(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        item = json.loads(action["value"])
-        view = forms.status_modal(
-            consultant=item["consultant"], action="suspend", name=item["name"], where=_message(body)
-        )
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+def _suspension(item: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    return forms.status_modal(
+        consultant=item["consultant"], action="suspend", name=item["name"], where=_message(body)
+    )
 
-    @app.action(digest_view.RENEW)
-    @reported
-    async def renew(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        item, where = json.loads(action["value"]), _message(body)
-        if item["check"] == "reapproval":
-            view = forms.status_modal(
-                consultant=item["consultant"], action="approve", name=item["name"], where=where
-            )
-        else:
-            view = forms.check_modal(
-                consultant=item["consultant"],
-                check=item["check"],
-                name=item["name"],
-                today=date.today(),
-                where=where,
-            )
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+def _renewal(item: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """The modal of "Mark renewed": the new date of the check, or for a re-approval, the reason."""
+    if item["check"] == "reapproval":
+        return forms.status_modal(
+            consultant=item["consultant"], action="approve", name=item["name"], where=_message(body)
+        )
+    return forms.check_modal(**item, today=date.today(), where=_message(body))
+
+
+async def note(slack: AsyncWebClient, where: dict[str, Any], *, user: str, what: str) -> None:
+    """Reply under the digest message an action came from (nothing when it came from a card)."""
+    if where.get("channel") and where.get("ts"):
+        await slack.chat_postMessage(
+            channel=where["channel"], thread_ts=where["ts"], text=digest_view.done_text(user=user, what=what)
+        )
+
+
+def register(app: AsyncApp, service: ServiceClient) -> None:
+    opens(app, digest_view.SUSPEND, _suspension)
+    opens(app, digest_view.RENEW, _renewal)
 
     @app.action(digest_view.REMIND)
     @reported
@@ -148,10 +142,4 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
         except Exception:
             await service.release_claim(key=key)
             raise
-        await client.chat_postMessage(
-            channel=where["channel"],
-            thread_ts=where["ts"],
-            text=digest_view.done_text(
-                user=user, what=f"reminded {escape(reminder['name'])} by direct message."
-            ),
-        )
+        await note(client, where, user=user, what=f"reminded {escape(reminder['name'])} by direct message.")

@@ -4,10 +4,15 @@ Heavy modules are imported inside each command, so ``scr check`` loads only the 
 and starts in a fraction of a second.
 """
 
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:  # for annotations only: the commands import what they need when they run
+    from bot.app import BotSettings
+    from service.settings import Settings
 
 app = typer.Typer(help="Commission safeguarding case reviews.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -559,23 +564,26 @@ def bot(
     )
 
 
-@bot_app.command("remind")
-def bot_remind() -> None:
-    """Post the deadline reminders due today to the reminder channel, each once (safe to run from cron)."""
+def _post_once(
+    job: Callable[..., Coroutine[Any, Any, list[str]]],
+    settings: "Settings",
+    bot_settings: "BotSettings",
+    *,
+    what: str,
+    later: str,
+) -> list[str]:
+    """Run one of the bot's posting jobs once, as cron does: what it posted, or exit 1 saying who refused
+    (``what`` Slack refused; ``later``, what becomes of what was not posted)."""
     import asyncio
     from datetime import date
 
     from slack_sdk.errors import SlackApiError
 
     from bot.service_client import ServiceError
-    from bot.standalone import remind_once
 
-    settings, bot_settings = _bot_settings()
-    if not bot_settings.reminder_channel:
-        raise _fail("Set SCR_SLACK_REMINDER_CHANNEL to the channel id reminders go to.")
     try:
-        sent = asyncio.run(
-            remind_once(
+        return asyncio.run(
+            job(
                 settings=bot_settings,
                 service_url=settings.service_url,
                 api_token=settings.bot_api_token,
@@ -584,42 +592,33 @@ def bot_remind() -> None:
         )
     except SlackApiError as error:
         problem = error.response.get("error")
-        raise _fail(
-            f"Slack refused a reminder ({problem}); it will be posted on the next run.", code=1
-        ) from None
+        raise _fail(f"Slack refused {what} ({problem}); {later}.", code=1) from None
     except ServiceError as error:
         raise _fail(f"The service refused: {error.message}", code=1) from None
+
+
+@bot_app.command("remind")
+def bot_remind() -> None:
+    """Post the deadline reminders due today to the reminder channel, each once (safe to run from cron)."""
+    from bot.standalone import remind_once
+
+    settings, bot_settings = _bot_settings()
+    if not bot_settings.reminder_channel:
+        raise _fail("Set SCR_SLACK_REMINDER_CHANNEL to the channel id reminders go to.")
+    sent = _post_once(
+        remind_once, settings, bot_settings, what="a reminder", later="it will be posted on the next run"
+    )
     typer.echo(f"Posted {len(sent)} reminder(s).")
 
 
 @bot_app.command("digest")
 def bot_digest() -> None:
     """Post this week's expiry digest to the admins' channel, each item once a week (safe from cron)."""
-    import asyncio
-    from datetime import date
-
-    from slack_sdk.errors import SlackApiError
-
-    from bot.service_client import ServiceError
     from bot.standalone import digest_once
 
     settings, bot_settings = _bot_settings()
     if not bot_settings.admin_channel:
         raise _fail("Set SCR_SLACK_ADMIN_CHANNEL to the id of the admins' channel the digest goes to.")
-    try:
-        sent = asyncio.run(
-            digest_once(
-                settings=bot_settings,
-                service_url=settings.service_url,
-                api_token=settings.bot_api_token,
-                today=date.today(),
-            )
-        )
-    except SlackApiError as error:
-        problem = error.response.get("error")
-        raise _fail(
-            f"Slack refused the digest ({problem}); what was not posted will be on the next run.", code=1
-        ) from None
-    except ServiceError as error:
-        raise _fail(f"The service refused: {error.message}", code=1) from None
+    later = "what was not posted will be on the next run"
+    sent = _post_once(digest_once, settings, bot_settings, what="the digest", later=later)
     typer.echo(f"Posted {len(sent)} digest item(s).")

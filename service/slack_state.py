@@ -22,6 +22,8 @@ from registry.clock import utcnow
 from registry.errors import Invalid, NotFound
 
 CLAIM_KEY = r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$"
+CLAIM_KIND = r"^[a-z_]+$"
+DRAFT_ID = r"^[A-Za-z0-9_-]{1,32}$"  # secrets.token_urlsafe(12)
 DRAFT_MAX_CHARS = 20_000
 DRAFT_LIFETIME = timedelta(days=7)
 # Claims of these kinds only need remembering while a repeat can still arrive: Slack redelivers an
@@ -39,10 +41,12 @@ class SlackClaim(SQLModel, table=True):
 
 
 class ClaimCreate(SQLModel):
+    # SQLModel's ``regex=`` is not enforced under Pydantic 2: the pattern goes in ``schema_extra``.
     key: str = Field(
-        regex=CLAIM_KEY, description="what happens once, e.g. 'event:Ev123' or 'reminder:REF:stage'"
+        schema_extra={"pattern": CLAIM_KEY},
+        description="what happens once, e.g. 'event:Ev123' or 'reminder:REF:stage'",
     )
-    kind: str = Field(min_length=1, max_length=32, regex=r"^[a-z_]+$")
+    kind: str = Field(min_length=1, max_length=32, schema_extra={"pattern": CLAIM_KIND})
     detail: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -19,13 +19,15 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.digest import note
 from bot.invocation import Invocation
+from bot.modals import opens, refuse
 from bot.reporting import reported
 from bot.service_client import Forbidden, NotFound, Rejected, ServiceClient
 from bot.views import consultant as consultant_view
 from bot.views import consultant_forms as forms
-from bot.views import digest as digest_view
 from bot.views import help as help_view
+from bot.views import inputs
 from bot.views.blocks import OPTIONS_MAX, escape, option
 
 SHOWN = (Rejected, Forbidden, NotFound)  # refusals shown in the modal, where the admin can act on them
@@ -68,14 +70,6 @@ async def run(call: Invocation) -> None:
     )
 
 
-async def note(slack: AsyncWebClient, where: dict[str, Any], *, user: str, what: str) -> None:
-    """Reply under the digest message the action came from (nothing when it came from a card)."""
-    if where.get("channel") and where.get("ts"):
-        await slack.chat_postMessage(
-            channel=where["channel"], thread_ts=where["ts"], text=digest_view.done_text(user=user, what=what)
-        )
-
-
 def register(app: AsyncApp, service: ServiceClient) -> None:
     @app.action(consultant_view.PAGE)
     @reported
@@ -98,54 +92,10 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
         blocks = await card_blocks(service, user=body["user"]["id"], consultant_id=int(action["value"]))
         await respond(text="Consultant", blocks=blocks, response_type="ephemeral", replace_original=False)
 
-    @app.action(consultant_view.STATUS)
-    @reported
-    async def status(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        chosen = json.loads(action["value"])
-        view = forms.status_modal(
-            consultant=chosen["consultant"], action=chosen["action"], name=chosen["name"]
-        )
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
-
-    @app.action(consultant_view.ADD_ENGAGEMENT)
-    @reported
-    async def add_engagement(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        chosen = json.loads(action["value"])
-        view = forms.engagement_modal(consultant=chosen["consultant"], name=chosen["name"])
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
-
-    @app.action(consultant_view.END_ENGAGEMENT)
-    @reported
-    async def end_engagement(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        chosen = json.loads(action["value"])
-        view = forms.end_modal(
-            consultant=chosen["consultant"],
-            engagement=chosen["engagement"],
-            name=chosen["name"],
-            today=date.today(),
-        )
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
-
-    @app.action(consultant_view.RECORD_CHECK)
-    @reported
-    async def record_check(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        chosen = json.loads(action["value"])
-        view = forms.check_modal(
-            consultant=chosen["consultant"], check=chosen["check"], name=chosen["name"], today=date.today()
-        )
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+    opens(app, consultant_view.STATUS, lambda ids, _: forms.status_modal(**ids))
+    opens(app, consultant_view.ADD_ENGAGEMENT, lambda ids, _: forms.engagement_modal(**ids))
+    opens(app, consultant_view.END_ENGAGEMENT, lambda ids, _: forms.end_modal(**ids, today=date.today()))
+    opens(app, consultant_view.RECORD_CHECK, lambda ids, _: forms.check_modal(**ids, today=date.today()))
 
     @app.options(forms.AGENCY)
     @reported
@@ -166,15 +116,10 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
                 as_user=user,
                 consultant_id=ids["consultant"],
                 action=ids["action"],
-                reason=forms.value(view, forms.REASON_BLOCK) or "",
+                reason=inputs.value(view, forms.REASON_BLOCK) or "",
             )
         except SHOWN as error:
-            await ack(
-                response_action="errors",
-                errors=forms.errors(
-                    error, fields={"reason": forms.REASON_BLOCK}, fallback=forms.REASON_BLOCK
-                ),
-            )
+            await refuse(ack, error, fields={"reason": forms.REASON_BLOCK}, fallback=forms.REASON_BLOCK)
             return
         what = f"{PAST[ids['action']]} {escape(changed['name'])}."
         done = forms.done(f"You {what} Their status is now *{changed['status']}*.")
@@ -185,30 +130,17 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
     @reported
     async def engagement_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         ids, user = json.loads(view["private_metadata"]), body["user"]["id"]
-        fields = {
-            "agency_id": forms.value(view, forms.AGENCY_BLOCK, forms.AGENCY),
-            "kind": forms.value(view, forms.KIND_BLOCK),
-            "role_title": forms.value(view, forms.ROLE_BLOCK),
-            "start_date": forms.value(view, forms.START_BLOCK),
-            "end_date": forms.value(view, forms.END_BLOCK),
-        }
+        entered = inputs.values(view, forms.ENGAGEMENT_FIELDS)
         try:
             made = await service.add_engagement(
                 as_user=user,
                 consultant_id=ids["consultant"],
-                engagement={name: given for name, given in fields.items() if given is not None},
+                engagement={name: given for name, given in entered.items() if given is not None},
             )
         except SHOWN as error:
-            await ack(
-                response_action="errors",
-                errors=forms.errors(error, fields=forms.ENGAGEMENT_FIELDS, fallback=forms.AGENCY_BLOCK),
-            )
+            await refuse(ack, error, fields=forms.ENGAGEMENT_FIELDS, fallback=forms.AGENCY_BLOCK)
             return
-        kind, agency = (
-            forms.chosen_text(view, forms.KIND_BLOCK),
-            forms.chosen_text(view, forms.AGENCY_BLOCK, forms.AGENCY),
-        )
-        tie = f"{kind} {agency}"
+        tie = f"{inputs.chosen_text(view, forms.KIND_BLOCK)} {inputs.chosen_text(view, forms.AGENCY_BLOCK)}"
         text = f"Recorded (engagement {made['id']}): {escape(tie)}. The conflict checks use it from now on."
         await ack(response_action="update", view=forms.done(text))
 
@@ -221,13 +153,10 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
                 as_user=user,
                 consultant_id=ids["consultant"],
                 engagement_id=ids["engagement"],
-                changes={"end_date": forms.value(view, forms.DATE_BLOCK)},
+                changes={"end_date": inputs.value(view, forms.DATE_BLOCK)},
             )
         except SHOWN as error:
-            await ack(
-                response_action="errors",
-                errors=forms.errors(error, fields={"end_date": forms.DATE_BLOCK}, fallback=forms.DATE_BLOCK),
-            )
+            await refuse(ack, error, fields={"end_date": forms.DATE_BLOCK}, fallback=forms.DATE_BLOCK)
             return
         await ack(
             response_action="update", view=forms.done(f"The engagement ended on *{ended['end_date']}*.")
@@ -244,13 +173,10 @@ def register(app: AsyncApp, service: ServiceClient) -> None:
             changed = await service.update_consultant(
                 as_user=user,
                 consultant_id=ids["consultant"],
-                changes={field: forms.value(view, forms.DATE_BLOCK)},
+                changes={field: inputs.value(view, forms.DATE_BLOCK)},
             )
         except SHOWN as error:
-            await ack(
-                response_action="errors",
-                errors=forms.errors(error, fields={field: forms.DATE_BLOCK}, fallback=forms.DATE_BLOCK),
-            )
+            await refuse(ack, error, fields={field: forms.DATE_BLOCK}, fallback=forms.DATE_BLOCK)
             return
         noun = forms.CHECK_QUESTIONS[ids["check"]][2]
         what = f"recorded the new {noun} of {escape(changed['name'])}: *{changed[field]}*."

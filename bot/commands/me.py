@@ -15,8 +15,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.invocation import Invocation
+from bot.modals import opens, refuse
 from bot.reporting import reported
 from bot.service_client import ServiceClient, ServiceError
+from bot.views import inputs
 from bot.views import me as me_view
 from bot.views.blocks import escape, option
 
@@ -66,6 +68,16 @@ async def _tell_admins(
     )
 
 
+def _rejection(carried: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """The reason modal of Reject, for the notice it was pressed in."""
+    return me_view.reject_modal(
+        body["message"]["blocks"][0]["text"]["text"],
+        carried=carried,
+        channel=body["container"]["channel_id"],
+        ts=body["container"]["message_ts"],
+    )
+
+
 def register(app: AsyncApp, service: ServiceClient, *, admin_channel: str) -> None:
     @app.action(me_view.AVAILABILITY)
     @reported
@@ -78,7 +90,7 @@ def register(app: AsyncApp, service: ServiceClient, *, admin_channel: str) -> No
     @reported
     async def availability_set(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]
-        first, last = me_view.value(view, me_view.FROM_BLOCK), me_view.value(view, me_view.UNTIL_BLOCK)
+        first, last = inputs.value(view, me_view.FROM_BLOCK), inputs.value(view, me_view.UNTIL_BLOCK)
         if bool(first) != bool(last):
             missing = me_view.UNTIL_BLOCK if first else me_view.FROM_BLOCK
             await ack(
@@ -87,25 +99,15 @@ def register(app: AsyncApp, service: ServiceClient, *, admin_channel: str) -> No
             return
         try:
             away = _away(await service.my_record(as_user=user), view, first, last)
-            capacity = int(me_view.value(view, me_view.CAPACITY_BLOCK) or 0) or None
+            capacity = int(inputs.value(view, me_view.CAPACITY_BLOCK) or 0) or None
             saved = await service.set_my_availability(as_user=user, capacity=capacity, away=away)
         except ServiceError as error:
-            shown = me_view.errors(error, where=me_view.AVAILABILITY_FIELDS, fallback=me_view.CAPACITY_BLOCK)
-            await ack(response_action="errors", errors=shown)
+            await refuse(ack, error, fields=me_view.AVAILABILITY_FIELDS, fallback=me_view.CAPACITY_BLOCK)
             return
         await ack(response_action="update", view=me_view.availability_saved(saved))
 
-    @app.action(me_view.DECLARE_INTEREST)
-    @reported
-    async def interest(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        await client.views_open(trigger_id=body["trigger_id"], view=me_view.interest_modal())
-
-    @app.action(me_view.DECLARE_ENGAGEMENT)
-    @reported
-    async def engagement(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        await client.views_open(trigger_id=body["trigger_id"], view=me_view.engagement_modal())
+    opens(app, me_view.DECLARE_INTEREST, lambda *_: me_view.interest_modal())
+    opens(app, me_view.DECLARE_ENGAGEMENT, lambda *_: me_view.engagement_modal())
 
     @app.options(me_view.AGENCY)
     @reported
@@ -113,46 +115,25 @@ def register(app: AsyncApp, service: ServiceClient, *, admin_channel: str) -> No
         found = await service.my_agencies(as_user=body["user"]["id"], q=body.get("value") or None)
         await ack(options=[option(agency["name"], agency["id"]) for agency in found[:100]])
 
-    async def declare(
-        ack: AsyncAck, client: AsyncWebClient, *, user: str, kind: str, declaration: dict[str, Any]
-    ) -> None:
-        where = me_view.INTEREST_FIELDS if kind == "interest" else me_view.ENGAGEMENT_FIELDS
-        try:
-            made = await service.declare_own(as_user=user, kind=kind, declaration=declaration)
-        except ServiceError as error:
-            await ack(
-                response_action="errors",
-                errors=me_view.errors(error, where=where, fallback=me_view.AGENCY_BLOCK),
-            )
-            return
-        await ack(response_action="update", view=me_view.declared(kind))
-        await _tell_admins(service, client, channel=admin_channel, user=user, kind=kind, made=made)
+    def declares(kind: str, callback_id: str, fields: dict[str, str]) -> None:
+        """The submission of a declaration modal: the service records it, the admins are told."""
 
-    @app.view(me_view.INTEREST_MODAL)
-    @reported
-    async def interest_declared(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        declaration = {
-            "text": me_view.value(view, me_view.TEXT_BLOCK),
-            "agency_id": me_view.value(view, me_view.AGENCY_BLOCK, me_view.AGENCY),
-            "case_ref": me_view.value(view, me_view.CASE_BLOCK),
-        }
-        await declare(ack, client, user=body["user"]["id"], kind="interest", declaration=declaration)
+        @app.view(callback_id)
+        @reported
+        async def declared(
+            ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        ) -> None:
+            user, declaration = body["user"]["id"], inputs.values(view, fields)
+            try:
+                made = await service.declare_own(as_user=user, kind=kind, declaration=declaration)
+            except ServiceError as error:
+                await refuse(ack, error, fields=fields, fallback=me_view.AGENCY_BLOCK)
+                return
+            await ack(response_action="update", view=me_view.declared(kind))
+            await _tell_admins(service, client, channel=admin_channel, user=user, kind=kind, made=made)
 
-    @app.view(me_view.ENGAGEMENT_MODAL)
-    @reported
-    async def engagement_declared(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        declaration = {
-            "agency_id": me_view.value(view, me_view.AGENCY_BLOCK, me_view.AGENCY),
-            "kind": me_view.value(view, me_view.KIND_BLOCK),
-            "role_title": me_view.value(view, me_view.ROLE_BLOCK),
-            "start_date": me_view.value(view, me_view.START_BLOCK),
-            "end_date": me_view.value(view, me_view.END_BLOCK),
-        }
-        await declare(ack, client, user=body["user"]["id"], kind="engagement", declaration=declaration)
+    declares("interest", me_view.INTEREST_MODAL, me_view.INTEREST_FIELDS)
+    declares("engagement", me_view.ENGAGEMENT_MODAL, me_view.ENGAGEMENT_FIELDS)
 
     @app.action(me_view.CONFIRM)
     @reported
@@ -173,26 +154,14 @@ def register(app: AsyncApp, service: ServiceClient, *, admin_channel: str) -> No
             blocks=me_view.resolved_blocks(summary, outcome),
         )
 
-    @app.action(me_view.REJECT)
-    @reported
-    async def reject(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        view = me_view.reject_modal(
-            body["message"]["blocks"][0]["text"]["text"],
-            carried=json.loads(action["value"]),
-            channel=body["container"]["channel_id"],
-            ts=body["container"]["message_ts"],
-        )
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+    opens(app, me_view.REJECT, _rejection)
 
     @app.view(me_view.REJECT_MODAL)
     @reported
     async def rejected(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        reason, user = me_view.value(view, me_view.REASON_BLOCK) or "", body["user"]["id"]
+        reason, user = inputs.value(view, me_view.REASON_BLOCK) or "", body["user"]["id"]
         if len(reason) < 3:
             await ack(
                 response_action="errors",
@@ -210,10 +179,7 @@ def register(app: AsyncApp, service: ServiceClient, *, admin_channel: str) -> No
                 reason=reason,
             )
         except ServiceError as error:
-            shown = me_view.errors(
-                error, where={"reason": me_view.REASON_BLOCK}, fallback=me_view.REASON_BLOCK
-            )
-            await ack(response_action="errors", errors=shown)
+            await refuse(ack, error, fields={"reason": me_view.REASON_BLOCK}, fallback=me_view.REASON_BLOCK)
             return
         await ack()
         summary = view["blocks"][0]["text"]["text"]

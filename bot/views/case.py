@@ -5,9 +5,9 @@ decision, which opens a modal that will not submit without a reason. Buttons and
 case reference (and the modal, the message to update) and nothing about the case.
 """
 
-import json
 from typing import Any
 
+from bot.views import inputs
 from bot.views.answer import label, outcome_text
 from bot.views.blocks import (
     Block,
@@ -20,7 +20,6 @@ from bot.views.blocks import (
     header,
     message,
     modal,
-    plain,
     section,
 )
 
@@ -98,21 +97,17 @@ def depart_modal(where: dict[str, str]) -> dict[str, Any]:
         title="A different decision",
         submit="Record",
         callback_id=DEPART_MODAL,
-        private_metadata=json.dumps(where, separators=(",", ":")),
+        private_metadata=inputs.metadata(**where),
         blocks=[
             section(f"Record that the board departs from the recommendation for case *{escape(ref)}*."),
-            {
-                "type": "input",
-                "block_id": REASON_BLOCK,
-                "label": plain("The decision and the reason for it"),
-                "hint": plain("Recorded in the case's decision history and the audit log. No names, please."),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": REASON,
-                    "multiline": True,
-                    "min_length": 3,
-                    "max_length": 4000,
-                },
-            },
+            inputs.text_input(
+                REASON_BLOCK,
+                "The decision and the reason for it",
+                action_id=REASON,
+                multiline=True,
+                min_length=3,
+                max_length=4000,
+                hint="Recorded in the case's decision history and the audit log. No names, please.",
+            ),
         ],
     )

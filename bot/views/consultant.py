@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from bot.views.blocks import Block, actions, button, context, escape, fields, header, message, section
+from bot.views.consultant_forms import CHECK_QUESTIONS, STATUS_TITLES
 
 OPEN = "consultant.open"
 PAGE = "consultant.page"
@@ -23,16 +24,11 @@ PAGE_SIZE = 10
 SHOWN_ENGAGEMENTS = 8
 SHOWN_INTERESTS = 5
 SHOWN_REVIEWS = 5
-STATUS_WORDS = {"approve": "Approve", "suspend": "Suspend", "remove": "Remove", "reinstate": "Reinstate"}
-RECORDED_CHECKS = (
-    ("dbs", "New DBS check"),
-    ("registration", "New registration date"),
-    ("insurance", "New insurance date"),
-)
 
 
 def carried(**ids: Any) -> str:
-    """A button's value: ids (and a name to show), as compact JSON."""
+    """A button's value: ids (and a name to show), as compact JSON. An admin button carries the keyword
+    arguments of the ``consultant_forms`` modal it opens."""
     return json.dumps(ids, separators=(",", ":"))
 
 
@@ -163,20 +159,20 @@ def _admin_buttons(consultant: dict[str, Any], allowed: list[str]) -> Block:
         button(
             "Re-approve"
             if action == "approve" and consultant["status"] == "approved"
-            else STATUS_WORDS[action],
+            else STATUS_TITLES[action],
             action_id=STATUS,
             value=carried(consultant=cid, action=action, name=name),
             style="danger" if action in ("suspend", "remove") else None,
         )
         for action in allowed
-        if action in STATUS_WORDS
+        if action in STATUS_TITLES
     ]
     return actions(
         *status_buttons,
         button("Add engagement", action_id=ADD_ENGAGEMENT, value=carried(consultant=cid, name=name)),
         *(
-            button(text, action_id=RECORD_CHECK, value=carried(consultant=cid, check=check, name=name))
-            for check, text in RECORDED_CHECKS
+            button(title, action_id=RECORD_CHECK, value=carried(consultant=cid, check=check, name=name))
+            for check, (title, _, _) in CHECK_QUESTIONS.items()
         ),
         block_id=f"consultant.admin|{cid}",
     )

@@ -2,16 +2,15 @@
 
 Each modal's private_metadata holds ids only: the consultant, the action, check or engagement, and for
 the digest the channel and message to reply under. Problems the service finds are shown under the input
-they are about (``errors``), so nothing is lost and the admin can correct and resubmit.
+they are about (``inputs.errors``), so nothing is lost and the admin can correct and resubmit.
 """
 
-import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot.service_client import Rejected, ServiceError
-from bot.views.blocks import Block, clip, escape, modal, option, plain, section
+from bot.views import inputs
+from bot.views.blocks import Block, escape, modal, option, section
 
 STATUS_MODAL = "consultant.status_modal"
 ENGAGEMENT_MODAL = "consultant.engagement_modal"
@@ -27,8 +26,6 @@ ROLE_BLOCK = "consultant.role_title"
 START_BLOCK = "consultant.start"
 END_BLOCK = "consultant.end"
 DATE_BLOCK = "consultant.date"
-VALUE = "value"  # the action id of every other input: each block holds one
-ERROR_CHARS = 200
 
 STATUS_TITLES = {"approve": "Approve", "suspend": "Suspend", "remove": "Remove", "reinstate": "Reinstate"}
 ENGAGEMENT_KINDS = (
@@ -55,40 +52,8 @@ ENGAGEMENT_FIELDS = {
 }
 
 
-def metadata(**ids: Any) -> str:
-    return json.dumps({k: v for k, v in ids.items() if v is not None}, separators=(",", ":"))
-
-
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False) -> Block:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label, 2000),
-        "optional": optional,
-        "element": element,
-    }
-
-
 def _reason(hint: str) -> Block:
-    block = _input(
-        REASON_BLOCK,
-        "Reason",
-        {
-            "type": "plain_text_input",
-            "action_id": VALUE,
-            "multiline": True,
-            "min_length": 3,
-            "max_length": 1000,
-        },
-    )
-    return {**block, "hint": plain(hint)}
-
-
-def _datepicker(block_id: str, label: str, *, initial: date | None = None, optional: bool = False) -> Block:
-    element: dict[str, Any] = {"type": "datepicker", "action_id": VALUE}
-    if initial is not None:
-        element["initial_date"] = initial.isoformat()
-    return _input(block_id, label, element, optional=optional)
+    return inputs.text_input(REASON_BLOCK, "Reason", max_length=1000, min_length=3, multiline=True, hint=hint)
 
 
 def status_modal(
@@ -100,7 +65,7 @@ def status_modal(
         title=f"{what} consultant",
         submit=what,
         callback_id=STATUS_MODAL,
-        private_metadata=metadata(consultant=consultant, action=action, **(where or {})),
+        private_metadata=inputs.metadata(consultant=consultant, action=action, **(where or {})),
         blocks=[
             section(f"{what} *{escape(name)}*. The reason is kept with their record and in the audit log."),
             _reason(
@@ -116,35 +81,16 @@ def engagement_modal(*, consultant: int, name: str) -> dict[str, Any]:
         title="Add an engagement",
         submit="Add",
         callback_id=ENGAGEMENT_MODAL,
-        private_metadata=metadata(consultant=consultant),
+        private_metadata=inputs.metadata(consultant=consultant),
         blocks=[
             section(f"A tie between *{escape(name)}* and an agency. The conflict checks use it at once."),
-            _input(
-                AGENCY_BLOCK,
-                "Agency",
-                {
-                    "type": "external_select",
-                    "action_id": AGENCY,
-                    "min_query_length": 1,
-                    "placeholder": plain("Type part of the agency's name"),
-                },
+            inputs.agency_picker(AGENCY_BLOCK, action_id=AGENCY, min_query_length=1),
+            inputs.static_select(
+                KIND_BLOCK, "Kind of tie", [option(label, kind) for kind, label in ENGAGEMENT_KINDS]
             ),
-            _input(
-                KIND_BLOCK,
-                "Kind of tie",
-                {
-                    "type": "static_select",
-                    "action_id": VALUE,
-                    "options": [option(label, value) for value, label in ENGAGEMENT_KINDS],
-                },
-            ),
-            _input(
-                ROLE_BLOCK,
-                "Role or title",
-                {"type": "plain_text_input", "action_id": VALUE, "max_length": 200},
-            ),
-            _datepicker(START_BLOCK, "From", optional=True),
-            _datepicker(END_BLOCK, "Until (leave empty while it continues)", optional=True),
+            inputs.text_input(ROLE_BLOCK, "Role or title", max_length=200),
+            inputs.datepicker(START_BLOCK, "From", optional=True),
+            inputs.datepicker(END_BLOCK, "Until (leave empty while it continues)", optional=True),
         ],
     )
 
@@ -154,10 +100,10 @@ def end_modal(*, consultant: int, engagement: int, name: str, today: date) -> di
         title="End an engagement",
         submit="End it",
         callback_id=END_MODAL,
-        private_metadata=metadata(consultant=consultant, engagement=engagement),
+        private_metadata=inputs.metadata(consultant=consultant, engagement=engagement),
         blocks=[
             section(f"The last day of this engagement of *{escape(name)}*. Its history is kept."),
-            _datepicker(DATE_BLOCK, "Ended on", initial=today),
+            inputs.datepicker(DATE_BLOCK, "Ended on", initial=today),
         ],
     )
 
@@ -171,55 +117,14 @@ def check_modal(
         title=title,
         submit="Record",
         callback_id=CHECK_MODAL,
-        private_metadata=metadata(consultant=consultant, check=check, **(where or {})),
+        private_metadata=inputs.metadata(consultant=consultant, check=check, **(where or {})),
         blocks=[
             section(f"Record a renewal for *{escape(name)}*."),
-            _datepicker(DATE_BLOCK, question, initial=today if check == "dbs" else None),
+            inputs.datepicker(DATE_BLOCK, question, initial=today if check == "dbs" else None),
         ],
     )
 
 
 def done(text: str) -> dict[str, Any]:
     """What a modal becomes once its change is made."""
-    return modal(title="Done", callback_id=DONE_MODAL, blocks=[section(text)])
-
-
-# Reading a submission, and showing what the service refused ----------------------------------------
-
-
-def value(view: dict[str, Any], block_id: str, action_id: str = VALUE) -> str | None:
-    """What was entered in an input: text, a date or the chosen option's value (None when left empty)."""
-    state = view["state"]["values"].get(block_id, {}).get(action_id) or {}
-    chosen = state.get("selected_option")
-    found = chosen["value"] if chosen else state.get("selected_date") or state.get("value")
-    return found.strip() if isinstance(found, str) and found.strip() else None
-
-
-def chosen_text(view: dict[str, Any], block_id: str, action_id: str = VALUE) -> str:
-    """The words of the option chosen in a select (what the person saw)."""
-    state = view["state"]["values"][block_id][action_id]
-    return str(state["selected_option"]["text"]["text"])
-
-
-def errors(error: ServiceError, *, fields: Mapping[str, str], fallback: str) -> dict[str, str]:
-    """``response_action: errors`` for a refusal: each problem under its input, the rest under ``fallback``.
-
-    A refused status change names the actions allowed now.
-    """
-    shown: dict[str, str] = {}
-
-    def add(block: str, text: str) -> None:
-        before = shown.get(block, "")
-        joined = f"{before}{' ' if before.endswith('.') else '; '}{text}" if before else text
-        shown[block] = clip(joined, ERROR_CHARS)
-
-    problems = error.problems if isinstance(error, Rejected) else []
-    for problem in problems:
-        loc = problem.get("loc") or []
-        add(fields.get(str(loc[-1]) if loc else "", fallback), str(problem.get("msg") or error.message))
-    if not problems:
-        add(fallback, error.message)
-    allowed = error.allowed if isinstance(error, Rejected) else []
-    if allowed and not all(action in error.message for action in allowed):
-        add(fallback, f"Allowed now: {', '.join(allowed)}.")
-    return shown
+    return inputs.done(text, callback_id=DONE_MODAL)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot.service_client import Rejected, ServiceError
+from bot.views import inputs
 from bot.views.blocks import (
     SECTION_CHARS,
     Block,
@@ -24,7 +24,6 @@ from bot.views.blocks import (
     message,
     modal,
     option,
-    plain,
     section,
 )
 
@@ -40,7 +39,6 @@ REJECT = "me.reject"
 REJECT_MODAL = "me.reject_modal"
 
 AGENCY = "me.agency"  # the external select's action id in both declaration modals: one options listener
-VALUE = "value"  # the action id of every other input
 CAPACITY_BLOCK = "me.capacity"
 KEEP_BLOCK = "me.keep"
 FROM_BLOCK = "me.from"
@@ -56,7 +54,6 @@ REASON_BLOCK = "me.reason"
 
 LISTED = 15  # items shown per list on the record; the rest are counted
 KEEP_MAX = 10  # Slack's checkbox limit: the periods away offered for removal
-ERROR_CHARS = 200
 KINDS = (
     ("employed", "Employed by"),
     ("contracted", "Contracted by"),
@@ -195,42 +192,6 @@ def home_tab() -> dict[str, Any]:
 # Modals ------------------------------------------------------------------------------------------
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False) -> Block:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label, 2000),
-        "optional": optional,
-        "element": element,
-    }
-
-
-def _datepicker(block_id: str, label: str) -> Block:
-    return _input(block_id, label, {"type": "datepicker", "action_id": VALUE}, optional=True)
-
-
-def _text(
-    block_id: str, label: str, *, max_length: int, multiline: bool = False, optional: bool = False
-) -> Block:
-    element = {
-        "type": "plain_text_input",
-        "action_id": VALUE,
-        "max_length": max_length,
-        "multiline": multiline,
-    }
-    return _input(block_id, label, element, optional=optional)
-
-
-def _agency_picker(*, optional: bool) -> Block:
-    element = {
-        "type": "external_select",
-        "action_id": AGENCY,
-        "min_query_length": 2,
-        "placeholder": plain("Type part of the agency's name"),
-    }
-    return _input(AGENCY_BLOCK, "Agency", element, optional=optional)
-
-
 def period_value(item: Mapping[str, Any]) -> str:
     """A period away as a checkbox carries it: its first and last days."""
     return f"{item['start_date']}|{item['end_date']}"
@@ -239,22 +200,23 @@ def period_value(item: Mapping[str, Any]) -> str:
 def availability_modal(record: Mapping[str, Any]) -> dict[str, Any]:
     """Capacity, the periods away to keep (untick to remove), and one new period."""
     places = [option(str(n), str(n)) for n in range(1, 6)]
-    capacity = {
-        "type": "static_select",
-        "action_id": VALUE,
-        "options": places,
-        "initial_option": places[record["capacity"] - 1],
-    }
     blocks = [
-        _input(CAPACITY_BLOCK, "How many reviews can you hold at once?", capacity),
+        inputs.static_select(
+            CAPACITY_BLOCK,
+            "How many reviews can you hold at once?",
+            places,
+            initial=places[record["capacity"] - 1],
+        ),
     ]
     held = [option(_period(item), period_value(item)) for item in record["away"][:KEEP_MAX]]
     if held:
-        keep = {"type": "checkboxes", "action_id": VALUE, "options": held, "initial_options": held}
-        blocks.append(_input(KEEP_BLOCK, "Dates away (untick any to remove it)", keep, optional=True))
+        keep = {"type": "checkboxes", "action_id": inputs.VALUE, "options": held, "initial_options": held}
+        blocks.append(
+            inputs.input_block(KEEP_BLOCK, "Dates away (untick any to remove it)", keep, optional=True)
+        )
     blocks += [
-        _datepicker(FROM_BLOCK, "Add dates away: first day"),
-        _datepicker(UNTIL_BLOCK, "Last day away"),
+        inputs.datepicker(FROM_BLOCK, "Add dates away: first day", optional=True),
+        inputs.datepicker(UNTIL_BLOCK, "Last day away", optional=True),
         context(
             "While you are away you are not offered new reviews; away during a review shows as a warning."
         ),
@@ -272,9 +234,11 @@ def interest_modal() -> dict[str, Any]:
                 "Declare anything that could affect your independence: a link with an agency, or with a case "
                 "(by its reference). An admin confirms it before it counts in conflict checks."
             ),
-            _agency_picker(optional=True),
-            _text(CASE_BLOCK, "Case reference (if it is about one case)", max_length=32, optional=True),
-            _text(TEXT_BLOCK, "What is the interest?", max_length=2000, multiline=True),
+            inputs.agency_picker(AGENCY_BLOCK, action_id=AGENCY, min_query_length=2, optional=True),
+            inputs.text_input(
+                CASE_BLOCK, "Case reference (if it is about one case)", max_length=32, optional=True
+            ),
+            inputs.text_input(TEXT_BLOCK, "What is the interest?", max_length=2000, multiline=True),
         ],
     )
 
@@ -290,43 +254,30 @@ def engagement_modal() -> dict[str, Any]:
                 "A job, contract, board seat or other tie with an agency, current or past. An admin "
                 "confirms it before it counts in conflict checks."
             ),
-            _agency_picker(optional=False),
-            _input(
-                KIND_BLOCK, "Kind of tie", {"type": "static_select", "action_id": VALUE, "options": kinds}
-            ),
-            _text(ROLE_BLOCK, "Role or job title", max_length=200),
-            _datepicker(START_BLOCK, "From (if known)"),
-            _datepicker(END_BLOCK, "Until (leave empty if it continues)"),
+            inputs.agency_picker(AGENCY_BLOCK, action_id=AGENCY, min_query_length=2),
+            inputs.static_select(KIND_BLOCK, "Kind of tie", kinds),
+            inputs.text_input(ROLE_BLOCK, "Role or job title", max_length=200),
+            inputs.datepicker(START_BLOCK, "From (if known)", optional=True),
+            inputs.datepicker(END_BLOCK, "Until (leave empty if it continues)", optional=True),
         ],
     )
 
 
-def done(text: str) -> dict[str, Any]:
-    """What a modal becomes once the service has taken the change."""
-    return modal(title="Done", callback_id=DONE_MODAL, blocks=[section(text)])
-
-
 def availability_saved(record: Mapping[str, Any]) -> dict[str, Any]:
     away = "\n".join(f"• {_period(p)}" for p in record["away"]) or "None."
-    return done(f"Saved. You can hold *{record['capacity']}* reviews at once.\n*Dates away*\n{away}")
+    text = f"Saved. You can hold *{record['capacity']}* reviews at once.\n*Dates away*\n{away}"
+    return inputs.done(text, callback_id=DONE_MODAL)
 
 
 def declared(kind: str) -> dict[str, Any]:
-    return done(
+    return inputs.done(
         f"Thank you: your {kind} is recorded. An admin will confirm it; until then it shows as a warning in "
-        "conflict checks."
+        "conflict checks.",
+        callback_id=DONE_MODAL,
     )
 
 
 # Reading a submission ----------------------------------------------------------------------------
-
-
-def value(view: Mapping[str, Any], block_id: str, action_id: str = VALUE) -> str | None:
-    """What was entered in an input: text, a date or the chosen option's value (None when left empty)."""
-    state = view["state"]["values"].get(block_id, {}).get(action_id) or {}
-    chosen = state.get("selected_option")
-    found = chosen["value"] if chosen else state.get("selected_date") or state.get("value")
-    return found.strip() if isinstance(found, str) and found.strip() else None
 
 
 def kept_periods(view: Mapping[str, Any]) -> tuple[set[str], set[str]]:
@@ -335,23 +286,8 @@ def kept_periods(view: Mapping[str, Any]) -> tuple[set[str], set[str]]:
     if block is None:
         return set(), set()
     offered = {item["value"] for item in block["element"]["options"]}
-    state = view["state"]["values"].get(KEEP_BLOCK, {}).get(VALUE) or {}
+    state = inputs.state_of(view, KEEP_BLOCK)
     return offered, {item["value"] for item in state.get("selected_options") or []}
-
-
-def errors(error: ServiceError, *, where: Mapping[str, str], fallback: str) -> dict[str, str]:
-    """``response_action: errors`` for a refusal: each problem under its input, anything else under
-    ``fallback`` (a refusal of the whole request, for instance)."""
-    shown: dict[str, str] = {}
-    problems = error.problems if isinstance(error, Rejected) else []
-    for problem in problems:
-        names = [str(part) for part in problem.get("loc") or []]
-        block = next((where[name] for name in reversed(names) if name in where), fallback)
-        text = str(problem.get("msg") or error.message)
-        shown[block] = clip(f"{shown[block]}; {text}" if block in shown else text, ERROR_CHARS)
-    if not problems:
-        shown[fallback] = clip(error.message, ERROR_CHARS)
-    return shown
 
 
 # The admins' channel -----------------------------------------------------------------------------
@@ -402,10 +338,10 @@ def reject_modal(summary: str, *, carried: Mapping[str, Any], channel: str, ts: 
         title="Reject declaration",
         submit="Reject",
         callback_id=REJECT_MODAL,
-        private_metadata=json.dumps({"record": record, "channel": channel, "ts": ts}, separators=(",", ":")),
+        private_metadata=inputs.metadata(record=record, channel=channel, ts=ts),
         blocks=[
             section(summary),
-            _text(
+            inputs.text_input(
                 REASON_BLOCK, "Why is it rejected? (kept in the audit log)", max_length=1000, multiline=True
             ),
         ],

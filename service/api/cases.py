@@ -18,11 +18,13 @@ from pydantic import BaseModel, Field, WithJsonSchema
 from commissioning import features, rules, store, threshold
 from commissioning.models import CaseStatus
 from registry.errors import Invalid
+from service.api.shortlist import Ref
 from service.auth import AnyUser, ChairOrAdminUser, ChairUser
 from service.db import SessionDep
 from service.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["threshold and cases"])
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it as bad input, not fail on it
 
 FeaturesIn = Annotated[dict[str, Any], WithJsonSchema(features.json_schema())]
 RulesetChoice = Annotated[
@@ -225,7 +227,9 @@ class BoardDecisionIn(BaseModel):
     accepted: bool = Field(
         description="true: the board accepts the recommendation; false: it departs from it"
     )
-    reason: str | None = Field(default=None, max_length=4000, description="required when departing")
+    reason: str | None = Field(
+        default=None, max_length=4000, pattern=NO_NUL, description="required when departing"
+    )
     outcomes: list[OutcomeChoice] | None = Field(
         default=None,
         max_length=30,
@@ -263,7 +267,7 @@ def list_cases(
     session: SessionDep,
     _: AnyUser,
     status_: Annotated[CaseStatus | None, Query(alias="status")] = None,
-    area: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
+    area: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CasePage:
@@ -274,13 +278,13 @@ def list_cases(
 
 
 @router.get("/cases/{ref}")
-def get_case(ref: str, session: SessionDep, _: AnyUser) -> CaseOut:
+def get_case(ref: Ref, session: SessionDep, _: AnyUser) -> CaseOut:
     """A case with its whole decision history (each with its ruleset version and feature snapshot)."""
     return CaseOut.model_validate(store.get_case(session=session, ref=ref).to_json())
 
 
 @router.patch("/cases/{ref}")
-def change_case(ref: str, body: CaseChangeIn, session: SessionDep, actor: AnyUser) -> CaseOut:
+def change_case(ref: Ref, body: CaseChangeIn, session: SessionDep, actor: AnyUser) -> CaseOut:
     """Change features and decide again; earlier decisions stay in the history."""
     updated = store.update_case(
         session=session,
@@ -295,7 +299,7 @@ def change_case(ref: str, body: CaseChangeIn, session: SessionDep, actor: AnyUse
 
 
 @router.post("/cases/{ref}/decision")
-def record_decision(ref: str, body: BoardDecisionIn, session: SessionDep, actor: ChairUser) -> CaseOut:
+def record_decision(ref: Ref, body: BoardDecisionIn, session: SessionDep, actor: ChairUser) -> CaseOut:
     """A chair records the board's decision: accept the recommendation, or depart from it with a reason
     (and, optionally, the outcomes chosen instead). Audited."""
     view = store.record_board_decision(
@@ -311,7 +315,7 @@ def record_decision(ref: str, body: BoardDecisionIn, session: SessionDep, actor:
 
 
 @router.post("/cases/{ref}/close")
-def close_case(ref: str, session: SessionDep, actor: ChairOrAdminUser) -> CaseOut:
+def close_case(ref: Ref, session: SessionDep, actor: ChairOrAdminUser) -> CaseOut:
     """A chair or an admin closes a case whose review is done: it takes no new commissions, and its free
     text is removed ``SCR_RETENTION_YEARS`` later (``POST /retention/purge``). 409 if already closed.
     Audited."""

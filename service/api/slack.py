@@ -4,7 +4,7 @@ remind about, the consultants' checks falling due, check drafts and once-only cl
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from sqlmodel import SQLModel
 
 from commissioning import rules, store
@@ -16,9 +16,20 @@ from service.auth import AnyUser, BotUser, CurrentUser, IdentityProbe
 from service.db import SessionDep
 from service.models import Role
 from service.settings import get_settings
-from service.slack_state import ClaimCreate, ClaimPublic, ClaimUpdate, DraftPublic, DraftWrite
+from service.slack_state import (
+    CLAIM_KEY,
+    DRAFT_ID,
+    ClaimCreate,
+    ClaimPublic,
+    ClaimUpdate,
+    DraftPublic,
+    DraftWrite,
+)
 
 router = APIRouter(prefix="/api/v1/slack", tags=["slack"])
+# Checked before any lookup: PostgreSQL cannot compare text with a NUL in it, so a bad id must be a 422.
+DraftId = Annotated[str, Path(pattern=DRAFT_ID, description="from POST /drafts")]
+ClaimKey = Annotated[str, Path(pattern=CLAIM_KEY, description="the key claimed")]
 
 
 class Me(SQLModel):
@@ -138,13 +149,13 @@ def create_draft(body: DraftWrite, session: SessionDep, user: AnyUser) -> DraftP
 
 
 @router.get("/drafts/{draft_id}")
-def get_draft(draft_id: str, session: SessionDep, user: AnyUser) -> DraftPublic:
+def get_draft(draft_id: DraftId, session: SessionDep, user: AnyUser) -> DraftPublic:
     assert user.id is not None
     return slack_state.get_draft(session, draft_id=draft_id, user_id=user.id)
 
 
 @router.put("/drafts/{draft_id}")
-def replace_draft(draft_id: str, body: DraftWrite, session: SessionDep, user: AnyUser) -> DraftPublic:
+def replace_draft(draft_id: DraftId, body: DraftWrite, session: SessionDep, user: AnyUser) -> DraftPublic:
     assert user.id is not None
     return slack_state.replace_draft(session, draft_id=draft_id, user_id=user.id, state=body.state)
 
@@ -163,12 +174,12 @@ def claim(body: ClaimCreate, session: SessionDep, _: BotUser, response: Response
 
 
 @router.patch("/claims/{key}")
-def record_outcome(key: str, body: ClaimUpdate, session: SessionDep, _: BotUser) -> ClaimPublic:
+def record_outcome(key: ClaimKey, body: ClaimUpdate, session: SessionDep, _: BotUser) -> ClaimPublic:
     """Record what the claimed action did, e.g. the channel and timestamp of a posted reminder."""
     return slack_state.record_outcome(session, key=key, detail=body.detail)
 
 
 @router.delete("/claims/{key}", status_code=status.HTTP_204_NO_CONTENT)
-def release(key: str, session: SessionDep, _: BotUser) -> None:
+def release(key: ClaimKey, session: SessionDep, _: BotUser) -> None:
     """Withdraw a claim whose action failed, so it is tried again."""
     slack_state.release(session, key=key)

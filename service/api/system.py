@@ -1,6 +1,8 @@
 """Health, readiness and the audit log."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
@@ -11,6 +13,8 @@ from service.migrate import current_revision, head_revision
 from service.models import AuditEventPublic
 
 router = APIRouter()
+# PostgreSQL text cannot hold NUL: refuse it as bad input (422) rather than fail on it.
+EntityField = Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")]
 
 
 @router.get("/healthz", tags=["system"])
@@ -39,7 +43,7 @@ def readyz() -> JSONResponse:
 
 @router.get("/api/v1/audit", tags=["audit"])
 def list_audit(
-    session: SessionDep, _: AdminUser, entity_type: str | None = None, entity_id: str | None = None
+    session: SessionDep, _: AdminUser, entity_type: EntityField = None, entity_id: EntityField = None
 ) -> list[AuditEventPublic]:
     """Audit events, oldest first, optionally for one entity."""
     events = audit.history(session, entity_type=entity_type, entity_id=entity_id)

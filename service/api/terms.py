@@ -2,19 +2,23 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
 from commissioning import terms_store
 from commissioning.models import TermsVersion
 from commissioning.render import RENDERERS, TEMPLATE_VERSION
 from commissioning.terms import from_dict
+from service.api.shortlist import Ref
 from service.auth import AnyUser, CommissionerUser
 from service.db import SessionDep
 from service.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["terms"])
+# Bounded as the column is, so a huge number is bad input (422), not an overflow in the database.
+Version = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class Format(StrEnum):
@@ -76,7 +80,7 @@ def _version_out(ref: str, record: TermsVersion) -> dict:
     responses={200: {"model": GeneratedOut, "description": "nothing changed: the latest version"}},
 )
 def generate_terms(
-    ref: str, session: SessionDep, actor: CommissionerUser, response: Response
+    ref: Ref, session: SessionDep, actor: CommissionerUser, response: Response
 ) -> GeneratedOut:
     """Generate the case's terms of reference; a new version only when the content changed."""
     result = terms_store.generate(
@@ -103,7 +107,7 @@ def generate_terms(
 
 
 @router.get("/cases/{ref}/terms")
-def list_terms(ref: str, session: SessionDep, _: AnyUser) -> list[VersionOut]:
+def list_terms(ref: Ref, session: SessionDep, _: AnyUser) -> list[VersionOut]:
     """The case's stored versions, oldest first."""
     return [VersionOut(**_version_out(ref, r)) for r in terms_store.list_versions(session=session, ref=ref)]
 
@@ -118,7 +122,7 @@ def list_terms(ref: str, session: SessionDep, _: AnyUser) -> list[VersionOut]:
         }
     },
 )
-def download_terms(ref: str, version: int, fmt: Format, session: SessionDep, _: AnyUser) -> Response:
+def download_terms(ref: Ref, version: Version, fmt: Format, session: SessionDep, _: AnyUser) -> Response:
     """One version as Markdown (stored verbatim), HTML, DOCX or PDF (rendered from its stored content).
 
     The X-Template-Version header names the layout that produced the file: a version stored under an
@@ -141,7 +145,9 @@ def download_terms(ref: str, version: int, fmt: Format, session: SessionDep, _: 
 
 
 @router.get("/cases/{ref}/terms/{from_version:int}/diff/{to_version:int}")
-def diff_terms(ref: str, from_version: int, to_version: int, session: SessionDep, _: AnyUser) -> DiffOut:
+def diff_terms(
+    ref: Ref, from_version: Version, to_version: Version, session: SessionDep, _: AnyUser
+) -> DiffOut:
     """What changed between two versions, section by section and as a unified diff of the Markdown."""
     result = terms_store.diff(session=session, ref=ref, from_version=from_version, to_version=to_version)
     return DiffOut(

@@ -1,9 +1,10 @@
 """Who may call what: every API route and admin page of the app, called by every kind of caller.
 
-``MATRIX`` is the access policy as data, one line per route. The tests fail when the app has a route
-the matrix does not name, or the matrix names one the app lacks, so no route ships without a decision
-about who may call it: a new route is one new line here (and, when its allowed call needs a body or a
-particular record to succeed, one line in ``CALLS``).
+``MATRIX`` (in ``access_policy``, which the fuzz test reads too) is the access policy as data, one line
+per route. The tests fail when the app has a route the matrix does not name, or the matrix names one the
+app lacks, so no route ships without a decision about who may call it: a new route is one new line
+there (and, when its allowed call needs a body or a particular record to succeed, one line in ``CALLS``
+here).
 
 API callers send a bearer token, or none, a bad one, a revoked user's, or only an admin's session
 cookie; the bot's token acts for the Slack user named in ``X-Slack-User-Id``. Expected: 401 when the
@@ -27,6 +28,20 @@ from typing import Any
 
 import httpx
 import pytest
+from access_policy import (
+    API_CALLERS,
+    DECLARING,
+    DECLINING,
+    MATRIX,
+    PAGE_CALLERS,
+    PUBLIC,
+    SLACK,
+    SLACK_SIGNED,
+    Caller,
+    allows,
+    first_allowed,
+    is_page,
+)
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -42,119 +57,6 @@ try:
 except ImportError:  # older FastAPI lists the routes of included routers in app.routes itself
     iter_route_contexts = iter
 
-# Who a route lets through --------------------------------------------------------------------------
-
-Access = str | frozenset[str]
-PUBLIC = "public"  # anyone: no token needed, and any token is ignored
-SLACK_SIGNED = "signed by Slack"  # only requests bearing a valid Slack signature
-ADMINS = frozenset({"admin"})
-COMMISSIONERS = frozenset({"commissioner", "admin"})
-CHAIRS = frozenset({"chair"})
-STAFF = frozenset({"admin", "commissioner", "chair"})
-SIGNED_IN = STAFF | {"bot"}
-BOT = frozenset({"bot"})
-CONSULTANT_VOICE = COMMISSIONERS | {"bot"}  # a commissioner records it, or the bot relays the consultant
-
-MATRIX: dict[str, Access] = {
-    # FastAPI's own pages and the probes
-    "GET /openapi.json": PUBLIC,
-    "GET /docs": PUBLIC,
-    "GET /docs/oauth2-redirect": PUBLIC,
-    "GET /redoc": PUBLIC,
-    "GET /healthz": PUBLIC,
-    "GET /readyz": PUBLIC,
-    "GET /api/v1/audit": ADMINS,
-    # the approved list
-    "GET /api/v1/agencies": STAFF,
-    "POST /api/v1/agencies": ADMINS,
-    "GET /api/v1/agencies/{agency_id}": STAFF,
-    "PATCH /api/v1/agencies/{agency_id}": ADMINS,
-    "DELETE /api/v1/agencies/{agency_id}": ADMINS,
-    "GET /api/v1/consultants": STAFF,
-    "POST /api/v1/consultants": ADMINS,
-    "GET /api/v1/consultants/export": STAFF,
-    "POST /api/v1/consultants/import": ADMINS,
-    "GET /api/v1/consultants/{consultant_id}": STAFF,
-    "PATCH /api/v1/consultants/{consultant_id}": ADMINS,
-    "DELETE /api/v1/consultants/{consultant_id}": ADMINS,
-    "POST /api/v1/consultants/{consultant_id}/approve": ADMINS,
-    "POST /api/v1/consultants/{consultant_id}/suspend": ADMINS,
-    "POST /api/v1/consultants/{consultant_id}/remove": ADMINS,
-    "POST /api/v1/consultants/{consultant_id}/reinstate": ADMINS,
-    "GET /api/v1/consultants/{consultant_id}/engagements": STAFF,
-    "POST /api/v1/consultants/{consultant_id}/engagements": ADMINS,
-    "PATCH /api/v1/consultants/{consultant_id}/engagements/{engagement_id}": ADMINS,
-    "DELETE /api/v1/consultants/{consultant_id}/engagements/{engagement_id}": ADMINS,
-    "GET /api/v1/consultants/{consultant_id}/interests": STAFF,
-    "POST /api/v1/consultants/{consultant_id}/interests": ADMINS,
-    "DELETE /api/v1/consultants/{consultant_id}/interests/{interest_id}": ADMINS,
-    "GET /api/v1/consultants/{consultant_id}/accreditations": STAFF,
-    "POST /api/v1/consultants/{consultant_id}/accreditations": ADMINS,
-    "DELETE /api/v1/consultants/{consultant_id}/accreditations/{accreditation_id}": ADMINS,
-    "GET /api/v1/consultants/{consultant_id}/reviews": STAFF,
-    "POST /api/v1/consultants/{consultant_id}/reviews": ADMINS,
-    "PATCH /api/v1/consultants/{consultant_id}/reviews/{review_id}": ADMINS,
-    "DELETE /api/v1/consultants/{consultant_id}/reviews/{review_id}": ADMINS,
-    # what the Slack bot needs
-    "GET /api/v1/slack/me": SIGNED_IN,
-    "GET /api/v1/slack/outcomes": PUBLIC,
-    "GET /api/v1/slack/deadlines": BOT,
-    "POST /api/v1/slack/drafts": STAFF,
-    "GET /api/v1/slack/drafts/{draft_id}": STAFF,
-    "PUT /api/v1/slack/drafts/{draft_id}": STAFF,
-    "POST /api/v1/slack/claims": BOT,
-    "PATCH /api/v1/slack/claims/{key}": BOT,
-    "DELETE /api/v1/slack/claims/{key}": BOT,
-    "POST /slack/events": SLACK_SIGNED,
-    # shortlists, commissions, terms of reference
-    "GET /api/v1/cases/{ref}/shortlist": STAFF,
-    "POST /api/v1/assignments/plan": COMMISSIONERS,
-    "POST /api/v1/cases/{ref}/commissions": COMMISSIONERS,
-    "GET /api/v1/cases/{ref}/commissions": STAFF,
-    "GET /api/v1/commissions/{commission_id}": STAFF,
-    "POST /api/v1/commissions/{commission_id}/declaration": CONSULTANT_VOICE,
-    "POST /api/v1/commissions/{commission_id}/confirm": COMMISSIONERS,
-    "POST /api/v1/commissions/{commission_id}/decline": CONSULTANT_VOICE,
-    "POST /api/v1/commissions/{commission_id}/withdraw": COMMISSIONERS,
-    "POST /api/v1/cases/{ref}/terms": COMMISSIONERS,
-    "GET /api/v1/cases/{ref}/terms": STAFF,
-    "GET /api/v1/cases/{ref}/terms/{version:int}.{fmt}": STAFF,
-    "GET /api/v1/cases/{ref}/terms/{from_version:int}/diff/{to_version:int}": STAFF,
-    # thresholds and cases
-    "POST /api/v1/threshold": PUBLIC,
-    "GET /api/v1/features": PUBLIC,
-    "GET /api/v1/rulesets": PUBLIC,
-    "POST /api/v1/cases": STAFF,
-    "GET /api/v1/cases": STAFF,
-    "GET /api/v1/cases/{ref}": STAFF,
-    "PATCH /api/v1/cases/{ref}": STAFF,
-    "POST /api/v1/cases/{ref}/decision": CHAIRS,
-    # the admin pages
-    "GET /admin/static/admin.css": PUBLIC,
-    "GET /admin/sign-in": PUBLIC,
-    "POST /admin/sign-in": PUBLIC,
-    "POST /admin/sign-out": PUBLIC,
-    "GET /admin": STAFF,
-    "GET /admin/dashboard": ADMINS,
-    "GET /admin/consultants": ADMINS,
-    "GET /admin/consultants/new": ADMINS,
-    "POST /admin/consultants/new": ADMINS,
-    "GET /admin/consultants/{consultant_id}": ADMINS,
-    "GET /admin/consultants/{consultant_id}/edit": ADMINS,
-    "POST /admin/consultants/{consultant_id}/edit": ADMINS,
-    "POST /admin/consultants/{consultant_id}/status": ADMINS,
-    "GET /admin/agencies": ADMINS,
-    "GET /admin/agencies/new": ADMINS,
-    "POST /admin/agencies/new": ADMINS,
-    "GET /admin/agencies/{agency_id}/edit": ADMINS,
-    "POST /admin/agencies/{agency_id}/edit": ADMINS,
-    "GET /admin/import": ADMINS,
-    "POST /admin/import/preview": ADMINS,
-    "POST /admin/import/commit": ADMINS,
-    "GET /admin/cases": STAFF,
-    "GET /admin/cases/{ref}": STAFF,
-    "GET /admin/cases/{ref}/terms/{version:int}.{fmt}": STAFF,
-}
 
 # How each route is called ---------------------------------------------------------------------------
 
@@ -193,8 +95,7 @@ CASE_FEATURES = {
 }
 CASE_AGENCIES = ["hackney-csc", "met-police"]
 REASON = {"reason": "Agreed at the quality panel."}
-SLACK = {"admin": "U0ADMIN", "commissioner": "U0COMM", "chair": "U0CHAIR", "revoked": "U0GONE"}
-DECLARING, DECLINING = "U0DECLARE", "U0DECLINE"  # the Slack ids of two commissioned consultants
+SOON = TODAY + timedelta(days=30)
 PASSWORD = "correct horse battery staple"
 
 CALLS: dict[str, Call] = {
@@ -214,12 +115,14 @@ CALLS: dict[str, Call] = {
         json={"name": "Nia New", "email": "nia.new@reviews.example.org"}, ok=201
     ),
     "GET /api/v1/consultants/export": Call(ok=200),
+    "GET /api/v1/consultants/search": Call(params={"q": "Rhea"}, ok=200),
     "POST /api/v1/consultants/import": Call(
         files={"file": ("list.csv", b"name,email\nIvy Import,ivy.import@reviews.example.org\n", "text/csv")},
         params={"dry_run": "true"},
         ok=200,
     ),
     "GET /api/v1/consultants/{consultant_id}": Call(ok=200),
+    "GET /api/v1/consultants/{consultant_id}/card": Call(ok=200),
     "PATCH /api/v1/consultants/{consultant_id}": Call(json={"phone": "020 7946 0999"}, ok=200),
     "DELETE /api/v1/consultants/{consultant_id}": Call(
         records={"consultant_id": "mistaken_applicant"}, ok=204
@@ -235,6 +138,13 @@ CALLS: dict[str, Call] = {
     ),
     "POST /api/v1/consultants/{consultant_id}/reinstate": Call(
         records={"consultant_id": "suspended"}, json=REASON, ok=200
+    ),
+    "POST /api/v1/consultants/{consultant_id}/reminders": Call(
+        records={"consultant_id": "on_slack"}, json={"check": "dbs"}, ok=200
+    ),
+    "PATCH /api/v1/consultants/{consultant_id}/availability": Call(
+        json={"capacity": 3, "away": [{"start_date": SOON.isoformat(), "end_date": SOON.isoformat()}]},
+        ok=200,
     ),
     "GET /api/v1/consultants/{consultant_id}/engagements": Call(ok=200),
     "POST /api/v1/consultants/{consultant_id}/engagements": Call(
@@ -282,9 +192,38 @@ CALLS: dict[str, Call] = {
     "DELETE /api/v1/consultants/{consultant_id}/reviews/{review_id}": Call(
         records={"review_id": "review_to_delete"}, ok=204
     ),
+    "GET /api/v1/declarations/pending": Call(ok=200),
+    "POST /api/v1/consultants/{consultant_id}/engagements/{engagement_id}/confirm": Call(
+        records={"engagement_id": "engagement_to_confirm"}, ok=200
+    ),
+    "POST /api/v1/consultants/{consultant_id}/engagements/{engagement_id}/reject": Call(
+        records={"engagement_id": "engagement_to_reject"}, json={"reason": "Never worked there."}, ok=204
+    ),
+    "POST /api/v1/consultants/{consultant_id}/interests/{interest_id}/confirm": Call(
+        records={"interest_id": "interest_to_confirm"}, ok=200
+    ),
+    "POST /api/v1/consultants/{consultant_id}/interests/{interest_id}/reject": Call(
+        records={"interest_id": "interest_to_reject"}, json={"reason": "Not an interest."}, ok=204
+    ),
+    "GET /api/v1/me": Call(ok=200),
+    "PATCH /api/v1/me/availability": Call(json={"capacity": 1}, ok=200),
+    "POST /api/v1/me/interests": Call(
+        json={"text": "My partner works for Hackney.", "agency_id": "hackney-csc"}, ok=201
+    ),
+    "POST /api/v1/me/engagements": Call(
+        json={"agency_id": "Metropolitan Police Service", "kind": "contracted", "role_title": "Trainer"},
+        ok=201,
+    ),
+    "GET /api/v1/me/commissions": Call(ok=200),
+    "GET /api/v1/me/agencies": Call(params={"q": "Hackney"}, ok=200),
+    "POST /api/v1/retention/purge": Call(
+        params={"dry_run": "true", "today": (TODAY + timedelta(days=3653)).isoformat()}, ok=200
+    ),
+    "GET /api/v1/consultants/{consultant_id}/subject-access": Call(ok=200),
     "GET /api/v1/slack/me": Call(ok=200),
     "GET /api/v1/slack/outcomes": Call(ok=200),
     "GET /api/v1/slack/deadlines": Call(ok=200),
+    "GET /api/v1/slack/checks-due": Call(ok=200),
     "POST /api/v1/slack/drafts": Call(json={"state": {"outcome": "death"}}, ok=201),
     "GET /api/v1/slack/drafts/{draft_id}": Call(ok=200),  # the admin's draft: another user's is a 404
     "PUT /api/v1/slack/drafts/{draft_id}": Call(json={"state": {"outcome": "serious_harm"}}, ok=200),
@@ -331,6 +270,7 @@ CALLS: dict[str, Call] = {
     "POST /api/v1/cases/{ref}/decision": Call(
         records={"ref": "case_to_decide"}, json={"accepted": True}, ok=200
     ),
+    "POST /api/v1/cases/{ref}/close": Call(records={"ref": "case_to_close"}, ok=200),
     "POST /admin/sign-in": Call(form={"email": "nobody@board.example.org", "password": "a wrong guess"}),
     "POST /admin/consultants/new": Call(
         form={"name": "Pat Page", "email": "pat.page@reviews.example.org", "capacity": "2"}, ok=200
@@ -346,66 +286,6 @@ CALLS: dict[str, Call] = {
         ok=200,
     ),
 }
-
-# Who calls ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Caller:
-    """A kind of caller: the credentials sent, and who the service should take the caller for.
-
-    ``runs_as`` is a role, or "consultant" for a consultant the bot speaks for; None means the
-    credentials themselves are refused, with ``refused`` (401 or 403 for the API; 303 to the sign-in
-    page for the admin pages).
-    """
-
-    name: str
-    runs_as: str | None
-    refused: int | None = None
-    token: str | None = None  # a key of World.tokens
-    slack_user: str | None = None  # sent as X-Slack-User-Id
-    session: str | None = None  # whose session cookie: a key of World.sessions
-
-
-API_CALLERS = (
-    Caller("no token", None, 401),
-    Caller("a bad token", None, 401, token="bad"),
-    Caller("a revoked user's token", None, 401, token="revoked"),
-    Caller("an admin's session cookie only", None, 401, session="admin"),
-    Caller("admin", "admin", token="admin"),
-    Caller("commissioner", "commissioner", token="commissioner"),
-    Caller("chair", "chair", token="chair"),
-    Caller("chair naming an admin's Slack id", "chair", token="chair", slack_user=SLACK["admin"]),
-    Caller("bot", "bot", token="bot"),
-    Caller("bot for a commissioner", "commissioner", token="bot", slack_user=SLACK["commissioner"]),
-    Caller("bot for a chair", "chair", token="bot", slack_user=SLACK["chair"]),
-    Caller("bot for an unlinked Slack user", None, 403, token="bot", slack_user="U0NOBODY"),
-    Caller("bot for a revoked user", None, 403, token="bot", slack_user=SLACK["revoked"]),
-    # A consultant is not a user: through the bot they reach only the routes made for them.
-    Caller("bot for a consultant", "consultant", token="bot", slack_user=DECLARING),
-)
-PAGE_CALLERS = (
-    Caller("no session", None, 303, session="anonymous"),
-    Caller("a revoked user's session", None, 303, session="revoked"),
-    Caller("an admin's API token, no session", None, 303, token="admin", session="anonymous"),
-    Caller("admin", "admin", session="admin"),
-    Caller("commissioner", "commissioner", session="commissioner"),
-    Caller("chair", "chair", session="chair"),
-)
-
-
-def is_page(route: str) -> bool:
-    return route.split(" ", 1)[1].startswith("/admin")
-
-
-def allows(access: Access, caller: Caller) -> bool:
-    return access == PUBLIC or (isinstance(access, frozenset) and caller.runs_as in access)
-
-
-def first_allowed(route: str) -> Caller | None:
-    """The caller whose request to ``route`` runs first in this module, so meets the seeded records."""
-    callers = PAGE_CALLERS if is_page(route) else API_CALLERS
-    return next((caller for caller in callers if allows(MATRIX[route], caller)), None)
 
 
 def cases(pages: bool) -> list[Any]:
@@ -594,8 +474,12 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
         "consultant_id": holder,
         "engagement_id": seed.record(holder, "engagements", tie),
         "engagement_to_delete": seed.record(holder, "engagements", tie),
+        "engagement_to_confirm": seed.record(holder, "engagements", {**tie, "confirmed": False}),
+        "engagement_to_reject": seed.record(holder, "engagements", {**tie, "confirmed": False}),
         "interest_id": seed.record(holder, "interests", interest),
         "interest_to_delete": seed.record(holder, "interests", interest),
+        "interest_to_confirm": seed.record(holder, "interests", {**interest, "confirmed": False}),
+        "interest_to_reject": seed.record(holder, "interests", {**interest, "confirmed": False}),
         "accreditation_id": seed.record(holder, "accreditations", accreditation),
         "accreditation_to_delete": seed.record(holder, "accreditations", accreditation),
         "review_id": seed.record(holder, "reviews", {**review, "completed_on": "2022-11-30"}),
@@ -611,6 +495,7 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
         "case_without_terms": seed.case(),
         "case_to_change": seed.case(),
         "case_to_decide": seed.case(),
+        "case_to_close": seed.case(),
         "version": 1,
         "fmt": "md",
         "from_version": 1,
@@ -620,11 +505,12 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
     ref = ids["ref"]
     ids |= {
         "commission_id": seed.commission(ref, seed.consultant("Cora Read")),
-        "to_declare": seed.commission(ref, seed.consultant("Dev Declare", slack_user_id=DECLARING)),
+        "on_slack": seed.consultant("Dev Declare", slack_user_id=DECLARING),
         "declared": seed.commission(ref, seed.consultant("Con Confirm")),
         "to_decline": seed.commission(ref, seed.consultant("Dan Decline", slack_user_id=DECLINING)),
         "to_withdraw": seed.commission(ref, seed.consultant("Wes Withdraw")),
     }
+    ids["to_declare"] = seed.commission(ref, ids["on_slack"])
     declaration = {"agencies": CASE_AGENCIES, "no_conflict": True}
     seed.send("POST", f"/api/v1/commissions/{ids['declared']}/declaration", 200, json=declaration)
     seed.send("POST", f"/api/v1/cases/{ref}/terms")

@@ -3,7 +3,7 @@
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from slack_rig import (
@@ -18,7 +18,7 @@ from slack_rig import (
     personal_data_findings,
     private_metadata_findings,
 )
-from slack_standin import SlackStandIn
+from slack_standin import Call, SlackStandIn
 from sqlmodel import Session
 
 
@@ -78,6 +78,62 @@ def service_url(slack_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def cron(service_url: str, standin: SlackStandIn, monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
+    """``scr bot COMMAND`` as cron runs it: a separate process's settings (the test sets its channel),
+    reaching the service over HTTP. Returns what it printed, once it exited with ``expect``."""
+    from typer.testing import CliRunner
+
+    from service.cli import app
+    from service.settings import get_settings
+
+    for name, value in {
+        "SCR_SERVICE_URL": service_url,
+        "SCR_BOT_API_TOKEN": BOT_API_TOKEN,
+        "SCR_SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SCR_SLACK_API_URL": standin.api_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+
+    def run(command: str, expect: int = 0) -> str:
+        get_settings.cache_clear()
+        try:
+            result = CliRunner().invoke(app, ["bot", command])
+        finally:
+            get_settings.cache_clear()
+        assert result.exit_code == expect, result.output
+        return result.output
+
+    return run
+
+
+@pytest.fixture
+def looping_service(standin: SlackStandIn, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Call]:
+    """The service in HTTP mode, running its own reminder and digest loop every second with the Slack
+    settings changed by ``env``. Returns the first message it posted, after two more runs of the loop
+    (which must find everything already posted)."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.settings import get_settings
+
+    def run(**env: str) -> Call:
+        every_second = {**slack_environment(standin), "SCR_SLACK_REMINDER_INTERVAL_SECONDS": "1", **env}
+        for name, value in every_second.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        standin.reset()
+        try:
+            with TestClient(create_app()):
+                [post] = standin.wait_for("chat.postMessage")
+                time.sleep(2.5)
+        finally:
+            get_settings.cache_clear()
+        return post
+
+    return run
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The Slack test rig's parts: constants, the people, and the driver that plays Slack.
+"""The Slack test rig's parts: constants, the people and records the tests set up, and the driver that
+plays Slack.
 
 Every request the driver sends is signed with the signing secret and goes over HTTP to
 ``/slack/events``; clicks and submissions are built from the blocks the bot itself sent.
@@ -49,6 +50,48 @@ def add_people(session: Session) -> None:
         add_user(
             session, email=f"{role}@board.example.org", role=Role(role), actor="test", slack_user_id=slack_id
         )
+
+
+AGENCIES = {  # id: name, kind, area
+    "hackney-csc": ("Hackney Children's Social Care", "childrens_social_care", "hackney"),
+    "met-police": ("Metropolitan Police Service", "police", "london"),
+    "camden-csc": ("Camden Children's Social Care", "childrens_social_care", "camden"),
+}
+
+
+def add_agencies(session: Session, *agency_ids: str) -> None:
+    """The agencies ``agency_ids`` (of ``AGENCIES``) on the agency list."""
+    from registry.models import Agency
+    from registry.vocabulary import AgencyKind
+
+    for agency_id in agency_ids:
+        name, kind, area = AGENCIES[agency_id]
+        session.add(Agency(id=agency_id, name=name, kind=AgencyKind(kind), area=area))
+    session.commit()
+
+
+def add_consultant(session: Session, name: str, **fields: Any) -> int:
+    """An approved consultant in Hackney with current checks and two places, changed as the test needs."""
+    from datetime import date, timedelta
+
+    from registry.models import Consultant
+    from registry.vocabulary import ConsultantStatus
+
+    today = date.today()
+    values: dict[str, Any] = {
+        "email": f"{name.lower().replace(' ', '.')}@reviews.example.org",
+        "status": ConsultantStatus.approved,
+        "capacity": 2,
+        "dbs_check_date": today - timedelta(days=365),
+        "insurance_expiry": today + timedelta(days=700),
+        "areas": ["hackney"],
+        **fields,
+    }
+    row = Consultant(name=name, **values)
+    session.add(row)
+    session.commit()
+    assert row.id is not None
+    return row.id
 
 
 class SlackDriver:

@@ -1,11 +1,11 @@
 """``/scr case REF``, the chair's decision, the App Home tab and the deadline reminders."""
 
+import functools
 import json
-import time
 from datetime import date, timedelta
 
 import pytest
-from slack_rig import BOT_API_TOKEN, REMINDER_CHANNEL, SlackDriver, message_blocks, opened_view
+from slack_rig import REMINDER_CHANNEL, SlackDriver, message_blocks, opened_view
 from slack_standin import SlackStandIn
 from sqlmodel import Session, func, select
 
@@ -120,33 +120,11 @@ def test_the_home_tab_shows_each_role_what_it_acts_on(slack, standin, people, se
 
 
 @pytest.fixture
-def remind(service_url: str, standin: SlackStandIn, monkeypatch):  # type: ignore[no-untyped-def]
-    """``scr bot remind`` as cron runs it: a separate process's settings, reaching the service over HTTP."""
-    from typer.testing import CliRunner
-
-    from service.cli import app
-    from service.settings import get_settings
-
-    for name, value in {
-        "SCR_SERVICE_URL": service_url,
-        "SCR_BOT_API_TOKEN": BOT_API_TOKEN,
-        "SCR_SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SCR_SLACK_API_URL": standin.api_url,
-        "SCR_SLACK_REMINDER_CHANNEL": REMINDER_CHANNEL,
-        "SCR_SLACK_REMINDER_LEAD_DAYS": "30",
-    }.items():
-        monkeypatch.setenv(name, value)
-
-    def run(expect: int = 0) -> str:
-        get_settings.cache_clear()
-        try:
-            result = CliRunner().invoke(app, ["bot", "remind"])
-        finally:
-            get_settings.cache_clear()
-        assert result.exit_code == expect, result.output
-        return result.output
-
-    return run
+def remind(cron, monkeypatch):  # type: ignore[no-untyped-def]
+    """``scr bot remind`` from cron, with 30 days' notice of each deadline."""
+    monkeypatch.setenv("SCR_SLACK_REMINDER_CHANNEL", REMINDER_CHANNEL)
+    monkeypatch.setenv("SCR_SLACK_REMINDER_LEAD_DAYS", "30")
+    return functools.partial(cron, "remind")
 
 
 def test_each_deadline_is_reminded_once_by_case_reference_only(
@@ -177,32 +155,10 @@ def test_a_reminder_slack_refused_is_posted_on_the_next_run(slack, standin, peop
 
 
 def test_in_http_mode_the_service_runs_the_reminder_loop_itself(
-    people, standin, session: Session, monkeypatch
+    people, standin, session: Session, looping_service
 ):
-    from fastapi.testclient import TestClient
-    from slack_rig import SECRET
-
-    from service.app import create_app
-    from service.settings import get_settings
-
     ref = _record(session)
-    for name, value in {
-        "SCR_SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SCR_SLACK_SIGNING_SECRET": SECRET,
-        "SCR_SLACK_API_URL": standin.api_url,
-        "SCR_BOT_API_TOKEN": BOT_API_TOKEN,
-        "SCR_SLACK_REMINDER_CHANNEL": REMINDER_CHANNEL,
-        "SCR_SLACK_REMINDER_INTERVAL_SECONDS": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    standin.reset()
-    try:
-        with TestClient(create_app()):
-            [post] = standin.wait_for("chat.postMessage")
-            time.sleep(2.5)  # two more runs of the loop, which find the reminder already posted
-    finally:
-        get_settings.cache_clear()
+    post = looping_service(SCR_SLACK_ADMIN_CHANNEL="")
     # With the default two days' notice only the joint agency response (due at once) is due.
     assert post.body["channel"] == REMINDER_CHANNEL
     assert post.body["text"].startswith(f":alarm_clock: Case *{ref}*: Joint agency response")

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from slack_rig import SlackDriver, message_blocks, modal_values, opened_view
+from slack_rig import SlackDriver, add_agencies, message_blocks, modal_values, opened_view
 from slack_standin import SlackStandIn
 from sqlmodel import Session, func, select
 
@@ -134,21 +134,7 @@ def test_record_as_a_case_shows_the_reference_and_a_redelivery_records_nothing_m
 
 
 def test_agencies_are_picked_from_a_search_of_the_agency_list(slack, standin, people, session: Session):
-    from registry.models import Agency
-    from registry.vocabulary import AgencyKind
-
-    session.add(
-        Agency(
-            id="hackney-csc",
-            name="Hackney Children's Social Care",
-            kind=AgencyKind.childrens_social_care,
-            area="hackney",
-        )
-    )
-    session.add(
-        Agency(id="met-police", name="Metropolitan Police Service", kind=AgencyKind.police, area="london")
-    )
-    session.commit()
+    add_agencies(session, "hackney-csc", "met-police")
     slack.command("check", user=people.chair)
     [opened] = standin.wait_for("views.open")
     offered = slack.suggest(opened, "feature:agencies_involved", user=people.chair, query="hackney").json()

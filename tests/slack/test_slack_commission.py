@@ -4,34 +4,17 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from slack_rig import SlackDriver, message_blocks, opened_view
+from slack_rig import SlackDriver, add_agencies, add_consultant, message_blocks, opened_view
 from slack_standin import SlackStandIn
 from sqlmodel import Session, func, select
 
 from commissioning.models import Commission, CommissionStatus, Declaration
-from registry.models import Agency, Consultant, Engagement
-from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind
+from registry.models import Consultant, Engagement
+from registry.vocabulary import EngagementKind
 
 TODAY = date.today()
 CONSULTANT = "U0CONSULTANT"
 OTHER_CONSULTANT = "U0OTHERCONSULTANT"
-
-
-def _consultant(session: Session, name: str, **fields) -> int:  # type: ignore[no-untyped-def]
-    row = Consultant(
-        name=name,
-        email=f"{name.lower().replace(' ', '.')}@reviews.example.org",
-        status=ConsultantStatus.approved,
-        capacity=2,
-        dbs_check_date=TODAY - timedelta(days=365),
-        insurance_expiry=TODAY + timedelta(days=700),
-        areas=["hackney"],
-        **fields,
-    )
-    session.add(row)
-    session.commit()
-    assert row.id is not None
-    return row.id
 
 
 @pytest.fixture
@@ -41,23 +24,12 @@ def case_ref(session: Session, people) -> str:  # type: ignore[no-untyped-def]
     from commissioning import store
     from service.api.cases import rulesets
 
-    session.add(
-        Agency(
-            id="hackney-csc",
-            name="Hackney Children's Social Care",
-            kind=AgencyKind.childrens_social_care,
-            area="hackney",
-        )
-    )
-    session.add(
-        Agency(id="met-police", name="Metropolitan Police Service", kind=AgencyKind.police, area="london")
-    )
-    session.commit()
-    _consultant(session, "Ada Reviewer", slack_user_id=CONSULTANT, specialisms=["neglect"])
-    _consultant(session, "Bea Reviewer", slack_user_id=OTHER_CONSULTANT)
+    add_agencies(session, "hackney-csc", "met-police")
+    add_consultant(session, "Ada Reviewer", slack_user_id=CONSULTANT, specialisms=["neglect"])
+    add_consultant(session, "Bea Reviewer", slack_user_id=OTHER_CONSULTANT)
     for n in range(10):
-        _consultant(session, f"Reviewer {chr(67 + n)}")
-    police = _consultant(session, "Pat Police")
+        add_consultant(session, f"Reviewer {chr(67 + n)}")
+    police = add_consultant(session, "Pat Police")
     session.add(
         Engagement(
             consultant_id=police,

@@ -4,48 +4,25 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from slack_rig import SlackDriver, message_blocks
+from slack_rig import SlackDriver, add_agencies, add_consultant, message_blocks
 from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, select
 
 from commissioning.models import Case
 from registry.lifecycle import add_years
-from registry.models import Agency, Consultant, Engagement, Interest, ReviewRecord
-from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind, ReviewRole, ReviewType
+from registry.models import Consultant, Engagement, Interest, ReviewRecord
+from registry.vocabulary import ConsultantStatus, EngagementKind, ReviewRole, ReviewType
 from service.models import AuditEvent
 
 TODAY = date.today()
-
-
-def _consultant(session: Session, name: str, **fields) -> int:  # type: ignore[no-untyped-def]
-    values = {
-        "email": f"{name.lower().replace(' ', '.')}@reviews.example.org",
-        "status": ConsultantStatus.approved,
-        "capacity": 2,
-        "dbs_check_date": TODAY - timedelta(days=365),
-        "insurance_expiry": TODAY + timedelta(days=700),
-        "areas": ["hackney"],
-        **fields,
-    }
-    row = Consultant(name=name, **values)
-    session.add(row)
-    session.commit()
-    assert row.id is not None
-    return row.id
 
 
 @pytest.fixture
 def ada(session: Session, people) -> int:  # type: ignore[no-untyped-def]
     """Ada, whose DBS check lapses in ten days, with an engagement, an interest and a rated review; and
     twelve other reviewers, so a search for "reviewer" runs to two pages."""
-    for agency_id, name, kind, area in (
-        ("hackney-csc", "Hackney Children's Social Care", AgencyKind.childrens_social_care, "hackney"),
-        ("met-police", "Metropolitan Police Service", AgencyKind.police, "london"),
-        ("camden-csc", "Camden Children's Social Care", AgencyKind.childrens_social_care, "camden"),
-    ):
-        session.add(Agency(id=agency_id, name=name, kind=kind, area=area))
-    session.commit()
-    ada = _consultant(
+    add_agencies(session, "hackney-csc", "met-police", "camden-csc")
+    ada = add_consultant(
         session,
         "Ada Reviewer",
         specialisms=["neglect", "domestic_abuse"],
@@ -76,7 +53,7 @@ def ada(session: Session, people) -> int:  # type: ignore[no-untyped-def]
     )
     session.commit()
     for n in range(12):
-        _consultant(session, f"Reviewer {chr(66 + n)}")
+        add_consultant(session, f"Reviewer {chr(66 + n)}")
     return ada
 
 
@@ -302,7 +279,7 @@ def test_an_admin_ends_an_engagement_and_records_a_new_dbs_check(
 
 def test_a_refusal_is_shown_under_the_inputs_it_concerns_with_the_actions_allowed():
     from bot.service_client import Forbidden, Rejected
-    from bot.views import consultant_forms as forms
+    from bot.views import inputs
 
     fields = {"start_date": "start", "end_date": "end"}
     invalid = Rejected(
@@ -310,13 +287,13 @@ def test_a_refusal_is_shown_under_the_inputs_it_concerns_with_the_actions_allowe
         status=422,
         problems=[{"loc": ["body", "end_date"], "msg": "is before start_date"}, {"msg": "something else"}],
     )
-    assert forms.errors(invalid, fields=fields, fallback="agency") == {
+    assert inputs.errors(invalid, fields=fields, fallback="agency") == {
         "end": "is before start_date",
         "agency": "something else",
     }
     refused = Rejected("Not allowed from this status.", status=409, allowed=["remove", "reinstate"])
-    assert forms.errors(refused, fields={}, fallback="reason") == {
+    assert inputs.errors(refused, fields={}, fallback="reason") == {
         "reason": "Not allowed from this status. Allowed now: remove, reinstate."
     }
     forbidden = Forbidden("This needs the admin role; you are signed in as commissioner.", status=403)
-    assert forms.errors(forbidden, fields={}, fallback="reason") == {"reason": forbidden.message}
+    assert inputs.errors(forbidden, fields={}, fallback="reason") == {"reason": forbidden.message}

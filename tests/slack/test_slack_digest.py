@@ -1,10 +1,11 @@
 """The weekly expiry digest in the admins' channel: once per item per week, and what its buttons do."""
 
+import functools
 import json
 from datetime import date, timedelta
 
 import pytest
-from slack_rig import BOT_API_TOKEN, SlackDriver, message_blocks
+from slack_rig import ADMIN_CHANNEL, SlackDriver, add_consultant, message_blocks
 from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, func, select
 
@@ -16,23 +17,7 @@ from service.models import AuditEvent
 from service.slack_state import SlackClaim
 
 TODAY = date.today()
-ADMIN_CHANNEL = "C0ADMINS"
 ADA_SLACK = "U0ADA"
-
-
-def _consultant(session: Session, name: str, **fields) -> int:  # type: ignore[no-untyped-def]
-    values = {
-        "email": f"{name.lower().replace(' ', '.')}@reviews.example.org",
-        "status": ConsultantStatus.approved,
-        "dbs_check_date": TODAY - timedelta(days=365),
-        "insurance_expiry": TODAY + timedelta(days=700),
-        **fields,
-    }
-    row = Consultant(name=name, **values)
-    session.add(row)
-    session.commit()
-    assert row.id is not None
-    return row.id
 
 
 @pytest.fixture
@@ -40,54 +25,32 @@ def lapsing(session: Session, people) -> dict[str, int]:  # type: ignore[no-unty
     """Five checks fall due this week (up to 30 days after its Sunday); the rest do not, or do not count."""
     last = horizon(TODAY)
     return {
-        "ada": _consultant(
+        "ada": add_consultant(
             session,
             "Ada Reviewer",
             slack_user_id=ADA_SLACK,
             dbs_check_date=add_years(TODAY, -3) + timedelta(days=10),
         ),
-        "bea": _consultant(
+        "bea": add_consultant(
             session,
             "Bea Reviewer",
             insurance_expiry=TODAY + timedelta(days=20),
             registration_expiry=TODAY + timedelta(days=5),
         ),
-        "eve": _consultant(session, "Eve Reviewer", reapproval_due=TODAY + timedelta(days=15)),
-        "fay": _consultant(session, "Fay Reviewer", insurance_expiry=last),
-        "gus": _consultant(session, "Gus Current", insurance_expiry=last + timedelta(days=1)),
-        "dee": _consultant(
+        "eve": add_consultant(session, "Eve Reviewer", reapproval_due=TODAY + timedelta(days=15)),
+        "fay": add_consultant(session, "Fay Reviewer", insurance_expiry=last),
+        "gus": add_consultant(session, "Gus Current", insurance_expiry=last + timedelta(days=1)),
+        "dee": add_consultant(
             session, "Dee Suspended", status=ConsultantStatus.suspended, insurance_expiry=None
         ),
     }
 
 
 @pytest.fixture
-def digest(service_url: str, standin: SlackStandIn, monkeypatch):  # type: ignore[no-untyped-def]
-    """``scr bot digest`` as cron runs it: a separate process's settings, reaching the service over HTTP."""
-    from typer.testing import CliRunner
-
-    from service.cli import app
-    from service.settings import get_settings
-
-    for name, value in {
-        "SCR_SERVICE_URL": service_url,
-        "SCR_BOT_API_TOKEN": BOT_API_TOKEN,
-        "SCR_SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SCR_SLACK_API_URL": standin.api_url,
-        "SCR_SLACK_ADMIN_CHANNEL": ADMIN_CHANNEL,
-    }.items():
-        monkeypatch.setenv(name, value)
-
-    def run(expect: int = 0) -> str:
-        get_settings.cache_clear()
-        try:
-            result = CliRunner().invoke(app, ["bot", "digest"])
-        finally:
-            get_settings.cache_clear()
-        assert result.exit_code == expect, result.output
-        return result.output
-
-    return run
+def digest(cron, monkeypatch):  # type: ignore[no-untyped-def]
+    """``scr bot digest`` from cron."""
+    monkeypatch.setenv("SCR_SLACK_ADMIN_CHANNEL", ADMIN_CHANNEL)
+    return functools.partial(cron, "digest")
 
 
 def _claims(session: Session) -> list[SlackClaim]:
@@ -122,7 +85,7 @@ def test_the_digest_posts_each_item_once_for_the_week_even_when_the_job_runs_twi
     assert all(c.key.startswith(f"digest:{week_of(TODAY)}:") and c.detail["ts"] for c in claims)
 
     # A check that newly falls due during the week is posted on its own, once.
-    _consultant(session, "Hal Uninsured", insurance_expiry=None)
+    add_consultant(session, "Hal Uninsured", insurance_expiry=None)
     assert "Posted 1 digest item(s)." in digest()
     latest = standin.calls_to("chat.postMessage")[-1]
     assert "*Hal Uninsured*: no insurance recorded" in json.dumps(message_blocks(latest))
@@ -252,33 +215,8 @@ def test_an_admin_reminds_a_consultant_by_dm_once_a_week_and_a_commissioner_cann
 
 
 def test_in_http_mode_the_service_runs_the_digest_in_its_loop_once_a_week(
-    people, standin, lapsing, session: Session, monkeypatch
+    people, standin, lapsing, session: Session, looping_service
 ):
-    import time
-
-    from fastapi.testclient import TestClient
-    from slack_rig import SECRET
-
-    from service.app import create_app
-    from service.settings import get_settings
-
-    for name, value in {
-        "SCR_SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SCR_SLACK_SIGNING_SECRET": SECRET,
-        "SCR_SLACK_API_URL": standin.api_url,
-        "SCR_BOT_API_TOKEN": BOT_API_TOKEN,
-        "SCR_SLACK_REMINDER_CHANNEL": "",
-        "SCR_SLACK_ADMIN_CHANNEL": ADMIN_CHANNEL,
-        "SCR_SLACK_REMINDER_INTERVAL_SECONDS": "1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    standin.reset()
-    try:
-        with TestClient(create_app()):
-            [post] = standin.wait_for("chat.postMessage")
-            time.sleep(2.5)  # two more runs of the loop, which find every item already posted this week
-    finally:
-        get_settings.cache_clear()
+    post = looping_service(SCR_SLACK_REMINDER_CHANNEL="")
     assert post.body["channel"] == ADMIN_CHANNEL and len(standin.calls_to("chat.postMessage")) == 1
     assert len(_claims(session)) == 5

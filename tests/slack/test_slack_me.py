@@ -5,35 +5,18 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from slack_rig import ADMIN_CHANNEL, SlackDriver, message_blocks, opened_view
+from slack_rig import ADMIN_CHANNEL, SlackDriver, add_agencies, add_consultant, message_blocks, opened_view
 from slack_standin import SlackStandIn
 from sqlmodel import Session, col, select
 
 from commissioning import commissions
 from commissioning.models import Case, Commission, CommissionRole
-from registry.models import Absence, Agency, Consultant, Engagement, Interest
+from registry.models import Absence, Consultant, Engagement, Interest
 from registry.policy import IndependencePolicy, RankingPolicy
-from registry.vocabulary import AgencyKind, ConsultantStatus
 from service.models import AuditEvent
 
 TODAY = date.today()
 ADA, BEA = "U0ADA", "U0BEA"
-
-
-def _consultant(session: Session, name: str, slack_user_id: str) -> int:
-    row = Consultant(
-        name=name,
-        email=f"{name.lower().replace(' ', '.')}@reviews.example.org",
-        slack_user_id=slack_user_id,
-        status=ConsultantStatus.approved,
-        capacity=2,
-        dbs_check_date=TODAY - timedelta(days=365),
-        insurance_expiry=TODAY + timedelta(days=700),
-    )
-    session.add(row)
-    session.commit()
-    assert row.id is not None
-    return row.id
 
 
 def _case(session: Session, ref: str) -> int:
@@ -52,16 +35,9 @@ def _case(session: Session, ref: str) -> int:
 @pytest.fixture
 def world(session: Session, people) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Two consultants on Slack, each commissioned on a case of their own, and the agency involved."""
-    session.add(
-        Agency(
-            id="hackney-csc",
-            name="Hackney Children's Social Care",
-            kind=AgencyKind.childrens_social_care,
-            area="hackney",
-        )
-    )
-    session.commit()
-    ada, bea = _consultant(session, "Ada Able", ADA), _consultant(session, "Bea Busy", BEA)
+    add_agencies(session, "hackney-csc")
+    ada = add_consultant(session, "Ada Able", slack_user_id=ADA)
+    bea = add_consultant(session, "Bea Busy", slack_user_id=BEA)
     for ref, who in (("HK-1", ada), ("HK-2", bea)):
         session.add(
             Commission(

@@ -3,6 +3,7 @@
 import json
 
 from bot.service_client import Forbidden, Rejected
+from bot.views import inputs
 from bot.views import me as me_view
 from bot.views.blocks import MESSAGE_BLOCKS, SECTION_CHARS
 
@@ -102,10 +103,10 @@ def test_the_service_s_problems_are_shown_under_the_input_they_concern() -> None
             {"loc": ["body", "capacity"], "msg": "must be 5 or less"},
         ],
     )
-    shown = me_view.errors(refused, where=me_view.AVAILABILITY_FIELDS, fallback=me_view.CAPACITY_BLOCK)
+    shown = inputs.errors(refused, fields=me_view.AVAILABILITY_FIELDS, fallback=me_view.CAPACITY_BLOCK)
     assert shown == {"me.until": "2020-01-31 is already over", "me.capacity": "must be 5 or less"}
     forbidden = Forbidden("This needs the admin role; you are signed in as chair.", status=403)
-    assert me_view.errors(forbidden, where={}, fallback=me_view.REASON_BLOCK) == {
+    assert inputs.errors(forbidden, fields={}, fallback=me_view.REASON_BLOCK) == {
         "me.reason": "This needs the admin role; you are signed in as chair."
     }
 

@@ -1,0 +1,36 @@
+"""The plumbing every record-editing modal shares: a button that opens it, and a submission the service
+refuses, answered by showing the refusal under the inputs it concerns (the modal stays open).
+"""
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.reporting import reported
+from bot.service_client import ServiceError
+from bot.views import inputs
+
+View = dict[str, Any]
+
+
+def opens(app: AsyncApp, action_id: str, build: Callable[[dict[str, Any], dict[str, Any]], View]) -> None:
+    """Answer the button ``action_id`` with the modal ``build`` makes from the ids the button carries (its
+    value, as JSON; none when it has no value) and the payload (for the message it was pressed in)."""
+
+    @app.action(action_id)
+    @reported
+    async def open_modal(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        carried = json.loads(action.get("value") or "{}")
+        await client.views_open(trigger_id=body["trigger_id"], view=build(carried, body))
+
+
+async def refuse(ack: AsyncAck, error: ServiceError, *, fields: Mapping[str, str], fallback: str) -> None:
+    """Keep the modal open with the service's refusal under the inputs it concerns (``inputs.errors``)."""
+    await ack(response_action="errors", errors=inputs.errors(error, fields=fields, fallback=fallback))

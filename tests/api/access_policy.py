@@ -1,0 +1,210 @@
+"""Who may call what, as data: the access policy of every route of the app, and the kinds of caller.
+
+``MATRIX`` names each route ("METHOD path", as the app declares it) and who it lets through.
+``test_access_matrix`` calls every route as every caller against it; ``test_fuzz`` fuzzes each API
+operation as a caller the route lets through, so the fuzzed requests reach the handlers.
+"""
+
+from dataclasses import dataclass
+
+# Who a route lets through --------------------------------------------------------------------------
+
+Access = str | frozenset[str]
+PUBLIC = "public"  # anyone: no token needed, and any token is ignored
+SLACK_SIGNED = "signed by Slack"  # only requests bearing a valid Slack signature
+ADMINS = frozenset({"admin"})
+COMMISSIONERS = frozenset({"commissioner", "admin"})
+CHAIRS = frozenset({"chair"})
+CHAIRS_OR_ADMINS = frozenset({"chair", "admin"})
+STAFF = frozenset({"admin", "commissioner", "chair"})
+SIGNED_IN = STAFF | {"bot"}
+BOT = frozenset({"bot"})
+CONSULTANT_VOICE = COMMISSIONERS | {"bot"}  # a commissioner records it, or the bot relays the consultant
+THE_CONSULTANT = frozenset({"consultant"})  # the bot naming a consultant by the Slack id on their record
+
+MATRIX: dict[str, Access] = {
+    # FastAPI's own pages and the probes
+    "GET /openapi.json": PUBLIC,
+    "GET /docs": PUBLIC,
+    "GET /docs/oauth2-redirect": PUBLIC,
+    "GET /redoc": PUBLIC,
+    "GET /healthz": PUBLIC,
+    "GET /readyz": PUBLIC,
+    "GET /api/v1/audit": ADMINS,
+    # the approved list
+    "GET /api/v1/agencies": STAFF,
+    "POST /api/v1/agencies": ADMINS,
+    "GET /api/v1/agencies/{agency_id}": STAFF,
+    "PATCH /api/v1/agencies/{agency_id}": ADMINS,
+    "DELETE /api/v1/agencies/{agency_id}": ADMINS,
+    "GET /api/v1/consultants": STAFF,
+    "POST /api/v1/consultants": ADMINS,
+    "GET /api/v1/consultants/export": STAFF,
+    "GET /api/v1/consultants/search": COMMISSIONERS,
+    "POST /api/v1/consultants/import": ADMINS,
+    "GET /api/v1/consultants/{consultant_id}": STAFF,
+    "GET /api/v1/consultants/{consultant_id}/card": COMMISSIONERS,
+    "PATCH /api/v1/consultants/{consultant_id}": ADMINS,
+    "DELETE /api/v1/consultants/{consultant_id}": ADMINS,
+    "POST /api/v1/consultants/{consultant_id}/approve": ADMINS,
+    "POST /api/v1/consultants/{consultant_id}/suspend": ADMINS,
+    "POST /api/v1/consultants/{consultant_id}/remove": ADMINS,
+    "POST /api/v1/consultants/{consultant_id}/reinstate": ADMINS,
+    "POST /api/v1/consultants/{consultant_id}/reminders": ADMINS,
+    "PATCH /api/v1/consultants/{consultant_id}/availability": ADMINS,
+    "GET /api/v1/consultants/{consultant_id}/engagements": STAFF,
+    "POST /api/v1/consultants/{consultant_id}/engagements": ADMINS,
+    "PATCH /api/v1/consultants/{consultant_id}/engagements/{engagement_id}": ADMINS,
+    "DELETE /api/v1/consultants/{consultant_id}/engagements/{engagement_id}": ADMINS,
+    "GET /api/v1/consultants/{consultant_id}/interests": STAFF,
+    "POST /api/v1/consultants/{consultant_id}/interests": ADMINS,
+    "DELETE /api/v1/consultants/{consultant_id}/interests/{interest_id}": ADMINS,
+    "GET /api/v1/consultants/{consultant_id}/accreditations": STAFF,
+    "POST /api/v1/consultants/{consultant_id}/accreditations": ADMINS,
+    "DELETE /api/v1/consultants/{consultant_id}/accreditations/{accreditation_id}": ADMINS,
+    "GET /api/v1/consultants/{consultant_id}/reviews": STAFF,
+    "POST /api/v1/consultants/{consultant_id}/reviews": ADMINS,
+    "PATCH /api/v1/consultants/{consultant_id}/reviews/{review_id}": ADMINS,
+    "DELETE /api/v1/consultants/{consultant_id}/reviews/{review_id}": ADMINS,
+    # what consultants declare, awaiting an admin
+    "GET /api/v1/declarations/pending": ADMINS,
+    "POST /api/v1/consultants/{consultant_id}/engagements/{engagement_id}/confirm": ADMINS,
+    "POST /api/v1/consultants/{consultant_id}/engagements/{engagement_id}/reject": ADMINS,
+    "POST /api/v1/consultants/{consultant_id}/interests/{interest_id}/confirm": ADMINS,
+    "POST /api/v1/consultants/{consultant_id}/interests/{interest_id}/reject": ADMINS,
+    # a consultant's own record, through the bot
+    "GET /api/v1/me": THE_CONSULTANT,
+    "PATCH /api/v1/me/availability": THE_CONSULTANT,
+    "POST /api/v1/me/interests": THE_CONSULTANT,
+    "POST /api/v1/me/engagements": THE_CONSULTANT,
+    "GET /api/v1/me/commissions": THE_CONSULTANT,
+    "GET /api/v1/me/agencies": THE_CONSULTANT,
+    # data protection
+    "POST /api/v1/retention/purge": ADMINS,
+    "GET /api/v1/consultants/{consultant_id}/subject-access": ADMINS,
+    # what the Slack bot needs
+    "GET /api/v1/slack/me": SIGNED_IN,
+    "GET /api/v1/slack/outcomes": PUBLIC,
+    "GET /api/v1/slack/deadlines": BOT,
+    "GET /api/v1/slack/checks-due": BOT,
+    "POST /api/v1/slack/drafts": STAFF,
+    "GET /api/v1/slack/drafts/{draft_id}": STAFF,
+    "PUT /api/v1/slack/drafts/{draft_id}": STAFF,
+    "POST /api/v1/slack/claims": BOT,
+    "PATCH /api/v1/slack/claims/{key}": BOT,
+    "DELETE /api/v1/slack/claims/{key}": BOT,
+    "POST /slack/events": SLACK_SIGNED,
+    # shortlists, commissions, terms of reference
+    "GET /api/v1/cases/{ref}/shortlist": STAFF,
+    "POST /api/v1/assignments/plan": COMMISSIONERS,
+    "POST /api/v1/cases/{ref}/commissions": COMMISSIONERS,
+    "GET /api/v1/cases/{ref}/commissions": STAFF,
+    "GET /api/v1/commissions/{commission_id}": STAFF,
+    "POST /api/v1/commissions/{commission_id}/declaration": CONSULTANT_VOICE,
+    "POST /api/v1/commissions/{commission_id}/confirm": COMMISSIONERS,
+    "POST /api/v1/commissions/{commission_id}/decline": CONSULTANT_VOICE,
+    "POST /api/v1/commissions/{commission_id}/withdraw": COMMISSIONERS,
+    "POST /api/v1/cases/{ref}/terms": COMMISSIONERS,
+    "GET /api/v1/cases/{ref}/terms": STAFF,
+    "GET /api/v1/cases/{ref}/terms/{version:int}.{fmt}": STAFF,
+    "GET /api/v1/cases/{ref}/terms/{from_version:int}/diff/{to_version:int}": STAFF,
+    # thresholds and cases
+    "POST /api/v1/threshold": PUBLIC,
+    "GET /api/v1/features": PUBLIC,
+    "GET /api/v1/rulesets": PUBLIC,
+    "POST /api/v1/cases": STAFF,
+    "GET /api/v1/cases": STAFF,
+    "GET /api/v1/cases/{ref}": STAFF,
+    "PATCH /api/v1/cases/{ref}": STAFF,
+    "POST /api/v1/cases/{ref}/decision": CHAIRS,
+    "POST /api/v1/cases/{ref}/close": CHAIRS_OR_ADMINS,
+    # the admin pages
+    "GET /admin/static/admin.css": PUBLIC,
+    "GET /admin/sign-in": PUBLIC,
+    "POST /admin/sign-in": PUBLIC,
+    "POST /admin/sign-out": PUBLIC,
+    "GET /admin": STAFF,
+    "GET /admin/dashboard": ADMINS,
+    "GET /admin/consultants": ADMINS,
+    "GET /admin/consultants/new": ADMINS,
+    "POST /admin/consultants/new": ADMINS,
+    "GET /admin/consultants/{consultant_id}": ADMINS,
+    "GET /admin/consultants/{consultant_id}/edit": ADMINS,
+    "POST /admin/consultants/{consultant_id}/edit": ADMINS,
+    "POST /admin/consultants/{consultant_id}/status": ADMINS,
+    "GET /admin/agencies": ADMINS,
+    "GET /admin/agencies/new": ADMINS,
+    "POST /admin/agencies/new": ADMINS,
+    "GET /admin/agencies/{agency_id}/edit": ADMINS,
+    "POST /admin/agencies/{agency_id}/edit": ADMINS,
+    "GET /admin/import": ADMINS,
+    "POST /admin/import/preview": ADMINS,
+    "POST /admin/import/commit": ADMINS,
+    "GET /admin/cases": STAFF,
+    "GET /admin/cases/{ref}": STAFF,
+    "GET /admin/cases/{ref}/terms/{version:int}.{fmt}": STAFF,
+}
+
+# Who calls ------------------------------------------------------------------------------------------
+
+SLACK = {"admin": "U0ADMIN", "commissioner": "U0COMM", "chair": "U0CHAIR", "revoked": "U0GONE"}
+DECLARING, DECLINING = "U0DECLARE", "U0DECLINE"  # the Slack ids of two commissioned consultants
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A kind of caller: the credentials sent, and who the service should take the caller for.
+
+    ``runs_as`` is a role, or "consultant" for a consultant the bot speaks for; None means the
+    credentials themselves are refused, with ``refused`` (401 or 403 for the API; 303 to the sign-in
+    page for the admin pages).
+    """
+
+    name: str
+    runs_as: str | None
+    refused: int | None = None
+    token: str | None = None  # whose API token: a persona ("admin", "bot", "revoked", "bad", ...)
+    slack_user: str | None = None  # sent as X-Slack-User-Id
+    session: str | None = None  # whose session cookie: a persona, or "anonymous"
+
+
+API_CALLERS = (
+    Caller("no token", None, 401),
+    Caller("a bad token", None, 401, token="bad"),
+    Caller("a revoked user's token", None, 401, token="revoked"),
+    Caller("an admin's session cookie only", None, 401, session="admin"),
+    Caller("admin", "admin", token="admin"),
+    Caller("commissioner", "commissioner", token="commissioner"),
+    Caller("chair", "chair", token="chair"),
+    Caller("chair naming an admin's Slack id", "chair", token="chair", slack_user=SLACK["admin"]),
+    Caller("bot", "bot", token="bot"),
+    Caller("bot for a commissioner", "commissioner", token="bot", slack_user=SLACK["commissioner"]),
+    Caller("bot for a chair", "chair", token="bot", slack_user=SLACK["chair"]),
+    Caller("bot for an unlinked Slack user", None, 403, token="bot", slack_user="U0NOBODY"),
+    Caller("bot for a revoked user", None, 403, token="bot", slack_user=SLACK["revoked"]),
+    # A consultant is not a user: through the bot they reach only the routes made for them.
+    Caller("bot for a consultant", "consultant", token="bot", slack_user=DECLARING),
+)
+PAGE_CALLERS = (
+    Caller("no session", None, 303, session="anonymous"),
+    Caller("a revoked user's session", None, 303, session="revoked"),
+    Caller("an admin's API token, no session", None, 303, token="admin", session="anonymous"),
+    Caller("admin", "admin", session="admin"),
+    Caller("commissioner", "commissioner", session="commissioner"),
+    Caller("chair", "chair", session="chair"),
+)
+
+
+def is_page(route: str) -> bool:
+    return route.split(" ", 1)[1].startswith("/admin")
+
+
+def allows(access: Access, caller: Caller) -> bool:
+    return access == PUBLIC or (isinstance(access, frozenset) and caller.runs_as in access)
+
+
+def first_allowed(route: str) -> Caller | None:
+    """The first caller listed that ``route`` lets through: the access matrix calls the route as it first,
+    so it meets the seeded records; the fuzz test sends its requests as it."""
+    callers = PAGE_CALLERS if is_page(route) else API_CALLERS
+    return next((caller for caller in callers if allows(MATRIX[route], caller)), None)
