@@ -56,6 +56,7 @@ from sqlalchemy import Engine, create_engine, insert, make_url, text
 
 from bench.shortlist import KINDS
 from bench.threshold import bodies, cpu_seconds, free_port
+from commissioning.features import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[1]
 P99_TARGET_MS = 250.0
@@ -69,17 +70,7 @@ LABELS = {
     "consultants": "GET  /api/v1/consultants?filters",
     "consultant": "GET  /api/v1/consultants/{id}",
 }
-THEMES = (
-    "neglect",
-    "domestic_abuse",
-    "parental_mental_health",
-    "parental_substance_misuse",
-    "sexual_abuse",
-    "child_sexual_exploitation",
-    "criminal_exploitation",
-    "disability",
-    "recent_immigration",
-)
+THEMES = tuple(feature.name for feature in CATALOGUE if feature.theme)
 
 
 @dataclass(frozen=True)

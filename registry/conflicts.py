@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from registry.lifecycle import add_years
+from registry.lifecycle import add_years, dbs_valid_until
 from registry.policy import IndependencePolicy, Severity
 from registry.profiles import AgencyDirectory, Away, CaseContext, ConsultantProfile, Engagement, Interest
 from registry.vocabulary import ConsultantStatus, EngagementKind
@@ -400,17 +400,13 @@ def _lapse(scope: _Scope, consultant: ConsultantProfile, prefix: str, valid_unti
     return Finding(f"{prefix}_expiring", Severity.warn, reason, evidence)
 
 
-def _dbs_valid_until(checked: date, policy: IndependencePolicy) -> date:
-    return add_years(checked, policy.dbs_recheck_years) - timedelta(days=1)
-
-
 def _dbs_clear_from(horizon: date, policy: IndependencePolicy) -> date:
     """The earliest DBS check date still valid on ``horizon`` (29 February moves it by a day or so)."""
     near = add_years(horizon, -policy.dbs_recheck_years)
     return next(
         day
         for day in (near + timedelta(days=shift) for shift in (-1, 0, 1, 2))
-        if _dbs_valid_until(day, policy) >= horizon
+        if dbs_valid_until(day, policy.dbs_recheck_years) >= horizon
     )
 
 
@@ -428,13 +424,13 @@ def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Find
         )
     dbs = consultant.dbs_check_date
     if dbs is None:
-        dbs_valid_until = None
+        dbs_until = None
     elif dbs >= scope.dbs_clear_from:  # valid at least to the horizon: skip the date arithmetic
-        dbs_valid_until = scope.lapse_horizon
+        dbs_until = scope.lapse_horizon
     else:
-        dbs_valid_until = _dbs_valid_until(dbs, policy)
+        dbs_until = dbs_valid_until(dbs, policy.dbs_recheck_years)
     for prefix, valid_until, required in (
-        ("vetting.dbs", dbs_valid_until, True),
+        ("vetting.dbs", dbs_until, True),
         ("vetting.registration", consultant.registration_expiry, policy.registration_required),
         ("vetting.insurance", consultant.insurance_expiry, policy.insurance_required),
     ):

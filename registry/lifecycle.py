@@ -8,7 +8,7 @@ reinstating after removal is a fresh approval.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -74,6 +74,11 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def dbs_valid_until(checked: date, recheck_years: int) -> date:
+    """The last day a DBS check dated ``checked`` counts, when checks are renewed every ``recheck_years``."""
+    return add_years(checked, recheck_years) - timedelta(days=1)
 
 
 @dataclass(frozen=True)

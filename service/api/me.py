@@ -5,7 +5,7 @@ the consultant reaches their own record and nobody else's, and their commissions
 reference only. What they declare waits for an admin (``service.api.declarations``).
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -15,7 +15,7 @@ from sqlmodel import Session
 from commissioning import commissions
 from commissioning.models import CommissionRole, CommissionStatus
 from registry import candidates, self_service, store
-from registry.lifecycle import add_years
+from registry.lifecycle import dbs_valid_until
 from registry.models import (
     AbsencePublic,
     AvailabilityUpdate,
@@ -106,7 +106,7 @@ def _record(session: Session, consultant: Consultant, *, dbs_recheck_years: int,
         approved_on=detail.approved_on,
         checks=MyChecks(
             dbs_check_date=dbs,
-            dbs_valid_until=None if dbs is None else add_years(dbs, dbs_recheck_years) - timedelta(days=1),
+            dbs_valid_until=None if dbs is None else dbs_valid_until(dbs, dbs_recheck_years),
             registration_body=detail.registration_body,
             registration_expiry=detail.registration_expiry,
             insurance_expiry=detail.insurance_expiry,

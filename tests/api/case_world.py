@@ -15,6 +15,20 @@ from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind, Re
 
 TODAY = date.today()
 
+# A case that meets the threshold (a suspected-abuse death in Hackney), for tests that need any stored case.
+CASE_FEATURES = {
+    "incident_date": "2026-11-02",
+    "notified_date": "2026-11-04",
+    "country": "england",
+    "subject_age_years": 1,
+    "outcome": "death",
+    "abuse_or_neglect": "suspected",
+    "death_unexpected": True,
+    "setting": "community",
+    "area": "hackney",
+    "agencies_involved": ["hackney-csc", "met-police"],
+}
+
 
 def agency(
     session: Session,

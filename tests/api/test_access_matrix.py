@@ -22,7 +22,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from http.cookiejar import Cookie
 from typing import Any
 
@@ -42,6 +42,7 @@ from access_policy import (
     first_allowed,
     is_page,
 )
+from case_world import CASE_FEATURES, TODAY
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -80,19 +81,6 @@ class Call:
     ok: int | None = None
 
 
-TODAY = date.today()
-CASE_FEATURES = {
-    "incident_date": "2026-11-02",
-    "notified_date": "2026-11-04",
-    "country": "england",
-    "subject_age_years": 1,
-    "outcome": "death",
-    "abuse_or_neglect": "suspected",
-    "death_unexpected": True,
-    "setting": "community",
-    "area": "hackney",
-    "agencies_involved": ["hackney-csc", "met-police"],
-}
 CASE_AGENCIES = ["hackney-csc", "met-police"]
 REASON = {"reason": "Agreed at the quality panel."}
 SOON = TODAY + timedelta(days=30)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pytest
 import schemathesis
 from access_policy import DECLARING, MATRIX, Caller, first_allowed
+from case_world import CASE_FEATURES
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -52,20 +53,6 @@ def fuzzed_as(label: str) -> Caller:
     caller = first_allowed(ROUTES[label])
     assert caller is not None, f"access_policy.MATRIX lets no API caller through to {label}"
     return caller
-
-
-CASE_FEATURES = {
-    "incident_date": "2026-11-02",
-    "notified_date": "2026-11-04",
-    "country": "england",
-    "subject_age_years": 1,
-    "outcome": "death",
-    "abuse_or_neglect": "suspected",
-    "death_unexpected": True,
-    "setting": "community",
-    "area": "hackney",
-    "agencies_involved": ["hackney-csc", "met-police"],
-}
 
 
 @dataclass(frozen=True)

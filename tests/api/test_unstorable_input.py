@@ -6,6 +6,7 @@ there as a 500 (found by fuzzing, ``test_fuzz``, on PostgreSQL; the version also
 """
 
 import pytest
+from case_world import CASE_FEATURES
 
 from service.models import Role
 from service.users import add_user
@@ -79,18 +80,7 @@ def test_identifiers_as_issued_still_reach_their_records(client, callers):
     assert client.get("/api/v1/cases/SCR-2026-0001", headers=admin).status_code == 404
 
 
-FEATURES = {
-    "incident_date": "2026-11-02",
-    "notified_date": "2026-11-04",
-    "country": "england",
-    "subject_age_years": 1,
-    "outcome": "death",
-    "abuse_or_neglect": "suspected",
-    "death_unexpected": True,
-    "setting": "community",
-    "area": "hackney",
-    "agencies_involved": [],
-}
+FEATURES = {**CASE_FEATURES, "agencies_involved": []}
 
 
 @pytest.mark.parametrize("version", [2**31, 10**30])
