@@ -7,4 +7,7 @@ COPY . .
 RUN pip install --no-cache-dir -e .
 USER nobody
 EXPOSE 8000
-CMD ["sh", "-c", "scr db upgrade && uvicorn service.app:create_app --factory --host 0.0.0.0 --port 8000"]
+# 'scr serve' migrates, then runs uvicorn believing forwarded headers only from SCR_TRUSTED_PROXIES, and
+# refuses to start without SCR_SECRET_KEY. (Running uvicorn yourself? Pass --forwarded-allow-ips with
+# the same addresses, or --no-proxy-headers: uvicorn's own default believes 127.0.0.1.)
+CMD ["scr", "serve", "--host", "0.0.0.0", "--port", "8000"]

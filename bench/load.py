@@ -15,7 +15,8 @@ package ``wrk``), one thread and one connection per user, each user cycling from
 a shuffled mix with the commissioner's token:
 
 - ``POST /api/v1/threshold`` with varied case features (the threshold benchmark's cases and cases
-  like the stored ones),
+  like the stored ones; the token keeps them clear of the public routes' rate limit for callers
+  without one),
 - ``GET /api/v1/cases/{ref}/shortlist`` for the stored cases,
 - ``GET /api/v1/consultants`` with filters (status, specialism, area, language, name, expiring checks),
 - ``GET /api/v1/consultants/{id}``.
@@ -40,6 +41,7 @@ import json
 import math
 import os
 import random
+import secrets
 import shutil
 import subprocess
 import sys
@@ -374,7 +376,7 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
             *("--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"),
         ],
         cwd=ROOT,
-        env={**os.environ, "SCR_DATABASE_URL": url},
+        env={**os.environ, "SCR_DATABASE_URL": url, "SCR_SECRET_KEY": secrets.token_urlsafe(48)},
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and server.poll() is None:

@@ -13,6 +13,7 @@ Also times the conflict checks' engagement query. Prints median and p95; drops t
 import argparse
 import os
 import random
+import secrets
 import statistics
 import sys
 import time
@@ -58,6 +59,7 @@ def main() -> None:
         connection.execute(text(f'CREATE DATABASE "{args.database}"'))
     url = server.set(database=args.database).render_as_string(hide_password=False)
     os.environ["SCR_DATABASE_URL"] = url
+    os.environ["SCR_SECRET_KEY"] = secrets.token_urlsafe(48)  # this run's own: the app refuses a default
     try:
         run(url, args)
     finally:

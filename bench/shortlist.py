@@ -19,6 +19,7 @@ import itertools
 import json
 import os
 import random
+import secrets
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -258,6 +259,7 @@ def measure(url: str, *, size: int, repeat: int, plan: bool) -> dict[str, Any]:
     from service.users import add_user
 
     os.environ["SCR_DATABASE_URL"] = url
+    os.environ["SCR_SECRET_KEY"] = secrets.token_urlsafe(48)  # this run's own: the app refuses a default
     get_settings.cache_clear()
     get_engine.cache_clear()
     engine = get_engine()

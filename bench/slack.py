@@ -13,6 +13,7 @@ would in production.
 import argparse
 import asyncio
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -141,6 +142,7 @@ def main() -> None:
     env = {
         **os.environ,
         "SCR_DATABASE_URL": url,
+        "SCR_SECRET_KEY": secrets.token_urlsafe(48),
         "SCR_SLACK_BOT_TOKEN": "xoxb-bench",
         "SCR_SLACK_SIGNING_SECRET": SECRET,
         "SCR_SLACK_API_URL": standin.api_url,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from pydantic import SecretStr
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -33,7 +34,7 @@ from bot import digest, home
 from bot.commands import case, check, consultant, declaration, me, shortlist, terms
 from bot.commands import help as help_command
 from bot.invocation import Invocation
-from bot.reporting import report_error, reported
+from bot.reporting import report_failure, reported
 from bot.service_client import ServiceClient
 from bot.views import help as help_view
 
@@ -58,8 +59,8 @@ RATE_LIMIT_RETRIES = 3
 class BotSettings:
     """What the bot needs to know; the service (or ``scr bot``) fills it from its own settings."""
 
-    bot_token: str
-    signing_secret: str
+    bot_token: SecretStr
+    signing_secret: SecretStr
     api_url: str = "https://slack.com/api/"
     reminder_channel: str = ""
     reminder_lead_days: int = 2
@@ -69,7 +70,7 @@ class BotSettings:
 def web_client(settings: BotSettings) -> AsyncWebClient:
     """The Web API client: retries once on a dropped connection, and waits out 429s (``Retry-After``)."""
     return AsyncWebClient(
-        token=settings.bot_token,
+        token=settings.bot_token.get_secret_value(),
         base_url=settings.api_url,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
@@ -97,14 +98,14 @@ def build_app(*, client: ServiceClient, settings: BotSettings) -> AsyncApp:
     """The bolt app with every listener; signatures are checked on every HTTP request."""
     app = AsyncApp(
         client=web_client(settings),
-        signing_secret=settings.signing_secret,
+        signing_secret=settings.signing_secret.get_secret_value(),
         request_verification_enabled=True,
         process_before_response=False,
         raise_error_for_unhandled_request=False,
     )
     service = client
     app.middleware(once_per_event(service))
-    app.error(report_error)
+    app.error(report_failure)
 
     @app.command(COMMAND)
     @reported

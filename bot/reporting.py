@@ -4,8 +4,9 @@ Every listener is wrapped in ``reported``. A listener that raises after ``ack()`
 to bolt: with ``process_before_response=False`` bolt's runner then resets the acknowledgement it is
 still waiting to send, and Slack gets an error status (or nothing) instead of the ack it was already
 given. So the wrapper catches the error itself, reports it to the person, and acknowledges if the
-listener had not yet done so. ``report_error`` is also bolt's global error handler, for failures in
-middleware.
+listener had not yet done so. ``report_failure`` is bolt's global error handler, for failures in
+middleware: it reports only to a request known to come from Slack, since the reply goes to the
+``response_url`` the request itself names.
 """
 
 import inspect
@@ -17,6 +18,7 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import dm
@@ -27,6 +29,8 @@ log = logging.getLogger("bot")
 
 Listener = Callable[..., Awaitable[None]]
 NEEDED = ("ack", "body", "respond", "client")
+# Set in a request's context by the HTTP route once it has checked the signature (``service.slack_http``).
+SIGNATURE_CHECKED = "signature_checked"
 
 
 def user_of(body: dict[str, Any]) -> str:
@@ -60,6 +64,22 @@ async def report_error(
             await dm.send(client, user=user, text=text)
     except Exception:  # Slack itself failing: the log line above is all that is left
         log.exception("slack.report_failed reference=%s user=%s", reference, user)
+
+
+async def report_failure(
+    error: Exception,
+    body: dict[str, Any],
+    respond: AsyncRespond | None,
+    client: AsyncWebClient,
+    request: AsyncBoltRequest,
+) -> None:
+    """Bolt's global error handler: ``report_error`` for a request from Slack (signed, or over Socket
+    Mode, whose connection Slack opened); only a log line for any other, which could name any address
+    as its ``response_url``."""
+    if request.mode == "socket_mode" or request.context.get(SIGNATURE_CHECKED) is True:
+        await report_error(error, body, respond, client)
+        return
+    log.warning("slack.unverified_failure kind=%s", type(error).__name__)
 
 
 def reported(listener: Listener) -> Listener:

@@ -15,6 +15,7 @@ service applies that person's role (or answers 403 when the Slack account is not
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 SLACK_USER_HEADER = "X-Slack-User-Id"
 
@@ -104,7 +105,7 @@ def _error(response: httpx.Response) -> ServiceError:
 class ServiceClient:
     """Typed calls to the service API; raises a ``ServiceError`` subclass for every refusal or failure."""
 
-    def __init__(self, http: httpx.AsyncClient, *, token: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, *, token: SecretStr) -> None:
         self.http = http
         self.token = token
         self._catalogue: list[dict[str, Any]] | None = None
@@ -122,7 +123,7 @@ class ServiceClient:
         timeout: float = 10.0,
     ) -> httpx.Response:
         """One API call; ``as_user`` is the Slack user id the call is made for (None: the bot itself)."""
-        sent = {"Authorization": f"Bearer {self.token}", **(headers or {})}
+        sent = {"Authorization": f"Bearer {self.token.get_secret_value()}", **(headers or {})}
         if as_user:
             sent[SLACK_USER_HEADER] = as_user
         try:

@@ -10,6 +10,7 @@ import contextlib
 from datetime import date
 
 import httpx
+from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot import digest, reminders, schedule
@@ -18,13 +19,18 @@ from bot.service_client import ServiceClient
 
 
 async def serve_socket_mode(
-    *, settings: BotSettings, app_token: str, service_url: str, api_token: str, reminder_interval: int
+    *,
+    settings: BotSettings,
+    app_token: SecretStr,
+    service_url: str,
+    api_token: SecretStr,
+    reminder_interval: int,
 ) -> None:
     """Connect to Slack over Socket Mode and serve until stopped; run the periodic jobs on the side."""
     async with httpx.AsyncClient(base_url=service_url) as http:
         service = ServiceClient(http, token=api_token)
         app = build_app(client=service, settings=settings)
-        handler = AsyncSocketModeHandler(app, app_token)
+        handler = AsyncSocketModeHandler(app, app_token.get_secret_value())
         loop = None
         jobs = schedule.jobs(service=service, slack=app.client, settings=settings)
         if jobs and reminder_interval:
@@ -39,7 +45,9 @@ async def serve_socket_mode(
             await handler.close_async()
 
 
-async def remind_once(*, settings: BotSettings, service_url: str, api_token: str, today: date) -> list[str]:
+async def remind_once(
+    *, settings: BotSettings, service_url: str, api_token: SecretStr, today: date
+) -> list[str]:
     """Post the reminders due ``today`` (each once); returns their claim keys."""
     async with httpx.AsyncClient(base_url=service_url) as http:
         service = ServiceClient(http, token=api_token)
@@ -48,7 +56,9 @@ async def remind_once(*, settings: BotSettings, service_url: str, api_token: str
         )
 
 
-async def digest_once(*, settings: BotSettings, service_url: str, api_token: str, today: date) -> list[str]:
+async def digest_once(
+    *, settings: BotSettings, service_url: str, api_token: SecretStr, today: date
+) -> list[str]:
     """Post this week's expiry digest items not posted before; returns their claim keys."""
     async with httpx.AsyncClient(base_url=service_url) as http:
         service = ServiceClient(http, token=api_token)

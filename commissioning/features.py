@@ -7,7 +7,7 @@ Every answer may be unknown: leave the key out, send ``null`` or send ``"unknown
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from registry.errors import Invalid
+from registry.values import bounded, echoed, line
 
 UNKNOWN = "unknown"
 
@@ -405,7 +406,8 @@ _CHILD_ONLY = ("looked_after", "child_protection_plan")
 
 
 def _problem(feature: str | None, msg: str, valid: Any = None) -> dict[str, Any]:
-    problem: dict[str, Any] = {"feature": feature, "msg": msg}
+    """A problem naming the feature as sent (an unknown name is the caller's, so it is made safe to echo)."""
+    problem: dict[str, Any] = {"feature": None if feature is None else echoed(feature), "msg": msg}
     if valid is not None:
         problem["valid"] = valid
     return problem
@@ -418,10 +420,11 @@ def _parse(feature: Feature, value: Any, problems: list[dict[str, Any]]) -> Any:
         case Kind.date:
             if isinstance(value, str) and _DATE.fullmatch(value):
                 try:
-                    return date.fromisoformat(value)
+                    day = date.fromisoformat(value)
                 except ValueError:
                     problems.append(_problem(name, f"{value!r} is not a real date"))
                     return None
+                return _checked(name, bounded, day, problems)
             problems.append(_problem(name, f"{value!r} is not a date in the form YYYY-MM-DD"))
         case Kind.choice:
             if isinstance(value, str) and value in feature.values:
@@ -447,7 +450,7 @@ def _parse(feature: Feature, value: Any, problems: list[dict[str, Any]]) -> Any:
             problems.append(_problem(name, f"{value!r} is not a number from {lo:g} to {hi:g}"))
         case Kind.text:
             if isinstance(value, str) and 0 < len(value.strip()) <= feature.max_length:  # type: ignore[operator]
-                return value.strip()
+                return _checked(name, line, value.strip(), problems)
             problems.append(_problem(name, f"needs a text of 1 to {feature.max_length} characters"))
         case _:  # Kind.text_list
             if isinstance(value, list) and all(
@@ -457,6 +460,15 @@ def _parse(feature: Feature, value: Any, problems: list[dict[str, Any]]) -> Any:
                 return tuple(dict.fromkeys(value))
             problems.append(_problem(name, "needs a list of ids of lower-case letters, digits and hyphens"))
     return None  # every case that did not return added a problem
+
+
+def _checked(name: str, check: Callable[[Any], Any], value: Any, problems: list[dict[str, Any]]) -> Any:
+    """``value`` when the shared check (``registry.values``) accepts it, else ``None`` and its problem."""
+    try:
+        return check(value)
+    except ValueError as error:
+        problems.append(_problem(name, str(error)))
+        return None
 
 
 def _contradictions(features: Mapping[str, Any], today: date | None) -> list[dict[str, Any]]:
@@ -509,6 +521,24 @@ def _contradictions(features: Mapping[str, Any], today: date | None) -> list[dic
     return problems
 
 
+def _refuse_oversized(raw: Mapping[Any, Any]) -> None:
+    """One short ``Invalid`` for an object larger or deeper than any case, before any work per feature:
+    the threshold check is public, and a problem for each of 150,000 keys once made a 144 MB answer."""
+    if len(raw) > len(CATALOGUE):
+        raise Invalid(
+            f"These are {len(raw)} features, more than the {len(CATALOGUE)} the catalogue has.",
+            [_problem(None, f"send only features the catalogue lists (at most {len(CATALOGUE)})")],
+        )
+    for name, value in raw.items():
+        if isinstance(value, Mapping) or (
+            isinstance(value, list) and any(isinstance(item, list | Mapping) for item in value)
+        ):
+            raise Invalid(
+                "A feature's answer is nested deeper than any feature takes.",
+                [_problem(str(name), "takes one value, or a list of values, not lists or objects inside it")],
+            )
+
+
 def validate(raw: Any, *, today: date | None = None) -> dict[str, Any]:
     """Check and normalise case features, raising ``Invalid`` with every problem found at once.
 
@@ -519,6 +549,7 @@ def validate(raw: Any, *, today: date | None = None) -> dict[str, Any]:
         raise Invalid(
             "Case features must be a JSON object.", [_problem(None, "expected an object of features")]
         )
+    _refuse_oversized(raw)
     problems: list[dict[str, Any]] = []
     features: dict[str, Any] = {}
     for name, value in raw.items():

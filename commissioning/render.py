@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -21,23 +22,55 @@ from docx.table import Table
 from docx.text.run import Run
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from commissioning.terms import Milestone, Paragraph, Points, Terms, format_date
+from commissioning.terms import Milestone, Paragraph, Points, Terms, format_date, from_dict, to_dict
+from registry.values import printable
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+
+# Markdown gives these a meaning anywhere in a line (code, emphasis, links, raw HTML, tables, strikethrough,
+# headings' closing marks, character references): each gets a backslash, so it reads as itself. An
+# underscore inside a word (between letters or digits) cannot start emphasis, so it is left alone.
+_MARKDOWN_INLINE = re.compile(r"[\\`*\[\]<>|~#]|&(?=#?\w+;)|(?<![^\W_])_|_(?![^\W_])")
+# And these at the start of a line (lists, headings' underlines, thematic breaks).
+_MARKDOWN_LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}(?=[.)](?:[ \t]|$)))")
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` as Markdown that renders as the same words, as the HTML, PDF and DOCX show them.
+
+    Every character Markdown would act on is escaped, and each line is trimmed and blank lines dropped,
+    so no line can open a block (a heading, list, code block, quote or raw HTML) and text that people
+    wrote stays one paragraph, whatever it holds.
+    """
+    lines = (line.strip() for line in str(text).splitlines())
+    return "\n".join(_escape_line(line) for line in lines if line)
+
+
+def _escape_line(line: str) -> str:
+    escaped = _MARKDOWN_INLINE.sub(lambda match: "\\" + match.group(), line)
+    start = _MARKDOWN_LINE_START.match(escaped)
+    if start is None:
+        return escaped
+    if start.group()[0].isdigit():  # "1." or "1)": escape the mark after the number
+        return start.group() + "\\" + escaped[start.end() :]
+    return "\\" + escaped
 
 
 @lru_cache
 def _environment(autoescape: bool) -> Environment:
+    """Jinja for the HTML (HTML-escaped) or the Markdown (every value through ``escape_markdown``)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR / "terms"),
         autoescape=autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=StrictUndefined,
+        finalize=None if autoescape else escape_markdown,
     )
     env.filters["longdate"] = format_date
-    env.filters["cell"] = lambda text: str(text).replace("|", "\\|")
+    # A table cell or a heading holds one line.
+    env.filters["one_line"] = lambda text: " ".join(str(text).split())
     return env
 
 
@@ -53,7 +86,24 @@ def _provenance(terms: Terms) -> str:
     return f"{text}, ruleset {terms.ruleset}" if terms.ruleset else text
 
 
+def _printable(terms: Terms) -> Terms:
+    """``terms`` with every text as a document can hold it (``registry.values.printable``): text stored
+    before the service checked it on the way in may hold a character no XML, so no DOCX or PDF, can."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return printable(value)
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        return value
+
+    return from_dict(clean(to_dict(terms)))
+
+
 def _render_template(name: str, terms: Terms, *, autoescape: bool) -> str:
+    terms = _printable(terms)
     template = _environment(autoescape).get_template(name)
     return template.render(terms=terms, status=_status(terms), provenance=_provenance(terms))
 
@@ -76,6 +126,7 @@ def render_pdf(terms: Terms) -> bytes:
 
 def render_docx(terms: Terms) -> bytes:
     """A Word document with real heading styles, numbered lines of enquiry and a timescales table."""
+    terms = _printable(terms)
     document = Document()
     _set_up_page(document, terms)
     document.add_heading(terms.title, level=0)

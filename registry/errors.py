@@ -38,3 +38,12 @@ class Invalid(DomainError):
     def __init__(self, message: str, problems: Sequence[dict[str, Any]] = ()) -> None:
         super().__init__(message)
         self.problems = list(problems)
+
+
+class Clash(Conflict, Invalid):
+    """Input that clashes with records already stored (409), listed as problems like any input's (an
+    import names each row and column), so whatever shows an input's problems shows these too."""
+
+    def __init__(self, message: str, problems: Sequence[dict[str, Any]]) -> None:
+        Conflict.__init__(self, message, findings=problems)
+        self.problems = list(problems)

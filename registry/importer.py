@@ -3,8 +3,9 @@
 Pure: text and an agency directory in; validated rows, or every problem with its row and column,
 out. One row per consultant, matched on email. Multi-valued cells separate items with ``;``; an
 engagement or accreditation item separates its parts with ``|``. The field limits are the models'
-(``ConsultantCreate``, ``EngagementCreate``, ``AccreditationCreate``), so the CSV and the API accept
-the same values. The store applies the rows (``registry.store.import_csv``).
+(``ConsultantCreate``, ``ImportedStatus``, ``EngagementCreate``, ``AccreditationCreate``), so the CSV
+and the API accept the same values, and a dry run refuses whatever the import would. The store
+applies the rows (``registry.store.import_csv``).
 """
 
 import csv
@@ -18,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from registry.errors import Invalid
-from registry.models import AccreditationCreate, ConsultantCreate, EngagementCreate, fold
+from registry.models import AccreditationCreate, ConsultantCreate, EngagementCreate, ImportedStatus, fold
 from registry.vocabulary import ConsultantStatus
 
 COLUMNS: tuple[str, ...] = (
@@ -57,12 +58,13 @@ KEEP_IF_BLANK = frozenset({"status", "status_reason", "approved_on", "reapproval
 CONSULTANT_FIELDS = frozenset(ConsultantCreate.model_fields)
 # The columns held on the consultant row itself (the rest are child records).
 CONSULTANT_COLUMNS = tuple(column for column in COLUMNS if column not in ("engagements", "accreditations"))
-STATUS_REASON_MAX = 1000
 ITEM_SEPARATOR = ";"
 PART_SEPARATOR = "|"
 UNCONFIRMED = "unconfirmed"
-# Spreadsheets run a cell starting with one of these as a formula: export guards it with a quote.
-FORMULA_STARTS = ("=", "+", "-", "@")
+# Spreadsheets run a cell starting with one of these as a formula (OWASP's list, tab and carriage return
+# included): export guards it with a quote, which the import removes again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,14 @@ def parse(text: str, *, agencies: Mapping[str, str], max_rows: int) -> Parsed:
 
 def changes(values: Mapping[str, Any], record: Mapping[str, Any]) -> list[str]:
     """The columns where a row's values differ from a stored consultant's ``record``."""
-    return [column for column in COLUMNS if column in values and values[column] != record[column]]
+    return [
+        column for column in COLUMNS if column in values and _blank(values[column]) != _blank(record[column])
+    ]
+
+
+def _blank(value: Any) -> Any:
+    """Empty text as no value: a CSV cell cannot tell them apart, so an export of either reads back alike."""
+    return None if value == "" else value
 
 
 def to_csv(records: Iterable[Mapping[str, Any]]) -> str:
@@ -246,10 +255,15 @@ def _header_problems(columns: list[str]) -> list[Problem]:
     return problems
 
 
+def _guarded(text: str) -> bool:
+    """Whether ``text`` starts with the quote ``cell`` puts before a formula-like or quoted value."""
+    return text.startswith(GUARD) and text[1:2] in (*FORMULA_STARTS, GUARD)
+
+
 def _unguard(cell: str) -> str:
-    """The cell without the quote ``to_csv`` puts before a formula-like value."""
+    """The cell without the quote ``cell`` put before it on export, so every value reads back as written."""
     cell = cell.strip()
-    return cell[1:] if cell.startswith("'") and cell[1:2] in FORMULA_STARTS else cell
+    return cell[1:] if _guarded(cell) else cell
 
 
 def _row(
@@ -268,18 +282,21 @@ def _row(
     problems.extend(
         Problem(number, column, "is required.") for column in REQUIRED if values.get(column) is None
     )
-    consultant = {column: value for column, value in values.items() if column in CONSULTANT_FIELDS}
-    try:
-        validated = ConsultantCreate.model_validate(consultant)
-    except ValidationError as error:
-        reported = {problem.column for problem in problems}
-        problems.extend(
-            Problem(number, str(item["loc"][0]), _message(item))
-            for item in error.errors()
-            if item["loc"][0] not in reported
-        )
-    else:
-        values.update({column: _plain(getattr(validated, column)) for column in consultant})
+    # Every value the import would write is checked by the model the API checks it with, so the dry run
+    # refuses whatever the import would.
+    for model in (ConsultantCreate, ImportedStatus):
+        fields = {column: value for column, value in values.items() if column in model.model_fields}
+        try:
+            validated = model.model_validate(fields)
+        except ValidationError as error:
+            reported = {problem.column for problem in problems}
+            problems.extend(
+                Problem(number, str(item["loc"][0]), _message(item))
+                for item in error.errors()
+                if item["loc"][0] not in reported
+            )
+        else:
+            values.update({column: _plain(getattr(validated, column)) for column in fields})
     if problems:
         return None, problems
     return Row(number, values), []
@@ -302,8 +319,6 @@ def _value(column: str, cell: str, agencies: Mapping[str, str]) -> Any:
             raise ValueError(
                 f"{cell!r} is not a status; use one of: {', '.join(s.value for s in ConsultantStatus)}."
             ) from None
-    if column == "status_reason" and len(cell) > STATUS_REASON_MAX:
-        raise ValueError(f"is longer than {STATUS_REASON_MAX} characters.")
     if column == "engagements":
         return _engagements(cell, agencies)
     if column == "accreditations":
@@ -422,9 +437,10 @@ def _plain(value: Any) -> Any:
 
 
 def cell(column: str, value: Any) -> str:
-    """One value as its CSV cell."""
+    """One value as its CSV cell: a formula-like value gets a leading quote so a spreadsheet shows it as
+    text, and so does a value that itself starts with such a quote, so the import's unquoting is exact."""
     text = _text(column, value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return GUARD + text if text.startswith(FORMULA_STARTS) or _guarded(text) else text
 
 
 def _text(column: str, value: Any) -> str:

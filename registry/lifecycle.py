@@ -8,7 +8,7 @@ reinstating after removal is a fresh approval.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -69,7 +69,13 @@ def action_between(current: ConsultantStatus, target: ConsultantStatus) -> Actio
 
 
 def add_years(day: date, years: int) -> date:
-    """The same day ``years`` later (or earlier); 29 February becomes 28 February."""
+    """The same day ``years`` later (or earlier); 29 February becomes 28 February.
+
+    Saturates at the calendar's ends, so a far-future date stored before dates were bounded still gives a
+    page rather than an overflow.
+    """
+    if not MINYEAR <= day.year + years <= MAXYEAR:
+        return date.max if years > 0 else date.min
     try:
         return day.replace(year=day.year + years)
     except ValueError:

@@ -1,14 +1,15 @@
 """Tables and schemas of the approved list, one Base / Create / Update / Public chain per resource."""
 
 from datetime import date, datetime
-from typing import Any
 
 from pydantic import ConfigDict, EmailStr, field_validator, model_validator
 from sqlalchemy import JSON, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Relationship, SQLModel
 
 from registry.clock import utcnow
+from registry.identities import HELD_IDENTITY, SlackHolder, SlackIdentity
+from registry.values import Day, Line, OptionalLine, OptionalText, PastDay, Text
 from registry.vocabulary import (
     Accreditation,
     AgencyKind,
@@ -38,18 +39,15 @@ JSON_LIST = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Input(SQLModel):
-    """Base of the input schemas: trims what people type or paste (so stored text matches what a CSV
-    round trip reads) and refuses the NUL character, which PostgreSQL cannot store in text."""
+    """Base of the input schemas: trims what people type or paste, so stored text matches what a CSV
+    round trip reads.
+
+    Each input schema takes its text and dates as ``registry.values`` types (``Line``, ``Text``, their
+    optional forms, ``Day``, ``PastDay``), re-declaring the fields it shares with its table: the table and
+    the public schemas keep plain types, so a record stored before a check was added can still be read.
+    """
 
     model_config = ConfigDict(str_strip_whitespace=True)
-
-    @field_validator("*")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(text, str) and "\x00" in text for text in texts):
-            raise ValueError("must not contain the NUL character")
-        return value
 
 
 def _normalise_words(values: list[str]) -> list[str]:
@@ -107,7 +105,9 @@ class AgencyAlias(SQLModel, table=True):
 
 class AgencyCreate(AgencyBase, Input):
     id: str = Field(min_length=2, max_length=64, schema_extra={"pattern": SLUG})
-    aliases: list[str] = Field(default_factory=list)
+    name: Line = Field(min_length=1, max_length=200)
+    area: Line = Field(min_length=1, max_length=100)
+    aliases: list[Line] = Field(default_factory=list)
 
     @field_validator("aliases")
     @classmethod
@@ -118,10 +118,10 @@ class AgencyCreate(AgencyBase, Input):
 class AgencyUpdate(Input):
     """Every field optional; ``aliases``, when sent, replaces the agency's aliases."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: OptionalLine = Field(default=None, min_length=1, max_length=200)
     kind: AgencyKind | None = None
-    area: str | None = Field(default=None, min_length=1, max_length=100)
-    aliases: list[str] | None = None
+    area: OptionalLine = Field(default=None, min_length=1, max_length=100)
+    aliases: list[Line] | None = None
 
     @field_validator("aliases")
     @classmethod
@@ -141,9 +141,6 @@ class ConsultantBase(SQLModel):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr = Field(max_length=254, unique=True, index=True)
     phone: str | None = Field(default=None, max_length=40)
-    slack_user_id: str | None = Field(
-        default=None, max_length=32, schema_extra={"pattern": SLACK_USER_ID}, index=True
-    )
     backgrounds: list[Background] = Field(default_factory=list, sa_type=JSON_LIST)
     registration_body: RegistrationBody | None = Field(default=None, sa_type=String(32))
     registration_number: str | None = Field(default=None, max_length=40)
@@ -158,7 +155,9 @@ class ConsultantBase(SQLModel):
     notes: str | None = Field(default=None, max_length=4000)
 
 
-class Consultant(ConsultantBase, table=True):
+class Consultant(SlackHolder, ConsultantBase, table=True):
+    """A consultant; their Slack member id (``slack_user_id``) is kept in ``SlackIdentity``."""
+
     id: int | None = Field(default=None, primary_key=True)
     status: ConsultantStatus = Field(default=ConsultantStatus.applied, sa_type=String(16), index=True)
     status_reason: str | None = Field(default=None, max_length=1000)
@@ -166,9 +165,23 @@ class Consultant(ConsultantBase, table=True):
     reapproval_due: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    slack_identity: SlackIdentity | None = Relationship(
+        sa_relationship_kwargs={**HELD_IDENTITY, "foreign_keys": "[SlackIdentity.consultant_id]"}
+    )
 
 
 class ConsultantCreate(ConsultantBase, Input):
+    name: Line = Field(min_length=1, max_length=200)
+    slack_user_id: str | None = Field(default=None, max_length=32, schema_extra={"pattern": SLACK_USER_ID})
+    phone: OptionalLine = Field(default=None, max_length=40)
+    registration_number: OptionalLine = Field(default=None, max_length=40)
+    registration_expiry: Day | None = None
+    dbs_check_date: PastDay | None = None
+    insurance_expiry: Day | None = None
+    languages: list[Line] = Field(default_factory=list)
+    areas: list[Line] = Field(default_factory=list)
+    notes: OptionalText = Field(default=None, max_length=4000)
+
     @field_validator("languages", "areas")
     @classmethod
     def _clean_lists(cls, value: list[str]) -> list[str] | None:
@@ -188,23 +201,23 @@ class ConsultantCreate(ConsultantBase, Input):
 class ConsultantUpdate(Input):
     """Every field optional: only the fields sent are changed."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: OptionalLine = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
+    phone: OptionalLine = Field(default=None, max_length=40)
     slack_user_id: str | None = Field(default=None, max_length=32, schema_extra={"pattern": SLACK_USER_ID})
     backgrounds: list[Background] | None = None
     registration_body: RegistrationBody | None = None
-    registration_number: str | None = Field(default=None, max_length=40)
-    registration_expiry: date | None = None
-    dbs_check_date: date | None = None
-    insurance_expiry: date | None = None
+    registration_number: OptionalLine = Field(default=None, max_length=40)
+    registration_expiry: Day | None = None
+    dbs_check_date: PastDay | None = None
+    insurance_expiry: Day | None = None
     specialisms: list[Specialism] | None = None
-    languages: list[str] | None = None
-    areas: list[str] | None = None
+    languages: list[Line] | None = None
+    areas: list[Line] | None = None
     day_rate: int | None = Field(default=None, ge=0, le=5000)
     capacity: int | None = Field(default=None, ge=1, le=5)
-    notes: str | None = Field(default=None, max_length=4000)
-    reapproval_due: date | None = None
+    notes: OptionalText = Field(default=None, max_length=4000)
+    reapproval_due: Day | None = None
 
     @field_validator("languages", "areas")
     @classmethod
@@ -223,6 +236,7 @@ class ConsultantUpdate(Input):
 
 
 class ConsultantPublic(ConsultantBase):
+    slack_user_id: str | None = None
     id: int
     status: ConsultantStatus
     status_reason: str | None
@@ -231,7 +245,16 @@ class ConsultantPublic(ConsultantBase):
 
 
 class StatusChange(Input):
-    reason: str = Field(min_length=3, max_length=1000)
+    reason: Text = Field(min_length=3, max_length=1000)
+
+
+class ImportedStatus(Input):
+    """The status columns a CSV row may set directly (the API sets them through the status actions), so
+    the import checks them, dry run included, as it checks a consultant's other fields."""
+
+    status_reason: OptionalText = Field(default=None, max_length=1000)
+    approved_on: PastDay | None = None
+    reapproval_due: Day | None = None
 
 
 class ConsultantPage(SQLModel):
@@ -270,7 +293,10 @@ class EngagementDeclaration(EngagementBase, Input):
     ``agency_id`` may be the agency's id, name or any alias; it is stored as the id.
     """
 
-    agency_id: str = Field(min_length=1, max_length=200)
+    agency_id: Line = Field(min_length=1, max_length=200)
+    role_title: Line = Field(min_length=1, max_length=200)
+    start_date: Day | None = Field(default=None, description="from; unknown start allowed")
+    end_date: Day | None = Field(default=None, description="to; empty means current")
 
     @field_validator("role_title")
     @classmethod
@@ -290,10 +316,10 @@ class EngagementCreate(EngagementDeclaration):
 
 
 class EngagementUpdate(Input):
-    role_title: str | None = Field(default=None, min_length=1, max_length=200)
+    role_title: OptionalLine = Field(default=None, min_length=1, max_length=200)
     kind: EngagementKind | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     confirmed: bool | None = None
 
     @field_validator("role_title")
@@ -331,7 +357,8 @@ class InterestDeclaration(InterestFields, Input):
     """An interest as a consultant declares it: dated the day it is made, unconfirmed until an admin
     confirms it. ``agency_id`` may be the agency's id, name or any alias; it is stored as the id."""
 
-    agency_id: str | None = Field(default=None, min_length=1, max_length=200)
+    text: Text = Field(min_length=3, max_length=2000)
+    agency_id: OptionalLine = Field(default=None, min_length=1, max_length=200)
     case_ref: str | None = Field(
         default=None, min_length=1, max_length=32, schema_extra={"pattern": CASE_REF}
     )
@@ -346,7 +373,10 @@ class InterestDeclaration(InterestFields, Input):
 class InterestCreate(InterestBase, Input):
     """``agency_id`` may be the agency's id, name or any alias; it is stored as the id."""
 
-    agency_id: str | None = Field(default=None, min_length=1, max_length=200)
+    text: Text = Field(min_length=3, max_length=2000)
+    agency_id: OptionalLine = Field(default=None, min_length=1, max_length=200)
+    case_ref: OptionalLine = Field(default=None, max_length=32)
+    declared_on: PastDay
     confirmed: bool = True
 
 
@@ -372,6 +402,9 @@ class Absence(AbsenceBase, table=True):
 
 
 class AbsenceCreate(AbsenceBase, Input):
+    start_date: Day = Field(description="first day away")
+    end_date: Day = Field(description="last day away")
+
     @model_validator(mode="after")
     def _in_order(self) -> "AbsenceCreate":
         _dates_in_order(self.start_date, self.end_date, start_name="start_date", end_name="end_date")
@@ -409,6 +442,9 @@ class ConsultantAccreditation(AccreditationBase, table=True):
 
 
 class AccreditationCreate(AccreditationBase, Input):
+    awarded_on: PastDay
+    expires_on: Day | None = None
+
     @model_validator(mode="after")
     def _in_order(self) -> "AccreditationCreate":
         _dates_in_order(self.awarded_on, self.expires_on, start_name="awarded_on", end_name="expires_on")
@@ -441,6 +477,11 @@ class ReviewRecord(ReviewRecordBase, table=True):
 
 
 class ReviewRecordCreate(ReviewRecordBase, Input):
+    case_ref: Line = Field(min_length=1, max_length=32)
+    started_on: PastDay
+    completed_on: PastDay | None = None
+    comment: OptionalText = Field(default=None, max_length=2000)
+
     @model_validator(mode="after")
     def _in_order(self) -> "ReviewRecordCreate":
         _dates_in_order(self.started_on, self.completed_on, start_name="started_on", end_name="completed_on")
@@ -450,13 +491,13 @@ class ReviewRecordCreate(ReviewRecordBase, Input):
 class ReviewRecordUpdate(Input):
     """Ratings usually arrive after the review ends, so a record is completed by PATCH."""
 
-    case_ref: str | None = Field(default=None, min_length=1, max_length=32)
+    case_ref: OptionalLine = Field(default=None, min_length=1, max_length=32)
     review_type: ReviewType | None = None
     role: ReviewRole | None = None
-    started_on: date | None = None
-    completed_on: date | None = None
+    started_on: PastDay | None = None
+    completed_on: PastDay | None = None
     rating: int | None = Field(default=None, ge=1, le=4)
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: OptionalText = Field(default=None, max_length=2000)
 
 
 class ReviewRecordPublic(ReviewRecordBase):

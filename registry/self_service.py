@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from registry import store
 from registry.errors import Conflict, Invalid, NotFound
+from registry.identities import SlackIdentity
 from registry.models import (
     Absence,
     AbsencePublic,
@@ -34,10 +35,10 @@ from registry.models import (
 from service import audit
 
 
-def by_slack_user(*, session: Session, slack_user_id: str) -> list[Consultant]:
-    """The consultants whose record carries ``slack_user_id``: one, or none; two is a data error."""
-    query = select(Consultant).where(Consultant.slack_user_id == slack_user_id).order_by(col(Consultant.id))
-    return list(session.exec(query.limit(2)))
+def by_slack_user(*, session: Session, slack_user_id: str) -> Consultant | None:
+    """The consultant whose record carries ``slack_user_id``, if any (never two: ``SlackIdentity``)."""
+    query = select(Consultant).join(SlackIdentity, col(SlackIdentity.consultant_id) == Consultant.id)
+    return session.exec(query.where(SlackIdentity.slack_user_id == slack_user_id)).first()
 
 
 # Availability ----------------------------------------------------------------------------------

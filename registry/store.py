@@ -30,7 +30,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from registry import expiry, importer, lifecycle
 from registry.clock import utcnow
-from registry.errors import Conflict, Invalid, NotFound
+from registry.errors import Clash, Conflict, Invalid, NotFound
 from registry.importer import AccreditationItem, EngagementItem, ImportReport, Problem, RowOutcome
 from registry.lifecycle import Action, Approval
 from registry.models import (
@@ -64,7 +64,7 @@ from registry.models import (
     fold,
 )
 from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind, Specialism
-from service import audit
+from service import audit, slack_ids
 
 _DEPTH = "registry.store.atomic_depth"
 DEFAULT_DBS_RECHECK_YEARS = 3
@@ -544,12 +544,14 @@ def get_consultant(*, session: Session, consultant_id: int) -> ConsultantDetail:
 
 
 def create_consultant(*, session: Session, data: ConsultantCreate, actor: str) -> ConsultantPublic:
-    """Add a consultant as an applicant; Conflict if the email is taken."""
+    """Add a consultant as an applicant; Conflict if the email or the Slack member id is taken."""
     with atomic(session=session):
         _email_free(session, data.email, consultant_id=None)
+        slack_ids.claim(session, data.slack_user_id)
         consultant = Consultant.model_validate(data.model_dump())
+        consultant.slack_user_id = data.slack_user_id
         session.add(consultant)
-        session.flush()
+        slack_ids.flush_claiming(session, data.slack_user_id)
         public = _public(consultant)
         _audit(
             session,
@@ -565,19 +567,20 @@ def create_consultant(*, session: Session, data: ConsultantCreate, actor: str) -
 def update_consultant(
     *, session: Session, consultant_id: int, data: ConsultantUpdate, actor: str
 ) -> ConsultantPublic:
-    """Change the fields sent; Conflict if a new email is taken."""
+    """Change the fields sent; Conflict if a new email or Slack member id is taken."""
     with atomic(session=session):
         consultant = _consultant(session, consultant_id, for_update=True)
         changes = data.model_dump(exclude_unset=True)
         _nulls_refused(Consultant.__table__, changes)  # type: ignore[arg-type]
         if changes.get("email"):
             _email_free(session, changes["email"], consultant_id=consultant_id)
+        slack_ids.claim(session, changes.get("slack_user_id"), consultant_id=consultant_id)
         before = _public(consultant)
         for name, value in changes.items():
             setattr(consultant, name, value)
         consultant.updated_at = utcnow()
         session.add(consultant)
-        session.flush()
+        slack_ids.flush_claiming(session, changes.get("slack_user_id"))
         after = _public(consultant)
         _audit(
             session,
@@ -1108,8 +1111,15 @@ def import_csv(
                 row=row.number, email=row.email, action="update" if changed else "unchanged", changed=changed
             )
         )
+    clashes = _slack_id_problems(session, parsed.rows, existing)
     if problems:
-        raise _invalid(problems)
+        raise _invalid(problems + clashes)
+    if clashes:
+        rows = "1 row gives" if len(clashes) == 1 else f"{len(clashes)} rows give"
+        raise Clash(
+            f"{rows} a Slack member id that belongs to someone else; nothing was imported.",
+            problems=[problem.to_json() for problem in clashes],
+        )
     if not dry_run:
         with atomic(session=session):
             today = today or date.today()
@@ -1141,6 +1151,36 @@ def import_csv(
     )
 
 
+def _slack_id_problems(
+    session: Session, rows: Sequence[importer.Row], existing: dict[str, Consultant]
+) -> list[Problem]:
+    """Rows giving a consultant a Slack member id that another record holds, or that an earlier row
+    gives someone else: checked before writing, so the dry run refuses what the import would."""
+    held = slack_ids.holders(
+        session, (row.values["slack_user_id"] for row in rows if row.values.get("slack_user_id"))
+    )
+    first_row: dict[str, int] = {}
+    problems = []
+    for row in rows:
+        slack_user_id = row.values.get("slack_user_id")
+        if not slack_user_id:
+            continue
+        current = existing.get(row.email)
+        holder = held.get(slack_user_id)
+        if holder is not None and not holder.is_record(consultant_id=current.id if current else None):
+            message = slack_ids.taken_message(slack_user_id, holder)
+        elif slack_user_id in first_row:
+            message = (
+                f"{slack_user_id} is also on row {first_row[slack_user_id]}: one Slack account is linked "
+                "to one person."
+            )
+        else:
+            first_row[slack_user_id] = row.number
+            continue
+        problems.append(Problem(row.number, "slack_user_id", message))
+    return problems
+
+
 _DIRECT = frozenset(importer.CONSULTANT_FIELDS | {"status_reason", "approved_on", "reapproval_due"})
 
 
@@ -1154,12 +1194,13 @@ def _import_create(
     consultant.status_reason = values.get("status_reason")
     consultant.approved_on = values.get("approved_on")
     consultant.reapproval_due = values.get("reapproval_due")
+    consultant.slack_user_id = values.get("slack_user_id")
     if consultant.status == ConsultantStatus.approved and consultant.approved_on is None:
         consultant.approved_on = today
     if consultant.approved_on is not None and consultant.reapproval_due is None:
         consultant.reapproval_due = lifecycle.add_years(consultant.approved_on, reapproval_years)
     session.add(consultant)
-    session.flush()
+    slack_ids.flush_claiming(session, values.get("slack_user_id"))
     assert consultant.id is not None
     _sync_children(session, consultant.id, values)
     after = _records(session, [consultant], everyone=False)[consultant.id]
@@ -1203,7 +1244,7 @@ def _import_update(
             setattr(consultant, name, value)
     consultant.updated_at = utcnow()
     session.add(consultant)
-    session.flush()
+    slack_ids.flush_claiming(session, values.get("slack_user_id"))
     _sync_children(session, consultant.id, values)
     after = _records(session, [consultant], everyone=False)[consultant.id]
     _audit(

@@ -7,15 +7,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 
 from registry.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from service import slack_http
 from service.auth import refusal_handler
+from service.headers import SecurityHeaders
 from service.limits import BodySizeLimit
-from service.settings import get_settings
+from service.ratelimit import PublicRateLimit
+from service.settings import check_secret_key, get_settings
 from service.web.pages import PageRefused, page_refused_response
-from service.web.session import SESSION_COOKIE
 
 # Each module under service/api/ exposes ``router``; a new area adds its name here.
 ROUTERS: tuple[str, ...] = (
@@ -111,23 +111,20 @@ def _publish_error_schema(app: FastAPI) -> None:
 
 
 def create_app() -> FastAPI:
-    """Build the service; the Slack bot and admin pages mount here when configured."""
+    """Build the service; the Slack bot and admin pages mount here when configured.
+
+    Refuses (``InsecureSecretKey``) to build on a missing, placeholder or short ``SCR_SECRET_KEY``, however
+    the server was started.
+    """
+    settings = get_settings()
+    check_secret_key(settings)
     app = FastAPI(
         title="Case review commissioning",
         summary="Thresholds, independent reviewers and terms of reference for safeguarding case reviews.",
         version="0.1.0",
     )
-    settings = get_settings()
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
-        session_cookie=SESSION_COOKIE,
-        max_age=settings.session_hours * 3600,
-        path="/admin",
-        same_site="lax",
-        https_only=settings.secure_cookies,
-    )
+    app.state.public_rate_limit = PublicRateLimit(settings.public_rate_per_minute)
     app.add_exception_handler(DomainError, _domain_error_response)
     app.add_exception_handler(RequestValidationError, _validation_error_response)
     app.add_exception_handler(PageRefused, page_refused_response)
@@ -139,4 +136,5 @@ def create_app() -> FastAPI:
     if slack_http.enabled(settings):
         slack_http.mount(app, settings)
     _publish_error_schema(app)
+    app.add_middleware(SecurityHeaders)  # added last, so it wraps every other middleware's responses
     return app

@@ -2,13 +2,19 @@
 
 Each event is added to the caller's session so it commits (or rolls back) with the change it records.
 Its hash covers its content and the previous event's hash, so an edit, insertion or deletion made
-directly in the database breaks the chain where it happened (``verify``).
+directly in the database breaks the chain where it happened (``verify``). Deleting the newest events
+leaves a shorter chain that still holds, so a checkpoint kept outside the database records the chain's
+head each time it is verified, and a later check notices the head has gone (``shortened``). On
+PostgreSQL a trigger also refuses UPDATE and DELETE on the table (migration 0008).
 """
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable
+import os
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text, update
@@ -18,6 +24,8 @@ from registry.clock import utcnow
 from service.models import AuditEvent
 
 GENESIS = "0" * 64
+# ``session.info`` key: how the request's actions came in, when the bot relays them (``service.auth``).
+RELAYED = "audit.relayed"
 
 
 def _plain(value: Any) -> Any:
@@ -74,7 +82,11 @@ def record(
 
     ``free_text`` names the keys (at any depth of ``before`` and ``after``) holding words people wrote
     about a case; the log keeps their fingerprints, so the retention purge leaves no copy behind.
+    An action the bot relays also records how it came in (``after["relayed"]``, set by ``service.auth``).
     """
+    relayed = session.info.get(RELAYED)
+    if relayed is not None:
+        after = {**(after or {}), "relayed": relayed}
     if session.get_bind().dialect.name == "postgresql":
         # Serialise chain appends: concurrent writers would otherwise fork the chain.
         session.exec(text("SELECT pg_advisory_xact_lock(7263)"))  # type: ignore[call-overload]
@@ -124,6 +136,86 @@ def verify(events: Iterable[AuditEvent]) -> Break | None:
             return Break(event.id, f"event {event.id} was edited after it was written")
         expected_prev = event.hash
         previous_id = event.id
+    return None
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The chain's head as seen at one moment: how many events, and the newest one's id and hash."""
+
+    at: datetime
+    count: int
+    head_id: int | None
+    head_hash: str
+
+    @classmethod
+    def of(cls, events: Sequence[AuditEvent], *, at: datetime) -> "Checkpoint":
+        """The head of ``events`` (in id order, as ``history`` returns them)."""
+        if not events:
+            return cls(at, 0, None, GENESIS)
+        return cls(at, len(events), events[-1].id, events[-1].hash)
+
+    def to_line(self) -> str:
+        at = self.at.isoformat(timespec="seconds")
+        record = {"at": at, "count": self.count, "head_id": self.head_id, "head_hash": self.head_hash}
+        return json.dumps(record, sort_keys=True) + "\n"
+
+
+def read_checkpoint(path: Path) -> Checkpoint | None:
+    """The latest checkpoint recorded in ``path``, or None when there is none yet.
+
+    ValueError says which line cannot be read, so a damaged file is never taken for an empty one.
+    """
+    if not path.exists():
+        return None
+    lines = [
+        (n, text) for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.strip()
+    ]
+    if not lines:
+        return None
+    number, line = lines[-1]
+    try:
+        record = json.loads(line)
+        return Checkpoint(
+            datetime.fromisoformat(record["at"]),
+            int(record["count"]),
+            None if record["head_id"] is None else int(record["head_id"]),
+            str(record["head_hash"]),
+        )
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"line {number} is not a checkpoint this command wrote ({error})") from None
+
+
+def record_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
+    """Append ``checkpoint`` to ``path`` and make sure it is on disk before saying so."""
+    with path.open("a", encoding="utf-8") as file:
+        file.write(checkpoint.to_line())
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def shortened(events: Sequence[AuditEvent], checkpoint: Checkpoint) -> str | None:
+    """How the chain of ``events`` lost events ``checkpoint`` saw, or None when it still holds them all.
+
+    Call it on a chain ``verify`` passed: then the checkpoint's head, still there with the same hash,
+    vouches for every event before it.
+    """
+    when = f"the checkpoint of {checkpoint.at.isoformat(timespec='seconds')}"
+    if checkpoint.head_id is None:
+        return None
+    head = next((event for event in events if event.id == checkpoint.head_id), None)
+    if head is None:
+        return (
+            f"event {checkpoint.head_id}, the newest at {when}, is gone: "
+            "events were deleted from the end of the log"
+        )
+    if head.hash != checkpoint.head_hash:
+        return (
+            f"event {checkpoint.head_id} is not the event {when} saw: "
+            "the end of the log was deleted and written again"
+        )
+    if len(events) < checkpoint.count:
+        return f"the log holds {len(events)} events, fewer than the {checkpoint.count} at {when}"
     return None
 
 

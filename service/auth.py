@@ -4,7 +4,8 @@ Tokens are random and long, so a SHA-256 digest is enough to store them safely a
 index. The Slack bot holds a ``bot`` token and names the Slack user it acts for in
 ``X-Slack-User-Id``; the request then runs with that user's role. A consultant is not a user: the bot
 names them by the Slack id on their record in the approved list, and they reach only their own record
-(``CurrentConsultant``, the ``/api/v1/me`` routes).
+(``CurrentConsultant``, the ``/api/v1/me`` routes). Every action the bot relays is audited with how it
+came in (``relayed``: via Slack, and the Slack user id) beside the linked user or consultant.
 
 Every 403 given to an authenticated caller is audited (``access.refused``). The request's own
 transaction is rolled back with the refusal, so ``refusal_handler`` writes the event in one of its own.
@@ -22,14 +23,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry import self_service
 from registry.models import Consultant
 from service import audit
 from service.db import SessionDep, get_engine
-from service.models import Role, User
+from service.models import Role, SlackIdentity, User
 
 log = logging.getLogger("service.auth")
 
@@ -67,15 +68,25 @@ class Caller:
     actor: str  # as the audit log names them
     identity: str  # "user:12", "consultant:7", "slack:U0123" (a Slack user the service does not know)
     role: str
+    slack_user_id: str | None = None  # the Slack user the bot relayed the request for
 
 
 def _remember(request: Request, caller: Caller) -> None:
     request.state.caller = caller
 
 
+def relayed_from_slack(session: Session, slack_user_id: str) -> None:
+    """Have every audit event of this request (its session) say the bot relayed it for ``slack_user_id``."""
+    session.info[audit.RELAYED] = {"via": "slack", "slack_user_id": slack_user_id[:32]}
+
+
 def _user_caller(user: User, *, slack_user_id: str | None = None) -> Caller:
     actor = user.email if slack_user_id is None else f"{user.email} (Slack {slack_user_id[:32]})"
-    return Caller(actor, f"user:{user.id}", str(user.role))
+    return Caller(actor, f"user:{user.id}", str(user.role), slack_user_id)
+
+
+def _consultant_caller(consultant: Consultant, slack_user_id: str) -> Caller:
+    return Caller(consultant.email, f"consultant:{consultant.id}", "consultant", slack_user_id)
 
 
 def _forbidden(message: str) -> HTTPException:
@@ -94,9 +105,8 @@ def _token_user(request: Request, session: Session, credentials: HTTPAuthorizati
 
 def _unknown_slack_user(request: Request, bot: User, slack_user_id: str) -> None:
     slack_user_id = slack_user_id[:32]
-    _remember(
-        request, Caller(f"{bot.email} for Slack user {slack_user_id}", f"slack:{slack_user_id}", "unlinked")
-    )
+    actor = f"{bot.email} for Slack user {slack_user_id}"
+    _remember(request, Caller(actor, f"slack:{slack_user_id}", "unlinked", slack_user_id))
 
 
 def current_user(
@@ -106,14 +116,18 @@ def current_user(
     user = _token_user(request, session, credentials)
     if user.role != Role.bot or not x_slack_user_id:
         return user
-    acting = session.exec(select(User).where(User.slack_user_id == x_slack_user_id)).first()
+    acting = session.exec(
+        select(User)
+        .join(SlackIdentity, col(SlackIdentity.user_id) == User.id)
+        .where(SlackIdentity.slack_user_id == x_slack_user_id)
+    ).first()
     if acting is not None and acting.active:
         _remember(request, _user_caller(acting, slack_user_id=x_slack_user_id))
+        relayed_from_slack(session, x_slack_user_id)
         return acting
-    consultants = self_service.by_slack_user(session=session, slack_user_id=x_slack_user_id)
-    if consultants:
-        consultant = consultants[0]
-        _remember(request, Caller(consultant.email, f"consultant:{consultant.id}", "consultant"))
+    consultant = self_service.by_slack_user(session=session, slack_user_id=x_slack_user_id)
+    if consultant is not None:
+        _remember(request, _consultant_caller(consultant, x_slack_user_id))
         raise _forbidden(
             "You are on the approved list as a consultant: you can see and change your own record "
             "('/scr me' in Slack), and nothing else. This needs the role of a board user (admin, "
@@ -141,21 +155,16 @@ def current_consultant(
         )
     if not x_slack_user_id:
         raise _forbidden("Name the consultant: send X-Slack-User-Id with the Slack id on their record.")
-    found = self_service.by_slack_user(session=session, slack_user_id=x_slack_user_id)
-    if len(found) != 1:
+    consultant = self_service.by_slack_user(session=session, slack_user_id=x_slack_user_id)
+    if consultant is None:
         _unknown_slack_user(request, bot, x_slack_user_id)
-        if found:
-            raise _forbidden(
-                "Your Slack id is on more than one consultant's record, so I can't tell which is yours. "
-                "Ask an admin to correct the approved list."
-            )
         raise _forbidden(
             f"Your Slack account ({x_slack_user_id[:32]}) is not on any consultant's record in the approved "
             "list, so there is no record of yours to show. If you are on the list, ask an admin to add your "
             "Slack member id to your record."
         )
-    consultant = found[0]
-    _remember(request, Caller(consultant.email, f"consultant:{consultant.id}", "consultant"))
+    _remember(request, _consultant_caller(consultant, x_slack_user_id))
+    relayed_from_slack(session, x_slack_user_id)
     return consultant
 
 
@@ -196,6 +205,8 @@ def _record_refusal(caller: Caller, request: Request, detail: str) -> None:
     }
     try:
         with Session(get_engine()) as session:
+            if caller.slack_user_id is not None:
+                relayed_from_slack(session, caller.slack_user_id)
             audit.record(
                 session,
                 actor=caller.actor[:254],

@@ -55,16 +55,40 @@ def serve(
         bool, typer.Option("--demo", help="Load the demo data first if the registry is empty; print tokens.")
     ] = False,
 ) -> None:
-    """Migrate the database, then serve the API, admin pages and Slack endpoint."""
+    """Migrate the database, then serve the API, admin pages and Slack endpoint.
+
+    Forwarded headers (the client's address and scheme) are believed only from ``SCR_TRUSTED_PROXIES``.
+    """
+    import os
+    import secrets
+
     import uvicorn
 
     from service.migrate import upgrade
-    from service.settings import get_settings
+    from service.settings import InsecureSecretKey, check_secret_key, get_settings
 
-    upgrade(get_settings().database_url)
+    try:
+        check_secret_key(get_settings())
+    except InsecureSecretKey as error:
+        if not demo:
+            raise _fail(str(error)) from None
+        # Set before the server starts, so every worker of this run shares it.
+        os.environ["SCR_SECRET_KEY"] = secrets.token_urlsafe(48)
+        get_settings.cache_clear()
+        typer.echo("Demo: using a random secret key for this run; its sessions end when it stops.", err=True)
+    settings = get_settings()
+    upgrade(settings.database_url)
     if demo:
         _load_demo(skip_if_loaded=True)
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies,
+    )
 
 
 @app.command()
@@ -88,8 +112,11 @@ def check(
     import sys
     from datetime import date
 
+    from pydantic_core import PydanticCustomError
+
     from commissioning import features, rules, threshold
     from registry.errors import Invalid
+    from registry.values import bounded
 
     problems: list[dict[str, object]] = []
 
@@ -100,11 +127,13 @@ def check(
         problem("--format", f"{output!r} is not a format", ["text", "json"])
     if ruleset != threshold.AUTO and ruleset not in rules.available():
         problem("--ruleset", f"{ruleset!r} is not a ruleset", [threshold.AUTO, *rules.available()])
+    as_of = date.today()
     try:
-        as_of = date.fromisoformat(today) if today else date.today()
+        as_of = bounded(date.fromisoformat(today)) if today else as_of
+    except PydanticCustomError as error:
+        problem("--today", str(error))
     except ValueError:
         problem("--today", f"{today!r} is not a date in the form YYYY-MM-DD")
-        as_of = date.today()
     local: dict[str, object] = {}
     for item in setting or []:
         name, sep, value = item.partition("=")
@@ -214,19 +243,48 @@ def user_set_password(email: str) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the audit log's hash chain; exit 1 naming the first edited, inserted or deleted event."""
+def audit_verify(
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint",
+            envvar="SCR_AUDIT_CHECKPOINT",
+            dir_okay=False,
+            help="A file outside the database that records the log's newest event at each run (one line "
+            "each); a later run fails if that event has gone. Keep it where the database's users cannot "
+            "write.",
+        ),
+    ] = None,
+) -> None:
+    """Check the audit log's hash chain; exit 1 naming the first edited, inserted or deleted event, or,
+    with a checkpoint, events deleted from the end since the last run."""
     from sqlmodel import Session
 
+    from registry.clock import utcnow
     from service import audit
     from service.db import get_engine
 
+    try:
+        previous = audit.read_checkpoint(checkpoint) if checkpoint else None
+    except (OSError, ValueError) as error:
+        raise _fail(f"The checkpoint file {checkpoint} could not be read: {error}.") from None
     with Session(get_engine()) as session:
         events = audit.history(session)
-        broken = audit.verify(events)
+    broken = audit.verify(events)
     if broken:
         raise _fail(f"Audit log broken: {broken.problem}.", code=1)
-    typer.echo(f"Audit log intact: {len(events)} events.")
+    lost = audit.shortened(events, previous) if previous else None
+    if lost:
+        raise _fail(f"Audit log shortened: {lost}. The checkpoint file is {checkpoint}.", code=1)
+    head = audit.Checkpoint.of(events, at=utcnow())
+    newest = f"the newest is event {head.head_id}, hash {head.head_hash}" if events else "none yet"
+    typer.echo(f"Audit log intact: {head.count} events; {newest}.")
+    if checkpoint:
+        try:
+            audit.record_checkpoint(checkpoint, head)
+        except OSError as error:
+            raise _fail(f"The checkpoint could not be recorded in {checkpoint}: {error}.") from None
+        typer.echo(f"Checkpoint recorded in {checkpoint}.")
 
 
 @registry_app.command("import")
@@ -333,15 +391,19 @@ def retention_purge(
     """Remove the free text of cases closed more than SCR_RETENTION_YEARS ago; keep features and outcomes."""
     from datetime import date
 
+    from pydantic_core import PydanticCustomError
     from sqlmodel import Session
 
     from commissioning import retention_store
     from registry.errors import DomainError
+    from registry.values import bounded
     from service.db import get_engine
     from service.settings import get_settings
 
     try:
-        as_of = date.fromisoformat(today) if today else date.today()
+        as_of = bounded(date.fromisoformat(today)) if today else date.today()
+    except PydanticCustomError as error:
+        raise _fail(f"--today: {error}.") from None
     except ValueError:
         raise _fail(f"--today: {today!r} is not a date in the form YYYY-MM-DD.") from None
     with Session(get_engine()) as session:

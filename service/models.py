@@ -1,14 +1,16 @@
-"""The service's own tables: users and the append-only audit log."""
+"""The service's own tables: users and their Slack identities, admin-page sessions, the sign-in throttle and
+the audit log."""
 
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import EmailStr
-from sqlalchemy import JSON, Column, Index, String
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, Index, String, Text
+from sqlmodel import Field, Relationship, SQLModel
 
 from registry.clock import utcnow
+from registry.identities import HELD_IDENTITY, SlackHolder, SlackIdentity
 
 
 class Role(StrEnum):
@@ -21,10 +23,9 @@ class Role(StrEnum):
 class UserBase(SQLModel):
     email: EmailStr = Field(max_length=254, unique=True, index=True)
     role: Role = Field(sa_type=String(16))
-    slack_user_id: str | None = Field(default=None, max_length=32, unique=True, index=True)
 
 
-class User(UserBase, table=True):
+class User(SlackHolder, UserBase, table=True):
     __tablename__ = "app_user"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -32,11 +33,44 @@ class User(UserBase, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    slack_identity: SlackIdentity | None = Relationship(
+        sa_relationship_kwargs={**HELD_IDENTITY, "foreign_keys": "[SlackIdentity.user_id]"}
+    )
 
 
 class UserPublic(UserBase):
     id: int
     active: bool
+    slack_user_id: str | None = None
+
+
+class PageSession(SQLModel, table=True):
+    """A signed-in browser on the admin pages. Its cookie holds a random id; only a keyed hash of it is
+    kept here, so a copy of the table opens nothing, and deleting the row ends the session everywhere."""
+
+    __tablename__ = "page_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="app_user.id", ondelete="CASCADE", index=True)
+    csrf: str = Field(max_length=64)
+    notice: str | None = Field(default=None, max_length=500)  # a confirmation waiting for the next page
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+
+
+class SignInFailure(SQLModel, table=True):
+    """Recent failed sign-ins for one account or one address, shared by every worker and replica.
+
+    The key is a keyed hash of the email or address, so the table holds no one's typing (a password typed
+    into the email box, say).
+    """
+
+    __tablename__ = "sign_in_failure"
+
+    key_hash: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=16)  # "account" or "address"
+    failures: int
+    last_failed_at: datetime = Field(index=True)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -67,3 +101,14 @@ class AuditEventPublic(SQLModel):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     hash: str
+
+
+class ImportPreview(SQLModel, table=True):
+    """A CSV file an admin has previewed, kept until they import it (or it expires) so the commit step posts
+    only its SHA-256 rather than the whole file, and any worker or replica can finish the import."""
+
+    __tablename__ = "import_preview"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    csv_text: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, index=True)

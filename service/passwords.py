@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from registry.errors import Invalid, NotFound
-from service import audit
+from service import audit, page_sessions
 from service.models import User
 
 MIN_LENGTH = 12
@@ -24,7 +24,8 @@ def _find(session: Session, email: str) -> User | None:
 
 
 def set_password(session: Session, *, email: str, password: str, actor: str) -> User:
-    """Store an argon2 hash of ``password`` for the user; the audit event records that, never the hash."""
+    """Store an argon2 hash of ``password`` for the user and end their page sessions, so a browser signed
+    in with the old password is signed out; the audit event records that, never the hash."""
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         raise Invalid(
             f"A password needs {MIN_LENGTH} to {MAX_LENGTH} characters.",
@@ -35,6 +36,7 @@ def set_password(session: Session, *, email: str, password: str, actor: str) -> 
         raise NotFound(f"No user with email {email}. Add them first with 'scr user add'.")
     user.password_hash = _hasher.hash(password)
     session.add(user)
+    page_sessions.end_all(session, user.id or 0)
     audit.record(
         session,
         actor=actor,

@@ -1,10 +1,20 @@
 """Service settings, read from the environment (prefix ``SCR_``) and an optional ``.env`` file."""
 
+import ipaddress
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# A key anyone could guess guards nothing: the service refuses to start on these, an empty or a short one.
+PLACEHOLDER_SECRET_KEYS = frozenset({"change-me-in-production"})
+MIN_SECRET_KEY_BYTES = 32
+MAKE_A_SECRET_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+class InsecureSecretKey(RuntimeError):
+    """SCR_SECRET_KEY is unset, a placeholder or too short to sign anything safely."""
 
 
 class Settings(BaseSettings):
@@ -29,14 +39,28 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
     csv_max_rows: int = Field(default=5_000, ge=1)
-    secret_key: str = "change-me-in-production"
+    public_rate_per_minute: int = Field(
+        default=60,
+        ge=0,
+        description="Requests a minute each client address may make to the public routes (threshold check, "
+        "feature catalogue, rulesets) without an API token, per process; 0 turns the limit off.",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(""),
+        description=f"At least {MIN_SECRET_KEY_BYTES} random bytes; the service will not start without one.",
+    )
     secure_cookies: bool = Field(
         default=False, description="Send the admin session cookie over HTTPS only; set true behind TLS."
     )
     session_hours: int = Field(default=8, ge=1, le=24 * 7, description="An admin session lasts this long.")
-    slack_bot_token: str = ""
-    slack_signing_secret: str = ""
-    slack_app_token: str = ""
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (comma-separated) of the reverse proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed; empty: none, so every client is known by its own address.",
+    )
+    slack_bot_token: SecretStr = SecretStr("")
+    slack_signing_secret: SecretStr = SecretStr("")
+    slack_app_token: SecretStr = SecretStr("")
     slack_api_url: str = "https://slack.com/api/"
     slack_reminder_channel: str = ""
     slack_admin_channel: str = ""
@@ -50,8 +74,8 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Where a separate bot process (Socket Mode) reaches the API.",
     )
-    bot_api_token: str = Field(
-        default="",
+    bot_api_token: SecretStr = Field(
+        default=SecretStr(""),
         description="API token of the service user with the bot role (scr user add ... --role bot).",
     )
 
@@ -71,6 +95,24 @@ class Settings(BaseSettings):
         "record a marked ruleset version.",
     )
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_networks(cls, value: Any) -> list[str]:
+        """Each entry an address or a network, written as uvicorn reads it; a typo stops the start-up."""
+        items = value.split(",") if isinstance(value, str) else value
+        networks = []
+        for item in (str(item).strip() for item in items):
+            if not item:
+                continue
+            try:
+                network = ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/24)"
+                ) from None
+            networks.append(str(network.network_address) if network.num_addresses == 1 else str(network))
+        return networks
+
     @field_validator("rule_settings")
     @classmethod
     def _known_rule_settings(cls, value: dict[str, Any]) -> dict[str, Any]:
@@ -88,6 +130,26 @@ class Settings(BaseSettings):
 
         configured(IndependencePolicy if info.field_name == "independence_policy" else RankingPolicy, value)
         return value
+
+
+def check_secret_key(settings: Settings) -> None:
+    """Refuse to run on a secret key anyone could know or guess, saying how to make a good one."""
+    key = settings.secret_key.get_secret_value()
+    if not key.strip():
+        problem = "SCR_SECRET_KEY is not set"
+    elif key.strip() in PLACEHOLDER_SECRET_KEYS:
+        problem = "SCR_SECRET_KEY is still the example's placeholder"
+    elif len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        problem = f"SCR_SECRET_KEY is too short (it needs at least {MIN_SECRET_KEY_BYTES} bytes)"
+    else:
+        return
+    raise InsecureSecretKey(
+        f"{problem}. It guards the admin pages' sessions and forms, so it must be long, random and "
+        "private. Make one with\n"
+        f"    {MAKE_A_SECRET_KEY}\n"
+        "and set it as SCR_SECRET_KEY in the environment or the .env file ('scr serve --demo' makes one "
+        "for a single run)."
+    )
 
 
 @lru_cache

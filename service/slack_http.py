@@ -3,19 +3,51 @@
 
 The bot reaches the API through ``httpx.ASGITransport`` on this very app, so it goes through the same
 authentication, validation and audit as any other client, without a socket. It is mounted only when
-both the signing secret and the bot token are set; bolt then verifies the signature of every request.
+both the signing secret and the bot token are set.
+
+Anyone can reach ``/slack/events``, so nothing in a request is trusted before its signature is. The
+route checks the signature itself, in code that cannot raise whatever the headers hold, and answers 401
+to any request that fails, for whatever reason, before bolt sees it: bolt would otherwise hand an
+unverified request to the error handler, which answers to the ``response_url`` the request names (a
+server-side request to any address an outsider chooses). A verified request bolt cannot read gets 400.
 """
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import AsyncIterator, Mapping
 
 import httpx
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 
 from service.settings import Settings
 
+log = logging.getLogger("service.slack")
+
 IN_PROCESS_URL = "http://service.internal"
+MAX_AGE_SECONDS = 5 * 60  # Slack's advice: refuse older requests, so a captured one cannot be replayed
+TIMESTAMP_DIGITS = 12  # ten until the year 2286: anything longer is not a time
+
+
+def signed_by_slack(body: bytes, headers: Mapping[str, str], *, secret: str) -> bool:
+    """Whether ``body`` and ``headers`` carry Slack's v0 signature, made within the last five minutes.
+
+    Never raises: the timestamp must be plain digits and the signature is compared as bytes, so a
+    malformed or missing header is a refusal, not an error (bolt's own check raises on both).
+    """
+    stamp = headers.get("x-slack-request-timestamp", "")
+    signature = headers.get("x-slack-signature", "")
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= TIMESTAMP_DIGITS and signature):
+        return False
+    if abs(time.time() - int(stamp)) > MAX_AGE_SECONDS:
+        return False
+    base = b"v0:" + stamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), signature.encode("latin-1"))
 
 
 def enabled(settings: Settings) -> bool:
@@ -24,10 +56,11 @@ def enabled(settings: Settings) -> bool:
 
 def mount(app: FastAPI, settings: Settings) -> None:
     """Add the Slack endpoint (and, with a reminder or admins' channel, the loop of jobs) to ``app``."""
-    from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+    from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
 
     from bot import schedule
     from bot.app import BotSettings, build_app
+    from bot.reporting import SIGNATURE_CHECKED
     from bot.service_client import ServiceClient
 
     if not settings.bot_api_token:
@@ -48,12 +81,20 @@ def mount(app: FastAPI, settings: Settings) -> None:
         admin_channel=settings.slack_admin_channel,
     )
     bolt = build_app(client=service, settings=bot_settings)
-    handler = AsyncSlackRequestHandler(bolt)
+    secret = bot_settings.signing_secret.get_secret_value()
 
     @app.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> Response:
-        """Slash commands, interactions, options and events from Slack (signed)."""
-        return await handler.handle(request)
+        """Slash commands, interactions, options and events from Slack: only signed ones reach bolt."""
+        body = await request.body()
+        if not signed_by_slack(body, request.headers, secret=secret):
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        try:
+            bolt_request = to_async_bolt_request(request, body, {SIGNATURE_CHECKED: True})
+        except Exception:  # not UTF-8, not JSON, not an object: signed, but nothing bolt can read
+            log.warning("slack.unreadable_body bytes=%d", len(body))
+            return JSONResponse({"error": "unreadable request body"}, status_code=400)
+        return to_starlette_response(await bolt.async_dispatch(bolt_request))
 
     interval = settings.slack_reminder_interval_seconds
     jobs = schedule.jobs(service=service, slack=bolt.client, settings=bot_settings)

@@ -20,6 +20,7 @@ from sqlmodel import Field, Session, SQLModel, col, delete
 
 from registry.clock import utcnow
 from registry.errors import Invalid, NotFound
+from registry.values import StorableJson
 
 CLAIM_KEY = r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$"
 CLAIM_KIND = r"^[a-z_]+$"
@@ -47,11 +48,11 @@ class ClaimCreate(SQLModel):
         description="what happens once, e.g. 'event:Ev123' or 'reminder:REF:stage'",
     )
     kind: str = Field(min_length=1, max_length=32, schema_extra={"pattern": CLAIM_KIND})
-    detail: dict[str, Any] = Field(default_factory=dict)
+    detail: StorableJson = Field(default_factory=dict)
 
 
 class ClaimUpdate(SQLModel):
-    detail: dict[str, Any]
+    detail: StorableJson
 
 
 class ClaimPublic(SQLModel):
@@ -73,7 +74,7 @@ class SlackDraft(SQLModel, table=True):
 
 
 class DraftWrite(SQLModel):
-    state: dict[str, Any]
+    state: StorableJson
 
 
 class DraftPublic(SQLModel):

@@ -3,7 +3,7 @@
 from sqlmodel import Session, select
 
 from registry.errors import Conflict, NotFound
-from service import audit
+from service import audit, page_sessions, slack_ids
 from service.auth import hash_token, new_token
 from service.models import Role, User, UserPublic
 
@@ -15,12 +15,11 @@ def add_user(
     email = email.strip().lower()
     if session.exec(select(User).where(User.email == email)).first():
         raise Conflict(f"A user with email {email} already exists.")
-    if slack_user_id and session.exec(select(User).where(User.slack_user_id == slack_user_id)).first():
-        raise Conflict(f"Slack user {slack_user_id} is already linked to another user.")
+    slack_ids.claim(session, slack_user_id)
     token = new_token()
     user = User(email=email, role=role, slack_user_id=slack_user_id, token_hash=hash_token(token))
     session.add(user)
-    session.flush()
+    slack_ids.flush_claiming(session, slack_user_id)
     audit.record(
         session,
         actor=actor,
@@ -34,13 +33,14 @@ def add_user(
 
 
 def revoke_user(session: Session, *, email: str, actor: str) -> User:
-    """Deactivate a user: their token stops working at once."""
+    """Deactivate a user: their token and their admin-page sessions stop working at once."""
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
         raise NotFound(f"No user with email {email}.")
     before = UserPublic.model_validate(user, from_attributes=True).model_dump(mode="json")
     user.active = False
     session.add(user)
+    page_sessions.end_all(session, user.id or 0)
     audit.record(
         session,
         actor=actor,

@@ -15,6 +15,10 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session, SQLModel
 
+# The service refuses to start without a real secret key: this run has its own, which the servers the
+# tests start as processes (uvicorn in tests/recovery) inherit.
+os.environ["SCR_SECRET_KEY"] = secrets.token_urlsafe(48)
+
 BASE_URL = os.environ.get("SCR_DATABASE_URL", "")
 ON_POSTGRES = BASE_URL.startswith("postgresql")
 

@@ -4,27 +4,35 @@ and the published feature catalogue and rulesets.
 ``POST /threshold`` is the hot path (the bot calls it on every answer): it reads no database and no
 token, parses the body itself and writes the decision's JSON directly, because FastAPI's generic body
 and response handling costs more than the decision does. Its OpenAPI schemas still come from the
-catalogue and the response models below.
+catalogue and the response models below. It is public, so what an outsider's body can cost is bounded:
+the work runs on a worker thread (never the event loop), an oversized or over-deep body gets one short
+422, and an answer lists at most ``MAX_PROBLEMS`` problems. The three public routes are rate-limited
+per client address for callers without a token (``service.ratelimit``).
 """
 
 import datetime as dt
 import json
 from functools import cache
+from itertools import islice
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+import anyio
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from commissioning import features, rules, store, threshold
 from commissioning.models import CaseStatus
+from registry.clock import today as service_today
 from registry.errors import Invalid
+from registry.values import Day, OptionalLine, OptionalText, bounded, echoed
 from service.api.shortlist import Ref
 from service.auth import AnyUser, ChairOrAdminUser, ChairUser
 from service.db import SessionDep
+from service.ratelimit import TOO_MANY, limit_public
 from service.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["threshold and cases"])
-NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it as bad input, not fail on it
 
 FeaturesIn = Annotated[dict[str, Any], WithJsonSchema(features.json_schema())]
 RulesetChoice = Annotated[
@@ -76,7 +84,7 @@ class DecisionOut(BaseModel):
 class ThresholdIn(BaseModel):
     features: FeaturesIn
     ruleset: RulesetChoice = threshold.AUTO
-    today: dt.date | None = Field(default=None, description="decide as of this date; default today")
+    today: Day | None = Field(default=None, description="decide as of this date; default today")
 
 
 def rulesets() -> tuple[rules.Ruleset, ...]:
@@ -84,31 +92,53 @@ def rulesets() -> tuple[rules.Ruleset, ...]:
     return rules.load_all(get_settings().rule_settings)
 
 
+# A threshold request's body: a case with every feature answered and a hundred agencies is a few KB.
+# The service-wide limit (2 MB) would let an outsider make every check parse 2 MB.
+MAX_BODY_BYTES = 100_000
+MAX_PROBLEMS = 20  # listed in one answer of the public check; the detail counts the rest
+MAX_SHOWN = 300  # characters of any text in a problem: longer ones can only be echoed input
+FIELDS = tuple(ThresholdIn.model_fields)
+# Threshold checks decided at once, each on a worker thread. Deciding is pure Python under the GIL, so
+# more threads would not decide more a second; they would take the GIL from the event loop (which must
+# keep answering everything else) and the thread pool from the other routes. Others wait, holding nothing.
+DECIDING = anyio.CapacityLimiter(1)
+
+
 def _threshold_request(body: bytes) -> tuple[features.Features, str, dt.date]:
-    """The valid features, ruleset and date of a threshold request, or ``Invalid`` listing every problem."""
+    """The valid features, ruleset and date of a threshold request, or ``Invalid`` naming its problems."""
     try:
         raw = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise Invalid("The body is not valid JSON.", [{"loc": ["body"], "msg": "not valid JSON"}]) from None
+    except RecursionError:
+        raise Invalid(
+            "The body is nested too deeply.", [{"loc": ["body"], "msg": "nests lists or objects too deeply"}]
+        ) from None
+    except ValueError as error:  # not JSON, not UTF-8, or a number with more digits than Python reads
+        syntax = isinstance(error, json.JSONDecodeError | UnicodeError)
+        msg = "not valid JSON" if syntax else "holds a number with too many digits"
+        raise Invalid("The body is not valid JSON.", [{"loc": ["body"], "msg": msg}]) from None
     if not isinstance(raw, dict):
         raise Invalid(
             "The body must be an object.", [{"loc": ["body"], "msg": 'expected {"features": {...}}'}]
         )
+    unknown = (key for key in raw if key not in FIELDS)
     problems = [
-        {"loc": ["body", str(key)], "msg": "unknown field: send features, ruleset and today"}
-        for key in raw
-        if key not in ThresholdIn.model_fields
+        {"loc": ["body", echoed(key)], "msg": "unknown field: send features, ruleset and today"}
+        for key in islice(unknown, MAX_PROBLEMS)
     ]
+    unlisted = len(raw) - sum(name in raw for name in FIELDS) - len(problems)
     if "features" not in raw:
         problems.append({"loc": ["body", "features"], "msg": "is required: the case features, as an object"})
     ruleset = raw.get("ruleset", threshold.AUTO)
     if not isinstance(ruleset, str) or (ruleset != threshold.AUTO and ruleset not in rules.available()):
         valid = [threshold.AUTO, *rules.available()]
-        problems.append({"loc": ["body", "ruleset"], "msg": f"{ruleset!r} is not a ruleset", "valid": valid})
-    today = dt.date.today()
+        msg = f"{ruleset!r} is not a ruleset" if isinstance(ruleset, str) else "must be a ruleset, as text"
+        problems.append({"loc": ["body", "ruleset"], "msg": msg, "valid": valid})
+    today = service_today()
     if raw.get("today") is not None:
         try:
-            today = dt.date.fromisoformat(raw["today"])
+            today = bounded(dt.date.fromisoformat(raw["today"]))
+        except PydanticCustomError as error:
+            problems.append({"loc": ["body", "today"], "msg": str(error)})
         except (TypeError, ValueError):
             problems.append({"loc": ["body", "today"], "msg": "must be a date, YYYY-MM-DD"})
     valid_features: features.Features = {}
@@ -117,8 +147,62 @@ def _threshold_request(body: bytes) -> tuple[features.Features, str, dt.date]:
     except Invalid as error:
         problems += error.problems
     if problems:
-        raise Invalid(f"{len(problems)} problem(s) with the request.", problems)
+        raise _few_problems(problems, unlisted)
     return valid_features, ruleset, today
+
+
+def _shown(value: Any) -> Any:
+    """Text in a problem, cut short: a long one can only be the caller's own input echoed back."""
+    if isinstance(value, str) and len(value) > MAX_SHOWN:
+        return value[: MAX_SHOWN - 1] + "…"
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    return value
+
+
+def _few_problems(problems: list[dict[str, Any]], unlisted: int) -> Invalid:
+    """The first ``MAX_PROBLEMS`` problems, each list of valid values given once, and a count of the rest."""
+    listed: list[dict[str, Any]] = []
+    given: list[Any] = []
+    for problem in problems[:MAX_PROBLEMS]:
+        shown = {key: _shown(value) for key, value in problem.items() if key != "valid"}
+        if "valid" in problem and problem["valid"] not in given:
+            given.append(problem["valid"])
+            shown["valid"] = problem["valid"]
+        listed.append(shown)
+    total = len(problems) + unlisted
+    if total == len(listed):
+        return Invalid(f"{total} problem(s) with the request.", listed)
+    return Invalid(
+        f"{total} problems with the request: the first {len(listed)} are listed, and {total - len(listed)} "
+        "more. Fix these and send it again to see the rest.",
+        listed,
+    )
+
+
+async def _small_body(request: Request) -> bytes:
+    """The body, or 413 once it passes ``MAX_BODY_BYTES`` (by Content-Length when sent)."""
+    refused = HTTPException(
+        status.HTTP_413_CONTENT_TOO_LARGE,
+        detail=f"A threshold check's body is at most {MAX_BODY_BYTES} bytes: send only the case's features.",
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise refused
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise refused
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decide(body: bytes) -> Response:
+    valid, ruleset, today = _threshold_request(body)
+    decision = threshold.decide(valid, ruleset, today, rulesets=rulesets())
+    return Response(json.dumps(decision.to_json()), media_type="application/json")
 
 
 @cache
@@ -139,32 +223,49 @@ def _threshold_openapi() -> dict[str, Any]:
     "/threshold",
     response_model=DecisionOut,
     openapi_extra=_threshold_openapi(),
+    dependencies=[Depends(limit_public)],
     responses={
         422: {
-            "description": "Every problem with the request: the feature, the message and the valid values",
+            "description": f"The problems with the request, at most {MAX_PROBLEMS} (the detail counts the "
+            "rest): the feature, the message and, once each, the valid values",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}},
-        }
+        },
+        413: {
+            "description": f"The body is over {MAX_BODY_BYTES} bytes",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}},
+        },
+        **TOO_MANY,
     },
     summary="Which reviews and notifications a case needs (stateless: stores nothing)",
 )
 async def check_threshold(request: Request) -> Response:
-    """Decide from the features in the body; 422 lists every problem (feature, message, valid values).
+    """Decide from the features in the body; 422 names the problems (feature, message, valid values).
 
-    No sign-in needed: it stores nothing and holds no personal data.
+    No sign-in needed: it stores nothing and holds no personal data. Callers without a token are
+    rate-limited per address. The body (at most ``MAX_BODY_BYTES``) is read here; the parsing and
+    deciding run on a worker thread, so no body holds up the event loop.
     """
-    valid, ruleset, today = _threshold_request(await request.body())
-    decision = threshold.decide(valid, ruleset, today, rulesets=rulesets())
-    return Response(json.dumps(decision.to_json()), media_type="application/json")
+    return await anyio.to_thread.run_sync(_decide, await _small_body(request), limiter=DECIDING)
 
 
-@router.get("/features", summary="The case-feature catalogue")
+@router.get(
+    "/features",
+    summary="The case-feature catalogue",
+    dependencies=[Depends(limit_public)],
+    responses=TOO_MANY,
+)
 def list_features() -> list[dict[str, Any]]:
     """Every feature with its question, type, options, help, group, theme flag and source: the single
     source the Slack modal and the admin form are built from. No sign-in needed."""
     return [feature.to_json() for feature in features.CATALOGUE]
 
 
-@router.get("/rulesets", summary="The rulesets, with their criteria, settings and sources")
+@router.get(
+    "/rulesets",
+    summary="The rulesets, with their criteria, settings and sources",
+    dependencies=[Depends(limit_public)],
+    responses=TOO_MANY,
+)
 def list_rulesets() -> list[dict[str, Any]]:
     """Every edition of the guidance the engine applies, oldest first. No sign-in needed."""
     return [ruleset.to_json() for ruleset in rulesets()]
@@ -227,9 +328,7 @@ class BoardDecisionIn(BaseModel):
     accepted: bool = Field(
         description="true: the board accepts the recommendation; false: it departs from it"
     )
-    reason: str | None = Field(
-        default=None, max_length=4000, pattern=NO_NUL, description="required when departing"
-    )
+    reason: OptionalText = Field(default=None, max_length=4000, description="required when departing")
     outcomes: list[OutcomeChoice] | None = Field(
         default=None,
         max_length=30,
@@ -267,7 +366,7 @@ def list_cases(
     session: SessionDep,
     _: AnyUser,
     status_: Annotated[CaseStatus | None, Query(alias="status")] = None,
-    area: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
+    area: Annotated[OptionalLine, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CasePage:

@@ -11,8 +11,9 @@ from commissioning import commissions
 from commissioning.models import CommissionRole, CommissionStatus
 from commissioning.workflow import Action
 from registry.models import Consultant
+from registry.values import Line, OptionalText, Text
 from service.api.shortlist import Ref
-from service.auth import AnyUser, CommissionerUser, require_role
+from service.auth import AnyUser, CommissionerUser, relayed_from_slack, require_role
 from service.db import SessionDep
 from service.models import Role, User
 from service.policy import PolicyDep
@@ -20,7 +21,6 @@ from service.policy import PolicyDep
 router = APIRouter(prefix="/api/v1", tags=["commissions"])
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it as bad input, not fail on it
 SLACK_USER = r"^[UW][A-Z0-9]{2,31}$"
 
 # The consultant's own answers come through the Slack bot; a commissioner may record them from a form.
@@ -33,11 +33,11 @@ class CommissionIn(BaseModel):
 
 
 class DeclarationIn(BaseModel):
-    agencies: list[Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]] = Field(
+    agencies: list[Annotated[Line, Field(min_length=1, max_length=200)]] = Field(
         min_length=1, max_length=50, description="every agency the case involves (id, name or alias)"
     )
     no_conflict: bool = Field(description="true: no conflict with any of them; false: a conflict, described")
-    statement: str | None = Field(default=None, max_length=4000, pattern=NO_NUL)
+    statement: OptionalText = Field(default=None, max_length=4000)
     slack_user_id: str | None = Field(
         default=None,
         pattern=SLACK_USER,
@@ -46,7 +46,7 @@ class DeclarationIn(BaseModel):
 
 
 class ConfirmIn(BaseModel):
-    reason: str | None = Field(
+    reason: OptionalText = Field(
         default=None, max_length=2000, description="required if a conflict was declared"
     )
 
@@ -81,7 +81,7 @@ def _out(view: commissions.CommissionView) -> CommissionOut:
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(min_length=3, max_length=2000, pattern=NO_NUL)
+    reason: Text = Field(min_length=3, max_length=2000)
     slack_user_id: str | None = Field(default=None, pattern=SLACK_USER)
 
 
@@ -102,6 +102,7 @@ def _speaking_for(session: Session, commission_id: int, actor: User, slack_user_
             detail="Only the commissioned consultant can answer for this commission, from their own Slack "
             "account.",
         )
+    relayed_from_slack(session, slack_user_id)
 
 
 @router.post("/cases/{ref}/commissions", status_code=status.HTTP_201_CREATED)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from commissioning import retention_store
+from registry.values import Day
 from service.api.registry import Id
 from service.auth import AdminUser
 from service.db import SessionDep
@@ -43,13 +44,17 @@ class PurgeOut(BaseModel):
 def purge(
     session: SessionDep,
     actor: AdminUser,
-    dry_run: Annotated[bool, Query(description="report what would be removed; change nothing")] = False,
+    dry_run: Annotated[
+        bool, Query(description="report what would be removed, change nothing (the default); false purges")
+    ] = True,
     today: Annotated[
-        date | None, Query(description="purge as of this date (default today; later only for a dry run)")
+        Day | None, Query(description="purge as of this date (default today; later only for a dry run)")
     ] = None,
 ) -> PurgeOut:
     """Remove the free text of cases closed more than ``SCR_RETENTION_YEARS`` ago, keeping their features
-    and outcomes; each purged case gets an audit event. Running it again removes nothing more."""
+    and outcomes; each purged case gets an audit event. Running it again removes nothing more.
+
+    Only ``dry_run=false`` removes anything: left out, it reports what would go."""
     report = retention_store.purge(
         session=session,
         as_of=today or date.today(),

@@ -10,12 +10,12 @@ from pydantic import BaseModel, Field
 from registry import self_service
 from registry.models import AbsencePublic, AvailabilityUpdate, EngagementPublic, InterestPublic
 from registry.self_service import Declared
+from registry.values import Text
 from service.auth import AdminUser
 from service.db import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-NO_NUL = r"^[^\x00]*$"
 
 
 class PendingOut(BaseModel):
@@ -26,7 +26,7 @@ class PendingOut(BaseModel):
 
 
 class RejectIn(BaseModel):
-    reason: str = Field(min_length=3, max_length=1000, pattern=NO_NUL)
+    reason: Text = Field(min_length=3, max_length=1000)
 
 
 class AvailabilityOut(BaseModel):

@@ -25,13 +25,13 @@ from registry.models import (
     InterestDeclaration,
     InterestPublic,
 )
+from registry.values import OptionalLine
 from registry.vocabulary import ConsultantStatus, RegistrationBody
 from service.auth import CurrentConsultant
 from service.db import SessionDep
 from service.policy import PolicyDep
 
 router = APIRouter(prefix="/api/v1/me", tags=["self-service"])
-NO_NUL = r"^[^\x00]*$"
 
 
 class MyCommission(BaseModel):
@@ -174,7 +174,7 @@ def my_commissions(session: SessionDep, consultant: CurrentConsultant) -> list[M
 def agencies(
     session: SessionDep,
     _: CurrentConsultant,
-    q: Annotated[str | None, Query(max_length=200, pattern=NO_NUL, description="part of the name")] = None,
+    q: Annotated[OptionalLine, Query(max_length=200, description="part of the name")] = None,
 ) -> list[AgencyChoice]:
     """Agencies to pick from when declaring (names of public bodies and the list's own agencies)."""
     return [AgencyChoice(id=a.id, name=a.name) for a in store.list_agencies(session=session, q=q)[:100]]

@@ -38,6 +38,7 @@ from registry.models import (
     ReviewRecordUpdate,
     StatusChange,
 )
+from registry.values import Line, OptionalLine
 from registry.vocabulary import AgencyKind, ConsultantStatus, Specialism
 from service.auth import AdminUser, AnyUser, CommissionerUser
 from service.db import SessionDep
@@ -47,7 +48,6 @@ router = APIRouter(prefix="/api/v1", tags=["registry"])
 # Path and query values go to the database as given: bound them so none can make it fail.
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AgencyId = Annotated[str, Path(max_length=64, pattern=SLUG, description="the agency's id (a slug)")]
-NO_NUL = r"^[^\x00]*$"
 NO_CONTENT = {"status_code": status.HTTP_204_NO_CONTENT, "response_class": Response}
 
 
@@ -58,9 +58,9 @@ NO_CONTENT = {"status_code": status.HTTP_204_NO_CONTENT, "response_class": Respo
 def list_agencies(
     session: SessionDep,
     _: AnyUser,
-    area: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
+    area: Annotated[OptionalLine, Query(max_length=100)] = None,
     kind: AgencyKind | None = None,
-    q: Annotated[str | None, Query(max_length=200, pattern=NO_NUL, description="part of the name")] = None,
+    q: Annotated[OptionalLine, Query(max_length=200, description="part of the name")] = None,
 ) -> list[AgencyPublic]:
     """Agencies by name, with their aliases."""
     return store.list_agencies(session=session, area=area, kind=kind, q=q)
@@ -100,9 +100,9 @@ def list_consultants(
     _: AnyUser,
     status: ConsultantStatus | None = None,
     specialism: Specialism | None = None,
-    area: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
-    language: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
-    q: Annotated[str | None, Query(max_length=200, pattern=NO_NUL, description="part of the name")] = None,
+    area: Annotated[OptionalLine, Query(max_length=100)] = None,
+    language: Annotated[OptionalLine, Query(max_length=100)] = None,
+    q: Annotated[OptionalLine, Query(max_length=200, description="part of the name")] = None,
     expiring_within_days: Annotated[
         int | None,
         Query(
@@ -130,9 +130,14 @@ def list_consultants(
     )
 
 
-@router.post("/consultants", status_code=status.HTTP_201_CREATED)
+# One Slack account is linked to one person (``service.slack_ids``).
+TAKEN = {409: {"description": "the email or Slack member id belongs to someone else; `detail` names who"}}
+
+
+@router.post("/consultants", status_code=status.HTTP_201_CREATED, responses=TAKEN)
 def create_consultant(body: ConsultantCreate, session: SessionDep, actor: AdminUser) -> ConsultantPublic:
-    """Add a consultant as an applicant; 409 if the email is already on the list."""
+    """Add a consultant as an applicant; 409 if the email is already on the list, or the Slack member id
+    belongs to another consultant or a board user."""
     return store.create_consultant(session=session, data=body, actor=actor.email)
 
 
@@ -151,11 +156,10 @@ def search_consultants(
     session: SessionDep,
     _: CommissionerUser,
     q: Annotated[
-        str,
+        Line,
         Query(
             min_length=1,
             max_length=200,
-            pattern=NO_NUL,
             description="part of a name, a specialism (or part of its name, e.g. 'abuse'), or an area",
         ),
     ],
@@ -167,15 +171,21 @@ def search_consultants(
     return store.list_consultants(session=session, status=status, search=q, limit=limit, offset=offset)
 
 
-@router.post("/consultants/import")
+@router.post(
+    "/consultants/import",
+    responses={409: {"description": "rows give Slack member ids that belong to someone else (`findings`)"}},
+)
 def import_consultants(
     session: SessionDep,
     actor: AdminUser,
     file: Annotated[UploadFile, File(description="CSV, UTF-8, one consultant per row")],
-    dry_run: Annotated[bool, Query(description="check and report, write nothing")] = False,
+    dry_run: Annotated[
+        bool, Query(description="check and report, write nothing (the default); false imports for real")
+    ] = True,
 ) -> ImportReport:
     """Create or update consultants from CSV, matched on email; every row checked first, all or nothing.
 
+    Without ``dry_run=false`` it only reports what it would do, so a forgotten parameter writes nothing.
     422 lists every problem with its row and column, and nothing is written.
     """
     settings = get_settings()
@@ -247,7 +257,7 @@ def consultant_card(consultant_id: Id, session: SessionDep, _: CommissionerUser)
     )
 
 
-@router.patch("/consultants/{consultant_id}")
+@router.patch("/consultants/{consultant_id}", responses=TAKEN)
 def update_consultant(
     consultant_id: Id, body: ConsultantUpdate, session: SessionDep, actor: AdminUser
 ) -> ConsultantPublic:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from registry.values import OptionalLine
 from service import audit
 from service.auth import AdminUser
 from service.db import SessionDep, get_engine
@@ -13,13 +14,13 @@ from service.migrate import current_revision, head_revision
 from service.models import AuditEventPublic
 
 router = APIRouter()
-# PostgreSQL text cannot hold NUL: refuse it as bad input (422) rather than fail on it.
-EntityField = Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")]
+# Checked as text the database can hold (no NUL, which PostgreSQL refuses): bad input is a 422.
+EntityField = Annotated[OptionalLine, Query(max_length=64)]
 
 
 @router.get("/healthz", tags=["system"])
-def healthz() -> dict[str, str]:
-    """The process is up."""
+async def healthz() -> dict[str, str]:
+    """The process is up; answered on the event loop, so a busy thread pool cannot delay it."""
     return {"status": "ok"}
 
 

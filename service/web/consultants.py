@@ -171,7 +171,7 @@ def _model_input(submitted: Mapping[str, Any], fields: Mapping[str, Any]) -> dic
             data[name] = value
         elif name in TEXT_LISTS:
             data[name] = value.split(";")
-        elif value.strip() or not table[name].nullable:
+        elif value.strip() or (name in table and not table[name].nullable):
             data[name] = value.strip()
         else:
             data[name] = None
@@ -186,6 +186,10 @@ def _store_errors(error: Invalid | Conflict) -> dict[str, str]:
     return {str(fields[0]) if fields and fields[0] else "form": error.message}
 
 
+def _status(error: Invalid | Conflict) -> int:
+    return 409 if isinstance(error, Conflict) else 422
+
+
 def _form_page(
     request: Request,
     user: User,
@@ -193,7 +197,10 @@ def _form_page(
     consultant: ConsultantPublic | None,
     values: Mapping[str, Any],
     errors: Mapping[str, str] | None = None,
+    status: int = 422,
 ) -> Response:
+    """The add or edit form; with ``errors`` it answers ``status`` (422, or 409 for a clash with a record
+    already stored, such as a Slack member id that belongs to someone else)."""
     context = {
         "section": "consultants",
         "consultant": consultant,
@@ -204,7 +211,7 @@ def _form_page(
         "registration_bodies": list(RegistrationBody),
         "specialisms": list(Specialism),
     }
-    return render(request, "consultants/form.html", context, user=user, status=422 if errors else 200)
+    return render(request, "consultants/form.html", context, user=user, status=status if errors else 200)
 
 
 @router.get("/new")
@@ -227,7 +234,14 @@ def add_consultant(request: Request, session: SessionDep, user: AdminPage, form:
             errors=field_errors(error, labels=LABELS, pattern_hints=PATTERN_HINTS),
         )
     except (Invalid, Conflict) as error:
-        return _form_page(request, user, consultant=None, values=submitted, errors=_store_errors(error))
+        return _form_page(
+            request,
+            user,
+            consultant=None,
+            values=submitted,
+            errors=_store_errors(error),
+            status=_status(error),
+        )
     flash(request, f"{consultant.name} was added as an applicant.")
     return RedirectResponse(f"/admin/consultants/{consultant.id}", status_code=303)
 
@@ -269,7 +283,14 @@ def save_consultant(
             errors=field_errors(error, labels=LABELS, pattern_hints=PATTERN_HINTS),
         )
     except (Invalid, Conflict) as error:
-        return _form_page(request, user, consultant=consultant, values=submitted, errors=_store_errors(error))
+        return _form_page(
+            request,
+            user,
+            consultant=consultant,
+            values=submitted,
+            errors=_store_errors(error),
+            status=_status(error),
+        )
     flash(request, "The changes were saved.")
     return RedirectResponse(f"/admin/consultants/{consultant_id}", status_code=303)
 

@@ -1,6 +1,5 @@
 """What every admin page shares: the templates, the stylesheet, form errors and the refusal pages."""
 
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,9 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
+from sqlmodel import Session
 
 from registry.errors import Invalid
+from service import page_sessions
+from service.auth import Caller, _record_refusal
+from service.db import get_engine
 from service.models import User
+from service.web.cookie import csrf_token, remember_visitor, signed_in
 
 WEB_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
 STYLESHEET = WEB_TEMPLATES / "static" / "admin.css"
@@ -78,14 +82,6 @@ def page_number(page: int, page_size: int) -> int:
     return min(max(page, 1), MAX_NUMBER // page_size)
 
 
-def csrf_token(request: Request) -> str:
-    """The session's form token, created on first use so even the sign-in form carries one."""
-    token = request.session.get("csrf")
-    if not token:
-        token = request.session["csrf"] = secrets.token_urlsafe(32)
-    return token
-
-
 def render(
     request: Request,
     name: str,
@@ -99,17 +95,29 @@ def render(
         "user": user,
         "csrf_token": csrf_token(request),
         "errors": {},
-        "notice": request.session.pop("notice", None),
+        "notice": _take_notice(request),
         **(context or {}),
     }
     response = templates.TemplateResponse(request, name, full, status_code=status)
     response.headers.update(PAGE_HEADERS)
+    remember_visitor(request, response)
     return response
 
 
 def flash(request: Request, message: str) -> None:
     """A one-line confirmation shown on the next page rendered (after a post-redirect-get)."""
-    request.session["notice"] = message
+    live = signed_in(request)
+    if live is not None:
+        with Session(get_engine()) as db:
+            page_sessions.set_notice(db, live.row, message)
+
+
+def _take_notice(request: Request) -> str | None:
+    live = signed_in(request)
+    if live is None or live.row.notice is None:
+        return None
+    with Session(get_engine()) as db:
+        return page_sessions.take_notice(db, live.row)
 
 
 class PageRefused(Exception):
@@ -132,9 +140,13 @@ class SignInRequired(PageRefused):
 
 
 def page_refused_response(request: Request, error: Exception) -> Response:
+    """The refusal page; a 403 to a signed-in user is audited (``access.refused``), as the API's are."""
     assert isinstance(error, PageRefused)
     if isinstance(error, SignInRequired):
         return RedirectResponse(f"/admin/sign-in?{urlencode({'next': error.next_path})}", status_code=303)
+    if error.status == 403 and error.user is not None:
+        caller = Caller(actor=error.user.email, identity=f"user:{error.user.id}", role=str(error.user.role))
+        _record_refusal(caller, request, error.message)
     context = {"title": error.title, "message": error.message}
     return render(request, "refused.html", context, user=error.user, status=error.status)
 

@@ -1,113 +1,36 @@
-"""Signing in to the admin pages: a signed session cookie, a form token, and a brake on guessing.
+"""Signing in to the admin pages: a session kept in the database, a form token, and a brake on guessing.
 
-The session lives in a signed cookie (starlette's SessionMiddleware, installed by ``create_app``):
-HttpOnly, SameSite=Lax, path ``/admin``, Secure when ``SCR_SECURE_COOKIES`` is set. It holds the user's
-id, a fingerprint of their password hash (so setting a new password ends every other session) and
-the form token that each POST must send back.
+The browser's cookie holds only a random id (``service.web.cookie``); the session it names is a row of
+``page_session`` (``service.page_sessions``), so signing out, a new password or a revoked user ends it at
+once in every worker. Each POST must carry the session's form token and come from this service's own
+pages (its ``Origin``, or failing that its ``Referer``); a refusal to a signed-in user is audited.
 """
 
-import hashlib
 import math
 import secrets
-import threading
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from service import page_sessions
 from service.db import SessionDep
 from service.models import Role, User
 from service.passwords import authenticate
+from service.settings import get_settings
+from service.web.cookie import clear_cookie, expected_csrf, set_session_cookie, signed_in
 from service.web.pages import PageRefused, SignInRequired, render
+from service.web.throttle import ThrottleDep
 
-SESSION_COOKIE = "scr_admin"
 WRONG_CREDENTIALS = "The email address or password is not right."
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-
-
-@dataclass
-class _Failures:
-    count: int
-    last: float
-    until: float
-
-
-class Throttle:
-    """Slows down password guessing for one email from one address.
-
-    The first ``free`` failures cost nothing; from then on each failure makes the next attempt wait,
-    doubling from ``first_wait`` up to ``longest`` seconds. An attempt during the wait is refused
-    without checking the password, so guessing faster gains nothing. Memory is bounded: the oldest
-    keys are dropped past ``max_keys``, and a key is forgotten ``forget_after`` seconds after its last
-    failure.
-    """
-
-    def __init__(
-        self,
-        *,
-        free: int = 3,
-        first_wait: float = 5.0,
-        longest: float = 300.0,
-        forget_after: float = 3600.0,
-        max_keys: int = 10_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.free = free
-        self.first_wait = first_wait
-        self.longest = longest
-        self.forget_after = forget_after
-        self.max_keys = max_keys
-        self.clock = clock
-        self._failures: dict[tuple[str, str], _Failures] = {}
-        self._lock = threading.Lock()
-
-    def wait(self, key: tuple[str, str]) -> float:
-        """Seconds before ``key`` may try again; 0 when it may try now."""
-        with self._lock:
-            failures = self._failures.get(key)
-            if failures is None:
-                return 0.0
-            now = self.clock()
-            if now - failures.last > self.forget_after:
-                del self._failures[key]
-                return 0.0
-            return max(0.0, failures.until - now)
-
-    def failed(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            now = self.clock()
-            failures = self._failures.pop(key, None) or _Failures(count=0, last=now, until=now)
-            failures.count += 1
-            failures.last = now
-            if failures.count >= self.free:
-                failures.until = now + min(self.longest, self.first_wait * 2 ** (failures.count - self.free))
-            self._failures[key] = failures
-            while len(self._failures) > self.max_keys:
-                del self._failures[next(iter(self._failures))]
-
-    def succeeded(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-
-THROTTLE = Throttle()
-
-
-def get_throttle() -> Throttle:
-    """The process's throttle; tests replace it through ``app.dependency_overrides``."""
-    return THROTTLE
-
-
-ThrottleDep = Annotated[Throttle, Depends(get_throttle)]
-
-
-def password_fingerprint(user: User) -> str:
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
 
 def _holds_nul(items: Iterable[tuple[str, Any]]) -> bool:
@@ -120,9 +43,9 @@ def page_user(*roles: Role) -> Callable[[Request, SessionDep], User]:
     names = ", ".join(f"{role.value}s" for role in roles)
 
     def check(request: Request, session: SessionDep) -> User:
-        user_id = request.session.get("uid")
-        user = session.get(User, user_id) if isinstance(user_id, int) else None
-        if user is None or not user.active or request.session.get("pw") != password_fingerprint(user):
+        live = signed_in(request, session)
+        user = session.get(User, live.row.user_id) if live is not None else None
+        if user is None or not user.active or not user.password_hash:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             raise SignInRequired(target)
         if user.role not in roles:
@@ -148,17 +71,59 @@ AdminPage = Annotated[User, Depends(page_user(Role.admin))]
 CasesPage = Annotated[User, Depends(page_user(Role.admin, Role.commissioner, Role.chair))]
 
 
+def _origin(url: str) -> str | None:
+    """``scheme://host[:port]`` of ``url``, the default port left out; None when it has no host."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if scheme not in DEFAULT_PORTS or not host:
+        return None
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}" + (f":{port}" if port and port != DEFAULT_PORTS[scheme] else "")
+
+
+def _from_this_service(request: Request) -> bool:
+    """Whether the browser says the form was posted from one of this service's own pages.
+
+    Browsers send ``Origin`` with every form POST (and the pages' referrer policy keeps ``Referer`` for
+    their own origin), and a page on another site cannot change either, nor the ``Host`` the browser
+    sends. So the request's own origin is the right comparison, and ``SCR_SERVICE_URL``'s is allowed too,
+    for a proxy that ends TLS without being named in ``SCR_TRUSTED_PROXIES``. A request with neither
+    header is refused: no browser of ours omits both.
+    """
+    sent = request.headers.get("origin")
+    if sent is None or sent == "null":
+        sent = request.headers.get("referer")
+    origin = _origin(sent) if sent else None
+    return origin is not None and origin in {_origin(str(request.url)), _origin(get_settings().service_url)}
+
+
 async def checked_form(request: Request) -> FormData:
-    """The posted form, once its token matches the session's; otherwise nothing runs and nothing is saved."""
+    """The posted form, once it is shown to come from this service's pages with the session's token;
+    otherwise nothing runs and nothing is saved."""
+    live = await run_in_threadpool(signed_in, request)
+    user = live.user if live is not None else None
+    if not _from_this_service(request):
+        raise PageRefused(
+            403,
+            "The form could not be accepted",
+            "The form did not come from this service's own pages, so nothing was saved. "
+            "Go back, reload the page and try again.",
+            user=user,
+        )
     form = await request.form()
     sent = form.get("csrf_token")
-    expected = request.session.get("csrf")
+    expected = await run_in_threadpool(expected_csrf, request)
     if not isinstance(sent, str) or not expected or not secrets.compare_digest(sent, expected):
         raise PageRefused(
             403,
             "The form could not be accepted",
             "The form was out of date or did not come from this service, so nothing was saved. "
             "Go back, reload the page and try again.",
+            user=user,
         )
     if _holds_nul(form.multi_items()):
         raise PageRefused(
@@ -197,9 +162,9 @@ def sign_in(
     password: Annotated[str, Form(max_length=1024)] = "",
     next_page: Annotated[str, Form(alias="next", max_length=2000)] = "/admin",
 ) -> Response:
-    key = (email.strip().lower(), request.client.host if request.client else "")
+    tried = {"email": email, "address": request.client.host if request.client else ""}
     context = {"email": email, "next": _safe_next(next_page)}
-    wait = throttle.wait(key)
+    wait = throttle.wait(session, **tried)
     if wait > 0:
         seconds = math.ceil(wait)
         message = f"Too many failed attempts. Wait {seconds} seconds, then try again."
@@ -208,17 +173,28 @@ def sign_in(
         return response
     user = authenticate(session, email=email, password=password)
     if user is None:
-        throttle.failed(key)
+        throttle.failed(session, **tried)
         return render(
             request, "sign_in.html", {**context, "errors": {"password": WRONG_CREDENTIALS}}, status=400
         )
-    throttle.succeeded(key)
-    request.session.clear()
-    request.session.update(uid=user.id, pw=password_fingerprint(user), csrf=secrets.token_urlsafe(32))
-    return RedirectResponse(_safe_next(next_page), status_code=303)
+    throttle.succeeded(session, email=email)
+    _end_this_session(request, session)
+    session_id = page_sessions.start(session, user, hours=get_settings().session_hours)
+    response = RedirectResponse(_safe_next(next_page), status_code=303)
+    set_session_cookie(response, session_id)
+    return response
 
 
 @router.post("/sign-out")
-def sign_out(request: Request, _: CheckedForm) -> Response:
-    request.session.clear()
-    return RedirectResponse("/admin/sign-in?signed_out=true", status_code=303)
+def sign_out(request: Request, session: SessionDep, _: CheckedForm) -> Response:
+    _end_this_session(request, session)
+    response = RedirectResponse("/admin/sign-in?signed_out=true", status_code=303)
+    clear_cookie(response)
+    return response
+
+
+def _end_this_session(request: Request, session: Session) -> None:
+    """End the session the request's cookie names, if it is live: a new sign-in never reuses an id."""
+    live = signed_in(request, session)
+    if live is not None:
+        page_sessions.end(session, live.row)

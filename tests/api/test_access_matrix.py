@@ -51,7 +51,7 @@ from service.auth import SLACK_USER_HEADER
 from service.models import Role
 from service.passwords import set_password
 from service.users import add_user, revoke_user
-from service.web.session import SESSION_COOKIE, Throttle, get_throttle
+from service.web.cookie import SESSION_COOKIE
 
 try:
     from fastapi.routing import iter_route_contexts
@@ -326,8 +326,6 @@ def app(database_url: str) -> FastAPI:
             else:
                 os.environ[name] = value
         get_settings.cache_clear()
-    throttle = Throttle()  # the module's own, so its failed sign-ins slow down no other test
-    built.dependency_overrides[get_throttle] = lambda: throttle
     return built
 
 
@@ -335,6 +333,9 @@ def app(database_url: str) -> FastAPI:
 def http(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
+
+
+ORIGIN = "http://testserver"  # the test client's own
 
 
 # The seeded world -----------------------------------------------------------------------------------
@@ -351,6 +352,7 @@ class World:
     ids: dict[str, Any]  # path parameter values and seeded records, by name
     tokens: dict[str, str]  # API tokens by persona
     sessions: dict[str, SignedIn]  # admin page sessions by persona
+    to_sign_out: dict[str, SignedIn]  # more of them, for the sign-out route: it ends the session it is sent
 
 
 def _csrf(html: str) -> str:
@@ -367,6 +369,7 @@ def _session(http: TestClient, email: str | None) -> SignedIn:
         signed_in = http.post(
             "/admin/sign-in",
             data={"email": email, "password": PASSWORD, "csrf_token": token},
+            headers={"Origin": ORIGIN},
             follow_redirects=False,
         )
         assert signed_in.status_code == 303, signed_in.text
@@ -374,6 +377,16 @@ def _session(http: TestClient, email: str | None) -> SignedIn:
     (cookie,) = [cookie for cookie in http.cookies.jar if cookie.name == SESSION_COOKIE]
     http.cookies.clear()
     return SignedIn(cookie, token)
+
+
+def _reloaded(http: TestClient, signed_in: SignedIn) -> SignedIn:
+    """The cookie with the form token its browser is shown now: a revoked session's own token ended with
+    it, so its pages carry the token of a visitor who is not signed in."""
+    http.cookies.clear()
+    http.cookies.jar.set_cookie(signed_in.cookie)
+    token = _csrf(http.get("/admin/sign-in").text)
+    http.cookies.clear()
+    return SignedIn(signed_in.cookie, token)
 
 
 class Seeder:
@@ -431,11 +444,14 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
     empty_database()
     tokens = _users(engine)
     sessions = {"anonymous": _session(http, None)}
-    sessions |= {
-        p: _session(http, f"{p}@board.example.org") for p in ("admin", "commissioner", "chair", "revoked")
-    }
+    to_sign_out = dict(sessions)
+    for persona in ("admin", "commissioner", "chair", "revoked"):
+        sessions[persona] = _session(http, f"{persona}@board.example.org")
+        to_sign_out[persona] = _session(http, f"{persona}@board.example.org")
     with Session(engine) as session:
         revoke_user(session, email="revoked@board.example.org", actor="test")
+    sessions["revoked"] = _reloaded(http, sessions["revoked"])
+    to_sign_out["revoked"] = _reloaded(http, to_sign_out["revoked"])
 
     seed = Seeder(http, tokens["admin"])
     for agency_id, name, kind, area in (
@@ -507,7 +523,7 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
     for key in ("reminder:kept", "reminder:released"):
         bot.send("POST", "/api/v1/slack/claims", json={"key": key, "kind": "reminder"})
     ids |= {"key": "reminder:kept", "claim_to_release": "reminder:released"}
-    return World(ids=ids, tokens=tokens, sessions=sessions)
+    return World(ids=ids, tokens=tokens, sessions=sessions, to_sign_out=to_sign_out)
 
 
 # Calling a route as a caller ------------------------------------------------------------------------
@@ -536,9 +552,12 @@ def send(
     http.cookies.clear()
     form = None
     if is_page(route):
-        signed_in = world.sessions[caller.session or "anonymous"]
+        sessions = world.to_sign_out if route == "POST /admin/sign-out" else world.sessions
+        signed_in = sessions[caller.session or "anonymous"]
         http.cookies.jar.set_cookie(signed_in.cookie)
         form = {**call.form, "csrf_token": signed_in.csrf} if method == "POST" else None
+        if method == "POST":
+            headers["Origin"] = ORIGIN  # as the browser sends from the service's own page
     elif caller.session:  # the cookie is scoped to /admin; send it anyway, as a forged request would
         headers["Cookie"] = f"{SESSION_COOKIE}={world.sessions[caller.session].cookie.value}"
     body = call.json(world.ids) if callable(call.json) else call.json

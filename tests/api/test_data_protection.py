@@ -139,7 +139,8 @@ def events(session: Session) -> list[AuditEvent]:
 
 
 def purge(client, persona, **params):  # type: ignore[no-untyped-def]
-    return client.post(f"{API}/retention/purge", params=params, headers=persona.headers)
+    """Purge for real unless the test asks for a dry run (the API's default is a dry run)."""
+    return client.post(f"{API}/retention/purge", params={"dry_run": False, **params}, headers=persona.headers)
 
 
 # Closing a case --------------------------------------------------------------------------------------

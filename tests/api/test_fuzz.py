@@ -13,8 +13,16 @@ and invalid, plus the schema's own examples (none today). Schemathesis's coverag
 no setting bounds it: it sends every boundary and negative case the schema defines (over 500 each for
 the threshold and case bodies, five requests in six of the whole run). Missing and malformed
 credentials are not generated either: ``test_access_matrix`` covers those for every route.
+
+Generation from the schema seldom makes a large body, so the public threshold check gets its own run
+of the bodies an outsider would send to exhaust it: thousands of unknown features, deep nesting at
+every place, long lists and long answers, up to past the body limits. Each must get a short answer
+that matches the schema, never a 5xx. The public operations are called without a token, more often
+than the rate limit for such callers allows, so this module's app has a generous one
+(``tests/security/test_security_rate_limit.py`` tests the limit itself).
 """
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,23 +32,31 @@ import schemathesis
 from access_policy import DECLARING, MATRIX, Caller, first_allowed
 from case_world import CASE_FEATURES
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlmodel import Session, col, select
 
+from commissioning.features import CATALOGUE
 from registry.models import Consultant
 from registry.vocabulary import ConsultantStatus
 from service.app import create_app
 from service.auth import SLACK_USER_HEADER
 from service.models import Role
+from service.settings import get_settings
 
 EXAMPLES_PER_OPERATION = 15
+OUTSIZED_EXAMPLES = 30
 
 CONFIG = schemathesis.Config.from_dict(
     {"phases": {"coverage": {"enabled": False}}, "generation": {"with-security-parameters": False}}
 )
-APP = create_app()
+with pytest.MonkeyPatch.context() as patch:
+    patch.setenv("SCR_PUBLIC_RATE_PER_MINUTE", "1000000")
+    get_settings.cache_clear()
+    APP = create_app()
+get_settings.cache_clear()
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
 
 Headers = dict[str, str]
@@ -117,3 +133,54 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(case, demo, credentials, 
     case.validate_response(
         response, checks=[not_a_server_error, response_schema_conformance], headers=headers
     )
+
+
+# The public threshold check against bodies made to exhaust it -----------------------------------------
+
+THRESHOLD = schema["/api/v1/threshold"]["POST"]
+SHORT_ANSWER = 4_000  # bytes: a refusal names a few problems, never echoes a large body back
+NESTING_PLACES = (
+    '{{"features":{{"perpetrators":{}}}}}',
+    '{{"features":{}}}',
+    '{{"features":{{}},"ruleset":{}}}',
+    "{}",
+)
+
+
+def _unknown_features(count: int) -> bytes:
+    return ('{"features":{' + ",".join(f'"f{i:x}":true' for i in range(count)) + "}}").encode()
+
+
+def _nested(depth: int, place: str) -> bytes:
+    return place.format("[" * depth + "]" * depth).encode()
+
+
+def _long_list(count: int) -> bytes:
+    features = {**CASE_FEATURES, "agencies_involved": [f"agency-{i:x}" for i in range(count)]}
+    return json.dumps({"features": features}, separators=(",", ":")).encode()
+
+
+def _long_answer(length: int, name: str) -> bytes:
+    return json.dumps({"features": {name: "x" * length}}).encode()
+
+
+OUTSIZED_BODIES = st.one_of(
+    st.integers(len(CATALOGUE) + 1, 160_000).map(_unknown_features),
+    st.builds(_nested, st.integers(2, 1_100_000), st.sampled_from(NESTING_PLACES)),
+    st.integers(1, 150_000).map(_long_list),
+    st.builds(
+        _long_answer, st.integers(100, 2_100_000), st.sampled_from(["area", "outcome", "no_such_feature"])
+    ),
+)
+
+
+@given(body=OUTSIZED_BODIES)
+@settings(max_examples=OUTSIZED_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_public_check_answers_large_and_deeply_nested_bodies_briefly(body, fuzz_operation):
+    case = THRESHOLD.Case(body=body, media_type="application/json")
+    response = case.call()
+    fuzz_operation.record(f"{THRESHOLD.label} (outsized bodies)", response.status_code)
+    assert response.status_code in (200, 413, 422), response.text[:300]
+    if response.status_code != 200:
+        assert len(response.content) < SHORT_ANSWER, f"{len(response.content)} bytes for {len(body)} sent"
+    case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])

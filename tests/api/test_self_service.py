@@ -126,12 +126,6 @@ def test_self_service_is_only_for_the_bot_naming_a_consultant(client, world, bot
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_two_records_with_one_slack_id_are_refused_rather_than_guessed(client, world, bot, ada):
-    consultant(world, "Ada Again", slack_user_id=ADA)
-    response = client.get("/api/v1/me", headers=as_consultant(bot, ADA))
-    assert response.status_code == 403 and "more than one consultant's record" in response.json()["detail"]
-
-
 def test_a_consultant_cannot_open_another_consultants_record_and_the_attempt_is_audited(
     client, world, bot, ada, bea
 ):

@@ -187,7 +187,7 @@ def test_generating_terms_stores_version_1_and_lists_what_is_missing(client, com
     assert (body["version"], body["created"], body["template_version"], body["clauses_version"]) == (
         1,
         True,
-        "1",
+        "2",
         "1",
     )
     missing = {(m["section"], m["what"].split(" (")[0]) for m in body["missing"]}
@@ -210,7 +210,7 @@ def test_every_format_downloads_with_its_content_type_and_opens(client, commissi
         assert response.status_code == 200, fmt
         assert response.headers["content-type"] == media
         assert response.headers["content-disposition"] == f'attachment; filename="{REF}-terms-v1.{fmt}"'
-        assert response.headers["x-template-version"] == "1"
+        assert response.headers["x-template-version"] == "2"
         files[fmt] = response.content
     markdown = files["md"].decode()
     assert markdown.startswith("# Terms of reference: Local Child Safeguarding Practice Review")
@@ -275,7 +275,7 @@ def test_generation_is_audited(client, commissioner, admin, case):
     assert [(e["action"], e["entity_id"], e["actor"]) for e in events] == [
         ("terms.generate", f"{REF}/v1", commissioner.email)
     ]
-    assert events[0]["after"]["template_version"] == "1"
+    assert events[0]["after"]["template_version"] == "2"
 
 
 def test_a_chair_may_read_terms_but_not_generate_them(client, chair, case):

@@ -266,7 +266,10 @@ def test_an_admin_rejects_a_declared_engagement_with_a_reason(
     session.expire_all()
     assert session.exec(select(Engagement)).all() == []
     [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "engagement.reject")).all()
-    assert event.after == {"reason": "A one-day training session"}
+    assert event.after == {
+        "reason": "A one-day training session",
+        "relayed": {"via": "slack", "slack_user_id": people.admin},
+    }
 
 
 def _option(call, block_id: str, value: str) -> dict:  # type: ignore[no-untyped-def]

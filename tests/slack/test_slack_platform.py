@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 import yaml
+from pydantic import SecretStr
 from slack_rig import CHANNEL, SECRET, SlackDriver
 from slack_standin import SlackStandIn
 from sqlmodel import Session, select
@@ -131,9 +132,12 @@ def test_socket_mode_runs_the_same_handlers_and_says_when_the_service_is_down(st
     from slack_bolt.request.async_request import AsyncBoltRequest
 
     async def scenario() -> None:
-        dead = ServiceClient(httpx.AsyncClient(base_url="http://127.0.0.1:9"), token="unused")
+        dead = ServiceClient(httpx.AsyncClient(base_url="http://127.0.0.1:9"), token=SecretStr("unused"))
         app = build_app(
-            client=dead, settings=BotSettings(bot_token="xoxb-x", signing_secret="", api_url=standin.api_url)
+            client=dead,
+            settings=BotSettings(
+                bot_token=SecretStr("xoxb-x"), signing_secret=SecretStr(""), api_url=standin.api_url
+            ),
         )
         body = (
             f"command=/scr&text=case+HACK-2026-001&user_id=U0SOCKET&channel_id={CHANNEL}&team_id=T0TEST"

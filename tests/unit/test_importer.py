@@ -97,7 +97,7 @@ def test_an_applicant_with_little_recorded_reads_back_with_no_changes():
 
 def test_an_overlong_status_reason_is_refused():
     problem = only_problem(f"name,email,status_reason\nAda,a@x.example.org,{'x' * 1001}\n")
-    assert (problem.column, problem.msg) == ("status_reason", "is longer than 1000 characters.")
+    assert (problem.column, problem.msg) == ("status_reason", "String should have at most 1000 characters.")
 
 
 def test_a_changed_cell_is_the_only_change_reported():

@@ -1,6 +1,6 @@
 """The status actions of the approved list, as data."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -13,6 +13,7 @@ from registry.lifecycle import (
     allowed_actions,
     approval_after,
     check,
+    dbs_valid_until,
 )
 from registry.vocabulary import ConsultantStatus as S
 
@@ -100,3 +101,10 @@ def test_add_years_turns_29_february_into_28_february():
     assert add_years(date(2024, 2, 29), 3) == date(2027, 2, 28)
     assert add_years(date(2024, 2, 29), -4) == date(2020, 2, 29)
     assert add_years(date(2025, 6, 30), -3) == date(2022, 6, 30)
+
+
+def test_add_years_saturates_at_the_ends_of_the_calendar():
+    """A 9999 date stored before dates were bounded must not overflow the dashboard or the digest."""
+    assert add_years(date(9999, 12, 31), 3) == date.max
+    assert dbs_valid_until(date(9999, 12, 31), 3) == date.max - timedelta(days=1)
+    assert add_years(date(1, 1, 1), -1) == date.min

@@ -535,4 +535,4 @@ def test_html_escapes_names_that_look_like_markup() -> None:
 
 @pytest.mark.parametrize("render", [render_markdown, render_html])
 def test_text_formats_name_the_template_and_clause_versions(render) -> None:  # type: ignore[no-untyped-def]
-    assert "clause library v1, template v1, ruleset wt2023 v1" in render(complete_terms())
+    assert "clause library v1, template v2, ruleset wt2023 v1" in render(complete_terms())
