@@ -126,7 +126,7 @@ def fill(url: str, *, consultants: int, cases: int, seed: int) -> tuple[str, lis
 
     from commissioning import store as case_store
     from commissioning.models import Commission
-    from registry.clock import utcnow
+    from core.clock import utcnow
     from registry.lifecycle import add_years
     from registry.models import Consultant, Engagement, ReviewRecord
     from registry.vocabulary import Specialism

@@ -28,17 +28,17 @@ from commissioning.models import (
     Declaration,
 )
 from commissioning.workflow import ACTIVE, Action
+from core import audit
+from core.clock import utcnow
+from core.errors import Conflict, Invalid, NotFound
+from core.transaction import atomic
 from registry import candidates, conflicts, plan, shortlist
 from registry.candidates import Agencies, Workload
-from registry.clock import utcnow
 from registry.conflicts import Finding
-from registry.errors import Conflict, Invalid, NotFound
 from registry.models import Consultant
 from registry.policy import IndependencePolicy, RankingPolicy
 from registry.profiles import CaseContext, ConsultantProfile
-from registry.store import atomic
 from registry.vocabulary import ConsultantStatus, Specialism
-from service import audit
 
 # The case themes that name a specialism: the two vocabularies share names, so fit is a direct match.
 _SPECIALISM_THEMES = frozenset(specialism.value for specialism in Specialism)

@@ -14,8 +14,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from registry.errors import Invalid
-from registry.values import bounded, echoed, line
+from core.errors import Invalid
+from core.values import bounded, echoed, line
 
 UNKNOWN = "unknown"
 
@@ -463,7 +463,7 @@ def _parse(feature: Feature, value: Any, problems: list[dict[str, Any]]) -> Any:
 
 
 def _checked(name: str, check: Callable[[Any], Any], value: Any, problems: list[dict[str, Any]]) -> Any:
-    """``value`` when the shared check (``registry.values``) accepts it, else ``None`` and its problem."""
+    """``value`` when the shared check (``core.values``) accepts it, else ``None`` and its problem."""
     try:
         return check(value)
     except ValueError as error:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from registry.clock import utcnow
+from core.clock import utcnow
 
 
 class CaseStatus(StrEnum):

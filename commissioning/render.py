@@ -23,7 +23,7 @@ from docx.text.run import Run
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from commissioning.terms import Milestone, Paragraph, Points, Terms, format_date, from_dict, to_dict
-from registry.values import printable
+from core.values import printable
 
 TEMPLATE_VERSION = "2"
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -87,7 +87,7 @@ def _provenance(terms: Terms) -> str:
 
 
 def _printable(terms: Terms) -> Terms:
-    """``terms`` with every text as a document can hold it (``registry.values.printable``): text stored
+    """``terms`` with every text as a document can hold it (``core.values.printable``): text stored
     before the service checked it on the way in may hold a character no XML, so no DOCX or PDF, can."""
 
     def clean(value: Any) -> Any:

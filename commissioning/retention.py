@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from registry.errors import Invalid
+from core.errors import Invalid
 from registry.lifecycle import add_years
 
 FIELDS = ("decision_reasons", "declaration_statements", "terms_versions", "review_comments")

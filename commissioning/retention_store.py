@@ -23,9 +23,9 @@ from commissioning.models import (
     Declaration,
     TermsVersion,
 )
+from core import audit
+from core.transaction import atomic
 from registry.models import ReviewRecord
-from registry.store import atomic
-from service import audit
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 
 from commissioning.calendar import UNITS
 from commissioning.features import BY_NAME, Features, Kind
-from registry.errors import Invalid, NotFound
+from core.errors import Invalid, NotFound
 
 RULESET_DIR = Path(__file__).with_name("rulesets")
 

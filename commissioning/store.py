@@ -19,9 +19,9 @@ from sqlmodel import Session, col, func, select
 
 from commissioning import commissions, features, rules, threshold
 from commissioning.models import Case, CaseDecision, CaseStatus, DecisionKind
-from registry.clock import utcnow
-from registry.errors import Conflict, Invalid, NotFound
-from service import audit
+from core import audit
+from core.clock import utcnow
+from core.errors import Conflict, Invalid, NotFound
 
 REF_ATTEMPTS = 20  # SQLite: concurrent recorders may read the same last number; the unique index refuses one
 

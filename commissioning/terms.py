@@ -18,7 +18,7 @@ from commissioning.calendar import add_months, describe, is_working_day
 from commissioning.calendar import due as due_date
 from commissioning.rules import Ruleset, outcome_types
 from commissioning.rules import load as load_ruleset
-from registry.errors import NotFound
+from core.errors import NotFound
 
 CLAUSES_PATH = Path(__file__).with_name("clauses.json")
 

@@ -33,10 +33,11 @@ from commissioning.terms import (
     assemble,
     to_dict,
 )
+from core import audit
+from core.errors import NotFound
+from core.transaction import atomic
 from registry import conflicts
-from registry.errors import NotFound
-from registry.store import atomic, resolve_agency
-from service import audit
+from registry.store import resolve_agency
 
 # Prefer the furthest-advanced commission, then the lead reviewer, then the latest.
 _STATUS_RANK = {CommissionStatus.confirmed: 0, CommissionStatus.declared: 1, CommissionStatus.proposed: 2}

@@ -22,7 +22,7 @@ from commissioning.rules import (
     DeadlineSpec,
     Ruleset,
 )
-from registry.errors import Invalid
+from core.errors import Invalid
 
 AUTO = "auto"
 CHOSEN_BY_REQUEST, CHOSEN_BY_INCIDENT, CHOSEN_BY_TODAY = "request", "incident_date", "today"

@@ -12,7 +12,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from commissioning.models import CommissionStatus
-from registry.errors import NotAllowed
+from core.errors import NotAllowed
 
 Status = CommissionStatus
 

@@ -5,6 +5,7 @@ from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import commissioning.models  # noqa: F401  (registers tables)
+import core.audit  # noqa: F401
 import registry.models  # noqa: F401
 import service.models
 import service.slack_state  # noqa: F401

@@ -43,7 +43,7 @@ class SlackHolder:
 
     ``slack_user_id`` reads and writes the record's ``SlackIdentity`` row, so code that treats the id as
     a field of the record (constructors, ``setattr``, Public schemas read ``from_attributes``) goes
-    through the table that keeps it unique. Check who holds an id first (``service.slack_ids``) to
+    through the table that keeps it unique. Check who holds an id first (``registry.slack_ids``) to
     refuse a clash in words; the database refuses it anyway.
     """
 

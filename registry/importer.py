@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from registry.errors import Invalid
+from core.errors import Invalid
 from registry.models import AccreditationCreate, ConsultantCreate, EngagementCreate, ImportedStatus, fold
 from registry.vocabulary import ConsultantStatus
 

@@ -12,7 +12,7 @@ from datetime import MAXYEAR, MINYEAR, date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
-from registry.errors import NotAllowed
+from core.errors import NotAllowed
 from registry.vocabulary import ConsultantStatus
 
 Status = ConsultantStatus

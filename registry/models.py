@@ -7,9 +7,9 @@ from sqlalchemy import JSON, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Relationship, SQLModel
 
-from registry.clock import utcnow
+from core.clock import utcnow
+from core.values import Day, Line, OptionalLine, OptionalText, PastDay, Text
 from registry.identities import HELD_IDENTITY, SlackHolder, SlackIdentity
-from registry.values import Day, Line, OptionalLine, OptionalText, PastDay, Text
 from registry.vocabulary import (
     Accreditation,
     AgencyKind,
@@ -42,7 +42,7 @@ class Input(SQLModel):
     """Base of the input schemas: trims what people type or paste, so stored text matches what a CSV
     round trip reads.
 
-    Each input schema takes its text and dates as ``registry.values`` types (``Line``, ``Text``, their
+    Each input schema takes its text and dates as ``core.values`` types (``Line``, ``Text``, their
     optional forms, ``Day``, ``PastDay``), re-declaring the fields it shares with its table: the table and
     the public schemas keep plain types, so a record stored before a check was added can still be read.
     """

@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from core import audit
+from core.errors import Conflict, Invalid, NotFound
+from core.transaction import atomic
 from registry import store
-from registry.errors import Conflict, Invalid, NotFound
 from registry.identities import SlackIdentity
 from registry.models import (
     Absence,
@@ -32,7 +34,6 @@ from registry.models import (
     InterestDeclaration,
     InterestPublic,
 )
-from service import audit
 
 
 def by_slack_user(*, session: Session, slack_user_id: str) -> Consultant | None:
@@ -77,7 +78,7 @@ def set_availability(
     ]
     if problems:
         raise Invalid("Give only periods away from today on.", problems=problems)
-    with store.atomic(session=session):
+    with atomic(session=session):
         consultant = session.exec(
             select(Consultant).where(Consultant.id == consultant_id).with_for_update()
         ).first()
@@ -157,7 +158,7 @@ def confirm(
 ) -> EngagementPublic | InterestPublic:
     """Make a declaration count as evidence. Confirming one already confirmed changes nothing."""
     _, public = _TABLES[kind]
-    with store.atomic(session=session):
+    with atomic(session=session):
         row = _declaration(session, kind, consultant_id, record_id)
         if row.confirmed:
             return public.model_validate(row, from_attributes=True)
@@ -183,7 +184,7 @@ def reject(
 ) -> None:
     """Delete an unconfirmed declaration, with the reason; Conflict if an admin already confirmed it."""
     _, public = _TABLES[kind]
-    with store.atomic(session=session):
+    with atomic(session=session):
         row = _declaration(session, kind, consultant_id, record_id)
         if row.confirmed:
             raise Conflict(

@@ -18,8 +18,7 @@ change ``NotAllowed`` (409, with the allowed actions), a missing record ``NotFou
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
@@ -28,9 +27,11 @@ from sqlalchemy import ColumnElement, Table, delete, exists, func, or_, type_coe
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, SQLModel, col, select
 
-from registry import expiry, importer, lifecycle
-from registry.clock import utcnow
-from registry.errors import Clash, Conflict, Invalid, NotFound
+from core import audit
+from core.clock import utcnow
+from core.errors import Clash, Conflict, Invalid, NotFound
+from core.transaction import atomic
+from registry import expiry, importer, lifecycle, slack_ids
 from registry.importer import AccreditationItem, EngagementItem, ImportReport, Problem, RowOutcome
 from registry.lifecycle import Action, Approval
 from registry.models import (
@@ -64,32 +65,10 @@ from registry.models import (
     fold,
 )
 from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind, Specialism
-from service import audit, slack_ids
 
-_DEPTH = "registry.store.atomic_depth"
 DEFAULT_DBS_RECHECK_YEARS = 3
 DEFAULT_REAPPROVAL_YEARS = 3
 IMPORT_STATUS_REASON = "Status set by CSV import."
-
-
-# Transactions ----------------------------------------------------------------------------------
-
-
-@contextmanager
-def atomic(*, session: Session) -> Iterator[None]:
-    """One transaction for every store write inside the block: all commit at its end, or none do."""
-    depth = session.info.get(_DEPTH, 0)
-    session.info[_DEPTH] = depth + 1
-    try:
-        yield
-        if depth == 0:
-            session.commit()
-    except BaseException:
-        if depth == 0:
-            session.rollback()
-        raise
-    finally:
-        session.info[_DEPTH] = depth
 
 
 def _audit(session: Session, *, actor: str, action: str, entity: str, entity_id: Any, **change: Any) -> None:

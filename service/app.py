@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from registry.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from service import slack_http
 from service.auth import refusal_handler
 from service.headers import SecurityHeaders

@@ -26,9 +26,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from core import audit
 from registry import self_service
 from registry.models import Consultant
-from service import audit
 from service.db import SessionDep, get_engine
 from service.models import Role, SlackIdentity, User
 

@@ -115,8 +115,8 @@ def check(
     from pydantic_core import PydanticCustomError
 
     from commissioning import features, rules, threshold
-    from registry.errors import Invalid
-    from registry.values import bounded
+    from core.errors import Invalid
+    from core.values import bounded
 
     problems: list[dict[str, object]] = []
 
@@ -180,7 +180,7 @@ def user_add(
     """Create a user and print their API token once."""
     from sqlmodel import Session
 
-    from registry.errors import DomainError
+    from core.errors import DomainError
     from service.db import get_engine
     from service.models import Role
     from service.users import add_user
@@ -204,7 +204,7 @@ def user_revoke(email: str) -> None:
     """Deactivate a user; their token stops working at once."""
     from sqlmodel import Session
 
-    from registry.errors import DomainError
+    from core.errors import DomainError
     from service.db import get_engine
     from service.users import revoke_user
 
@@ -223,7 +223,7 @@ def user_set_password(email: str) -> None:
 
     from sqlmodel import Session
 
-    from registry.errors import DomainError
+    from core.errors import DomainError
     from service.db import get_engine
     from service.passwords import set_password
 
@@ -260,8 +260,8 @@ def audit_verify(
     with a checkpoint, events deleted from the end since the last run."""
     from sqlmodel import Session
 
-    from registry.clock import utcnow
-    from service import audit
+    from core import audit
+    from core.clock import utcnow
     from service.db import get_engine
 
     try:
@@ -299,8 +299,8 @@ def registry_import(
     """Create or update consultants from CSV, matched on email; every row is checked, then all or none."""
     from sqlmodel import Session
 
+    from core.errors import Invalid
     from registry import importer, store
-    from registry.errors import Invalid
     from service.db import get_engine
     from service.settings import get_settings
 
@@ -362,7 +362,7 @@ def registry_subject_access(
     events (cases by reference only)."""
     from sqlmodel import Session
 
-    from registry.errors import DomainError
+    from core.errors import DomainError
     from service.db import get_engine
     from service.subject_access import export
 
@@ -395,8 +395,8 @@ def retention_purge(
     from sqlmodel import Session
 
     from commissioning import retention_store
-    from registry.errors import DomainError
-    from registry.values import bounded
+    from core.errors import DomainError
+    from core.values import bounded
     from service.db import get_engine
     from service.settings import get_settings
 
@@ -446,7 +446,7 @@ def demo_load() -> None:
 def _load_demo(*, skip_if_loaded: bool) -> None:
     from sqlmodel import Session
 
-    from registry.errors import Conflict
+    from core.errors import Conflict
     from service import demo
     from service.db import get_engine
 
@@ -477,7 +477,7 @@ def shortlist(
     from sqlmodel import Session
 
     from commissioning.commissions import shortlist_for
-    from registry.errors import DomainError
+    from core.errors import DomainError
     from service.db import get_engine
     from service.policy import independence_policy, ranking_policy
 
@@ -531,7 +531,7 @@ def terms(
     from commissioning import terms_store
     from commissioning.render import RENDERERS
     from commissioning.terms import from_dict
-    from registry.errors import DomainError
+    from core.errors import DomainError
     from service.db import get_engine
     from service.settings import get_settings
 

@@ -16,8 +16,9 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from core.errors import Conflict
+from core.transaction import atomic
 from registry import store
-from registry.errors import Conflict
 from registry.lifecycle import Action, add_years
 from registry.models import (
     AccreditationCreate,
@@ -486,7 +487,7 @@ def load(*, session: Session, today: date | None = None) -> dict[Role, str]:
     emails = {role: f"{role.value}@{USER_DOMAIN}" for role in Role}
     if session.exec(select(User).where(User.email.in_(list(emails.values())))).first():  # type: ignore[attr-defined]
         raise Conflict(f"Demo users (@{USER_DOMAIN}) already exist.")
-    with store.atomic(session=session):
+    with atomic(session=session):
         for agency in _agencies():
             store.create_agency(session=session, data=agency, actor=ACTOR)
         for index, plan in enumerate(_plans(today)):

@@ -6,10 +6,10 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import EmailStr
-from sqlalchemy import JSON, Column, Index, String, Text
+from sqlalchemy import String, Text
 from sqlmodel import Field, Relationship, SQLModel
 
-from registry.clock import utcnow
+from core.clock import utcnow
 from registry.identities import HELD_IDENTITY, SlackHolder, SlackIdentity
 
 
@@ -71,24 +71,6 @@ class SignInFailure(SQLModel, table=True):
     kind: str = Field(max_length=16)  # "account" or "address"
     failures: int
     last_failed_at: datetime = Field(index=True)
-
-
-class AuditEvent(SQLModel, table=True):
-    """One change, written in the transaction that made it; ``hash`` chains each event to the one before."""
-
-    __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
-    actor: str = Field(max_length=254)
-    action: str = Field(max_length=64)
-    entity_type: str = Field(max_length=64)
-    entity_id: str = Field(max_length=64)
-    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
-    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
-    prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64, unique=True)
 
 
 class AuditEventPublic(SQLModel):

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, delete, select, update
 
-from registry.clock import utcnow
+from core.clock import utcnow
 from service.models import PageSession, User
 from service.settings import get_settings
 

@@ -9,8 +9,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from registry.errors import Invalid, NotFound
-from service import audit, page_sessions
+from core import audit
+from core.errors import Invalid, NotFound
+from service import page_sessions
 from service.models import User
 
 MIN_LENGTH = 12

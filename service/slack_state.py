@@ -18,9 +18,9 @@ from sqlalchemy import JSON
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, delete
 
-from registry.clock import utcnow
-from registry.errors import Invalid, NotFound
-from registry.values import StorableJson
+from core.clock import utcnow
+from core.errors import Invalid, NotFound
+from core.values import StorableJson
 
 CLAIM_KEY = r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$"
 CLAIM_KIND = r"^[a-z_]+$"

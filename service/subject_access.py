@@ -13,10 +13,11 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
 from commissioning.models import Case, Commission, CommissionRole, CommissionStatus, Declaration
+from core.audit import AuditEvent
+from core.clock import utcnow
 from registry import store
-from registry.clock import utcnow
 from registry.models import ConsultantDetail
-from service.models import AuditEvent, AuditEventPublic
+from service.models import AuditEventPublic
 
 
 class DeclarationHeld(BaseModel):

@@ -2,8 +2,10 @@
 
 from sqlmodel import Session, select
 
-from registry.errors import Conflict, NotFound
-from service import audit, page_sessions, slack_ids
+from core import audit
+from core.errors import Conflict, NotFound
+from registry import slack_ids
+from service import page_sessions
 from service.auth import hash_token, new_token
 from service.models import Role, User, UserPublic
 

@@ -21,9 +21,9 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from registry.clock import utcnow
-from service import audit
-from service.models import AuditEvent
+from core.clock import utcnow
+from core import audit
+from core.audit import AuditEvent
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -31,7 +31,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 ACTOR = "migration 0007 (one Slack identity per person)"
-AUDIT_LOCK = 7263  # the advisory lock ``service.audit.record`` takes on PostgreSQL
+AUDIT_LOCK = 7263  # the advisory lock ``core.audit.record`` takes on PostgreSQL
 
 identity = sa.table(
     "slack_identity",
@@ -102,7 +102,7 @@ def upgrade() -> None:
 def _record_cleared(
     connection: sa.Connection, consultant_id: int, slack_user_id: str, *, kept_by: str
 ) -> None:
-    """Append an audit event, chained as ``service.audit.record`` chains them, for an id a consultant lost."""
+    """Append an audit event, chained as ``core.audit.record`` chains them, for an id a consultant lost."""
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
     last = connection.execute(

@@ -23,9 +23,9 @@ from pydantic_core import PydanticCustomError
 
 from commissioning import features, rules, store, threshold
 from commissioning.models import CaseStatus
-from registry.clock import today as service_today
-from registry.errors import Invalid
-from registry.values import Day, OptionalLine, OptionalText, bounded, echoed
+from core.clock import today as service_today
+from core.errors import Invalid
+from core.values import Day, OptionalLine, OptionalText, bounded, echoed
 from service.api.shortlist import Ref
 from service.auth import AnyUser, ChairOrAdminUser, ChairUser
 from service.db import SessionDep

@@ -10,8 +10,8 @@ from sqlmodel import Session
 from commissioning import commissions
 from commissioning.models import CommissionRole, CommissionStatus
 from commissioning.workflow import Action
+from core.values import Line, OptionalText, Text
 from registry.models import Consultant
-from registry.values import Line, OptionalText, Text
 from service.api.shortlist import Ref
 from service.auth import AnyUser, CommissionerUser, relayed_from_slack, require_role
 from service.db import SessionDep

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from commissioning import retention_store
-from registry.values import Day
+from core.values import Day
 from service.api.registry import Id
 from service.auth import AdminUser
 from service.db import SessionDep

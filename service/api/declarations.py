@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, Field
 
+from core.values import Text
 from registry import self_service
 from registry.models import AbsencePublic, AvailabilityUpdate, EngagementPublic, InterestPublic
 from registry.self_service import Declared
-from registry.values import Text
 from service.auth import AdminUser
 from service.db import SessionDep
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from commissioning import commissions
 from commissioning.models import CommissionRole, CommissionStatus
+from core.values import OptionalLine
 from registry import candidates, self_service, store
 from registry.lifecycle import dbs_valid_until
 from registry.models import (
@@ -25,7 +26,6 @@ from registry.models import (
     InterestDeclaration,
     InterestPublic,
 )
-from registry.values import OptionalLine
 from registry.vocabulary import ConsultantStatus, RegistrationBody
 from service.auth import CurrentConsultant
 from service.db import SessionDep

@@ -13,6 +13,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
 from sqlmodel import SQLModel
 
 from commissioning.commissions import places_held
+from core.values import Line, OptionalLine
 from registry import expiry, importer, lifecycle, store
 from registry.importer import ImportReport
 from registry.lifecycle import Action
@@ -38,7 +39,6 @@ from registry.models import (
     ReviewRecordUpdate,
     StatusChange,
 )
-from registry.values import Line, OptionalLine
 from registry.vocabulary import AgencyKind, ConsultantStatus, Specialism
 from service.auth import AdminUser, AnyUser, CommissionerUser
 from service.db import SessionDep
@@ -130,7 +130,7 @@ def list_consultants(
     )
 
 
-# One Slack account is linked to one person (``service.slack_ids``).
+# One Slack account is linked to one person (``registry.slack_ids``).
 TAKEN = {409: {"description": "the email or Slack member id belongs to someone else; `detail` names who"}}
 
 

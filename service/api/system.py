@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from registry.values import OptionalLine
-from service import audit
+from core import audit
+from core.values import OptionalLine
 from service.auth import AdminUser
 from service.db import SessionDep, get_engine
 from service.migrate import current_revision, head_revision

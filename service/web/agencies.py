@@ -8,8 +8,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from core.errors import Conflict, Invalid, NotFound
 from registry import store as registry_store
-from registry.errors import Conflict, Invalid, NotFound
 from registry.models import AgencyCreate, AgencyPublic, AgencyUpdate, fold
 from registry.vocabulary import AgencyKind
 from service.db import SessionDep

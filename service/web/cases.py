@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from commissioning import commissions, terms_store
 from commissioning import store as case_store
 from commissioning.models import CaseStatus
-from registry.errors import NotFound
+from core.errors import NotFound
 from service.api.terms import Format, download_terms
 from service.db import SessionDep
 from service.models import User

@@ -15,9 +15,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from core import audit
+from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from registry import lifecycle
 from registry import store as registry_store
-from registry.errors import Conflict, Invalid, NotAllowed, NotFound
 from registry.lifecycle import Action
 from registry.models import (
     Consultant,
@@ -28,7 +29,6 @@ from registry.models import (
     StatusChange,
 )
 from registry.vocabulary import Background, ConsultantStatus, RegistrationBody, Specialism
-from service import audit
 from service.db import SessionDep
 from service.models import User
 from service.settings import get_settings

@@ -19,12 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 from starlette.datastructures import UploadFile
 
+from core.clock import utcnow
+from core.errors import Invalid
+from core.transaction import atomic
 from registry import importer
 from registry import store as registry_store
-from registry.clock import utcnow
-from registry.errors import Invalid
 from registry.importer import ImportReport
-from registry.store import atomic
 from service.db import SessionDep
 from service.models import ImportPreview, User
 from service.settings import get_settings

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from registry.errors import Invalid
+from core.errors import Invalid
 from service import page_sessions
 from service.auth import Caller, _record_refusal
 from service.db import get_engine

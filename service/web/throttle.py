@@ -16,7 +16,7 @@ from sqlalchemy import case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
-from registry.clock import utcnow
+from core.clock import utcnow
 from service.models import SignInFailure
 from service.page_sessions import keyed_hash
 

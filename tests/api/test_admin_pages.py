@@ -5,9 +5,9 @@ import re
 import pytest
 from sqlmodel import select
 
+from core.audit import AuditEvent
 from registry import store
 from registry.models import AgencyCreate, Consultant, ConsultantCreate
-from service.models import AuditEvent
 from service.passwords import set_password
 
 PASSWORD = "correct horse battery staple"

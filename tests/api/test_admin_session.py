@@ -7,7 +7,8 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from service.models import AuditEvent, SignInFailure, User
+from core.audit import AuditEvent
+from service.models import SignInFailure, User
 from service.passwords import set_password
 from service.web.throttle import Throttle, get_throttle
 

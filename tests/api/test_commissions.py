@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from commissioning import commissions
 from commissioning.models import Case, Commission
+from core.audit import AuditEvent
 from registry.vocabulary import ConsultantStatus, EngagementKind
-from service.models import AuditEvent
 
 AGENCIES = ["hackney-csc", "met-police", "homerton"]
 

@@ -7,10 +7,10 @@ from case_world import TODAY, agency, case, consultant, engagement, interest, ra
 from sqlmodel import select
 
 from commissioning.models import Commission, CommissionRole, CommissionStatus
+from core.audit import AuditEvent
 from registry import expiry, store
 from registry.lifecycle import add_years
 from registry.vocabulary import ConsultantStatus, EngagementKind
-from service.models import AuditEvent
 
 API = "/api/v1"
 

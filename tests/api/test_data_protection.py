@@ -11,10 +11,10 @@ from sqlmodel import Session, select, update
 from typer.testing import CliRunner
 
 from commissioning.models import Case
+from core import audit
+from core.audit import AuditEvent
 from registry.lifecycle import add_years
-from service import audit
 from service.cli import app as cli
-from service.models import AuditEvent
 
 API = "/api/v1"
 TODAY = date.today()

@@ -5,8 +5,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, text
 from sqlmodel import Session, SQLModel, select
 
-from service import audit
-from service.models import AuditEvent
+from core import audit
+from core.audit import AuditEvent
 from service.users import revoke_user
 
 

@@ -9,11 +9,11 @@ from sqlalchemy import func, text
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from core.audit import AuditEvent
 from registry import store
 from registry.models import Consultant
 from registry.vocabulary import EngagementKind
 from service.cli import app as cli
-from service.models import AuditEvent
 
 API = "/api/v1"
 HEADER = ["name", "email", "status", "specialisms", "areas", "dbs_check_date", "capacity", "engagements"]

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from core.audit import AuditEvent
 from registry import store
 from registry.lifecycle import add_years
 from registry.models import Consultant
 from registry.vocabulary import EngagementKind
-from service.models import AuditEvent
 
 API = "/api/v1"
 TODAY = date.today()

@@ -10,9 +10,10 @@ from case_world import TODAY, case, consultant, hackney
 from sqlmodel import Session, col, select
 
 from commissioning.models import Commission
+from core import audit
+from core.audit import AuditEvent
 from registry.models import Absence, Consultant, Engagement, Interest
-from service import audit
-from service.models import AuditEvent, Role
+from service.models import Role
 from service.users import add_user
 
 ADA, BEA = "U0ADA", "U0BEA"

@@ -32,9 +32,9 @@ from typer.testing import CliRunner
 
 from commissioning.models import Case, CaseDecision, Commission
 from commissioning.workflow import ACTIVE
+from core.audit import AuditEvent
 from registry.models import Consultant
 from service.cli import app as cli
-from service.models import AuditEvent
 
 pytestmark = pytest.mark.postgres_only
 

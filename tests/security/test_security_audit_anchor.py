@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from service import audit
+from core import audit
 from service.cli import app as cli
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, update
 from sqlmodel import select
 
-from registry.clock import utcnow
+from core.clock import utcnow
 from registry.models import Consultant
 from service.models import ImportPreview
 from service.passwords import set_password

@@ -8,8 +8,8 @@ import pytest
 from admin_pages_client import csrf_from, sign_in, with_password
 from sqlmodel import select
 
+from core.audit import AuditEvent
 from registry.models import Agency
-from service.models import AuditEvent
 from service.settings import get_settings
 
 AGENCY = {"id": "forms-agency", "name": "Forms Agency", "kind": "other", "area": "Camden"}

@@ -13,9 +13,10 @@ import pytest
 from sqlmodel import Session, col, select
 
 from commissioning.models import Case, Commission, CommissionRole
+from core.audit import AuditEvent
 from registry.models import Agency, Consultant
 from registry.vocabulary import AgencyKind, ConsultantStatus
-from service.models import AuditEvent, Role
+from service.models import Role
 from service.users import add_user
 
 API = "/api/v1"

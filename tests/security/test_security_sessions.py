@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from sqlmodel import select
 
-from registry.clock import utcnow
+from core.clock import utcnow
 from service.app import create_app
 from service.models import User
 from service.passwords import set_password

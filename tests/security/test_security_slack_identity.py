@@ -19,13 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-from registry.clock import utcnow
-from registry.errors import Conflict
+from core import audit
+from core.audit import AuditEvent
+from core.clock import utcnow
+from core.errors import Conflict
 from registry.models import Consultant
-from service import audit
 from service.cli import app as cli
 from service.migrate import alembic_config, upgrade
-from service.models import AuditEvent, Role, SlackIdentity, User
+from service.models import Role, SlackIdentity, User
 from service.users import add_user
 
 API = "/api/v1"

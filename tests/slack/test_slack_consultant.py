@@ -9,10 +9,10 @@ from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, select
 
 from commissioning.models import Case
+from core.audit import AuditEvent
 from registry.lifecycle import add_years
 from registry.models import Consultant, Engagement, Interest, ReviewRecord
 from registry.vocabulary import ConsultantStatus, EngagementKind, ReviewRole, ReviewType
-from service.models import AuditEvent
 
 TODAY = date.today()
 

@@ -10,10 +10,10 @@ from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, func, select
 
 from bot.digest import horizon, week_of
+from core.audit import AuditEvent
 from registry.lifecycle import add_years
 from registry.models import Consultant
 from registry.vocabulary import ConsultantStatus
-from service.models import AuditEvent
 from service.slack_state import SlackClaim
 
 TODAY = date.today()

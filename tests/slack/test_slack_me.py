@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 
 from commissioning import commissions
 from commissioning.models import Case, Commission, CommissionRole
+from core.audit import AuditEvent
 from registry.models import Absence, Consultant, Engagement, Interest
 from registry.policy import IndependencePolicy, RankingPolicy
-from service.models import AuditEvent
 
 TODAY = date.today()
 ADA, BEA = "U0ADA", "U0BEA"

@@ -15,10 +15,10 @@ from slack_rig import SECRET, SlackDriver, add_consultant, opened_view
 from slack_standin import SlackStandIn, sign
 from sqlmodel import Session, select
 
+from core.audit import AuditEvent
+from core.errors import Conflict
 from registry import store
-from registry.errors import Conflict
 from registry.models import ConsultantUpdate
-from service.models import AuditEvent
 
 FORM = "application/x-www-form-urlencoded"
 

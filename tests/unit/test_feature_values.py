@@ -1,11 +1,11 @@
-"""Case features take their dates and text through the service's shared checks (``registry.values``)."""
+"""Case features take their dates and text through the service's shared checks (``core.values``)."""
 
 from datetime import date
 
 import pytest
 
 from commissioning import features
-from registry.errors import Invalid
+from core.errors import Invalid
 
 
 def problems(raw: dict, today: date | None = None) -> list[tuple[str | None, str]]:

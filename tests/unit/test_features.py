@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from commissioning import features
-from registry.errors import Invalid
+from core.errors import Invalid
 
 EXAMPLES = json.loads((Path(__file__).parent / "data" / "examples.json").read_text())
 CONTRACT_NAMES = {

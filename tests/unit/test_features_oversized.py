@@ -4,7 +4,7 @@ per feature (the threshold check is public: a problem for each of 150,000 keys o
 import pytest
 
 from commissioning import features
-from registry.errors import Invalid
+from core.errors import Invalid
 
 
 def test_more_features_than_the_catalogue_has_are_one_problem():

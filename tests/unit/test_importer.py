@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from core.errors import Invalid
 from registry import importer
-from registry.errors import Invalid
 from registry.importer import AccreditationItem, EngagementItem, changes, parse, to_csv
 from registry.vocabulary import ConsultantStatus
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from registry.errors import NotAllowed
+from core.errors import NotAllowed
 from registry.lifecycle import (
     Action,
     Approval,

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from commissioning import retention
 from commissioning.retention import Held
-from registry.errors import Invalid
+from core.errors import Invalid
 
 AS_OF = date(2032, 6, 15)
 ALL_TEXT = {"decision_reasons": 1, "declaration_statements": 2, "terms_versions": 1, "review_comments": 0}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from commissioning import rules
-from registry.errors import Invalid, NotFound
+from core.errors import Invalid, NotFound
 
 FINGERPRINTS = json.loads((Path(__file__).parent / "data" / "ruleset_fingerprints.json").read_text())
 

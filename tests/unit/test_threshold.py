@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from commissioning import features, rules, threshold
-from registry.errors import Invalid
+from core.errors import Invalid
 
 TODAY = date(2026, 11, 26)
 EXAMPLES = json.loads((Path(__file__).parent / "data" / "examples.json").read_text())

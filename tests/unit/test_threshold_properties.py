@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from commissioning import features, rules, threshold
 from commissioning.features import Feature, Kind
-from registry.errors import Invalid
+from core.errors import Invalid
 
 TODAY = date(2026, 11, 26)
 RULESETS = ["auto", *rules.available()]

@@ -4,7 +4,7 @@ import pytest
 
 from commissioning.models import CommissionStatus as Status
 from commissioning.workflow import ACTIVE, Action, advance, allowed_actions
-from registry.errors import NotAllowed
+from core.errors import NotAllowed
 
 
 @pytest.mark.parametrize(

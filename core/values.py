@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
-from registry.clock import today
+from core.clock import today
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2100, 12, 31)

@@ -8,12 +8,17 @@ checks here first, so a clash is refused with a 409 that names the holder in wor
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import column, table
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from registry.errors import Conflict
+from core.errors import Conflict
+from registry.identities import SlackIdentity
 from registry.models import Consultant
-from service.models import SlackIdentity, User
+
+# The board users' table, named as the identity table's foreign key names it: the registry reads a user's
+# email to say who holds an id, and needs nothing else of the service's model.
+_USERS = table("app_user", column("id"), column("email"))
 
 
 @dataclass(frozen=True)
@@ -40,10 +45,10 @@ def holders(session: Session, slack_user_ids: Iterable[str]) -> dict[str, Holder
             SlackIdentity.slack_user_id,
             SlackIdentity.user_id,
             SlackIdentity.consultant_id,
-            User.email,
+            _USERS.c.email,
             Consultant.name,
         )
-        .outerjoin(User, col(User.id) == SlackIdentity.user_id)
+        .outerjoin(_USERS, _USERS.c.id == SlackIdentity.user_id)
         .outerjoin(Consultant, col(Consultant.id) == SlackIdentity.consultant_id)
         .where(col(SlackIdentity.slack_user_id).in_(wanted))
     )

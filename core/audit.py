@@ -17,11 +17,29 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text, update
-from sqlmodel import Session, col, select
+from sqlalchemy import JSON, Column, Index, text, update
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from registry.clock import utcnow
-from service.models import AuditEvent
+from core.clock import utcnow
+
+
+class AuditEvent(SQLModel, table=True):
+    """One change, written in the transaction that made it; ``hash`` chains each event to the one before."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=254)
+    action: str = Field(max_length=64)
+    entity_type: str = Field(max_length=64)
+    entity_id: str = Field(max_length=64)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
+
 
 GENESIS = "0" * 64
 # ``session.info`` key: how the request's actions came in, when the bot relays them (``service.auth``).
