@@ -15,14 +15,9 @@ key in their button value, so a repeated click or delivery makes one record.
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
-from pydantic import SecretStr
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -30,41 +25,42 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import digest, home
-from bot.commands import case, check, consultant, declaration, me, shortlist, terms
-from bot.commands import help as help_command
-from bot.invocation import Invocation
-from bot.reporting import report_failure, reported
+from bot.deps import Deps
+from bot.features.case import listeners as case
+from bot.features.check import listeners as check
+from bot.features.consultant import listeners as consultant
+from bot.features.declaration import listeners as declaration
+from bot.features.digest import listeners as digest
+from bot.features.help import listeners as help_command
+from bot.features.help import views as help_view
+from bot.features.home import listeners as home
+from bot.features.me import listeners as me
+from bot.features.record_changes import listeners as record_changes
+from bot.features.shortlist import listeners as shortlist
+from bot.features.terms import listeners as terms
+from bot.reporting import report_failure
 from bot.service_client import ServiceClient
-from bot.views import help as help_view
+from bot.settings import BotSettings
+from bot.subcommands import unclaimed
 
 log = logging.getLogger("bot")
 
-COMMAND = "/scr"
-SUBCOMMANDS: dict[str, ModuleType] = {
-    "check": check,
-    "case": case,
-    "shortlist": shortlist,
-    "terms": terms,
-    "consultant": consultant,
-    "me": me,
-    "help": help_command,
-    "": help_command,
-}
-INTERACTIVE: tuple[ModuleType, ...] = (check, case, shortlist, declaration, home, consultant, digest)
+# Every feature of the bot, each registering its own listeners (its ``/scr`` words, buttons, modals,
+# options and events). A new feature is a package under ``bot/features/`` and one line here.
+FEATURES: tuple[Callable[[AsyncApp, Deps], None], ...] = (
+    check.register,  # /scr check: the modal, the answer, its open questions, recording a case
+    case.register,  # /scr case: a case, and the chair's decision
+    shortlist.register,  # /scr shortlist: the ranked shortlist, and commissioning from it
+    declaration.register,  # the commissioned consultant's declaration, in their DMs
+    terms.register,  # /scr terms: the terms of reference as DOCX and PDF
+    consultant.register,  # /scr consultant: search and a consultant's card
+    record_changes.register,  # an admin's changes to a record, from the card or the digest
+    me.register,  # /scr me: a consultant's own record and declarations; admins confirm them
+    digest.register,  # the weekly expiry digest's buttons
+    home.register,  # the App Home tab
+    help_command.register,  # /scr help, and /scr alone
+)
 RATE_LIMIT_RETRIES = 3
-
-
-@dataclass(frozen=True)
-class BotSettings:
-    """What the bot needs to know; the service (or ``scr bot``) fills it from its own settings."""
-
-    bot_token: SecretStr
-    signing_secret: SecretStr
-    api_url: str = "https://slack.com/api/"
-    reminder_channel: str = ""
-    reminder_lead_days: int = 2
-    admin_channel: str = ""  # where declarations await an admin's confirmation (and admin notices go)
 
 
 def web_client(settings: BotSettings) -> AsyncWebClient:
@@ -95,7 +91,7 @@ def once_per_event(service: ServiceClient) -> Callable[..., Awaitable[BoltRespon
 
 
 def build_app(*, client: ServiceClient, settings: BotSettings) -> AsyncApp:
-    """The bolt app with every listener; signatures are checked on every HTTP request."""
+    """The bolt app with every feature's listeners; signatures are checked on every HTTP request."""
     app = AsyncApp(
         client=web_client(settings),
         signing_secret=settings.signing_secret.get_secret_value(),
@@ -103,33 +99,10 @@ def build_app(*, client: ServiceClient, settings: BotSettings) -> AsyncApp:
         process_before_response=False,
         raise_error_for_unhandled_request=False,
     )
-    service = client
-    app.middleware(once_per_event(service))
+    app.middleware(once_per_event(client))
     app.error(report_failure)
-
-    @app.command(COMMAND)
-    @reported
-    async def scr(
-        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
-    ) -> None:
-        word, _, rest = (command.get("text") or "").strip().partition(" ")
-        module = SUBCOMMANDS.get(word.lower())
-        if module is None:
-            await ack(**help_view.unknown(word))
-            return
-        await module.run(
-            Invocation(
-                args=rest.strip(),
-                user=command["user_id"],
-                trigger_id=command.get("trigger_id", ""),
-                ack=ack,
-                respond=respond,
-                slack=client,
-                service=service,
-            )
-        )
-
-    for module in INTERACTIVE:
-        module.register(app, service)
-    me.register(app, service, admin_channel=settings.admin_channel)  # posts declarations for admins
+    deps = Deps(service=client, settings=settings)
+    for register in FEATURES:
+        register(app, deps)
+    unclaimed(app, help_view.unknown)  # after every feature: a /scr word none of them claimed
     return app

@@ -1,8 +1,8 @@
-"""The plumbing every record-editing modal shares: a button that opens it, and a submission the service
-refuses, answered by showing the refusal under the inputs it concerns (the modal stays open).
+"""The plumbing every record-editing modal shares: a button that opens it, a submission the service
+refuses, answered by showing the refusal under the inputs it concerns (the modal stays open), and once
+the change is made, a note under the message the modal was opened from.
 """
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import payloads
 from bot.reporting import reported
 from bot.service_client import ServiceError
 from bot.views import inputs
@@ -27,10 +28,17 @@ def opens(app: AsyncApp, action_id: str, build: Callable[[dict[str, Any], dict[s
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        carried = json.loads(action.get("value") or "{}")
-        await client.views_open(trigger_id=body["trigger_id"], view=build(carried, body))
+        await client.views_open(trigger_id=body["trigger_id"], view=build(payloads.carried(action), body))
 
 
 async def refuse(ack: AsyncAck, error: ServiceError, *, fields: Mapping[str, str], fallback: str) -> None:
     """Keep the modal open with the service's refusal under the inputs it concerns (``inputs.errors``)."""
     await ack(response_action="errors", errors=inputs.errors(error, fields=fields, fallback=fallback))
+
+
+async def note(slack: AsyncWebClient, where: Mapping[str, Any], *, user: str, what: str) -> None:
+    """Reply under the message an action came from (the digest's, say); nothing when ``where`` names no
+    message (a modal opened from an ephemeral card)."""
+    if where.get("channel") and where.get("ts"):
+        text = f":white_check_mark: <@{user}> {what}"
+        await slack.chat_postMessage(channel=where["channel"], thread_ts=where["ts"], text=text)

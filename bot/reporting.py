@@ -21,7 +21,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import dm
+from bot import dm, payloads
 from bot.service_client import ServiceError
 from bot.views import errors
 
@@ -33,24 +33,11 @@ NEEDED = ("ack", "body", "respond", "client")
 SIGNATURE_CHECKED = "signature_checked"
 
 
-def user_of(body: dict[str, Any]) -> str:
-    """The Slack user a payload comes from, whatever its type."""
-    if body.get("user_id"):
-        return str(body["user_id"])
-    user = body.get("user")
-    if isinstance(user, dict):
-        return str(user.get("id", ""))
-    event = body.get("event")
-    if isinstance(event, dict):
-        return str(event.get("user", ""))
-    return ""
-
-
 async def report_error(
     error: Exception, body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
 ) -> None:
     """Tell the person what went wrong, privately; log it (without the payload) with a reference."""
-    user = user_of(body)
+    user = payloads.user_id(body)
     reference = secrets.token_hex(4)
     if isinstance(error, ServiceError):
         log.info("slack.refused reference=%s user=%s kind=%s", reference, user, type(error).__name__)

@@ -12,9 +12,10 @@ from datetime import date
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import digest, reminders
-from bot.app import BotSettings
+from bot.features.digest import job as digest
+from bot.features.reminders import job as reminders
 from bot.service_client import ServiceClient
+from bot.settings import BotSettings
 
 log = logging.getLogger("bot.schedule")
 

@@ -13,9 +13,12 @@ import httpx
 from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from bot import digest, reminders, schedule
-from bot.app import BotSettings, build_app, web_client
+from bot import schedule
+from bot.app import build_app, web_client
+from bot.features.digest import job as digest
+from bot.features.reminders import job as reminders
 from bot.service_client import ServiceClient
+from bot.settings import BotSettings
 
 
 async def serve_socket_mode(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:  # for annotations only: the commands import what they need when they run
-    from bot.app import BotSettings
+    from bot.settings import BotSettings
     from service.settings import Settings
 
 app = typer.Typer(help="Commission safeguarding case reviews.", no_args_is_help=True, add_completion=False)
@@ -571,7 +571,7 @@ app.add_typer(bot_app, name="bot")
 
 def _bot_settings():  # type: ignore[no-untyped-def]
     """The bot's settings from the service's, refusing to start without what a bot process needs."""
-    from bot.app import BotSettings
+    from bot.settings import BotSettings
     from service.settings import get_settings
 
     settings = get_settings()

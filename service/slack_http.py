@@ -59,9 +59,10 @@ def mount(app: FastAPI, settings: Settings) -> None:
     from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
 
     from bot import schedule
-    from bot.app import BotSettings, build_app
+    from bot.app import build_app
     from bot.reporting import SIGNATURE_CHECKED
     from bot.service_client import ServiceClient
+    from bot.settings import BotSettings
 
     if not settings.bot_api_token:
         raise RuntimeError(

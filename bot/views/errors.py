@@ -1,5 +1,7 @@
 """What a person is told when their request could not be done: one sentence they can act on."""
 
+from typing import Any
+
 from bot.service_client import Forbidden, NotFound, NotLinked, Rejected, ServiceError, ServiceUnavailable
 from bot.views.blocks import escape
 
@@ -23,6 +25,12 @@ def unknown_case(ref: str) -> str:
         f":mag: There is no case `{escape(ref[:40])}`. Check the reference (it looks like "
         "`AREA-2026-001`), or record a case from `/scr check`."
     )
+
+
+def usage(command: str, what: str) -> dict[str, Any]:
+    """The reply to a subcommand missing its argument."""
+    text = f"Usage: `{command}`: {what}"
+    return {"text": text, "response_type": "ephemeral"}
 
 
 def describe(error: Exception, *, user: str, reference: str) -> str:

@@ -5,7 +5,6 @@ Pure builders and readers. Each input block holds one element, whose action id i
 options listener must tell it apart (an external select).
 """
 
-import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -16,11 +15,6 @@ from bot.views.blocks import Block, clip, modal, plain, section
 VALUE = "value"
 LABEL_CHARS = 2000
 ERROR_CHARS = 200
-
-
-def metadata(**ids: Any) -> str:
-    """A modal's private_metadata: the ids given (those not None), as compact JSON."""
-    return json.dumps({k: v for k, v in ids.items() if v is not None}, separators=(",", ":"))
 
 
 def input_block(

@@ -13,7 +13,7 @@ import yaml
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from bot.app import BotSettings
+from bot.settings import BotSettings
 from service import migrate
 from service.cli import app as cli
 from service.settings import Settings, get_settings

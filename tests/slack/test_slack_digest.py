@@ -9,7 +9,7 @@ from slack_rig import ADMIN_CHANNEL, SlackDriver, add_consultant, message_blocks
 from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, func, select
 
-from bot.digest import horizon, week_of
+from bot.features.digest.job import horizon, week_of
 from core.audit import AuditEvent
 from registry.lifecycle import add_years
 from registry.models import Consultant

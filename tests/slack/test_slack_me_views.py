@@ -2,9 +2,9 @@
 
 import json
 
+from bot.features.me import views as me_view
 from bot.service_client import Forbidden, Rejected
 from bot.views import inputs
-from bot.views import me as me_view
 from bot.views.blocks import MESSAGE_BLOCKS, SECTION_CHARS
 
 

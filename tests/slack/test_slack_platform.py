@@ -14,8 +14,10 @@ from slack_rig import CHANNEL, SECRET, SlackDriver
 from slack_standin import SlackStandIn
 from sqlmodel import Session, select
 
-from bot.app import COMMAND, BotSettings, build_app
+from bot.app import build_app
 from bot.service_client import ServiceClient
+from bot.settings import BotSettings
+from bot.subcommands import COMMAND
 from bot.views import errors
 
 

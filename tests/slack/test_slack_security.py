@@ -120,8 +120,9 @@ def test_bolt_itself_reports_a_failure_only_to_a_request_known_to_come_from_slac
     signed: given one straight, bolt's verification fails and nothing is posted to its response_url."""
     from slack_bolt.request.async_request import AsyncBoltRequest
 
-    from bot.app import BotSettings, build_app
+    from bot.app import build_app
     from bot.service_client import ServiceClient
+    from bot.settings import BotSettings
 
     async def scenario() -> int:
         service = ServiceClient(httpx.AsyncClient(base_url="http://127.0.0.1:9"), token=SecretStr("unused"))

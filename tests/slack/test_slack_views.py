@@ -4,7 +4,11 @@ import json
 
 import pytest
 
-from bot.views import answer, blocks, check_form, declaration, shortlist
+from bot.features.check import answer
+from bot.features.check import form as check_form
+from bot.features.declaration import views as declaration
+from bot.features.shortlist import views as shortlist
+from bot.views import blocks
 from commissioning.features import CATALOGUE
 
 

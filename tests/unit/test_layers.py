@@ -20,7 +20,14 @@ ALLOWED: dict[str, set[str]] = {
 }
 # The bot modules the service may use to run the bot: its app factory and settings, the API client it is
 # handed, the jobs loop, the error reporter and the Socket Mode runner. Anything else is the bot's own.
-BOT_ENTRY_POINTS = {"bot.app", "bot.service_client", "bot.schedule", "bot.reporting", "bot.standalone"}
+BOT_ENTRY_POINTS = {
+    "bot.app",
+    "bot.settings",
+    "bot.service_client",
+    "bot.schedule",
+    "bot.reporting",
+    "bot.standalone",
+}
 
 
 def imports(path: Path) -> Iterator[str]:

@@ -1,0 +1,111 @@
+"""``/scr case REF``: the case in the requester's DMs; a chair accepts the recommendation or departs from it.
+
+A decision is claimed in the service under the message it came from (or the modal) before it is
+recorded, so a repeated click or a redelivered action records one decision.
+"""
+
+import asyncio
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import dm
+from bot.deps import Deps
+from bot.features.case import views as case_view
+from bot.payloads import message_of, metadata, user_id
+from bot.reporting import reported
+from bot.service_client import NotFound, ServiceClient
+from bot.subcommands import Invocation, subcommand
+from bot.views import errors, inputs
+
+
+async def _blocks(service: ServiceClient, *, user: str, ref: str) -> list[dict[str, Any]]:
+    me, case, labels = await asyncio.gather(
+        service.me(as_user=user), service.case(as_user=user, ref=ref), service.outcome_labels()
+    )
+    return case_view.blocks(case, labels=labels, chair=me["role"] == "chair")
+
+
+async def _show(service: ServiceClient, slack: AsyncWebClient, *, user: str, ref: str) -> None:
+    await dm.send(slack, user=user, text=f"Case {ref}", blocks=await _blocks(service, user=user, ref=ref))
+
+
+async def run(call: Invocation) -> None:
+    ref = call.args.split(" ", 1)[0]
+    if not ref:
+        await call.ack(**errors.usage("/scr case REF", "the case and its decision."))
+        return
+    await call.ack(text=f"Looking up {ref}: I'll send it to your direct messages.", response_type="ephemeral")
+    try:
+        await _show(call.service, call.slack, user=call.user, ref=ref)
+    except NotFound:
+        await call.tell(errors.unknown_case(ref))
+
+
+async def _decide_once(
+    service: ServiceClient, *, key: str, user: str, ref: str, accepted: bool, reason: str | None
+) -> bool:
+    """Record the decision unless ``key`` (the message or modal it came from) already recorded one."""
+    if not await service.claim(key=key, kind="decision", detail={"ref": ref}):
+        return False
+    try:
+        await service.decide(as_user=user, ref=ref, accepted=accepted, reason=reason)
+    except Exception:
+        await service.release_claim(key=key)
+        raise
+    return True
+
+
+async def _refresh(
+    service: ServiceClient, slack: AsyncWebClient, *, user: str, where: dict[str, str]
+) -> None:
+    """Replace the case message with the case as it now stands (no buttons once decided)."""
+    blocks = await _blocks(service, user=user, ref=where["ref"])
+    await slack.chat_update(
+        channel=where["channel"], ts=where["ts"], text=f"Case {where['ref']}", blocks=blocks
+    )
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    service = deps.service
+    subcommand(app, deps, "case", run=run)
+
+    @app.action(case_view.ACCEPT)
+    @reported
+    async def accept(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user = user_id(body)
+        where = {"ref": action["value"], **message_of(body)}
+        key = f"decision:{where['channel']}:{where['ts']}"
+        await _decide_once(service, key=key, user=user, ref=where["ref"], accepted=True, reason=None)
+        await _refresh(service, client, user=user, where=where)
+
+    @app.action(case_view.DEPART)
+    @reported
+    async def depart(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        where = {"ref": action["value"], **message_of(body)}
+        await client.views_open(trigger_id=body["trigger_id"], view=case_view.depart_modal(where))
+
+    @app.view(case_view.DEPART_MODAL)
+    @reported
+    async def departed(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        reason = inputs.value(view, case_view.REASON_BLOCK) or ""
+        if len(reason) < 3:
+            await ack(
+                response_action="errors", errors={case_view.REASON_BLOCK: "Give the reason for the decision."}
+            )
+            return
+        await ack()
+        user, where = user_id(body), metadata(view)
+        key = f"decision:{view['id']}"
+        await _decide_once(service, key=key, user=user, ref=where["ref"], accepted=False, reason=reason)
+        await _refresh(service, client, user=user, where=where)

@@ -1,0 +1,87 @@
+"""``/scr consultant QUERY``: find consultants by name, specialism or area, and open a card.
+
+The results and the card are ephemeral: only the person who asked sees them. The service decides who may
+search and see cards (commissioners and admins) and who may change the record (admins), so a chair is
+refused by the service. An admin's card has buttons that open the modals of ``record_changes``, which
+handles their submissions.
+"""
+
+import asyncio
+from datetime import date
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.deps import Deps
+from bot.features.consultant import views as consultant_view
+from bot.features.record_changes import views as changes
+from bot.modals import opens
+from bot.payloads import carried, user_id
+from bot.reporting import reported
+from bot.service_client import ServiceClient
+from bot.subcommands import Invocation, subcommand
+from bot.views import errors
+
+
+async def card_blocks(service: ServiceClient, *, user: str, consultant_id: int) -> list[dict[str, Any]]:
+    me, card = await asyncio.gather(
+        service.me(as_user=user), service.consultant_card(as_user=user, consultant_id=consultant_id)
+    )
+    return consultant_view.card(card, admin=me["role"] == "admin", today=date.today())
+
+
+async def _search(service: ServiceClient, *, user: str, q: str, offset: int) -> list[dict[str, Any]]:
+    """The results page at ``offset``; a search with one match opens its card instead."""
+    page = await service.search_consultants(as_user=user, q=q, limit=consultant_view.PAGE_SIZE, offset=offset)
+    if page["total"] == 1 and offset == 0:
+        return await card_blocks(service, user=user, consultant_id=page["items"][0]["id"])
+    return consultant_view.results(page, q=q)
+
+
+async def run(call: Invocation) -> None:
+    q = call.args.strip()
+    if not q:
+        await call.ack(
+            **errors.usage(
+                "/scr consultant QUERY", "consultants by name, specialism or area, and their cards."
+            )
+        )
+        return
+    await call.ack()
+    blocks = await _search(call.service, user=call.user, q=q, offset=0)
+    await call.respond(
+        text=f"Consultants: {q}", blocks=blocks, response_type="ephemeral", replace_original=False
+    )
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    service = deps.service
+    subcommand(app, deps, "consultant", run=run)
+
+    @app.action(consultant_view.PAGE)
+    @reported
+    async def turn_page(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        turn = carried(action)
+        blocks = await _search(service, user=user_id(body), q=turn["q"], offset=int(turn["offset"]))
+        await respond(
+            text=f"Consultants: {turn['q']}", blocks=blocks, response_type="ephemeral", replace_original=True
+        )
+
+    @app.action(consultant_view.OPEN)
+    @reported
+    async def open_card(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        blocks = await card_blocks(service, user=user_id(body), consultant_id=int(action["value"]))
+        await respond(text="Consultant", blocks=blocks, response_type="ephemeral", replace_original=False)
+
+    opens(app, consultant_view.STATUS, lambda ids, _: changes.status_modal(**ids))
+    opens(app, consultant_view.ADD_ENGAGEMENT, lambda ids, _: changes.engagement_modal(**ids))
+    opens(app, consultant_view.END_ENGAGEMENT, lambda ids, _: changes.end_modal(**ids, today=date.today()))
+    opens(app, consultant_view.RECORD_CHECK, lambda ids, _: changes.check_modal(**ids, today=date.today()))

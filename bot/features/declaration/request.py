@@ -1,0 +1,42 @@
+"""Asking a newly commissioned consultant, in their DMs, to declare any conflict of interest.
+
+Whoever makes a commission calls ``ask`` (the shortlist, today); the answer comes back to this feature's
+listeners. The request names the agencies involved in the case and carries their ids, nothing else.
+"""
+
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import dm
+from bot.features.declaration import views as declaration_view
+from bot.service_client import NotFound, ServiceClient
+
+
+async def _agency_names(service: ServiceClient, *, as_user: str, ids: list[str]) -> list[tuple[str, str]]:
+    named = []
+    for agency_id in ids:
+        try:
+            named.append((agency_id, (await service.agency(as_user=as_user, agency_id=agency_id))["name"]))
+        except NotFound:
+            named.append((agency_id, agency_id))
+    return named
+
+
+async def ask(
+    service: ServiceClient, slack: AsyncWebClient, *, as_user: str, commission: dict[str, Any]
+) -> bool:
+    """DM the commissioned consultant asking them to declare; False if they have no Slack id on record."""
+    consultant = await service.consultant(as_user=as_user, consultant_id=commission["consultant_id"])
+    if not consultant.get("slack_user_id"):
+        return False
+    case = await service.case(as_user=as_user, ref=commission["case_ref"])
+    ids = list((case.get("features") or {}).get("agencies_involved") or [])
+    agencies = await _agency_names(service, as_user=as_user, ids=ids)
+    await dm.send(
+        slack,
+        user=consultant["slack_user_id"],
+        text=f"Please declare any conflict of interest for case {commission['case_ref']}",
+        blocks=declaration_view.request_blocks(commission, agencies=agencies),
+    )
+    return True

@@ -1,0 +1,99 @@
+"""The App Home tab, by role: open cases and their next deadline; commissions awaiting a declaration
+(commissioners and admins); consultants whose checks are expiring (admins). Cases by reference only."""
+
+from datetime import date
+from typing import Any
+
+from bot.views.blocks import MODAL_BLOCKS, Block, context, divider, escape, header, section
+from bot.views.outcomes import label
+
+SHOWN = 15  # per list: three lists of 15 and their headings stay well inside the 100 blocks of a Home tab
+
+
+def _more(total: int, what: str) -> list[Block]:
+    return [context(f"and {total - SHOWN} more {what}")] if total > SHOWN else []
+
+
+def next_deadline(case: dict[str, Any], *, today: date) -> dict[str, Any] | None:
+    """The case's earliest deadline from ``today`` on (its outcome with it), if any."""
+    ahead = [
+        outcome
+        for outcome in (case.get("recommendation") or {}).get("outcomes") or []
+        if (outcome.get("deadline") or {}).get("date") and outcome["deadline"]["date"] >= today.isoformat()
+    ]
+    return min(ahead, key=lambda outcome: outcome["deadline"]["date"], default=None)
+
+
+def case_line(case: dict[str, Any], *, labels: dict[str, str], today: date) -> str:
+    upcoming = next_deadline(case, today=today)
+    due = (
+        f"{escape(label(upcoming, labels))} due *{escape(upcoming['deadline']['date'])}*"
+        if upcoming
+        else "no deadline ahead"
+    )
+    decided = "" if case.get("board_decision") else " · awaiting the board's decision"
+    return f"*{escape(case['ref'])}*: {due}{decided}"
+
+
+def commission_line(commission: dict[str, Any]) -> str:
+    return (
+        f"*{escape(commission['case_ref'])}*: {escape(commission['consultant_name'])}, "
+        f"{escape(str(commission['role']).replace('_', ' '))} (commission {commission['id']}, since "
+        f"{escape(str(commission['created_at'])[:10])})"
+    )
+
+
+def consultant_line(consultant: dict[str, Any]) -> str:
+    dates = [
+        f"{label} {escape(str(consultant[key]))}"
+        for key, label in (
+            ("dbs_check_date", "DBS checked"),
+            ("insurance_expiry", "insurance to"),
+            ("registration_expiry", "registration to"),
+            ("reapproval_due", "re-approval due"),
+        )
+        if consultant.get(key)
+    ]
+    status = escape(str(consultant["status"]))
+    return f"*{escape(consultant['name'])}* ({status}): {', '.join(dates) or 'checks missing'}"
+
+
+def view(
+    *,
+    role: str | None,
+    cases: dict[str, Any],
+    awaiting: list[dict[str, Any]] | None,
+    expiring: dict[str, Any] | None,
+    labels: dict[str, str],
+    today: date,
+    slack_user: str,
+) -> dict[str, Any]:
+    """The Home tab; ``role`` None means the Slack user is not linked to anyone in the service."""
+    blocks: list[Block] = [header("Case reviews")]
+    if role is None:
+        blocks.append(
+            section(
+                "Your Slack account is not linked to a user of the case review service yet. "
+                "Ask an admin to run "
+                f"`scr user add YOUR-EMAIL --role ROLE --slack-user-id {escape(slack_user)}`."
+            )
+        )
+        return {"type": "home", "blocks": blocks}
+    blocks.append(context(f"You are signed in as *{escape(role)}*. Type `/scr help` for the commands."))
+    listed, total = cases["items"], cases["total"]
+    blocks += [divider(), section(f"*Open cases ({total})*")]
+    blocks += [section(case_line(case, labels=labels, today=today)) for case in listed[:SHOWN]] or [
+        context("No open cases.")
+    ]
+    blocks += _more(total, "open cases")
+    if awaiting is not None:
+        blocks += [divider(), section(f"*Commissions awaiting a declaration ({len(awaiting)})*")]
+        blocks += [section(commission_line(c)) for c in awaiting[:SHOWN]] or [context("None.")]
+        blocks += _more(len(awaiting), "commissions")
+    if expiring is not None:
+        blocks += [divider(), section(f"*Consultants with checks due within 30 days ({expiring['total']})*")]
+        blocks += [section(consultant_line(c)) for c in expiring["items"][:SHOWN]] or [context("None.")]
+        blocks += _more(expiring["total"], "consultants")
+    if len(blocks) > MODAL_BLOCKS:
+        raise ValueError(f"{len(blocks)} blocks: a Home tab holds at most {MODAL_BLOCKS}")
+    return {"type": "home", "blocks": blocks}

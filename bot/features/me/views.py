@@ -1,0 +1,350 @@
+"""``/scr me``: a consultant's own record (ephemeral), the modals they keep it up to date with, and the
+notice of each declaration in the admins' channel with Confirm and Reject.
+
+Pure builders. The record shows cases by reference only; the modals carry no private_metadata (the
+service knows the consultant from who submits), and the admins' notice carries only ids in its buttons.
+"""
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from bot.payloads import carry
+from bot.views import inputs
+from bot.views.blocks import (
+    SECTION_CHARS,
+    Block,
+    actions,
+    button,
+    clip,
+    context,
+    escape,
+    fields,
+    header,
+    message,
+    modal,
+    option,
+    section,
+)
+
+AVAILABILITY = "me.availability"
+DECLARE_INTEREST = "me.declare_interest"
+DECLARE_ENGAGEMENT = "me.declare_engagement"
+AVAILABILITY_MODAL = "me.availability_modal"
+INTEREST_MODAL = "me.interest_modal"
+ENGAGEMENT_MODAL = "me.engagement_modal"
+DONE_MODAL = "me.done"
+CONFIRM = "me.confirm"
+REJECT = "me.reject"
+REJECT_MODAL = "me.reject_modal"
+
+AGENCY = "me.agency"  # the external select's action id in both declaration modals: one options listener
+CAPACITY_BLOCK = "me.capacity"
+KEEP_BLOCK = "me.keep"
+FROM_BLOCK = "me.from"
+UNTIL_BLOCK = "me.until"
+AGENCY_BLOCK = "me.agency"
+CASE_BLOCK = "me.case"
+TEXT_BLOCK = "me.text"
+KIND_BLOCK = "me.kind"
+ROLE_BLOCK = "me.role_title"
+START_BLOCK = "me.start"
+END_BLOCK = "me.end"
+REASON_BLOCK = "me.reason"
+
+LISTED = 15  # items shown per list on the record; the rest are counted
+KEEP_MAX = 10  # Slack's checkbox limit: the periods away offered for removal
+KINDS = (
+    ("employed", "Employed by"),
+    ("contracted", "Contracted by"),
+    ("board_member", "Board member of"),
+    ("line_manager", "Line manager at"),
+    ("reviewed", "Reviewed the agency"),
+    ("personal_link", "Personal or family link with"),
+)
+KIND_WORDS = dict(KINDS)
+AWAITING = " _(awaiting an admin's confirmation)_"
+# Where each field the service names in a problem is shown, per modal.
+AVAILABILITY_FIELDS = {"capacity": CAPACITY_BLOCK, "start_date": UNTIL_BLOCK, "end_date": UNTIL_BLOCK}
+INTEREST_FIELDS = {"agency_id": AGENCY_BLOCK, "case_ref": CASE_BLOCK, "text": TEXT_BLOCK}
+ENGAGEMENT_FIELDS = {
+    "agency_id": AGENCY_BLOCK,
+    "kind": KIND_BLOCK,
+    "role_title": ROLE_BLOCK,
+    "start_date": START_BLOCK,
+    "end_date": END_BLOCK,
+}
+
+
+def day(value: str | None) -> str:
+    """An ISO date as people write it (1 June 2026)."""
+    if not value:
+        return "none recorded"
+    parsed = date.fromisoformat(value)
+    return f"{parsed.day} {parsed:%B %Y}"
+
+
+def _period(item: Mapping[str, Any]) -> str:
+    return f"{day(item['start_date'])} to {day(item['end_date'])}"
+
+
+def _listed(title: str, lines: list[str], empty: str) -> Block:
+    """A titled list; what does not fit (``LISTED`` lines, or Slack's section length) is counted."""
+    if not lines:
+        return section(f"*{title}*\n{empty}")
+    shown: list[str] = []
+    budget = SECTION_CHARS - len(title) - 40  # room for the title and the count of the rest
+    for line in lines[:LISTED]:
+        budget -= len(line) + 1
+        if budget < 0:
+            break
+        shown.append(line)
+    more = f"\n…and {len(lines) - len(shown)} more" if len(shown) < len(lines) else ""
+    return section(f"*{title}*\n" + "\n".join(shown) + more)
+
+
+def _engagement_line(item: Mapping[str, Any], agencies: Mapping[str, str]) -> str:
+    agency = escape(agencies.get(item["agency_id"], item["agency_id"]))
+    start = item["start_date"][:4] if item.get("start_date") else "?"
+    end = item["end_date"][:4] if item.get("end_date") else "now"
+    kind = KIND_WORDS.get(item["kind"], item["kind"])
+    line = f"• {kind} {agency}: {escape(item['role_title'])}, {start} to {end}"
+    return line + ("" if item["confirmed"] else AWAITING)
+
+
+def _interest_line(item: Mapping[str, Any], agencies: Mapping[str, str]) -> str:
+    about = [f"case {escape(item['case_ref'])}"] if item.get("case_ref") else []
+    if item.get("agency_id"):
+        about.append(escape(agencies.get(item["agency_id"], item["agency_id"])))
+    where = f" ({', '.join(about)})" if about else ""
+    line = f"• {escape(clip(item['text'], 200))}{where}, declared {day(item['declared_on'])}"
+    return line + ("" if item["confirmed"] else AWAITING)
+
+
+def record_blocks(record: Mapping[str, Any]) -> list[Block]:
+    """The consultant's own record with the buttons to keep it up to date."""
+    checks = record["checks"]
+    status = record["status"]
+    if record.get("status_reason") and status != "approved":
+        status += f": {escape(record['status_reason'])}"
+    registration = (
+        f"{escape(checks['registration_body'].upper())}, until {day(checks['registration_expiry'])}"
+        if checks.get("registration_body")
+        else day(checks.get("registration_expiry"))
+    )
+    dbs = (
+        f"{day(checks['dbs_check_date'])} (recheck due after {day(checks['dbs_valid_until'])})"
+        if checks.get("dbs_check_date")
+        else "none recorded"
+    )
+    agencies = record.get("agencies") or {}
+    commissions = [
+        f"• *{escape(c['case_ref'])}*: {c['role'].replace('_', ' ')}, {c['status']}"
+        + ("" if c["declared"] else " (your declaration is awaited)")
+        for c in record["commissions"]
+    ]
+    return message(
+        [
+            header(f"Your record: {record['name']}"),
+            fields(
+                f"*Status*\n{status}",
+                f"*Re-approval due*\n{day(checks.get('reapproval_due'))}",
+                f"*DBS check*\n{dbs}",
+                f"*Registration*\n{registration}",
+                f"*Indemnity insurance*\nuntil {day(checks.get('insurance_expiry'))}",
+                f"*Capacity*\n{record['places_held']} of {record['capacity']} places in use",
+            ),
+            _listed("Dates away", [f"• {_period(p)}" for p in record["away"]], "None recorded."),
+            _listed(
+                "Engagements",
+                [_engagement_line(item, agencies) for item in record["engagements"]],
+                "None recorded.",
+            ),
+            _listed(
+                "Declared interests",
+                [_interest_line(item, agencies) for item in record["interests"]],
+                "None declared.",
+            ),
+            _listed("Your open commissions", commissions, "None."),
+            actions(
+                button("Set availability", action_id=AVAILABILITY, style="primary"),
+                button("Declare an interest", action_id=DECLARE_INTEREST),
+                button("Declare an engagement", action_id=DECLARE_ENGAGEMENT),
+                block_id="me.actions",
+            ),
+            context(
+                "Only you can see this. What you declare counts in conflict checks once an admin "
+                "confirms it; until then it shows as a warning."
+            ),
+        ]
+    )
+
+
+def home_tab() -> dict[str, Any]:
+    """The App Home of a consultant (who is not a user of the service): where to find their record."""
+    text = (
+        "You are on the approved list of consultants. Type `/scr me` to see your record (only you see it), "
+        "set your availability and dates away, and declare an interest or an engagement."
+    )
+    return {"type": "home", "blocks": [header("Case reviews"), section(text)]}
+
+
+# Modals ------------------------------------------------------------------------------------------
+
+
+def period_value(item: Mapping[str, Any]) -> str:
+    """A period away as a checkbox carries it: its first and last days."""
+    return f"{item['start_date']}|{item['end_date']}"
+
+
+def availability_modal(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Capacity, the periods away to keep (untick to remove), and one new period."""
+    places = [option(str(n), str(n)) for n in range(1, 6)]
+    blocks = [
+        inputs.static_select(
+            CAPACITY_BLOCK,
+            "How many reviews can you hold at once?",
+            places,
+            initial=places[record["capacity"] - 1],
+        ),
+    ]
+    held = [option(_period(item), period_value(item)) for item in record["away"][:KEEP_MAX]]
+    if held:
+        keep = {"type": "checkboxes", "action_id": inputs.VALUE, "options": held, "initial_options": held}
+        blocks.append(
+            inputs.input_block(KEEP_BLOCK, "Dates away (untick any to remove it)", keep, optional=True)
+        )
+    blocks += [
+        inputs.datepicker(FROM_BLOCK, "Add dates away: first day", optional=True),
+        inputs.datepicker(UNTIL_BLOCK, "Last day away", optional=True),
+        context(
+            "While you are away you are not offered new reviews; away during a review shows as a warning."
+        ),
+    ]
+    return modal(title="Your availability", submit="Save", callback_id=AVAILABILITY_MODAL, blocks=blocks)
+
+
+def interest_modal() -> dict[str, Any]:
+    return modal(
+        title="Declare an interest",
+        submit="Declare",
+        callback_id=INTEREST_MODAL,
+        blocks=[
+            section(
+                "Declare anything that could affect your independence: a link with an agency, or with a case "
+                "(by its reference). An admin confirms it before it counts in conflict checks."
+            ),
+            inputs.agency_picker(AGENCY_BLOCK, action_id=AGENCY, min_query_length=2, optional=True),
+            inputs.text_input(
+                CASE_BLOCK, "Case reference (if it is about one case)", max_length=32, optional=True
+            ),
+            inputs.text_input(TEXT_BLOCK, "What is the interest?", max_length=2000, multiline=True),
+        ],
+    )
+
+
+def engagement_modal() -> dict[str, Any]:
+    kinds = [option(words, kind) for kind, words in KINDS]
+    return modal(
+        title="Declare an engagement",
+        submit="Declare",
+        callback_id=ENGAGEMENT_MODAL,
+        blocks=[
+            section(
+                "A job, contract, board seat or other tie with an agency, current or past. An admin "
+                "confirms it before it counts in conflict checks."
+            ),
+            inputs.agency_picker(AGENCY_BLOCK, action_id=AGENCY, min_query_length=2),
+            inputs.static_select(KIND_BLOCK, "Kind of tie", kinds),
+            inputs.text_input(ROLE_BLOCK, "Role or job title", max_length=200),
+            inputs.datepicker(START_BLOCK, "From (if known)", optional=True),
+            inputs.datepicker(END_BLOCK, "Until (leave empty if it continues)", optional=True),
+        ],
+    )
+
+
+def availability_saved(record: Mapping[str, Any]) -> dict[str, Any]:
+    away = "\n".join(f"• {_period(p)}" for p in record["away"]) or "None."
+    text = f"Saved. You can hold *{record['capacity']}* reviews at once.\n*Dates away*\n{away}"
+    return inputs.done(text, callback_id=DONE_MODAL)
+
+
+def declared(kind: str) -> dict[str, Any]:
+    return inputs.done(
+        f"Thank you: your {kind} is recorded. An admin will confirm it; until then it shows as a warning in "
+        "conflict checks.",
+        callback_id=DONE_MODAL,
+    )
+
+
+# Reading a submission ----------------------------------------------------------------------------
+
+
+def kept_periods(view: Mapping[str, Any]) -> tuple[set[str], set[str]]:
+    """The periods away the modal offered, and those still ticked, as ``period_value`` strings."""
+    block = next((b for b in view["blocks"] if b.get("block_id") == KEEP_BLOCK), None)
+    if block is None:
+        return set(), set()
+    offered = {item["value"] for item in block["element"]["options"]}
+    state = inputs.state_of(view, KEEP_BLOCK)
+    return offered, {item["value"] for item in state.get("selected_options") or []}
+
+
+# The admins' channel -----------------------------------------------------------------------------
+
+
+def notice_summary(
+    *, kind: str, record: Mapping[str, Any], consultant: str, agencies: Mapping[str, str]
+) -> str:
+    """One declaration in the admins' channel, in words (the consultant's own, clipped)."""
+    who = f"*{escape(consultant)}* (consultant {record['consultant_id']})"
+    if kind == "interest":
+        return f"{who} declared an interest:\n{_interest_line(record, agencies).removesuffix(AWAITING)}"
+    return f"{who} declared an engagement:\n{_engagement_line(record, agencies).removesuffix(AWAITING)}"
+
+
+def notice_blocks(summary: str, *, kind: str, consultant: int, record: int) -> list[Block]:
+    carried = carry(kind=kind, consultant=consultant, id=record)  # what Confirm and Reject carry: ids only
+    return message(
+        [
+            section(summary),
+            actions(
+                button("Confirm", action_id=CONFIRM, value=carried, style="primary"),
+                button("Reject", action_id=REJECT, value=carried, style="danger"),
+                block_id=f"me.declaration|{kind}|{record}",
+            ),
+            context(
+                "Self-declared: it warns in conflict checks until confirmed. Rejecting deletes it; the "
+                "audit log keeps it."
+            ),
+        ]
+    )
+
+
+def resolved_blocks(summary: str, outcome: str) -> list[Block]:
+    """The notice once an admin has confirmed or rejected the declaration: no buttons."""
+    return message([section(summary), context(outcome)])
+
+
+def reject_modal(summary: str, *, carried: Mapping[str, Any], channel: str, ts: str) -> dict[str, Any]:
+    """The reason for rejecting; the summary shown is what the notice becomes afterwards. The declaration
+    travels as one ``record`` (``kind:consultant:id``), read back by ``rejected_subject``."""
+    record = f"{carried['kind']}:{carried['consultant']}:{carried['id']}"
+    return modal(
+        title="Reject declaration",
+        submit="Reject",
+        callback_id=REJECT_MODAL,
+        private_metadata=carry(record=record, channel=channel, ts=ts),
+        blocks=[
+            section(summary),
+            inputs.text_input(
+                REASON_BLOCK, "Why is it rejected? (kept in the audit log)", max_length=1000, multiline=True
+            ),
+        ],
+    )
+
+
+def rejected_subject(where: Mapping[str, Any]) -> dict[str, Any]:
+    """The declaration a submitted reject modal is about (what Reject carried), from its ``record``."""
+    kind, consultant, record = str(where["record"]).split(":")
+    return {"kind": kind, "consultant": int(consultant), "id": int(record)}

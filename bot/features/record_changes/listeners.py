@@ -1,0 +1,122 @@
+"""An admin's changes to a consultant's record: the submissions of the modals opened from a consultant's
+card (``consultant``) and from the expiry digest (``digest``).
+
+Each modal calls the service before it closes, so a refusal (a status change not allowed now, a bad date,
+an unknown agency) is shown under the input it concerns, with the actions allowed instead. Every change is
+the same API call, and the same audit event, as on the admin pages; the service checks the role, so a
+commissioner who somehow submits one is refused too. A change made from the digest is noted under the
+digest message.
+"""
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.features.record_changes import views as changes
+from bot.modals import note, refuse
+from bot.payloads import metadata, typed, user_id
+from bot.reporting import reported
+from bot.service_client import Forbidden, NotFound, Rejected
+from bot.views import inputs
+from bot.views.blocks import OPTIONS_MAX, escape, option
+
+SHOWN = (Rejected, Forbidden, NotFound)  # refusals shown in the modal, where the admin can act on them
+PAST = {"approve": "approved", "suspend": "suspended", "remove": "removed", "reinstate": "reinstated"}
+CHECK_FIELDS = {
+    "dbs": "dbs_check_date",
+    "registration": "registration_expiry",
+    "insurance": "insurance_expiry",
+}
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    service = deps.service
+
+    @app.options(changes.AGENCY)
+    @reported
+    async def agencies(ack: AsyncAck, body: dict[str, Any]) -> None:
+        found = await service.agencies(as_user=user_id(body), q=typed(body).strip() or None)
+        await ack(options=[option(f"{a['name']} ({a['area']})", a["id"]) for a in found[:OPTIONS_MAX]])
+
+    @app.view(changes.STATUS_MODAL)
+    @reported
+    async def status_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        ids, user = metadata(view), user_id(body)
+        try:
+            changed = await service.change_status(
+                as_user=user,
+                consultant_id=ids["consultant"],
+                action=ids["action"],
+                reason=inputs.value(view, changes.REASON_BLOCK) or "",
+            )
+        except SHOWN as error:
+            await refuse(ack, error, fields={"reason": changes.REASON_BLOCK}, fallback=changes.REASON_BLOCK)
+            return
+        what = f"{PAST[ids['action']]} {escape(changed['name'])}."
+        done = changes.done(f"You {what} Their status is now *{changed['status']}*.")
+        await ack(response_action="update", view=done)
+        await note(client, ids, user=user, what=what)
+
+    @app.view(changes.ENGAGEMENT_MODAL)
+    @reported
+    async def engagement_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ids, user = metadata(view), user_id(body)
+        entered = inputs.values(view, changes.ENGAGEMENT_FIELDS)
+        try:
+            made = await service.add_engagement(
+                as_user=user,
+                consultant_id=ids["consultant"],
+                engagement={name: given for name, given in entered.items() if given is not None},
+            )
+        except SHOWN as error:
+            await refuse(ack, error, fields=changes.ENGAGEMENT_FIELDS, fallback=changes.AGENCY_BLOCK)
+            return
+        tie = (
+            f"{inputs.chosen_text(view, changes.KIND_BLOCK)} {inputs.chosen_text(view, changes.AGENCY_BLOCK)}"
+        )
+        text = f"Recorded (engagement {made['id']}): {escape(tie)}. The conflict checks use it from now on."
+        await ack(response_action="update", view=changes.done(text))
+
+    @app.view(changes.END_MODAL)
+    @reported
+    async def end_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ids, user = metadata(view), user_id(body)
+        try:
+            ended = await service.update_engagement(
+                as_user=user,
+                consultant_id=ids["consultant"],
+                engagement_id=ids["engagement"],
+                changes={"end_date": inputs.value(view, changes.DATE_BLOCK)},
+            )
+        except SHOWN as error:
+            await refuse(ack, error, fields={"end_date": changes.DATE_BLOCK}, fallback=changes.DATE_BLOCK)
+            return
+        await ack(
+            response_action="update", view=changes.done(f"The engagement ended on *{ended['end_date']}*.")
+        )
+
+    @app.view(changes.CHECK_MODAL)
+    @reported
+    async def check_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        ids, user = metadata(view), user_id(body)
+        field = CHECK_FIELDS[ids["check"]]
+        try:
+            changed = await service.update_consultant(
+                as_user=user,
+                consultant_id=ids["consultant"],
+                changes={field: inputs.value(view, changes.DATE_BLOCK)},
+            )
+        except SHOWN as error:
+            await refuse(ack, error, fields={field: changes.DATE_BLOCK}, fallback=changes.DATE_BLOCK)
+            return
+        noun = changes.CHECK_QUESTIONS[ids["check"]][2]
+        what = f"recorded the new {noun} of {escape(changed['name'])}: *{changed[field]}*."
+        await ack(response_action="update", view=changes.done(f"You {what}"))
+        await note(client, ids, user=user, what=what)

@@ -1,0 +1,110 @@
+"""``/scr shortlist REF``: the ranked shortlist in the commissioner's DMs, and commissioning from it.
+
+A commission is made from a "Commission" button (with a confirm dialog) or from the picker of further
+candidates; both send the idempotency key rendered into the message, so repeating the action replays the
+first commission instead of making a second. A new commission asks the consultant to declare (a DM).
+"""
+
+import secrets
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import dm
+from bot.deps import Deps
+from bot.features.declaration import request as declaration
+from bot.features.shortlist import views as shortlist_view
+from bot.payloads import carried, message_of, typed, user_id
+from bot.reporting import reported
+from bot.service_client import NotFound, ServiceClient
+from bot.subcommands import Invocation, subcommand
+from bot.views import errors
+
+LIMIT = 200  # the picker reaches every candidate the service ranks
+
+
+async def run(call: Invocation) -> None:
+    ref = call.args.split(" ", 1)[0]
+    if not ref:
+        await call.ack(**errors.usage("/scr shortlist REF", "the ranked shortlist for case REF."))
+        return
+    await call.ack(
+        text=f"Shortlisting {ref}: I'll send it to your direct messages.", response_type="ephemeral"
+    )
+    try:
+        shortlist = await call.service.shortlist(as_user=call.user, ref=ref, limit=LIMIT)
+    except NotFound:
+        await call.tell(errors.unknown_case(ref))
+        return
+    blocks = shortlist_view.blocks(shortlist, key_base=secrets.token_hex(6))
+    await dm.send(call.slack, user=call.user, text=f"Shortlist for {ref}", blocks=blocks)
+
+
+async def _commission(
+    service: ServiceClient,
+    slack: AsyncWebClient,
+    *,
+    user: str,
+    channel: str,
+    ref: str,
+    consultant_id: int,
+    key: str,
+) -> None:
+    made, created = await service.commission(
+        as_user=user, ref=ref, consultant_id=consultant_id, role=shortlist_view.ROLE, idempotency_key=key
+    )
+    if not created:
+        text = f"Already done: {made['consultant_name']} holds commission {made['id']} on {made['case_ref']}."
+        await slack.chat_postMessage(channel=channel, text=text)
+        return
+    sent = await declaration.ask(service, slack, as_user=user, commission=made)
+    await slack.chat_postMessage(channel=channel, text=shortlist_view.commissioned_text(made, dm_sent=sent))
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    service = deps.service
+    subcommand(app, deps, "shortlist", run=run)
+
+    @app.action(shortlist_view.COMMISSION)
+    @reported
+    async def commission(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        chosen = carried(action)
+        await _commission(
+            service,
+            client,
+            user=user_id(body),
+            channel=message_of(body)["channel"],
+            ref=chosen["ref"],
+            consultant_id=int(chosen["consultant_id"]),
+            key=chosen["key"],
+        )
+
+    @app.action(shortlist_view.PICK)
+    @reported
+    async def pick(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        ref, key_base = shortlist_view.parse_pick_block_id(action["block_id"])
+        consultant_id = int(action["selected_option"]["value"])
+        await _commission(
+            service,
+            client,
+            user=user_id(body),
+            channel=message_of(body)["channel"],
+            ref=ref,
+            consultant_id=consultant_id,
+            key=shortlist_view.commission_key(key_base, consultant_id),
+        )
+
+    @app.options(shortlist_view.PICK)
+    @reported
+    async def candidates(ack: AsyncAck, body: dict[str, Any]) -> None:
+        ref, _ = shortlist_view.parse_pick_block_id(body["block_id"])
+        shortlist = await service.shortlist(as_user=user_id(body), ref=ref, limit=LIMIT)
+        await ack(options=shortlist_view.pick_options(shortlist, query=typed(body)))

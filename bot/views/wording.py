@@ -1,0 +1,16 @@
+"""The service's identifiers and values as people read them, the same in every view."""
+
+
+def humanise(identifier: str) -> str:
+    """``known_to_childrens_social_care`` -> ``Known to childrens social care``."""
+    return identifier.replace("_", " ").capitalize()
+
+
+def words(value: str) -> str:
+    """A vocabulary value as words: ``domestic_abuse`` -> ``domestic abuse``."""
+    return str(value).replace("_", " ")
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter capitalised (and the rest as it was: "DBS" stays "DBS")."""
+    return text[:1].upper() + text[1:]
