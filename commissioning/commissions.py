@@ -17,7 +17,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from commissioning import workflow
+from commissioning import decisions, workflow
 from commissioning.models import (
     Case,
     CaseDecision,
@@ -55,18 +55,13 @@ def _case(session: Session, ref: str) -> Case:
 
 
 def _due_date(session: Session, case_id: int) -> date | None:
-    """The latest review deadline in the case's most recent decision, if it has one yet."""
-    result = session.exec(
-        select(CaseDecision.result)
+    """When the review is due: the last review deadline in force (``decisions.governing``), if dated yet."""
+    history = session.exec(
+        select(CaseDecision.kind, CaseDecision.result)
         .where(CaseDecision.case_id == case_id)
-        .order_by(col(CaseDecision.id).desc())
-    ).first()
-    dates = [
-        outcome["deadline"]["date"]
-        for outcome in (result or {}).get("outcomes", [])
-        if outcome.get("kind") == "review" and (outcome.get("deadline") or {}).get("date")
-    ]
-    return max(date.fromisoformat(day) for day in dates) if dates else None
+        .order_by(col(CaseDecision.id))
+    ).all()
+    return decisions.governing(history).review_due
 
 
 def case_context(*, session: Session, case: Case) -> CaseContext:

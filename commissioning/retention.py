@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from commissioning.decisions import BOARD_RULE
 from core.errors import Invalid
 from registry.lifecycle import add_years
 
 FIELDS = ("decision_reasons", "declaration_statements", "terms_versions", "review_comments")
-BOARD_RULE = "board.decision"  # the rule id a board's own outcomes give for their reason
 REMOVED = "Removed under the retention policy."
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from commissioning import commissions, features, rules, threshold
+from commissioning import commissions, decisions, features, rules, threshold
 from commissioning.models import Case, CaseDecision, CaseStatus, DecisionKind
 from core import audit
 from core.clock import utcnow
@@ -42,8 +42,14 @@ class CaseView:
     def board(self) -> CaseDecision | None:
         return next((d for d in reversed(self.decisions) if d.kind == DecisionKind.board), None)
 
-    def to_json(self, *, history: bool = True) -> dict[str, Any]:
+    def governing(self) -> decisions.Governing:
+        """The answer in force and its deadlines: the board's decision once made, else the recommendation."""
+        return decisions.governing((d.kind, d.result) for d in self.decisions)
+
+    def to_json(self, *, today: date, history: bool = True) -> dict[str, Any]:
+        """The case for the API; ``next_deadline`` is its earliest deadline in force on or after ``today``."""
         board, recommendation = self.board, self.recommendation
+        upcoming = self.governing().next_deadline(today)
         out: dict[str, Any] = {
             "ref": self.case.ref,
             "area": self.case.area,
@@ -55,6 +61,7 @@ class CaseView:
             "closed_on": self.case.closed_on,
             "recommendation": None if recommendation is None else recommendation.result,
             "board_decision": None if board is None else _decision_json(board),
+            "next_deadline": None if upcoming is None else upcoming.to_json(),
         }
         if history:
             out["history"] = [_decision_json(d) for d in self.decisions]
@@ -302,8 +309,8 @@ def update_case(
     return Updated(_view(session, case), redeclare)
 
 
-def _board_outcomes(outcomes: Sequence[Mapping[str, Any]], reason: str) -> list[dict[str, Any]]:
-    """The outcomes the board chose instead, in the decision shape, each with the board's reason."""
+def _board_outcomes(outcomes: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """The outcomes the board chose instead, as (type, requirement) pairs; ``Invalid`` names bad ones."""
     types = rules.outcome_types()
     problems = [
         {
@@ -317,16 +324,7 @@ def _board_outcomes(outcomes: Sequence[Mapping[str, Any]], reason: str) -> list[
         problems.append({"loc": ["body", "outcomes"], "msg": "names the same outcome twice"})
     if problems:
         raise Invalid("The board's outcomes are not valid.", problems)
-    return [
-        {
-            "type": o["type"],
-            "kind": types[o["type"]].kind,
-            "requirement": o["requirement"],
-            "reasons": [{"rule": "board.decision", "text": reason, "source": "decision of the board"}],
-            "deadline": None,
-        }
-        for o in sorted(outcomes, key=lambda o: list(types).index(o["type"]))
-    ]
+    return [(o["type"], o["requirement"]) for o in outcomes]
 
 
 def record_board_decision(
@@ -338,9 +336,11 @@ def record_board_decision(
     outcomes: Sequence[Mapping[str, Any]] | None,
     actor: str,
     today: date,
+    rulesets: Sequence[rules.Ruleset],
 ) -> CaseView:
     """The board accepts the latest recommendation, or departs from it with a reason (and, if it says,
-    the outcomes it chose instead: an empty list for none)."""
+    the outcomes it chose instead: an empty list for none). Outcomes the board chose get the deadlines
+    the recommendation's ruleset gives them on the case's features (``decisions.departure``)."""
     reason = (reason or "").strip() or None
     if not accepted and reason is None:
         raise Invalid(
@@ -372,12 +372,13 @@ def record_board_decision(
         elif outcomes is None:
             result = {}
         else:
-            result = {
-                "ruleset": recommendation.result["ruleset"],
-                "outcomes": _board_outcomes(outcomes, reason),  # type: ignore[arg-type]
-                "open_questions": [],
-                "summary": f"The board departed from the recommendation: {reason}",
-            }
+            result = decisions.departure(
+                decisions.StoredDecision.from_json(recommendation.result),
+                _board_outcomes(outcomes),
+                reason=reason,  # type: ignore[arg-type]
+                ruleset=_ruleset_of(rulesets, recommendation.ruleset_id),
+                features=features.validate(recommendation.features),
+            ).to_json()
         board = CaseDecision(
             case_id=case.id,  # type: ignore[arg-type]
             kind=DecisionKind.board,

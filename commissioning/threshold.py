@@ -37,6 +37,10 @@ class Reason:
     def to_json(self) -> dict[str, Any]:
         return {"rule": self.rule, "text": self.text, "source": self.source}
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Reason":
+        return cls(data["rule"], data["text"], data["source"])
+
 
 @dataclass(frozen=True)
 class Deadline:
@@ -45,6 +49,10 @@ class Deadline:
 
     def to_json(self) -> dict[str, Any]:
         return {"date": self.date.isoformat() if self.date else None, "basis": self.basis}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Deadline":
+        return cls(date.fromisoformat(data["date"]) if data["date"] else None, data["basis"])
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,16 @@ class Outcome:
             "deadline": self.deadline.to_json() if self.deadline else None,
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Outcome":
+        return cls(
+            data["type"],
+            data["kind"],
+            data["requirement"],
+            tuple(Reason.from_json(reason) for reason in data["reasons"]),
+            Deadline.from_json(data["deadline"]) if data["deadline"] else None,
+        )
+
 
 @dataclass(frozen=True)
 class OpenQuestion:
@@ -72,6 +90,10 @@ class OpenQuestion:
 
     def to_json(self) -> dict[str, Any]:
         return {"feature": self.feature, "why": self.why}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "OpenQuestion":
+        return cls(data["feature"], data["why"])
 
 
 @dataclass(frozen=True)
@@ -219,6 +241,29 @@ def _deadline(
     return Deadline(calendar.due(start, count, spec.unit), basis), None  # type: ignore[arg-type]
 
 
+def _firing(
+    ruleset: Ruleset, outcome: str, requirement: str, features: Features, states: Mapping[str, int]
+) -> list[Criterion]:
+    """The criteria that bring in ``outcome`` at ``requirement`` on these facts."""
+    return [
+        c
+        for c in ruleset.criteria.get(outcome, ())
+        if c.requirement == requirement and c.test(features, states) == YES
+    ]
+
+
+def _spec(ruleset: Ruleset, outcome: str, firing: Sequence[Criterion]) -> DeadlineSpec | None:
+    """A firing criterion's own clock when it has one, else the outcome's usual clock in this ruleset."""
+    return next((c.deadline for c in firing if c.overrides_deadline), ruleset.deadlines.get(outcome))
+
+
+def deadline_for(ruleset: Ruleset, outcome: str, requirement: str, features: Features) -> Deadline | None:
+    """The deadline the rules give ``outcome`` at ``requirement`` on these facts: the one ``decide`` gives
+    it when it reaches that outcome itself. A board that chooses its own outcomes gets the same clocks."""
+    firing = _firing(ruleset, outcome, requirement, features, evaluate(ruleset, features))
+    return _deadline(ruleset, _spec(ruleset, outcome, firing), features, _Flags())[0]
+
+
 def _outcome(
     ruleset: Ruleset,
     outcome: str,
@@ -228,16 +273,11 @@ def _outcome(
     missing: dict[str, list[str]],
 ) -> Outcome:
     requirement = MANDATORY if states[outcome] == MAND else DISCRETIONARY
-    firing = [
-        c
-        for c in ruleset.criteria[outcome]
-        if c.requirement == requirement and c.test(features, states) == YES
-    ]
+    firing = _firing(ruleset, outcome, requirement, features, states)
     reasons = tuple(
         Reason(c.rule, flags.mark(c.text, _criterion_notes(ruleset, c, features)), c.source) for c in firing
     )
-    spec = next((c.deadline for c in firing if c.overrides_deadline), ruleset.deadlines.get(outcome))
-    deadline, waiting_for = _deadline(ruleset, spec, features, flags)
+    deadline, waiting_for = _deadline(ruleset, _spec(ruleset, outcome, firing), features, flags)
     if waiting_for:
         missing.setdefault(waiting_for, []).append(outcome)
     return Outcome(outcome, rules.outcome_types()[outcome].kind, requirement, reasons, deadline)

@@ -284,6 +284,14 @@ class DecisionRecordOut(BaseModel):
     decided_at: dt.datetime
 
 
+class NextDeadlineOut(BaseModel):
+    """The case's earliest deadline still ahead, from the decision in force."""
+
+    type: str = Field(description="the outcome whose deadline it is")
+    date: dt.date
+    basis: str
+
+
 class CaseOut(BaseModel):
     ref: str
     area: str
@@ -295,6 +303,10 @@ class CaseOut(BaseModel):
     closed_on: dt.date | None = Field(default=None, description="when the case was closed; null while open")
     recommendation: DecisionOut | None
     board_decision: DecisionRecordOut | None
+    next_deadline: NextDeadlineOut | None = Field(
+        description="the earliest deadline on or after today of the decision in force (the board's once it "
+        "has decided, else the recommendation); null when none is dated"
+    )
     history: list[DecisionRecordOut] | None = None
     redeclare: list[int] | None = Field(
         default=None,
@@ -358,7 +370,7 @@ def create_case(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return CaseOut.model_validate(view.to_json())
+    return CaseOut.model_validate(view.to_json(today=dt.date.today()))
 
 
 @router.get("/cases")
@@ -370,16 +382,17 @@ def list_cases(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CasePage:
-    """Cases, newest first, each with its latest recommendation and board decision."""
+    """Cases, newest first, each with its latest recommendation, board decision and next deadline."""
     views, total = store.list_cases(session=session, status=status_, area=area, limit=limit, offset=offset)
-    items = [CaseOut.model_validate(view.to_json(history=False)) for view in views]
+    today = dt.date.today()
+    items = [CaseOut.model_validate(view.to_json(today=today, history=False)) for view in views]
     return CasePage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/cases/{ref}")
 def get_case(ref: Ref, session: SessionDep, _: AnyUser) -> CaseOut:
     """A case with its whole decision history (each with its ruleset version and feature snapshot)."""
-    return CaseOut.model_validate(store.get_case(session=session, ref=ref).to_json())
+    return CaseOut.model_validate(store.get_case(session=session, ref=ref).to_json(today=dt.date.today()))
 
 
 @router.patch("/cases/{ref}")
@@ -394,7 +407,9 @@ def change_case(ref: Ref, body: CaseChangeIn, session: SessionDep, actor: AnyUse
         rulesets=rulesets(),
         ruleset=body.ruleset,
     )
-    return CaseOut.model_validate({**updated.view.to_json(), "redeclare": updated.redeclare})
+    return CaseOut.model_validate(
+        {**updated.view.to_json(today=dt.date.today()), "redeclare": updated.redeclare}
+    )
 
 
 @router.post("/cases/{ref}/decision")
@@ -409,8 +424,9 @@ def record_decision(ref: Ref, body: BoardDecisionIn, session: SessionDep, actor:
         outcomes=None if body.outcomes is None else [o.model_dump() for o in body.outcomes],
         actor=actor.email,
         today=dt.date.today(),
+        rulesets=rulesets(),
     )
-    return CaseOut.model_validate(view.to_json())
+    return CaseOut.model_validate(view.to_json(today=dt.date.today()))
 
 
 @router.post("/cases/{ref}/close")
@@ -419,4 +435,4 @@ def close_case(ref: Ref, session: SessionDep, actor: ChairOrAdminUser) -> CaseOu
     text is removed ``SCR_RETENTION_YEARS`` later (``POST /retention/purge``). 409 if already closed.
     Audited."""
     view = store.close_case(session=session, ref=ref, actor=actor.email, today=dt.date.today())
-    return CaseOut.model_validate(view.to_json())
+    return CaseOut.model_validate(view.to_json(today=dt.date.today()))

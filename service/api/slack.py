@@ -73,7 +73,8 @@ DEADLINE_PAGE = 200
 
 @router.get("/deadlines")
 def deadlines(session: SessionDep, _: BotUser) -> list[Deadline]:
-    """Every dated deadline of every open case's current recommendation, by case reference only.
+    """Every dated deadline in force on every open case (the board's decision once it has decided, else
+    the recommendation), soonest first within a case, by case reference only.
 
     For the bot's reminders; the bot, not a person, calls it, so it holds nothing else about a case.
     """
@@ -85,19 +86,17 @@ def deadlines(session: SessionDep, _: BotUser) -> list[Deadline]:
             session=session, status=CaseStatus.open, limit=DEADLINE_PAGE, offset=offset
         )
         for view in views:
-            for outcome in view.recommendation.result.get("outcomes", ()):
-                deadline = outcome.get("deadline") or {}
-                if deadline.get("date"):
-                    kind = labels.get(outcome["type"])
-                    found.append(
-                        Deadline(
-                            ref=view.case.ref,
-                            stage=outcome["type"],
-                            label=kind.label if kind else outcome["type"],
-                            due=date.fromisoformat(deadline["date"]),
-                            basis=deadline.get("basis") or "",
-                        )
+            for due in view.governing().deadlines:
+                kind = labels.get(due.type)
+                found.append(
+                    Deadline(
+                        ref=view.case.ref,
+                        stage=due.type,
+                        label=kind.label if kind else due.type,
+                        due=due.day,
+                        basis=due.basis,
                     )
+                )
         offset += DEADLINE_PAGE
         if offset >= total:
             return found

@@ -7,16 +7,14 @@ its headers are the same whichever way it is fetched.
 """
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from commissioning import commissions, terms_store
 from commissioning import store as case_store
+from commissioning.decisions import Due, StoredDecision
 from commissioning.models import CaseStatus
 from core.errors import NotFound
 from service.api.terms import Format, download_terms
@@ -30,29 +28,12 @@ router = APIRouter(prefix="/admin/cases", include_in_schema=False)
 PAGE_SIZE = 25
 
 
-@dataclass(frozen=True)
-class Deadline:
-    outcome: str
-    day: date
-    basis: str
-
-
-def _governing(view: case_store.CaseView) -> Mapping[str, Any]:
-    """The decision in force: the board's when it has decided, else the engine's recommendation."""
-    board = view.board
-    return board.result if board is not None else view.recommendation.result
-
-
-def _deadlines(result: Mapping[str, Any], *, today: date) -> list[Deadline]:
-    """The dated deadlines still ahead in a decision, soonest first."""
-    ahead = [
-        Deadline(
-            outcome["type"], date.fromisoformat(outcome["deadline"]["date"]), outcome["deadline"]["basis"]
-        )
-        for outcome in result.get("outcomes", ())
-        if (outcome.get("deadline") or {}).get("date")
-    ]
-    return sorted((d for d in ahead if d.day >= today), key=lambda d: d.day)
+def _row(
+    view: case_store.CaseView, today: date
+) -> tuple[case_store.CaseView, StoredDecision, tuple[Due, ...]]:
+    """A case with the decision in force and its deadlines ahead, as the list shows them."""
+    governing = view.governing()
+    return view, governing.decision, governing.ahead(today)
 
 
 @router.get("")
@@ -65,7 +46,7 @@ def case_list(
         session=session, status=chosen, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     today = date.today()
-    rows = [(view, _governing(view), _deadlines(_governing(view), today=today)) for view in views]
+    rows = [_row(view, today) for view in views]
     pages = max(1, math.ceil(total / PAGE_SIZE))
     context = {
         "section": "cases",
@@ -89,11 +70,12 @@ def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) 
         view = case_store.get_case(session=session, ref=ref)
     except NotFound as error:
         raise _not_found(user, error.message) from None
+    governing = view.governing()
     context = {
         "section": "cases",
         "view": view,
-        "decision": _governing(view),
-        "deadlines": _deadlines(_governing(view), today=date.today()),
+        "decision": governing.decision,
+        "deadlines": governing.ahead(date.today()),
         "commissions": commissions.list_commissions(session=session, ref=ref),
         "versions": terms_store.list_versions(session=session, ref=ref),
         "formats": list(Format),

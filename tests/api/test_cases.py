@@ -3,7 +3,7 @@
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from case_world import case, consultant, hackney
 from sqlmodel import Session, func, select
 
 from commissioning import features, rules, store
+from commissioning.calendar import add_working_days
 from commissioning.models import Case, CaseDecision
 from core.audit import AuditEvent
 from service.api.cases import CaseOut, DecisionOut
@@ -344,6 +345,39 @@ def test_a_departure_without_outcomes_keeps_the_reason_and_no_outcomes(client, c
         json={"accepted": False, "reason": "Wait for the inquest."},
     )
     assert departed.json()["board_decision"]["result"] == {}
+
+
+def test_a_case_gives_its_next_deadline_from_the_decision_in_force(client, chair):
+    notified = date.today() - timedelta(days=1)
+    incident = notified - timedelta(days=1)
+    recent = {**HARM, "incident_date": incident.isoformat(), "notified_date": notified.isoformat()}
+    ref = record(client, chair, recent).json()["ref"]
+    panel = {
+        "type": "notify_panel",
+        "date": add_working_days(notified, 5).isoformat(),
+        "basis": "5 working days from notified_date",
+    }
+    assert client.get(f"/api/v1/cases/{ref}", headers=chair.headers).json()["next_deadline"] == panel
+    departed = client.post(
+        f"/api/v1/cases/{ref}/decision",
+        headers=chair.headers,
+        json={
+            "accepted": False,
+            "reason": "A learning review will do.",
+            "outcomes": [{"type": "learning_review", "requirement": "discretionary"}],
+        },
+    )
+    assert departed.json()["next_deadline"] is None  # the board's choice runs on no clock
+    [listed] = client.get("/api/v1/cases", headers=chair.headers).json()["items"]
+    assert listed["next_deadline"] is None
+
+
+def test_the_next_deadline_is_in_the_published_case_schema(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["CaseOut"]["properties"]["next_deadline"]["anyOf"][0] == {
+        "$ref": "#/components/schemas/NextDeadlineOut"
+    }
+    assert set(schemas["NextDeadlineOut"]["required"]) == {"type", "date", "basis"}
 
 
 @pytest.mark.parametrize(

@@ -268,6 +268,7 @@ def decided_case(session, demo_registry) -> str:  # type: ignore[no-untyped-def]
         outcomes=None,
         actor="chair@board.example.org",
         today=today,
+        rulesets=rulesets(),
     )
     reviewer = store.create_consultant(
         session=session,

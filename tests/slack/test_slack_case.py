@@ -2,17 +2,28 @@
 
 import functools
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
-from slack_rig import REMINDER_CHANNEL, SlackDriver, message_blocks, opened_view
+from slack_rig import (
+    BOT_API_TOKEN,
+    REMINDER_CHANNEL,
+    SlackDriver,
+    add_consultant,
+    message_blocks,
+    opened_view,
+)
 from slack_standin import SlackStandIn
 from sqlmodel import Session, func, select
 
+from commissioning.calendar import add_working_days
 from commissioning.models import CaseDecision, DecisionKind
+from service.passwords import set_password
 from service.slack_state import SlackClaim
 
 TODAY = date.today()
+PASSWORD = "correct horse battery staple"
 
 
 def _record(session: Session, **changes) -> str:  # type: ignore[no-untyped-def]
@@ -163,3 +174,81 @@ def test_in_http_mode_the_service_runs_the_reminder_loop_itself(
     assert post.body["channel"] == REMINDER_CHANNEL
     assert post.body["text"].startswith(f":alarm_clock: Case *{ref}*: Joint agency response")
     assert len(standin.calls_to("chat.postMessage")) == 1
+
+
+def test_after_the_board_departs_every_surface_names_the_boards_deadlines(
+    slack, standin, people, session: Session, client, chair, commissioner, admin, remind
+):
+    """The engine recommends notifying the Panel, a rapid review and a joint agency response. The board
+    keeps the rapid review and chooses to notify Ofsted instead: from then on the case API, the reminders,
+    the App Home, the admin pages and a commission's checks all name those two deadlines, and only them."""
+    ref = _record(session)
+    notified = TODAY - timedelta(days=1)
+    ofsted_due, rapid_due = add_working_days(notified, 5), add_working_days(notified, 15)
+    departed = client.post(
+        f"/api/v1/cases/{ref}/decision",
+        headers=chair.headers,
+        json={
+            "accepted": False,
+            "reason": "The partnership tells Ofsted itself; the Panel already knows of this case.",
+            "outcomes": [
+                {"type": "rapid_review", "requirement": "mandatory"},
+                {"type": "notify_ofsted", "requirement": "mandatory"},
+            ],
+        },
+    )
+    assert departed.status_code == 200, departed.text
+    in_force = [("notify_ofsted", ofsted_due.isoformat()), ("rapid_review", rapid_due.isoformat())]
+    stored = departed.json()["board_decision"]["result"]["outcomes"]
+    assert sorted((o["type"], o["deadline"]["date"]) for o in stored) == in_force
+
+    # The case API, one case and the list: the earliest deadline in force.
+    expected_next = {"type": "notify_ofsted", "date": ofsted_due.isoformat()}
+    case = client.get(f"/api/v1/cases/{ref}", headers=chair.headers).json()
+    assert {key: case["next_deadline"][key] for key in ("type", "date")} == expected_next
+    assert case["next_deadline"]["basis"].startswith("5 working days from notified_date")
+    [listed] = client.get("/api/v1/cases", headers=chair.headers).json()["items"]
+    assert listed["next_deadline"] == case["next_deadline"]
+
+    # The reminders: what the bot is given, and what it posts.
+    bot = {"Authorization": f"Bearer {BOT_API_TOKEN}"}
+    given = client.get("/api/v1/slack/deadlines", headers=bot).json()
+    assert [(d["ref"], d["stage"], d["due"]) for d in given] == [(ref, *due) for due in in_force]
+    assert "Posted 2 reminder(s)" in remind()
+    posted = sorted(p.body["text"] for p in standin.calls_to("chat.postMessage"))
+    assert posted == [
+        f":alarm_clock: Case *{ref}*: Notify Ofsted is due *{ofsted_due.isoformat()}* ({given[0]['basis']}).",
+        f":alarm_clock: Case *{ref}*: Rapid review is due *{rapid_due.isoformat()}* ({given[1]['basis']}).",
+    ]
+
+    # The App Home.
+    slack.event({"type": "app_home_opened", "user": people.chair, "tab": "home"}, event_id="EvHomeDeparted")
+    [home] = standin.wait_for("views.publish")
+    assert f"*{ref}*: Notify Ofsted due *{ofsted_due.isoformat()}*" in json.dumps(opened_view(home))
+
+    # A commission: the checks look ahead to the rapid review's deadline.
+    robin = add_consultant(session, "Robin Reviewer", insurance_expiry=TODAY + timedelta(days=3))
+    made = client.post(
+        f"/api/v1/cases/{ref}/commissions",
+        headers=commissioner.headers,
+        json={"consultant_id": robin, "role": "lead_reviewer"},
+    )
+    assert made.status_code == 201, made.text
+    [warning] = made.json()["warnings"]
+    assert warning["reason"].endswith(f"before the review is due on {rapid_due.day} {rapid_due:%B %Y}.")
+
+    # The admin pages.
+    set_password(session, email=admin.email, password=PASSWORD, actor="test")
+    client.headers["Origin"] = str(client.base_url)  # as a browser names it on every form it posts
+    form = client.get("/admin/sign-in").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    client.post("/admin/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
+    page = client.get(f"/admin/cases/{ref}").text
+    ahead = re.findall(r'<li><span class="date">([\d-]+)</span>: ([^(<]+) \(', page)
+    assert ahead == [(ofsted_due.isoformat(), "Notify ofsted"), (rapid_due.isoformat(), "Rapid review")]
+    listing = client.get("/admin/cases").text
+    listed_ahead = re.findall(r'<span class="date">([\d-]+)</span>: ([^<]+)', listing)
+    assert [(day, name.strip()) for day, name in listed_ahead] == [
+        (ofsted_due.isoformat(), "Notify ofsted"),
+        (rapid_due.isoformat(), "Rapid review"),
+    ]

@@ -1,6 +1,5 @@
 """The App Home tab, published when someone opens it, showing what their role needs to act on."""
 
-from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -25,9 +24,7 @@ async def build(service: ServiceClient, *, user: str) -> dict[str, Any]:
     try:
         role = (await service.me(as_user=user))["role"]
     except NotLinked:
-        return home_view.view(
-            role=None, cases={}, awaiting=None, expiring=None, labels={}, today=date.today(), slack_user=user
-        )
+        return home_view.view(role=None, cases={}, awaiting=None, expiring=None, labels={}, slack_user=user)
     except Forbidden:  # not a user, but a consultant on the approved list: their place is /scr me
         return me_view.home_tab()
     cases = await service.open_cases(as_user=user, limit=home_view.SHOWN)
@@ -50,7 +47,6 @@ async def build(service: ServiceClient, *, user: str) -> dict[str, Any]:
         awaiting=awaiting,
         expiring=expiring,
         labels=await service.outcome_labels(),
-        today=date.today(),
         slack_user=user,
     )
 

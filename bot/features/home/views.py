@@ -1,7 +1,6 @@
 """The App Home tab, by role: open cases and their next deadline; commissions awaiting a declaration
 (commissioners and admins); consultants whose checks are expiring (admins). Cases by reference only."""
 
-from datetime import date
 from typing import Any
 
 from bot.views.blocks import MODAL_BLOCKS, Block, context, divider, escape, header, section
@@ -14,20 +13,10 @@ def _more(total: int, what: str) -> list[Block]:
     return [context(f"and {total - SHOWN} more {what}")] if total > SHOWN else []
 
 
-def next_deadline(case: dict[str, Any], *, today: date) -> dict[str, Any] | None:
-    """The case's earliest deadline from ``today`` on (its outcome with it), if any."""
-    ahead = [
-        outcome
-        for outcome in (case.get("recommendation") or {}).get("outcomes") or []
-        if (outcome.get("deadline") or {}).get("date") and outcome["deadline"]["date"] >= today.isoformat()
-    ]
-    return min(ahead, key=lambda outcome: outcome["deadline"]["date"], default=None)
-
-
-def case_line(case: dict[str, Any], *, labels: dict[str, str], today: date) -> str:
-    upcoming = next_deadline(case, today=today)
+def case_line(case: dict[str, Any], *, labels: dict[str, str]) -> str:
+    upcoming = case.get("next_deadline")  # the service's answer: the decision in force, from today on
     due = (
-        f"{escape(label(upcoming, labels))} due *{escape(upcoming['deadline']['date'])}*"
+        f"{escape(label(upcoming, labels))} due *{escape(upcoming['date'])}*"
         if upcoming
         else "no deadline ahead"
     )
@@ -65,7 +54,6 @@ def view(
     awaiting: list[dict[str, Any]] | None,
     expiring: dict[str, Any] | None,
     labels: dict[str, str],
-    today: date,
     slack_user: str,
 ) -> dict[str, Any]:
     """The Home tab; ``role`` None means the Slack user is not linked to anyone in the service."""
@@ -82,7 +70,7 @@ def view(
     blocks.append(context(f"You are signed in as *{escape(role)}*. Type `/scr help` for the commands."))
     listed, total = cases["items"], cases["total"]
     blocks += [divider(), section(f"*Open cases ({total})*")]
-    blocks += [section(case_line(case, labels=labels, today=today)) for case in listed[:SHOWN]] or [
+    blocks += [section(case_line(case, labels=labels)) for case in listed[:SHOWN]] or [
         context("No open cases.")
     ]
     blocks += _more(total, "open cases")
