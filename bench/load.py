@@ -31,7 +31,10 @@ summary gives the socket errors. The server's CPU time per request comes from ``
 connections PostgreSQL accepted while measuring (pool churn) from ``pg_stat_database``.
 
     .venv/bin/python -m bench.load [--users 50] [--duration 60] [--think 0]
-        [--server postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--server postgresql+psycopg://postgres@127.0.0.1:5432/test] [--smoke]
+
+``--smoke`` (2 users for 1 s on 20 more consultants and 5 cases) shows in seconds that the bench works;
+its figures say nothing about the targets.
 
 wrk, the server and PostgreSQL share the machine's cores: run it on a quiet machine.
 """
@@ -72,7 +75,11 @@ LABELS = {
     "consultants": "GET  /api/v1/consultants?filters",
     "consultant": "GET  /api/v1/consultants/{id}",
 }
-THEMES = tuple(feature.name for feature in CATALOGUE if feature.theme)
+# Catalogue themes a generated case never draws: it names the agencies that knew the family (so never
+# "no prior agency involvement", which the catalogue refuses beside that), and it sets the other two itself.
+UNDRAWN_THEMES = ("no_prior_agency_involvement", "known_to_childrens_social_care", "interpreter_needed")
+THEMES = tuple(f.name for f in CATALOGUE if f.theme and f.name not in UNDRAWN_THEMES)
+DEATH_THEMES = ("mother_and_child_died_together",)  # drawn only for a death: the catalogue refuses it else
 
 
 @dataclass(frozen=True)
@@ -116,7 +123,8 @@ def case_features(rng: random.Random, today: date) -> dict[str, object]:
         features["death_unexpected"] = True
     else:
         features["serious_harm_kinds"] = [rng.choice(["life_threatening_injury", "permanent_impairment"])]
-    features.update(dict.fromkeys(rng.sample(THEMES, k=rng.randint(1, 3)), True))
+    themes = [theme for theme in THEMES if outcome == "death" or theme not in DEATH_THEMES]
+    features.update(dict.fromkeys(rng.sample(themes, k=rng.randint(1, 3)), True))
     return features
 
 
@@ -521,7 +529,15 @@ def main() -> None:
     parser.add_argument("--consultants", type=int, default=300, help="consultants added to the demo's 40")
     parser.add_argument("--cases", type=int, default=40, help="stored cases to shortlist for")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds on tiny data (2 users for 1 s, no warm-up, 20 consultants, 5 cases) to show the "
+        "bench works: its figures say nothing about the targets",
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.users, args.duration, args.warmup, args.consultants, args.cases = 2, 1, 0, 20, 5
     if not args.server.startswith("postgresql"):
         parser.error("the load test runs on PostgreSQL: pass --server postgresql+psycopg://...")
     if shutil.which("wrk") is None:
@@ -530,7 +546,7 @@ def main() -> None:
     url, admin, name = throwaway_database(args.server)
     try:
         token, refs, listed = fill(url, consultants=args.consultants, cases=args.cases, seed=args.seed)
-        mix = calls(random.Random(args.seed), refs=refs, consultants=listed, size=1000)
+        mix = calls(random.Random(args.seed), refs=refs, consultants=listed, size=100 if args.smoke else 1000)
         print(
             f"database {name}: {listed} consultants (demo 40 + {args.consultants}), {len(refs)} cases; "
             f"loaded in {time.perf_counter() - started:.1f} s",
@@ -546,7 +562,8 @@ def main() -> None:
                 output = Path(tmp) / "samples.txt"
                 script = Path(tmp) / "load.lua"
                 script.write_text(lua_script(mix, token=token, think_ms=args.think, output=output))
-                wrk(base, script, users=args.users, seconds=args.warmup)
+                if args.warmup:
+                    wrk(base, script, users=args.users, seconds=args.warmup)
                 load_before, cpu_before = os.getloadavg()[0], server_cpu(server.pid)
                 sessions_before = sessions(admin, name)
                 wrk(base, script, users=args.users, seconds=args.duration)

@@ -3,10 +3,14 @@
 Targets (issue 4): a shortlist under 100 ms at 10,000 consultants, growing no worse than linearly;
 a batch plan for 50 cases over 1,000 consultants under 2 s.
 
-Run by hand against a PostgreSQL server (the database named in ``--url`` is dropped and re-created
-for every size; never point it at a database you want to keep)::
+Run by hand against a PostgreSQL server, on which it makes a database of its own
+(``scr_shortlist_<pid>``, re-created for every size and dropped at the end)::
 
-    .venv/bin/python -m bench.shortlist --url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    .venv/bin/python -m bench.shortlist [--server postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        [--sizes 1000 10000 100000] [--smoke]
+
+``--smoke`` measures 300 consultants in 60 areas, with the batch plan, a few times: it shows the
+benchmark works in seconds, and its figures say nothing about the targets.
 
 Each consultant has 10 engagements, 2 review records and a 10% chance of an active commission. The
 registry is national: ``--areas`` partnerships with ``--agencies-per-area`` agencies each. A
@@ -65,13 +69,22 @@ def agency_id(area: int, index: int) -> str:
     return f"a{area:03d}-{index:02d}"
 
 
-def recreate(url: str) -> None:
+def _on_server(url: str, *statements: str) -> None:
+    """Run statements naming the database ``url`` names (``{name}``) from the server's own database."""
     target = make_url(url)
     server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+        for statement in statements:
+            connection.execute(text(statement.format(name=target.database)))
     server.dispose()
+
+
+def recreate(url: str) -> None:
+    _on_server(url, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', 'CREATE DATABASE "{name}"')
+
+
+def drop(url: str) -> None:
+    _on_server(url, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _day_between(rng: random.Random, start: date, end: date) -> date:
@@ -344,23 +357,32 @@ def report(rows: list[dict[str, Any]], load_seconds: dict[int, float]) -> Iterat
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench")
+    parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--plan-size", type=int, default=1_000, help="the size at which to time a batch plan")
     parser.add_argument("--areas", type=int, default=150)
     parser.add_argument("--agencies-per-area", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--smoke", action="store_true", help="a few seconds on tiny data")
     args = parser.parse_args()
-    if not args.url.startswith("postgresql"):
-        parser.error("the benchmark runs on PostgreSQL: pass --url postgresql+psycopg://...")
+    if not args.server.startswith("postgresql"):
+        parser.error("the benchmark runs on PostgreSQL: pass --server postgresql+psycopg://...")
+    if args.smoke:
+        args.sizes, args.plan_size, args.areas, args.repeat = [300], 300, 60, 3
+    url = make_url(args.server).set(database=f"scr_shortlist_{os.getpid()}")
+    url = url.render_as_string(hide_password=False)
     rows = []
     load_seconds = {}
-    for size in args.sizes:
-        load_seconds[size] = load(
-            args.url, consultants=size, areas=args.areas, per_area=args.agencies_per_area, seed=args.seed
-        )
-        rows.append(measure(args.url, size=size, repeat=args.repeat, plan=size == 1_000))
-        print(f"measured {size:,} consultants", flush=True)
+    try:
+        for size in args.sizes:
+            load_seconds[size] = load(
+                url, consultants=size, areas=args.areas, per_area=args.agencies_per_area, seed=args.seed
+            )
+            rows.append(measure(url, size=size, repeat=args.repeat, plan=size == args.plan_size))
+            print(f"measured {size:,} consultants", flush=True)
+    finally:
+        drop(url)
     print(
         f"PostgreSQL, {args.areas} areas x {args.agencies_per_area} agencies, 10 engagements per consultant, "
         f"case with 8 agencies, limit 20, {args.repeat} runs after 3 warm-ups"

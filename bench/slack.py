@@ -7,7 +7,9 @@ API calls go to the loopback stand-in the tests use, so the work done after each
 (checking the user, fetching the catalogue, opening the modal) competes with the acknowledgements as it
 would in production.
 
-    .venv/bin/python bench/slack.py [--rounds 10] [--concurrency 20] [--command check]
+    .venv/bin/python bench/slack.py [--rounds 10] [--concurrency 20] [--command check] [--smoke]
+
+``--smoke`` sends 2 rounds of 5, to show the benchmark works in seconds; its figures are indicative only.
 """
 
 import argparse
@@ -133,7 +135,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--command", default="check", help="the /scr text to send, e.g. 'check' or 'help'")
+    parser.add_argument("--smoke", action="store_true", help="2 rounds of 5 commands")
     args = parser.parse_args()
+    if args.smoke:
+        args.rounds, args.concurrency = 2, 5
 
     url, drop = _throwaway_database(os.environ.get("SCR_DATABASE_URL", ""))
     token, user = _prepare_database(url)

@@ -1,8 +1,9 @@
 """Benchmark: median time to assemble one case's terms of reference and render all four formats.
 
 Target: under 500 ms in total. Run by hand from the repository root:
-``.venv/bin/python -m bench.terms [--runs N]`` (as a module: ``bench/registry.py`` would otherwise
-shadow the ``registry`` package).
+``.venv/bin/python -m bench.terms [--runs N] [--smoke]`` (as a module: ``bench/registry.py`` would
+otherwise shadow the ``registry`` package). It exits 1 when the target is missed, except with
+``--smoke`` (two rounds, to show it works: a busy machine's figures there decide nothing).
 The first round (fonts, templates, imports) is timed separately and left out of the median.
 """
 
@@ -88,7 +89,9 @@ def one_round() -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
-    runs = parser.parse_args().runs
+    parser.add_argument("--smoke", action="store_true", help="two rounds; exit 0 whatever the figures")
+    args = parser.parse_args()
+    runs = 2 if args.smoke else args.runs
     first = one_round()
     rounds = [one_round() for _ in range(runs)]
     print(f"first round (cold): {first['total']:.1f} ms")
@@ -98,7 +101,7 @@ def main() -> int:
     total = statistics.median(r["total"] for r in rounds)
     verdict = "meets" if total < TARGET_MS else "MISSES"
     print(f"total median {total:.1f} ms {verdict} the {TARGET_MS:.0f} ms target")
-    return 0 if total < TARGET_MS else 1
+    return 0 if args.smoke or total < TARGET_MS else 1
 
 
 if __name__ == "__main__":

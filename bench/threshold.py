@@ -17,8 +17,8 @@ such callers is raised out of their way: its bookkeeping is still measured, its 
 
     .venv/bin/python bench/threshold.py [--seconds 10] [--connections 16] [--smoke]
 
-``--smoke`` is a short run (2 s a measurement, one round) that shows the benchmark works; its figures
-are indicative only.
+``--smoke`` is a short run (1 s a measurement and a warm-up, one round, two ``scr check`` runs) that
+shows the benchmark works; its figures are indicative only.
 
 The load generator shares the machine's cores with the server; run it on a quiet machine.
 """
@@ -258,10 +258,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="length of each measurement")
     parser.add_argument("--connections", type=int, default=16, help="concurrent clients")
     parser.add_argument("--rounds", type=int, default=2, help="measurements of each route, taken in turns")
-    parser.add_argument("--smoke", action="store_true", help="a short run: 2 s a measurement, one round")
+    parser.add_argument("--smoke", action="store_true", help="a short run: 1 s a measurement, one round")
     args = parser.parse_args()
+    warmup, checks = 2, 5
     if args.smoke:
-        args.seconds, args.rounds = 2, 1
+        args.seconds, args.rounds, warmup, checks = 1, 1, 1, 2
     payloads = bodies()
     driver = "wrk -t2" if shutil.which("wrk") else "httpx (client-bound: indicative only)"
     print(
@@ -282,7 +283,7 @@ def main() -> None:
                     server.pid,
                     base,
                     path,
-                    seconds=2,
+                    seconds=warmup,
                     connections=args.connections,
                     payloads=warm,
                     folder=folder,
@@ -323,7 +324,7 @@ def main() -> None:
             f"worst threshold p99: {p99:.2f} ms (target < {P99_TARGET_MS:.0f} ms) "
             + ("ok" if p99 < P99_TARGET_MS else "MISSED")
         )
-        walls = time_check(folder)
+        walls = time_check(folder, runs=checks)
         wall = statistics.median(walls)
         print(
             f"scr check wall: median {wall:.3f} s, max {max(walls):.3f} s over {len(walls)} runs "

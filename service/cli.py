@@ -571,8 +571,7 @@ app.add_typer(bot_app, name="bot")
 
 def _bot_settings():  # type: ignore[no-untyped-def]
     """The bot's settings from the service's, refusing to start without what a bot process needs."""
-    from bot.settings import BotSettings
-    from service.settings import get_settings
+    from service.settings import bot_settings, get_settings
 
     settings = get_settings()
     needed = {"SCR_SLACK_BOT_TOKEN": settings.slack_bot_token, "SCR_BOT_API_TOKEN": settings.bot_api_token}
@@ -582,15 +581,7 @@ def _bot_settings():  # type: ignore[no-untyped-def]
             f"Set {' and '.join(missing)} first (the bot API token is made by "
             "'scr user add bot@YOUR-DOMAIN --role bot')."
         )
-    bot_settings = BotSettings(
-        bot_token=settings.slack_bot_token,
-        signing_secret=settings.slack_signing_secret,
-        api_url=settings.slack_api_url,
-        reminder_channel=settings.slack_reminder_channel,
-        reminder_lead_days=settings.slack_reminder_lead_days,
-        admin_channel=settings.slack_admin_channel,
-    )
-    return settings, bot_settings
+    return settings, bot_settings(settings)
 
 
 @bot_app.callback()

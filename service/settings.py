@@ -2,10 +2,13 @@
 
 import ipaddress
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from bot.settings import BotSettings
 
 # A key anyone could guess guards nothing: the service refuses to start on these, an empty or a short one.
 PLACEHOLDER_SECRET_KEYS = frozenset({"change-me-in-production"})
@@ -149,6 +152,21 @@ def check_secret_key(settings: Settings) -> None:
         f"    {MAKE_A_SECRET_KEY}\n"
         "and set it as SCR_SECRET_KEY in the environment or the .env file ('scr serve --demo' makes one "
         "for a single run)."
+    )
+
+
+def bot_settings(settings: Settings) -> "BotSettings":
+    """What the Slack bot is told of these settings, built here alone whether it runs inside the service
+    (HTTP mode) or as ``scr bot`` (the bot reads no settings of its own: it never imports the service)."""
+    from bot.settings import BotSettings
+
+    return BotSettings(
+        bot_token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret,
+        api_url=settings.slack_api_url,
+        reminder_channel=settings.slack_reminder_channel,
+        reminder_lead_days=settings.slack_reminder_lead_days,
+        admin_channel=settings.slack_admin_channel,
     )
 
 

@@ -24,7 +24,7 @@ import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from service.settings import Settings
+from service.settings import Settings, bot_settings
 
 log = logging.getLogger("service.slack")
 
@@ -62,7 +62,6 @@ def mount(app: FastAPI, settings: Settings) -> None:
     from bot.app import build_app
     from bot.reporting import SIGNATURE_CHECKED
     from bot.service_client import ServiceClient
-    from bot.settings import BotSettings
 
     if not settings.bot_api_token:
         raise RuntimeError(
@@ -73,16 +72,9 @@ def mount(app: FastAPI, settings: Settings) -> None:
     service = ServiceClient(
         httpx.AsyncClient(transport=transport, base_url=IN_PROCESS_URL), token=settings.bot_api_token
     )
-    bot_settings = BotSettings(
-        bot_token=settings.slack_bot_token,
-        signing_secret=settings.slack_signing_secret,
-        api_url=settings.slack_api_url,
-        reminder_channel=settings.slack_reminder_channel,
-        reminder_lead_days=settings.slack_reminder_lead_days,
-        admin_channel=settings.slack_admin_channel,
-    )
-    bolt = build_app(client=service, settings=bot_settings)
-    secret = bot_settings.signing_secret.get_secret_value()
+    for_bot = bot_settings(settings)
+    bolt = build_app(client=service, settings=for_bot)
+    secret = for_bot.signing_secret.get_secret_value()
 
     @app.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> Response:
@@ -98,7 +90,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
         return to_starlette_response(await bolt.async_dispatch(bolt_request))
 
     interval = settings.slack_reminder_interval_seconds
-    jobs = schedule.jobs(service=service, slack=bolt.client, settings=bot_settings)
+    jobs = schedule.jobs(service=service, slack=bolt.client, settings=for_bot)
     if not (jobs and interval):
         return
     previous = app.router.lifespan_context

@@ -42,6 +42,7 @@ from registry.models import (
 from registry.vocabulary import AgencyKind, ConsultantStatus, Specialism
 from service.auth import AdminUser, AnyUser, CommissionerUser
 from service.db import SessionDep
+from service.policy import PolicyDep
 from service.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
@@ -98,6 +99,7 @@ def delete_agency(agency_id: AgencyId, session: SessionDep, actor: AdminUser) ->
 def list_consultants(
     session: SessionDep,
     _: AnyUser,
+    policy: PolicyDep,
     status: ConsultantStatus | None = None,
     specialism: Specialism | None = None,
     area: Annotated[OptionalLine, Query(max_length=100)] = None,
@@ -124,7 +126,7 @@ def list_consultants(
         language=language,
         q=q,
         expiring_within_days=expiring_within_days,
-        dbs_recheck_years=get_settings().dbs_recheck_years,
+        dbs_recheck_years=policy.dbs_recheck_years,
         limit=limit,
         offset=offset,
     )
@@ -237,7 +239,9 @@ class ConsultantCard(SQLModel):
 
 
 @router.get("/consultants/{consultant_id}/card")
-def consultant_card(consultant_id: Id, session: SessionDep, _: CommissionerUser) -> ConsultantCard:
+def consultant_card(
+    consultant_id: Id, session: SessionDep, _: CommissionerUser, policy: PolicyDep
+) -> ConsultantCard:
     """The record with the places held, each check's state (falling due: within 30 days) and the status
     actions open now."""
     detail = store.get_consultant(session=session, consultant_id=consultant_id)
@@ -245,7 +249,7 @@ def consultant_card(consultant_id: Id, session: SessionDep, _: CommissionerUser)
         detail,
         today=date.today(),
         within_days=CARD_WINDOW_DAYS,
-        dbs_recheck_years=get_settings().dbs_recheck_years,
+        dbs_recheck_years=policy.dbs_recheck_years,
     )
     named = [e.agency_id for e in detail.engagements] + [i.agency_id for i in detail.interests if i.agency_id]
     return ConsultantCard(
@@ -325,7 +329,9 @@ class ReminderOut(SQLModel):
 
 
 @router.post("/consultants/{consultant_id}/reminders")
-def remind(consultant_id: Id, body: ReminderIn, session: SessionDep, actor: AdminUser) -> ReminderOut:
+def remind(
+    consultant_id: Id, body: ReminderIn, session: SessionDep, actor: AdminUser, policy: PolicyDep
+) -> ReminderOut:
     """Record that the consultant is being asked to renew a check, and say where (their Slack id): the
     bot sends the message. 409 if they have no Slack account on record."""
     consultant, check = store.record_reminder(
@@ -334,7 +340,7 @@ def remind(consultant_id: Id, body: ReminderIn, session: SessionDep, actor: Admi
         check=body.check,
         actor=actor.email,
         today=date.today(),
-        dbs_recheck_years=get_settings().dbs_recheck_years,
+        dbs_recheck_years=policy.dbs_recheck_years,
     )
     assert consultant.slack_user_id is not None
     return ReminderOut(

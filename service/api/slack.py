@@ -15,7 +15,7 @@ from service import slack_state
 from service.auth import AnyUser, BotUser, CurrentUser, IdentityProbe
 from service.db import SessionDep
 from service.models import Role
-from service.settings import get_settings
+from service.policy import PolicyDep
 from service.slack_state import (
     CLAIM_KEY,
     DRAFT_ID,
@@ -115,7 +115,10 @@ class CheckDue(SQLModel):
 
 @router.get("/checks-due")
 def checks_due(
-    session: SessionDep, _: BotUser, within_days: Annotated[int, Query(ge=0, le=366)] = 30
+    session: SessionDep,
+    _: BotUser,
+    policy: PolicyDep,
+    within_days: Annotated[int, Query(ge=0, le=366)] = 30,
 ) -> list[CheckDue]:
     """Each check of an approved consultant lapsed, missing or falling due within ``within_days``: what
     the admin dashboard shows, one item per check, for the bot's weekly digest to the admins' channel."""
@@ -123,7 +126,7 @@ def checks_due(
         session=session,
         today=date.today(),
         within_days=within_days,
-        dbs_recheck_years=get_settings().dbs_recheck_years,
+        dbs_recheck_years=policy.dbs_recheck_years,
     )
     return [
         CheckDue(

@@ -31,6 +31,7 @@ from registry.models import (
 from registry.vocabulary import Background, ConsultantStatus, RegistrationBody, Specialism
 from service.db import SessionDep
 from service.models import User
+from service.policy import PolicyDep
 from service.settings import get_settings
 from service.web.pages import (
     MAX_NUMBER,
@@ -88,6 +89,7 @@ def consultant_list(
     request: Request,
     session: SessionDep,
     user: AdminPage,
+    policy: PolicyDep,
     q: str = "",
     status: str = "",
     specialism: str = "",
@@ -104,7 +106,7 @@ def consultant_list(
         specialism=_choice(Specialism, specialism),
         area=area.strip() or None,
         expiring_within_days=within,
-        dbs_recheck_years=get_settings().dbs_recheck_years,
+        dbs_recheck_years=policy.dbs_recheck_years,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )

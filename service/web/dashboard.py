@@ -14,7 +14,7 @@ from registry.models import ConsultantPublic
 from registry.vocabulary import ConsultantStatus
 from service.db import SessionDep
 from service.models import Role
-from service.settings import get_settings
+from service.policy import PolicyDep
 from service.web.pages import render
 from service.web.session import AdminPage, CasesPage
 
@@ -48,9 +48,9 @@ def home(user: CasesPage) -> Response:
 
 
 @router.get("/dashboard")
-def dashboard(request: Request, session: SessionDep, user: AdminPage) -> Response:
+def dashboard(request: Request, session: SessionDep, user: AdminPage, policy: PolicyDep) -> Response:
     today = date.today()
-    recheck_years = get_settings().dbs_recheck_years
+    recheck_years = policy.dbs_recheck_years
     bands: list[Band] = []
     seen: set[int] = set()
     previous = 0

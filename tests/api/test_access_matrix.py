@@ -42,7 +42,7 @@ from access_policy import (
     first_allowed,
     is_page,
 )
-from case_world import CASE_FEATURES, TODAY
+from factories import CASE_FEATURES, TODAY, consultant_body
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -402,12 +402,7 @@ class Seeder:
         return response.json()
 
     def consultant(self, name: str, *, approve: bool = True, **fields: Any) -> int:
-        email = f"{name.lower().replace(' ', '.')}@reviews.example.org"
-        checks = {
-            "dbs_check_date": (TODAY - timedelta(days=365)).isoformat(),
-            "insurance_expiry": (TODAY + timedelta(days=700)).isoformat(),
-        }
-        body = {"name": name, "email": email, **checks, **fields}
+        body = consultant_body(name, **fields)
         consultant_id = self.send("POST", "/api/v1/consultants", json=body)["id"]
         if approve:
             self.send("POST", f"/api/v1/consultants/{consultant_id}/approve", 200, json=REASON)

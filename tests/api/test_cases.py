@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from case_world import case, consultant, hackney
+from factories import case, consultant, hackney
 from sqlmodel import Session, func, select
 
 from commissioning import features, rules, store

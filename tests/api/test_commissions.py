@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from case_world import TODAY, case, consultant, engagement, hackney
+from factories import TODAY, case, consultant, engagement, hackney
 from sqlmodel import select
 
 from commissioning import commissions

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from case_world import TODAY, agency, case, consultant, engagement, interest, rating
+from factories import TODAY, agency, case, consultant, engagement, interest, rating
 from sqlmodel import select
 
 from commissioning.models import Commission, CommissionRole, CommissionStatus

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from case_world import hackney
+from factories import hackney, post_consultant
 from sqlmodel import Session, select, update
 from typer.testing import CliRunner
 
@@ -44,21 +44,6 @@ def ok(response, status=200):  # type: ignore[no-untyped-def]
     return response.json()
 
 
-def add_consultant(client, admin, name, slack_user_id):  # type: ignore[no-untyped-def]
-    body = {
-        "name": name,
-        "email": f"{name.split()[0].lower()}@reviews.example.org",
-        "slack_user_id": slack_user_id,
-        "dbs_check_date": (TODAY - timedelta(days=200)).isoformat(),
-        "insurance_expiry": (TODAY + timedelta(days=300)).isoformat(),
-        "areas": ["Hackney"],
-    }
-    made = ok(client.post(f"{API}/consultants", json=body, headers=admin.headers), 201)
-    reason = {"reason": "Interviewed and referenced."}
-    ok(client.post(f"{API}/consultants/{made['id']}/approve", json=reason, headers=admin.headers))
-    return made
-
-
 def commission_and_declare(client, commissioner, ref, consultant_id, role, statement):  # type: ignore[no-untyped-def]
     made = ok(
         client.post(
@@ -90,8 +75,12 @@ def world(client, session, admin, chair, commissioner) -> World:
     """A closed case with every kind of free text: the board's reason for departing, two declaration
     statements (Ann's and Bob's), a terms of reference version, and a review comment about Ann."""
     hackney(session)
-    ann = add_consultant(client, admin, "Ann Able", "U0ANN0001")
-    bob = add_consultant(client, admin, "Bob Baker", "U0BOB0001")
+    ann = post_consultant(
+        client, admin.headers, "Ann Able", email="ann@reviews.example.org", slack_user_id="U0ANN0001"
+    )
+    bob = post_consultant(
+        client, admin.headers, "Bob Baker", email="bob@reviews.example.org", slack_user_id="U0BOB0001"
+    )
     ref = ok(client.post(f"{API}/cases", json={"features": FEATURES}, headers=chair.headers), 201)["ref"]
     departure = {
         "accepted": False,

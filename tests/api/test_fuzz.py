@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import pytest
 import schemathesis
 from access_policy import DECLARING, MATRIX, Caller, first_allowed
-from case_world import CASE_FEATURES
+from factories import CASE_FEATURES
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

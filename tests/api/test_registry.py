@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import factories
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
@@ -28,26 +29,25 @@ def add_agency(client, admin, **fields):
     return response.json()
 
 
+# This module's consultant, Ada Quill, with a full record so that every listing filter finds something.
+ADA_QUILL = {
+    "name": "Ada Quill",
+    "email": "ada.quill@reviews.example.org",  # named, so a test changing the name changes only the name
+    "backgrounds": ["social_work"],
+    "specialisms": ["neglect", "domestic_abuse"],
+    "languages": ["English", "Turkish"],
+    "areas": ["Hackney", "Islington"],
+    "day_rate": 600,
+}
+
+
 def consultant_body(**fields):
-    body = {
-        "name": "Ada Quill",
-        "email": "ada.quill@reviews.example.org",
-        "backgrounds": ["social_work"],
-        "specialisms": ["neglect", "domestic_abuse"],
-        "languages": ["English", "Turkish"],
-        "areas": ["Hackney", "Islington"],
-        "dbs_check_date": (TODAY - timedelta(days=200)).isoformat(),
-        "insurance_expiry": (TODAY + timedelta(days=300)).isoformat(),
-        "day_rate": 600,
-        "capacity": 2,
-    }
-    return body | fields
+    return factories.consultant_body(**ADA_QUILL | fields)
 
 
 def add_consultant(client, admin, **fields):
-    response = client.post(f"{API}/consultants", json=consultant_body(**fields), headers=admin.headers)
-    assert response.status_code == 201, response.text
-    return response.json()
+    """Ada Quill (changed as the test needs) added through the API: an applicant."""
+    return factories.post_consultant(client, admin.headers, approve=False, **ADA_QUILL | fields)
 
 
 def act(client, admin, consultant_id, action, reason="Agreed by the review group."):

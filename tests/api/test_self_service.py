@@ -6,7 +6,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from case_world import TODAY, case, consultant, hackney
+from factories import TODAY, case, consultant, hackney
 from sqlmodel import Session, col, select
 
 from commissioning.models import Commission

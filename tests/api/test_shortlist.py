@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from case_world import TODAY, case, consultant, engagement, hackney, interest, rating
+from factories import TODAY, case, consultant, engagement, hackney, interest, rating
 from typer.testing import CliRunner
 
 from commissioning import commissions

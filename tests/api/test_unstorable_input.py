@@ -6,7 +6,7 @@ there as a 500 (found by fuzzing, ``test_fuzz``, on PostgreSQL; the version also
 """
 
 import pytest
-from case_world import CASE_FEATURES
+from factories import CASE_FEATURES
 
 from service.models import Role
 from service.users import add_user

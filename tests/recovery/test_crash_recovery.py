@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 import pytest
+from factories import CASE_FEATURES, consultant_body
 from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
@@ -46,16 +47,7 @@ AGENCIES = [
     {"id": "homerton", "name": "Homerton Healthcare NHS Trust", "kind": "nhs_trust"},
     {"id": "camden-csc", "name": "Camden Children's Social Care", "kind": "childrens_social_care"},
 ]
-CASE_FEATURES = {
-    "area": "hackney",
-    "agencies_involved": ["hackney-csc", "met-police", "homerton"],
-    "country": "england",
-    "subject_age_years": 1,
-    "outcome": "death",
-    "abuse_or_neglect": "suspected",
-    "death_unexpected": True,
-    "setting": "community",
-}
+FEATURES = {**CASE_FEATURES, "agencies_involved": ["hackney-csc", "met-police", "homerton"]}
 CONTESTED_CAPACITIES = (1, 1, 2, 2)  # few places, so the commissioners compete for them
 COMMISSIONERS = 3
 KILL_AFTER_ACKS = 60  # stream writes acknowledged before the kill is armed (the deadline comes first)
@@ -211,14 +203,7 @@ class Client:
 
 def add_approved_consultant(client: Client, name: str, capacity: int) -> int | None:
     """Create an applicant, then approve them; both writes go in the ledger."""
-    body = {
-        "name": name,
-        "email": f"{name.lower().replace(' ', '.')}@reviews.example.org",
-        "capacity": capacity,
-        "dbs_check_date": str(TODAY - timedelta(days=200)),
-        "insurance_expiry": str(TODAY + timedelta(days=500)),
-    }
-    created = client.send("POST", "/api/v1/consultants", json=body)
+    created = client.send("POST", "/api/v1/consultants", json=consultant_body(name, capacity=capacity))
     if created is None:
         return None
     consultant_id = created.json()["id"]
@@ -235,7 +220,7 @@ def add_approved_consultant(client: Client, name: str, capacity: int) -> int | N
 
 def add_case(client: Client, key: str) -> str | None:
     created = client.send(
-        "POST", "/api/v1/cases", json={"features": CASE_FEATURES}, headers={"Idempotency-Key": key}
+        "POST", "/api/v1/cases", json={"features": FEATURES}, headers={"Idempotency-Key": key}
     )
     if created is None:
         return None
@@ -351,7 +336,7 @@ def move_on(client: Client, commission_id: int, *, withdraw: bool) -> None:
         if client.send("POST", f"{base}/withdraw", entity=entity, json={"reason": "Case merged"}) is not None:
             client.ledger.ack("commission.status", commission_id, entity=entity, status="withdrawn")
         return
-    agencies = CASE_FEATURES["agencies_involved"]
+    agencies = FEATURES["agencies_involved"]
     body = {"agencies": agencies, "no_conflict": True}
     if client.send("POST", f"{base}/declaration", entity=entity, json=body) is None:
         return

@@ -14,8 +14,8 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from api.case_world import CASE_FEATURES
 from docx import Document
+from factories import CASE_FEATURES
 from pypdf import PdfReader
 from sqlmodel import select
 

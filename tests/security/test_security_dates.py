@@ -14,7 +14,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from api.case_world import CASE_FEATURES
+from factories import CASE_FEATURES
 from sqlmodel import select
 from typer.testing import CliRunner
 

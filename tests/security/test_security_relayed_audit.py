@@ -6,16 +6,15 @@ with the user's own token. Now each event of a relayed request carries
 ``after["relayed"] == {"via": "slack", "slack_user_id": ...}``, for board users and consultants alike.
 """
 
-from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
+from factories import agency, case, consultant
 from sqlmodel import Session, col, select
 
-from commissioning.models import Case, Commission, CommissionRole
+from commissioning.models import Commission, CommissionRole
 from core.audit import AuditEvent
-from registry.models import Agency, Consultant
-from registry.vocabulary import AgencyKind, ConsultantStatus
+from registry.vocabulary import AgencyKind
 from service.models import Role
 from service.users import add_user
 
@@ -40,24 +39,13 @@ def world(session: Session) -> SimpleNamespace:
     admin, admin_token = add_user(
         session, email="admin@board.example.org", role=Role.admin, actor="test", slack_user_id=ADMIN
     )
-    session.add(
-        Agency(id="hackney-csc", name="Hackney CSC", kind=AgencyKind.childrens_social_care, area="hackney")
-    )
-    ada = Consultant(
-        name="Ada Able",
-        email="ada.able@reviews.example.org",
-        status=ConsultantStatus.approved,
-        dbs_check_date=date.today() - timedelta(days=30),
-        insurance_expiry=date.today() + timedelta(days=300),
-        slack_user_id=ADA,
-    )
-    case = Case(
-        ref="HK-1", area="hackney", created_by="test", features={"agencies_involved": ["hackney-csc"]}
-    )
-    session.add_all([ada, case])
-    session.flush()
+    agency(session, "hackney-csc", "Hackney CSC", kind=AgencyKind.childrens_social_care)
+    ada = consultant(session, "Ada Able", slack_user_id=ADA)
     commission = Commission(
-        case_id=case.id, consultant_id=ada.id, role=CommissionRole.lead_reviewer, created_by="t"
+        case_id=case(session, "HK-1", agencies=("hackney-csc",)),
+        consultant_id=ada,
+        role=CommissionRole.lead_reviewer,
+        created_by="t",
     )
     session.add(commission)
     session.commit()
@@ -66,7 +54,7 @@ def world(session: Session) -> SimpleNamespace:
         bot=bot,
         admin_email=admin.email,
         admin_own={"Authorization": f"Bearer {admin_token}"},
-        ada=ada.id,
+        ada=ada,
         commission=commission.id,
         for_admin={**bot, "X-Slack-User-Id": ADMIN},
         for_ada={**bot, "X-Slack-User-Id": ADA},

@@ -70,30 +70,6 @@ def add_agencies(session: Session, *agency_ids: str) -> None:
     session.commit()
 
 
-def add_consultant(session: Session, name: str, **fields: Any) -> int:
-    """An approved consultant in Hackney with current checks and two places, changed as the test needs."""
-    from datetime import date, timedelta
-
-    from registry.models import Consultant
-    from registry.vocabulary import ConsultantStatus
-
-    today = date.today()
-    values: dict[str, Any] = {
-        "email": f"{name.lower().replace(' ', '.')}@reviews.example.org",
-        "status": ConsultantStatus.approved,
-        "capacity": 2,
-        "dbs_check_date": today - timedelta(days=365),
-        "insurance_expiry": today + timedelta(days=700),
-        "areas": ["hackney"],
-        **fields,
-    }
-    row = Consultant(name=name, **values)
-    session.add(row)
-    session.commit()
-    assert row.id is not None
-    return row.id
-
-
 class SlackDriver:
     """Plays Slack: signed slash commands, clicks, submissions and events, built from what the bot sent."""
 

@@ -6,11 +6,11 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from factories import consultant
 from slack_rig import (
     BOT_API_TOKEN,
     REMINDER_CHANNEL,
     SlackDriver,
-    add_consultant,
     message_blocks,
     opened_view,
 )
@@ -227,7 +227,7 @@ def test_after_the_board_departs_every_surface_names_the_boards_deadlines(
     assert f"*{ref}*: Notify Ofsted due *{ofsted_due.isoformat()}*" in json.dumps(opened_view(home))
 
     # A commission: the checks look ahead to the rapid review's deadline.
-    robin = add_consultant(session, "Robin Reviewer", insurance_expiry=TODAY + timedelta(days=3))
+    robin = consultant(session, "Robin Reviewer", insurance_expiry=TODAY + timedelta(days=3))
     made = client.post(
         f"/api/v1/cases/{ref}/commissions",
         headers=commissioner.headers,

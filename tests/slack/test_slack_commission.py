@@ -4,7 +4,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from slack_rig import SlackDriver, add_agencies, add_consultant, message_blocks, opened_view
+from factories import consultant
+from slack_rig import SlackDriver, add_agencies, message_blocks, opened_view
 from slack_standin import SlackStandIn
 from sqlmodel import Session, func, select
 
@@ -25,11 +26,11 @@ def case_ref(session: Session, people) -> str:  # type: ignore[no-untyped-def]
     from service.api.cases import rulesets
 
     add_agencies(session, "hackney-csc", "met-police")
-    add_consultant(session, "Ada Reviewer", slack_user_id=CONSULTANT, specialisms=["neglect"])
-    add_consultant(session, "Bea Reviewer", slack_user_id=OTHER_CONSULTANT)
+    consultant(session, "Ada Reviewer", slack_user_id=CONSULTANT, specialisms=["neglect"])
+    consultant(session, "Bea Reviewer", slack_user_id=OTHER_CONSULTANT)
     for n in range(10):
-        add_consultant(session, f"Reviewer {chr(67 + n)}")
-    police = add_consultant(session, "Pat Police")
+        consultant(session, f"Reviewer {chr(67 + n)}")
+    police = consultant(session, "Pat Police")
     session.add(
         Engagement(
             consultant_id=police,

@@ -4,11 +4,11 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from slack_rig import SlackDriver, add_agencies, add_consultant, message_blocks
+from factories import case, consultant
+from slack_rig import SlackDriver, add_agencies, message_blocks
 from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, select
 
-from commissioning.models import Case
 from core.audit import AuditEvent
 from registry.lifecycle import add_years
 from registry.models import Consultant, Engagement, Interest, ReviewRecord
@@ -22,7 +22,7 @@ def ada(session: Session, people) -> int:  # type: ignore[no-untyped-def]
     """Ada, whose DBS check lapses in ten days, with an engagement, an interest and a rated review; and
     twelve other reviewers, so a search for "reviewer" runs to two pages."""
     add_agencies(session, "hackney-csc", "met-police", "camden-csc")
-    ada = add_consultant(
+    ada = consultant(
         session,
         "Ada Reviewer",
         specialisms=["neglect", "domestic_abuse"],
@@ -53,7 +53,7 @@ def ada(session: Session, people) -> int:  # type: ignore[no-untyped-def]
     )
     session.commit()
     for n in range(12):
-        add_consultant(session, f"Reviewer {chr(66 + n)}")
+        consultant(session, f"Reviewer {chr(66 + n)}")
     return ada
 
 
@@ -190,15 +190,7 @@ def test_a_commissioner_sees_no_admin_buttons_and_the_service_refuses_an_admin_m
 def test_an_engagement_added_from_slack_excludes_the_consultant_from_a_case_with_that_agency(
     slack, standin, people, ada, session: Session
 ):
-    session.add(
-        Case(
-            ref="HAC-2026-0001",
-            area="hackney",
-            created_by="test",
-            features={"area": "hackney", "agencies_involved": ["hackney-csc", "met-police"], "neglect": True},
-        )
-    )
-    session.commit()
+    case(session, "HAC-2026-0001", agencies=("hackney-csc", "met-police"), neglect=True)
 
     def shortlist() -> str:
         before = len(standin.calls_to("chat.postMessage"))

@@ -5,7 +5,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from slack_rig import ADMIN_CHANNEL, SlackDriver, add_consultant, message_blocks
+from factories import consultant
+from slack_rig import ADMIN_CHANNEL, SlackDriver, message_blocks
 from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, func, select
 
@@ -25,24 +26,22 @@ def lapsing(session: Session, people) -> dict[str, int]:  # type: ignore[no-unty
     """Five checks fall due this week (up to 30 days after its Sunday); the rest do not, or do not count."""
     last = horizon(TODAY)
     return {
-        "ada": add_consultant(
+        "ada": consultant(
             session,
             "Ada Reviewer",
             slack_user_id=ADA_SLACK,
             dbs_check_date=add_years(TODAY, -3) + timedelta(days=10),
         ),
-        "bea": add_consultant(
+        "bea": consultant(
             session,
             "Bea Reviewer",
             insurance_expiry=TODAY + timedelta(days=20),
             registration_expiry=TODAY + timedelta(days=5),
         ),
-        "eve": add_consultant(session, "Eve Reviewer", reapproval_due=TODAY + timedelta(days=15)),
-        "fay": add_consultant(session, "Fay Reviewer", insurance_expiry=last),
-        "gus": add_consultant(session, "Gus Current", insurance_expiry=last + timedelta(days=1)),
-        "dee": add_consultant(
-            session, "Dee Suspended", status=ConsultantStatus.suspended, insurance_expiry=None
-        ),
+        "eve": consultant(session, "Eve Reviewer", reapproval_due=TODAY + timedelta(days=15)),
+        "fay": consultant(session, "Fay Reviewer", insurance_expiry=last),
+        "gus": consultant(session, "Gus Current", insurance_expiry=last + timedelta(days=1)),
+        "dee": consultant(session, "Dee Suspended", status=ConsultantStatus.suspended, insurance_expiry=None),
     }
 
 
@@ -85,7 +84,7 @@ def test_the_digest_posts_each_item_once_for_the_week_even_when_the_job_runs_twi
     assert all(c.key.startswith(f"digest:{week_of(TODAY)}:") and c.detail["ts"] for c in claims)
 
     # A check that newly falls due during the week is posted on its own, once.
-    add_consultant(session, "Hal Uninsured", insurance_expiry=None)
+    consultant(session, "Hal Uninsured", insurance_expiry=None)
     assert "Posted 1 digest item(s)." in digest()
     latest = standin.calls_to("chat.postMessage")[-1]
     assert "*Hal Uninsured*: no insurance recorded" in json.dumps(message_blocks(latest))

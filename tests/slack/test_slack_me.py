@@ -5,12 +5,13 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from slack_rig import ADMIN_CHANNEL, SlackDriver, add_agencies, add_consultant, message_blocks, opened_view
+from factories import case, consultant
+from slack_rig import ADMIN_CHANNEL, SlackDriver, add_agencies, message_blocks, opened_view
 from slack_standin import SlackStandIn
 from sqlmodel import Session, col, select
 
 from commissioning import commissions
-from commissioning.models import Case, Commission, CommissionRole
+from commissioning.models import Commission, CommissionRole
 from core.audit import AuditEvent
 from registry.models import Absence, Consultant, Engagement, Interest
 from registry.policy import IndependencePolicy, RankingPolicy
@@ -19,35 +20,22 @@ TODAY = date.today()
 ADA, BEA = "U0ADA", "U0BEA"
 
 
-def _case(session: Session, ref: str) -> int:
-    row = Case(
-        ref=ref,
-        area="hackney",
-        created_by="test",
-        features={"area": "hackney", "agencies_involved": ["hackney-csc"]},
-    )
-    session.add(row)
-    session.commit()
-    assert row.id is not None
-    return row.id
-
-
 @pytest.fixture
 def world(session: Session, people) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Two consultants on Slack, each commissioned on a case of their own, and the agency involved."""
     add_agencies(session, "hackney-csc")
-    ada = add_consultant(session, "Ada Able", slack_user_id=ADA)
-    bea = add_consultant(session, "Bea Busy", slack_user_id=BEA)
+    ada = consultant(session, "Ada Able", slack_user_id=ADA)
+    bea = consultant(session, "Bea Busy", slack_user_id=BEA)
     for ref, who in (("HK-1", ada), ("HK-2", bea)):
         session.add(
             Commission(
-                case_id=_case(session, ref),
+                case_id=case(session, ref, agencies=("hackney-csc",)),
                 consultant_id=who,
                 role=CommissionRole.lead_reviewer,
                 created_by="t",
             )
         )
-    _case(session, "HK-3")
+    case(session, "HK-3", agencies=("hackney-csc",))
     session.commit()
     return {"ada": ada, "bea": bea}
 

@@ -10,8 +10,9 @@ import time
 
 import httpx
 import pytest
+from factories import consultant
 from pydantic import SecretStr
-from slack_rig import SECRET, SlackDriver, add_consultant, opened_view
+from slack_rig import SECRET, SlackDriver, opened_view
 from slack_standin import SlackStandIn, sign
 from sqlmodel import Session, select
 
@@ -150,8 +151,8 @@ ADA, BEA = "U0ADA", "U0BEA"
 def test_a_second_consultant_cannot_take_a_slack_id_so_the_first_keeps_scr_me(
     slack: SlackDriver, people, standin, session: Session
 ):
-    add_consultant(session, "Ada Able", slack_user_id=ADA)
-    bea = add_consultant(session, "Bea Busy")
+    consultant(session, "Ada Able", slack_user_id=ADA)
+    bea = consultant(session, "Bea Busy")
     with pytest.raises(Conflict, match="U0ADA already belongs to the consultant Ada Able"):
         store.update_consultant(
             session=session, consultant_id=bea, data=ConsultantUpdate(slack_user_id=ADA), actor="test"
@@ -174,7 +175,7 @@ def test_a_second_consultant_cannot_take_a_slack_id_so_the_first_keeps_scr_me(
 def test_a_change_a_consultant_makes_in_slack_is_audited_as_relayed_for_their_slack_id(
     slack: SlackDriver, people, standin, session: Session
 ):
-    add_consultant(session, "Ada Able", slack_user_id=ADA)
+    consultant(session, "Ada Able", slack_user_id=ADA)
     assert slack.command("me", user=ADA).status_code == 200
     [reply] = standin.wait_for("response_url")
     slack.press(reply, "me.availability", user=ADA)

@@ -4,12 +4,13 @@ and what a consultant declares warns until an admin confirms it."""
 from dataclasses import replace
 from datetime import date, timedelta
 
+from factories import consultant_profile
 from hypothesis import given
 from hypothesis import strategies as st
 
 from registry.conflicts import check
 from registry.policy import IndependencePolicy, RankingPolicy, Severity
-from registry.profiles import AgencyDirectory, Away, CaseContext, ConsultantProfile, Interest
+from registry.profiles import AgencyDirectory, CaseContext, ConsultantProfile, Interest
 from registry.shortlist import rank, summarise
 
 TODAY = date(2026, 6, 1)
@@ -19,17 +20,6 @@ DUE = date(2026, 12, 1)
 CASE = CaseContext(ref="HK-2026-001", area="hackney", agencies=("hackney-csc",), due_date=DUE)
 UNDATED = replace(CASE, due_date=None)
 AGENCIES = AgencyDirectory(names={"hackney-csc": "Hackney Children's Social Care"})
-
-
-def consultant(*away: tuple[date, date], **changes: object) -> ConsultantProfile:
-    base = ConsultantProfile(
-        id=7,
-        name="Ann Reviewer",
-        dbs_check_date=date(2025, 1, 10),
-        insurance_expiry=date(2027, 3, 31),
-        away=tuple(Away(id=50 + n, start=start, end=end) for n, (start, end) in enumerate(away)),
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def rules(profile: ConsultantProfile, case: CaseContext = CASE) -> list[tuple[str, Severity]]:
@@ -44,7 +34,7 @@ def days(n: int) -> date:
 
 
 def test_a_consultant_away_today_cannot_take_a_review_now() -> None:
-    (finding,) = check(consultant((days(-3), days(10))), CASE, POLICY, TODAY)
+    (finding,) = check(consultant_profile(away=[(days(-3), days(10))]), CASE, POLICY, TODAY)
     assert (finding.rule, finding.severity) == ("capacity.away", Severity.block)
     assert (
         finding.reason
@@ -55,16 +45,16 @@ def test_a_consultant_away_today_cannot_take_a_review_now() -> None:
 
 
 def test_the_first_and_last_days_away_both_count() -> None:
-    assert rules(consultant((TODAY, days(5)))) == [("capacity.away", Severity.block)]
-    assert rules(consultant((days(-5), TODAY))) == [("capacity.away", Severity.block)]
+    assert rules(consultant_profile(away=[(TODAY, days(5))])) == [("capacity.away", Severity.block)]
+    assert rules(consultant_profile(away=[(days(-5), TODAY)])) == [("capacity.away", Severity.block)]
 
 
 def test_a_period_already_over_is_ignored() -> None:
-    assert rules(consultant((days(-20), days(-1)))) == []
+    assert rules(consultant_profile(away=[(days(-20), days(-1))])) == []
 
 
 def test_away_later_but_before_the_review_is_due_warns() -> None:
-    (finding,) = check(consultant((days(100), days(114))), CASE, POLICY, TODAY)
+    (finding,) = check(consultant_profile(away=[(days(100), days(114))]), CASE, POLICY, TODAY)
     assert (finding.rule, finding.severity) == ("capacity.away_during_review", Severity.warn)
     assert finding.reason == (
         "Ann Reviewer will be away from 9 September 2026 to 23 September 2026, before the review is due on "
@@ -73,21 +63,21 @@ def test_away_later_but_before_the_review_is_due_warns() -> None:
 
 
 def test_away_only_after_the_review_is_due_does_not_matter() -> None:
-    assert rules(consultant((DUE + timedelta(days=1), DUE + timedelta(days=30)))) == []
-    assert rules(consultant((DUE, DUE + timedelta(days=30)))) == [
+    assert rules(consultant_profile(away=[(DUE + timedelta(days=1), DUE + timedelta(days=30))])) == []
+    assert rules(consultant_profile(away=[(DUE, DUE + timedelta(days=30))])) == [
         ("capacity.away_during_review", Severity.warn)
     ]
 
 
 def test_without_a_due_date_away_within_the_warning_window_warns() -> None:
-    (finding,) = check(consultant((days(60), days(70))), UNDATED, POLICY, TODAY)
+    (finding,) = check(consultant_profile(away=[(days(60), days(70))]), UNDATED, POLICY, TODAY)
     assert (finding.rule, finding.severity) == ("capacity.away_during_review", Severity.warn)
     assert finding.reason.endswith("within 60 days.")
-    assert rules(consultant((days(61), days(70))), UNDATED) == []
+    assert rules(consultant_profile(away=[(days(61), days(70))]), UNDATED) == []
 
 
 def test_each_period_is_judged_on_its_own_and_blocks_come_first() -> None:
-    profile = consultant((days(30), days(40)), (days(-1), days(2)), active_commissions=2)
+    profile = consultant_profile(away=[(days(30), days(40)), (days(-1), days(2))], active_commissions=2)
     assert rules(profile) == [
         ("capacity.full", Severity.block),
         ("capacity.away", Severity.block),
@@ -105,11 +95,11 @@ def test_a_period_away_blocks_exactly_when_it_covers_today_and_warns_exactly_whe
         expected = [("capacity.away", Severity.block)]
     elif TODAY < first <= DUE:
         expected = [("capacity.away_during_review", Severity.warn)]
-    assert rules(consultant((first, last))) == expected
+    assert rules(consultant_profile(away=[(first, last)])) == expected
 
 
 def test_the_shortlist_excludes_whoever_is_away_and_says_what_would_widen_the_pool() -> None:
-    away, back = consultant((days(-1), days(7))), consultant(id=8, name="Bo Back")
+    away, back = consultant_profile(away=[(days(-1), days(7))]), consultant_profile(id=8, name="Bo Back")
     shortlist = rank([away, back], CASE, policy=POLICY, ranking=RANKING, today=TODAY, agencies=AGENCIES)
     assert [c.consultant.name for c in shortlist.candidates] == ["Bo Back"]
     assert [e.consultant.name for e in shortlist.excluded] == ["Ann Reviewer"]
@@ -133,7 +123,7 @@ def interest(*, confirmed: bool, case_ref: str | None = None, agency_id: str | N
 
 
 def test_an_unconfirmed_interest_in_the_case_warns_saying_it_awaits_confirmation() -> None:
-    profile = consultant(interests=(interest(confirmed=False, case_ref=CASE.ref),))
+    profile = consultant_profile(interests=(interest(confirmed=False, case_ref=CASE.ref),))
     (finding,) = check(profile, CASE, POLICY, TODAY)
     assert (finding.rule, finding.severity) == ("independence.interest_in_case", Severity.warn)
     assert finding.reason == (
@@ -144,13 +134,13 @@ def test_an_unconfirmed_interest_in_the_case_warns_saying_it_awaits_confirmation
 
 
 def test_a_confirmed_interest_in_the_case_blocks() -> None:
-    profile = consultant(interests=(interest(confirmed=True, case_ref=CASE.ref),))
+    profile = consultant_profile(interests=(interest(confirmed=True, case_ref=CASE.ref),))
     assert rules(profile) == [("independence.interest_in_case", Severity.block)]
 
 
 def test_an_unconfirmed_interest_in_an_agency_warns_as_a_confirmed_one_does() -> None:
-    unconfirmed = consultant(interests=(interest(confirmed=False, agency_id="hackney-csc"),))
-    confirmed = consultant(interests=(interest(confirmed=True, agency_id="hackney-csc"),))
+    unconfirmed = consultant_profile(interests=(interest(confirmed=False, agency_id="hackney-csc"),))
+    confirmed = consultant_profile(interests=(interest(confirmed=True, agency_id="hackney-csc"),))
     (finding,) = check(unconfirmed, CASE, POLICY, TODAY, agencies=AGENCIES)
     assert (finding.rule, finding.severity) == ("independence.interest_in_agency", Severity.warn)
     assert "confirmed" not in finding.reason

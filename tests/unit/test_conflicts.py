@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from factories import consultant_profile
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -38,22 +39,9 @@ CASE = CaseContext(
 )
 
 
-def consultant(**changes: object) -> ConsultantProfile:
-    """An approved consultant with current checks and a free place, changed as the test needs."""
-    base = ConsultantProfile(
-        id=7,
-        name="Ann Reviewer",
-        capacity=2,
-        active_commissions=0,
-        dbs_check_date=date(2025, 1, 10),
-        insurance_expiry=date(2027, 3, 31),
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
-
-
 def tie(kind: EngagementKind, agency: str = "hackney-csc", **dates: object) -> ConsultantProfile:
     engagement = Engagement(id=31, agency_id=agency, kind=kind, **dates)  # type: ignore[arg-type]
-    return consultant(engagements=(engagement,))
+    return consultant_profile(engagements=(engagement,))
 
 
 def findings(
@@ -71,7 +59,7 @@ def years_ago(years: int, days: int = 0) -> date:
 
 
 def test_an_approved_consultant_with_no_ties_and_current_checks_has_no_findings() -> None:
-    assert findings(consultant()) == []
+    assert findings(consultant_profile()) == []
 
 
 # Employment ------------------------------------------------------------------------------------
@@ -272,7 +260,7 @@ def test_a_personal_link_with_another_agency_is_not_a_finding() -> None:
 
 def interest(**fields: object) -> ConsultantProfile:
     declared = Interest(id=5, text="Knew a foster carer", declared_on=date(2026, 5, 3), **fields)  # type: ignore[arg-type]
-    return consultant(interests=(declared,))
+    return consultant_profile(interests=(declared,))
 
 
 def test_an_interest_declared_on_this_case_blocks() -> None:
@@ -320,7 +308,7 @@ def reviews(*ends: date | None) -> ConsultantProfile:
         )
         for index, end in enumerate(ends)
     )
-    return consultant(engagements=engagements)
+    return consultant_profile(engagements=engagements)
 
 
 def test_reviewing_an_involved_agency_twice_within_three_years_warns() -> None:
@@ -355,7 +343,7 @@ def test_reviewing_an_agency_not_involved_is_not_familiarity() -> None:
         Engagement(id=40 + n, agency_id="camden-csc", kind=EngagementKind.reviewed, end=date(2025, 1, 1))
         for n in range(3)
     )
-    assert findings(consultant(engagements=engagements)) == []
+    assert findings(consultant_profile(engagements=engagements)) == []
 
 
 # Policy: severities, aliases, unconfirmed ties -------------------------------------------------
@@ -393,7 +381,7 @@ def test_without_a_directory_agency_ids_must_match_exactly() -> None:
 
 def test_an_unconfirmed_self_declared_tie_warns_instead_of_blocking() -> None:
     engagement = Engagement(id=31, agency_id="hackney-csc", kind=EngagementKind.employed, confirmed=False)
-    (finding,) = findings(consultant(engagements=(engagement,)))
+    (finding,) = findings(consultant_profile(engagements=(engagement,)))
     assert (finding.rule, finding.severity) == ("independence.current_employment", Severity.warn)
     assert finding.reason.endswith("not yet confirmed by an admin, so it warns for now.")
 
@@ -402,7 +390,7 @@ def test_an_unconfirmed_tie_that_only_warns_keeps_its_reason() -> None:
     engagement = Engagement(
         id=31, agency_id="hackney-csc", kind=EngagementKind.employed, end=years_ago(6), confirmed=False
     )
-    (finding,) = findings(consultant(engagements=(engagement,)))
+    (finding,) = findings(consultant_profile(engagements=(engagement,)))
     assert finding.rule == "independence.past_employment"
     assert "confirmed" not in finding.reason
 
@@ -414,19 +402,19 @@ def test_an_unconfirmed_tie_that_only_warns_keeps_its_reason() -> None:
     "status", [ConsultantStatus.applied, ConsultantStatus.suspended, ConsultantStatus.removed]
 )
 def test_a_consultant_who_is_not_approved_is_excluded(status: ConsultantStatus) -> None:
-    (finding,) = findings(consultant(status=status))
+    (finding,) = findings(consultant_profile(status=status))
     assert (finding.rule, finding.severity) == ("vetting.not_approved", Severity.block)
     assert finding.reason == f"Ann Reviewer is not approved (status: {status.value})."
 
 
 def test_a_consultant_with_no_dbs_check_is_excluded() -> None:
-    (finding,) = findings(consultant(dbs_check_date=None))
+    (finding,) = findings(consultant_profile(dbs_check_date=None))
     assert (finding.rule, finding.severity) == ("vetting.dbs_expired", Severity.block)
     assert finding.reason == "Ann Reviewer has no DBS check on record."
 
 
 def test_a_dbs_check_exactly_three_years_old_has_run_out() -> None:
-    (finding,) = findings(consultant(dbs_check_date=years_ago(3)))
+    (finding,) = findings(consultant_profile(dbs_check_date=years_ago(3)))
     assert (finding.rule, finding.severity) == ("vetting.dbs_expired", Severity.block)
     assert finding.reason == (
         "Ann Reviewer's DBS check of 1 June 2023 (rechecked every 3 years) ran out on 31 May 2026."
@@ -435,7 +423,7 @@ def test_a_dbs_check_exactly_three_years_old_has_run_out() -> None:
 
 
 def test_a_dbs_check_a_day_short_of_three_years_is_valid_today_but_warns() -> None:
-    (finding,) = findings(consultant(dbs_check_date=years_ago(3, days=1)))
+    (finding,) = findings(consultant_profile(dbs_check_date=years_ago(3, days=1)))
     assert (finding.rule, finding.severity) == ("vetting.dbs_expiring", Severity.warn)
     assert finding.reason == (
         "Ann Reviewer's DBS check of 2 June 2023 (rechecked every 3 years) runs out on 1 June 2026, before "
@@ -444,68 +432,75 @@ def test_a_dbs_check_a_day_short_of_three_years_is_valid_today_but_warns() -> No
 
 
 def test_a_dbs_check_lapsing_after_the_due_date_is_not_a_finding() -> None:
-    assert findings(consultant(dbs_check_date=date(2023, 12, 2))) == []
+    assert findings(consultant_profile(dbs_check_date=date(2023, 12, 2))) == []
 
 
 def test_a_dbs_check_lapsing_on_the_due_date_warns() -> None:
-    assert rules(consultant(dbs_check_date=date(2023, 12, 1))) == [("vetting.dbs_expiring", Severity.warn)]
+    assert rules(consultant_profile(dbs_check_date=date(2023, 12, 1))) == [
+        ("vetting.dbs_expiring", Severity.warn)
+    ]
 
 
 def test_without_a_due_date_a_check_lapsing_within_sixty_days_warns() -> None:
     case = replace(CASE, due_date=None)
-    (finding,) = findings(consultant(insurance_expiry=TODAY + timedelta(days=59)), case=case)
+    (finding,) = findings(consultant_profile(insurance_expiry=TODAY + timedelta(days=59)), case=case)
     assert (finding.rule, finding.severity) == ("vetting.insurance_expiring", Severity.warn)
     assert finding.reason == (
         "Ann Reviewer's professional indemnity insurance runs out on 30 July 2026, within 60 days."
     )
-    assert findings(consultant(insurance_expiry=TODAY + timedelta(days=60)), case=case) == []
+    assert findings(consultant_profile(insurance_expiry=TODAY + timedelta(days=60)), case=case) == []
 
 
 def test_insurance_that_ran_out_yesterday_excludes_and_insurance_ending_today_warns() -> None:
-    (finding,) = findings(consultant(insurance_expiry=TODAY - timedelta(days=1)))
+    (finding,) = findings(consultant_profile(insurance_expiry=TODAY - timedelta(days=1)))
     assert (finding.rule, finding.severity) == ("vetting.insurance_expired", Severity.block)
     assert finding.reason == "Ann Reviewer's professional indemnity insurance ran out on 31 May 2026."
-    assert rules(consultant(insurance_expiry=TODAY)) == [("vetting.insurance_expiring", Severity.warn)]
+    assert rules(consultant_profile(insurance_expiry=TODAY)) == [
+        ("vetting.insurance_expiring", Severity.warn)
+    ]
 
 
 def test_missing_insurance_excludes_unless_the_policy_does_not_require_it() -> None:
-    (finding,) = findings(consultant(insurance_expiry=None))
+    (finding,) = findings(consultant_profile(insurance_expiry=None))
     assert (finding.rule, finding.severity) == ("vetting.insurance_expired", Severity.block)
     assert finding.reason == "Ann Reviewer has no professional indemnity insurance on record."
-    assert findings(consultant(insurance_expiry=None), policy=replace(POLICY, insurance_required=False)) == []
+    assert (
+        findings(consultant_profile(insurance_expiry=None), policy=replace(POLICY, insurance_required=False))
+        == []
+    )
 
 
 def test_registration_is_optional_by_default_but_a_lapsed_one_excludes() -> None:
-    assert findings(consultant(registration_expiry=None)) == []
-    (finding,) = findings(consultant(registration_expiry=date(2026, 5, 31)))
+    assert findings(consultant_profile(registration_expiry=None)) == []
+    (finding,) = findings(consultant_profile(registration_expiry=date(2026, 5, 31)))
     assert (finding.rule, finding.severity) == ("vetting.registration_expired", Severity.block)
     assert finding.reason == "Ann Reviewer's professional registration ran out on 31 May 2026."
-    assert rules(consultant(registration_expiry=date(2026, 11, 30))) == [
+    assert rules(consultant_profile(registration_expiry=date(2026, 11, 30))) == [
         ("vetting.registration_expiring", Severity.warn)
     ]
 
 
 def test_missing_registration_excludes_when_the_policy_requires_it() -> None:
     policy = replace(POLICY, registration_required=True)
-    assert rules(consultant(), policy=policy) == [("vetting.registration_expired", Severity.block)]
+    assert rules(consultant_profile(), policy=policy) == [("vetting.registration_expired", Severity.block)]
 
 
 def test_a_consultant_at_capacity_is_excluded() -> None:
-    (finding,) = findings(consultant(capacity=2, active_commissions=2))
+    (finding,) = findings(consultant_profile(capacity=2, active_commissions=2))
     assert (finding.rule, finding.severity) == ("capacity.full", Severity.block)
     assert finding.reason == "Ann Reviewer is at capacity: 2 of 2 reviews in progress."
     assert finding.evidence.fields == {"capacity": 2, "active_commissions": 2}
 
 
 def test_a_consultant_with_one_place_left_is_not_at_capacity() -> None:
-    assert findings(consultant(capacity=2, active_commissions=1)) == []
+    assert findings(consultant_profile(capacity=2, active_commissions=1)) == []
 
 
 # Ordering and dates ----------------------------------------------------------------------------
 
 
 def test_blocks_come_before_warnings_in_rule_order() -> None:
-    profile = consultant(
+    profile = consultant_profile(
         status=ConsultantStatus.suspended,
         active_commissions=2,
         engagements=(
@@ -558,6 +553,6 @@ def test_the_dbs_rule_matches_its_definition_on_every_day_including_29_february(
     elif valid_until < today + timedelta(days=60):
         expected = [("vetting.dbs_expiring", Severity.warn)]
     policy = replace(POLICY, dbs_recheck_years=years)
-    profile = consultant(dbs_check_date=checked, insurance_expiry=date(2099, 1, 1))
+    profile = consultant_profile(dbs_check_date=checked, insurance_expiry=date(2099, 1, 1))
     found = check(profile, replace(CASE, due_date=None), policy, today, agencies=AGENCIES)
     assert [(f.rule, f.severity) for f in found] == expected

@@ -3,6 +3,8 @@
 from dataclasses import replace
 from datetime import date, timedelta
 
+from factories import consultant_profile
+
 from registry.policy import IndependencePolicy, RankingPolicy
 from registry.profiles import (
     AgencyDirectory,
@@ -28,17 +30,6 @@ CASE = CaseContext(
 )
 
 
-def person(consultant_id: int, name: str, **changes: object) -> ConsultantProfile:
-    base = ConsultantProfile(
-        id=consultant_id,
-        name=name,
-        capacity=2,
-        dbs_check_date=date(2025, 1, 10),
-        insurance_expiry=date(2027, 3, 31),
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
-
-
 def parts(profile: ConsultantProfile, case: CaseContext = CASE) -> dict[str, tuple[float, str]]:
     return {part.component: (part.points, part.why) for part in score(profile, case, RANKING, TODAY)}
 
@@ -51,12 +42,12 @@ def ranked(*profiles: ConsultantProfile, case: CaseContext = CASE) -> Shortlist:
 
 
 def test_each_case_theme_the_consultant_covers_earns_points() -> None:
-    profile = person(1, "Ann", specialisms=frozenset({"neglect", "domestic_abuse", "disability"}))
+    profile = consultant_profile(specialisms=frozenset({"neglect", "domestic_abuse", "disability"}))
     assert parts(profile)["specialisms"] == (20, "covers 2 of 3 case themes: domestic_abuse, neglect")
 
 
 def test_covering_none_of_the_themes_earns_nothing_and_says_which_were_wanted() -> None:
-    assert parts(person(1, "Ann", specialisms=frozenset({"disability"})))["specialisms"] == (
+    assert parts(consultant_profile(specialisms=frozenset({"disability"})))["specialisms"] == (
         0,
         "covers none of the case's themes (domestic_abuse, neglect, parental_mental_health)",
     )
@@ -64,14 +55,14 @@ def test_covering_none_of_the_themes_earns_nothing_and_says_which_were_wanted() 
 
 def test_a_case_with_no_themes_scores_no_specialism_points() -> None:
     case = replace(CASE, themes=frozenset())
-    assert parts(person(1, "Ann", specialisms=frozenset({"neglect"})), case)["specialisms"] == (
+    assert parts(consultant_profile(specialisms=frozenset({"neglect"})), case)["specialisms"] == (
         0,
         "the case names no themes",
     )
 
 
 def test_a_needed_language_counts_only_when_an_interpreter_is_needed() -> None:
-    profile = person(1, "Ann", languages=frozenset({"somali", "Arabic"}))
+    profile = consultant_profile(languages=frozenset({"somali", "Arabic"}))
     assert parts(profile)["languages"] == (8, "speaks somali, needed here")
     assert parts(profile, replace(CASE, interpreter_needed=False))["languages"] == (
         0,
@@ -80,7 +71,7 @@ def test_a_needed_language_counts_only_when_an_interpreter_is_needed() -> None:
 
 
 def test_not_speaking_a_needed_language_earns_nothing() -> None:
-    assert parts(person(1, "Ann", languages=frozenset({"Arabic"})))["languages"] == (
+    assert parts(consultant_profile(languages=frozenset({"Arabic"})))["languages"] == (
         0,
         "speaks none of the languages needed (somali)",
     )
@@ -88,37 +79,38 @@ def test_not_speaking_a_needed_language_earns_nothing() -> None:
 
 def test_an_interpreter_needed_without_a_language_named_says_so() -> None:
     case = replace(CASE, languages=frozenset())
-    assert parts(person(1, "Ann", languages=frozenset({"Arabic"})), case)["languages"] == (
+    assert parts(consultant_profile(languages=frozenset({"Arabic"})), case)["languages"] == (
         0,
         "an interpreter is needed but the case names no language",
     )
 
 
 def test_working_in_the_case_area_earns_points() -> None:
-    assert parts(person(1, "Ann", areas=frozenset({"hackney"})))["area"] == (5, "works in Hackney")
-    assert parts(person(1, "Ann", areas=frozenset({"camden"})))["area"] == (
+    assert parts(consultant_profile(areas=frozenset({"hackney"})))["area"] == (5, "works in Hackney")
+    assert parts(consultant_profile(areas=frozenset({"camden"})))["area"] == (
         0,
         "does not list Hackney among the areas they cover",
     )
-    assert parts(person(1, "Ann"), replace(CASE, area=None))["area"] == (0, "the case names no area")
+    assert parts(consultant_profile(), replace(CASE, area=None))["area"] == (0, "the case names no area")
 
 
 def test_free_places_earn_points() -> None:
-    assert parts(person(1, "Ann", capacity=3, active_commissions=1))["capacity"] == (6, "2 of 3 places free")
+    assert parts(consultant_profile(capacity=3, active_commissions=1))["capacity"] == (
+        6,
+        "2 of 3 places free",
+    )
 
 
 def test_quality_above_the_middle_of_the_scale_adds_and_below_takes_away() -> None:
-    good = person(1, "Ann", mean_rating=3.5, rated_reviews=2)
+    good = consultant_profile(mean_rating=3.5, rated_reviews=2)
     assert parts(good)["quality"] == (4, "average rating 3.5 of 4 from 2 rated reviews")
-    poor = person(2, "Bob", mean_rating=1.0, rated_reviews=1)
+    poor = consultant_profile(id=2, name="Bob", mean_rating=1.0, rated_reviews=1)
     assert parts(poor)["quality"] == (-6, "average rating 1.0 of 4 from 1 rated review")
-    assert parts(person(3, "Cy"))["quality"] == (0, "no rated reviews yet")
+    assert parts(consultant_profile(id=3, name="Cy"))["quality"] == (0, "no rated reviews yet")
 
 
 def test_recent_commissions_rank_a_consultant_lower_and_more_so_for_the_same_partnership() -> None:
-    profile = person(
-        1,
-        "Ann",
+    profile = consultant_profile(
         recent_commissions=(
             PastCommission(1, TODAY - timedelta(days=30), "hackney"),
             PastCommission(2, TODAY - timedelta(days=200), "camden"),
@@ -132,20 +124,23 @@ def test_recent_commissions_rank_a_consultant_lower_and_more_so_for_the_same_par
 
 
 def test_a_commission_from_another_area_costs_less_and_none_cost_nothing() -> None:
-    one = person(1, "Ann", recent_commissions=(PastCommission(1, TODAY - timedelta(days=10), None),))
+    one = consultant_profile(recent_commissions=(PastCommission(1, TODAY - timedelta(days=10), None),))
     assert parts(one)["rotation"] == (-4, "1 commission in the last 365 days")
     assert parts(one, replace(CASE, area=None))["rotation"] == (-4, "1 commission in the last 365 days")
-    assert parts(person(2, "Bob"))["rotation"] == (0, "no commissions in the last 365 days")
+    assert parts(consultant_profile(id=2, name="Bob"))["rotation"] == (
+        0,
+        "no commissions in the last 365 days",
+    )
 
 
 # Ranking ----------------------------------------------------------------------------------------
 
 
 def test_the_best_fit_comes_first_and_the_score_is_the_sum_of_its_parts() -> None:
-    specialist = person(
-        1, "Zed", specialisms=frozenset({"neglect", "domestic_abuse"}), areas=frozenset({"hackney"})
+    specialist = consultant_profile(
+        id=1, name="Zed", specialisms=frozenset({"neglect", "domestic_abuse"}), areas=frozenset({"hackney"})
     )
-    generalist = person(2, "Amy")
+    generalist = consultant_profile(id=2, name="Amy")
     shortlist = ranked(generalist, specialist)
     assert [c.consultant.id for c in shortlist.candidates] == [1, 2]
     best = shortlist.candidates[0]
@@ -161,7 +156,9 @@ def test_the_best_fit_comes_first_and_the_score_is_the_sum_of_its_parts() -> Non
 
 
 def test_a_consultant_employed_by_an_involved_agency_is_excluded_with_the_finding() -> None:
-    employed = person(1, "Ann", engagements=(Engagement(9, "met-police", EngagementKind.employed),))
+    employed = consultant_profile(
+        id=1, name="Ann", engagements=(Engagement(9, "met-police", EngagementKind.employed),)
+    )
     shortlist = ranked(employed)
     assert shortlist.candidates == ()
     (excluded,) = shortlist.excluded
@@ -170,23 +167,26 @@ def test_a_consultant_employed_by_an_involved_agency_is_excluded_with_the_findin
 
 
 def test_a_candidate_carries_its_warnings_and_ranks_below_an_equal_score_without_them() -> None:
-    warned = person(
-        1, "Amy", engagements=(Engagement(9, "met-police", EngagementKind.employed, end=date(2019, 1, 1)),)
+    warned = consultant_profile(
+        id=1,
+        name="Amy",
+        engagements=(Engagement(9, "met-police", EngagementKind.employed, end=date(2019, 1, 1)),),
     )
-    clean = person(2, "Zed")
+    clean = consultant_profile(id=2, name="Zed")
     shortlist = ranked(warned, clean)
     assert [c.consultant.name for c in shortlist.candidates] == ["Zed", "Amy"]
     assert [w.rule for w in shortlist.candidates[1].warnings] == ["independence.past_employment"]
 
 
 def test_equal_scores_without_warnings_are_listed_by_name() -> None:
-    shortlist = ranked(person(1, "Zed"), person(2, "Amy"))
+    shortlist = ranked(consultant_profile(id=1, name="Zed"), consultant_profile(id=2, name="Amy"))
     assert [c.consultant.name for c in shortlist.candidates] == ["Amy", "Zed"]
 
 
 def test_excluded_consultants_are_listed_by_name() -> None:
     shortlist = ranked(
-        person(1, "Zed", status=ConsultantStatus.suspended), person(2, "Amy", status=ConsultantStatus.applied)
+        consultant_profile(id=1, name="Zed", status=ConsultantStatus.suspended),
+        consultant_profile(id=2, name="Amy", status=ConsultantStatus.applied),
     )
     assert [e.consultant.name for e in shortlist.excluded] == ["Amy", "Zed"]
 
@@ -200,10 +200,10 @@ def employed_by(agency: str) -> tuple[Engagement, ...]:
 
 def test_the_summary_names_the_rule_excluding_most_and_what_would_widen_the_pool() -> None:
     shortlist = ranked(
-        person(1, "Ann", engagements=employed_by("met-police")),
-        person(2, "Bob", engagements=employed_by("hackney-csc"), dbs_check_date=None),
-        person(3, "Cy", engagements=employed_by("hackney-csc"), active_commissions=2),
-        person(4, "Di", dbs_check_date=None),
+        consultant_profile(id=1, name="Ann", engagements=employed_by("met-police")),
+        consultant_profile(id=2, name="Bob", engagements=employed_by("hackney-csc"), dbs_check_date=None),
+        consultant_profile(id=3, name="Cy", engagements=employed_by("hackney-csc"), active_commissions=2),
+        consultant_profile(id=4, name="Di", dbs_check_date=None),
     )
     summary = summarise(shortlist)
     assert (summary.checked, summary.eligible) == (4, 0)
@@ -222,7 +222,11 @@ def test_the_summary_names_the_rule_excluding_most_and_what_would_widen_the_pool
 
 
 def test_the_summary_says_when_no_single_change_would_help() -> None:
-    summary = summarise(ranked(person(1, "Ann", engagements=employed_by("met-police"), dbs_check_date=None)))
+    summary = summarise(
+        ranked(
+            consultant_profile(id=1, name="Ann", engagements=employed_by("met-police"), dbs_check_date=None)
+        )
+    )
     assert summary.message.endswith(
         "No single change would make anyone eligible: each is excluded by two or more rules. "
         "Recruit reviewers from outside the agencies involved."
@@ -236,6 +240,10 @@ def test_the_summary_of_an_empty_list_asks_for_consultants() -> None:
 
 
 def test_the_summary_counts_the_eligible_when_there_are_some() -> None:
-    summary = summarise(ranked(person(1, "Ann"), person(2, "Bob", active_commissions=2)))
+    summary = summarise(
+        ranked(
+            consultant_profile(id=1, name="Ann"), consultant_profile(id=2, name="Bob", active_commissions=2)
+        )
+    )
     assert summary.message == "1 of 2 consultants checked are eligible."
     assert [(r.rule, r.excludes, r.only_rule) for r in summary.rules] == [("capacity.full", 1, 1)]

@@ -1,19 +1,27 @@
-"""A small world for shortlist and commission tests: agencies, consultants with ties, and cases.
+"""Test data for every suite, built one way: consultants (as database rows, as API bodies and as the pure
+checks' profiles), the agencies of a Hackney case, a consultant's ties and ratings, and stored cases.
 
-Rows are written straight to the database (the registry and case APIs have their own tests), so
-each test reads as the situation it sets up.
+Every consultant starts as the same person, approved with current checks and two places, named as the
+test needs and changed only in what the test is about. Rows are written straight to the database (the
+registry and case APIs have their own tests), so each test reads as the situation it sets up; a test of
+the API itself sends the same person through it (``post_consultant``). Importable from every suite as
+``factories``: ``pyproject.toml`` puts ``tests/`` on the path.
 """
 
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from commissioning.models import Case
 from registry.models import Agency, AgencyAlias, Consultant, Engagement, Interest, ReviewRecord, fold
+from registry.profiles import Away, ConsultantProfile
 from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind, ReviewRole, ReviewType
 
 TODAY = date.today()
+APPROVAL_REASON = "Interviewed and referenced."
 
 # A case that meets the threshold (a suspected-abuse death in Hackney), for tests that need any stored case.
 CASE_FEATURES = {
@@ -28,6 +36,9 @@ CASE_FEATURES = {
     "area": "hackney",
     "agencies_involved": ["hackney-csc", "met-police"],
 }
+
+
+# Agencies ------------------------------------------------------------------------------------------
 
 
 def agency(
@@ -72,21 +83,70 @@ def hackney(session: Session) -> None:
     )
 
 
-def consultant(session: Session, name: str, **fields: Any) -> int:
-    """An approved consultant with current checks and two places, changed as the test needs."""
-    values: dict[str, Any] = {
+# Consultants ---------------------------------------------------------------------------------------
+
+
+def consultant_fields(name: str, **changes: Any) -> dict[str, Any]:
+    """An approved consultant with current checks (a DBS check a year old, insurance for two more years)
+    and two places, their email made from their name, changed as the test needs."""
+    return {
+        "name": name,
         "email": f"{name.lower().replace(' ', '.')}@reviews.example.org",
         "status": ConsultantStatus.approved,
         "capacity": 2,
         "dbs_check_date": TODAY - timedelta(days=365),
         "insurance_expiry": TODAY + timedelta(days=700),
-        **fields,
+        **changes,
     }
-    row = Consultant(name=name, **values)
+
+
+def consultant(session: Session, name: str, **changes: Any) -> int:
+    """The consultant written straight to the database; their id."""
+    row = Consultant(**consultant_fields(name, **changes))
     session.add(row)
     session.commit()
     assert row.id is not None
     return row.id
+
+
+def consultant_body(name: str, **changes: Any) -> dict[str, Any]:
+    """The consultant as the JSON body of ``POST /api/v1/consultants`` (which adds an applicant: an
+    approval is a separate action, so the body names no status)."""
+    fields = consultant_fields(name, **changes)
+    del fields["status"]
+    return {key: value.isoformat() if isinstance(value, date) else value for key, value in fields.items()}
+
+
+def post_consultant(
+    client: TestClient, headers: Mapping[str, str], name: str, *, approve: bool = True, **changes: Any
+) -> dict[str, Any]:
+    """The consultant added through the API by the admin whose ``headers`` are given, then approved unless
+    ``approve`` is false; the service's answer (the consultant as it published them)."""
+    created = client.post("/api/v1/consultants", json=consultant_body(name, **changes), headers=headers)
+    assert created.status_code == 201, created.text
+    if not approve:
+        return created.json()
+    approved = client.post(
+        f"/api/v1/consultants/{created.json()['id']}/approve",
+        json={"reason": APPROVAL_REASON},
+        headers=headers,
+    )
+    assert approved.status_code == 200, approved.text
+    return approved.json()
+
+
+def consultant_profile(*, away: Iterable[tuple[date, date]] = (), **changes: Any) -> ConsultantProfile:
+    """The consultant as the pure checks and ranking see them (Ann Reviewer, id 7), on the fixed dates the
+    unit tests run around (1 June 2026): DBS checked on 10 January 2025, insured to 31 March 2027.
+    ``away`` lists periods away, first and last day, numbered from 50."""
+    fields: dict[str, Any] = {
+        "id": 7,
+        "name": "Ann Reviewer",
+        "dbs_check_date": date(2025, 1, 10),
+        "insurance_expiry": date(2027, 3, 31),
+        "away": tuple(Away(id=50 + n, start=start, end=end) for n, (start, end) in enumerate(away)),
+    }
+    return ConsultantProfile(**fields | changes)
 
 
 def engagement(
@@ -144,6 +204,9 @@ def rating(session: Session, consultant_id: int, value: int) -> None:
     session.commit()
 
 
+# Stored cases --------------------------------------------------------------------------------------
+
+
 def case(
     session: Session,
     ref: str,
@@ -152,6 +215,7 @@ def case(
     agencies: tuple[str, ...] = ("hackney-csc", "met-police", "homerton"),
     **features: Any,
 ) -> int:
+    """A case stored as the service keeps one, naming its area and the agencies involved; its id."""
     row = Case(
         ref=ref,
         area=area,
