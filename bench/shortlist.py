@@ -263,8 +263,8 @@ def timed(run: Callable[[], Any], *, warmup: int, repeat: int) -> tuple[list[flo
 def measure(url: str, *, size: int, repeat: int, plan: bool) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
-    from commissioning.commissions import plan_for, shortlist_for
-    from registry.policy import IndependencePolicy, RankingPolicy
+    from commissioning.shortlists import plan_for, shortlist_for
+    from matching.policy import IndependencePolicy, RankingPolicy
     from service.app import create_app
     from service.db import get_engine
     from service.models import Role

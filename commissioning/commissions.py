@@ -1,4 +1,5 @@
-"""Database functions for a case's shortlist, batch plans and commissions.
+"""Database functions for commissions: the case as the checks see it, commissioning a consultant, their
+declaration and what follows. A case's shortlist and batch plans are ``commissioning.shortlists``.
 
 Keyword-only, ``session`` first; ``actor`` is what the audit log records. A write changes its records
 and their audit events in one transaction and commits (``agencies_changed`` excepted: it joins the
@@ -6,11 +7,8 @@ caller's transaction). Commissioning a consultant locks their row first, then re
 and counts their places under the lock, so two commissioners can never both take the last place.
 """
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import func, update
@@ -32,13 +30,13 @@ from core import audit
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
-from registry import candidates, conflicts, plan, shortlist
-from registry.candidates import Agencies, Workload
-from registry.conflicts import Finding
+from matching import candidates, conflicts
+from matching.candidates import Agencies, Workload
+from matching.conflicts import Finding
+from matching.policy import IndependencePolicy
+from matching.profiles import CaseContext, ConsultantProfile
 from registry.models import Consultant
-from registry.policy import IndependencePolicy, RankingPolicy
-from registry.profiles import CaseContext, ConsultantProfile
-from registry.vocabulary import ConsultantStatus, Specialism
+from registry.vocabulary import Specialism
 
 # The case themes that name a specialism: the two vocabularies share names, so fit is a direct match.
 _SPECIALISM_THEMES = frozenset(specialism.value for specialism in Specialism)
@@ -79,7 +77,13 @@ def case_context(*, session: Session, case: Case) -> CaseContext:
     )
 
 
-def _resolve(session: Session, contexts: list[CaseContext]) -> Agencies:
+def context_of(*, session: Session, ref: str) -> CaseContext:
+    """The facts of the case with reference ``ref`` that independence and fit depend on."""
+    return case_context(session=session, case=_case(session, ref))
+
+
+def agencies_of(*, session: Session, contexts: list[CaseContext]) -> Agencies:
+    """The agencies ``contexts`` name (involved, and each commissioning partnership), resolved at once."""
     names = [name for c in contexts for name in (*c.agencies, c.commissioning_agency_id) if name]
     return candidates.resolve_agencies(session=session, names=names)
 
@@ -113,166 +117,7 @@ def places_held(*, session: Session, consultant_id: int) -> int:
     return int(count or 0)
 
 
-# Shortlist -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaseShortlist:
-    case: CaseContext
-    shortlist: shortlist.Shortlist
-    summary: shortlist.PoolSummary
-    listed: int  # consultants on the list (not removed)
-    unknown_agencies: tuple[str, ...]  # names in the case no agency answers to: ties with them go unchecked
-
-
-def shortlist_for(
-    *,
-    session: Session,
-    ref: str,
-    policy: IndependencePolicy,
-    ranking: RankingPolicy,
-    today: date,
-    limit: int = 20,
-) -> CaseShortlist:
-    """The case's ranked candidates and excluded consultants.
-
-    The SQL filter leaves out consultants who are unavailable (not approved, full, checks lapsed). When
-    nobody is eligible, everyone on the list is checked instead, so the summary can say what excludes
-    them and what would widen the pool.
-    """
-    context = case_context(session=session, case=_case(session, ref))
-    agencies = _resolve(session, [context])
-    work = workload(since=_rotation_since(ranking, today))
-
-    def ranked(available_only: bool) -> shortlist.Shortlist:
-        profiles = candidates.load_profiles(
-            session=session,
-            contexts=[context],
-            agencies=agencies,
-            policy=policy,
-            today=today,
-            workload=work,
-            available_only=available_only,
-        )
-        return shortlist.rank(
-            profiles,
-            context,
-            policy=policy,
-            ranking=ranking,
-            today=today,
-            agencies=agencies.directory,
-            limit=limit,
-        )
-
-    with _gc_paused():
-        result = ranked(available_only=True)
-        if result.eligible == 0:
-            result = ranked(available_only=False)
-    listed = session.exec(
-        select(func.count())
-        .select_from(Consultant)
-        .where(col(Consultant.status) != ConsultantStatus.removed.value)
-    ).one()
-    return CaseShortlist(context, result, shortlist.summarise(result), listed, agencies.unknown)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while every consultant on the list is loaded and ranked.
-
-    Profiles, findings and sort keys form no reference cycles, but allocating tens of thousands of them
-    triggers full collections that walk every object in the process, again and again. Measured on
-    PostgreSQL: at 10,000 consultants it was about half the CPU time; at 100,000 it made growth worse
-    than linear.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _rotation_since(ranking: RankingPolicy, today: date) -> date:
-    return today - timedelta(days=ranking.rotation_days)
-
-
-# Batch plan ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Batch:
-    plan: plan.Plan
-    names: dict[int, str]  # consultant id -> name, for everyone the plan mentions
-
-
-def plan_for(
-    *,
-    session: Session,
-    refs: list[str],
-    policy: IndependencePolicy,
-    ranking: RankingPolicy,
-    today: date,
-    alternates: int = 3,
-) -> Batch:
-    """Propose one reviewer per case, maximising total fit under capacity and conflicts.
-
-    Only each case's best ``len(refs) + alternates`` candidates go to the solver. That loses nothing:
-    if a plan gave a case someone outside its best ``len(refs)``, one of those would be unused by the
-    other cases and free (candidates have a free place), and at least as good.
-    """
-    contexts = [case_context(session=session, case=_case(session, ref)) for ref in refs]
-    agencies = _resolve(session, contexts)
-    with _gc_paused():
-        profiles = candidates.load_profiles(
-            session=session,
-            contexts=contexts,
-            agencies=agencies,
-            policy=policy,
-            today=today,
-            workload=workload(since=_rotation_since(ranking, today)),
-        )
-        options = []
-        for context in contexts:
-            ranked = shortlist.rank(
-                profiles,
-                context,
-                policy=policy,
-                ranking=ranking,
-                today=today,
-                agencies=agencies.directory,
-                limit=len(refs) + alternates,
-            )
-            options.append(
-                plan.CaseOptions(
-                    context.ref, tuple(plan.Option(c.consultant.id, c.score) for c in ranked.candidates)
-                )
-            )
-    free = {profile.id: profile.capacity - profile.active_commissions for profile in profiles}
-    return Batch(
-        plan.plan(options, free, alternates=alternates), {profile.id: profile.name for profile in profiles}
-    )
-
-
 # Commissions -----------------------------------------------------------------------------------
-
-
-def _finding_json(finding: Finding) -> dict[str, Any]:
-    """A finding as stored with a commission and audited (dates as ISO strings)."""
-    return {
-        "rule": finding.rule,
-        "severity": finding.severity.value,
-        "reason": finding.reason,
-        "evidence": {
-            "kind": finding.evidence.kind,
-            "id": finding.evidence.id,
-            "fields": {
-                key: value.isoformat() if isinstance(value, date) else value
-                for key, value in finding.evidence.fields.items()
-            },
-        },
-    }
 
 
 @dataclass(frozen=True)
@@ -408,7 +253,7 @@ def _blocking(findings: list[Finding], consultant: Consultant, ref: str) -> None
     if blocks:
         raise Conflict(
             f"{consultant.name} cannot be commissioned for {ref}: {blocks[0].reason}",
-            findings=[_finding_json(finding) for finding in findings],
+            findings=[finding.to_json() for finding in findings],
         )
 
 
@@ -459,7 +304,7 @@ def commission(
                     findings=[{"rule": "commission.duplicate", "commission_id": held.id}],
                 )
             context = case_context(session=session, case=case)
-            agencies = _resolve(session, [context])
+            agencies = agencies_of(session=session, contexts=[context])
             findings = conflicts.check(
                 _profile(session, context, agencies, consultant_id, policy=policy, today=today),
                 context,
@@ -473,7 +318,7 @@ def commission(
                 case_id=case.id,
                 consultant_id=consultant_id,
                 role=role,
-                warnings=[_finding_json(finding) for finding in findings],
+                warnings=[finding.to_json() for finding in findings],
                 idempotency_key=idempotency_key,
                 created_by=actor,
             )
@@ -620,7 +465,7 @@ def confirm(
         case = session.get(Case, commission.case_id)
         assert case is not None and commission.id is not None
         context = case_context(session=session, case=case)
-        agencies = _resolve(session, [context])
+        agencies = agencies_of(session=session, contexts=[context])
         profile = _profile(
             session,
             context,
@@ -634,7 +479,7 @@ def confirm(
         consultant = session.get(Consultant, commission.consultant_id)
         assert consultant is not None
         _blocking(findings, consultant, case.ref)
-        commission.warnings = [_finding_json(finding) for finding in findings]
+        commission.warnings = [finding.to_json() for finding in findings]
         _transition(session, commission, Action.confirm, actor=actor, details={"reason": reason})
         return _view(session, commission)
 

@@ -9,6 +9,7 @@ import io
 import re
 from collections.abc import Callable
 from datetime import datetime
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -211,9 +212,18 @@ def _table(document: DocxDocument, header: tuple[str, ...] | None, rows: list[tu
     return table
 
 
-RENDERERS: dict[str, tuple[str, Callable[[Terms], bytes]]] = {
-    "md": ("text/markdown; charset=utf-8", lambda t: render_markdown(t).encode()),
-    "html": ("text/html; charset=utf-8", lambda t: render_html(t).encode()),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", render_docx),
-    "pdf": ("application/pdf", render_pdf),
+# The formats a version of the terms can be had in (no docstring: the API publishes this enum's schema).
+class Format(StrEnum):
+    md = "md"
+    html = "html"
+    docx = "docx"
+    pdf = "pdf"
+
+
+# Each format's media type and renderer.
+RENDERERS: dict[Format, tuple[str, Callable[[Terms], bytes]]] = {
+    Format.md: ("text/markdown; charset=utf-8", lambda t: render_markdown(t).encode()),
+    Format.html: ("text/html; charset=utf-8", lambda t: render_html(t).encode()),
+    Format.docx: ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", render_docx),
+    Format.pdf: ("application/pdf", render_pdf),
 }

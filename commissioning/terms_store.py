@@ -1,4 +1,5 @@
-"""Database functions for terms of reference: gather a case's facts, store each generated version, diff two.
+"""Database functions for terms of reference: gather a case's facts, store each generated version, give
+one in any format, diff two.
 
 Keyword-only, ``session`` first; ``actor`` is what the audit log records. A version stores the content
 object (JSON) and its Markdown, with the template and clause-library versions and a content hash.
@@ -22,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from commissioning import commissions, rules, store
 from commissioning.models import Case, CommissionStatus, TermsVersion
-from commissioning.render import TEMPLATE_VERSION, render_markdown
+from commissioning.render import RENDERERS, TEMPLATE_VERSION, Format, render_markdown
 from commissioning.terms import (
     Agency,
     BoardDecision,
@@ -31,12 +32,13 @@ from commissioning.terms import (
     Missing,
     Terms,
     assemble,
+    from_dict,
     to_dict,
 )
 from core import audit
 from core.errors import NotFound
 from core.transaction import atomic
-from registry import conflicts
+from matching import conflicts
 from registry.store import resolve_agency
 
 # Prefer the furthest-advanced commission, then the lead reviewer, then the latest.
@@ -297,6 +299,45 @@ def get_version(*, session: Session, ref: str, version: int) -> TermsVersion:
             f"(the case closed on {case.closed_on}); its content hash {record.content_hash} is kept."
         )
     return record
+
+
+# Downloads --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """One version of a case's terms in one format, named and labelled the same wherever it is fetched."""
+
+    body: bytes
+    media_type: str
+    filename: str
+    headers: Mapping[str, str]  # the file's name, and the template, clause library and content behind it
+
+
+def document(*, ref: str, record: TermsVersion, fmt: Format) -> Document:
+    """``record`` as Markdown (stored verbatim), HTML, DOCX or PDF (rendered from its stored content).
+
+    A version stored under an older template is re-rendered with the current one, with the same content;
+    ``X-Template-Version`` names the layout that produced the file.
+    """
+    media_type, render = RENDERERS[fmt]
+    if fmt is Format.md:
+        body, template = record.markdown.encode(), record.template_version
+    else:
+        body, template = render(from_dict(record.content)), TEMPLATE_VERSION
+    filename = f"{ref}-terms-v{record.version}.{fmt.value}"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "X-Template-Version": template,
+        "X-Clauses-Version": record.clauses_version,
+        "X-Content-Hash": record.content_hash,
+    }
+    return Document(body, media_type, filename, headers)
+
+
+def download(*, session: Session, ref: str, version: int, fmt: Format) -> Document:
+    """A stored version in one format: for the API, the case pages and the command line alike."""
+    return document(ref=ref, record=get_version(session=session, ref=ref, version=version), fmt=fmt)
 
 
 # Diff -------------------------------------------------------------------------------------------

@@ -41,6 +41,18 @@ class AuditEvent(SQLModel, table=True):
     hash: str = Field(max_length=64, unique=True)
 
 
+class AuditEventPublic(SQLModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    hash: str
+
+
 GENESIS = "0" * 64
 # ``session.info`` key: how the request's actions came in, when the bot relays them (``service.auth``).
 RELAYED = "audit.relayed"

@@ -2,7 +2,7 @@
 
 A consultant sets their capacity and periods away, and declares interests and engagements. A declaration
 is stored unconfirmed: the checks read it as a warning, never a block, until an admin confirms it (see
-``registry.conflicts``); an admin who rejects it deletes it, and the audit log keeps what it said and
+``matching.conflicts``); an admin who rejects it deletes it, and the audit log keeps what it said and
 why it was rejected. Conventions as in ``registry.store``: keyword-only, one audit event per change, in
 the change's transaction.
 """

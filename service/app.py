@@ -1,44 +1,63 @@
 """The FastAPI application factory: routers, domain-error mapping, health checks."""
 
-from importlib import import_module
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from service import slack_http
+from service.api import (
+    cases,
+    commissions,
+    data_protection,
+    declarations,
+    me,
+    registry,
+    shortlist,
+    slack,
+    system,
+    terms,
+)
 from service.auth import refusal_handler
 from service.headers import SecurityHeaders
 from service.limits import BodySizeLimit
 from service.ratelimit import PublicRateLimit
 from service.settings import check_secret_key, get_settings
+from service.web import agencies as agency_pages
+from service.web import cases as case_pages
+from service.web import consultants as consultant_pages
+from service.web import dashboard as dashboard_pages
+from service.web import imports as import_pages
+from service.web import pages as shared_pages
+from service.web import session as sign_in_pages
 from service.web.pages import PageRefused, page_refused_response
 
-# Each module under service/api/ exposes ``router``; a new area adds its name here.
-ROUTERS: tuple[str, ...] = (
-    "system",
-    "registry",
-    "slack",
-    "shortlist",
-    "commissions",
-    "terms",
-    "cases",
-    "data_protection",
-    "me",
-    "declarations",
+# The API's routers, included in this order (a route matches in the first router that has it); a new area
+# adds its router here.
+ROUTERS: tuple[APIRouter, ...] = (
+    system.router,
+    registry.router,
+    slack.router,
+    shortlist.router,
+    commissions.router,
+    terms.router,
+    cases.router,
+    data_protection.router,
+    me.router,
+    declarations.router,
 )
-# The admin pages: each module under service/web/ named here exposes ``router`` (paths under /admin).
-WEB_ROUTERS: tuple[str, ...] = (
-    "pages",
-    "session",
-    "dashboard",
-    "consultants",
-    "agencies",
-    "imports",
-    "cases",
+# The admin pages, under /admin.
+WEB_ROUTERS: tuple[APIRouter, ...] = (
+    shared_pages.router,
+    sign_in_pages.router,
+    dashboard_pages.router,
+    consultant_pages.router,
+    agency_pages.router,
+    import_pages.router,
+    case_pages.router,
 )
 
 
@@ -129,10 +148,8 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error_response)
     app.add_exception_handler(PageRefused, page_refused_response)
     app.add_exception_handler(StarletteHTTPException, refusal_handler)
-    for name in ROUTERS:
-        app.include_router(import_module(f"service.api.{name}").router)
-    for name in WEB_ROUTERS:
-        app.include_router(import_module(f"service.web.{name}").router)
+    for router in (*ROUTERS, *WEB_ROUTERS):
+        app.include_router(router)
     if slack_http.enabled(settings):
         slack_http.mount(app, settings)
     _publish_error_schema(app)

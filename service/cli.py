@@ -362,9 +362,9 @@ def registry_subject_access(
     events (cases by reference only)."""
     from sqlmodel import Session
 
+    from commissioning.consultant_views import subject_access as export
     from core.errors import DomainError
     from service.db import get_engine
-    from service.subject_access import export
 
     with Session(get_engine()) as session:
         try:
@@ -476,7 +476,7 @@ def shortlist(
 
     from sqlmodel import Session
 
-    from commissioning.commissions import shortlist_for
+    from commissioning.shortlists import shortlist_for
     from core.errors import DomainError
     from service.db import get_engine
     from service.policy import independence_policy, ranking_policy
@@ -529,14 +529,13 @@ def terms(
     from sqlmodel import Session
 
     from commissioning import terms_store
-    from commissioning.render import RENDERERS
-    from commissioning.terms import from_dict
+    from commissioning.render import Format
     from core.errors import DomainError
     from service.db import get_engine
     from service.settings import get_settings
 
-    if fmt not in RENDERERS:
-        raise _fail(f"--format: {fmt!r} is not one of {', '.join(RENDERERS)}.")
+    if fmt not in set(Format):
+        raise _fail(f"--format: {fmt!r} is not one of {', '.join(Format)}.")
     with Session(get_engine()) as session:
         try:
             if version is None:
@@ -556,9 +555,9 @@ def terms(
                 record = terms_store.get_version(session=session, ref=case_ref, version=version)
         except DomainError as error:
             raise _fail(error.message) from None
-    body = record.markdown.encode() if fmt == "md" else RENDERERS[fmt][1](from_dict(record.content))
-    target = output or Path(f"{case_ref}-terms-v{record.version}.{fmt}")
-    target.write_bytes(body)
+    document = terms_store.document(ref=case_ref, record=record, fmt=Format(fmt))
+    target = output or Path(document.filename)
+    target.write_bytes(document.body)
     typer.echo(f"Wrote {target}.", err=True)
 
 

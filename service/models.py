@@ -1,9 +1,8 @@
 """The service's own tables: users and their Slack identities, admin-page sessions, the sign-in throttle and
-the audit log."""
+CSV import previews."""
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from pydantic import EmailStr
 from sqlalchemy import String, Text
@@ -71,18 +70,6 @@ class SignInFailure(SQLModel, table=True):
     kind: str = Field(max_length=16)  # "account" or "address"
     failures: int
     last_failed_at: datetime = Field(index=True)
-
-
-class AuditEventPublic(SQLModel):
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    entity_type: str
-    entity_id: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    hash: str
 
 
 class ImportPreview(SQLModel, table=True):

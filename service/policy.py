@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from registry.policy import IndependencePolicy, RankingPolicy, configured
+from matching.policy import IndependencePolicy, RankingPolicy, configured
 from service.settings import get_settings
 
 

@@ -84,11 +84,11 @@ class Settings(BaseSettings):
 
     independence_policy: dict[str, Any] = Field(
         default_factory=dict,
-        description="JSON overrides of the independence policy's defaults (registry/policy.py), "
+        description="JSON overrides of the independence policy's defaults (matching/policy.py), "
         'e.g. {"employment_block_years": 7}; dbs_recheck_years comes from its own setting unless given here.',
     )
     ranking_policy: dict[str, Any] = Field(
-        default_factory=dict, description="JSON overrides of the shortlist's points (registry/policy.py)."
+        default_factory=dict, description="JSON overrides of the shortlist's points (matching/policy.py)."
     )
 
     rule_settings: dict[str, Any] = Field(
@@ -129,7 +129,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_policy_settings(cls, value: dict[str, Any], info: Any) -> dict[str, Any]:
         """Fail at start-up on a misspelt or mistyped policy setting, not silently keep a default."""
-        from registry.policy import IndependencePolicy, RankingPolicy, configured
+        from matching.policy import IndependencePolicy, RankingPolicy, configured
 
         configured(IndependencePolicy if info.field_name == "independence_policy" else RankingPolicy, value)
         return value

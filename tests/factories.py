@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from commissioning.models import Case
+from matching.profiles import Away, ConsultantProfile
 from registry.models import Agency, AgencyAlias, Consultant, Engagement, Interest, ReviewRecord, fold
-from registry.profiles import Away, ConsultantProfile
 from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind, ReviewRole, ReviewType
 
 TODAY = date.today()

@@ -4,87 +4,43 @@ and the published feature catalogue and rulesets.
 ``POST /threshold`` is the hot path (the bot calls it on every answer): it reads no database and no
 token, parses the body itself and writes the decision's JSON directly, because FastAPI's generic body
 and response handling costs more than the decision does. Its OpenAPI schemas still come from the
-catalogue and the response models below. It is public, so what an outsider's body can cost is bounded:
-the work runs on a worker thread (never the event loop), an oversized or over-deep body gets one short
-422, and an answer lists at most ``MAX_PROBLEMS`` problems. The three public routes are rate-limited
-per client address for callers without a token (``service.ratelimit``).
+catalogue and the response models (``service.api.schemas``). It is public, so what an outsider's body
+can cost is bounded: the work runs on a worker thread (never the event loop), an oversized or over-deep
+body gets one short 422, and an answer lists at most ``MAX_PROBLEMS`` problems. The three public routes
+are rate-limited per client address for callers without a token (``service.ratelimit``).
 """
 
 import datetime as dt
 import json
 from functools import cache
 from itertools import islice
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
-from pydantic import BaseModel, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from commissioning import features, rules, store, threshold
 from commissioning.models import CaseStatus
 from core.clock import today as service_today
 from core.errors import Invalid
-from core.values import Day, OptionalLine, OptionalText, bounded, echoed
-from service.api.shortlist import Ref
+from core.values import OptionalLine, bounded, echoed
+from service.api.params import Ref
+from service.api.schemas import (
+    BoardDecisionIn,
+    CaseChangeIn,
+    CaseIn,
+    CaseOut,
+    CasePage,
+    DecisionOut,
+    ThresholdIn,
+)
 from service.auth import AnyUser, ChairOrAdminUser, ChairUser
 from service.db import SessionDep
 from service.ratelimit import TOO_MANY, limit_public
 from service.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["threshold and cases"])
-
-FeaturesIn = Annotated[dict[str, Any], WithJsonSchema(features.json_schema())]
-RulesetChoice = Annotated[
-    str, Field(description="'auto' chooses the edition in force on incident_date; or a ruleset id.")
-]
-
-
-class ReasonOut(BaseModel):
-    rule: str
-    text: str
-    source: str
-
-
-class DeadlineOut(BaseModel):
-    date: dt.date | None = Field(
-        description="null when the clock starts at a later event or its start is unknown"
-    )
-    basis: str
-
-
-class OutcomeOut(BaseModel):
-    type: str
-    kind: Literal["review", "notification"]
-    requirement: Literal["mandatory", "discretionary"]
-    reasons: list[ReasonOut]
-    deadline: DeadlineOut | None
-
-
-class OpenQuestionOut(BaseModel):
-    feature: str
-    why: str
-
-
-class RulesetRefOut(BaseModel):
-    id: str
-    version: str
-    chosen_by: Literal["incident_date", "request", "today"]
-
-
-class DecisionOut(BaseModel):
-    """The engine's answer (the decision shape of the domain notes)."""
-
-    ruleset: RulesetRefOut
-    outcomes: list[OutcomeOut]
-    open_questions: list[OpenQuestionOut]
-    summary: str
-
-
-class ThresholdIn(BaseModel):
-    features: FeaturesIn
-    ruleset: RulesetChoice = threshold.AUTO
-    today: Day | None = Field(default=None, description="decide as of this date; default today")
 
 
 def rulesets() -> tuple[rules.Ruleset, ...]:
@@ -269,83 +225,6 @@ def list_features() -> list[dict[str, Any]]:
 def list_rulesets() -> list[dict[str, Any]]:
     """Every edition of the guidance the engine applies, oldest first. No sign-in needed."""
     return [ruleset.to_json() for ruleset in rulesets()]
-
-
-class DecisionRecordOut(BaseModel):
-    id: int
-    kind: Literal["recommendation", "board"]
-    ruleset: dict[str, str]
-    today: dt.date
-    features: dict[str, Any]
-    result: dict[str, Any] = Field(description="the decision: the engine's, or the board's own outcomes")
-    accepted: bool | None
-    reason: str | None
-    decided_by: str
-    decided_at: dt.datetime
-
-
-class NextDeadlineOut(BaseModel):
-    """The case's earliest deadline still ahead, from the decision in force."""
-
-    type: str = Field(description="the outcome whose deadline it is")
-    date: dt.date
-    basis: str
-
-
-class CaseOut(BaseModel):
-    ref: str
-    area: str
-    status: CaseStatus
-    features: dict[str, Any]
-    created_by: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    closed_on: dt.date | None = Field(default=None, description="when the case was closed; null while open")
-    recommendation: DecisionOut | None
-    board_decision: DecisionRecordOut | None
-    next_deadline: NextDeadlineOut | None = Field(
-        description="the earliest deadline on or after today of the decision in force (the board's once it "
-        "has decided, else the recommendation); null when none is dated"
-    )
-    history: list[DecisionRecordOut] | None = None
-    redeclare: list[int] | None = Field(
-        default=None,
-        description="after a change of agencies: commissions whose consultant must declare again",
-    )
-
-
-class CasePage(BaseModel):
-    items: list[CaseOut]
-    total: int
-    limit: int
-    offset: int
-
-
-class CaseIn(BaseModel):
-    features: FeaturesIn
-    ruleset: RulesetChoice = threshold.AUTO
-
-
-class CaseChangeIn(BaseModel):
-    features: FeaturesIn = Field(description="only the features to change; null or 'unknown' forgets one")
-    ruleset: RulesetChoice = threshold.AUTO
-
-
-class OutcomeChoice(BaseModel):
-    type: str
-    requirement: Literal["mandatory", "discretionary"]
-
-
-class BoardDecisionIn(BaseModel):
-    accepted: bool = Field(
-        description="true: the board accepts the recommendation; false: it departs from it"
-    )
-    reason: OptionalText = Field(default=None, max_length=4000, description="required when departing")
-    outcomes: list[OutcomeChoice] | None = Field(
-        default=None,
-        max_length=30,
-        description="when departing: the outcomes the board chose instead ([] for none)",
-    )
 
 
 @router.post("/cases", status_code=status.HTTP_201_CREATED)

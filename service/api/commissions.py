@@ -1,18 +1,16 @@
 """Commissioning a consultant for a case, their declaration of independence, and what follows."""
 
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Response, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
 from sqlmodel import Session
 
 from commissioning import commissions
-from commissioning.models import CommissionRole, CommissionStatus
 from commissioning.workflow import Action
-from core.values import Line, OptionalText, Text
 from registry.models import Consultant
-from service.api.shortlist import Ref
+from service.api.params import Id, Ref
+from service.api.schemas import CommissionIn, CommissionOut, ConfirmIn, DeclarationIn, ReasonIn
 from service.auth import AnyUser, CommissionerUser, relayed_from_slack, require_role
 from service.db import SessionDep
 from service.models import Role, User
@@ -20,69 +18,12 @@ from service.policy import PolicyDep
 
 router = APIRouter(prefix="/api/v1", tags=["commissions"])
 
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-SLACK_USER = r"^[UW][A-Z0-9]{2,31}$"
-
 # The consultant's own answers come through the Slack bot; a commissioner may record them from a form.
 ConsultantVoice = Annotated[User, Depends(require_role(Role.commissioner, Role.admin, Role.bot))]
 
 
-class CommissionIn(BaseModel):
-    consultant_id: int = Field(ge=1, le=2**31 - 1)
-    role: CommissionRole
-
-
-class DeclarationIn(BaseModel):
-    agencies: list[Annotated[Line, Field(min_length=1, max_length=200)]] = Field(
-        min_length=1, max_length=50, description="every agency the case involves (id, name or alias)"
-    )
-    no_conflict: bool = Field(description="true: no conflict with any of them; false: a conflict, described")
-    statement: OptionalText = Field(default=None, max_length=4000)
-    slack_user_id: str | None = Field(
-        default=None,
-        pattern=SLACK_USER,
-        description="the declaring consultant's Slack id (required from the bot)",
-    )
-
-
-class ConfirmIn(BaseModel):
-    reason: OptionalText = Field(
-        default=None, max_length=2000, description="required if a conflict was declared"
-    )
-
-
-class DeclarationOut(BaseModel):
-    agencies: list[str]
-    no_conflict: bool
-    statement: str | None
-    declared_by: str
-    declared_at: datetime
-
-
-class CommissionOut(BaseModel):
-    id: int
-    case_ref: str
-    consultant_id: int
-    consultant_name: str
-    role: CommissionRole
-    status: CommissionStatus
-    warnings: list[dict[str, Any]] = Field(description="findings that warn: the commissioner saw them")
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-    declaration: DeclarationOut | None = Field(
-        description="the current declaration, if the consultant declared"
-    )
-    allowed_actions: list[str]
-
-
 def _out(view: commissions.CommissionView) -> CommissionOut:
     return CommissionOut.model_validate(view.to_json())
-
-
-class ReasonIn(BaseModel):
-    reason: Text = Field(min_length=3, max_length=2000)
-    slack_user_id: str | None = Field(default=None, pattern=SLACK_USER)
 
 
 def _voice(actor: User, slack_user_id: str | None) -> str:

@@ -1,43 +1,25 @@
 """Data protection: the retention purge of closed cases, and a consultant's subject access export.
 
 Both are for admins. The purge is ``commissioning.retention_store.purge``; the export is
-``service.subject_access.export``; the command line has the same two (``scr retention purge``,
-``scr registry subject-access``).
+``commissioning.consultant_views.subject_access``; the command line has the same two
+(``scr retention purge``, ``scr registry subject-access``).
 """
 
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 
-from commissioning import retention_store
+from commissioning import consultant_views, retention_store
+from commissioning.consultant_views import SubjectAccess
 from core.values import Day
-from service.api.registry import Id
+from service.api.params import Id
+from service.api.schemas import PurgeOut
 from service.auth import AdminUser
 from service.db import SessionDep
 from service.settings import get_settings
-from service.subject_access import SubjectAccess, export
 
 router = APIRouter(prefix="/api/v1", tags=["data protection"])
-
-
-class PurgedCaseOut(BaseModel):
-    ref: str
-    closed_on: date
-    fields: dict[str, int] = Field(
-        description="records whose free text was (or would be) removed: decision_reasons, "
-        "declaration_statements, terms_versions, review_comments"
-    )
-
-
-class PurgeOut(BaseModel):
-    as_of: date
-    retention_years: int = Field(description="SCR_RETENTION_YEARS")
-    closed_before: date = Field(description="cases closed before this date are due")
-    dry_run: bool
-    cases: list[PurgedCaseOut]
-    totals: dict[str, int]
 
 
 @router.post("/retention/purge")
@@ -70,4 +52,4 @@ def purge(
 def subject_access(consultant_id: Id, session: SessionDep, _: AdminUser) -> SubjectAccess:
     """Everything held about one consultant: their record, engagements, interests, accreditations, review
     records, commissions and declarations, and every audit event about them. Cases by reference only."""
-    return export(session=session, consultant_id=consultant_id)
+    return consultant_views.subject_access(session=session, consultant_id=consultant_id)

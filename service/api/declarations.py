@@ -2,36 +2,19 @@
 setting a consultant's availability for them (the same change a consultant makes with ``/me``)."""
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Response, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Response, status
 
-from core.values import Text
 from registry import self_service
-from registry.models import AbsencePublic, AvailabilityUpdate, EngagementPublic, InterestPublic
+from registry.models import AvailabilityUpdate, EngagementPublic, InterestPublic
 from registry.self_service import Declared
+from service.api.params import Id
+from service.api.schemas import AvailabilityOut, PendingOut, RejectIn
 from service.auth import AdminUser
 from service.db import SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-class PendingOut(BaseModel):
-    kind: Declared
-    consultant_id: int
-    consultant_name: str
-    record: EngagementPublic | InterestPublic
-
-
-class RejectIn(BaseModel):
-    reason: Text = Field(min_length=3, max_length=1000)
-
-
-class AvailabilityOut(BaseModel):
-    capacity: int
-    away: list[AbsencePublic]
 
 
 @router.get("/declarations/pending")

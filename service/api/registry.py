@@ -10,11 +10,11 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
-from sqlmodel import SQLModel
 
-from commissioning.commissions import places_held
+from commissioning import consultant_views
+from commissioning.consultant_views import CheckOut, ConsultantCard
 from core.values import Line, OptionalLine
-from registry import expiry, importer, lifecycle, store
+from registry import importer, store
 from registry.importer import ImportReport
 from registry.lifecycle import Action
 from registry.models import (
@@ -40,6 +40,8 @@ from registry.models import (
     StatusChange,
 )
 from registry.vocabulary import AgencyKind, ConsultantStatus, Specialism
+from service.api.params import Id
+from service.api.schemas import ReminderIn, ReminderOut
 from service.auth import AdminUser, AnyUser, CommissionerUser
 from service.db import SessionDep
 from service.policy import PolicyDep
@@ -47,7 +49,6 @@ from service.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 # Path and query values go to the database as given: bound them so none can make it fail.
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AgencyId = Annotated[str, Path(max_length=64, pattern=SLUG, description="the agency's id (a slug)")]
 NO_CONTENT = {"status_code": status.HTTP_204_NO_CONTENT, "response_class": Response}
 
@@ -207,57 +208,17 @@ def get_consultant(consultant_id: Id, session: SessionDep, _: AnyUser) -> Consul
     return store.get_consultant(session=session, consultant_id=consultant_id)
 
 
-CARD_WINDOW_DAYS = 30
-
-
-class CheckOut(SQLModel):
-    check: expiry.Check
-    label: str
-    recorded: date | None = None
-    due: date | None = None
-    state: expiry.State
-
-    @classmethod
-    def of(cls, status: expiry.CheckStatus) -> "CheckOut":
-        return cls(
-            check=status.check,
-            label=status.label,
-            recorded=status.recorded,
-            due=status.due,
-            state=status.state,
-        )
-
-
-class ConsultantCard(SQLModel):
-    """A consultant as the people commissioning see them at a glance."""
-
-    consultant: ConsultantDetail
-    places_held: int
-    checks: list[CheckOut]
-    allowed_actions: list[str]
-    agency_names: dict[str, str]
-
-
 @router.get("/consultants/{consultant_id}/card")
 def consultant_card(
     consultant_id: Id, session: SessionDep, _: CommissionerUser, policy: PolicyDep
 ) -> ConsultantCard:
     """The record with the places held, each check's state (falling due: within 30 days) and the status
     actions open now."""
-    detail = store.get_consultant(session=session, consultant_id=consultant_id)
-    checks = expiry.statuses(
-        detail,
+    return consultant_views.card(
+        session=session,
+        consultant_id=consultant_id,
         today=date.today(),
-        within_days=CARD_WINDOW_DAYS,
         dbs_recheck_years=policy.dbs_recheck_years,
-    )
-    named = [e.agency_id for e in detail.engagements] + [i.agency_id for i in detail.interests if i.agency_id]
-    return ConsultantCard(
-        consultant=detail,
-        places_held=places_held(session=session, consultant_id=consultant_id),
-        checks=[CheckOut.of(status) for status in checks],
-        allowed_actions=lifecycle.allowed_actions(detail.status),
-        agency_names=store.agency_names(session=session, agency_ids=named),
     )
 
 
@@ -315,17 +276,6 @@ def reinstate(
 ) -> ConsultantPublic:
     """Reinstate a suspended consultant (approval dates kept) or a removed one (approved afresh)."""
     return _change_status(session, consultant_id, Action.reinstate, body, actor)
-
-
-class ReminderIn(SQLModel):
-    check: expiry.Check
-
-
-class ReminderOut(SQLModel):
-    consultant_id: int
-    name: str
-    slack_user_id: str
-    check: CheckOut
 
 
 @router.post("/consultants/{consultant_id}/reminders")

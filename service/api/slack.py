@@ -5,16 +5,14 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
-from sqlmodel import SQLModel
 
 from commissioning import rules, store
 from commissioning.models import CaseStatus
-from registry import expiry
 from registry import store as registry_store
 from service import slack_state
+from service.api.schemas import CheckDue, Deadline, Me, OutcomeLabel
 from service.auth import AnyUser, BotUser, CurrentUser, IdentityProbe
 from service.db import SessionDep
-from service.models import Role
 from service.policy import PolicyDep
 from service.slack_state import (
     CLAIM_KEY,
@@ -32,12 +30,6 @@ DraftId = Annotated[str, Path(pattern=DRAFT_ID, description="from POST /drafts")
 ClaimKey = Annotated[str, Path(pattern=CLAIM_KEY, description="the key claimed")]
 
 
-class Me(SQLModel):
-    id: int
-    role: Role
-    slack_user_id: str | None
-
-
 @router.get("/me")
 def me(_: IdentityProbe, user: CurrentUser) -> Me:
     """The user a request runs as: with ``X-Slack-User-Id``, the linked user, or 403 if there is none.
@@ -48,24 +40,10 @@ def me(_: IdentityProbe, user: CurrentUser) -> Me:
     return Me(id=user.id, role=user.role, slack_user_id=user.slack_user_id)
 
 
-class OutcomeLabel(SQLModel):
-    id: str
-    kind: str
-    label: str
-
-
 @router.get("/outcomes")
 def outcomes() -> list[OutcomeLabel]:
     """Every outcome id with the words to show for it, in the order a decision lists them. No sign-in."""
     return [OutcomeLabel(id=o.id, kind=o.kind, label=o.label) for o in rules.outcome_types().values()]
-
-
-class Deadline(SQLModel):
-    ref: str
-    stage: str
-    label: str
-    due: date
-    basis: str
 
 
 DEADLINE_PAGE = 200
@@ -100,17 +78,6 @@ def deadlines(session: SessionDep, _: BotUser) -> list[Deadline]:
         offset += DEADLINE_PAGE
         if offset >= total:
             return found
-
-
-class CheckDue(SQLModel):
-    consultant_id: int
-    name: str
-    slack_user_id: str | None
-    check: expiry.Check
-    label: str
-    recorded: date | None
-    due: date | None
-    state: expiry.State
 
 
 @router.get("/checks-due")

@@ -7,11 +7,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from core import audit
+from core.audit import AuditEventPublic
 from core.values import OptionalLine
 from service.auth import AdminUser
 from service.db import SessionDep, get_engine
 from service.migrate import current_revision, head_revision
-from service.models import AuditEventPublic
 
 router = APIRouter()
 # Checked as text the database can hold (no NUL, which PostgreSQL refuses): bad input is a 422.

@@ -1,66 +1,23 @@
 """Terms of reference: generate a version from the case, download it in four formats, compare versions."""
 
-from datetime import date, datetime
-from enum import StrEnum
-from typing import Annotated
+from datetime import date
+from typing import Any
 
-from fastapi import APIRouter, Path, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Response
 
 from commissioning import terms_store
 from commissioning.models import TermsVersion
-from commissioning.render import RENDERERS, TEMPLATE_VERSION
-from commissioning.terms import from_dict
-from service.api.shortlist import Ref
+from commissioning.render import RENDERERS, Format
+from service.api.params import Id, Ref
+from service.api.schemas import DiffOut, GeneratedOut, MissingOut, VersionOut
 from service.auth import AnyUser, CommissionerUser
 from service.db import SessionDep
 from service.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["terms"])
-# Bounded as the column is, so a huge number is bad input (422), not an overflow in the database.
-Version = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-class Format(StrEnum):
-    md = "md"
-    html = "html"
-    docx = "docx"
-    pdf = "pdf"
-
-
-class MissingOut(BaseModel):
-    section: str = Field(description="the section key, e.g. 'independence'")
-    title: str = Field(description="the section's heading")
-    what: str = Field(description="what is still to be confirmed")
-
-
-class VersionOut(BaseModel):
-    case_ref: str
-    version: int
-    template_version: str
-    clauses_version: str
-    content_hash: str
-    created_by: str
-    created_at: datetime
-    downloads: dict[str, str] = Field(description="format -> URL")
-
-
-class GeneratedOut(VersionOut):
-    created: bool = Field(description="false when nothing changed and the latest version is returned")
-    message: str
-    missing: list[MissingOut] = Field(description="every section still to be confirmed, and what it needs")
-
-
-class DiffOut(BaseModel):
-    case_ref: str
-    from_version: int
-    to_version: int
-    identical: bool
-    changed_sections: list[str] = Field(description="headings whose text differs, in document order")
-    diff: str = Field(description="unified diff of the two Markdown documents")
-
-
-def _version_out(ref: str, record: TermsVersion) -> dict:
+def _version_out(ref: str, record: TermsVersion) -> dict[str, Any]:
     base = f"/api/v1/cases/{ref}/terms/{record.version}"
     return {
         "case_ref": ref,
@@ -122,32 +79,18 @@ def list_terms(ref: Ref, session: SessionDep, _: AnyUser) -> list[VersionOut]:
         }
     },
 )
-def download_terms(ref: Ref, version: Version, fmt: Format, session: SessionDep, _: AnyUser) -> Response:
+def download_terms(ref: Ref, version: Id, fmt: Format, session: SessionDep, _: AnyUser) -> Response:
     """One version as Markdown (stored verbatim), HTML, DOCX or PDF (rendered from its stored content).
 
     The X-Template-Version header names the layout that produced the file: a version stored under an
     older template is re-rendered with the current one, with the same content.
     """
-    record = terms_store.get_version(session=session, ref=ref, version=version)
-    media_type, render = RENDERERS[fmt.value]
-    if fmt is Format.md:
-        body, template = record.markdown.encode(), record.template_version
-    else:
-        body, template = render(from_dict(record.content)), TEMPLATE_VERSION
-    filename = f"{ref}-terms-v{version}.{fmt.value}"
-    headers = {
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "X-Template-Version": template,
-        "X-Clauses-Version": record.clauses_version,
-        "X-Content-Hash": record.content_hash,
-    }
-    return Response(body, media_type=media_type, headers=headers)
+    document = terms_store.download(session=session, ref=ref, version=version, fmt=fmt)
+    return Response(document.body, media_type=document.media_type, headers=document.headers)
 
 
 @router.get("/cases/{ref}/terms/{from_version:int}/diff/{to_version:int}")
-def diff_terms(
-    ref: Ref, from_version: Version, to_version: Version, session: SessionDep, _: AnyUser
-) -> DiffOut:
+def diff_terms(ref: Ref, from_version: Id, to_version: Id, session: SessionDep, _: AnyUser) -> DiffOut:
     """What changed between two versions, section by section and as a unified diff of the Markdown."""
     result = terms_store.diff(session=session, ref=ref, from_version=from_version, to_version=to_version)
     return DiffOut(

@@ -2,8 +2,8 @@
 case's decision, commissions and terms-of-reference versions.
 
 Reads go through ``commissioning.store``, ``commissioning.commissions`` and ``commissioning.terms_store``;
-a download is the API's own download route called with the signed-in user, so the file, its name and
-its headers are the same whichever way it is fetched.
+a download is ``terms_store.download``, as the API's, so the file, its name and its headers are the same
+whichever way it is fetched.
 """
 
 import math
@@ -16,8 +16,8 @@ from commissioning import commissions, terms_store
 from commissioning import store as case_store
 from commissioning.decisions import Due, StoredDecision
 from commissioning.models import CaseStatus
+from commissioning.render import Format
 from core.errors import NotFound
-from service.api.terms import Format, download_terms
 from service.db import SessionDep
 from service.models import User
 from service.web.pages import MAX_NUMBER, PageRefused, page_number, render
@@ -88,6 +88,7 @@ def download(ref: str, version: int, fmt: Format, session: SessionDep, user: Cas
     try:
         if not 0 < version <= MAX_NUMBER:
             raise NotFound(f"Case {ref} has no terms of reference version {version}.")
-        return download_terms(ref=ref, version=version, fmt=fmt, session=session, _=user)
+        document = terms_store.download(session=session, ref=ref, version=version, fmt=fmt)
     except NotFound as error:
         raise _not_found(user, error.message) from None
+    return Response(document.body, media_type=document.media_type, headers=document.headers)

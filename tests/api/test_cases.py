@@ -14,7 +14,7 @@ from commissioning import features, rules, store
 from commissioning.calendar import add_working_days
 from commissioning.models import Case, CaseDecision
 from core.audit import AuditEvent
-from service.api.cases import CaseOut, DecisionOut
+from service.api.schemas import CaseOut, DecisionOut
 
 EXAMPLES = {
     e["id"]: e for e in json.loads((Path(__file__).parents[1] / "unit/data/examples.json").read_text())

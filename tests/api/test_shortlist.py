@@ -6,11 +6,11 @@ import pytest
 from factories import TODAY, case, consultant, engagement, hackney, interest, rating
 from typer.testing import CliRunner
 
-from commissioning import commissions
+from commissioning import commissions, shortlists
 from commissioning.models import Commission
-from registry import candidates, conflicts
+from matching import candidates, conflicts
+from matching.policy import IndependencePolicy
 from registry.lifecycle import add_years
-from registry.policy import IndependencePolicy
 from registry.vocabulary import ConsultantStatus, EngagementKind
 
 
@@ -285,9 +285,9 @@ def test_scr_shortlist_prints_the_ranked_candidates_and_the_excluded(world):
 
 def test_the_plan_over_each_cases_best_candidates_equals_the_plan_over_all_of_them(world):
     """plan_for hands the solver only each case's best len(refs) + alternates candidates: nothing is lost."""
-    from registry import plan as solver
-    from registry import shortlist as ranking
-    from registry.policy import RankingPolicy
+    from matching import plan as solver
+    from matching import shortlist as ranking
+    from matching.policy import RankingPolicy
 
     themes = [{"neglect": True}, {"domestic_abuse": True}, {"neglect": True, "sexual_abuse": True}]
     for n, chosen in enumerate(themes):
@@ -300,7 +300,7 @@ def test_the_plan_over_each_cases_best_candidates_equals_the_plan_over_all_of_th
     refs = [f"HK-{n}" for n in range(3)]
     policy, points = IndependencePolicy(), RankingPolicy()
 
-    pruned = commissions.plan_for(
+    pruned = shortlists.plan_for(
         session=world, refs=refs, policy=policy, ranking=points, today=TODAY, alternates=0
     )
 

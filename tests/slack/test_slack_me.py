@@ -10,11 +10,11 @@ from slack_rig import ADMIN_CHANNEL, SlackDriver, add_agencies, message_blocks, 
 from slack_standin import SlackStandIn
 from sqlmodel import Session, col, select
 
-from commissioning import commissions
+from commissioning import shortlists
 from commissioning.models import Commission, CommissionRole
 from core.audit import AuditEvent
+from matching.policy import IndependencePolicy, RankingPolicy
 from registry.models import Absence, Consultant, Engagement, Interest
-from registry.policy import IndependencePolicy, RankingPolicy
 
 TODAY = date.today()
 ADA, BEA = "U0ADA", "U0BEA"
@@ -57,7 +57,7 @@ def _refusals(session: Session) -> list[AuditEvent]:
 
 def _findings(session: Session, name: str, ref: str = "HK-3") -> list[tuple[str, str]]:
     """What the conflict checks find about ``name`` on ``ref``'s shortlist, as eligible or excluded."""
-    result = commissions.shortlist_for(
+    result = shortlists.shortlist_for(
         session=session, ref=ref, policy=IndependencePolicy(), ranking=RankingPolicy(), today=TODAY
     ).shortlist
     listed = [(c.consultant.name, c.warnings) for c in result.candidates]

@@ -8,10 +8,10 @@ from factories import consultant_profile
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.conflicts import check
-from registry.policy import IndependencePolicy, RankingPolicy, Severity
-from registry.profiles import AgencyDirectory, CaseContext, ConsultantProfile, Interest
-from registry.shortlist import rank, summarise
+from matching.conflicts import check
+from matching.policy import IndependencePolicy, RankingPolicy, Severity
+from matching.profiles import AgencyDirectory, CaseContext, ConsultantProfile, Interest
+from matching.shortlist import rank, summarise
 
 TODAY = date(2026, 6, 1)
 POLICY = IndependencePolicy()  # warns of what falls within 60 days when the case has no due date yet

@@ -8,10 +8,10 @@ from factories import consultant_profile
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from registry.conflicts import RULES, Finding, check
+from matching.conflicts import RULES, Finding, check
+from matching.policy import IndependencePolicy, Severity
+from matching.profiles import AgencyDirectory, CaseContext, ConsultantProfile, Engagement, Interest
 from registry.lifecycle import add_years
-from registry.policy import IndependencePolicy, Severity
-from registry.profiles import AgencyDirectory, CaseContext, ConsultantProfile, Engagement, Interest
 from registry.vocabulary import ConsultantStatus, EngagementKind
 
 TODAY = date(2026, 6, 1)
@@ -75,6 +75,27 @@ def test_a_consultant_employed_by_an_involved_agency_is_excluded() -> None:
     assert finding.evidence.kind == "engagement"
     assert finding.evidence.id == 31
     assert finding.evidence.fields["agency_id"] == "hackney-csc"
+
+
+def test_a_finding_as_json_names_its_rule_and_the_record_behind_it_with_dates_as_iso_text() -> None:
+    (finding,) = findings(tie(EngagementKind.employed, start=date(2019, 3, 4)))
+    assert finding.to_json() == {
+        "rule": "independence.current_employment",
+        "severity": "block",
+        "reason": finding.reason,
+        "evidence": {
+            "kind": "engagement",
+            "id": 31,
+            "fields": {
+                "agency_id": "hackney-csc",
+                "agency": "Hackney Children's Social Care",
+                "kind": "employed",
+                "start": "2019-03-04",
+                "end": None,
+                "confirmed": True,
+            },
+        },
+    }
 
 
 def test_employment_ending_today_still_counts_as_current() -> None:

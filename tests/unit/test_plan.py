@@ -5,7 +5,7 @@ from itertools import product
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.plan import Alternate, CaseOptions, Option, plan
+from matching.plan import Alternate, CaseOptions, Option, plan
 
 
 def case(ref: str, *options: tuple[int, float]) -> CaseOptions:

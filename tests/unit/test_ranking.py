@@ -5,15 +5,15 @@ from datetime import date, timedelta
 
 from factories import consultant_profile
 
-from registry.policy import IndependencePolicy, RankingPolicy
-from registry.profiles import (
+from matching.policy import IndependencePolicy, RankingPolicy
+from matching.profiles import (
     AgencyDirectory,
     CaseContext,
     ConsultantProfile,
     Engagement,
     PastCommission,
 )
-from registry.shortlist import Shortlist, rank, score, summarise
+from matching.shortlist import Shortlist, rank, score, summarise
 from registry.vocabulary import ConsultantStatus, EngagementKind
 
 TODAY = date(2026, 6, 1)

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 from operator import itemgetter
 from typing import NamedTuple
 
-from registry.conflicts import RULES, Finding, checker
-from registry.policy import IndependencePolicy, RankingPolicy
-from registry.profiles import AgencyDirectory, CaseContext, ConsultantProfile
+from matching.conflicts import RULES, Finding, checker
+from matching.policy import IndependencePolicy, RankingPolicy
+from matching.profiles import AgencyDirectory, CaseContext, ConsultantProfile
 
 NEUTRAL_RATING = 2.5  # the middle of the 1-4 scale: ratings above it add points, below it take them away
 

@@ -4,7 +4,7 @@ The queries are the same whatever the list's size: the consultants (with their a
 count and average rating) in one; then only the engagements and interests touching the cases'
 agencies, because a tie with any other agency cannot produce a finding; then periods away not yet
 over, and recent commissions.
-Commissions are commissioning's tables and registry never imports commissioning, so the caller
+Commissions are commissioning's tables and matching never imports commissioning, so the caller
 passes those two queries in as a ``Workload``.
 """
 
@@ -17,7 +17,8 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Select, Subquery, Text, cast, func, or_
 from sqlmodel import Session, col, select
 
-from registry import profiles
+from matching import profiles
+from matching.policy import IndependencePolicy
 from registry.lifecycle import add_years
 from registry.models import (
     Absence,
@@ -29,7 +30,6 @@ from registry.models import (
     ReviewRecord,
     fold,
 )
-from registry.policy import IndependencePolicy
 from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind
 
 

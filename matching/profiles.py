@@ -1,7 +1,7 @@
 """What the independence checks and the ranking read: plain, frozen data, no database.
 
-The database layer builds these from the tables, and commissioning builds a ``CaseContext`` from a
-case, so checks and ranking stay pure and registry never imports commissioning.
+``matching.candidates`` builds the profiles from the registry's tables, and commissioning builds a
+``CaseContext`` from a case, so checks and ranking stay pure and matching never imports commissioning.
 """
 
 from collections.abc import Mapping

@@ -11,9 +11,9 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from matching.policy import IndependencePolicy, Severity
+from matching.profiles import AgencyDirectory, Away, CaseContext, ConsultantProfile, Engagement, Interest
 from registry.lifecycle import add_years, dbs_valid_until
-from registry.policy import IndependencePolicy, Severity
-from registry.profiles import AgencyDirectory, Away, CaseContext, ConsultantProfile, Engagement, Interest
 from registry.vocabulary import ConsultantStatus, EngagementKind
 
 
@@ -36,6 +36,23 @@ class Finding:
     @property
     def blocks(self) -> bool:
         return self.severity is Severity.block
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as a shortlist shows it, a commission stores it and the audit log keeps it."""
+        evidence = self.evidence
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "reason": self.reason,
+            "evidence": {
+                "kind": evidence.kind,
+                "id": evidence.id,
+                "fields": {
+                    key: value.isoformat() if isinstance(value, date) else value
+                    for key, value in evidence.fields.items()
+                },
+            },
+        }
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,445 @@
+"""The API's request and response schemas, by router, in the order ``service.app`` includes them.
+
+Routes read their shape from here, so a route module holds only what the route does. The shapes of what a
+domain module returns as it is (the registry's ``*Public`` models, ``commissioning.consultant_views``)
+stay beside their tables and queries. Shared path parameters are ``service.api.params``.
+"""
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, WithJsonSchema, field_validator
+from sqlmodel import SQLModel
+
+from commissioning import features, threshold
+from commissioning.consultant_views import CheckOut
+from commissioning.models import CaseStatus, CommissionRole, CommissionStatus
+from core.values import Day, Line, OptionalText, Text
+from registry import expiry
+from registry.models import SLACK_USER_ID, AbsencePublic, EngagementPublic, InterestPublic
+from registry.self_service import Declared
+from service.api.params import REF_PATTERN
+from service.models import Role
+
+# Registry (service.api.registry) ------------------------------------------------------------------
+
+
+class ReminderIn(SQLModel):
+    check: expiry.Check
+
+
+class ReminderOut(SQLModel):
+    consultant_id: int
+    name: str
+    slack_user_id: str
+    check: CheckOut
+
+
+# Slack (service.api.slack) ------------------------------------------------------------------------
+
+
+class Me(SQLModel):
+    id: int
+    role: Role
+    slack_user_id: str | None
+
+
+class OutcomeLabel(SQLModel):
+    id: str
+    kind: str
+    label: str
+
+
+class Deadline(SQLModel):
+    ref: str
+    stage: str
+    label: str
+    due: dt.date
+    basis: str
+
+
+class CheckDue(SQLModel):
+    consultant_id: int
+    name: str
+    slack_user_id: str | None
+    check: expiry.Check
+    label: str
+    recorded: dt.date | None
+    due: dt.date | None
+    state: expiry.State
+
+
+# Shortlists and plans (service.api.shortlist) -----------------------------------------------------
+
+
+class FindingOut(BaseModel):
+    rule: str
+    severity: str
+    reason: str
+    evidence: dict[str, Any]
+
+
+class ScorePartOut(BaseModel):
+    component: str
+    points: float
+    why: str
+
+
+class CandidateOut(BaseModel):
+    consultant_id: int
+    name: str
+    score: float
+    breakdown: list[ScorePartOut]
+    warnings: list[FindingOut]
+
+
+class ExcludedOut(BaseModel):
+    consultant_id: int
+    name: str
+    findings: list[FindingOut]
+
+
+class RuleCountOut(BaseModel):
+    rule: str
+    title: str
+    excludes: int
+    only_rule: int
+    widen: str
+
+
+class SummaryOut(BaseModel):
+    checked: int
+    eligible: int
+    message: str
+    rules: list[RuleCountOut]
+
+
+class SettingOut(BaseModel):
+    name: str
+    value: Any
+    basis: str
+    source: str
+
+
+class ShortlistOut(BaseModel):
+    case_ref: str
+    listed: int = Field(description="consultants on the list (not removed)")
+    unavailable: int = Field(description="left out by the SQL filter: not approved, full, or checks lapsed")
+    candidates: list[CandidateOut]
+    excluded: list[ExcludedOut]
+    summary: SummaryOut
+    unknown_agencies: list[str] = Field(
+        description="names in the case no agency answers to: ties go unchecked"
+    )
+    policy: list[SettingOut]
+
+
+class PlanIn(BaseModel):
+    case_refs: list[Annotated[str, Field(min_length=1, max_length=32, pattern=REF_PATTERN)]] = Field(
+        min_length=1, max_length=100, description="the cases to find reviewers for"
+    )
+    alternates: int = Field(default=3, ge=0, le=10, description="other good candidates to list per case")
+
+    @field_validator("case_refs")
+    @classmethod
+    def _distinct(cls, refs: list[str]) -> list[str]:
+        repeated = sorted({ref for ref in refs if refs.count(ref) > 1})
+        if repeated:
+            raise ValueError(f"each case once; repeated: {', '.join(repeated)}")
+        return refs
+
+
+class AlternateOut(BaseModel):
+    consultant_id: int
+    name: str
+    score: float
+    free_after_plan: bool
+
+
+class ProposalOut(BaseModel):
+    case_ref: str
+    consultant_id: int | None
+    name: str | None
+    score: float | None
+    alternates: list[AlternateOut]
+    note: str
+
+
+class PlanOut(BaseModel):
+    proposals: list[ProposalOut]
+    assigned: int
+    total_score: float
+    message: str
+
+
+# Commissions (service.api.commissions) ------------------------------------------------------------
+
+
+class CommissionIn(BaseModel):
+    consultant_id: int = Field(ge=1, le=2**31 - 1)
+    role: CommissionRole
+
+
+class DeclarationIn(BaseModel):
+    agencies: list[Annotated[Line, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=50, description="every agency the case involves (id, name or alias)"
+    )
+    no_conflict: bool = Field(description="true: no conflict with any of them; false: a conflict, described")
+    statement: OptionalText = Field(default=None, max_length=4000)
+    slack_user_id: str | None = Field(
+        default=None,
+        pattern=SLACK_USER_ID,
+        description="the declaring consultant's Slack id (required from the bot)",
+    )
+
+
+class ConfirmIn(BaseModel):
+    reason: OptionalText = Field(
+        default=None, max_length=2000, description="required if a conflict was declared"
+    )
+
+
+class DeclarationOut(BaseModel):
+    agencies: list[str]
+    no_conflict: bool
+    statement: str | None
+    declared_by: str
+    declared_at: dt.datetime
+
+
+class CommissionOut(BaseModel):
+    id: int
+    case_ref: str
+    consultant_id: int
+    consultant_name: str
+    role: CommissionRole
+    status: CommissionStatus
+    warnings: list[dict[str, Any]] = Field(description="findings that warn: the commissioner saw them")
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    declaration: DeclarationOut | None = Field(
+        description="the current declaration, if the consultant declared"
+    )
+    allowed_actions: list[str]
+
+
+class ReasonIn(BaseModel):
+    reason: Text = Field(min_length=3, max_length=2000)
+    slack_user_id: str | None = Field(default=None, pattern=SLACK_USER_ID)
+
+
+# Terms of reference (service.api.terms) -----------------------------------------------------------
+
+
+class MissingOut(BaseModel):
+    section: str = Field(description="the section key, e.g. 'independence'")
+    title: str = Field(description="the section's heading")
+    what: str = Field(description="what is still to be confirmed")
+
+
+class VersionOut(BaseModel):
+    case_ref: str
+    version: int
+    template_version: str
+    clauses_version: str
+    content_hash: str
+    created_by: str
+    created_at: dt.datetime
+    downloads: dict[str, str] = Field(description="format -> URL")
+
+
+class GeneratedOut(VersionOut):
+    created: bool = Field(description="false when nothing changed and the latest version is returned")
+    message: str
+    missing: list[MissingOut] = Field(description="every section still to be confirmed, and what it needs")
+
+
+class DiffOut(BaseModel):
+    case_ref: str
+    from_version: int
+    to_version: int
+    identical: bool
+    changed_sections: list[str] = Field(description="headings whose text differs, in document order")
+    diff: str = Field(description="unified diff of the two Markdown documents")
+
+
+# Threshold and cases (service.api.cases) ----------------------------------------------------------
+
+FeaturesIn = Annotated[dict[str, Any], WithJsonSchema(features.json_schema())]
+
+RulesetChoice = Annotated[
+    str, Field(description="'auto' chooses the edition in force on incident_date; or a ruleset id.")
+]
+
+
+class ReasonOut(BaseModel):
+    rule: str
+    text: str
+    source: str
+
+
+class DeadlineOut(BaseModel):
+    date: dt.date | None = Field(
+        description="null when the clock starts at a later event or its start is unknown"
+    )
+    basis: str
+
+
+class OutcomeOut(BaseModel):
+    type: str
+    kind: Literal["review", "notification"]
+    requirement: Literal["mandatory", "discretionary"]
+    reasons: list[ReasonOut]
+    deadline: DeadlineOut | None
+
+
+class OpenQuestionOut(BaseModel):
+    feature: str
+    why: str
+
+
+class RulesetRefOut(BaseModel):
+    id: str
+    version: str
+    chosen_by: Literal["incident_date", "request", "today"]
+
+
+class DecisionOut(BaseModel):
+    """The engine's answer (the decision shape of the domain notes)."""
+
+    ruleset: RulesetRefOut
+    outcomes: list[OutcomeOut]
+    open_questions: list[OpenQuestionOut]
+    summary: str
+
+
+class ThresholdIn(BaseModel):
+    features: FeaturesIn
+    ruleset: RulesetChoice = threshold.AUTO
+    today: Day | None = Field(default=None, description="decide as of this date; default today")
+
+
+class DecisionRecordOut(BaseModel):
+    id: int
+    kind: Literal["recommendation", "board"]
+    ruleset: dict[str, str]
+    today: dt.date
+    features: dict[str, Any]
+    result: dict[str, Any] = Field(description="the decision: the engine's, or the board's own outcomes")
+    accepted: bool | None
+    reason: str | None
+    decided_by: str
+    decided_at: dt.datetime
+
+
+class NextDeadlineOut(BaseModel):
+    """The case's earliest deadline still ahead, from the decision in force."""
+
+    type: str = Field(description="the outcome whose deadline it is")
+    date: dt.date
+    basis: str
+
+
+class CaseOut(BaseModel):
+    ref: str
+    area: str
+    status: CaseStatus
+    features: dict[str, Any]
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    closed_on: dt.date | None = Field(default=None, description="when the case was closed; null while open")
+    recommendation: DecisionOut | None
+    board_decision: DecisionRecordOut | None
+    next_deadline: NextDeadlineOut | None = Field(
+        description="the earliest deadline on or after today of the decision in force (the board's once it "
+        "has decided, else the recommendation); null when none is dated"
+    )
+    history: list[DecisionRecordOut] | None = None
+    redeclare: list[int] | None = Field(
+        default=None,
+        description="after a change of agencies: commissions whose consultant must declare again",
+    )
+
+
+class CasePage(BaseModel):
+    items: list[CaseOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class CaseIn(BaseModel):
+    features: FeaturesIn
+    ruleset: RulesetChoice = threshold.AUTO
+
+
+class CaseChangeIn(BaseModel):
+    features: FeaturesIn = Field(description="only the features to change; null or 'unknown' forgets one")
+    ruleset: RulesetChoice = threshold.AUTO
+
+
+class OutcomeChoice(BaseModel):
+    type: str
+    requirement: Literal["mandatory", "discretionary"]
+
+
+class BoardDecisionIn(BaseModel):
+    accepted: bool = Field(
+        description="true: the board accepts the recommendation; false: it departs from it"
+    )
+    reason: OptionalText = Field(default=None, max_length=4000, description="required when departing")
+    outcomes: list[OutcomeChoice] | None = Field(
+        default=None,
+        max_length=30,
+        description="when departing: the outcomes the board chose instead ([] for none)",
+    )
+
+
+# Data protection (service.api.data_protection) ----------------------------------------------------
+
+
+class PurgedCaseOut(BaseModel):
+    ref: str
+    closed_on: dt.date
+    fields: dict[str, int] = Field(
+        description="records whose free text was (or would be) removed: decision_reasons, "
+        "declaration_statements, terms_versions, review_comments"
+    )
+
+
+class PurgeOut(BaseModel):
+    as_of: dt.date
+    retention_years: int = Field(description="SCR_RETENTION_YEARS")
+    closed_before: dt.date = Field(description="cases closed before this date are due")
+    dry_run: bool
+    cases: list[PurgedCaseOut]
+    totals: dict[str, int]
+
+
+# The consultant's own record (service.api.me) -----------------------------------------------------
+
+
+class AgencyChoice(BaseModel):
+    id: str
+    name: str
+
+
+# Declarations (service.api.declarations) ----------------------------------------------------------
+
+
+class PendingOut(BaseModel):
+    kind: Declared
+    consultant_id: int
+    consultant_name: str
+    record: EngagementPublic | InterestPublic
+
+
+class RejectIn(BaseModel):
+    reason: Text = Field(min_length=3, max_length=1000)
+
+
+class AvailabilityOut(BaseModel):
+    capacity: int
+    away: list[AbsencePublic]
