@@ -37,6 +37,19 @@ CASE_FEATURES = {
     "agencies_involved": ["hackney-csc", "met-police"],
 }
 
+# A serious harm from known abuse in Hackney: no statutory review, but a learning review the board may
+# choose; for tests that need a case of that kind (they add the agencies, concerns or setting they use).
+HARM_FEATURES = {
+    "incident_date": "2026-09-14",
+    "notified_date": "2026-09-15",
+    "country": "england",
+    "subject_age_years": 6,
+    "outcome": "serious_harm",
+    "abuse_or_neglect": "known",
+    "improvement_learning": True,
+    "area": "hackney",
+}
+
 
 # Agencies ------------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from docx import Document
+from factories import HARM_FEATURES
 from pypdf import PdfReader
 from sqlmodel import Session, select
 from typer.testing import CliRunner
@@ -345,16 +346,10 @@ def test_concurrent_generation_stores_one_version(case, engine):
 
 
 HARM = {
-    "incident_date": "2026-09-14",
-    "notified_date": "2026-09-15",
-    "country": "england",
+    **HARM_FEATURES,
     "area": "leeds",
     "agencies_involved": ["leeds-csc"],
-    "subject_age_years": 6,
-    "outcome": "serious_harm",
-    "abuse_or_neglect": "known",
     "interagency_concerns": True,
-    "improvement_learning": True,
     "setting": "community",
 }
 
