@@ -50,6 +50,17 @@ HARM_FEATURES = {
     "area": "hackney",
 }
 
+# A stored decision's parts, as the engine records them: the ruleset that decided, and the notification a
+# child's death needs (the first outcome of any such decision).
+RULESET = {"id": "wt2023", "version": "1", "chosen_by": "incident_date"}
+NOTIFY_PANEL = {
+    "type": "notify_panel",
+    "kind": "notification",
+    "requirement": "mandatory",
+    "reasons": [{"rule": "wt2023.notify.death", "text": "A child died.", "source": "CA2004 s16C(1)"}],
+    "deadline": {"date": "2026-11-11", "basis": "5 working days from notified_date"},
+}
+
 
 # Agencies ------------------------------------------------------------------------------------------
 
