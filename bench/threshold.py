@@ -45,22 +45,8 @@ THRESHOLD = "/api/v1/threshold"
 P99_TARGET_MS = 20.0
 RATIO_TARGET = 0.5
 CHECK_TARGET_S = 0.5
-CATALOGUE_EXAMPLE = {
-    "incident_date": "2026-11-02",
-    "notified_date": "2026-11-04",
-    "country": "england",
-    "area": "hackney",
-    "agencies_involved": ["hackney-csc", "met-police", "homerton-nhs"],
-    "subject_age_years": 0.4,
-    "outcome": "death",
-    "abuse_or_neglect": "suspected",
-    "death_unexpected": True,
-    "setting": "community",
-    "perpetrators": ["father"],
-    "domestic_abuse": True,
-    "parental_mental_health": True,
-    "known_to_childrens_social_care": True,
-}
+# The catalogue's example case (a case file as ``scr check`` reads one), shared with the terms tests.
+CATALOGUE_EXAMPLE = json.loads((ROOT / "tests/unit/data/example_case.json").read_text())
 
 
 def bench_app():  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import payloads
-from bot.reporting import reported
+from bot.listening import on_press
 from bot.service_client import ServiceError
 from bot.views import inputs
 
@@ -22,12 +22,8 @@ def opens(app: AsyncApp, action_id: str, build: Callable[[dict[str, Any], dict[s
     """Answer the button ``action_id`` with the modal ``build`` makes from the ids the button carries (its
     value, as JSON; none when it has no value) and the payload (for the message it was pressed in)."""
 
-    @app.action(action_id)
-    @reported
-    async def open_modal(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
+    @on_press(app, action_id)
+    async def open_modal(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=build(payloads.carried(action), body))
 
 

@@ -69,8 +69,9 @@ async def report_failure(
     log.warning("slack.unverified_failure kind=%s", type(error).__name__)
 
 
-def reported(listener: Listener) -> Listener:
-    """``listener``, with any error reported to the person instead of raised into bolt.
+def reported(listener: Listener, *, acknowledge: bool = False) -> Listener:
+    """``listener``, with any error reported to the person instead of raised into bolt; with
+    ``acknowledge``, the request is acknowledged (with nothing) before the listener runs.
 
     Bolt passes a listener the arguments its signature names; the wrapper's signature adds the ones it
     needs to report (``ack``, ``body``, ``respond``, ``client``) and hands the listener only its own.
@@ -80,6 +81,8 @@ def reported(listener: Listener) -> Listener:
     @wraps(listener)
     async def wrapper(**kwargs: Any) -> None:
         try:
+            if acknowledge:
+                await kwargs["ack"]()
             await listener(**{name: value for name, value in kwargs.items() if name in own})
         except Exception as error:
             await report_error(error, kwargs["body"], kwargs["respond"], kwargs["client"])

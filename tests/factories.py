@@ -37,6 +37,30 @@ CASE_FEATURES = {
     "agencies_involved": ["hackney-csc", "met-police"],
 }
 
+# A serious harm from known abuse in Hackney: no statutory review, but a learning review the board may
+# choose; for tests that need a case of that kind (they add the agencies, concerns or setting they use).
+HARM_FEATURES = {
+    "incident_date": "2026-09-14",
+    "notified_date": "2026-09-15",
+    "country": "england",
+    "subject_age_years": 6,
+    "outcome": "serious_harm",
+    "abuse_or_neglect": "known",
+    "improvement_learning": True,
+    "area": "hackney",
+}
+
+# A stored decision's parts, as the engine records them: the ruleset that decided, and the notification a
+# child's death needs (the first outcome of any such decision).
+RULESET = {"id": "wt2023", "version": "1", "chosen_by": "incident_date"}
+NOTIFY_PANEL = {
+    "type": "notify_panel",
+    "kind": "notification",
+    "requirement": "mandatory",
+    "reasons": [{"rule": "wt2023.notify.death", "text": "A child died.", "source": "CA2004 s16C(1)"}],
+    "deadline": {"date": "2026-11-11", "basis": "5 working days from notified_date"},
+}
+
 
 # Agencies ------------------------------------------------------------------------------------------
 

@@ -77,6 +77,26 @@ def _form_page(
     return render(request, "agencies/form.html", context, user=user, status=422 if errors else 200)
 
 
+def _refused(
+    request: Request,
+    user: User,
+    error: ValidationError | Invalid | Conflict,
+    *,
+    agency: AgencyPublic | None,
+    values: Mapping[str, str],
+    hints: Mapping[str, str] | None = None,
+) -> Response:
+    """The form again, with why its ``values`` were refused beside the fields concerned (``hints``: what
+    a field's pattern asks for, where the form lets it be typed)."""
+    if isinstance(error, ValidationError):
+        errors = field_errors(error, labels=LABELS, pattern_hints=hints)
+    elif isinstance(error, Invalid):
+        errors = problem_errors(error)
+    else:
+        errors = _conflict_errors(error, values)
+    return _form_page(request, user, agency=agency, values=values, errors=errors)
+
+
 def _values(agency: AgencyPublic) -> dict[str, str]:
     return {
         "id": agency.id,
@@ -98,20 +118,8 @@ def add_agency(request: Request, session: SessionDep, user: AdminPage, form: Che
     try:
         data = AgencyCreate.model_validate(_model_input(submitted, AgencyCreate.model_fields))
         agency = registry_store.create_agency(session=session, data=data, actor=user.email)
-    except ValidationError as error:
-        return _form_page(
-            request,
-            user,
-            agency=None,
-            values=submitted,
-            errors=field_errors(error, labels=LABELS, pattern_hints=PATTERN_HINTS),
-        )
-    except Invalid as error:
-        return _form_page(request, user, agency=None, values=submitted, errors=problem_errors(error))
-    except Conflict as error:
-        return _form_page(
-            request, user, agency=None, values=submitted, errors=_conflict_errors(error, submitted)
-        )
+    except (ValidationError, Invalid, Conflict) as error:
+        return _refused(request, user, error, agency=None, values=submitted, hints=PATTERN_HINTS)
     flash(request, f"{agency.name} was added.")
     return RedirectResponse("/admin/agencies", status_code=303)
 
@@ -142,15 +150,7 @@ def save_agency(
         saved = registry_store.update_agency(
             session=session, agency_id=agency_id, data=data, actor=user.email
         )
-    except ValidationError as error:
-        return _form_page(
-            request, user, agency=agency, values=submitted, errors=field_errors(error, labels=LABELS)
-        )
-    except Invalid as error:
-        return _form_page(request, user, agency=agency, values=submitted, errors=problem_errors(error))
-    except Conflict as error:
-        return _form_page(
-            request, user, agency=agency, values=submitted, errors=_conflict_errors(error, submitted)
-        )
+    except (ValidationError, Invalid, Conflict) as error:
+        return _refused(request, user, error, agency=agency, values=submitted)
     flash(request, f"The changes to {saved.name} were saved.")
     return RedirectResponse("/admin/agencies", status_code=303)

@@ -216,6 +216,22 @@ def _form_page(
     return render(request, "consultants/form.html", context, user=user, status=status if errors else 200)
 
 
+def _refused(
+    request: Request,
+    user: User,
+    error: ValidationError | Invalid | Conflict,
+    *,
+    consultant: ConsultantPublic | None,
+    values: Mapping[str, Any],
+) -> Response:
+    """The form again, with why its ``values`` were refused beside the fields concerned."""
+    if isinstance(error, ValidationError):
+        errors, status = field_errors(error, labels=LABELS, pattern_hints=PATTERN_HINTS), 422
+    else:
+        errors, status = _store_errors(error), _status(error)
+    return _form_page(request, user, consultant=consultant, values=values, errors=errors, status=status)
+
+
 @router.get("/new")
 def new_consultant(request: Request, user: AdminPage) -> Response:
     return _form_page(request, user, consultant=None, values=_form_values(None))
@@ -227,23 +243,8 @@ def add_consultant(request: Request, session: SessionDep, user: AdminPage, form:
     try:
         data = ConsultantCreate.model_validate(_model_input(submitted, ConsultantCreate.model_fields))
         consultant = registry_store.create_consultant(session=session, data=data, actor=user.email)
-    except ValidationError as error:
-        return _form_page(
-            request,
-            user,
-            consultant=None,
-            values=submitted,
-            errors=field_errors(error, labels=LABELS, pattern_hints=PATTERN_HINTS),
-        )
-    except (Invalid, Conflict) as error:
-        return _form_page(
-            request,
-            user,
-            consultant=None,
-            values=submitted,
-            errors=_store_errors(error),
-            status=_status(error),
-        )
+    except (ValidationError, Invalid, Conflict) as error:
+        return _refused(request, user, error, consultant=None, values=submitted)
     flash(request, f"{consultant.name} was added as an applicant.")
     return RedirectResponse(f"/admin/consultants/{consultant.id}", status_code=303)
 
@@ -276,23 +277,8 @@ def save_consultant(
         registry_store.update_consultant(
             session=session, consultant_id=consultant_id, data=data, actor=user.email
         )
-    except ValidationError as error:
-        return _form_page(
-            request,
-            user,
-            consultant=consultant,
-            values=submitted,
-            errors=field_errors(error, labels=LABELS, pattern_hints=PATTERN_HINTS),
-        )
-    except (Invalid, Conflict) as error:
-        return _form_page(
-            request,
-            user,
-            consultant=consultant,
-            values=submitted,
-            errors=_store_errors(error),
-            status=_status(error),
-        )
+    except (ValidationError, Invalid, Conflict) as error:
+        return _refused(request, user, error, consultant=consultant, values=submitted)
     flash(request, "The changes were saved.")
     return RedirectResponse(f"/admin/consultants/{consultant_id}", status_code=303)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from factories import hackney, post_consultant
+from factories import HARM_FEATURES, hackney, post_consultant
 from sqlmodel import Session, select, update
 from typer.testing import CliRunner
 
@@ -19,16 +19,9 @@ from service.cli import app as cli
 API = "/api/v1"
 TODAY = date.today()
 FEATURES = {
-    "incident_date": "2026-09-14",
-    "notified_date": "2026-09-15",
-    "country": "england",
-    "subject_age_years": 6,
-    "outcome": "serious_harm",
-    "abuse_or_neglect": "known",
+    **HARM_FEATURES,
     "interagency_concerns": True,
-    "improvement_learning": True,
     "setting": "community",
-    "area": "hackney",
     "agencies_involved": ["hackney-csc", "met-police"],
 }
 REASON = "The family asked the board for a single-agency review."

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from docx import Document
+from factories import HARM_FEATURES, NOTIFY_PANEL, RULESET
 from pypdf import PdfReader
 from sqlmodel import Session, select
 from typer.testing import CliRunner
@@ -23,15 +24,9 @@ from registry.vocabulary import AgencyKind, ConsultantStatus
 
 REF = "HAC-2026-014"
 DECISION = {
-    "ruleset": {"id": "wt2023", "version": "1", "chosen_by": "incident_date"},
+    "ruleset": RULESET,
     "outcomes": [
-        {
-            "type": "notify_panel",
-            "kind": "notification",
-            "requirement": "mandatory",
-            "reasons": [{"rule": "wt2023.notify.death", "text": "A child died.", "source": "CA2004 s16C(1)"}],
-            "deadline": {"date": "2026-11-11", "basis": "5 working days from notified_date"},
-        },
+        NOTIFY_PANEL,
         {
             "type": "lcspr",
             "kind": "review",
@@ -345,16 +340,10 @@ def test_concurrent_generation_stores_one_version(case, engine):
 
 
 HARM = {
-    "incident_date": "2026-09-14",
-    "notified_date": "2026-09-15",
-    "country": "england",
+    **HARM_FEATURES,
     "area": "leeds",
     "agencies_involved": ["leeds-csc"],
-    "subject_age_years": 6,
-    "outcome": "serious_harm",
-    "abuse_or_neglect": "known",
     "interagency_concerns": True,
-    "improvement_learning": True,
     "setting": "community",
 }
 

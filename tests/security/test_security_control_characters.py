@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from docx import Document
-from factories import CASE_FEATURES
+from factories import CASE_FEATURES, RULESET
 from pypdf import PdfReader
 from sqlmodel import select
 
@@ -231,7 +231,7 @@ def test_control_characters_are_refused_in_bodies_and_queries(client, admin, cha
 
 REF = "HAC-2026-0099"
 STORED_DECISION = {
-    "ruleset": {"id": "wt2023", "version": "1", "chosen_by": "incident_date"},
+    "ruleset": RULESET,
     "outcomes": [
         {
             "type": "lcspr",

@@ -3,6 +3,7 @@ would do unless the caller says ``dry_run=false``: a forgotten parameter changes
 
 from datetime import date, timedelta
 
+from factories import HARM_FEATURES
 from sqlalchemy import func, update
 from sqlmodel import select
 
@@ -11,16 +12,6 @@ from registry.models import Consultant
 
 API = "/api/v1"
 CSV = b"name,email\nAna Good,ana@reviews.example.org\nBen Good,ben@reviews.example.org\n"
-FEATURES = {
-    "incident_date": "2026-09-14",
-    "notified_date": "2026-09-15",
-    "country": "england",
-    "subject_age_years": 6,
-    "outcome": "serious_harm",
-    "abuse_or_neglect": "known",
-    "improvement_learning": True,
-    "area": "hackney",
-}
 REASON = "The family asked the board for a single-agency review."
 
 
@@ -48,7 +39,7 @@ def test_an_import_without_dry_run_only_reports(client, session, admin):
 
 
 def test_a_purge_without_dry_run_only_reports(client, session, admin, chair):
-    ref = ok(client.post(f"{API}/cases", json={"features": FEATURES}, headers=chair.headers), 201)["ref"]
+    ref = ok(client.post(f"{API}/cases", json={"features": HARM_FEATURES}, headers=chair.headers), 201)["ref"]
     departure = {
         "accepted": False,
         "reason": REASON,

@@ -2,20 +2,11 @@
 the ``Host`` header a client sends."""
 
 import pytest
+from factories import HARM_FEATURES
 
 from service.headers import on_this_site
 
 API = "/api/v1"
-FEATURES = {
-    "incident_date": "2026-09-14",
-    "notified_date": "2026-09-15",
-    "country": "england",
-    "subject_age_years": 6,
-    "outcome": "serious_harm",
-    "abuse_or_neglect": "known",
-    "improvement_learning": True,
-    "area": "hackney",
-}
 
 
 def ok(response, status=200):  # type: ignore[no-untyped-def]
@@ -25,9 +16,9 @@ def ok(response, status=200):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def terms_ref(client, chair, commissioner) -> str:
-    ref = ok(client.post(f"{API}/cases", json={"features": FEATURES}, headers=chair.headers), 201).json()[
-        "ref"
-    ]
+    ref = ok(
+        client.post(f"{API}/cases", json={"features": HARM_FEATURES}, headers=chair.headers), 201
+    ).json()["ref"]
     ok(client.post(f"{API}/cases/{ref}/decision", json={"accepted": True}, headers=chair.headers))
     ok(client.post(f"{API}/cases/{ref}/terms", headers=commissioner.headers), 201)
     return ref
@@ -36,7 +27,7 @@ def terms_ref(client, chair, commissioner) -> str:
 def test_api_answers_and_downloads_are_neither_sniffed_nor_stored(client, admin, commissioner, terms_ref):
     responses = {
         "health": client.get("/healthz"),
-        "public json": client.post(f"{API}/threshold", json={"features": FEATURES}),
+        "public json": client.post(f"{API}/threshold", json={"features": HARM_FEATURES}),
         "signed-in json": client.get(f"{API}/consultants", headers=admin.headers),
         "refusal": client.get(f"{API}/consultants"),
         "not found": client.get(f"{API}/cases/HAC-2026-9999", headers=admin.headers),

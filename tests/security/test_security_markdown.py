@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+from factories import HARM_FEATURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -34,18 +35,7 @@ REASON = (
     "```\n"
     "Totals &amp; *stars* and __under__ ![image](https://pay.example/x.png) <https://pay.example>"
 )
-FEATURES = {
-    "incident_date": "2026-09-14",
-    "notified_date": "2026-09-15",
-    "country": "england",
-    "subject_age_years": 6,
-    "outcome": "serious_harm",
-    "abuse_or_neglect": "known",
-    "interagency_concerns": True,
-    "improvement_learning": True,
-    "setting": "community",
-    "area": "hackney",
-}
+FEATURES = {**HARM_FEATURES, "interagency_concerns": True, "setting": "community"}
 # Only the template may make these; content may only make text.
 MARKUP = {"html_block", "html_inline", "link_open", "image", "code_block", "fence", "blockquote_open", "hr"}
 

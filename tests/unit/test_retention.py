@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from factories import RULESET
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -84,7 +85,7 @@ def test_a_purge_later_than_today_may_only_be_a_dry_run():
 
 
 DEPARTURE = {
-    "ruleset": {"id": "wt2023", "version": "1", "chosen_by": "incident_date"},
+    "ruleset": RULESET,
     "outcomes": [
         {
             "type": "learning_review",

@@ -1,6 +1,7 @@
 """Terms of reference: assembly from case data, and the four renderings of it."""
 
 import io
+import json
 import os
 import re
 from datetime import date
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from factories import NOTIFY_PANEL, RULESET
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -35,37 +37,17 @@ GOLDEN = Path(__file__).parent / "golden"
 THEMES = tuple(feature.name for feature in CATALOGUE if feature.theme)
 TODAY = date(2026, 12, 14)
 
-FEATURES = {
-    "incident_date": "2026-11-02",
-    "notified_date": "2026-11-04",
-    "country": "england",
-    "area": "hackney",
-    "agencies_involved": ["hackney-csc", "met-police", "homerton-nhs"],
-    "subject_age_years": 0.4,
-    "outcome": "death",
-    "abuse_or_neglect": "suspected",
-    "death_unexpected": True,
-    "setting": "community",
-    "perpetrators": ["father"],
-    "domestic_abuse": True,
-    "parental_mental_health": True,
-    "known_to_childrens_social_care": True,
-}
+# The catalogue's example case, a case file as ``scr check`` reads one (the threshold benchmark sends it too).
+FEATURES = json.loads((Path(__file__).parent / "data" / "example_case.json").read_text())
 AGENCIES = (
     Agency("hackney-csc", "Hackney Children's Social Care"),
     Agency("met-police", "Metropolitan Police Service"),
     Agency("homerton-nhs", "Homerton Healthcare NHS Foundation Trust"),
 )
 DECISION = {
-    "ruleset": {"id": "wt2023", "version": "1", "chosen_by": "incident_date"},
+    "ruleset": RULESET,
     "outcomes": [
-        {
-            "type": "notify_panel",
-            "kind": "notification",
-            "requirement": "mandatory",
-            "reasons": [{"rule": "wt2023.notify.death", "text": "A child died.", "source": "CA2004 s16C(1)"}],
-            "deadline": {"date": "2026-11-11", "basis": "5 working days from notified_date"},
-        },
+        NOTIFY_PANEL,
         {
             "type": "rapid_review",
             "kind": "review",

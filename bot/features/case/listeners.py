@@ -14,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import dm
 from bot.deps import Deps
 from bot.features.case import views as case_view
+from bot.listening import on_press, on_submit
 from bot.payloads import message_of, metadata, user_id
-from bot.reporting import reported
 from bot.service_client import NotFound, ServiceClient
 from bot.subcommands import Invocation, subcommand
 from bot.views import errors, inputs
@@ -72,29 +72,20 @@ def register(app: AsyncApp, deps: Deps) -> None:
     service = deps.service
     subcommand(app, deps, "case", run=run)
 
-    @app.action(case_view.ACCEPT)
-    @reported
-    async def accept(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
+    @on_press(app, case_view.ACCEPT)
+    async def accept(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         user = user_id(body)
         where = {"ref": action["value"], **message_of(body)}
         key = f"decision:{where['channel']}:{where['ts']}"
         await _decide_once(service, key=key, user=user, ref=where["ref"], accepted=True, reason=None)
         await _refresh(service, client, user=user, where=where)
 
-    @app.action(case_view.DEPART)
-    @reported
-    async def depart(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
+    @on_press(app, case_view.DEPART)
+    async def depart(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         where = {"ref": action["value"], **message_of(body)}
         await client.views_open(trigger_id=body["trigger_id"], view=case_view.depart_modal(where))
 
-    @app.view(case_view.DEPART_MODAL)
-    @reported
+    @on_submit(app, case_view.DEPART_MODAL)
     async def departed(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:

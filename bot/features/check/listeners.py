@@ -23,6 +23,7 @@ from bot import dm
 from bot.deps import Deps
 from bot.features.check import answer
 from bot.features.check import form as check_form
+from bot.listening import on_press, on_submit
 from bot.payloads import carry, message_of, metadata, typed, user_id
 from bot.reporting import reported
 from bot.service_client import Rejected, ServiceClient, ServiceError
@@ -154,8 +155,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     service = deps.service
     subcommand(app, deps, "check", run=run)
 
-    @app.view(check_form.CALLBACK_ID)
-    @reported
+    @on_submit(app, check_form.CALLBACK_ID)
     async def submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -177,12 +177,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         await _post_answer(service, client, user=user, features=features, result=result)
 
-    @app.action(re.compile(rf"^{re.escape(answer.ANSWER)}\.(yes|no|choice|choices|date|skip)$"))
-    @reported
-    async def answered(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
+    @on_press(app, re.compile(rf"^{re.escape(answer.ANSWER)}\.(yes|no|choice|choices|date|skip)$"))
+    async def answered(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         draft_id, feature = answer.parse_question_block_id(action["block_id"])
         await _advance(
             service,
@@ -194,19 +190,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
             **message_of(body),
         )
 
-    @app.action(f"{answer.ANSWER}.open")
-    @reported
-    async def open_answer(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
+    @on_press(app, f"{answer.ANSWER}.open")
+    async def open_answer(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         draft_id, name = answer.parse_question_block_id(action["block_id"])
         feature = next(f for f in await service.features() if f["name"] == name)
         view = _answer_modal(feature, where={"draft": draft_id, "feature": name, **message_of(body)})
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.view(ANSWER_MODAL)
-    @reported
+    @on_submit(app, ANSWER_MODAL)
     async def answer_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -235,12 +226,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if where.get("record"):
             await _record(service, client, user=user, where=where)
 
-    @app.action(answer.RECORD)
-    @reported
-    async def record(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
+    @on_press(app, answer.RECORD)
+    async def record(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         where = {"draft": action["value"], **message_of(body)}
         try:
             await _record(service, client, user=user_id(body), where=where)

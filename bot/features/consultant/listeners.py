@@ -11,15 +11,14 @@ from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.deps import Deps
 from bot.features.consultant import views as consultant_view
 from bot.features.record_changes import views as changes
+from bot.listening import on_press
 from bot.modals import opens
 from bot.payloads import carried, user_id
-from bot.reporting import reported
 from bot.service_client import ServiceClient
 from bot.subcommands import Invocation, subcommand
 from bot.views import errors
@@ -60,24 +59,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
     service = deps.service
     subcommand(app, deps, "consultant", run=run)
 
-    @app.action(consultant_view.PAGE)
-    @reported
-    async def turn_page(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
-    ) -> None:
-        await ack()
+    @on_press(app, consultant_view.PAGE)
+    async def turn_page(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         turn = carried(action)
         blocks = await _search(service, user=user_id(body), q=turn["q"], offset=int(turn["offset"]))
         await respond(
             text=f"Consultants: {turn['q']}", blocks=blocks, response_type="ephemeral", replace_original=True
         )
 
-    @app.action(consultant_view.OPEN)
-    @reported
-    async def open_card(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
-    ) -> None:
-        await ack()
+    @on_press(app, consultant_view.OPEN)
+    async def open_card(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         blocks = await card_blocks(service, user=user_id(body), consultant_id=int(action["value"]))
         await respond(text="Consultant", blocks=blocks, response_type="ephemeral", replace_original=False)
 

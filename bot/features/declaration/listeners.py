@@ -13,60 +13,58 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.features.declaration import views as declaration_view
+from bot.listening import on_press, on_submit
 from bot.payloads import carried, message_of, metadata, user_id
-from bot.reporting import reported
+from bot.service_client import ServiceClient
+
+
+async def _declare(
+    service: ServiceClient,
+    slack: AsyncWebClient,
+    *,
+    user: str,
+    where: dict[str, Any],
+    no_conflict: bool,
+    statement: str | None,
+) -> None:
+    """Relay the declaration, then replace the request message (``where`` names it, with the commission
+    and agencies) with what was recorded."""
+    made = await service.declare(
+        commission_id=where["commission"],
+        consultant=user,
+        agencies=where["agencies"],
+        no_conflict=no_conflict,
+        statement=statement,
+    )
+    await slack.chat_update(
+        channel=where["channel"],
+        ts=where["ts"],
+        text="Declaration recorded",
+        blocks=declaration_view.declared_blocks(made),
+    )
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     service = deps.service
 
-    @app.action(declaration_view.NO_CONFLICT)
-    @reported
-    async def no_conflict(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        subject = carried(action)
-        made = await service.declare(
-            commission_id=subject["commission"],
-            consultant=user_id(body),
-            agencies=subject["agencies"],
-            no_conflict=True,
-            statement=None,
-        )
-        await client.chat_update(
-            **message_of(body), text="Declaration recorded", blocks=declaration_view.declared_blocks(made)
-        )
+    @on_press(app, declaration_view.NO_CONFLICT)
+    async def no_conflict(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        where = {**carried(action), **message_of(body)}
+        await _declare(service, client, user=user_id(body), where=where, no_conflict=True, statement=None)
 
-    @app.action(declaration_view.CONFLICT)
-    @reported
-    async def conflict(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
+    @on_press(app, declaration_view.CONFLICT)
+    async def conflict(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         where = {**carried(action), **message_of(body)}
         await client.views_open(trigger_id=body["trigger_id"], view=declaration_view.conflict_modal(where))
 
-    @app.view(declaration_view.MODAL)
-    @reported
+    @on_submit(app, declaration_view.MODAL)
     async def conflict_declared(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        where = metadata(view)
         statement = view["state"]["values"][declaration_view.STATEMENT_BLOCK][declaration_view.STATEMENT][
             "value"
         ]
-        made = await service.declare(
-            commission_id=where["commission"],
-            consultant=user_id(body),
-            agencies=where["agencies"],
-            no_conflict=False,
-            statement=statement,
-        )
-        await client.chat_update(
-            channel=where["channel"],
-            ts=where["ts"],
-            text="Declaration recorded",
-            blocks=declaration_view.declared_blocks(made),
+        await _declare(
+            service, client, user=user_id(body), where=metadata(view), no_conflict=False, statement=statement
         )

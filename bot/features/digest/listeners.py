@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -18,9 +17,9 @@ from bot.deps import Deps
 from bot.features.digest import views as digest_view
 from bot.features.digest.job import week_of
 from bot.features.record_changes import views as changes
+from bot.listening import on_press
 from bot.modals import note, opens
 from bot.payloads import carried, message_of, user_id
-from bot.reporting import reported
 from bot.views.blocks import escape
 
 
@@ -44,16 +43,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
     opens(app, digest_view.SUSPEND, _suspension)
     opens(app, digest_view.RENEW, _renewal)
 
-    @app.action(digest_view.REMIND)
-    @reported
+    @on_press(app, digest_view.REMIND)
     async def remind(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond,
+        body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        await ack()
         item, user, where = carried(action), user_id(body), message_of(body)
         key = f"remind:{week_of(date.today())}:{item['consultant']}:{item['check']}"
         if not await service.claim(key=key, kind="check_reminder", detail={"by": user}):

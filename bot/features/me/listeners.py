@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.features.me import views as me_view
+from bot.listening import on_press, on_submit
 from bot.modals import opens, refuse
 from bot.payloads import carried, message_of, metadata, typed, user_id
 from bot.reporting import reported
@@ -80,15 +81,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
     service, admin_channel = deps.service, deps.settings.admin_channel
     subcommand(app, deps, "me", run=run)
 
-    @app.action(me_view.AVAILABILITY)
-    @reported
-    async def availability(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
+    @on_press(app, me_view.AVAILABILITY)
+    async def availability(body: dict[str, Any], client: AsyncWebClient) -> None:
         record = await service.my_record(as_user=user_id(body))
         await client.views_open(trigger_id=body["trigger_id"], view=me_view.availability_modal(record))
 
-    @app.view(me_view.AVAILABILITY_MODAL)
-    @reported
+    @on_submit(app, me_view.AVAILABILITY_MODAL)
     async def availability_set(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = user_id(body)
         first, last = inputs.value(view, me_view.FROM_BLOCK), inputs.value(view, me_view.UNTIL_BLOCK)
@@ -119,8 +117,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     def declares(kind: str, callback_id: str, fields: dict[str, str]) -> None:
         """The submission of a declaration modal: the service records it, the admins are told."""
 
-        @app.view(callback_id)
-        @reported
+        @on_submit(app, callback_id)
         async def declared(
             ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
         ) -> None:
@@ -136,12 +133,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     declares("interest", me_view.INTEREST_MODAL, me_view.INTEREST_FIELDS)
     declares("engagement", me_view.ENGAGEMENT_MODAL, me_view.ENGAGEMENT_FIELDS)
 
-    @app.action(me_view.CONFIRM)
-    @reported
-    async def confirm(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
+    @on_press(app, me_view.CONFIRM)
+    async def confirm(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         subject, user = carried(action), user_id(body)
         await service.resolve_declaration(
             as_user=user, kind=subject["kind"], consultant_id=subject["consultant"], record_id=subject["id"]
@@ -154,8 +147,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     opens(app, me_view.REJECT, _rejection)
 
-    @app.view(me_view.REJECT_MODAL)
-    @reported
+    @on_submit(app, me_view.REJECT_MODAL)
     async def rejected(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:

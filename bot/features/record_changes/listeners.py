@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.features.record_changes import views as changes
+from bot.listening import on_submit
 from bot.modals import note, refuse
 from bot.payloads import metadata, typed, user_id
 from bot.reporting import reported
@@ -41,8 +42,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         found = await service.agencies(as_user=user_id(body), q=typed(body).strip() or None)
         await ack(options=[option(f"{a['name']} ({a['area']})", a["id"]) for a in found[:OPTIONS_MAX]])
 
-    @app.view(changes.STATUS_MODAL)
-    @reported
+    @on_submit(app, changes.STATUS_MODAL)
     async def status_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -62,8 +62,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack(response_action="update", view=done)
         await note(client, ids, user=user, what=what)
 
-    @app.view(changes.ENGAGEMENT_MODAL)
-    @reported
+    @on_submit(app, changes.ENGAGEMENT_MODAL)
     async def engagement_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         ids, user = metadata(view), user_id(body)
         entered = inputs.values(view, changes.ENGAGEMENT_FIELDS)
@@ -82,8 +81,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         text = f"Recorded (engagement {made['id']}): {escape(tie)}. The conflict checks use it from now on."
         await ack(response_action="update", view=changes.done(text))
 
-    @app.view(changes.END_MODAL)
-    @reported
+    @on_submit(app, changes.END_MODAL)
     async def end_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         ids, user = metadata(view), user_id(body)
         try:
@@ -100,8 +98,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             response_action="update", view=changes.done(f"The engagement ended on *{ended['end_date']}*.")
         )
 
-    @app.view(changes.CHECK_MODAL)
-    @reported
+    @on_submit(app, changes.CHECK_MODAL)
     async def check_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:

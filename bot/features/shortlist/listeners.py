@@ -16,6 +16,7 @@ from bot import dm
 from bot.deps import Deps
 from bot.features.declaration import request as declaration
 from bot.features.shortlist import views as shortlist_view
+from bot.listening import on_press
 from bot.payloads import carried, message_of, typed, user_id
 from bot.reporting import reported
 from bot.service_client import NotFound, ServiceClient
@@ -67,12 +68,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     service = deps.service
     subcommand(app, deps, "shortlist", run=run)
 
-    @app.action(shortlist_view.COMMISSION)
-    @reported
-    async def commission(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
+    @on_press(app, shortlist_view.COMMISSION)
+    async def commission(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         chosen = carried(action)
         await _commission(
             service,
@@ -84,12 +81,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             key=chosen["key"],
         )
 
-    @app.action(shortlist_view.PICK)
-    @reported
-    async def pick(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
+    @on_press(app, shortlist_view.PICK)
+    async def pick(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         ref, key_base = shortlist_view.parse_pick_block_id(action["block_id"])
         consultant_id = int(action["selected_option"]["value"])
         await _commission(
