@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 from commissioning.models import Case, Commission, CommissionRole, CommissionStatus, Declaration
 from core.audit import AuditEvent
 from core.clock import utcnow
-from registry import store
+from registry import consultants
 from registry.models import ConsultantDetail
 from service.models import AuditEventPublic
 
@@ -120,7 +120,7 @@ def _events(
 
 def export(*, session: Session, consultant_id: int) -> SubjectAccess:
     """Everything held about the consultant; ``NotFound`` if there is no such consultant."""
-    consultant = store.get_consultant(session=session, consultant_id=consultant_id)
+    consultant = consultants.get_consultant(session=session, consultant_id=consultant_id)
     commissions = _commissions(session, consultant_id)
     return SubjectAccess(
         generated_at=utcnow(),

@@ -28,11 +28,11 @@ from core.errors import Invalid
 from core.values import Day, OptionalLine, OptionalText, bounded, echoed
 from service.api.shortlist import Ref
 from service.auth import AnyUser, ChairOrAdminUser, ChairUser
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.ratelimit import TOO_MANY, limit_public
 from service.settings import get_settings
 
-router = APIRouter(prefix="/api/v1", tags=["threshold and cases"])
+router = APIRouter(prefix="/api/v1", tags=["threshold and cases"], route_class=UnitOfWorkRoute)
 
 FeaturesIn = Annotated[dict[str, Any], WithJsonSchema(features.json_schema())]
 RulesetChoice = Annotated[

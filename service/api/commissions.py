@@ -14,11 +14,11 @@ from core.values import Line, OptionalText, Text
 from registry.models import Consultant
 from service.api.shortlist import Ref
 from service.auth import AnyUser, CommissionerUser, relayed_from_slack, require_role
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.policy import PolicyDep
 
-router = APIRouter(prefix="/api/v1", tags=["commissions"])
+router = APIRouter(prefix="/api/v1", tags=["commissions"], route_class=UnitOfWorkRoute)
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 SLACK_USER = r"^[UW][A-Z0-9]{2,31}$"

@@ -15,11 +15,11 @@ from commissioning import retention_store
 from core.values import Day
 from service.api.registry import Id
 from service.auth import AdminUser
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.settings import get_settings
 from service.subject_access import SubjectAccess, export
 
-router = APIRouter(prefix="/api/v1", tags=["data protection"])
+router = APIRouter(prefix="/api/v1", tags=["data protection"], route_class=UnitOfWorkRoute)
 
 
 class PurgedCaseOut(BaseModel):

@@ -12,9 +12,9 @@ from registry import self_service
 from registry.models import AbsencePublic, AvailabilityUpdate, EngagementPublic, InterestPublic
 from registry.self_service import Declared
 from service.auth import AdminUser
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["declarations"])
+router = APIRouter(prefix="/api/v1", tags=["declarations"], route_class=UnitOfWorkRoute)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 

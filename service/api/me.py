@@ -15,7 +15,9 @@ from sqlmodel import Session
 from commissioning import commissions
 from commissioning.models import CommissionRole, CommissionStatus
 from core.values import OptionalLine
-from registry import candidates, self_service, store
+from registry import candidates, self_service
+from registry.agencies import list_agencies
+from registry.consultants import get_consultant
 from registry.lifecycle import dbs_valid_until
 from registry.models import (
     AbsencePublic,
@@ -28,10 +30,10 @@ from registry.models import (
 )
 from registry.vocabulary import ConsultantStatus, RegistrationBody
 from service.auth import CurrentConsultant
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.policy import PolicyDep
 
-router = APIRouter(prefix="/api/v1/me", tags=["self-service"])
+router = APIRouter(prefix="/api/v1/me", tags=["self-service"], route_class=UnitOfWorkRoute)
 
 
 class MyCommission(BaseModel):
@@ -92,7 +94,7 @@ def _commissions(session: Session, consultant_id: int) -> list[MyCommission]:
 
 def _record(session: Session, consultant: Consultant, *, dbs_recheck_years: int, today: date) -> MyRecord:
     assert consultant.id is not None
-    detail = store.get_consultant(session=session, consultant_id=consultant.id)
+    detail = get_consultant(session=session, consultant_id=consultant.id)
     held = _commissions(session, consultant.id)
     named = [e.agency_id for e in detail.engagements] + [i.agency_id for i in detail.interests if i.agency_id]
     names = candidates.resolve_agencies(session=session, names=named).directory.names
@@ -177,4 +179,4 @@ def agencies(
     q: Annotated[OptionalLine, Query(max_length=200, description="part of the name")] = None,
 ) -> list[AgencyChoice]:
     """Agencies to pick from when declaring (names of public bodies and the list's own agencies)."""
-    return [AgencyChoice(id=a.id, name=a.name) for a in store.list_agencies(session=session, q=q)[:100]]
+    return [AgencyChoice(id=a.id, name=a.name) for a in list_agencies(session=session, q=q)[:100]]

@@ -11,10 +11,10 @@ from registry.conflicts import Finding
 from registry.policy import describe
 from registry.shortlist import PoolSummary
 from service.auth import AnyUser, CommissionerUser
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.policy import PolicyDep, RankingDep
 
-router = APIRouter(prefix="/api/v1", tags=["shortlist"])
+router = APIRouter(prefix="/api/v1", tags=["shortlist"], route_class=UnitOfWorkRoute)
 
 # Case references are letters, digits and hyphens (HAC-2026-0007); anything else cannot name a case.
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*$"

@@ -13,10 +13,10 @@ from commissioning.render import RENDERERS, TEMPLATE_VERSION
 from commissioning.terms import from_dict
 from service.api.shortlist import Ref
 from service.auth import AnyUser, CommissionerUser
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.settings import get_settings
 
-router = APIRouter(prefix="/api/v1", tags=["terms"])
+router = APIRouter(prefix="/api/v1", tags=["terms"], route_class=UnitOfWorkRoute)
 # Bounded as the column is, so a huge number is bad input (422), not an overflow in the database.
 Version = Annotated[int, Path(ge=1, le=2**31 - 1)]
 

@@ -20,12 +20,12 @@ from commissioning import store as case_store
 from commissioning.models import CaseStatus
 from core.errors import NotFound
 from service.api.terms import Format, download_terms
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.models import User
 from service.web.pages import MAX_NUMBER, PageRefused, page_number, render
 from service.web.session import CasesPage
 
-router = APIRouter(prefix="/admin/cases", include_in_schema=False)
+router = APIRouter(prefix="/admin/cases", include_in_schema=False, route_class=UnitOfWorkRoute)
 
 PAGE_SIZE = 25
 

@@ -40,6 +40,7 @@ def world(session: Session) -> SimpleNamespace:
     admin, admin_token = add_user(
         session, email="admin@board.example.org", role=Role.admin, actor="test", slack_user_id=ADMIN
     )
+    session.commit()
     session.add(
         Agency(id="hackney-csc", name="Hackney CSC", kind=AgencyKind.childrens_social_care, area="hackney")
     )

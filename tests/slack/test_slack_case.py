@@ -38,6 +38,7 @@ def _record(session: Session, **changes) -> str:  # type: ignore[no-untyped-def]
         today=TODAY,
         rulesets=rulesets(),
     )
+    session.commit()
     return view.case.ref
 
 
