@@ -84,7 +84,7 @@ def run(url: str, args: argparse.Namespace) -> None:
     from fastapi.testclient import TestClient
     from sqlmodel import Session
 
-    from registry import store
+    from registry import records
     from registry.models import Agency, Consultant, Engagement
     from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind, Specialism
     from service.app import create_app
@@ -158,6 +158,7 @@ def run(url: str, args: argparse.Namespace) -> None:
         session.commit()
         session.execute(text("ANALYZE"))
         _, token = add_user(session, email="bench@bench.example.org", role=Role.admin, actor="bench")
+        session.commit()
     print(
         f"Loaded {args.agencies} agencies, {args.consultants} consultants, {args.engagements} engagements "
         f"in {time.perf_counter() - started:.1f} s."
@@ -189,7 +190,7 @@ def run(url: str, args: argparse.Namespace) -> None:
         for _ in range(200):
             chosen = [agency["id"] for agency in rng.sample(agencies, k=8)]
             began = time.perf_counter()
-            found = store.engagements_since(
+            found = records.engagements_since(
                 session=session,
                 agency_ids=chosen,
                 kinds=[EngagementKind.employed, EngagementKind.contracted, EngagementKind.board_member],
@@ -205,7 +206,7 @@ def run(url: str, args: argparse.Namespace) -> None:
         ).scalars()
         uses_index = any("ix_engagement_agency_kind_end" in line for line in plan)
     print(
-        f"store.engagements_since (8 agencies, 3 kinds, 10 years; ~{len(found)} rows): "
+        f"records.engagements_since (8 agencies, 3 kinds, 10 years; ~{len(found)} rows): "
         f"median {statistics.median(query_times):.1f} ms, p95 {percentile(query_times, 0.95):.1f} ms; "
         f"plan uses ix_engagement_agency_kind_end: {uses_index}"
     )

@@ -294,6 +294,7 @@ def measure(url: str, *, size: int, repeat: int, plan: bool) -> dict[str, Any]:
         figures["excluded"] = len(result.shortlist.excluded)
         figures["listed"] = result.listed
         _, token = add_user(session, email="bench@board.example.org", role=Role.commissioner, actor="bench")
+        session.commit()
         with TestClient(create_app()) as client:
             headers = {"Authorization": f"Bearer {token}"}
 

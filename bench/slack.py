@@ -86,6 +86,7 @@ def _prepare_database(url: str) -> tuple[str, str]:
             actor="bench",
             slack_user_id=f"{USER}{suffix[-6:]}",
         )
+        session.commit()
     return token, f"{USER}{suffix[-6:]}"
 
 

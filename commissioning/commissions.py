@@ -2,9 +2,9 @@
 declaration and what follows. A case's shortlist and batch plans are ``commissioning.shortlists``.
 
 Keyword-only, ``session`` first; ``actor`` is what the audit log records. A write changes its records
-and their audit events in one transaction and commits (``agencies_changed`` excepted: it joins the
-caller's transaction). Commissioning a consultant locks their row first, then re-runs the checks
-and counts their places under the lock, so two commissioners can never both take the last place.
+and their audit events together (``atomic``); the caller's unit of work commits. Commissioning a
+consultant locks their row first, then re-runs the checks and counts their places under the lock, so
+two commissioners can never both take the last place.
 """
 
 from dataclasses import dataclass

@@ -18,7 +18,9 @@ from commissioning import commissions
 from commissioning.models import Case, Commission, CommissionRole, CommissionStatus, Declaration
 from core.audit import AuditEvent, AuditEventPublic
 from core.clock import utcnow
-from registry import expiry, lifecycle, store
+from registry import expiry, lifecycle
+from registry.agencies import agency_names
+from registry.consultants import get_consultant
 from registry.lifecycle import dbs_valid_until
 from registry.models import AbsencePublic, ConsultantDetail, EngagementPublic, InterestPublic
 from registry.vocabulary import ConsultantStatus, RegistrationBody
@@ -27,7 +29,7 @@ from registry.vocabulary import ConsultantStatus, RegistrationBody
 def _agency_names(session: Session, detail: ConsultantDetail) -> dict[str, str]:
     """The name of each agency the record's engagements and interests mention."""
     named = [e.agency_id for e in detail.engagements] + [i.agency_id for i in detail.interests if i.agency_id]
-    return store.agency_names(session=session, agency_ids=named)
+    return agency_names(session=session, agency_ids=named)
 
 
 # Their own record ------------------------------------------------------------------------------
@@ -87,7 +89,7 @@ def own_commissions(*, session: Session, consultant_id: int) -> list[MyCommissio
 
 def own_record(*, session: Session, consultant_id: int, dbs_recheck_years: int, today: date) -> MyRecord:
     """The consultant's own record: status, checks, capacity in use, away, ties, interests, commissions."""
-    detail = store.get_consultant(session=session, consultant_id=consultant_id)
+    detail = get_consultant(session=session, consultant_id=consultant_id)
     held = own_commissions(session=session, consultant_id=consultant_id)
     dbs = detail.dbs_check_date
     return MyRecord(
@@ -151,7 +153,7 @@ class ConsultantCard(SQLModel):
 def card(*, session: Session, consultant_id: int, today: date, dbs_recheck_years: int) -> ConsultantCard:
     """The record with the places held, each check's state (falling due: within ``CARD_WINDOW_DAYS``) and
     the status actions open now."""
-    detail = store.get_consultant(session=session, consultant_id=consultant_id)
+    detail = get_consultant(session=session, consultant_id=consultant_id)
     checks = expiry.statuses(
         detail, today=today, within_days=CARD_WINDOW_DAYS, dbs_recheck_years=dbs_recheck_years
     )
@@ -268,7 +270,7 @@ def _events(
 def subject_access(*, session: Session, consultant_id: int) -> SubjectAccess:
     """Everything held about the consultant, the audit events chosen by their own records and their own
     voice; ``NotFound`` if there is no such consultant."""
-    consultant = store.get_consultant(session=session, consultant_id=consultant_id)
+    consultant = get_consultant(session=session, consultant_id=consultant_id)
     held = _commissions_held(session, consultant_id)
     return SubjectAccess(
         generated_at=utcnow(),

@@ -1,10 +1,11 @@
 """Database functions for cases and their decisions: the engine's recommendations and the board's.
 
 Keyword-only, ``session`` first; ``actor`` is what the audit log records. A write validates its input
-before touching the database, adds its records and one audit event in one transaction and commits, or
-rolls back and writes nothing. A case holds the features (no names) and a reference made from the area,
-the year and a sequence number, e.g. ``HAC-2026-0007``. Every decision keeps the ruleset id and version,
-the date it was run as of and the features it used, so ``reproduce`` gives the same answer years later.
+before touching the database, then adds its records and one audit event together (``atomic``) or writes
+nothing; the caller's unit of work commits. A case holds the features (no names) and a reference made
+from the area, the year and a sequence number, e.g. ``HAC-2026-0007``. Every decision keeps the ruleset
+id and version, the date it was run as of and the features it used, so ``reproduce`` gives the same
+answer years later.
 """
 
 import re
@@ -22,8 +23,11 @@ from commissioning.models import Case, CaseDecision, CaseStatus, DecisionKind
 from core import audit
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
+from core.transaction import atomic
 
-REF_ATTEMPTS = 20  # SQLite: concurrent recorders may read the same last number; the unique index refuses one
+REF_ATTEMPTS = (
+    20  # a reference or Idempotency-Key another request took meanwhile: its unique index refuses it
+)
 
 
 @dataclass(frozen=True)
@@ -164,39 +168,35 @@ def create_case(
             earlier := _replay(session, key=idempotency_key, snapshot=snapshot)
         ):
             return earlier, False
-        case = Case(
-            ref=_reference(session, area=valid["area"], year=today.year),
-            area=valid["area"],
-            features=snapshot,
-            created_by=actor,
-            idempotency_key=idempotency_key,
-        )
         try:
-            session.add(case)
-            session.flush()
-            row = _recommend(
-                session=session, case=case, decision=decision, valid=valid, today=today, actor=actor
-            )
-            audit.record(
-                session,
-                actor=actor,
-                action="case.create",
-                entity_type="case",
-                entity_id=case.ref,
-                after={
-                    "features": snapshot,
-                    "ruleset": {"id": row.ruleset_id, "version": row.ruleset_version},
-                    "settings": _settings(_ruleset_of(rulesets, row.ruleset_id)),
-                    "outcomes": _outcomes(row.result),
-                },
-            )
-            session.commit()
+            with atomic(session=session):  # a savepoint: a clash undoes this attempt alone
+                case = Case(
+                    ref=_reference(session, area=valid["area"], year=today.year),
+                    area=valid["area"],
+                    features=snapshot,
+                    created_by=actor,
+                    idempotency_key=idempotency_key,
+                )
+                session.add(case)
+                session.flush()
+                row = _recommend(
+                    session=session, case=case, decision=decision, valid=valid, today=today, actor=actor
+                )
+                audit.record(
+                    session,
+                    actor=actor,
+                    action="case.create",
+                    entity_type="case",
+                    entity_id=case.ref,
+                    after={
+                        "features": snapshot,
+                        "ruleset": {"id": row.ruleset_id, "version": row.ruleset_version},
+                        "settings": _settings(_ruleset_of(rulesets, row.ruleset_id)),
+                        "outcomes": _outcomes(row.result),
+                    },
+                )
         except IntegrityError:  # another request took this reference (or this key) first
-            session.rollback()
             continue
-        except BaseException:
-            session.rollback()
-            raise
         return _view(session, case), True
     raise Conflict("Could not give the case a reference while others were being recorded; try again.")
 
@@ -269,7 +269,7 @@ def update_case(
         raise Invalid(
             "The changes must be an object of features.", [{"feature": None, "msg": "expected an object"}]
         )
-    try:
+    with atomic(session=session):
         case = _case(session, ref, lock=True)
         valid = features.validate({**case.features, **changes}, today=today)
         if "area" not in valid:
@@ -278,7 +278,6 @@ def update_case(
             )
         snapshot = features.to_json(valid)
         if snapshot == case.features:
-            session.rollback()
             return Updated(_view(session, case), [])
         before = dict(case.features)
         case.features, case.area, case.updated_at = snapshot, valid["area"], utcnow()
@@ -302,10 +301,6 @@ def update_case(
                 "outcomes": _outcomes(row.result),
             },
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return Updated(_view(session, case), redeclare)
 
 
@@ -362,7 +357,7 @@ def record_board_decision(
                 }
             ],
         )
-    try:
+    with atomic(session=session):
         case = _case(session, ref, lock=True)
         recommendation = _view(session, case).recommendation
         if recommendation is None:
@@ -408,17 +403,13 @@ def record_board_decision(
             },
             free_text=("reason",),  # the board's words: the retention purge removes them
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return _view(session, case)
 
 
 def close_case(*, session: Session, ref: str, actor: str, today: date) -> CaseView:
     """Close a case whose review is done: it takes no new commissions, its reviewers' places are free
     again, and its retention period starts (``retention``). Closing a closed case is a conflict."""
-    try:
+    with atomic(session=session):
         case = _case(session, ref, lock=True)
         if case.status == CaseStatus.closed:
             raise Conflict(f"Case {ref} was already closed on {case.closed_on}.")
@@ -433,10 +424,6 @@ def close_case(*, session: Session, ref: str, actor: str, today: date) -> CaseVi
             before={"status": CaseStatus.open.value},
             after={"status": CaseStatus.closed.value, "closed_on": today},
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return _view(session, case)
 
 

@@ -39,7 +39,7 @@ from core import audit
 from core.errors import NotFound
 from core.transaction import atomic
 from matching import conflicts
-from registry.store import resolve_agency
+from registry.agencies import resolve_agency
 
 # Prefer the furthest-advanced commission, then the lead reviewer, then the latest.
 _STATUS_RANK = {CommissionStatus.confirmed: 0, CommissionStatus.declared: 1, CommissionStatus.proposed: 2}

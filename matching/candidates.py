@@ -64,7 +64,7 @@ class Agencies:
 
 
 def resolve_agencies(*, session: Session, names: Iterable[str]) -> Agencies:
-    """Resolve each name as ``registry.store.resolve_agency`` does (id, then alias, then name), in at most
+    """Resolve each name as ``registry.agencies.resolve_agency`` does (id, then alias, then name), in at most
     four queries for all of them rather than several per name; unknown names are listed, not dropped."""
     wanted = {name: fold(name) for name in dict.fromkeys(names)}
     found: dict[str, str] = {}  # folded name -> agency id
@@ -230,7 +230,7 @@ def _ties(
     consultant_ids: Sequence[int] | None,
 ) -> _Ties:
     tied = agencies.tied(contexts)
-    # Plain columns, not registry.store.engagements_since: that builds an ORM object and a validated
+    # Plain columns, not registry.records.engagements_since: that builds an ORM object and a validated
     # Public model per row (about 25 us), and a registry where most reviewers are local has tens of
     # thousands of ties with a case's agencies. Same index: (agency_id, kind, end_date).
     query = select(

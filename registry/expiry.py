@@ -3,7 +3,7 @@
 Four things lapse: the DBS check (its date plus the recheck period), professional registration,
 insurance and approval itself (re-approval due). Insurance and a DBS check are required, so none recorded
 counts as falling due; registration and re-approval are counted only when a date is held. This is the
-rule ``registry.store.expiring_condition`` applies in SQL for the admin dashboard and the listing
+rule ``registry.consultants.expiring_condition`` applies in SQL for the admin dashboard and the listing
 filter, written out per check so a digest or a card can say which check it is and by when.
 """
 

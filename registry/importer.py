@@ -5,7 +5,7 @@ out. One row per consultant, matched on email. Multi-valued cells separate items
 engagement or accreditation item separates its parts with ``|``. The field limits are the models'
 (``ConsultantCreate``, ``ImportedStatus``, ``EngagementCreate``, ``AccreditationCreate``), so the CSV
 and the API accept the same values, and a dry run refuses whatever the import would. The store
-applies the rows (``registry.store.import_csv``).
+applies the rows (``registry.sync.import_csv``).
 """
 
 import csv
@@ -220,7 +220,7 @@ def _blank(value: Any) -> Any:
 
 
 def to_csv(records: Iterable[Mapping[str, Any]]) -> str:
-    """Consultant records (as ``registry.store`` builds them) as CSV that ``parse`` reads back unchanged."""
+    """Consultant records (as ``registry.sync`` builds them) as CSV that ``parse`` reads back unchanged."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     writer.writerow(COLUMNS)

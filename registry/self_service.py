@@ -3,8 +3,8 @@
 A consultant sets their capacity and periods away, and declares interests and engagements. A declaration
 is stored unconfirmed: the checks read it as a warning, never a block, until an admin confirms it (see
 ``matching.conflicts``); an admin who rejects it deletes it, and the audit log keeps what it said and
-why it was rejected. Conventions as in ``registry.store``: keyword-only, one audit event per change, in
-the change's transaction.
+why it was rejected. Conventions as in ``registry.changes``: keyword-only, one audit event per change,
+with the change.
 """
 
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
-from registry import store
+from registry import records
 from registry.identities import SlackIdentity
 from registry.models import (
     Absence,
@@ -59,7 +59,7 @@ def availability(*, session: Session, consultant_id: int, today: date) -> Availa
     consultant = session.get(Consultant, consultant_id)
     if consultant is None:
         raise NotFound(f"No consultant with id {consultant_id}.")
-    away = store.list_absences(session=session, consultant_id=consultant_id, ending_from=today)
+    away = records.list_absences(session=session, consultant_id=consultant_id, ending_from=today)
     return Availability(consultant.capacity, away)
 
 
@@ -121,7 +121,9 @@ def declare_interest(
 ) -> InterestPublic:
     """Record an interest the consultant declares, dated ``today``, awaiting an admin's confirmation."""
     declared = InterestCreate(**data.model_dump(), declared_on=today, confirmed=False)
-    return store.add_interest(session=session, consultant_id=consultant_id, data=declared, actor=actor)
+    return records.add_record(
+        session=session, kind=records.INTEREST, consultant_id=consultant_id, data=declared, actor=actor
+    )
 
 
 def declare_engagement(
@@ -129,7 +131,9 @@ def declare_engagement(
 ) -> EngagementPublic:
     """Record a tie the consultant declares, awaiting an admin's confirmation."""
     declared = EngagementCreate(**data.model_dump(), confirmed=False)
-    return store.add_engagement(session=session, consultant_id=consultant_id, data=declared, actor=actor)
+    return records.add_record(
+        session=session, kind=records.ENGAGEMENT, consultant_id=consultant_id, data=declared, actor=actor
+    )
 
 
 class Declared(StrEnum):

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core import audit
+from core.transaction import unit_of_work
 from registry import self_service
 from registry.models import Consultant
 from service.db import SessionDep, get_engine
@@ -204,7 +205,7 @@ def _record_refusal(caller: Caller, request: Request, detail: str) -> None:
         "detail": detail,
     }
     try:
-        with Session(get_engine()) as session:
+        with unit_of_work(get_engine()) as session:  # its own: the request's was rolled back
             if caller.slack_user_id is not None:
                 relayed_from_slack(session, caller.slack_user_id)
             audit.record(
@@ -215,7 +216,6 @@ def _record_refusal(caller: Caller, request: Request, detail: str) -> None:
                 entity_id=caller.identity[:64],
                 after=after,
             )
-            session.commit()
     except SQLAlchemyError:  # the refusal stands; losing its record must not turn it into a 500
         log.exception("access.refused.unrecorded identity=%s route=%s", caller.identity, after["route"])
 

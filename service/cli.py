@@ -178,9 +178,8 @@ def user_add(
     slack_user_id: Annotated[str | None, typer.Option(help="Slack user id (U...) to link.")] = None,
 ) -> None:
     """Create a user and print their API token once."""
-    from sqlmodel import Session
-
     from core.errors import DomainError
+    from core.transaction import unit_of_work
     from service.db import get_engine
     from service.models import Role
     from service.users import add_user
@@ -189,7 +188,7 @@ def user_add(
         parsed_role = Role(role)
     except ValueError:
         raise _fail(f"Unknown role {role!r}: use one of {', '.join(r.value for r in Role)}.") from None
-    with Session(get_engine()) as session:
+    with unit_of_work(get_engine()) as session:
         try:
             _, token = add_user(
                 session, email=email, role=parsed_role, actor=CLI_ACTOR, slack_user_id=slack_user_id
@@ -202,13 +201,12 @@ def user_add(
 @user_app.command("revoke")
 def user_revoke(email: str) -> None:
     """Deactivate a user; their token stops working at once."""
-    from sqlmodel import Session
-
     from core.errors import DomainError
+    from core.transaction import unit_of_work
     from service.db import get_engine
     from service.users import revoke_user
 
-    with Session(get_engine()) as session:
+    with unit_of_work(get_engine()) as session:
         try:
             revoke_user(session, email=email, actor=CLI_ACTOR)
         except DomainError as error:
@@ -221,9 +219,8 @@ def user_set_password(email: str) -> None:
     """Set the password EMAIL signs in to the admin pages with: asked twice, or two lines on stdin."""
     import sys
 
-    from sqlmodel import Session
-
     from core.errors import DomainError
+    from core.transaction import unit_of_work
     from service.db import get_engine
     from service.passwords import set_password
 
@@ -234,7 +231,7 @@ def user_set_password(email: str) -> None:
         password, again = (sys.stdin.readline().rstrip("\r\n") for _ in range(2))
     if password != again:
         raise _fail("The two passwords differ; nothing was changed.")
-    with Session(get_engine()) as session:
+    with unit_of_work(get_engine()) as session:
         try:
             set_password(session, email=email, password=password, actor=CLI_ACTOR)
         except DomainError as error:
@@ -258,17 +255,16 @@ def audit_verify(
 ) -> None:
     """Check the audit log's hash chain; exit 1 naming the first edited, inserted or deleted event, or,
     with a checkpoint, events deleted from the end since the last run."""
-    from sqlmodel import Session
-
     from core import audit
     from core.clock import utcnow
+    from core.transaction import unit_of_work
     from service.db import get_engine
 
     try:
         previous = audit.read_checkpoint(checkpoint) if checkpoint else None
     except (OSError, ValueError) as error:
         raise _fail(f"The checkpoint file {checkpoint} could not be read: {error}.") from None
-    with Session(get_engine()) as session:
+    with unit_of_work(get_engine()) as session:
         events = audit.history(session)
     broken = audit.verify(events)
     if broken:
@@ -297,18 +293,17 @@ def registry_import(
     ] = False,
 ) -> None:
     """Create or update consultants from CSV, matched on email; every row is checked, then all or none."""
-    from sqlmodel import Session
-
     from core.errors import Invalid
-    from registry import importer, store
+    from core.transaction import unit_of_work
+    from registry import importer, sync
     from service.db import get_engine
     from service.settings import get_settings
 
     settings = get_settings()
     try:
         text = importer.decode(file.read_bytes())
-        with Session(get_engine()) as session:
-            report = store.import_csv(
+        with unit_of_work(get_engine()) as session:
+            report = sync.import_csv(
                 session=session,
                 text=text,
                 actor=CLI_ACTOR,
@@ -337,13 +332,12 @@ def registry_export(
     ] = None,
 ) -> None:
     """Every consultant as CSV, in the columns ``scr registry import`` reads."""
-    from sqlmodel import Session
-
-    from registry import store
+    from core.transaction import unit_of_work
+    from registry import sync
     from service.db import get_engine
 
-    with Session(get_engine()) as session:
-        text = store.export_csv(session=session)
+    with unit_of_work(get_engine()) as session:
+        text = sync.export_csv(session=session)
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -360,13 +354,12 @@ def registry_subject_access(
 ) -> None:
     """Everything held about one consultant, as JSON: their record, commissions, declarations and audit
     events (cases by reference only)."""
-    from sqlmodel import Session
-
     from commissioning.consultant_views import subject_access as export
     from core.errors import DomainError
+    from core.transaction import unit_of_work
     from service.db import get_engine
 
-    with Session(get_engine()) as session:
+    with unit_of_work(get_engine()) as session:
         try:
             text = export(session=session, consultant_id=consultant_id).model_dump_json(indent=2) + "\n"
         except DomainError as error:
@@ -392,10 +385,10 @@ def retention_purge(
     from datetime import date
 
     from pydantic_core import PydanticCustomError
-    from sqlmodel import Session
 
     from commissioning import retention_store
     from core.errors import DomainError
+    from core.transaction import unit_of_work
     from core.values import bounded
     from service.db import get_engine
     from service.settings import get_settings
@@ -406,7 +399,7 @@ def retention_purge(
         raise _fail(f"--today: {error}.") from None
     except ValueError:
         raise _fail(f"--today: {today!r} is not a date in the form YYYY-MM-DD.") from None
-    with Session(get_engine()) as session:
+    with unit_of_work(get_engine()) as session:
         try:
             report = retention_store.purge(
                 session=session,
@@ -444,13 +437,12 @@ def demo_load() -> None:
 
 
 def _load_demo(*, skip_if_loaded: bool) -> None:
-    from sqlmodel import Session
-
     from core.errors import Conflict
+    from core.transaction import unit_of_work
     from service import demo
     from service.db import get_engine
 
-    with Session(get_engine()) as session:
+    with unit_of_work(get_engine()) as session:
         try:
             tokens = demo.load(session=session)
         except Conflict as error:
@@ -474,14 +466,13 @@ def shortlist(
     """Rank the consultants who may review CASE_REF, with reasons, and list those excluded and why."""
     from datetime import date
 
-    from sqlmodel import Session
-
     from commissioning.shortlists import shortlist_for
     from core.errors import DomainError
+    from core.transaction import unit_of_work
     from service.db import get_engine
     from service.policy import independence_policy, ranking_policy
 
-    with Session(get_engine()) as session:
+    with unit_of_work(get_engine()) as session:
         try:
             result = shortlist_for(
                 session=session,
@@ -526,17 +517,16 @@ def terms(
     """Generate CASE_REF's terms of reference (a new version only if they changed) and write one format."""
     from datetime import date
 
-    from sqlmodel import Session
-
     from commissioning import terms_store
     from commissioning.render import Format
     from core.errors import DomainError
+    from core.transaction import unit_of_work
     from service.db import get_engine
     from service.settings import get_settings
 
     if fmt not in set(Format):
         raise _fail(f"--format: {fmt!r} is not one of {', '.join(Format)}.")
-    with Session(get_engine()) as session:
+    with unit_of_work(get_engine()) as session:
         try:
             if version is None:
                 result = terms_store.generate(
@@ -546,15 +536,16 @@ def terms(
                     today=date.today(),
                     rule_settings=get_settings().rule_settings,
                 )
-                record, missing = result.version, result.missing
-                state = "stored as a new version" if result.created else "unchanged since that version"
-                typer.echo(f"Terms of reference for {case_ref}: version {record.version}, {state}.", err=True)
-                for item in missing:
-                    typer.echo(f"  To be confirmed ({item.title}): {item.what}", err=True)
+                record = result.version
             else:
                 record = terms_store.get_version(session=session, ref=case_ref, version=version)
         except DomainError as error:
             raise _fail(error.message) from None
+    if version is None:
+        state = "stored as a new version" if result.created else "unchanged since that version"
+        typer.echo(f"Terms of reference for {case_ref}: version {record.version}, {state}.", err=True)
+        for item in result.missing:
+            typer.echo(f"  To be confirmed ({item.title}): {item.what}", err=True)
     document = terms_store.document(ref=case_ref, record=record, fmt=Format(fmt))
     target = output or Path(document.filename)
     target.write_bytes(document.body)

@@ -1,30 +1,62 @@
-"""Database engine and the per-request session dependency."""
+"""Database engine and the request's unit of work."""
 
-from collections.abc import Iterator
+import functools
+import inspect
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+from core.transaction import unit_of_work
 from service.settings import get_settings
+
+# The statements sqlite3's own (legacy) transaction control begins a transaction for, and SAVEPOINT,
+# which it does not: a savepoint opened outside a transaction would commit on its release.
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|SAVEPOINT)\b", re.IGNORECASE)
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys and a busy timeout so writers queue, not fail."""
+    """An engine for ``url``. SQLite gets foreign keys, a busy timeout so writers queue rather than fail,
+    and transactions that savepoints work in (``_sqlite_transactions``)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.close()
-
+        _sqlite_transactions(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """Take over BEGIN from sqlite3, as SQLAlchemy's SQLite docs describe ("Enabling Non-Legacy SQLite
+    Transactional Modes"), so that a savepoint belongs to the transaction around it.
+
+    BEGIN IMMEDIATE is sent before a transaction's first write or savepoint, not at its first read: it
+    takes the write lock at once (waiting on the busy timeout), so every statement after it sees the
+    latest data and no other writer can change it before the commit. A transaction begun at its first
+    read would hold an older snapshot, and its first write would then fail at once ("database is
+    locked") whenever another writer had committed in between. Reads before the first write each see
+    the latest committed data, as on PostgreSQL at READ COMMITTED.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # sqlite3 emits no BEGIN of its own
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin_before_writing(
+        _connection: Any, cursor: Any, statement: str, _parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        if not cursor.connection.in_transaction and _WRITES.match(statement):
+            cursor.connection.execute("BEGIN IMMEDIATE")
 
 
 @lru_cache
@@ -33,10 +65,60 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def get_session() -> Iterator[Session]:
-    """A session per request; routes commit explicitly, anything uncommitted is rolled back."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        yield session
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: committed when the route returns, rolled back if it raises.
+
+    The route commits it (``UnitOfWorkRoute``), and this dependency ends before the response is sent
+    (``scope="function"`` below), so a failed commit becomes an error response, never a success for a
+    change that was not saved. Code that runs within the request without the session in hand (the admin
+    pages' notices) joins it: ``joined_unit_of_work``.
+    """
+    with unit_of_work(get_engine()) as session:
+        request.state.db = session
+        try:
+            yield session
+        finally:
+            del request.state.db
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+class UnitOfWorkRoute(APIRoute):
+    """A route that commits the request's unit of work as soon as its function returns, in its thread.
+
+    ``get_session`` alone would commit after FastAPI has validated the response in another worker
+    thread: the transaction's locks (a consultant's row, the audit log's) would be held while waiting for
+    a free thread, and the requests waiting for those locks may hold them all. Every router uses it.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, _committing(endpoint), **kwargs)
+
+
+def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(endpoint):  # async routes run no database work of their own
+        return endpoint
+
+    @functools.wraps(endpoint)  # FastAPI reads the parameters, names and docstring through it
+    def committed(*args: Any, **kwargs: Any) -> Any:
+        result = endpoint(*args, **kwargs)
+        for value in kwargs.values():
+            if isinstance(value, Session):
+                value.commit()
+        return result
+
+    return committed
+
+
+@contextmanager
+def joined_unit_of_work(request: Request) -> Iterator[Session]:
+    """The request's unit of work while it is open, else one of its own (for a page rendered after it
+    ended, or by a route without one). Never a second beside it: on SQLite that one would wait for the
+    write lock the request's may hold."""
+    joined = getattr(request.state, "db", None)
+    if joined is not None:
+        yield joined
+        return
+    with unit_of_work(get_engine()) as own:
+        yield own

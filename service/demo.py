@@ -17,8 +17,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from core.errors import Conflict
-from core.transaction import atomic
-from registry import store
+from registry import agencies, consultants, records
 from registry.lifecycle import Action, add_years
 from registry.models import (
     AccreditationCreate,
@@ -472,14 +471,14 @@ _COMMENTS = {
 
 
 def registry_is_empty(*, session: Session) -> bool:
-    return store.count_consultants(session=session) == 0 and not store.list_agencies(session=session)
+    return consultants.count_consultants(session=session) == 0 and not agencies.list_agencies(session=session)
 
 
 def load(*, session: Session, today: date | None = None) -> dict[Role, str]:
     """Load the demo registry and one user per role; their tokens, shown once, by role.
 
     Conflict if the registry already holds data or a demo user exists: demo data goes into an empty
-    service. The registry is written in one transaction.
+    service. It all commits with the caller's unit of work, or none of it does.
     """
     today = today or date.today()
     if not registry_is_empty(session=session):
@@ -487,16 +486,15 @@ def load(*, session: Session, today: date | None = None) -> dict[Role, str]:
     emails = {role: f"{role.value}@{USER_DOMAIN}" for role in Role}
     if session.exec(select(User).where(User.email.in_(list(emails.values())))).first():  # type: ignore[attr-defined]
         raise Conflict(f"Demo users (@{USER_DOMAIN}) already exist.")
-    with atomic(session=session):
-        for agency in _agencies():
-            store.create_agency(session=session, data=agency, actor=ACTOR)
-        for index, plan in enumerate(_plans(today)):
-            _create(session, index, plan, today)
+    for agency in _agencies():
+        agencies.create_agency(session=session, data=agency, actor=ACTOR)
+    for index, plan in enumerate(_plans(today)):
+        _create(session, index, plan, today)
     return {role: add_user(session, email=email, role=role, actor=ACTOR)[1] for role, email in emails.items()}
 
 
 def _create(session: Session, index: int, plan: _Plan, today: date) -> None:
-    consultant = store.create_consultant(session=session, data=plan.data, actor=ACTOR)
+    consultant = consultants.create_consultant(session=session, data=plan.data, actor=ACTOR)
     cid = consultant.id
     for tie in plan.ties:
         engagement = EngagementCreate(
@@ -507,18 +505,24 @@ def _create(session: Session, index: int, plan: _Plan, today: date) -> None:
             end_date=None if tie.ended is None else _ago(today, tie.ended),
             confirmed=tie.confirmed,
         )
-        store.add_engagement(session=session, consultant_id=cid, data=engagement, actor=ACTOR)
+        records.add_record(
+            session=session, kind=records.ENGAGEMENT, consultant_id=cid, data=engagement, actor=ACTOR
+        )
     if index in INTERESTS:
         text, agency = INTERESTS[index]
         interest = InterestCreate(text=text, agency_id=agency, declared_on=_ago(today, 0.5))
-        store.add_interest(session=session, consultant_id=cid, data=interest, actor=ACTOR)
+        records.add_record(
+            session=session, kind=records.INTEREST, consultant_id=cid, data=interest, actor=ACTOR
+        )
     for accreditation in plan.accreditations:
-        store.add_accreditation(session=session, consultant_id=cid, data=accreditation, actor=ACTOR)
+        records.add_record(
+            session=session, kind=records.ACCREDITATION, consultant_id=cid, data=accreditation, actor=ACTOR
+        )
     for review in plan.reviews:
-        store.add_review(session=session, consultant_id=cid, data=review, actor=ACTOR)
+        records.add_record(session=session, kind=records.REVIEW, consultant_id=cid, data=review, actor=ACTOR)
     if plan.approved_on is None:
         return
-    store.change_status(
+    consultants.change_status(
         session=session,
         consultant_id=cid,
         action=Action.approve,
@@ -528,11 +532,11 @@ def _create(session: Session, index: int, plan: _Plan, today: date) -> None:
     )
     if index in SUSPENDED:
         reason = SUSPENDED[index]
-        store.change_status(
+        consultants.change_status(
             session=session, consultant_id=cid, action=Action.suspend, reason=reason, actor=ACTOR
         )
     if index in REMOVED:
         reason = REMOVED[index]
-        store.change_status(
+        consultants.change_status(
             session=session, consultant_id=cid, action=Action.remove, reason=reason, actor=ACTOR
         )

@@ -41,8 +41,8 @@ def _id_hash(session_id: str) -> str:
 
 
 def start(db: Session, user: User, *, hours: int) -> str:
-    """Open a session for ``user`` and commit; returns the id for the cookie. Only an active user with a
-    password may hold one: a user who signs in only with an API token never does."""
+    """Open a session for ``user``; returns the id for the cookie. Only an active user with a password
+    may hold one: a user who signs in only with an API token never does."""
     if user.id is None or not user.active or not user.password_hash:
         raise ValueError("Only an active user with a password can hold an admin-page session.")
     now = utcnow()
@@ -57,7 +57,7 @@ def start(db: Session, user: User, *, hours: int) -> str:
             expires_at=now + timedelta(hours=hours),
         )
     )
-    db.commit()
+    db.flush()
     return session_id
 
 
@@ -77,28 +77,27 @@ def find(db: Session, session_id: str | None) -> Live | None:
 
 
 def end(db: Session, row: PageSession) -> None:
-    """Sign one session out, and commit."""
+    """Sign one session out."""
     db.exec(delete(PageSession).where(col(PageSession.id_hash) == row.id_hash))  # type: ignore[call-overload]
-    db.commit()
 
 
 def end_all(db: Session, user_id: int) -> None:
-    """End every session of a user, in the caller's transaction (which commits it with its change)."""
+    """End every session of a user, with the change that calls for it (a new password, a revoked user)."""
     db.exec(delete(PageSession).where(col(PageSession.user_id) == user_id))  # type: ignore[call-overload]
 
 
 def set_notice(db: Session, row: PageSession, message: str) -> None:
-    """Keep a one-line confirmation for the session's next page, and commit."""
+    """Keep a one-line confirmation for the session's next page."""
     _set_notice(db, row, message[:500])
 
 
 def take_notice(db: Session, row: PageSession) -> str | None:
-    """The confirmation waiting when the session was looked up, which is then gone; commits."""
-    if row.notice is not None:
+    """The confirmation waiting when the session was looked up, which is then gone."""
+    notice = row.notice  # read first: clearing it in the session that loaded ``row`` clears ``row`` too
+    if notice is not None:
         _set_notice(db, row, None)
-    return row.notice
+    return notice
 
 
 def _set_notice(db: Session, row: PageSession, notice: str | None) -> None:
     db.exec(update(PageSession).where(col(PageSession.id_hash) == row.id_hash).values(notice=notice))  # type: ignore[call-overload]
-    db.commit()

@@ -46,7 +46,6 @@ def set_password(session: Session, *, email: str, password: str, actor: str) -> 
         entity_id=user.id or 0,
         after={"email": user.email},
     )
-    session.commit()
     return user
 
 
@@ -62,7 +61,6 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
         session.add(user)
-        session.commit()
     return user
 
 

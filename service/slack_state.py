@@ -20,6 +20,7 @@ from sqlmodel import Field, Session, SQLModel, col, delete
 
 from core.clock import utcnow
 from core.errors import Invalid, NotFound
+from core.transaction import atomic
 from core.values import StorableJson
 
 CLAIM_KEY = r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$"
@@ -98,11 +99,10 @@ def claim(session: Session, *, key: str, kind: str, detail: dict[str, Any]) -> C
     if existing is not None:
         return _public_claim(existing, claimed=False)
     made = SlackClaim(key=key, kind=kind, detail=detail)
-    session.add(made)
     try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
+        with atomic(session=session):
+            session.add(made)
+    except IntegrityError:  # another caller made it first (on PostgreSQL, this insert waited for theirs)
         winner = session.get(SlackClaim, key)
         assert winner is not None
         return _public_claim(winner, claimed=False)
@@ -116,7 +116,7 @@ def record_outcome(session: Session, *, key: str, detail: dict[str, Any]) -> Cla
         raise NotFound(f"No claim {key}.")
     made.detail = {**made.detail, **detail}
     session.add(made)
-    session.commit()
+    session.flush()
     return _public_claim(made, claimed=False)
 
 
@@ -126,7 +126,7 @@ def release(session: Session, *, key: str) -> None:
     if made is None:
         raise NotFound(f"No claim {key}.")
     session.delete(made)
-    session.commit()
+    session.flush()
 
 
 def _check_size(state: dict[str, Any]) -> None:
@@ -144,7 +144,7 @@ def create_draft(session: Session, *, user_id: int, state: dict[str, Any]) -> Dr
     session.exec(delete(SlackDraft).where(col(SlackDraft.created_at) < utcnow() - DRAFT_LIFETIME))  # type: ignore[call-overload]
     draft = SlackDraft(id=secrets.token_urlsafe(12), user_id=user_id, state=state)
     session.add(draft)
-    session.commit()
+    session.flush()
     return DraftPublic(id=draft.id, state=draft.state, updated_at=draft.updated_at)
 
 
@@ -166,5 +166,5 @@ def replace_draft(session: Session, *, draft_id: str, user_id: int, state: dict[
     draft.state = state
     draft.updated_at = utcnow()
     session.add(draft)
-    session.commit()
+    session.flush()
     return DraftPublic(id=draft.id, state=draft.state, updated_at=draft.updated_at)

@@ -4,6 +4,7 @@ from sqlmodel import Session, select
 
 from core import audit
 from core.errors import Conflict, NotFound
+from core.transaction import atomic
 from registry import slack_ids
 from service import page_sessions
 from service.auth import hash_token, new_token
@@ -15,22 +16,22 @@ def add_user(
 ) -> tuple[User, str]:
     """Create a user and return it with its token, which is shown once and stored only as a hash."""
     email = email.strip().lower()
-    if session.exec(select(User).where(User.email == email)).first():
-        raise Conflict(f"A user with email {email} already exists.")
-    slack_ids.claim(session, slack_user_id)
-    token = new_token()
-    user = User(email=email, role=role, slack_user_id=slack_user_id, token_hash=hash_token(token))
-    session.add(user)
-    slack_ids.flush_claiming(session, slack_user_id)
-    audit.record(
-        session,
-        actor=actor,
-        action="user.add",
-        entity_type="user",
-        entity_id=user.id or 0,
-        after=UserPublic.model_validate(user, from_attributes=True).model_dump(mode="json"),
-    )
-    session.commit()
+    with atomic(session=session):  # flush_claiming may refuse the Slack id once the user is added
+        if session.exec(select(User).where(User.email == email)).first():
+            raise Conflict(f"A user with email {email} already exists.")
+        slack_ids.claim(session, slack_user_id)
+        token = new_token()
+        user = User(email=email, role=role, slack_user_id=slack_user_id, token_hash=hash_token(token))
+        session.add(user)
+        slack_ids.flush_claiming(session, slack_user_id)
+        audit.record(
+            session,
+            actor=actor,
+            action="user.add",
+            entity_type="user",
+            entity_id=user.id or 0,
+            after=UserPublic.model_validate(user, from_attributes=True).model_dump(mode="json"),
+        )
     return user, token
 
 
@@ -52,5 +53,4 @@ def revoke_user(session: Session, *, email: str, actor: str) -> User:
         before=before,
         after={**before, "active": False},
     )
-    session.commit()
     return user

@@ -129,6 +129,7 @@ def make_persona(session: Session, role: str, *, slack_user_id: str | None = Non
 
     email = f"{role}-{secrets.token_hex(3)}@board.example.org"
     user, token = add_user(session, email=email, role=Role(role), actor="test", slack_user_id=slack_user_id)
+    session.commit()
     assert user.id is not None
     return Persona(email=email, role=role, token=token, user_id=user.id)
 

@@ -36,11 +36,11 @@ from service.api.schemas import (
     ThresholdIn,
 )
 from service.auth import AnyUser, ChairOrAdminUser, ChairUser
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.ratelimit import TOO_MANY, limit_public
 from service.settings import get_settings
 
-router = APIRouter(prefix="/api/v1", tags=["threshold and cases"])
+router = APIRouter(prefix="/api/v1", tags=["threshold and cases"], route_class=UnitOfWorkRoute)
 
 
 def rulesets() -> tuple[rules.Ruleset, ...]:

@@ -12,11 +12,11 @@ from registry.models import Consultant
 from service.api.params import Id, Ref
 from service.api.schemas import CommissionIn, CommissionOut, ConfirmIn, DeclarationIn, ReasonIn
 from service.auth import AnyUser, CommissionerUser, relayed_from_slack, require_role
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.policy import PolicyDep
 
-router = APIRouter(prefix="/api/v1", tags=["commissions"])
+router = APIRouter(prefix="/api/v1", tags=["commissions"], route_class=UnitOfWorkRoute)
 
 # The consultant's own answers come through the Slack bot; a commissioner may record them from a form.
 ConsultantVoice = Annotated[User, Depends(require_role(Role.commissioner, Role.admin, Role.bot))]

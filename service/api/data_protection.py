@@ -16,10 +16,10 @@ from core.values import Day
 from service.api.params import Id
 from service.api.schemas import PurgeOut
 from service.auth import AdminUser
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.settings import get_settings
 
-router = APIRouter(prefix="/api/v1", tags=["data protection"])
+router = APIRouter(prefix="/api/v1", tags=["data protection"], route_class=UnitOfWorkRoute)
 
 
 @router.post("/retention/purge")

@@ -12,9 +12,9 @@ from registry.self_service import Declared
 from service.api.params import Id
 from service.api.schemas import AvailabilityOut, PendingOut, RejectIn
 from service.auth import AdminUser
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 
-router = APIRouter(prefix="/api/v1", tags=["declarations"])
+router = APIRouter(prefix="/api/v1", tags=["declarations"], route_class=UnitOfWorkRoute)
 
 
 @router.get("/declarations/pending")

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Query, status
 from commissioning import consultant_views
 from commissioning.consultant_views import MyCommission, MyRecord
 from core.values import OptionalLine
-from registry import self_service, store
+from registry import self_service
+from registry.agencies import list_agencies
 from registry.models import (
     AvailabilityUpdate,
     EngagementDeclaration,
@@ -24,10 +25,10 @@ from registry.models import (
 )
 from service.api.schemas import AgencyChoice
 from service.auth import CurrentConsultant
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.policy import PolicyDep
 
-router = APIRouter(prefix="/api/v1/me", tags=["self-service"])
+router = APIRouter(prefix="/api/v1/me", tags=["self-service"], route_class=UnitOfWorkRoute)
 
 
 @router.get("")
@@ -93,4 +94,4 @@ def agencies(
     q: Annotated[OptionalLine, Query(max_length=200, description="part of the name")] = None,
 ) -> list[AgencyChoice]:
     """Agencies to pick from when declaring (names of public bodies and the list's own agencies)."""
-    return [AgencyChoice(id=a.id, name=a.name) for a in store.list_agencies(session=session, q=q)[:100]]
+    return [AgencyChoice(id=a.id, name=a.name) for a in list_agencies(session=session, q=q)[:100]]

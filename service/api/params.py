@@ -13,5 +13,7 @@ REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
 Ref = Annotated[str, Path(min_length=1, max_length=32, pattern=REF_PATTERN, description="the case reference")]
 """A case reference in a path."""
 
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+MAX_ID = 2**31 - 1  # the integer columns' largest value
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 """A record's id, or a version number, in a path: bounded as the integer columns are."""

@@ -2,25 +2,25 @@
 
 Reads need any role, except the search box and the card (commissioners and admins: what Slack's
 ``/scr consultant`` shows); writes, and recording a reminder sent to a consultant, need admin. Each
-route hands its work to ``registry.store``, which validates, audits and commits in one transaction;
-domain errors become HTTP in ``service.app``.
+route hands its work to the registry's database modules, which validate and audit each change; the
+request's unit of work commits it. Domain errors become HTTP in ``service.app``.
 """
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
+from sqlmodel import SQLModel
 
 from commissioning import consultant_views
 from commissioning.consultant_views import CheckOut, ConsultantCard
 from core.values import Line, OptionalLine
-from registry import importer, store
+from registry import agencies, consultants, importer, records, sync
 from registry.importer import ImportReport
 from registry.lifecycle import Action
 from registry.models import (
     SLUG,
     AccreditationCreate,
-    AccreditationPublic,
     AgencyCreate,
     AgencyPublic,
     AgencyUpdate,
@@ -30,24 +30,21 @@ from registry.models import (
     ConsultantPublic,
     ConsultantUpdate,
     EngagementCreate,
-    EngagementPublic,
     EngagementUpdate,
     InterestCreate,
-    InterestPublic,
     ReviewRecordCreate,
-    ReviewRecordPublic,
     ReviewRecordUpdate,
     StatusChange,
 )
 from registry.vocabulary import AgencyKind, ConsultantStatus, Specialism
-from service.api.params import Id
+from service.api.params import MAX_ID, Id
 from service.api.schemas import ReminderIn, ReminderOut
 from service.auth import AdminUser, AnyUser, CommissionerUser
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.policy import PolicyDep
 from service.settings import get_settings
 
-router = APIRouter(prefix="/api/v1", tags=["registry"])
+router = APIRouter(prefix="/api/v1", tags=["registry"], route_class=UnitOfWorkRoute)
 # Path and query values go to the database as given: bound them so none can make it fail.
 AgencyId = Annotated[str, Path(max_length=64, pattern=SLUG, description="the agency's id (a slug)")]
 NO_CONTENT = {"status_code": status.HTTP_204_NO_CONTENT, "response_class": Response}
@@ -65,18 +62,18 @@ def list_agencies(
     q: Annotated[OptionalLine, Query(max_length=200, description="part of the name")] = None,
 ) -> list[AgencyPublic]:
     """Agencies by name, with their aliases."""
-    return store.list_agencies(session=session, area=area, kind=kind, q=q)
+    return agencies.list_agencies(session=session, area=area, kind=kind, q=q)
 
 
 @router.post("/agencies", status_code=status.HTTP_201_CREATED)
 def create_agency(body: AgencyCreate, session: SessionDep, actor: AdminUser) -> AgencyPublic:
     """Add an agency; 409 if its id, name or an alias already belongs to one."""
-    return store.create_agency(session=session, data=body, actor=actor.email)
+    return agencies.create_agency(session=session, data=body, actor=actor.email)
 
 
 @router.get("/agencies/{agency_id}")
 def get_agency(agency_id: AgencyId, session: SessionDep, _: AnyUser) -> AgencyPublic:
-    return store.get_agency(session=session, agency_id=agency_id)
+    return agencies.get_agency(session=session, agency_id=agency_id)
 
 
 @router.patch("/agencies/{agency_id}")
@@ -84,13 +81,13 @@ def update_agency(
     agency_id: AgencyId, body: AgencyUpdate, session: SessionDep, actor: AdminUser
 ) -> AgencyPublic:
     """Change an agency; ``aliases``, when sent, replaces them all."""
-    return store.update_agency(session=session, agency_id=agency_id, data=body, actor=actor.email)
+    return agencies.update_agency(session=session, agency_id=agency_id, data=body, actor=actor.email)
 
 
 @router.delete("/agencies/{agency_id}", **NO_CONTENT)
 def delete_agency(agency_id: AgencyId, session: SessionDep, actor: AdminUser) -> None:
     """Delete an agency no engagement or interest names; 409 otherwise."""
-    store.delete_agency(session=session, agency_id=agency_id, actor=actor.email)
+    agencies.delete_agency(session=session, agency_id=agency_id, actor=actor.email)
 
 
 # Consultants -----------------------------------------------------------------------------------
@@ -119,7 +116,7 @@ def list_consultants(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ConsultantPage:
     """Consultants by name, filtered, one page at a time; ``total`` counts every match."""
-    return store.list_consultants(
+    return consultants.list_consultants(
         session=session,
         status=status,
         specialism=specialism,
@@ -141,14 +138,14 @@ TAKEN = {409: {"description": "the email or Slack member id belongs to someone e
 def create_consultant(body: ConsultantCreate, session: SessionDep, actor: AdminUser) -> ConsultantPublic:
     """Add a consultant as an applicant; 409 if the email is already on the list, or the Slack member id
     belongs to another consultant or a board user."""
-    return store.create_consultant(session=session, data=body, actor=actor.email)
+    return consultants.create_consultant(session=session, data=body, actor=actor.email)
 
 
 @router.get("/consultants/export", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def export_consultants(session: SessionDep, _: AnyUser) -> Response:
     """Every consultant as CSV, in the columns the import reads (see the README)."""
     return Response(
-        store.export_csv(session=session),
+        sync.export_csv(session=session),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="consultants-{date.today().isoformat()}.csv"'},
     )
@@ -171,7 +168,7 @@ def search_consultants(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ConsultantPage:
     """One search box over the list, for the people who commission (Slack's ``/scr consultant``)."""
-    return store.list_consultants(session=session, status=status, search=q, limit=limit, offset=offset)
+    return consultants.list_consultants(session=session, status=status, search=q, limit=limit, offset=offset)
 
 
 @router.post(
@@ -192,7 +189,7 @@ def import_consultants(
     422 lists every problem with its row and column, and nothing is written.
     """
     settings = get_settings()
-    return store.import_csv(
+    return sync.import_csv(
         session=session,
         text=importer.decode(file.file.read()),
         actor=actor.email,
@@ -205,7 +202,7 @@ def import_consultants(
 @router.get("/consultants/{consultant_id}")
 def get_consultant(consultant_id: Id, session: SessionDep, _: AnyUser) -> ConsultantDetail:
     """A consultant with their engagements, interests, accreditations and review records."""
-    return store.get_consultant(session=session, consultant_id=consultant_id)
+    return consultants.get_consultant(session=session, consultant_id=consultant_id)
 
 
 @router.get("/consultants/{consultant_id}/card")
@@ -227,19 +224,21 @@ def update_consultant(
     consultant_id: Id, body: ConsultantUpdate, session: SessionDep, actor: AdminUser
 ) -> ConsultantPublic:
     """Change the fields sent. Status changes have their own actions."""
-    return store.update_consultant(session=session, consultant_id=consultant_id, data=body, actor=actor.email)
+    return consultants.update_consultant(
+        session=session, consultant_id=consultant_id, data=body, actor=actor.email
+    )
 
 
 @router.delete("/consultants/{consultant_id}", **NO_CONTENT)
 def delete_consultant(consultant_id: Id, session: SessionDep, actor: AdminUser) -> None:
     """Delete an applicant added by mistake; 409 for anyone approved before (remove them instead)."""
-    store.delete_consultant(session=session, consultant_id=consultant_id, actor=actor.email)
+    consultants.delete_consultant(session=session, consultant_id=consultant_id, actor=actor.email)
 
 
 def _change_status(
     session: SessionDep, consultant_id: int, action: Action, body: StatusChange, actor: AdminUser
 ) -> ConsultantPublic:
-    return store.change_status(
+    return consultants.change_status(
         session=session,
         consultant_id=consultant_id,
         action=action,
@@ -284,7 +283,7 @@ def remind(
 ) -> ReminderOut:
     """Record that the consultant is being asked to renew a check, and say where (their Slack id): the
     bot sends the message. 409 if they have no Slack account on record."""
-    consultant, check = store.record_reminder(
+    consultant, check = consultants.record_reminder(
         session=session,
         consultant_id=consultant_id,
         check=body.check,
@@ -301,107 +300,93 @@ def remind(
     )
 
 
-# Engagements -----------------------------------------------------------------------------------
+# What is recorded about a consultant -----------------------------------------------------------
 
 
-@router.get("/consultants/{consultant_id}/engagements")
-def list_engagements(consultant_id: Id, session: SessionDep, _: AnyUser) -> list[EngagementPublic]:
-    return store.list_engagements(session=session, consultant_id=consultant_id)
-
-
-@router.post("/consultants/{consultant_id}/engagements", status_code=status.HTTP_201_CREATED)
-def add_engagement(
-    consultant_id: Id, body: EngagementCreate, session: SessionDep, actor: AdminUser
-) -> EngagementPublic:
-    """Record a tie with an agency (named by id, name or alias); 422 if no agency has that name."""
-    return store.add_engagement(session=session, consultant_id=consultant_id, data=body, actor=actor.email)
-
-
-@router.patch("/consultants/{consultant_id}/engagements/{engagement_id}")
-def update_engagement(
-    consultant_id: Id, engagement_id: Id, body: EngagementUpdate, session: SessionDep, actor: AdminUser
-) -> EngagementPublic:
-    return store.update_engagement(
-        session=session,
-        consultant_id=consultant_id,
-        engagement_id=engagement_id,
-        data=body,
-        actor=actor.email,
-    )
-
-
-@router.delete("/consultants/{consultant_id}/engagements/{engagement_id}", **NO_CONTENT)
-def delete_engagement(consultant_id: Id, engagement_id: Id, session: SessionDep, actor: AdminUser) -> None:
-    store.delete_engagement(
-        session=session, consultant_id=consultant_id, engagement_id=engagement_id, actor=actor.email
-    )
-
-
-# Interests, accreditations, review records -----------------------------------------------------
-
-
-@router.get("/consultants/{consultant_id}/interests")
-def list_interests(consultant_id: Id, session: SessionDep, _: AnyUser) -> list[InterestPublic]:
-    return store.list_interests(session=session, consultant_id=consultant_id)
-
-
-@router.post("/consultants/{consultant_id}/interests", status_code=status.HTTP_201_CREATED)
-def add_interest(
-    consultant_id: Id, body: InterestCreate, session: SessionDep, actor: AdminUser
-) -> InterestPublic:
-    return store.add_interest(session=session, consultant_id=consultant_id, data=body, actor=actor.email)
-
-
-@router.delete("/consultants/{consultant_id}/interests/{interest_id}", **NO_CONTENT)
-def delete_interest(consultant_id: Id, interest_id: Id, session: SessionDep, actor: AdminUser) -> None:
-    store.delete_interest(
-        session=session, consultant_id=consultant_id, interest_id=interest_id, actor=actor.email
-    )
-
-
-@router.get("/consultants/{consultant_id}/accreditations")
-def list_accreditations(consultant_id: Id, session: SessionDep, _: AnyUser) -> list[AccreditationPublic]:
-    return store.list_accreditations(session=session, consultant_id=consultant_id)
-
-
-@router.post("/consultants/{consultant_id}/accreditations", status_code=status.HTTP_201_CREATED)
-def add_accreditation(
-    consultant_id: Id, body: AccreditationCreate, session: SessionDep, actor: AdminUser
-) -> AccreditationPublic:
-    return store.add_accreditation(session=session, consultant_id=consultant_id, data=body, actor=actor.email)
-
-
-@router.delete("/consultants/{consultant_id}/accreditations/{accreditation_id}", **NO_CONTENT)
-def delete_accreditation(
-    consultant_id: Id, accreditation_id: Id, session: SessionDep, actor: AdminUser
+def _record_routes(
+    kind: records.RecordKind[Any],
+    *,
+    create: type[SQLModel],
+    update: type[SQLModel] | None = None,
+    add_description: str | None = None,
+    update_description: str | None = None,
 ) -> None:
-    store.delete_accreditation(
-        session=session, consultant_id=consultant_id, accreditation_id=accreditation_id, actor=actor.email
+    """List (any role), add, change (when ``update`` is given) and delete (admin) one kind of record.
+
+    Each kind gets the paths, operation names and schemas it had when its routes were written out one by
+    one, so the OpenAPI describes the same operations.
+    """
+    plural = f"{kind.noun}s"
+    records_path = f"/consultants/{{consultant_id}}/{plural}"
+    record_path = f"{records_path}/{{{kind.noun}_id}}"
+    RecordId = Annotated[int, Path(alias=f"{kind.noun}_id", ge=1, le=MAX_ID)]
+
+    def listed(consultant_id: Id, session: SessionDep, _: AnyUser) -> list[Any]:
+        return records.list_records(session=session, kind=kind, consultant_id=consultant_id)
+
+    def added(consultant_id: Id, body: create, session: SessionDep, actor: AdminUser) -> Any:  # type: ignore[valid-type]
+        return records.add_record(
+            session=session, kind=kind, consultant_id=consultant_id, data=body, actor=actor.email
+        )
+
+    def changed(
+        consultant_id: Id,
+        record_id: RecordId,
+        body: update,  # type: ignore[valid-type]
+        session: SessionDep,
+        actor: AdminUser,
+    ) -> Any:
+        return records.update_record(
+            session=session,
+            kind=kind,
+            consultant_id=consultant_id,
+            record_id=record_id,
+            data=body,
+            actor=actor.email,
+        )
+
+    def deleted(consultant_id: Id, record_id: RecordId, session: SessionDep, actor: AdminUser) -> None:
+        records.delete_record(
+            session=session, kind=kind, consultant_id=consultant_id, record_id=record_id, actor=actor.email
+        )
+
+    router.add_api_route(
+        records_path, listed, methods=["GET"], name=f"list_{plural}", response_model=list[kind.public]
     )
-
-
-@router.get("/consultants/{consultant_id}/reviews")
-def list_reviews(consultant_id: Id, session: SessionDep, _: AnyUser) -> list[ReviewRecordPublic]:
-    return store.list_reviews(session=session, consultant_id=consultant_id)
-
-
-@router.post("/consultants/{consultant_id}/reviews", status_code=status.HTTP_201_CREATED)
-def add_review(
-    consultant_id: Id, body: ReviewRecordCreate, session: SessionDep, actor: AdminUser
-) -> ReviewRecordPublic:
-    return store.add_review(session=session, consultant_id=consultant_id, data=body, actor=actor.email)
-
-
-@router.patch("/consultants/{consultant_id}/reviews/{review_id}")
-def update_review(
-    consultant_id: Id, review_id: Id, body: ReviewRecordUpdate, session: SessionDep, actor: AdminUser
-) -> ReviewRecordPublic:
-    """Change a review record, typically to add its completion date, rating (1-4) and comment."""
-    return store.update_review(
-        session=session, consultant_id=consultant_id, review_id=review_id, data=body, actor=actor.email
+    router.add_api_route(
+        records_path,
+        added,
+        methods=["POST"],
+        name=f"add_{kind.noun}",
+        status_code=status.HTTP_201_CREATED,
+        response_model=kind.public,
+        description=add_description,
     )
+    if update is not None:
+        router.add_api_route(
+            record_path,
+            changed,
+            methods=["PATCH"],
+            name=f"update_{kind.noun}",
+            response_model=kind.public,
+            description=update_description,
+        )
+    router.add_api_route(record_path, deleted, methods=["DELETE"], name=f"delete_{kind.noun}", **NO_CONTENT)
 
 
-@router.delete("/consultants/{consultant_id}/reviews/{review_id}", **NO_CONTENT)
-def delete_review(consultant_id: Id, review_id: Id, session: SessionDep, actor: AdminUser) -> None:
-    store.delete_review(session=session, consultant_id=consultant_id, review_id=review_id, actor=actor.email)
+_record_routes(
+    records.ENGAGEMENT,
+    create=EngagementCreate,
+    update=EngagementUpdate,
+    add_description="Record a tie with an agency (named by id, name or alias); 422 if no agency has that "
+    "name.",
+)
+_record_routes(records.INTEREST, create=InterestCreate)
+_record_routes(records.ACCREDITATION, create=AccreditationCreate)
+_record_routes(
+    records.REVIEW,
+    create=ReviewRecordCreate,
+    update=ReviewRecordUpdate,
+    update_description="Change a review record, typically to add its completion date, rating (1-4) and "
+    "comment.",
+)

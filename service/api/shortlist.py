@@ -24,10 +24,10 @@ from service.api.schemas import (
     SummaryOut,
 )
 from service.auth import AnyUser, CommissionerUser
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.policy import PolicyDep, RankingDep
 
-router = APIRouter(prefix="/api/v1", tags=["shortlist"])
+router = APIRouter(prefix="/api/v1", tags=["shortlist"], route_class=UnitOfWorkRoute)
 
 
 def _summary_out(summary: PoolSummary) -> SummaryOut:

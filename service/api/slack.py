@@ -8,11 +8,11 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from commissioning import rules, store
 from commissioning.models import CaseStatus
-from registry import store as registry_store
+from registry import consultants
 from service import slack_state
 from service.api.schemas import CheckDue, Deadline, Me, OutcomeLabel
 from service.auth import AnyUser, BotUser, CurrentUser, IdentityProbe
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.policy import PolicyDep
 from service.slack_state import (
     CLAIM_KEY,
@@ -24,7 +24,7 @@ from service.slack_state import (
     DraftWrite,
 )
 
-router = APIRouter(prefix="/api/v1/slack", tags=["slack"])
+router = APIRouter(prefix="/api/v1/slack", tags=["slack"], route_class=UnitOfWorkRoute)
 # Checked before any lookup: PostgreSQL cannot compare text with a NUL in it, so a bad id must be a 422.
 DraftId = Annotated[str, Path(pattern=DRAFT_ID, description="from POST /drafts")]
 ClaimKey = Annotated[str, Path(pattern=CLAIM_KEY, description="the key claimed")]
@@ -89,7 +89,7 @@ def checks_due(
 ) -> list[CheckDue]:
     """Each check of an approved consultant lapsed, missing or falling due within ``within_days``: what
     the admin dashboard shows, one item per check, for the bot's weekly digest to the admins' channel."""
-    found = registry_store.checks_falling_due(
+    found = consultants.checks_falling_due(
         session=session,
         today=date.today(),
         within_days=within_days,

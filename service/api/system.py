@@ -10,10 +10,10 @@ from core import audit
 from core.audit import AuditEventPublic
 from core.values import OptionalLine
 from service.auth import AdminUser
-from service.db import SessionDep, get_engine
+from service.db import SessionDep, UnitOfWorkRoute, get_engine
 from service.migrate import current_revision, head_revision
 
-router = APIRouter()
+router = APIRouter(route_class=UnitOfWorkRoute)
 # Checked as text the database can hold (no NUL, which PostgreSQL refuses): bad input is a 422.
 EntityField = Annotated[OptionalLine, Query(max_length=64)]
 

@@ -11,10 +11,10 @@ from commissioning.render import RENDERERS, Format
 from service.api.params import Id, Ref
 from service.api.schemas import DiffOut, GeneratedOut, MissingOut, VersionOut
 from service.auth import AnyUser, CommissionerUser
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.settings import get_settings
 
-router = APIRouter(prefix="/api/v1", tags=["terms"])
+router = APIRouter(prefix="/api/v1", tags=["terms"], route_class=UnitOfWorkRoute)
 
 
 def _version_out(ref: str, record: TermsVersion) -> dict[str, Any]:

@@ -9,15 +9,15 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from core.errors import Conflict, Invalid, NotFound
-from registry import store as registry_store
+from registry.agencies import create_agency, get_agency, list_agencies, update_agency
 from registry.models import AgencyCreate, AgencyPublic, AgencyUpdate, fold
 from registry.vocabulary import AgencyKind
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.models import User
 from service.web.pages import PageRefused, field_errors, flash, problem_errors, render
 from service.web.session import AdminPage, CheckedForm
 
-router = APIRouter(prefix="/admin/agencies", include_in_schema=False)
+router = APIRouter(prefix="/admin/agencies", include_in_schema=False, route_class=UnitOfWorkRoute)
 
 LABELS: Mapping[str, str] = {
     "id": "Short ID",
@@ -33,7 +33,7 @@ PATTERN_HINTS = {"id": "Use lower-case letters and digits, with single hyphens b
 def agency_list(
     request: Request, session: SessionDep, user: AdminPage, q: str = "", area: str = ""
 ) -> Response:
-    agencies = registry_store.list_agencies(session=session, q=q.strip() or None, area=area.strip() or None)
+    agencies = list_agencies(session=session, q=q.strip() or None, area=area.strip() or None)
     context = {"section": "agencies", "agencies": agencies, "filters": {"q": q, "area": area}}
     return render(request, "agencies/list.html", context, user=user)
 
@@ -117,7 +117,7 @@ def add_agency(request: Request, session: SessionDep, user: AdminPage, form: Che
     submitted = _submitted(form)
     try:
         data = AgencyCreate.model_validate(_model_input(submitted, AgencyCreate.model_fields))
-        agency = registry_store.create_agency(session=session, data=data, actor=user.email)
+        agency = create_agency(session=session, data=data, actor=user.email)
     except (ValidationError, Invalid, Conflict) as error:
         return _refused(request, user, error, agency=None, values=submitted, hints=PATTERN_HINTS)
     flash(request, f"{agency.name} was added.")
@@ -126,7 +126,7 @@ def add_agency(request: Request, session: SessionDep, user: AdminPage, form: Che
 
 def _agency(session: SessionDep, agency_id: str, user: User) -> AgencyPublic:
     try:
-        return registry_store.get_agency(session=session, agency_id=agency_id)
+        return get_agency(session=session, agency_id=agency_id)
     except NotFound:
         raise PageRefused(
             404, "Agency not found", f"There is no agency with id {agency_id}.", user=user
@@ -147,9 +147,7 @@ def save_agency(
     submitted = {**_submitted(form), "id": agency.id}
     try:
         data = AgencyUpdate.model_validate(_model_input(submitted, AgencyUpdate.model_fields))
-        saved = registry_store.update_agency(
-            session=session, agency_id=agency_id, data=data, actor=user.email
-        )
+        saved = update_agency(session=session, agency_id=agency_id, data=data, actor=user.email)
     except (ValidationError, Invalid, Conflict) as error:
         return _refused(request, user, error, agency=agency, values=submitted)
     flash(request, f"The changes to {saved.name} were saved.")

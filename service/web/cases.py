@@ -18,12 +18,12 @@ from commissioning.decisions import Due, StoredDecision
 from commissioning.models import CaseStatus
 from commissioning.render import Format
 from core.errors import NotFound
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.models import User
 from service.web.pages import MAX_NUMBER, PageRefused, page_number, render
 from service.web.session import CasesPage
 
-router = APIRouter(prefix="/admin/cases", include_in_schema=False)
+router = APIRouter(prefix="/admin/cases", include_in_schema=False, route_class=UnitOfWorkRoute)
 
 PAGE_SIZE = 25
 

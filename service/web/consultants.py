@@ -1,6 +1,6 @@
 """Admin pages for consultants: the filtered list, a consultant's record, add and edit, status actions.
 
-Every change goes through ``registry.store`` (the functions the API calls), so validation, the
+Every change goes through ``registry.consultants`` (the functions the API calls), so validation, the
 audit event and the transaction are the same whichever way an admin works.
 """
 
@@ -17,8 +17,8 @@ from starlette.datastructures import FormData
 
 from core import audit
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
-from registry import lifecycle
-from registry import store as registry_store
+from registry import consultants, lifecycle
+from registry.agencies import list_agencies
 from registry.lifecycle import Action
 from registry.models import (
     Consultant,
@@ -29,7 +29,7 @@ from registry.models import (
     StatusChange,
 )
 from registry.vocabulary import Background, ConsultantStatus, RegistrationBody, Specialism
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.models import User
 from service.policy import PolicyDep
 from service.settings import get_settings
@@ -44,7 +44,7 @@ from service.web.pages import (
 )
 from service.web.session import AdminPage, CheckedForm
 
-router = APIRouter(prefix="/admin/consultants", include_in_schema=False)
+router = APIRouter(prefix="/admin/consultants", include_in_schema=False, route_class=UnitOfWorkRoute)
 
 PAGE_SIZE = 25
 EXPIRY_WINDOWS = (30, 60, 90)
@@ -99,7 +99,7 @@ def consultant_list(
 ) -> Response:
     within = int(expiring) if expiring in {str(days) for days in EXPIRY_WINDOWS} else None
     page = page_number(page, PAGE_SIZE)
-    listing = registry_store.list_consultants(
+    listing = consultants.list_consultants(
         session=session,
         q=q.strip() or None,
         status=_choice(ConsultantStatus, status),
@@ -242,7 +242,7 @@ def add_consultant(request: Request, session: SessionDep, user: AdminPage, form:
     submitted = _submitted(form)
     try:
         data = ConsultantCreate.model_validate(_model_input(submitted, ConsultantCreate.model_fields))
-        consultant = registry_store.create_consultant(session=session, data=data, actor=user.email)
+        consultant = consultants.create_consultant(session=session, data=data, actor=user.email)
     except (ValidationError, Invalid, Conflict) as error:
         return _refused(request, user, error, consultant=None, values=submitted)
     flash(request, f"{consultant.name} was added as an applicant.")
@@ -253,7 +253,7 @@ def _consultant(session: SessionDep, consultant_id: int, user: User) -> Consulta
     try:
         if not 0 < consultant_id <= MAX_NUMBER:
             raise NotFound(f"No consultant with id {consultant_id}.")
-        return registry_store.get_consultant(session=session, consultant_id=consultant_id)
+        return consultants.get_consultant(session=session, consultant_id=consultant_id)
     except NotFound:
         raise PageRefused(
             404, "Consultant not found", f"There is no consultant with id {consultant_id}.", user=user
@@ -274,7 +274,7 @@ def save_consultant(
     submitted = _submitted(form)
     try:
         data = ConsultantUpdate.model_validate(_model_input(submitted, ConsultantUpdate.model_fields))
-        registry_store.update_consultant(
+        consultants.update_consultant(
             session=session, consultant_id=consultant_id, data=data, actor=user.email
         )
     except (ValidationError, Invalid, Conflict) as error:
@@ -316,7 +316,7 @@ def _record_page(
 ) -> Response:
     events = audit.history(session, entity_type="consultant", entity_id=str(consultant.id))
     history = [(event, _changes(event.before, event.after)) for event in reversed(events)]
-    agencies = {agency.id: agency.name for agency in registry_store.list_agencies(session=session)}
+    agencies = {agency.id: agency.name for agency in list_agencies(session=session)}
     context = {
         "section": "consultants",
         "consultant": consultant,
@@ -354,7 +354,7 @@ def change_status(
         )
     try:
         change = StatusChange(reason=reason.strip())
-        registry_store.change_status(
+        consultants.change_status(
             session=session,
             consultant_id=consultant_id,
             action=action,

@@ -1,5 +1,5 @@
 """The admins' start page: approved consultants whose checks lapse within 30, 60 and 90 days, and
-re-approvals falling due. Which consultants count as lapsing is ``registry.store``'s rule, the one the
+re-approvals falling due. Which consultants count as lapsing is ``registry.consultants``' rule, the one the
 API's ``expiring_within_days`` filter uses; this page only groups them into bands."""
 
 from dataclasses import dataclass
@@ -8,17 +8,17 @@ from datetime import date, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from registry import store as registry_store
+from registry import consultants
 from registry.lifecycle import add_years
 from registry.models import ConsultantPublic
 from registry.vocabulary import ConsultantStatus
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role
 from service.policy import PolicyDep
 from service.web.pages import render
 from service.web.session import AdminPage, CasesPage
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
 
 WINDOWS = (30, 60, 90)
 # The approved list is 40 to 400 people; a band longer than this links to the filtered list instead.
@@ -56,7 +56,7 @@ def dashboard(request: Request, session: SessionDep, user: AdminPage, policy: Po
     previous = 0
     lapsing_within_90: list[ConsultantPublic] = []
     for window in WINDOWS:
-        page = registry_store.list_consultants(
+        page = consultants.list_consultants(
             session=session,
             status=ConsultantStatus.approved,
             expiring_within_days=window,

@@ -1,6 +1,6 @@
 """CSV import in the browser: upload, a preview listing every row's problems or changes, then commit.
 
-Preview is ``registry.store.import_csv`` with ``dry_run``. It keeps the file in the database under its
+Preview is ``registry.sync.import_csv`` with ``dry_run``. It keeps the file in the database under its
 SHA-256 (``ImportPreview``, so any worker or replica can finish the import), and the commit form posts
 only that hash: a form field holds at most 1 MiB, while a file that previews may be up to 2 MB. Commit
 runs the import again for real on the kept text, so it re-checks every row and writes all of them or
@@ -22,16 +22,15 @@ from starlette.datastructures import UploadFile
 from core.clock import utcnow
 from core.errors import Invalid
 from core.transaction import atomic
-from registry import importer
-from registry import store as registry_store
+from registry import importer, sync
 from registry.importer import ImportReport
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.models import ImportPreview, User
 from service.settings import get_settings
 from service.web.pages import flash, render
 from service.web.session import AdminPage, CheckedForm
 
-router = APIRouter(prefix="/admin/import", include_in_schema=False)
+router = APIRouter(prefix="/admin/import", include_in_schema=False, route_class=UnitOfWorkRoute)
 
 # Long enough to read a preview of thousands of rows; short, since the file holds personal details.
 PREVIEW_LIFETIME = timedelta(hours=1)
@@ -53,7 +52,7 @@ def upload_page(request: Request, user: AdminPage) -> Response:
 
 def _import(session: SessionDep, user: User, *, text: str, dry_run: bool) -> ImportReport:
     settings = get_settings()
-    return registry_store.import_csv(
+    return sync.import_csv(
         session=session,
         text=text,
         actor=user.email,
@@ -91,15 +90,15 @@ def _keep(session: Session, text: str) -> str:
     digest = hashlib.sha256(text.encode()).hexdigest()
     now = utcnow()
     session.exec(delete(ImportPreview).where(col(ImportPreview.created_at) < now - PREVIEW_LIFETIME))  # type: ignore[call-overload]
-    kept = session.get(ImportPreview, digest)
-    if kept is None:
-        session.add(ImportPreview(sha256=digest, csv_text=text, created_at=now))
-    else:
-        kept.created_at = now
     try:
-        session.commit()
+        with atomic(session=session):
+            kept = session.get(ImportPreview, digest)
+            if kept is None:
+                session.add(ImportPreview(sha256=digest, csv_text=text, created_at=now))
+            else:
+                kept.created_at = now
     except IntegrityError:  # the same file previewed at the same moment elsewhere: that copy serves
-        session.rollback()
+        pass
     return digest
 
 

@@ -9,12 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
-from sqlmodel import Session
 
 from core.errors import Invalid
 from service import page_sessions
 from service.auth import Caller, _record_refusal
-from service.db import get_engine
+from service.db import UnitOfWorkRoute, joined_unit_of_work
 from service.models import User
 from service.web.cookie import csrf_token, remember_visitor, signed_in
 
@@ -64,7 +63,7 @@ PAGE_HEADERS = {
 templates = Jinja2Templates(directory=WEB_TEMPLATES)
 templates.env.filters["words"] = words
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
 
 
 @router.get("/static/admin.css")
@@ -105,10 +104,11 @@ def render(
 
 
 def flash(request: Request, message: str) -> None:
-    """A one-line confirmation shown on the next page rendered (after a post-redirect-get)."""
+    """A one-line confirmation shown on the next page rendered (after a post-redirect-get), saved with the
+    change it confirms (in the request's unit of work)."""
     live = signed_in(request)
     if live is not None:
-        with Session(get_engine()) as db:
+        with joined_unit_of_work(request) as db:
             page_sessions.set_notice(db, live.row, message)
 
 
@@ -116,7 +116,7 @@ def _take_notice(request: Request) -> str | None:
     live = signed_in(request)
     if live is None or live.row.notice is None:
         return None
-    with Session(get_engine()) as db:
+    with joined_unit_of_work(request) as db:
         return page_sessions.take_notice(db, live.row)
 
 

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from service import page_sessions
-from service.db import SessionDep
+from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.passwords import authenticate
 from service.settings import get_settings
@@ -30,7 +30,7 @@ from service.web.throttle import ThrottleDep
 WRONG_CREDENTIALS = "The email address or password is not right."
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
 
 
 def _holds_nul(items: Iterable[tuple[str, Any]]) -> bool:

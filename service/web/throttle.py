@@ -81,7 +81,7 @@ class Throttle:
         return max([0.0, *(wait.total_seconds() for wait in waits)])
 
     def failed(self, db: Session, *, email: str, address: str) -> None:
-        """Count a failure against the account and the address; commits. Safe when workers race."""
+        """Count a failure against the account and the address. Safe when workers race."""
         now = self.clock()
         stale = now - self.forget_after
         table: Any = SignInFailure.__table__
@@ -98,14 +98,12 @@ class Throttle:
                 )
             )
         db.exec(delete(SignInFailure).where(col(SignInFailure.last_failed_at) < stale))  # type: ignore[call-overload]
-        db.commit()
 
     def succeeded(self, db: Session, *, email: str) -> None:
-        """Forget the account's failures; commits. The address keeps its count, so signing in to an
-        account of one's own does not buy more guesses at others."""
+        """Forget the account's failures. The address keeps its count, so signing in to an account of
+        one's own does not buy more guesses at others."""
         hashes = [key.hash for key in self._keys(email=email, address=None)]
         db.exec(delete(SignInFailure).where(col(SignInFailure.key_hash).in_(hashes)))  # type: ignore[call-overload]
-        db.commit()
 
 
 THROTTLE = Throttle()

@@ -431,6 +431,7 @@ def _users(engine: Any) -> dict[str, str]:
             )
             if persona != "bot":
                 set_password(session, email=email, password=PASSWORD, actor="test")
+        session.commit()
     return tokens
 
 
@@ -445,6 +446,7 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
         to_sign_out[persona] = _session(http, f"{persona}@board.example.org")
     with Session(engine) as session:
         revoke_user(session, email="revoked@board.example.org", actor="test")
+        session.commit()
     sessions["revoked"] = _reloaded(http, sessions["revoked"])
     to_sign_out["revoked"] = _reloaded(http, to_sign_out["revoked"])
 

@@ -6,7 +6,8 @@ import pytest
 from sqlmodel import select
 
 from core.audit import AuditEvent
-from registry import store
+from registry.agencies import create_agency, get_agency, list_agencies
+from registry.consultants import change_status, create_consultant, get_consultant
 from registry.models import AgencyCreate, Consultant, ConsultantCreate
 from service.passwords import set_password
 
@@ -23,6 +24,7 @@ def csrf_from(html: str) -> str:
 def signed_in(client, session, admin):  # type: ignore[no-untyped-def]
     """The client, signed in as an admin; ``client.token`` is the session's form token."""
     set_password(session, email=admin.email, password=PASSWORD, actor="test")
+    session.commit()
     client.headers["Origin"] = str(client.base_url)  # a browser names the page's origin on every POST
     token = csrf_from(client.get("/admin/sign-in").text)
     client.post("/admin/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
@@ -71,7 +73,8 @@ def test_the_add_form_reports_every_bad_field_and_saves_nothing(signed_in, sessi
 
 
 def test_a_taken_email_is_reported_beside_the_email_field(signed_in, session):
-    store.create_consultant(session=session, data=ConsultantCreate(**NEW), actor="test")
+    create_consultant(session=session, data=ConsultantCreate(**NEW), actor="test")
+    session.commit()
     response = signed_in.post("/admin/consultants/new", data={**NEW, "csrf_token": signed_in.token})
     assert response.status_code == 409
     assert re.search(r'id="email-error">.*already exists', response.text, re.S)
@@ -79,7 +82,8 @@ def test_a_taken_email_is_reported_beside_the_email_field(signed_in, session):
 
 
 def test_editing_saves_through_the_store_with_an_audit_event(signed_in, session, admin):
-    consultant = store.create_consultant(session=session, data=ConsultantCreate(**NEW), actor="test")
+    consultant = create_consultant(session=session, data=ConsultantCreate(**NEW), actor="test")
+    session.commit()
     form = signed_in.get(f"/admin/consultants/{consultant.id}/edit").text
     assert 'value="robin@reviews.example.org"' in form
     data = {**NEW, "areas": "Hackney; Camden", "specialisms": ["neglect", "disability"], "day_rate": "550"}
@@ -89,7 +93,7 @@ def test_editing_saves_through_the_store_with_an_audit_event(signed_in, session,
         follow_redirects=False,
     )
     assert response.status_code == 303
-    saved = store.get_consultant(session=session, consultant_id=consultant.id)
+    saved = get_consultant(session=session, consultant_id=consultant.id)
     assert (saved.areas, saved.specialisms, saved.day_rate) == (
         ["Hackney", "Camden"],
         ["neglect", "disability"],
@@ -99,15 +103,26 @@ def test_editing_saves_through_the_store_with_an_audit_event(signed_in, session,
     assert event.actor == admin.email
 
 
+def test_a_saved_change_is_confirmed_once_on_the_next_page(signed_in, session):
+    consultant = create_consultant(session=session, data=ConsultantCreate(**NEW), actor="test")
+    session.commit()
+    page = f"/admin/consultants/{consultant.id}"
+    saved = signed_in.post(f"{page}/edit", data={**NEW, "csrf_token": signed_in.token})
+    assert saved.url.path == page
+    assert "The changes were saved." in saved.text
+    assert "The changes were saved." not in signed_in.get(page).text
+
+
 def test_a_status_change_that_is_not_allowed_names_the_allowed_ones(signed_in, session):
-    consultant = store.create_consultant(session=session, data=ConsultantCreate(**NEW), actor="test")
+    consultant = create_consultant(session=session, data=ConsultantCreate(**NEW), actor="test")
+    session.commit()
     response = signed_in.post(
         f"/admin/consultants/{consultant.id}/status",
         data={"action": "reinstate", "reason": "Back again", "csrf_token": signed_in.token},
     )
     assert response.status_code == 422
     assert "allowed: approve, remove" in response.text
-    assert store.get_consultant(session=session, consultant_id=consultant.id).status == "applied"
+    assert get_consultant(session=session, consultant_id=consultant.id).status == "applied"
 
 
 def test_an_unknown_consultant_gets_a_404_page(signed_in):
@@ -117,7 +132,7 @@ def test_an_unknown_consultant_gets_a_404_page(signed_in):
 
 
 def test_an_alias_held_by_another_agency_is_reported_beside_the_aliases(signed_in, session):
-    store.create_agency(
+    create_agency(
         session=session,
         data=AgencyCreate(
             id="hackney-csc",
@@ -128,6 +143,7 @@ def test_an_alias_held_by_another_agency_is_reported_beside_the_aliases(signed_i
         ),
         actor="test",
     )
+    session.commit()
     data = {
         "id": "hackney-police",
         "name": "Hackney Police",
@@ -138,17 +154,18 @@ def test_an_alias_held_by_another_agency_is_reported_beside_the_aliases(signed_i
     response = signed_in.post("/admin/agencies/new", data={**data, "csrf_token": signed_in.token})
     assert response.status_code == 422
     assert re.search(r'id="aliases-error">.*already belong to another agency', response.text, re.S)
-    assert [a.id for a in store.list_agencies(session=session)] == ["hackney-csc"]
+    assert [a.id for a in list_agencies(session=session)] == ["hackney-csc"]
 
 
 def test_agency_aliases_are_edited_one_per_line(signed_in, session):
-    store.create_agency(
+    create_agency(
         session=session,
         data=AgencyCreate(
             id="camden-csc", name="Camden Children's Services", kind="childrens_social_care", area="Camden"
         ),
         actor="test",
     )
+    session.commit()
     data = {
         "name": "Camden Children's Services",
         "kind": "childrens_social_care",
@@ -161,7 +178,7 @@ def test_agency_aliases_are_edited_one_per_line(signed_in, session):
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert store.get_agency(session=session, agency_id="camden-csc").aliases == [
+    assert get_agency(session=session, agency_id="camden-csc").aliases == [
         "camden council",
         "london borough of camden",
     ]
@@ -182,14 +199,15 @@ def test_committing_an_import_rechecks_the_rows_and_writes_none_when_one_is_bad(
     sha256 = re.search(r'name="sha256" value="([0-9a-f]{64})"', checked.text)
     assert sha256, "the preview names the kept file"
     # Between the check and the import, someone else adds and approves Ben: his row is now refused.
-    ben = store.create_consultant(
+    ben = create_consultant(
         session=session,
         data=ConsultantCreate(name="Ben Later", email="ben@reviews.example.org"),
         actor="test",
     )
-    store.change_status(
+    change_status(
         session=session, consultant_id=ben.id, action="approve", reason="Checks seen.", actor="test"
     )
+    session.commit()
     response = signed_in.post(
         "/admin/import/commit", data={"sha256": sha256.group(1), "csrf_token": signed_in.token}
     )

@@ -40,12 +40,14 @@ def client(client):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def admin_with_password(session, admin):  # type: ignore[no-untyped-def]
     set_password(session, email=admin.email, password=PASSWORD, actor="test")
+    session.commit()
     return admin
 
 
 @pytest.fixture
 def chair_with_password(session, chair):  # type: ignore[no-untyped-def]
     set_password(session, email=chair.email, password=PASSWORD, actor="test")
+    session.commit()
     return chair
 
 
@@ -137,6 +139,7 @@ def test_setting_a_new_password_ends_existing_sessions(client, session, admin_wi
     sign_in(client, admin_with_password.email)
     assert client.get("/admin/dashboard").status_code == 200
     set_password(session, email=admin_with_password.email, password="another long password", actor="test")
+    session.commit()
     assert client.get("/admin/dashboard", follow_redirects=False).status_code == 303
 
 

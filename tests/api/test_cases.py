@@ -14,6 +14,7 @@ from commissioning import features, rules, store
 from commissioning.calendar import add_working_days
 from commissioning.models import Case, CaseDecision
 from core.audit import AuditEvent
+from core.transaction import unit_of_work
 from service.api.schemas import CaseOut, DecisionOut
 
 EXAMPLES = {
@@ -187,11 +188,11 @@ def test_concurrent_recordings_in_one_area_get_distinct_references(engine, sessi
     rulesets = rules.load_all()
 
     def one(n: int) -> str:
-        with Session(engine, expire_on_commit=False) as own:
+        with unit_of_work(engine) as own:
             view, _ = store.create_case(
                 session=own, raw_features=DEATH, actor=f"user{n}", today=date.today(), rulesets=rulesets
             )
-            return view.case.ref
+        return view.case.ref
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         refs = list(pool.map(one, range(12)))
@@ -442,6 +443,7 @@ def test_a_stored_recommendation_reproduces_exactly_even_under_local_settings(se
         today=date(2026, 11, 26),
         rulesets=rules.load_all(settings),
     )
+    session.commit()
     stored = view.recommendation
     assert stored is not None and re.fullmatch(r"1\+[0-9a-f]{8}", stored.ruleset_version)
     assert store.reproduce(stored, settings=settings) == stored.result
@@ -453,4 +455,5 @@ def test_a_stored_recommendation_reproduces_exactly_even_under_local_settings(se
         rulesets=rules.load_all(),
         ruleset="wt2015",
     )
+    session.commit()
     assert store.reproduce(explicit.recommendation, settings={}) == explicit.recommendation.result  # type: ignore[union-attr]

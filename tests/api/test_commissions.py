@@ -258,6 +258,7 @@ def bot(session):
     from service.users import add_user
 
     _, token = add_user(session, email="bot@board.example.org", role=Role.bot, actor="test")
+    session.commit()
     return SimpleNamespace(headers={"Authorization": f"Bearer {token}"})
 
 

@@ -8,7 +8,8 @@ from sqlmodel import select
 
 from commissioning.models import Commission, CommissionRole, CommissionStatus
 from core.audit import AuditEvent
-from registry import expiry, store
+from registry import expiry
+from registry.consultants import checks_falling_due, list_consultants
 from registry.lifecycle import add_years
 from registry.vocabulary import ConsultantStatus, EngagementKind
 
@@ -121,7 +122,7 @@ def test_a_reminder_is_recorded_for_admins_and_needs_a_slack_account(
     assert made.json()["slack_user_id"] == "U0ADA" and made.json()["check"]["label"] == "DBS check"
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "consultant.remind")).one()
     assert (event.actor, event.entity_id, event.after["check"]) == (admin.email, str(world["ada"]), "dbs")
-    bea = store.list_consultants(session=session, q="bea").items[0].id
+    bea = list_consultants(session=session, q="bea").items[0].id
     refused = client.post(
         f"{API}/consultants/{bea}/reminders", json={"check": "insurance"}, headers=admin.headers
     )
@@ -148,11 +149,9 @@ def test_the_checks_named_as_falling_due_are_exactly_the_dashboards(session, dbs
         "reapproval_due": _day(other, today),
     }
     consultant(session, "Someone", **fields)
-    listed = store.list_consultants(
-        session=session, expiring_within_days=30, dbs_recheck_years=3, today=today
-    )
-    [record] = store.list_consultants(session=session).items
+    listed = list_consultants(session=session, expiring_within_days=30, dbs_recheck_years=3, today=today)
+    [record] = list_consultants(session=session).items
     named = expiry.falling_due(record, today=today, within_days=30, dbs_recheck_years=3)
     assert bool(listed.total) == bool(named)
-    due = store.checks_falling_due(session=session, today=today, within_days=30, dbs_recheck_years=3)
+    due = checks_falling_due(session=session, today=today, within_days=30, dbs_recheck_years=3)
     assert [status for _, status in due] == named

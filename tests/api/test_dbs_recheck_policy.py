@@ -43,6 +43,7 @@ def test_every_surface_judges_a_dbs_check_by_the_policys_recheck_period(
     case(session, "HK-1")
     ada = consultant(session, "Ada Able", slack_user_id=ADA, dbs_check_date=CHECKED)
     _, bot_token = add_user(session, email="bot@board.example.org", role=Role.bot, actor="test")
+    session.commit()
     due = add_years(CHECKED, recheck_years)
     lapsed = due <= TODAY
     assert lapsed == (recheck_years == 3)

@@ -56,6 +56,7 @@ def test_the_audit_log_is_for_admins_only(client, chair):
 def test_a_revoked_token_stops_working(client, session, admin):
     assert client.get("/api/v1/audit", headers=admin.headers).status_code == 200
     revoke_user(session, email=admin.email, actor="test")
+    session.commit()
     assert client.get("/api/v1/audit", headers=admin.headers).status_code == 401
 
 

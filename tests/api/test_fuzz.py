@@ -87,6 +87,7 @@ def demo(engine, empty_database) -> Demo:
     empty_database()
     with Session(engine) as session:
         tokens = load(session=session)
+        session.commit()
         query = select(Consultant.id).where(Consultant.status == ConsultantStatus.approved)
         approved = session.exec(query.order_by(col(Consultant.id))).all()
     admin = {"Authorization": f"Bearer {tokens[Role.admin]}"}

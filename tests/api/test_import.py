@@ -10,8 +10,11 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from core.audit import AuditEvent
-from registry import store
+from registry.agencies import list_agencies, resolve_agency
+from registry.consultants import list_consultants
 from registry.models import Consultant
+from registry.records import REVIEW, engagements_since, list_records
+from registry.sync import IMPORT_STATUS_REASON
 from registry.vocabulary import EngagementKind
 from service.cli import app as cli
 
@@ -170,7 +173,7 @@ def test_an_import_moves_status_only_along_an_allowed_action(client, session, ad
     approved = session.exec(select(Consultant).where(Consultant.email == promoted[0][1])).one()
     session.refresh(approved)
     assert (approved.status, approved.approved_on) == ("approved", date.today())
-    assert approved.status_reason == store.IMPORT_STATUS_REASON
+    assert approved.status_reason == IMPORT_STATUS_REASON
     demoted = [row[:] for row in promoted]
     demoted[1][2] = "applied"
     response = upload(client, admin, as_csv(demoted))
@@ -313,9 +316,9 @@ def test_the_demo_exercises_every_independence_rule(session):
 
     today = date(2026, 6, 1)
     demo.load(session=session, today=today)
-    everything = store.engagements_since(
+    everything = engagements_since(
         session=session,
-        agency_ids=[agency.id for agency in store.list_agencies(session=session)],
+        agency_ids=[agency.id for agency in list_agencies(session=session)],
         kinds=list(EngagementKind),
         since=date(1900, 1, 1),
     )
@@ -323,7 +326,7 @@ def test_the_demo_exercises_every_independence_rule(session):
     assert kinds == {"employed", "contracted", "board_member", "line_manager", "reviewed", "personal_link"}
     years_since_leaving = sorted(
         today.year - e.end_date.year
-        for e in store.engagements_since(
+        for e in engagements_since(
             session=session,
             agency_ids=["hackney-csc", "islington-csc", "camden-csc", "haringey-csc"],
             kinds=["employed"],
@@ -332,19 +335,17 @@ def test_the_demo_exercises_every_independence_rule(session):
         if e.end_date is not None
     )
     assert {1, 4, 6, 11} <= set(years_since_leaving)
-    current_scrutineer = store.engagements_since(
+    current_scrutineer = engagements_since(
         session=session, agency_ids=["hackney-scp"], kinds=["board_member"], since=today
     )
     assert [e.end_date for e in current_scrutineer] == [None]
-    assert store.resolve_agency(session=session, name="London Borough of Hackney").id == "hackney-csc"
-    expiring = store.list_consultants(
-        session=session, status="approved", expiring_within_days=90, today=today
-    )
+    assert resolve_agency(session=session, name="London Borough of Hackney").id == "hackney-csc"
+    expiring = list_consultants(session=session, status="approved", expiring_within_days=90, today=today)
     assert 5 <= expiring.total <= 20
     ratings = {
         review.rating
-        for consultant in store.list_consultants(session=session, limit=200).items
-        for review in store.list_reviews(session=session, consultant_id=consultant.id)
+        for consultant in list_consultants(session=session, limit=200).items
+        for review in list_records(session=session, kind=REVIEW, consultant_id=consultant.id)
     }
     assert {1, 2, 3, 4} <= ratings
 

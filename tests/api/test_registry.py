@@ -8,9 +8,11 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from core.audit import AuditEvent
-from registry import store
+from registry.agencies import resolve_agency
+from registry.consultants import change_status
 from registry.lifecycle import add_years
 from registry.models import Consultant
+from registry.records import engagements_since
 from registry.vocabulary import EngagementKind
 
 API = "/api/v1"
@@ -137,8 +139,8 @@ def test_an_agency_is_created_listed_read_and_found_by_any_alias(client, session
         "hackney-csc",
         "Hackney Children and Families Service",
     ):
-        assert store.resolve_agency(session=session, name=name).id == "hackney-csc"
-    assert store.resolve_agency(session=session, name="Islington Council") is None
+        assert resolve_agency(session=session, name=name).id == "hackney-csc"
+    assert resolve_agency(session=session, name="Islington Council") is None
 
 
 def test_an_agency_name_or_alias_can_mean_only_one_agency(client, admin):
@@ -374,7 +376,7 @@ def test_reinstating_a_suspension_keeps_the_approval_dates_but_after_removal_the
 ):
     consultant = add_consultant(client, admin)
     cid = consultant["id"]
-    store.change_status(
+    change_status(
         session=session,
         consultant_id=cid,
         action="approve",
@@ -382,6 +384,7 @@ def test_reinstating_a_suspension_keeps_the_approval_dates_but_after_removal_the
         actor="t",
         today=date(2024, 3, 1),
     )
+    session.commit()
     act(client, admin, consultant["id"], "suspend")
     reinstated = act(client, admin, consultant["id"], "reinstate").json()
     assert (reinstated["approved_on"], reinstated["reapproval_due"]) == ("2024-03-01", "2027-03-01")
@@ -674,22 +677,19 @@ def test_engagements_since_finds_open_and_recent_ties_of_the_kinds_asked(client,
         url = f"{API}/consultants/{consultant['id']}/engagements"
         ids.append(client.post(url, json=body, headers=admin.headers).json()["id"])
 
-    found = store.engagements_since(
+    found = engagements_since(
         session=session,
         agency_ids=["hackney-csc"],
         kinds=[EngagementKind.employed, EngagementKind.board_member],
         since=date(2020, 1, 1),
     )
     assert [e.id for e in found] == [ids[1], ids[3]]
-    only_ben = store.engagements_since(
+    only_ben = engagements_since(
         session=session, agency_ids=["hackney-csc"], kinds=["board_member"], since=date(2020, 1, 1),
         consultant_ids=[ada["id"]],
     )  # fmt: skip
     assert only_ben == []
-    assert (
-        store.engagements_since(session=session, agency_ids=[], kinds=["employed"], since=date(2020, 1, 1))
-        == []
-    )
+    assert engagements_since(session=session, agency_ids=[], kinds=["employed"], since=date(2020, 1, 1)) == []
 
 
 # Audit --------------------------------------------------------------------------------------------

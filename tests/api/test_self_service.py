@@ -30,6 +30,7 @@ def world(session):
 def bot(session):
     """The Slack bot's service user: it names the consultant it speaks for in X-Slack-User-Id."""
     user, token = add_user(session, email="bot@board.example.org", role=Role.bot, actor="test")
+    session.commit()
     return SimpleNamespace(email=user.email, headers={"Authorization": f"Bearer {token}"})
 
 

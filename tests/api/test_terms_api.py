@@ -19,6 +19,7 @@ from commissioning.models import (
     DecisionKind,
     Declaration,
 )
+from core.transaction import unit_of_work
 from registry.models import Agency, Consultant
 from registry.vocabulary import AgencyKind, ConsultantStatus
 
@@ -328,11 +329,11 @@ def test_concurrent_generation_stores_one_version(case, engine):
     from commissioning import terms_store
 
     def run(actor: str) -> tuple[int, bool]:
-        with Session(engine, expire_on_commit=False) as session:
+        with unit_of_work(engine) as session:
             result = terms_store.generate(
                 session=session, ref=REF, actor=actor, today=datetime(2026, 12, 14).date(), rule_settings={}
             )
-            return result.version.version, result.created
+        return result.version.version, result.created
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(run, [f"user{n}@example.org" for n in range(4)]))

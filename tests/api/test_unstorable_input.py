@@ -33,6 +33,7 @@ PATHS = [
 def callers(session, admin, chair):
     """Headers by role: an admin, a chair, and the Slack bot's service user."""
     _, token = add_user(session, email="bot@board.example.org", role=Role.bot, actor="test")
+    session.commit()
     return {"admin": admin.headers, "chair": chair.headers, "bot": {"Authorization": f"Bearer {token}"}}
 
 

@@ -97,6 +97,7 @@ def new_user(session):  # type: ignore[no-untyped-def]
         email = f"{role}.browser@board.example.org"
         add_user(session, email=email, role=Role(role), actor="test")
         set_password(session, email=email, password=PASSWORD, actor="test")
+        session.commit()
         return email
 
     return make

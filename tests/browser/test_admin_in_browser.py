@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from registry import store
+from registry.consultants import change_status, create_consultant, get_consultant, list_consultants
 from registry.lifecycle import Action
 from registry.models import Consultant, ConsultantCreate
 
@@ -28,6 +28,7 @@ def demo_registry(session) -> None:  # type: ignore[no-untyped-def]
     from service import demo
 
     demo.load(session=session)
+    session.commit()
 
 
 def test_an_admin_signs_in_with_the_keyboard_and_searches_the_list(
@@ -54,9 +55,9 @@ def test_an_admin_signs_in_with_the_keyboard_and_searches_the_list(
     expect(page.get_by_role("heading", level=1)).to_have_text("Consultants")
     check_page(page, "consultants", full_page=False)
 
-    some = store.list_consultants(session=session, limit=1).items[0]
+    some = list_consultants(session=session, limit=1).items[0]
     part = some.name.split()[-1][:4]
-    expected = store.list_consultants(session=session, q=part, limit=100)
+    expected = list_consultants(session=session, q=part, limit=100)
     page.get_by_label("Name").fill(part)
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#result-count")).to_contain_text(f"{expected.total} consultant")
@@ -112,18 +113,19 @@ def test_an_invalid_date_is_shown_beside_its_field_and_nothing_is_saved_until_fi
 def test_suspending_needs_a_reason_which_then_shows_in_the_history(
     admin_page, admin_email, session, check_page
 ):
-    consultant = store.create_consultant(
+    consultant = create_consultant(
         session=session,
         data=ConsultantCreate(name="Morgan Reviewer", email="morgan@reviews.example.org"),
         actor="test",
     )
-    store.change_status(
+    change_status(
         session=session,
         consultant_id=consultant.id,
         action=Action.approve,
         reason="Checks complete",
         actor="test",
     )
+    session.commit()
     page = admin_page
     page.goto(f"/admin/consultants/{consultant.id}")
     check_page(page, "consultant-approved")
@@ -132,7 +134,7 @@ def test_suspending_needs_a_reason_which_then_shows_in_the_history(
     page.get_by_role("button", name="Record status change").click()
     expect(page.locator("#reason-error")).to_contain_text("Enter the reason")
     session.expire_all()
-    assert store.get_consultant(session=session, consultant_id=consultant.id).status == "approved"
+    assert get_consultant(session=session, consultant_id=consultant.id).status == "approved"
 
     reason = "Indemnity insurance lapsed; awaiting the renewal certificate"
     page.get_by_label("Suspend").check()
@@ -146,7 +148,7 @@ def test_suspending_needs_a_reason_which_then_shows_in_the_history(
     expect(latest).to_contain_text(admin_email)
     expect(latest).to_contain_text(reason)
     session.expire_all()
-    assert store.get_consultant(session=session, consultant_id=consultant.id).status == "suspended"
+    assert get_consultant(session=session, consultant_id=consultant.id).status == "suspended"
     check_page(page, "consultant-suspended")
 
 
@@ -203,8 +205,8 @@ def test_the_dashboard_agency_and_record_pages_pass_axe(admin_page, demo_registr
     check_page(page, "dashboard")
 
     busiest = max(
-        store.list_consultants(session=session, limit=100).items,
-        key=lambda c: len(store.get_consultant(session=session, consultant_id=c.id).engagements),
+        list_consultants(session=session, limit=100).items,
+        key=lambda c: len(get_consultant(session=session, consultant_id=c.id).engagements),
     )
     page.goto(f"/admin/consultants/{busiest.id}")
     expect(page.get_by_role("heading", name="Engagements")).to_be_visible()
@@ -259,6 +261,7 @@ def decided_case(session, demo_registry) -> str:  # type: ignore[no-untyped-def]
         today=today,
         rulesets=rulesets(),
     )
+    session.commit()
     ref = view.case.ref
     case_store.record_board_decision(
         session=session,
@@ -270,7 +273,7 @@ def decided_case(session, demo_registry) -> str:  # type: ignore[no-untyped-def]
         today=today,
         rulesets=rulesets(),
     )
-    reviewer = store.create_consultant(
+    reviewer = create_consultant(
         session=session,
         data=ConsultantCreate(
             name="Pat Independent",
@@ -280,7 +283,7 @@ def decided_case(session, demo_registry) -> str:  # type: ignore[no-untyped-def]
         ),
         actor="test",
     )
-    store.change_status(
+    change_status(
         session=session, consultant_id=reviewer.id, action=Action.approve, reason="Checks done", actor="test"
     )
     commissions.commission(
@@ -299,6 +302,7 @@ def decided_case(session, demo_registry) -> str:  # type: ignore[no-untyped-def]
         today=today,
         rule_settings=get_settings().rule_settings,
     )
+    session.commit()
     return ref
 
 

@@ -24,6 +24,7 @@ def as_browser(client):  # type: ignore[no-untyped-def]
 
 def with_password(session: Session, email: str) -> str:
     set_password(session, email=email, password=PASSWORD, actor="test")
+    session.commit()
     return email
 
 

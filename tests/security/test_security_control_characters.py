@@ -135,6 +135,7 @@ def test_a_control_character_in_a_csv_cell_is_refused_in_the_dry_run(client, ses
 
 def test_a_control_character_in_the_admin_form_is_reported_beside_its_field(client, session, admin):
     set_password(session, email=admin.email, password="correct horse battery staple", actor="test")
+    session.commit()
     client.headers["Origin"] = str(client.base_url)  # as a browser sends it with every form
     token = _csrf(client.get("/admin/sign-in").text)
     signed = {"email": admin.email, "password": "correct horse battery staple", "csrf_token": token}

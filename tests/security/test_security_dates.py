@@ -138,6 +138,7 @@ def test_a_period_away_beyond_2100_is_refused(client, admin):
 
 def test_the_admin_form_reports_a_far_future_dbs_check_beside_its_field(client, session, admin):
     set_password(session, email=admin.email, password="correct horse battery staple", actor="test")
+    session.commit()
     client.headers["Origin"] = str(client.base_url)  # as a browser sends it with every form
     token = _csrf(client.get("/admin/sign-in").text)
     client.post(

@@ -34,6 +34,7 @@ def csrf_from(page: str) -> str:
 @pytest.fixture
 def signed_in(client, session, admin):  # type: ignore[no-untyped-def]
     set_password(session, email=admin.email, password=PASSWORD, actor="test")
+    session.commit()
     token = csrf_from(client.get("/admin/sign-in").text)
     form = {"email": admin.email, "password": PASSWORD, "csrf_token": token}
     client.post("/admin/sign-in", data=form, headers=ORIGIN)

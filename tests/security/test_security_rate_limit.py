@@ -101,6 +101,7 @@ def test_the_slack_bot_in_process_is_never_limited(limited, session):
     """The bot reaches the API as ``service.slack_http`` wires it: ASGITransport on the app, with the
     bot's token. The same transport without the token is limited: the token is what exempts it."""
     _, token = add_user(session, email="bot@board.example.org", role=Role.bot, actor="test")
+    session.commit()
     app = create_app()
 
     async def run() -> tuple[int, int]:

@@ -59,6 +59,7 @@ def test_a_new_password_ends_the_session_in_every_worker(browser, session, admin
     sign_in(browser, admin.email)
     copied = browser.cookies[COOKIE]
     set_password(session, email=admin.email, password="another long password", actor="test")
+    session.commit()
     assert replay(copied) == 303
 
 
@@ -67,6 +68,7 @@ def test_revoking_a_user_ends_their_sessions_at_once(browser, session, admin):
     sign_in(browser, admin.email)
     copied = browser.cookies[COOKIE]
     revoke_user(session, email=admin.email, actor="test")
+    session.commit()
     assert replay(copied) == 303
     assert page_sessions_held(session) == []
 

@@ -59,6 +59,7 @@ def make_chair_with(session):  # type: ignore[no-untyped-def]
             actor="test",
             slack_user_id=slack_user_id,
         )
+        session.commit()
         return user.email
 
     return make
@@ -175,6 +176,7 @@ def test_the_admin_pages_refuse_a_held_slack_id_beside_the_field(client, session
 
 def test_the_database_itself_keeps_one_holder_per_slack_id(engine, session, jane):
     user, _ = add_user(session, email="chair@board.example.org", role=Role.chair, actor="test")
+    session.commit()
     for row in (
         SlackIdentity(slack_user_id=JANE, user_id=user.id),  # the consultant's id, for a user
         SlackIdentity(slack_user_id=OTHER, user_id=user.id, consultant_id=jane),  # two holders

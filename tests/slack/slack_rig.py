@@ -50,6 +50,7 @@ def add_people(session: Session) -> None:
         add_user(
             session, email=f"{role}@board.example.org", role=Role(role), actor="test", slack_user_id=slack_id
         )
+    session.commit()
 
 
 AGENCIES = {  # id: name, kind, area

@@ -49,6 +49,7 @@ def _record(session: Session, **changes) -> str:  # type: ignore[no-untyped-def]
         today=TODAY,
         rulesets=rulesets(),
     )
+    session.commit()
     return view.case.ref
 
 
@@ -239,6 +240,7 @@ def test_after_the_board_departs_every_surface_names_the_boards_deadlines(
 
     # The admin pages.
     set_password(session, email=admin.email, password=PASSWORD, actor="test")
+    session.commit()
     client.headers["Origin"] = str(client.base_url)  # as a browser names it on every form it posts
     form = client.get("/admin/sign-in").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]

@@ -58,6 +58,7 @@ def case_ref(session: Session, people) -> str:  # type: ignore[no-untyped-def]
         today=TODAY,
         rulesets=rulesets(),
     )
+    session.commit()
     return view.case.ref
 
 

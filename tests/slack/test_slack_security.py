@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from core.audit import AuditEvent
 from core.errors import Conflict
-from registry import store
+from registry.consultants import update_consultant
 from registry.models import ConsultantUpdate
 
 FORM = "application/x-www-form-urlencoded"
@@ -154,13 +154,13 @@ def test_a_second_consultant_cannot_take_a_slack_id_so_the_first_keeps_scr_me(
     consultant(session, "Ada Able", slack_user_id=ADA)
     bea = consultant(session, "Bea Busy")
     with pytest.raises(Conflict, match="U0ADA already belongs to the consultant Ada Able"):
-        store.update_consultant(
+        update_consultant(
             session=session, consultant_id=bea, data=ConsultantUpdate(slack_user_id=ADA), actor="test"
         )
     with pytest.raises(
         Conflict, match=r"U0ADMIN already belongs to the board user admin@board\.example\.org"
     ):
-        store.update_consultant(
+        update_consultant(
             session=session,
             consultant_id=bea,
             data=ConsultantUpdate(slack_user_id=people.admin),
