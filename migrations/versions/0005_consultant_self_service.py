@@ -2,21 +2,13 @@
 
 Interests recorded before this revision were entered by admins, so they start confirmed; the server
 default fills them in and is then dropped, as the model sets the value itself.
-
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-11-28
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0005"
+down_revision = "0004"
 
 
 def upgrade() -> None:

@@ -2,22 +2,14 @@
 
 Sessions signed before this revision lived only in their cookies; they are not carried over, so
 everyone signs in again once.
-
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-05
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0006"
+down_revision = "0005"
 
 
 def upgrade() -> None:

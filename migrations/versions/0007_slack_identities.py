@@ -9,13 +9,7 @@ unique, and it is how their role is found), then the consultant longest on the l
 other holder loses the id, and each loss is written to the audit log (``consultant.slack_id_cleared``,
 with the id, who kept it and why), so nothing is lost and an admin can put it right. Downgrading puts the
 ids back on their holders; the cleared ones stay in the audit log only.
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-12-05
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
@@ -25,10 +19,8 @@ from core.clock import utcnow
 from core import audit
 from core.audit import AuditEvent
 
-revision: str = "0007"
-down_revision: str | None = "0006"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0007"
+down_revision = "0006"
 
 ACTOR = "migration 0007 (one Slack identity per person)"
 AUDIT_LOCK = 7263  # the advisory lock ``core.audit.record`` takes on PostgreSQL

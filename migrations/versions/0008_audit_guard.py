@@ -5,22 +5,14 @@ in the service updates or deletes an audit event (the retention purge logs finge
 table's owner can switch it off (ALTER TABLE ... DISABLE TRIGGER), which is why ``scr audit verify
 --checkpoint`` also anchors the chain outside the database. SQLite has no roles to guard against and
 keeps no trigger.
-
-Revision ID: 0008
-Revises: 0007
-Create Date: 2026-12-05
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0007"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0008"
+down_revision = "0007"
 
 GUARD_FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
