@@ -375,6 +375,10 @@ class ServiceClient:
         """Agencies to declare about, for the consultant's picker."""
         return await self._json("GET", "/api/v1/me/agencies", as_user=as_user, params={"q": q} if q else None)
 
+    async def pending_declarations(self, *, as_user: str) -> list[dict[str, Any]]:
+        """Every declaration awaiting an admin, with who made it: admins only."""
+        return await self._json("GET", "/api/v1/declarations/pending", as_user=as_user)
+
     async def resolve_declaration(
         self, *, as_user: str, kind: str, consultant_id: int, record_id: int, reason: str | None = None
     ) -> None:
