@@ -35,6 +35,7 @@ from bot.features.help import listeners as help_command
 from bot.features.help import views as help_view
 from bot.features.home import listeners as home
 from bot.features.me import listeners as me
+from bot.features.messages import listeners as messages
 from bot.features.record_changes import listeners as record_changes
 from bot.features.reminders import listeners as reminders
 from bot.features.shortlist import listeners as shortlist
@@ -60,6 +61,7 @@ FEATURES: tuple[Callable[[AsyncApp, Deps], None], ...] = (
     digest.register,  # the weekly expiry digest's buttons
     reminders.register,  # a deadline reminder's Open button: its details, privately
     home.register,  # the App Home tab
+    messages.register,  # a message typed to the app: where the commands are
     help_command.register,  # /scr help, and /scr alone
 )
 RATE_LIMIT_RETRIES = 3

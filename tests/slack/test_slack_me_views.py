@@ -132,7 +132,8 @@ def test_the_review_modal_shows_the_declaration_by_name_without_ids() -> None:
         summary, subject={"kind": "engagement", "consultant": 7, "id": 3}, channel="C1", ts="1.2"
     )
     assert summary == (
-        "*Ada Able* declared an engagement:\n• Employed by Hackney Children's Social Care: Team manager, 2010 to now"
+        "*Ada Able* declared an engagement:\n"
+        "• Employed by Hackney Children's Social Care: Team manager, 2010 to now"
     )
     assert view["blocks"][0]["text"]["text"] == summary and view["title"]["text"] == "Declared engagement"
     assert me_view.reviewed_subject(json.loads(view["private_metadata"])) == {
