@@ -197,8 +197,8 @@ BotUser = Annotated[User, Depends(require_role(Role.bot))]
 
 
 def case_reader(ref: Ref, user: AnyUser) -> User:
-    """Who may read case ``ref``: every chair, commissioner and admin. The one place a route that reads a
-    case by reference asks, so partnerships narrow it here (to the people of the case's partnership)."""
+    """Who may read case ``ref`` and its deadlines: every chair, commissioner and admin. When partnerships
+    arrive, this is where it narrows to the people of the case's own partnership."""
     return user
 
 

@@ -17,6 +17,7 @@ from slack_rig import (
 from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, func, select
 
+from bot.features.reminders import views as reminder_views
 from bot.views.wording import day
 from commissioning.calendar import add_working_days
 from commissioning.models import CaseDecision, DecisionKind
@@ -226,6 +227,31 @@ def test_an_overdue_deadline_is_marked_overdue_on_its_own_line(
     assert others[rapid + 1 : rapid + 2] != [":warning: Overdue"]  # the rapid review is still ahead
     joint = next(n for n, line in enumerate(others) if line.startswith("• *Joint agency response"))
     assert others[joint + 1] == ":warning: Overdue"  # due at once, nine days ago
+
+
+def test_a_reminder_whose_deadline_is_no_longer_in_force_says_so_and_lists_those_that_are():
+    """The board may depart from the recommendation after a reminder went out."""
+    ahead = TODAY + timedelta(days=3)
+    in_force = [
+        {
+            "ref": "HAC-2026-0007",
+            "stage": "rapid_review",
+            "label": "Rapid review",
+            "due": ahead.isoformat(),
+            "basis": "",
+        }
+    ]
+    text, blocks = reminder_views.details(
+        ref="HAC-2026-0007", due=TODAY.isoformat(), deadlines=in_force, today=TODAY
+    )
+    assert text == f"Case HAC-2026-0007: no deadline on {day(TODAY)} is in force now"
+    assert blocks[1]["text"]["text"] == f"*Its other deadlines*\n• *Rapid review*: due *{day(ahead)}*"
+
+
+def test_deadlines_of_one_case_due_the_same_day_share_one_reminder():
+    text, blocks = reminder_views.posted(ref="HAC-2026-0007", due=TODAY, count=2, today=TODAY)
+    assert text == f"Case HAC-2026-0007: 2 deadlines fall due on {day(TODAY)}: open them in the app."
+    assert json.loads(blocks[1]["elements"][0]["value"]) == {"ref": "HAC-2026-0007", "due": TODAY.isoformat()}
 
 
 def test_a_reminder_slack_refused_is_posted_on_the_next_run(slack, standin, people, session: Session, remind):

@@ -219,7 +219,7 @@ def test_a_message_typed_to_the_app_is_answered_with_where_the_commands_are(
 def test_the_app_answers_no_bot_no_edit_and_nothing_outside_its_direct_messages(
     event: dict[str, Any], slack: SlackDriver, people, standin: SlackStandIn
 ):
-    response = slack.event(event, event_id=f"Ev{abs(hash(json.dumps(event))) % 10**8}")
+    response = slack.event(event, event_id="EvIGNORED")  # each test starts with no event claimed
     assert response.status_code == 200  # acknowledged, so Slack does not deliver it again
     standin.settle(0.3)
     assert standin.calls_to("chat.postMessage") == []

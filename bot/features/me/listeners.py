@@ -182,11 +182,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack()
         if decision == me_view.REJECT:
-            text, outcome = "Declaration rejected", f":x: Rejected by <@{user}>; the audit log keeps it."
+            text, outcome = "Declaration rejected", f":x: Rejected by <@{user}>; the audit log keeps why."
         else:
-            text, outcome = (
-                "Declaration confirmed",
-                f":white_check_mark: Confirmed by <@{user}>: it now counts.",
-            )
+            confirmed = f":white_check_mark: Confirmed by <@{user}>: it now counts in conflict checks."
+            text, outcome = "Declaration confirmed", confirmed
         blocks = me_view.resolved_blocks(subject["kind"], outcome)
         await client.chat_update(channel=where["channel"], ts=where["ts"], text=text, blocks=blocks)

@@ -28,5 +28,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts"), text=REPLY)
 
     @app.event("message")
-    async def left(event: dict[str, Any]) -> None:
+    async def left() -> None:
         """Any other message event (an edit, a bot's message): acknowledged, so Slack does not retry it."""

@@ -54,8 +54,8 @@ def details(*, ref: str, due: str, deadlines: list[dict[str, Any]], today: date)
         )
         blocks = [section(f"Case *{escape(ref)}*\n" + "\n".join(_line(d, today) for d in reminded))]
     else:
-        text = f"Case {ref}: no deadline on {day(date.fromisoformat(due))} is in force now"
-        blocks = [section(f"Case *{escape(ref)}*: {escape(text.partition(': ')[2])}.")]
+        none = f"no deadline on {day(date.fromisoformat(due))} is in force now"
+        text, blocks = f"Case {ref}: {none}", [section(f"Case *{escape(ref)}*: {none}.")]
     if others:
         shown = "\n".join(f"• {_line(d, today)}" for d in others[:OTHERS_SHOWN])
         more = f"\n…and {len(others) - OTHERS_SHOWN} more" if len(others) > OTHERS_SHOWN else ""
