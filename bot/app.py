@@ -35,7 +35,9 @@ from bot.features.help import listeners as help_command
 from bot.features.help import views as help_view
 from bot.features.home import listeners as home
 from bot.features.me import listeners as me
+from bot.features.messages import listeners as messages
 from bot.features.record_changes import listeners as record_changes
+from bot.features.reminders import listeners as reminders
 from bot.features.shortlist import listeners as shortlist
 from bot.features.terms import listeners as terms
 from bot.reporting import report_failure
@@ -57,7 +59,9 @@ FEATURES: tuple[Callable[[AsyncApp, Deps], None], ...] = (
     record_changes.register,  # an admin's changes to a record, from the card or the digest
     me.register,  # /scr me: a consultant's own record and declarations; admins confirm them
     digest.register,  # the weekly expiry digest's buttons
+    reminders.register,  # a deadline reminder's Open button: its details, privately
     home.register,  # the App Home tab
+    messages.register,  # a message typed to the app: where the commands are
     help_command.register,  # /scr help, and /scr alone
 )
 RATE_LIMIT_RETRIES = 3

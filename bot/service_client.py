@@ -346,6 +346,10 @@ class ServiceClient:
         """Every dated deadline of the open cases (the bot's own call, for reminders)."""
         return await self._json("GET", "/api/v1/slack/deadlines", as_user=None)
 
+    async def case_deadlines(self, *, as_user: str, ref: str) -> list[dict[str, Any]]:
+        """The deadlines in force on one case, for a person: the service decides who may read them."""
+        return await self._json("GET", f"/api/v1/slack/deadlines/{ref}", as_user=as_user)
+
     # Consultant self-service: the consultant is named by the Slack id on their record ------------------
 
     async def my_record(self, *, as_user: str) -> dict[str, Any]:
@@ -370,6 +374,10 @@ class ServiceClient:
     async def my_agencies(self, *, as_user: str, q: str | None) -> list[dict[str, Any]]:
         """Agencies to declare about, for the consultant's picker."""
         return await self._json("GET", "/api/v1/me/agencies", as_user=as_user, params={"q": q} if q else None)
+
+    async def pending_declarations(self, *, as_user: str) -> list[dict[str, Any]]:
+        """Every declaration awaiting an admin, with who made it: admins only."""
+        return await self._json("GET", "/api/v1/declarations/pending", as_user=as_user)
 
     async def resolve_declaration(
         self, *, as_user: str, kind: str, consultant_id: int, record_id: int, reason: str | None = None

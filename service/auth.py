@@ -30,6 +30,7 @@ from core import audit
 from core.transaction import unit_of_work
 from registry import self_service
 from registry.models import Consultant
+from service.api.params import Ref
 from service.db import SessionDep, get_engine
 from service.models import Role, SlackIdentity, User
 
@@ -193,6 +194,15 @@ CommissionerUser = Annotated[User, Depends(require_role(Role.commissioner, Role.
 ChairUser = Annotated[User, Depends(require_role(Role.chair))]
 ChairOrAdminUser = Annotated[User, Depends(require_role(Role.chair, Role.admin))]
 BotUser = Annotated[User, Depends(require_role(Role.bot))]
+
+
+def case_reader(ref: Ref, user: AnyUser) -> User:
+    """Who may read case ``ref`` and its deadlines: every chair, commissioner and admin. When partnerships
+    arrive, this is where it narrows to the people of the case's own partnership."""
+    return user
+
+
+CaseReader = Annotated[User, Depends(case_reader)]
 
 
 def _record_refusal(caller: Caller, request: Request, detail: str) -> None:

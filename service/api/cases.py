@@ -35,7 +35,7 @@ from service.api.schemas import (
     DecisionOut,
     ThresholdIn,
 )
-from service.auth import AnyUser, ChairOrAdminUser, ChairUser
+from service.auth import AnyUser, CaseReader, ChairOrAdminUser, ChairUser
 from service.db import SessionDep, UnitOfWorkRoute
 from service.ratelimit import TOO_MANY, limit_public
 from service.settings import get_settings
@@ -276,7 +276,7 @@ def list_cases(
 
 
 @router.get("/cases/{ref}")
-def get_case(ref: Ref, session: SessionDep, _: AnyUser) -> CaseOut:
+def get_case(ref: Ref, session: SessionDep, _: CaseReader) -> CaseOut:
     """A case with its whole decision history (each with its ruleset version and feature snapshot)."""
     return CaseOut.model_validate(store.get_case(session=session, ref=ref).to_json(today=dt.date.today()))
 

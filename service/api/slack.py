@@ -10,8 +10,9 @@ from commissioning import rules, store
 from commissioning.models import CaseStatus
 from registry import consultants
 from service import slack_state
+from service.api.params import Ref
 from service.api.schemas import CheckDue, Deadline, Me, OutcomeLabel
-from service.auth import AnyUser, BotUser, CurrentUser, IdentityProbe
+from service.auth import AnyUser, BotUser, CaseReader, CurrentUser, IdentityProbe
 from service.db import SessionDep, UnitOfWorkRoute
 from service.policy import PolicyDep
 from service.slack_state import (
@@ -49,12 +50,23 @@ def outcomes() -> list[OutcomeLabel]:
 DEADLINE_PAGE = 200
 
 
+def _deadlines(view: store.CaseView, labels: dict[str, rules.OutcomeType]) -> list[Deadline]:
+    """The dated deadlines in force on one case (the board's decision once it has decided, else the
+    recommendation), soonest first."""
+    found = []
+    for due in view.governing().deadlines:
+        kind = labels.get(due.type)
+        label = kind.label if kind else due.type
+        found.append(Deadline(ref=view.case.ref, stage=due.type, label=label, due=due.day, basis=due.basis))
+    return found
+
+
 @router.get("/deadlines")
 def deadlines(session: SessionDep, _: BotUser) -> list[Deadline]:
-    """Every dated deadline in force on every open case (the board's decision once it has decided, else
-    the recommendation), soonest first within a case, by case reference only.
+    """Every dated deadline in force on every open case, soonest first within a case.
 
-    For the bot's reminders; the bot, not a person, calls it, so it holds nothing else about a case.
+    For the bot's reminders, which go to a shared channel with the case reference and the date only;
+    the bot, not a person, calls it.
     """
     labels = rules.outcome_types()
     found: list[Deadline] = []
@@ -64,20 +76,17 @@ def deadlines(session: SessionDep, _: BotUser) -> list[Deadline]:
             session=session, status=CaseStatus.open, limit=DEADLINE_PAGE, offset=offset
         )
         for view in views:
-            for due in view.governing().deadlines:
-                kind = labels.get(due.type)
-                found.append(
-                    Deadline(
-                        ref=view.case.ref,
-                        stage=due.type,
-                        label=kind.label if kind else due.type,
-                        due=due.day,
-                        basis=due.basis,
-                    )
-                )
+            found += _deadlines(view, labels)
         offset += DEADLINE_PAGE
         if offset >= total:
             return found
+
+
+@router.get("/deadlines/{ref}")
+def case_deadlines(ref: Ref, session: SessionDep, _: CaseReader) -> list[Deadline]:
+    """The deadlines in force on case ``ref``, for a person who opened its reminder: what the shared
+    channel leaves out (the kind of review, its basis) goes only to someone who may read the case."""
+    return _deadlines(store.get_case(session=session, ref=ref), rules.outcome_types())
 
 
 @router.get("/checks-due")

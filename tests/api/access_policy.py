@@ -86,6 +86,7 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/slack/me": SIGNED_IN,
     "GET /api/v1/slack/outcomes": PUBLIC,
     "GET /api/v1/slack/deadlines": BOT,
+    "GET /api/v1/slack/deadlines/{ref}": STAFF,
     "GET /api/v1/slack/checks-due": BOT,
     "POST /api/v1/slack/drafts": STAFF,
     "GET /api/v1/slack/drafts/{draft_id}": STAFF,

@@ -60,6 +60,7 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.rate_limited: dict[str, int] = {}
         self.failing: dict[str, str] = {}
+        self.socket_url = ""  # what apps.connections.open hands out: a Socket Mode test's websocket
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -132,6 +133,8 @@ class SlackStandIn:
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         n = next(self._ids)
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER, "bot_id": "B0TEST", "team_id": TEAM, "user": "scr"}
         if method in ("views.open", "views.update", "views.push", "views.publish"):

@@ -14,15 +14,18 @@ from slack_rig import (
     message_blocks,
     opened_view,
 )
-from slack_standin import SlackStandIn
+from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, func, select
 
+from bot.features.reminders import views as reminder_views
+from bot.views.wording import day
 from commissioning.calendar import add_working_days
 from commissioning.models import CaseDecision, DecisionKind
 from service.passwords import set_password
 from service.slack_state import SlackClaim
 
 TODAY = date.today()
+DAY = r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2} \d{4}"  # Wed 11 Nov 2026
 PASSWORD = "correct horse battery staple"
 
 
@@ -139,20 +142,116 @@ def remind(cron, monkeypatch):  # type: ignore[no-untyped-def]
     return functools.partial(cron, "remind")
 
 
-def test_each_deadline_is_reminded_once_by_case_reference_only(
+def test_each_deadline_is_reminded_once_by_case_reference_and_date_only(
     slack, standin, people, session: Session, remind
 ):
     ref = _record(session)
     assert "Posted 3 reminder(s)" in remind()  # notify the Panel, the rapid review, the joint agency response
     posts = standin.calls_to("chat.postMessage")
     assert {p.body["channel"] for p in posts} == {REMINDER_CHANNEL}
-    assert all(p.body["text"].startswith(f":alarm_clock: Case *{ref}*: ") for p in posts)
+    said = re.compile(
+        rf"Case {ref}: a deadline (falls|fell) due on {DAY}( \(overdue\))?: open it in the app\."
+    )
+    assert all(said.fullmatch(p.body["text"]) for p in posts), [p.body["text"] for p in posts]
+    for post in posts:
+        [shown, buttons] = message_blocks(post)
+        assert said.fullmatch(shown["text"]["text"].replace("*", "").removeprefix(":alarm_clock: "))
+        assert [b["text"]["text"] for b in buttons["elements"]] == ["Open"]
+    channel_sees = json.dumps([p.body for p in posts]).lower()  # buttons' values and block ids too
+    assert not any(word in channel_sees for word in ("panel", "review", "notif", "joint", "basis"))
     assert "Posted 0 reminder(s)" in remind()
     assert len(standin.calls_to("chat.postMessage")) == 3
     recorded = session.exec(select(SlackClaim).where(SlackClaim.kind == "reminder")).all()
     assert {claim.detail["channel"] for claim in recorded} == {REMINDER_CHANNEL} and all(
         c.detail["ts"] for c in recorded
     )
+
+
+def _reminder_of(standin: SlackStandIn, label_due: date) -> Call:
+    """The reminder posted for the deadline due on ``label_due``."""
+    return next(p for p in standin.calls_to("chat.postMessage") if day(label_due) in p.body["text"])
+
+
+def test_a_reminder_opens_privately_for_chairs_commissioners_and_admins_and_no_one_else(
+    slack, standin, people, session: Session, remind
+):
+    ref = _record(session)
+    remind()
+    panel_due = add_working_days(TODAY - timedelta(days=1), 5)
+    reminder = _reminder_of(standin, panel_due)
+
+    for who in (people.chair, people.commissioner, people.admin):
+        standin.reset()
+        slack.press(reminder, "reminders.open", user=who)
+        [reply] = standin.wait_for("response_url")
+        standin.settle(0.2)
+        assert reply.body["response_type"] == "ephemeral" and reply.body["replace_original"] is False
+        shown = json.dumps(reply.body["blocks"])
+        assert f"Case *{ref}*" in shown
+        assert f"*Notify the Child Safeguarding Practice Review Panel*: due *{day(panel_due)}*" in shown
+        assert "*Its other deadlines*" in shown and "Rapid review" in shown
+        assert "Only you can see this" in shown
+        assert standin.calls_to("chat.postMessage") == []  # nothing more in the channel
+
+    standin.reset()
+    slack.press(reminder, "reminders.open", user=people.stranger)
+    [refusal] = standin.wait_for("response_url")
+    assert refusal.body["response_type"] == "ephemeral" and "is not linked" in refusal.body["text"]
+    assert "Panel" not in json.dumps(refusal.body)
+
+
+def test_an_overdue_deadline_is_marked_overdue_on_its_own_line(
+    slack, standin, people, session: Session, remind
+):
+    notified = TODAY - timedelta(days=9)  # the Panel's five working days are up
+    ref = _record(
+        session, incident_date=(notified - timedelta(days=1)).isoformat(), notified_date=notified.isoformat()
+    )
+    remind()
+    panel_due = add_working_days(notified, 5)
+    reminder = _reminder_of(standin, panel_due)
+    assert (
+        reminder.body["text"]
+        == f"Case {ref}: a deadline fell due on {day(panel_due)} (overdue): open it in the app."
+    )
+
+    slack.press(reminder, "reminders.open", user=people.chair)
+    [reply] = standin.wait_for("response_url")
+    reminded = reply.body["blocks"][0]["text"]["text"].split("\n")
+    assert reminded[1].startswith(
+        f"*Notify the Child Safeguarding Practice Review Panel*: due *{day(panel_due)}*"
+    )
+    assert reminded[2] == ":warning: Overdue"
+    others = reply.body["blocks"][1]["text"]["text"].split("\n")
+    rapid = next(n for n, line in enumerate(others) if line.startswith("• *Rapid review*"))
+    assert others[rapid + 1 : rapid + 2] != [":warning: Overdue"]  # the rapid review is still ahead
+    joint = next(n for n, line in enumerate(others) if line.startswith("• *Joint agency response"))
+    assert others[joint + 1] == ":warning: Overdue"  # due at once, nine days ago
+
+
+def test_a_reminder_whose_deadline_is_no_longer_in_force_says_so_and_lists_those_that_are():
+    """The board may depart from the recommendation after a reminder went out."""
+    ahead = TODAY + timedelta(days=3)
+    in_force = [
+        {
+            "ref": "HAC-2026-0007",
+            "stage": "rapid_review",
+            "label": "Rapid review",
+            "due": ahead.isoformat(),
+            "basis": "",
+        }
+    ]
+    text, blocks = reminder_views.details(
+        ref="HAC-2026-0007", due=TODAY.isoformat(), deadlines=in_force, today=TODAY
+    )
+    assert text == f"Case HAC-2026-0007: no deadline on {day(TODAY)} is in force now"
+    assert blocks[1]["text"]["text"] == f"*Its other deadlines*\n• *Rapid review*: due *{day(ahead)}*"
+
+
+def test_deadlines_of_one_case_due_the_same_day_share_one_reminder():
+    text, blocks = reminder_views.posted(ref="HAC-2026-0007", due=TODAY, count=2, today=TODAY)
+    assert text == f"Case HAC-2026-0007: 2 deadlines fall due on {day(TODAY)}: open them in the app."
+    assert json.loads(blocks[1]["elements"][0]["value"]) == {"ref": "HAC-2026-0007", "due": TODAY.isoformat()}
 
 
 def test_a_reminder_slack_refused_is_posted_on_the_next_run(slack, standin, people, session: Session, remind):
@@ -171,9 +270,12 @@ def test_in_http_mode_the_service_runs_the_reminder_loop_itself(
 ):
     ref = _record(session)
     post = looping_service(SCR_SLACK_ADMIN_CHANNEL="")
-    # With the default two days' notice only the joint agency response (due at once) is due.
+    # With the default two days' notice only the joint agency response (due at once, yesterday) is due.
     assert post.body["channel"] == REMINDER_CHANNEL
-    assert post.body["text"].startswith(f":alarm_clock: Case *{ref}*: Joint agency response")
+    yesterday = day(TODAY - timedelta(days=1))
+    assert (
+        post.body["text"] == f"Case {ref}: a deadline fell due on {yesterday} (overdue): open it in the app."
+    )
     assert len(standin.calls_to("chat.postMessage")) == 1
 
 
@@ -216,11 +318,20 @@ def test_after_the_board_departs_every_surface_names_the_boards_deadlines(
     given = client.get("/api/v1/slack/deadlines", headers=bot).json()
     assert [(d["ref"], d["stage"], d["due"]) for d in given] == [(ref, *due) for due in in_force]
     assert "Posted 2 reminder(s)" in remind()
-    posted = sorted(p.body["text"] for p in standin.calls_to("chat.postMessage"))
-    assert posted == [
-        f":alarm_clock: Case *{ref}*: Notify Ofsted is due *{ofsted_due.isoformat()}* ({given[0]['basis']}).",
-        f":alarm_clock: Case *{ref}*: Rapid review is due *{rapid_due.isoformat()}* ({given[1]['basis']}).",
-    ]
+    posted = [p.body["text"] for p in standin.calls_to("chat.postMessage")]
+    assert sorted(posted) == sorted(
+        f"Case {ref}: a deadline falls due on {day(due)}: open it in the app."
+        for due in (ofsted_due, rapid_due)
+    )
+    slack.press(_reminder_of(standin, ofsted_due), "reminders.open", user=people.commissioner)
+    [opened] = standin.wait_for("response_url")
+    assert opened.body["blocks"][0]["text"]["text"] == (
+        f"Case *{ref}*\n*Notify Ofsted*: due *{day(ofsted_due)}* ({given[0]['basis']})"
+    )
+    assert (
+        f"• *Rapid review*: due *{day(rapid_due)}* ({given[1]['basis']})"
+        in opened.body["blocks"][1]["text"]["text"]
+    )
 
     # The App Home.
     slack.event({"type": "app_home_opened", "user": people.chair, "tab": "home"}, event_id="EvHomeDeparted")

@@ -182,23 +182,48 @@ def _declare_interest(slack: SlackDriver, standin: SlackStandIn, *, text: str, r
     return notice
 
 
-def test_a_declared_interest_goes_to_the_admins_and_counts_in_the_conflict_check_once_confirmed(
+def _review(slack: SlackDriver, standin: SlackStandIn, notice, *, user: str):  # type: ignore[no-untyped-def]
+    """``user`` presses Review on the notice; returns the review modal the bot opened for them."""
+    slack.press(notice, "me.review", user=user)
+    return standin.wait_for("views.open", 2)[1]  # the first was the consultant's declaration modal
+
+
+def _decide(call, decision: str, reason: str | None = None) -> dict:  # type: ignore[no-untyped-def]
+    values = {
+        "me.decision": {
+            "value": {"type": "radio_buttons", "selected_option": _option(call, "me.decision", decision)}
+        }
+    }
+    if reason is not None:
+        values["me.reason"] = {"value": {"type": "plain_text_input", "value": reason}}
+    return values
+
+
+def test_a_declared_interest_is_announced_without_a_word_of_it_and_counts_once_an_admin_confirms_it(
     slack, standin, world, people, session: Session
 ):
     notice = _declare_interest(slack, standin, text="My sister is the family's health visitor", ref="hk-3")
 
-    summary = json.dumps(message_blocks(notice))
-    assert "*Ada Able* (consultant" in summary and "case HK-3" in summary
-    assert "Hackney Children's Social Care" in summary
+    in_channel = json.dumps(notice.body)
+    assert notice.body["text"] == "A consultant declared an interest: Review"
+    assert not any(word in in_channel for word in ("Ada", "sister", "HK-3", "Hackney", "hackney"))
     [interest] = session.exec(select(Interest)).all()
     assert (interest.case_ref, interest.confirmed) == ("HK-3", False)
     assert _findings(session, "Ada Able") == [("independence.interest_in_case", "warn")]
 
-    slack.press(notice, "me.confirm", user=people.admin)
+    modal = _review(slack, standin, notice, user=people.admin)
+    statement = opened_view(modal)["blocks"][0]["text"]["text"]
+    assert statement.startswith(
+        "*Ada Able* declared an interest:\n• My sister is the family's health visitor"
+    )
+    assert "case HK-3" in statement and "Hackney Children's Social Care" in statement
+    assert slack.submit(modal, _decide(modal, "confirm"), user=people.admin).status_code == 200
 
     [updated] = standin.wait_for("chat.update")
-    assert f"Confirmed by <@{people.admin}>" in json.dumps(message_blocks(updated))
-    assert "me.confirm" not in json.dumps(message_blocks(updated))
+    assert (updated.body["channel"], updated.body["ts"]) == (ADMIN_CHANNEL, notice.answer["ts"])
+    resolved = json.dumps(message_blocks(updated))
+    assert f"Confirmed by <@{people.admin}>" in resolved and "me.review" not in resolved
+    assert not any(word in resolved for word in ("Ada", "sister", "HK-3", "Hackney"))
     session.expire_all()
     assert session.get(Interest, interest.id).confirmed is True
     assert _findings(session, "Ada Able") == [("independence.interest_in_case", "block")]
@@ -206,25 +231,26 @@ def test_a_declared_interest_goes_to_the_admins_and_counts_in_the_conflict_check
     assert event.actor == "admin@board.example.org"
 
 
-def test_a_chair_pressing_confirm_is_refused_privately_and_the_refusal_is_audited(
+def test_a_chair_pressing_review_is_told_privately_that_only_admins_see_it_and_the_refusal_is_audited(
     slack, standin, world, people, session: Session
 ):
     notice = _declare_interest(slack, standin, text="I trained staff at Hackney CSC last year")
 
-    slack.press(notice, "me.confirm", user=people.chair)
+    slack.press(notice, "me.review", user=people.chair)
 
-    [refusal] = (call for call in standin.wait_for("response_url", 2) if "admin role" in call.body["text"])
+    [refusal] = (c for c in standin.wait_for("response_url", 2) if "Only an admin" in c.body["text"])
     assert refusal.body["response_type"] == "ephemeral"
-    assert "you are signed in as chair" in refusal.body["text"]
+    assert refusal.body["text"] == ":no_entry: Only an admin can see what a consultant declared."
+    standin.settle(0.2)
+    assert len(standin.calls_to("views.open")) == 1 and standin.calls_to("chat.update") == []
     session.expire_all()
     assert session.exec(select(Interest)).one().confirmed is False
     [event] = _refusals(session)
     assert event.actor == f"chair@board.example.org (Slack {people.chair})"
-    assert event.after["route"] == "/api/v1/consultants/{consultant_id}/interests/{interest_id}/confirm"
-    assert standin.calls_to("chat.update") == []
+    assert event.after["route"] == "/api/v1/declarations/pending"
 
 
-def test_an_admin_rejects_a_declared_engagement_with_a_reason(
+def test_an_admin_rejects_a_declared_engagement_with_a_reason_the_channel_does_not_see(
     slack, standin, world, people, session: Session
 ):
     reply = _my_record(slack, standin, ADA)
@@ -240,17 +266,21 @@ def test_an_admin_rejects_a_declared_engagement_with_a_reason(
     }
     assert slack.submit(opened, values, user=ADA).json()["response_action"] == "update"
     notice = next(c for c in standin.wait_for("chat.postMessage") if c.body["channel"] == ADMIN_CHANNEL)
-    assert "Contracted by Hackney Children's Social Care: Trainer" in json.dumps(message_blocks(notice))
+    assert notice.body["text"] == "A consultant declared an engagement: Review"
     [engagement] = session.exec(select(Engagement)).all()
     assert engagement.confirmed is False
 
-    slack.press(notice, "me.reject", user=people.admin)
-    [modal] = standin.wait_for("views.open", 2)[1:]
-    reason = {"me.reason": {"value": {"type": "plain_text_input", "value": "A one-day training session"}}}
+    modal = _review(slack, standin, notice, user=people.admin)
+    statement = opened_view(modal)["blocks"][0]["text"]["text"]
+    assert "Contracted by Hackney Children's Social Care: Trainer" in statement
+    unexplained = slack.submit(modal, _decide(modal, "reject"), user=people.admin).json()
+    assert unexplained["response_action"] == "errors" and "me.reason" in unexplained["errors"]
+    reason = _decide(modal, "reject", "A one-day training session")
     assert slack.submit(modal, reason, user=people.admin).status_code == 200
 
     [updated] = standin.wait_for("chat.update")
-    assert "Rejected by <@U0ADMIN>: A one-day training session" in json.dumps(message_blocks(updated))
+    resolved = json.dumps(message_blocks(updated))
+    assert f"Rejected by <@{people.admin}>" in resolved and "training" not in resolved
     session.expire_all()
     assert session.exec(select(Engagement)).all() == []
     [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "engagement.reject")).all()

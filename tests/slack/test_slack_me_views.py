@@ -111,14 +111,33 @@ def test_the_service_s_problems_are_shown_under_the_input_they_concern() -> None
     }
 
 
-def test_the_admins_notice_carries_ids_only() -> None:
+def test_the_admins_channel_hears_only_that_a_consultant_declared_something() -> None:
+    blocks = me_view.notice_blocks(kind="engagement", consultant=7, record=3)
+    shown = json.dumps(blocks)
+    assert me_view.notice_text("engagement") == "A consultant declared an engagement: Review"
+    assert blocks[0]["text"]["text"] == "A consultant declared an engagement."
+    assert blocks[0]["accessory"]["text"]["text"] == "Review"
+    assert json.loads(blocks[0]["accessory"]["value"]) == {"kind": "engagement", "consultant": 7, "id": 3}
+    assert not any(word in shown for word in ("Ada", "Hackney", "Team manager", "hackney-csc"))
+
+
+def test_the_review_modal_shows_the_declaration_by_name_without_ids() -> None:
     summary = me_view.notice_summary(
         kind="engagement",
         record=record()["engagements"][0],
         consultant="Ada Able",
         agencies=record()["agencies"],
     )
-    blocks = me_view.notice_blocks(summary, kind="engagement", consultant=7, record=3)
-    values = [e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert [json.loads(v) for v in values] == [{"kind": "engagement", "consultant": 7, "id": 3}] * 2
-    assert "awaiting" not in summary and "*Ada Able* (consultant 7) declared an engagement" in summary
+    view = me_view.review_modal(
+        summary, subject={"kind": "engagement", "consultant": 7, "id": 3}, channel="C1", ts="1.2"
+    )
+    assert summary == (
+        "*Ada Able* declared an engagement:\n"
+        "• Employed by Hackney Children's Social Care: Team manager, 2010 to now"
+    )
+    assert view["blocks"][0]["text"]["text"] == summary and view["title"]["text"] == "Declared engagement"
+    assert me_view.reviewed_subject(json.loads(view["private_metadata"])) == {
+        "kind": "engagement",
+        "consultant": 7,
+        "id": 3,
+    }

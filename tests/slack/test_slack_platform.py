@@ -3,12 +3,10 @@
 import asyncio
 import json
 import time
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
-import yaml
 from pydantic import SecretStr
 from slack_rig import CHANNEL, SECRET, SlackDriver
 from slack_standin import SlackStandIn
@@ -17,7 +15,6 @@ from sqlmodel import Session, select
 from bot.app import build_app
 from bot.service_client import ServiceClient
 from bot.settings import BotSettings
-from bot.subcommands import COMMAND
 from bot.views import errors
 
 
@@ -113,20 +110,6 @@ def test_a_rate_limited_call_is_retried_after_retry_after(slack: SlackDriver, pe
     calls = standin.wait_for("views.publish", 2, timeout=15)
     assert time.monotonic() - started >= 1.0  # waited the Retry-After second
     assert calls[0].body == calls[1].body
-
-
-def test_the_manifest_declares_the_command_events_and_scopes_the_bot_uses():
-    manifest = yaml.safe_load((Path(__file__).parents[2] / "bot" / "manifest.yml").read_text())
-    assert [c["command"] for c in manifest["features"]["slash_commands"]] == [COMMAND]
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
-    assert manifest["settings"]["interactivity"]["is_enabled"] is True
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "commands",
-        "chat:write",
-        "im:write",
-        "files:write",
-    }
-    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
 
 
 def test_socket_mode_runs_the_same_handlers_and_says_when_the_service_is_down(standin):

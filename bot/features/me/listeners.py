@@ -1,9 +1,10 @@
 """``/scr me``: a consultant's own record, privately, and keeping it up to date from Slack.
 
 The service knows the consultant by the Slack id on their record; the bot relays who asked and nothing
-else, so nobody reaches another consultant's record this way. Each declaration is posted to the admins'
-channel with Confirm and Reject; a click there goes to the service as the person who clicked, so anyone
-but an admin is refused by the service (which audits the refusal) and told so privately.
+else, so nobody reaches another consultant's record this way. Each declaration is announced in the
+admins' channel without a word of what it says; Review asks the service for it as the person who
+pressed, so only an admin sees it (anyone else is refused by the service, which audits the refusal, and
+told so privately), in a modal where they confirm or reject it.
 """
 
 import logging
@@ -11,6 +12,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
@@ -19,10 +21,10 @@ from bot.listening import on_press, on_submit
 from bot.modals import opens, refuse
 from bot.payloads import carried, message_of, metadata, typed, user_id
 from bot.reporting import reported
-from bot.service_client import ServiceClient, ServiceError
+from bot.service_client import Forbidden, ServiceClient, ServiceError
 from bot.subcommands import Invocation, subcommand
 from bot.views import inputs
-from bot.views.blocks import escape, option
+from bot.views.blocks import option
 
 log = logging.getLogger("bot")
 
@@ -52,28 +54,32 @@ def _away(record: dict[str, Any], view: dict[str, Any], first: str | None, last:
     return kept + ([{"start_date": first, "end_date": last}] if first else [])
 
 
-async def _tell_admins(
-    service: ServiceClient, slack: AsyncWebClient, *, channel: str, user: str, kind: str, made: dict[str, Any]
-) -> None:
-    """Post the new declaration to the admins' channel with Confirm and Reject (no channel: the API only)."""
+async def _tell_admins(slack: AsyncWebClient, *, channel: str, kind: str, made: dict[str, Any]) -> None:
+    """Announce the new declaration in the admins' channel with Review (no channel: the API only)."""
     if not channel:
         log.info("slack.declaration.unposted kind=%s id=%s reason=no_admin_channel", kind, made["id"])
         return
-    record = await service.my_record(as_user=user)
-    summary = me_view.notice_summary(
-        kind=kind, record=made, consultant=record["name"], agencies=record.get("agencies") or {}
-    )
     await slack.chat_postMessage(
         channel=channel,
-        text=f"{record['name']} declared an {kind}: confirm or reject it",
-        blocks=me_view.notice_blocks(summary, kind=kind, consultant=made["consultant_id"], record=made["id"]),
+        text=me_view.notice_text(kind),
+        blocks=me_view.notice_blocks(kind=kind, consultant=made["consultant_id"], record=made["id"]),
     )
 
 
-def _rejection(subject: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-    """The reason modal of Reject, for the notice it was pressed in."""
-    return me_view.reject_modal(
-        body["message"]["blocks"][0]["text"]["text"], carried=subject, **message_of(body)
+async def _declaration(service: ServiceClient, *, user: str, subject: dict[str, Any]) -> str | None:
+    """The declaration ``subject`` names, in words, as the service shows it to ``user`` (admins only:
+    ``Forbidden`` for anyone else); None once it is no longer awaiting an admin."""
+    pending = await service.pending_declarations(as_user=user)
+    found = next(
+        (p for p in pending if p["kind"] == subject["kind"] and p["record"]["id"] == subject["id"]), None
+    )
+    if found is None:
+        return None
+    record = found["record"]
+    agency = record.get("agency_id")
+    agencies = {agency: (await service.agency(as_user=user, agency_id=agency))["name"]} if agency else {}
+    return me_view.notice_summary(
+        kind=subject["kind"], record=record, consultant=found["consultant_name"], agencies=agencies
     )
 
 
@@ -128,55 +134,57 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await refuse(ack, error, fields=fields, fallback=me_view.AGENCY_BLOCK)
                 return
             await ack(response_action="update", view=me_view.declared(kind))
-            await _tell_admins(service, client, channel=admin_channel, user=user, kind=kind, made=made)
+            await _tell_admins(client, channel=admin_channel, kind=kind, made=made)
 
     declares("interest", me_view.INTEREST_MODAL, me_view.INTEREST_FIELDS)
     declares("engagement", me_view.ENGAGEMENT_MODAL, me_view.ENGAGEMENT_FIELDS)
 
-    @on_press(app, me_view.CONFIRM)
-    async def confirm(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
-        subject, user = carried(action), user_id(body)
-        await service.resolve_declaration(
-            as_user=user, kind=subject["kind"], consultant_id=subject["consultant"], record_id=subject["id"]
-        )
-        summary = body["message"]["blocks"][0]["text"]["text"]
-        outcome = f":white_check_mark: Confirmed by <@{user}>: it now counts in conflict checks."
-        await client.chat_update(
-            **message_of(body), text="Declaration confirmed", blocks=me_view.resolved_blocks(summary, outcome)
-        )
+    @on_press(app, me_view.REVIEW)
+    async def review(
+        body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        subject = carried(action)
+        try:
+            summary = await _declaration(service, user=user_id(body), subject=subject)
+        except Forbidden:
+            await respond(text=me_view.ADMINS_ONLY, response_type="ephemeral", replace_original=False)
+            return
+        if summary is None:
+            await respond(text=me_view.GONE, response_type="ephemeral", replace_original=False)
+            return
+        view = me_view.review_modal(summary, subject=subject, **message_of(body))
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    opens(app, me_view.REJECT, _rejection)
-
-    @on_submit(app, me_view.REJECT_MODAL)
-    async def rejected(
+    @on_submit(app, me_view.REVIEW_MODAL)
+    async def reviewed(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        reason, user = inputs.value(view, me_view.REASON_BLOCK) or "", user_id(body)
-        if len(reason) < 3:
+        user, decision = user_id(body), inputs.value(view, me_view.DECISION_BLOCK)
+        reason = inputs.value(view, me_view.REASON_BLOCK) or ""
+        if decision == me_view.REJECT and len(reason) < 3:
             await ack(
                 response_action="errors",
-                errors={me_view.REASON_BLOCK: "Give the reason (3 characters or more)."},
+                errors={me_view.REASON_BLOCK: "Give the reason for rejecting it (3 characters or more)."},
             )
             return
         where = metadata(view)
-        subject = me_view.rejected_subject(where)
+        subject = me_view.reviewed_subject(where)
         try:
             await service.resolve_declaration(
                 as_user=user,
                 kind=subject["kind"],
                 consultant_id=subject["consultant"],
                 record_id=subject["id"],
-                reason=reason,
+                reason=reason if decision == me_view.REJECT else None,
             )
         except ServiceError as error:
-            await refuse(ack, error, fields={"reason": me_view.REASON_BLOCK}, fallback=me_view.REASON_BLOCK)
+            await refuse(ack, error, fields={"reason": me_view.REASON_BLOCK}, fallback=me_view.DECISION_BLOCK)
             return
         await ack()
-        summary = view["blocks"][0]["text"]["text"]
-        outcome = f":x: Rejected by <@{user}>: {escape(reason)}"
-        await client.chat_update(
-            channel=where["channel"],
-            ts=where["ts"],
-            text="Declaration rejected",
-            blocks=me_view.resolved_blocks(summary, outcome),
-        )
+        if decision == me_view.REJECT:
+            text, outcome = "Declaration rejected", f":x: Rejected by <@{user}>; the audit log keeps why."
+        else:
+            confirmed = f":white_check_mark: Confirmed by <@{user}>: it now counts in conflict checks."
+            text, outcome = "Declaration confirmed", confirmed
+        blocks = me_view.resolved_blocks(subject["kind"], outcome)
+        await client.chat_update(channel=where["channel"], ts=where["ts"], text=text, blocks=blocks)

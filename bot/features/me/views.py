@@ -1,8 +1,11 @@
 """``/scr me``: a consultant's own record (ephemeral), the modals they keep it up to date with, and the
-notice of each declaration in the admins' channel with Confirm and Reject.
+notice of each declaration in the admins' channel.
 
 Pure builders. The record shows cases by reference only; the modals carry no private_metadata (the
-service knows the consultant from who submits), and the admins' notice carries only ids in its buttons.
+service knows the consultant from who submits). The admins' channel is shared, so its notice says only
+that a consultant declared something, with a Review button carrying ids; the declaration itself (who,
+about what, in their words) is shown in a modal to the admin who presses it, where they confirm or
+reject it.
 """
 
 from collections.abc import Mapping
@@ -34,9 +37,8 @@ AVAILABILITY_MODAL = "me.availability_modal"
 INTEREST_MODAL = "me.interest_modal"
 ENGAGEMENT_MODAL = "me.engagement_modal"
 DONE_MODAL = "me.done"
-CONFIRM = "me.confirm"
-REJECT = "me.reject"
-REJECT_MODAL = "me.reject_modal"
+REVIEW = "me.review"
+REVIEW_MODAL = "me.review_modal"
 
 AGENCY = "me.agency"  # the external select's action id in both declaration modals: one options listener
 CAPACITY_BLOCK = "me.capacity"
@@ -50,7 +52,9 @@ KIND_BLOCK = "me.kind"
 ROLE_BLOCK = "me.role_title"
 START_BLOCK = "me.start"
 END_BLOCK = "me.end"
+DECISION_BLOCK = "me.decision"
 REASON_BLOCK = "me.reason"
+CONFIRM, REJECT = "confirm", "reject"  # the decision's options in the review modal
 
 LISTED = 15  # items shown per list on the record; the rest are counted
 KEEP_MAX = 10  # Slack's checkbox limit: the periods away offered for removal
@@ -292,59 +296,77 @@ def kept_periods(view: Mapping[str, Any]) -> tuple[set[str], set[str]]:
 
 # The admins' channel -----------------------------------------------------------------------------
 
+ADMINS_ONLY = ":no_entry: Only an admin can see what a consultant declared."
+GONE = "This declaration has already been confirmed or rejected."
+SELF_DECLARED = (
+    "Self-declared: it warns in conflict checks until an admin confirms it. Rejecting deletes it; the audit "
+    "log keeps it."
+)
+
+
+def notice_text(kind: str) -> str:
+    """The notice of a declaration as the shared channel reads it: no name, nothing of what was declared."""
+    return f"A consultant declared an {kind}: Review"
+
+
+def notice_blocks(*, kind: str, consultant: int, record: int) -> list[Block]:
+    review = button("Review", action_id=REVIEW, value=carry(kind=kind, consultant=consultant, id=record))
+    return message(
+        [
+            section(f"A consultant declared an {kind}.", accessory=review),
+            context("Only an admin can open it. Until an admin confirms it, it warns in conflict checks."),
+        ]
+    )
+
+
+def resolved_blocks(kind: str, outcome: str) -> list[Block]:
+    """The notice once an admin has confirmed or rejected the declaration: no button, no reason."""
+    return message([section(f"A consultant declared an {kind}."), context(outcome)])
+
 
 def notice_summary(
     *, kind: str, record: Mapping[str, Any], consultant: str, agencies: Mapping[str, str]
 ) -> str:
-    """One declaration in the admins' channel, in words (the consultant's own, clipped)."""
-    who = f"*{escape(consultant)}* (consultant {record['consultant_id']})"
+    """One declaration, for an admin's eyes only: who declared what (their own words, clipped)."""
+    who = f"*{escape(consultant)}*"
     if kind == "interest":
         return f"{who} declared an interest:\n{_interest_line(record, agencies).removesuffix(AWAITING)}"
     return f"{who} declared an engagement:\n{_engagement_line(record, agencies).removesuffix(AWAITING)}"
 
 
-def notice_blocks(summary: str, *, kind: str, consultant: int, record: int) -> list[Block]:
-    carried = carry(kind=kind, consultant=consultant, id=record)  # what Confirm and Reject carry: ids only
-    return message(
-        [
-            section(summary),
-            actions(
-                button("Confirm", action_id=CONFIRM, value=carried, style="primary"),
-                button("Reject", action_id=REJECT, value=carried, style="danger"),
-                block_id=f"me.declaration|{kind}|{record}",
-            ),
-            context(
-                "Self-declared: it warns in conflict checks until confirmed. Rejecting deletes it; the "
-                "audit log keeps it."
-            ),
-        ]
-    )
-
-
-def resolved_blocks(summary: str, outcome: str) -> list[Block]:
-    """The notice once an admin has confirmed or rejected the declaration: no buttons."""
-    return message([section(summary), context(outcome)])
-
-
-def reject_modal(summary: str, *, carried: Mapping[str, Any], channel: str, ts: str) -> dict[str, Any]:
-    """The reason for rejecting; the summary shown is what the notice becomes afterwards. The declaration
-    travels as one ``record`` (``kind:consultant:id``), read back by ``rejected_subject``."""
-    record = f"{carried['kind']}:{carried['consultant']}:{carried['id']}"
+def review_modal(summary: str, *, subject: Mapping[str, Any], channel: str, ts: str) -> dict[str, Any]:
+    """The declaration and the admin's decision on it. The declaration travels as one ``record``
+    (``kind:consultant:id``), read back by ``reviewed_subject``, with the notice to update."""
+    record = f"{subject['kind']}:{subject['consultant']}:{subject['id']}"
+    decision = {
+        "type": "radio_buttons",
+        "action_id": inputs.VALUE,
+        "options": [
+            option("Confirm: it counts in conflict checks", CONFIRM),
+            option("Reject: it is deleted", REJECT),
+        ],
+    }
     return modal(
-        title="Reject declaration",
-        submit="Reject",
-        callback_id=REJECT_MODAL,
+        title=f"Declared {subject['kind']}",
+        submit="Record",
+        callback_id=REVIEW_MODAL,
         private_metadata=carry(record=record, channel=channel, ts=ts),
         blocks=[
             section(summary),
+            context(SELF_DECLARED),
+            inputs.input_block(DECISION_BLOCK, "Your decision", decision),
             inputs.text_input(
-                REASON_BLOCK, "Why is it rejected? (kept in the audit log)", max_length=1000, multiline=True
+                REASON_BLOCK,
+                "If you reject it: why? (kept in the audit log)",
+                max_length=1000,
+                multiline=True,
+                optional=True,
             ),
         ],
     )
 
 
-def rejected_subject(where: Mapping[str, Any]) -> dict[str, Any]:
-    """The declaration a submitted reject modal is about (what Reject carried), from its ``record``."""
+def reviewed_subject(where: Mapping[str, Any]) -> dict[str, Any]:
+    """The declaration a submitted review modal is about (what Review carried), from its ``record``."""
     kind, consultant, record = str(where["record"]).split(":")
     return {"kind": kind, "consultant": int(consultant), "id": int(record)}

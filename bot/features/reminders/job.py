@@ -1,12 +1,13 @@
-"""Deadline reminders: each deadline stage of each open case is announced once, by case reference only.
+"""Deadline reminders: each deadline stage of each open case is announced once, by case reference and
+date only (the channel is shared; ``views`` says what goes there and what stays private).
 
 A stage is one dated deadline of the case's current recommendation (notify the Panel, the rapid
 review, the decision, ...), as the service lists them. When it is ``lead_days`` away, or passed less
 than ``OVERDUE_DAYS`` ago (older deadlines belong to cases recorded after the fact), the bot claims
-``reminder:<ref>:<stage>`` in the service, posts to the reminder channel, and records the channel and
-message on the claim. If posting fails the claim is released, so the next run tries again; a run that
-finds the claim made does nothing, so overlapping schedulers (several workers, a cron job beside Socket
-Mode) post once.
+``reminder:<ref>:<stage>`` in the service, posts to the reminder channel (the case reference and the
+date), and records the channel and message on the claim. If posting fails the claim is released, so
+the next run tries again; a run that finds the claim made does nothing, so overlapping schedulers
+(several workers, a cron job beside Socket Mode) post once.
 """
 
 import logging
@@ -16,9 +17,9 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.features.reminders import views
 from bot.service_client import ServiceClient
 from bot.settings import BotSettings
-from bot.views.blocks import escape
 
 log = logging.getLogger("bot.reminders")
 
@@ -31,46 +32,50 @@ class Stage:
 
     ref: str
     stage: str  # the outcome whose deadline this is
-    label: str
     due: date
-    basis: str
 
     @property
     def key(self) -> str:
         return f"reminder:{self.ref}:{self.stage}"
 
-    def text(self, today: date) -> str:
-        when = "was due" if self.due < today else "is due"
-        basis = f" ({escape(self.basis)})" if self.basis else ""
-        return (
-            f":alarm_clock: Case *{escape(self.ref)}*: {escape(self.label)} {when} "
-            f"*{self.due.isoformat()}*{basis}."
-        )
-
 
 def due(listed: list[dict[str, Any]], *, today: date, lead_days: int) -> list[Stage]:
     """The deadlines within ``lead_days`` of ``today``, or passed less than ``OVERDUE_DAYS`` ago."""
     earliest, horizon = today - timedelta(days=OVERDUE_DAYS), today + timedelta(days=lead_days)
-    stages = [Stage(**{**item, "due": date.fromisoformat(item["due"])}) for item in listed]
+    stages = [Stage(item["ref"], item["stage"], date.fromisoformat(item["due"])) for item in listed]
     return [stage for stage in stages if earliest <= stage.due <= horizon]
 
 
 async def send_due(
     *, service: ServiceClient, slack: AsyncWebClient, settings: BotSettings, today: date
 ) -> list[str]:
-    """Post every reminder due ``today`` not posted before; returns the claim keys posted now."""
+    """Post every reminder due ``today`` not posted before; returns the claim keys posted now.
+
+    Deadlines of one case due on one day share a message (the channel sees only the reference and the
+    date, so two alike would read as a repeat); each is still claimed on its own.
+    """
     sent = []
+    days: dict[tuple[str, date], list[Stage]] = {}
     for stage in due(await service.deadlines(), today=today, lead_days=settings.reminder_lead_days):
-        if not await service.claim(key=stage.key, kind="reminder", detail={"due": stage.due.isoformat()}):
+        days.setdefault((stage.ref, stage.due), []).append(stage)
+    for (ref, when), stages in days.items():
+        claimed = [
+            stage.key
+            for stage in stages
+            if await service.claim(key=stage.key, kind="reminder", detail={"due": when.isoformat()})
+        ]
+        if not claimed:
             continue
-        text = stage.text(today)
+        text, blocks = views.posted(ref=ref, due=when, count=len(claimed), today=today)
         try:
-            posted = await slack.chat_postMessage(channel=settings.reminder_channel, text=text)
+            posted = await slack.chat_postMessage(channel=settings.reminder_channel, text=text, blocks=blocks)
         except Exception:
-            await service.release_claim(key=stage.key)
+            for key in claimed:
+                await service.release_claim(key=key)
             raise
         detail = {"channel": posted["channel"], "ts": posted["ts"], "text": text}
-        await service.record_claim_outcome(key=stage.key, detail=detail)
-        log.info("slack.reminder.sent ref=%s stage=%s", stage.ref, stage.stage)
-        sent.append(stage.key)
+        for key in claimed:
+            await service.record_claim_outcome(key=key, detail=detail)
+        log.info("slack.reminder.sent ref=%s due=%s deadlines=%d", ref, when.isoformat(), len(claimed))
+        sent += claimed
     return sent
