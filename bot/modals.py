@@ -3,6 +3,7 @@ refuses, answered by showing the refusal under the inputs it concerns (the modal
 the change is made, a note under the message the modal was opened from.
 """
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -18,7 +19,9 @@ from bot.views import inputs
 View = dict[str, Any]
 
 
-def opens(app: AsyncApp, action_id: str, build: Callable[[dict[str, Any], dict[str, Any]], View]) -> None:
+def opens(
+    app: AsyncApp, action_id: str | re.Pattern[str], build: Callable[[dict[str, Any], dict[str, Any]], View]
+) -> None:
     """Answer the button ``action_id`` with the modal ``build`` makes from the ids the button carries (its
     value, as JSON; none when it has no value) and the payload (for the message it was pressed in)."""
 

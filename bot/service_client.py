@@ -173,6 +173,10 @@ class ServiceClient:
         )
         return response.status_code == 201
 
+    async def claim_detail(self, *, key: str) -> dict[str, Any]:
+        """What a claim made before recorded (a declaration request: the agencies asked about)."""
+        return (await self._json("GET", f"/api/v1/slack/claims/{key}", as_user=None))["detail"]
+
     async def record_claim_outcome(self, *, key: str, detail: dict[str, Any]) -> None:
         await self.request("PATCH", f"/api/v1/slack/claims/{key}", as_user=None, json={"detail": detail})
 

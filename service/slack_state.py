@@ -4,7 +4,9 @@ Two small tables:
 
 - ``slack_claim``: "this happened once" keys. The bot claims ``event:<event_id>`` before acting on an
   Events API delivery (Slack retries deliveries) and ``reminder:<ref>:<stage>`` before posting a deadline
-  reminder. A claim that its action then failed to complete is released, so the next attempt runs.
+  reminder. A claim that its action then failed to complete is released, so the next attempt runs. A
+  claim's detail keeps what the action needs later: a declaration request keeps the agencies the
+  consultant was asked about, so its buttons carry the claim's key rather than a list that can grow.
 - ``slack_draft``: a threshold check in progress (the answers so far), owned by one user, so the answer
   message's buttons carry a draft id rather than case facts.
 """
@@ -107,6 +109,14 @@ def claim(session: Session, *, key: str, kind: str, detail: dict[str, Any]) -> C
         assert winner is not None
         return _public_claim(winner, claimed=False)
     return _public_claim(made, claimed=True)
+
+
+def get_claim(session: Session, *, key: str) -> ClaimPublic:
+    """A claim as it was made, with what its action recorded (a declaration request: what was asked)."""
+    made = session.get(SlackClaim, key)
+    if made is None:
+        raise NotFound(f"No claim {key}.")
+    return _public_claim(made, claimed=False)
 
 
 def record_outcome(session: Session, *, key: str, detail: dict[str, Any]) -> ClaimPublic:

@@ -22,6 +22,7 @@ OPTIONS_MAX = 100
 CONTEXT_ELEMENTS = 10
 ACTIONS_ELEMENTS = 25
 PRIVATE_METADATA_CHARS = 3000
+INPUT_CHARS = 3000  # the most a plain-text input's max_length may be
 
 
 def clip(text: str, limit: int) -> str:

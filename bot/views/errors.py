@@ -3,7 +3,12 @@
 from typing import Any
 
 from bot.service_client import Forbidden, NotFound, NotLinked, Rejected, ServiceError, ServiceUnavailable
-from bot.views.blocks import escape
+from bot.views.blocks import clip, escape
+
+# What a refusal shows, within the 4,000 characters Slack advises for a message's text.
+SHOWN_DETAILS = 10
+DETAIL_CHARS = 250
+MESSAGE_CHARS = 1000
 
 
 def not_linked(user: str) -> str:
@@ -44,11 +49,14 @@ def describe(error: Exception, *, user: str, reference: str) -> str:
     if isinstance(error, NotFound):
         return f":mag: {escape(error.message)}"
     if isinstance(error, Rejected):
-        details = [f"• {escape(str(p.get('msg', '')))}" for p in error.problems[:10] if p.get("msg")]
-        details += [f"• {escape(str(f.get('reason', '')))}" for f in error.findings[:10] if f.get("reason")]
+        said = [str(p["msg"]) for p in error.problems if p.get("msg")]
+        said += [str(f["reason"]) for f in error.findings if f.get("reason")]
+        details = [f"• {escape(clip(line, DETAIL_CHARS))}" for line in said[:SHOWN_DETAILS]]
+        if len(said) > SHOWN_DETAILS:
+            details.append(f"• and {len(said) - SHOWN_DETAILS} more")
         if error.allowed:
             details.append(f"Allowed now: {', '.join(escape(str(a)) for a in error.allowed)}")
-        return "\n".join([f":warning: {escape(error.message)}", *details])
+        return "\n".join([f":warning: {escape(clip(error.message, MESSAGE_CHARS))}", *details])
     if isinstance(error, ServiceError):
         return f":warning: {escape(error.message)}"
     return (

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from bot.service_client import Rejected, ServiceError
-from bot.views.blocks import Block, clip, modal, plain, section
+from bot.views.blocks import INPUT_CHARS, Block, clip, modal, plain, section
 
 VALUE = "value"
 LABEL_CHARS = 2000
@@ -28,7 +28,7 @@ def input_block(
         "element": element,
     }
     if hint is not None:
-        block["hint"] = plain(hint)
+        block["hint"] = plain(hint, LABEL_CHARS)
     return block
 
 
@@ -43,6 +43,8 @@ def text_input(
     hint: str | None = None,
     action_id: str = VALUE,
 ) -> Block:
+    if not 1 <= max_length <= INPUT_CHARS:
+        raise ValueError(f"a text input takes at most {INPUT_CHARS} characters, not {max_length}")
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": action_id,

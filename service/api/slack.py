@@ -151,6 +151,12 @@ def claim(body: ClaimCreate, session: SessionDep, _: BotUser, response: Response
     return made
 
 
+@router.get("/claims/{key}")
+def get_claim(key: ClaimKey, session: SessionDep, _: BotUser) -> ClaimPublic:
+    """A claim made before and what it recorded, e.g. the agencies a consultant was asked to declare about."""
+    return slack_state.get_claim(session, key=key)
+
+
 @router.patch("/claims/{key}")
 def record_outcome(key: ClaimKey, body: ClaimUpdate, session: SessionDep, _: BotUser) -> ClaimPublic:
     """Record what the claimed action did, e.g. the channel and timestamp of a posted reminder."""

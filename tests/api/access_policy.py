@@ -92,6 +92,7 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/slack/drafts/{draft_id}": STAFF,
     "PUT /api/v1/slack/drafts/{draft_id}": STAFF,
     "POST /api/v1/slack/claims": BOT,
+    "GET /api/v1/slack/claims/{key}": BOT,
     "PATCH /api/v1/slack/claims/{key}": BOT,
     "DELETE /api/v1/slack/claims/{key}": BOT,
     "POST /slack/events": SLACK_SIGNED,

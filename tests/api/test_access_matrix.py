@@ -216,6 +216,7 @@ CALLS: dict[str, Call] = {
     "GET /api/v1/slack/drafts/{draft_id}": Call(ok=200),  # the admin's draft: another user's is a 404
     "PUT /api/v1/slack/drafts/{draft_id}": Call(json={"state": {"outcome": "serious_harm"}}, ok=200),
     "POST /api/v1/slack/claims": Call(json={"key": "event:Ev1", "kind": "event"}, ok=201),
+    "GET /api/v1/slack/claims/{key}": Call(ok=200),
     "PATCH /api/v1/slack/claims/{key}": Call(json={"detail": {"ts": "1.0"}}, ok=200),
     "DELETE /api/v1/slack/claims/{key}": Call(records={"key": "claim_to_release"}, ok=204),
     "POST /slack/events": Call(json={"type": "url_verification", "challenge": "unsigned"}),

@@ -22,6 +22,22 @@ from slack_standin import Call, SlackStandIn
 from sqlmodel import Session
 
 
+@pytest.fixture(autouse=True)
+def slack_refusals_fail_the_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test during which Slack (the stand-in) refused a call or an acknowledgement, unless it
+    expects refusals (marked ``expect_refusals``, or it called ``standin.expect_refusals()``). The bot
+    carries on after a refusal, so without this a refused payload would pass unseen."""
+    yield
+    if "standin" not in request.fixturenames:
+        return
+    standin: SlackStandIn = request.getfixturevalue("standin")
+    if "slack" not in request.fixturenames:  # the slack fixture waits for the bot's work itself
+        standin.settle(0.1)
+    refused, expected = standin.take_refusals()
+    if refused and not expected and request.node.get_closest_marker("expect_refusals") is None:
+        pytest.fail("Slack refused what the bot sent:\n" + "\n".join(call.describe() for call in refused))
+
+
 @pytest.fixture(scope="session")
 def standin() -> Iterator[SlackStandIn]:
     fake = SlackStandIn().start()

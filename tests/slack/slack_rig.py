@@ -2,10 +2,12 @@
 plays Slack.
 
 Every request the driver sends is signed with the signing secret and goes over HTTP to
-``/slack/events``; clicks and submissions are built from the blocks the bot itself sent.
+``/slack/events``; clicks and submissions are built from the blocks the bot itself sent. Trigger ids and
+response URLs come from the stand-in, which keeps Slack's limits on their use; what the bot answers in an
+acknowledgement (a command's reply, a modal's errors or next view, the options of a search) is checked
+against Slack's rules as the stand-in checks its calls.
 """
 
-import itertools
 import json
 import re
 import time
@@ -78,7 +80,6 @@ class SlackDriver:
         self.url = f"{url}/slack/events"
         self.standin = standin
         self.http = httpx.Client(timeout=15)
-        self._ids = itertools.count(1)
 
     def send(
         self,
@@ -97,7 +98,6 @@ class SlackDriver:
         return self.http.post(self.url, content=body, headers=sent)
 
     def command_body(self, text: str, *, user: str, channel: str = CHANNEL) -> str:
-        n = next(self._ids)
         return urlencode(
             {
                 "token": "legacy-unused",
@@ -112,17 +112,26 @@ class SlackDriver:
                 "api_app_id": "A0TEST",
                 "is_enterprise_install": "false",
                 "response_url": self.standin.response_url("commands"),
-                "trigger_id": f"{n}.trigger",
+                "trigger_id": self.standin.mint_trigger(),
             }
         )
 
     def command(self, text: str, *, user: str, channel: str = CHANNEL, **kwargs: Any) -> httpx.Response:
-        """``/scr TEXT`` typed by ``user``."""
-        return self.send(self.command_body(text, user=user, channel=channel), **kwargs)
+        """``/scr TEXT`` typed by ``user``; what the bot acknowledges it with is checked."""
+        response = self.send(self.command_body(text, user=user, channel=channel), **kwargs)
+        self._check_ack("slash_command", response)
+        return response
 
     def interact(self, payload: dict[str, Any], *, headers: dict[str, str] | None = None) -> httpx.Response:
+        """An interaction payload; what the bot acknowledges it with is checked."""
         body = urlencode({"payload": json.dumps(payload)})
-        return self.send(body, headers=headers)
+        response = self.send(body, headers=headers)
+        self._check_ack(payload.get("type", ""), response, view=payload.get("view"))
+        return response
+
+    def _check_ack(self, kind: str, response: httpx.Response, *, view: dict[str, Any] | None = None) -> None:
+        if response.status_code == 200 and "json" in response.headers.get("content-type", ""):
+            self.standin.check_ack(kind, response.json(), view=view)
 
     def _base(self, user: str) -> dict[str, Any]:
         return {
@@ -130,7 +139,7 @@ class SlackDriver:
             "team": {"id": TEAM, "domain": "board"},
             "api_app_id": "A0TEST",
             "token": "legacy-unused",
-            "trigger_id": f"{next(self._ids)}.trigger",
+            "trigger_id": self.standin.mint_trigger(),
         }
 
     def press(
@@ -395,7 +404,7 @@ PRIVATE_METADATA_KEYS = frozenset(
         "feature",
         "record",
         "commission",
-        "agencies",
+        "request",
         "consultant",
         "engagement",
         "action",

@@ -4,6 +4,13 @@ It records every call (method, headers, parsed body) and answers the methods the
 does, including the three steps of a files upload v2 (``files.getUploadURLExternal``, a POST of the bytes
 to the URL it hands out, ``files.completeUploadExternal``) and the ``response_url`` hooks. Tests wait
 for the calls they expect (the bot does its work after acknowledging), then read what was sent.
+
+It is as strict as Slack: every payload is checked against Slack's Block Kit and method rules
+(``blockkit_rules``), and refused as Slack refuses it (``{"ok": false, "error": "invalid_blocks",
+"response_metadata": {"messages": [...]}}``; HTTP 400 on a ``response_url``). It also keeps Slack's use
+limits: the trigger ids it mints (``mint_trigger``) expire three seconds after they are issued and are
+exchanged once; a ``response_url`` it hands out takes five posts within 30 minutes. Every refusal is kept
+in ``refusals`` (the Slack tests fail on any they did not expect: ``expect_refusals``).
 """
 
 import hashlib
@@ -16,6 +23,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+import blockkit_limits as limits
+from blockkit_rules import Verdict, check_ack, check_call
 
 BOT_USER = "UBOT"
 TEAM = "T0TEST"
@@ -36,11 +46,18 @@ class Call:
     body: dict[str, Any]
     raw: bytes = field(repr=False)
     answer: dict[str, Any] = field(default_factory=dict)
+    refusal: Verdict | None = None  # set when Slack's rules refused the call
+    warnings: list[str] = field(default_factory=list)  # what Slack accepts but advises against
 
     def json_field(self, name: str) -> Any:
         """A field the SDK sent form-encoded as a JSON string (``blocks``, ``view``), decoded."""
         value = self.body.get(name)
         return json.loads(value) if isinstance(value, str) else value
+
+    def describe(self) -> str:
+        """The refusal in a line or more: the method, Slack's error and its reasons."""
+        refusal = self.refusal or Verdict()
+        return "\n".join([f"{self.method}: {refusal.error}", *(f"  {m}" for m in refusal.messages)])
 
 
 def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
@@ -58,12 +75,17 @@ class SlackStandIn:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.refusals: list[Call] = []  # calls (and acknowledgements) Slack's rules refused
         self.rate_limited: dict[str, int] = {}
         self.failing: dict[str, str] = {}
         self.socket_url = ""  # what apps.connections.open hands out: a Socket Mode test's websocket
+        self.expecting_refusals = False
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        self._triggers: dict[str, float] = {}  # trigger id -> when it was issued (time.monotonic)
+        self._exchanged: set[str] = set()
+        self._hooks: dict[str, list[float]] = {}  # response_url path -> [issued at, posts made]
 
     @property
     def base_url(self) -> str:
@@ -75,8 +97,43 @@ class SlackStandIn:
     def api_url(self) -> str:
         return f"{self.base_url}/api/"
 
-    def response_url(self, name: str = "cmd") -> str:
-        return f"{self.base_url}/hooks/{name}/{next(self._ids)}"
+    def response_url(self, name: str = "cmd", *, age: float = 0.0) -> str:
+        """A new response URL, as Slack sends with a slash command or an interaction (``age``: issued that
+        many seconds ago)."""
+        path = f"/hooks/{name}/{next(self._ids)}"
+        with self._lock:
+            self._hooks[path] = [time.monotonic() - age, 0]
+        return f"{self.base_url}{path}"
+
+    def mint_trigger(self, *, age: float = 0.0) -> str:
+        """A new trigger id, as Slack sends with a slash command or an interaction: good for one
+        ``views.open`` (or ``views.push``) within three seconds (``age``: issued that many seconds ago)."""
+        trigger = f"{next(self._ids)}.{int(time.time())}.trigger"
+        with self._lock:
+            self._triggers[trigger] = time.monotonic() - age
+        return trigger
+
+    def expect_refusals(self) -> None:
+        """This test means to make Slack refuse calls: the rig's check of refusals lets it pass."""
+        self.expecting_refusals = True
+
+    def check_ack(self, kind: str, answer: dict[str, Any], *, view: dict[str, Any] | None = None) -> Verdict:
+        """Check what the app answered in an acknowledgement (``blockkit_rules.check_ack``); a refusal is
+        kept in ``refusals`` as a call to ``ack:KIND``."""
+        verdict = check_ack(kind, answer, view=view)
+        if not verdict.ok:
+            call = Call(f"ack:{kind}", "", {}, answer, b"", verdict.answer(), verdict, verdict.warnings)
+            with self._lock:
+                self.refusals.append(call)
+        return verdict
+
+    def take_refusals(self) -> tuple[list[Call], bool]:
+        """The refusals so far and whether the test expected any; both are cleared."""
+        with self._lock:
+            refused, expected = list(self.refusals), self.expecting_refusals
+            self.refusals.clear()
+            self.expecting_refusals = False
+        return refused, expected
 
     def start(self) -> "SlackStandIn":
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -94,8 +151,10 @@ class SlackStandIn:
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
+            self.refusals.clear()
             self.rate_limited.clear()
             self.failing.clear()
+            self.expecting_refusals = False
 
     def rate_limit(self, method: str, *, times: int = 1) -> None:
         """Answer the next ``times`` calls to ``method`` with 429 and ``Retry-After: 1``."""
@@ -130,6 +189,38 @@ class SlackStandIn:
                 return
             seen = count
             time.sleep(quiet)
+
+    def _judge(self, method: str, path: str, body: dict[str, Any]) -> tuple[Verdict, int]:
+        """Slack's verdict on a call (under the lock), and the HTTP status a response URL answers with."""
+        if method == "response_url":
+            hook = self._hooks.get(path)
+            if hook is None:
+                return Verdict("no_service", ["[ERROR] no such response_url"]), 404
+            hook[1] += 1
+            if hook[1] > limits.RESPONSE_URL_POSTS:
+                return Verdict(
+                    "used_url", [f"[ERROR] a response_url takes {limits.RESPONSE_URL_POSTS} posts"]
+                ), 404
+            if time.monotonic() - hook[0] > limits.RESPONSE_URL_SECONDS:
+                return Verdict("expired_url", ["[ERROR] a response_url lasts 30 minutes"]), 404
+        verdict = check_call(method, body)
+        if verdict.ok and method in ("views.open", "views.push") and body.get("trigger_id"):
+            verdict = self._exchange(str(body["trigger_id"]))
+        return verdict, 200 if verdict.ok else 400
+
+    def _exchange(self, trigger: str) -> Verdict:
+        issued = self._triggers.get(trigger)
+        if issued is None:
+            return Verdict("invalid_trigger_id", [f"[ERROR] no trigger {trigger!r} was issued"])
+        if trigger in self._exchanged:
+            return Verdict("exchanged_trigger_id", ["[ERROR] the trigger_id was already exchanged"])
+        age = time.monotonic() - issued
+        if age > limits.TRIGGER_SECONDS:
+            return Verdict(
+                "expired_trigger_id", [f"[ERROR] the trigger_id expired: used {age:.1f} s after issue"]
+            )
+        self._exchanged.add(trigger)
+        return Verdict()
 
     def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         n = next(self._ids)
@@ -183,21 +274,31 @@ def _handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                 **_parse(raw, self.headers.get("Content-Type", "")),
             }
             call = Call(method, path, dict(self.headers.items()), body, raw)
+            status = 200
             with standin._lock:
                 limited = standin.rate_limited.get(method, 0)
                 if limited:
                     standin.rate_limited[method] = limited - 1
                 elif method in standin.failing:
                     call.answer = {"ok": False, "error": standin.failing.pop(method)}
-                elif method not in ("upload", "response_url"):
-                    call.answer = standin._answer(method, body)
+                elif method != "upload":
+                    verdict, status = standin._judge(method, path, body)
+                    call.warnings = verdict.warnings
+                    if not verdict.ok:
+                        call.refusal, call.answer = verdict, verdict.answer()
+                        standin.refusals.append(call)
+                    elif method != "response_url":
+                        call.answer = standin._answer(method, body)
                 standin.calls.append(call)
             if limited:
                 self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
             elif method == "upload":
                 self._send_text(200, f"OK - {len(raw)}")
             elif method == "response_url":
-                self._send_text(200, "ok")
+                refusal = call.refusal
+                self._send_text(
+                    status, "ok" if refusal is None else "\n".join([str(refusal.error), *refusal.messages])
+                )
             else:
                 self._send(200, call.answer)
 

@@ -223,3 +223,54 @@ def test_only_commissioners_can_commission(slack, standin, people, case_ref, ses
     [refusal] = standin.wait_for("response_url")
     assert refusal.body["response_type"] == "ephemeral" and "commissioner" in refusal.body["text"]
     assert session.exec(select(func.count()).select_from(Commission)).one() == 0
+
+
+def test_a_request_about_thirty_agencies_lists_the_first_and_declares_from_the_full_list(
+    slack, standin, people, session: Session
+):
+    """The request names as many agencies as fit and counts the rest; "No conflict" then comes from the
+    modal that lists every one, and the declaration covers exactly those."""
+    from commissioning import store
+    from registry.models import Agency
+    from registry.vocabulary import AgencyKind
+    from service.api.cases import rulesets
+
+    ids = [f"agency-{n:02d}-" + "x" * 54 for n in range(30)]
+    for n, agency_id in enumerate(ids):
+        name = f"Agence {n:02d} de Protección de la Infancia 🧒 Łódź " + "é" * 150
+        session.add(Agency(id=agency_id, name=name, kind=AgencyKind.police, area="hackney"))
+    consultant(session, "Ada Reviewer", slack_user_id=CONSULTANT, specialisms=["neglect"])
+    session.commit()
+    view, _ = store.create_case(
+        session=session,
+        raw_features={
+            "incident_date": (TODAY - timedelta(days=3)).isoformat(),
+            "notified_date": (TODAY - timedelta(days=2)).isoformat(),
+            "country": "england",
+            "area": "hackney",
+            "agencies_involved": ids,
+            "outcome": "serious_harm",
+            "abuse_or_neglect": "known",
+        },
+        actor="chair@board.example.org",
+        today=TODAY,
+        rulesets=rulesets(),
+    )
+    session.commit()
+    posted = _shortlist(slack, standin, user=people.commissioner, ref=view.case.ref)
+    slack.press(posted, "shortlist.commission", user=people.commissioner)
+    standin.wait_for("chat.postMessage", 3)
+    request = next(p for p in standin.calls_to("chat.postMessage") if p.body["channel"] == "D0CONSULTANT")
+    text = json.dumps(message_blocks(request), ensure_ascii=False)
+    assert "Agence 00" in text and "Agence 29" not in text and "more: open the list" in text
+    assert "declaration.none" not in text
+
+    slack.press(request, "declaration.list", user=CONSULTANT)
+    [modal] = standin.wait_for("views.open")
+    listed = json.dumps(opened_view(modal), ensure_ascii=False)
+    assert all(f"Agence {n:02d}" in listed for n in range(30))
+    assert slack.submit(modal, {}, user=CONSULTANT).status_code == 200
+    [thanks] = standin.wait_for("chat.update")
+    assert "You declared *no conflict*" in json.dumps(message_blocks(thanks))
+    declaration = session.exec(select(Declaration)).one()
+    assert sorted(declaration.agencies) == ids and declaration.no_conflict

@@ -105,7 +105,7 @@ def test_a_search_pages_and_opens_a_card_with_checks_engagements_interests_and_r
 ):
     first = _reply(slack, standin, "consultant reviewer", user=people.commissioner)
     assert "*13* consultants match" in _text(first) and "(1 to 10 shown)" in _text(first)
-    slack.press(first, "consultant.page", user=people.commissioner)
+    slack.press(first, "consultant.page.next", user=people.commissioner)
     second = standin.wait_for("response_url", 2)[-1]
     assert second.body["replace_original"] is True and "(11 to 13 shown)" in _text(second)
     assert "Previous" in _text(second) and "Next" not in _text(second)
@@ -120,6 +120,24 @@ def test_a_search_pages_and_opens_a_card_with_checks_engagements_interests_and_r
     assert "Contracted, Camden Children's Social Care: Independent chair" in text
     assert "Sister works in Camden" in text and "OLD-2024-001" in text and "rated *3* of 4" in text
     assert "consultant.status" not in text and "Only admins change the approved list." in text
+
+
+def test_a_search_of_three_pages_turns_forward_and_back_from_the_middle_page(
+    slack, standin, people, ada, session: Session
+):
+    for n in range(12):
+        consultant(session, f"Reviewer Z{n}")
+    session.commit()
+    first = _reply(slack, standin, "consultant reviewer", user=people.commissioner)
+    assert "*25* consultants match" in _text(first)
+    slack.press(first, "consultant.page.next", user=people.commissioner)
+    middle = standin.wait_for("response_url", 2)[-1]
+    assert "(11 to 20 shown)" in _text(middle)
+    assert "Previous" in _text(middle) and "Next" in _text(middle)
+    slack.press(middle, "consultant.page.next", user=people.commissioner)
+    assert "(21 to 25 shown)" in _text(standin.wait_for("response_url", 3)[-1])
+    slack.press(middle, "consultant.page.previous", user=people.commissioner)
+    assert "(1 to 10 shown)" in _text(standin.wait_for("response_url", 4)[-1])
 
 
 def test_the_search_finds_specialisms_and_areas_and_says_when_nothing_matches(slack, standin, people, ada):
@@ -143,8 +161,8 @@ def test_an_admin_suspends_with_a_reason_and_a_second_suspension_shows_the_actio
     slack, standin, people, ada, session: Session
 ):
     card = _reply(slack, standin, "consultant ada", user=people.admin)
-    suspend = _value(card, "consultant.status", action="suspend")
-    slack.press(card, "consultant.status", user=people.admin, value=suspend)
+    suspend = _value(card, "consultant.status.suspend")
+    slack.press(card, "consultant.status.suspend", user=people.admin, value=suspend)
     modal = _modal(standin, 1)
     assert _submit(slack, modal, _typed("consultant.reason", "no"), user=people.admin) == {
         "response_action": "errors",
@@ -161,7 +179,7 @@ def test_an_admin_suspends_with_a_reason_and_a_second_suspension_shows_the_actio
     assert event.after["status"] == "suspended"
 
     # The card is now stale: suspending again is refused by the service, which says what is allowed.
-    slack.press(card, "consultant.status", user=people.admin, value=suspend)
+    slack.press(card, "consultant.status.suspend", user=people.admin, value=suspend)
     refused = _submit(slack, _modal(standin, 2), _typed("consultant.reason", "Again"), user=people.admin)
     assert refused["response_action"] == "errors"
     assert "cannot be suspended; allowed: remove, reinstate" in refused["errors"]["consultant.reason"]
@@ -175,9 +193,9 @@ def test_a_commissioner_sees_no_admin_buttons_and_the_service_refuses_an_admin_m
     # A commissioner who reaches an admin's button anyway (say, a forwarded card) is refused at submit.
     slack.press(
         card,
-        "consultant.status",
+        "consultant.status.remove",
         user=people.commissioner,
-        value=_value(card, "consultant.status", action="remove"),
+        value=_value(card, "consultant.status.remove"),
     )
     refused = _submit(
         slack, _modal(standin, 1), _typed("consultant.reason", "Left the list"), user=people.commissioner
@@ -257,9 +275,7 @@ def test_an_admin_ends_an_engagement_and_records_a_new_dbs_check(
     )
     assert "is before start_date" in too_early["errors"]["consultant.date"]
 
-    slack.press(
-        card, "consultant.check", user=people.admin, value=_value(card, "consultant.check", check="dbs")
-    )
+    slack.press(card, "consultant.check.dbs", user=people.admin, value=_value(card, "consultant.check.dbs"))
     recorded = _submit(slack, _modal(standin, 3), _dated("consultant.date", TODAY), user=people.admin)
     assert f"recorded the new DBS check date of Ada Reviewer: *{TODAY}*" in json.dumps(recorded)
     session.expire_all()

@@ -211,13 +211,14 @@ def test_each_commission_button_carries_its_own_idempotency_key_and_a_confirm_di
     assert all("confirm" in button for button in buttons)
 
 
-def test_the_declaration_request_carries_ids_only():
+def test_the_declaration_request_carries_the_commission_and_its_request_never_the_agencies():
     commission = {"id": 7, "case_ref": "HACK-2026-001", "role": "lead_reviewer"}
     message = declaration.request_blocks(
-        commission, agencies=[("hackney-csc", "Hackney Children's Services")]
+        commission, agencies=[("hackney-csc", "Hackney Children's Services")], request="ab12cd34"
     )
     carried = [json.loads(e["value"]) for b in message if b["type"] == "actions" for e in b["elements"]]
-    assert carried == [{"commission": 7, "agencies": ["hackney-csc"]}] * 2
+    assert carried == [{"commission": 7, "request": "ab12cd34"}] * 2
+    assert declaration.NO_CONFLICT in json.dumps(message)
 
 
 def test_modal_titles_are_clipped_to_twenty_four_characters():

@@ -10,6 +10,7 @@ from typing import Any
 from bot.payloads import carry
 from bot.views import inputs
 from bot.views.blocks import (
+    INPUT_CHARS,
     Block,
     actions,
     button,
@@ -107,7 +108,7 @@ def depart_modal(where: dict[str, str]) -> dict[str, Any]:
                 action_id=REASON,
                 multiline=True,
                 min_length=3,
-                max_length=4000,
+                max_length=INPUT_CHARS,
                 hint="Recorded in the case's decision history and the audit log. No names, please.",
             ),
         ],

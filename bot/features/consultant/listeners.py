@@ -7,6 +7,7 @@ handles their submissions.
 """
 
 import asyncio
+import re
 from datetime import date
 from typing import Any
 
@@ -22,6 +23,11 @@ from bot.payloads import carried, user_id
 from bot.service_client import ServiceClient
 from bot.subcommands import Invocation, subcommand
 from bot.views import errors
+
+
+def _prefixed(action_id: str) -> re.Pattern[str]:
+    """The action ids ``ACTION.SUFFIX`` of buttons that share a listener within one block."""
+    return re.compile(rf"^{re.escape(action_id)}\.\w+$")
 
 
 async def card_blocks(service: ServiceClient, *, user: str, consultant_id: int) -> list[dict[str, Any]]:
@@ -59,7 +65,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     service = deps.service
     subcommand(app, deps, "consultant", run=run)
 
-    @on_press(app, consultant_view.PAGE)
+    @on_press(app, _prefixed(consultant_view.PAGE))
     async def turn_page(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         turn = carried(action)
         blocks = await _search(service, user=user_id(body), q=turn["q"], offset=int(turn["offset"]))
@@ -72,7 +78,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
         blocks = await card_blocks(service, user=user_id(body), consultant_id=int(action["value"]))
         await respond(text="Consultant", blocks=blocks, response_type="ephemeral", replace_original=False)
 
-    opens(app, consultant_view.STATUS, lambda ids, _: changes.status_modal(**ids))
+    opens(app, _prefixed(consultant_view.STATUS), lambda ids, _: changes.status_modal(**ids))
     opens(app, consultant_view.ADD_ENGAGEMENT, lambda ids, _: changes.engagement_modal(**ids))
     opens(app, consultant_view.END_ENGAGEMENT, lambda ids, _: changes.end_modal(**ids, today=date.today()))
-    opens(app, consultant_view.RECORD_CHECK, lambda ids, _: changes.check_modal(**ids, today=date.today()))
+    opens(
+        app,
+        _prefixed(consultant_view.RECORD_CHECK),
+        lambda ids, _: changes.check_modal(**ids, today=date.today()),
+    )

@@ -5,7 +5,8 @@ lapses, places in use, current engagements, declared interests and recent review
 Admins also get the actions (status changes, engagements, new check dates); each opens a modal of
 ``record_changes``, and the service decides whether the action is allowed. Buttons carry ids (and the
 name, for the modal's title line), never anything about a case: an admin button carries the keyword
-arguments of the modal it opens.
+arguments of the modal it opens. Slack wants the action ids of one block unique, so buttons that share a
+listener (the status changes, the checks, Previous and Next) each add their own suffix to its prefix.
 """
 
 from datetime import date
@@ -17,11 +18,11 @@ from bot.views.blocks import Block, actions, button, context, escape, fields, he
 from bot.views.wording import sentence, words
 
 OPEN = "consultant.open"
-PAGE = "consultant.page"
-STATUS = "consultant.status"
+PAGE = "consultant.page"  # .previous, .next
+STATUS = "consultant.status"  # .approve, .suspend, .remove, .reinstate
 ADD_ENGAGEMENT = "consultant.engagement_add"
 END_ENGAGEMENT = "consultant.engagement_end"
-RECORD_CHECK = "consultant.check"
+RECORD_CHECK = "consultant.check"  # .dbs, .registration, .insurance
 PAGE_SIZE = 10
 SHOWN_ENGAGEMENTS = 8
 SHOWN_INTERESTS = 5
@@ -62,9 +63,10 @@ def results(page: dict[str, Any], *, q: str) -> list[Block]:
     ]
     turns = []
     if offset > 0:
-        turns.append(button("Previous", action_id=PAGE, value=carry(q=q, offset=max(0, offset - PAGE_SIZE))))
+        previous = carry(q=q, offset=max(0, offset - PAGE_SIZE))
+        turns.append(button("Previous", action_id=f"{PAGE}.previous", value=previous))
     if offset + len(items) < total:
-        turns.append(button("Next", action_id=PAGE, value=carry(q=q, offset=offset + PAGE_SIZE)))
+        turns.append(button("Next", action_id=f"{PAGE}.next", value=carry(q=q, offset=offset + PAGE_SIZE)))
     if turns:
         out.append(actions(*turns, block_id="consultant.pages"))
     return message(out)
@@ -144,7 +146,7 @@ def _admin_buttons(consultant: dict[str, Any], allowed: list[str]) -> Block:
             "Re-approve"
             if action == "approve" and consultant["status"] == "approved"
             else STATUS_TITLES[action],
-            action_id=STATUS,
+            action_id=f"{STATUS}.{action}",
             value=carry(consultant=cid, action=action, name=name),
             style="danger" if action in ("suspend", "remove") else None,
         )
@@ -155,7 +157,11 @@ def _admin_buttons(consultant: dict[str, Any], allowed: list[str]) -> Block:
         *status_buttons,
         button("Add engagement", action_id=ADD_ENGAGEMENT, value=carry(consultant=cid, name=name)),
         *(
-            button(title, action_id=RECORD_CHECK, value=carry(consultant=cid, check=check, name=name))
+            button(
+                title,
+                action_id=f"{RECORD_CHECK}.{check}",
+                value=carry(consultant=cid, check=check, name=name),
+            )
             for check, (title, _, _) in CHECK_QUESTIONS.items()
         ),
         block_id=f"consultant.admin|{cid}",

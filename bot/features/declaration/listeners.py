@@ -2,7 +2,8 @@
 
 The bot relays the answer as itself (the consultant is not a user of the service) naming the Slack user
 who pressed the button; the service accepts it only from the consultant on the commission. The request
-these buttons arrive on is sent by ``request.ask`` when a commission is made.
+these buttons arrive on is sent by ``request.ask`` when a commission is made; the agencies it asked about
+are read back from the service (the request's claim), so the declaration covers what the consultant saw.
 """
 
 from typing import Any
@@ -18,6 +19,12 @@ from bot.payloads import carried, message_of, metadata, user_id
 from bot.service_client import ServiceClient
 
 
+async def _asked(service: ServiceClient, where: dict[str, Any]) -> list[list[str]]:
+    """The (id, name) pairs of the agencies the request ``where`` names asked about."""
+    key = declaration_view.request_key(int(where["commission"]), str(where["request"]))
+    return (await service.claim_detail(key=key))["agencies"]
+
+
 async def _declare(
     service: ServiceClient,
     slack: AsyncWebClient,
@@ -28,11 +35,11 @@ async def _declare(
     statement: str | None,
 ) -> None:
     """Relay the declaration, then replace the request message (``where`` names it, with the commission
-    and agencies) with what was recorded."""
+    and the request) with what was recorded."""
     made = await service.declare(
         commission_id=where["commission"],
         consultant=user,
-        agencies=where["agencies"],
+        agencies=[agency_id for agency_id, _ in await _asked(service, where)],
         no_conflict=no_conflict,
         statement=statement,
     )
@@ -52,10 +59,26 @@ def register(app: AsyncApp, deps: Deps) -> None:
         where = {**carried(action), **message_of(body)}
         await _declare(service, client, user=user_id(body), where=where, no_conflict=True, statement=None)
 
+    @on_press(app, declaration_view.LIST)
+    async def full_list(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        where = {**carried(action), **message_of(body)}
+        view = declaration_view.list_modal(where, agencies=await _asked(service, where))
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @on_submit(app, declaration_view.LIST_MODAL)
+    async def none_in_list(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await _declare(
+            service, client, user=user_id(body), where=metadata(view), no_conflict=True, statement=None
+        )
+
     @on_press(app, declaration_view.CONFLICT)
     async def conflict(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         where = {**carried(action), **message_of(body)}
-        await client.views_open(trigger_id=body["trigger_id"], view=declaration_view.conflict_modal(where))
+        view = declaration_view.conflict_modal(where, agencies=await _asked(service, where))
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @on_submit(app, declaration_view.MODAL)
     async def conflict_declared(

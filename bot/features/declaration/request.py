@@ -1,9 +1,11 @@
 """Asking a newly commissioned consultant, in their DMs, to declare any conflict of interest.
 
 Whoever makes a commission calls ``ask`` (the shortlist, today); the answer comes back to this feature's
-listeners. The request names the agencies involved in the case and carries their ids, nothing else.
+listeners. The request names the agencies involved in the case; the service keeps what it asked (a claim
+of kind ``declaration_request``), and its buttons carry the commission id and the claim's token.
 """
 
+import secrets
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -33,10 +35,16 @@ async def ask(
     case = await service.case(as_user=as_user, ref=commission["case_ref"])
     ids = list((case.get("features") or {}).get("agencies_involved") or [])
     agencies = await _agency_names(service, as_user=as_user, ids=ids)
+    token = secrets.token_hex(4)
+    await service.claim(
+        key=declaration_view.request_key(commission["id"], token),
+        kind="declaration_request",
+        detail={"agencies": [list(pair) for pair in agencies]},
+    )
     await dm.send(
         slack,
         user=consultant["slack_user_id"],
         text=f"Please declare any conflict of interest for case {commission['case_ref']}",
-        blocks=declaration_view.request_blocks(commission, agencies=agencies),
+        blocks=declaration_view.request_blocks(commission, agencies=agencies, request=token),
     )
     return True

@@ -1,47 +1,103 @@
-"""The consultant's declaration of independence: the request (a DM) and the conflict modal.
+"""The consultant's declaration of independence: the request (a DM), the full list of agencies, and the
+conflict modal.
 
-Buttons and the modal carry the commission id and the agency ids the declaration covers, nothing about
-the child or family: the service needs the agencies named, and the bot cannot read the case as itself.
+What the request asked (the agencies, as shown) is kept by the service as a claim (``request_key``), so
+buttons and modals carry the commission id and that request's token, never the list itself, which can grow
+past what a button holds, and nothing about the child or family. "No conflict with any of these" is
+offered in the message only when it lists every agency; otherwise the message lists the first and opens
+the full list in a modal, whose submit button declares no conflict.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.payloads import carry
-from bot.views.blocks import Block, actions, button, confirm, context, escape, message, modal, plain, section
+from bot.views import inputs
+from bot.views.blocks import (
+    INPUT_CHARS,
+    SECTION_CHARS,
+    Block,
+    actions,
+    button,
+    confirm,
+    context,
+    escape,
+    message,
+    modal,
+    section,
+)
 
 NO_CONFLICT = "declaration.none"
 CONFLICT = "declaration.conflict"
+LIST = "declaration.list"
 MODAL = "declaration.modal"
+LIST_MODAL = "declaration.list_modal"
 STATEMENT_BLOCK = "declaration.statement"
 STATEMENT = "statement"
+SHOWN_AGENCIES = 12  # agencies listed in the request message; the rest are counted and open in a modal
+MORE_ROOM = 60  # characters kept for the count of the agencies not listed
+NONE_RECORDED = "• (no agencies recorded yet)"
 
 
-def request_blocks(commission: dict[str, Any], *, agencies: list[tuple[str, str]]) -> list[Block]:
-    """The DM asking a commissioned consultant to declare; ``agencies`` are (id, name) pairs."""
+def request_key(commission_id: int, token: str) -> str:
+    """The claim that keeps what one declaration request asked (``token`` tells repeated requests apart)."""
+    return f"declaration:{commission_id}:{token}"
+
+
+def _lines(agencies: Sequence[Sequence[str]]) -> list[str]:
+    return [f"• {escape(name)}" for _, name in agencies] or [NONE_RECORDED]
+
+
+def agency_sections(agencies: Sequence[Sequence[str]]) -> list[Block]:
+    """Every agency (``(id, name)`` pairs) by name, as few sections as hold them."""
+    out: list[str] = []
+    for line in _lines(agencies):
+        if out and len(out[-1]) + 1 + len(line) <= SECTION_CHARS:
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return [section(text) for text in out]
+
+
+def request_blocks(
+    commission: dict[str, Any], *, agencies: Sequence[Sequence[str]], request: str
+) -> list[Block]:
+    """The DM asking a commissioned consultant to declare; ``agencies`` are (id, name) pairs, and
+    ``request`` the token of the claim that keeps them."""
     role = escape(str(commission["role"]).replace("_", " "))
-    listed = "\n".join(f"• {escape(name)}" for _, name in agencies) or "• (no agencies recorded yet)"
-    # What both buttons carry: the commission and the agencies declared about.
-    carried = carry(commission=commission["id"], agencies=[agency_id for agency_id, _ in agencies])
+    intro = (
+        f"You have been commissioned as *{role}* for case *{escape(commission['case_ref'])}*.\n"
+        "Before the work starts, please declare whether you have any conflict of interest with the "
+        "agencies involved:"
+    )
+    lines, room, shown = _lines(agencies), SECTION_CHARS - len(intro) - MORE_ROOM, 0
+    for line in lines[:SHOWN_AGENCIES]:
+        room -= len(line) + 1
+        if room < 0:
+            break
+        shown += 1
+    rest = len(lines) - shown
+    listed = "\n".join(lines[:shown]) + (f"\nand {rest} more: open the list" if rest else "")
+    carried = carry(commission=commission["id"], request=request)
+    if rest:
+        declare = button("Open the list", action_id=LIST, value=carried, style="primary")
+    else:
+        declare = button(
+            "No conflict with any of these",
+            action_id=NO_CONFLICT,
+            value=carried,
+            style="primary",
+            confirm_with=confirm(
+                title="Declare no conflict?",
+                text="You declare that you have no conflict of interest with any agency listed.",
+                yes="Declare",
+            ),
+        )
     return message(
         [
-            section(
-                f"You have been commissioned as *{role}* for case *{escape(commission['case_ref'])}*.\n"
-                "Before the work starts, please declare whether you have any conflict of interest with the "
-                f"agencies involved:\n{listed}"
-            ),
+            section(f"{intro}\n{listed}"),
             actions(
-                button(
-                    "No conflict with any of these",
-                    action_id=NO_CONFLICT,
-                    value=carried,
-                    style="primary",
-                    confirm_with=confirm(
-                        title="Declare no conflict?",
-                        text="You declare that you have no conflict of interest with any agency listed.",
-                        yes="Declare",
-                    ),
-                ),
+                declare,
                 button("Declare a conflict", action_id=CONFLICT, value=carried),
                 block_id=f"declaration|{commission['id']}",
             ),
@@ -50,26 +106,44 @@ def request_blocks(commission: dict[str, Any], *, agencies: list[tuple[str, str]
     )
 
 
-def conflict_modal(where: Mapping[str, Any]) -> dict[str, Any]:
-    """The statement of a conflict; ``where``: what the button carried, and the request message to update."""
+def list_modal(where: Mapping[str, Any], *, agencies: Sequence[Sequence[str]]) -> dict[str, Any]:
+    """Every agency the request asked about; submitting declares no conflict with any of them.
+    ``where``: what the button carried, and the request message to update."""
+    return modal(
+        title="Agencies involved",
+        submit="Declare no conflict",
+        close="Cancel",
+        callback_id=LIST_MODAL,
+        private_metadata=carry(**where),
+        blocks=[
+            section(
+                "The agencies involved in the case. *Declare no conflict* records that you have no conflict "
+                "of interest with any of them; if you have one, close this and press *Declare a conflict*."
+            ),
+            *agency_sections(agencies),
+        ],
+    )
+
+
+def conflict_modal(where: Mapping[str, Any], *, agencies: Sequence[Sequence[str]]) -> dict[str, Any]:
+    """The statement of a conflict, under the agencies asked about; ``where``: what the button carried,
+    and the request message to update."""
     return modal(
         title="Declare a conflict",
         submit="Declare",
         callback_id=MODAL,
         private_metadata=carry(**where),
         blocks=[
-            {
-                "type": "input",
-                "block_id": STATEMENT_BLOCK,
-                "label": plain("Describe the conflict: which agency, and your link with it"),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": STATEMENT,
-                    "multiline": True,
-                    "min_length": 3,
-                    "max_length": 4000,
-                },
-            }
+            section("The agencies involved in the case:"),
+            *agency_sections(agencies),
+            inputs.text_input(
+                STATEMENT_BLOCK,
+                "Describe the conflict: which agency, and your link with it",
+                action_id=STATEMENT,
+                multiline=True,
+                min_length=3,
+                max_length=INPUT_CHARS,
+            ),
         ],
     )
 

@@ -13,6 +13,7 @@ from bot.views.blocks import (
     Block,
     actions,
     button,
+    clip,
     confirm,
     context,
     divider,
@@ -31,6 +32,8 @@ ROLE_WORDS = "lead reviewer"
 SHOWN_CANDIDATES = 10
 SHOWN_EXCLUDED = 10
 SHOWN_PARTS = 8
+SHOWN_UNKNOWN = 5  # agencies named in the note that ties with them were not checked
+SHOWN_WARNINGS = 5  # in the note after commissioning (a message's text: Slack advises 4,000 characters)
 
 
 def commission_key(base: str, consultant_id: int) -> str:
@@ -84,7 +87,9 @@ def blocks(shortlist: dict[str, Any], *, key_base: str) -> list[Block]:
     notes = [escape(summary.get("message") or "")]
     notes.append(f"{shortlist.get('listed', 0)} on the list; {shortlist.get('unavailable', 0)} unavailable")
     if shortlist.get("unknown_agencies"):
-        unknown = ", ".join(escape(name) for name in shortlist["unknown_agencies"])
+        names = shortlist["unknown_agencies"]
+        unknown = ", ".join(escape(name) for name in names[:SHOWN_UNKNOWN])
+        unknown += f" and {len(names) - SHOWN_UNKNOWN} more" if len(names) > SHOWN_UNKNOWN else ""
         notes.append(f":warning: No agency on record answers to {unknown}: ties with them were not checked.")
     out.append(context(*[note for note in notes if note]))
     for rank, candidate in enumerate(candidates[:SHOWN_CANDIDATES], start=1):
@@ -146,7 +151,10 @@ def commissioned_text(commission: dict[str, Any], *, dm_sent: bool) -> str:
         f"{escape(str(commission['role']).replace('_', ' '))} for case *{escape(commission['case_ref'])}* "
         f"(commission {commission['id']}, {escape(str(commission['status']))})."
     ]
-    lines += [f":warning: {escape(w.get('reason', ''))}" for w in commission.get("warnings") or []]
+    warnings = commission.get("warnings") or []
+    lines += [f":warning: {escape(clip(w.get('reason', ''), 300))}" for w in warnings[:SHOWN_WARNINGS]]
+    if len(warnings) > SHOWN_WARNINGS:
+        lines.append(f":warning: and {len(warnings) - SHOWN_WARNINGS} more warnings")
     if dm_sent:
         lines.append("They have been sent a direct message asking them to declare any conflict.")
     else:
