@@ -20,6 +20,7 @@ from bot.modals import opens, refuse
 from bot.payloads import carried, message_of, metadata, typed, user_id
 from bot.reporting import reported
 from bot.service_client import ServiceClient, ServiceError
+from bot.slack_calls import if_refused
 from bot.subcommands import Invocation, subcommand
 from bot.views import inputs
 from bot.views.blocks import escape, option
@@ -30,12 +31,13 @@ log = logging.getLogger("bot")
 async def run(call: Invocation) -> None:
     await call.ack()
     record = await call.service.my_record(as_user=call.user)
-    await call.respond(
-        text=f"Your record: {record['name']}",
-        blocks=me_view.record_blocks(record),
-        response_type="ephemeral",
-        replace_original=False,
-    )
+    with if_refused(step="show you your record"):
+        await call.respond(
+            text=f"Your record: {record['name']}",
+            blocks=me_view.record_blocks(record),
+            response_type="ephemeral",
+            replace_original=False,
+        )
 
 
 def _away(record: dict[str, Any], view: dict[str, Any], first: str | None, last: str | None) -> Any:
@@ -128,7 +130,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await refuse(ack, error, fields=fields, fallback=me_view.AGENCY_BLOCK)
                 return
             await ack(response_action="update", view=me_view.declared(kind))
-            await _tell_admins(service, client, channel=admin_channel, user=user, kind=kind, made=made)
+            with if_refused(
+                done="Your declaration is recorded",
+                step="pass it to the admins to confirm",
+                advice="Please tell your admin about it yourself.",
+            ):
+                await _tell_admins(service, client, channel=admin_channel, user=user, kind=kind, made=made)
 
     declares("interest", me_view.INTEREST_MODAL, me_view.INTEREST_FIELDS)
     declares("engagement", me_view.ENGAGEMENT_MODAL, me_view.ENGAGEMENT_FIELDS)
@@ -141,9 +148,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         summary = body["message"]["blocks"][0]["text"]["text"]
         outcome = f":white_check_mark: Confirmed by <@{user}>: it now counts in conflict checks."
-        await client.chat_update(
-            **message_of(body), text="Declaration confirmed", blocks=me_view.resolved_blocks(summary, outcome)
-        )
+        with if_refused(done="The declaration is confirmed", step="update the notice"):
+            await client.chat_update(
+                **message_of(body),
+                text="Declaration confirmed",
+                blocks=me_view.resolved_blocks(summary, outcome),
+            )
 
     opens(app, me_view.REJECT, _rejection)
 
@@ -174,9 +184,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         summary = view["blocks"][0]["text"]["text"]
         outcome = f":x: Rejected by <@{user}>: {escape(reason)}"
-        await client.chat_update(
-            channel=where["channel"],
-            ts=where["ts"],
-            text="Declaration rejected",
-            blocks=me_view.resolved_blocks(summary, outcome),
-        )
+        with if_refused(done="The declaration is rejected", step="update the notice"):
+            await client.chat_update(
+                channel=where["channel"],
+                ts=where["ts"],
+                text="Declaration rejected",
+                blocks=me_view.resolved_blocks(summary, outcome),
+            )

@@ -140,14 +140,18 @@ def pick_options(shortlist: dict[str, Any], *, query: str) -> list[dict[str, Any
     return [option(f"{c['name']} (score {c['score']:g})", str(c["consultant_id"])) for c in found[:100]]
 
 
-def commissioned_text(commission: dict[str, Any], *, dm_sent: bool) -> str:
+def commissioned_text(commission: dict[str, Any], *, dm_sent: bool, not_asked: str = "") -> str:
+    """The confirmation of a commission; ``not_asked`` is the line saying why the consultant could not be
+    asked to declare, when Slack refused the request."""
     lines = [
         f":white_check_mark: Commissioned *{escape(commission['consultant_name'])}* as "
         f"{escape(str(commission['role']).replace('_', ' '))} for case *{escape(commission['case_ref'])}* "
         f"(commission {commission['id']}, {escape(str(commission['status']))})."
     ]
     lines += [f":warning: {escape(w.get('reason', ''))}" for w in commission.get("warnings") or []]
-    if dm_sent:
+    if not_asked:
+        lines.append(not_asked)
+    elif dm_sent:
         lines.append("They have been sent a direct message asking them to declare any conflict.")
     else:
         lines.append("They have no Slack account on record: ask them to declare any conflict by email.")
