@@ -4,9 +4,10 @@ Acknowledge first, work afterwards. The app runs with ``process_before_response=
 calls ``ack()`` before it touches the service or the Web API, bolt answers Slack at that moment, and the
 rest of the listener runs on the event loop after the HTTP response has gone. A failure after the ack
 is reported to the person (ephemerally, or in a direct message) and logged; nothing is swallowed (see
-``bot.reporting``). Two listeners work before acking because Slack waits for their answer: a modal
-submission (so the service's validation problems can be shown under the inputs) and the options of an
-``external_select``.
+``bot.reporting``). Every call to Slack is checked (``bot.slack_calls``): a refusal is logged with a
+reference and raised, never ignored. Two listeners work before acking because Slack waits for their
+answer: a modal submission (so the service's validation problems can be shown under the inputs) and the
+options of an ``external_select``.
 
 Slack retries an Events API delivery it thinks failed; ``once_per_event`` claims each ``event_id`` in the
 service before acting, so a redelivery does nothing. Actions that create a record carry an idempotency
@@ -23,7 +24,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.features.case import listeners as case
@@ -43,6 +43,7 @@ from bot.features.terms import listeners as terms
 from bot.reporting import report_failure
 from bot.service_client import ServiceClient
 from bot.settings import BotSettings
+from bot.slack_calls import CheckedWebClient, checked
 from bot.subcommands import unclaimed
 
 log = logging.getLogger("bot")
@@ -67,9 +68,10 @@ FEATURES: tuple[Callable[[AsyncApp, Deps], None], ...] = (
 RATE_LIMIT_RETRIES = 3
 
 
-def web_client(settings: BotSettings) -> AsyncWebClient:
-    """The Web API client: retries once on a dropped connection, and waits out 429s (``Retry-After``)."""
-    return AsyncWebClient(
+def web_client(settings: BotSettings) -> CheckedWebClient:
+    """The Web API client: retries once on a dropped connection, waits out 429s (``Retry-After``), and
+    raises every refusal (``bot.slack_calls``)."""
+    return CheckedWebClient(
         token=settings.bot_token.get_secret_value(),
         base_url=settings.api_url,
         retry_handlers=[
@@ -103,6 +105,7 @@ def build_app(*, client: ServiceClient, settings: BotSettings) -> AsyncApp:
         process_before_response=False,
         raise_error_for_unhandled_request=False,
     )
+    app.middleware(checked)  # each request's client and respond: bolt's own, checked
     app.middleware(once_per_event(client))
     app.error(report_failure)
     deps = Deps(service=client, settings=settings)

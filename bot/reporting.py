@@ -7,6 +7,9 @@ given. So the wrapper catches the error itself, reports it to the person, and ac
 listener had not yet done so. ``report_failure`` is bolt's global error handler, for failures in
 middleware: it reports only to a request known to come from Slack, since the reply goes to the
 ``response_url`` the request itself names.
+
+A call Slack refused (``bot.slack_calls.SlackRefused``) is told in plain words: what had been done, what
+Slack would not let the bot do, and the reference of the log line that records Slack's error.
 """
 
 import inspect
@@ -23,7 +26,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import dm, payloads
 from bot.service_client import ServiceError
-from bot.views import errors
+from bot.slack_calls import SlackRefused
+from bot.views import errors, refusals
 
 log = logging.getLogger("bot")
 
@@ -38,19 +42,41 @@ async def report_error(
 ) -> None:
     """Tell the person what went wrong, privately; log it (without the payload) with a reference."""
     user = payloads.user_id(body)
-    reference = secrets.token_hex(4)
-    if isinstance(error, ServiceError):
-        log.info("slack.refused reference=%s user=%s kind=%s", reference, user, type(error).__name__)
+    if isinstance(error, SlackRefused):  # logged with its reference where Slack refused it
+        reference = error.reference
+        log.info("slack.refusal_reported reference=%s user=%s", reference, user)
+        text = refusals.told(
+            method=error.method, reference=reference, done=error.done, step=error.step, advice=error.advice
+        )
     else:
-        log.error("slack.failed reference=%s user=%s", reference, user, exc_info=error)
-    text = errors.describe(error, user=user, reference=reference)
-    try:
-        if respond is not None:
-            await respond(text=text, response_type="ephemeral", replace_original=False)
-        elif user:
-            await dm.send(client, user=user, text=text)
-    except Exception:  # Slack itself failing: the log line above is all that is left
-        log.exception("slack.report_failed reference=%s user=%s", reference, user)
+        reference = secrets.token_hex(4)
+        if isinstance(error, ServiceError):
+            log.info("slack.refused reference=%s user=%s kind=%s", reference, user, type(error).__name__)
+        else:
+            log.error("slack.failed reference=%s user=%s", reference, user, exc_info=error)
+        text = errors.describe(error, user=user, reference=reference)
+    await tell(user, text, respond=respond, client=client, reference=reference)
+
+
+async def tell(
+    user: str, text: str, *, respond: AsyncRespond | None, client: AsyncWebClient, reference: str
+) -> None:
+    """Tell ``user`` privately: ephemerally where they asked (the request's ``response_url``) if it has
+    one, else (or if Slack refuses that) in a direct message; if both fail, the log line is all there is."""
+    ways: list[Callable[[], Awaitable[Any]]] = []
+    if respond is not None and respond.response_url:
+        ways.append(lambda: respond(text=text, response_type="ephemeral", replace_original=False))
+    if user:
+        ways.append(lambda: dm.send(client, user=user, text=text))
+    for way in ways:
+        try:
+            await way()
+            return
+        except SlackRefused:  # logged where Slack refused it; try the next way
+            continue
+        except Exception:
+            log.exception("slack.tell_failed reference=%s user=%s", reference, user)
+    log.error("slack.untold reference=%s user=%s", reference, user)
 
 
 async def report_failure(

@@ -15,8 +15,6 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot import schedule
 from bot.app import build_app, web_client
-from bot.features.digest import job as digest
-from bot.features.reminders import job as reminders
 from bot.service_client import ServiceClient
 from bot.settings import BotSettings
 
@@ -52,19 +50,25 @@ async def remind_once(
     *, settings: BotSettings, service_url: str, api_token: SecretStr, today: date
 ) -> list[str]:
     """Post the reminders due ``today`` (each once); returns their claim keys."""
-    async with httpx.AsyncClient(base_url=service_url) as http:
-        service = ServiceClient(http, token=api_token)
-        return await reminders.send_due(
-            service=service, slack=web_client(settings), settings=settings, today=today
-        )
+    return await _run_once(
+        "reminders", settings=settings, service_url=service_url, api_token=api_token, today=today
+    )
 
 
 async def digest_once(
     *, settings: BotSettings, service_url: str, api_token: SecretStr, today: date
 ) -> list[str]:
     """Post this week's expiry digest items not posted before; returns their claim keys."""
+    return await _run_once(
+        "digest", settings=settings, service_url=service_url, api_token=api_token, today=today
+    )
+
+
+async def _run_once(
+    name: str, *, settings: BotSettings, service_url: str, api_token: SecretStr, today: date
+) -> list[str]:
+    """The job ``name`` once, as the loop runs it (a refusal is told to the admins' channel too)."""
     async with httpx.AsyncClient(base_url=service_url) as http:
         service = ServiceClient(http, token=api_token)
-        return await digest.send_due(
-            service=service, slack=web_client(settings), channel=settings.admin_channel, today=today
-        )
+        job = schedule.jobs(service=service, slack=web_client(settings), settings=settings)[name]
+        return await job(today)

@@ -635,7 +635,9 @@ def _post_once(
         )
     except SlackApiError as error:
         problem = error.response.get("error")
-        raise _fail(f"Slack refused {what} ({problem}); {later}.", code=1) from None
+        reference = getattr(error, "reference", "")  # the bot's log line about it (``bot.slack_calls``)
+        told = f" Reference: {reference}." if reference else ""
+        raise _fail(f"Slack refused {what} ({problem}); {later}.{told}", code=1) from None
     except ServiceError as error:
         raise _fail(f"The service refused: {error.message}", code=1) from None
 

@@ -161,7 +161,8 @@ class SlackStandIn:
         self.rate_limited[method] = times
 
     def fail(self, method: str, *, error: str) -> None:
-        """Answer the next call to ``method`` with ``{"ok": false, "error": error}``, as Slack refuses."""
+        """Answer the next call to ``method`` with ``{"ok": false, "error": error}``, as Slack refuses; a
+        ``response_url`` post or an ``upload`` is answered with HTTP 400 and ``error`` as its text."""
         self.failing[method] = error
 
     def calls_to(self, method: str) -> list[Call]:
@@ -292,6 +293,8 @@ def _handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                 standin.calls.append(call)
             if limited:
                 self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+            elif method in ("upload", "response_url") and call.answer.get("ok") is False:
+                self._send_text(400, call.answer["error"])
             elif method == "upload":
                 self._send_text(200, f"OK - {len(raw)}")
             elif method == "response_url":

@@ -17,8 +17,11 @@ from bot.features.case import views as case_view
 from bot.listening import on_press, on_submit
 from bot.payloads import message_of, metadata, user_id
 from bot.service_client import NotFound, ServiceClient
+from bot.slack_calls import if_refused
 from bot.subcommands import Invocation, subcommand
 from bot.views import errors, inputs
+
+DECIDED = "Your decision is recorded"
 
 
 async def _blocks(service: ServiceClient, *, user: str, ref: str) -> list[dict[str, Any]]:
@@ -39,7 +42,8 @@ async def run(call: Invocation) -> None:
         return
     await call.ack(text=f"Looking up {ref}: I'll send it to your direct messages.", response_type="ephemeral")
     try:
-        await _show(call.service, call.slack, user=call.user, ref=ref)
+        with if_refused(step="send you the case in a direct message"):
+            await _show(call.service, call.slack, user=call.user, ref=ref)
     except NotFound:
         await call.tell(errors.unknown_case(ref))
 
@@ -78,7 +82,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         where = {"ref": action["value"], **message_of(body)}
         key = f"decision:{where['channel']}:{where['ts']}"
         await _decide_once(service, key=key, user=user, ref=where["ref"], accepted=True, reason=None)
-        await _refresh(service, client, user=user, where=where)
+        with if_refused(done=DECIDED, step="update the case message"):
+            await _refresh(service, client, user=user, where=where)
 
     @on_press(app, case_view.DEPART)
     async def depart(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
@@ -99,4 +104,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
         user, where = user_id(body), metadata(view)
         key = f"decision:{view['id']}"
         await _decide_once(service, key=key, user=user, ref=where["ref"], accepted=False, reason=reason)
-        await _refresh(service, client, user=user, where=where)
+        with if_refused(done=DECIDED, step="update the case message"):
+            await _refresh(service, client, user=user, where=where)

@@ -27,6 +27,7 @@ from bot.listening import on_press, on_submit
 from bot.payloads import carry, message_of, metadata, typed, user_id
 from bot.reporting import reported
 from bot.service_client import Rejected, ServiceClient, ServiceError
+from bot.slack_calls import if_refused
 from bot.subcommands import Invocation, subcommand
 from bot.views import errors
 from bot.views.blocks import modal
@@ -53,12 +54,15 @@ async def _post_answer(
         as_user=user, state={"features": features, "skipped": [], "result": result}
     )
     catalogue, labels = await service.features(), await service.outcome_labels()
-    await dm.send(
-        slack,
-        user=user,
-        text=answer.summary_text(result, labels),
-        blocks=answer.blocks(result, catalogue=catalogue, labels=labels, draft_id=draft["id"], skipped=[]),
-    )
+    with if_refused(step="send you the answer in a direct message"):
+        await dm.send(
+            slack,
+            user=user,
+            text=answer.summary_text(result, labels),
+            blocks=answer.blocks(
+                result, catalogue=catalogue, labels=labels, draft_id=draft["id"], skipped=[]
+            ),
+        )
 
 
 async def _advance(
@@ -84,19 +88,20 @@ async def _advance(
     state = {**state, "features": features, "skipped": skipped, "result": result}
     await service.replace_draft(as_user=user, draft_id=draft_id, state=state)
     catalogue, labels = await service.features(), await service.outcome_labels()
-    await slack.chat_update(
-        channel=channel,
-        ts=ts,
-        text=answer.summary_text(result, labels),
-        blocks=answer.blocks(
-            result,
-            catalogue=catalogue,
-            labels=labels,
-            draft_id=draft_id,
-            skipped=skipped,
-            case_ref=state.get("case_ref"),
-        ),
-    )
+    with if_refused(done="Your answer is saved", step="update the answer with it"):
+        await slack.chat_update(
+            channel=channel,
+            ts=ts,
+            text=answer.summary_text(result, labels),
+            blocks=answer.blocks(
+                result,
+                catalogue=catalogue,
+                labels=labels,
+                draft_id=draft_id,
+                skipped=skipped,
+                case_ref=state.get("case_ref"),
+            ),
+        )
 
 
 async def _record(service: ServiceClient, slack: AsyncWebClient, *, user: str, where: dict[str, Any]) -> None:
@@ -109,19 +114,20 @@ async def _record(service: ServiceClient, slack: AsyncWebClient, *, user: str, w
     state = {**state, "case_ref": case["ref"]}
     await service.replace_draft(as_user=user, draft_id=draft_id, state=state)
     catalogue, labels = await service.features(), await service.outcome_labels()
-    await slack.chat_update(
-        channel=where["channel"],
-        ts=where["ts"],
-        text=f"Recorded as case {case['ref']}",
-        blocks=answer.blocks(
-            state["result"],
-            catalogue=catalogue,
-            labels=labels,
-            draft_id=draft_id,
-            skipped=state.get("skipped") or [],
-            case_ref=case["ref"],
-        ),
-    )
+    with if_refused(done=f"Recorded as case {case['ref']}", step="show the reference in the answer"):
+        await slack.chat_update(
+            channel=where["channel"],
+            ts=where["ts"],
+            text=f"Recorded as case {case['ref']}",
+            blocks=answer.blocks(
+                state["result"],
+                catalogue=catalogue,
+                labels=labels,
+                draft_id=draft_id,
+                skipped=state.get("skipped") or [],
+                case_ref=case["ref"],
+            ),
+        )
 
 
 def _action_value(action: dict[str, Any]) -> Any:

@@ -21,6 +21,7 @@ from bot.listening import on_press
 from bot.modals import opens
 from bot.payloads import carried, user_id
 from bot.service_client import ServiceClient
+from bot.slack_calls import if_refused
 from bot.subcommands import Invocation, subcommand
 from bot.views import errors
 
@@ -56,9 +57,10 @@ async def run(call: Invocation) -> None:
         return
     await call.ack()
     blocks = await _search(call.service, user=call.user, q=q, offset=0)
-    await call.respond(
-        text=f"Consultants: {q}", blocks=blocks, response_type="ephemeral", replace_original=False
-    )
+    with if_refused(step="show you what I found"):
+        await call.respond(
+            text=f"Consultants: {q}", blocks=blocks, response_type="ephemeral", replace_original=False
+        )
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -69,14 +71,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def turn_page(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         turn = carried(action)
         blocks = await _search(service, user=user_id(body), q=turn["q"], offset=int(turn["offset"]))
-        await respond(
-            text=f"Consultants: {turn['q']}", blocks=blocks, response_type="ephemeral", replace_original=True
-        )
+        with if_refused(step="show you that page"):
+            await respond(
+                text=f"Consultants: {turn['q']}",
+                blocks=blocks,
+                response_type="ephemeral",
+                replace_original=True,
+            )
 
     @on_press(app, consultant_view.OPEN)
     async def open_card(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         blocks = await card_blocks(service, user=user_id(body), consultant_id=int(action["value"]))
-        await respond(text="Consultant", blocks=blocks, response_type="ephemeral", replace_original=False)
+        with if_refused(step="show you the card"):
+            await respond(text="Consultant", blocks=blocks, response_type="ephemeral", replace_original=False)
 
     opens(app, _prefixed(consultant_view.STATUS), lambda ids, _: changes.status_modal(**ids))
     opens(app, consultant_view.ADD_ENGAGEMENT, lambda ids, _: changes.engagement_modal(**ids))

@@ -17,6 +17,7 @@ from bot.features.declaration import views as declaration_view
 from bot.listening import on_press, on_submit
 from bot.payloads import carried, message_of, metadata, user_id
 from bot.service_client import ServiceClient
+from bot.slack_calls import if_refused
 
 
 async def _asked(service: ServiceClient, where: dict[str, Any]) -> list[list[str]]:
@@ -43,12 +44,13 @@ async def _declare(
         no_conflict=no_conflict,
         statement=statement,
     )
-    await slack.chat_update(
-        channel=where["channel"],
-        ts=where["ts"],
-        text="Declaration recorded",
-        blocks=declaration_view.declared_blocks(made),
-    )
+    with if_refused(done="Your declaration is recorded", step="update the request with it"):
+        await slack.chat_update(
+            channel=where["channel"],
+            ts=where["ts"],
+            text="Declaration recorded",
+            blocks=declaration_view.declared_blocks(made),
+        )
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

@@ -28,7 +28,8 @@ async def _agency_names(service: ServiceClient, *, as_user: str, ids: list[str])
 async def ask(
     service: ServiceClient, slack: AsyncWebClient, *, as_user: str, commission: dict[str, Any]
 ) -> bool:
-    """DM the commissioned consultant asking them to declare; False if they have no Slack id on record."""
+    """DM the commissioned consultant asking them to declare; False if they have no Slack id on record.
+    Raises ``SlackRefused`` when Slack refuses the message: the caller tells the commissioner."""
     consultant = await service.consultant(as_user=as_user, consultant_id=commission["consultant_id"])
     if not consultant.get("slack_user_id"):
         return False

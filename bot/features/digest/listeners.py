@@ -20,6 +20,7 @@ from bot.features.record_changes import views as changes
 from bot.listening import on_press
 from bot.modals import note, opens
 from bot.payloads import carried, message_of, user_id
+from bot.slack_calls import if_refused
 from bot.views.blocks import escape
 
 
@@ -60,8 +61,18 @@ def register(app: AsyncApp, deps: Deps) -> None:
             reminder = await service.remind_consultant(
                 as_user=user, consultant_id=item["consultant"], check=item["check"]
             )
-            await dm.send(client, user=reminder["slack_user_id"], text=digest_view.reminder_text(reminder))
+            with if_refused(
+                done="The reminder is recorded",
+                step=f"send it to {reminder['name']}",
+                advice="Try again, or remind them another way.",
+            ):
+                await dm.send(
+                    client, user=reminder["slack_user_id"], text=digest_view.reminder_text(reminder)
+                )
         except Exception:
             await service.release_claim(key=key)
             raise
-        await note(client, where, user=user, what=f"reminded {escape(reminder['name'])} by direct message.")
+        with if_refused(done=f"{reminder['name']} is reminded", step="note it under the digest"):
+            await note(
+                client, where, user=user, what=f"reminded {escape(reminder['name'])} by direct message."
+            )

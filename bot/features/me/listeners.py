@@ -22,6 +22,7 @@ from bot.modals import opens, refuse
 from bot.payloads import carried, message_of, metadata, typed, user_id
 from bot.reporting import reported
 from bot.service_client import Forbidden, ServiceClient, ServiceError
+from bot.slack_calls import if_refused
 from bot.subcommands import Invocation, subcommand
 from bot.views import inputs
 from bot.views.blocks import option
@@ -32,12 +33,13 @@ log = logging.getLogger("bot")
 async def run(call: Invocation) -> None:
     await call.ack()
     record = await call.service.my_record(as_user=call.user)
-    await call.respond(
-        text=f"Your record: {record['name']}",
-        blocks=me_view.record_blocks(record),
-        response_type="ephemeral",
-        replace_original=False,
-    )
+    with if_refused(step="show you your record"):
+        await call.respond(
+            text=f"Your record: {record['name']}",
+            blocks=me_view.record_blocks(record),
+            response_type="ephemeral",
+            replace_original=False,
+        )
 
 
 def _away(record: dict[str, Any], view: dict[str, Any], first: str | None, last: str | None) -> Any:
@@ -134,7 +136,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 await refuse(ack, error, fields=fields, fallback=me_view.AGENCY_BLOCK)
                 return
             await ack(response_action="update", view=me_view.declared(kind))
-            await _tell_admins(client, channel=admin_channel, kind=kind, made=made)
+            with if_refused(
+                done="Your declaration is recorded",
+                step="pass it to the admins to confirm",
+                advice="Please tell your admin about it yourself.",
+            ):
+                await _tell_admins(client, channel=admin_channel, kind=kind, made=made)
 
     declares("interest", me_view.INTEREST_MODAL, me_view.INTEREST_FIELDS)
     declares("engagement", me_view.ENGAGEMENT_MODAL, me_view.ENGAGEMENT_FIELDS)
@@ -153,7 +160,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await respond(text=me_view.GONE, response_type="ephemeral", replace_original=False)
             return
         view = me_view.review_modal(summary, subject=subject, **message_of(body))
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        with if_refused(step="show you the declaration"):
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @on_submit(app, me_view.REVIEW_MODAL)
     async def reviewed(
@@ -187,4 +195,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
             confirmed = f":white_check_mark: Confirmed by <@{user}>: it now counts in conflict checks."
             text, outcome = "Declaration confirmed", confirmed
         blocks = me_view.resolved_blocks(subject["kind"], outcome)
-        await client.chat_update(channel=where["channel"], ts=where["ts"], text=text, blocks=blocks)
+        with if_refused(done=f"{text}: it is recorded", step="update the notice"):
+            await client.chat_update(channel=where["channel"], ts=where["ts"], text=text, blocks=blocks)

@@ -21,11 +21,13 @@ from bot.modals import note, refuse
 from bot.payloads import metadata, typed, user_id
 from bot.reporting import reported
 from bot.service_client import Forbidden, NotFound, Rejected
+from bot.slack_calls import if_refused
 from bot.views import inputs
 from bot.views.blocks import OPTIONS_MAX, escape, option
 
 SHOWN = (Rejected, Forbidden, NotFound)  # refusals shown in the modal, where the admin can act on them
 PAST = {"approve": "approved", "suspend": "suspended", "remove": "removed", "reinstate": "reinstated"}
+SAVED, NOTED = "The change is saved", "note it under the message you started from"
 CHECK_FIELDS = {
     "dbs": "dbs_check_date",
     "registration": "registration_expiry",
@@ -60,7 +62,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         what = f"{PAST[ids['action']]} {escape(changed['name'])}."
         done = changes.done(f"You {what} Their status is now *{changed['status']}*.")
         await ack(response_action="update", view=done)
-        await note(client, ids, user=user, what=what)
+        with if_refused(done=SAVED, step=NOTED):
+            await note(client, ids, user=user, what=what)
 
     @on_submit(app, changes.ENGAGEMENT_MODAL)
     async def engagement_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -116,4 +119,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
         noun = changes.CHECK_QUESTIONS[ids["check"]][2]
         what = f"recorded the new {noun} of {escape(changed['name'])}: *{changed[field]}*."
         await ack(response_action="update", view=changes.done(f"You {what}"))
-        await note(client, ids, user=user, what=what)
+        with if_refused(done=SAVED, step=NOTED):
+            await note(client, ids, user=user, what=what)

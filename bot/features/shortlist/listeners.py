@@ -20,8 +20,9 @@ from bot.listening import on_press
 from bot.payloads import carried, message_of, typed, user_id
 from bot.reporting import reported
 from bot.service_client import NotFound, ServiceClient
+from bot.slack_calls import SlackRefused, if_refused
 from bot.subcommands import Invocation, subcommand
-from bot.views import errors
+from bot.views import errors, refusals
 
 LIMIT = 200  # the picker reaches every candidate the service ranks
 
@@ -40,7 +41,8 @@ async def run(call: Invocation) -> None:
         await call.tell(errors.unknown_case(ref))
         return
     blocks = shortlist_view.blocks(shortlist, key_base=secrets.token_hex(6))
-    await dm.send(call.slack, user=call.user, text=f"Shortlist for {ref}", blocks=blocks)
+    with if_refused(step="send you the shortlist in a direct message"):
+        await dm.send(call.slack, user=call.user, text=f"Shortlist for {ref}", blocks=blocks)
 
 
 async def _commission(
@@ -60,8 +62,15 @@ async def _commission(
         text = f"Already done: {made['consultant_name']} holds commission {made['id']} on {made['case_ref']}."
         await slack.chat_postMessage(channel=channel, text=text)
         return
-    sent = await declaration.ask(service, slack, as_user=user, commission=made)
-    await slack.chat_postMessage(channel=channel, text=shortlist_view.commissioned_text(made, dm_sent=sent))
+    done = f"{made['consultant_name']} is commissioned for case {made['case_ref']}"
+    try:
+        sent, not_asked = await declaration.ask(service, slack, as_user=user, commission=made), ""
+    except SlackRefused as refused:  # the commission stands: the commissioner must ask them another way
+        sent, not_asked = False, refusals.not_asked(refused.reference)
+        done += " but has not been asked to declare any conflict"
+    text = shortlist_view.commissioned_text(made, dm_sent=sent, not_asked=not_asked)
+    with if_refused(done=done, step="post the confirmation here"):
+        await slack.chat_postMessage(channel=channel, text=text)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

@@ -145,7 +145,9 @@ def pick_options(shortlist: dict[str, Any], *, query: str) -> list[dict[str, Any
     return [option(f"{c['name']} (score {c['score']:g})", str(c["consultant_id"])) for c in found[:100]]
 
 
-def commissioned_text(commission: dict[str, Any], *, dm_sent: bool) -> str:
+def commissioned_text(commission: dict[str, Any], *, dm_sent: bool, not_asked: str = "") -> str:
+    """The confirmation of a commission; ``not_asked`` is the line saying why the consultant could not be
+    asked to declare, when Slack refused the request."""
     lines = [
         f":white_check_mark: Commissioned *{escape(commission['consultant_name'])}* as "
         f"{escape(str(commission['role']).replace('_', ' '))} for case *{escape(commission['case_ref'])}* "
@@ -155,7 +157,9 @@ def commissioned_text(commission: dict[str, Any], *, dm_sent: bool) -> str:
     lines += [f":warning: {escape(clip(w.get('reason', ''), 300))}" for w in warnings[:SHOWN_WARNINGS]]
     if len(warnings) > SHOWN_WARNINGS:
         lines.append(f":warning: and {len(warnings) - SHOWN_WARNINGS} more warnings")
-    if dm_sent:
+    if not_asked:
+        lines.append(not_asked)
+    elif dm_sent:
         lines.append("They have been sent a direct message asking them to declare any conflict.")
     else:
         lines.append("They have no Slack account on record: ask them to declare any conflict by email.")

@@ -11,6 +11,7 @@ from bot import dm
 from bot.deps import Deps
 from bot.features.terms import views as terms_view
 from bot.service_client import NotFound
+from bot.slack_calls import if_refused
 from bot.subcommands import Invocation, subcommand
 from bot.views import errors
 
@@ -41,10 +42,16 @@ async def run(call: Invocation) -> None:
         }
         for fmt in FORMATS
     ]
-    channel = await dm.channel(call.slack, user=call.user)
-    await call.slack.files_upload_v2(
-        channel=channel, file_uploads=uploads, initial_comment=terms_view.comment(version)
-    )
+    ready = f"The terms of reference for case {version['case_ref']} are ready (version {version['version']})"
+    with if_refused(
+        done=ready,
+        step="send you the files",
+        advice="You can download them from the case's page on the case review service's website.",
+    ):
+        channel = await dm.channel(call.slack, user=call.user)
+        await call.slack.files_upload_v2(
+            channel=channel, file_uploads=uploads, initial_comment=terms_view.comment(version)
+        )
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
