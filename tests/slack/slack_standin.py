@@ -293,8 +293,12 @@ def _handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                 standin.calls.append(call)
             if limited:
                 self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
-            elif method in ("upload", "response_url") and call.answer.get("ok") is False:
-                self._send_text(400, call.answer["error"])
+            elif (
+                method in ("upload", "response_url")
+                and call.refusal is None
+                and call.answer.get("ok") is False
+            ):
+                self._send_text(400, call.answer["error"])  # a refusal the test asked for with ``fail``
             elif method == "upload":
                 self._send_text(200, f"OK - {len(raw)}")
             elif method == "response_url":

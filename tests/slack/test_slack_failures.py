@@ -104,22 +104,23 @@ def _record(session: Session) -> str:
 # Each kind of call, refused -----------------------------------------------------------------------
 
 VIEW = {"type": "modal", "title": {"type": "plain_text", "text": "A form"}, "blocks": []}
+HOME = {"type": "home", "blocks": []}
 FILE = {"channel": "D0CHAIR", "content": "terms", "filename": "terms.txt"}
-CALLS: dict[str, tuple[str, Any]] = {  # what is refused: (the method logged, the call)
-    "views.open": ("views.open", lambda c: c.views_open(trigger_id="1.t", view=VIEW)),
-    "views.update": ("views.update", lambda c: c.views_update(view_id="V1", view=VIEW)),
-    "views.push": ("views.push", lambda c: c.views_push(trigger_id="1.t", view=VIEW)),
-    "views.publish": ("views.publish", lambda c: c.views_publish(user_id="U0CHAIR", view=VIEW)),
-    "chat.postMessage": ("chat.postMessage", lambda c: c.chat_postMessage(channel="C1", text="Hello")),
+CALLS: dict[str, tuple[str, Any]] = {  # what is refused: (the method logged, the call with the stand-in)
+    "views.open": ("views.open", lambda c, s: c.views_open(trigger_id=s.mint_trigger(), view=VIEW)),
+    "views.update": ("views.update", lambda c, s: c.views_update(view_id="V1", view=VIEW)),
+    "views.push": ("views.push", lambda c, s: c.views_push(trigger_id=s.mint_trigger(), view=VIEW)),
+    "views.publish": ("views.publish", lambda c, s: c.views_publish(user_id="U0CHAIR", view=HOME)),
+    "chat.postMessage": ("chat.postMessage", lambda c, s: c.chat_postMessage(channel="C1", text="Hello")),
     "chat.postEphemeral": (
         "chat.postEphemeral",
-        lambda c: c.chat_postEphemeral(channel="C1", user="U0CHAIR", text="Hello"),
+        lambda c, s: c.chat_postEphemeral(channel="C1", user="U0CHAIR", text="Hello"),
     ),
-    "chat.update": ("chat.update", lambda c: c.chat_update(channel="C1", ts="1.000001", text="Hello")),
-    "conversations.open": ("conversations.open", lambda c: c.conversations_open(users="U0CHAIR")),
-    "files.getUploadURLExternal": ("files.getUploadURLExternal", lambda c: c.files_upload_v2(**FILE)),
-    "upload": ("files.upload", lambda c: c.files_upload_v2(**FILE)),
-    "files.completeUploadExternal": ("files.completeUploadExternal", lambda c: c.files_upload_v2(**FILE)),
+    "chat.update": ("chat.update", lambda c, s: c.chat_update(channel="C1", ts="1.000001", text="Hello")),
+    "conversations.open": ("conversations.open", lambda c, s: c.conversations_open(users="U0CHAIR")),
+    "files.getUploadURLExternal": ("files.getUploadURLExternal", lambda c, s: c.files_upload_v2(**FILE)),
+    "upload": ("files.upload", lambda c, s: c.files_upload_v2(**FILE)),
+    "files.completeUploadExternal": ("files.completeUploadExternal", lambda c, s: c.files_upload_v2(**FILE)),
 }
 
 
@@ -130,10 +131,10 @@ def test_every_kind_of_web_api_call_slack_refuses_is_raised_and_logged_with_a_re
     method, call = CALLS[refused]
     client = CheckedWebClient(token="xoxb-test", base_url=standin.api_url)
     standin.reset()
-    assert asyncio.run(call(client))["ok"] is True  # accepted, it answers as the SDK does
+    assert asyncio.run(call(client, standin))["ok"] is True  # accepted, it answers as the SDK does
     standin.fail(refused, error="invalid_arguments")
     with pytest.raises(SlackRefused) as raised:
-        asyncio.run(call(client))
+        asyncio.run(call(client, standin))
     assert (raised.value.method, raised.value.error) == (method, "invalid_arguments")
     assert raised.value.response["error"] == "invalid_arguments"  # as a SlackApiError, for the CLI
     _logged(caplog, method=method, error="invalid_arguments", reference=raised.value.reference)

@@ -86,7 +86,7 @@ class SocketEnd:
         return acknowledged
 
 
-def _slash_command(text: str, *, user: str, response_url: str) -> dict[str, Any]:
+def _slash_command(text: str, *, user: str, response_url: str, trigger_id: str) -> dict[str, Any]:
     return {
         "envelope_id": "0d6e5a4c-socket-command",
         "type": "slash_commands",
@@ -104,7 +104,7 @@ def _slash_command(text: str, *, user: str, response_url: str) -> dict[str, Any]
             "api_app_id": "A0TEST",
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": "1337.socket.trigger",
+            "trigger_id": trigger_id,
         },
     }
 
@@ -142,6 +142,7 @@ def test_socket_mode_acknowledges_on_the_socket_and_answers_through_the_web_api(
     where to connect, takes a slash command and a message over the websocket, acknowledges each there by
     its envelope id, then reaches the service over HTTP and answers through the Web API."""
     end = SocketEnd()
+    triggers: list[str] = []  # minted as the command is sent: a trigger lasts 3 s
 
     async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
         standin.socket_url = await end.start()
@@ -160,8 +161,14 @@ def test_socket_mode_acknowledges_on_the_socket_and_answers_through_the_web_api(
         )
         try:
             await asyncio.wait_for(end.connected.wait(), timeout=10)
+            triggers.append(standin.mint_trigger())
             command = await end.send(
-                _slash_command("check", user=people.chair, response_url=standin.response_url("socket"))
+                _slash_command(
+                    "check",
+                    user=people.chair,
+                    response_url=standin.response_url("socket"),
+                    trigger_id=triggers[0],
+                )
             )
             await asyncio.to_thread(standin.wait_for, "views.open")
             message = await end.send(_event(_dm("hello?", user=people.chair), event_id="Ev0SOCKET"))
@@ -181,7 +188,7 @@ def test_socket_mode_acknowledges_on_the_socket_and_answers_through_the_web_api(
     assert message_ack == {"envelope_id": "envelope-Ev0SOCKET"}
     [opened] = standin.calls_to("views.open")
     assert opened.headers["Authorization"] == "Bearer xoxb-test-token"
-    assert opened.body["trigger_id"] == "1337.socket.trigger"
+    assert opened.body["trigger_id"] == triggers[0]
     assert opened.json_field("view")["callback_id"] == check_form.CALLBACK_ID
     [reply] = standin.calls_to("chat.postMessage")
     assert (reply.body["channel"], reply.body["text"]) == (f"D{people.chair}", REPLY)

@@ -439,14 +439,15 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
     me_view.availability_saved: lambda: [_modal(me_view.availability_saved(record()))],
     me_view.declared: lambda: [_modal(me_view.declared(kind)) for kind in ("interest", "engagement")],
     me_view.notice_blocks: lambda: [
-        _message(me_view.notice_blocks(NOTICE, kind="interest", consultant=7, record=2**31))
+        _message(me_view.notice_blocks(kind=kind, consultant=7, record=2**31))
+        for kind in ("interest", "engagement")
     ],
-    me_view.resolved_blocks: lambda: [_message(me_view.resolved_blocks(NOTICE, REASON))],
-    me_view.reject_modal: lambda: [
+    me_view.resolved_blocks: lambda: [_message(me_view.resolved_blocks("engagement", REASON))],
+    me_view.review_modal: lambda: [
         _modal(
-            me_view.reject_modal(
+            me_view.review_modal(
                 NOTICE,
-                carried={"kind": "engagement", "consultant": 7, "id": 2**31},
+                subject={"kind": "engagement", "consultant": 7, "id": 2**31},
                 channel="C0ADMINS",
                 ts="1.2",
             )
@@ -525,7 +526,7 @@ def _view_modules() -> list[Any]:
 
 # Parts checked within what they are part of, and readers of what Slack sends back.
 PARTS = {check_form.element: "each question_input's element"}
-READERS = {"features_from", "rejected_subject"}
+READERS = {"features_from", "reviewed_subject"}
 
 
 def test_every_view_builder_is_checked_at_scale() -> None:
