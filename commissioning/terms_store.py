@@ -12,7 +12,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -66,8 +66,17 @@ class Inputs:
     commission: CommissionFacts | None
 
 
-def inputs_for(*, session: Session, case: Case) -> Inputs:
-    """A case's facts, the decision the terms follow, the board's decision and the current commission.
+Naming = Callable[[str], str]
+"""Who a stored actor (an email) is, as people read it: the shell that knows the users names them."""
+
+
+def _as_stored(actor: str) -> str:
+    return actor
+
+
+def inputs_for(*, session: Session, case: Case, named: Naming = _as_stored) -> Inputs:
+    """A case's facts, the decision the terms follow, the board's decision and the current commission;
+    ``named`` turns the email of whoever recorded the board's decision into the name the terms print.
 
     The board's decision, when there is one, is the decision of record: its own outcomes when it departed
     from the recommendation, the recommendation it accepted otherwise. If the case changed afterwards and
@@ -93,7 +102,7 @@ def inputs_for(*, session: Session, case: Case) -> Inputs:
         if newer and recommendation and _outcomes(recommendation.result) != _outcomes(decision):
             superseded_on = recommendation.decided_at.date()
         board = BoardDecision(
-            decided_by=board_record.decided_by,
+            decided_by=named(board_record.decided_by),
             decided_on=board_record.decided_at.date(),
             superseded_on=superseded_on,
         )
@@ -196,20 +205,26 @@ def _latest(session: Session, case_id: int) -> TermsVersion | None:
 
 
 def generate(
-    *, session: Session, ref: str, actor: str, today: date, rule_settings: Mapping[str, Any]
+    *,
+    session: Session,
+    ref: str,
+    actor: str,
+    today: date,
+    rule_settings: Mapping[str, Any],
+    named: Naming = _as_stored,
 ) -> Generated:
     """Assemble the case's terms as of ``today`` and store them as a new version if they changed.
 
     ``rule_settings`` are the service's local ruleset settings, so the review's completion time is the
-    one the decision's ruleset version was made with.
+    one the decision's ruleset version was made with. ``named`` names the people the terms mention.
     """
     try:
         with atomic(session=session):
-            return _generate(session, ref, actor, today, rule_settings)
+            return _generate(session, ref, actor, today, rule_settings, named)
     except IntegrityError:
         # A concurrent request numbered the same version first; try once more against it.
         with atomic(session=session):
-            return _generate(session, ref, actor, today, rule_settings)
+            return _generate(session, ref, actor, today, rule_settings, named)
 
 
 def _ruleset(decision: Mapping[str, Any], settings: Mapping[str, Any]) -> rules.Ruleset | None:
@@ -224,12 +239,12 @@ def _ruleset(decision: Mapping[str, Any], settings: Mapping[str, Any]) -> rules.
 
 
 def _generate(
-    session: Session, ref: str, actor: str, today: date, rule_settings: Mapping[str, Any]
+    session: Session, ref: str, actor: str, today: date, rule_settings: Mapping[str, Any], named: Naming
 ) -> Generated:
     case = _case(session, ref)
     assert case.id is not None
     _lock_case(session, case.id)
-    inputs = inputs_for(session=session, case=case)
+    inputs = inputs_for(session=session, case=case, named=named)
     terms = assemble(
         case=inputs.case,
         decision=inputs.decision,

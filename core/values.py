@@ -101,6 +101,39 @@ def echoed(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+_WORDS_AND_SPACES = re.compile(r"\S+|\s+")
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, cut only between words: whole words from its start and
+    from its end either side of "…". A message that echoes a long input keeps its end, which says what is
+    wrong; a single word longer than the room left is left out whole rather than cut."""
+    if len(text) <= limit:
+        return text
+    parts = _WORDS_AND_SPACES.findall(text)
+    room = limit - 3  # the ellipsis and a space either side of it
+    head: list[str] = []
+    used = 0
+    for part in parts:
+        if used + len(part) > room // 2:
+            break
+        head.append(part)
+        used += len(part)
+    tail: list[str] = []
+    for part in reversed(parts[len(head) :]):
+        if used + len(part) > room:
+            break
+        tail.append(part)
+        used += len(part)
+    for part in parts[len(head) : len(parts) - len(tail)]:  # room the end did not need
+        if used + len(part) > room:
+            break
+        head.append(part)
+        used += len(part)
+    ends = ("".join(head).strip(), "".join(reversed(tail)).strip())
+    return " ".join(piece for piece in (ends[0], "…", ends[1]) if piece)
+
+
 def printable(text: str) -> str:
     """``text`` as a document can hold it, whatever was stored: Word's breaks as line breaks, and every
     character XML 1.0 forbids dropped. For text stored before it was checked on the way in."""

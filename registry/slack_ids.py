@@ -17,8 +17,9 @@ from registry.identities import SlackIdentity
 from registry.models import Consultant
 
 # The board users' table, named as the identity table's foreign key names it: the registry reads a user's
-# email to say who holds an id, and needs nothing else of the service's model.
-_USERS = table("app_user", column("id"), column("email"))
+# name (or, until they have one, their email) to say who holds an id, and needs nothing else of the
+# service's model.
+_USERS = table("app_user", column("id"), column("email"), column("display_name"))
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Holder:
 
     user_id: int | None
     consultant_id: int | None
-    words: str  # "the consultant Jane Smith", "the board user chair@example.org"
+    words: str  # "the consultant Jane Smith", "the board user Sam Patel" (or their email, unnamed)
 
     def is_record(self, *, user_id: int | None = None, consultant_id: int | None = None) -> bool:
         return (user_id is not None and self.user_id == user_id) or (
@@ -46,6 +47,7 @@ def holders(session: Session, slack_user_ids: Iterable[str]) -> dict[str, Holder
             SlackIdentity.user_id,
             SlackIdentity.consultant_id,
             _USERS.c.email,
+            _USERS.c.display_name,
             Consultant.name,
         )
         .outerjoin(_USERS, _USERS.c.id == SlackIdentity.user_id)
@@ -56,9 +58,9 @@ def holders(session: Session, slack_user_ids: Iterable[str]) -> dict[str, Holder
         slack_user_id: Holder(
             user_id,
             consultant_id,
-            f"the board user {email}" if user_id is not None else f"the consultant {name}",
+            f"the board user {user_name or email}" if user_id is not None else f"the consultant {name}",
         )
-        for slack_user_id, user_id, consultant_id, email, name in rows
+        for slack_user_id, user_id, consultant_id, email, user_name, name in rows
     }
 
 

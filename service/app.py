@@ -33,6 +33,7 @@ from service.web import dashboard as dashboard_pages
 from service.web import imports as import_pages
 from service.web import pages as shared_pages
 from service.web import session as sign_in_pages
+from service.web import users as user_pages
 from service.web.pages import PageRefused, page_refused_response
 
 # The API's routers, included in this order (a route matches in the first router that has it); a new area
@@ -58,6 +59,7 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     agency_pages.router,
     import_pages.router,
     case_pages.router,
+    user_pages.router,
 )
 
 

@@ -137,8 +137,8 @@ def current_user(
         )
     _unknown_slack_user(request, user, x_slack_user_id)
     raise _forbidden(
-        "Your Slack account is not linked to a user of this service. Ask an admin to run "
-        "'scr user add EMAIL --role ROLE --slack-user-id YOUR_ID'."
+        "Your Slack account is not linked to a user of this service. Ask your admin, who can link you "
+        "from the admin pages (Users)."
     )
 
 

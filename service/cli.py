@@ -176,6 +176,9 @@ def user_add(
     email: str,
     role: Annotated[str, typer.Option(help="admin, commissioner, chair or bot.")],
     slack_user_id: Annotated[str | None, typer.Option(help="Slack user id (U...) to link.")] = None,
+    name: Annotated[
+        str | None, typer.Option(help='The name people see, e.g. "Jane Smith" (until set, the email).')
+    ] = None,
 ) -> None:
     """Create a user and print their API token once."""
     from core.errors import DomainError
@@ -191,7 +194,12 @@ def user_add(
     with unit_of_work(get_engine()) as session:
         try:
             _, token = add_user(
-                session, email=email, role=parsed_role, actor=CLI_ACTOR, slack_user_id=slack_user_id
+                session,
+                email=email,
+                role=parsed_role,
+                actor=CLI_ACTOR,
+                slack_user_id=slack_user_id,
+                display_name=name,
             )
         except DomainError as error:
             raise _fail(error.message) from None
@@ -522,6 +530,7 @@ def terms(
     from core.errors import DomainError
     from core.transaction import unit_of_work
     from service.db import get_engine
+    from service.people import naming
     from service.settings import get_settings
 
     if fmt not in set(Format):
@@ -535,6 +544,7 @@ def terms(
                     actor=CLI_ACTOR,
                     today=date.today(),
                     rule_settings=get_settings().rule_settings,
+                    named=naming(session),
                 )
                 record = result.version
             else:

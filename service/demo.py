@@ -43,6 +43,13 @@ from service.users import add_user
 SEED = 20070814  # the date of the briefing note on 27 London serious case reviews that started this
 ACTOR = "demo"
 USER_DOMAIN = "demo.example.org"
+# The demo users' display names, invented like everyone else here.
+USER_NAMES = {
+    Role.admin: "Amara Osei",
+    Role.commissioner: "Tom Whitfield",
+    Role.chair: "Priya Raman",
+    Role.bot: "Case review bot",
+}
 
 K = AgencyKind
 AGENCIES: tuple[tuple[str, str, AgencyKind, str, tuple[str, ...]], ...] = (
@@ -490,7 +497,10 @@ def load(*, session: Session, today: date | None = None) -> dict[Role, str]:
         agencies.create_agency(session=session, data=agency, actor=ACTOR)
     for index, plan in enumerate(_plans(today)):
         _create(session, index, plan, today)
-    return {role: add_user(session, email=email, role=role, actor=ACTOR)[1] for role, email in emails.items()}
+    return {
+        role: add_user(session, email=email, role=role, actor=ACTOR, display_name=USER_NAMES[role])[1]
+        for role, email in emails.items()
+    }
 
 
 def _create(session: Session, index: int, plan: _Plan, today: date) -> None:

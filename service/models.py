@@ -3,13 +3,16 @@ CSV import previews."""
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import EmailStr
 from sqlalchemy import String, Text
 from sqlmodel import Field, Relationship, SQLModel
 
 from core.clock import utcnow
+from core.values import Line, OptionalLine
 from registry.identities import HELD_IDENTITY, SlackHolder, SlackIdentity
+from registry.models import SLACK_USER_ID, Input
 
 
 class Role(StrEnum):
@@ -22,6 +25,9 @@ class Role(StrEnum):
 class UserBase(SQLModel):
     email: EmailStr = Field(max_length=254, unique=True, index=True)
     role: Role = Field(sa_type=String(16))
+    display_name: str | None = Field(
+        default=None, max_length=200, description="the name people see; until it is set, the email stands in"
+    )
 
 
 class User(SlackHolder, UserBase, table=True):
@@ -36,11 +42,38 @@ class User(SlackHolder, UserBase, table=True):
         sa_relationship_kwargs={**HELD_IDENTITY, "foreign_keys": "[SlackIdentity.user_id]"}
     )
 
+    @property
+    def shown_name(self) -> str:
+        """How people see this user named: their display name, or their email until they have one."""
+        return self.display_name or self.email
+
 
 class UserPublic(UserBase):
     id: int
     active: bool
     slack_user_id: str | None = None
+
+
+# What an admin types on the users page. The bot's own user is not a person: it is added from the command
+# line, which prints the token it runs with.
+PersonRole = Literal[Role.admin, Role.commissioner, Role.chair]
+PERSON_ROLES: tuple[Role, ...] = (Role.admin, Role.commissioner, Role.chair)
+
+
+class DisplayName(Input):
+    display_name: Line = Field(min_length=1, max_length=200)
+
+
+class SlackLink(Input):
+    slack_user_id: Line = Field(min_length=1, max_length=32, schema_extra={"pattern": SLACK_USER_ID})
+
+
+class UserCreate(DisplayName, Input):
+    """A person added from the users page, with the Slack member id they use the bot with, if any."""
+
+    email: EmailStr = Field(max_length=254)
+    role: PersonRole
+    slack_user_id: OptionalLine = Field(default=None, max_length=32, schema_extra={"pattern": SLACK_USER_ID})
 
 
 class PageSession(SQLModel, table=True):

@@ -13,9 +13,16 @@ MESSAGE_CHARS = 1000
 
 def not_linked(user: str) -> str:
     return (
-        f":no_entry: Your Slack account (`{user}`) is not linked to a user of the case review service, so "
-        "I can't act for you. Ask an admin to run "
-        f"`scr user add YOUR-EMAIL --role ROLE --slack-user-id {user}`."
+        f":no_entry: Your Slack account is not linked to a user of the case review service, so I can't act "
+        f"for you. {link_request(user)}"
+    )
+
+
+def link_request(user: str) -> str:
+    """What an unlinked person does about it, with the member id their admin will ask for."""
+    return (
+        "Ask your admin, who can link you from the admin pages (Users); give them your Slack member ID, "
+        f"`{escape(user)}`."
     )
 
 
@@ -28,7 +35,7 @@ SERVICE_DOWN = (
 def unknown_case(ref: str) -> str:
     return (
         f":mag: There is no case `{escape(ref[:40])}`. Check the reference (it looks like "
-        "`AREA-2026-001`), or record a case from `/scr check`."
+        "`HAC-2026-0007`), or record a case from `/scr check`."
     )
 
 

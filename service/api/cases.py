@@ -19,12 +19,13 @@ from typing import Annotated, Any
 import anyio
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from pydantic_core import PydanticCustomError
+from sqlmodel import Session
 
 from commissioning import features, rules, store, threshold
 from commissioning.models import CaseStatus
 from core.clock import today as service_today
 from core.errors import Invalid
-from core.values import OptionalLine, bounded, echoed
+from core.values import OptionalLine, bounded, echoed, shortened
 from service.api.params import Ref
 from service.api.schemas import (
     BoardDecisionIn,
@@ -37,6 +38,7 @@ from service.api.schemas import (
 )
 from service.auth import AnyUser, CaseReader, ChairOrAdminUser, ChairUser
 from service.db import SessionDep, UnitOfWorkRoute
+from service.people import names
 from service.ratelimit import TOO_MANY, limit_public
 from service.settings import get_settings
 
@@ -112,9 +114,10 @@ def _threshold_request(body: bytes) -> tuple[features.Features, str, dt.date]:
 
 
 def _shown(value: Any) -> Any:
-    """Text in a problem, cut short: a long one can only be the caller's own input echoed back."""
-    if isinstance(value, str) and len(value) > MAX_SHOWN:
-        return value[: MAX_SHOWN - 1] + "…"
+    """Text in a problem, cut short between words: a long one can only be the caller's own input echoed
+    back, and the end that says what is wrong with it is kept."""
+    if isinstance(value, str):
+        return shortened(value, MAX_SHOWN)
     if isinstance(value, list):
         return [_shown(item) for item in value]
     return value
@@ -234,6 +237,24 @@ def list_rulesets() -> list[dict[str, Any]]:
     return [ruleset.to_json() for ruleset in rulesets()]
 
 
+def _named(session: Session, cases: list[dict[str, Any]]) -> list[CaseOut]:
+    """Cases for the API, each decision with the name of whoever recorded it (one lookup for them all)."""
+    decisions = [
+        decision
+        for case in cases
+        for decision in (case["board_decision"], *(case.get("history") or ()))
+        if decision is not None
+    ]
+    named = names(session, [decision["decided_by"] for decision in decisions])
+    for decision in decisions:
+        decision["decided_by_name"] = named(decision["decided_by"])
+    return [CaseOut.model_validate(case) for case in cases]
+
+
+def _case_out(session: Session, case: dict[str, Any]) -> CaseOut:
+    return _named(session, [case])[0]
+
+
 @router.post("/cases", status_code=status.HTTP_201_CREATED)
 def create_case(
     body: CaseIn,
@@ -256,7 +277,7 @@ def create_case(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return CaseOut.model_validate(view.to_json(today=dt.date.today()))
+    return _case_out(session, view.to_json(today=dt.date.today()))
 
 
 @router.get("/cases")
@@ -271,14 +292,14 @@ def list_cases(
     """Cases, newest first, each with its latest recommendation, board decision and next deadline."""
     views, total = store.list_cases(session=session, status=status_, area=area, limit=limit, offset=offset)
     today = dt.date.today()
-    items = [CaseOut.model_validate(view.to_json(today=today, history=False)) for view in views]
+    items = _named(session, [view.to_json(today=today, history=False) for view in views])
     return CasePage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/cases/{ref}")
 def get_case(ref: Ref, session: SessionDep, _: CaseReader) -> CaseOut:
     """A case with its whole decision history (each with its ruleset version and feature snapshot)."""
-    return CaseOut.model_validate(store.get_case(session=session, ref=ref).to_json(today=dt.date.today()))
+    return _case_out(session, store.get_case(session=session, ref=ref).to_json(today=dt.date.today()))
 
 
 @router.patch("/cases/{ref}")
@@ -293,9 +314,7 @@ def change_case(ref: Ref, body: CaseChangeIn, session: SessionDep, actor: AnyUse
         rulesets=rulesets(),
         ruleset=body.ruleset,
     )
-    return CaseOut.model_validate(
-        {**updated.view.to_json(today=dt.date.today()), "redeclare": updated.redeclare}
-    )
+    return _case_out(session, {**updated.view.to_json(today=dt.date.today()), "redeclare": updated.redeclare})
 
 
 @router.post("/cases/{ref}/decision")
@@ -312,7 +331,7 @@ def record_decision(ref: Ref, body: BoardDecisionIn, session: SessionDep, actor:
         today=dt.date.today(),
         rulesets=rulesets(),
     )
-    return CaseOut.model_validate(view.to_json(today=dt.date.today()))
+    return _case_out(session, view.to_json(today=dt.date.today()))
 
 
 @router.post("/cases/{ref}/close")
@@ -321,4 +340,4 @@ def close_case(ref: Ref, session: SessionDep, actor: ChairOrAdminUser) -> CaseOu
     text is removed ``SCR_RETENTION_YEARS`` later (``POST /retention/purge``). 409 if already closed.
     Audited."""
     view = store.close_case(session=session, ref=ref, actor=actor.email, today=dt.date.today())
-    return CaseOut.model_validate(view.to_json(today=dt.date.today()))
+    return _case_out(session, view.to_json(today=dt.date.today()))

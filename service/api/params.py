@@ -10,7 +10,15 @@ from fastapi import Path
 # Case references are letters, digits and hyphens (HAC-2026-0007); anything else cannot name a case.
 REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
 
-Ref = Annotated[str, Path(min_length=1, max_length=32, pattern=REF_PATTERN, description="the case reference")]
+Ref = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=32,
+        pattern=REF_PATTERN,
+        description="the case reference, such as HAC-2026-0007",
+    ),
+]
 """A case reference in a path."""
 
 MAX_ID = 2**31 - 1  # the integer columns' largest value

@@ -330,6 +330,10 @@ class DecisionRecordOut(BaseModel):
     accepted: bool | None
     reason: str | None
     decided_by: str
+    decided_by_name: str = Field(
+        description="who decided, as people see them named: their display name, or their email until "
+        "they have one"
+    )
     decided_at: dt.datetime
 
 

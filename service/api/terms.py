@@ -12,6 +12,7 @@ from service.api.params import Id, Ref
 from service.api.schemas import DiffOut, GeneratedOut, MissingOut, VersionOut
 from service.auth import AnyUser, CommissionerUser
 from service.db import SessionDep, UnitOfWorkRoute
+from service.people import naming
 from service.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["terms"], route_class=UnitOfWorkRoute)
@@ -46,6 +47,7 @@ def generate_terms(
         actor=actor.email,
         today=date.today(),
         rule_settings=get_settings().rule_settings,
+        named=naming(session),
     )
     record = result.version
     if result.created:

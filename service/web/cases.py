@@ -20,6 +20,7 @@ from commissioning.render import Format
 from core.errors import NotFound
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import User
+from service.people import names
 from service.web.pages import MAX_NUMBER, PageRefused, page_number, render
 from service.web.session import CasesPage
 
@@ -71,14 +72,21 @@ def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) 
     except NotFound as error:
         raise _not_found(user, error.message) from None
     governing = view.governing()
+    versions = terms_store.list_versions(session=session, ref=ref)
+    actors = [
+        view.case.created_by,
+        *(d.decided_by for d in view.decisions),
+        *(v.created_by for v in versions),
+    ]
     context = {
         "section": "cases",
         "view": view,
         "decision": governing.decision,
         "deadlines": governing.ahead(date.today()),
         "commissions": commissions.list_commissions(session=session, ref=ref),
-        "versions": terms_store.list_versions(session=session, ref=ref),
+        "versions": versions,
         "formats": list(Format),
+        "named": names(session, actors),
     }
     return render(request, "cases/case.html", context, user=user)
 

@@ -15,7 +15,6 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from core import audit
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from registry import consultants, lifecycle
 from registry.agencies import list_agencies
@@ -36,11 +35,12 @@ from service.settings import get_settings
 from service.web.pages import (
     MAX_NUMBER,
     PageRefused,
+    audit_history,
     field_errors,
     flash,
     page_number,
-    problem_errors,
     render,
+    store_errors,
 )
 from service.web.session import AdminPage, CheckedForm
 
@@ -180,14 +180,6 @@ def _model_input(submitted: Mapping[str, Any], fields: Mapping[str, Any]) -> dic
     return data
 
 
-def _store_errors(error: Invalid | Conflict) -> dict[str, str]:
-    """A store's refusal as messages beside the fields it names (a taken email names ``email``)."""
-    if isinstance(error, Invalid):
-        return problem_errors(error)
-    fields = [finding.get("field") for finding in error.findings if isinstance(finding, dict)]
-    return {str(fields[0]) if fields and fields[0] else "form": error.message}
-
-
 def _status(error: Invalid | Conflict) -> int:
     return 409 if isinstance(error, Conflict) else 422
 
@@ -228,7 +220,7 @@ def _refused(
     if isinstance(error, ValidationError):
         errors, status = field_errors(error, labels=LABELS, pattern_hints=PATTERN_HINTS), 422
     else:
-        errors, status = _store_errors(error), _status(error)
+        errors, status = store_errors(error), _status(error)
     return _form_page(request, user, consultant=consultant, values=values, errors=errors, status=status)
 
 
@@ -286,24 +278,6 @@ def save_consultant(
 # A consultant's record and status actions -----------------------------------------------------------
 
 
-def _shown(value: Any) -> str | None:
-    """An audited value as the history table shows it; None for nothing recorded."""
-    if isinstance(value, list):
-        value = ", ".join(str(item) for item in value)
-    return None if value in (None, "") else str(value)
-
-
-def _changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[tuple[str, Any, Any]]:
-    """The fields an audit event changed, as (field, before, after)."""
-    before, after = before or {}, after or {}
-    changes = []
-    for name in dict.fromkeys([*before, *after]):
-        old, new = _shown(before.get(name)), _shown(after.get(name))
-        if old != new and name != "updated_at":
-            changes.append((name, old, new))
-    return changes
-
-
 def _record_page(
     request: Request,
     session: SessionDep,
@@ -314,8 +288,7 @@ def _record_page(
     reason: str = "",
     chosen_action: str = "",
 ) -> Response:
-    events = audit.history(session, entity_type="consultant", entity_id=str(consultant.id))
-    history = [(event, _changes(event.before, event.after)) for event in reversed(events)]
+    history = audit_history(session, entity_type="consultant", entity_id=str(consultant.id))
     agencies = {agency.id: agency.name for agency in list_agencies(session=session)}
     context = {
         "section": "consultants",

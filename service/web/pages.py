@@ -1,6 +1,8 @@
 """What every admin page shares: the templates, the stylesheet, form errors and the refusal pages."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -9,12 +11,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
+from sqlmodel import Session
 
-from core.errors import Invalid
+from core import audit
+from core.errors import Conflict, Invalid
 from service import page_sessions
 from service.auth import Caller, _record_refusal
 from service.db import UnitOfWorkRoute, joined_unit_of_work
 from service.models import User
+from service.people import names
 from service.web.cookie import csrf_token, remember_visitor, signed_in
 
 WEB_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
@@ -151,6 +156,52 @@ def page_refused_response(request: Request, error: Exception) -> Response:
     return render(request, "refused.html", context, user=error.user, status=error.status)
 
 
+# A record's history -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One audit event as a record's page shows it: when, who (by name), what, and the fields changed."""
+
+    at: datetime
+    who: str
+    action: str
+    changes: list[tuple[str, str | None, str | None]]
+
+
+UNSHOWN_FIELDS = frozenset({"id", "updated_at"})  # the record's own number, and when: the table says so
+
+
+def _shown(value: Any) -> str | None:
+    """An audited value as the history table shows it; None for nothing recorded."""
+    if isinstance(value, list):
+        value = ", ".join(str(item) for item in value)
+    return None if value in (None, "") else str(value)
+
+
+def _changes(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+) -> list[tuple[str, str | None, str | None]]:
+    """The fields an audit event changed, as (field, before, after)."""
+    before, after = before or {}, after or {}
+    changes = []
+    for name in dict.fromkeys([*before, *after]):
+        old, new = _shown(before.get(name)), _shown(after.get(name))
+        if old != new and name not in UNSHOWN_FIELDS:
+            changes.append((name, old, new))
+    return changes
+
+
+def audit_history(db: Session, *, entity_type: str, entity_id: str) -> list[HistoryRow]:
+    """A record's audit events, newest first, each naming who acted as people know them."""
+    events = audit.history(db, entity_type=entity_type, entity_id=entity_id)
+    named = names(db, [event.actor for event in events])
+    return [
+        HistoryRow(event.at, named(event.actor), event.action, _changes(event.before, event.after))
+        for event in reversed(events)
+    ]
+
+
 # Form validation ------------------------------------------------------------------------------
 
 DATE_HINT = "Enter a real date as YYYY-MM-DD, for example 2026-03-31"
@@ -162,7 +213,8 @@ def _message(item: Mapping[str, Any], label: str | None, pattern_hint: str | Non
     ctx = item.get("ctx") or {}
     if kind in {"enum", "literal_error"}:
         return "Choose one of the options listed"
-    if kind == "missing" or item.get("input") in ("", None):
+    typed = item.get("input")
+    if kind == "missing" or typed is None or (isinstance(typed, str) and not typed.strip()):
         return f"Enter the {label[:1].lower()}{label[1:]}" if label else "Enter a value"
     if kind.startswith("date"):
         return DATE_HINT
@@ -190,6 +242,16 @@ def problem_errors(error: Invalid) -> dict[str, str]:
         loc = [part for part in problem.get("loc", []) if part != "body"]
         errors.setdefault(str(loc[0]) if loc else "form", str(problem.get("msg", error.message)))
     return errors or {"form": error.message}
+
+
+def store_errors(error: Invalid | Conflict) -> dict[str, str]:
+    """A store's refusal as messages beside the fields it names: an ``Invalid``'s problems, or the field a
+    ``Conflict``'s first finding names (a taken email names ``email``, a held Slack member id
+    ``slack_user_id``)."""
+    if isinstance(error, Invalid):
+        return problem_errors(error)
+    fields = [finding.get("field") for finding in error.findings if isinstance(finding, dict)]
+    return {str(fields[0]) if fields and fields[0] else "form": error.message}
 
 
 def field_errors(

@@ -52,7 +52,7 @@ def page_user(*roles: Role) -> Callable[[Request, SessionDep], User]:
             raise PageRefused(
                 403,
                 "You do not have access to this page",
-                f"This page is for {names}. You are signed in as {user.email}, a {user.role}.",
+                f"This page is for {names}. You are signed in as {user.shown_name}, a {user.role}.",
                 user=user,
             )
         if _holds_nul([*request.query_params.multi_items(), *request.path_params.items()]):

@@ -50,7 +50,7 @@ from sqlmodel import Session
 from service.auth import SLACK_USER_HEADER
 from service.models import Role
 from service.passwords import set_password
-from service.users import add_user, revoke_user
+from service.users import add_user, create_user, revoke_user
 from service.web.cookie import SESSION_COOKIE
 
 try:
@@ -267,6 +267,13 @@ CALLS: dict[str, Call] = {
     "POST /admin/consultants/{consultant_id}/status": Call(
         records={"consultant_id": "to_reapprove"}, form={"action": "approve", **REASON}, ok=200
     ),
+    "POST /admin/users/new": Call(
+        form={"display_name": "Uma User", "email": "uma.user@board.example.org", "role": "chair"}, ok=200
+    ),
+    "POST /admin/users/{user_id}/name": Call(form={"display_name": "Nell Named"}, ok=200),
+    "POST /admin/users/{user_id}/slack": Call(form={"slack_user_id": "U0NEWLINK"}, ok=200),
+    "POST /admin/users/{user_id}/slack/unlink": Call(records={"user_id": "user_to_unlink"}, ok=200),
+    "POST /admin/users/{user_id}/revoke": Call(records={"user_id": "user_to_revoke"}, ok=200),
     "POST /admin/agencies/new": Call(
         form={"id": "page-agency", "name": "Page Agency", "kind": "other", "area": "Camden"}, ok=200
     ),
@@ -420,6 +427,25 @@ class Seeder:
         return self.send("POST", f"/api/v1/cases/{ref}/commissions", json=body)["id"]
 
 
+def _people(engine: Any) -> dict[str, int]:
+    """Users for the users pages to change: one to name and link, one linked to unlink, one to revoke."""
+    ids = {}
+    with Session(engine) as session:
+        for key, slack_user_id in (
+            ("user_id", None),
+            ("user_to_unlink", "U0UNLINK"),
+            ("user_to_revoke", None),
+        ):
+            email = f"{key.replace('_', '-')}@board.example.org"
+            user = create_user(
+                session, email=email, role=Role.chair, actor="test", slack_user_id=slack_user_id
+            )
+            assert user.id is not None
+            ids[key] = user.id
+        session.commit()
+    return ids
+
+
 def _users(engine: Any) -> dict[str, str]:
     """One user per role (the three people linked to Slack, with passwords), and one to be revoked."""
     tokens = {"bad": "scr_" + "x" * 43}
@@ -503,6 +529,7 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
         "from_version": 1,
         "to_version": 1,
     }
+    ids |= _people(engine)
     seed.send("POST", f"/api/v1/consultants/{ids['suspended']}/suspend", 200, json=REASON)
     ref = ids["ref"]
     ids |= {

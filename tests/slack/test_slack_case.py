@@ -132,6 +132,9 @@ def test_the_home_tab_shows_each_role_what_it_acts_on(slack, standin, people, se
     assert ref in published[people.chair] and "Commissions awaiting" not in published[people.chair]
     assert "Consultants with checks" not in published[people.chair]
     assert "not linked" in published[people.stranger] and ref not in published[people.stranger]
+    assert (
+        "admin pages (Users)" in published[people.stranger] and "scr user" not in published[people.stranger]
+    )
 
 
 @pytest.fixture

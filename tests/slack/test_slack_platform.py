@@ -73,6 +73,7 @@ def test_a_slack_user_linked_to_nobody_is_told_so_privately_and_nothing_opens(
     [reply] = standin.wait_for("response_url")
     assert reply.body["response_type"] == "ephemeral"
     assert "is not linked" in reply.body["text"] and people.stranger in reply.body["text"]
+    assert "admin pages (Users)" in reply.body["text"] and "scr user" not in reply.body["text"]
     assert standin.calls_to("views.open") == []
 
 

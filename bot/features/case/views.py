@@ -34,7 +34,7 @@ MAX_OUTCOMES = 30
 
 
 def _decided(decision: dict[str, Any], labels: dict[str, str]) -> str:
-    who = escape(str(decision.get("decided_by") or ""))
+    who = escape(str(decision.get("decided_by_name") or ""))
     when = escape(str(decision.get("decided_at") or "")[:10])
     if decision.get("accepted"):
         return f"*Board decision:* the recommendation was accepted by {who} on {when}."

@@ -3,6 +3,7 @@
 
 from typing import Any
 
+from bot.views import errors
 from bot.views.blocks import MODAL_BLOCKS, Block, context, divider, escape, header, section
 from bot.views.outcomes import label
 
@@ -62,8 +63,7 @@ def view(
         blocks.append(
             section(
                 "Your Slack account is not linked to a user of the case review service yet. "
-                "Ask an admin to run "
-                f"`scr user add YOUR-EMAIL --role ROLE --slack-user-id {escape(slack_user)}`."
+                + errors.link_request(slack_user)
             )
         )
         return {"type": "home", "blocks": blocks}
