@@ -256,10 +256,10 @@ def _generate(
     session.flush()
     audit.record(
         session,
+        "terms.generate",
+        f"{ref}/v{record.version}",
         actor=actor,
-        action="terms.generate",
         entity_type="terms_version",
-        entity_id=f"{ref}/v{record.version}",
         after={
             "case_ref": ref,
             "version": record.version,
