@@ -24,17 +24,8 @@ from sqlmodel import Session, col, select
 from commissioning import commissions, rules, store
 from commissioning.models import Case, CommissionStatus, TermsVersion
 from commissioning.render import RENDERERS, TEMPLATE_VERSION, Format, render_markdown
-from commissioning.terms import (
-    Agency,
-    BoardDecision,
-    CaseFacts,
-    CommissionFacts,
-    Missing,
-    Terms,
-    assemble,
-    from_dict,
-    to_dict,
-)
+from commissioning.terms import Agency, BoardDecision, CaseFacts, CommissionFacts, assemble
+from commissioning.terms_document import Missing, Terms, from_dict, to_dict
 from core import audit
 from core.errors import NotFound
 from core.transaction import atomic
