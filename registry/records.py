@@ -97,25 +97,11 @@ def _record(session: Session, kind: RecordKind[Any], consultant_id: int, record_
 
 
 def audit(
-    session: Session,
-    kind: RecordKind[Any],
-    verb: str,
-    consultant_id: int,
-    *,
-    actor: str,
-    before: Change = None,
-    after: Change = None,
+    session: Session, kind: RecordKind[Any], verb: str, consultant_id: int, *, actor: str, **change: Change
 ) -> None:
-    """Audit a change to a consultant's record (``engagement.add``), filed under the consultant."""
-    audit_change(
-        session,
-        f"{kind.noun}.{verb}",
-        consultant_id,
-        actor=actor,
-        entity="consultant",
-        before=before,
-        after=after,
-    )
+    """Audit a change (``before``, ``after``) to a consultant's record of ``kind``: ``engagement.add``, filed
+    under the consultant."""
+    audit_change(session, f"{kind.noun}.{verb}", consultant_id, actor=actor, entity="consultant", **change)
 
 
 def list_records(*, session: Session, kind: RecordKind[Public], consultant_id: int) -> list[Public]:
