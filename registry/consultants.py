@@ -162,6 +162,22 @@ def list_consultants(
     return ConsultantPage(items=items, total=total, limit=limit, offset=offset)
 
 
+def lapsing(
+    *, session: Session, today: date, within_days: int, dbs_recheck_years: int, limit: int, offset: int = 0
+) -> ConsultantPage:
+    """A page of the approved consultants with a check lapsed or lapsing within ``within_days``
+    (``expiring_condition``), by name."""
+    return list_consultants(
+        session=session,
+        status=ConsultantStatus.approved,
+        expiring_within_days=within_days,
+        dbs_recheck_years=dbs_recheck_years,
+        today=today,
+        limit=limit,
+        offset=offset,
+    )
+
+
 DUE_PAGE = 200
 
 
@@ -170,18 +186,17 @@ def checks_falling_due(
 ) -> list[tuple[ConsultantPublic, expiry.CheckStatus]]:
     """Each check of an approved consultant lapsed, missing or falling due within ``within_days``.
 
-    The consultants are those the dashboard lists (``expiring_condition``); ``registry.expiry`` says
+    The consultants are those the dashboard lists (``lapsing``); ``registry.expiry`` says
     which of their checks it is, so a consultant with two checks due appears twice.
     """
     found: list[tuple[ConsultantPublic, expiry.CheckStatus]] = []
     offset = 0
     while True:
-        page = list_consultants(
+        page = lapsing(
             session=session,
-            status=ConsultantStatus.approved,
-            expiring_within_days=within_days,
-            dbs_recheck_years=dbs_recheck_years,
             today=today,
+            within_days=within_days,
+            dbs_recheck_years=dbs_recheck_years,
             limit=DUE_PAGE,
             offset=offset,
         )
