@@ -102,6 +102,12 @@ def _error(response: httpx.Response) -> ServiceError:
     )
 
 
+def _records_path(consultant_id: int, kind: str, record_id: int | None = None) -> str:
+    """A consultant's records of ``kind`` ("engagement"), or one of them."""
+    path = f"/api/v1/consultants/{consultant_id}/{kind}s"
+    return path if record_id is None else f"{path}/{record_id}"
+
+
 class ServiceClient:
     """Typed calls to the service API; raises a ``ServiceError`` subclass for every refusal or failure."""
 
@@ -230,18 +236,6 @@ class ServiceClient:
             "PATCH", f"/api/v1/consultants/{consultant_id}", as_user=as_user, json=changes
         )
 
-    async def add_engagement(
-        self, *, as_user: str, consultant_id: int, engagement: dict[str, Any]
-    ) -> dict[str, Any]:
-        path = f"/api/v1/consultants/{consultant_id}/engagements"
-        return await self._json("POST", path, as_user=as_user, json=engagement)
-
-    async def update_engagement(
-        self, *, as_user: str, consultant_id: int, engagement_id: int, changes: dict[str, Any]
-    ) -> dict[str, Any]:
-        path = f"/api/v1/consultants/{consultant_id}/engagements/{engagement_id}"
-        return await self._json("PATCH", path, as_user=as_user, json=changes)
-
     async def remind_consultant(self, *, as_user: str, consultant_id: int, check: str) -> dict[str, Any]:
         """Record an admin's reminder to renew ``check``; answers the consultant's Slack id to send it to."""
         path = f"/api/v1/consultants/{consultant_id}/reminders"
@@ -251,6 +245,20 @@ class ServiceClient:
         """Each approved consultant's check falling due within ``within_days`` (the bot's own call)."""
         params = {"within_days": within_days}
         return await self._json("GET", "/api/v1/slack/checks-due", as_user=None, params=params)
+
+    # What is recorded about a consultant: every kind ("engagement", "interest", "accreditation",
+    # "review") has the same routes, so one call serves them all ------------------------------------
+
+    async def add_record(
+        self, *, as_user: str, consultant_id: int, kind: str, record: dict[str, Any]
+    ) -> dict[str, Any]:
+        return await self._json("POST", _records_path(consultant_id, kind), as_user=as_user, json=record)
+
+    async def update_record(
+        self, *, as_user: str, consultant_id: int, kind: str, record_id: int, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        path = _records_path(consultant_id, kind, record_id)
+        return await self._json("PATCH", path, as_user=as_user, json=changes)
 
     # Shortlists and commissions -------------------------------------------------------------------
 
@@ -387,7 +395,7 @@ class ServiceClient:
         self, *, as_user: str, kind: str, consultant_id: int, record_id: int, reason: str | None = None
     ) -> None:
         """Confirm (no ``reason``) or reject (with one) a consultant's declaration: admins only."""
-        path = f"/api/v1/consultants/{consultant_id}/{kind}s/{record_id}"
+        path = _records_path(consultant_id, kind, record_id)
         if reason is None:
             await self.request("POST", f"{path}/confirm", as_user=as_user)
         else:

@@ -325,14 +325,7 @@ def commission(
             session.add(record)
             session.flush()
             view = _view(session, record)
-            audit.record(
-                session,
-                actor=actor,
-                action="commission.propose",
-                entity_type="commission",
-                entity_id=str(record.id),
-                after=view.to_json(),
-            )
+            audit.record(session, "commission.propose", str(record.id), actor=actor, after=view.to_json())
             return Created(view, created=True)
     except IntegrityError:
         # The same Idempotency-Key arrived twice at once for different consultants: the unique key
@@ -378,10 +371,9 @@ def _transition(
     after = {**_view(session, commission).to_json(), **(details or {})}
     audit.record(
         session,
+        f"commission.{action.value}",
+        str(commission.id),
         actor=actor,
-        action=f"commission.{action.value}",
-        entity_type="commission",
-        entity_id=str(commission.id),
         before=before,
         after=after,
         free_text=("statement",),  # the declaration's words: the retention purge removes them

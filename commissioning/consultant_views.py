@@ -131,13 +131,7 @@ class CheckOut(SQLModel):
 
     @classmethod
     def of(cls, status: expiry.CheckStatus) -> "CheckOut":
-        return cls(
-            check=status.check,
-            label=status.label,
-            recorded=status.recorded,
-            due=status.due,
-            state=status.state,
-        )
+        return cls.model_validate(status, from_attributes=True)
 
 
 class ConsultantCard(SQLModel):

@@ -1,17 +1,19 @@
-"""The case-feature vocabulary as data: one catalogue feeds validation, the API schema, the Slack modal,
-the admin form and the CLI, so a feature is named, typed and explained in exactly one place.
+"""The case-feature vocabulary as data: one catalogue (``features.json``) feeds validation, the API schema,
+the Slack modal, the admin form and the CLI, so a feature is named, typed and explained in exactly one place.
 
 Feature names and option values are a public contract (see the project's domain notes): add, never rename.
 Every answer may be unknown: leave the key out, send ``null`` or send ``"unknown"``.
 """
 
 import difflib
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from core.errors import Invalid
@@ -90,300 +92,16 @@ class Feature:
             "max_length": self.max_length,
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Feature":
+        """A feature as ``features.json`` holds it: the published form, with defaults left out."""
+        options = tuple(Option(o["value"], o["label"]) for o in data.get("options", ()))
+        return cls(**{**data, "type": Kind(data["type"]), "group": Group(data["group"]), "options": options})
 
-def _options(*values: str, **labels: str) -> tuple[Option, ...]:
-    """Options in the given order; the label defaults to the value in words."""
-    return tuple(Option(v, labels.get(v, v.replace("_", " ").capitalize())) for v in values)
 
-
-CUSTODY_SETTINGS = (
-    "police_custody",
-    "young_offender_institution",
-    "secure_training_centre",
-    "secure_childrens_home",
-    "detained_mental_health_act",
-)
-
-_THEMES: tuple[tuple[str, str], ...] = (
-    ("domestic_abuse", "Was domestic abuse a feature of the household or relationship?"),
-    ("parental_mental_health", "Was parental mental ill-health a feature?"),
-    ("parental_substance_misuse", "Was parental drug or alcohol misuse a feature?"),
-    ("neglect", "Was neglect a feature?"),
-    ("fabricated_or_induced_illness", "Was fabricated or induced illness a feature?"),
-    ("sexual_abuse", "Was sexual abuse a feature?"),
-    ("child_sexual_exploitation", "Was child sexual exploitation a feature?"),
-    ("criminal_exploitation", "Was criminal exploitation (for example county lines) a feature?"),
-    ("recent_immigration", "Had the family arrived in the country recently?"),
-    ("interpreter_needed", "Did the child or family need an interpreter?"),
-    ("temporary_accommodation", "Was the family in temporary accommodation?"),
-    ("high_mobility", "Did the family move often between areas or services?"),
-    ("known_to_childrens_social_care", "Was the child or family known to children's social care?"),
-    ("child_protection_plan", "Was the child on a child protection plan, now or before?"),
-    ("disability", "Did the child have a disability?"),
-    ("faith_or_belief_related_abuse", "Was abuse linked to faith or belief a feature?"),
-    ("no_prior_agency_involvement", "Had no agency worked with the child or family before the incident?"),
-    ("mother_and_child_died_together", "Did the mother and the child die together?"),
-)
-
-CATALOGUE: tuple[Feature, ...] = (
-    Feature(
-        "incident_date",
-        Kind.date,
-        Group.when_where,
-        "On what date did the death or serious harm happen?",
-        "Chooses the edition of the guidance that applies when the ruleset is 'auto'.",
-        source="Working Together editions by date; project decisions notes",
-    ),
-    Feature(
-        "notified_date",
-        Kind.date,
-        Group.when_where,
-        "On what date did the local authority or board become aware?",
-        "Statutory deadlines count from this date.",
-        source="Children Act 2004 s16C(1); Working Together 2018/2023 (5 working days)",
-    ),
-    Feature(
-        "country",
-        Kind.choice,
-        Group.when_where,
-        "In which country did it happen?",
-        "Only England is in scope; Wales, Scotland and Northern Ireland have their own review systems.",
-        _options("england", "wales", "scotland", "northern_ireland", northern_ireland="Northern Ireland"),
-    ),
-    Feature(
-        "area",
-        Kind.text,
-        Group.when_where,
-        "Which local authority area (board or partnership) leads the case?",
-        "A short area name such as 'hackney'; it forms the case reference.",
-        max_length=100,
-    ),
-    Feature(
-        "agencies_involved",
-        Kind.text_list,
-        Group.when_where,
-        "Which organisations worked with the child or family?",
-        "Agency ids such as 'hackney-csc'; they drive conflict checks and the scope of the review.",
-        max_length=100,
-    ),
-    Feature(
-        "subject_age_years",
-        Kind.number,
-        Group.person,
-        "How old was the child or adult at the time (in years; 0.5 = six months)?",
-        "Under 18 is a child; 16 or over can lead to a domestic homicide review.",
-        minimum=0,
-        maximum=130,
-    ),
-    Feature(
-        "outcome",
-        Kind.choice,
-        Group.person,
-        "What happened to them?",
-        "Serious harm includes serious or long-term impairment of health or development, "
-        "even if the child recovers.",
-        _options("death", "serious_harm", "other_harm", "none", none="No harm"),
-        source="LSCB Regs 2006 reg 5(2); Children Act 2004 s16C(1)",
-    ),
-    Feature(
-        "serious_harm_kinds",
-        Kind.choices,
-        Group.person,
-        "What kind of serious harm?",
-        "Tick every kind that applies.",
-        _options(
-            "life_threatening_injury",
-            "permanent_impairment",
-            "serious_sexual_abuse",
-            "violent_assault",
-            "other",
-            life_threatening_injury="Potentially life-threatening injury",
-            permanent_impairment="Serious and permanent impairment of health or development",
-            violent_assault="Violent assault by another child or an adult",
-        ),
-        source="Working Together 2006 and 2010 ch 8 (discretionary SCR criteria)",
-    ),
-    Feature(
-        "abuse_or_neglect",
-        Kind.choice,
-        Group.person,
-        "Is abuse or neglect known or suspected to be a factor?",
-        "",
-        _options("known", "suspected", "not_suspected"),
-        source="LSCB Regs 2006 reg 5(2)(a); Children Act 2004 s16C(1)",
-    ),
-    Feature(
-        "suspected_suicide",
-        Kind.boolean,
-        Group.person,
-        "Is the death a suspected suicide?",
-        "",
-        source="Working Together 2006-2015 (death 'including by suspected suicide')",
-    ),
-    Feature(
-        "death_unexpected",
-        Kind.boolean,
-        Group.person,
-        "Was the death unexpected?",
-        "Not anticipated as a significant possibility 24 hours before the death.",
-        source="Child Death Review Statutory and Operational Guidance 2018",
-    ),
-    Feature(
-        "setting",
-        Kind.choice,
-        Group.person,
-        "Where did it happen?",
-        "",
-        _options(
-            "community",
-            *CUSTODY_SETTINGS,
-            "regulated_setting",
-            "nhs_care",
-            "other",
-            secure_childrens_home="Secure children's home",
-            detained_mental_health_act="Detained under the Mental Health Act 1983",
-            regulated_setting="A regulated setting or service (for example a children's home)",
-            nhs_care="NHS-funded care",
-        ),
-        source="Working Together 2015 ch 4 (deaths in custody); Working Together 2015 (notifiable incidents)",
-    ),
-    Feature(
-        "looked_after",
-        Kind.boolean,
-        Group.person,
-        "Was the child looked after by a local authority?",
-        "",
-        source="Children Act 1989 s22; DfE serious incident notifications methodology",
-    ),
-    Feature(
-        "care_and_support_needs",
-        Kind.boolean,
-        Group.person,
-        "Does the adult have needs for care and support (Care Act 2014)?",
-        "Whether or not the local authority was meeting those needs.",
-        source="Care Act 2014 s44",
-    ),
-    Feature(
-        "interagency_concerns",
-        Kind.boolean,
-        Group.practice,
-        "Is there cause for concern about how two or more agencies worked together?",
-        "",
-        source="LSCB Regs 2006 reg 5(2)(b)(ii); CSPR Regs 2018 reg 11(c); Care Act 2014 s44(1)(b)",
-    ),
-    Feature(
-        "single_agency_concerns",
-        Kind.boolean,
-        Group.practice,
-        "Is there concern about one agency's actions?",
-        "",
-        source="Working Together 2018 ch 4 (UNCONFIRMED paragraph)",
-    ),
-    Feature(
-        "improvement_learning",
-        Kind.boolean,
-        Group.practice,
-        "May the case highlight improvements needed to safeguard children?",
-        "",
-        source="CSPR Regs 2018 reg 11(a)",
-    ),
-    Feature(
-        "recurrent_themes",
-        Kind.boolean,
-        Group.practice,
-        "May the case highlight recurrent themes in safeguarding children?",
-        "",
-        source="CSPR Regs 2018 reg 11(b)",
-    ),
-    Feature(
-        "national_importance",
-        Kind.boolean,
-        Group.practice,
-        "Does the case raise issues that are complex or of national importance?",
-        "",
-        source="Children Act 2004 s16B; CSPR Regs 2018 reg 3",
-    ),
-    Feature(
-        "panel_advises_local_review",
-        Kind.boolean,
-        Group.practice,
-        "Has the national Panel considered the case and advised a local review?",
-        "",
-        source="CSPR Regs 2018 reg 11(d)",
-    ),
-    Feature(
-        "nhs_care_involved",
-        Kind.boolean,
-        Group.practice,
-        "May acts or omissions in NHS-funded care have contributed?",
-        "",
-        source="NHS Serious Incident Framework 2015; PSIRF 2022",
-    ),
-    Feature(
-        "perpetrators",
-        Kind.choices,
-        Group.people,
-        "Who is the alleged perpetrator, in relation to the person harmed?",
-        "Tick every relationship that applies; 'self' for self-harm or suicide.",
-        _options(
-            "mother",
-            "father",
-            "step_parent",
-            "parent_partner",
-            "sibling",
-            "grandparent",
-            "other_relative",
-            "household_member",
-            "intimate_partner",
-            "former_intimate_partner",
-            "professional_carer",
-            "other_child",
-            "stranger",
-            "self",
-            "unknown",
-            step_parent="Step-parent",
-            parent_partner="A parent's partner",
-            unknown="Not known who",
-        ),
-        source="Domestic Violence, Crime and Victims Act 2004 s9",
-    ),
-    Feature(
-        "linked_adult_death",
-        Kind.choice,
-        Group.people,
-        "Did an adult (16 or over) linked to the case die?",
-        "For example a parent killed with the child.",
-        _options(
-            "none",
-            "killed_by_relative_partner_or_household",
-            "suicide_with_domestic_abuse",
-            "other",
-            none="No",
-            killed_by_relative_partner_or_household="Killed by a relative, partner or household member",
-            suicide_with_domestic_abuse="Took their own life where there was domestic abuse",
-        ),
-        source="Domestic Violence, Crime and Victims Act 2004 s9; Working Together 2006/2010 ch 8",
-    ),
-    Feature(
-        "perpetrator_in_mental_health_care",
-        Kind.boolean,
-        Group.people,
-        "Was the alleged perpetrator under specialist mental health services in the six months before?",
-        "",
-        source="HSG(94)27 (amended 2005)",
-    ),
-    Feature(
-        "perpetrator_mappa",
-        Kind.boolean,
-        Group.people,
-        "Is the alleged perpetrator an offender managed under MAPPA?",
-        "",
-        source="MAPPA Guidance ch 20",
-    ),
-    *(
-        Feature(name, Kind.boolean, Group.themes, question, theme=True, source="London study themes")
-        for name, question in _THEMES
-    ),
+CATALOGUE_PATH = Path(__file__).with_name("features.json")
+CATALOGUE: tuple[Feature, ...] = tuple(
+    Feature.from_json(data) for data in json.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))["features"]
 )
 
 BY_NAME: dict[str, Feature] = {feature.name: feature for feature in CATALOGUE}

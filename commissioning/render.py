@@ -23,7 +23,7 @@ from docx.table import Table
 from docx.text.run import Run
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from commissioning.terms import Milestone, Paragraph, Points, Terms, format_date, from_dict, to_dict
+from commissioning.terms_document import Milestone, Paragraph, Points, Terms, format_date, from_dict, to_dict
 from core.values import printable
 
 TEMPLATE_VERSION = "2"

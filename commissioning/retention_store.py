@@ -152,10 +152,9 @@ def purge(*, session: Session, as_of: date, today: date, years: int, dry_run: bo
             _remove(session, cases[item.ref])
             audit.record(
                 session,
+                "case.purge",
+                item.ref,
                 actor=actor,
-                action="case.purge",
-                entity_type="case",
-                entity_id=item.ref,
                 after={
                     "as_of": as_of,
                     "retention_years": years,

@@ -15,8 +15,9 @@ from sqlmodel import Session, col, select
 
 from commissioning.commissions import agencies_of, context_of, workload
 from matching import candidates, plan, shortlist
+from matching.candidates import Agencies
 from matching.policy import IndependencePolicy, RankingPolicy
-from matching.profiles import CaseContext
+from matching.profiles import CaseContext, ConsultantProfile
 from registry.models import Consultant
 from registry.vocabulary import ConsultantStatus
 
@@ -48,39 +49,17 @@ def shortlist_for(
     them and what would widen the pool.
     """
     context = context_of(session=session, ref=ref)
-    agencies = agencies_of(session=session, contexts=[context])
-    work = workload(since=_rotation_since(ranking, today))
-
-    def ranked(available_only: bool) -> shortlist.Shortlist:
-        profiles = candidates.load_profiles(
-            session=session,
-            contexts=[context],
-            agencies=agencies,
-            policy=policy,
-            today=today,
-            workload=work,
-            available_only=available_only,
-        )
-        return shortlist.rank(
-            profiles,
-            context,
-            policy=policy,
-            ranking=ranking,
-            today=today,
-            agencies=agencies.directory,
-            limit=limit,
-        )
-
+    run = _Run(session, agencies_of(session=session, contexts=[context]), policy, ranking, today)
     with _gc_paused():
-        result = ranked(available_only=True)
+        result = run.rank(run.profiles([context]), context, limit=limit)
         if result.eligible == 0:
-            result = ranked(available_only=False)
+            result = run.rank(run.profiles([context], available_only=False), context, limit=limit)
     listed = session.exec(
         select(func.count())
         .select_from(Consultant)
         .where(col(Consultant.status) != ConsultantStatus.removed.value)
     ).one()
-    return CaseShortlist(context, result, shortlist.summarise(result), listed, agencies.unknown)
+    return CaseShortlist(context, result, shortlist.summarise(result), listed, run.agencies.unknown)
 
 
 @contextmanager
@@ -101,8 +80,43 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _rotation_since(ranking: RankingPolicy, today: date) -> date:
-    return today - timedelta(days=ranking.rotation_days)
+@dataclass(frozen=True)
+class _Run:
+    """What a shortlist or a batch plan is worked out against: the agencies its cases name, the board's
+    policies and the day."""
+
+    session: Session
+    agencies: Agencies
+    policy: IndependencePolicy
+    ranking: RankingPolicy
+    today: date
+
+    def profiles(
+        self, contexts: list[CaseContext], *, available_only: bool = True
+    ) -> list[ConsultantProfile]:
+        """The consultants to check; every one on the list unless ``available_only``."""
+        return candidates.load_profiles(
+            session=self.session,
+            contexts=contexts,
+            agencies=self.agencies,
+            policy=self.policy,
+            today=self.today,
+            workload=workload(since=self.today - timedelta(days=self.ranking.rotation_days)),
+            available_only=available_only,
+        )
+
+    def rank(
+        self, profiles: list[ConsultantProfile], context: CaseContext, *, limit: int
+    ) -> shortlist.Shortlist:
+        return shortlist.rank(
+            profiles,
+            context,
+            policy=self.policy,
+            ranking=self.ranking,
+            today=self.today,
+            agencies=self.agencies.directory,
+            limit=limit,
+        )
 
 
 # Batch plan ------------------------------------------------------------------------------------
@@ -130,27 +144,12 @@ def plan_for(
     other cases and free (candidates have a free place), and at least as good.
     """
     contexts = [context_of(session=session, ref=ref) for ref in refs]
-    agencies = agencies_of(session=session, contexts=contexts)
+    run = _Run(session, agencies_of(session=session, contexts=contexts), policy, ranking, today)
     with _gc_paused():
-        profiles = candidates.load_profiles(
-            session=session,
-            contexts=contexts,
-            agencies=agencies,
-            policy=policy,
-            today=today,
-            workload=workload(since=_rotation_since(ranking, today)),
-        )
+        profiles = run.profiles(contexts)
         options = []
         for context in contexts:
-            ranked = shortlist.rank(
-                profiles,
-                context,
-                policy=policy,
-                ranking=ranking,
-                today=today,
-                agencies=agencies.directory,
-                limit=len(refs) + alternates,
-            )
+            ranked = run.rank(profiles, context, limit=len(refs) + alternates)
             options.append(
                 plan.CaseOptions(
                     context.ref, tuple(plan.Option(c.consultant.id, c.score) for c in ranked.candidates)

@@ -92,8 +92,15 @@ def _outcomes(result: Mapping[str, Any]) -> list[list[str]]:
     return [[o["type"], o["requirement"]] for o in result.get("outcomes", ())]
 
 
-def _settings(ruleset: rules.Ruleset) -> dict[str, Any]:
-    return dict(ruleset.document["local_settings"])
+def _recommended(row: CaseDecision, rulesets: Sequence[rules.Ruleset]) -> dict[str, Any]:
+    """What the audit log keeps of a recommendation: with its ruleset's local settings, ``reproduce``
+    gives the same answer from it."""
+    return {
+        "features": row.features,
+        "ruleset": {"id": row.ruleset_id, "version": row.ruleset_version},
+        "settings": dict(_ruleset_of(rulesets, row.ruleset_id).document["local_settings"]),
+        "outcomes": _outcomes(row.result),
+    }
 
 
 def _recommend(
@@ -182,19 +189,7 @@ def create_case(
                 row = _recommend(
                     session=session, case=case, decision=decision, valid=valid, today=today, actor=actor
                 )
-                audit.record(
-                    session,
-                    actor=actor,
-                    action="case.create",
-                    entity_type="case",
-                    entity_id=case.ref,
-                    after={
-                        "features": snapshot,
-                        "ruleset": {"id": row.ruleset_id, "version": row.ruleset_version},
-                        "settings": _settings(_ruleset_of(rulesets, row.ruleset_id)),
-                        "outcomes": _outcomes(row.result),
-                    },
-                )
+                audit.record(session, "case.create", case.ref, actor=actor, after=_recommended(row, rulesets))
         except IntegrityError:  # another request took this reference (or this key) first
             continue
         return _view(session, case), True
@@ -289,17 +284,11 @@ def update_case(
             redeclare = commissions.agencies_changed(session=session, case_id=case.id, actor=actor)  # type: ignore[arg-type]
         audit.record(
             session,
+            "case.update",
+            case.ref,
             actor=actor,
-            action="case.update",
-            entity_type="case",
-            entity_id=case.ref,
             before={"features": before},
-            after={
-                "features": snapshot,
-                "ruleset": {"id": row.ruleset_id, "version": row.ruleset_version},
-                "settings": _settings(_ruleset_of(rulesets, row.ruleset_id)),
-                "outcomes": _outcomes(row.result),
-            },
+            after=_recommended(row, rulesets),
         )
     return Updated(_view(session, case), redeclare)
 
@@ -390,10 +379,9 @@ def record_board_decision(
         session.flush()
         audit.record(
             session,
+            "case.decision",
+            case.ref,
             actor=actor,
-            action="case.decision",
-            entity_type="case",
-            entity_id=case.ref,
             after={
                 "accepted": accepted,
                 "reason": reason,
@@ -417,10 +405,9 @@ def close_case(*, session: Session, ref: str, actor: str, today: date) -> CaseVi
         session.add(case)
         audit.record(
             session,
+            "case.close",
+            case.ref,
             actor=actor,
-            action="case.close",
-            entity_type="case",
-            entity_id=case.ref,
             before={"status": CaseStatus.open.value},
             after={"status": CaseStatus.closed.value, "closed_on": today},
         )

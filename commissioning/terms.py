@@ -1,14 +1,14 @@
 """Terms of reference: one content object, assembled from a case, its decision and its commission.
 
-Pure: plain data in, a frozen `Terms` out. The wording lives in `clauses.json` (versioned data, each
-clause with its source); this module only chooses clauses and fills them in, so the renderers never
-decide content and every format says the same thing. Nothing here reads a child's name or date of
-birth: the inputs carry none, and only the named features below are ever read.
+Pure: plain data in, a frozen `Terms` out (``commissioning.terms_document``). The wording lives in
+`clauses.json` (versioned data, each clause with its source); this module only chooses clauses and fills
+them in, so the renderers never decide content and every format says the same thing. Nothing here reads
+a child's name or date of birth: the inputs carry none, and only the named features below are ever read.
 """
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +18,17 @@ from commissioning.calendar import add_months, describe, is_working_day
 from commissioning.calendar import due as due_date
 from commissioning.rules import Ruleset, outcome_types
 from commissioning.rules import load as load_ruleset
+from commissioning.terms_document import (
+    Block,
+    Milestone,
+    Paragraph,
+    Points,
+    Section,
+    Terms,
+    Timetable,
+    format_date,
+    parse_date,
+)
 from core.errors import NotFound
 
 CLAUSES_PATH = Path(__file__).with_name("clauses.json")
@@ -76,90 +87,6 @@ class CommissionFacts:
     declaration: str | None = None
 
 
-# Output -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-    source: str = ""
-    kind: str = field(default="paragraph", init=False)
-
-
-@dataclass(frozen=True)
-class Points:
-    """A list; numbered for lines of enquiry, bulleted otherwise."""
-
-    items: tuple[Paragraph, ...]
-    numbered: bool = False
-    kind: str = field(default="points", init=False)
-
-
-@dataclass(frozen=True)
-class Milestone:
-    label: str
-    due: date | None
-    basis: str
-    status: str
-    source: str
-
-
-@dataclass(frozen=True)
-class Timetable:
-    rows: tuple[Milestone, ...]
-    kind: str = field(default="timetable", init=False)
-
-
-Block = Paragraph | Points | Timetable
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    title: str
-    blocks: tuple[Block, ...]
-    to_confirm: tuple[str, ...] = ()
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        """Every source cited in the section, once each, in order of appearance."""
-        found: list[str] = []
-        for block in self.blocks:
-            if isinstance(block, Paragraph):
-                found.append(block.source)
-            elif isinstance(block, Points):
-                found.extend(item.source for item in block.items)
-            else:
-                found.extend(row.source for row in block.rows)
-        parts = (part.strip() for source in found for part in source.split(";"))
-        return tuple(dict.fromkeys(p for p in parts if p))
-
-
-@dataclass(frozen=True)
-class Missing:
-    section: str
-    title: str
-    what: str
-
-
-@dataclass(frozen=True)
-class Terms:
-    case_ref: str
-    title: str
-    review_type: str | None
-    review_name: str | None
-    area: str | None
-    issued_on: date
-    clauses_version: str
-    ruleset: str | None
-    sections: tuple[Section, ...]
-
-    @property
-    def missing(self) -> tuple[Missing, ...]:
-        """Everything still to be confirmed, section by section: what the API lists back."""
-        return tuple(Missing(s.key, s.title, what) for s in self.sections for what in s.to_confirm)
-
-
 TITLES: dict[str, str] = {
     "purpose": "Purpose",
     "decision": "Criteria met, decision and legal basis",
@@ -175,11 +102,6 @@ TITLES: dict[str, str] = {
     "publication": "Publication",
     "siblings": "Immediate safety of siblings and other children",
 }
-
-
-def format_date(value: date) -> str:
-    """British long form, e.g. 4 November 2026: unambiguous in a document read aloud at a panel."""
-    return f"{value.day} {value:%B %Y}"
 
 
 # Assembly -----------------------------------------------------------------------------------------
@@ -382,7 +304,7 @@ def _scope(f: _Facts) -> _Built:
             )
         )
     else:
-        incident = _parse_date(f.case.features.get("incident_date"))
+        incident = parse_date(f.case.features.get("incident_date"))
         proposal = ""
         if incident is not None:
             months = c["default_period_months"]
@@ -587,7 +509,7 @@ def _decision_deadline(outcome: Mapping[str, Any]) -> Milestone:
     reasons = outcome.get("reasons") or [{}]
     return Milestone(
         label=known.label if known else outcome["type"].replace("_", " ").capitalize(),
-        due=_parse_date(deadline["date"]),
+        due=parse_date(deadline["date"]),
         basis=deadline.get("basis", ""),
         status="decision",
         source=reasons[0].get("source", ""),
@@ -610,61 +532,3 @@ def _working_days_before(day: date, count: int) -> date:
         day -= timedelta(days=1)
         count -= is_working_day(day)
     return day
-
-
-def _parse_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-# Storage shape ------------------------------------------------------------------------------------
-
-
-def to_dict(terms: Terms) -> dict[str, Any]:
-    """JSON-ready form of the content object (dates as ISO strings), for storing a version."""
-
-    def encode(value: Any) -> Any:
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, dict):
-            return {k: encode(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [encode(v) for v in value]
-        return value
-
-    return encode(asdict(terms))
-
-
-def from_dict(data: Mapping[str, Any]) -> Terms:
-    """The content object back from `to_dict`, so a stored version renders to any format later."""
-
-    def block(b: Mapping[str, Any]) -> Block:
-        if b["kind"] == "points":
-            return Points(tuple(Paragraph(i["text"], i["source"]) for i in b["items"]), b["numbered"])
-        if b["kind"] == "timetable":
-            return Timetable(tuple(_milestone(r) for r in b["rows"]))
-        return Paragraph(b["text"], b["source"])
-
-    sections = tuple(
-        Section(s["key"], s["title"], tuple(block(b) for b in s["blocks"]), tuple(s["to_confirm"]))
-        for s in data["sections"]
-    )
-    return Terms(
-        case_ref=data["case_ref"],
-        title=data["title"],
-        review_type=data["review_type"],
-        review_name=data["review_name"],
-        area=data["area"],
-        issued_on=date.fromisoformat(data["issued_on"]),
-        clauses_version=data["clauses_version"],
-        ruleset=data["ruleset"],
-        sections=sections,
-    )
-
-
-def _milestone(row: Mapping[str, Any]) -> Milestone:
-    return Milestone(row["label"], _parse_date(row["due"]), row["basis"], row["status"], row["source"])

@@ -24,17 +24,8 @@ from sqlmodel import Session, col, select
 from commissioning import commissions, rules, store
 from commissioning.models import Case, CommissionStatus, TermsVersion
 from commissioning.render import RENDERERS, TEMPLATE_VERSION, Format, render_markdown
-from commissioning.terms import (
-    Agency,
-    BoardDecision,
-    CaseFacts,
-    CommissionFacts,
-    Missing,
-    Terms,
-    assemble,
-    from_dict,
-    to_dict,
-)
+from commissioning.terms import Agency, BoardDecision, CaseFacts, CommissionFacts, assemble
+from commissioning.terms_document import Missing, Terms, from_dict, to_dict
 from core import audit
 from core.errors import NotFound
 from core.transaction import atomic
@@ -271,10 +262,10 @@ def _generate(
     session.flush()
     audit.record(
         session,
+        "terms.generate",
+        f"{ref}/v{record.version}",
         actor=actor,
-        action="terms.generate",
         entity_type="terms_version",
-        entity_id=f"{ref}/v{record.version}",
         after={
             "case_ref": ref,
             "version": record.version,

@@ -7,12 +7,11 @@ confirmed commission goes back to ``proposed`` until the consultant declares aga
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
 from commissioning.models import CommissionStatus
-from core.errors import NotAllowed
+from core.transitions import Transition
 
 Status = CommissionStatus
 
@@ -28,13 +27,7 @@ class Action(StrEnum):
     redeclare = "redeclare"
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[CommissionStatus]
-    target: CommissionStatus
-
-
-TRANSITIONS: Mapping[Action, Transition] = MappingProxyType(
+TRANSITIONS: Mapping[Action, Transition[CommissionStatus]] = MappingProxyType(
     {
         Action.declare: Transition(frozenset({Status.proposed}), Status.declared),
         Action.confirm: Transition(frozenset({Status.declared}), Status.confirmed),
@@ -57,11 +50,6 @@ def allowed_actions(status: CommissionStatus) -> list[str]:
 
 def advance(status: CommissionStatus, action: Action) -> CommissionStatus:
     """The status ``action`` leads to from ``status``; NotAllowed naming the allowed actions if none."""
-    transition = TRANSITIONS[action]
-    if status not in transition.sources:
-        allowed = allowed_actions(status)
-        raise NotAllowed(
-            f"A {status.value} commission cannot {action.value}; allowed: {', '.join(allowed) or 'nothing'}.",
-            allowed=allowed,
-        )
-    return transition.target
+    return TRANSITIONS[action].target_from(
+        status, refused=f"A {status.value} commission cannot {action.value}", allowed=allowed_actions(status)
+    )

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import JSON, Column, Index, text, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -63,6 +64,13 @@ def _plain(value: Any) -> Any:
     return None if value is None else json.loads(json.dumps(value, default=str, sort_keys=True))
 
 
+Change = dict[str, Any] | BaseModel | None  # a model is logged as its JSON
+
+
+def _as_dict(change: Change) -> dict[str, Any] | None:
+    return change.model_dump(mode="json") if isinstance(change, BaseModel) else change
+
+
 def fingerprint(text: str | None) -> str | None:
     """What the log keeps of free text written about a case: a digest that proves what the record said
     while it is held, without a copy that would outlive the retention policy (the chain forbids erasing
@@ -99,21 +107,25 @@ def digest(event: AuditEvent) -> str:
 
 def record(
     session: Session,
+    action: str,
+    entity_id: str | int,
     *,
     actor: str,
-    action: str,
-    entity_type: str,
-    entity_id: str | int,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
+    entity_type: str | None = None,
+    before: Change = None,
+    after: Change = None,
     free_text: Collection[str] = (),
 ) -> AuditEvent:
-    """Add an audit event to ``session``; the caller commits it with the change.
+    """Add an audit event to ``session``: ``actor`` did ``action`` to the entity ``entity_id``; the caller
+    commits it with the change.
 
+    ``action`` reads ``<entity>.<verb>`` ("case.close"), and the event is filed under that entity unless
+    ``entity_type`` names another (an engagement added is filed under its consultant).
     ``free_text`` names the keys (at any depth of ``before`` and ``after``) holding words people wrote
     about a case; the log keeps their fingerprints, so the retention purge leaves no copy behind.
     An action the bot relays also records how it came in (``after["relayed"]``, set by ``service.auth``).
     """
+    before, after = _as_dict(before), _as_dict(after)
     relayed = session.info.get(RELAYED)
     if relayed is not None:
         after = {**(after or {}), "relayed": relayed}
@@ -130,7 +142,7 @@ def record(
         at=utcnow(),
         actor=actor,
         action=action,
-        entity_type=entity_type,
+        entity_type=entity_type or action.partition(".")[0],
         entity_id=str(entity_id),
         before=_plain(_digested(before, free_text)),
         after=_plain(_digested(after, free_text)),

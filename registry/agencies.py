@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
-from registry.changes import as_json, audit_change, problem, refuse_nulls
+from registry.changes import audit_change, problem, refuse_nulls
 from registry.models import (
     Agency,
     AgencyAlias,
@@ -142,14 +142,7 @@ def create_agency(*, session: Session, data: AgencyCreate, actor: str) -> Agency
         aliases = sorted({fold(alias) for alias in data.aliases})
         session.add_all(AgencyAlias(alias=alias, agency_id=agency.id) for alias in aliases)
         public = _agency_public(agency, aliases)
-        audit_change(
-            session,
-            actor=actor,
-            action="agency.create",
-            entity="agency",
-            entity_id=agency.id,
-            after=as_json(public),
-        )
+        audit_change(session, "agency.create", agency.id, actor=actor, after=public)
     return public
 
 
@@ -172,15 +165,7 @@ def update_agency(*, session: Session, agency_id: str, data: AgencyUpdate, actor
             )
         session.flush()
         after = get_agency(session=session, agency_id=agency_id)
-        audit_change(
-            session,
-            actor=actor,
-            action="agency.update",
-            entity="agency",
-            entity_id=agency_id,
-            before=as_json(before),
-            after=as_json(after),
-        )
+        audit_change(session, "agency.update", agency_id, actor=actor, before=before, after=after)
     return after
 
 
@@ -203,11 +188,4 @@ def delete_agency(*, session: Session, agency_id: str, actor: str) -> None:
         before = get_agency(session=session, agency_id=agency_id)
         session.exec(delete(AgencyAlias).where(col(AgencyAlias.agency_id) == agency_id))  # type: ignore[call-overload]
         session.delete(agency)
-        audit_change(
-            session,
-            actor=actor,
-            action="agency.delete",
-            entity="agency",
-            entity_id=agency_id,
-            before=as_json(before),
-        )
+        audit_change(session, "agency.delete", agency_id, actor=actor, before=before)

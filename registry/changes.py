@@ -21,30 +21,34 @@ change ``NotAllowed`` (409, with the allowed actions), a missing record ``NotFou
 from typing import Any
 
 from sqlalchemy import Table
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from core import audit
 from core.errors import Invalid
 
 
 def audit_change(
-    session: Session, *, actor: str, action: str, entity: str, entity_id: Any, **change: Any
+    session: Session,
+    action: str,
+    entity_id: Any,
+    *,
+    actor: str,
+    entity: str | None = None,
+    before: audit.Change = None,
+    after: audit.Change = None,
 ) -> None:
-    """Audit a change. Review comments (about a case) are logged as fingerprints: the retention purge
-    removes them."""
+    """Audit a change (``core.audit.record``). Review comments (about a case) are logged as fingerprints:
+    the retention purge removes them."""
     audit.record(
         session,
+        action,
+        entity_id,
         actor=actor,
-        action=action,
         entity_type=entity,
-        entity_id=entity_id,
+        before=before,
+        after=after,
         free_text=("comment",),
-        **change,
     )
-
-
-def as_json(model: SQLModel | None) -> dict[str, Any] | None:
-    return None if model is None else model.model_dump(mode="json")
 
 
 def problem(field: str, message: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from core.clock import utcnow
 from core.errors import Conflict, NotFound
 from core.transaction import atomic
 from registry import expiry, lifecycle, records, slack_ids
-from registry.changes import as_json, audit_change, refuse_nulls
+from registry.changes import audit_change, refuse_nulls
 from registry.lifecycle import Action, Approval
 from registry.models import (
     Consultant,
@@ -162,6 +162,22 @@ def list_consultants(
     return ConsultantPage(items=items, total=total, limit=limit, offset=offset)
 
 
+def lapsing(
+    *, session: Session, today: date, within_days: int, dbs_recheck_years: int, limit: int, offset: int = 0
+) -> ConsultantPage:
+    """A page of the approved consultants with a check lapsed or lapsing within ``within_days``
+    (``expiring_condition``), by name."""
+    return list_consultants(
+        session=session,
+        status=ConsultantStatus.approved,
+        expiring_within_days=within_days,
+        dbs_recheck_years=dbs_recheck_years,
+        today=today,
+        limit=limit,
+        offset=offset,
+    )
+
+
 DUE_PAGE = 200
 
 
@@ -170,18 +186,17 @@ def checks_falling_due(
 ) -> list[tuple[ConsultantPublic, expiry.CheckStatus]]:
     """Each check of an approved consultant lapsed, missing or falling due within ``within_days``.
 
-    The consultants are those the dashboard lists (``expiring_condition``); ``registry.expiry`` says
+    The consultants are those the dashboard lists (``lapsing``); ``registry.expiry`` says
     which of their checks it is, so a consultant with two checks due appears twice.
     """
     found: list[tuple[ConsultantPublic, expiry.CheckStatus]] = []
     offset = 0
     while True:
-        page = list_consultants(
+        page = lapsing(
             session=session,
-            status=ConsultantStatus.approved,
-            expiring_within_days=within_days,
-            dbs_recheck_years=dbs_recheck_years,
             today=today,
+            within_days=within_days,
+            dbs_recheck_years=dbs_recheck_years,
             limit=DUE_PAGE,
             offset=offset,
         )
@@ -220,10 +235,9 @@ def record_reminder(
         status = next(s for s in checks if s.check == check)
         audit_change(
             session,
+            "consultant.remind",
+            consultant_id,
             actor=actor,
-            action="consultant.remind",
-            entity="consultant",
-            entity_id=consultant_id,
             after={"check": check.value, "due": status.due, "channel": "slack"},
         )
     return consultant, status
@@ -261,14 +275,7 @@ def create_consultant(*, session: Session, data: ConsultantCreate, actor: str) -
         session.add(consultant)
         slack_ids.flush_claiming(session, data.slack_user_id)
         public = _public(consultant)
-        audit_change(
-            session,
-            actor=actor,
-            action="consultant.create",
-            entity="consultant",
-            entity_id=public.id,
-            after=as_json(public),
-        )
+        audit_change(session, "consultant.create", public.id, actor=actor, after=public)
     return public
 
 
@@ -290,15 +297,7 @@ def update_consultant(
         session.add(consultant)
         slack_ids.flush_claiming(session, changes.get("slack_user_id"))
         after = _public(consultant)
-        audit_change(
-            session,
-            actor=actor,
-            action="consultant.update",
-            entity="consultant",
-            entity_id=consultant_id,
-            before=as_json(before),
-            after=as_json(after),
-        )
+        audit_change(session, "consultant.update", consultant_id, actor=actor, before=before, after=after)
     return after
 
 
@@ -316,14 +315,7 @@ def delete_consultant(*, session: Session, consultant_id: int, actor: str) -> No
         for kind in records.KINDS:
             session.exec(delete(kind.table).where(col(kind.table.consultant_id) == consultant_id))  # type: ignore[call-overload]
         session.delete(consultant)
-        audit_change(
-            session,
-            actor=actor,
-            action="consultant.delete",
-            entity="consultant",
-            entity_id=consultant_id,
-            before=as_json(before),
-        )
+        audit_change(session, "consultant.delete", consultant_id, actor=actor, before=before)
 
 
 def change_status(
@@ -362,12 +354,6 @@ def change_status(
         session.flush()
         after = _public(consultant)
         audit_change(
-            session,
-            actor=actor,
-            action=f"consultant.{action.value}",
-            entity="consultant",
-            entity_id=consultant_id,
-            before=as_json(before),
-            after=as_json(after),
+            session, f"consultant.{action.value}", consultant_id, actor=actor, before=before, after=after
         )
     return after

@@ -12,7 +12,7 @@ from datetime import MAXYEAR, MINYEAR, date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
-from core.errors import NotAllowed
+from core.transitions import Transition
 from registry.vocabulary import ConsultantStatus
 
 Status = ConsultantStatus
@@ -25,13 +25,7 @@ class Action(StrEnum):
     reinstate = "reinstate"
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[ConsultantStatus]
-    target: ConsultantStatus
-
-
-TRANSITIONS: Mapping[Action, Transition] = MappingProxyType(
+TRANSITIONS: Mapping[Action, Transition[ConsultantStatus]] = MappingProxyType(
     {
         Action.approve: Transition(frozenset({Status.applied, Status.approved}), Status.approved),
         Action.suspend: Transition(frozenset({Status.approved}), Status.suspended),
@@ -50,14 +44,8 @@ def allowed_actions(status: ConsultantStatus) -> list[str]:
 
 def check(action: Action, status: ConsultantStatus) -> ConsultantStatus:
     """The status ``action`` leads to from ``status``; NotAllowed (naming the allowed actions) if none."""
-    transition = TRANSITIONS[action]
-    if status not in transition.sources:
-        allowed = allowed_actions(status)
-        raise NotAllowed(
-            f"A consultant who is {status.value} cannot be {_past(action)}; allowed: {', '.join(allowed)}.",
-            allowed=allowed,
-        )
-    return transition.target
+    refused = f"A consultant who is {status.value} cannot be {_past(action)}"
+    return TRANSITIONS[action].target_from(status, refused=refused, allowed=allowed_actions(status))
 
 
 def action_between(current: ConsultantStatus, target: ConsultantStatus) -> Action | None:

@@ -1,6 +1,7 @@
 """Tables and schemas of the approved list, one Base / Create / Update / Public chain per resource."""
 
 from datetime import date, datetime
+from typing import ClassVar, Self
 
 from pydantic import ConfigDict, EmailStr, field_validator, model_validator
 from sqlalchemy import JSON, Index, String
@@ -50,6 +51,21 @@ class Input(SQLModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
 
+class PeriodInput(Input):
+    """An input holding a period, whose ``PERIOD`` names its start and end fields: it may not end before
+    it starts (either may be unknown)."""
+
+    PERIOD: ClassVar[tuple[str, str]]
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Self:
+        start_name, end_name = self.PERIOD
+        start, end = getattr(self, start_name), getattr(self, end_name)
+        if start is not None and end is not None and end < start:
+            raise ValueError(f"{end_name} ({end}) is before {start_name} ({start})")
+        return self
+
+
 def _normalise_words(values: list[str]) -> list[str]:
     """Trim, drop empties and duplicates, keep order: free-text list cells come from spreadsheets."""
     seen: dict[str, None] = {}
@@ -74,11 +90,6 @@ def _clean_words(values: list[str] | None) -> list[str] | None:
 def _lower_email(value: str | None) -> str | None:
     """Emails are matched case-insensitively (imports match on them), so store them lower-case."""
     return None if value is None else value.lower()
-
-
-def _dates_in_order(start: date | None, end: date | None, *, start_name: str, end_name: str) -> None:
-    if start is not None and end is not None and end < start:
-        raise ValueError(f"{end_name} ({end}) is before {start_name} ({start})")
 
 
 # Agencies ------------------------------------------------------------------------------------
@@ -287,11 +298,13 @@ class Engagement(EngagementBase, table=True):
     confirmed: bool = Field(default=True, description="self-declared ties count once an admin confirms")
 
 
-class EngagementDeclaration(EngagementBase, Input):
+class EngagementDeclaration(EngagementBase, PeriodInput):
     """A tie as a consultant declares it (unconfirmed until an admin confirms it).
 
     ``agency_id`` may be the agency's id, name or any alias; it is stored as the id.
     """
+
+    PERIOD = ("start_date", "end_date")
 
     agency_id: Line = Field(min_length=1, max_length=200)
     role_title: Line = Field(min_length=1, max_length=200)
@@ -302,11 +315,6 @@ class EngagementDeclaration(EngagementBase, Input):
     @classmethod
     def _role_title(cls, value: str) -> str:
         return _no_separators(value)
-
-    @model_validator(mode="after")
-    def _in_order(self) -> "EngagementDeclaration":
-        _dates_in_order(self.start_date, self.end_date, start_name="start_date", end_name="end_date")
-        return self
 
 
 class EngagementCreate(EngagementDeclaration):
@@ -401,14 +409,11 @@ class Absence(AbsenceBase, table=True):
     consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
 
 
-class AbsenceCreate(AbsenceBase, Input):
+class AbsenceCreate(AbsenceBase, PeriodInput):
+    PERIOD = ("start_date", "end_date")
+
     start_date: Day = Field(description="first day away")
     end_date: Day = Field(description="last day away")
-
-    @model_validator(mode="after")
-    def _in_order(self) -> "AbsenceCreate":
-        _dates_in_order(self.start_date, self.end_date, start_name="start_date", end_name="end_date")
-        return self
 
 
 class AbsencePublic(AbsenceBase):
@@ -441,14 +446,11 @@ class ConsultantAccreditation(AccreditationBase, table=True):
     consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
 
 
-class AccreditationCreate(AccreditationBase, Input):
+class AccreditationCreate(AccreditationBase, PeriodInput):
+    PERIOD = ("awarded_on", "expires_on")
+
     awarded_on: PastDay
     expires_on: Day | None = None
-
-    @model_validator(mode="after")
-    def _in_order(self) -> "AccreditationCreate":
-        _dates_in_order(self.awarded_on, self.expires_on, start_name="awarded_on", end_name="expires_on")
-        return self
 
 
 class AccreditationPublic(AccreditationBase):
@@ -476,16 +478,13 @@ class ReviewRecord(ReviewRecordBase, table=True):
     consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
 
 
-class ReviewRecordCreate(ReviewRecordBase, Input):
+class ReviewRecordCreate(ReviewRecordBase, PeriodInput):
+    PERIOD = ("started_on", "completed_on")
+
     case_ref: Line = Field(min_length=1, max_length=32)
     started_on: PastDay
     completed_on: PastDay | None = None
     comment: OptionalText = Field(default=None, max_length=2000)
-
-    @model_validator(mode="after")
-    def _in_order(self) -> "ReviewRecordCreate":
-        _dates_in_order(self.started_on, self.completed_on, start_name="started_on", end_name="completed_on")
-        return self
 
 
 class ReviewRecordUpdate(Input):

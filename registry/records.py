@@ -15,10 +15,11 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
+from core.audit import Change
 from core.errors import Invalid, NotFound
 from core.transaction import atomic
 from registry.agencies import resolve_agency_id
-from registry.changes import as_json, audit_change, problem, refuse_nulls
+from registry.changes import audit_change, problem, refuse_nulls
 from registry.models import (
     Absence,
     AbsencePublic,
@@ -47,6 +48,10 @@ class RecordKind(Generic[Public]):
     order: tuple[Any, ...]  # how a consultant's records are listed (then by id)
     names_agency: bool = False  # its ``agency_id`` may be given as an agency's name or alias
     period: tuple[str, str] | None = None  # the start and end fields a change must keep in order
+
+    def read(self, row: Any) -> Public:
+        """A stored row as plain data."""
+        return self.public.model_validate(row, from_attributes=True)
 
 
 ENGAGEMENT = RecordKind(
@@ -91,12 +96,20 @@ def _record(session: Session, kind: RecordKind[Any], consultant_id: int, record_
     return row
 
 
+def audit(
+    session: Session, kind: RecordKind[Any], verb: str, consultant_id: int, *, actor: str, **change: Change
+) -> None:
+    """Audit a change (``before``, ``after``) to a consultant's record of ``kind``: ``engagement.add``, filed
+    under the consultant."""
+    audit_change(session, f"{kind.noun}.{verb}", consultant_id, actor=actor, entity="consultant", **change)
+
+
 def list_records(*, session: Session, kind: RecordKind[Public], consultant_id: int) -> list[Public]:
     """A consultant's records of ``kind``, oldest first."""
     _consultant_exists(session, consultant_id)
     table = kind.table
     query = select(table).where(table.consultant_id == consultant_id).order_by(*kind.order, table.id)
-    return [kind.public.model_validate(row, from_attributes=True) for row in session.exec(query)]
+    return [kind.read(row) for row in session.exec(query)]
 
 
 def list_absences(
@@ -122,15 +135,8 @@ def add_record(
         row = kind.table.model_validate({**values, "consultant_id": consultant_id})
         session.add(row)
         session.flush()
-        public = kind.public.model_validate(row, from_attributes=True)
-        audit_change(
-            session,
-            actor=actor,
-            action=f"{kind.noun}.add",
-            entity="consultant",
-            entity_id=consultant_id,
-            after=as_json(public),
-        )
+        public = kind.read(row)
+        audit(session, kind, "add", consultant_id, actor=actor, after=public)
     return public
 
 
@@ -148,23 +154,15 @@ def update_record(
         row = _record(session, kind, consultant_id, record_id)
         changes = data.model_dump(exclude_unset=True)
         refuse_nulls(kind.table.__table__, changes)
-        before = kind.public.model_validate(row, from_attributes=True)
+        before = kind.read(row)
         for name, value in changes.items():
             setattr(row, name, value)
         if kind.period is not None:
             _in_order(row, *kind.period)
         session.add(row)
         session.flush()
-        after = kind.public.model_validate(row, from_attributes=True)
-        audit_change(
-            session,
-            actor=actor,
-            action=f"{kind.noun}.update",
-            entity="consultant",
-            entity_id=consultant_id,
-            before=as_json(before),
-            after=as_json(after),
-        )
+        after = kind.read(row)
+        audit(session, kind, "update", consultant_id, actor=actor, before=before, after=after)
     return after
 
 
@@ -183,16 +181,9 @@ def delete_record(
     """Delete a record made in error (an ended engagement is ended, not deleted)."""
     with atomic(session=session):
         row = _record(session, kind, consultant_id, record_id)
-        before = kind.public.model_validate(row, from_attributes=True)
+        before = kind.read(row)
         session.delete(row)
-        audit_change(
-            session,
-            actor=actor,
-            action=f"{kind.noun}.delete",
-            entity="consultant",
-            entity_id=consultant_id,
-            before=as_json(before),
-        )
+        audit(session, kind, "delete", consultant_id, actor=actor, before=before)
 
 
 def engagements_since(

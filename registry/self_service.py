@@ -15,21 +15,19 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
 from registry import records
+from registry.changes import audit_change
 from registry.identities import SlackIdentity
 from registry.models import (
     Absence,
     AbsencePublic,
     AvailabilityUpdate,
     Consultant,
-    Engagement,
     EngagementCreate,
     EngagementDeclaration,
     EngagementPublic,
-    Interest,
     InterestCreate,
     InterestDeclaration,
     InterestPublic,
@@ -101,12 +99,11 @@ def set_availability(
             )
         session.flush()
         after = availability(session=session, consultant_id=consultant_id, today=today)
-        audit.record(
+        audit_change(
             session,
+            "consultant.availability",
+            consultant_id,
             actor=actor,
-            action="consultant.availability",
-            entity_type="consultant",
-            entity_id=consultant_id,
             before=before.to_json(),
             after=after.to_json(),
         )
@@ -143,14 +140,14 @@ class Declared(StrEnum):
     interest = "interest"
 
 
-_TABLES: dict[Declared, tuple[Any, Any]] = {
-    Declared.engagement: (Engagement, EngagementPublic),
-    Declared.interest: (Interest, InterestPublic),
+_KINDS: dict[Declared, records.RecordKind[Any]] = {
+    Declared.engagement: records.ENGAGEMENT,
+    Declared.interest: records.INTEREST,
 }
 
 
 def _declaration(session: Session, kind: Declared, consultant_id: int, record_id: int) -> Any:
-    table, _ = _TABLES[kind]
+    table = _KINDS[kind].table
     row = session.exec(select(table).where(table.id == record_id).with_for_update()).first()
     if row is None or row.consultant_id != consultant_id:
         raise NotFound(f"Consultant {consultant_id} has no {kind.value} {record_id}.")
@@ -161,25 +158,17 @@ def confirm(
     *, session: Session, kind: Declared, consultant_id: int, record_id: int, actor: str
 ) -> EngagementPublic | InterestPublic:
     """Make a declaration count as evidence. Confirming one already confirmed changes nothing."""
-    _, public = _TABLES[kind]
+    record = _KINDS[kind]
     with atomic(session=session):
         row = _declaration(session, kind, consultant_id, record_id)
         if row.confirmed:
-            return public.model_validate(row, from_attributes=True)
-        before = public.model_validate(row, from_attributes=True)
+            return record.read(row)
+        before = record.read(row)
         row.confirmed = True
         session.add(row)
         session.flush()
-        after = public.model_validate(row, from_attributes=True)
-        audit.record(
-            session,
-            actor=actor,
-            action=f"{kind.value}.confirm",
-            entity_type="consultant",
-            entity_id=consultant_id,
-            before=before.model_dump(mode="json"),
-            after=after.model_dump(mode="json"),
-        )
+        after = record.read(row)
+        records.audit(session, record, "confirm", consultant_id, actor=actor, before=before, after=after)
     return after
 
 
@@ -187,7 +176,7 @@ def reject(
     *, session: Session, kind: Declared, consultant_id: int, record_id: int, reason: str, actor: str
 ) -> None:
     """Delete an unconfirmed declaration, with the reason; Conflict if an admin already confirmed it."""
-    _, public = _TABLES[kind]
+    record = _KINDS[kind]
     with atomic(session=session):
         row = _declaration(session, kind, consultant_id, record_id)
         if row.confirmed:
@@ -196,15 +185,15 @@ def reject(
                 "delete it on the consultant's record if it is wrong.",
                 findings=[{"kind": kind.value, "id": record_id, "confirmed": True}],
             )
-        before = public.model_validate(row, from_attributes=True)
+        before = record.read(row)
         session.delete(row)
-        audit.record(
+        records.audit(
             session,
+            record,
+            "reject",
+            consultant_id,
             actor=actor,
-            action=f"{kind.value}.reject",
-            entity_type="consultant",
-            entity_id=consultant_id,
-            before=before.model_dump(mode="json"),
+            before=before,
             after={"reason": reason.strip()},
         )
 
@@ -222,15 +211,13 @@ class Pending:
 def pending(*, session: Session) -> list[Pending]:
     """Every declaration awaiting confirmation, oldest first within each kind."""
     found: list[Pending] = []
-    for kind, (table, public) in _TABLES.items():
+    for kind, record in _KINDS.items():
+        table = record.table
         rows = session.exec(
             select(table, Consultant.name)
             .join(Consultant, col(Consultant.id) == table.consultant_id)
             .where(col(table.confirmed).is_(False))
             .order_by(table.id)
         )
-        found += [
-            Pending(kind, row.consultant_id, name, public.model_validate(row, from_attributes=True))
-            for row, name in rows
-        ]
+        found += [Pending(kind, row.consultant_id, name, record.read(row)) for row, name in rows]
     return found

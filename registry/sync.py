@@ -225,14 +225,7 @@ def _import_create(
     assert consultant.id is not None
     _sync_children(session, consultant.id, values)
     after = _records(session, [consultant], everyone=False)[consultant.id]
-    audit_change(
-        session,
-        actor=actor,
-        action="consultant.import",
-        entity="consultant",
-        entity_id=consultant.id,
-        after=_audit_record(after),
-    )
+    audit_change(session, "consultant.import", consultant.id, actor=actor, after=_audit_record(after))
 
 
 def _import_update(
@@ -270,10 +263,9 @@ def _import_update(
     after = _records(session, [consultant], everyone=False)[consultant.id]
     audit_change(
         session,
+        "consultant.import",
+        consultant.id,
         actor=actor,
-        action="consultant.import",
-        entity="consultant",
-        entity_id=consultant.id,
         before=_audit_record(before),
         after=_audit_record(after),
     )

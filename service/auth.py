@@ -219,12 +219,7 @@ def _record_refusal(caller: Caller, request: Request, detail: str) -> None:
             if caller.slack_user_id is not None:
                 relayed_from_slack(session, caller.slack_user_id)
             audit.record(
-                session,
-                actor=caller.actor[:254],
-                action="access.refused",
-                entity_type="access",
-                entity_id=caller.identity[:64],
-                after=after,
+                session, "access.refused", caller.identity[:64], actor=caller.actor[:254], after=after
             )
     except SQLAlchemyError:  # the refusal stands; losing its record must not turn it into a 500
         log.exception("access.refused.unrecorded identity=%s route=%s", caller.identity, after["route"])

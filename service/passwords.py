@@ -38,14 +38,7 @@ def set_password(session: Session, *, email: str, password: str, actor: str) -> 
     user.password_hash = _hasher.hash(password)
     session.add(user)
     page_sessions.end_all(session, user.id or 0)
-    audit.record(
-        session,
-        actor=actor,
-        action="user.set_password",
-        entity_type="user",
-        entity_id=user.id or 0,
-        after={"email": user.email},
-    )
+    audit.record(session, "user.set_password", user.id or 0, actor=actor, after={"email": user.email})
     return user
 
 

@@ -64,10 +64,9 @@ def create_user(
         slack_ids.flush_claiming(session, slack_user_id)
         audit.record(
             session,
+            "user.add",
+            user.id or 0,
             actor=actor,
-            action="user.add",
-            entity_type="user",
-            entity_id=user.id or 0,
             after=_public(user),
         )
     return user
@@ -181,12 +180,6 @@ def revoke_user(session: Session, *, email: str, actor: str) -> User:
     session.add(user)
     page_sessions.end_all(session, user.id or 0)
     audit.record(
-        session,
-        actor=actor,
-        action="user.revoke",
-        entity_type="user",
-        entity_id=user.id or 0,
-        before=before,
-        after={**before, "active": False},
+        session, "user.revoke", user.id or 0, actor=actor, before=before, after={**before, "active": False}
     )
     return user

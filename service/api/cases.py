@@ -64,6 +64,8 @@ DECIDING = anyio.CapacityLimiter(1)
 # in well under a millisecond: handing it to a thread costs more than deciding it, and the wait for the GIL
 # between the loop and the thread is what the caller then sees. Anything larger goes to the thread.
 INLINE_BYTES = 8_192
+# A route anyone may call without a token: rate-limited per address, and its 429 in the schema.
+OPEN_TO_ALL: dict[str, Any] = {"dependencies": [Depends(limit_public)], "responses": TOO_MANY}
 
 
 def _threshold_request(body: bytes) -> tuple[features.Features, str, dt.date]:
@@ -214,24 +216,14 @@ async def check_threshold(request: Request) -> Response:
     return await anyio.to_thread.run_sync(_decide, body, limiter=DECIDING)
 
 
-@router.get(
-    "/features",
-    summary="The case-feature catalogue",
-    dependencies=[Depends(limit_public)],
-    responses=TOO_MANY,
-)
+@router.get("/features", summary="The case-feature catalogue", **OPEN_TO_ALL)
 def list_features() -> list[dict[str, Any]]:
     """Every feature with its question, type, options, help, group, theme flag and source: the single
     source the Slack modal and the admin form are built from. No sign-in needed."""
     return [feature.to_json() for feature in features.CATALOGUE]
 
 
-@router.get(
-    "/rulesets",
-    summary="The rulesets, with their criteria, settings and sources",
-    dependencies=[Depends(limit_public)],
-    responses=TOO_MANY,
-)
+@router.get("/rulesets", summary="The rulesets, with their criteria, settings and sources", **OPEN_TO_ALL)
 def list_rulesets() -> list[dict[str, Any]]:
     """Every edition of the guidance the engine applies, oldest first. No sign-in needed."""
     return [ruleset.to_json() for ruleset in rulesets()]

@@ -26,15 +26,11 @@ def _out(view: commissions.CommissionView) -> CommissionOut:
     return CommissionOut.model_validate(view.to_json())
 
 
-def _voice(actor: User, slack_user_id: str | None) -> str:
-    """Who the audit log says answered: the bot records the Slack user it relayed."""
-    return f"{actor.email} for Slack user {slack_user_id}" if actor.role == Role.bot else actor.email
-
-
-def _speaking_for(session: Session, commission_id: int, actor: User, slack_user_id: str | None) -> None:
-    """The bot may only relay the consultant's own answer: their Slack id must be the one on file."""
+def _consultants_voice(session: Session, commission_id: int, actor: User, slack_user_id: str | None) -> str:
+    """Who the audit log says answered for the consultant. The bot may only relay the consultant's own
+    answer: their Slack id must be the one on file, and the log records the Slack user it relayed."""
     if actor.role != Role.bot:
-        return
+        return actor.email
     view = commissions.get_commission(session=session, commission_id=commission_id)
     consultant = session.get(Consultant, view.commission.consultant_id)
     if consultant is None or not slack_user_id or consultant.slack_user_id != slack_user_id:
@@ -44,6 +40,7 @@ def _speaking_for(session: Session, commission_id: int, actor: User, slack_user_
             "account.",
         )
     relayed_from_slack(session, slack_user_id)
+    return f"{actor.email} for Slack user {slack_user_id}"
 
 
 @router.post("/cases/{ref}/commissions", status_code=status.HTTP_201_CREATED)
@@ -91,7 +88,7 @@ def declare(
     commission_id: Id, body: DeclarationIn, session: SessionDep, actor: ConsultantVoice
 ) -> CommissionOut:
     """The consultant declares no conflict with each agency in the case, or declares a conflict."""
-    _speaking_for(session, commission_id, actor, body.slack_user_id)
+    voice = _consultants_voice(session, commission_id, actor, body.slack_user_id)
     return _out(
         commissions.declare(
             session=session,
@@ -99,7 +96,7 @@ def declare(
             agencies=body.agencies,
             no_conflict=body.no_conflict,
             statement=body.statement,
-            actor=_voice(actor, body.slack_user_id),
+            actor=voice,
         )
     )
 
@@ -124,14 +121,14 @@ def confirm(
 @router.post("/commissions/{commission_id}/decline")
 def decline(commission_id: Id, body: ReasonIn, session: SessionDep, actor: ConsultantVoice) -> CommissionOut:
     """The consultant turns the commission down."""
-    _speaking_for(session, commission_id, actor, body.slack_user_id)
+    voice = _consultants_voice(session, commission_id, actor, body.slack_user_id)
     return _out(
         commissions.end(
             session=session,
             commission_id=commission_id,
             action=Action.decline,
             reason=body.reason,
-            actor=_voice(actor, body.slack_user_id),
+            actor=voice,
         )
     )
 

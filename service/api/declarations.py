@@ -2,14 +2,15 @@
 setting a consultant's availability for them (the same change a consultant makes with ``/me``)."""
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Path, Response, status
+from sqlmodel import SQLModel
 
 from registry import self_service
 from registry.models import AvailabilityUpdate, EngagementPublic, InterestPublic
 from registry.self_service import Declared
-from service.api.params import Id
+from service.api.params import MAX_ID, Id
 from service.api.schemas import AvailabilityOut, PendingOut, RejectIn
 from service.auth import AdminUser
 from service.db import SessionDep, UnitOfWorkRoute
@@ -21,78 +22,62 @@ router = APIRouter(prefix="/api/v1", tags=["declarations"], route_class=UnitOfWo
 def pending(session: SessionDep, _: AdminUser) -> list[PendingOut]:
     """Every self-declared engagement and interest an admin has not yet confirmed or rejected."""
     return [
-        PendingOut(
-            kind=item.kind,
-            consultant_id=item.consultant_id,
-            consultant_name=item.consultant_name,
-            record=item.record,
-        )
+        PendingOut.model_validate(item, from_attributes=True)
         for item in self_service.pending(session=session)
     ]
-
-
-def _confirm(
-    session: SessionDep, kind: Declared, consultant_id: int, record_id: int, actor: str
-) -> dict[str, Any]:
-    confirmed = self_service.confirm(
-        session=session, kind=kind, consultant_id=consultant_id, record_id=record_id, actor=actor
-    )
-    return confirmed.model_dump()
-
-
-def _reject(
-    session: SessionDep, kind: Declared, consultant_id: int, record_id: int, body: RejectIn, actor: str
-) -> None:
-    self_service.reject(
-        session=session,
-        kind=kind,
-        consultant_id=consultant_id,
-        record_id=record_id,
-        reason=body.reason,
-        actor=actor,
-    )
 
 
 NO_CONTENT = {"status_code": status.HTTP_204_NO_CONTENT, "response_class": Response}
 CONFIRMED = {409: {"description": "already confirmed: correct or delete it on the record instead"}}
 
 
-@router.post("/consultants/{consultant_id}/engagements/{engagement_id}/confirm")
-def confirm_engagement(
-    consultant_id: Id, engagement_id: Id, session: SessionDep, actor: AdminUser
-) -> EngagementPublic:
-    """Confirm a self-declared tie: from now on it counts as evidence (it may block)."""
-    return EngagementPublic.model_validate(
-        _confirm(session, Declared.engagement, consultant_id, engagement_id, actor.email)
+def _declaration_routes(kind: Declared, public: type[SQLModel], *, what: str) -> None:
+    """Confirm and reject (admin) a consultant's declaration of ``kind``, described as ``what``.
+
+    Each kind keeps the paths, operation names and descriptions it had when its routes were written out
+    one by one, so the OpenAPI describes the same operations.
+    """
+    path = f"/consultants/{{consultant_id}}/{kind.value}s/{{{kind.value}_id}}"
+    RecordId = Annotated[int, Path(alias=f"{kind.value}_id", ge=1, le=MAX_ID)]
+
+    def confirmed(consultant_id: Id, record_id: RecordId, session: SessionDep, actor: AdminUser) -> Any:
+        return self_service.confirm(
+            session=session, kind=kind, consultant_id=consultant_id, record_id=record_id, actor=actor.email
+        )
+
+    def rejected(
+        consultant_id: Id, record_id: RecordId, body: RejectIn, session: SessionDep, actor: AdminUser
+    ) -> None:
+        self_service.reject(
+            session=session,
+            kind=kind,
+            consultant_id=consultant_id,
+            record_id=record_id,
+            reason=body.reason,
+            actor=actor.email,
+        )
+
+    router.add_api_route(
+        f"{path}/confirm",
+        confirmed,
+        methods=["POST"],
+        name=f"confirm_{kind.value}",
+        response_model=public,
+        description=f"Confirm a self-declared {what}: from now on it counts as evidence (it may block).",
+    )
+    router.add_api_route(
+        f"{path}/reject",
+        rejected,
+        methods=["POST"],
+        name=f"reject_{kind.value}",
+        responses=CONFIRMED,
+        description=f"Reject a self-declared {what}, with the reason: it is deleted; the audit log keeps it.",
+        **NO_CONTENT,
     )
 
 
-@router.post(
-    "/consultants/{consultant_id}/engagements/{engagement_id}/reject", responses=CONFIRMED, **NO_CONTENT
-)
-def reject_engagement(
-    consultant_id: Id, engagement_id: Id, body: RejectIn, session: SessionDep, actor: AdminUser
-) -> None:
-    """Reject a self-declared tie, with the reason: it is deleted; the audit log keeps it."""
-    _reject(session, Declared.engagement, consultant_id, engagement_id, body, actor.email)
-
-
-@router.post("/consultants/{consultant_id}/interests/{interest_id}/confirm")
-def confirm_interest(
-    consultant_id: Id, interest_id: Id, session: SessionDep, actor: AdminUser
-) -> InterestPublic:
-    """Confirm a self-declared interest: from now on it counts as evidence (it may block)."""
-    return InterestPublic.model_validate(
-        _confirm(session, Declared.interest, consultant_id, interest_id, actor.email)
-    )
-
-
-@router.post("/consultants/{consultant_id}/interests/{interest_id}/reject", responses=CONFIRMED, **NO_CONTENT)
-def reject_interest(
-    consultant_id: Id, interest_id: Id, body: RejectIn, session: SessionDep, actor: AdminUser
-) -> None:
-    """Reject a self-declared interest, with the reason: it is deleted; the audit log keeps it."""
-    _reject(session, Declared.interest, consultant_id, interest_id, body, actor.email)
+_declaration_routes(Declared.engagement, EngagementPublic, what="tie")
+_declaration_routes(Declared.interest, InterestPublic, what="interest")
 
 
 @router.patch("/consultants/{consultant_id}/availability")

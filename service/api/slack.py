@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from commissioning import rules, store
+from commissioning.consultant_views import CheckOut
 from commissioning.models import CaseStatus
 from registry import consultants
 from service import slack_state
@@ -109,11 +110,7 @@ def checks_due(
             consultant_id=consultant.id,
             name=consultant.name,
             slack_user_id=consultant.slack_user_id,
-            check=check.check,
-            label=check.label,
-            recorded=check.recorded,
-            due=check.due,
-            state=check.state,
+            **CheckOut.of(check).model_dump(),
         )
         for consultant, check in found
     ]

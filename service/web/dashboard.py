@@ -11,7 +11,6 @@ from fastapi.responses import RedirectResponse, Response
 from registry import consultants
 from registry.lifecycle import add_years
 from registry.models import ConsultantPublic
-from registry.vocabulary import ConsultantStatus
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role
 from service.policy import PolicyDep
@@ -56,12 +55,11 @@ def dashboard(request: Request, session: SessionDep, user: AdminPage, policy: Po
     previous = 0
     lapsing_within_90: list[ConsultantPublic] = []
     for window in WINDOWS:
-        page = consultants.list_consultants(
+        page = consultants.lapsing(
             session=session,
-            status=ConsultantStatus.approved,
-            expiring_within_days=window,
-            dbs_recheck_years=recheck_years,
             today=today,
+            within_days=window,
+            dbs_recheck_years=recheck_years,
             limit=BAND_LIMIT,
         )
         rows = [

@@ -29,7 +29,7 @@ from commissioning.models import (
     Declaration,
 )
 from commissioning.render import render_docx, render_html, render_markdown, render_pdf
-from commissioning.terms import Milestone, Paragraph, Points, Section, Terms, Timetable
+from commissioning.terms_document import Milestone, Paragraph, Points, Section, Terms, Timetable
 from registry.models import Consultant
 from registry.vocabulary import ConsultantStatus
 from service.passwords import set_password

@@ -23,15 +23,10 @@ from commissioning.terms import (
     BoardDecision,
     CaseFacts,
     CommissionFacts,
-    Points,
-    Section,
-    Terms,
-    Timetable,
     assemble,
-    from_dict,
     load_clauses,
-    to_dict,
 )
+from commissioning.terms_document import Points, Section, Terms, Timetable, from_dict, to_dict
 
 GOLDEN = Path(__file__).parent / "golden"
 THEMES = tuple(feature.name for feature in CATALOGUE if feature.theme)

@@ -70,10 +70,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ids, user = metadata(view), user_id(body)
         entered = inputs.values(view, changes.ENGAGEMENT_FIELDS)
         try:
-            made = await service.add_engagement(
+            made = await service.add_record(
                 as_user=user,
                 consultant_id=ids["consultant"],
-                engagement={name: given for name, given in entered.items() if given is not None},
+                kind="engagement",
+                record={name: given for name, given in entered.items() if given is not None},
             )
         except SHOWN as error:
             await refuse(ack, error, fields=changes.ENGAGEMENT_FIELDS, fallback=changes.AGENCY_BLOCK)
@@ -88,10 +89,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def end_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         ids, user = metadata(view), user_id(body)
         try:
-            ended = await service.update_engagement(
+            ended = await service.update_record(
                 as_user=user,
                 consultant_id=ids["consultant"],
-                engagement_id=ids["engagement"],
+                kind="engagement",
+                record_id=ids["engagement"],
                 changes={"end_date": inputs.value(view, changes.DATE_BLOCK)},
             )
         except SHOWN as error:

@@ -1,0 +1,94 @@
+"""Running the service: its schema, the server, and the demo data it can start with."""
+
+from typing import Annotated
+
+import typer
+
+from service.cli.common import fail, unit_of_work
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="Invented demo data.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration to the configured database."""
+    from service.migrate import upgrade
+    from service.settings import get_settings
+
+    upgrade(get_settings().database_url)
+    typer.echo("Database schema is up to date.")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load the demo data first if the registry is empty; print tokens.")
+    ] = False,
+) -> None:
+    """Migrate the database, then serve the API, admin pages and Slack endpoint.
+
+    Forwarded headers (the client's address and scheme) are believed only from ``SCR_TRUSTED_PROXIES``.
+    """
+    import os
+    import secrets
+
+    import uvicorn
+
+    from service.migrate import upgrade
+    from service.settings import InsecureSecretKey, check_secret_key, get_settings
+
+    try:
+        check_secret_key(get_settings())
+    except InsecureSecretKey as error:
+        if not demo:
+            raise fail(str(error)) from None
+        # Set before the server starts, so every worker of this run shares it.
+        os.environ["SCR_SECRET_KEY"] = secrets.token_urlsafe(48)
+        get_settings.cache_clear()
+        typer.echo("Demo: using a random secret key for this run; its sessions end when it stops.", err=True)
+    settings = get_settings()
+    upgrade(settings.database_url)
+    if demo:
+        _load_demo(skip_if_loaded=True)
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies,
+    )
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the invented demo registry and one user per role into an empty service; print their tokens."""
+    from service.migrate import upgrade
+    from service.settings import get_settings
+
+    upgrade(get_settings().database_url)
+    _load_demo(skip_if_loaded=False)
+
+
+def _load_demo(*, skip_if_loaded: bool) -> None:
+    from core.errors import Conflict
+    from service import demo
+
+    with unit_of_work() as session:
+        try:
+            tokens = demo.load(session=session)
+        except Conflict as error:
+            if skip_if_loaded:
+                typer.echo(f"Demo data not loaded: {error.message}", err=True)
+                return
+            raise fail(error.message, code=1) from None
+    typer.echo(
+        f"Demo data loaded: {len(demo.AGENCIES)} agencies, {len(demo.BACKGROUNDS)} consultants. "
+        "API tokens, shown once:"
+    )
+    for role, token in tokens.items():
+        typer.echo(f"  {role.value:<13}{token}")

@@ -1,0 +1,127 @@
+"""The Slack bot as a process of its own, and its posting jobs run once (from cron)."""
+
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from service.cli.common import fail
+
+if TYPE_CHECKING:  # for annotations only: the commands import what they need when they run
+    from bot.settings import BotSettings
+    from service.settings import Settings
+
+bot_app = typer.Typer(
+    help="The Slack bot as a process of its own (Socket Mode), its deadline reminders and expiry digest.",
+    invoke_without_command=True,
+)
+
+
+def _bot_settings():  # type: ignore[no-untyped-def]
+    """The bot's settings from the service's, refusing to start without what a bot process needs."""
+    from service.settings import bot_settings, get_settings
+
+    settings = get_settings()
+    needed = {"SCR_SLACK_BOT_TOKEN": settings.slack_bot_token, "SCR_BOT_API_TOKEN": settings.bot_api_token}
+    missing = [name for name, value in needed.items() if not value]
+    if missing:
+        raise fail(
+            f"Set {' and '.join(missing)} first (the bot API token is made by "
+            "'scr user add bot@YOUR-DOMAIN --role bot')."
+        )
+    return settings, bot_settings(settings)
+
+
+@bot_app.callback()
+def bot(
+    ctx: typer.Context,
+    socket: Annotated[bool, typer.Option("--socket", help="Connect to Slack over Socket Mode.")] = False,
+) -> None:
+    """Run the bot over Socket Mode (HTTP mode needs no process of its own: it runs in 'scr serve')."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not socket:
+        raise fail(
+            "HTTP mode runs inside 'scr serve' at /slack/events. Use 'scr bot --socket' for Socket Mode, "
+            "or 'scr bot remind' to post due reminders once."
+        )
+    import asyncio
+    import logging
+
+    from bot.standalone import serve_socket_mode
+
+    settings, bot_settings = _bot_settings()
+    if not settings.slack_app_token:
+        raise fail("Socket Mode needs an app-level token (xapp-...): set SCR_SLACK_APP_TOKEN.")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(
+        serve_socket_mode(
+            settings=bot_settings,
+            app_token=settings.slack_app_token,
+            service_url=settings.service_url,
+            api_token=settings.bot_api_token,
+            reminder_interval=settings.slack_reminder_interval_seconds,
+        )
+    )
+
+
+def _post_once(
+    job: Callable[..., Coroutine[Any, Any, list[str]]],
+    settings: "Settings",
+    bot_settings: "BotSettings",
+    *,
+    what: str,
+    later: str,
+) -> list[str]:
+    """Run one of the bot's posting jobs once, as cron does: what it posted, or exit 1 saying who refused
+    (``what`` Slack refused; ``later``, what becomes of what was not posted)."""
+    import asyncio
+    from datetime import date
+
+    from slack_sdk.errors import SlackApiError
+
+    from bot.service_client import ServiceError
+
+    try:
+        return asyncio.run(
+            job(
+                settings=bot_settings,
+                service_url=settings.service_url,
+                api_token=settings.bot_api_token,
+                today=date.today(),
+            )
+        )
+    except SlackApiError as error:
+        problem = error.response.get("error")
+        reference = getattr(error, "reference", "")  # the bot's log line about it (``bot.slack_calls``)
+        told = f" Reference: {reference}." if reference else ""
+        raise fail(f"Slack refused {what} ({problem}); {later}.{told}", code=1) from None
+    except ServiceError as error:
+        raise fail(f"The service refused: {error.message}", code=1) from None
+
+
+@bot_app.command("remind")
+def bot_remind() -> None:
+    """Post the deadline reminders due today to the reminder channel, each once (safe to run from cron)."""
+    from bot.standalone import remind_once
+
+    settings, bot_settings = _bot_settings()
+    if not bot_settings.reminder_channel:
+        raise fail("Set SCR_SLACK_REMINDER_CHANNEL to the channel id reminders go to.")
+    sent = _post_once(
+        remind_once, settings, bot_settings, what="a reminder", later="it will be posted on the next run"
+    )
+    typer.echo(f"Posted {len(sent)} reminder(s).")
+
+
+@bot_app.command("digest")
+def bot_digest() -> None:
+    """Post this week's expiry digest to the admins' channel, each item once a week (safe from cron)."""
+    from bot.standalone import digest_once
+
+    settings, bot_settings = _bot_settings()
+    if not bot_settings.admin_channel:
+        raise fail("Set SCR_SLACK_ADMIN_CHANNEL to the id of the admins' channel the digest goes to.")
+    later = "what was not posted will be on the next run"
+    sent = _post_once(digest_once, settings, bot_settings, what="the digest", later=later)
+    typer.echo(f"Posted {len(sent)} digest item(s).")
