@@ -92,6 +92,20 @@ def empty_database(engine):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """``environment(NAME=value, ...)`` for this test; the settings are read afresh, and again after."""
+    from service.settings import get_settings
+
+    def change(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    yield change
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def session(engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
     """A session on a database emptied before the test."""
     truncate(engine)

@@ -10,10 +10,10 @@ the date passes, from the API, the CSV import (dry run included), the admin form
 
 import csv
 import io
-import re
 from datetime import date, timedelta
 
 import pytest
+from admin_pages_client import signed_in_as
 from factories import CASE_FEATURES
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -21,7 +21,6 @@ from typer.testing import CliRunner
 from commissioning.models import Case
 from registry.models import Consultant
 from service.cli import app as cli
-from service.passwords import set_password
 
 API = "/api/v1"
 TODAY = date.today()
@@ -137,32 +136,18 @@ def test_a_period_away_beyond_2100_is_refused(client, admin):
 
 
 def test_the_admin_form_reports_a_far_future_dbs_check_beside_its_field(client, session, admin):
-    set_password(session, email=admin.email, password="correct horse battery staple", actor="test")
-    session.commit()
-    client.headers["Origin"] = str(client.base_url)  # as a browser sends it with every form
-    token = _csrf(client.get("/admin/sign-in").text)
-    client.post(
-        "/admin/sign-in",
-        data={"email": admin.email, "password": "correct horse battery staple", "csrf_token": token},
-    )
-    token = _csrf(client.get("/admin/consultants").text)
+    signed_in_as(client, session, admin.email)
     form = {
         "name": "Ada Quill",
         "email": "ada@reviews.example.org",
         "capacity": "2",
         "dbs_check_date": "9999-12-31",
     }
-    response = client.post("/admin/consultants/new", data={**form, "csrf_token": token})
+    response = client.post("/admin/consultants/new", data={**form, "csrf_token": client.token})
     assert response.status_code == 422
     assert 'id="dbs_check_date-error"' in response.text and TOO_LATE in response.text
     assert session.exec(select(Consultant)).all() == []
     assert client.get("/admin/dashboard").status_code == 200
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the page has no form token"
-    return match.group(1)
 
 
 # The CSV import: the dry run refuses what the import would --------------------------------------------

@@ -4,13 +4,13 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from factories import consultant
+from factories import consultant, engagement
 from slack_rig import SlackDriver, add_agencies, message_blocks, opened_view
 from slack_standin import SlackStandIn
 from sqlmodel import Session, func, select
 
 from commissioning.models import Commission, CommissionStatus, Declaration
-from registry.models import Consultant, Engagement
+from registry.models import Consultant
 from registry.vocabulary import EngagementKind
 
 TODAY = date.today()
@@ -31,16 +31,7 @@ def case_ref(session: Session, people) -> str:  # type: ignore[no-untyped-def]
     for n in range(10):
         consultant(session, f"Reviewer {chr(67 + n)}")
     police = consultant(session, "Pat Police")
-    session.add(
-        Engagement(
-            consultant_id=police,
-            agency_id="met-police",
-            role_title="Detective",
-            kind=EngagementKind.employed,
-            start_date=TODAY - timedelta(days=900),
-        )
-    )
-    session.commit()
+    engagement(session, police, "met-police", EngagementKind.employed, start_date=TODAY - timedelta(days=900))
     view, _ = store.create_case(
         session=session,
         raw_features={
