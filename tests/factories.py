@@ -221,6 +221,18 @@ def rating(session: Session, consultant_id: int, value: int, **changes: Any) -> 
     return saved(session, ReviewRecord, consultant_id=consultant_id, rating=value, **fields)
 
 
+# Cases -------------------------------------------------------------------------------------------
+
+# What a board that departs from the recommendation most often chooses instead: a learning review.
+LEARNING_REVIEW = ({"type": "learning_review", "requirement": "discretionary"},)
+
+
+def departure(reason: str, outcomes: Iterable[Mapping[str, str]] = LEARNING_REVIEW) -> dict[str, Any]:
+    """The body of ``POST /api/v1/cases/{ref}/decision`` with which the board departs from the
+    recommendation, for ``reason``, choosing ``outcomes`` instead."""
+    return {"accepted": False, "reason": reason, "outcomes": [dict(outcome) for outcome in outcomes]}
+
+
 # Stored cases --------------------------------------------------------------------------------------
 
 

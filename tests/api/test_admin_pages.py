@@ -4,6 +4,7 @@ import re
 
 import pytest
 from factories import agency
+from security.admin_pages_client import NEW_CONSULTANT as NEW
 from security.admin_pages_client import signed_in_as
 from sqlmodel import select
 
@@ -24,9 +25,6 @@ def audit_count(session) -> int:  # type: ignore[no-untyped-def]
     """Audit events of changes made: a refusal's own record (``access.refused``) is not one."""
     session.expire_all()
     return len(session.exec(select(AuditEvent).where(AuditEvent.action != "access.refused")).all())
-
-
-NEW = {"name": "Robin Reviewer", "email": "robin@reviews.example.org", "capacity": "2"}
 
 
 def test_a_form_without_its_token_is_refused_and_saves_nothing(signed_in, session):

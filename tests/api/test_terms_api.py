@@ -14,6 +14,7 @@ from factories import (
     consultant,
     decision,
     declaration,
+    departure,
 )
 from pypdf import PdfReader
 from sqlmodel import Session, select
@@ -357,17 +358,10 @@ def test_a_board_that_departs_from_the_recommendation_sets_the_review_the_terms_
 ):
     created = client.post("/api/v1/cases", json={"features": HARM}, headers=commissioner.headers)
     ref = created.json()["ref"]
-    departed = client.post(
-        f"/api/v1/cases/{ref}/decision",
-        json={
-            "accepted": False,
-            "reason": "A multi-agency learning review is proportionate here.",
-            "outcomes": [{"type": "learning_review", "requirement": "discretionary"}],
-        },
-        headers=chair.headers,
-    )
+    reason = "A multi-agency learning review is proportionate here."
+    departed = client.post(f"/api/v1/cases/{ref}/decision", json=departure(reason), headers=chair.headers)
     assert departed.status_code == 200, departed.text
     client.post(f"/api/v1/cases/{ref}/terms", headers=commissioner.headers)
     text = client.get(f"/api/v1/cases/{ref}/terms/1.md", headers=commissioner.headers).text
     assert text.startswith("# Terms of reference: Multi-agency Learning Review")
-    assert "- A multi-agency learning review is proportionate here." in text
+    assert f"- {reason}" in text

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from service.passwords import set_password
 
 PASSWORD = "correct horse battery staple"
+NEW_CONSULTANT = {"name": "Robin Reviewer", "email": "robin@reviews.example.org", "capacity": "2"}  # the form
 
 
 def csrf_from(html: str) -> str:

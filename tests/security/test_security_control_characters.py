@@ -14,9 +14,9 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from admin_pages_client import signed_in_as
+from admin_pages_client import NEW_CONSULTANT, signed_in_as
 from docx import Document
-from factories import CASE_FEATURES, RULESET, commission, consultant, decision, declaration
+from factories import CASE_FEATURES, RULESET, commission, consultant, decision, declaration, departure
 from pypdf import PdfReader
 from sqlmodel import select
 
@@ -53,7 +53,7 @@ def test_a_word_break_in_a_board_reason_is_a_line_break_in_every_format(
 ):
     ref = new_case(client, admin)
     reason = f"Learning for every partner.{brk}The school too."
-    departing = {"accepted": False, "reason": reason, "outcomes": LCSPR}
+    departing = departure(reason, LCSPR)
     decided = client.post(f"{API}/cases/{ref}/decision", headers=chair.headers, json=departing)
     assert decided.status_code == 200, decided.text
     kept = "Learning for every partner.\nThe school too."
@@ -126,12 +126,7 @@ def test_a_control_character_in_a_csv_cell_is_refused_in_the_dry_run(client, ses
 
 def test_a_control_character_in_the_admin_form_is_reported_beside_its_field(client, session, admin):
     signed_in_as(client, session, admin.email)
-    form = {
-        "name": "Sam\x01 Okafor",
-        "email": "sam@reviews.example.org",
-        "capacity": "2",
-        "csrf_token": client.token,
-    }
+    form = {**NEW_CONSULTANT, "name": "Sam\x01 Okafor", "csrf_token": client.token}
     response = client.post("/admin/consultants/new", data=form)
     assert response.status_code == 422
     assert re.search(

@@ -13,7 +13,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from admin_pages_client import signed_in_as
+from admin_pages_client import NEW_CONSULTANT, signed_in_as
 from factories import CASE_FEATURES
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -137,13 +137,8 @@ def test_a_period_away_beyond_2100_is_refused(client, admin):
 
 def test_the_admin_form_reports_a_far_future_dbs_check_beside_its_field(client, session, admin):
     signed_in_as(client, session, admin.email)
-    form = {
-        "name": "Ada Quill",
-        "email": "ada@reviews.example.org",
-        "capacity": "2",
-        "dbs_check_date": "9999-12-31",
-    }
-    response = client.post("/admin/consultants/new", data={**form, "csrf_token": client.token})
+    form = {**NEW_CONSULTANT, "dbs_check_date": "9999-12-31", "csrf_token": client.token}
+    response = client.post("/admin/consultants/new", data=form)
     assert response.status_code == 422
     assert 'id="dbs_check_date-error"' in response.text and TOO_LATE in response.text
     assert session.exec(select(Consultant)).all() == []
@@ -157,6 +152,18 @@ def as_csv(*rows: list[str]) -> bytes:
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     return out.getvalue().encode()
+
+
+def import_problem(client, admin, body: bytes, dry_run: str = "true") -> dict:  # type: ignore[no-untyped-def]
+    """The one problem for which the import (or its dry run) refuses the whole file."""
+    response = client.post(
+        f"{API}/consultants/import?dry_run={dry_run}",
+        headers=admin.headers,
+        files={"file": ("list.csv", body, "text/csv")},
+    )
+    assert response.status_code == 422, response.text
+    [problem] = response.json()["problems"]
+    return problem
 
 
 @pytest.mark.parametrize(
@@ -174,13 +181,7 @@ def test_a_csv_date_out_of_bounds_is_refused_by_the_dry_run(client, session, adm
         ["name", "email", "status", column], ["Ada Quill", "ada@reviews.example.org", "approved", value]
     )
     for dry_run in ("true", "false"):
-        response = client.post(
-            f"{API}/consultants/import?dry_run={dry_run}",
-            headers=admin.headers,
-            files={"file": ("list.csv", body, "text/csv")},
-        )
-        assert response.status_code == 422, response.text
-        [problem] = response.json()["problems"]
+        problem = import_problem(client, admin, body, dry_run)
         assert (problem["row"], problem["column"]) == (2, column)
         assert problem["msg"].startswith(message)
     assert session.exec(select(Consultant)).all() == []
@@ -190,13 +191,7 @@ def test_a_csv_engagement_or_accreditation_date_out_of_bounds_is_refused(client,
     body = as_csv(
         ["name", "email", "accreditations"], ["Ada Quill", "ada@reviews.example.org", f"silp|{NOT_YET}"]
     )
-    response = client.post(
-        f"{API}/consultants/import?dry_run=true",
-        headers=admin.headers,
-        files={"file": ("l.csv", body, "text/csv")},
-    )
-    assert response.status_code == 422, response.text
-    [problem] = response.json()["problems"]
+    problem = import_problem(client, admin, body)
     assert problem["column"] == "accreditations" and IN_FUTURE in problem["msg"]
 
 

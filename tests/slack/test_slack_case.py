@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from factories import consultant
+from factories import consultant, departure
 from slack_rig import (
     BOT_API_TOKEN,
     REMINDER_CHANNEL,
@@ -186,17 +186,13 @@ def test_after_the_board_departs_every_surface_names_the_boards_deadlines(
     ref = _record(session)
     notified = TODAY - timedelta(days=1)
     ofsted_due, rapid_due = add_working_days(notified, 5), add_working_days(notified, 15)
+    reason = "The partnership tells Ofsted itself; the Panel already knows of this case."
+    chosen = [
+        {"type": "rapid_review", "requirement": "mandatory"},
+        {"type": "notify_ofsted", "requirement": "mandatory"},
+    ]
     departed = client.post(
-        f"/api/v1/cases/{ref}/decision",
-        headers=chair.headers,
-        json={
-            "accepted": False,
-            "reason": "The partnership tells Ofsted itself; the Panel already knows of this case.",
-            "outcomes": [
-                {"type": "rapid_review", "requirement": "mandatory"},
-                {"type": "notify_ofsted", "requirement": "mandatory"},
-            ],
-        },
+        f"/api/v1/cases/{ref}/decision", headers=chair.headers, json=departure(reason, chosen)
     )
     assert departed.status_code == 200, departed.text
     in_force = [("notify_ofsted", ofsted_due.isoformat()), ("rapid_review", rapid_due.isoformat())]
