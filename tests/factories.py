@@ -1,6 +1,7 @@
 """Test data for every suite, built one way: consultants (as database rows, as API bodies and as the pure
-checks' profiles), the agencies of a Hackney case, a consultant's ties and ratings, and stored cases
-with their decisions, commissions and declarations.
+checks' profiles), the agencies of a Hackney case, a consultant's ties and ratings, and cases: recorded
+through the service, or stored with their decisions, commissions and declarations, and the body of a
+board's departure from the recommendation.
 
 Every consultant starts as the same person, approved with current checks and two places, named as the
 test needs and changed only in what the test is about. Rows are written straight to the database (the
@@ -231,6 +232,23 @@ def departure(reason: str, outcomes: Iterable[Mapping[str, str]] = LEARNING_REVI
     """The body of ``POST /api/v1/cases/{ref}/decision`` with which the board departs from the
     recommendation, for ``reason``, choosing ``outcomes`` instead."""
     return {"accepted": False, "reason": reason, "outcomes": [dict(outcome) for outcome in outcomes]}
+
+
+def recorded_case(session: Session, *, today: date = TODAY, **features: Any) -> str:
+    """A case recorded by the chair as the service records one, with the threshold engine's
+    recommendation on ``features`` as of ``today``; its reference."""
+    from commissioning import store
+    from service.api.cases import rulesets
+
+    view, _ = store.create_case(
+        session=session,
+        raw_features=features,
+        actor="chair@board.example.org",
+        today=today,
+        rulesets=rulesets(),
+    )
+    session.commit()
+    return view.case.ref
 
 
 # Stored cases --------------------------------------------------------------------------------------

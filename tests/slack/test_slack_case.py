@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from factories import consultant, departure
+from factories import consultant, departure, recorded_case
 from slack_rig import (
     BOT_API_TOKEN,
     REMINDER_CHANNEL,
@@ -28,9 +28,6 @@ PASSWORD = "correct horse battery staple"
 
 def _record(session: Session, **changes) -> str:  # type: ignore[no-untyped-def]
     """A case notified yesterday: the Panel must hear within five working days."""
-    from commissioning import store
-    from service.api.cases import rulesets
-
     features = {
         "incident_date": (TODAY - timedelta(days=2)).isoformat(),
         "notified_date": (TODAY - timedelta(days=1)).isoformat(),
@@ -42,15 +39,7 @@ def _record(session: Session, **changes) -> str:  # type: ignore[no-untyped-def]
         "death_unexpected": True,
         **changes,
     }
-    view, _ = store.create_case(
-        session=session,
-        raw_features=features,
-        actor="chair@board.example.org",
-        today=TODAY,
-        rulesets=rulesets(),
-    )
-    session.commit()
-    return view.case.ref
+    return recorded_case(session, **features)
 
 
 def _board_decisions(session: Session) -> list[CaseDecision]:
