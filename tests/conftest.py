@@ -8,6 +8,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,27 +24,24 @@ BASE_URL = os.environ.get("SCR_DATABASE_URL", "")
 ON_POSTGRES = BASE_URL.startswith("postgresql")
 
 
-def _create_run_database() -> tuple[str, Callable[[], None]]:
-    """A fresh, empty database for this test run, and a function that removes it."""
-    if ON_POSTGRES:
-        server = make_url(BASE_URL)
-        name = f"scr_test_{os.getpid()}_{secrets.token_hex(3)}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+@contextmanager
+def _database_of_its_own(prefix: str) -> Iterator[str]:
+    """A fresh, empty database, removed afterwards; its URL. On PostgreSQL it is a new database on the
+    server (so concurrent runs never share state), else SQLite in a folder of its own."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{Path(tempfile.mkdtemp(prefix=f'{prefix}-')) / 'scr.db'}"
+        return
+    server = make_url(BASE_URL)
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop() -> None:
-            from service.db import get_engine
-
-            get_engine().dispose()
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-        return server.set(database=name).render_as_string(hide_password=False), drop
-    folder = tempfile.mkdtemp(prefix="scr-test-")
-    path = Path(folder) / "scr.db"
-    return f"sqlite:///{path}", lambda: None
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _clear_caches() -> None:
@@ -56,15 +54,24 @@ def _clear_caches() -> None:
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    url, drop = _create_run_database()
-    os.environ["SCR_DATABASE_URL"] = url
-    _clear_caches()
-    from service.migrate import upgrade
+    """The run's database, migrated, named in ``SCR_DATABASE_URL`` for the service and its processes."""
+    with _database_of_its_own("scr_test") as url:
+        os.environ["SCR_DATABASE_URL"] = url
+        _clear_caches()
+        from service.db import get_engine
+        from service.migrate import upgrade
 
-    upgrade(url)
-    yield url
-    drop()
+        upgrade(url)
+        yield url
+        get_engine().dispose()
     _clear_caches()
+
+
+@pytest.fixture
+def scratch_url() -> Iterator[str]:
+    """Another empty database of the run's kind, for a test that migrates one of its own."""
+    with _database_of_its_own("scr_scratch") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -92,11 +99,46 @@ def empty_database(engine):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """``environment(NAME=value, ...)`` for this test; the settings are read afresh, and again after."""
+    from service.settings import get_settings
+
+    def change(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    yield change
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def session(engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
     """A session on a database emptied before the test."""
     truncate(engine)
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture
+def owner_bypass(session: Session) -> Callable[..., None]:
+    """``owner_bypass(sql, **params)``: tamper with the audit table as its owner can. On PostgreSQL a
+    trigger refuses UPDATE and DELETE to the service and its users, so the owner switches it off for this
+    one transaction; the tests prove that verify still catches what an owner does. The test's own
+    transaction is committed first: it must hold no lock on the table."""
+
+    def run(sql: str, **params: object) -> None:
+        session.commit()
+        with session.get_bind().begin() as connection:
+            guarded = connection.dialect.name == "postgresql"
+            if guarded:
+                connection.execute(text("SET LOCAL lock_timeout = '10s'"))
+                connection.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
+            connection.execute(text(sql), params)
+            if guarded:
+                connection.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only"))
+
+    return run
 
 
 @pytest.fixture

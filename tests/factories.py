@@ -1,5 +1,7 @@
 """Test data for every suite, built one way: consultants (as database rows, as API bodies and as the pure
-checks' profiles), the agencies of a Hackney case, a consultant's ties and ratings, and stored cases.
+checks' profiles), the agencies of a Hackney case, a consultant's ties and ratings, and cases: recorded
+through the service, or stored with their decisions, commissions and declarations, and the body of a
+board's departure from the recommendation.
 
 Every consultant starts as the same person, approved with current checks and two places, named as the
 test needs and changed only in what the test is about. Rows are written straight to the database (the
@@ -9,13 +11,21 @@ the API itself sends the same person through it (``post_consultant``). Importabl
 """
 
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
-from commissioning.models import Case
+from commissioning.models import (
+    Case,
+    CaseDecision,
+    Commission,
+    CommissionRole,
+    CommissionStatus,
+    DecisionKind,
+    Declaration,
+)
 from matching.profiles import Away, ConsultantProfile
 from registry.models import Agency, AgencyAlias, Consultant, Engagement, Interest, ReviewRecord, fold
 from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind, ReviewRole, ReviewType
@@ -60,6 +70,20 @@ NOTIFY_PANEL = {
     "reasons": [{"rule": "wt2023.notify.death", "text": "A child died.", "source": "CA2004 s16C(1)"}],
     "deadline": {"date": "2026-11-11", "basis": "5 working days from notified_date"},
 }
+
+
+def saved(session: Session, model: type[SQLModel], **fields: Any) -> int:
+    """A ``model`` row with ``fields`` written straight to the database and committed, as a unit of work
+    would; its id. A name the model does not have is refused: a table model drops an unknown keyword
+    silently, and a misspelt change would leave a test about nothing."""
+    unknown = sorted(name for name in fields if not hasattr(model, name))
+    assert not unknown, f"{model.__name__} has no {', '.join(unknown)}"
+    row = model(**fields)
+    session.add(row)
+    session.commit()
+    key: int | None = row.id  # type: ignore[attr-defined]
+    assert key is not None
+    return key
 
 
 # Agencies ------------------------------------------------------------------------------------------
@@ -126,11 +150,7 @@ def consultant_fields(name: str, **changes: Any) -> dict[str, Any]:
 
 def consultant(session: Session, name: str, **changes: Any) -> int:
     """The consultant written straight to the database; their id."""
-    row = Consultant(**consultant_fields(name, **changes))
-    session.add(row)
-    session.commit()
-    assert row.id is not None
-    return row.id
+    return saved(session, Consultant, **consultant_fields(name, **changes))
 
 
 def consultant_body(name: str, **changes: Any) -> dict[str, Any]:
@@ -174,58 +194,61 @@ def consultant_profile(*, away: Iterable[tuple[date, date]] = (), **changes: Any
 
 
 def engagement(
-    session: Session,
-    consultant_id: int,
-    agency_id: str,
-    kind: EngagementKind,
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    confirmed: bool = True,
+    session: Session, consultant_id: int, agency_id: str, kind: EngagementKind, **changes: Any
 ) -> int:
-    row = Engagement(
-        consultant_id=consultant_id,
-        agency_id=agency_id,
-        kind=kind,
-        role_title="Role",
-        start_date=start,
-        end_date=end,
-        confirmed=confirmed,
+    """The consultant's engagement with an agency, in a "Role", confirmed and open-ended, changed as the test
+    needs (``start_date``, ``end_date``); its id."""
+    fields = {"role_title": "Role", "confirmed": True, **changes}
+    return saved(session, Engagement, consultant_id=consultant_id, agency_id=agency_id, kind=kind, **fields)
+
+
+def interest(session: Session, consultant_id: int, **changes: Any) -> int:
+    """An interest the consultant declared today (they knew a practitioner), about the ``case_ref`` or
+    ``agency_id`` the changes name; its id."""
+    fields = {"text": "Knew a practitioner", "declared_on": TODAY, **changes}
+    return saved(session, Interest, consultant_id=consultant_id, **fields)
+
+
+def rating(session: Session, consultant_id: int, value: int, **changes: Any) -> int:
+    """A review the consultant led and completed about two years ago, rated ``value``; its id."""
+    fields = {
+        "case_ref": "OLD-1",
+        "review_type": ReviewType.lcspr,
+        "role": ReviewRole.lead_reviewer,
+        "started_on": TODAY - timedelta(days=900),
+        "completed_on": TODAY - timedelta(days=700),
+        **changes,
+    }
+    return saved(session, ReviewRecord, consultant_id=consultant_id, rating=value, **fields)
+
+
+# Cases -------------------------------------------------------------------------------------------
+
+# What a board that departs from the recommendation most often chooses instead: a learning review.
+LEARNING_REVIEW = ({"type": "learning_review", "requirement": "discretionary"},)
+
+
+def departure(reason: str, outcomes: Iterable[Mapping[str, str]] = LEARNING_REVIEW) -> dict[str, Any]:
+    """The body of ``POST /api/v1/cases/{ref}/decision`` with which the board departs from the
+    recommendation, for ``reason``, choosing ``outcomes`` instead."""
+    return {"accepted": False, "reason": reason, "outcomes": [dict(outcome) for outcome in outcomes]}
+
+
+def recorded_case(session: Session, *, today: date = TODAY, **features: Any) -> str:
+    """A case recorded by the chair as the service records one, with the threshold engine's
+    recommendation on ``features`` as of ``today``; its reference."""
+    from commissioning import store
+    from service.api.cases import rulesets
+
+    view, _ = store.create_case(
+        session=session,
+        raw_features=features,
+        actor="chair@board.example.org",
+        today=today,
+        rulesets=rulesets(),
     )
-    session.add(row)
     session.commit()
-    assert row.id is not None
-    return row.id
-
-
-def interest(
-    session: Session, consultant_id: int, *, case_ref: str | None = None, agency_id: str | None = None
-) -> None:
-    session.add(
-        Interest(
-            consultant_id=consultant_id,
-            text="Knew a practitioner",
-            case_ref=case_ref,
-            agency_id=agency_id,
-            declared_on=TODAY,
-        )
-    )
-    session.commit()
-
-
-def rating(session: Session, consultant_id: int, value: int) -> None:
-    session.add(
-        ReviewRecord(
-            consultant_id=consultant_id,
-            case_ref="OLD-1",
-            review_type=ReviewType.lcspr,
-            role=ReviewRole.lead_reviewer,
-            started_on=TODAY - timedelta(days=900),
-            completed_on=TODAY - timedelta(days=700),
-            rating=value,
-        )
-    )
-    session.commit()
+    return view.case.ref
 
 
 # Stored cases --------------------------------------------------------------------------------------
@@ -240,13 +263,60 @@ def case(
     **features: Any,
 ) -> int:
     """A case stored as the service keeps one, naming its area and the agencies involved; its id."""
-    row = Case(
-        ref=ref,
-        area=area,
-        created_by="test",
-        features={"area": area, "agencies_involved": list(agencies), **features},
+    stored = {"area": area, "agencies_involved": list(agencies), **features}
+    return saved(session, Case, ref=ref, area=area, created_by="test", features=stored)
+
+
+def decision(
+    session: Session,
+    case_id: int,
+    *,
+    today: date,
+    features: Mapping[str, Any],
+    result: Mapping[str, Any],
+    kind: DecisionKind = DecisionKind.recommendation,
+    **changes: Any,
+) -> int:
+    """A threshold decision stored as the service keeps one, under ``RULESET``: the engine's recommendation,
+    or the board's decision (``accepted``, a ``reason``, ``decided_by`` and ``decided_at`` among the
+    changes); its id."""
+    fields = {
+        "ruleset_id": RULESET["id"],
+        "ruleset_version": RULESET["version"],
+        "decided_by": "engine",
+        **changes,
+    }
+    return saved(
+        session,
+        CaseDecision,
+        case_id=case_id,
+        kind=kind,
+        today=today,
+        features=features,
+        result=result,
+        **fields,
     )
-    session.add(row)
-    session.commit()
-    assert row.id is not None
-    return row.id
+
+
+def commission(
+    session: Session, case_id: int, consultant_id: int, *, status: CommissionStatus, **changes: Any
+) -> int:
+    """The consultant commissioned as the case's lead reviewer, the commission at ``status``; its id."""
+    fields = {"role": CommissionRole.lead_reviewer, "created_by": "test", **changes}
+    return saved(session, Commission, case_id=case_id, consultant_id=consultant_id, status=status, **fields)
+
+
+def declaration(
+    session: Session, commission_id: int, *, declared_by: str, declared_at: datetime, **changes: Any
+) -> int:
+    """The consultant's declaration of independence on a commission: no conflict with the agencies in scope
+    (none unless the changes name them), changed as the test needs; its id."""
+    fields = {"agencies": [], "no_conflict": True, **changes}
+    return saved(
+        session,
+        Declaration,
+        commission_id=commission_id,
+        declared_by=declared_by,
+        declared_at=declared_at,
+        **fields,
+    )

@@ -18,7 +18,6 @@ same write comes first: the first gets the ``ok`` status of its ``CALLS`` line; 
 withdrawal, say) may be refused as a 404 or 409, which is not an access refusal.
 """
 
-import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from access_policy import (
 from factories import CASE_FEATURES, TODAY, consultant_body
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from security.admin_pages_client import PASSWORD, csrf_from
 from sqlmodel import Session
 
 from service.auth import SLACK_USER_HEADER
@@ -84,7 +84,24 @@ class Call:
 CASE_AGENCIES = ["hackney-csc", "met-police"]
 REASON = {"reason": "Agreed at the quality panel."}
 SOON = TODAY + timedelta(days=30)
-PASSWORD = "correct horse battery staple"
+
+
+def record_calls(
+    name: str, add: Mapping[str, Any], change: Mapping[str, Any] | None = None
+) -> dict[str, Call]:
+    """The calls on one kind of record kept about a consultant, which the registry serves one way for every
+    kind: list, add, change (where the kind can be changed) and delete the record seeded to be deleted."""
+    kind = f"/api/v1/consultants/{{consultant_id}}/{name}s"
+    one = f"{kind}/{{{name}_id}}"
+    calls = {
+        f"GET {kind}": Call(ok=200),
+        f"POST {kind}": Call(json=add, ok=201),
+        f"DELETE {one}": Call(records={f"{name}_id": f"{name}_to_delete"}, ok=204),
+    }
+    if change is not None:
+        calls[f"PATCH {one}"] = Call(json=change, ok=200)
+    return calls
+
 
 CALLS: dict[str, Call] = {
     "GET /openapi.json": Call(ok=200),
@@ -134,51 +151,17 @@ CALLS: dict[str, Call] = {
         json={"capacity": 3, "away": [{"start_date": SOON.isoformat(), "end_date": SOON.isoformat()}]},
         ok=200,
     ),
-    "GET /api/v1/consultants/{consultant_id}/engagements": Call(ok=200),
-    "POST /api/v1/consultants/{consultant_id}/engagements": Call(
-        json={
-            "agency_id": "met-police",
-            "kind": "contracted",
-            "role_title": "Trainer",
-            "end_date": "2015-03-31",
-        },
-        ok=201,
+    **record_calls(
+        "engagement",
+        {"agency_id": "met-police", "kind": "contracted", "role_title": "Trainer", "end_date": "2015-03-31"},
+        change={"role_title": "Detective Inspector"},
     ),
-    "PATCH /api/v1/consultants/{consultant_id}/engagements/{engagement_id}": Call(
-        json={"role_title": "Detective Inspector"}, ok=200
-    ),
-    "DELETE /api/v1/consultants/{consultant_id}/engagements/{engagement_id}": Call(
-        records={"engagement_id": "engagement_to_delete"}, ok=204
-    ),
-    "GET /api/v1/consultants/{consultant_id}/interests": Call(ok=200),
-    "POST /api/v1/consultants/{consultant_id}/interests": Call(
-        json={"text": "Trustee of a local charity.", "declared_on": TODAY.isoformat()}, ok=201
-    ),
-    "DELETE /api/v1/consultants/{consultant_id}/interests/{interest_id}": Call(
-        records={"interest_id": "interest_to_delete"}, ok=204
-    ),
-    "GET /api/v1/consultants/{consultant_id}/accreditations": Call(ok=200),
-    "POST /api/v1/consultants/{consultant_id}/accreditations": Call(
-        json={"name": "silp", "awarded_on": "2020-05-01"}, ok=201
-    ),
-    "DELETE /api/v1/consultants/{consultant_id}/accreditations/{accreditation_id}": Call(
-        records={"accreditation_id": "accreditation_to_delete"}, ok=204
-    ),
-    "GET /api/v1/consultants/{consultant_id}/reviews": Call(ok=200),
-    "POST /api/v1/consultants/{consultant_id}/reviews": Call(
-        json={
-            "case_ref": "OLD-2",
-            "review_type": "lcspr",
-            "role": "lead_reviewer",
-            "started_on": "2023-01-09",
-        },
-        ok=201,
-    ),
-    "PATCH /api/v1/consultants/{consultant_id}/reviews/{review_id}": Call(
-        json={"comment": "Clear and on time."}, ok=200
-    ),
-    "DELETE /api/v1/consultants/{consultant_id}/reviews/{review_id}": Call(
-        records={"review_id": "review_to_delete"}, ok=204
+    **record_calls("interest", {"text": "Trustee of a local charity.", "declared_on": TODAY.isoformat()}),
+    **record_calls("accreditation", {"name": "silp", "awarded_on": "2020-05-01"}),
+    **record_calls(
+        "review",
+        {"case_ref": "OLD-2", "review_type": "lcspr", "role": "lead_reviewer", "started_on": "2023-01-09"},
+        change={"comment": "Clear and on time."},
     ),
     "GET /api/v1/declarations/pending": Call(ok=200),
     "POST /api/v1/consultants/{consultant_id}/engagements/{engagement_id}/confirm": Call(
@@ -322,18 +305,12 @@ def app(database_url: str) -> FastAPI:
     from service.app import create_app
     from service.settings import get_settings
 
-    saved = {name: os.environ.get(name) for name in SLACK_ENVIRONMENT}
-    os.environ.update(SLACK_ENVIRONMENT)
-    get_settings.cache_clear()
-    try:
-        built = create_app()
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with pytest.MonkeyPatch.context() as patch:  # restored afterwards, for the other tests
+        for name, value in SLACK_ENVIRONMENT.items():
+            patch.setenv(name, value)
         get_settings.cache_clear()
+        built = create_app()
+    get_settings.cache_clear()
     return built
 
 
@@ -363,16 +340,10 @@ class World:
     to_sign_out: dict[str, SignedIn]  # more of them, for the sign-out route: it ends the session it is sent
 
 
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the page has no form token"
-    return match.group(1)
-
-
 def _session(http: TestClient, email: str | None) -> SignedIn:
     """A session cookie (signed in as ``email``, or none) and its form token."""
     http.cookies.clear()
-    token = _csrf(http.get("/admin/sign-in").text)
+    token = csrf_from(http.get("/admin/sign-in").text)
     if email:
         signed_in = http.post(
             "/admin/sign-in",
@@ -381,7 +352,7 @@ def _session(http: TestClient, email: str | None) -> SignedIn:
             follow_redirects=False,
         )
         assert signed_in.status_code == 303, signed_in.text
-        token = _csrf(http.get("/admin/sign-in").text)
+        token = csrf_from(http.get("/admin/sign-in").text)
     (cookie,) = [cookie for cookie in http.cookies.jar if cookie.name == SESSION_COOKIE]
     http.cookies.clear()
     return SignedIn(cookie, token)
@@ -392,7 +363,7 @@ def _reloaded(http: TestClient, signed_in: SignedIn) -> SignedIn:
     it, so its pages carry the token of a visitor who is not signed in."""
     http.cookies.clear()
     http.cookies.jar.set_cookie(signed_in.cookie)
-    token = _csrf(http.get("/admin/sign-in").text)
+    token = csrf_from(http.get("/admin/sign-in").text)
     http.cookies.clear()
     return SignedIn(signed_in.cookie, token)
 

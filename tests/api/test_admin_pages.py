@@ -3,42 +3,28 @@
 import re
 
 import pytest
+from factories import agency
+from security.admin_pages_client import NEW_CONSULTANT as NEW
+from security.admin_pages_client import signed_in_as
 from sqlmodel import select
 
 from core.audit import AuditEvent
-from registry.agencies import create_agency, get_agency, list_agencies
+from registry.agencies import get_agency, list_agencies
 from registry.consultants import change_status, create_consultant, get_consultant
-from registry.models import AgencyCreate, Consultant, ConsultantCreate
-from service.passwords import set_password
-
-PASSWORD = "correct horse battery staple"
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the page has no form token"
-    return match.group(1)
+from registry.models import Consultant, ConsultantCreate
+from registry.vocabulary import AgencyKind
 
 
 @pytest.fixture
 def signed_in(client, session, admin):  # type: ignore[no-untyped-def]
     """The client, signed in as an admin; ``client.token`` is the session's form token."""
-    set_password(session, email=admin.email, password=PASSWORD, actor="test")
-    session.commit()
-    client.headers["Origin"] = str(client.base_url)  # a browser names the page's origin on every POST
-    token = csrf_from(client.get("/admin/sign-in").text)
-    client.post("/admin/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
-    client.token = csrf_from(client.get("/admin/consultants").text)
-    return client
+    return signed_in_as(client, session, admin.email)
 
 
 def audit_count(session) -> int:  # type: ignore[no-untyped-def]
     """Audit events of changes made: a refusal's own record (``access.refused``) is not one."""
     session.expire_all()
     return len(session.exec(select(AuditEvent).where(AuditEvent.action != "access.refused")).all())
-
-
-NEW = {"name": "Robin Reviewer", "email": "robin@reviews.example.org", "capacity": "2"}
 
 
 def test_a_form_without_its_token_is_refused_and_saves_nothing(signed_in, session):
@@ -132,18 +118,14 @@ def test_an_unknown_consultant_gets_a_404_page(signed_in):
 
 
 def test_an_alias_held_by_another_agency_is_reported_beside_the_aliases(signed_in, session):
-    create_agency(
-        session=session,
-        data=AgencyCreate(
-            id="hackney-csc",
-            name="Hackney Children's Services",
-            kind="childrens_social_care",
-            area="Hackney",
-            aliases=["London Borough of Hackney"],
-        ),
-        actor="test",
+    agency(
+        session,
+        "hackney-csc",
+        "Hackney Children's Services",
+        kind=AgencyKind.childrens_social_care,
+        area="Hackney",
+        aliases=("London Borough of Hackney",),
     )
-    session.commit()
     data = {
         "id": "hackney-police",
         "name": "Hackney Police",
@@ -158,14 +140,13 @@ def test_an_alias_held_by_another_agency_is_reported_beside_the_aliases(signed_i
 
 
 def test_agency_aliases_are_edited_one_per_line(signed_in, session):
-    create_agency(
-        session=session,
-        data=AgencyCreate(
-            id="camden-csc", name="Camden Children's Services", kind="childrens_social_care", area="Camden"
-        ),
-        actor="test",
+    agency(
+        session,
+        "camden-csc",
+        "Camden Children's Services",
+        kind=AgencyKind.childrens_social_care,
+        area="Camden",
     )
-    session.commit()
     data = {
         "name": "Camden Children's Services",
         "kind": "childrens_social_care",

@@ -1,9 +1,9 @@
 """Signing in to the admin pages: passwords, the session cookie, form tokens, throttle, 403 page."""
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from security.admin_pages_client import PASSWORD, as_browser, csrf_from, sign_in, with_password
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -12,42 +12,22 @@ from service.models import SignInFailure, User
 from service.passwords import set_password
 from service.web.throttle import Throttle, get_throttle
 
-PASSWORD = "correct horse battery staple"
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the page has no form token"
-    return match.group(1)
-
-
-def sign_in(client, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
-    token = csrf_from(client.get("/admin/sign-in").text)
-    return client.post(
-        "/admin/sign-in",
-        data={"email": email, "password": password, "csrf_token": token, "next": "/admin/dashboard"},
-        follow_redirects=False,
-    )
-
 
 @pytest.fixture
 def client(client):  # type: ignore[no-untyped-def]
     """The test client, naming the page's origin on every POST as a browser does."""
-    client.headers["Origin"] = str(client.base_url)
-    return client
+    return as_browser(client)
 
 
 @pytest.fixture
 def admin_with_password(session, admin):  # type: ignore[no-untyped-def]
-    set_password(session, email=admin.email, password=PASSWORD, actor="test")
-    session.commit()
+    with_password(session, admin.email)
     return admin
 
 
 @pytest.fixture
 def chair_with_password(session, chair):  # type: ignore[no-untyped-def]
-    set_password(session, email=chair.email, password=PASSWORD, actor="test")
-    session.commit()
+    with_password(session, chair.email)
     return chair
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from factories import case, consultant, hackney
+from factories import case, consultant, departure, hackney
 from sqlmodel import Session, func, select
 
 from commissioning import features, rules, store
@@ -317,18 +317,11 @@ def test_departing_needs_a_reason_and_may_name_the_outcomes_chosen(client, sessi
         f"/api/v1/cases/{ref}/decision", headers=chair.headers, json={"accepted": False, "reason": " "}
     )
     assert blank.status_code == 422
-    departed = client.post(
-        f"/api/v1/cases/{ref}/decision",
-        headers=chair.headers,
-        json={
-            "accepted": False,
-            "reason": "A single-agency review will cover the learning.",
-            "outcomes": [{"type": "learning_review", "requirement": "discretionary"}],
-        },
-    )
+    reason = "A single-agency review will cover the learning."
+    departed = client.post(f"/api/v1/cases/{ref}/decision", headers=chair.headers, json=departure(reason))
     assert departed.status_code == 200, departed.text
     board = departed.json()["board_decision"]
-    assert (board["accepted"], board["reason"]) == (False, "A single-agency review will cover the learning.")
+    assert (board["accepted"], board["reason"]) == (False, reason)
     assert [(o["type"], o["requirement"]) for o in board["result"]["outcomes"]] == [
         ("learning_review", "discretionary")
     ]
@@ -360,13 +353,7 @@ def test_a_case_gives_its_next_deadline_from_the_decision_in_force(client, chair
     }
     assert client.get(f"/api/v1/cases/{ref}", headers=chair.headers).json()["next_deadline"] == panel
     departed = client.post(
-        f"/api/v1/cases/{ref}/decision",
-        headers=chair.headers,
-        json={
-            "accepted": False,
-            "reason": "A learning review will do.",
-            "outcomes": [{"type": "learning_review", "requirement": "discretionary"}],
-        },
+        f"/api/v1/cases/{ref}/decision", headers=chair.headers, json=departure("A learning review will do.")
     )
     assert departed.json()["next_deadline"] is None  # the board's choice runs on no clock
     [listed] = client.get("/api/v1/cases", headers=chair.headers).json()["items"]

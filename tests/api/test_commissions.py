@@ -57,7 +57,7 @@ def audit_actions(session, commission_id):
 
 def test_a_commissioner_commissions_an_eligible_consultant_and_it_is_audited(client, world, commissioner):
     ann = consultant(world, "Ann Able")
-    engagement(world, ann, "met-police", EngagementKind.employed, end=TODAY - timedelta(days=365 * 6))
+    engagement(world, ann, "met-police", EngagementKind.employed, end_date=TODAY - timedelta(days=365 * 6))
 
     response = commission(client, commissioner, ann)
 

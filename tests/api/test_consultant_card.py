@@ -3,10 +3,10 @@
 from datetime import date, timedelta
 
 import pytest
-from factories import TODAY, agency, case, consultant, engagement, interest, rating
+from factories import TODAY, agency, case, commission, consultant, engagement, interest, rating
 from sqlmodel import select
 
-from commissioning.models import Commission, CommissionRole, CommissionStatus
+from commissioning.models import CommissionStatus
 from core.audit import AuditEvent
 from registry import expiry
 from registry.consultants import checks_falling_due, list_consultants
@@ -29,21 +29,12 @@ def world(session):
     )
     consultant(session, "Bea Reviewer", specialisms=["neglect"], areas=["Camden"])
     consultant(session, "Cy Sexton", specialisms=["sexual_abuse"], areas=["islington"])
-    engagement(session, ada, "camden-csc", EngagementKind.contracted, start=TODAY - timedelta(days=100))
-    engagement(session, ada, "camden-csc", EngagementKind.employed, end=TODAY - timedelta(days=400))
+    engagement(session, ada, "camden-csc", EngagementKind.contracted, start_date=TODAY - timedelta(days=100))
+    engagement(session, ada, "camden-csc", EngagementKind.employed, end_date=TODAY - timedelta(days=400))
     interest(session, ada, agency_id="camden-csc")
     rating(session, ada, 3)
     case_id = case(session, "HK-1", agencies=("camden-csc",))
-    session.add(
-        Commission(
-            case_id=case_id,
-            consultant_id=ada,
-            role=CommissionRole.lead_reviewer,
-            status=CommissionStatus.confirmed,
-            created_by="test",
-        )
-    )
-    session.commit()
+    commission(session, case_id, ada, status=CommissionStatus.confirmed)
     return {"ada": ada}
 
 

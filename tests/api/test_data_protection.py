@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from factories import HARM_FEATURES, hackney, post_consultant
+from factories import HARM_FEATURES, departure, hackney, post_consultant
 from sqlmodel import Session, select, update
 from typer.testing import CliRunner
 
@@ -75,12 +75,7 @@ def world(client, session, admin, chair, commissioner) -> World:
         client, admin.headers, "Bob Baker", email="bob@reviews.example.org", slack_user_id="U0BOB0001"
     )
     ref = ok(client.post(f"{API}/cases", json={"features": FEATURES}, headers=chair.headers), 201)["ref"]
-    departure = {
-        "accepted": False,
-        "reason": REASON,
-        "outcomes": [{"type": "learning_review", "requirement": "discretionary"}],
-    }
-    ok(client.post(f"{API}/cases/{ref}/decision", json=departure, headers=chair.headers))
+    ok(client.post(f"{API}/cases/{ref}/decision", json=departure(REASON), headers=chair.headers))
     ann_commission = commission_and_declare(
         client, commissioner, ref, ann["id"], "lead_reviewer", ANN_STATEMENT
     )
@@ -345,23 +340,9 @@ def test_the_export_holds_nothing_about_other_consultants_or_the_child(client, w
 
 
 def test_an_export_leaves_out_the_events_of_a_deleted_consultant_who_had_the_same_id(client, admin):
-    first = ok(
-        client.post(
-            f"{API}/consultants",
-            json={"name": "Carl", "email": "carl@reviews.example.org"},
-            headers=admin.headers,
-        ),
-        201,
-    )
+    first = post_consultant(client, admin.headers, "Carl", approve=False)
     assert client.delete(f"{API}/consultants/{first['id']}", headers=admin.headers).status_code == 204
-    second = ok(
-        client.post(
-            f"{API}/consultants",
-            json={"name": "Dana", "email": "dana@reviews.example.org"},
-            headers=admin.headers,
-        ),
-        201,
-    )
+    second = post_consultant(client, admin.headers, "Dana", approve=False)
 
     text = client.get(f"{API}/consultants/{second['id']}/subject-access", headers=admin.headers).text
 

@@ -2,7 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import Session, SQLModel, select
 
 from core import audit
@@ -73,24 +73,12 @@ def test_adding_a_user_is_audited_and_filterable_by_entity(client, admin):
     assert "token_hash" not in events[0]["after"]
 
 
-def owner_bypass(session: Session, sql: str, params: dict[str, object]) -> None:
-    """Tamper with the audit table as its owner can: on PostgreSQL a trigger refuses UPDATE and DELETE to
-    everyone else, so the owner switches it off for this one transaction. Verify must still catch it."""
-    session.commit()  # the test's own transaction must hold no lock on the table
-    with session.get_bind().begin() as connection:
-        guarded = connection.dialect.name == "postgresql"
-        if guarded:
-            connection.execute(text("SET LOCAL lock_timeout = '10s'"))
-            connection.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
-        connection.execute(text(sql), params)
-        if guarded:
-            connection.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only"))
-
-
-def test_the_audit_chain_holds_until_a_row_is_edited_directly(session, admin, chair, commissioner):
+def test_the_audit_chain_holds_until_a_row_is_edited_directly(
+    session, owner_bypass, admin, chair, commissioner
+):
     assert audit.verify(audit.history(session)) is None
     second = audit.history(session)[1]
-    owner_bypass(session, "UPDATE audit_event SET actor = 'someone-else' WHERE id = :id", {"id": second.id})
+    owner_bypass("UPDATE audit_event SET actor = 'someone-else' WHERE id = :id", id=second.id)
     session.expire_all()
     broken = audit.verify(audit.history(session))
     assert broken is not None
@@ -98,9 +86,9 @@ def test_the_audit_chain_holds_until_a_row_is_edited_directly(session, admin, ch
     assert "edited" in broken.problem
 
 
-def test_a_deleted_audit_event_is_reported_at_the_next_one(session, admin, chair, commissioner):
+def test_a_deleted_audit_event_is_reported_at_the_next_one(session, owner_bypass, admin, chair, commissioner):
     events = audit.history(session)
-    owner_bypass(session, "DELETE FROM audit_event WHERE id = :id", {"id": events[1].id})
+    owner_bypass("DELETE FROM audit_event WHERE id = :id", id=events[1].id)
     session.expire_all()
     broken = audit.verify(audit.history(session))
     assert broken is not None

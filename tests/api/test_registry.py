@@ -502,18 +502,47 @@ def test_the_dbs_recheck_period_is_configurable(client, admin, monkeypatch):
 
 # Engagements, interests, accreditations, review records -------------------------------------------
 
+# A record of each kind that the tests add to Ada's.
+MANAGER = {"agency_id": "hackney-csc", "role_title": "Manager", "kind": "employed"}
+SISTER = {
+    "text": "My sister is a team manager there.",
+    "agency_id": "Hackney Council",
+    "declared_on": "2026-01-05",
+}
+REVIEW = {
+    "case_ref": "HK-2025-03",
+    "review_type": "lcspr",
+    "role": "lead_reviewer",
+    "started_on": "2025-02-01",
+}
+
+
+@pytest.fixture
+def ada(client, admin):  # type: ignore[no-untyped-def]
+    """Ada Quill, an applicant, with the Hackney agency her records name."""
+    add_agency(client, admin)
+    return add_consultant(client, admin)
+
+
+def records(consultant, kind: str) -> str:  # type: ignore[no-untyped-def]
+    """The URL of the consultant's records of ``kind``: engagements, interests, accreditations, reviews."""
+    return f"{API}/consultants/{consultant['id']}/{kind}"
+
+
+def added(client, admin, url: str, body) -> dict:  # type: ignore[no-untyped-def]
+    """The record ``body`` added at ``url`` by the admin, as the service answers it."""
+    response = client.post(url, json=body, headers=admin.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
 
 def test_an_engagement_is_recorded_against_an_agency_named_by_alias_then_ended_and_deleted(
-    client, admin, chair
+    client, admin, chair, ada
 ):
-    add_agency(client, admin)
-    consultant = add_consultant(client, admin)
-    url = f"{API}/consultants/{consultant['id']}/engagements"
+    url = records(ada, "engagements")
     body = {"agency_id": "London Borough of Hackney", "role_title": "Head of Service", "kind": "employed",
             "start_date": "2012-04-01"}  # fmt: skip
-    created = client.post(url, json=body, headers=admin.headers)
-    assert created.status_code == 201
-    engagement = created.json()
+    engagement = added(client, admin, url, body)
     assert (engagement["agency_id"], engagement["end_date"], engagement["confirmed"]) == (
         "hackney-csc",
         None,
@@ -524,51 +553,37 @@ def test_an_engagement_is_recorded_against_an_agency_named_by_alias_then_ended_a
     assert client.get(url, headers=chair.headers).json() == [ended.json()]
     assert client.delete(f"{url}/{engagement['id']}", headers=admin.headers).status_code == 204
     assert client.get(url, headers=chair.headers).json() == []
-    actions = [event["action"] for event in history(client, admin, "consultant", consultant["id"])]
+    actions = [event["action"] for event in history(client, admin, "consultant", ada["id"])]
     assert actions == ["consultant.create", "engagement.add", "engagement.update", "engagement.delete"]
 
 
 def test_an_engagement_with_an_unknown_agency_or_backwards_dates_is_refused_and_not_audited(
-    client, session, admin
+    client, session, admin, ada
 ):
-    add_agency(client, admin)
-    consultant = add_consultant(client, admin)
-    url = f"{API}/consultants/{consultant['id']}/engagements"
+    url = records(ada, "engagements")
     before = audit_count(session)
     unknown = client.post(
         url,
-        json={"agency_id": "Islington Council", "role_title": "Manager", "kind": "employed"},
+        json={**MANAGER, "agency_id": "Islington Council"},
         headers=admin.headers,
     )
     assert problem_fields(unknown) == {"agency_id"}
     assert "Islington Council" in unknown.json()["problems"][0]["msg"]
     backwards = client.post(
-        url,
-        json={"agency_id": "hackney-csc", "role_title": "Manager", "kind": "employed"}
-        | {"start_date": "2020-01-01", "end_date": "2019-01-01"},
-        headers=admin.headers,
-    )  # fmt: skip
+        url, json={**MANAGER, "start_date": "2020-01-01", "end_date": "2019-01-01"}, headers=admin.headers
+    )
     assert backwards.status_code == 422
     assert "end_date" in backwards.json()["problems"][0]["msg"]
-    bad_kind = client.post(
-        url, json={"agency_id": "hackney-csc", "role_title": "M", "kind": "friend"}, headers=admin.headers
-    )
+    bad_kind = client.post(url, json={**MANAGER, "kind": "friend"}, headers=admin.headers)
     assert problem_fields(bad_kind) == {"kind"}
     assert audit_count(session) == before
     assert client.get(url, headers=admin.headers).json() == []
 
 
-def test_an_engagement_patch_that_puts_the_end_before_the_start_is_refused(client, admin):
-    add_agency(client, admin)
-    consultant = add_consultant(client, admin)
-    url = f"{API}/consultants/{consultant['id']}/engagements"
-    body = {
-        "agency_id": "hackney-csc",
-        "role_title": "Manager",
-        "kind": "employed",
-        "start_date": "2015-01-01",
-    }
-    engagement = client.post(url, json=body, headers=admin.headers).json()
+def test_an_engagement_patch_that_puts_the_end_before_the_start_is_refused(client, admin, ada):
+    url = records(ada, "engagements")
+    body = {**MANAGER, "start_date": "2015-01-01"}
+    engagement = added(client, admin, url, body)
     response = client.patch(
         f"{url}/{engagement['id']}", json={"end_date": "2014-01-01"}, headers=admin.headers
     )
@@ -576,63 +591,40 @@ def test_an_engagement_patch_that_puts_the_end_before_the_start_is_refused(clien
     assert client.get(url, headers=admin.headers).json()[0]["end_date"] is None
 
 
-def test_another_consultant_s_engagement_is_not_found(client, admin):
-    add_agency(client, admin)
-    ada = add_consultant(client, admin)
+def test_another_consultant_s_engagement_is_not_found(client, admin, ada):
     ben = add_consultant(client, admin, email="ben@reviews.example.org")
-    body = {"agency_id": "hackney-csc", "role_title": "Manager", "kind": "employed"}
-    engagement = client.post(
-        f"{API}/consultants/{ada['id']}/engagements", json=body, headers=admin.headers
-    ).json()
-    url = f"{API}/consultants/{ben['id']}/engagements/{engagement['id']}"
+    engagement = added(client, admin, records(ada, "engagements"), MANAGER)
+    url = f"{records(ben, 'engagements')}/{engagement['id']}"
     assert client.patch(url, json={"role_title": "Director"}, headers=admin.headers).status_code == 404
     assert client.delete(url, headers=admin.headers).status_code == 404
 
 
-def test_a_declared_interest_is_recorded_read_and_deleted(client, admin, chair):
-    add_agency(client, admin)
-    consultant = add_consultant(client, admin)
-    url = f"{API}/consultants/{consultant['id']}/interests"
-    body = {
-        "text": "My sister is a team manager there.",
-        "agency_id": "Hackney Council",
-        "declared_on": "2026-01-05",
-    }
-    interest = client.post(url, json=body, headers=admin.headers)
-    assert interest.status_code == 201
-    assert interest.json()["agency_id"] == "hackney-csc"
-    assert client.get(url, headers=chair.headers).json() == [interest.json()]
-    unknown = client.post(url, json={**body, "agency_id": "Nowhere"}, headers=admin.headers)
+def test_a_declared_interest_is_recorded_read_and_deleted(client, admin, chair, ada):
+    url = records(ada, "interests")
+    interest = added(client, admin, url, SISTER)
+    assert interest["agency_id"] == "hackney-csc"
+    assert client.get(url, headers=chair.headers).json() == [interest]
+    unknown = client.post(url, json={**SISTER, "agency_id": "Nowhere"}, headers=admin.headers)
     assert problem_fields(unknown) == {"agency_id"}
-    assert client.delete(f"{url}/{interest.json()['id']}", headers=admin.headers).status_code == 204
+    assert client.delete(f"{url}/{interest['id']}", headers=admin.headers).status_code == 204
     assert client.get(url, headers=chair.headers).json() == []
 
 
-def test_an_accreditation_is_recorded_read_and_deleted(client, admin, chair):
-    consultant = add_consultant(client, admin)
-    url = f"{API}/consultants/{consultant['id']}/accreditations"
-    created = client.post(url, json={"name": "silp", "awarded_on": "2019-05-01"}, headers=admin.headers)
-    assert created.status_code == 201
-    assert client.get(url, headers=chair.headers).json() == [created.json()]
+def test_an_accreditation_is_recorded_read_and_deleted(client, admin, chair, ada):
+    url = records(ada, "accreditations")
+    created = added(client, admin, url, {"name": "silp", "awarded_on": "2019-05-01"})
+    assert client.get(url, headers=chair.headers).json() == [created]
     unknown = client.post(url, json={"name": "knitting", "awarded_on": "2019-05-01"}, headers=admin.headers)
     assert problem_fields(unknown) == {"name"}
-    assert client.delete(f"{url}/{created.json()['id']}", headers=admin.headers).status_code == 204
-    assert client.delete(f"{url}/{created.json()['id']}", headers=admin.headers).status_code == 404
+    assert client.delete(f"{url}/{created['id']}", headers=admin.headers).status_code == 204
+    assert client.delete(f"{url}/{created['id']}", headers=admin.headers).status_code == 404
 
 
-def test_a_review_record_is_rated_when_complete(client, admin, chair):
-    consultant = add_consultant(client, admin)
-    url = f"{API}/consultants/{consultant['id']}/reviews"
-    body = {
-        "case_ref": "HK-2025-03",
-        "review_type": "lcspr",
-        "role": "lead_reviewer",
-        "started_on": "2025-02-01",
-    }
-    review = client.post(url, json=body, headers=admin.headers)
-    assert review.status_code == 201
+def test_a_review_record_is_rated_when_complete(client, admin, chair, ada):
+    url = records(ada, "reviews")
+    review = added(client, admin, url, REVIEW)
     rated = client.patch(
-        f"{url}/{review.json()['id']}",
+        f"{url}/{review['id']}",
         json={"completed_on": "2025-07-20", "rating": 3, "comment": "Clear analysis."},
         headers=admin.headers,
     )
@@ -640,14 +632,12 @@ def test_a_review_record_is_rated_when_complete(client, admin, chair):
     assert (rated.json()["rating"], rated.json()["completed_on"]) == (3, "2025-07-20")
     assert client.get(url, headers=chair.headers).json() == [rated.json()]
     assert problem_fields(
-        client.patch(f"{url}/{review.json()['id']}", json={"rating": 5}, headers=admin.headers)
+        client.patch(f"{url}/{review['id']}", json={"rating": 5}, headers=admin.headers)
     ) == {"rating"}
-    early = client.patch(
-        f"{url}/{review.json()['id']}", json={"completed_on": "2024-01-01"}, headers=admin.headers
-    )
+    early = client.patch(f"{url}/{review['id']}", json={"completed_on": "2024-01-01"}, headers=admin.headers)
     assert problem_fields(early) == {"completed_on"}
-    assert client.delete(f"{url}/{review.json()['id']}", headers=admin.headers).status_code == 204
-    event = history(client, admin, "consultant", consultant["id"])[-1]
+    assert client.delete(f"{url}/{review['id']}", headers=admin.headers).status_code == 204
+    event = history(client, admin, "consultant", ada["id"])[-1]
     assert (event["action"], event["before"]["rating"], event["after"]) == ("review.delete", 3, None)
 
 
@@ -659,10 +649,8 @@ def test_child_records_of_an_unknown_consultant_are_not_found(client, admin):
 # The conflict checks' query -----------------------------------------------------------------------
 
 
-def test_engagements_since_finds_open_and_recent_ties_of_the_kinds_asked(client, session, admin):
-    add_agency(client, admin)
+def test_engagements_since_finds_open_and_recent_ties_of_the_kinds_asked(client, session, admin, ada):
     add_agency(client, admin, id="met-central-east", name="Met Central East", kind="police", aliases=[])
-    ada = add_consultant(client, admin)
     ben = add_consultant(client, admin, email="ben@reviews.example.org")
     ties = [
         (ada, "hackney-csc", "employed", "2010-01-01", "2016-12-31"),  # ended before the date
@@ -674,8 +662,7 @@ def test_engagements_since_finds_open_and_recent_ties_of_the_kinds_asked(client,
     ids = []
     for consultant, agency, kind, start, end in ties:
         body = {"agency_id": agency, "role_title": "Role", "kind": kind, "start_date": start, "end_date": end}
-        url = f"{API}/consultants/{consultant['id']}/engagements"
-        ids.append(client.post(url, json=body, headers=admin.headers).json()["id"])
+        ids.append(added(client, admin, records(consultant, "engagements"), body)["id"])
 
     found = engagements_since(
         session=session,

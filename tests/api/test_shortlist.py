@@ -34,7 +34,7 @@ def test_eligible_consultants_are_ranked_with_a_breakdown_and_the_conflicted_are
     rating(world, specialist, 4)
     generalist = consultant(world, "Ben General")
     employed = consultant(world, "Cy Employed", specialisms=["neglect"])
-    engagement(world, employed, "homerton", EngagementKind.employed, start=date(2015, 1, 1))
+    engagement(world, employed, "homerton", EngagementKind.employed, start_date=date(2015, 1, 1))
 
     response = shortlist(client, commissioner)
 
@@ -68,7 +68,7 @@ def test_eligible_consultants_are_ranked_with_a_breakdown_and_the_conflicted_are
 def test_a_case_naming_an_agency_by_alias_still_finds_the_tie(client, world, chair):
     case(world, "HK-1", agencies=("Hackney CSC",))
     former = consultant(world, "Dee Former")
-    engagement(world, former, "hackney-csc", EngagementKind.employed, end=TODAY - timedelta(days=400))
+    engagement(world, former, "hackney-csc", EngagementKind.employed, end_date=TODAY - timedelta(days=400))
     body = shortlist(client, chair).json()
     assert [e["findings"][0]["rule"] for e in body["excluded"]] == ["independence.recent_employment"]
 
@@ -84,7 +84,7 @@ def test_the_commissioning_partnership_is_found_from_the_case_area(client, world
 def test_candidates_carry_warnings_and_interests_in_the_case_exclude(client, world, chair):
     case(world, "HK-1")
     warned = consultant(world, "Fay Warned")
-    engagement(world, warned, "met-police", EngagementKind.employed, end=TODAY - timedelta(days=365 * 7))
+    engagement(world, warned, "met-police", EngagementKind.employed, end_date=TODAY - timedelta(days=365 * 7))
     interested = consultant(world, "Gus Interested")
     interest(world, interested, case_ref="HK-1")
     body = shortlist(client, chair).json()

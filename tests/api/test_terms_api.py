@@ -1,27 +1,28 @@
 """Terms of reference through HTTP and the CLI: generate, download every format, regenerate, diff."""
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from docx import Document
-from factories import HARM_FEATURES, NOTIFY_PANEL, RULESET
+from factories import (
+    HARM_FEATURES,
+    NOTIFY_PANEL,
+    RULESET,
+    agency,
+    commission,
+    consultant,
+    decision,
+    declaration,
+    departure,
+)
 from pypdf import PdfReader
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from commissioning.models import (
-    Case,
-    CaseDecision,
-    Commission,
-    CommissionRole,
-    CommissionStatus,
-    DecisionKind,
-    Declaration,
-)
+from commissioning.models import Case, Commission, CommissionStatus, DecisionKind, Declaration
 from core.transaction import unit_of_work
-from registry.models import Agency, Consultant
-from registry.vocabulary import AgencyKind, ConsultantStatus
+from registry.vocabulary import AgencyKind
 
 REF = "HAC-2026-014"
 DECISION = {
@@ -66,81 +67,46 @@ MEDIA = {
 @pytest.fixture
 def case(session: Session) -> Case:
     """A Hackney case with the engine's recommendation and two agencies, one in another area."""
-    session.add(
-        Agency(
-            id="hackney-csc",
-            name="Hackney Children's Social Care",
-            kind=AgencyKind.childrens_social_care,
-            area="hackney",
-        )
-    )
-    session.add(
-        Agency(id="met-police", name="Metropolitan Police Service", kind=AgencyKind.police, area="london")
-    )
+    agency(session, "hackney-csc", "Hackney Children's Social Care", kind=AgencyKind.childrens_social_care)
+    agency(session, "met-police", "Metropolitan Police Service", kind=AgencyKind.police, area="london")
     record = Case(ref=REF, area="hackney", features=FEATURES, created_by="test")
     session.add(record)
-    session.flush()
-    assert record.id is not None
-    session.add(
-        CaseDecision(
-            case_id=record.id,
-            kind=DecisionKind.recommendation,
-            ruleset_id="wt2023",
-            ruleset_version="1",
-            today=datetime(2026, 11, 5).date(),
-            features=FEATURES,
-            result=DECISION,
-            decided_by="engine",
-        )
-    )
     session.commit()
+    assert record.id is not None
+    decision(session, record.id, today=date(2026, 11, 5), features=FEATURES, result=DECISION)
     return record
 
 
 def decide_and_commission(session: Session, case: Case) -> None:
     """The board decides to hold the review; a reviewer is commissioned and declares no conflict."""
     assert case.id is not None
-    session.add(
-        CaseDecision(
-            case_id=case.id,
-            kind=DecisionKind.board,
-            ruleset_id="wt2023",
-            ruleset_version="1",
-            today=datetime(2026, 12, 10).date(),
-            features=FEATURES,
-            result=DECISION,
-            accepted=True,
-            decided_by="Hackney safeguarding partners",
-            decided_at=datetime(2026, 12, 10, 15, 0, tzinfo=UTC),
-        )
+    decision(
+        session,
+        case.id,
+        kind=DecisionKind.board,
+        today=date(2026, 12, 10),
+        features=FEATURES,
+        result=DECISION,
+        accepted=True,
+        decided_by="Hackney safeguarding partners",
+        decided_at=datetime(2026, 12, 10, 15, 0, tzinfo=UTC),
     )
-    consultant = Consultant(
-        name="Sam Okafor", email="sam@reviews.example.org", status=ConsultantStatus.approved
-    )
-    session.add(consultant)
-    session.flush()
-    assert consultant.id is not None
-    commission = Commission(
-        case_id=case.id,
-        consultant_id=consultant.id,
-        role=CommissionRole.lead_reviewer,
+    sam = consultant(session, "Sam Okafor", email="sam@reviews.example.org")
+    commissioned = commission(
+        session,
+        case.id,
+        sam,
         status=CommissionStatus.declared,
-        created_by="test",
         created_at=datetime(2026, 12, 11, 9, 0, tzinfo=UTC),
     )
-    session.add(commission)
-    session.flush()
-    assert commission.id is not None
-    session.add(
-        Declaration(
-            commission_id=commission.id,
-            agencies=["hackney-csc", "met-police"],
-            no_conflict=True,
-            declared_by="sam@reviews.example.org",
-            declared_at=datetime(2026, 12, 12, 10, 0, tzinfo=UTC),
-        )
+    declaration(
+        session,
+        commissioned,
+        declared_by="sam@reviews.example.org",
+        agencies=["hackney-csc", "met-police"],
+        no_conflict=True,
+        declared_at=datetime(2026, 12, 12, 10, 0, tzinfo=UTC),
     )
-    session.commit()
 
 
 def test_the_independence_section_names_the_checks_warnings_and_declared_statement(
@@ -331,7 +297,7 @@ def test_concurrent_generation_stores_one_version(case, engine):
     def run(actor: str) -> tuple[int, bool]:
         with unit_of_work(engine) as session:
             result = terms_store.generate(
-                session=session, ref=REF, actor=actor, today=datetime(2026, 12, 14).date(), rule_settings={}
+                session=session, ref=REF, actor=actor, today=date(2026, 12, 14), rule_settings={}
             )
         return result.version.version, result.created
 
@@ -352,15 +318,9 @@ HARM = {
 def test_terms_follow_the_cases_api_from_recommendation_to_board_decision_and_change(
     client, session, commissioner, chair
 ):
-    session.add(
-        Agency(
-            id="leeds-csc",
-            name="Leeds Children's Services",
-            kind=AgencyKind.childrens_social_care,
-            area="leeds",
-        )
+    agency(
+        session, "leeds-csc", "Leeds Children's Services", kind=AgencyKind.childrens_social_care, area="leeds"
     )
-    session.commit()
     created = client.post("/api/v1/cases", json={"features": HARM}, headers=commissioner.headers)
     assert created.status_code == 201, created.text
     ref = created.json()["ref"]
@@ -398,17 +358,10 @@ def test_a_board_that_departs_from_the_recommendation_sets_the_review_the_terms_
 ):
     created = client.post("/api/v1/cases", json={"features": HARM}, headers=commissioner.headers)
     ref = created.json()["ref"]
-    departed = client.post(
-        f"/api/v1/cases/{ref}/decision",
-        json={
-            "accepted": False,
-            "reason": "A multi-agency learning review is proportionate here.",
-            "outcomes": [{"type": "learning_review", "requirement": "discretionary"}],
-        },
-        headers=chair.headers,
-    )
+    reason = "A multi-agency learning review is proportionate here."
+    departed = client.post(f"/api/v1/cases/{ref}/decision", json=departure(reason), headers=chair.headers)
     assert departed.status_code == 200, departed.text
     client.post(f"/api/v1/cases/{ref}/terms", headers=commissioner.headers)
     text = client.get(f"/api/v1/cases/{ref}/terms/1.md", headers=commissioner.headers).text
     assert text.startswith("# Terms of reference: Multi-agency Learning Review")
-    assert "- A multi-agency learning review is proportionate here." in text
+    assert f"- {reason}" in text

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from factories import recorded_case
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
@@ -254,15 +255,7 @@ def decided_case(session, demo_registry) -> str:  # type: ignore[no-untyped-def]
         "abuse_or_neglect": "suspected",
         "domestic_abuse": True,
     }
-    view, _ = case_store.create_case(
-        session=session,
-        raw_features=features,
-        actor="chair@board.example.org",
-        today=today,
-        rulesets=rulesets(),
-    )
-    session.commit()
-    ref = view.case.ref
+    ref = recorded_case(session, today=today, **features)
     case_store.record_board_decision(
         session=session,
         ref=ref,

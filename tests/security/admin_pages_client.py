@@ -1,4 +1,4 @@
-"""Driving the admin pages as a browser does, for the security tests: the form token, and ``Origin``."""
+"""Driving the admin pages as a browser does: the form token, ``Origin``, and signing in."""
 
 import re
 
@@ -8,6 +8,7 @@ from sqlmodel import Session
 from service.passwords import set_password
 
 PASSWORD = "correct horse battery staple"
+NEW_CONSULTANT = {"name": "Robin Reviewer", "email": "robin@reviews.example.org", "capacity": "2"}  # the form
 
 
 def csrf_from(html: str) -> str:
@@ -37,3 +38,11 @@ def sign_in(client, email: str, password: str = PASSWORD, **headers: str) -> htt
         headers=headers,
         follow_redirects=False,
     )
+
+
+def signed_in_as(client, session: Session, email: str, page: str = "/admin/consultants"):  # type: ignore[no-untyped-def]
+    """The client as a browser, signed in as ``email`` (given a password first); ``client.token`` is the
+    form token ``page`` carries."""
+    assert sign_in(as_browser(client), with_password(session, email)).status_code == 303
+    client.token = csrf_from(client.get(page).text)
+    return client

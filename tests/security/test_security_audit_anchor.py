@@ -6,6 +6,7 @@ The hash chain alone cannot tell a log whose newest events were deleted from a l
 """
 
 import json
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import text
@@ -23,31 +24,25 @@ def add_events(session: Session, count: int) -> None:
     session.commit()
 
 
-def delete_events_from(session: Session, first_id: int) -> None:
-    """Delete the newest events directly, as someone with the database's owner rights could."""
-    session.commit()  # end the test's own transaction: it must hold no lock on the table
-    with session.get_bind().begin() as connection:
-        owner_bypass(connection, "DELETE FROM audit_event WHERE id >= :id", {"id": first_id})
-    session.expunge_all()  # forget the deleted rows, as a fresh process would
+@pytest.fixture
+def delete_events_from(session: Session, owner_bypass: Callable[..., None]) -> Callable[[int], None]:
+    """``delete_events_from(first_id)``: the newest events deleted directly, as someone with the
+    database's owner rights could."""
 
+    def delete(first_id: int) -> None:
+        owner_bypass("DELETE FROM audit_event WHERE id >= :id", id=first_id)
+        session.expunge_all()  # forget the deleted rows, as a fresh process would
 
-def owner_bypass(connection, sql: str, params: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
-    """Run ``sql`` on the audit table past its PostgreSQL trigger, as the table's owner can: the trigger
-    stops the service and its users, and these tests prove that verify still catches what an owner does."""
-    guarded = connection.dialect.name == "postgresql"
-    if guarded:
-        connection.execute(text("SET LOCAL lock_timeout = '10s'"))
-        connection.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
-    connection.execute(text(sql), params)
-    if guarded:
-        connection.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only"))
+    return delete
 
 
 def verify(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(cli, ["audit", "verify", *args])
 
 
-def test_verify_reports_the_head_and_a_checkpoint_notices_the_newest_events_deleted(session, tmp_path):
+def test_verify_reports_the_head_and_a_checkpoint_notices_the_newest_events_deleted(
+    session, delete_events_from, tmp_path
+):
     add_events(session, 5)
     events = audit.history(session)
     checkpoint = tmp_path / "audit-checkpoint.jsonl"
@@ -63,7 +58,7 @@ def test_verify_reports_the_head_and_a_checkpoint_notices_the_newest_events_dele
         "head_hash": events[-1].hash,
     }
 
-    delete_events_from(session, events[3].id)
+    delete_events_from(events[3].id)
     assert verify().exit_code == 0, "the chain alone holds: only the checkpoint can tell"
     shortened = verify("--checkpoint", str(checkpoint))
 
@@ -73,13 +68,13 @@ def test_verify_reports_the_head_and_a_checkpoint_notices_the_newest_events_dele
     assert len(checkpoint.read_text().splitlines()) == 1, "a failed check records no new checkpoint"
 
 
-def test_deleting_the_newest_events_and_writing_new_ones_is_noticed(session, tmp_path):
+def test_deleting_the_newest_events_and_writing_new_ones_is_noticed(session, delete_events_from, tmp_path):
     add_events(session, 3)
     checkpoint = tmp_path / "checkpoint.jsonl"
     assert verify("--checkpoint", str(checkpoint)).exit_code == 0
     head = audit.history(session)[-1]
 
-    delete_events_from(session, head.id)
+    delete_events_from(head.id)
     if session.get_bind().dialect.name == "postgresql":  # reuse the deleted id, as SQLite does by itself
         with session.get_bind().begin() as connection:
             connection.execute(text("SELECT setval('audit_event_id_seq', :id, false)"), {"id": head.id})

@@ -14,25 +14,16 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+from admin_pages_client import NEW_CONSULTANT, signed_in_as
 from docx import Document
-from factories import CASE_FEATURES, RULESET
+from factories import CASE_FEATURES, RULESET, commission, consultant, decision, declaration, departure
 from pypdf import PdfReader
 from sqlmodel import select
 
-from commissioning.models import (
-    Case,
-    CaseDecision,
-    Commission,
-    CommissionRole,
-    CommissionStatus,
-    DecisionKind,
-    Declaration,
-)
+from commissioning.models import Case, CommissionStatus, DecisionKind
 from commissioning.render import render_docx, render_html, render_markdown, render_pdf
 from commissioning.terms_document import Milestone, Paragraph, Points, Section, Terms, Timetable
 from registry.models import Consultant
-from registry.vocabulary import ConsultantStatus
-from service.passwords import set_password
 
 API = "/api/v1"
 FEATURES = {**CASE_FEATURES, "agencies_involved": []}
@@ -62,7 +53,7 @@ def test_a_word_break_in_a_board_reason_is_a_line_break_in_every_format(
 ):
     ref = new_case(client, admin)
     reason = f"Learning for every partner.{brk}The school too."
-    departing = {"accepted": False, "reason": reason, "outcomes": LCSPR}
+    departing = departure(reason, LCSPR)
     decided = client.post(f"{API}/cases/{ref}/decision", headers=chair.headers, json=departing)
     assert decided.status_code == 200, decided.text
     kept = "Learning for every partner.\nThe school too."
@@ -134,31 +125,14 @@ def test_a_control_character_in_a_csv_cell_is_refused_in_the_dry_run(client, ses
 
 
 def test_a_control_character_in_the_admin_form_is_reported_beside_its_field(client, session, admin):
-    set_password(session, email=admin.email, password="correct horse battery staple", actor="test")
-    session.commit()
-    client.headers["Origin"] = str(client.base_url)  # as a browser sends it with every form
-    token = _csrf(client.get("/admin/sign-in").text)
-    signed = {"email": admin.email, "password": "correct horse battery staple", "csrf_token": token}
-    client.post("/admin/sign-in", data=signed)
-    token = _csrf(client.get("/admin/consultants").text)
-    form = {
-        "name": "Sam\x01 Okafor",
-        "email": "sam@reviews.example.org",
-        "capacity": "2",
-        "csrf_token": token,
-    }
+    signed_in_as(client, session, admin.email)
+    form = {**NEW_CONSULTANT, "name": "Sam\x01 Okafor", "csrf_token": client.token}
     response = client.post("/admin/consultants/new", data=form)
     assert response.status_code == 422
     assert re.search(
         r'id="name-error">.*holds a control character that cannot be stored', response.text, re.S
     )
     assert session.exec(select(Consultant)).all() == []
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the page has no form token"
-    return match.group(1)
 
 
 @pytest.mark.parametrize(
@@ -255,47 +229,27 @@ def test_text_stored_before_the_check_still_renders_every_format(client, session
     session.flush()
     assert case.id is not None
     for kind, accepted in ((DecisionKind.recommendation, None), (DecisionKind.board, False)):
-        session.add(
-            CaseDecision(
-                case_id=case.id,
-                kind=kind,
-                ruleset_id="wt2023",
-                ruleset_version="1",
-                today=date(2026, 11, 5),
-                features=features,
-                result=STORED_DECISION,
-                accepted=accepted,
-                reason="Pasted\x0bfrom Word\x01." if accepted is False else None,
-                decided_by="Hackney\x01 partners",
-            )
+        decision(
+            session,
+            case.id,
+            kind=kind,
+            today=date(2026, 11, 5),
+            features=features,
+            result=STORED_DECISION,
+            accepted=accepted,
+            reason="Pasted\x0bfrom Word\x01." if accepted is False else None,
+            decided_by="Hackney\x01 partners",
         )
-    consultant = Consultant(
-        name="Sam\x01 Okafor", email="sam@reviews.example.org", status=ConsultantStatus.approved
+    sam = consultant(session, "Sam\x01 Okafor", email="sam@reviews.example.org")
+    declaration(
+        session,
+        commission(session, case.id, sam, status=CommissionStatus.declared),
+        declared_by="sam@reviews.example.org",
+        agencies=[],
+        no_conflict=False,
+        statement="Knew the\x0bhead teacher\x01.",
+        declared_at=datetime(2026, 11, 12, 10, 0, tzinfo=UTC),
     )
-    session.add(consultant)
-    session.flush()
-    assert consultant.id is not None
-    commission = Commission(
-        case_id=case.id,
-        consultant_id=consultant.id,
-        role=CommissionRole.lead_reviewer,
-        status=CommissionStatus.declared,
-        created_by="test",
-    )
-    session.add(commission)
-    session.flush()
-    assert commission.id is not None
-    session.add(
-        Declaration(
-            commission_id=commission.id,
-            agencies=[],
-            no_conflict=False,
-            statement="Knew the\x0bhead teacher\x01.",
-            declared_by="sam@reviews.example.org",
-            declared_at=datetime(2026, 11, 12, 10, 0, tzinfo=UTC),
-        )
-    )
-    session.commit()
     assert client.post(f"{API}/cases/{REF}/terms", headers=commissioner.headers).status_code == 201
     got = {
         fmt: client.get(f"{API}/cases/{REF}/terms/1.{fmt}", headers=commissioner.headers)

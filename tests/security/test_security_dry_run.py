@@ -3,7 +3,7 @@ would do unless the caller says ``dry_run=false``: a forgotten parameter changes
 
 from datetime import date, timedelta
 
-from factories import HARM_FEATURES
+from factories import HARM_FEATURES, departure
 from sqlalchemy import func, update
 from sqlmodel import select
 
@@ -40,12 +40,7 @@ def test_an_import_without_dry_run_only_reports(client, session, admin):
 
 def test_a_purge_without_dry_run_only_reports(client, session, admin, chair):
     ref = ok(client.post(f"{API}/cases", json={"features": HARM_FEATURES}, headers=chair.headers), 201)["ref"]
-    departure = {
-        "accepted": False,
-        "reason": REASON,
-        "outcomes": [{"type": "learning_review", "requirement": "discretionary"}],
-    }
-    ok(client.post(f"{API}/cases/{ref}/decision", json=departure, headers=chair.headers))
+    ok(client.post(f"{API}/cases/{ref}/decision", json=departure(REASON), headers=chair.headers))
     ok(client.post(f"{API}/cases/{ref}/close", headers=chair.headers))
     long_ago = date.today() - timedelta(days=7 * 366)
     session.exec(update(Case).where(Case.ref == ref).values(closed_on=long_ago))  # type: ignore[call-overload]

@@ -11,35 +11,21 @@ import re
 from datetime import timedelta
 
 import pytest
+from admin_pages_client import signed_in_as
 from sqlalchemy import func, update
 from sqlmodel import select
 
 from core.clock import utcnow
 from registry.models import Consultant
 from service.models import ImportPreview
-from service.passwords import set_password
 
-PASSWORD = "correct horse battery staple"
-ORIGIN = {"Origin": "http://testserver"}
 ROWS = 300
 NOTES = "Sole trader; reviews across London. " * 100  # about 3,600 characters, within the 4,000 allowed
 
 
-def csrf_from(page: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, "the page has no form token"
-    return match.group(1)
-
-
 @pytest.fixture
 def signed_in(client, session, admin):  # type: ignore[no-untyped-def]
-    set_password(session, email=admin.email, password=PASSWORD, actor="test")
-    session.commit()
-    token = csrf_from(client.get("/admin/sign-in").text)
-    form = {"email": admin.email, "password": PASSWORD, "csrf_token": token}
-    client.post("/admin/sign-in", data=form, headers=ORIGIN)
-    client.token = csrf_from(client.get("/admin/import").text)
-    return client
+    return signed_in_as(client, session, admin.email, "/admin/import")
 
 
 def large_csv() -> bytes:
@@ -56,7 +42,6 @@ def preview(client, body: bytes):  # type: ignore[no-untyped-def]
         "/admin/import/preview",
         data={"csrf_token": client.token},
         files={"file": ("list.csv", body, "text/csv")},
-        headers=ORIGIN,
     )
 
 
@@ -83,7 +68,7 @@ def test_a_file_over_one_mebibyte_that_previews_also_imports(signed_in, session)
     form = commit_form(page.text)
     assert sum(len(value) for value in form.values()) < 1000, "the form carries the file, not its hash"
 
-    done = signed_in.post("/admin/import/commit", data=form, headers=ORIGIN, follow_redirects=False)
+    done = signed_in.post("/admin/import/commit", data=form, follow_redirects=False)
 
     assert done.status_code == 303, done.text[:500]
     assert consultants(session) == ROWS
@@ -96,13 +81,13 @@ def test_a_commit_names_a_kept_preview_or_imports_nothing(signed_in, session):
     assert list(form) == ["csrf_token", "sha256"]
 
     for sha256 in ("0" * 64, "not-a-hash", ""):
-        refused = signed_in.post("/admin/import/commit", data={**form, "sha256": sha256}, headers=ORIGIN)
+        refused = signed_in.post("/admin/import/commit", data={**form, "sha256": sha256})
         assert refused.status_code == 422
         assert "Upload the file again" in refused.text
 
     session.exec(update(ImportPreview).values(created_at=utcnow() - timedelta(hours=2)))  # type: ignore[call-overload]
     session.commit()
-    expired = signed_in.post("/admin/import/commit", data=form, headers=ORIGIN)
+    expired = signed_in.post("/admin/import/commit", data=form)
     assert expired.status_code == 422
     assert "expired" in expired.text
     assert consultants(session) == 0
@@ -110,7 +95,7 @@ def test_a_commit_names_a_kept_preview_or_imports_nothing(signed_in, session):
 
 def test_a_second_click_on_import_imports_nothing_more(signed_in, session):
     form = commit_form(preview(signed_in, b"name,email\nAna Good,ana@reviews.example.org\n").text)
-    first = signed_in.post("/admin/import/commit", data=form, headers=ORIGIN, follow_redirects=False)
-    again = signed_in.post("/admin/import/commit", data=form, headers=ORIGIN)
+    first = signed_in.post("/admin/import/commit", data=form, follow_redirects=False)
+    again = signed_in.post("/admin/import/commit", data=form)
     assert (first.status_code, again.status_code) == (303, 422)
     assert consultants(session) == 1

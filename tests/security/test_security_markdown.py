@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from factories import HARM_FEATURES
+from factories import HARM_FEATURES, departure
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -85,12 +85,7 @@ def test_a_chairs_reason_adds_no_section_link_or_html_to_the_markdown(client, ch
     ref = ok(client.post(f"{API}/cases", json={"features": FEATURES}, headers=chair.headers), 201).json()[
         "ref"
     ]
-    departure = {
-        "accepted": False,
-        "reason": REASON,
-        "outcomes": [{"type": "learning_review", "requirement": "discretionary"}],
-    }
-    ok(client.post(f"{API}/cases/{ref}/decision", json=departure, headers=chair.headers))
+    ok(client.post(f"{API}/cases/{ref}/decision", json=departure(REASON), headers=chair.headers))
     version = ok(client.post(f"{API}/cases/{ref}/terms", headers=commissioner.headers), 201).json()["version"]
 
     markdown = ok(client.get(f"{API}/cases/{ref}/terms/{version}.md", headers=commissioner.headers)).text

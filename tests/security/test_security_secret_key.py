@@ -3,7 +3,6 @@ started; 'scr serve --demo' makes one for its run; secrets never print (issue 13
 
 import os
 import traceback
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +15,10 @@ from typer.testing import CliRunner
 from bot.settings import BotSettings
 from service import migrate
 from service.cli import app as cli
-from service.settings import Settings, get_settings
+from service.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 16 + "0123456789abcdef"  # 32 bytes, the least accepted
-
-
-@pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
-    """``environment(NAME=value, ...)`` for this test; the settings are read afresh, and again after."""
-
-    def change(**values: str) -> None:
-        for name, value in values.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-
-    yield change
-    get_settings.cache_clear()
 
 
 @pytest.mark.parametrize(

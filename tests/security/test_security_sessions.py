@@ -27,6 +27,13 @@ def browser(client):  # type: ignore[no-untyped-def]
     return as_browser(client)
 
 
+@pytest.fixture
+def signed_in(browser, session, admin):  # type: ignore[no-untyped-def]
+    """The browser, signed in to the admin pages as the admin."""
+    assert sign_in(browser, with_password(session, admin.email)).status_code == 303
+    return browser
+
+
 def page_sessions_held(session):  # type: ignore[no-untyped-def]
     from service.models import PageSession
 
@@ -41,42 +48,33 @@ def replay(cookie: str) -> int:
         return other.get("/admin/dashboard", follow_redirects=False).status_code
 
 
-def test_a_cookie_copied_before_sign_out_opens_nothing_afterwards(browser, session, admin):
-    with_password(session, admin.email)
-    assert sign_in(browser, admin.email).status_code == 303
-    copied = browser.cookies[COOKIE]
+def test_a_cookie_copied_before_sign_out_opens_nothing_afterwards(signed_in, session, admin):
+    copied = signed_in.cookies[COOKIE]
     assert replay(copied) == 200
-    token = csrf_from(browser.get("/admin/dashboard").text)
-    assert (
-        browser.post("/admin/sign-out", data={"csrf_token": token}, follow_redirects=False).status_code == 303
-    )
+    token = csrf_from(signed_in.get("/admin/dashboard").text)
+    signed_out = signed_in.post("/admin/sign-out", data={"csrf_token": token}, follow_redirects=False)
+    assert signed_out.status_code == 303
     assert replay(copied) == 303
     assert page_sessions_held(session) == []
 
 
-def test_a_new_password_ends_the_session_in_every_worker(browser, session, admin):
-    with_password(session, admin.email)
-    sign_in(browser, admin.email)
-    copied = browser.cookies[COOKIE]
+def test_a_new_password_ends_the_session_in_every_worker(signed_in, session, admin):
+    copied = signed_in.cookies[COOKIE]
     set_password(session, email=admin.email, password="another long password", actor="test")
     session.commit()
     assert replay(copied) == 303
 
 
-def test_revoking_a_user_ends_their_sessions_at_once(browser, session, admin):
-    with_password(session, admin.email)
-    sign_in(browser, admin.email)
-    copied = browser.cookies[COOKIE]
+def test_revoking_a_user_ends_their_sessions_at_once(signed_in, session, admin):
+    copied = signed_in.cookies[COOKIE]
     revoke_user(session, email=admin.email, actor="test")
     session.commit()
     assert replay(copied) == 303
     assert page_sessions_held(session) == []
 
 
-def test_the_cookie_holds_only_a_random_id_and_the_table_only_a_keyed_hash_of_it(browser, session, admin):
-    with_password(session, admin.email)
-    sign_in(browser, admin.email)
-    cookie = browser.cookies[COOKIE]
+def test_the_cookie_holds_only_a_random_id_and_the_table_only_a_keyed_hash_of_it(signed_in, session, admin):
+    cookie = signed_in.cookies[COOKIE]
     assert "." not in cookie and len(cookie) >= 43  # no signed payload, just 32 random bytes
     (row,) = page_sessions_held(session)
     assert row.user_id == admin.user_id
@@ -94,14 +92,12 @@ def test_signing_in_gives_a_new_id_so_a_planted_one_is_worthless(browser, sessio
     assert replay(before) == 303
 
 
-def test_an_expired_session_is_refused(browser, session, admin):
-    with_password(session, admin.email)
-    sign_in(browser, admin.email)
+def test_an_expired_session_is_refused(signed_in, session, admin):
     (row,) = page_sessions_held(session)
     row.expires_at = utcnow() - timedelta(seconds=1)
     session.add(row)
     session.commit()
-    assert browser.get("/admin/dashboard", follow_redirects=False).status_code == 303
+    assert signed_in.get("/admin/dashboard", follow_redirects=False).status_code == 303
 
 
 def _forged_cookie(user_id: int) -> str:
@@ -122,16 +118,14 @@ def test_a_user_without_a_password_never_holds_a_page_session_whatever_the_cooki
     assert response.headers["location"].startswith("/admin/sign-in")
 
 
-def test_a_session_whose_user_loses_their_password_is_over(browser, session, admin):
-    with_password(session, admin.email)
-    sign_in(browser, admin.email)
-    assert browser.get("/admin/dashboard").status_code == 200
+def test_a_session_whose_user_loses_their_password_is_over(signed_in, session, admin):
+    assert signed_in.get("/admin/dashboard").status_code == 200
     user = session.get(User, admin.user_id)
     assert user is not None
     user.password_hash = None
     session.add(user)
     session.commit()
-    assert browser.get("/admin/dashboard", follow_redirects=False).status_code == 303
+    assert signed_in.get("/admin/dashboard", follow_redirects=False).status_code == 303
 
 
 def test_a_session_cannot_be_opened_for_a_user_without_a_password(session, admin):

@@ -2,7 +2,7 @@
 guesses are counted per account and per address, and the count is in the database, shared by every
 worker (issue 13, item 8)."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,22 +15,11 @@ from typer.testing import CliRunner
 
 from service import migrate
 from service.cli import app as cli
-from service.settings import Settings, get_settings
+from service.settings import Settings
 
 FREE_PER_ADDRESS = 10  # the service's own
 FREE_PER_ACCOUNT = 3
 WRONG = "a wrong guess"
-
-
-@pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
-    def change(**values: str) -> None:
-        for name, value in values.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-
-    yield change
-    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -8,13 +8,11 @@ first holder and records every id it takes away in the audit log.
 
 import csv
 import io
-import secrets
-from collections.abc import Iterator
 
 import pytest
 from admin_pages_client import as_browser, csrf_from, sign_in, with_password
 from alembic import command
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
@@ -192,24 +190,6 @@ def test_the_database_itself_keeps_one_holder_per_slack_id(engine, session, jane
 
 
 # The migration, on a database that already holds duplicates ---------------------------------------
-
-
-@pytest.fixture
-def scratch_url(database_url: str, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """An empty database of the run's kind (SQLite, or a new database on the PostgreSQL server)."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'scratch.db'}"
-        return
-    name = f"scr_scratch_{secrets.token_hex(4)}"
-    server = create_engine(make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
 
 
 BEFORE = """

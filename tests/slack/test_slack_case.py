@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from factories import consultant
+from factories import consultant, departure, recorded_case
 from slack_rig import (
     BOT_API_TOKEN,
     REMINDER_CHANNEL,
@@ -31,9 +31,6 @@ PASSWORD = "correct horse battery staple"
 
 def _record(session: Session, **changes) -> str:  # type: ignore[no-untyped-def]
     """A case notified yesterday: the Panel must hear within five working days."""
-    from commissioning import store
-    from service.api.cases import rulesets
-
     features = {
         "incident_date": (TODAY - timedelta(days=2)).isoformat(),
         "notified_date": (TODAY - timedelta(days=1)).isoformat(),
@@ -45,15 +42,7 @@ def _record(session: Session, **changes) -> str:  # type: ignore[no-untyped-def]
         "death_unexpected": True,
         **changes,
     }
-    view, _ = store.create_case(
-        session=session,
-        raw_features=features,
-        actor="chair@board.example.org",
-        today=TODAY,
-        rulesets=rulesets(),
-    )
-    session.commit()
-    return view.case.ref
+    return recorded_case(session, **features)
 
 
 def _board_decisions(session: Session) -> list[CaseDecision]:
@@ -291,17 +280,13 @@ def test_after_the_board_departs_every_surface_names_the_boards_deadlines(
     ref = _record(session)
     notified = TODAY - timedelta(days=1)
     ofsted_due, rapid_due = add_working_days(notified, 5), add_working_days(notified, 15)
+    reason = "The partnership tells Ofsted itself; the Panel already knows of this case."
+    chosen = [
+        {"type": "rapid_review", "requirement": "mandatory"},
+        {"type": "notify_ofsted", "requirement": "mandatory"},
+    ]
     departed = client.post(
-        f"/api/v1/cases/{ref}/decision",
-        headers=chair.headers,
-        json={
-            "accepted": False,
-            "reason": "The partnership tells Ofsted itself; the Panel already knows of this case.",
-            "outcomes": [
-                {"type": "rapid_review", "requirement": "mandatory"},
-                {"type": "notify_ofsted", "requirement": "mandatory"},
-            ],
-        },
+        f"/api/v1/cases/{ref}/decision", headers=chair.headers, json=departure(reason, chosen)
     )
     assert departed.status_code == 200, departed.text
     in_force = [("notify_ofsted", ofsted_due.isoformat()), ("rapid_review", rapid_due.isoformat())]

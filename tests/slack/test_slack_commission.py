@@ -4,13 +4,13 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from factories import consultant
+from factories import consultant, engagement, recorded_case
 from slack_rig import SlackDriver, add_agencies, message_blocks, opened_view
 from slack_standin import SlackStandIn
 from sqlmodel import Session, func, select
 
 from commissioning.models import Commission, CommissionStatus, Declaration
-from registry.models import Consultant, Engagement
+from registry.models import Consultant
 from registry.vocabulary import EngagementKind
 
 TODAY = date.today()
@@ -22,44 +22,25 @@ OTHER_CONSULTANT = "U0OTHERCONSULTANT"
 def case_ref(session: Session, people) -> str:  # type: ignore[no-untyped-def]
     """A Hackney case involving children's social care and the police, twelve eligible consultants (one
     on Slack) and one excluded for working for the police."""
-    from commissioning import store
-    from service.api.cases import rulesets
-
     add_agencies(session, "hackney-csc", "met-police")
     consultant(session, "Ada Reviewer", slack_user_id=CONSULTANT, specialisms=["neglect"])
     consultant(session, "Bea Reviewer", slack_user_id=OTHER_CONSULTANT)
     for n in range(10):
         consultant(session, f"Reviewer {chr(67 + n)}")
     police = consultant(session, "Pat Police")
-    session.add(
-        Engagement(
-            consultant_id=police,
-            agency_id="met-police",
-            role_title="Detective",
-            kind=EngagementKind.employed,
-            start_date=TODAY - timedelta(days=900),
-        )
+    engagement(session, police, "met-police", EngagementKind.employed, start_date=TODAY - timedelta(days=900))
+    return recorded_case(
+        session,
+        incident_date=(TODAY - timedelta(days=3)).isoformat(),
+        notified_date=(TODAY - timedelta(days=2)).isoformat(),
+        country="england",
+        area="hackney",
+        agencies_involved=["hackney-csc", "met-police"],
+        subject_age_years=3,
+        outcome="serious_harm",
+        abuse_or_neglect="known",
+        neglect=True,
     )
-    session.commit()
-    view, _ = store.create_case(
-        session=session,
-        raw_features={
-            "incident_date": (TODAY - timedelta(days=3)).isoformat(),
-            "notified_date": (TODAY - timedelta(days=2)).isoformat(),
-            "country": "england",
-            "area": "hackney",
-            "agencies_involved": ["hackney-csc", "met-police"],
-            "subject_age_years": 3,
-            "outcome": "serious_harm",
-            "abuse_or_neglect": "known",
-            "neglect": True,
-        },
-        actor="chair@board.example.org",
-        today=TODAY,
-        rulesets=rulesets(),
-    )
-    session.commit()
-    return view.case.ref
 
 
 def _shortlist(slack: SlackDriver, standin: SlackStandIn, *, user: str, ref: str):  # type: ignore[no-untyped-def]
@@ -67,6 +48,20 @@ def _shortlist(slack: SlackDriver, standin: SlackStandIn, *, user: str, ref: str
     assert acknowledged["text"].startswith(f"Shortlisting {ref}")
     [posted] = standin.wait_for("chat.postMessage")
     return posted
+
+
+def _commission_value(posted, name: str) -> str:  # type: ignore[no-untyped-def]
+    """The value of the Commission button beside ``name`` on the posted shortlist."""
+    return next(
+        b["accessory"]["value"] for b in message_blocks(posted) if name in b.get("text", {}).get("text", "")
+    )
+
+
+def _asked_to_declare(slack: SlackDriver, standin: SlackStandIn, posted, name: str, *, by: str, dm: str):  # type: ignore[no-untyped-def]
+    """``by`` commissions ``name`` from the shortlist; the request to declare sent to the consultant's DMs."""
+    slack.press(posted, "shortlist.commission", user=by, value=_commission_value(posted, name))
+    standin.wait_for("chat.postMessage", 3)
+    return next(p for p in standin.calls_to("chat.postMessage") if p.body["channel"] == dm)
 
 
 def test_the_shortlist_shows_scores_with_their_breakdown_and_the_excluded_with_reasons(
@@ -89,13 +84,7 @@ def test_commission_declare_and_get_the_terms_of_reference(
     slack, standin, people, case_ref, session: Session
 ):
     posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
-    first = json.loads(
-        next(
-            b["accessory"]["value"]
-            for b in message_blocks(posted)
-            if "Ada Reviewer" in b.get("text", {}).get("text", "")
-        )
-    )
+    first = json.loads(_commission_value(posted, "Ada Reviewer"))
     slack.press(
         posted,
         "shortlist.commission",
@@ -157,15 +146,8 @@ def test_a_consultant_declares_a_conflict_in_a_modal_that_needs_a_statement(
     slack, standin, people, case_ref, session: Session
 ):
     posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
-    bea = next(
-        b["accessory"]["value"]
-        for b in message_blocks(posted)
-        if "Bea Reviewer" in b.get("text", {}).get("text", "")
-    )
-    slack.press(posted, "shortlist.commission", user=people.commissioner, value=bea)
-    standin.wait_for("chat.postMessage", 3)
-    request = next(
-        p for p in standin.calls_to("chat.postMessage") if p.body["channel"] == "D0OTHERCONSULTANT"
+    request = _asked_to_declare(
+        slack, standin, posted, "Bea Reviewer", by=people.commissioner, dm="D0OTHERCONSULTANT"
     )
     slack.press(request, "declaration.conflict", user=OTHER_CONSULTANT)
     [modal] = standin.wait_for("views.open")
@@ -185,14 +167,9 @@ def test_someone_other_than_the_consultant_cannot_declare_for_them(
     slack, standin, people, case_ref, session: Session
 ):
     posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
-    ada = next(
-        b["accessory"]["value"]
-        for b in message_blocks(posted)
-        if "Ada Reviewer" in b.get("text", {}).get("text", "")
+    request = _asked_to_declare(
+        slack, standin, posted, "Ada Reviewer", by=people.commissioner, dm="D0CONSULTANT"
     )
-    slack.press(posted, "shortlist.commission", user=people.commissioner, value=ada)
-    standin.wait_for("chat.postMessage", 3)
-    request = next(p for p in standin.calls_to("chat.postMessage") if p.body["channel"] == "D0CONSULTANT")
     slack.press(request, "declaration.none", user=people.commissioner)
     replies = standin.wait_for("response_url")
     assert "Only the commissioned consultant" in replies[0].body["text"]

@@ -4,15 +4,15 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from factories import case, consultant
+from factories import case, consultant, engagement, interest, rating
 from slack_rig import SlackDriver, add_agencies, message_blocks
 from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, select
 
 from core.audit import AuditEvent
 from registry.lifecycle import add_years
-from registry.models import Consultant, Engagement, Interest, ReviewRecord
-from registry.vocabulary import ConsultantStatus, EngagementKind, ReviewRole, ReviewType
+from registry.models import Consultant, Engagement
+from registry.vocabulary import ConsultantStatus, EngagementKind
 
 TODAY = date.today()
 
@@ -28,30 +28,16 @@ def ada(session: Session, people) -> int:  # type: ignore[no-untyped-def]
         specialisms=["neglect", "domestic_abuse"],
         dbs_check_date=add_years(TODAY, -3) + timedelta(days=10),
     )
-    session.add(
-        Engagement(
-            consultant_id=ada,
-            agency_id="camden-csc",
-            role_title="Independent chair",
-            kind=EngagementKind.contracted,
-            start_date=TODAY - timedelta(days=200),
-        )
+    engagement(
+        session,
+        ada,
+        "camden-csc",
+        EngagementKind.contracted,
+        start_date=TODAY - timedelta(days=200),
+        role_title="Independent chair",
     )
-    session.add(
-        Interest(consultant_id=ada, text="Sister works in Camden", agency_id="camden-csc", declared_on=TODAY)
-    )
-    session.add(
-        ReviewRecord(
-            consultant_id=ada,
-            case_ref="OLD-2024-001",
-            review_type=ReviewType.lcspr,
-            role=ReviewRole.lead_reviewer,
-            started_on=TODAY - timedelta(days=600),
-            completed_on=TODAY - timedelta(days=400),
-            rating=3,
-        )
-    )
-    session.commit()
+    interest(session, ada, agency_id="camden-csc", text="Sister works in Camden")
+    rating(session, ada, 3, case_ref="OLD-2024-001")
     for n in range(12):
         consultant(session, f"Reviewer {chr(66 + n)}")
     return ada

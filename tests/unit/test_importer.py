@@ -163,36 +163,33 @@ def test_engagements_resolve_agencies_by_alias_and_keep_the_unconfirmed_flag():
     )
 
 
+# A bad item in a list column, and the reason given for it.
+BAD_ITEMS = {
+    "engagements": {
+        "Nowhere Council|employed|Manager||": "no agency has the id, name or alias 'Nowhere Council'",
+        "hackney-csc|employed|Manager": "has 3 parts",
+        "hackney-csc|friend|Manager||": "'friend' is not allowed",
+        "hackney-csc|employed|Manager|2020-01-01|2019-01-01": "end_date (2019-01-01) is before start_date",
+        "hackney-csc|employed|Manager|||maybe": "the sixth part may only be 'unconfirmed'",
+        "hackney-csc|employed|Manager|someday|": "'someday' is not a date",
+    },
+    "accreditations": {
+        "silp": "has 1 parts",
+        "knitting|2020-01-01": "'knitting' is not allowed",
+        "silp|2020-01-01|2019-01-01": "expires_on (2019-01-01) is before awarded_on",
+        "silp|last year": "'last year' is not a date",
+    },
+}
+
+
 @pytest.mark.parametrize(
-    ("cell", "reason"),
-    [
-        ("Nowhere Council|employed|Manager||", "no agency has the id, name or alias 'Nowhere Council'"),
-        ("hackney-csc|employed|Manager", "has 3 parts"),
-        ("hackney-csc|friend|Manager||", "'friend' is not allowed"),
-        ("hackney-csc|employed|Manager|2020-01-01|2019-01-01", "end_date (2019-01-01) is before start_date"),
-        ("hackney-csc|employed|Manager|||maybe", "the sixth part may only be 'unconfirmed'"),
-        ("hackney-csc|employed|Manager|someday|", "'someday' is not a date"),
-    ],
+    ("column", "cell", "reason"),
+    [(column, cell, reason) for column, items in BAD_ITEMS.items() for cell, reason in items.items()],
 )
-def test_a_bad_engagement_is_reported_in_the_engagements_column(cell, reason):
-    problem = only_problem(f'name,email,engagements\nAda,a@x.example.org,"{cell}"\n')
-    assert problem.column == "engagements"
+def test_a_bad_item_is_reported_in_its_column_naming_the_item(column, cell, reason):
+    problem = only_problem(f'name,email,{column}\nAda,a@x.example.org,"{cell}"\n')
+    assert problem.column == column
     assert problem.msg.startswith("item 1: ") or "item 1 " in problem.msg
-    assert reason in problem.msg
-
-
-@pytest.mark.parametrize(
-    ("cell", "reason"),
-    [
-        ("silp", "has 1 parts"),
-        ("knitting|2020-01-01", "'knitting' is not allowed"),
-        ("silp|2020-01-01|2019-01-01", "expires_on (2019-01-01) is before awarded_on"),
-        ("silp|last year", "'last year' is not a date"),
-    ],
-)
-def test_a_bad_accreditation_is_reported_in_the_accreditations_column(cell, reason):
-    problem = only_problem(f"name,email,accreditations\nAda,a@x.example.org,{cell}\n")
-    assert problem.column == "accreditations"
     assert reason in problem.msg
 
 

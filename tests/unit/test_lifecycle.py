@@ -17,12 +17,14 @@ from registry.lifecycle import (
 )
 from registry.vocabulary import ConsultantStatus as S
 
-ALLOWED = {
-    S.applied: ["approve", "remove"],
-    S.approved: ["approve", "suspend", "remove"],
-    S.suspended: ["remove", "reinstate"],
-    S.removed: ["reinstate"],
+# Each status, the actions it allows in the order they are offered, and the status each leads to.
+MOVES = {
+    S.applied: {Action.approve: S.approved, Action.remove: S.removed},
+    S.approved: {Action.approve: S.approved, Action.suspend: S.suspended, Action.remove: S.removed},
+    S.suspended: {Action.remove: S.removed, Action.reinstate: S.approved},
+    S.removed: {Action.reinstate: S.approved},
 }
+ALLOWED = {status: [action.value for action in moves] for status, moves in MOVES.items()}
 TODAY = date(2026, 3, 2)
 
 
@@ -33,16 +35,7 @@ def test_each_status_allows_exactly_its_actions(status):
 
 @pytest.mark.parametrize(
     ("action", "status", "target"),
-    [
-        (Action.approve, S.applied, S.approved),
-        (Action.approve, S.approved, S.approved),
-        (Action.suspend, S.approved, S.suspended),
-        (Action.remove, S.applied, S.removed),
-        (Action.remove, S.approved, S.removed),
-        (Action.remove, S.suspended, S.removed),
-        (Action.reinstate, S.suspended, S.approved),
-        (Action.reinstate, S.removed, S.approved),
-    ],
+    [(action, status, target) for status, moves in MOVES.items() for action, target in moves.items()],
 )
 def test_an_allowed_action_leads_to_its_status(action, status, target):
     assert check(action, status) == target
@@ -69,32 +62,26 @@ def test_action_between_finds_the_one_action_for_a_change_of_status():
     assert action_between(S.removed, S.suspended) is None
 
 
-def test_approval_starts_a_three_year_cycle():
-    approval = approval_after(
-        Action.approve, status=S.applied, current=Approval(None, None), today=TODAY, reapproval_years=3
-    )
-    assert approval == Approval(TODAY, date(2029, 3, 2))
+NONE = Approval(None, None)
+OLD = Approval(date(2024, 5, 1), date(2027, 5, 1))
+NEW = Approval(TODAY, date(2029, 3, 2))  # a three-year cycle from today
+TWO_YEARS = Approval(TODAY, date(2028, 3, 2))
 
 
-def test_reinstating_after_suspension_keeps_the_cycle_but_after_removal_starts_a_new_one():
-    old = Approval(date(2024, 5, 1), date(2027, 5, 1))
-    kept = approval_after(Action.reinstate, status=S.suspended, current=old, today=TODAY, reapproval_years=3)
-    fresh = approval_after(Action.reinstate, status=S.removed, current=old, today=TODAY, reapproval_years=3)
-    assert kept == old
-    assert fresh == Approval(TODAY, date(2029, 3, 2))
-
-
-def test_reinstating_a_suspension_with_no_approval_date_approves_afresh():
-    approval = approval_after(
-        Action.reinstate, status=S.suspended, current=Approval(None, None), today=TODAY, reapproval_years=2
-    )
-    assert approval == Approval(TODAY, date(2028, 3, 2))
-
-
-def test_suspension_and_removal_leave_the_dates_alone():
-    old = Approval(date(2024, 5, 1), date(2027, 5, 1))
-    for action in (Action.suspend, Action.remove):
-        assert approval_after(action, status=S.approved, current=old, today=TODAY, reapproval_years=3) == old
+@pytest.mark.parametrize(
+    ("action", "status", "current", "years", "after"),
+    [
+        pytest.param(Action.approve, S.applied, NONE, 3, NEW, id="approval starts a three-year cycle"),
+        pytest.param(Action.reinstate, S.suspended, OLD, 3, OLD, id="reinstating after suspension keeps it"),
+        pytest.param(Action.reinstate, S.removed, OLD, 3, NEW, id="reinstating after removal starts anew"),
+        pytest.param(Action.reinstate, S.suspended, NONE, 2, TWO_YEARS, id="reinstating, never approved"),
+        pytest.param(Action.suspend, S.approved, OLD, 3, OLD, id="suspension leaves the dates alone"),
+        pytest.param(Action.remove, S.approved, OLD, 3, OLD, id="removal leaves the dates alone"),
+    ],
+)
+def test_an_action_starts_keeps_or_renews_the_approval_cycle(action, status, current, years, after):
+    got = approval_after(action, status=status, current=current, today=TODAY, reapproval_years=years)
+    assert got == after
 
 
 def test_add_years_turns_29_february_into_28_february():

@@ -3,6 +3,7 @@
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pytest
 from factories import consultant_profile
 
 from matching.policy import IndependencePolicy, RankingPolicy
@@ -41,57 +42,57 @@ def ranked(*profiles: ConsultantProfile, case: CaseContext = CASE) -> Shortlist:
 # Score parts ------------------------------------------------------------------------------------
 
 
-def test_each_case_theme_the_consultant_covers_earns_points() -> None:
-    profile = consultant_profile(specialisms=frozenset({"neglect", "domestic_abuse", "disability"}))
-    assert parts(profile)["specialisms"] == (20, "covers 2 of 3 case themes: domestic_abuse, neglect")
+@pytest.mark.parametrize(
+    ("specialisms", "themes", "expected"),
+    [
+        (
+            {"neglect", "domestic_abuse", "disability"},
+            CASE.themes,
+            (20, "covers 2 of 3 case themes: domestic_abuse, neglect"),
+        ),
+        (
+            {"disability"},
+            CASE.themes,
+            (0, "covers none of the case's themes (domestic_abuse, neglect, parental_mental_health)"),
+        ),
+        ({"neglect"}, frozenset(), (0, "the case names no themes")),
+    ],
+    ids=["some themes covered", "none covered", "the case has none"],
+)
+def test_each_case_theme_the_consultant_covers_earns_points(specialisms, themes, expected) -> None:
+    profile = consultant_profile(specialisms=frozenset(specialisms))
+    assert parts(profile, replace(CASE, themes=themes))["specialisms"] == expected
 
 
-def test_covering_none_of_the_themes_earns_nothing_and_says_which_were_wanted() -> None:
-    assert parts(consultant_profile(specialisms=frozenset({"disability"})))["specialisms"] == (
-        0,
-        "covers none of the case's themes (domestic_abuse, neglect, parental_mental_health)",
-    )
+@pytest.mark.parametrize(
+    ("languages", "case", "expected"),
+    [
+        ({"somali", "Arabic"}, CASE, (8, "speaks somali, needed here")),
+        ({"somali", "Arabic"}, replace(CASE, interpreter_needed=False), (0, "no interpreter needed")),
+        ({"Arabic"}, CASE, (0, "speaks none of the languages needed (somali)")),
+        (
+            {"Arabic"},
+            replace(CASE, languages=frozenset()),
+            (0, "an interpreter is needed but the case names no language"),
+        ),
+    ],
+    ids=["needed", "no interpreter needed", "not spoken", "none named"],
+)
+def test_a_needed_language_counts_only_when_an_interpreter_is_needed(languages, case, expected) -> None:
+    assert parts(consultant_profile(languages=frozenset(languages)), case)["languages"] == expected
 
 
-def test_a_case_with_no_themes_scores_no_specialism_points() -> None:
-    case = replace(CASE, themes=frozenset())
-    assert parts(consultant_profile(specialisms=frozenset({"neglect"})), case)["specialisms"] == (
-        0,
-        "the case names no themes",
-    )
-
-
-def test_a_needed_language_counts_only_when_an_interpreter_is_needed() -> None:
-    profile = consultant_profile(languages=frozenset({"somali", "Arabic"}))
-    assert parts(profile)["languages"] == (8, "speaks somali, needed here")
-    assert parts(profile, replace(CASE, interpreter_needed=False))["languages"] == (
-        0,
-        "no interpreter needed",
-    )
-
-
-def test_not_speaking_a_needed_language_earns_nothing() -> None:
-    assert parts(consultant_profile(languages=frozenset({"Arabic"})))["languages"] == (
-        0,
-        "speaks none of the languages needed (somali)",
-    )
-
-
-def test_an_interpreter_needed_without_a_language_named_says_so() -> None:
-    case = replace(CASE, languages=frozenset())
-    assert parts(consultant_profile(languages=frozenset({"Arabic"})), case)["languages"] == (
-        0,
-        "an interpreter is needed but the case names no language",
-    )
-
-
-def test_working_in_the_case_area_earns_points() -> None:
-    assert parts(consultant_profile(areas=frozenset({"hackney"})))["area"] == (5, "works in Hackney")
-    assert parts(consultant_profile(areas=frozenset({"camden"})))["area"] == (
-        0,
-        "does not list Hackney among the areas they cover",
-    )
-    assert parts(consultant_profile(), replace(CASE, area=None))["area"] == (0, "the case names no area")
+@pytest.mark.parametrize(
+    ("areas", "case", "expected"),
+    [
+        ({"hackney"}, CASE, (5, "works in Hackney")),
+        ({"camden"}, CASE, (0, "does not list Hackney among the areas they cover")),
+        (set(), replace(CASE, area=None), (0, "the case names no area")),
+    ],
+    ids=["works there", "does not", "the case names none"],
+)
+def test_working_in_the_case_area_earns_points(areas, case, expected) -> None:
+    assert parts(consultant_profile(areas=frozenset(areas)), case)["area"] == expected
 
 
 def test_free_places_earn_points() -> None:
@@ -109,28 +110,28 @@ def test_quality_above_the_middle_of_the_scale_adds_and_below_takes_away() -> No
     assert parts(consultant_profile(id=3, name="Cy"))["quality"] == (0, "no rated reviews yet")
 
 
-def test_recent_commissions_rank_a_consultant_lower_and_more_so_for_the_same_partnership() -> None:
-    profile = consultant_profile(
-        recent_commissions=(
-            PastCommission(1, TODAY - timedelta(days=30), "hackney"),
-            PastCommission(2, TODAY - timedelta(days=200), "camden"),
-            PastCommission(3, TODAY - timedelta(days=365), "hackney"),
-        ),
-    )
-    assert parts(profile)["rotation"] == (
-        -12,
-        "2 commissions in the last 365 days, 1 by this area's partnership",
-    )
+LATELY = (
+    PastCommission(1, TODAY - timedelta(days=30), "hackney"),
+    PastCommission(2, TODAY - timedelta(days=200), "camden"),
+    PastCommission(3, TODAY - timedelta(days=365), "hackney"),
+)
+ELSEWHERE = (PastCommission(1, TODAY - timedelta(days=10), None),)
 
 
-def test_a_commission_from_another_area_costs_less_and_none_cost_nothing() -> None:
-    one = consultant_profile(recent_commissions=(PastCommission(1, TODAY - timedelta(days=10), None),))
-    assert parts(one)["rotation"] == (-4, "1 commission in the last 365 days")
-    assert parts(one, replace(CASE, area=None))["rotation"] == (-4, "1 commission in the last 365 days")
-    assert parts(consultant_profile(id=2, name="Bob"))["rotation"] == (
-        0,
-        "no commissions in the last 365 days",
-    )
+@pytest.mark.parametrize(
+    ("recent", "case", "expected"),
+    [
+        (LATELY, CASE, (-12, "2 commissions in the last 365 days, 1 by this area's partnership")),
+        (ELSEWHERE, CASE, (-4, "1 commission in the last 365 days")),
+        (ELSEWHERE, replace(CASE, area=None), (-4, "1 commission in the last 365 days")),
+        ((), CASE, (0, "no commissions in the last 365 days")),
+    ],
+    ids=["more so for the same partnership", "another area's", "a case with no area", "none"],
+)
+def test_recent_commissions_rank_a_consultant_lower_and_more_so_for_the_same_partnership(
+    recent, case, expected
+) -> None:
+    assert parts(consultant_profile(recent_commissions=recent), case)["rotation"] == expected
 
 
 # Ranking ----------------------------------------------------------------------------------------

@@ -135,6 +135,7 @@ COMMON: dict[str, dict[str, Any]] = {
     "sar.other_case": {"subject_age_years": 70, "care_and_support_needs": True, "outcome": "other_harm"},
     "mappa.serious_further_offence": {**ADULT, "outcome": "serious_harm", "perpetrator_mappa": True},
 }
+NHS_HARM = {**CHILD_HARM, "nhs_care_involved": True}
 SCR_ERA: dict[str, dict[str, Any]] = {
     "scr.death": CHILD_DEATH,
     "scr.injury_or_impairment": {
@@ -156,178 +157,102 @@ SCR_ERA: dict[str, dict[str, Any]] = {
     "cdr.child_death": CHILD_DEATH,
     "joint_agency_response.unexpected_death": {**CHILD_DEATH, "death_unexpected": True},
 }
-CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
-    *(("wt2006", rule, {"incident_date": "2008-06-10", **raw}, {}) for rule, raw in SCR_ERA.items()),
-    (
-        "wt2006",
-        "scr.parent_mental_illness",
-        {
-            "incident_date": "2008-06-10",
+# Each edition's own criteria, each with a case made for it. The incident falls in the edition's period
+# (``IN_FORCE``) unless the case names its own date.
+IN_FORCE = {"wt2006": "2008-06-10", "wt2010": "2011-06-01", "wt2015": "2016-05-10", "wt2023": "2025-03-03"}
+OWN: dict[str, dict[str, dict[str, Any]]] = {
+    "wt2006": {
+        **SCR_ERA,
+        "scr.parent_mental_illness": {
             "subject_age_years": 2,
             "outcome": "death",
             "perpetrators": ["mother"],
             "parental_mental_health": True,
             "interagency_concerns": True,
         },
-        {},
-    ),
-    ("wt2006", "notify_ofsted.serious_incident", {"incident_date": "2008-06-10", **LAC_DEATH}, {}),
-    (
-        "wt2006",
-        "nhs.serious_untoward_incident",
-        {"incident_date": "2008-06-10", **CHILD_HARM, "nhs_care_involved": True},
-        {},
-    ),
-    *(("wt2010", rule, {"incident_date": "2011-06-01", **raw}, {}) for rule, raw in SCR_ERA.items()),
-    (
-        "wt2010",
-        "scr.violent_assault",
-        {
-            "incident_date": "2011-06-01",
+        "notify_ofsted.serious_incident": LAC_DEATH,
+        "nhs.serious_untoward_incident": NHS_HARM,
+    },
+    "wt2010": {
+        **SCR_ERA,
+        "scr.violent_assault": {
             **CHILD_HARM,
             "serious_harm_kinds": ["violent_assault"],
             "interagency_concerns": True,
         },
-        {},
-    ),
-    ("wt2010", "notify_ofsted.serious_incident", {"incident_date": "2011-06-01", **LAC_DEATH}, {}),
-    (
-        "wt2010",
-        "nhs.serious_incident",
-        {"incident_date": "2011-06-01", **CHILD_HARM, "nhs_care_involved": True},
-        {},
-    ),
-    ("wt2015", "scr.death", {"incident_date": "2016-05-10", **CHILD_DEATH}, {}),
-    (
-        "wt2015",
-        "scr.serious_harm",
-        {"incident_date": "2016-05-10", **CHILD_HARM, "interagency_concerns": True},
-        {},
-    ),
-    (
-        "wt2015",
-        "scr.death_in_custody",
-        {"incident_date": "2016-05-10", **LAC_DEATH, "setting": "secure_childrens_home"},
-        {},
-    ),
-    ("wt2015", "notify_ofsted.notifiable_incident", {"incident_date": "2016-05-10", **LAC_DEATH}, {}),
-    (
-        "wt2015",
-        "panel_no_scr_notice.no_scr",
-        {"incident_date": "2016-05-10", **LAC_DEATH, "setting": "community"},
-        {},
-    ),
-    (
-        "wt2015",
-        "learning.harm_without_interagency_concerns",
-        {"incident_date": "2016-05-10", **CHILD_HARM, "interagency_concerns": False},
-        {},
-    ),
-    ("wt2015", "cdr.child_death", {"incident_date": "2016-05-10", **CHILD_DEATH}, {}),
-    (
-        "wt2015",
-        "joint_agency_response.unexpected_death",
-        {"incident_date": "2016-05-10", **CHILD_DEATH, "suspected_suicide": True},
-        {},
-    ),
-    (
-        "wt2015",
-        "nhs.serious_incident",
-        {"incident_date": "2016-05-10", **CHILD_HARM, "nhs_care_involved": True},
-        {},
-    ),
-    ("wt2023", "notify.death", {"incident_date": "2025-03-03", **CHILD_DEATH}, {}),
-    ("wt2023", "notify.serious_harm", {"incident_date": "2025-03-03", **CHILD_HARM}, {}),
-    (
-        "wt2023",
-        "notify.known_family_death",
-        {
-            "incident_date": "2025-03-03",
+        "notify_ofsted.serious_incident": LAC_DEATH,
+        "nhs.serious_incident": NHS_HARM,
+    },
+    "wt2015": {
+        "scr.death": CHILD_DEATH,
+        "scr.serious_harm": {**CHILD_HARM, "interagency_concerns": True},
+        "scr.death_in_custody": {**LAC_DEATH, "setting": "secure_childrens_home"},
+        "notify_ofsted.notifiable_incident": LAC_DEATH,
+        "panel_no_scr_notice.no_scr": {**LAC_DEATH, "setting": "community"},
+        "learning.harm_without_interagency_concerns": {**CHILD_HARM, "interagency_concerns": False},
+        "cdr.child_death": CHILD_DEATH,
+        "joint_agency_response.unexpected_death": {**CHILD_DEATH, "suspected_suicide": True},
+        "nhs.serious_incident": NHS_HARM,
+    },
+    "wt2023": {
+        "notify.death": CHILD_DEATH,
+        "notify.serious_harm": CHILD_HARM,
+        "notify.known_family_death": {
             **LAC_DEATH,
             "death_unexpected": True,
             "known_to_childrens_social_care": True,
         },
-        {},
-    ),
-    (
-        "wt2023",
-        "rapid_review.if_notified",
-        {
-            "incident_date": "2025-03-03",
+        "rapid_review.if_notified": {
             **LAC_DEATH,
             "suspected_suicide": True,
             "known_to_childrens_social_care": True,
         },
-        {},
-    ),
-    ("wt2023", "notify_ofsted.looked_after_death", {"incident_date": "2025-03-03", **LAC_DEATH}, {}),
-    (
-        "wt2023",
-        "notify_secretary_of_state.looked_after_death",
-        {"incident_date": "2025-03-03", **LAC_DEATH},
-        {},
-    ),
-    ("wt2023", "rapid_review.after_notification", {"incident_date": "2025-03-03", **CHILD_HARM}, {}),
-    ("wt2023", "lcspr.reg_11", {"incident_date": "2025-03-03", **CHILD_HARM, "recurrent_themes": True}, {}),
-    (
-        "wt2023",
-        "lcspr.wt2018_regard",
-        {"incident_date": "2025-03-03", **CHILD_HARM, **NO_REG_11, "no_prior_agency_involvement": True},
-        {},
-    ),
-    (
-        "wt2023",
-        "national.complex_or_national_importance",
-        {"incident_date": "2025-03-03", **CHILD_HARM, "national_importance": True},
-        {},
-    ),
-    ("wt2023", "learning.no_lcspr", {"incident_date": "2025-03-03", **CHILD_HARM, **NO_REG_11}, {}),
-    ("wt2023", "cdr.child_death", {"incident_date": "2025-03-03", **CHILD_DEATH}, {}),
-    (
-        "wt2023",
-        "joint_agency_response.unexpected_or_suspicious",
-        {
-            "incident_date": "2025-03-03",
+        "notify_ofsted.looked_after_death": LAC_DEATH,
+        "notify_secretary_of_state.looked_after_death": LAC_DEATH,
+        "rapid_review.after_notification": CHILD_HARM,
+        "lcspr.reg_11": {**CHILD_HARM, "recurrent_themes": True},
+        "lcspr.wt2018_regard": {**CHILD_HARM, **NO_REG_11, "no_prior_agency_involvement": True},
+        "national.complex_or_national_importance": {**CHILD_HARM, "national_importance": True},
+        "learning.no_lcspr": {**CHILD_HARM, **NO_REG_11},
+        "cdr.child_death": CHILD_DEATH,
+        "joint_agency_response.unexpected_or_suspicious": {
             **CHILD_DEATH,
             "abuse_or_neglect": "not_suspected",
             "setting": "police_custody",
         },
-        {},
-    ),
-    ("wt2023", "nhs.sif_2015", {"incident_date": "2019-10-01", **CHILD_HARM, "nhs_care_involved": True}, {}),
-    (
-        "wt2023",
-        "nhs.sif_2015_no_timescale",
-        {"incident_date": "2021-06-01", **CHILD_HARM, "nhs_care_involved": True},
-        {},
-    ),
-    (
-        "wt2023",
-        "psirf.patient_safety_incident",
-        {"incident_date": "2024-05-01", **CHILD_HARM, "nhs_care_involved": True},
-        {},
+        "nhs.sif_2015": {**NHS_HARM, "incident_date": "2019-10-01"},
+        "nhs.sif_2015_no_timescale": {**NHS_HARM, "incident_date": "2021-06-01"},
+        "psirf.patient_safety_incident": {**NHS_HARM, "incident_date": "2024-05-01"},
+    },
+}
+# The criteria every edition shares, on a case in 2024 (each edition asked for by name), and those that
+# local settings switch on: domestic abuse related death reviews, and the harm reviews regulation 5(2)
+# made mandatory before 2013.
+DARDR = {"incident_date": "2027-02-01", **ADULT, "outcome": "death", "domestic_abuse": True}
+REG_5_2 = {**CHILD_HARM, "interagency_concerns": True}
+CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
+    *(
+        (ruleset, rule, {"incident_date": IN_FORCE[ruleset], **raw}, {})
+        for ruleset, criteria in OWN.items()
+        for rule, raw in criteria.items()
     ),
     *(
         (ruleset, rule, {"incident_date": "2024-01-10", **raw}, {})
-        for ruleset in ("wt2006", "wt2010", "wt2015", "wt2023")
+        for ruleset in IN_FORCE
         for rule, raw in COMMON.items()
     ),
     *(
-        (ruleset, "dhr.domestic_abuse_related_death", raw, {"dardr_from": "2027-01-01"})
-        for ruleset in ("wt2006", "wt2010", "wt2015", "wt2023")
-        for raw in [{"incident_date": "2027-02-01", **ADULT, "outcome": "death", "domestic_abuse": True}]
+        (ruleset, "dhr.domestic_abuse_related_death", DARDR, {"dardr_from": "2027-01-01"})
+        for ruleset in IN_FORCE
     ),
-    (
-        "wt2006",
-        "scr.reg_5_2_harm",
-        {"incident_date": "2008-06-10", **CHILD_HARM, "interagency_concerns": True},
-        {"reg5_2_harm_mandatory_before_2013": True},
-    ),
-    (
-        "wt2010",
-        "scr.reg_5_2_harm",
-        {"incident_date": "2011-06-10", **CHILD_HARM, "interagency_concerns": True},
-        {"reg5_2_harm_mandatory_before_2013": True},
+    *(
+        (
+            ruleset,
+            "scr.reg_5_2_harm",
+            {"incident_date": IN_FORCE[ruleset], **REG_5_2},
+            {"reg5_2_harm_mandatory_before_2013": True},
+        )
+        for ruleset in ("wt2006", "wt2010")
     ),
 ]
 
