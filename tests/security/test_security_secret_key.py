@@ -63,7 +63,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
     monkeypatch.setattr(uvicorn, "run", run)
     monkeypatch.setattr(migrate, "upgrade", lambda url, revision="head": None)
-    monkeypatch.setattr("service.cli._load_demo", lambda **_: None)
+    monkeypatch.setattr("service.cli.server._load_demo", lambda **_: None)
     return calls
 
 
