@@ -34,7 +34,6 @@ LOOKED_AFTER_DEATH = {
 WT2023 = rules.load("wt2023")
 PANEL_DUE = calendar.add_working_days(NOTIFIED, 5)
 RAPID_DUE = calendar.add_working_days(NOTIFIED, 15)
-WT2023 = "Working Together 2018 and 2023 (child safeguarding practice reviews)"
 
 
 def decide(raw: dict[str, Any]) -> threshold.Decision:
@@ -75,7 +74,7 @@ def test_a_read_answer_has_dates_as_dates_and_outcomes_without_deadlines_as_none
     by_type = {outcome.type: outcome for outcome in read.outcomes}
     assert by_type["notify_ofsted"].deadline.date == PANEL_DUE  # type: ignore[union-attr]
     assert by_type["child_death_review"].deadline is None
-    assert read.ruleset == decisions.RulesetRef("wt2023", "1", "incident_date", WT2023)
+    assert read.ruleset == decisions.RulesetRef("wt2023", "1", "incident_date", WT2023.title)
 
 
 def test_a_departure_naming_no_outcomes_reads_as_no_outcomes_and_back() -> None:
@@ -123,7 +122,7 @@ def test_the_board_outcomes_are_in_decision_order_with_the_boards_reason_and_no_
     )
     assert deadlines["learning_review"] is None  # the rules set it no clock
     assert board.summary == "The board departed from the recommendation: Local learning."
-    assert board.ruleset == decisions.RulesetRef("wt2023", "1", "incident_date", WT2023)
+    assert board.ruleset == decisions.RulesetRef("wt2023", "1", "incident_date", WT2023.title)
     assert board.open_questions == ()
 
 
