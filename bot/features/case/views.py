@@ -25,7 +25,7 @@ from bot.views.blocks import (
     section,
 )
 from bot.views.outcomes import label, outcome_text
-from bot.views.wording import day
+from bot.views.wording import day, sentence, words
 
 ACCEPT = "case.accept"
 DEPART = "case.depart"
@@ -33,7 +33,6 @@ DEPART_MODAL = "case.depart_modal"
 REASON_BLOCK = "case.reason"
 REASON = "reason"
 MAX_OUTCOMES = 30
-STATUS = {"open": "Open", "closed": "Closed"}
 
 
 def _decided(decision: dict[str, Any], labels: dict[str, str]) -> str:
@@ -54,9 +53,8 @@ def blocks(case: dict[str, Any], *, labels: dict[str, str], chair: bool, today: 
     recommendation = case.get("recommendation") or {}
     title = (recommendation.get("ruleset") or {}).get("title")
     board = case.get("board_decision")
-    status = str(case.get("status", ""))
     facts = [
-        f"*Status*\n{escape(STATUS.get(status, status))}",
+        f"*Status*\n{escape(sentence(words(str(case.get('status', '')))))}",
         f"*Area*\n{escape(str(case.get('area', '')))}",
         f"*Recorded*\n{day(str(case['created_at']))}" if case.get("created_at") else "",
         f"*Guidance applied*\n{escape(str(title))}" if title else "",
