@@ -337,6 +337,11 @@ class ServiceClient:
     async def case(self, *, as_user: str, ref: str) -> dict[str, Any]:
         return await self._json("GET", f"/api/v1/cases/{ref}", as_user=as_user)
 
+    async def change_case(self, *, as_user: str, ref: str, features: dict[str, Any]) -> dict[str, Any]:
+        """Change some of a case's features: the service decides again and keeps the history."""
+        body = {"features": features}
+        return await self._json("PATCH", f"/api/v1/cases/{ref}", as_user=as_user, json=body)
+
     async def open_cases(self, *, as_user: str, limit: int) -> dict[str, Any]:
         """A page of open cases, newest first: ``items`` and the ``total``."""
         params = {"status": "open", "limit": limit}

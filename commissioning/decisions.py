@@ -25,13 +25,15 @@ class RulesetRef:
     id: str
     version: str
     chosen_by: str
+    title: str  # the edition as people name it (decisions stored before titles were kept: from the id)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "version": self.version, "chosen_by": self.chosen_by}
+        return {"id": self.id, "version": self.version, "chosen_by": self.chosen_by, "title": self.title}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "RulesetRef":
-        return cls(data["id"], data["version"], data["chosen_by"])
+        title = data.get("title") or rules.title(data["id"])
+        return cls(data["id"], data["version"], data["chosen_by"], title)
 
 
 @dataclass(frozen=True)

@@ -43,15 +43,6 @@ class Group(StrEnum):
     themes = "themes"
 
 
-GROUP_TITLES = {
-    Group.when_where: "When and where",
-    Group.person: "The person and what happened",
-    Group.practice: "Concerns about practice",
-    Group.people: "People and relationships",
-    Group.themes: "Themes",
-}
-
-
 @dataclass(frozen=True)
 class Option:
     value: str
@@ -61,6 +52,7 @@ class Option:
 @dataclass(frozen=True)
 class Feature:
     name: str
+    label: str  # what names the feature to a person, as a phrase: "The day the local authority learned of it"
     type: Kind
     group: Group
     question: str
@@ -80,8 +72,10 @@ class Feature:
         """The published form (``GET /api/v1/features``): what a client needs to ask the question."""
         return {
             "name": self.name,
+            "label": self.label,
             "type": self.type.value,
             "group": self.group.value,
+            "group_title": GROUP_TITLES[self.group],
             "question": self.question,
             "help": self.help,
             "options": [{"value": o.value, "label": o.label} for o in self.options],
@@ -94,15 +88,19 @@ class Feature:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Feature":
-        """A feature as ``features.json`` holds it: the published form, with defaults left out."""
+        """A feature as ``features.json`` holds it: the published form, with defaults (and the group's
+        title, which the catalogue keeps once per group) left out."""
         options = tuple(Option(o["value"], o["label"]) for o in data.get("options", ()))
-        return cls(**{**data, "type": Kind(data["type"]), "group": Group(data["group"]), "options": options})
+        fields = {key: value for key, value in data.items() if key != "group_title"}
+        kinds = {"type": Kind(data["type"]), "group": Group(data["group"]), "options": options}
+        return cls(**{**fields, **kinds})
 
 
 CATALOGUE_PATH = Path(__file__).with_name("features.json")
-CATALOGUE: tuple[Feature, ...] = tuple(
-    Feature.from_json(data) for data in json.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))["features"]
-)
+_DOCUMENT = json.loads(CATALOGUE_PATH.read_text(encoding="utf-8"))
+GROUP_TITLES: dict[Group, str] = {Group(group["id"]): group["title"] for group in _DOCUMENT["groups"]}
+"""Each group's heading, as the Slack modal and the admin form show it."""
+CATALOGUE: tuple[Feature, ...] = tuple(Feature.from_json(data) for data in _DOCUMENT["features"])
 
 BY_NAME: dict[str, Feature] = {feature.name: feature for feature in CATALOGUE}
 ORDER: dict[str, int] = {feature.name: index for index, feature in enumerate(CATALOGUE)}
@@ -121,6 +119,49 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _DEATH_ONLY = ("death_unexpected", "suspected_suicide", "mother_and_child_died_together")
 _CHILD_ONLY = ("looked_after", "child_protection_plan")
+
+
+def inline(text: str) -> str:
+    """``text`` as it reads inside a sentence: "The day ..." -> "the day ...", but "NHS-funded" stays."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() or text[1:2] == " " else text
+
+
+def phrase(name: str) -> str:
+    """A feature as a sentence names it: ``notified_date`` -> "the day the local authority learned of it"."""
+    return inline(BY_NAME[name].label)
+
+
+_NAMES = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
+def in_words(text: str) -> str:
+    """``text`` with every feature name in it replaced by its phrase: rulesets name the feature a clock
+    starts from ("from notified_date"); a person reads "from the day the local authority learned of it"."""
+    return _NAMES.sub(lambda found: phrase(found[0]) if found[0] in BY_NAME else found[0], text)
+
+
+def answer_words(name: str, value: Any) -> str:
+    """A known answer as a person reads it: an option's label, yes or no, a date written out."""
+    feature = BY_NAME[name]
+    labels = {option.value: option.label for option in feature.options}
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return written(value)
+    if isinstance(value, tuple | list):
+        return ", ".join(labels.get(item, str(item)) for item in value) or "none"
+    if isinstance(value, int | float):
+        return f"{value:g}"
+    return labels.get(value, str(value))
+
+
+def written(day: date) -> str:
+    """A date as a person reads it, whatever the process's locale: ``Wed 4 Nov 2026``."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def _problem(feature: str | None, msg: str, valid: Any = None) -> dict[str, Any]:
@@ -190,51 +231,63 @@ def _checked(name: str, check: Callable[[Any], Any], value: Any, problems: list[
 
 
 def _contradictions(features: Mapping[str, Any], today: date | None) -> list[dict[str, Any]]:
-    """Facts that cannot all be true at once, each named so the person can fix the right one."""
+    """Facts that cannot all be true at once, each named so the person can fix the right one (in words:
+    the message is shown under the question it is about)."""
     problems = []
     get = features.get
     outcome = get("outcome")
     incident, notified = get("incident_date"), get("notified_date")
     if today is not None:
         problems += [
-            _problem(n, f"{get(n).isoformat()} is after today ({today.isoformat()})")
+            _problem(n, f"{written(get(n))} is after today ({written(today)})")
             for n in ("incident_date", "notified_date")
             if get(n) is not None and get(n) > today
         ]
     if incident is not None and notified is not None and notified < incident:
         problems.append(
-            _problem("notified_date", "is before incident_date: the authority cannot learn of it first")
+            _problem(
+                "notified_date",
+                f"is before {phrase('incident_date')}: the local authority cannot have learned of it first",
+            )
         )
+    happened = answer_words("outcome", outcome) if outcome is not None else ""
     if outcome is not None and outcome != "death":
         problems += [
-            _problem(n, f"describes a death but outcome is {outcome!r}", ["death"])
+            _problem(n, f"describes a death, but what happened is given as '{happened}'", ["death"])
             for n in _DEATH_ONLY
             if get(n) is not None and (n == "death_unexpected" or get(n))
         ]
     if outcome in ("other_harm", "none") and get("serious_harm_kinds"):
-        problems.append(_problem("serious_harm_kinds", f"lists serious harm but outcome is {outcome!r}"))
+        problems.append(
+            _problem("serious_harm_kinds", f"lists serious harm, but what happened is given as '{happened}'")
+        )
     if get("mother_and_child_died_together") and get("linked_adult_death") == "none":
         problems.append(
-            _problem("linked_adult_death", "is 'none' but mother_and_child_died_together is true")
+            _problem(
+                "linked_adult_death",
+                f"is '{answer_words('linked_adult_death', 'none')}', but the mother and child died together",
+            )
         )
     age = get("subject_age_years")
     if age is not None and age >= 18:
         problems += [
-            _problem(n, f"applies to children but subject_age_years is {age:g}")
-            for n in _CHILD_ONLY
-            if get(n)
+            _problem(n, f"applies to children, but the age given is {age:g}") for n in _CHILD_ONLY if get(n)
         ]
     if get("no_prior_agency_involvement") and (
         get("known_to_childrens_social_care") or get("child_protection_plan")
     ):
         problems.append(
             _problem(
-                "no_prior_agency_involvement", "is true but the family was known to children's social care"
+                "no_prior_agency_involvement", "is yes, but the family was known to children's social care"
             )
         )
     if get("abuse_or_neglect") == "not_suspected" and "serious_sexual_abuse" in get("serious_harm_kinds", ()):
         problems.append(
-            _problem("abuse_or_neglect", "is 'not_suspected' but the harm was serious sexual abuse")
+            _problem(
+                "abuse_or_neglect",
+                f"is '{answer_words('abuse_or_neglect', 'not_suspected')}', but the harm was serious sexual "
+                "abuse",
+            )
         )
     return problems
 

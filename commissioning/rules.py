@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from commissioning.calendar import UNITS
-from commissioning.features import BY_NAME, Features, Kind
+from commissioning.features import BY_NAME, Features, Kind, in_words
 from core.errors import Invalid, NotFound
 
 RULESET_DIR = Path(__file__).with_name("rulesets")
@@ -81,7 +81,7 @@ class Param:
 
 @dataclass(frozen=True)
 class DeadlineSpec:
-    basis: str
+    basis: str  # in words: what the clock counts to, and from when
     count: int | None = None
     count_param: str | None = None
     unit: str | None = None
@@ -151,6 +151,11 @@ def available() -> dict[str, list[str]]:
         if "uses" in _read(path.stem):  # the shared rules ('common') are not a ruleset of their own
             found.setdefault(rid, []).append(version)
     return {rid: sorted(versions, key=int) for rid, versions in found.items()}
+
+
+def title(rid: str) -> str:
+    """The title of edition ``rid`` as people name it (its latest version's): "Working Together 2023"."""
+    return str(_read(f"{rid}.v{available()[rid][-1]}")["title"]) if rid in available() else ""
 
 
 def _parse_value(value: Any) -> Any:
@@ -330,7 +335,7 @@ def _deadline(
     if count is not None and spec.get("unit") not in UNITS:
         raise fail(f"deadline unit must be one of {UNITS}")
     return DeadlineSpec(
-        spec["basis"],
+        in_words(spec["basis"]),  # the file names the feature the clock starts from; a person reads words
         None if count_param else count,
         count_param,
         spec.get("unit"),

@@ -63,7 +63,7 @@ class CaseView:
             "created_at": self.case.created_at,
             "updated_at": self.case.updated_at,
             "closed_on": self.case.closed_on,
-            "recommendation": None if recommendation is None else recommendation.result,
+            "recommendation": None if recommendation is None else _titled(recommendation.result),
             "board_decision": None if board is None else _decision_json(board),
             "next_deadline": None if upcoming is None else upcoming.to_json(),
         }
@@ -79,12 +79,20 @@ def _decision_json(decision: CaseDecision) -> dict[str, Any]:
         "ruleset": {"id": decision.ruleset_id, "version": decision.ruleset_version},
         "today": decision.today,
         "features": decision.features,
-        "result": decision.result,
+        "result": _titled(decision.result),
         "accepted": decision.accepted,
         "reason": decision.reason,
         "decided_by": decision.decided_by,
         "decided_at": decision.decided_at,
     }
+
+
+def _titled(result: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A stored answer with its edition's title, which answers stored before titles were kept lack."""
+    ruleset = result.get("ruleset")
+    if not ruleset or "title" in ruleset:
+        return result
+    return {**result, "ruleset": {**ruleset, "title": rules.title(ruleset["id"])}}
 
 
 def _outcomes(result: Mapping[str, Any]) -> list[list[str]]:

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from commissioning import calendar, rules
-from commissioning.features import BY_NAME, ORDER, Features
+from commissioning.features import BY_NAME, ORDER, Features, answer_words, inline, phrase, written
 from commissioning.rules import (
     ABSENT,
     DISCRETIONARY,
@@ -108,9 +108,15 @@ class Decision:
     unconfirmed: tuple[str, ...]  # every unconfirmed fact the answer rests on (also said in its text)
 
     def to_json(self) -> dict[str, Any]:
-        """Exactly the decision shape of the project's domain notes (decisions.md)."""
+        """The decision shape of the project's domain notes (decisions.md), with the edition's title beside
+        its id: ids are for programs, and every text in it is for people."""
         return {
-            "ruleset": {"id": self.ruleset_id, "version": self.ruleset_version, "chosen_by": self.chosen_by},
+            "ruleset": {
+                "id": self.ruleset_id,
+                "version": self.ruleset_version,
+                "chosen_by": self.chosen_by,
+                "title": self.ruleset_title,
+            },
             "outcomes": [outcome.to_json() for outcome in self.outcomes],
             "open_questions": [question.to_json() for question in self.open_questions],
             "summary": self.summary,
@@ -133,13 +139,13 @@ class Decision:
             for outcome in chosen:
                 lines.append(f"  * {outcome.type}: {rules.outcome_types()[outcome.type].label}")
                 if outcome.deadline:
-                    when = _day(outcome.deadline.date) if outcome.deadline.date else "date to follow"
+                    when = written(outcome.deadline.date) if outcome.deadline.date else "date to follow"
                     lines.append(f"      deadline: {when} ({outcome.deadline.basis})")
                 lines += [f"      because: {r.text} [{r.source}; rule {r.rule}]" for r in outcome.reasons]
         if self.open_questions:
             lines += ["", "Open questions, in the order to ask them:"]
             lines += [
-                f"  {n}. {q.feature}: {BY_NAME[q.feature].question} ({q.why})"
+                f"  {n}. {q.feature}: {BY_NAME[q.feature].question} {q.why}"
                 for n, q in enumerate(self.open_questions, 1)
             ]
         return "\n".join(lines)
@@ -187,8 +193,8 @@ def select(
             [
                 {
                     "feature": "incident_date",
-                    "msg": f"{day.isoformat()} is before {first.starts.value.isoformat()}, "
-                    f"when the earliest edition covered ({first.id}) took effect",
+                    "msg": f"{written(day)} is before {written(first.starts.value)}, when the earliest "
+                    f"edition covered took effect: {first.title}",
                 }
             ],
         )
@@ -231,13 +237,14 @@ def _deadline(
     if count is None:
         return Deadline(None, spec.basis), None
     basis = f"{spec.words or calendar.describe(count, spec.unit)} {spec.basis}"  # type: ignore[arg-type]
+    start = features.get(spec.start) if spec.start else None
+    if spec.start is not None and start is None:
+        named = phrase(spec.start)
+        basis += f" ({'that day' if named in basis else named} is not given yet)"
     if param is not None and not param.confirmed:
         basis = flags.mark(basis, [param.note])
-    if spec.start is None:
-        return Deadline(None, basis), None
-    start = features.get(spec.start)
     if start is None:
-        return Deadline(None, f"{basis} ({spec.start} not given yet)"), spec.start
+        return Deadline(None, basis), spec.start
     return Deadline(calendar.due(start, count, spec.unit), basis), None  # type: ignore[arg-type]
 
 
@@ -295,7 +302,9 @@ def _open_questions(
     if chosen_by == CHOSEN_BY_TODAY:
         questions.append(
             OpenQuestion(
-                "incident_date", f"decides which edition of the guidance applies ({ruleset.id} assumed)"
+                "incident_date",
+                "That decides which edition of the guidance applies; until then, "
+                f"{ruleset.title} is assumed.",
             )
         )
     unsettled = {outcome for outcome, state in states.items() if not _settled(state)}
@@ -325,12 +334,21 @@ def _open_questions(
             ranked.append((-settled / len(probes), -len(affected), ORDER[name], name, affected))
     order = list(rules.outcome_types())
     for *_, name, affected in sorted(ranked):
-        questions.append(OpenQuestion(name, "decides " + _join(sorted(affected, key=order.index))))
+        named = _named(sorted(affected, key=order.index))
+        these = "this applies" if len(affected) == 1 else "these apply"
+        questions.append(OpenQuestion(name, f"That decides whether {these}: {named}."))
     asked = {q.feature for q in questions}
     for name, outcomes in missing.items():
         if name not in asked:
-            questions.append(OpenQuestion(name, "sets the deadline for " + _join(outcomes)))
+            deadlines = "The deadline for" if len(outcomes) == 1 else "The deadlines for"
+            counts = "counts" if len(outcomes) == 1 else "count"
+            questions.append(OpenQuestion(name, f"{deadlines} {_named(outcomes)} {counts} from it."))
     return questions
+
+
+def _named(outcomes: Sequence[str]) -> str:
+    """Outcomes by name, as a sentence lists them: "notify Ofsted and rapid review"."""
+    return _join([inline(rules.outcome_types()[outcome].label) for outcome in outcomes])
 
 
 def _blockers(ruleset: Ruleset, features: Features, states: Mapping[str, int]) -> list[str]:
@@ -346,28 +364,17 @@ def _blockers(ruleset: Ruleset, features: Features, states: Mapping[str, int]) -
                 after = evaluate(ruleset, {**features, name: probe}, states, outcomes)
                 enabled = max(enabled, sum(after[o] != ABSENT for o in outcomes))
         if enabled:
-            shown = (
-                value.isoformat()
-                if isinstance(value, date)
-                else list(value)
-                if isinstance(value, tuple)
-                else value
-            )
-            found.append((-enabled, ORDER[name], f"{name} is {shown!r}"))
+            said = answer_words(name, value)
+            said = said if isinstance(value, bool) else f"'{said}'"
+            found.append((-enabled, ORDER[name], f"the answer to '{BY_NAME[name].question}' is {said}"))
     return [text for *_, text in sorted(found)[:3]]
 
 
 def _label(outcome: Outcome) -> str:
-    label = rules.outcome_types()[outcome.type].label
-    label = label[0].lower() + label[1:] if label[1:2].islower() else label
+    label = inline(rules.outcome_types()[outcome.type].label)
     if outcome.deadline and outcome.deadline.date:
-        return f"{label} (by {_day(outcome.deadline.date)})"
+        return f"{label} (by {written(outcome.deadline.date)})"
     return label
-
-
-def _day(day: date) -> str:
-    """A date as a chair reads it: ``Wed 4 Nov 2026``."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 def _summary(
@@ -398,7 +405,8 @@ def _summary(
     if questions:
         first = questions[0]
         count = f"{len(questions)} open question{'s' if len(questions) > 1 else ''}"
-        sentences.append(f"{count} could change this: ask {first.feature} first ({first.why}).")
+        sentences.append(f"{count} could change this. First: {inline(BY_NAME[first.feature].question)}")
+        sentences.append(first.why)
     sentences += notes
     if flags.summary_only:
         sentences.append("UNCONFIRMED: " + "; ".join(flags.summary_only) + ".")
@@ -423,16 +431,18 @@ def _notes(
     later = [r for r in rulesets if r.starts.value > ruleset.starts.value]
     end = later[0].starts if later else None
     if chosen_by == CHOSEN_BY_TODAY:
-        notes.append(f"incident_date is not given, so today's edition ({ruleset.id}) was assumed.")
+        notes.append(
+            f"{BY_NAME['incident_date'].label} is not given, so today's edition was assumed: {ruleset.title}."
+        )
     elif (
         incident
         and chosen_by == CHOSEN_BY_REQUEST
         and not (ruleset.starts.value <= incident and (end is None or incident < end.value))
     ):
         notes.append(
-            f"Note: {ruleset.id} governs incidents from {ruleset.starts.value.isoformat()}"
-            + (f" to before {end.value.isoformat()}" if end else "")
-            + f"; incident_date {incident.isoformat()} is outside that period, so this is a what-if answer."
+            f"Note: {ruleset.title} governs incidents from {written(ruleset.starts.value)}"
+            + (f" to before {written(end.value)}" if end else "")
+            + f"; the incident, on {written(incident)}, is outside that period, so this is a what-if answer."
         )
     elif chosen_by == CHOSEN_BY_INCIDENT:
         flags.summary_only.update(
@@ -441,12 +451,12 @@ def _notes(
     for criterion in ruleset.disabled:
         if criterion.test(features, states) == YES:
             flags.summary_only[
-                f"rule {criterion.rule} is switched off ({criterion.unconfirmed}); if it applied, "
-                f"{criterion.outcome} would be {criterion.requirement}"
+                f"a rule is switched off ({criterion.unconfirmed}); if it applied, "
+                f"{inline(rules.outcome_types()[criterion.outcome].label)} would be {criterion.requirement}"
             ] = None
     passed = [o for o in outcomes if o.deadline and o.deadline.date and o.deadline.date < today]
     if passed:
-        notes.append(f"Deadline passed for {_join([o.type for o in passed])}.")
+        notes.append(f"The deadline has passed for {_join([_label(o) for o in passed])}.")
     return notes
 
 

@@ -15,6 +15,8 @@ from bot.views.blocks import INPUT_CHARS, Block, clip, modal, plain, section
 VALUE = "value"
 LABEL_CHARS = 2000
 ERROR_CHARS = 200
+NO_CASE_DETAILS = "Write nothing that identifies a child or family: no names, addresses or dates of birth."
+"""The hint every free-text input that might invite a case's details carries, in every modal."""
 
 
 def input_block(
@@ -43,6 +45,9 @@ def text_input(
     hint: str | None = None,
     action_id: str = VALUE,
 ) -> Block:
+    """A text input. A multiline one invites free text, so its hint always ends with ``NO_CASE_DETAILS``."""
+    if multiline:
+        hint = f"{hint} {NO_CASE_DETAILS}" if hint else NO_CASE_DETAILS
     if not 1 <= max_length <= INPUT_CHARS:
         raise ValueError(f"a text input takes at most {INPUT_CHARS} characters, not {max_length}")
     element: dict[str, Any] = {

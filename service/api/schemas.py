@@ -303,6 +303,7 @@ class RulesetRefOut(BaseModel):
     id: str
     version: str
     chosen_by: Literal["incident_date", "request", "today"]
+    title: str = Field(default="", description="the edition as people name it, e.g. 'Working Together 2023'")
 
 
 class DecisionOut(BaseModel):

@@ -63,7 +63,12 @@ def test_the_check_answers_each_example_in_the_decision_shape_and_stores_nothing
 def test_the_check_takes_a_ruleset_and_a_date(client):
     body = {"features": DEATH, "ruleset": "wt2015", "today": "2026-11-05"}
     decision = client.post("/api/v1/threshold", json=body).json()
-    assert decision["ruleset"] == {"id": "wt2015", "version": "1", "chosen_by": "request"}
+    assert decision["ruleset"] == {
+        "id": "wt2015",
+        "version": "1",
+        "chosen_by": "request",
+        "title": "Working Together 2013 and 2015 (serious case reviews, chapter 4)",
+    }
     assert "what-if answer" in decision["summary"]
 
 
@@ -349,7 +354,7 @@ def test_a_case_gives_its_next_deadline_from_the_decision_in_force(client, chair
     panel = {
         "type": "notify_panel",
         "date": add_working_days(notified, 5).isoformat(),
-        "basis": "5 working days from notified_date",
+        "basis": "5 working days from the day the local authority learned of it",
     }
     assert client.get(f"/api/v1/cases/{ref}", headers=chair.headers).json()["next_deadline"] == panel
     departed = client.post(

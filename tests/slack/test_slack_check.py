@@ -69,8 +69,8 @@ def test_deadlines_are_given_with_their_dates_and_basis(slack, standin, people):
     _check(slack, standin, user=people.chair, features=EXAMPLES["death-2026"]["features"])
     [answer] = standin.wait_for("chat.postMessage")
     texts = _texts(message_blocks(answer))
-    assert ":calendar: Due *2026-11-11* (" in _outcome_line(texts, "notify_panel")
-    assert ":calendar: Due *2026-11-25* (" in _outcome_line(texts, "rapid_review")
+    assert ":calendar: Due *Wed 11 Nov 2026* (" in _outcome_line(texts, "notify_panel")
+    assert ":calendar: Due *Wed 25 Nov 2026* (" in _outcome_line(texts, "rapid_review")
 
 
 def test_features_outside_england_are_refused_under_the_country_input_and_nothing_is_posted(

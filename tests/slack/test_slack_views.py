@@ -1,6 +1,7 @@
 """The Block Kit builders, without Slack: generated from the catalogue, and always within Slack's limits."""
 
 import json
+from datetime import date
 
 import pytest
 
@@ -10,6 +11,8 @@ from bot.features.declaration import views as declaration
 from bot.features.shortlist import views as shortlist
 from bot.views import blocks
 from commissioning.features import CATALOGUE
+
+TODAY = date(2026, 11, 5)
 
 
 @pytest.fixture
@@ -102,39 +105,61 @@ def test_service_problems_are_shown_under_the_inputs_they_concern(catalogue):
     ]
     errors = check_form.errors_for(catalogue, problems, fallback="")
     assert errors["feature:notified_date"] == "is before incident_date"
-    assert errors["themes:themes"].startswith("No prior agency involvement: ")
+    assert errors["themes:themes"].startswith("No agency involved before the incident: ")
     assert errors["feature:incident_date"] == "expected an object"
 
 
 def _result(outcomes: int, questions: list[str]) -> dict:
     return {
-        "ruleset": {"id": "wt2023", "version": "1", "chosen_by": "incident_date"},
+        "ruleset": {
+            "id": "wt2023",
+            "version": "1",
+            "chosen_by": "incident_date",
+            "title": "Working Together",
+        },
         "outcomes": [
             {
                 "type": f"outcome_{i}",
                 "kind": "review",
                 "requirement": "mandatory" if i % 2 else "discretionary",
                 "reasons": [{"rule": "r", "text": "because <of> & so", "source": "CA 2004 s16C"}],
-                "deadline": {"date": "2026-11-11", "basis": "5 working days from notified_date"},
+                "deadline": {"date": "2026-11-11", "basis": "5 working days from the day it was learned of"},
             }
             for i in range(outcomes)
         ],
-        "open_questions": [{"feature": name, "why": "decides lcspr"} for name in questions],
+        "open_questions": [{"feature": name, "why": "That decides a local review."} for name in questions],
         "summary": "A summary.",
     }
 
 
 def test_the_answer_shows_requirement_reasons_sources_and_deadlines(catalogue):
-    message = answer.blocks(_result(2, []), catalogue=catalogue, labels={}, draft_id="d1", skipped=[])
+    message = answer.blocks(
+        _result(2, []), catalogue=catalogue, labels={}, draft_id="d1", skipped=[], today=TODAY
+    )
     text = "\n".join(_walk_texts(message))
     assert "*mandatory*" in text and "_discretionary_" in text
     assert "because &lt;of&gt; &amp; so _(CA 2004 s16C)_" in text
-    assert "Due *2026-11-11* (5 working days from notified_date)" in text
+    assert "Due *Wed 11 Nov 2026* (5 working days from the day it was learned of)" in text
+    assert "Overdue" not in text  # due after the day it is shown
+    late = answer.blocks(
+        _result(1, []), catalogue=catalogue, labels={}, draft_id="d1", skipped=[], today=date(2026, 11, 12)
+    )
+    [shown] = [b["text"]["text"] for b in late if "Due *" in b.get("text", {}).get("text", "")]
+    assert shown.split("\n")[-2:] == [
+        ":calendar: Due *Wed 11 Nov 2026* (5 working days from the day it was learned of)",
+        ":warning: Overdue",
+    ]
+    assert "Guidance applied: Working Together" in text
 
 
 def test_the_answer_never_exceeds_fifty_blocks(catalogue):
     message = answer.blocks(
-        _result(80, ["interagency_concerns"]), catalogue=catalogue, labels={}, draft_id="d1", skipped=[]
+        _result(80, ["interagency_concerns"]),
+        catalogue=catalogue,
+        labels={},
+        draft_id="d1",
+        skipped=[],
+        today=TODAY,
     )
     assert len(message) <= blocks.MESSAGE_BLOCKS
     assert "40 more outcomes" in json.dumps(message)
@@ -142,7 +167,7 @@ def test_the_answer_never_exceeds_fifty_blocks(catalogue):
 
 def test_open_questions_are_asked_one_at_a_time_and_dont_knows_are_not_asked_again(catalogue):
     result = _result(1, ["interagency_concerns", "outcome"])
-    first = answer.blocks(result, catalogue=catalogue, labels={}, draft_id="d1", skipped=[])
+    first = answer.blocks(result, catalogue=catalogue, labels={}, draft_id="d1", skipped=[], today=TODAY)
     asked = [b for b in first if (b.get("block_id") or "").startswith(answer.QUESTION_BLOCK)]
     assert [answer.parse_question_block_id(b["block_id"]) for b in asked] == [("d1", "interagency_concerns")]
     assert {e["action_id"] for e in asked[0]["elements"]} == {
@@ -151,7 +176,7 @@ def test_open_questions_are_asked_one_at_a_time_and_dont_knows_are_not_asked_aga
         "check.answer.skip",
     }
     second = answer.blocks(
-        result, catalogue=catalogue, labels={}, draft_id="d1", skipped=["interagency_concerns"]
+        result, catalogue=catalogue, labels={}, draft_id="d1", skipped=["interagency_concerns"], today=TODAY
     )
     asked = [b for b in second if (b.get("block_id") or "").startswith(answer.QUESTION_BLOCK)]
     assert answer.parse_question_block_id(asked[0]["block_id"]) == ("d1", "outcome")
@@ -160,7 +185,13 @@ def test_open_questions_are_asked_one_at_a_time_and_dont_knows_are_not_asked_aga
 
 def test_a_recorded_answer_shows_the_reference_instead_of_the_record_button(catalogue):
     message = answer.blocks(
-        _result(1, []), catalogue=catalogue, labels={}, draft_id="d1", skipped=[], case_ref="HACK-2026-001"
+        _result(1, []),
+        catalogue=catalogue,
+        labels={},
+        draft_id="d1",
+        skipped=[],
+        today=TODAY,
+        case_ref="HACK-2026-001",
     )
     assert "Recorded as case *HACK-2026-001*" in json.dumps(message)
     assert answer.RECORD not in json.dumps(message)

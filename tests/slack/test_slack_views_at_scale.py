@@ -333,16 +333,22 @@ REFUSED = Rejected(
 
 BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
     case_view.blocks: lambda: [
-        _message(case_view.blocks(case(decided=decided), labels=labels(), chair=True))
+        _message(case_view.blocks(case(decided=decided), labels=labels(), chair=True, today=TODAY))
         for decided in (False, True)
     ],
     case_view.depart_modal: lambda: [_modal(case_view.depart_modal(WHERE))],
     answer.blocks: lambda: [
         _message(
             answer.blocks(
-                result(), catalogue=catalogue(), labels=labels(), draft_id="d" * 16, skipped=[], case_ref=ref
+                result(),
+                catalogue=catalogue(),
+                labels=labels(),
+                draft_id="d" * 16,
+                skipped=[],
+                today=TODAY,
+                case_ref=ref,
             ),
-            answer.summary_text(result(), labels()),
+            answer.summary_text(result(), labels(), case_ref=ref),
         )
         for ref in (None, "HAC-2026-0007")
     ],

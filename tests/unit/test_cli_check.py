@@ -31,10 +31,15 @@ def test_json_output_is_the_decision_shape(case_file) -> None:  # type: ignore[n
     )
     assert result.exit_code == 0, result.output
     decision = json.loads(result.stdout)
-    assert decision["ruleset"] == {"id": "wt2023", "version": "1", "chosen_by": "incident_date"}
+    assert decision["ruleset"] == {
+        "id": "wt2023",
+        "version": "1",
+        "chosen_by": "incident_date",
+        "title": "Working Together 2018 and 2023 (child safeguarding practice reviews)",
+    }
     assert decision["outcomes"][0]["deadline"] == {
         "date": "2026-11-11",
-        "basis": "5 working days from notified_date",
+        "basis": "5 working days from the day the local authority learned of it",
     }
 
 
@@ -119,7 +124,7 @@ def test_bad_input_exits_2_listing_every_problem_with_the_valid_values(case_file
 def test_an_incident_before_the_first_edition_exits_2(case_file) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(app, ["check", case_file({"incident_date": "2001-01-01"})])
     assert result.exit_code == 2 and result.stderr.startswith(
-        "incident_date: 2001-01-01 is before 2006-04-01"
+        "incident_date: Mon 1 Jan 2001 is before Sat 1 Apr 2006"
     )
 
 

@@ -74,7 +74,7 @@ def test_a_read_answer_has_dates_as_dates_and_outcomes_without_deadlines_as_none
     by_type = {outcome.type: outcome for outcome in read.outcomes}
     assert by_type["notify_ofsted"].deadline.date == PANEL_DUE  # type: ignore[union-attr]
     assert by_type["child_death_review"].deadline is None
-    assert read.ruleset == decisions.RulesetRef("wt2023", "1", "incident_date")
+    assert read.ruleset == decisions.RulesetRef("wt2023", "1", "incident_date", WT2023.title)
 
 
 def test_a_departure_naming_no_outcomes_reads_as_no_outcomes_and_back() -> None:
@@ -122,7 +122,7 @@ def test_the_board_outcomes_are_in_decision_order_with_the_boards_reason_and_no_
     )
     assert deadlines["learning_review"] is None  # the rules set it no clock
     assert board.summary == "The board departed from the recommendation: Local learning."
-    assert board.ruleset == decisions.RulesetRef("wt2023", "1", "incident_date")
+    assert board.ruleset == decisions.RulesetRef("wt2023", "1", "incident_date", WT2023.title)
     assert board.open_questions == ()
 
 
@@ -130,7 +130,7 @@ def test_a_clock_waiting_for_its_start_date_waits_for_the_board_too() -> None:
     waiting = {**HARM, "notified_date": None}
     [ofsted] = StoredDecision.from_json(depart(("notify_ofsted", "mandatory"), raw=waiting)).outcomes
     assert ofsted.deadline.date is None  # type: ignore[union-attr]
-    assert ofsted.deadline.basis.startswith("5 working days from notified_date")  # type: ignore[union-attr]
+    assert ofsted.deadline.basis.startswith("5 working days from the day the local authority learned of it")  # type: ignore[union-attr]
 
 
 def test_a_rule_with_its_own_clock_sets_the_boards_deadline_as_it_sets_the_engines() -> None:
@@ -160,7 +160,7 @@ def test_a_rule_with_its_own_clock_sets_the_boards_deadline_as_it_sets_the_engin
 def test_before_the_board_decides_the_recommendation_governs() -> None:
     governing = decisions.governing([("recommendation", decide(HARM).to_json())])
     assert dated(governing) == [("notify_panel", PANEL_DUE), ("rapid_review", RAPID_DUE)]
-    assert governing.deadlines[0].basis == "5 working days from notified_date"
+    assert governing.deadlines[0].basis == "5 working days from the day the local authority learned of it"
 
 
 def test_a_board_that_departs_governs_with_its_own_outcomes_deadlines() -> None:

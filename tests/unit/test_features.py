@@ -151,7 +151,7 @@ def test_a_case_outside_england_is_refused_naming_who_decides_there(country: str
         (
             {"mother_and_child_died_together": True, "linked_adult_death": "none"},
             "linked_adult_death",
-            "mother_and_child_died_together",
+            "is 'No', but the mother and child died together",
         ),
         ({"subject_age_years": 19, "looked_after": True}, "looked_after", "applies to children"),
         (
@@ -167,7 +167,7 @@ def test_a_case_outside_england_is_refused_naming_who_decides_there(country: str
         (
             {"incident_date": "2026-05-02", "notified_date": "2026-05-01"},
             "notified_date",
-            "before incident_date",
+            "is before the day of the death or serious harm",
         ),
     ],
 )
@@ -213,3 +213,42 @@ def test_the_json_schema_accepts_the_examples_and_rejects_unknown_names() -> Non
         "none",
     ]
     assert set(schema["properties"]) == CONTRACT_NAMES
+
+
+# --- words for people ------------------------------------------------------------------------------------
+
+
+def test_every_feature_and_group_has_words_for_people() -> None:
+    assert set(features.GROUP_TITLES) == set(features.Group)
+    for feature in features.CATALOGUE:
+        published = feature.to_json()
+        assert published["label"] and "_" not in published["label"]
+        assert published["group_title"] == features.GROUP_TITLES[feature.group]
+        assert features.Feature.from_json(published) == feature  # the title is the group's, not kept twice
+    assert features.BY_NAME["known_to_childrens_social_care"].label == "Known to children's social care"
+
+
+def test_a_feature_named_in_a_text_for_people_is_replaced_by_its_phrase() -> None:
+    assert features.in_words("from notified_date (not incident_date; not no_such_name)") == (
+        "from the day the local authority learned of it (not the day of the death or serious harm; not "
+        "no_such_name)"
+    )
+    assert features.inline("NHS-funded care may have contributed") == "NHS-funded care may have contributed"
+    assert features.inline("A disability") == "a disability"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("looked_after", True, "yes"),
+        ("looked_after", False, "no"),
+        ("incident_date", date(2026, 11, 11), "Wed 11 Nov 2026"),
+        ("perpetrators", ("mother", "father"), "Mother, Father"),
+        ("serious_harm_kinds", (), "none"),
+        ("subject_age_years", 0.5, "0.5"),
+        ("outcome", "other_harm", "Other harm"),
+        ("area", "hackney", "hackney"),
+    ],
+)
+def test_an_answer_reads_as_words(name: str, value: object, words: str) -> None:
+    assert features.answer_words(name, value) == words

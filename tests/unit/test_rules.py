@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from commissioning import rules
+from commissioning import decisions, rules
 from core.errors import Invalid, NotFound
 
 FINGERPRINTS = json.loads((Path(__file__).parent / "data" / "ruleset_fingerprints.json").read_text())
@@ -194,3 +194,11 @@ def test_a_feature_compared_only_with_a_date_that_has_not_come_has_no_probes() -
 
     ruleset = _compile(only_dardr)
     assert ruleset.probes["incident_date"] == ()
+
+
+def test_an_edition_is_named_by_its_title_for_answers_stored_without_one() -> None:
+    assert rules.title("wt2006") == "Working Together 2006 (serious case reviews, LSCB Regulations 2006)"
+    assert rules.title("wt1999") == ""  # no such edition: nothing to name, and never its id
+    stored = {"ruleset": {"id": "wt2015", "version": "1", "chosen_by": "incident_date"}, "outcomes": []}
+    read = decisions.StoredDecision.from_json({**stored, "open_questions": [], "summary": ""})
+    assert read.ruleset.title == rules.load("wt2015").title  # type: ignore[union-attr]

@@ -1,7 +1,9 @@
 """Properties of the engine over generated cases: it never crashes, it is deterministic, a worse fact never
-removes a mandatory outcome, and answering its questions in turn settles the decision."""
+removes a mandatory outcome, answering its questions in turn settles the decision, and what it says to people
+names no id."""
 
 import json
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -45,6 +47,10 @@ JSON = st.recursive(
     st.none() | st.booleans() | st.floats() | st.text(max_size=5), lambda inner: st.lists(inner, max_size=3)
 )
 JUNK = st.dictionaries(st.sampled_from([*features.BY_NAME, "outcom", ""]), JSON, max_size=6)
+
+
+# An identifier in a text for people: a feature name, an outcome id, or a ruleset id (which starts a rule id).
+IDENTIFIER = re.compile(r"\b[a-z]+_[a-z_]+\b|\bwt\d{4}\b")
 
 
 def decide(raw: dict[str, Any], ruleset: str = "auto") -> threshold.Decision:
@@ -127,3 +133,20 @@ def test_answering_the_open_questions_in_turn_settles_the_decision(raw: dict[str
         else:
             return  # every answer contradicts an earlier one: nothing more to learn from this case
     raise AssertionError(f"still open after answering every question: {decision.open_questions}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(CASES, st.sampled_from(RULESETS))
+def test_every_text_for_people_is_in_words(raw: dict[str, Any], ruleset: str) -> None:
+    """The summary, each reason, each deadline's basis and why each question matters: no id in any of them
+    (ids travel beside them, in ``type``, ``rule`` and ``feature``, for programs)."""
+    try:
+        decision = decide(raw, ruleset)
+    except Invalid:
+        return
+    texts = [decision.summary, *(q.why for q in decision.open_questions)]
+    for outcome in decision.outcomes:
+        texts += [reason.text for reason in outcome.reasons]
+        texts += [outcome.deadline.basis] if outcome.deadline else []
+    found = [(text, IDENTIFIER.findall(text)) for text in texts if IDENTIFIER.search(text)]
+    assert found == []

@@ -5,6 +5,7 @@ recorded, so a repeated click or a redelivered action records one decision.
 """
 
 import asyncio
+from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -28,7 +29,7 @@ async def _blocks(service: ServiceClient, *, user: str, ref: str) -> list[dict[s
     me, case, labels = await asyncio.gather(
         service.me(as_user=user), service.case(as_user=user, ref=ref), service.outcome_labels()
     )
-    return case_view.blocks(case, labels=labels, chair=me["role"] == "chair")
+    return case_view.blocks(case, labels=labels, chair=me["role"] == "chair", today=date.today())
 
 
 async def _show(service: ServiceClient, slack: AsyncWebClient, *, user: str, ref: str) -> None:

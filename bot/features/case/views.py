@@ -5,6 +5,7 @@ decision, which opens a modal that will not submit without a reason. Buttons and
 case reference (and the modal, the message to update) and nothing about the case.
 """
 
+from datetime import date
 from typing import Any
 
 from bot.payloads import carry
@@ -24,6 +25,7 @@ from bot.views.blocks import (
     section,
 )
 from bot.views.outcomes import label, outcome_text
+from bot.views.wording import day, sentence, words
 
 ACCEPT = "case.accept"
 DEPART = "case.depart"
@@ -34,8 +36,8 @@ MAX_OUTCOMES = 30
 
 
 def _decided(decision: dict[str, Any], labels: dict[str, str]) -> str:
-    who = escape(str(decision.get("decided_by_name") or ""))
-    when = escape(str(decision.get("decided_at") or "")[:10])
+    who = escape(str(decision.get("decided_by_name") or "the chair"))
+    when = day(str(decision["decided_at"])) if decision.get("decided_at") else "a date not recorded"
     if decision.get("accepted"):
         return f"*Board decision:* the recommendation was accepted by {who} on {when}."
     reason = escape(str(decision.get("reason") or ""))
@@ -44,26 +46,24 @@ def _decided(decision: dict[str, Any], labels: dict[str, str]) -> str:
     return f"*Board decision:* departed from the recommendation ({who}, {when}).\n>{reason}{instead}"
 
 
-def blocks(case: dict[str, Any], *, labels: dict[str, str], chair: bool) -> list[Block]:
-    """The case; ``chair`` adds the decision buttons while no board decision is recorded."""
+def blocks(case: dict[str, Any], *, labels: dict[str, str], chair: bool, today: date) -> list[Block]:
+    """The case; ``chair`` adds the decision buttons while no board decision is recorded. A deadline before
+    ``today`` is marked overdue."""
     ref = case["ref"]
     recommendation = case.get("recommendation") or {}
-    ruleset = recommendation.get("ruleset") or {}
+    title = (recommendation.get("ruleset") or {}).get("title")
     board = case.get("board_decision")
-    out: list[Block] = [
-        header(f"Case {ref}"),
-        fields(
-            f"*Status*\n{escape(str(case.get('status', '')))}",
-            f"*Area*\n{escape(str(case.get('area', '')))}",
-            f"*Recorded*\n{escape(str(case.get('created_at', ''))[:10])}",
-            f"*Rules*\n{escape(str(ruleset.get('id', '')))} "
-            f"version {escape(str(ruleset.get('version', '')))}",
-        ),
+    facts = [
+        f"*Status*\n{escape(sentence(words(str(case.get('status', '')))))}",
+        f"*Area*\n{escape(str(case.get('area', '')))}",
+        f"*Recorded*\n{day(str(case['created_at']))}" if case.get("created_at") else "",
+        f"*Guidance applied*\n{escape(str(title))}" if title else "",
     ]
+    out: list[Block] = [header(f"Case {ref}"), fields(*(fact for fact in facts if fact))]
     if recommendation.get("summary"):
         out.append(section(f"*Recommendation:* {escape(str(recommendation['summary']))}"))
     outcomes = recommendation.get("outcomes") or []
-    out += [section(outcome_text(outcome, labels)) for outcome in outcomes[:MAX_OUTCOMES]]
+    out += [section(outcome_text(outcome, labels, today=today)) for outcome in outcomes[:MAX_OUTCOMES]]
     if len(outcomes) > MAX_OUTCOMES:
         out.append(context(f"and {len(outcomes) - MAX_OUTCOMES} more outcomes"))
     if board:
@@ -109,7 +109,7 @@ def depart_modal(where: dict[str, str]) -> dict[str, Any]:
                 multiline=True,
                 min_length=3,
                 max_length=INPUT_CHARS,
-                hint="Recorded in the case's decision history and the audit log. No names, please.",
+                hint="Recorded in the case's decision history and the audit log.",
             ),
         ],
     )

@@ -5,6 +5,7 @@ the case's facts. Open questions are asked one at a time, in the order the servi
 question the person has answered "don't know" is not asked again in this check.
 """
 
+from datetime import date
 from typing import Any
 
 from bot.views.blocks import (
@@ -67,12 +68,18 @@ def parse_question_block_id(block_id: str) -> tuple[str, str]:
     return draft_id, feature
 
 
-def summary_text(result: dict[str, Any], labels: dict[str, str]) -> str:
-    """The notification text of the answer (what Slack shows where blocks cannot be shown)."""
+def summary_text(result: dict[str, Any], labels: dict[str, str], *, case_ref: str | None = None) -> str:
+    """The notification text of the answer (what Slack shows where blocks cannot be shown): it says what
+    the message says, "on what is known so far" while questions are open, and the case once recorded."""
     outcomes = result.get("outcomes") or []
-    if not outcomes:
-        return "Threshold answer: no review or notification applies."
-    return "Threshold answer: " + "; ".join(label(outcome, labels) for outcome in outcomes)
+    so_far = " on what is known so far" if result.get("open_questions") else ""
+    if outcomes:
+        said = f"Threshold check{so_far}: " + "; ".join(label(outcome, labels) for outcome in outcomes) + "."
+    elif so_far:
+        said = f"Threshold check: nothing applies yet{so_far}."
+    else:
+        said = "Threshold check: no review or notification applies on these facts."
+    return f"Recorded as case {case_ref}. {said}" if case_ref else said
 
 
 def blocks(
@@ -82,21 +89,28 @@ def blocks(
     labels: dict[str, str],
     draft_id: str,
     skipped: list[str],
+    today: date,
     case_ref: str | None = None,
 ) -> list[Block]:
-    """The answer message; with ``case_ref`` it says the case was recorded instead of offering to."""
+    """The answer message; with ``case_ref`` it says the case was recorded instead of offering to (and
+    ``result`` is then the recorded case's recommendation, so the two say the same)."""
     out: list[Block] = [header("Threshold check")]
     if result.get("summary"):
         out.append(section(escape(str(result["summary"]))))
     outcomes = result.get("outcomes") or []
-    out.extend(section(outcome_text(outcome, labels)) for outcome in outcomes[:MAX_OUTCOMES])
-    if not outcomes:
-        out.append(section("*No review or notification applies* on what is known so far."))
-    ruleset = result.get("ruleset") or {}
-    notes = [f"Rules: {escape(str(ruleset.get('id', '')))} version {escape(str(ruleset.get('version', '')))}"]
+    out.extend(section(outcome_text(outcome, labels, today=today)) for outcome in outcomes[:MAX_OUTCOMES])
+    if not outcomes and result.get("open_questions"):
+        out.append(section("*Nothing applies yet* on what is known so far."))
+    elif not outcomes:
+        out.append(section("*No review or notification applies* on these facts."))
+    notes = []
+    title = (result.get("ruleset") or {}).get("title")
+    if title:
+        notes.append(f"Guidance applied: {escape(str(title))}")
     if len(outcomes) > MAX_OUTCOMES:
         notes.append(f"{len(outcomes) - MAX_OUTCOMES} more outcomes are on the case record.")
-    out.append(context(*notes))
+    if notes:
+        out.append(context(*notes))
     by_name = {feature["name"]: feature for feature in catalogue}
     asked = next_question(result, skipped=skipped)
     if asked is not None and asked[0].get("feature") in by_name:

@@ -11,6 +11,7 @@ inputs are optional: what is left blank is unknown, and the service then says wh
 from typing import Any
 
 from bot.views.blocks import OPTIONS_MAX, Block, clip, header, modal, option, plain
+from bot.views.inputs import NO_CASE_DETAILS
 from bot.views.wording import humanise
 
 CALLBACK_ID = "check.submit"
@@ -64,13 +65,14 @@ def element(feature: dict[str, Any]) -> dict[str, Any]:
         return {
             "type": "plain_text_input",
             "action_id": VALUE,
-            "placeholder": plain("ids, separated by commas"),
+            "placeholder": plain("Separate them with commas"),
         }
     raise ValueError(f"feature {feature['name']} has a type the bot cannot ask: {kind}")
 
 
 def question_input(feature: dict[str, Any], *, optional: bool = True) -> Block:
-    """One question as an input block; its block id names the feature."""
+    """One question as an input block; its block id names the feature. Typed text carries the hint that
+    keeps a child or family unnamed."""
     block: Block = {
         "type": "input",
         "block_id": FEATURE_BLOCK + feature["name"],
@@ -78,9 +80,18 @@ def question_input(feature: dict[str, Any], *, optional: bool = True) -> Block:
         "label": plain(feature["question"], LABEL_CHARS),
         "element": element(feature),
     }
-    if feature.get("help"):
-        block["hint"] = plain(feature["help"], LABEL_CHARS)
+    hints = [feature.get("help") or ""]
+    if block["element"]["type"] == "plain_text_input":
+        hints.append(NO_CASE_DETAILS)
+    hint = " ".join(part for part in hints if part)
+    if hint:
+        block["hint"] = plain(hint, LABEL_CHARS)
     return block
+
+
+def _named(feature: dict[str, Any]) -> str:
+    """What a feature is called: the catalogue's label."""
+    return str(feature.get("label") or humanise(feature["name"]))
 
 
 def _themes(group: str, themes: list[dict[str, Any]]) -> Block:
@@ -93,20 +104,20 @@ def _themes(group: str, themes: list[dict[str, Any]]) -> Block:
         "element": {
             "type": "multi_static_select",
             "action_id": VALUE,
-            "options": [option(humanise(theme["name"]), theme["name"]) for theme in themes],
+            "options": [option(_named(theme), theme["name"]) for theme in themes],
         },
     }
 
 
-def form(catalogue: list[dict[str, Any]], *, group_titles: dict[str, str] | None = None) -> dict[str, Any]:
-    """The check modal: a header per group, then its questions in catalogue order."""
-    titles = group_titles or {}
+def form(catalogue: list[dict[str, Any]]) -> dict[str, Any]:
+    """The check modal: a header per group (the catalogue's title for it), then its questions in
+    catalogue order."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for feature in catalogue:
         groups.setdefault(feature["group"], []).append(feature)
     blocks: list[Block] = []
     for group, features in groups.items():
-        blocks.append(header(titles.get(group) or humanise(group)))
+        blocks.append(header(features[0].get("group_title") or humanise(group)))
         blocks.extend(question_input(feature) for feature in features if not feature.get("theme"))
         themes = [feature for feature in features if feature.get("theme")]
         if themes:
@@ -182,7 +193,7 @@ def errors_for(
             block = FEATURE_BLOCK + feature["name"]
         message = str(problem.get("msg") or "")
         if feature is not None and feature.get("theme"):
-            message = f"{humanise(feature['name'])}: {message}"
+            message = f"{_named(feature)}: {message}"
         errors[block] = clip(f"{errors[block]}; {message}" if block in errors else message, 200)
     if not errors and first_block:
         errors[first_block] = clip(fallback, 200)

@@ -9,10 +9,14 @@
 4. "Record as a case" creates the case with the draft id as its idempotency key, so a repeated click or
    a redelivered action records one case, and shows its reference. If the service needs a fact the
    check did not (the area, which the reference is made from), the bot asks for it first.
+5. Once recorded, the message shows the case's own recommendation, and an answer to a question left
+   open changes the case (the service decides again and keeps the history): the message and the
+   stored case never disagree.
 """
 
 import asyncio
 import re
+from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -60,7 +64,12 @@ async def _post_answer(
             user=user,
             text=answer.summary_text(result, labels),
             blocks=answer.blocks(
-                result, catalogue=catalogue, labels=labels, draft_id=draft["id"], skipped=[]
+                result,
+                catalogue=catalogue,
+                labels=labels,
+                draft_id=draft["id"],
+                skipped=[],
+                today=date.today(),
             ),
         )
 
@@ -76,7 +85,8 @@ async def _advance(
     channel: str,
     ts: str,
 ) -> None:
-    """Record one answer (or a "don't know"), re-run the check and update the answer in place."""
+    """Record one answer (or a "don't know"), decide again and update the answer in place. Once the check
+    is recorded as a case, the answer changes the case and the message shows the case's recommendation."""
     state = (await service.draft(as_user=user, draft_id=draft_id))["state"]
     features = dict(state.get("features") or {})
     skipped = list(state.get("skipped") or [])
@@ -84,50 +94,75 @@ async def _advance(
         skipped.append(feature)
     else:
         features[feature] = value
-    result = await service.threshold(as_user=user, features=features)
+    case_ref = state.get("case_ref")
+    if case_ref is None:
+        result = await service.threshold(as_user=user, features=features)
+    elif value is SKIP:
+        result = (await service.case(as_user=user, ref=case_ref))["recommendation"]
+    else:
+        changed = await service.change_case(as_user=user, ref=case_ref, features={feature: value})
+        result = changed["recommendation"]
     state = {**state, "features": features, "skipped": skipped, "result": result}
     await service.replace_draft(as_user=user, draft_id=draft_id, state=state)
+    done = f"Your answer is saved on case {case_ref}" if case_ref else "Your answer is saved"
+    await _show(
+        slack, service, state=state, draft_id=draft_id, where={"channel": channel, "ts": ts}, done=done
+    )
+
+
+async def _show(
+    slack: AsyncWebClient,
+    service: ServiceClient,
+    *,
+    state: dict[str, Any],
+    draft_id: str,
+    where: dict[str, Any],
+    done: str,
+    step: str = "update the answer with it",
+) -> None:
+    """Update the answer message (``where``: its channel and ts) to what the draft, and the case once
+    recorded, now hold; ``done`` is what a refusal tells the person was done all the same."""
     catalogue, labels = await service.features(), await service.outcome_labels()
-    with if_refused(done="Your answer is saved", step="update the answer with it"):
+    result, case_ref = state["result"], state.get("case_ref")
+    with if_refused(done=done, step=step):
         await slack.chat_update(
-            channel=channel,
-            ts=ts,
-            text=answer.summary_text(result, labels),
+            channel=where["channel"],
+            ts=where["ts"],
+            text=answer.summary_text(result, labels, case_ref=case_ref),
             blocks=answer.blocks(
                 result,
                 catalogue=catalogue,
                 labels=labels,
                 draft_id=draft_id,
-                skipped=skipped,
-                case_ref=state.get("case_ref"),
+                skipped=state.get("skipped") or [],
+                today=date.today(),
+                case_ref=case_ref,
             ),
         )
 
 
 async def _record(service: ServiceClient, slack: AsyncWebClient, *, user: str, where: dict[str, Any]) -> None:
-    """Record the draft as a case (once per draft, by its idempotency key) and show the reference."""
+    """Record the draft as a case (once per draft, by its idempotency key) and show the reference. A draft
+    already recorded (a repeated click after later answers changed the case) shows the case as it is."""
     draft_id = where["draft"]
     state = (await service.draft(as_user=user, draft_id=draft_id))["state"]
-    case = await service.create_case(
-        as_user=user, features=state["features"], idempotency_key=f"slack-check-{draft_id}"
-    )
-    state = {**state, "case_ref": case["ref"]}
-    await service.replace_draft(as_user=user, draft_id=draft_id, state=state)
-    catalogue, labels = await service.features(), await service.outcome_labels()
-    with if_refused(done=f"Recorded as case {case['ref']}", step="show the reference in the answer"):
-        await slack.chat_update(
-            channel=where["channel"],
-            ts=where["ts"],
-            text=f"Recorded as case {case['ref']}",
-            blocks=answer.blocks(
-                state["result"],
-                catalogue=catalogue,
-                labels=labels,
-                draft_id=draft_id,
-                skipped=state.get("skipped") or [],
-                case_ref=case["ref"],
-            ),
+    if state.get("case_ref"):
+        case = await service.case(as_user=user, ref=state["case_ref"])
+    else:
+        case = await service.create_case(
+            as_user=user, features=state["features"], idempotency_key=f"slack-check-{draft_id}"
         )
+    state = {**state, "case_ref": case["ref"], "result": case["recommendation"]}
+    await service.replace_draft(as_user=user, draft_id=draft_id, state=state)
+    await _show(
+        slack,
+        service,
+        state=state,
+        draft_id=draft_id,
+        where=where,
+        done=f"Recorded as case {case['ref']}",
+        step="show the reference in the answer",
+    )
 
 
 def _action_value(action: dict[str, Any]) -> Any:

@@ -6,6 +6,7 @@ from typing import Any
 from bot.views import errors
 from bot.views.blocks import MODAL_BLOCKS, Block, context, divider, escape, header, section
 from bot.views.outcomes import label
+from bot.views.wording import day, words
 
 SHOWN = 15  # per list: three lists of 15 and their headings stay well inside the 100 blocks of a Home tab
 
@@ -16,11 +17,9 @@ def _more(total: int, what: str) -> list[Block]:
 
 def case_line(case: dict[str, Any], *, labels: dict[str, str]) -> str:
     upcoming = case.get("next_deadline")  # the service's answer: the decision in force, from today on
-    due = (
-        f"{escape(label(upcoming, labels))} due *{escape(upcoming['date'])}*"
-        if upcoming
-        else "no deadline ahead"
-    )
+    due = "no deadline ahead"
+    if upcoming:
+        due = f"{escape(label(upcoming, labels))} due *{day(upcoming['date'])}*"
     decided = "" if case.get("board_decision") else " · awaiting the board's decision"
     return f"*{escape(case['ref'])}*: {due}{decided}"
 
@@ -28,14 +27,13 @@ def case_line(case: dict[str, Any], *, labels: dict[str, str]) -> str:
 def commission_line(commission: dict[str, Any]) -> str:
     return (
         f"*{escape(commission['case_ref'])}*: {escape(commission['consultant_name'])}, "
-        f"{escape(str(commission['role']).replace('_', ' '))} (commission {commission['id']}, since "
-        f"{escape(str(commission['created_at'])[:10])})"
+        f"{escape(words(commission['role']))}, asked on {day(str(commission['created_at']))}"
     )
 
 
 def consultant_line(consultant: dict[str, Any]) -> str:
     dates = [
-        f"{label} {escape(str(consultant[key]))}"
+        f"{label} {day(str(consultant[key]))}"
         for key, label in (
             ("dbs_check_date", "DBS checked"),
             ("insurance_expiry", "insurance to"),
@@ -44,7 +42,7 @@ def consultant_line(consultant: dict[str, Any]) -> str:
         )
         if consultant.get(key)
     ]
-    status = escape(str(consultant["status"]))
+    status = escape(words(consultant["status"]))
     return f"*{escape(consultant['name'])}* ({status}): {', '.join(dates) or 'checks missing'}"
 
 
@@ -67,7 +65,8 @@ def view(
             )
         )
         return {"type": "home", "blocks": blocks}
-    blocks.append(context(f"You are signed in as *{escape(role)}*. Type `/scr help` for the commands."))
+    signed_in = f"You are signed in as *{escape(words(role))}*. Type `/scr help` for the commands."
+    blocks.append(context(signed_in))
     listed, total = cases["items"], cases["total"]
     blocks += [divider(), section(f"*Open cases ({total})*")]
     blocks += [section(case_line(case, labels=labels)) for case in listed[:SHOWN]] or [

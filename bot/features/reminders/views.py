@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.payloads import carry
 from bot.views.blocks import Block, actions, button, context, escape, message, section
+from bot.views.outcomes import OVERDUE
 from bot.views.wording import day
 
 OPEN = "reminders.open"
@@ -40,7 +41,7 @@ def _line(deadline: dict[str, Any], today: date) -> str:
     due = date.fromisoformat(deadline["due"])
     basis = f" ({escape(deadline['basis'])})" if deadline.get("basis") else ""
     line = f"*{escape(deadline['label'])}*: due *{day(due)}*{basis}"
-    return line + ("\n:warning: Overdue" if due < today else "")
+    return line + (f"\n{OVERDUE}" if due < today else "")
 
 
 def details(*, ref: str, due: str, deadlines: list[dict[str, Any]], today: date) -> tuple[str, list[Block]]:
