@@ -388,6 +388,18 @@ def _transition(
     )
 
 
+def relayed(bot: str, slack_user_id: str) -> str:
+    """Who answered, as the record names a consultant the bot relayed: the bot, for their Slack id."""
+    return f"{bot} for Slack user {slack_user_id}"
+
+
+def the_consultants_own(declaration: Declaration) -> bool:
+    """Whether the consultant made ``declaration``: relayed from their own Slack account, or recorded by
+    the board from their signed statement. Before only they could declare, a board user could enter a
+    declaration for them; that one is not theirs."""
+    return declaration.recorded_by is not None or " for Slack user " in declaration.declared_by
+
+
 def declare(
     *,
     session: Session,

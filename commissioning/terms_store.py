@@ -68,7 +68,8 @@ def _as_stored(actor: str) -> str:
 
 def inputs_for(*, session: Session, case: Case, named: Naming = _as_stored) -> Inputs:
     """A case's facts, the decision the terms follow, the board's decision and the current commission;
-    ``named`` turns the email of whoever recorded the board's decision into the name the terms print.
+    ``named`` turns the email of the chair who recorded the board's decision into the name the terms print;
+    one it cannot name (it gives the email back) is asked for rather than printed as an address.
 
     The board's decision, when there is one, is the decision of record: its own outcomes when it departed
     from the recommendation, the recommendation it accepted otherwise. If the case changed afterwards and
@@ -93,9 +94,9 @@ def inputs_for(*, session: Session, case: Case, named: Naming = _as_stored) -> I
         newer = recommendation is not None and (recommendation.id or 0) > (board_record.id or 0)
         if newer and recommendation and _outcomes(recommendation.result) != _outcomes(decision):
             superseded_on = recommendation.decided_at.date()
-        chair = named(board_record.decided_by)
+        chair = named(board_record.decided_by)  # their email when no name is known: never printed
         board = BoardDecision(
-            decided_by=None if chair == board_record.decided_by else chair,
+            decided_by=None if chair.casefold() == board_record.decided_by.casefold() else chair,
             decided_on=decided_on(board_record),
             superseded_on=superseded_on,
         )
@@ -139,6 +140,8 @@ def _commission_facts(session: Session, ref: str) -> CommissionFacts | None:
         ),
     )
     declaration = view.declaration
+    if declaration is not None and not commissions.the_consultants_own(declaration):
+        declaration = None  # entered for them: the terms ask for their own
     statement = None
     if declaration is not None:
         statement = (

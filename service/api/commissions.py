@@ -52,7 +52,7 @@ def _consultants_voice(
             "account.",
         )
     relayed_from_slack(session, slack_user_id)
-    return f"{actor.email} for Slack user {slack_user_id}"
+    return commissions.relayed(actor.email, slack_user_id)
 
 
 ONLY_THEY_DECLARE = (

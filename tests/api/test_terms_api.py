@@ -103,7 +103,7 @@ def decide_and_commission(session: Session, case: Case) -> None:
     declaration(
         session,
         commissioned,
-        declared_by="sam@reviews.example.org",
+        declared_by="bot@board.example.org for Slack user U0SAM",
         agencies=["hackney-csc", "met-police"],
         no_conflict=True,
         declared_at=datetime(2026, 12, 12, 10, 0, tzinfo=UTC),
@@ -228,6 +228,26 @@ def test_a_change_to_the_case_makes_a_new_version_and_the_diff_shows_what_change
 
     same = client.get(f"/api/v1/cases/{REF}/terms/2/diff/2", headers=commissioner.headers).json()
     assert (same["identical"], same["changed_sections"], same["diff"]) == (True, [], "")
+
+
+def test_a_declaration_a_board_user_entered_for_the_consultant_is_not_called_theirs(
+    client, commissioner, case, session
+):
+    decide_and_commission(session, case)
+    entered = session.exec(select(Declaration)).one()
+    entered.declared_by = commissioner.email  # as a commissioner could, before only the consultant could
+    session.add(entered)
+    session.commit()
+
+    missing = generate(client, commissioner).json()["missing"]
+
+    text = client.get(f"/api/v1/cases/{REF}/terms/1.md", headers=commissioner.headers).text
+    assert "Sam Okafor declared on" not in text
+    assert {
+        "section": "independence",
+        "title": "Independence of the lead reviewer",
+        "what": ("the declaration of independence by Sam Okafor"),
+    } in missing
 
 
 def test_a_declaration_an_admin_recorded_from_a_signed_statement_reads_as_such(
