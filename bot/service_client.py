@@ -303,6 +303,13 @@ class ServiceClient:
             "POST", f"/api/v1/commissions/{commission_id}/declaration", as_user=None, json=body
         )
 
+    async def decline(self, *, commission_id: int, consultant: str, reason: str) -> dict[str, Any]:
+        """Relay a consultant's declining of their commission; the service checks ``consultant`` is the
+        one commissioned."""
+        body = {"reason": reason, "slack_user_id": consultant}
+        path = f"/api/v1/commissions/{commission_id}/decline"
+        return await self._json("POST", path, as_user=None, json=body)
+
     # Terms of reference ------------------------------------------------------------------------------
 
     async def generate_terms(self, *, as_user: str, ref: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from commissioning.models import (
     CommissionRole,
     CommissionStatus,
     Declaration,
+    SignedStatement,
 )
 from commissioning.workflow import ACTIVE, Action
 from core import audit
@@ -151,9 +152,16 @@ class CommissionView:
                 "statement": self.declaration.statement,
                 "declared_by": self.declaration.declared_by,
                 "declared_at": self.declaration.declared_at.isoformat(),
+                "recorded_by": self.declaration.recorded_by,
+                "signed_on": _iso(self.declaration.signed_on),
+                "signed_reference": self.declaration.signed_reference,
             },
             "allowed_actions": self.allowed_actions,
         }
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _view(session: Session, commission: Commission) -> CommissionView:
@@ -380,6 +388,18 @@ def _transition(
     )
 
 
+def relayed(bot: str, slack_user_id: str) -> str:
+    """Who answered, as the record names a consultant the bot relayed: the bot, for their Slack id."""
+    return f"{bot} for Slack user {slack_user_id}"
+
+
+def the_consultants_own(declaration: Declaration) -> bool:
+    """Whether the consultant made ``declaration``: relayed from their own Slack account, or recorded by
+    the board from their signed statement. Before only they could declare, a board user could enter a
+    declaration for them; that one is not theirs."""
+    return declaration.recorded_by is not None or " for Slack user " in declaration.declared_by
+
+
 def declare(
     *,
     session: Session,
@@ -388,11 +408,14 @@ def declare(
     no_conflict: bool,
     statement: str | None,
     actor: str,
+    signed: SignedStatement | None = None,
 ) -> CommissionView:
     """The consultant's declaration: no conflict with each agency in the case, or a conflict described.
 
     The declaration must name every agency the case involves now (by id, name or alias), so it is
-    always about the current list.
+    always about the current list. The consultant makes it themselves (``actor`` is how it reached the
+    service); or, with ``signed``, an admin (``actor``) records the statement the consultant signed, which
+    is then the consultant's declaration recorded by the board, never the admin's.
     """
     with atomic(session=session):
         commission = _commission(session, commission_id, for_update=True)
@@ -418,13 +441,18 @@ def declare(
         if problems:
             raise Invalid("The declaration does not match the case.", problems=problems)
         before = _view(session, commission).to_json()
+        consultant = session.get(Consultant, commission.consultant_id)
+        assert consultant is not None
         session.add(
             Declaration(
                 commission_id=commission_id,
                 agencies=involved,
                 no_conflict=no_conflict,
                 statement=statement,
-                declared_by=actor,
+                declared_by=actor if signed is None else consultant.email,
+                recorded_by=None if signed is None else actor,
+                signed_on=None if signed is None else signed.signed_on,
+                signed_reference=None if signed is None else signed.reference,
             )
         )
         session.flush()

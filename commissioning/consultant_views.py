@@ -170,6 +170,9 @@ class DeclarationHeld(BaseModel):
     declared_by: str
     declared_at: datetime
     void: bool
+    recorded_by: str | None = None  # an admin who recorded it from the consultant's signed statement
+    signed_on: date | None = None
+    signed_reference: str | None = None
 
 
 class CommissionHeld(BaseModel):

@@ -12,6 +12,8 @@ from sqlalchemy import JSON, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.clock import utcnow
+from core.values import Line, PastDay
+from registry.models import Input
 
 
 class CaseStatus(StrEnum):
@@ -87,7 +89,12 @@ class Commission(SQLModel, table=True):
 
 
 class Declaration(SQLModel, table=True):
-    """The consultant's declaration of independence for one commission and one list of agencies."""
+    """The consultant's declaration of independence for one commission and one list of agencies.
+
+    The consultant makes it themselves (``declared_by`` is how it reached the service), or signs it on
+    paper or by email and an admin records it as such: ``recorded_by`` that admin, ``signed_on`` the
+    statement's date and ``signed_reference`` where the signed statement is kept.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     commission_id: int = Field(foreign_key="commission.id", index=True, ondelete="CASCADE")
@@ -97,6 +104,21 @@ class Declaration(SQLModel, table=True):
     declared_by: str = Field(max_length=254)
     declared_at: datetime = Field(default_factory=utcnow)
     void: bool = Field(default=False, description="voided when the case's agencies change")
+    recorded_by: str | None = Field(default=None, max_length=254)
+    signed_on: date | None = None
+    signed_reference: str | None = Field(default=None, max_length=300)
+
+
+class SignedStatement(Input):
+    """A declaration the consultant signed on paper or by email, as an admin records it: the day they
+    signed it, and where the signed statement is kept."""
+
+    signed_on: PastDay = Field(description="the date the consultant signed the statement")
+    reference: Line = Field(
+        min_length=1,
+        max_length=300,
+        description="where the signed statement is kept: the attached file's name, or a reference to it",
+    )
 
 
 class TermsVersion(SQLModel, table=True):

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
+from commissioning.arrangements import Arrangement, arrangement_on
 from commissioning.calendar import add_months, describe, is_working_day
 from commissioning.calendar import due as due_date
 from commissioning.rules import Ruleset, outcome_types
@@ -66,9 +68,10 @@ class CaseFacts:
 
 @dataclass(frozen=True)
 class BoardDecision:
-    """The board's recorded decision: who decided, when, and (optionally) which review and method."""
+    """The board's recorded decision: the name of the chair who recorded it (None when no name is known),
+    the day it was made, and (optionally) which review and method."""
 
-    decided_by: str
+    decided_by: str | None
     decided_on: date
     review_type: str | None = None
     method: str | None = None
@@ -85,6 +88,7 @@ class CommissionFacts:
     checks: tuple[str, ...] = ()
     declared_on: date | None = None
     declaration: str | None = None
+    signed_on: date | None = None  # the board recorded it from the consultant's statement signed that day
 
 
 TITLES: dict[str, str] = {
@@ -119,6 +123,7 @@ class _Facts:
     ruleset_id: str
     ruleset: Ruleset | None
     clauses: Mapping[str, Any]
+    arrangement: Arrangement | None  # who decided in the area on the day of the board's decision
 
     @property
     def regime_id(self) -> str:
@@ -141,11 +146,19 @@ class _Facts:
         return _area_name(area) if isinstance(area, str) and area.strip() else None
 
     @property
+    def decider(self) -> Mapping[str, str]:
+        """Who decides: the LSCB or the safeguarding partners in force on the day of the board's decision,
+        else those of the decision's regime."""
+        if self.arrangement is None:
+            return self.regime
+        return self.clauses["decision"]["deciders"][self.arrangement]
+
+    @property
     def words(self) -> dict[str, str]:
         """Placeholders the clause texts may use."""
         return {
-            "board": self.regime["board"],
-            "decider": self.regime["decider"],
+            "board": self.decider["board"],
+            "decider": self.decider["decider"],
             "guidance": self.regime["guidance"],
             "area": self.area or "the lead area",
             "review_name": self.review_name,
@@ -169,14 +182,23 @@ def assemble(
     commission: CommissionFacts | None,
     today: date,
     ruleset: Ruleset | None = None,
+    partnership_starts: Mapping[str, date] = MappingProxyType({}),
 ) -> Terms:
     """The terms of reference for a case as of `today`, with every gap listed rather than left blank.
 
     ``ruleset`` is the ruleset the decision applied, as the caller loads it (with any local settings);
-    without it the decision's ruleset is loaded with its default settings.
+    without it the decision's ruleset is loaded with its default settings. ``partnership_starts`` gives
+    the day areas moved to the safeguarding partners (``commissioning.arrangements``), so the board's
+    decision is credited to whoever decided in the case's area that day.
     """
     clauses = load_clauses()
     ruleset_ref = decision.get("ruleset") or {}
+    area = case.features.get("area")
+    arrangement = (
+        None
+        if board is None
+        else arrangement_on(board.decided_on, area if isinstance(area, str) else None, partnership_starts)
+    )
     facts = _Facts(
         case=case,
         decision=decision,
@@ -186,6 +208,7 @@ def assemble(
         ruleset_id=ruleset_ref.get("id", ""),
         ruleset=ruleset or _default_ruleset(ruleset_ref),
         clauses=clauses,
+        arrangement=arrangement,
     )
     builders: dict[str, Callable[[_Facts], tuple[tuple[Block, ...], tuple[str, ...]]]] = {
         "purpose": _purpose,
@@ -252,8 +275,15 @@ def _decision(f: _Facts) -> _Built:
     to_confirm: list[str] = []
     if f.board is not None:
         decided_on = format_date(f.board.decided_on)
-        clause = c["decided"] if f.review_type else c["decided_no_review"]
-        blocks.append(f.fill(clause, decider_named=f.board.decided_by, decided_on=decided_on))
+        body = f.words["board"]
+        said = {"Board": body[:1].upper() + body[1:], "for_area": _for(f.area), "decided_on": decided_on}
+        text = (c["decided"] if f.review_type else c["decided_no_review"]).format_map({**f.words, **said})
+        if f.board.decided_by:
+            chair = {"chair": f.board.decided_by, "chair_role": f.decider["chair_role"]}
+            text += " " + c["recorded_by"].format_map(chair)
+        else:
+            to_confirm.append(c["unnamed_chair"])
+        blocks.append(Paragraph(text, f.decider["source"]))
         if f.board.superseded_on is not None:
             changed_on = format_date(f.board.superseded_on)
             to_confirm.append(c["superseded"].format(decided_on=decided_on, changed_on=changed_on))
@@ -372,7 +402,16 @@ def _independence(f: _Facts) -> _Built:
         blocks += [f.fill(c["checks_intro"]), Points(tuple(Paragraph(x, source) for x in commission.checks))]
     else:
         to_confirm.append("the independence checks run before commissioning")
-    if commission.declared_on and commission.declaration:
+    if commission.signed_on and commission.declaration:
+        blocks.append(
+            f.fill(
+                c["recorded"],
+                consultant=commission.consultant_name,
+                signed_on=format_date(commission.signed_on),
+                declaration=commission.declaration,
+            )
+        )
+    elif commission.declared_on and commission.declaration:
         blocks.append(
             f.fill(
                 c["declared"],
@@ -489,6 +528,10 @@ def _siblings(f: _Facts) -> _Built:
 
 
 # Small pure pieces --------------------------------------------------------------------------------
+
+
+def _for(area: str | None) -> str:
+    return f" for {area}" if area else ""
 
 
 def _area_name(area: str) -> str:

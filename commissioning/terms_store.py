@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import func, update
@@ -22,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from commissioning import commissions, rules, store
-from commissioning.models import Case, CommissionStatus, TermsVersion
+from commissioning.models import Case, CaseDecision, CommissionStatus, TermsVersion
 from commissioning.render import RENDERERS, TEMPLATE_VERSION, Format, render_markdown
 from commissioning.terms import Agency, BoardDecision, CaseFacts, CommissionFacts, assemble
 from commissioning.terms_document import Missing, Terms, from_dict, to_dict
@@ -67,7 +68,8 @@ def _as_stored(actor: str) -> str:
 
 def inputs_for(*, session: Session, case: Case, named: Naming = _as_stored) -> Inputs:
     """A case's facts, the decision the terms follow, the board's decision and the current commission;
-    ``named`` turns the email of whoever recorded the board's decision into the name the terms print.
+    ``named`` turns the email of the chair who recorded the board's decision into the name the terms print;
+    one it cannot name (it gives the email back) is asked for rather than printed as an address.
 
     The board's decision, when there is one, is the decision of record: its own outcomes when it departed
     from the recommendation, the recommendation it accepted otherwise. If the case changed afterwards and
@@ -92,9 +94,10 @@ def inputs_for(*, session: Session, case: Case, named: Naming = _as_stored) -> I
         newer = recommendation is not None and (recommendation.id or 0) > (board_record.id or 0)
         if newer and recommendation and _outcomes(recommendation.result) != _outcomes(decision):
             superseded_on = recommendation.decided_at.date()
+        chair = named(board_record.decided_by)  # their email when no name is known: never printed
         board = BoardDecision(
-            decided_by=named(board_record.decided_by),
-            decided_on=board_record.decided_at.date(),
+            decided_by=None if chair.casefold() == board_record.decided_by.casefold() else chair,
+            decided_on=decided_on(board_record),
             superseded_on=superseded_on,
         )
     return Inputs(
@@ -108,6 +111,12 @@ def inputs_for(*, session: Session, case: Case, named: Naming = _as_stored) -> I
         board=board,
         commission=_commission_facts(session, case.ref),
     )
+
+
+def decided_on(record: CaseDecision) -> date:
+    """The day the board decided: the decision's own ``decided_on`` where it records one, else (decisions
+    stored before boards gave the day) the day it was recorded."""
+    return getattr(record, "decided_on", None) or record.decided_at.date()
 
 
 def _outcomes(result: dict[str, Any]) -> list[tuple[str, str]]:
@@ -131,6 +140,8 @@ def _commission_facts(session: Session, ref: str) -> CommissionFacts | None:
         ),
     )
     declaration = view.declaration
+    if declaration is not None and not commissions.the_consultants_own(declaration):
+        declaration = None  # entered for them: the terms ask for their own
     statement = None
     if declaration is not None:
         statement = (
@@ -147,6 +158,7 @@ def _commission_facts(session: Session, ref: str) -> CommissionFacts | None:
         checks=_checks_run(view.commission.warnings),
         declared_on=declaration.declared_at.date() if declaration else None,
         declaration=statement,
+        signed_on=declaration.signed_on if declaration else None,
     )
 
 
@@ -203,19 +215,22 @@ def generate(
     today: date,
     rule_settings: Mapping[str, Any],
     named: Naming = _as_stored,
+    partnership_starts: Mapping[str, date] = MappingProxyType({}),
 ) -> Generated:
     """Assemble the case's terms as of ``today`` and store them as a new version if they changed.
 
     ``rule_settings`` are the service's local ruleset settings, so the review's completion time is the
-    one the decision's ruleset version was made with. ``named`` names the people the terms mention.
+    one the decision's ruleset version was made with. ``named`` names the people the terms mention;
+    ``partnership_starts`` the day each area moved to the safeguarding partners.
     """
+    settings = (rule_settings, partnership_starts)
     try:
         with atomic(session=session):
-            return _generate(session, ref, actor, today, rule_settings, named)
+            return _generate(session, ref, actor, today, *settings, named)
     except IntegrityError:
         # A concurrent request numbered the same version first; try once more against it.
         with atomic(session=session):
-            return _generate(session, ref, actor, today, rule_settings, named)
+            return _generate(session, ref, actor, today, *settings, named)
 
 
 def _ruleset(decision: Mapping[str, Any], settings: Mapping[str, Any]) -> rules.Ruleset | None:
@@ -230,7 +245,13 @@ def _ruleset(decision: Mapping[str, Any], settings: Mapping[str, Any]) -> rules.
 
 
 def _generate(
-    session: Session, ref: str, actor: str, today: date, rule_settings: Mapping[str, Any], named: Naming
+    session: Session,
+    ref: str,
+    actor: str,
+    today: date,
+    rule_settings: Mapping[str, Any],
+    partnership_starts: Mapping[str, date],
+    named: Naming,
 ) -> Generated:
     case = _case(session, ref)
     assert case.id is not None
@@ -243,6 +264,7 @@ def _generate(
         commission=inputs.commission,
         today=today,
         ruleset=_ruleset(inputs.decision, rule_settings),
+        partnership_starts=partnership_starts,
     )
     digest = content_hash(terms)
     latest = _latest(session, case.id)

@@ -78,11 +78,13 @@ def resolve_agencies(*, session: Session, names: Iterable[str]) -> Agencies:
     if missing:
         named = session.exec(select(Agency.id, Agency.name).where(func.lower(Agency.name).in_(missing)))
         found.update((fold(name), agency_id) for agency_id, name in named)
-    display = dict(
-        session.exec(select(Agency.id, Agency.name).where(col(Agency.id).in_(set(found.values())))).all()
-    )
+    rows = session.exec(
+        select(Agency.id, Agency.name, Agency.area).where(col(Agency.id).in_(set(found.values())))
+    ).all()
+    display = {agency_id: name for agency_id, name, _ in rows}
+    areas = {agency_id: area for agency_id, _, area in rows if area and area.strip()}
     unknown = tuple(folded for folded in wanted.values() if folded not in found)
-    return Agencies(profiles.AgencyDirectory(aliases=found, names=display), unknown)
+    return Agencies(profiles.AgencyDirectory(aliases=found, names=display, areas=areas), unknown)
 
 
 def partnership_for(*, session: Session, area: str) -> str | None:

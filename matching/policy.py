@@ -163,7 +163,17 @@ class RankingPolicy:
         8.0, Basis.local_policy, "Judgement: each needed language spoken, when an interpreter is needed."
     )
     area_points: float = _setting(
-        5.0, Basis.local_policy, "Judgement: the consultant works in the case's area."
+        0.0,
+        Basis.local_policy,
+        "The consultant works in the case's area. Nothing in the guidance rewards closeness, and families "
+        "and practice read independence as distance, so by default it earns nothing.",
+    )
+    distance_points: float = _setting(
+        0.0,
+        Basis.local_policy,
+        "The consultant covers none of the areas of the case and its agencies. No guidance asks for "
+        "distance either; a board that prefers reviewers from outside the region (one Welsh board "
+        "appointed its chair 'from outside of the region') sets the points it chooses.",
     )
     free_place_points: float = _setting(
         3.0, Basis.local_policy, "Judgement: each free place in their capacity."

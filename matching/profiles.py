@@ -95,11 +95,12 @@ class AgencyDirectory:
 
     ``aliases`` maps folded names (``registry.models.fold``) to agency ids; a name not in it stands for
     itself, folded.
-    ``names`` gives the display name of an agency id.
+    ``names`` gives the display name of an agency id, ``areas`` the area it is recorded in.
     """
 
     aliases: Mapping[str, str] = field(default_factory=dict)
     names: Mapping[str, str] = field(default_factory=dict)
+    areas: Mapping[str, str] = field(default_factory=dict)
 
     def resolve(self, name: str) -> str:
         key = fold(name)
@@ -107,3 +108,6 @@ class AgencyDirectory:
 
     def name(self, agency_id: str) -> str:
         return self.names.get(agency_id, agency_id)
+
+    def area(self, agency_id: str) -> str | None:
+        return self.areas.get(agency_id)

@@ -66,7 +66,9 @@ class _Fit(NamedTuple):
 
     themes: frozenset[str]  # case themes they cover
     languages: frozenset[str]  # needed languages they speak
-    in_area: bool
+    near: frozenset[str]  # the case's areas (its own and its agencies', folded) they cover
+    in_area: bool  # the case's own area among them
+    far: bool  # they list areas, and none of the case's
     free: int
     mean_rating: float | None
     rated_reviews: int
@@ -77,11 +79,19 @@ class _Fit(NamedTuple):
 class _Scorer:
     """Scores consultants against one case; the case's side is worked out once, not per consultant."""
 
-    def __init__(self, case: CaseContext, ranking: RankingPolicy, today: date) -> None:
+    def __init__(
+        self, case: CaseContext, ranking: RankingPolicy, today: date, agencies: AgencyDirectory | None
+    ) -> None:
         self.case = case
         self.ranking = ranking
         self.needed = frozenset(language.casefold() for language in case.languages)
         self.area = case.area.casefold() if case.area else None
+        directory = agencies or AgencyDirectory()
+        named = [case.area, *(directory.area(directory.resolve(name)) for name in case.agencies)]
+        self.areas: dict[str, str] = {}  # the case's own area and its agencies', folded -> as written
+        for area in named:
+            if area:
+                self.areas.setdefault(area.casefold(), area)
         self.since = today - timedelta(days=ranking.rotation_days)
 
     def fit(self, consultant: ConsultantProfile) -> _Fit:
@@ -97,10 +107,13 @@ class _Scorer:
             if recent
             else 0
         )
+        near = self.areas.keys() & set(map(str.casefold, consultant.areas))
         return _Fit(
             self.case.themes & consultant.specialisms,
             languages,
-            self.area is not None and self.area in map(str.casefold, consultant.areas),
+            frozenset(near),
+            self.area in near,
+            bool(self.areas and consultant.areas and not near),
             max(consultant.capacity - consultant.active_commissions, 0),
             consultant.mean_rating,
             consultant.rated_reviews,
@@ -119,7 +132,7 @@ class _Scorer:
         return (
             ranking.theme_points * len(fit.themes),
             ranking.language_points * len(fit.languages),
-            ranking.area_points if fit.in_area else 0,
+            ranking.area_points if fit.in_area else ranking.distance_points if fit.far else 0,
             ranking.free_place_points * fit.free,
             quality,
             ranking.rotation_points * (fit.recent - fit.recent_same_area)
@@ -154,12 +167,16 @@ class _Scorer:
             languages = f"speaks {_listed(fit.languages)}, needed here"
         else:
             languages = f"speaks none of the languages needed ({_listed(self.needed)})"
-        if case.area is None:
+        if not self.areas:
             area = "the case names no area"
         elif fit.in_area:
-            area = f"works in {case.area}"
+            area = f"works in {case.area}, the case's area"
+        elif fit.near:
+            area = f"works in {_listed(self.areas[key] for key in fit.near)}, where an agency in the case is"
+        elif fit.far:
+            area = f"covers none of the areas of the case and its agencies ({_listed(self.areas.values())})"
         else:
-            area = f"does not list {case.area} among the areas they cover"
+            area = "lists no areas they cover"
         capacity = f"{fit.free} of {consultant.capacity} places free"
         if fit.mean_rating is not None:
             count = _plural(fit.rated_reviews, "rated review")
@@ -180,10 +197,15 @@ COMPONENTS = ("specialisms", "languages", "area", "capacity", "quality", "rotati
 
 
 def score(
-    consultant: ConsultantProfile, case: CaseContext, ranking: RankingPolicy, today: date
+    consultant: ConsultantProfile,
+    case: CaseContext,
+    ranking: RankingPolicy,
+    today: date,
+    agencies: AgencyDirectory | None = None,
 ) -> tuple[ScorePart, ...]:
-    """The parts of a consultant's fit for a case, each with its reason."""
-    return _Scorer(case, ranking, today).breakdown(consultant)
+    """The parts of a consultant's fit for a case, each with its reason; ``agencies`` knows the areas of
+    the agencies in the case."""
+    return _Scorer(case, ranking, today, agencies).breakdown(consultant)
 
 
 def rank(
@@ -201,7 +223,7 @@ def rank(
     Only the ``limit`` best candidates get a written breakdown: the rest are counted, not described.
     """
     check = checker(case, policy, today, agencies)
-    scorer = _Scorer(case, ranking, today)
+    scorer = _Scorer(case, ranking, today, agencies)
     eligible = []
     excluded = []
     for consultant in consultants:

@@ -1,6 +1,7 @@
 """Service settings, read from the environment (prefix ``SCR_``) and an optional ``.env`` file."""
 
 import ipaddress
+from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -98,6 +99,13 @@ class Settings(BaseSettings):
         "record a marked ruleset version.",
     )
 
+    partnership_start_dates: dict[str, date] = Field(
+        default_factory=dict,
+        description="JSON: the day each area's Local Safeguarding Children Board gave way to the "
+        'safeguarding partners, e.g. {"Hackney": "2019-06-28"}; an area not listed moved on 29 September '
+        "2019. The terms of reference credit a board's decision to whichever decided in its area that day.",
+    )
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _proxy_networks(cls, value: Any) -> list[str]:
@@ -123,6 +131,15 @@ class Settings(BaseSettings):
         from commissioning.rules import load_all
 
         load_all(value)
+        return value
+
+    @field_validator("partnership_start_dates")
+    @classmethod
+    def _days_areas_moved(cls, value: dict[str, date]) -> dict[str, date]:
+        """Fail at start-up on a day outside the window in which areas moved, not print a wrong decider."""
+        from commissioning.arrangements import check_starts
+
+        check_starts(value)
         return value
 
     @field_validator("independence_policy", "ranking_policy")

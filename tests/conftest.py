@@ -191,6 +191,12 @@ def commissioner(session: Session) -> Persona:
     return make_persona(session, "commissioner")
 
 
+@pytest.fixture
+def bot(session: Session) -> Persona:
+    """The Slack bot's service user: it relays a consultant named by the Slack id on their record."""
+    return make_persona(session, "bot")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if ON_POSTGRES:
         return

@@ -3,35 +3,47 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
+from fastapi import APIRouter, Header, HTTPException, Response, status
 from sqlmodel import Session
 
 from commissioning import commissions
+from commissioning.models import SignedStatement
 from commissioning.workflow import Action
 from registry.models import Consultant
 from service.api.params import Id, Ref
-from service.api.schemas import CommissionIn, CommissionOut, ConfirmIn, DeclarationIn, ReasonIn
-from service.auth import AnyUser, CommissionerUser, relayed_from_slack, require_role
+from service.api.schemas import (
+    CommissionIn,
+    CommissionOut,
+    ConfirmIn,
+    DeclarationIn,
+    ReasonIn,
+    RecordedDeclarationIn,
+)
+from service.auth import AdminUser, AnyUser, CommissionerUser, CurrentUser, relayed_from_slack
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.policy import PolicyDep
 
 router = APIRouter(prefix="/api/v1", tags=["commissions"], route_class=UnitOfWorkRoute)
 
-# The consultant's own answers come through the Slack bot; a commissioner may record them from a form.
-ConsultantVoice = Annotated[User, Depends(require_role(Role.commissioner, Role.admin, Role.bot))]
-
 
 def _out(view: commissions.CommissionView) -> CommissionOut:
     return CommissionOut.model_validate(view.to_json())
 
 
-def _consultants_voice(session: Session, commission_id: int, actor: User, slack_user_id: str | None) -> str:
-    """Who the audit log says answered for the consultant. The bot may only relay the consultant's own
-    answer: their Slack id must be the one on file, and the log records the Slack user it relayed."""
-    if actor.role != Role.bot:
-        return actor.email
+def _consultants_voice(
+    session: Session, commission_id: int, actor: User, slack_user_id: str | None, *, refused: str
+) -> str:
+    """Who the audit log says answered for the consultant: only the consultant answers for themselves,
+    through the bot, which relays their answer from their own Slack account (the Slack id on their record;
+    the log records the Slack user it relayed). Anyone else is refused with ``refused``, which names the
+    consultant (``{consultant}``) and what the caller may do instead."""
     view = commissions.get_commission(session=session, commission_id=commission_id)
+    if actor.role != Role.bot:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=refused.format(consultant=view.consultant_name, commission_id=commission_id),
+        )
     consultant = session.get(Consultant, view.commission.consultant_id)
     if consultant is None or not slack_user_id or consultant.slack_user_id != slack_user_id:
         raise HTTPException(
@@ -40,7 +52,20 @@ def _consultants_voice(session: Session, commission_id: int, actor: User, slack_
             "account.",
         )
     relayed_from_slack(session, slack_user_id)
-    return f"{actor.email} for Slack user {slack_user_id}"
+    return commissions.relayed(actor.email, slack_user_id)
+
+
+ONLY_THEY_DECLARE = (
+    "Only {consultant}, the consultant commissioned, can make their declaration of independence: they "
+    "answer the request in their Slack direct messages. If they signed one on paper or by email, an admin "
+    "records it as such, with the statement's date and where it is kept (POST "
+    "/api/v1/commissions/{commission_id}/declaration/recorded, or the case's page in the admin pages)."
+)
+ONLY_THEY_DECLINE = (
+    "Only {consultant}, the consultant commissioned, can decline this commission on their own behalf, from "
+    "their declaration request in Slack. If the board no longer needs them, a commissioner withdraws it "
+    "with the reason (POST /api/v1/commissions/{commission_id}/withdraw)."
+)
 
 
 @router.post("/cases/{ref}/commissions", status_code=status.HTTP_201_CREATED)
@@ -84,11 +109,13 @@ def get_commission(commission_id: Id, session: SessionDep, _: AnyUser) -> Commis
 
 
 @router.post("/commissions/{commission_id}/declaration")
-def declare(
-    commission_id: Id, body: DeclarationIn, session: SessionDep, actor: ConsultantVoice
-) -> CommissionOut:
-    """The consultant declares no conflict with each agency in the case, or declares a conflict."""
-    voice = _consultants_voice(session, commission_id, actor, body.slack_user_id)
+def declare(commission_id: Id, body: DeclarationIn, session: SessionDep, actor: CurrentUser) -> CommissionOut:
+    """The consultant declares no conflict with each agency in the case, or declares a conflict.
+
+    Only the consultant, through the Slack bot (``slack_user_id`` the Slack id on their record); anyone
+    else gets 403. An admin records a declaration signed on paper or by email with ``.../recorded``.
+    """
+    voice = _consultants_voice(session, commission_id, actor, body.slack_user_id, refused=ONLY_THEY_DECLARE)
     return _out(
         commissions.declare(
             session=session,
@@ -97,6 +124,29 @@ def declare(
             no_conflict=body.no_conflict,
             statement=body.statement,
             actor=voice,
+        )
+    )
+
+
+@router.post("/commissions/{commission_id}/declaration/recorded")
+def record_signed_declaration(
+    commission_id: Id, body: RecordedDeclarationIn, session: SessionDep, actor: AdminUser
+) -> CommissionOut:
+    """Record a declaration the consultant signed on paper or by email, as such (admin).
+
+    It stands as the consultant's declaration, recorded by the board from their signed statement: the
+    record keeps who recorded it, the statement's date and where it is kept, and the terms of reference
+    say so.
+    """
+    return _out(
+        commissions.declare(
+            session=session,
+            commission_id=commission_id,
+            agencies=body.agencies,
+            no_conflict=body.no_conflict,
+            statement=body.statement,
+            actor=actor.email,
+            signed=SignedStatement(signed_on=body.signed_on, reference=body.reference),
         )
     )
 
@@ -119,9 +169,10 @@ def confirm(
 
 
 @router.post("/commissions/{commission_id}/decline")
-def decline(commission_id: Id, body: ReasonIn, session: SessionDep, actor: ConsultantVoice) -> CommissionOut:
-    """The consultant turns the commission down."""
-    voice = _consultants_voice(session, commission_id, actor, body.slack_user_id)
+def decline(commission_id: Id, body: ReasonIn, session: SessionDep, actor: CurrentUser) -> CommissionOut:
+    """The consultant turns the commission down: only they, through the Slack bot (a commissioner who no
+    longer needs them withdraws it instead)."""
+    voice = _consultants_voice(session, commission_id, actor, body.slack_user_id, refused=ONLY_THEY_DECLINE)
     return _out(
         commissions.end(
             session=session,

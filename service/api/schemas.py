@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 from commissioning import features, threshold
 from commissioning.consultant_views import CheckOut
-from commissioning.models import CaseStatus, CommissionRole, CommissionStatus
+from commissioning.models import CaseStatus, CommissionRole, CommissionStatus, SignedStatement
 from core.values import Day, Line, OptionalText, Text
 from registry import expiry
 from registry.models import SLACK_USER_ID, AbsencePublic, EngagementPublic, InterestPublic
@@ -193,6 +193,18 @@ class DeclarationIn(BaseModel):
     )
 
 
+class RecordedDeclarationIn(SignedStatement):
+    """A declaration the consultant signed on paper or by email, as an admin records it."""
+
+    agencies: list[Annotated[Line, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=50, description="every agency the case involves, as the statement names them"
+    )
+    no_conflict: bool = Field(description="true: the statement declares no conflict; false: it declares one")
+    statement: OptionalText = Field(
+        default=None, max_length=4000, description="the conflict declared, in the statement's words"
+    )
+
+
 class ConfirmIn(BaseModel):
     reason: OptionalText = Field(
         default=None, max_length=2000, description="required if a conflict was declared"
@@ -205,6 +217,15 @@ class DeclarationOut(BaseModel):
     statement: str | None
     declared_by: str
     declared_at: dt.datetime
+    recorded_by: str | None = Field(
+        default=None,
+        description="the admin who recorded a declaration the consultant signed on paper or by email; "
+        "null when the consultant declared themselves",
+    )
+    signed_on: dt.date | None = Field(
+        default=None, description="the date of the consultant's signed statement"
+    )
+    signed_reference: str | None = Field(default=None, description="where the signed statement is kept")
 
 
 class CommissionOut(BaseModel):

@@ -48,6 +48,7 @@ def generate_terms(
         today=date.today(),
         rule_settings=get_settings().rule_settings,
         named=naming(session),
+        partnership_starts=get_settings().partnership_start_dates,
     )
     record = result.version
     if result.created:

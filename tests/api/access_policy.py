@@ -19,7 +19,8 @@ CHAIRS_OR_ADMINS = frozenset({"chair", "admin"})
 STAFF = frozenset({"admin", "commissioner", "chair"})
 SIGNED_IN = STAFF | {"bot"}
 BOT = frozenset({"bot"})
-CONSULTANT_VOICE = COMMISSIONERS | {"bot"}  # a commissioner records it, or the bot relays the consultant
+# Only the consultant answers for themselves: the bot relays them, naming the Slack id on their record.
+CONSULTANT_VIA_BOT = BOT
 THE_CONSULTANT = frozenset({"consultant"})  # the bot naming a consultant by the Slack id on their record
 
 MATRIX: dict[str, Access] = {
@@ -102,9 +103,10 @@ MATRIX: dict[str, Access] = {
     "POST /api/v1/cases/{ref}/commissions": COMMISSIONERS,
     "GET /api/v1/cases/{ref}/commissions": STAFF,
     "GET /api/v1/commissions/{commission_id}": STAFF,
-    "POST /api/v1/commissions/{commission_id}/declaration": CONSULTANT_VOICE,
+    "POST /api/v1/commissions/{commission_id}/declaration": CONSULTANT_VIA_BOT,
+    "POST /api/v1/commissions/{commission_id}/declaration/recorded": ADMINS,
     "POST /api/v1/commissions/{commission_id}/confirm": COMMISSIONERS,
-    "POST /api/v1/commissions/{commission_id}/decline": CONSULTANT_VOICE,
+    "POST /api/v1/commissions/{commission_id}/decline": CONSULTANT_VIA_BOT,
     "POST /api/v1/commissions/{commission_id}/withdraw": COMMISSIONERS,
     "POST /api/v1/cases/{ref}/terms": COMMISSIONERS,
     "GET /api/v1/cases/{ref}/terms": STAFF,
@@ -153,6 +155,8 @@ MATRIX: dict[str, Access] = {
     "GET /admin/cases": STAFF,
     "GET /admin/cases/{ref}": STAFF,
     "GET /admin/cases/{ref}/terms/{version:int}.{fmt}": STAFF,
+    "GET /admin/cases/{ref}/commissions/{commission_id}/declaration": ADMINS,
+    "POST /admin/cases/{ref}/commissions/{commission_id}/declaration": ADMINS,
 }
 
 # Who calls ------------------------------------------------------------------------------------------

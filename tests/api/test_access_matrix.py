@@ -82,6 +82,8 @@ class Call:
 
 
 CASE_AGENCIES = ["hackney-csc", "met-police"]
+CASE_DECLARATION = {"agencies": CASE_AGENCIES, "no_conflict": True}
+SIGNED = {"signed_on": TODAY.isoformat(), "reference": "Signed declaration.pdf"}
 REASON = {"reason": "Agreed at the quality panel."}
 SOON = TODAY + timedelta(days=30)
 
@@ -215,6 +217,9 @@ CALLS: dict[str, Call] = {
         json={"agencies": CASE_AGENCIES, "no_conflict": True, "slack_user_id": DECLARING},
         ok=200,
     ),
+    "POST /api/v1/commissions/{commission_id}/declaration/recorded": Call(
+        records={"commission_id": "to_record"}, json={**CASE_DECLARATION, **SIGNED}, ok=200
+    ),
     "POST /api/v1/commissions/{commission_id}/confirm": Call(
         records={"commission_id": "declared"}, json={}, ok=200
     ),
@@ -257,6 +262,14 @@ CALLS: dict[str, Call] = {
     "POST /admin/users/{user_id}/slack": Call(form={"slack_user_id": "U0NEWLINK"}, ok=200),
     "POST /admin/users/{user_id}/slack/unlink": Call(records={"user_id": "user_to_unlink"}, ok=200),
     "POST /admin/users/{user_id}/revoke": Call(records={"user_id": "user_to_revoke"}, ok=200),
+    "GET /admin/cases/{ref}/commissions/{commission_id}/declaration": Call(
+        records={"commission_id": "to_record_on_page"}, ok=200
+    ),
+    "POST /admin/cases/{ref}/commissions/{commission_id}/declaration": Call(
+        records={"commission_id": "to_record_on_page"},
+        form={**SIGNED, "covers": "yes", "declares": "no_conflict"},
+        ok=200,
+    ),
     "POST /admin/agencies/new": Call(
         form={"id": "page-agency", "name": "Page Agency", "kind": "other", "area": "Camden"}, ok=200
     ),
@@ -509,10 +522,12 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
         "declared": seed.commission(ref, seed.consultant("Con Confirm")),
         "to_decline": seed.commission(ref, seed.consultant("Dan Decline", slack_user_id=DECLINING)),
         "to_withdraw": seed.commission(ref, seed.consultant("Wes Withdraw")),
+        "to_record": seed.commission(ref, seed.consultant("Rae Record")),
+        "to_record_on_page": seed.commission(ref, seed.consultant("Pam Paper")),
     }
     ids["to_declare"] = seed.commission(ref, ids["on_slack"])
-    declaration = {"agencies": CASE_AGENCIES, "no_conflict": True}
-    seed.send("POST", f"/api/v1/commissions/{ids['declared']}/declaration", 200, json=declaration)
+    signed = {**CASE_DECLARATION, **SIGNED}
+    seed.send("POST", f"/api/v1/commissions/{ids['declared']}/declaration/recorded", 200, json=signed)
     seed.send("POST", f"/api/v1/cases/{ref}/terms")
     ids["draft_id"] = seed.send("POST", "/api/v1/slack/drafts", json={"state": {}})["id"]
     bot = Seeder(http, tokens["bot"])

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from factories import case, consultant, departure, hackney
+from factories import TODAY, case, consultant, departure, hackney
 from sqlmodel import Session, func, select
 
 from commissioning import features, rules, store
@@ -279,7 +279,9 @@ def test_a_bad_change_is_refused_and_the_case_is_untouched(client, session, chai
     assert audit_actions(session, ref) == ["case.create"]
 
 
-def test_changing_the_agencies_asks_commissioned_consultants_to_declare_again(client, session, commissioner):
+def test_changing_the_agencies_asks_commissioned_consultants_to_declare_again(
+    client, session, commissioner, admin
+):
     hackney(session)
     case(session, "HK-1", **{k: v for k, v in HARM.items() if k != "area"})
     made = client.post(
@@ -287,11 +289,13 @@ def test_changing_the_agencies_asks_commissioned_consultants_to_declare_again(cl
         headers=commissioner.headers,
         json={"consultant_id": consultant(session, "Pat"), "role": "lead_reviewer"},
     ).json()
-    client.post(
-        f"/api/v1/commissions/{made['id']}/declaration",
-        headers=commissioner.headers,
-        json={"agencies": ["hackney-csc", "met-police", "homerton"], "no_conflict": True},
+    signed = {"signed_on": TODAY.isoformat(), "reference": "Pat's signed declaration.pdf"}
+    declared = client.post(
+        f"/api/v1/commissions/{made['id']}/declaration/recorded",
+        headers=admin.headers,
+        json={"agencies": ["hackney-csc", "met-police", "homerton"], "no_conflict": True, **signed},
     )
+    assert declared.status_code == 200, declared.text
     changed = client.patch(
         "/api/v1/cases/HK-1",
         headers=commissioner.headers,

@@ -35,11 +35,36 @@ def commission(client, persona, consultant_id, *, ref="HK-1", role="lead_reviewe
     )
 
 
-def declare(client, persona, commission_id, agencies=AGENCIES, **body):
+@pytest.fixture
+def bot(session):
+    """The Slack bot's service user: it relays the consultant named by the Slack id in the body."""
+    from service.models import Role
+    from service.users import add_user
+
+    _, token = add_user(session, email="bot@board.example.org", role=Role.bot, actor="test")
+    session.commit()
+    return SimpleNamespace(headers={"Authorization": f"Bearer {token}"})
+
+
+def declare(client, caller, commission_id, agencies=AGENCIES, **body):
+    """``caller`` declares on the commission: the bot relaying the consultant (``slack_user_id``), or
+    anyone else trying to."""
     return client.post(
         f"/api/v1/commissions/{commission_id}/declaration",
-        headers=persona.headers,
+        headers=caller.headers,
         json={"agencies": agencies, "no_conflict": True, **body},
+    )
+
+
+SIGNED = {"signed_on": (TODAY - timedelta(days=2)).isoformat(), "reference": "Ivy-declaration-signed.pdf"}
+
+
+def record_signed(client, persona, commission_id, agencies=AGENCIES, **body):
+    """``persona`` records a declaration the consultant signed on paper or by email."""
+    return client.post(
+        f"/api/v1/commissions/{commission_id}/declaration/recorded",
+        headers=persona.headers,
+        json={"agencies": agencies, "no_conflict": True, **SIGNED, **body},
     )
 
 
@@ -170,11 +195,12 @@ def test_the_same_idempotency_key_replays_the_commission_and_a_different_request
 # Declaration and confirmation ------------------------------------------------------------------
 
 
-def test_declaring_no_conflict_then_confirming_moves_through_the_states(client, world, commissioner):
-    ivy = consultant(world, "Ivy")
+def test_declaring_no_conflict_then_confirming_moves_through_the_states(client, world, commissioner, bot):
+    ivy = consultant(world, "Ivy", slack_user_id="U0IVY")
     made = commission(client, commissioner, ivy).json()
 
-    declared = declare(client, commissioner, made["id"], agencies=["Hackney CSC", "met-police", "homerton"])
+    agencies = ["Hackney CSC", "met-police", "homerton"]
+    declared = declare(client, bot, made["id"], agencies=agencies, slack_user_id="U0IVY")
     assert declared.status_code == 200
     body = declared.json()
     assert body["status"] == "declared"
@@ -193,9 +219,9 @@ def test_declaring_no_conflict_then_confirming_moves_through_the_states(client, 
     ]
 
 
-def test_a_declaration_must_name_every_agency_in_the_case_and_no_other(client, world, commissioner):
-    made = commission(client, commissioner, consultant(world, "Jo")).json()
-    response = declare(client, commissioner, made["id"], agencies=["hackney-csc", "camden-csc"])
+def test_a_declaration_must_name_every_agency_in_the_case_and_no_other(client, world, commissioner, bot):
+    made = commission(client, commissioner, consultant(world, "Jo", slack_user_id="U0JO")).json()
+    response = declare(client, bot, made["id"], agencies=["hackney-csc", "camden-csc"], slack_user_id="U0JO")
     assert response.status_code == 422
     messages = sorted(problem["msg"] for problem in response.json()["problems"])
     assert messages == [
@@ -205,17 +231,18 @@ def test_a_declaration_must_name_every_agency_in_the_case_and_no_other(client, w
     ]
 
 
-def test_a_declared_conflict_needs_a_statement_and_confirming_it_needs_a_reason(client, world, commissioner):
-    made = commission(client, commissioner, consultant(world, "Kit")).json()
-    bare = declare(client, commissioner, made["id"], no_conflict=False)
+def test_a_declared_conflict_needs_a_statement_and_confirming_it_needs_a_reason(
+    client, world, commissioner, bot
+):
+    made = commission(client, commissioner, consultant(world, "Kit", slack_user_id="U0KIT")).json()
+    bare = declare(client, bot, made["id"], no_conflict=False, slack_user_id="U0KIT")
     assert bare.status_code == 422
     assert bare.json()["problems"] == [
         {"loc": ["body", "statement"], "msg": "describe the conflict being declared"}
     ]
     statement = "I chaired a panel with the designated nurse in 2019."
-    assert (
-        declare(client, commissioner, made["id"], no_conflict=False, statement=statement).status_code == 200
-    )
+    conflict = declare(client, bot, made["id"], no_conflict=False, statement=statement, slack_user_id="U0KIT")
+    assert conflict.status_code == 200
 
     unexplained = act(client, commissioner, made["id"], "confirm")
     assert unexplained.status_code == 422
@@ -228,10 +255,10 @@ def test_a_declared_conflict_needs_a_statement_and_confirming_it_needs_a_reason(
     assert event.after["reason"] == "A professional contact only."
 
 
-def test_confirming_runs_the_checks_again(client, world, commissioner):
+def test_confirming_runs_the_checks_again(client, world, commissioner, admin):
     lou = consultant(world, "Lou", capacity=1)
     made = commission(client, commissioner, lou).json()
-    declare(client, commissioner, made["id"])
+    assert record_signed(client, admin, made["id"]).status_code == 200
     engagement(world, lou, "met-police", EngagementKind.contracted)
     response = act(client, commissioner, made["id"], "confirm")
     assert response.status_code == 409
@@ -251,17 +278,6 @@ def test_a_transition_not_allowed_is_409_naming_what_is_allowed(client, world, c
     assert act(client, commissioner, 999_999, "withdraw", reason="Nothing").status_code == 404
 
 
-@pytest.fixture
-def bot(session):
-    """The Slack bot's service user: it answers for the Slack user named in the body."""
-    from service.models import Role
-    from service.users import add_user
-
-    _, token = add_user(session, email="bot@board.example.org", role=Role.bot, actor="test")
-    session.commit()
-    return SimpleNamespace(headers={"Authorization": f"Bearer {token}"})
-
-
 def test_the_bot_relays_only_the_commissioned_consultants_own_answer(client, world, bot, commissioner):
     nia = consultant(world, "Nia", slack_user_id="U0NIA")
     made = commission(client, commissioner, nia).json()
@@ -274,10 +290,95 @@ def test_the_bot_relays_only_the_commissioned_consultants_own_answer(client, wor
     assert act(client, bot, made["id"], "withdraw", reason="Bots cannot withdraw").status_code == 403
 
 
-def test_changing_the_case_agencies_voids_declarations_and_asks_again(client, world, commissioner):
-    pat = consultant(world, "Pat")
+def test_the_consultants_own_declaration_records_no_one_recording_it_for_them(
+    client, world, bot, commissioner
+):
+    nia = consultant(world, "Nia", slack_user_id="U0NIA")
+    made = commission(client, commissioner, nia).json()
+    declaration = declare(client, bot, made["id"], slack_user_id="U0NIA").json()["declaration"]
+    assert (declaration["recorded_by"], declaration["signed_on"], declaration["signed_reference"]) == (
+        None,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize("role", ["commissioner", "admin", "chair"])
+def test_only_the_consultant_declares_or_declines_and_a_board_user_is_told_who_may(
+    client, world, commissioner, admin, chair, role
+):
+    caller = {"commissioner": commissioner, "admin": admin, "chair": chair}[role]
+    made = commission(client, commissioner, consultant(world, "Ola Quill", slack_user_id="U0OLA")).json()
+
+    declared = declare(client, caller, made["id"])
+    declined = act(client, caller, made["id"], "decline", reason="Too close to home")
+
+    assert (declared.status_code, declined.status_code) == (403, 403)
+    assert declared.json()["detail"].startswith(
+        "Only Ola Quill, the consultant commissioned, can make their declaration of independence: they "
+        "answer the request in their Slack direct messages. If they signed one on paper or by email, an "
+        "admin records it as such"
+    )
+    assert declined.json()["detail"].startswith(
+        "Only Ola Quill, the consultant commissioned, can decline this commission on their own behalf"
+    )
+    after = client.get(f"/api/v1/commissions/{made['id']}", headers=commissioner.headers).json()
+    assert (after["status"], after["declaration"]) == ("proposed", None)
+    assert audit_actions(world, made["id"]) == ["commission.propose"]
+    refused = world.exec(select(AuditEvent).where(AuditEvent.action == "access.refused")).all()
+    assert [event.after["route"] for event in refused] == [
+        "/api/v1/commissions/{commission_id}/declaration",
+        "/api/v1/commissions/{commission_id}/decline",
+    ]
+
+
+def test_an_admin_records_a_declaration_signed_on_paper_as_the_consultants_recorded_by_them(
+    client, world, commissioner, admin
+):
+    ivy = consultant(world, "Ivy", email="ivy@reviews.example.org")
+    made = commission(client, commissioner, ivy).json()
+
+    recorded = record_signed(client, admin, made["id"], reference="  Ivy-declaration-signed.pdf ")
+
+    assert recorded.status_code == 200, recorded.text
+    body = recorded.json()
+    assert body["status"] == "declared"
+    assert {key: body["declaration"][key] for key in ("declared_by", "recorded_by", "signed_on")} == {
+        "declared_by": "ivy@reviews.example.org",
+        "recorded_by": admin.email,
+        "signed_on": SIGNED["signed_on"],
+    }
+    assert body["declaration"]["signed_reference"] == "Ivy-declaration-signed.pdf"
+    (event,) = world.exec(select(AuditEvent).where(AuditEvent.action == "commission.declare")).all()
+    assert event.actor == admin.email
+    assert event.after["declaration"]["recorded_by"] == admin.email
+    assert act(client, commissioner, made["id"], "confirm").json()["status"] == "confirmed"
+
+
+def test_only_an_admin_records_a_signed_declaration_and_only_a_complete_one(
+    client, world, commissioner, admin
+):
+    made = commission(client, commissioner, consultant(world, "Kit")).json()
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+
+    assert record_signed(client, commissioner, made["id"]).status_code == 403
+    future = record_signed(client, admin, made["id"], signed_on=tomorrow)
+    blank = record_signed(client, admin, made["id"], reference="   ")
+    unnamed = record_signed(client, admin, made["id"], agencies=["hackney-csc"])
+    undescribed = record_signed(client, admin, made["id"], no_conflict=False)
+
+    assert [r.status_code for r in (future, blank, unnamed, undescribed)] == [422] * 4
+    assert [p["loc"][-1] for p in future.json()["problems"]] == ["signed_on"]
+    assert [p["loc"][-1] for p in blank.json()["problems"]] == ["reference"]
+    assert "'met-police' is involved in the case but not declared" in unnamed.text
+    assert "describe the conflict being declared" in undescribed.text
+    assert audit_actions(world, made["id"]) == ["commission.propose"]
+
+
+def test_changing_the_case_agencies_voids_declarations_and_asks_again(client, world, commissioner, bot):
+    pat = consultant(world, "Pat", slack_user_id="U0PAT")
     made = commission(client, commissioner, pat).json()
-    declare(client, commissioner, made["id"])
+    assert declare(client, bot, made["id"], slack_user_id="U0PAT").status_code == 200
     act(client, commissioner, made["id"], "confirm")
     untouched = commission(client, commissioner, consultant(world, "Quin")).json()
     hk1 = world.exec(select(Case).where(Case.ref == "HK-1")).one()

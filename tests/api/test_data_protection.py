@@ -37,21 +37,23 @@ def ok(response, status=200):  # type: ignore[no-untyped-def]
     return response.json()
 
 
-def commission_and_declare(client, commissioner, ref, consultant_id, role, statement):  # type: ignore[no-untyped-def]
+def commission_and_declare(client, commissioner, bot, ref, consultant, role, statement):  # type: ignore[no-untyped-def]
+    """Commission ``consultant`` (as the API returned them), who declares a conflict through the bot."""
     made = ok(
         client.post(
             f"{API}/cases/{ref}/commissions",
-            json={"consultant_id": consultant_id, "role": role},
+            json={"consultant_id": consultant["id"], "role": role},
             headers=commissioner.headers,
         ),
         201,
     )
-    declaration = {"agencies": FEATURES["agencies_involved"], "no_conflict": False, "statement": statement}
-    ok(
-        client.post(
-            f"{API}/commissions/{made['id']}/declaration", json=declaration, headers=commissioner.headers
-        )
-    )
+    declaration = {
+        "agencies": FEATURES["agencies_involved"],
+        "no_conflict": False,
+        "statement": statement,
+        "slack_user_id": consultant["slack_user_id"],
+    }
+    ok(client.post(f"{API}/commissions/{made['id']}/declaration", json=declaration, headers=bot.headers))
     return made["id"]
 
 
@@ -64,7 +66,7 @@ class World:
 
 
 @pytest.fixture
-def world(client, session, admin, chair, commissioner) -> World:
+def world(client, session, admin, chair, commissioner, bot) -> World:
     """A closed case with every kind of free text: the board's reason for departing, two declaration
     statements (Ann's and Bob's), a terms of reference version, and a review comment about Ann."""
     hackney(session)
@@ -77,7 +79,7 @@ def world(client, session, admin, chair, commissioner) -> World:
     ref = ok(client.post(f"{API}/cases", json={"features": FEATURES}, headers=chair.headers), 201)["ref"]
     ok(client.post(f"{API}/cases/{ref}/decision", json=departure(REASON), headers=chair.headers))
     ann_commission = commission_and_declare(
-        client, commissioner, ref, ann["id"], "lead_reviewer", ANN_STATEMENT
+        client, commissioner, bot, ref, ann, "lead_reviewer", ANN_STATEMENT
     )
     ok(
         client.post(
@@ -86,7 +88,7 @@ def world(client, session, admin, chair, commissioner) -> World:
             headers=commissioner.headers,
         )
     )
-    commission_and_declare(client, commissioner, ref, bob["id"], "panel_chair", BOB_STATEMENT)
+    commission_and_declare(client, commissioner, bot, ref, bob, "panel_chair", BOB_STATEMENT)
     ok(client.post(f"{API}/cases/{ref}/terms", headers=commissioner.headers), 201)
     review = {
         "case_ref": ref,

@@ -45,12 +45,12 @@ def test_eligible_consultants_are_ranked_with_a_breakdown_and_the_conflicted_are
     assert {part["component"]: part["points"] for part in best["breakdown"]} == {
         "specialisms": 20,
         "languages": 0,
-        "area": 5,
+        "area": 0,
         "capacity": 6,
         "quality": 6,
         "rotation": 0,
     }
-    assert best["score"] == 37
+    assert best["score"] == 32
     (excluded,) = body["excluded"]
     assert excluded["consultant_id"] == employed
     (finding,) = excluded["findings"]
@@ -63,6 +63,28 @@ def test_eligible_consultants_are_ranked_with_a_breakdown_and_the_conflicted_are
     assert finding["evidence"]["kind"] == "engagement"
     assert body["summary"]["message"] == "2 of 3 consultants checked are eligible."
     assert {s["name"]: s["basis"] for s in body["policy"]}["employment_block_years"] == "local_policy"
+
+
+def test_a_board_that_prefers_distance_ranks_a_reviewer_from_outside_every_area_first(
+    client, world, commissioner, environment
+):
+    case(world, "HK-1")
+    local = consultant(world, "Ada Local", areas=["Hackney"])
+    londoner = consultant(world, "Bea Londoner", areas=["London"])
+    distant = consultant(world, "Cas Distant", areas=["Leeds"])
+
+    by_default = shortlist(client, commissioner).json()["candidates"]
+    assert [c["consultant_id"] for c in by_default] == [local, londoner, distant]  # a tie: by name
+    assert {c["breakdown"][2]["points"] for c in by_default} == {0}
+
+    environment(SCR_RANKING_POLICY='{"distance_points": 7}')
+    chosen = shortlist(client, commissioner).json()["candidates"]
+    assert [c["consultant_id"] for c in chosen] == [distant, local, londoner]
+    assert [(c["breakdown"][2]["points"], c["breakdown"][2]["why"]) for c in chosen] == [
+        (7, "covers none of the areas of the case and its agencies (hackney, london)"),
+        (0, "works in hackney, the case's area"),
+        (0, "works in london, where an agency in the case is"),
+    ]
 
 
 def test_a_case_naming_an_agency_by_alias_still_finds_the_tie(client, world, chair):
@@ -327,7 +349,7 @@ def test_the_plan_over_each_cases_best_candidates_equals_the_plan_over_all_of_th
         for c in contexts
     ]
     full = solver.plan(every, {p.id: p.capacity - p.active_commissions for p in profiles}, alternates=0)
-    assert (pruned.plan.assigned, pruned.plan.total_score) == (full.assigned, full.total_score) == (3, 73.0)
+    assert (pruned.plan.assigned, pruned.plan.total_score) == (full.assigned, full.total_score) == (3, 58.0)
 
 
 def test_the_garbage_collector_runs_again_after_a_shortlist(client, world, chair):

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from commissioning.models import Case, Commission, CommissionStatus, DecisionKind, Declaration
 from core.transaction import unit_of_work
 from registry.vocabulary import AgencyKind
+from service.users import set_display_name
 
 REF = "HAC-2026-014"
 DECISION = {
@@ -102,7 +103,7 @@ def decide_and_commission(session: Session, case: Case) -> None:
     declaration(
         session,
         commissioned,
-        declared_by="sam@reviews.example.org",
+        declared_by="bot@board.example.org for Slack user U0SAM",
         agencies=["hackney-csc", "met-police"],
         no_conflict=True,
         declared_at=datetime(2026, 12, 12, 10, 0, tzinfo=UTC),
@@ -176,7 +177,7 @@ def test_every_format_downloads_with_its_content_type_and_opens(client, commissi
         files[fmt] = response.content
     markdown = files["md"].decode()
     assert markdown.startswith("# Terms of reference: Local Child Safeguarding Practice Review")
-    assert "Hackney safeguarding partners decided on 10 December 2026" in markdown
+    assert "The safeguarding partners for Hackney decided on 10 December 2026" in markdown
     assert "Sam Okafor has been commissioned as lead reviewer on 11 December 2026." in markdown
     assert "Other areas taking part: London." in markdown
     assert "- Metropolitan Police Service" in markdown
@@ -227,6 +228,83 @@ def test_a_change_to_the_case_makes_a_new_version_and_the_diff_shows_what_change
 
     same = client.get(f"/api/v1/cases/{REF}/terms/2/diff/2", headers=commissioner.headers).json()
     assert (same["identical"], same["changed_sections"], same["diff"]) == (True, [], "")
+
+
+def test_a_declaration_a_board_user_entered_for_the_consultant_is_not_called_theirs(
+    client, commissioner, case, session
+):
+    decide_and_commission(session, case)
+    entered = session.exec(select(Declaration)).one()
+    entered.declared_by = commissioner.email  # as a commissioner could, before only the consultant could
+    session.add(entered)
+    session.commit()
+
+    missing = generate(client, commissioner).json()["missing"]
+
+    text = client.get(f"/api/v1/cases/{REF}/terms/1.md", headers=commissioner.headers).text
+    assert "Sam Okafor declared on" not in text
+    assert {
+        "section": "independence",
+        "title": "Independence of the lead reviewer",
+        "what": ("the declaration of independence by Sam Okafor"),
+    } in missing
+
+
+def test_a_declaration_an_admin_recorded_from_a_signed_statement_reads_as_such(
+    client, commissioner, admin, case, session
+):
+    assert case.id is not None
+    sam = consultant(session, "Sam Okafor", email="sam@reviews.example.org")
+    made = commission(session, case.id, sam, status=CommissionStatus.proposed)
+    body = {
+        "agencies": ["hackney-csc", "met-police"],
+        "no_conflict": True,
+        "signed_on": "2026-12-05",
+        "reference": "Declaration signed by Sam Okafor, emailed 5 December 2026",
+    }
+    path = f"/api/v1/commissions/{made}/declaration/recorded"
+    recorded = client.post(path, json=body, headers=admin.headers)
+    assert recorded.status_code == 200, recorded.text
+
+    generate(client, commissioner)
+
+    text = client.get(f"/api/v1/cases/{REF}/terms/1.md", headers=commissioner.headers).text
+    assert (
+        "Sam Okafor's declaration, recorded by the board from a signed statement of 5 December 2026: no "
+        "conflict of interest with any of the 2 agencies in scope."
+    ) in text
+    assert "Sam Okafor declared on" not in text
+
+
+@pytest.mark.parametrize(
+    ("starts", "decider"),
+    [
+        (None, "The Local Safeguarding Children Board for Hackney decided on 1 March 2019"),
+        ('{"Hackney": "2018-09-03"}', "The safeguarding partners for Hackney decided on 1 March 2019"),
+    ],
+    ids=["before the default day", "after the day Hackney moved"],
+)
+def test_the_decision_is_credited_to_whoever_decided_in_the_area_that_day(
+    client, commissioner, case, session, environment, starts, decider
+):
+    if starts:
+        environment(SCR_PARTNERSHIP_START_DATES=starts)
+    assert case.id is not None
+    decision(
+        session,
+        case.id,
+        kind=DecisionKind.board,
+        today=date(2019, 3, 1),
+        features=FEATURES,
+        result=DECISION,
+        accepted=True,
+        decided_by="chair@board.example.org",
+        decided_at=datetime(2019, 3, 1, 15, 0, tzinfo=UTC),
+    )
+    generate(client, commissioner)
+    text = client.get(f"/api/v1/cases/{REF}/terms/1.md", headers=commissioner.headers).text
+    assert decider in text
+    assert "chair@board.example.org" not in text
 
 
 def test_generation_is_audited(client, commissioner, admin, case):
@@ -332,10 +410,21 @@ def test_terms_follow_the_cases_api_from_recommendation_to_board_decision_and_ch
     assert decided.status_code == 200, decided.text
     second = client.post(f"/api/v1/cases/{ref}/terms", headers=commissioner.headers).json()
     assert (second["version"], second["created"]) == (2, True)
-    assert not any(m["section"] == "decision" for m in second["missing"])
+    asked = [m["what"] for m in second["missing"] if m["section"] == "decision"]
+    assert asked == ["the name of the chair who recorded the decision"]
     text = client.get(f"/api/v1/cases/{ref}/terms/2.md", headers=commissioner.headers).text
-    assert f"{chair.email} decided on" in text
+    assert "The safeguarding partners for Leeds decided on" in text
+    assert chair.email not in text
     assert "- Leeds Children's Services" in text
+
+    # An admin gives the chair their name: the terms credit the decision to them by it.
+    set_display_name(session, user_id=chair.user_id, display_name="Priya Raman", actor="test")
+    session.commit()
+    named = client.post(f"/api/v1/cases/{ref}/terms", headers=commissioner.headers).json()
+    assert named["version"] == 3
+    assert not any(m["section"] == "decision" for m in named["missing"])
+    text = client.get(f"/api/v1/cases/{ref}/terms/3.md", headers=commissioner.headers).text
+    assert "Priya Raman, chair for the safeguarding partners, recorded the decision." in text
 
     # The child later dies: the engine now recommends more, so the board's decision is put in question.
     changed = client.patch(
@@ -344,11 +433,11 @@ def test_terms_follow_the_cases_api_from_recommendation_to_board_decision_and_ch
         headers=commissioner.headers,
     )
     assert changed.status_code == 200, changed.text
-    third = client.post(f"/api/v1/cases/{ref}/terms", headers=commissioner.headers).json()
-    assert third["version"] == 3
-    (question,) = [m["what"] for m in third["missing"] if m["section"] == "decision"]
+    fourth = client.post(f"/api/v1/cases/{ref}/terms", headers=commissioner.headers).json()
+    assert fourth["version"] == 4
+    (question,) = [m["what"] for m in fourth["missing"] if m["section"] == "decision"]
     assert question.startswith("whether the board's decision of")
-    diff = client.get(f"/api/v1/cases/{ref}/terms/2/diff/3", headers=commissioner.headers).json()
+    diff = client.get(f"/api/v1/cases/{ref}/terms/3/diff/4", headers=commissioner.headers).json()
     assert "Parallel processes" in diff["changed_sections"]  # the coroner and the child death review
     assert any("Coroner's inquest" in line for line in diff["diff"].splitlines() if line.startswith("+"))
 

@@ -291,9 +291,12 @@ def case_writer(client: Client, rng: random.Random, cases: list[str]) -> None:
             cases.append(ref)
 
 
-def commissioning(client: Client, rng: random.Random, cases: list[str], name: str) -> None:
+def commissioning(
+    client: Client, rng: random.Random, cases: list[str], name: str, admin: dict[str, str]
+) -> None:
     """Commissioner: commission one of a case's top shortlisted consultants (from a shortlist read a while
-    ago, so others may have taken the place since), then sometimes withdraw it or move it to confirmed."""
+    ago, so others may have taken the place since), then sometimes withdraw it or move it to confirmed
+    (the consultant's signed declaration recorded by the admin, whose ``admin`` headers it sends)."""
     shortlists: dict[str, list[int]] = {}
     mine: list[int] = []
     n = 0
@@ -322,11 +325,12 @@ def commissioning(client: Client, rng: random.Random, cases: list[str], name: st
             continue
         mine.append(ack_commission(client, made))
         if rng.random() < 0.4:
-            move_on(client, rng.choice(mine), withdraw=rng.random() < 0.6)
+            move_on(client, rng.choice(mine), withdraw=rng.random() < 0.6, admin=admin)
 
 
-def move_on(client: Client, commission_id: int, *, withdraw: bool) -> None:
-    """Withdraw a commission (freeing its place), or record the declaration and confirm it."""
+def move_on(client: Client, commission_id: int, *, withdraw: bool, admin: dict[str, str]) -> None:
+    """Withdraw a commission (freeing its place), or have the admin record the consultant's signed
+    declaration and confirm it."""
     entity = ("commission", commission_id)
     with client.ledger.lock:
         if client.ledger.status.get(entity) != "proposed" or entity in client.ledger.uncertain:
@@ -337,8 +341,9 @@ def move_on(client: Client, commission_id: int, *, withdraw: bool) -> None:
             client.ledger.ack("commission.status", commission_id, entity=entity, status="withdrawn")
         return
     agencies = FEATURES["agencies_involved"]
-    body = {"agencies": agencies, "no_conflict": True}
-    if client.send("POST", f"{base}/declaration", entity=entity, json=body) is None:
+    signed_on = (date.today() - timedelta(days=1)).isoformat()
+    body = {"agencies": agencies, "no_conflict": True, "signed_on": signed_on, "reference": "Signed.pdf"}
+    if client.send("POST", f"{base}/declaration/recorded", entity=entity, json=body, headers=admin) is None:
         return
     client.ledger.ack("commission.status", commission_id, entity=entity, status="declared")
     confirmed = client.send("POST", f"{base}/confirm", entity=entity, allowed=(409,), json={})
@@ -402,7 +407,9 @@ def test_every_acknowledged_write_survives_a_sigkill_mid_stream_and_the_invarian
         threading.Thread(target=case_writer, args=(clients[1], random.Random(2), cases)),
     ]
     workers += [
-        threading.Thread(target=commissioning, args=(client, random.Random(10 + n), cases, f"c{n}"))
+        threading.Thread(
+            target=commissioning, args=(client, random.Random(10 + n), cases, f"c{n}", admin.headers)
+        )
         for n, client in enumerate(clients[2:])
     ]
     try:

@@ -244,7 +244,7 @@ def test_text_stored_before_the_check_still_renders_every_format(client, session
     declaration(
         session,
         commission(session, case.id, sam, status=CommissionStatus.declared),
-        declared_by="sam@reviews.example.org",
+        declared_by="bot@board.example.org for Slack user U0SAM",
         agencies=[],
         no_conflict=False,
         statement="Knew the\x0bhead teacher\x01.",

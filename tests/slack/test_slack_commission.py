@@ -176,6 +176,46 @@ def test_someone_other_than_the_consultant_cannot_declare_for_them(
     assert session.exec(select(func.count()).select_from(Declaration)).one() == 0
 
 
+def _decline(slack: SlackDriver, standin: SlackStandIn, request, *, user: str, reason: str):  # type: ignore[no-untyped-def]
+    """``user`` presses Decline on the request and submits ``reason`` in the modal it opens."""
+    slack.press(request, "declaration.decline", user=user)
+    [modal] = standin.wait_for("views.open")
+    [block] = [b for b in opened_view(modal)["blocks"] if b["type"] == "input"]
+    typed = {"type": "plain_text_input", "value": reason}
+    values = {block["block_id"]: {block["element"]["action_id"]: typed}}
+    assert slack.submit(modal, values, user=user).status_code == 200
+
+
+def test_a_consultant_declines_the_commission_from_the_request_with_their_reason(
+    slack, standin, people, case_ref, session: Session
+):
+    posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
+    request = _asked_to_declare(
+        slack, standin, posted, "Ada Reviewer", by=people.commissioner, dm="D0CONSULTANT"
+    )
+
+    _decline(slack, standin, request, user=CONSULTANT, reason="I am away for most of the review period.")
+
+    [updated] = standin.wait_for("chat.update")
+    assert "You declined the commission for case" in json.dumps(updated.body)
+    assert session.exec(select(Commission.status)).one() == CommissionStatus.declined
+
+
+def test_someone_other_than_the_consultant_cannot_decline_for_them(
+    slack, standin, people, case_ref, session: Session
+):
+    posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
+    request = _asked_to_declare(
+        slack, standin, posted, "Ada Reviewer", by=people.commissioner, dm="D0CONSULTANT"
+    )
+
+    _decline(slack, standin, request, user=OTHER_CONSULTANT, reason="Declining for someone else.")
+
+    [told] = standin.wait_for("chat.postMessage", 4)[-1:]
+    assert "Only the commissioned consultant" in json.dumps(told.body)
+    assert session.exec(select(Commission.status)).one() == CommissionStatus.proposed
+
+
 def test_candidates_beyond_the_first_ten_are_picked_from_a_search(
     slack, standin, people, case_ref, session: Session
 ):

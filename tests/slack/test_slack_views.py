@@ -248,7 +248,7 @@ def test_the_declaration_request_carries_the_commission_and_its_request_never_th
         commission, agencies=[("hackney-csc", "Hackney Children's Services")], request="ab12cd34"
     )
     carried = [json.loads(e["value"]) for b in message if b["type"] == "actions" for e in b["elements"]]
-    assert carried == [{"commission": 7, "request": "ab12cd34"}] * 2
+    assert carried == [{"commission": 7, "request": "ab12cd34"}] * 3
     assert declaration.NO_CONFLICT in json.dumps(message)
 
 

@@ -417,6 +417,10 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
         )
     ],
     declaration_view.declared_blocks: lambda: [_message(declaration_view.declared_blocks(commission()))],
+    declaration_view.decline_modal: lambda: [
+        _modal(declaration_view.decline_modal({"commission": 123456, "request": "ab12cd34", **WHERE}))
+    ],
+    declaration_view.declined_blocks: lambda: [_message(declaration_view.declined_blocks(commission()))],
     digest_view.blocks: lambda: [
         _message(digest_view.blocks(digest_items(), week="2026-W46", horizon="2026-12-15", part=3, parts=9))
     ],

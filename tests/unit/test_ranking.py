@@ -82,17 +82,52 @@ def test_a_needed_language_counts_only_when_an_interpreter_is_needed(languages, 
     assert parts(consultant_profile(languages=frozenset(languages)), case)["languages"] == expected
 
 
+DIRECTORY = AgencyDirectory(areas={"hackney-csc": "Hackney", "met-police": "London"})
+
+
+def area_part(profile: ConsultantProfile, case: CaseContext = CASE, ranking: RankingPolicy = RANKING):
+    (part,) = [p for p in score(profile, case, ranking, TODAY, DIRECTORY) if p.component == "area"]
+    return part.points, part.why
+
+
 @pytest.mark.parametrize(
-    ("areas", "case", "expected"),
+    ("areas", "case", "why"),
     [
-        ({"hackney"}, CASE, (5, "works in Hackney")),
-        ({"camden"}, CASE, (0, "does not list Hackney among the areas they cover")),
-        (set(), replace(CASE, area=None), (0, "the case names no area")),
+        ({"hackney"}, CASE, "works in Hackney, the case's area"),
+        ({"london", "Leeds"}, CASE, "works in London, where an agency in the case is"),
+        ({"Leeds"}, CASE, "covers none of the areas of the case and its agencies (Hackney, London)"),
+        (set(), CASE, "lists no areas they cover"),
+        ({"Leeds"}, replace(CASE, area=None, agencies=()), "the case names no area"),
     ],
-    ids=["works there", "does not", "the case names none"],
+    ids=["the case's area", "an agency's area", "far", "lists none", "the case names none"],
 )
-def test_working_in_the_case_area_earns_points(areas, case, expected) -> None:
-    assert parts(consultant_profile(areas=frozenset(areas)), case)["area"] == expected
+def test_closeness_earns_nothing_by_default(areas, case, why) -> None:
+    assert area_part(consultant_profile(areas=frozenset(areas)), case) == (0, why)
+
+
+CHOSEN = replace(RANKING, distance_points=6.0)
+
+
+@pytest.mark.parametrize(
+    ("areas", "case", "points"),
+    [
+        ({"Leeds"}, CASE, 6),
+        ({"Leeds", "LONDON"}, CASE, 0),
+        ({"hackney"}, CASE, 0),
+        (set(), CASE, 0),
+        ({"Leeds"}, replace(CASE, area=None), 6),
+        ({"Leeds"}, replace(CASE, area=None, agencies=()), 0),
+    ],
+    ids=["far", "covers an agency's area", "the case's area", "lists none", "only agencies", "no area"],
+)
+def test_a_board_may_prefer_reviewers_from_outside_every_area_of_the_case(areas, case, points) -> None:
+    assert area_part(consultant_profile(areas=frozenset(areas)), case, CHOSEN)[0] == points
+
+
+def test_a_board_that_chooses_to_reward_the_case_area_gets_what_it_set() -> None:
+    ranking = replace(RANKING, area_points=5.0, distance_points=6.0)
+    assert area_part(consultant_profile(areas=frozenset({"Hackney"})), ranking=ranking)[0] == 5
+    assert area_part(consultant_profile(areas=frozenset({"Leeds"})), ranking=ranking)[0] == 6
 
 
 def test_free_places_earn_points() -> None:
@@ -145,7 +180,8 @@ def test_the_best_fit_comes_first_and_the_score_is_the_sum_of_its_parts() -> Non
     shortlist = ranked(generalist, specialist)
     assert [c.consultant.id for c in shortlist.candidates] == [1, 2]
     best = shortlist.candidates[0]
-    assert best.score == sum(part.points for part in best.breakdown) == 31
+    # Two themes and two free places; working in Hackney adds nothing.
+    assert best.score == sum(part.points for part in best.breakdown) == 26
     assert [part.component for part in best.breakdown] == [
         "specialisms",
         "languages",

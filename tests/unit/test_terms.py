@@ -4,6 +4,7 @@ import io
 import json
 import os
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from commissioning.terms import (
     assemble,
     load_clauses,
 )
-from commissioning.terms_document import Points, Section, Terms, Timetable, from_dict, to_dict
+from commissioning.terms_document import Points, Section, Terms, Timetable, format_date, from_dict, to_dict
 
 GOLDEN = Path(__file__).parent / "golden"
 THEMES = tuple(feature.name for feature in CATALOGUE if feature.theme)
@@ -74,7 +75,7 @@ DECISION = {
     "open_questions": [],
     "summary": "Notify the Panel and hold a rapid review; a local review is for the partners to consider.",
 }
-BOARD = BoardDecision(decided_by="Hackney safeguarding partners", decided_on=date(2026, 12, 10))
+BOARD = BoardDecision(decided_by="Priya Raman", decided_on=date(2026, 12, 10))
 COMMISSION = CommissionFacts(
     consultant_name="Alex Reviewer",
     role="lead_reviewer",
@@ -223,6 +224,75 @@ def test_the_independence_statement_names_the_checks_and_the_declaration() -> No
     assert "Alex Reviewer declared on 12 December 2026: no conflict of interest" in text
 
 
+def test_a_declaration_signed_on_paper_reads_as_recorded_by_the_board_from_it() -> None:
+    signed = replace(COMMISSION, declared_on=date(2026, 12, 14), signed_on=date(2026, 12, 5))
+    terms = assemble(case=full_case(), decision=DECISION, board=BOARD, commission=signed, today=TODAY)
+    text = render_markdown(terms)
+    assert (
+        "Alex Reviewer's declaration, recorded by the board from a signed statement of 5 December 2026: "
+        "no conflict of interest with the agencies in scope."
+    ) in text
+    assert "declared on" not in text
+    assert not [m for m in terms.missing if m.section == "independence"]
+
+
+def decided(board: BoardDecision, *, area: str = "hackney", **starts: date) -> str:
+    case = full_case(features={**FEATURES, "area": area})
+    terms = assemble(
+        case=case, decision=DECISION, board=board, commission=None, today=TODAY, partnership_starts=starts
+    )
+    return section(terms, "decision").blocks[0].text
+
+
+def test_the_decision_is_credited_to_the_safeguarding_partners_with_the_chairs_name_and_role() -> None:
+    assert decided(BOARD) == (
+        "The safeguarding partners for Hackney decided on 10 December 2026 that this Local Child "
+        "Safeguarding Practice Review should be held. Priya Raman, chair for the safeguarding partners, "
+        "recorded the decision."
+    )
+
+
+@pytest.mark.parametrize(
+    ("decided_on", "starts", "body"),
+    [
+        (date(2019, 9, 28), {}, "The Local Safeguarding Children Board"),
+        (date(2019, 9, 29), {}, "The safeguarding partners"),
+        (date(2019, 1, 10), {"Hackney": date(2019, 1, 10)}, "The safeguarding partners"),
+        (date(2019, 1, 9), {"Hackney": date(2019, 1, 10)}, "The Local Safeguarding Children Board"),
+        (date(2018, 8, 1), {"Camden": date(2018, 6, 29)}, "The Local Safeguarding Children Board"),
+    ],
+    ids=["before the last day", "on the last day", "on the area's day", "the day before", "another area's"],
+)
+def test_the_lscb_decided_until_the_area_moved_to_the_new_arrangements(decided_on, starts, body) -> None:
+    text = decided(replace(BOARD, decided_on=decided_on), **starts)
+    assert text.startswith(f"{body} for Hackney decided on {format_date(decided_on)}")
+    role = "chair of the Board" if "Board" in body else "chair for the safeguarding partners"
+    assert text.endswith(f"Priya Raman, {role}, recorded the decision.")
+
+
+def test_an_lscb_decision_names_the_board_throughout_and_cites_its_regulations() -> None:
+    board = replace(BOARD, decided_on=date(2012, 5, 3))
+    terms = assemble(
+        case=full_case(features={**FEATURES, "area": "tower-hamlets"}),
+        decision=DECISION,
+        board=board,
+        commission=None,
+        today=TODAY,
+        partnership_starts={"Tower Hamlets": date(2019, 4, 1)},
+    )
+    first = section(terms, "decision").blocks[0]
+    assert first.text.startswith("The Local Safeguarding Children Board for Tower Hamlets decided on 3 May")
+    assert first.source == "Local Safeguarding Children Boards Regulations 2006, reg 5"
+    assert "safeguarding partners" not in render_markdown(terms)
+
+
+def test_a_chair_with_no_name_recorded_is_not_named_by_an_address_but_asked_for() -> None:
+    unnamed = replace(BOARD, decided_by=None)
+    terms = assemble(case=full_case(), decision=DECISION, board=unnamed, commission=None, today=TODAY)
+    assert section(terms, "decision").blocks[0].text.endswith("should be held.")
+    assert "the name of the chair who recorded the decision" in [m.what for m in terms.missing]
+
+
 def test_the_period_is_proposed_from_the_incident_date_when_not_set() -> None:
     terms = assemble(
         case=full_case(period_from=None, period_to=None),
@@ -345,8 +415,9 @@ def test_a_board_decision_naming_no_review_is_reported_and_the_review_type_asked
     terms = assemble(case=full_case(), decision=decision, board=BOARD, commission=None, today=TODAY)
     text = render_markdown(terms)
     assert (
-        "Hackney safeguarding partners recorded the board's decision on 10 December 2026; it names no" in text
-    )
+        "The safeguarding partners for Hackney decided on 10 December 2026; the decision names no review "
+        "these terms can cover. Priya Raman, chair for the safeguarding partners, recorded the decision."
+    ) in text
     assert "the review type: the decision names no review these terms can cover" in [
         m.what for m in terms.missing
     ]

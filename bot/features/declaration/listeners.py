@@ -1,4 +1,5 @@
-"""A commissioned consultant's declaration of independence, answered in their DMs.
+"""A commissioned consultant's declaration of independence, answered in their DMs, or their declining of
+the commission there.
 
 The bot relays the answer as itself (the consultant is not a user of the service) naming the Slack user
 who pressed the button; the service accepts it only from the consultant on the commission. The request
@@ -93,3 +94,26 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await _declare(
             service, client, user=user_id(body), where=metadata(view), no_conflict=False, statement=statement
         )
+
+    @on_press(app, declaration_view.DECLINE)
+    async def decline(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        where = {**carried(action), **message_of(body)}
+        await client.views_open(trigger_id=body["trigger_id"], view=declaration_view.decline_modal(where))
+
+    @on_submit(app, declaration_view.DECLINE_MODAL)
+    async def declined(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        where = metadata(view)
+        reason = view["state"]["values"][declaration_view.REASON_BLOCK][declaration_view.REASON]["value"]
+        made = await service.decline(
+            commission_id=where["commission"], consultant=user_id(body), reason=reason
+        )
+        with if_refused(done="Your answer is recorded", step="update the request with it"):
+            await client.chat_update(
+                channel=where["channel"],
+                ts=where["ts"],
+                text="Commission declined",
+                blocks=declaration_view.declined_blocks(made),
+            )

@@ -1,5 +1,5 @@
-"""The consultant's declaration of independence: the request (a DM), the full list of agencies, and the
-conflict modal.
+"""The consultant's declaration of independence: the request (a DM), the full list of agencies, the
+conflict modal, and the modal in which the consultant declines the commission instead.
 
 What the request asked (the agencies, as shown) is kept by the service as a claim (``request_key``), so
 buttons and modals carry the commission id and that request's token, never the list itself, which can grow
@@ -34,6 +34,11 @@ MODAL = "declaration.modal"
 LIST_MODAL = "declaration.list_modal"
 STATEMENT_BLOCK = "declaration.statement"
 STATEMENT = "statement"
+DECLINE = "declaration.decline"
+DECLINE_MODAL = "declaration.decline_modal"
+REASON_BLOCK = "declaration.reason"
+REASON = "reason"
+REASON_CHARS = 2000  # as the service takes a reason
 SHOWN_AGENCIES = 12  # agencies listed in the request message; the rest are counted and open in a modal
 MORE_ROOM = 60  # characters kept for the count of the agencies not listed
 NONE_RECORDED = "• (no agencies recorded yet)"
@@ -99,6 +104,7 @@ def request_blocks(
             actions(
                 declare,
                 button("Declare a conflict", action_id=CONFLICT, value=carried),
+                button("Decline the commission", action_id=DECLINE, value=carried),
                 block_id=f"declaration|{commission['id']}",
             ),
             context("Your answer is recorded with the commission and seen by the commissioner."),
@@ -157,6 +163,44 @@ def declared_blocks(commission: dict[str, Any]) -> list[Block]:
                 f":white_check_mark: Thank you. You declared *{what}* for case "
                 f"*{escape(commission['case_ref'])}* "
                 f"(commission {commission['id']}). The commissioner will confirm the commission."
+            )
+        ]
+    )
+
+
+def decline_modal(where: Mapping[str, Any]) -> dict[str, Any]:
+    """The consultant turns the commission down, with their reason; ``where``: what the button carried,
+    and the request message to update."""
+    return modal(
+        title="Decline the commission",
+        submit="Decline",
+        callback_id=DECLINE_MODAL,
+        private_metadata=carry(**where),
+        blocks=[
+            section(
+                "Declining ends the commission: the commissioner is told and commissions someone else. If "
+                "you can take it on but have a conflict to declare, close this and press *Declare a "
+                "conflict*."
+            ),
+            inputs.text_input(
+                REASON_BLOCK,
+                "Why you are declining",
+                action_id=REASON,
+                multiline=True,
+                min_length=3,
+                max_length=REASON_CHARS,
+                hint="Recorded with the commission and seen by the commissioner.",
+            ),
+        ],
+    )
+
+
+def declined_blocks(commission: dict[str, Any]) -> list[Block]:
+    return message(
+        [
+            section(
+                f"You declined the commission for case *{escape(commission['case_ref'])}* "
+                f"(commission {commission['id']}). The commissioner has your reason."
             )
         ]
     )
