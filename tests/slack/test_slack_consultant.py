@@ -233,7 +233,8 @@ def test_an_engagement_added_from_slack_excludes_the_consultant_from_a_case_with
     )
 
     listed = shortlist()
-    assert "*1. Ada Reviewer*" not in listed and "*Excluded (1)*" in listed and "*Ada Reviewer*:" in listed
+    assert "*1. Ada Reviewer*" not in listed and "*Excluded: 1 consultant*" in listed
+    assert "*Ada Reviewer*: Ada Reviewer is employed by Metropolitan Police Service" in listed
 
 
 def test_an_admin_ends_an_engagement_and_records_a_new_dbs_check(

@@ -466,7 +466,21 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
         for check in changes.CHECK_QUESTIONS
     ],
     changes.done: lambda: [_modal(changes.done(REASON))],
-    shortlist_view.blocks: lambda: [_message(shortlist_view.blocks(shortlist(), key_base="k" * 12))],
+    shortlist_view.blocks: lambda: [
+        _message(
+            shortlist_view.blocks(shortlist(), key_base="k" * 12, shown=shown),
+            shortlist_view.text(shortlist(), shown=shown),
+        )
+        for shown in (shortlist_view.FIRST, shortlist_view.MOST, 60)
+    ],
+    shortlist_view.why_modal: lambda: [
+        _modal(shortlist_view.why_modal(shortlist(), consultant_id=consultant_id))
+        for consultant_id in (1000, 1059, 1)  # the first, the last, and one no longer a candidate
+    ],
+    shortlist_view.excluded_modal: lambda: [
+        _modal(shortlist_view.excluded_modal(shortlist())),
+        _modal(shortlist_view.excluded_modal({**shortlist(), "excluded": shortlist()["excluded"] * 30})),
+    ],
     shortlist_view.pick_options: lambda: [("options", shortlist_view.pick_options(shortlist(), query=""))],
     inputs.done: lambda: [_modal(inputs.done(REASON, callback_id="done"))],
     errors.usage: lambda: [("reply", errors.usage("/scr consultant QUERY", REASON))],
@@ -474,6 +488,8 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
 TEXTS: dict[Callable[..., str], Callable[[], str]] = {
     answer.summary_text: lambda: answer.summary_text(result(), labels()),
     shortlist_view.commissioned_text: lambda: shortlist_view.commissioned_text(commission(), dm_sent=True),
+    shortlist_view.already_text: lambda: shortlist_view.already_text(commission()),
+    shortlist_view.text: lambda: shortlist_view.text(shortlist()),
     digest_view.reminder_text: lambda: digest_view.reminder_text(
         {"name": NAME, "check": {"label": NAME, "state": "lapsed", "due": "2026-12-01"}}
     ),
@@ -547,7 +563,8 @@ def test_every_view_builder_is_checked_at_scale() -> None:
 
 def test_lists_that_do_not_fit_say_how_many_more_there_are() -> None:
     shown = json.dumps(shortlist_view.blocks(shortlist(), key_base="k"))
-    assert "and 10 more excluded" in shown
+    assert "more excluded: open the list" in shown and shortlist_view.EXCLUDED in shown
+    assert "Showing the top 5 of the 60 candidates." in shown
     request = json.dumps(
         declaration_view.request_blocks(commission(), agencies=thirty_agencies(), request="t")
     )
