@@ -35,6 +35,9 @@ from bot.service_client import Rejected
 from bot.views import errors, inputs
 from commissioning import rules
 from commissioning.features import CATALOGUE
+from service.api.slack import words
+
+VOCABULARY = words()  # what GET /api/v1/slack/vocabulary answers
 
 TODAY = date(2026, 11, 11)
 NAME = ("Zoë Ångström-Ó'Brien 🧒🏽 & <Łukasz> Nuñez-Þórsdóttir ") * 5
@@ -380,14 +383,20 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
                         ],
                     },
                     q=NAME,
+                    vocabulary=VOCABULARY,
                 )
             )
             for offset in (0, 10, 390)
         ]
-        + [_message(consultant_view.results({"total": 0, "offset": 0, "items": []}, q=NAME))]
+        + [
+            _message(
+                consultant_view.results({"total": 0, "offset": 0, "items": []}, q=NAME, vocabulary=VOCABULARY)
+            )
+        ]
     ),
     consultant_view.card: lambda: [
-        _message(consultant_view.card(card(), admin=admin, today=TODAY)) for admin in (True, False)
+        _message(consultant_view.card(card(), admin=admin, today=TODAY, vocabulary=VOCABULARY))
+        for admin in (True, False)
     ],
     declaration_view.request_blocks: lambda: [
         _message(declaration_view.request_blocks(commission(), agencies=agencies, request="ab12cd34"))
@@ -494,6 +503,10 @@ TEXTS: dict[Callable[..., str], Callable[[], str]] = {
         {"name": NAME, "check": {"label": NAME, "state": "lapsed", "due": "2026-12-01"}}
     ),
     errors.describe: lambda: errors.describe(REFUSED, user="U0ADMIN", reference="abcd1234"),
+    consultant_view.summary: lambda: consultant_view.summary(card(), VOCABULARY),
+    consultant_view.matches: lambda: consultant_view.matches(
+        {"total": 400, "offset": 390, "items": [1] * 10}, q=NAME
+    ),
 }
 
 
