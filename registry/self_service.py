@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
+from core.wording import day
 from registry import records
 from registry.changes import audit_change
 from registry.identities import SlackIdentity
@@ -70,7 +71,7 @@ def set_availability(
     request is harmless.
     """
     problems = [
-        {"loc": ["body", "away", index, "end_date"], "msg": f"{period.end_date} is already over"}
+        {"loc": ["body", "away", index, "end_date"], "msg": f"{day(period.end_date)} is already over"}
         for index, period in enumerate(data.away or [])
         if period.end_date < today
     ]

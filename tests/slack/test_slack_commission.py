@@ -2,6 +2,7 @@
 
 import json
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from factories import consultant, engagement, recorded_case
@@ -55,7 +56,7 @@ def _commission_value(posted, name: str) -> str:  # type: ignore[no-untyped-def]
     blocks = message_blocks(posted)
     return next(
         element["value"]
-        for above, below in zip(blocks, blocks[1:], strict=False)
+        for above, below in pairwise(blocks)
         if name in above.get("text", {}).get("text", "") and below["type"] == "actions"
         for element in below["elements"]
         if element["action_id"] == "shortlist.commission"

@@ -264,9 +264,8 @@ def test_an_admin_ends_an_engagement_and_records_a_new_dbs_check(
     too_early = _submit(
         slack, _modal(standin, 2), _dated("consultant.date", TODAY - timedelta(days=900)), user=people.admin
     )
-    assert too_early["errors"]["consultant.date"] == (
-        f"It cannot end ({day(TODAY - timedelta(days=900))}) before it starts ({day(TODAY - timedelta(days=200))})."
-    )
+    ended, started = day(TODAY - timedelta(days=900)), day(TODAY - timedelta(days=200))
+    assert too_early["errors"]["consultant.date"] == f"It cannot end ({ended}) before it starts ({started})."
 
     slack.press(card, "consultant.check.dbs", user=people.admin, value=_value(card, "consultant.check.dbs"))
     recorded = _submit(slack, _modal(standin, 3), _dated("consultant.date", TODAY), user=people.admin)

@@ -440,7 +440,9 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
             )
         ]
     ),
-    me_view.record_blocks: lambda: [_message(me_view.record_blocks(record()))],
+    me_view.record_blocks: lambda: [
+        _message(me_view.record_blocks(record(), vocabulary=VOCABULARY), me_view.record_text(record()))
+    ],
     me_view.home_tab: lambda: [("home", me_view.home_tab())],
     me_view.availability_modal: lambda: [_modal(me_view.availability_modal(record()))],
     me_view.interest_modal: lambda: [_modal(me_view.interest_modal())],
@@ -503,6 +505,10 @@ TEXTS: dict[Callable[..., str], Callable[[], str]] = {
         {"name": NAME, "check": {"label": NAME, "state": "lapsed", "due": "2026-12-01"}}
     ),
     errors.describe: lambda: errors.describe(REFUSED, user="U0ADMIN", reference="abcd1234"),
+    me_view.record_text: lambda: me_view.record_text(record()),
+    me_view.resolved_text: lambda: me_view.resolved_text("engagement", rejected=True),
+    declaration_view.request_text: lambda: declaration_view.request_text(commission()),
+    declaration_view.declared_text: lambda: declaration_view.declared_text(commission()),
     consultant_view.summary: lambda: consultant_view.summary(card(), VOCABULARY),
     consultant_view.matches: lambda: consultant_view.matches(
         {"total": 400, "offset": 390, "items": [1] * 10}, q=NAME
