@@ -421,7 +421,12 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
     ],
     declaration_view.declared_blocks: lambda: [_message(declaration_view.declared_blocks(commission()))],
     digest_view.blocks: lambda: [
-        _message(digest_view.blocks(digest_items(), week="2026-W46", horizon="2026-12-15", part=3, parts=9))
+        _message(
+            digest_view.blocks(
+                digest_items(), monday=TODAY, horizon=TODAY + timedelta(days=36), part=3, parts=9
+            ),
+            digest_view.text(digest_items(), monday=TODAY, part=3, parts=9),
+        )
     ],
     digest_view.item_buttons: lambda: [_message([digest_view.item_buttons(item) for item in digest_items()])],
     help_view.reply: lambda: [("reply", help_view.reply())],
@@ -505,6 +510,7 @@ TEXTS: dict[Callable[..., str], Callable[[], str]] = {
         {"name": NAME, "check": {"label": NAME, "state": "lapsed", "due": "2026-12-01"}}
     ),
     errors.describe: lambda: errors.describe(REFUSED, user="U0ADMIN", reference="abcd1234"),
+    digest_view.text: lambda: digest_view.text(digest_items(), monday=TODAY, part=3, parts=9),
     me_view.record_text: lambda: me_view.record_text(record()),
     me_view.resolved_text: lambda: me_view.resolved_text("engagement", rejected=True),
     declaration_view.request_text: lambda: declaration_view.request_text(commission()),
