@@ -6,6 +6,7 @@ of them: "lcspr" reads "local child safeguarding practice review", "infant_injur
 "infant injury and SUDI". Dates read as ``bot.views.wording.day`` writes them: ``Wed 11 Nov 2026``.
 """
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -13,6 +14,9 @@ from bot.views.blocks import escape
 from bot.views.wording import day, words
 
 Vocabulary = Mapping[str, Mapping[str, str]]  # vocabulary ("review_type") -> value -> words
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October")
+MONTHS += ("November", "December")
+DOCUMENT_DATE = re.compile(rf"\b(\d{{1,2}}) ({'|'.join(MONTHS)}) (\d{{4}})\b")
 
 
 def term(vocabulary: Vocabulary, kind: str, value: object) -> str:
@@ -37,3 +41,16 @@ def on(value: object, *, empty: str = "none recorded") -> str:
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """``3 reviews``, ``1 review``: a number always with its word."""
     return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def dated(text: str) -> str:
+    """Text written for a document ("from 3 December 2025") with its dates as Slack writes them
+    ("from Wed 3 Dec 2025"): the terms of reference say what is still to be confirmed in their own words."""
+
+    def slack_day(found: re.Match[str]) -> str:
+        try:
+            return day(date(int(found[3]), MONTHS.index(found[2]) + 1, int(found[1])))
+        except ValueError:  # not a date after all ("31 February 2026")
+            return found[0]
+
+    return DOCUMENT_DATE.sub(slack_day, text)

@@ -297,10 +297,13 @@ def why_modal(shortlist: dict[str, Any], *, consultant_id: int) -> dict[str, Any
             ],
         )
     rank, candidate = found
+    placing = (
+        "the only candidate" if len(candidates) == 1 else f"number {rank} of {len(candidates)} candidates"
+    )
     out: list[Block] = [
         section(
-            f"*{escape(candidate['name'])}*: {points(candidate['score'])}, number {rank} of the "
-            f"{plural(len(candidates), 'candidate')} for case *{escape(ref)}*."
+            f"*{escape(candidate['name'])}*: {points(candidate['score'])}, {placing} for case "
+            f"*{escape(ref)}*."
         )
     ]
     worth = _counted(candidate.get("breakdown") or [])

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from bot.features.consultant.words import plural
+from bot.features.consultant.words import dated, plural
 from bot.views.blocks import escape
 
 SHOWN_MISSING = 10
@@ -21,7 +21,7 @@ def comment(version: dict[str, Any]) -> str:
     missing = version.get("missing") or []
     if missing:
         lines.append(f"Still to be confirmed: {plural(len(missing), 'item')}.")
-    lines += [f"• {escape(item['title'])}: {escape(item['what'])}" for item in missing[:SHOWN_MISSING]]
+    lines += [f"• {escape(item['title'])}: {escape(dated(item['what']))}" for item in missing[:SHOWN_MISSING]]
     if len(missing) > SHOWN_MISSING:
         lines.append(f"• and {len(missing) - SHOWN_MISSING} more: see the DOCX")
     return "\n".join(lines)
