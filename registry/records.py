@@ -93,7 +93,7 @@ def _consultant_exists(session: Session, consultant_id: int) -> None:
 def _record(session: Session, kind: RecordKind[Any], consultant_id: int, record_id: int) -> Any:
     row = session.get(kind.table, record_id)
     if row is None or row.consultant_id != consultant_id:
-        raise NotFound(f"Consultant {consultant_id} has no {kind.noun} {record_id}.")
+        raise NotFound(f"That {kind.noun} is not, or no longer, on the consultant's record.")
     return row
 
 

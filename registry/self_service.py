@@ -151,7 +151,7 @@ def _declaration(session: Session, kind: Declared, consultant_id: int, record_id
     table = _KINDS[kind].table
     row = session.exec(select(table).where(table.id == record_id).with_for_update()).first()
     if row is None or row.consultant_id != consultant_id:
-        raise NotFound(f"Consultant {consultant_id} has no {kind.value} {record_id}.")
+        raise NotFound(f"That {kind.value} is not, or no longer, on the consultant's record.")
     return row
 
 
