@@ -116,6 +116,7 @@ class ServiceClient:
         self.token = token
         self._catalogue: list[dict[str, Any]] | None = None
         self._labels: dict[str, str] | None = None
+        self._vocabulary: dict[str, dict[str, str]] | None = None
 
     async def request(
         self,
@@ -365,6 +366,13 @@ class ServiceClient:
             listed = await self._json("GET", "/api/v1/slack/outcomes", as_user=None)
             self._labels = {outcome["id"]: outcome["label"] for outcome in listed}
         return self._labels
+
+    async def vocabulary(self) -> dict[str, dict[str, str]]:
+        """Each vocabulary's values with their words ("lcspr" -> "local child safeguarding practice
+        review"), by vocabulary ("review_type"); fetched once per process like the outcome labels."""
+        if self._vocabulary is None:
+            self._vocabulary = await self._json("GET", "/api/v1/slack/vocabulary", as_user=None)
+        return self._vocabulary
 
     async def deadlines(self) -> list[dict[str, Any]]:
         """Every dated deadline of the open cases (the bot's own call, for reminders)."""

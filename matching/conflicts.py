@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from core.wording import day
 from matching.policy import IndependencePolicy, Severity
 from matching.profiles import AgencyDirectory, Away, CaseContext, ConsultantProfile, Engagement, Interest
 from registry.lifecycle import add_years, dbs_valid_until
@@ -149,10 +150,6 @@ def _ago(earlier: date, today: date) -> str:
     return "1 year ago" if years == 1 else f"{years} years ago"
 
 
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
 def _period(engagement: Engagement) -> str:
     start = f"{engagement.start.year}" if engagement.start else "an unknown date"
     end = f"{engagement.end.year}" if engagement.end else "now"
@@ -248,11 +245,11 @@ def _windowed(
     verb, current, recent, past, block_setting, warn_setting = _WINDOWED[engagement.kind]
     where = scope.where(agency_id)
     if engagement.end is None or engagement.end >= scope.today:
-        start = f" (from {_day(engagement.start)})" if engagement.start else ""
+        start = f" (from {day(engagement.start)})" if engagement.start else ""
         return current, scope.policy.severity(current), f"{name} is {verb} {where}{start}."
     block_years = getattr(scope.policy, block_setting)
     warn_years = getattr(scope.policy, warn_setting)
-    ended = f"{name} was {verb} {where}, until {_day(engagement.end)}, {_ago(engagement.end, scope.today)}"
+    ended = f"{name} was {verb} {where}, until {day(engagement.end)}, {_ago(engagement.end, scope.today)}"
     if engagement.end > scope.since(block_years):
         return (
             recent,
@@ -285,7 +282,7 @@ def _tie(
             return (
                 "independence.past_board_member",
                 Severity.warn,
-                f"{name} was a board member of {where}, until {_day(engagement.end)}, "
+                f"{name} was a board member of {where}, until {day(engagement.end)}, "
                 f"{_ago(engagement.end, scope.today)}; within {years} years the tie must be declared.",
             )
         return None
@@ -373,7 +370,7 @@ def _interest_finding(scope: _Scope, name: str, interest: Interest) -> Finding |
     )
     if interest.case_ref == scope.case.ref:
         rule = "independence.interest_in_case"
-        reason = f"{name} declared an interest in this case on {_day(interest.declared_on)}."
+        reason = f"{name} declared an interest in this case on {day(interest.declared_on)}."
         finding = Finding(rule, scope.policy.severity(rule), reason, evidence)
         return _declared(finding, confirmed=interest.confirmed, what="interest")
     agency_id = scope.tied(interest.agency_id, partnership=True)
@@ -381,7 +378,7 @@ def _interest_finding(scope: _Scope, name: str, interest: Interest) -> Finding |
         return None
     rule = "independence.interest_in_agency"
     reason = (
-        f"{name} declared an interest involving {scope.where(agency_id)}, on {_day(interest.declared_on)}; "
+        f"{name} declared an interest involving {scope.where(agency_id)}, on {day(interest.declared_on)}; "
         "read it before deciding."
     )
     finding = Finding(rule, scope.policy.severity(rule), reason, evidence)
@@ -401,19 +398,19 @@ def _lapse(scope: _Scope, consultant: ConsultantProfile, prefix: str, valid_unti
     what, field = _CHECKS[prefix]
     recorded = getattr(consultant, field)
     if prefix == "vetting.dbs":
-        what = f"{what} of {_day(recorded)} (rechecked every {scope.policy.dbs_recheck_years} years)"
+        what = f"{what} of {day(recorded)} (rechecked every {scope.policy.dbs_recheck_years} years)"
     evidence = Evidence("consultant", consultant.id, {field: recorded, "valid_until": valid_until})
     name = consultant.name
     if valid_until < scope.today:
         return Finding(
-            f"{prefix}_expired", Severity.block, f"{name}'s {what} ran out on {_day(valid_until)}.", evidence
+            f"{prefix}_expired", Severity.block, f"{name}'s {what} ran out on {day(valid_until)}.", evidence
         )
     due = scope.case.due_date
     if due is not None and valid_until < due:
-        when = f"before the review is due on {_day(due)}"
+        when = f"before the review is due on {day(due)}"
     else:
         when = f"within {scope.policy.expiry_warn_days} days"
-    reason = f"{name}'s {what} runs out on {_day(valid_until)}, {when}."
+    reason = f"{name}'s {what} runs out on {day(valid_until)}, {when}."
     return Finding(f"{prefix}_expiring", Severity.warn, reason, evidence)
 
 
@@ -421,10 +418,17 @@ def _dbs_clear_from(horizon: date, policy: IndependencePolicy) -> date:
     """The earliest DBS check date still valid on ``horizon`` (29 February moves it by a day or so)."""
     near = add_years(horizon, -policy.dbs_recheck_years)
     return next(
-        day
-        for day in (near + timedelta(days=shift) for shift in (-1, 0, 1, 2))
-        if dbs_valid_until(day, policy.dbs_recheck_years) >= horizon
+        checked
+        for checked in (near + timedelta(days=shift) for shift in (-1, 0, 1, 2))
+        if dbs_valid_until(checked, policy.dbs_recheck_years) >= horizon
     )
+
+
+_NOT_APPROVED = {
+    ConsultantStatus.applied: "their application awaits approval",
+    ConsultantStatus.suspended: "they are suspended",
+    ConsultantStatus.removed: "they have been removed from the approved list",
+}
 
 
 def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Finding]:
@@ -435,7 +439,7 @@ def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Find
             Finding(
                 "vetting.not_approved",
                 Severity.block,
-                f"{consultant.name} is not approved (status: {consultant.status.value}).",
+                f"{consultant.name} is not approved: {_NOT_APPROVED[consultant.status]}.",
                 Evidence("consultant", consultant.id, {"status": consultant.status.value}),
             )
         )
@@ -485,7 +489,7 @@ def _away(scope: _Scope, name: str, away: Away) -> Finding | None:
     if away.end < scope.today:
         return None
     evidence = Evidence("absence", away.id, {"start": away.start, "end": away.end})
-    period = f"from {_day(away.start)} to {_day(away.end)}"
+    period = f"from {day(away.start)} to {day(away.end)}"
     if away.start <= scope.today:
         return Finding(
             "capacity.away",
@@ -498,7 +502,7 @@ def _away(scope: _Scope, name: str, away: Away) -> Finding | None:
         days = scope.policy.expiry_warn_days
         until, when = scope.today + timedelta(days=days), f"within {days} days"
     else:
-        until, when = due, f"before the review is due on {_day(due)}"
+        until, when = due, f"before the review is due on {day(due)}"
     if away.start > until:
         return None
     reason = f"{name} will be away {period}, {when}."

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from matching.conflicts import RULES, Finding, checker
 from matching.policy import IndependencePolicy, RankingPolicy
 from matching.profiles import AgencyDirectory, CaseContext, ConsultantProfile
+from registry.vocabulary import in_words
 
 NEUTRAL_RATING = 2.5  # the middle of the 1-4 scale: ratings above it add points, below it take them away
 
@@ -55,6 +56,11 @@ class Shortlist:
 
 def _listed(values: Iterable[str]) -> str:
     return ", ".join(sorted(values))
+
+
+def _themes(values: Iterable[str]) -> str:
+    """Case themes (named as the specialisms that cover them) in words, in a stable order."""
+    return ", ".join(in_words(value) for value in sorted(values))
 
 
 def _plural(count: int, noun: str) -> str:
@@ -155,10 +161,14 @@ class _Scorer:
         case = self.case
         if not case.themes:
             themes = "the case names no themes"
+        elif fit.themes == case.themes:
+            count = len(case.themes)
+            every = {1: "the case's theme", 2: "both case themes"}.get(count, f"all {count} case themes")
+            themes = f"covers {every}: {_themes(fit.themes)}"
         elif fit.themes:
-            themes = f"covers {len(fit.themes)} of {len(case.themes)} case themes: {_listed(fit.themes)}"
+            themes = f"covers {len(fit.themes)} of the {len(case.themes)} case themes: {_themes(fit.themes)}"
         else:
-            themes = f"covers none of the case's themes ({_listed(case.themes)})"
+            themes = f"covers none of the case's themes ({_themes(case.themes)})"
         if not case.interpreter_needed:
             languages = "no interpreter needed"
         elif not self.needed:
@@ -189,7 +199,7 @@ class _Scorer:
         else:
             rotation = f"{_plural(fit.recent, 'commission')} in the last {days} days"
             if fit.recent_same_area:
-                rotation += f", {fit.recent_same_area} by this area's partnership"
+                rotation += f", {fit.recent_same_area} of them by this area's partnership"
         return themes, languages, area, capacity, quality, rotation
 
 
@@ -286,11 +296,16 @@ def _message(checked: int, eligible: int, counts: tuple[RuleCount, ...]) -> str:
     if checked == 0:
         return "Nobody is on the approved list to check: add or approve consultants first."
     if eligible:
-        return f"{eligible} of {checked} consultants checked are eligible."
+        return f"{eligible} of the {_plural(checked, 'consultant')} checked are eligible."
     top = counts[0]
     parts = [
-        f"Nobody is eligible: all {checked} consultants checked are excluded.",
-        f"'{top.title}' excludes the most ({top.excludes}).",
+        "Nobody is eligible: "
+        + (
+            "the one consultant checked is excluded."
+            if checked == 1
+            else f"all {checked} consultants checked are excluded."
+        ),
+        f"'{top.title}' excludes the most: {_plural(top.excludes, 'consultant')}.",
     ]
     widening = [count for count in counts if count.only_rule]
     if not widening:
@@ -299,5 +314,6 @@ def _message(checked: int, eligible: int, counts: tuple[RuleCount, ...]) -> str:
             "Recruit reviewers from outside the agencies involved."
         )
     for count in sorted(widening, key=lambda count: -count.only_rule):
-        parts.append(f"{count.only_rule} would be eligible but for '{count.title}': {count.widen}")
+        would = f"{_plural(count.only_rule, 'consultant')} would be eligible"
+        parts.append(f"{would} but for '{count.title}': {count.widen}")
     return " ".join(parts)

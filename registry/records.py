@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel, col, select
 from core.audit import Change
 from core.errors import Invalid, NotFound
 from core.transaction import atomic
+from core.wording import day
 from registry.agencies import resolve_agency_id
 from registry.changes import audit_change, problem, refuse_nulls
 from registry.models import (
@@ -92,7 +93,7 @@ def _consultant_exists(session: Session, consultant_id: int) -> None:
 def _record(session: Session, kind: RecordKind[Any], consultant_id: int, record_id: int) -> Any:
     row = session.get(kind.table, record_id)
     if row is None or row.consultant_id != consultant_id:
-        raise NotFound(f"Consultant {consultant_id} has no {kind.noun} {record_id}.")
+        raise NotFound(f"That {kind.noun} is not, or no longer, on the consultant's record.")
     return row
 
 
@@ -169,10 +170,8 @@ def update_record(
 def _in_order(row: Any, start_name: str, end_name: str) -> None:
     start, end = getattr(row, start_name), getattr(row, end_name)
     if start is not None and end is not None and end < start:
-        raise Invalid(
-            f"{end_name} is before {start_name}.",
-            problems=[problem(end_name, f"{end} is before {start_name} {start}")],
-        )
+        said = f"It cannot end ({day(end)}) before it starts ({day(start)})."
+        raise Invalid(said, problems=[problem(end_name, said)])
 
 
 def delete_record(

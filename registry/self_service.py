@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
+from core.wording import day
 from registry import records
 from registry.changes import audit_change
 from registry.identities import SlackIdentity
@@ -70,7 +71,7 @@ def set_availability(
     request is harmless.
     """
     problems = [
-        {"loc": ["body", "away", index, "end_date"], "msg": f"{period.end_date} is already over"}
+        {"loc": ["body", "away", index, "end_date"], "msg": f"{day(period.end_date)} is already over"}
         for index, period in enumerate(data.away or [])
         if period.end_date < today
     ]
@@ -150,7 +151,7 @@ def _declaration(session: Session, kind: Declared, consultant_id: int, record_id
     table = _KINDS[kind].table
     row = session.exec(select(table).where(table.id == record_id).with_for_update()).first()
     if row is None or row.consultant_id != consultant_id:
-        raise NotFound(f"Consultant {consultant_id} has no {kind.value} {record_id}.")
+        raise NotFound(f"That {kind.value} is not, or no longer, on the consultant's record.")
     return row
 
 

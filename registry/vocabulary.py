@@ -106,3 +106,45 @@ class ReviewRole(StrEnum):
     overview_author = "overview_author"
     agency_report_author = "agency_report_author"
     supporting_reviewer = "supporting_reviewer"
+
+
+# The vocabularies in words --------------------------------------------------------------------------
+
+ACRONYMS = frozenset(
+    {"aafda", "dbs", "dfe", "dhr", "gmc", "gp", "hcpc", "icb", "lcspr", "nhs", "nmc", "sar", "scie"}
+    | {"scr", "silp", "sudi"}
+)
+# Values whose words are not their spelling: the names people use for them.
+SPOKEN = {
+    "social_work_england": "Social Work England",
+    "dfe_scr_quality_programme": "DfE SCR quality programme",
+    "lcspr": "local child safeguarding practice review",
+    "scr": "serious case review",
+    "national_review": "national child safeguarding practice review",
+    "sar": "safeguarding adults review",
+    "dhr": "domestic homicide review",
+    "race_ethnicity_and_culture": "race, ethnicity and culture",
+    "nursing_health_visiting": "nursing and health visiting",
+    "medicine_paediatrics": "medicine and paediatrics",
+    "probation_youth_justice": "probation and youth justice",
+}
+# Every vocabulary a person may read a value of, by the name the API gives it.
+VOCABULARIES: dict[str, type[StrEnum]] = {
+    "agency_kind": AgencyKind,
+    "consultant_status": ConsultantStatus,
+    "engagement_kind": EngagementKind,
+    "specialism": Specialism,
+    "background": Background,
+    "registration_body": RegistrationBody,
+    "accreditation": Accreditation,
+    "review_type": ReviewType,
+    "review_role": ReviewRole,
+}
+
+
+def in_words(value: str) -> str:
+    """A vocabulary value as words within a sentence: ``infant_injury_and_sudi`` -> "infant injury and
+    SUDI", ``lcspr`` -> "local child safeguarding practice review"."""
+    if value in SPOKEN:
+        return SPOKEN[value]
+    return " ".join(part.upper() if part in ACRONYMS else part for part in str(value).split("_"))

@@ -1,5 +1,6 @@
-"""What the Slack bot needs beyond the domain API: who a Slack user is, outcome labels, the deadlines to
-remind about, the consultants' checks falling due, check drafts and once-only claims."""
+"""What the Slack bot needs beyond the domain API: who a Slack user is, outcome labels and the
+vocabularies in words, the deadlines to remind about, the consultants' checks falling due, check drafts
+and once-only claims."""
 
 from datetime import date
 from typing import Annotated
@@ -8,8 +9,8 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from commissioning import rules, store
 from commissioning.consultant_views import CheckOut
-from commissioning.models import CaseStatus
-from registry import consultants
+from commissioning.models import CaseStatus, CommissionRole, CommissionStatus
+from registry import consultants, vocabulary
 from service import slack_state
 from service.api.params import Ref
 from service.api.schemas import CheckDue, Deadline, Me, OutcomeLabel
@@ -46,6 +47,23 @@ def me(_: IdentityProbe, user: CurrentUser) -> Me:
 def outcomes() -> list[OutcomeLabel]:
     """Every outcome id with the words to show for it, in the order a decision lists them. No sign-in."""
     return [OutcomeLabel(id=o.id, kind=o.kind, label=o.label) for o in rules.outcome_types().values()]
+
+
+VOCABULARIES = {
+    **vocabulary.VOCABULARIES,
+    "commission_role": CommissionRole,
+    "commission_status": CommissionStatus,
+}
+
+
+@router.get("/vocabulary")
+def words() -> dict[str, dict[str, str]]:
+    """Each vocabulary's values (a specialism, a review type, a role...) with the words to show for them,
+    within a sentence ("infant injury and SUDI", "lead reviewer"). No sign-in."""
+    return {
+        name: {value.value: vocabulary.in_words(value.value) for value in values}
+        for name, values in VOCABULARIES.items()
+    }
 
 
 DEADLINE_PAGE = 200

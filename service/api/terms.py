@@ -57,7 +57,8 @@ def generate_terms(
         response.status_code = 200
         message = f"Nothing has changed since version {record.version}; no new version was stored."
     if result.missing:
-        message += f" {len(result.missing)} item(s) are still to be confirmed."
+        count = len(result.missing)
+        message += f" {count} item{' is' if count == 1 else 's are'} still to be confirmed."
     return GeneratedOut(
         **_version_out(ref, record),
         created=result.created,

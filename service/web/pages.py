@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from core import audit
 from core.errors import Conflict, Invalid
+from registry.vocabulary import in_words
 from service import page_sessions
 from service.auth import Caller, _record_refusal
 from service.db import UnitOfWorkRoute, joined_unit_of_work
@@ -25,33 +26,10 @@ from service.web.cookie import csrf_token, remember_visitor, signed_in
 WEB_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
 STYLESHEET = WEB_TEMPLATES / "static" / "admin.css"
 
-ACRONYMS = frozenset(
-    [
-        "aafda",
-        "dbs",
-        "dfe",
-        "dhr",
-        "gmc",
-        "gp",
-        "hcpc",
-        "icb",
-        "lcspr",
-        "nhs",
-        "nmc",
-        "sar",
-        "scie",
-        "scr",
-        "silp",
-        "sudi",
-    ]
-)
-
 
 def words(value: object) -> str:
     """A vocabulary value as a person reads it: ``nhs_trust`` -> "NHS trust"."""
-    parts = str(value).split("_")
-    shown = [part.upper() if part in ACRONYMS else part for part in parts]
-    text = " ".join(shown)
+    text = in_words(str(value))
     return text[:1].upper() + text[1:]
 
 

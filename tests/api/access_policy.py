@@ -86,6 +86,7 @@ MATRIX: dict[str, Access] = {
     # what the Slack bot needs
     "GET /api/v1/slack/me": SIGNED_IN,
     "GET /api/v1/slack/outcomes": PUBLIC,
+    "GET /api/v1/slack/vocabulary": PUBLIC,
     "GET /api/v1/slack/deadlines": BOT,
     "GET /api/v1/slack/deadlines/{ref}": STAFF,
     "GET /api/v1/slack/checks-due": BOT,

@@ -195,6 +195,7 @@ CALLS: dict[str, Call] = {
     "GET /api/v1/consultants/{consultant_id}/subject-access": Call(ok=200),
     "GET /api/v1/slack/me": Call(ok=200),
     "GET /api/v1/slack/outcomes": Call(ok=200),
+    "GET /api/v1/slack/vocabulary": Call(ok=200),
     "GET /api/v1/slack/deadlines": Call(ok=200),
     "GET /api/v1/slack/checks-due": Call(ok=200),
     "POST /api/v1/slack/drafts": Call(json={"state": {"outcome": "death"}}, ok=201),

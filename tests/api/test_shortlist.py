@@ -58,10 +58,10 @@ def test_eligible_consultants_are_ranked_with_a_breakdown_and_the_conflicted_are
     assert finding["severity"] == "block"
     assert finding["reason"] == (
         "Cy Employed is employed by Homerton Healthcare NHS Trust, an agency involved in this case "
-        "(from 1 January 2015)."
+        "(from Thu 1 Jan 2015)."
     )
     assert finding["evidence"]["kind"] == "engagement"
-    assert body["summary"]["message"] == "2 of 3 consultants checked are eligible."
+    assert body["summary"]["message"] == "2 of the 3 consultants checked are eligible."
     assert {s["name"]: s["basis"] for s in body["policy"]}["employment_block_years"] == "local_policy"
 
 
@@ -85,6 +85,23 @@ def test_a_board_that_prefers_distance_ranks_a_reviewer_from_outside_every_area_
         (0, "works in hackney, the case's area"),
         (0, "works in london, where an agency in the case is"),
     ]
+
+
+def test_the_themes_a_score_cites_and_the_vocabularies_the_bot_shows_read_as_words(
+    client, world, commissioner
+):
+    case(world, "HK-1", neglect=True, domestic_abuse=True, interpreter_needed=False)
+    consultant(world, "Ada Specialist", specialisms=["neglect", "domestic_abuse"])
+    [best] = shortlist(client, commissioner).json()["candidates"]
+    whys = {part["component"]: part["why"] for part in best["breakdown"]}
+    assert whys["specialisms"] == "covers both case themes: domestic abuse, neglect"
+
+    words = client.get("/api/v1/slack/vocabulary").json()
+    assert words["specialism"]["infant_injury_and_sudi"] == "infant injury and SUDI"
+    assert words["review_type"]["lcspr"] == "local child safeguarding practice review"
+    assert words["registration_body"]["social_work_england"] == "Social Work England"
+    assert words["commission_role"]["lead_reviewer"] == "lead reviewer"
+    assert all("_" not in said for vocabulary in words.values() for said in vocabulary.values())
 
 
 def test_a_case_naming_an_agency_by_alias_still_finds_the_tie(client, world, chair):
@@ -156,7 +173,7 @@ def test_when_nobody_is_eligible_everyone_is_checked_and_the_summary_says_what_w
     }
     summary = body["summary"]
     assert summary["message"].startswith("Nobody is eligible: all 3 consultants checked are excluded.")
-    assert "1 would be eligible but for 'DBS check out of date': Ask them to renew" in summary["message"]
+    assert "1 consultant would be eligible but for 'DBS check out of date': Ask them" in summary["message"]
     assert [r["only_rule"] for r in summary["rules"]] == [1, 1, 1]
 
 

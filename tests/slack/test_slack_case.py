@@ -337,7 +337,7 @@ def test_after_the_board_departs_every_surface_names_the_boards_deadlines(
     )
     assert made.status_code == 201, made.text
     [warning] = made.json()["warnings"]
-    assert warning["reason"].endswith(f"before the review is due on {rapid_due.day} {rapid_due:%B %Y}.")
+    assert warning["reason"].endswith(f"before the review is due on {day(rapid_due)}.")
 
     # The admin pages.
     set_password(session, email=admin.email, password=PASSWORD, actor="test")

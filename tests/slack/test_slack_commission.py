@@ -2,6 +2,7 @@
 
 import json
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from factories import consultant, engagement, recorded_case
@@ -51,9 +52,14 @@ def _shortlist(slack: SlackDriver, standin: SlackStandIn, *, user: str, ref: str
 
 
 def _commission_value(posted, name: str) -> str:  # type: ignore[no-untyped-def]
-    """The value of the Commission button beside ``name`` on the posted shortlist."""
+    """The value of the Commission button under ``name`` on the posted shortlist."""
+    blocks = message_blocks(posted)
     return next(
-        b["accessory"]["value"] for b in message_blocks(posted) if name in b.get("text", {}).get("text", "")
+        element["value"]
+        for above, below in pairwise(blocks)
+        if name in above.get("text", {}).get("text", "") and below["type"] == "actions"
+        for element in below["elements"]
+        if element["action_id"] == "shortlist.commission"
     )
 
 
@@ -64,20 +70,24 @@ def _asked_to_declare(slack: SlackDriver, standin: SlackStandIn, posted, name: s
     return next(p for p in standin.calls_to("chat.postMessage") if p.body["channel"] == dm)
 
 
-def test_the_shortlist_shows_scores_with_their_breakdown_and_the_excluded_with_reasons(
+def test_the_shortlist_shows_the_top_five_with_their_points_and_the_excluded_with_reasons(
     slack, standin, people, case_ref
 ):
     posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
     text = json.dumps(message_blocks(posted))
-    assert "*1. Ada Reviewer*: score" in text
-    assert "specialisms +" in text and "covers 1 of 1 case themes: neglect" in text
-    assert "*Excluded (1)*" in text and "*Pat Police*:" in text
+    assert "*1. Ada Reviewer*: 16 points\\nPoints for specialisms, free places" in text
+    assert "*Excluded: 1 consultant*" in text and "*Pat Police*: Pat Police is employed by" in text
     commission_buttons = [
-        b["accessory"]
+        element
         for b in message_blocks(posted)
-        if b.get("accessory", {}).get("action_id") == "shortlist.commission"
+        if b["type"] == "actions"
+        for element in b["elements"]
+        if element["action_id"] == "shortlist.commission"
     ]
-    assert len(commission_buttons) == 10 and all("confirm" in button for button in commission_buttons)
+    assert len(commission_buttons) == 5 and all("confirm" in button for button in commission_buttons)
+    assert posted.body["text"] == (
+        f"Shortlist for case {case_ref}: the top 5 of 12 candidates, 1 consultant excluded."
+    )
 
 
 def test_commission_declare_and_get_the_terms_of_reference(
@@ -216,7 +226,7 @@ def test_someone_other_than_the_consultant_cannot_decline_for_them(
     assert session.exec(select(Commission.status)).one() == CommissionStatus.proposed
 
 
-def test_candidates_beyond_the_first_ten_are_picked_from_a_search(
+def test_candidates_beyond_those_shown_are_picked_from_a_search(
     slack, standin, people, case_ref, session: Session
 ):
     posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
@@ -226,7 +236,7 @@ def test_candidates_beyond_the_first_ten_are_picked_from_a_search(
     offered = slack.suggest_in_message(
         posted, picker_block["block_id"], "shortlist.pick", user=people.commissioner, query="reviewer l"
     ).json()
-    assert [o["text"]["text"].split(" (")[0] for o in offered["options"]] == ["Reviewer L"]
+    assert [o["text"]["text"] for o in offered["options"]] == ["Reviewer L: 6 points"]
     slack.press(posted, "shortlist.pick", user=people.commissioner, selected=offered["options"][0])
     standin.wait_for("chat.postMessage", 2)
     commission = session.exec(select(Commission)).one()

@@ -9,6 +9,7 @@ from slack_rig import SlackDriver, add_agencies, message_blocks
 from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, select
 
+from bot.views.wording import day
 from core.audit import AuditEvent
 from registry.lifecycle import add_years
 from registry.models import Consultant, Engagement
@@ -90,21 +91,24 @@ def test_a_search_pages_and_opens_a_card_with_checks_engagements_interests_and_r
     slack, standin, people, ada
 ):
     first = _reply(slack, standin, "consultant reviewer", user=people.commissioner)
-    assert "*13* consultants match" in _text(first) and "(1 to 10 shown)" in _text(first)
+    assert "13 consultants match \\u201creviewer\\u201d: 1 to 10 shown." in _text(first)
+    assert first.body["text"] == "13 consultants match “reviewer”: 1 to 10 shown."
     slack.press(first, "consultant.page.next", user=people.commissioner)
     second = standin.wait_for("response_url", 2)[-1]
-    assert second.body["replace_original"] is True and "(11 to 13 shown)" in _text(second)
+    assert second.body["replace_original"] is True and ": 11 to 13 shown." in _text(second)
     assert "Previous" in _text(second) and "Next" not in _text(second)
 
     slack.press(first, "consultant.open", user=people.commissioner, value=str(ada))
     card = standin.wait_for("response_url", 3)[-1]
     assert card.body["response_type"] == "ephemeral" and card.body["replace_original"] is False
     text = _text(card)
-    assert "Ada Reviewer" in text and "*Places in use*\\n0 of 2" in text
-    due = (TODAY + timedelta(days=10)).isoformat()
-    assert f"DBS check: checked {add_years(TODAY, -3) + timedelta(days=10)}, falls due *{due}*" in text
+    assert "Ada Reviewer" in text and "*Places*\\n0 of 2 in use" in text
+    assert card.body["text"] == "Ada Reviewer: approved, 0 of 2 places in use."
+    checked, due = day(add_years(TODAY, -3) + timedelta(days=10)), day(TODAY + timedelta(days=10))
+    assert f"DBS check: checked {checked}, falls due *{due}*" in text
     assert "Contracted, Camden Children's Social Care: Independent chair" in text
-    assert "Sister works in Camden" in text and "OLD-2024-001" in text and "rated *3* of 4" in text
+    assert "Sister works in Camden" in text and "OLD-2024-001" in text and "rated *3 of 4*" in text
+    assert "local child safeguarding practice review as lead reviewer" in text
     assert "consultant.status" not in text and "Only admins change the approved list." in text
 
 
@@ -115,15 +119,15 @@ def test_a_search_of_three_pages_turns_forward_and_back_from_the_middle_page(
         consultant(session, f"Reviewer Z{n}")
     session.commit()
     first = _reply(slack, standin, "consultant reviewer", user=people.commissioner)
-    assert "*25* consultants match" in _text(first)
+    assert "25 consultants match" in _text(first)
     slack.press(first, "consultant.page.next", user=people.commissioner)
     middle = standin.wait_for("response_url", 2)[-1]
-    assert "(11 to 20 shown)" in _text(middle)
+    assert ": 11 to 20 shown." in _text(middle)
     assert "Previous" in _text(middle) and "Next" in _text(middle)
     slack.press(middle, "consultant.page.next", user=people.commissioner)
-    assert "(21 to 25 shown)" in _text(standin.wait_for("response_url", 3)[-1])
+    assert ": 21 to 25 shown." in _text(standin.wait_for("response_url", 3)[-1])
     slack.press(middle, "consultant.page.previous", user=people.commissioner)
-    assert "(1 to 10 shown)" in _text(standin.wait_for("response_url", 4)[-1])
+    assert ": 1 to 10 shown." in _text(standin.wait_for("response_url", 4)[-1])
 
 
 def test_the_search_finds_specialisms_and_areas_and_says_when_nothing_matches(slack, standin, people, ada):
@@ -233,7 +237,8 @@ def test_an_engagement_added_from_slack_excludes_the_consultant_from_a_case_with
     )
 
     listed = shortlist()
-    assert "*1. Ada Reviewer*" not in listed and "*Excluded (1)*" in listed and "*Ada Reviewer*:" in listed
+    assert "*1. Ada Reviewer*" not in listed and "*Excluded: 1 consultant*" in listed
+    assert "*Ada Reviewer*: Ada Reviewer is employed by Metropolitan Police Service" in listed
 
 
 def test_an_admin_ends_an_engagement_and_records_a_new_dbs_check(
@@ -259,11 +264,12 @@ def test_an_admin_ends_an_engagement_and_records_a_new_dbs_check(
     too_early = _submit(
         slack, _modal(standin, 2), _dated("consultant.date", TODAY - timedelta(days=900)), user=people.admin
     )
-    assert "is before start_date" in too_early["errors"]["consultant.date"]
+    ended, started = day(TODAY - timedelta(days=900)), day(TODAY - timedelta(days=200))
+    assert too_early["errors"]["consultant.date"] == f"It cannot end ({ended}) before it starts ({started})."
 
     slack.press(card, "consultant.check.dbs", user=people.admin, value=_value(card, "consultant.check.dbs"))
     recorded = _submit(slack, _modal(standin, 3), _dated("consultant.date", TODAY), user=people.admin)
-    assert f"recorded the new DBS check date of Ada Reviewer: *{TODAY}*" in json.dumps(recorded)
+    assert f"recorded the new DBS check date of Ada Reviewer: *{day(TODAY)}*" in json.dumps(recorded)
     session.expire_all()
     assert session.get(Engagement, engagement.id).end_date == TODAY - timedelta(days=1)
     assert session.get(Consultant, ada).dbs_check_date == TODAY

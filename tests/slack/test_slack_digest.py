@@ -11,6 +11,7 @@ from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, func, select
 
 from bot.features.digest.job import horizon, week_of
+from bot.views.wording import day
 from core.audit import AuditEvent
 from registry.lifecycle import add_years
 from registry.models import Consultant
@@ -64,13 +65,14 @@ def test_the_digest_posts_each_item_once_for_the_week_even_when_the_job_runs_twi
     [posted] = standin.calls_to("chat.postMessage")
     assert posted.body["channel"] == ADMIN_CHANNEL
     text = json.dumps(message_blocks(posted))
-    assert f"week {week_of(TODAY)}" in text
+    week = f"Checks falling due, week of {day(TODAY - timedelta(days=TODAY.weekday()))}"
+    assert week in text and posted.body["text"] == f"{week}: 5 checks"
     for line in (
-        f"*Ada Reviewer*: DBS check falls due *{TODAY + timedelta(days=10)}*",
-        f"*Bea Reviewer*: Professional registration falls due *{TODAY + timedelta(days=5)}*",
-        f"*Bea Reviewer*: Insurance falls due *{TODAY + timedelta(days=20)}*",
-        f"*Eve Reviewer*: Re-approval falls due *{TODAY + timedelta(days=15)}*",
-        f"*Fay Reviewer*: Insurance falls due *{horizon(TODAY)}*",
+        f"*Ada Reviewer*: DBS check falls due *{day(TODAY + timedelta(days=10))}*",
+        f"*Bea Reviewer*: Professional registration falls due *{day(TODAY + timedelta(days=5))}*",
+        f"*Bea Reviewer*: Insurance falls due *{day(TODAY + timedelta(days=20))}*",
+        f"*Eve Reviewer*: Re-approval falls due *{day(TODAY + timedelta(days=15))}*",
+        f"*Fay Reviewer*: Insurance falls due *{day(horizon(TODAY))}*",
     ):
         assert line in text
     assert "Gus Current" not in text and "Dee Suspended" not in text
@@ -168,7 +170,7 @@ def test_suspend_and_mark_renewed_from_the_digest_change_the_record_and_reply_un
     notes = _thread_notes(standin, posted, 3)
     assert notes == [
         "<@U0ADMIN> suspended Ada Reviewer.",
-        f"<@U0ADMIN> recorded the new insurance expiry of Bea Reviewer: *{new_date}*.",
+        f"<@U0ADMIN> recorded the new insurance expiry of Bea Reviewer: *{day(new_date)}*.",
         "<@U0ADMIN> approved Eve Reviewer.",
     ]
     session.expire_all()
@@ -196,7 +198,7 @@ def test_an_admin_reminds_a_consultant_by_dm_once_a_week_and_a_commissioner_cann
     [opened] = standin.wait_for("conversations.open")
     assert opened.body["users"] == ADA_SLACK
     dm = next(c for c in standin.wait_for("chat.postMessage", 2) if c.body["channel"] == "D0ADA")
-    assert f"your DBS check falls due on *{TODAY + timedelta(days=10)}*" in dm.body["text"]
+    assert f"your DBS check falls due on *{day(TODAY + timedelta(days=10))}*" in dm.body["text"]
     assert _thread_notes(standin, posted, 1) == ["<@U0ADMIN> reminded Ada Reviewer by direct message."]
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "consultant.remind")).one()
     assert (event.actor, event.entity_id) == ("admin@board.example.org", str(lapsing["ada"]))

@@ -6,6 +6,9 @@ from bot.features.me import views as me_view
 from bot.service_client import Forbidden, Rejected
 from bot.views import inputs
 from bot.views.blocks import MESSAGE_BLOCKS, SECTION_CHARS
+from service.api.slack import words
+
+VOCABULARY = words()  # what GET /api/v1/slack/vocabulary answers
 
 
 def record(**changes: object) -> dict:
@@ -56,18 +59,23 @@ def record(**changes: object) -> dict:
 
 
 def test_the_record_marks_what_awaits_confirmation_and_what_is_missing() -> None:
-    text = json.dumps(me_view.record_blocks(record()))
+    text = json.dumps(me_view.record_blocks(record(), vocabulary=VOCABULARY))
     assert "Employed by Hackney Children's Social Care: Team manager, 2010 to now" in text
     assert "awaiting an admin's confirmation" in text
-    assert "1 July 2026 to 14 July 2026" in text
-    assert "*Indemnity insurance*\\nuntil none recorded" in text
+    assert "Wed 1 Jul 2026 to Tue 14 Jul 2026" in text
+    assert "*Indemnity insurance*\\nnone recorded" in text
     assert "*HK-1*: lead reviewer, proposed (your declaration is awaited)" in text
-    assert "SOCIAL_WORK_ENGLAND, until 30 November 2026" in text
+    assert "Social Work England, until Mon 30 Nov 2026" in text
+    assert me_view.record_text(record()) == "Your record: Ada Able, 1 of 2 places in use."
 
 
 def test_a_suspended_consultant_sees_why() -> None:
-    text = json.dumps(me_view.record_blocks(record(status="suspended", status_reason="DBS check lapsed")))
-    assert "suspended: DBS check lapsed" in text
+    text = json.dumps(
+        me_view.record_blocks(
+            record(status="suspended", status_reason="DBS check lapsed"), vocabulary=VOCABULARY
+        )
+    )
+    assert "Suspended: DBS check lapsed" in text
 
 
 def test_long_lists_are_counted_not_lost_and_stay_within_slacks_limits() -> None:
@@ -83,7 +91,7 @@ def test_long_lists_are_counted_not_lost_and_stay_within_slacks_limits() -> None
         }
         for n in range(40)
     ]
-    blocks = me_view.record_blocks(record(interests=interests))
+    blocks = me_view.record_blocks(record(interests=interests), vocabulary=VOCABULARY)
     assert len(blocks) <= MESSAGE_BLOCKS
     assert all(
         len(b["text"]["text"]) <= SECTION_CHARS for b in blocks if b["type"] == "section" and "text" in b

@@ -225,18 +225,33 @@ def _shortlist(candidates: int, excluded: int) -> dict:
     }
 
 
-def test_a_long_shortlist_stays_within_fifty_blocks_and_offers_the_rest_in_a_search():
+def test_a_long_shortlist_shows_the_top_five_and_offers_more_and_the_rest_in_a_search():
     message = shortlist.blocks(_shortlist(60, 40), key_base="k")
     assert len(message) <= blocks.MESSAGE_BLOCKS
-    pickers = [
-        e for b in message if b["type"] == "actions" for e in b["elements"] if e["type"] == "external_select"
-    ]
+    elements = [e for b in message if b["type"] == "actions" for e in b["elements"]]
+    pickers = [e for e in elements if e["type"] == "external_select"]
     assert len(pickers) == 1 and "confirm" in pickers[0]
+    assert [json.loads(e["value"]) for e in elements if e["action_id"] == shortlist.MORE] == [{"shown": 10}]
+    assert sum(e["action_id"] == shortlist.COMMISSION for e in elements) == shortlist.FIRST
+
+
+def test_the_longest_shortlist_shown_stays_within_fifty_blocks_and_offers_no_more():
+    message = shortlist.blocks(_shortlist(60, 40), key_base="k", shown=100)
+    elements = [e for b in message if b["type"] == "actions" for e in b["elements"]]
+    assert len(message) <= blocks.MESSAGE_BLOCKS
+    assert sum(e["action_id"] == shortlist.COMMISSION for e in elements) == shortlist.MOST
+    assert shortlist.MORE not in json.dumps(message) and shortlist.PICK in json.dumps(message)
 
 
 def test_each_commission_button_carries_its_own_idempotency_key_and_a_confirm_dialog():
     message = shortlist.blocks(_shortlist(3, 0), key_base="k")
-    buttons = [b["accessory"] for b in message if "accessory" in b]
+    buttons = [
+        e
+        for b in message
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "shortlist.commission"
+    ]
     values = [json.loads(button["value"]) for button in buttons]
     assert [v["key"] for v in values] == ["slack-k-0", "slack-k-1", "slack-k-2"]
     assert all("confirm" in button for button in buttons)

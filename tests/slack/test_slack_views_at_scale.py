@@ -35,6 +35,9 @@ from bot.service_client import Rejected
 from bot.views import errors, inputs
 from commissioning import rules
 from commissioning.features import CATALOGUE
+from service.api.slack import words
+
+VOCABULARY = words()  # what GET /api/v1/slack/vocabulary answers
 
 TODAY = date(2026, 11, 11)
 NAME = ("Zoë Ångström-Ó'Brien 🧒🏽 & <Łukasz> Nuñez-Þórsdóttir ") * 5
@@ -386,14 +389,20 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
                         ],
                     },
                     q=NAME,
+                    vocabulary=VOCABULARY,
                 )
             )
             for offset in (0, 10, 390)
         ]
-        + [_message(consultant_view.results({"total": 0, "offset": 0, "items": []}, q=NAME))]
+        + [
+            _message(
+                consultant_view.results({"total": 0, "offset": 0, "items": []}, q=NAME, vocabulary=VOCABULARY)
+            )
+        ]
     ),
     consultant_view.card: lambda: [
-        _message(consultant_view.card(card(), admin=admin, today=TODAY)) for admin in (True, False)
+        _message(consultant_view.card(card(), admin=admin, today=TODAY, vocabulary=VOCABULARY))
+        for admin in (True, False)
     ],
     declaration_view.request_blocks: lambda: [
         _message(declaration_view.request_blocks(commission(), agencies=agencies, request="ab12cd34"))
@@ -422,7 +431,12 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
     ],
     declaration_view.declined_blocks: lambda: [_message(declaration_view.declined_blocks(commission()))],
     digest_view.blocks: lambda: [
-        _message(digest_view.blocks(digest_items(), week="2026-W46", horizon="2026-12-15", part=3, parts=9))
+        _message(
+            digest_view.blocks(
+                digest_items(), monday=TODAY, horizon=TODAY + timedelta(days=36), part=3, parts=9
+            ),
+            digest_view.text(digest_items(), monday=TODAY, part=3, parts=9),
+        )
     ],
     digest_view.item_buttons: lambda: [_message([digest_view.item_buttons(item) for item in digest_items()])],
     help_view.reply: lambda: [("reply", help_view.reply())],
@@ -441,7 +455,9 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
             )
         ]
     ),
-    me_view.record_blocks: lambda: [_message(me_view.record_blocks(record()))],
+    me_view.record_blocks: lambda: [
+        _message(me_view.record_blocks(record(), vocabulary=VOCABULARY), me_view.record_text(record()))
+    ],
     me_view.home_tab: lambda: [("home", me_view.home_tab())],
     me_view.availability_modal: lambda: [_modal(me_view.availability_modal(record()))],
     me_view.interest_modal: lambda: [_modal(me_view.interest_modal())],
@@ -476,7 +492,21 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
         for check in changes.CHECK_QUESTIONS
     ],
     changes.done: lambda: [_modal(changes.done(REASON))],
-    shortlist_view.blocks: lambda: [_message(shortlist_view.blocks(shortlist(), key_base="k" * 12))],
+    shortlist_view.blocks: lambda: [
+        _message(
+            shortlist_view.blocks(shortlist(), key_base="k" * 12, shown=shown),
+            shortlist_view.text(shortlist(), shown=shown),
+        )
+        for shown in (shortlist_view.FIRST, shortlist_view.MOST, 60)
+    ],
+    shortlist_view.why_modal: lambda: [
+        _modal(shortlist_view.why_modal(shortlist(), consultant_id=consultant_id))
+        for consultant_id in (1000, 1059, 1)  # the first, the last, and one no longer a candidate
+    ],
+    shortlist_view.excluded_modal: lambda: [
+        _modal(shortlist_view.excluded_modal(shortlist())),
+        _modal(shortlist_view.excluded_modal({**shortlist(), "excluded": shortlist()["excluded"] * 30})),
+    ],
     shortlist_view.pick_options: lambda: [("options", shortlist_view.pick_options(shortlist(), query=""))],
     inputs.done: lambda: [_modal(inputs.done(REASON, callback_id="done"))],
     errors.usage: lambda: [("reply", errors.usage("/scr consultant QUERY", REASON))],
@@ -484,10 +514,21 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
 TEXTS: dict[Callable[..., str], Callable[[], str]] = {
     answer.summary_text: lambda: answer.summary_text(result(), labels()),
     shortlist_view.commissioned_text: lambda: shortlist_view.commissioned_text(commission(), dm_sent=True),
+    shortlist_view.already_text: lambda: shortlist_view.already_text(commission()),
+    shortlist_view.text: lambda: shortlist_view.text(shortlist()),
     digest_view.reminder_text: lambda: digest_view.reminder_text(
         {"name": NAME, "check": {"label": NAME, "state": "lapsed", "due": "2026-12-01"}}
     ),
     errors.describe: lambda: errors.describe(REFUSED, user="U0ADMIN", reference="abcd1234"),
+    digest_view.text: lambda: digest_view.text(digest_items(), monday=TODAY, part=3, parts=9),
+    me_view.record_text: lambda: me_view.record_text(record()),
+    me_view.resolved_text: lambda: me_view.resolved_text("engagement", rejected=True),
+    declaration_view.request_text: lambda: declaration_view.request_text(commission()),
+    declaration_view.declared_text: lambda: declaration_view.declared_text(commission()),
+    consultant_view.summary: lambda: consultant_view.summary(card(), VOCABULARY),
+    consultant_view.matches: lambda: consultant_view.matches(
+        {"total": 400, "offset": 390, "items": [1] * 10}, q=NAME
+    ),
 }
 
 
@@ -557,7 +598,8 @@ def test_every_view_builder_is_checked_at_scale() -> None:
 
 def test_lists_that_do_not_fit_say_how_many_more_there_are() -> None:
     shown = json.dumps(shortlist_view.blocks(shortlist(), key_base="k"))
-    assert "and 10 more excluded" in shown
+    assert "more excluded: open the list" in shown and shortlist_view.EXCLUDED in shown
+    assert "Showing the top 5 of the 60 candidates." in shown
     request = json.dumps(
         declaration_view.request_blocks(commission(), agencies=thirty_agencies(), request="t")
     )

@@ -38,7 +38,7 @@ def test_a_consultant_away_today_cannot_take_a_review_now() -> None:
     assert (finding.rule, finding.severity) == ("capacity.away", Severity.block)
     assert (
         finding.reason
-        == "Ann Reviewer is away from 29 May 2026 to 11 June 2026, so cannot take a review now."
+        == "Ann Reviewer is away from Fri 29 May 2026 to Thu 11 Jun 2026, so cannot take a review now."
     )
     assert (finding.evidence.kind, finding.evidence.id) == ("absence", 50)
     assert finding.evidence.fields == {"start": days(-3), "end": days(10)}
@@ -57,8 +57,8 @@ def test_away_later_but_before_the_review_is_due_warns() -> None:
     (finding,) = check(consultant_profile(away=[(days(100), days(114))]), CASE, POLICY, TODAY)
     assert (finding.rule, finding.severity) == ("capacity.away_during_review", Severity.warn)
     assert finding.reason == (
-        "Ann Reviewer will be away from 9 September 2026 to 23 September 2026, before the review is due on "
-        "1 December 2026."
+        "Ann Reviewer will be away from Wed 9 Sep 2026 to Wed 23 Sep 2026, before the review is due on "
+        "Tue 1 Dec 2026."
     )
 
 
@@ -105,7 +105,8 @@ def test_the_shortlist_excludes_whoever_is_away_and_says_what_would_widen_the_po
     assert [e.consultant.name for e in shortlist.excluded] == ["Ann Reviewer"]
     alone = rank([away], CASE, policy=POLICY, ranking=RANKING, today=TODAY, agencies=AGENCIES)
     message = summarise(alone).message
-    assert "1 would be eligible but for 'away now': Ask whether they could start on their return" in message
+    assert message.startswith("Nobody is eligible: the one consultant checked is excluded.")
+    assert "1 consultant would be eligible but for 'away now': Ask whether they could start" in message
 
 
 # Self-declared interests -----------------------------------------------------------------------
@@ -127,7 +128,7 @@ def test_an_unconfirmed_interest_in_the_case_warns_saying_it_awaits_confirmation
     (finding,) = check(profile, CASE, POLICY, TODAY)
     assert (finding.rule, finding.severity) == ("independence.interest_in_case", Severity.warn)
     assert finding.reason == (
-        "Ann Reviewer declared an interest in this case on 20 May 2026. The interest is self-declared "
+        "Ann Reviewer declared an interest in this case on Wed 20 May 2026. The interest is self-declared "
         "and not yet confirmed by an admin, so it warns for now."
     )
     assert finding.evidence.fields["confirmed"] is False

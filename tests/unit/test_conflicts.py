@@ -70,7 +70,7 @@ def test_a_consultant_employed_by_an_involved_agency_is_excluded() -> None:
     assert (finding.rule, finding.severity) == ("independence.current_employment", Severity.block)
     assert finding.reason == (
         "Ann Reviewer is employed by Hackney Children's Social Care, an agency involved in this case "
-        "(from 4 March 2019)."
+        "(from Mon 4 Mar 2019)."
     )
     assert finding.evidence.kind == "engagement"
     assert finding.evidence.id == 31
@@ -114,7 +114,7 @@ def test_employment_that_ended_within_the_look_back_is_excluded_with_the_years_e
     assert (finding.rule, finding.severity) == ("independence.recent_employment", Severity.block)
     assert finding.reason == (
         "Ann Reviewer was employed by Hackney Children's Social Care, an agency involved in this case, until "
-        "31 March 2022, 4 years ago; the policy excludes ties that ended less than 5 years ago."
+        "Thu 31 Mar 2022, 4 years ago; the policy excludes ties that ended less than 5 years ago."
     )
     assert finding.evidence.fields["years_since_end"] == 4
 
@@ -129,7 +129,7 @@ def test_employment_that_ended_exactly_five_years_ago_only_warns() -> None:
     assert (finding.rule, finding.severity) == ("independence.past_employment", Severity.warn)
     assert finding.reason == (
         "Ann Reviewer was employed by Hackney Children's Social Care, an agency involved in this case, until "
-        "1 June 2021, 5 years ago: outside the 5-year exclusion but within 10 years, so the independence "
+        "Tue 1 Jun 2021, 5 years ago: outside the 5-year exclusion but within 10 years, so the independence "
         "statement must say how long ago it ended."
     )
 
@@ -150,12 +150,12 @@ def test_employment_with_an_agency_not_involved_is_not_a_finding() -> None:
 
 def test_employment_ended_less_than_a_year_ago_says_so() -> None:
     (finding,) = findings(tie(EngagementKind.employed, end=date(2026, 1, 31)))
-    assert "until 31 January 2026, less than a year ago;" in finding.reason
+    assert "until Sat 31 Jan 2026, less than a year ago;" in finding.reason
 
 
 def test_employment_ended_a_year_ago_is_singular() -> None:
     (finding,) = findings(tie(EngagementKind.employed, end=date(2025, 5, 1)))
-    assert "until 1 May 2025, 1 year ago;" in finding.reason
+    assert "until Thu 1 May 2025, 1 year ago;" in finding.reason
 
 
 def test_a_longer_look_back_from_the_policy_applies() -> None:
@@ -287,7 +287,7 @@ def interest(**fields: object) -> ConsultantProfile:
 def test_an_interest_declared_on_this_case_blocks() -> None:
     (finding,) = findings(interest(case_ref="HK-2026-001", agency_id="camden-csc"))
     assert (finding.rule, finding.severity) == ("independence.interest_in_case", Severity.block)
-    assert finding.reason == "Ann Reviewer declared an interest in this case on 3 May 2026."
+    assert finding.reason == "Ann Reviewer declared an interest in this case on Sun 3 May 2026."
     assert finding.evidence.kind == "interest"
     assert finding.evidence.fields["text"] == "Knew a foster carer"
 
@@ -301,7 +301,7 @@ def test_an_interest_involving_an_involved_agency_warns() -> None:
     assert (finding.rule, finding.severity) == ("independence.interest_in_agency", Severity.warn)
     assert finding.reason == (
         "Ann Reviewer declared an interest involving Homerton Healthcare NHS Trust, an agency involved in "
-        "this case, on 3 May 2026; read it before deciding."
+        "this case, on Sun 3 May 2026; read it before deciding."
     )
 
 
@@ -420,12 +420,17 @@ def test_an_unconfirmed_tie_that_only_warns_keeps_its_reason() -> None:
 
 
 @pytest.mark.parametrize(
-    "status", [ConsultantStatus.applied, ConsultantStatus.suspended, ConsultantStatus.removed]
+    ("status", "why"),
+    [
+        (ConsultantStatus.applied, "their application awaits approval"),
+        (ConsultantStatus.suspended, "they are suspended"),
+        (ConsultantStatus.removed, "they have been removed from the approved list"),
+    ],
 )
-def test_a_consultant_who_is_not_approved_is_excluded(status: ConsultantStatus) -> None:
+def test_a_consultant_who_is_not_approved_is_excluded(status: ConsultantStatus, why: str) -> None:
     (finding,) = findings(consultant_profile(status=status))
     assert (finding.rule, finding.severity) == ("vetting.not_approved", Severity.block)
-    assert finding.reason == f"Ann Reviewer is not approved (status: {status.value})."
+    assert finding.reason == f"Ann Reviewer is not approved: {why}."
 
 
 def test_a_consultant_with_no_dbs_check_is_excluded() -> None:
@@ -438,7 +443,7 @@ def test_a_dbs_check_exactly_three_years_old_has_run_out() -> None:
     (finding,) = findings(consultant_profile(dbs_check_date=years_ago(3)))
     assert (finding.rule, finding.severity) == ("vetting.dbs_expired", Severity.block)
     assert finding.reason == (
-        "Ann Reviewer's DBS check of 1 June 2023 (rechecked every 3 years) ran out on 31 May 2026."
+        "Ann Reviewer's DBS check of Thu 1 Jun 2023 (rechecked every 3 years) ran out on Sun 31 May 2026."
     )
     assert finding.evidence.fields == {"dbs_check_date": date(2023, 6, 1), "valid_until": date(2026, 5, 31)}
 
@@ -447,8 +452,8 @@ def test_a_dbs_check_a_day_short_of_three_years_is_valid_today_but_warns() -> No
     (finding,) = findings(consultant_profile(dbs_check_date=years_ago(3, days=1)))
     assert (finding.rule, finding.severity) == ("vetting.dbs_expiring", Severity.warn)
     assert finding.reason == (
-        "Ann Reviewer's DBS check of 2 June 2023 (rechecked every 3 years) runs out on 1 June 2026, before "
-        "the review is due on 1 December 2026."
+        "Ann Reviewer's DBS check of Fri 2 Jun 2023 (rechecked every 3 years) runs out on Mon 1 Jun 2026, "
+        "before the review is due on Tue 1 Dec 2026."
     )
 
 
@@ -467,7 +472,7 @@ def test_without_a_due_date_a_check_lapsing_within_sixty_days_warns() -> None:
     (finding,) = findings(consultant_profile(insurance_expiry=TODAY + timedelta(days=59)), case=case)
     assert (finding.rule, finding.severity) == ("vetting.insurance_expiring", Severity.warn)
     assert finding.reason == (
-        "Ann Reviewer's professional indemnity insurance runs out on 30 July 2026, within 60 days."
+        "Ann Reviewer's professional indemnity insurance runs out on Thu 30 Jul 2026, within 60 days."
     )
     assert findings(consultant_profile(insurance_expiry=TODAY + timedelta(days=60)), case=case) == []
 
@@ -475,7 +480,7 @@ def test_without_a_due_date_a_check_lapsing_within_sixty_days_warns() -> None:
 def test_insurance_that_ran_out_yesterday_excludes_and_insurance_ending_today_warns() -> None:
     (finding,) = findings(consultant_profile(insurance_expiry=TODAY - timedelta(days=1)))
     assert (finding.rule, finding.severity) == ("vetting.insurance_expired", Severity.block)
-    assert finding.reason == "Ann Reviewer's professional indemnity insurance ran out on 31 May 2026."
+    assert finding.reason == "Ann Reviewer's professional indemnity insurance ran out on Sun 31 May 2026."
     assert rules(consultant_profile(insurance_expiry=TODAY)) == [
         ("vetting.insurance_expiring", Severity.warn)
     ]
@@ -495,7 +500,7 @@ def test_registration_is_optional_by_default_but_a_lapsed_one_excludes() -> None
     assert findings(consultant_profile(registration_expiry=None)) == []
     (finding,) = findings(consultant_profile(registration_expiry=date(2026, 5, 31)))
     assert (finding.rule, finding.severity) == ("vetting.registration_expired", Severity.block)
-    assert finding.reason == "Ann Reviewer's professional registration ran out on 31 May 2026."
+    assert finding.reason == "Ann Reviewer's professional registration ran out on Sun 31 May 2026."
     assert rules(consultant_profile(registration_expiry=date(2026, 11, 30))) == [
         ("vetting.registration_expiring", Severity.warn)
     ]

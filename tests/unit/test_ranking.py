@@ -48,16 +48,34 @@ def ranked(*profiles: ConsultantProfile, case: CaseContext = CASE) -> Shortlist:
         (
             {"neglect", "domestic_abuse", "disability"},
             CASE.themes,
-            (20, "covers 2 of 3 case themes: domestic_abuse, neglect"),
+            (20, "covers 2 of the 3 case themes: domestic abuse, neglect"),
+        ),
+        (
+            {"neglect", "domestic_abuse", "parental_mental_health"},
+            CASE.themes,
+            (30, "covers all 3 case themes: domestic abuse, neglect, parental mental health"),
+        ),
+        ({"neglect", "disability"}, frozenset({"neglect"}), (10, "covers the case's theme: neglect")),
+        (
+            {"infant_injury_and_sudi"},
+            frozenset({"infant_injury_and_sudi"}),
+            (10, "covers the case's theme: infant injury and SUDI"),
         ),
         (
             {"disability"},
             CASE.themes,
-            (0, "covers none of the case's themes (domestic_abuse, neglect, parental_mental_health)"),
+            (0, "covers none of the case's themes (domestic abuse, neglect, parental mental health)"),
         ),
         ({"neglect"}, frozenset(), (0, "the case names no themes")),
     ],
-    ids=["some themes covered", "none covered", "the case has none"],
+    ids=[
+        "some themes covered",
+        "all covered",
+        "the one theme covered",
+        "named in words",
+        "none covered",
+        "the case has none",
+    ],
 )
 def test_each_case_theme_the_consultant_covers_earns_points(specialisms, themes, expected) -> None:
     profile = consultant_profile(specialisms=frozenset(specialisms))
@@ -156,7 +174,7 @@ ELSEWHERE = (PastCommission(1, TODAY - timedelta(days=10), None),)
 @pytest.mark.parametrize(
     ("recent", "case", "expected"),
     [
-        (LATELY, CASE, (-12, "2 commissions in the last 365 days, 1 by this area's partnership")),
+        (LATELY, CASE, (-12, "2 commissions in the last 365 days, 1 of them by this area's partnership")),
         (ELSEWHERE, CASE, (-4, "1 commission in the last 365 days")),
         (ELSEWHERE, replace(CASE, area=None), (-4, "1 commission in the last 365 days")),
         ((), CASE, (0, "no commissions in the last 365 days")),
@@ -251,10 +269,10 @@ def test_the_summary_names_the_rule_excluding_most_and_what_would_widen_the_pool
     ]
     assert summary.message == (
         "Nobody is eligible: all 4 consultants checked are excluded. 'employed by an involved agency' "
-        "excludes the most (3). 1 would be eligible but for 'employed by an involved agency': A continuing "
-        "tie cannot be waived: look for reviewers from outside the agencies involved. 1 would be eligible "
-        "but for 'DBS check out of date': Ask them to renew their DBS check, or to show a DBS Update Service "
-        "status check."
+        "excludes the most: 3 consultants. 1 consultant would be eligible but for 'employed by an involved "
+        "agency': A continuing tie cannot be waived: look for reviewers from outside the agencies involved. "
+        "1 consultant would be eligible but for 'DBS check out of date': Ask them to renew their DBS check, "
+        "or to show a DBS Update Service status check."
     )
 
 
@@ -282,5 +300,5 @@ def test_the_summary_counts_the_eligible_when_there_are_some() -> None:
             consultant_profile(id=1, name="Ann"), consultant_profile(id=2, name="Bob", active_commissions=2)
         )
     )
-    assert summary.message == "1 of 2 consultants checked are eligible."
+    assert summary.message == "1 of the 2 consultants checked are eligible."
     assert [(r.rule, r.excludes, r.only_rule) for r in summary.rules] == [("capacity.full", 1, 1)]

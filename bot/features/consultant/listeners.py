@@ -31,19 +31,28 @@ def _prefixed(action_id: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(action_id)}\.\w+$")
 
 
-async def card_blocks(service: ServiceClient, *, user: str, consultant_id: int) -> list[dict[str, Any]]:
-    me, card = await asyncio.gather(
-        service.me(as_user=user), service.consultant_card(as_user=user, consultant_id=consultant_id)
+Shown = tuple[str, list[dict[str, Any]]]  # a message's fallback text and its blocks
+
+
+async def card_message(service: ServiceClient, *, user: str, consultant_id: int) -> Shown:
+    me, card, vocabulary = await asyncio.gather(
+        service.me(as_user=user),
+        service.consultant_card(as_user=user, consultant_id=consultant_id),
+        service.vocabulary(),
     )
-    return consultant_view.card(card, admin=me["role"] == "admin", today=date.today())
+    blocks = consultant_view.card(
+        card, admin=me["role"] == "admin", today=date.today(), vocabulary=vocabulary
+    )
+    return consultant_view.summary(card, vocabulary), blocks
 
 
-async def _search(service: ServiceClient, *, user: str, q: str, offset: int) -> list[dict[str, Any]]:
+async def _search(service: ServiceClient, *, user: str, q: str, offset: int) -> Shown:
     """The results page at ``offset``; a search with one match opens its card instead."""
     page = await service.search_consultants(as_user=user, q=q, limit=consultant_view.PAGE_SIZE, offset=offset)
     if page["total"] == 1 and offset == 0:
-        return await card_blocks(service, user=user, consultant_id=page["items"][0]["id"])
-    return consultant_view.results(page, q=q)
+        return await card_message(service, user=user, consultant_id=page["items"][0]["id"])
+    vocabulary = await service.vocabulary()
+    return consultant_view.matches(page, q=q), consultant_view.results(page, q=q, vocabulary=vocabulary)
 
 
 async def run(call: Invocation) -> None:
@@ -56,11 +65,9 @@ async def run(call: Invocation) -> None:
         )
         return
     await call.ack()
-    blocks = await _search(call.service, user=call.user, q=q, offset=0)
+    text, blocks = await _search(call.service, user=call.user, q=q, offset=0)
     with if_refused(step="show you what I found"):
-        await call.respond(
-            text=f"Consultants: {q}", blocks=blocks, response_type="ephemeral", replace_original=False
-        )
+        await call.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -70,20 +77,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @on_press(app, _prefixed(consultant_view.PAGE))
     async def turn_page(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         turn = carried(action)
-        blocks = await _search(service, user=user_id(body), q=turn["q"], offset=int(turn["offset"]))
+        text, blocks = await _search(service, user=user_id(body), q=turn["q"], offset=int(turn["offset"]))
         with if_refused(step="show you that page"):
-            await respond(
-                text=f"Consultants: {turn['q']}",
-                blocks=blocks,
-                response_type="ephemeral",
-                replace_original=True,
-            )
+            await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
 
     @on_press(app, consultant_view.OPEN)
     async def open_card(body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
-        blocks = await card_blocks(service, user=user_id(body), consultant_id=int(action["value"]))
+        text, blocks = await card_message(service, user=user_id(body), consultant_id=int(action["value"]))
         with if_refused(step="show you the card"):
-            await respond(text="Consultant", blocks=blocks, response_type="ephemeral", replace_original=False)
+            await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
     opens(app, _prefixed(consultant_view.STATUS), lambda ids, _: changes.status_modal(**ids))
     opens(app, consultant_view.ADD_ENGAGEMENT, lambda ids, _: changes.engagement_modal(**ids))

@@ -12,10 +12,11 @@ listener (the status changes, the checks, Previous and Next) each add their own 
 from datetime import date
 from typing import Any
 
+from bot.features.consultant.words import Vocabulary, on, plural, term, terms
 from bot.features.record_changes.views import CHECK_QUESTIONS, STATUS_TITLES
 from bot.payloads import carry
 from bot.views.blocks import Block, actions, button, context, escape, fields, header, message, section
-from bot.views.wording import sentence, words
+from bot.views.wording import sentence
 
 OPEN = "consultant.open"
 PAGE = "consultant.page"  # .previous, .next
@@ -29,37 +30,46 @@ SHOWN_INTERESTS = 5
 SHOWN_REVIEWS = 5
 
 
-def _listed(values: list[str]) -> str:
-    return escape(", ".join(words(v) for v in values)) or "none recorded"
+def _areas(values: list[str]) -> str:
+    return escape(", ".join(values)) or "none recorded"
 
 
 # Search results ---------------------------------------------------------------------------------
 
 
-def result_line(consultant: dict[str, Any]) -> str:
-    status = escape(str(consultant["status"]))
-    specialisms = _listed(consultant.get("specialisms") or [])
-    areas = _listed(consultant.get("areas") or [])
-    return f"*{escape(consultant['name'])}* ({status})\n{specialisms} · {areas}"
+def result_line(consultant: dict[str, Any], vocabulary: Vocabulary) -> str:
+    status = escape(term(vocabulary, "consultant_status", consultant["status"]))
+    specialisms = terms(vocabulary, "specialism", consultant.get("specialisms") or [])
+    return (
+        f"*{escape(consultant['name'])}* ({status})\n{specialisms} · {_areas(consultant.get('areas') or [])}"
+    )
 
 
-def results(page: dict[str, Any], *, q: str) -> list[Block]:
+def matches(page: dict[str, Any], *, q: str) -> str:
+    """How many match, and which are shown: the page's fallback text and its first line."""
+    total, offset, items = page["total"], page["offset"], page["items"]
+    if not total:
+        return f"No consultant matches “{q}”."
+    found = plural(total, "consultant matches", "consultants match")
+    return f"{found} “{q}”: {offset + 1} to {offset + len(items)} shown."
+
+
+def results(page: dict[str, Any], *, q: str, vocabulary: Vocabulary) -> list[Block]:
     """One page of matches, each with a button to open its card, and Previous/Next when there are more."""
     total, offset, items = page["total"], page["offset"], page["items"]
     if not total:
         return message(
             [
                 section(
-                    f":mag: No consultant matches “{escape(q)}”. Search for part of a name, a specialism "
+                    f":mag: {escape(matches(page, q=q))} Search for part of a name, a specialism "
                     "(such as `neglect` or `exploitation`) or an area (such as `hackney`)."
                 )
             ]
         )
-    out: list[Block] = [
-        section(f"*{total}* consultants match “{escape(q)}” ({offset + 1} to {offset + len(items)} shown)")
-    ]
+    out: list[Block] = [section(escape(matches(page, q=q)))]
     out += [
-        section(result_line(c), accessory=button("Open", action_id=OPEN, value=str(c["id"]))) for c in items
+        section(result_line(c, vocabulary), accessory=button("Open", action_id=OPEN, value=str(c["id"])))
+        for c in items
     ]
     turns = []
     if offset > 0:
@@ -90,10 +100,10 @@ def check_line(check: dict[str, Any]) -> str:
     mark = _STATE_MARKS.get(state, "•")
     if state in ("missing", "not_held"):
         return f"{mark} {label}: none recorded"
-    held = f"checked {check['recorded']}, " if check["check"] == "dbs" else ""
+    held = f"checked {on(check['recorded'])}, " if check["check"] == "dbs" else ""
     lapsed = "overdue since" if check["check"] == "reapproval" else "lapsed"
     when = {"lapsed": lapsed, "due_soon": "falls due"}.get(state, "until")
-    return f"{mark} {label}: {held}{when} *{due}*"
+    return f"{mark} {label}: {held}{when} *{on(due)}*"
 
 
 def _current(engagement: dict[str, Any], today: date) -> bool:
@@ -101,15 +111,13 @@ def _current(engagement: dict[str, Any], today: date) -> bool:
     return end is None or date.fromisoformat(end) >= today
 
 
-def engagement_line(engagement: dict[str, Any], agency_names: dict[str, str]) -> str:
+def engagement_line(engagement: dict[str, Any], agency_names: dict[str, str], vocabulary: Vocabulary) -> str:
     agency = agency_names.get(engagement["agency_id"], engagement["agency_id"])
-    since = f", since {engagement['start_date']}" if engagement.get("start_date") else ""
-    until = f", until {engagement['end_date']}" if engagement.get("end_date") else ""
+    since = f", since {on(engagement['start_date'])}" if engagement.get("start_date") else ""
+    until = f", until {on(engagement['end_date'])}" if engagement.get("end_date") else ""
     pending = " _(self-declared, not yet confirmed)_" if not engagement.get("confirmed", True) else ""
-    return (
-        f"• {sentence(escape(words(engagement['kind'])))}, {escape(agency)}: "
-        f"{escape(engagement['role_title'])}{since}{until}{pending}"
-    )
+    kind = sentence(escape(term(vocabulary, "engagement_kind", engagement["kind"])))
+    return f"• {kind}, {escape(agency)}: {escape(engagement['role_title'])}{since}{until}{pending}"
 
 
 def interest_line(interest: dict[str, Any], agency_names: dict[str, str]) -> str:
@@ -119,24 +127,31 @@ def interest_line(interest: dict[str, Any], agency_names: dict[str, str]) -> str
     if interest.get("case_ref"):
         about.append(f"case {escape(interest['case_ref'])}")
     tail = f" ({'; '.join(about)})" if about else ""
-    return f"• {interest['declared_on']}: {escape(interest['text'])}{tail}"
+    return f"• {on(interest['declared_on'])}: {escape(interest['text'])}{tail}"
 
 
-def review_line(review: dict[str, Any]) -> str:
-    finished = f" to {review['completed_on']}" if review.get("completed_on") else " (in progress)"
-    rating = f": rated *{review['rating']}* of 4" if review.get("rating") else ""
-    return (
-        f"• {escape(review['case_ref'])}, {escape(words(review['review_type']))} as "
-        f"{escape(words(review['role']))}, {review['started_on']}{finished}{rating}"
-    )
+def review_line(review: dict[str, Any], vocabulary: Vocabulary) -> str:
+    finished = f" to {on(review['completed_on'])}" if review.get("completed_on") else " (in progress)"
+    rating = f": rated *{review['rating']} of 4*" if review.get("rating") else ""
+    kind = escape(term(vocabulary, "review_type", review["review_type"]))
+    role = escape(term(vocabulary, "review_role", review["role"]))
+    return f"• {escape(review['case_ref'])}, {kind} as {role}, {on(review['started_on'])}{finished}{rating}"
 
 
-def _reviews(reviews: list[dict[str, Any]]) -> str:
+def _reviews(reviews: list[dict[str, Any]], vocabulary: Vocabulary) -> str:
+    if not reviews:
+        return "*Reviews*\nnone recorded"
     rated = [r["rating"] for r in reviews if r.get("rating")]
-    average = f" · average rating *{sum(rated) / len(rated):.1f}* of 4 over {len(rated)}" if rated else ""
+    average = (
+        f", average rating *{sum(rated) / len(rated):.1f} of 4* from {plural(len(rated), 'rated review')}"
+        if rated
+        else ""
+    )
     recent = sorted(reviews, key=lambda r: r["started_on"], reverse=True)[:SHOWN_REVIEWS]
-    lines = [review_line(r) for r in recent] or ["none recorded"]
-    return f"*Reviews* ({len(reviews)}{average})\n" + "\n".join(lines)
+    lines = [review_line(r, vocabulary) for r in recent]
+    if len(reviews) > SHOWN_REVIEWS:
+        lines.append(f"and {len(reviews) - SHOWN_REVIEWS} earlier: see the admin pages.")
+    return f"*Reviews*: {plural(len(reviews), 'review')}{average}\n" + "\n".join(lines)
 
 
 def _admin_buttons(consultant: dict[str, Any], allowed: list[str]) -> Block:
@@ -168,36 +183,46 @@ def _admin_buttons(consultant: dict[str, Any], allowed: list[str]) -> Block:
     )
 
 
-def card(card: dict[str, Any], *, admin: bool, today: date) -> list[Block]:
+def summary(card: dict[str, Any], vocabulary: Vocabulary) -> str:
+    """The card in a line: its fallback text."""
+    consultant = card["consultant"]
+    status = term(vocabulary, "consultant_status", consultant["status"])
+    return f"{consultant['name']}: {status}, {card['places_held']} of {consultant['capacity']} places in use."
+
+
+def card(card: dict[str, Any], *, admin: bool, today: date, vocabulary: Vocabulary) -> list[Block]:
     """The card; ``admin`` adds the buttons that change the record."""
     consultant = card["consultant"]
     names = card.get("agency_names") or {}
     reason = f"\n_{escape(consultant['status_reason'])}_" if consultant.get("status_reason") else ""
+    status = escape(term(vocabulary, "consultant_status", consultant["status"]))
     out: list[Block] = [
         header(consultant["name"]),
         fields(
-            f"*Status*\n{escape(str(consultant['status']))}{reason}",
-            f"*Places in use*\n{card['places_held']} of {consultant['capacity']}",
-            f"*Specialisms*\n{_listed(consultant.get('specialisms') or [])}",
-            f"*Areas*\n{_listed(consultant.get('areas') or [])}",
+            f"*Status*\n{sentence(status)}{reason}",
+            f"*Places*\n{card['places_held']} of {consultant['capacity']} in use",
+            f"*Specialisms*\n{terms(vocabulary, 'specialism', consultant.get('specialisms') or [])}",
+            f"*Areas*\n{_areas(consultant.get('areas') or [])}",
         ),
         section("*Checks*\n" + "\n".join(check_line(check) for check in card["checks"])),
     ]
     current = [e for e in consultant.get("engagements") or [] if _current(e, today)]
-    out.append(section(f"*Current engagements* ({len(current)})" + ("" if current else "\nnone recorded")))
+    out.append(section("*Current engagements*" + ("" if current else "\nnone recorded")))
     for engagement in current[:SHOWN_ENGAGEMENTS]:
         end = button(
             "End",
             action_id=END_ENGAGEMENT,
             value=carry(consultant=consultant["id"], engagement=engagement["id"], name=consultant["name"]),
         )
-        out.append(section(engagement_line(engagement, names), accessory=end if admin else None))
+        out.append(section(engagement_line(engagement, names, vocabulary), accessory=end if admin else None))
     if len(current) > SHOWN_ENGAGEMENTS:
         out.append(context(f"and {len(current) - SHOWN_ENGAGEMENTS} more: see the admin pages."))
     interests = sorted(consultant.get("interests") or [], key=lambda i: i["declared_on"], reverse=True)
     lines = [interest_line(i, names) for i in interests[:SHOWN_INTERESTS]] or ["none recorded"]
-    out.append(section(f"*Declared interests* ({len(interests)})\n" + "\n".join(lines)))
-    out.append(section(_reviews(consultant.get("reviews") or [])))
+    if len(interests) > SHOWN_INTERESTS:
+        lines.append(f"and {len(interests) - SHOWN_INTERESTS} earlier: see the admin pages.")
+    out.append(section("*Declared interests*\n" + "\n".join(lines)))
+    out.append(section(_reviews(consultant.get("reviews") or [], vocabulary)))
     if admin:
         out.append(_admin_buttons(consultant, card.get("allowed_actions") or []))
     else:

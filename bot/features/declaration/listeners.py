@@ -49,7 +49,7 @@ async def _declare(
         await slack.chat_update(
             channel=where["channel"],
             ts=where["ts"],
-            text="Declaration recorded",
+            text=declaration_view.declared_text(made),
             blocks=declaration_view.declared_blocks(made),
         )
 

@@ -45,7 +45,7 @@ async def ask(
     await dm.send(
         slack,
         user=consultant["slack_user_id"],
-        text=f"Please declare any conflict of interest for case {commission['case_ref']}",
+        text=declaration_view.request_text(commission),
         blocks=declaration_view.request_blocks(commission, agencies=agencies, request=token),
     )
     return True

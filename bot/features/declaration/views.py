@@ -26,6 +26,7 @@ from bot.views.blocks import (
     modal,
     section,
 )
+from bot.views.wording import words
 
 NO_CONFLICT = "declaration.none"
 CONFLICT = "declaration.conflict"
@@ -69,7 +70,7 @@ def request_blocks(
 ) -> list[Block]:
     """The DM asking a commissioned consultant to declare; ``agencies`` are (id, name) pairs, and
     ``request`` the token of the claim that keeps them."""
-    role = escape(str(commission["role"]).replace("_", " "))
+    role = escape(words(commission["role"]))
     intro = (
         f"You have been commissioned as *{role}* for case *{escape(commission['case_ref'])}*.\n"
         "Before the work starts, please declare whether you have any conflict of interest with the "
@@ -154,15 +155,34 @@ def conflict_modal(where: Mapping[str, Any], *, agencies: Sequence[Sequence[str]
     )
 
 
-def declared_blocks(commission: dict[str, Any]) -> list[Block]:
+def request_text(commission: dict[str, Any]) -> str:
+    """The request's fallback text (its notification)."""
+    return (
+        f"You have been commissioned as {words(commission['role'])} for case {commission['case_ref']}: "
+        "please declare any conflict of interest."
+    )
+
+
+def declared_text(commission: dict[str, Any]) -> str:
+    """What the consultant declared, in a line: the fallback text of ``declared_blocks``."""
     declaration = commission.get("declaration") or {}
     what = "no conflict" if declaration.get("no_conflict") else "a conflict"
+    return f"You declared {what} for case {commission['case_ref']}."
+
+
+def declared_blocks(commission: dict[str, Any]) -> list[Block]:
+    declaration = commission.get("declaration") or {}
+    count = len(declaration.get("agencies") or [])
+    what = "*a conflict*"
+    if declaration.get("no_conflict"):
+        agencies = "the agency" if count == 1 else f"any of the {count} agencies"
+        what = "*no conflict*" + (f" with {agencies} involved" if count else "")
     return message(
         [
             section(
-                f":white_check_mark: Thank you. You declared *{what}* for case "
-                f"*{escape(commission['case_ref'])}* "
-                f"(commission {commission['id']}). The commissioner will confirm the commission."
+                f":white_check_mark: Thank you. You declared {what} for case "
+                f"*{escape(commission['case_ref'])}*, as {escape(words(commission['role']))}. "
+                "The commissioner will confirm the commission."
             )
         ]
     )

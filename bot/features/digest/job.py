@@ -50,14 +50,13 @@ async def send_due(*, service: ServiceClient, slack: AsyncWebClient, channel: st
     per = digest_view.PER_MESSAGE
     parts = [fresh[start : start + per] for start in range(0, len(fresh), per)]
     sent: list[str] = []
+    monday = today - timedelta(days=today.weekday())
     for number, part in enumerate(parts, start=1):
-        blocks = digest_view.blocks(
-            [item for _, item in part], week=week, horizon=until.isoformat(), part=number, parts=len(parts)
-        )
+        items = [item for _, item in part]
+        blocks = digest_view.blocks(items, monday=monday, horizon=until, part=number, parts=len(parts))
+        text = digest_view.text(items, monday=monday, part=number, parts=len(parts))
         try:
-            posted = await slack.chat_postMessage(
-                channel=channel, text=digest_view.summary(len(fresh), week=week), blocks=blocks
-            )
+            posted = await slack.chat_postMessage(channel=channel, text=text, blocks=blocks)
         except Exception:
             for key, _ in [pair for later in parts[number - 1 :] for pair in later]:
                 await service.release_claim(key=key)

@@ -5,11 +5,13 @@ new date; a re-approval asks for a reason instead, since approving sets its own 
 consultant by direct message when they have a Slack account on record. Buttons carry ids and the name.
 """
 
+from datetime import date
 from typing import Any
 
+from bot.features.consultant.words import on, plural
 from bot.payloads import carry
 from bot.views.blocks import Block, actions, button, context, escape, header, message, section
-from bot.views.wording import sentence
+from bot.views.wording import day, sentence
 
 SUSPEND = "digest.suspend"
 RENEW = "digest.renew"
@@ -22,11 +24,11 @@ def item_text(item: dict[str, Any]) -> str:
     name = f"*{escape(item['name'])}*"
     if item["state"] == "missing":
         return f":red_circle: {name}: no {escape(str(item['label']))} recorded"
-    checked = f" (checked {item['recorded']})" if item["check"] == "dbs" else ""
+    checked = f" (checked {on(item['recorded'])})" if item["check"] == "dbs" else ""
     if item["state"] == "lapsed":
         lapsed = "overdue since" if item["check"] == "reapproval" else "lapsed"
-        return f":red_circle: {name}: {label} {lapsed} *{item['due']}*{checked}"
-    return f":large_orange_circle: {name}: {label} falls due *{item['due']}*{checked}"
+        return f":red_circle: {name}: {label} {lapsed} *{on(item['due'])}*{checked}"
+    return f":large_orange_circle: {name}: {label} falls due *{on(item['due'])}*{checked}"
 
 
 def item_buttons(item: dict[str, Any]) -> Block:
@@ -41,15 +43,20 @@ def item_buttons(item: dict[str, Any]) -> Block:
     return actions(*elements, block_id=f"digest|{item['consultant_id']}|{item['check']}")
 
 
-def blocks(items: list[dict[str, Any]], *, week: str, horizon: str, part: int, parts: int) -> list[Block]:
-    """One message of the week's digest (``part`` of ``parts``), at most ``PER_MESSAGE`` items."""
+def _title(monday: date, part: int, parts: int) -> str:
+    of = f" (part {part} of {parts})" if parts > 1 else ""
+    return f"Checks falling due, week of {day(monday)}{of}"
+
+
+def blocks(items: list[dict[str, Any]], *, monday: date, horizon: date, part: int, parts: int) -> list[Block]:
+    """One message of the digest of the week starting ``monday`` (``part`` of ``parts``), at most
+    ``PER_MESSAGE`` items."""
     if len(items) > PER_MESSAGE:
         raise ValueError(f"a digest message holds at most {PER_MESSAGE} items")
-    of = f" (part {part} of {parts})" if parts > 1 else ""
     out: list[Block] = [
-        header(f"Checks falling due, week {week}{of}"),
+        header(_title(monday, part, parts)),
         context(
-            f"Approved consultants whose checks have lapsed, are missing or fall due by {horizon}, and "
+            f"Approved consultants whose checks have lapsed, are missing or fall due by {day(horizon)}, and "
             "re-approvals due. Each is listed once a week."
         ),
     ]
@@ -58,8 +65,9 @@ def blocks(items: list[dict[str, Any]], *, week: str, horizon: str, part: int, p
     return message(out)
 
 
-def summary(count: int, *, week: str) -> str:
-    return f"{count} consultant check(s) falling due, week {week}"
+def text(items: list[dict[str, Any]], *, monday: date, part: int, parts: int) -> str:
+    """The fallback text of one message of the digest: its title and how many checks it lists."""
+    return f"{_title(monday, part, parts)}: {plural(len(items), 'check')}"
 
 
 def reminder_text(reminder: dict[str, Any]) -> str:
@@ -69,9 +77,9 @@ def reminder_text(reminder: dict[str, Any]) -> str:
     if check["state"] in ("missing", "not_held"):
         when = f"we have no {label} on record for you"
     elif check["state"] == "lapsed":
-        when = f"your {label} lapsed on *{check['due']}*"
+        when = f"your {label} lapsed on *{on(check['due'])}*"
     else:
-        when = f"your {label} falls due on *{check['due']}*"
+        when = f"your {label} falls due on *{on(check['due'])}*"
     return (
         f"Hello {escape(reminder['name'])}: {when}. Please renew it and send the new details to the "
         "safeguarding partnership's admins, so you stay on the approved list of reviewers."

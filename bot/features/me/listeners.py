@@ -33,10 +33,11 @@ log = logging.getLogger("bot")
 async def run(call: Invocation) -> None:
     await call.ack()
     record = await call.service.my_record(as_user=call.user)
+    blocks = me_view.record_blocks(record, vocabulary=await call.service.vocabulary())
     with if_refused(step="show you your record"):
         await call.respond(
-            text=f"Your record: {record['name']}",
-            blocks=me_view.record_blocks(record),
+            text=me_view.record_text(record),
+            blocks=blocks,
             response_type="ephemeral",
             replace_original=False,
         )
@@ -190,10 +191,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack()
         if decision == me_view.REJECT:
-            text, outcome = "Declaration rejected", f":x: Rejected by <@{user}>; the audit log keeps why."
+            outcome = f":x: Rejected by <@{user}>; the audit log keeps why."
         else:
-            confirmed = f":white_check_mark: Confirmed by <@{user}>: it now counts in conflict checks."
-            text, outcome = "Declaration confirmed", confirmed
+            outcome = f":white_check_mark: Confirmed by <@{user}>: it now counts in conflict checks."
+        rejected = decision == me_view.REJECT
+        text = me_view.resolved_text(subject["kind"], rejected=rejected)
         blocks = me_view.resolved_blocks(subject["kind"], outcome)
-        with if_refused(done=f"{text}: it is recorded", step="update the notice"):
+        done = f"The declaration is {'rejected' if rejected else 'confirmed'}"
+        with if_refused(done=done, step="update the notice"):
             await client.chat_update(channel=where["channel"], ts=where["ts"], text=text, blocks=blocks)

@@ -9,9 +9,9 @@ reject it.
 """
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
+from bot.features.consultant.words import Vocabulary, on, plural, term
 from bot.payloads import carry
 from bot.views import inputs
 from bot.views.blocks import (
@@ -29,6 +29,7 @@ from bot.views.blocks import (
     option,
     section,
 )
+from bot.views.wording import sentence
 
 AVAILABILITY = "me.availability"
 DECLARE_INTEREST = "me.declare_interest"
@@ -80,16 +81,12 @@ ENGAGEMENT_FIELDS = {
 }
 
 
-def day(value: str | None) -> str:
-    """An ISO date as people write it (1 June 2026)."""
-    if not value:
-        return "none recorded"
-    parsed = date.fromisoformat(value)
-    return f"{parsed.day} {parsed:%B %Y}"
-
-
 def _period(item: Mapping[str, Any]) -> str:
-    return f"{day(item['start_date'])} to {day(item['end_date'])}"
+    return f"{on(item['start_date'])} to {on(item['end_date'])}"
+
+
+def _until(value: str | None) -> str:
+    return f"until {on(value)}" if value else "none recorded"
 
 
 def _listed(title: str, lines: list[str], empty: str) -> Block:
@@ -109,7 +106,7 @@ def _listed(title: str, lines: list[str], empty: str) -> Block:
 
 def _engagement_line(item: Mapping[str, Any], agencies: Mapping[str, str]) -> str:
     agency = escape(agencies.get(item["agency_id"], item["agency_id"]))
-    start = item["start_date"][:4] if item.get("start_date") else "?"
+    start = item["start_date"][:4] if item.get("start_date") else "an unknown date"
     end = item["end_date"][:4] if item.get("end_date") else "now"
     kind = KIND_WORDS.get(item["kind"], item["kind"])
     line = f"• {kind} {agency}: {escape(item['role_title'])}, {start} to {end}"
@@ -121,29 +118,36 @@ def _interest_line(item: Mapping[str, Any], agencies: Mapping[str, str]) -> str:
     if item.get("agency_id"):
         about.append(escape(agencies.get(item["agency_id"], item["agency_id"])))
     where = f" ({', '.join(about)})" if about else ""
-    line = f"• {escape(clip(item['text'], 200))}{where}, declared {day(item['declared_on'])}"
+    line = f"• {escape(clip(item['text'], 200))}{where}, declared {on(item['declared_on'])}"
     return line + ("" if item["confirmed"] else AWAITING)
 
 
-def record_blocks(record: Mapping[str, Any]) -> list[Block]:
+def record_text(record: Mapping[str, Any]) -> str:
+    """The record's fallback text: whose it is, and the places in use."""
+    return f"Your record: {record['name']}, {record['places_held']} of {record['capacity']} places in use."
+
+
+def record_blocks(record: Mapping[str, Any], *, vocabulary: Vocabulary) -> list[Block]:
     """The consultant's own record with the buttons to keep it up to date."""
     checks = record["checks"]
-    status = record["status"]
-    if record.get("status_reason") and status != "approved":
+    status = sentence(escape(term(vocabulary, "consultant_status", record["status"])))
+    if record.get("status_reason") and record["status"] != "approved":
         status += f": {escape(record['status_reason'])}"
     registration = (
-        f"{escape(checks['registration_body'].upper())}, until {day(checks['registration_expiry'])}"
+        f"{escape(term(vocabulary, 'registration_body', checks['registration_body']))}, until "
+        f"{on(checks['registration_expiry'])}"
         if checks.get("registration_body")
-        else day(checks.get("registration_expiry"))
+        else on(checks.get("registration_expiry"))
     )
     dbs = (
-        f"{day(checks['dbs_check_date'])} (recheck due after {day(checks['dbs_valid_until'])})"
+        f"{on(checks['dbs_check_date'])} (recheck due after {on(checks['dbs_valid_until'])})"
         if checks.get("dbs_check_date")
         else "none recorded"
     )
     agencies = record.get("agencies") or {}
     commissions = [
-        f"• *{escape(c['case_ref'])}*: {c['role'].replace('_', ' ')}, {c['status']}"
+        f"• *{escape(c['case_ref'])}*: {escape(term(vocabulary, 'commission_role', c['role']))}, "
+        f"{escape(term(vocabulary, 'commission_status', c['status']))}"
         + ("" if c["declared"] else " (your declaration is awaited)")
         for c in record["commissions"]
     ]
@@ -152,10 +156,10 @@ def record_blocks(record: Mapping[str, Any]) -> list[Block]:
             header(f"Your record: {record['name']}"),
             fields(
                 f"*Status*\n{status}",
-                f"*Re-approval due*\n{day(checks.get('reapproval_due'))}",
+                f"*Re-approval due*\n{on(checks.get('reapproval_due'))}",
                 f"*DBS check*\n{dbs}",
                 f"*Registration*\n{registration}",
-                f"*Indemnity insurance*\nuntil {day(checks.get('insurance_expiry'))}",
+                f"*Indemnity insurance*\n{_until(checks.get('insurance_expiry'))}",
                 f"*Capacity*\n{record['places_held']} of {record['capacity']} places in use",
             ),
             _listed("Dates away", [f"• {_period(p)}" for p in record["away"]], "None recorded."),
@@ -203,7 +207,7 @@ def period_value(item: Mapping[str, Any]) -> str:
 
 def availability_modal(record: Mapping[str, Any]) -> dict[str, Any]:
     """Capacity, the periods away to keep (untick to remove), and one new period."""
-    places = [option(str(n), str(n)) for n in range(1, 6)]
+    places = [option(plural(n, "review"), str(n)) for n in range(1, 6)]
     blocks = [
         inputs.static_select(
             CAPACITY_BLOCK,
@@ -317,6 +321,11 @@ def notice_blocks(*, kind: str, consultant: int, record: int) -> list[Block]:
             context("Only an admin can open it. Until an admin confirms it, it warns in conflict checks."),
         ]
     )
+
+
+def resolved_text(kind: str, *, rejected: bool) -> str:
+    """The fallback text of the notice once resolved: what was declared, and what became of it."""
+    return f"A consultant declared an {kind}: {'rejected' if rejected else 'confirmed'}"
 
 
 def resolved_blocks(kind: str, outcome: str) -> list[Block]:

@@ -15,6 +15,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
+from bot.features.consultant.words import on
 from bot.features.record_changes import views as changes
 from bot.listening import on_submit
 from bot.modals import note, refuse
@@ -24,6 +25,7 @@ from bot.service_client import Forbidden, NotFound, Rejected
 from bot.slack_calls import if_refused
 from bot.views import inputs
 from bot.views.blocks import OPTIONS_MAX, escape, option
+from bot.views.wording import words
 
 SHOWN = (Rejected, Forbidden, NotFound)  # refusals shown in the modal, where the admin can act on them
 PAST = {"approve": "approved", "suspend": "suspended", "remove": "removed", "reinstate": "reinstated"}
@@ -60,7 +62,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await refuse(ack, error, fields={"reason": changes.REASON_BLOCK}, fallback=changes.REASON_BLOCK)
             return
         what = f"{PAST[ids['action']]} {escape(changed['name'])}."
-        done = changes.done(f"You {what} Their status is now *{changed['status']}*.")
+        done = changes.done(f"You {what} Their status is now *{escape(words(changed['status']))}*.")
         await ack(response_action="update", view=done)
         with if_refused(done=SAVED, step=NOTED):
             await note(client, ids, user=user, what=what)
@@ -70,7 +72,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ids, user = metadata(view), user_id(body)
         entered = inputs.values(view, changes.ENGAGEMENT_FIELDS)
         try:
-            made = await service.add_record(
+            await service.add_record(
                 as_user=user,
                 consultant_id=ids["consultant"],
                 kind="engagement",
@@ -82,7 +84,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         tie = (
             f"{inputs.chosen_text(view, changes.KIND_BLOCK)} {inputs.chosen_text(view, changes.AGENCY_BLOCK)}"
         )
-        text = f"Recorded (engagement {made['id']}): {escape(tie)}. The conflict checks use it from now on."
+        text = f"Recorded: {escape(tie)}. The conflict checks use it from now on."
         await ack(response_action="update", view=changes.done(text))
 
     @on_submit(app, changes.END_MODAL)
@@ -100,7 +102,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await refuse(ack, error, fields={"end_date": changes.DATE_BLOCK}, fallback=changes.DATE_BLOCK)
             return
         await ack(
-            response_action="update", view=changes.done(f"The engagement ended on *{ended['end_date']}*.")
+            response_action="update", view=changes.done(f"The engagement ended on *{on(ended['end_date'])}*.")
         )
 
     @on_submit(app, changes.CHECK_MODAL)
@@ -119,7 +121,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await refuse(ack, error, fields={field: changes.DATE_BLOCK}, fallback=changes.DATE_BLOCK)
             return
         noun = changes.CHECK_QUESTIONS[ids["check"]][2]
-        what = f"recorded the new {noun} of {escape(changed['name'])}: *{changed[field]}*."
+        what = f"recorded the new {noun} of {escape(changed['name'])}: *{on(changed[field])}*."
         await ack(response_action="update", view=changes.done(f"You {what}"))
         with if_refused(done=SAVED, step=NOTED):
             await note(client, ids, user=user, what=what)

@@ -3,6 +3,8 @@
 A commission is made from a "Commission" button (with a confirm dialog) or from the picker of further
 candidates; both send the idempotency key rendered into the message, so repeating the action replays the
 first commission instead of making a second. A new commission asks the consultant to declare (a DM).
+"Show more" replaces the message with a longer list; "Why this score" and "Open the list" (of the
+excluded) open modals, seen only by who pressed them. Each asks the service for the shortlist again.
 """
 
 import secrets
@@ -42,7 +44,7 @@ async def run(call: Invocation) -> None:
         return
     blocks = shortlist_view.blocks(shortlist, key_base=secrets.token_hex(6))
     with if_refused(step="send you the shortlist in a direct message"):
-        await dm.send(call.slack, user=call.user, text=f"Shortlist for {ref}", blocks=blocks)
+        await dm.send(call.slack, user=call.user, text=shortlist_view.text(shortlist), blocks=blocks)
 
 
 async def _commission(
@@ -59,8 +61,7 @@ async def _commission(
         as_user=user, ref=ref, consultant_id=consultant_id, role=shortlist_view.ROLE, idempotency_key=key
     )
     if not created:
-        text = f"Already done: {made['consultant_name']} holds commission {made['id']} on {made['case_ref']}."
-        await slack.chat_postMessage(channel=channel, text=text)
+        await slack.chat_postMessage(channel=channel, text=shortlist_view.already_text(made))
         return
     done = f"{made['consultant_name']} is commissioned for case {made['case_ref']}"
     try:
@@ -103,6 +104,34 @@ def register(app: AsyncApp, deps: Deps) -> None:
             consultant_id=consultant_id,
             key=shortlist_view.commission_key(key_base, consultant_id),
         )
+
+    @on_press(app, shortlist_view.MORE)
+    async def more(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        ref, key_base = shortlist_view.parse_pick_block_id(action["block_id"])
+        shown = int(carried(action)["shown"])
+        shortlist = await service.shortlist(as_user=user_id(body), ref=ref, limit=LIMIT)
+        with if_refused(step="show more of the shortlist"):
+            await client.chat_update(
+                **message_of(body),
+                text=shortlist_view.text(shortlist, shown=shown),
+                blocks=shortlist_view.blocks(shortlist, key_base=key_base, shown=shown),
+            )
+
+    @on_press(app, shortlist_view.WHY)
+    async def why(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        asked = carried(action)
+        shortlist = await service.shortlist(as_user=user_id(body), ref=asked["ref"], limit=LIMIT)
+        view = shortlist_view.why_modal(shortlist, consultant_id=int(asked["consultant_id"]))
+        with if_refused(step="show you why"):
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @on_press(app, shortlist_view.EXCLUDED)
+    async def excluded(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        shortlist = await service.shortlist(as_user=user_id(body), ref=carried(action)["ref"], limit=1)
+        with if_refused(step="show you the list"):
+            await client.views_open(
+                trigger_id=body["trigger_id"], view=shortlist_view.excluded_modal(shortlist)
+            )
 
     @app.options(shortlist_view.PICK)
     @reported
