@@ -26,6 +26,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import schemathesis
@@ -39,6 +40,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlmodel import Session, col, select
 
 from commissioning.features import CATALOGUE
+from commissioning.models import Commission
 from registry.models import Consultant
 from registry.vocabulary import ConsultantStatus
 from service.app import create_app
@@ -99,18 +101,36 @@ def demo(engine, empty_database) -> Demo:
     return Demo(tokens, approved[len(approved) // 2], ref)
 
 
-@pytest.fixture
-def credentials(engine, demo) -> Callable[[Caller], Headers]:
-    """The headers a caller sends. The consultant gets their Slack id back first, in case an
-    earlier operation's fuzzing (``PATCH /consultants/{id}``) wrote over it."""
+def _declaring(engine, consultant_id: int) -> None:
+    """Give the declaring consultant's Slack id to ``consultant_id``, taking it from whoever holds it."""
     with Session(engine) as session:
-        consultant = session.get(Consultant, demo.consultant_id)
+        for holder in session.exec(select(Consultant).where(col(Consultant.id) != consultant_id)).all():
+            if holder.slack_user_id == DECLARING:
+                holder.slack_user_id = None
+                session.add(holder)
+        session.flush()
+        consultant = session.get(Consultant, consultant_id)
         assert consultant is not None
         consultant.slack_user_id = DECLARING
         session.add(consultant)
         session.commit()
 
-    def headers(caller: Caller) -> Headers:
+
+@pytest.fixture
+def credentials(engine, demo) -> Callable[[Caller, dict[str, Any] | None], Headers]:
+    """The headers a caller sends. The consultant gets their Slack id back first, in case an
+    earlier operation's fuzzing (``PATCH /consultants/{id}``) wrote over it. Only the commissioned
+    consultant answers for a commission, so for a commission's operation the id goes to the consultant
+    commissioned (an earlier operation's fuzzing made the commission, for a consultant of its choosing)."""
+    _declaring(engine, demo.consultant_id)
+
+    def headers(caller: Caller, path: dict[str, Any] | None = None) -> Headers:
+        commission_id = (path or {}).get("commission_id")
+        if caller.slack_user == DECLARING and isinstance(commission_id, int):
+            with Session(engine) as session:
+                commission = session.get(Commission, commission_id)
+            if commission is not None:
+                _declaring(engine, commission.consultant_id)
         sent = {"Authorization": f"Bearer {demo.tokens[Role(caller.token)]}"} if caller.token else {}
         if caller.slack_user:
             assert caller.slack_user == DECLARING, f"{caller.name}: only the consultant's Slack id is linked"
@@ -127,7 +147,7 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(case, demo, credentials, 
     if case.meta.generation.mode.is_positive and "ref" in (case.path_parameters or {}):
         case.path_parameters["ref"] = demo.ref
     caller = fuzzed_as(case.operation.label)
-    headers = credentials(caller)
+    headers = credentials(caller, case.path_parameters)
     response = case.call(headers=headers)
     fuzz_operation.record(case.operation.label, response.status_code)
     assert response.status_code not in (401, 403), f"{caller.name} was refused: {response.text[:300]}"
