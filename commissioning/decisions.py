@@ -77,13 +77,15 @@ def departure(
     reason: str,
     ruleset: rules.Ruleset,
     features: Features,
+    decided_on: date,
 ) -> StoredDecision:
     """The board's answer when it departs from ``recommendation`` and names the outcomes it chose instead
-    (type and requirement pairs, already checked), in decision order.
+    (type and requirement pairs, already checked), in decision order, on ``decided_on``.
 
-    Each outcome carries the board's reason and the deadline the rules give it on the case's facts
-    (``threshold.deadline_for``), the one the engine gives it when it reaches it: a departure changes
-    which clocks run, not how they count.
+    Each outcome carries the board's reason and the deadline the rules give it on the case's facts and the
+    day of the decision (``threshold.deadline_for``), the one the engine gives it when it reaches it: a
+    departure changes which clocks run, not how they count. The answer records ``ruleset``, the version
+    the board decided under (the newest), not the recommendation's.
     """
     types = rules.outcome_types()
     order = list(types)
@@ -94,12 +96,56 @@ def departure(
             types[name].kind,
             requirement,
             because,
-            threshold.deadline_for(ruleset, name, requirement, features),
+            threshold.deadline_for(
+                ruleset, name, requirement, features, today=decided_on, decided_on=decided_on
+            ),
         )
         for name, requirement in sorted(chosen, key=lambda pair: order.index(pair[0]))
     )
     summary = f"The board departed from the recommendation: {reason}"
-    return StoredDecision(recommendation.ruleset, outcomes, (), summary)
+    chosen_by = recommendation.ruleset.chosen_by if recommendation.ruleset else threshold.CHOSEN_BY_REQUEST
+    return StoredDecision(RulesetRef(ruleset.id, ruleset.version, chosen_by), outcomes, (), summary)
+
+
+def changes(before: StoredDecision, after: StoredDecision) -> tuple[str, ...]:
+    """What ``after`` answers differently from ``before``, in plain words, in decision order: outcomes
+    added or dropped, a requirement changed, a deadline moved."""
+    types = rules.outcome_types()
+    was = {outcome.type: outcome for outcome in before.outcomes}
+    now = {outcome.type: outcome for outcome in after.outcomes}
+    said = []
+    for name in types:
+        label = _lower(types[name].label)
+        old, new = was.get(name), now.get(name)
+        if old is None and new is not None:
+            said.append(f"{label} now applies ({new.requirement})")
+        elif new is None and old is not None:
+            said.append(f"{label} no longer applies")
+        elif old is not None and new is not None and old.requirement != new.requirement:
+            said.append(f"{label} becomes {new.requirement}")
+        elif old is not None and new is not None and _due(old) != _due(new):
+            said.append(f"{label} is due {_when(_due(new))} instead of {_when(_due(old))}")
+    return tuple(said)
+
+
+def newer_answer(title: str, changed: Sequence[str]) -> str:
+    """The line a case's page shows when the newest rules would answer it differently."""
+    return (
+        f"The current version of the rules ({title}) would now answer this case differently: "
+        f"{'; '.join(changed)}. Update the case to record the new answer before the board decides on it."
+    )
+
+
+def _lower(label: str) -> str:
+    return label[0].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _due(outcome: Outcome) -> date | None:
+    return outcome.deadline.date if outcome.deadline else None
+
+
+def _when(day: date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else "no date"
 
 
 @dataclass(frozen=True)

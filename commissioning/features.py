@@ -115,7 +115,10 @@ OUTSIDE_ENGLAND = {
     "reviews, 2021).",
     "northern_ireland": "Northern Ireland has its own system: the Safeguarding Board for Northern Ireland "
     "decides on a Case Management Review (SBNI Regulations (NI) 2012 reg 17).",
+    "outside_uk": "Outside the United Kingdom the country's own authorities decide on any review.",
 }
+# Outside England, England's rules reach only a child who normally lives in England (s16C(1)(b)).
+RESIDENT = "normally_resident_in_england"
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -198,12 +201,22 @@ def _contradictions(features: Mapping[str, Any], today: date | None) -> list[dic
     if today is not None:
         problems += [
             _problem(n, f"{get(n).isoformat()} is after today ({today.isoformat()})")
-            for n in ("incident_date", "notified_date")
+            for n in ("incident_date", "notified_date", "panel_notified_date")
             if get(n) is not None and get(n) > today
         ]
     if incident is not None and notified is not None and notified < incident:
         problems.append(
             _problem("notified_date", "is before incident_date: the authority cannot learn of it first")
+        )
+    panel = get("panel_notified_date")
+    learned = notified or incident
+    if panel is not None and learned is not None and panel < learned:
+        problems.append(
+            _problem(
+                "panel_notified_date",
+                f"is before {'notified_date' if notified else 'incident_date'}: "
+                "the Panel cannot be told first",
+            )
         )
     if outcome is not None and outcome != "death":
         problems += [
@@ -281,9 +294,14 @@ def validate(raw: Any, *, today: date | None = None) -> dict[str, Any]:
             if parsed is not None:
                 features[name] = parsed
     country = features.get("country")
-    if country in OUTSIDE_ENGLAND:
+    if country in OUTSIDE_ENGLAND and features.get(RESIDENT) is not True:
         problems.append(
-            _problem("country", f"only England is in scope. {OUTSIDE_ENGLAND[country]}", ["england"])
+            _problem(
+                "country",
+                "is outside England: England's rules apply there only to a child normally resident in "
+                f"England (Children Act 2004 s16C(1)(b)). {OUTSIDE_ENGLAND[country]}",
+                ["england"],
+            )
         )
     problems += _contradictions(features, today)
     if problems:

@@ -12,7 +12,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from commissioning import commissions, terms_store
+from commissioning import commissions, rules, terms_store
 from commissioning import store as case_store
 from commissioning.decisions import Due, StoredDecision
 from commissioning.models import CaseStatus
@@ -21,6 +21,7 @@ from core.errors import NotFound
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import User
 from service.people import names
+from service.settings import get_settings
 from service.web.pages import MAX_NUMBER, PageRefused, page_number, render
 from service.web.session import CasesPage
 
@@ -83,10 +84,12 @@ def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) 
         "view": view,
         "decision": governing.decision,
         "deadlines": governing.ahead(date.today()),
+        "newer": case_store.newer_rules(view, rules.load_all(get_settings().rule_settings)),
         "commissions": commissions.list_commissions(session=session, ref=ref),
         "versions": versions,
         "formats": list(Format),
         "named": names(session, actors),
+        "today": date.today(),
     }
     return render(request, "cases/case.html", context, user=user)
 
