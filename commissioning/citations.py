@@ -50,16 +50,17 @@ class Document:
     editions: tuple[Edition, ...]  # oldest first
     cite_first_before: bool  # for a day before any edition with the part: cite the first (True) or none
 
-    def edition(self, part: str, day: date) -> Edition | None:
-        """The edition with ``part`` in force on ``day``."""
+    def edition(self, part: str, day: date, *, first: bool = True) -> Edition | None:
+        """The edition with ``part`` in force on ``day``; before any, the first one if the document says so
+        and ``first`` allows it (a citation with a stand-in of its own never reaches forward)."""
         having = [e for e in self.editions if part in e.parts and e.in_force is not None]
         current = [e for e in having if e.in_force <= day]  # type: ignore[operator]
         if current:
             return current[-1]
-        return having[0] if having and self.cite_first_before else None
+        return having[0] if having and first and self.cite_first_before else None
 
-    def cite(self, part: str, day: date) -> str | None:
-        edition = self.edition(part, day)
+    def cite(self, part: str, day: date, *, first: bool = True) -> str | None:
+        edition = self.edition(part, day, first=first)
         if edition is None:
             return None
         where = edition.parts[part]
@@ -78,7 +79,8 @@ def render(sources: Sequence[Source], documents: Mapping[str, Document], day: da
         text = (
             source
             if isinstance(source, str)
-            else documents[source.document].cite(source.part, day) or source.otherwise
+            else documents[source.document].cite(source.part, day, first=not source.otherwise)
+            or source.otherwise
         )
         if text and text not in shown:
             shown.append(text)

@@ -124,8 +124,16 @@ def changes(before: StoredDecision, after: StoredDecision) -> tuple[str, ...]:
         elif old is not None and new is not None and old.requirement != new.requirement:
             said.append(f"{label} becomes {new.requirement}")
         elif old is not None and new is not None and _due(old) != _due(new):
-            said.append(f"{label} is due {_when(_due(new))} instead of {_when(_due(old))}")
+            said.append(_moved(label, _due(old), _due(new)))
     return tuple(said)
+
+
+def _moved(label: str, old: date | None, new: date | None) -> str:
+    if new is None:
+        return f"{label} no longer has a date (it was due {_when(old)})"
+    if old is None:
+        return f"{label} is now due {_when(new)}"
+    return f"{label} is due {_when(new)} instead of {_when(old)}"
 
 
 def newer_answer(title: str, changed: Sequence[str]) -> str:
@@ -144,8 +152,8 @@ def _due(outcome: Outcome) -> date | None:
     return outcome.deadline.date if outcome.deadline else None
 
 
-def _when(day: date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else "no date"
+def _when(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)

@@ -279,8 +279,10 @@ def test_the_changes_a_newer_answer_makes_are_said_in_plain_words_in_decision_or
     )
     assert decisions.changes(after, after) == ()
     undated = _answer(("rapid_review", "mandatory", None))
-    assert decisions.changes(undated, _answer(("rapid_review", "mandatory", RAPID_DUE))) == (
-        "rapid review is due 25 November 2026 instead of no date",
+    dated_ = _answer(("rapid_review", "mandatory", RAPID_DUE))
+    assert decisions.changes(undated, dated_) == ("rapid review is now due 25 November 2026",)
+    assert decisions.changes(dated_, undated) == (
+        "rapid review no longer has a date (it was due 25 November 2026)",
     )
     text = decisions.newer_answer("Working Together 2018 and 2023", changed[:1])
     assert text == (
