@@ -297,7 +297,9 @@ def test_after_the_board_departs_every_surface_names_the_boards_deadlines(
     expected_next = {"type": "notify_ofsted", "date": ofsted_due.isoformat()}
     case = client.get(f"/api/v1/cases/{ref}", headers=chair.headers).json()
     assert {key: case["next_deadline"][key] for key in ("type", "date")} == expected_next
-    assert case["next_deadline"]["basis"].startswith("5 working days from the day the local authority learned")
+    assert case["next_deadline"]["basis"].startswith(
+        "5 working days from the day the local authority learned"
+    )
     [listed] = client.get("/api/v1/cases", headers=chair.headers).json()["items"]
     assert listed["next_deadline"] == case["next_deadline"]
 

@@ -186,7 +186,11 @@ def test_a_child_living_elsewhere_harmed_in_england_is_in_scope() -> None:
             "before incident_date",
         ),
         (
-            {"incident_date": "2026-05-01", "notified_date": "2026-05-04", "panel_notified_date": "2026-05-02"},
+            {
+                "incident_date": "2026-05-01",
+                "notified_date": "2026-05-04",
+                "panel_notified_date": "2026-05-02",
+            },
             "panel_notified_date",
             "is before notified_date",
         ),

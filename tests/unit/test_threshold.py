@@ -464,7 +464,9 @@ def test_an_answer_resting_on_an_unconfirmed_rule_says_so_in_the_reason_and_summ
 
 
 def test_an_unconfirmed_deadline_length_is_flagged_in_its_basis() -> None:
-    decision = decide({"incident_date": "2025-03-03", "notified_date": "2025-03-03", **COMMON["dhr.homicide"]})
+    decision = decide(
+        {"incident_date": "2025-03-03", "notified_date": "2025-03-03", **COMMON["dhr.homicide"]}
+    )
     assert outcome(decision, "dhr").deadline.basis.endswith(  # type: ignore[union-attr]
         "(UNCONFIRMED: the board confirms the one-month time for deciding whether to hold a domestic "
         "homicide review)"
