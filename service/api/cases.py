@@ -284,9 +284,7 @@ def list_cases(
     """Cases, newest first, each with its latest recommendation, board decision and next deadline."""
     views, total = store.list_cases(session=session, status=status_, area=area, limit=limit, offset=offset)
     today = dt.date.today()
-    items = _named(
-        session, [view.to_json(today=today, history=False, rulesets=rulesets()) for view in views]
-    )
+    items = _named(session, [view.to_json(today=today, history=False, rulesets=rulesets()) for view in views])
     return CasePage(items=items, total=total, limit=limit, offset=offset)
 
 
