@@ -94,7 +94,7 @@ def inputs_for(*, session: Session, case: Case, named: Naming = _as_stored) -> I
             superseded_on = recommendation.decided_at.date()
         board = BoardDecision(
             decided_by=named(board_record.decided_by),
-            decided_on=board_record.decided_at.date(),
+            decided_on=board_record.today,  # the day the board decided: its clocks count from it
             superseded_on=superseded_on,
         )
     return Inputs(

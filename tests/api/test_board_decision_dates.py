@@ -177,3 +177,16 @@ def test_the_admin_case_page_says_when_the_newest_rules_would_answer_differently
     assert page.status_code == 200
     assert "would now answer this case differently" in page.text
     assert "notify the Secretary of State now applies (mandatory)" in page.text
+
+
+def test_the_terms_count_their_timetable_from_the_day_the_board_decided(client, chair, commissioner):
+    ref = recorded(client, chair, HARM_2020)
+    client.post(
+        f"/api/v1/cases/{ref}/decision",
+        headers=chair.headers,
+        json={"accepted": True, "decided_on": "2020-07-10"},
+    )
+    assert client.post(f"/api/v1/cases/{ref}/terms", headers=commissioner.headers).status_code == 201
+    text = client.get(f"/api/v1/cases/{ref}/terms/1.md", headers=commissioner.headers).text
+    assert "10 July 2020" in text
+    assert str(date.today().year + 1) not in text  # nothing counted from the day the case was typed in
