@@ -7,9 +7,11 @@ force on that date, so a 2020 case cites Working Together 2018, not 2023. The ed
 resolves a rule's sources on a day. Pure.
 """
 
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 # The dates a rule can turn on, each with the dates that stand in for it while it is not known, nearest
@@ -50,14 +52,25 @@ class Document:
     editions: tuple[Edition, ...]  # oldest first
     cite_first_before: bool  # for a day before any edition with the part: cite the first (True) or none
 
+    @cached_property
+    def _by_part(self) -> dict[str, tuple[list[date], list[Edition]]]:
+        """For each part, the days its editions came into force and the editions, in order."""
+        found: dict[str, tuple[list[date], list[Edition]]] = {}
+        for edition in sorted((e for e in self.editions if e.in_force), key=lambda e: e.in_force):  # type: ignore[arg-type, return-value]
+            for part in edition.parts:
+                days, editions = found.setdefault(part, ([], []))
+                days.append(edition.in_force)  # type: ignore[arg-type]
+                editions.append(edition)
+        return found
+
     def edition(self, part: str, day: date, *, first: bool = True) -> Edition | None:
         """The edition with ``part`` in force on ``day``; before any, the first one if the document says so
         and ``first`` allows it (a citation with a stand-in of its own never reaches forward)."""
-        having = [e for e in self.editions if part in e.parts and e.in_force is not None]
-        current = [e for e in having if e.in_force <= day]  # type: ignore[operator]
-        if current:
-            return current[-1]
-        return having[0] if having and first and self.cite_first_before else None
+        days, editions = self._by_part.get(part, ([], []))
+        now = bisect_right(days, day)
+        if now:
+            return editions[now - 1]
+        return editions[0] if editions and first and self.cite_first_before else None
 
     def cite(self, part: str, day: date, *, first: bool = True) -> str | None:
         edition = self.edition(part, day, first=first)

@@ -122,11 +122,7 @@ class Ruleset:
     asks: tuple[Ask, ...] = ()
     ask_only_when: Mapping[str, Test] = field(default_factory=dict)  # feature -> when it may be asked
     defines: Mapping[str, frozenset[str]] = field(default_factory=dict)  # feature -> options it knows
-
-    @property
-    def values(self) -> dict[str, Any]:
-        """Every setting's value by name (what dates in the editions table and clocks refer to)."""
-        return {name: param.value for name, param in self.params.items()}
+    values: Mapping[str, Any] = field(default_factory=dict)  # each setting's value, as clocks read them
 
     def check_defined(self, features: Features) -> None:
         """Refuse options this edition does not know (a kind of harm it does not name), naming them."""
@@ -455,6 +451,7 @@ def compile_ruleset(
         documents,
         relaxations,
         **_asides(rid, doc, common, params, definitions, documents),
+        values=values,
     )
 
 
