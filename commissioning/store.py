@@ -116,7 +116,7 @@ def newer_rules(view: CaseView, rulesets: Sequence[rules.Ruleset]) -> dict[str, 
             rulesets=rulesets,
         ).to_json()
     except Invalid as refused:
-        text = f"The current version of the rules cannot answer this case as recorded: {refused.message}"
+        text = f"The current version of the rules cannot answer this case as recorded. {refused.message}"
         return {"ruleset": {"id": newest.id, "version": newest.version}, "outcomes": None, "text": text}
     before = decisions.StoredDecision.from_json(recommendation.result)
     changed = decisions.changes(before, decisions.StoredDecision.from_json(fresh))

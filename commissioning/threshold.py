@@ -231,7 +231,6 @@ def _cited(ruleset: Ruleset, sources: Sequence[Source], on: str, dates: clocks.D
 def _deadline(
     ruleset: Ruleset,
     variants: Sequence[DeadlineSpec] | None,
-    features: Features,
     flags: _Flags,
     dates: clocks.Dates,
 ) -> tuple[Deadline | None, str | None]:
@@ -310,7 +309,7 @@ def deadline_for(
     it when it reaches that outcome itself. A board that chooses its own outcomes gets the same clocks."""
     firing = _firing(ruleset, outcome, requirement, features, evaluate(ruleset, features))
     dates = clocks.Dates.of(features, today, decided_on)
-    return _deadline(ruleset, _spec(ruleset, outcome, firing), features, _Flags(), dates)[0]
+    return _deadline(ruleset, _spec(ruleset, outcome, firing), _Flags(), dates)[0]
 
 
 def _outcome(
@@ -336,7 +335,7 @@ def _outcome(
         for r in ruleset.remarks.get(outcome, ())
         if r.test(features, states) == YES
     )
-    deadline, waiting_for = _deadline(ruleset, _spec(ruleset, outcome, firing), features, flags, dates)
+    deadline, waiting_for = _deadline(ruleset, _spec(ruleset, outcome, firing), flags, dates)
     if waiting_for:
         missing.setdefault(waiting_for, []).append(outcome)
     return Outcome(outcome, rules.outcome_types()[outcome].kind, requirement, reasons, deadline)

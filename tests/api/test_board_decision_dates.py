@@ -190,3 +190,29 @@ def test_the_terms_count_their_timetable_from_the_day_the_board_decided(client, 
     text = client.get(f"/api/v1/cases/{ref}/terms/1.md", headers=commissioner.headers).text
     assert "10 July 2020" in text
     assert str(date.today().year + 1) not in text  # nothing counted from the day the case was typed in
+
+
+def test_a_case_the_newest_rules_cannot_decide_as_recorded_says_so(client, session, chair):
+    from factories import RULESET, case, decision
+
+    harm_2008 = {
+        "incident_date": "2008-06-10",
+        "country": "england",
+        "subject_age_years": 15,
+        "outcome": "serious_harm",
+        "serious_harm_kinds": ["mental_health_or_development_impairment"],
+    }
+    case_id = case(session, "HK-8", **harm_2008)
+    decision(
+        session,
+        case_id,
+        today=date(2026, 1, 5),
+        features={"area": "hackney", **harm_2008},
+        result={"ruleset": RULESET, "outcomes": [], "open_questions": [], "summary": "Nothing applies."},
+    )
+    newer = client.get("/api/v1/cases/HK-8", headers=chair.headers).json()["newer_rules"]
+    assert newer["outcomes"] is None
+    assert newer["text"] == (
+        "The current version of the rules cannot answer this case as recorded. "
+        "The case uses options this edition of the guidance does not have."
+    )
