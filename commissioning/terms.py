@@ -217,13 +217,7 @@ def _criteria(c: Context, outcome: Mapping[str, Any], to_confirm: list[str]) -> 
         return blocks
     blocks += [Paragraph(text["criteria_intro"]), Points(tuple(Paragraph(reason) for reason, _ in cleaned))]
     if any(unsure for _, unsure in cleaned):
-        blocks.append(
-            Paragraph(
-                text["criteria_to_confirm"].format(
-                    board=c.words["board"], criteria_day=format_date(c.criteria_day)
-                )
-            )
-        )
+        blocks.append(Paragraph(text["criteria_to_confirm"].format(criteria_day=format_date(c.criteria_day))))
     return blocks
 
 

@@ -89,9 +89,10 @@ def why(c: Context) -> _Built:
         else text["no_agencies"]
     )
     themes = _themes(c)
-    blocks.append(
-        Paragraph(involved + (" " + text["themes"].format(themes=joined(themes)) if themes else ""))
-    )
+    context = [involved, text["themes"].format(themes=joined(themes)) if themes else ""]
+    if c.feature_true("racism_or_discrimination"):
+        context.append(text["racism"])
+    blocks.append(Paragraph(" ".join(part for part in context if part)))
     decided = c.board is not None and c.review_type is not None
     blocks.append(
         Paragraph((text["criteria"] if decided else text["criteria_undecided"]).format_map(c.words))

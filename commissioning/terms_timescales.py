@@ -14,7 +14,7 @@ from commissioning.calendar import describe, is_working_day
 from commissioning.calendar import due as due_date
 from commissioning.features import in_words
 from commissioning.rules import outcome_types
-from commissioning.terms_context import Context
+from commissioning.terms_context import Context, without_notes
 from commissioning.terms_document import Block, Milestone, Paragraph, Timetable, parse_date
 
 _Built = tuple[tuple[Block, ...], tuple[str, ...]]
@@ -85,11 +85,12 @@ def _decision_deadline(c: Context, outcome: Mapping[str, Any]) -> Milestone:
         outcome["type"], {"regime": c.regime, "sources": []}
     )
     due = parse_date(deadline["date"])
+    basis, unsure = without_notes(in_words(deadline.get("basis", "")))
     return Milestone(
         label=known.label if known else outcome["type"].replace("_", " ").capitalize(),
         due=due,
-        basis=in_words(deadline.get("basis", "")),
-        status=_standing(c, "decision", due),
+        basis=basis,
+        status=_standing(c, "confirm" if unsure else "decision", due),
         source=c.cite(spec["sources"], regime=spec["regime"], day=c.criteria_day),
     )
 
