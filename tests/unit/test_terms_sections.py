@@ -2,10 +2,13 @@
 each agency must address, the reviewer, the panel, the child's and family's involvement, confidentiality,
 and the era's own publication rules."""
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from commissioning.render import render_markdown
+from commissioning.rules import DeadlineSpec
+from commissioning.rules import load as load_ruleset
 from commissioning.terms import Agency, BoardDecision, CaseFacts, CommissionFacts, assemble
 from commissioning.terms_context import without_notes
 from commissioning.terms_document import Paragraph, Points, Section, Terms, Timetable
@@ -361,3 +364,27 @@ def test_an_unknown_ruleset_before_the_new_arrangements_reads_as_the_lscb_era() 
     )
     assert built.guidance == "Working Together to Safeguard Children 2010, chapter 8"
     assert "the Local Safeguarding Children Board" in joined(built, "governance")
+
+
+def test_a_ruleset_clock_with_no_figure_leaves_the_librarys_own() -> None:
+    ruleset = load_ruleset("wt2023")
+    silent = replace(
+        ruleset, deadlines={**ruleset.deadlines, "lcspr": DeadlineSpec("to publication", unit="months")}
+    )
+    case = CaseFacts(ref="ABC-2026-0001", features={"area": "hackney"})
+    decision = {"ruleset": CSPR, "outcomes": [LCSPR]}
+    built = assemble(case=case, decision=decision, board=BOARD, commission=None, today=TODAY, ruleset=silent)
+    assert "Final report published | 6 months from the board's decision | Expected by guidance" in texts(
+        built, "timescales"
+    )
+
+
+def test_other_areas_taking_part_are_named_and_an_unknown_requirement_is_not_guessed() -> None:
+    case = CaseFacts(
+        ref="ABC-2026-0001", features={"area": "hackney"}, other_areas=("tower-hamlets", "Essex")
+    )
+    outcome = {**LCSPR, "requirement": "recommended"}
+    decision = {"ruleset": CSPR, "outcomes": [outcome]}
+    built = assemble(case=case, decision=decision, board=BOARD, commission=None, today=TODAY)
+    assert "Other areas taking part: Tower Hamlets, Essex." in texts(built, "scope")
+    assert not any(line.startswith("Under that guidance") for line in texts(built, "decision"))
