@@ -137,7 +137,7 @@ def render_docx(terms: Terms) -> bytes:
         ("Case reference", terms.case_ref),
         ("Review", terms.review_name or "To be confirmed"),
         ("Lead area", terms.area or "To be confirmed"),
-        ("Guidance", terms.guidance or "To be confirmed"),
+        *([("Guidance", terms.guidance)] if terms.guidance else []),
         ("Issued", format_date(terms.issued_on)),
         ("Status", _status(terms)),
     ]

@@ -539,3 +539,19 @@ def test_the_versions_behind_a_document_are_in_its_properties_not_its_text() -> 
     pdf = PdfReader(io.BytesIO(render_pdf(terms)))
     assert versions in str(pdf.metadata["/Creator"])
     assert "Produced by" not in pdf_text(render_pdf(terms))
+
+
+def test_a_version_stored_before_the_guidance_was_named_leaves_the_row_out() -> None:
+    stored = to_dict(complete_terms())
+    del stored["guidance"]
+    older = from_dict(stored)
+    assert "| Guidance |" not in render_markdown(older)
+    assert "Guidance</th>" not in render_html(older)
+    meta = Document(io.BytesIO(render_docx(older))).tables[0]
+    assert [row.cells[0].text for row in meta.rows] == [
+        "Case reference",
+        "Review",
+        "Lead area",
+        "Issued",
+        "Status",
+    ]
