@@ -58,7 +58,9 @@ COMMISSION = CommissionFacts(
     consultant_name="Bench Reviewer",
     role="lead_reviewer",
     commissioned_on=date(2026, 12, 11),
-    checks=("No employment with an agency in scope", "No involvement with the family"),
+    warnings=("Bench Reviewer was employed by an agency in scope until 2015.",),
+    backgrounds=("social_work",),
+    reviews=(("lcspr", 2),),
     declared_on=date(2026, 12, 12),
     declaration="no conflict of interest.",
 )

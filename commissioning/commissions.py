@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from commissioning import decisions, workflow
+from commissioning.features import as_words
 from commissioning.models import (
     Case,
     CaseDecision,
@@ -63,6 +64,15 @@ def _due_date(session: Session, case_id: int) -> date | None:
     return decisions.governing(history).review_due
 
 
+def _themes(features: dict[str, Any]) -> frozenset[str]:
+    """The case's themes that name a specialism; racism or discrimination calls for the specialism in race,
+    ethnicity and culture even when the theme itself was not ticked."""
+    themes = {name for name in _SPECIALISM_THEMES if features.get(name) is True}
+    if features.get("racism_or_discrimination") is True:
+        themes.add(Specialism.race_ethnicity_and_culture.value)
+    return frozenset(themes)
+
+
 def case_context(*, session: Session, case: Case) -> CaseContext:
     """The facts of ``case`` that independence and fit depend on."""
     features = case.features
@@ -71,8 +81,10 @@ def case_context(*, session: Session, case: Case) -> CaseContext:
         ref=case.ref,
         area=case.area,
         agencies=tuple(features.get("agencies_involved") or ()),
-        themes=frozenset(name for name in _SPECIALISM_THEMES if features.get(name) is True),
-        interpreter_needed=features.get("interpreter_needed") is True,
+        themes=_themes(features),
+        languages=frozenset(as_words(item) for item in features.get("family_languages") or ()),
+        interpreter_needed=features.get("interpreter_needed") is True
+        or bool(features.get("family_languages")),
         due_date=_due_date(session, case.id),
         commissioning_agency_id=candidates.partnership_for(session=session, area=case.area),
     )

@@ -59,6 +59,7 @@ class Feature:
     help: str = ""
     options: tuple[Option, ...] = ()
     theme: bool = False
+    words: bool = False  # a text_list typed as words ("British Sign Language"), kept as ids
     source: str = ""
     minimum: float | None = None
     maximum: float | None = None
@@ -80,6 +81,7 @@ class Feature:
             "help": self.help,
             "options": [{"value": o.value, "label": o.label} for o in self.options],
             "theme": self.theme,
+            "words": self.words,
             "source": self.source,
             "minimum": self.minimum,
             "maximum": self.maximum,
@@ -143,6 +145,16 @@ def in_words(text: str) -> str:
     return _NAMES.sub(lambda found: phrase(found[0]) if found[0] in BY_NAME else found[0], text)
 
 
+def as_id(words: str) -> str:
+    """Words typed for a ``words`` list, as the id kept: "Sign Language" -> "sign-language"."""
+    return "-".join(words.casefold().split())
+
+
+def as_words(item: str) -> str:
+    """A ``words`` list's id as people write it: "british-sign-language" -> "British Sign Language"."""
+    return " ".join(word.capitalize() for word in item.split("-"))
+
+
 def answer_words(name: str, value: Any) -> str:
     """A known answer as a person reads it: an option's label, yes or no, a date written out."""
     feature = BY_NAME[name]
@@ -152,7 +164,8 @@ def answer_words(name: str, value: Any) -> str:
     if isinstance(value, date):
         return written(value)
     if isinstance(value, tuple | list):
-        return ", ".join(labels.get(item, str(item)) for item in value) or "none"
+        named = (as_words(item) if feature.words else labels.get(item, str(item)) for item in value)
+        return ", ".join(named) or "none"
     if isinstance(value, int | float):
         return f"{value:g}"
     return labels.get(value, str(value))
@@ -215,12 +228,24 @@ def _parse(feature: Feature, value: Any, problems: list[dict[str, Any]]) -> Any:
                 return _checked(name, line, value.strip(), problems)
             problems.append(_problem(name, f"needs a text of 1 to {feature.max_length} characters"))
         case _:  # Kind.text_list
-            if isinstance(value, list) and all(
+            items = (
+                [as_id(v) if feature.words and isinstance(v, str) else v for v in value]
+                if isinstance(value, list)
+                else None
+            )
+            if items is not None and all(
                 isinstance(v, str) and len(v) <= feature.max_length and _SLUG.fullmatch(v)  # type: ignore[operator]
-                for v in value
+                for v in items
             ):
-                return tuple(dict.fromkeys(value))
-            problems.append(_problem(name, "needs a list of ids of lower-case letters, digits and hyphens"))
+                return tuple(dict.fromkeys(items))
+            problems.append(
+                _problem(
+                    name,
+                    "needs a list of words such as 'Somali' or 'British Sign Language'"
+                    if feature.words
+                    else "needs a list of ids of lower-case letters, digits and hyphens",
+                )
+            )
     return None  # every case that did not return added a problem
 
 
@@ -294,6 +319,8 @@ def _contradictions(features: Mapping[str, Any], today: date | None) -> list[dic
                 "no_prior_agency_involvement", "is yes, but the family was known to children's social care"
             )
         )
+    if get("family_languages") and get("interpreter_needed") is False:
+        problems.append(_problem("family_languages", "names languages, but no interpreter was needed"))
     if get("abuse_or_neglect") == "not_suspected" and "serious_sexual_abuse" in get("serious_harm_kinds", ()):
         problems.append(
             _problem(
@@ -396,10 +423,12 @@ def _value_schema(feature: Feature) -> dict[str, Any]:
         case Kind.text:
             return {"type": "string", "minLength": 1, "maxLength": feature.max_length}
         case _:  # Kind.text_list
-            return {
-                "type": "array",
-                "items": {"type": "string", "pattern": f"^{_SLUG.pattern}$", "maxLength": feature.max_length},
-            }
+            item = (
+                {"type": "string", "minLength": 1, "maxLength": feature.max_length}
+                if feature.words
+                else {"type": "string", "pattern": f"^{_SLUG.pattern}$", "maxLength": feature.max_length}
+            )
+            return {"type": "array", "items": item}
 
 
 def json_schema() -> dict[str, Any]:

@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from commissioning.terms_document import Milestone, Paragraph, Points, Terms, format_date, from_dict, to_dict
 from core.values import printable
 
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
 # Markdown gives these a meaning anywhere in a line (code, emphasis, links, raw HTML, tables, strikethrough,
@@ -82,7 +82,9 @@ def _status(terms: Terms) -> str:
     return f"Draft: {count} item{'s' if count > 1 else ''} to be confirmed"
 
 
-def _provenance(terms: Terms) -> str:
+def provenance(terms: Terms) -> str:
+    """What produced the document: kept in its properties (DOCX core properties, the HTML's and so the
+    PDF's metadata) and in the stored version record, never in the text a reader reads."""
     text = f"clause library v{terms.clauses_version}, template v{TEMPLATE_VERSION}"
     return f"{text}, ruleset {terms.ruleset}" if terms.ruleset else text
 
@@ -106,7 +108,7 @@ def _printable(terms: Terms) -> Terms:
 def _render_template(name: str, terms: Terms, *, autoescape: bool) -> str:
     terms = _printable(terms)
     template = _environment(autoescape).get_template(name)
-    return template.render(terms=terms, status=_status(terms), provenance=_provenance(terms))
+    return template.render(terms=terms, status=_status(terms), provenance=provenance(terms))
 
 
 def render_markdown(terms: Terms) -> str:
@@ -135,9 +137,9 @@ def render_docx(terms: Terms) -> bytes:
         ("Case reference", terms.case_ref),
         ("Review", terms.review_name or "To be confirmed"),
         ("Lead area", terms.area or "To be confirmed"),
+        *([("Guidance", terms.guidance)] if terms.guidance else []),
         ("Issued", format_date(terms.issued_on)),
         ("Status", _status(terms)),
-        ("Produced by", _provenance(terms)),
     ]
     _table(document, None, meta)
     for number, section in enumerate(terms.sections, start=1):
@@ -169,7 +171,9 @@ def _set_up_page(document: DocxDocument, terms: Terms) -> None:
     properties = document.core_properties
     properties.title = f"{terms.title} ({terms.case_ref})"
     properties.author = "scr-commissioning"
-    properties.comments = _provenance(terms)
+    properties.comments = provenance(terms)
+    properties.version = provenance(terms)
+    properties.identifier = terms.case_ref
     issued = datetime(terms.issued_on.year, terms.issued_on.month, terms.issued_on.day)
     properties.created = properties.modified = issued
     section = document.sections[0]

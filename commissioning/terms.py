@@ -1,106 +1,71 @@
 """Terms of reference: one content object, assembled from a case, its decision and its commission.
 
 Pure: plain data in, a frozen `Terms` out (``commissioning.terms_document``). The wording lives in
-`clauses.json` (versioned data, each clause with its source); this module only chooses clauses and fills
-them in, so the renderers never decide content and every format says the same thing. Nothing here reads
-a child's name or date of birth: the inputs carry none, and only the named features below are ever read.
+`clauses.json` (versioned data, each clause naming its sources); this module and its two companions
+(``terms_people`` for the sections about the child, family, agencies and reviewer, ``terms_timescales``
+for the timetable) only choose clauses and fill them in, so the renderers never decide content and every
+format says the same thing. Nothing here reads a child's name or date of birth: the inputs carry none,
+and only the named features are ever read.
 """
 
-import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
-from functools import lru_cache
-from pathlib import Path
+from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from commissioning.arrangements import Arrangement, arrangement_on
-from commissioning.calendar import add_months, describe, is_working_day
-from commissioning.calendar import due as due_date
-from commissioning.citations import DECISION
-from commissioning.rules import Ruleset, outcome_types
+from commissioning.arrangements import arrangement_on
+from commissioning.calendar import add_months
+from commissioning.features import in_words
+from commissioning.rules import Ruleset
 from commissioning.rules import load as load_ruleset
-from commissioning.terms_document import (
-    Block,
-    Milestone,
-    Paragraph,
-    Points,
-    Section,
-    Terms,
-    Timetable,
-    format_date,
-    parse_date,
+from commissioning.terms_context import (
+    CLAUSES_VERSION,
+    Agency,
+    BoardDecision,
+    CaseFacts,
+    CommissionFacts,
+    Context,
+    area_name,
+    load_clauses,
+    without_notes,
 )
+from commissioning.terms_document import Block, Paragraph, Points, Section, Terms, format_date, parse_date
+from commissioning.terms_people import (
+    agency_reports,
+    confidentiality,
+    criminal_interest,
+    independence,
+    involvement,
+    panel,
+    why,
+)
+from commissioning.terms_timescales import timescales
 from core.errors import NotFound
 
-CLAUSES_PATH = Path(__file__).with_name("clauses.json")
-
-
-@lru_cache
-def load_clauses() -> dict[str, Any]:
-    """The clause library; read once per process."""
-    return json.loads(CLAUSES_PATH.read_text(encoding="utf-8"))
-
-
-CLAUSES_VERSION: str = load_clauses()["version"]
-
-
-# Inputs -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Agency:
-    id: str
-    name: str
-
-
-@dataclass(frozen=True)
-class CaseFacts:
-    """What the terms need from a case: its reference and features, never personal details."""
-
-    ref: str
-    features: Mapping[str, Any]
-    agencies: tuple[Agency, ...] = ()
-    other_areas: tuple[str, ...] = ()
-    period_from: date | None = None
-    period_to: date | None = None
-
-
-@dataclass(frozen=True)
-class BoardDecision:
-    """The board's recorded decision: the name of the chair who recorded it (None when no name is known),
-    the day it was made, and (optionally) which review and method."""
-
-    decided_by: str | None
-    decided_on: date
-    review_type: str | None = None
-    method: str | None = None
-    superseded_on: date | None = None  # the case changed later and the engine now recommends otherwise
-
-
-@dataclass(frozen=True)
-class CommissionFacts:
-    """The reviewer commissioned for the case, the checks run and the declaration made (if any)."""
-
-    consultant_name: str
-    role: str
-    commissioned_on: date | None = None
-    checks: tuple[str, ...] = ()
-    declared_on: date | None = None
-    declaration: str | None = None
-    signed_on: date | None = None  # the board recorded it from the consultant's statement signed that day
-
+__all__ = [
+    "CLAUSES_VERSION",
+    "TITLES",
+    "Agency",
+    "BoardDecision",
+    "CaseFacts",
+    "CommissionFacts",
+    "assemble",
+    "load_clauses",
+]
 
 TITLES: dict[str, str] = {
     "purpose": "Purpose",
+    "why": "Why this review is being held",
     "decision": "Criteria met, decision and legal basis",
     "scope": "Scope",
     "enquiry": "Key lines of enquiry",
+    "agencies": "What each agency's report must address",
     "method": "Method",
+    "independence": "The lead reviewer: experience and independence",
+    "panel": "The review panel",
     "governance": "Governance and sign-off",
-    "independence": "Independence of the lead reviewer",
-    "involvement": "Family and practitioner involvement",
+    "involvement": "Involvement of the child, family and practitioners",
+    "confidentiality": "Confidentiality and information sharing",
     "parallel": "Parallel processes",
     "media": "Media and communications",
     "timescales": "Timescales",
@@ -108,71 +73,7 @@ TITLES: dict[str, str] = {
     "siblings": "Immediate safety of siblings and other children",
 }
 
-
-# Assembly -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Facts:
-    """Everything the section builders share, worked out once."""
-
-    case: CaseFacts
-    decision: Mapping[str, Any]
-    board: BoardDecision | None
-    commission: CommissionFacts | None
-    review_type: str | None
-    ruleset_id: str
-    ruleset: Ruleset | None
-    clauses: Mapping[str, Any]
-    arrangement: Arrangement | None  # who decided in the area on the day of the board's decision
-
-    @property
-    def regime_id(self) -> str:
-        """The decision's ruleset when the library knows it, else today's regime."""
-        return self.ruleset_id if self.ruleset_id in self.clauses["regimes"] else "wt2023"
-
-    @property
-    def regime(self) -> Mapping[str, str]:
-        return self.clauses["regimes"][self.regime_id]
-
-    @property
-    def review_name(self) -> str:
-        if self.review_type is None:
-            return "review"
-        return self.clauses["review_types"][self.review_type]["name"]
-
-    @property
-    def area(self) -> str | None:
-        area = self.case.features.get("area")
-        return _area_name(area) if isinstance(area, str) and area.strip() else None
-
-    @property
-    def decider(self) -> Mapping[str, str]:
-        """Who decides: the LSCB or the safeguarding partners in force on the day of the board's decision,
-        else those of the decision's regime."""
-        if self.arrangement is None:
-            return self.regime
-        return self.clauses["decision"]["deciders"][self.arrangement]
-
-    @property
-    def words(self) -> dict[str, str]:
-        """Placeholders the clause texts may use."""
-        return {
-            "board": self.decider["board"],
-            "decider": self.decider["decider"],
-            "guidance": self.regime["guidance"],
-            "area": self.area or "the lead area",
-            "review_name": self.review_name,
-        }
-
-    def fill(self, clause: Mapping[str, str], **extra: str) -> Paragraph:
-        return Paragraph(clause["text"].format_map({**self.words, **extra}), clause.get("source", ""))
-
-    def outcome(self, outcome_type: str) -> Mapping[str, Any] | None:
-        return next((o for o in self.decision.get("outcomes", []) if o.get("type") == outcome_type), None)
-
-    def feature_true(self, name: str) -> bool:
-        return self.case.features.get(name) is True
+_Built = tuple[tuple[Block, ...], tuple[str, ...]]
 
 
 def assemble(
@@ -200,7 +101,7 @@ def assemble(
         if board is None
         else arrangement_on(board.decided_on, area if isinstance(area, str) else None, partnership_starts)
     )
-    facts = _Facts(
+    context = Context(
         case=case,
         decision=decision,
         board=board,
@@ -208,40 +109,50 @@ def assemble(
         review_type=_review_type(decision, board, clauses),
         ruleset_id=ruleset_ref.get("id", ""),
         ruleset=ruleset or _default_ruleset(ruleset_ref),
+        today=today,
         clauses=clauses,
         arrangement=arrangement,
     )
-    builders: dict[str, Callable[[_Facts], tuple[tuple[Block, ...], tuple[str, ...]]]] = {
+    builders: dict[str, Callable[[Context], _Built]] = {
         "purpose": _purpose,
+        "why": why,
         "decision": _decision,
         "scope": _scope,
         "enquiry": _enquiry,
+        "agencies": agency_reports,
         "method": _method,
+        "independence": independence,
+        "panel": panel,
         "governance": _governance,
-        "independence": _independence,
-        "involvement": _involvement,
+        "involvement": involvement,
+        "confidentiality": confidentiality,
         "parallel": _parallel,
         "media": _media,
-        "timescales": _timescales,
+        "timescales": timescales,
         "publication": _publication,
         "siblings": _siblings,
     }
     sections = []
     for key, build in builders.items():
-        blocks, to_confirm = build(facts)
+        blocks, to_confirm = build(context)
         sections.append(Section(key=key, title=TITLES[key], blocks=blocks, to_confirm=to_confirm))
-    review_name = facts.review_name if facts.review_type else None
+    review_name = context.review_name if context.review_type else None
     return Terms(
         case_ref=case.ref,
         title=f"Terms of reference: {review_name or 'case review'}",
-        review_type=facts.review_type,
+        review_type=context.review_type,
         review_name=review_name,
-        area=facts.area,
+        area=context.area,
         issued_on=today,
         clauses_version=CLAUSES_VERSION,
         ruleset=f"{ruleset_ref['id']} v{ruleset_ref.get('version', '?')}" if ruleset_ref.get("id") else None,
         sections=tuple(sections),
+        guidance=_capitalised_title(context.edition["guidance"]),
     )
+
+
+def _capitalised_title(guidance: str) -> str:
+    return guidance[:1].upper() + guidance[1:]
 
 
 def _default_ruleset(ruleset_ref: Mapping[str, Any]) -> Ruleset | None:
@@ -263,316 +174,174 @@ def _review_type(decision: Mapping[str, Any], board: BoardDecision | None, claus
     return next((t for t in clauses["review_preference"] if t in present), None)
 
 
-_Built = tuple[tuple[Block, ...], tuple[str, ...]]
+def _purpose(c: Context) -> _Built:
+    return tuple(c.fill(clause) for clause in c.clauses["purpose"]), ()
 
 
-def _purpose(f: _Facts) -> _Built:
-    return tuple(f.fill(c) for c in f.clauses["purpose"]), ()
-
-
-def _decision(f: _Facts) -> _Built:
-    c = f.clauses["decision"]
+def _decision(c: Context) -> _Built:
+    text = c.clauses["decision"]
     blocks: list[Block] = []
     to_confirm: list[str] = []
-    if f.board is not None:
-        decided_on = format_date(f.board.decided_on)
-        body = f.words["board"]
-        said = {"Board": body[:1].upper() + body[1:], "for_area": _for(f.area), "decided_on": decided_on}
-        text = (c["decided"] if f.review_type else c["decided_no_review"]).format_map({**f.words, **said})
-        if f.board.decided_by:
-            chair = {"chair": f.board.decided_by, "chair_role": f.decider["chair_role"]}
-            text += " " + c["recorded_by"].format_map(chair)
+    if c.board is not None:
+        decided_on = format_date(c.board.decided_on)
+        clause = text["decided"] if c.review_type else text["decided_no_review"]
+        decider = c.decider
+        day = c.board.decided_on
+        stated = c.fill(clause, day=day, for_area=f" for {c.area}" if c.area else "", decided_on=decided_on)
+        said = stated.text
+        if c.board.decided_by:
+            chair = {"chair": c.board.decided_by, "chair_role": decider["chair_role"]}
+            said += " " + text["recorded_by"].format_map(chair)
         else:
-            to_confirm.append(c["unnamed_chair"])
-        blocks.append(Paragraph(text, f.decider["source"]))
-        if f.board.superseded_on is not None:
-            changed_on = format_date(f.board.superseded_on)
-            to_confirm.append(c["superseded"].format(decided_on=decided_on, changed_on=changed_on))
+            to_confirm.append(text["unnamed_chair"])
+        cited = [stated.source, c.cite(decider["sources"], regime=decider["regime"], day=day)]
+        blocks.append(Paragraph(said, "; ".join(dict.fromkeys(x for x in cited if x))))
+        if c.board.superseded_on is not None:
+            changed_on = format_date(c.board.superseded_on)
+            to_confirm.append(text["superseded"].format(decided_on=decided_on, changed_on=changed_on))
     else:
         to_confirm.append("who decided to hold the review, and when (no board decision is recorded)")
-    ruleset = f.decision.get("ruleset") or {}
-    if ruleset.get("id"):
-        blocks.append(
-            f.fill(c["ruleset"], ruleset_id=ruleset["id"], ruleset_version=str(ruleset.get("version")))
-        )
+    if (c.decision.get("ruleset") or {}).get("id"):
+        guidance = c.edition_on(c.criteria_day)["guidance"]
+        blocks.append(c.fill(text["criteria_guidance"], day=c.criteria_day, criteria_guidance=guidance))
     else:
-        to_confirm.append("the ruleset the threshold decision applied")
-    if f.review_type is None:
+        to_confirm.append("the guidance whose criteria the threshold decision applied")
+    if c.review_type is None:
         to_confirm.append("the review type: the decision names no review these terms can cover")
         return tuple(blocks), tuple(to_confirm)
-    kind = f.clauses["review_types"][f.review_type]
-    blocks.append(Paragraph(f"Review type: {kind['name']}.", ""))
-    outcome = f.outcome(f.review_type)
+    kind = c.clauses["review_types"][c.review_type]
+    blocks.append(Paragraph(f"Review type: {kind['name']}."))
+    outcome = c.outcome(c.review_type)
     if outcome is None:
         to_confirm.append(f"the criteria met: the threshold decision does not recommend a {kind['name']}")
     else:
-        requirement = outcome.get("requirement")
-        if requirement in c["requirement"]:
-            blocks.append(Paragraph(c["requirement"][requirement].format_map(f.words), f.regime["source"]))
-        reasons = tuple(
-            Paragraph(r.get("text", ""), r.get("source", ""))
-            for r in outcome.get("reasons", [])
-            if r.get("text")
-        )
-        if reasons:
-            blocks += [Paragraph(c["criteria_intro"]), Points(reasons)]
-        else:
-            to_confirm.append("the criteria met: the decision records no reasons")
-    blocks.append(Paragraph(f"Legal basis: {kind['legal_basis']}.", kind["source"]))
+        blocks += _criteria(c, outcome, to_confirm)
+    basis = kind["basis"].get(c.regime) or next(iter(kind["basis"].values()))
+    filled = c.fill(basis, day=c.criteria_day, guidance=c.edition_on(c.criteria_day)["guidance"])
+    blocks.append(Paragraph(text["legal_basis"].format(basis=filled.text), filled.source))
     return tuple(blocks), tuple(to_confirm)
 
 
-def _scope(f: _Facts) -> _Built:
-    c = f.clauses["scope"]
+def _criteria(c: Context, outcome: Mapping[str, Any], to_confirm: list[str]) -> list[Block]:
+    """What the guidance makes of the review, and the criteria the decision found met, in plain words."""
+    text = c.clauses["decision"]
+    blocks: list[Block] = []
+    requirement = outcome.get("requirement")
+    if requirement == "discretionary" and c.board is not None:
+        requirement = "discretionary_held"
+    if requirement in text["requirement"]:
+        blocks.append(Paragraph(text["requirement"][requirement].format_map(c.words)))
+    cleaned = [
+        without_notes(in_words(r.get("text", ""))) for r in outcome.get("reasons", []) if r.get("text")
+    ]
+    if not cleaned:
+        to_confirm.append("the criteria met: the decision records no reasons")
+        return blocks
+    blocks += [Paragraph(text["criteria_intro"]), Points(tuple(Paragraph(reason) for reason, _ in cleaned))]
+    if any(unsure for _, unsure in cleaned):
+        blocks.append(Paragraph(text["criteria_to_confirm"].format(criteria_day=format_date(c.criteria_day))))
+    return blocks
+
+
+def _scope(c: Context) -> _Built:
+    text = c.clauses["scope"]
     blocks: list[Block] = []
     to_confirm: list[str] = []
-    if f.case.period_from and f.case.period_to:
+    if c.case.period_from and c.case.period_to:
         blocks.append(
-            f.fill(
-                c["period"],
-                period_from=format_date(f.case.period_from),
-                period_to=format_date(f.case.period_to),
+            c.fill(
+                text["period"],
+                period_from=format_date(c.case.period_from),
+                period_to=format_date(c.case.period_to),
             )
         )
     else:
-        incident = parse_date(f.case.features.get("incident_date"))
+        incident = parse_date(c.case.features.get("incident_date"))
         proposal = ""
         if incident is not None:
-            months = c["default_period_months"]
+            months = text["default_period_months"]
             start = add_months(incident, -months)
-            note = c["default_period_note"].format(months=months)
+            note = text["default_period_note"].format(months=months)
             proposal = f" (proposed: {format_date(start)} to {format_date(incident)}, {note})"
         to_confirm.append(f"the period under review{proposal}")
-    if f.case.agencies:
-        blocks += [f.fill(c["agencies"]), Points(tuple(Paragraph(a.name) for a in f.case.agencies))]
+    if c.case.agencies:
+        blocks += [c.fill(text["agencies"]), Points(tuple(Paragraph(a.name) for a in c.case.agencies))]
     else:
         to_confirm.append("the agencies in scope: the case lists no agencies involved")
-    if f.area:
-        blocks.append(f.fill(c["lead_area"]))
+    if c.area:
+        blocks.append(c.fill(text["lead_area"][c.regime]))
     else:
         to_confirm.append("the lead area: the case records no area")
-    if f.case.other_areas:
-        blocks.append(f.fill(c["other_areas"], areas=", ".join(_area_name(a) for a in f.case.other_areas)))
+    if c.case.other_areas:
+        blocks.append(c.fill(text["other_areas"], areas=", ".join(area_name(a) for a in c.case.other_areas)))
     else:
-        blocks.append(f.fill(c["no_other_areas"]))
+        blocks.append(c.fill(text["no_other_areas"]))
     return tuple(blocks), tuple(to_confirm)
 
 
-def _enquiry(f: _Facts) -> _Built:
-    c = f.clauses["lines_of_enquiry"]
-    lines = [Paragraph(x["text"], x["source"]) for x in c["core"]]
-    for feature, questions in c["by_feature"].items():
-        if f.feature_true(feature):
-            lines += [Paragraph(q["text"], q["source"]) for q in questions]
-    setting_group = c["by_setting"].get(f.case.features.get("setting"))
+def _enquiry(c: Context) -> _Built:
+    text = c.clauses["lines_of_enquiry"]
+    lines = [c.fill(x) for x in text["core"]]
+    for feature, questions in text["by_feature"].items():
+        if c.feature_true(feature) or (
+            feature == "interpreter_needed" and c.case.features.get("family_languages")
+        ):
+            lines += [c.fill(q) for q in questions]
+    setting_group = text["by_setting"].get(c.case.features.get("setting"))
     if setting_group:
-        lines += [Paragraph(q["text"], q["source"]) for q in c["settings"][setting_group]]
-    return (Paragraph(c["intro"]), Points(tuple(lines), numbered=True)), ()
+        lines += [c.fill(q) for q in text["settings"][setting_group]]
+    return (Paragraph(text["intro"]), Points(tuple(lines), numbered=True)), ()
 
 
-def _method(f: _Facts) -> _Built:
-    """The board's chosen method if it named one the library knows, else the review type's default."""
-    c = f.clauses["methods"]
-    if f.board is not None and f.board.method in c["options"]:
-        chosen = f.board.method
-    elif f.review_type is not None:
-        chosen = c["default_by_review"][f.review_type][f.regime_id]
-    else:
-        return (f.fill(c["proportionate"]),), ("the method: it follows from the review type",)
-    return (f.fill(c["options"][chosen]), f.fill(c["proportionate"])), ()
+def _method(c: Context) -> _Built:
+    methods = c.clauses["methods"]
+    chosen = c.method
+    if chosen is None:
+        return (c.fill(methods["proportionate"]),), ("the method: it follows from the review type",)
+    return (c.fill(methods["options"][chosen]), c.fill(methods["proportionate"])), ()
 
 
-def _governance(f: _Facts) -> _Built:
-    return tuple(f.fill(c) for c in f.clauses["governance"]), ()
+def _governance(c: Context) -> _Built:
+    return tuple(c.fill(clause) for clause in c.clauses["governance"]), ()
 
 
-def _independence(f: _Facts) -> _Built:
-    c = f.clauses["independence"]
-    blocks: list[Block] = [f.fill(c["principle"])]
-    if f.commission is None:
-        return tuple(blocks), ("the lead reviewer, the independence checks run and their declaration",)
-    commission = f.commission
-    to_confirm: list[str] = []
-    on = f" on {format_date(commission.commissioned_on)}" if commission.commissioned_on else ""
-    role = commission.role.replace("_", " ")
-    blocks.append(
-        f.fill(c["commissioned"], consultant=commission.consultant_name, role=role, commissioned_on=on)
-    )
-    if commission.checks:
-        source = c["checks_intro"]["source"]
-        blocks += [f.fill(c["checks_intro"]), Points(tuple(Paragraph(x, source) for x in commission.checks))]
-    else:
-        to_confirm.append("the independence checks run before commissioning")
-    if commission.signed_on and commission.declaration:
-        blocks.append(
-            f.fill(
-                c["recorded"],
-                consultant=commission.consultant_name,
-                signed_on=format_date(commission.signed_on),
-                declaration=commission.declaration,
-            )
-        )
-    elif commission.declared_on and commission.declaration:
-        blocks.append(
-            f.fill(
-                c["declared"],
-                consultant=commission.consultant_name,
-                declared_on=format_date(commission.declared_on),
-                declaration=commission.declaration,
-            )
-        )
-    else:
-        to_confirm.append(f"the declaration of independence by {commission.consultant_name}")
-    return tuple(blocks), tuple(to_confirm)
-
-
-def _involvement(f: _Facts) -> _Built:
-    blocks = [f.fill(c) for c in f.clauses["involvement"]]
-    blocks += [f.fill(c) for name, c in f.clauses["involvement_by_feature"].items() if f.feature_true(name)]
-    if _criminal_interest(f.case.features):
-        blocks.append(f.fill(f.clauses["involvement_when_criminal"]))
-    return tuple(blocks), ()
-
-
-def _parallel(f: _Facts) -> _Built:
-    c = f.clauses["parallel"]
+def _parallel(c: Context) -> _Built:
+    text = c.clauses["parallel"]
     items: list[Paragraph] = []
-    if _criminal_interest(f.case.features):
-        items.append(f.fill(c["criminal"]))
-    if f.case.features.get("outcome") == "death":
-        items.append(f.fill(c["coroner"]))
-    for outcome_type in c["outcomes"]:
-        outcome = f.outcome(outcome_type)
+    if criminal_interest(c.case.features):
+        items.append(c.fill(text["criminal"]))
+    if c.case.features.get("outcome") == "death":
+        items.append(c.fill(text["coroner"]))
+    for outcome_type, spec in text["outcomes"].items():
+        outcome = c.outcome(outcome_type)
         if outcome is None or outcome.get("requirement") not in ("mandatory", "discretionary"):
             continue
-        kind = f.clauses["review_types"][outcome_type]
-        text = c["review"][outcome["requirement"]].format(name=kind["name"], legal_basis=kind["legal_basis"])
-        items.append(Paragraph(text, kind["source"]))
-    items.append(f.fill(c["other"]))
-    return (f.fill(c["intro"]), Points(tuple(items))), ()
+        cited = c.cite(spec["sources"], regime=spec["regime"])
+        basis = f" ({cited})" if cited else ""
+        line = text["review"][outcome["requirement"]].format(name=spec["name"], basis=basis)
+        items.append(Paragraph(line, cited))
+    items.append(c.fill(text["other"]))
+    return (c.fill(text["intro"]), Points(tuple(items))), ()
 
 
-def _media(f: _Facts) -> _Built:
-    blocks = [f.fill(c) for c in f.clauses["media"]]
-    for name, clause in f.clauses["media_by_feature"].items():
-        if f.feature_true(name):
-            blocks.append(f.fill(clause))
+def _media(c: Context) -> _Built:
+    blocks = [c.fill(clause) for clause in c.clauses["media"]]
+    for name, clause in c.clauses["media_by_feature"].items():
+        if c.feature_true(name) and c.applies(clause):
+            blocks.append(c.fill(clause))
     return tuple(blocks), ()
 
 
-def _timescales(f: _Facts) -> _Built:
-    c = f.clauses["timescales"]
-    outcomes = f.decision.get("outcomes", [])
-    # The chosen review's own clock is planned below from the board's decision, not copied from the engine.
-    rows = [
-        _decision_deadline(o)
-        for o in outcomes
-        if o.get("type") != f.review_type and (o.get("deadline") or {}).get("date")
-    ]
-    to_confirm: list[str] = []
-    start = f.board.decided_on if f.board is not None else None
-    if start is None:
-        to_confirm.append(c["no_decision_date"])
-    review_steps = [_ruleset_clock(f, m) for m in c["milestones"].get(f.review_type or "", [])]
-    due: dict[str, date | None] = {"decided_on": start}
-    for m in [*c["milestones"]["common"], *review_steps]:
-        anchor_key = m.get("from") or m["before"]
-        anchor = due.get(anchor_key)
-        due[m["id"]] = None if anchor is None else _shift(anchor, m)
-        direction = "before" if "before" in m else "from"
-        basis = f"{describe(m['count'], m['unit'])} {direction} {c['anchor_names'][anchor_key]}"
-        rows.append(Milestone(m["label"], due[m["id"]], basis, m["status"], m["source"]))
-    if f.review_type is None:
-        to_confirm.append("the completion date: it depends on the review type")
-    known = sorted((r for r in rows if r.due is not None), key=lambda r: r.due or date.min)
-    rows = known + [r for r in rows if r.due is None]
-    return (Paragraph(c["intro"]), Timetable(tuple(rows))), tuple(to_confirm)
+def _publication(c: Context) -> _Built:
+    text = c.clauses["publication"]
+    if c.review_type == "scr":
+        full = c.conduct_day >= date.fromisoformat(text["scr_full_from"])
+        specific = text["scr_full"] if full else text["scr_summary_only"]
+    else:
+        specific = text.get(c.review_type or "", [])
+    blocks = [c.fill(x) for x in [*specific, *text["all"]] if c.applies(x)]
+    return tuple(blocks), () if specific else (text["to_confirm"],)
 
 
-def _ruleset_clock(f: _Facts, step: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A review's completion clock from the ruleset the decision applied, when it sets one from the decision.
-
-    The rulesets are the single source of statutory timescales; the clause library's own figure is the
-    fallback for rulesets (or review types) that set none.
-    """
-    ruleset = f.ruleset
-    if step["id"] != "completion" or ruleset is None or ruleset.id != f.ruleset_id:
-        return step
-    spec = ruleset.deadlines.get(f.review_type or "")
-    if spec is None or spec.start not in (None, DECISION) or spec.unit is None:
-        return step
-    param = ruleset.params[spec.count_param] if spec.count_param else None
-    count = param.value if param else spec.count
-    if count is None:
-        return step
-    confirmed = param is None or param.confirmed
-    source = param.source if param else ruleset.title
-    return {
-        **step,
-        "count": count,
-        "unit": spec.unit,
-        "status": "guidance" if confirmed else "unconfirmed",
-        "source": source,
-    }
-
-
-def _publication(f: _Facts) -> _Built:
-    c = f.clauses["publication"]
-    specific = c.get(f.review_type or "", [])
-    blocks = [f.fill(x) for x in [*specific, *c["all"]]]
-    to_confirm = () if specific else ("the publication arrangements: they follow from the review type",)
-    return tuple(blocks), to_confirm
-
-
-def _siblings(f: _Facts) -> _Built:
-    return tuple(f.fill(c) for c in f.clauses["siblings"]), ()
-
-
-# Small pure pieces --------------------------------------------------------------------------------
-
-
-def _for(area: str | None) -> str:
-    return f" for {area}" if area else ""
-
-
-def _area_name(area: str) -> str:
-    """The area as people write it: a stored slug such as "tower-hamlets" reads "Tower Hamlets"."""
-    return area.replace("-", " ").replace("_", " ").title() if area.islower() else area
-
-
-def _criminal_interest(features: Mapping[str, Any]) -> bool:
-    """A criminal process is likely when abuse is known or suspected, or someone else harmed the child."""
-    if features.get("abuse_or_neglect") in ("known", "suspected"):
-        return True
-    return any(p != "self" for p in features.get("perpetrators") or ())
-
-
-def _decision_deadline(outcome: Mapping[str, Any]) -> Milestone:
-    known = outcome_types().get(outcome["type"])
-    deadline = outcome["deadline"]
-    reasons = outcome.get("reasons") or [{}]
-    return Milestone(
-        label=known.label if known else outcome["type"].replace("_", " ").capitalize(),
-        due=parse_date(deadline["date"]),
-        basis=deadline.get("basis", ""),
-        status="decision",
-        source=reasons[0].get("source", ""),
-    )
-
-
-def _shift(anchor: date, step: Mapping[str, Any]) -> date:
-    """The step's date: working days land on working days; other units move to the next working day."""
-    if "before" in step:
-        return _working_days_before(anchor, step["count"])
-    day = due_date(anchor, step["count"], step["unit"])
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
-
-def _working_days_before(day: date, count: int) -> date:
-    """The ``count``-th working day before ``day`` (the calendar only counts forwards)."""
-    while count > 0:
-        day -= timedelta(days=1)
-        count -= is_working_day(day)
-    return day
+def _siblings(c: Context) -> _Built:
+    return tuple(c.fill(clause) for clause in c.clauses["siblings"]), ()

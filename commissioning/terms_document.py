@@ -83,6 +83,7 @@ class Terms:
     clauses_version: str
     ruleset: str | None
     sections: tuple[Section, ...]
+    guidance: str | None = None  # the edition of the guidance the review is held under, in words
 
     @property
     def missing(self) -> tuple[Missing, ...]:
@@ -147,6 +148,7 @@ def from_dict(data: Mapping[str, Any]) -> Terms:
         clauses_version=data["clauses_version"],
         ruleset=data["ruleset"],
         sections=sections,
+        guidance=data.get("guidance"),
     )
 
 

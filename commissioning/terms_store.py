@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -30,12 +31,16 @@ from commissioning.terms_document import Missing, Terms, from_dict, to_dict
 from core import audit
 from core.errors import NotFound
 from core.transaction import atomic
-from matching import conflicts
 from registry.agencies import resolve_agency
+from registry.models import Consultant, ConsultantAccreditation, ReviewRecord
+from registry.vocabulary import ReviewRole
 
 # Prefer the furthest-advanced commission, then the lead reviewer, then the latest.
 _STATUS_RANK = {CommissionStatus.confirmed: 0, CommissionStatus.declared: 1, CommissionStatus.proposed: 2}
 _ROLE_RANK = {"lead_reviewer": 0, "overview_author": 1, "panel_chair": 2}
+_LEAD_ROLES = [
+    str(role) for role in (ReviewRole.lead_reviewer, ReviewRole.overview_author, ReviewRole.panel_chair)
+]
 
 
 def _case(session: Session, ref: str) -> Case:
@@ -79,7 +84,7 @@ def inputs_for(*, session: Session, case: Case, named: Naming = _as_stored) -> I
     other_areas: list[str] = []
     for name in case.features.get("agencies_involved") or ():
         agency = resolve_agency(session=session, name=name)
-        agencies.append(Agency(agency.id, agency.name) if agency else Agency(name, name))
+        agencies.append(Agency(agency.id, agency.name, str(agency.kind)) if agency else Agency(name, name))
         if agency and agency.area.strip().casefold() != case.area.strip().casefold():
             other_areas.append(agency.area)
     view = store.get_case(session=session, ref=case.ref)
@@ -155,27 +160,46 @@ def _commission_facts(session: Session, ref: str) -> CommissionFacts | None:
         consultant_name=view.consultant_name,
         role=str(view.commission.role),
         commissioned_on=view.commission.created_at.date(),
-        checks=_checks_run(view.commission.warnings),
+        warnings=_warnings(view.commission.warnings),
         declared_on=declaration.declared_at.date() if declaration else None,
         declaration=statement,
         signed_on=declaration.signed_on if declaration else None,
+        **_record(session, view.commission.consultant_id),
     )
 
 
-def _checks_run(warnings: list[dict[str, Any]]) -> tuple[str, ...]:
-    """The registry's rules, named as run (a commission exists only if none blocked), and each warning."""
-    titles: dict[str, list[str]] = {"independence": [], "vetting": []}
-    for rule, spec in conflicts.RULES.items():
-        titles.get(rule.split(".")[0], []).append(spec.title)
-    lines = [
-        "Independence against the agencies in scope, none blocking: " + "; ".join(titles["independence"]),
-        "Vetting, none blocking: " + "; ".join(titles["vetting"]),
-    ]
-    for warning in warnings:
-        rule = conflicts.RULES.get(warning.get("rule", ""))
-        title = rule.title if rule else "other"
-        lines.append(f"Warning seen by the commissioner ({title}): {warning.get('reason', '')}")
-    return tuple(lines)
+def _warnings(warnings: list[dict[str, Any]]) -> tuple[str, ...]:
+    """What the commissioner weighed before commissioning: each warning's sentence, as they read it."""
+    return tuple(str(w.get("reason", "")).strip() for w in warnings if str(w.get("reason", "")).strip())
+
+
+def _record(session: Session, consultant_id: int) -> dict[str, Any]:
+    """The reviewer's experience as the terms state it: backgrounds, accreditations, specialisms and
+    languages, and how many reviews of each type they led or wrote (completed ones)."""
+    consultant = session.get(Consultant, consultant_id)
+    assert consultant is not None
+    accreditations = session.exec(
+        select(ConsultantAccreditation.name)
+        .where(ConsultantAccreditation.consultant_id == consultant_id)
+        .order_by(col(ConsultantAccreditation.awarded_on))
+    ).all()
+    reviews = Counter(
+        str(kind)
+        for kind in session.exec(
+            select(ReviewRecord.review_type).where(
+                ReviewRecord.consultant_id == consultant_id,
+                col(ReviewRecord.role).in_(_LEAD_ROLES),
+                col(ReviewRecord.completed_on).is_not(None),
+            )
+        )
+    )
+    return {
+        "backgrounds": tuple(str(b) for b in consultant.backgrounds),
+        "accreditations": tuple(dict.fromkeys(str(a) for a in accreditations)),
+        "reviews": tuple(sorted(reviews.items(), key=lambda item: (-item[1], item[0]))),
+        "specialisms": tuple(str(s) for s in consultant.specialisms),
+        "languages": tuple(consultant.languages),
+    }
 
 
 # Versions ---------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_slack_credits_the_decision_to_the_chair_by_name(client, decided, commis
 def test_the_terms_of_reference_name_the_chair_who_decided(client, decided, commissioner):
     client.post(f"/api/v1/cases/{decided}/terms", headers=commissioner.headers)
     text = client.get(f"/api/v1/cases/{decided}/terms/1.md", headers=commissioner.headers).text
-    decision = text.split("## 2. Criteria met, decision and legal basis")[1].split("\n## ")[0]
+    decision = text.split("## 3. Criteria met, decision and legal basis")[1].split("\n## ")[0]
     assert "Priya Raman, chair for the safeguarding partners, recorded the decision." in decision
     assert CHAIR_EMAIL not in text
 

@@ -177,6 +177,28 @@ def test_when_nobody_is_eligible_everyone_is_checked_and_the_summary_says_what_w
     assert [r["only_rule"] for r in summary["rules"]] == [1, 1, 1]
 
 
+def test_the_familys_languages_and_a_concern_about_racism_shape_the_ranking(client, world, commissioner):
+    case(world, "HK-1", family_languages=["tigrinya", "british-sign-language"], racism_or_discrimination=True)
+    fluent = consultant(
+        world,
+        "Ada Fluent",
+        languages=["Tigrinya", "British Sign Language"],
+        specialisms=["race_ethnicity_and_culture"],
+    )
+    consultant(world, "Ben General", languages=["French"])
+
+    body = shortlist(client, commissioner).json()
+
+    assert body["candidates"][0]["consultant_id"] == fluent
+    parts = {p["component"]: p for p in body["candidates"][0]["breakdown"]}
+    assert parts["languages"]["points"] == 16
+    assert parts["specialisms"]["points"] == 10
+    assert "race, ethnicity and culture" in parts["specialisms"]["why"]
+    other = {p["component"]: p for p in body["candidates"][1]["breakdown"]}
+    assert other["languages"]["points"] == 0
+    assert "speaks none of the languages needed" in other["languages"]["why"]
+
+
 def test_agencies_the_registry_does_not_know_are_reported(client, world, chair):
     case(world, "HK-1", agencies=("hackney-csc", "Unknown Trust"))
     assert shortlist(client, chair).json()["unknown_agencies"] == ["unknown trust"]

@@ -15,6 +15,8 @@ from factories import (
     decision,
     declaration,
     departure,
+    rating,
+    saved,
 )
 from pypdf import PdfReader
 from sqlmodel import Session, select
@@ -22,7 +24,8 @@ from typer.testing import CliRunner
 
 from commissioning.models import Case, Commission, CommissionStatus, DecisionKind, Declaration
 from core.transaction import unit_of_work
-from registry.vocabulary import AgencyKind
+from registry.models import Consultant, ConsultantAccreditation
+from registry.vocabulary import Accreditation, AgencyKind, Background, ReviewRole, ReviewType, Specialism
 from service.users import set_display_name
 
 REF = "HAC-2026-014"
@@ -110,7 +113,7 @@ def decide_and_commission(session: Session, case: Case) -> None:
     )
 
 
-def test_the_independence_section_names_the_checks_warnings_and_declared_statement(
+def test_the_reviewer_section_states_their_record_the_warnings_and_the_declared_statement(
     client, commissioner, case, session
 ):
     decide_and_commission(session, case)
@@ -120,23 +123,36 @@ def test_the_independence_section_names_the_checks_warnings_and_declared_stateme
     ]
     declaration = session.exec(select(Declaration)).one()
     declaration.statement = "I reviewed the police service in 2021; no current tie."
-    session.add_all([commission, declaration])
+    sam = session.get(Consultant, commission.consultant_id)
+    sam.backgrounds = [Background.social_work]
+    sam.specialisms = [Specialism.domestic_abuse, Specialism.health_systems]
+    session.add_all([commission, declaration, sam])
     session.commit()
+    saved(
+        session,
+        ConsultantAccreditation,
+        consultant_id=sam.id,
+        name=Accreditation.silp,
+        awarded_on=date(2019, 5, 1),
+    )
+    rating(session, sam.id, 4)
+    rating(session, sam.id, 3, review_type=ReviewType.scr, case_ref="OLD-2")
+    rating(session, sam.id, 3, role=ReviewRole.agency_report_author, case_ref="OLD-3")
     generate(client, commissioner)
     text = client.get(f"/api/v1/cases/{REF}/terms/1.md", headers=commissioner.headers).text
-    independence = text.split("## 7. Independence of the lead reviewer")[1].split("## 8.")[0]
+    reviewer = text.split("## 8. The lead reviewer: experience and independence")[1].split("## 9.")[0]
     assert (
-        "- Independence against the agencies in scope, none blocking: employed by an involved agency;"
-        in independence
-    )
-    assert (
-        "- Warning seen by the commissioner (reviewed an involved agency repeatedly): "
-        "Reviewed the police twice." in independence
-    )
+        "Sam Okafor comes from a background in social work. They hold accreditation as a SILP lead "
+        "reviewer. They have led or written 1 local child safeguarding practice review and 1 serious case "
+        "review. Their specialist knowledge includes domestic abuse, which this case raises."
+    ) in reviewer
+    assert "Sam Okafor was checked against every agency in scope" in reviewer
+    assert "- Reviewed the police twice." in reviewer
     assert (
         "no conflict of interest with any of the 2 agencies in scope. Their statement: I reviewed the police"
-        in independence
+        in reviewer
     )
+    assert "independence.familiarity" not in text and "none blocking" not in text
 
 
 def generate(client, persona):  # type: ignore[no-untyped-def]
@@ -150,12 +166,15 @@ def test_generating_terms_stores_version_1_and_lists_what_is_missing(client, com
     assert (body["version"], body["created"], body["template_version"], body["clauses_version"]) == (
         1,
         True,
+        "3",
         "2",
-        "1",
     )
     missing = {(m["section"], m["what"].split(" (")[0]) for m in body["missing"]}
     assert ("decision", "who decided to hold the review, and when") in missing
-    assert ("independence", "the lead reviewer, the independence checks run and their declaration") in missing
+    assert (
+        "independence",
+        "the lead reviewer, their experience, and their declaration of independence",
+    ) in missing
     assert (
         "timescales",
         "the date of the board's decision, from which the dates below are counted",
@@ -173,7 +192,7 @@ def test_every_format_downloads_with_its_content_type_and_opens(client, commissi
         assert response.status_code == 200, fmt
         assert response.headers["content-type"] == media
         assert response.headers["content-disposition"] == f'attachment; filename="{REF}-terms-v1.{fmt}"'
-        assert response.headers["x-template-version"] == "2"
+        assert response.headers["x-template-version"] == "3"
         files[fmt] = response.content
     markdown = files["md"].decode()
     assert markdown.startswith("# Terms of reference: Local Child Safeguarding Practice Review")
@@ -181,7 +200,8 @@ def test_every_format_downloads_with_its_content_type_and_opens(client, commissi
     assert "Sam Okafor has been commissioned as lead reviewer on 11 December 2026." in markdown
     assert "Other areas taking part: London." in markdown
     assert "- Metropolitan Police Service" in markdown
-    assert "<h2>7. Independence of the lead reviewer</h2>" in files["html"].decode()
+    assert "<h2>8. The lead reviewer: experience and independence</h2>" in files["html"].decode()
+    assert "Metropolitan Police Service: a detective inspector or more senior officer" in markdown
     document = Document(io.BytesIO(files["docx"]))
     assert next(p.text for p in document.paragraphs if p.style.name == "Heading 1") == "1. Purpose"
     assert any(p.style.name == "List Number" for p in document.paragraphs)
@@ -212,13 +232,16 @@ def test_a_change_to_the_case_makes_a_new_version_and_the_diff_shows_what_change
     assert second.status_code == 201
     assert second.json()["version"] == 2
     assert second.json()["content_hash"] != first["content_hash"]
-    assert not any(m["section"] == "independence" for m in second.json()["missing"])
+    assert [m["what"] for m in second.json()["missing"] if m["section"] == "independence"] == [
+        "the lead reviewer's experience: nothing is yet recorded of their background, accreditation or the "
+        "reviews they have led"
+    ]
 
     diff = client.get(f"/api/v1/cases/{REF}/terms/1/diff/2", headers=commissioner.headers)
     assert diff.status_code == 200
     body = diff.json()
     assert body["identical"] is False
-    assert {"Key lines of enquiry", "Independence of the lead reviewer", "Timescales"} <= set(
+    assert {"Key lines of enquiry", "The lead reviewer: experience and independence", "Timescales"} <= set(
         body["changed_sections"]
     )
     assert "Purpose" not in body["changed_sections"]
@@ -245,7 +268,7 @@ def test_a_declaration_a_board_user_entered_for_the_consultant_is_not_called_the
     assert "Sam Okafor declared on" not in text
     assert {
         "section": "independence",
-        "title": "Independence of the lead reviewer",
+        "title": "The lead reviewer: experience and independence",
         "what": ("the declaration of independence by Sam Okafor"),
     } in missing
 
@@ -315,7 +338,7 @@ def test_generation_is_audited(client, commissioner, admin, case):
     assert [(e["action"], e["entity_id"], e["actor"]) for e in events] == [
         ("terms.generate", f"{REF}/v1", commissioner.email)
     ]
-    assert events[0]["after"]["template_version"] == "2"
+    assert events[0]["after"]["template_version"] == "3"
 
 
 def test_a_chair_may_read_terms_but_not_generate_them(client, chair, case):
@@ -345,9 +368,9 @@ def test_the_cli_writes_the_chosen_format_and_reuses_an_unchanged_version(case, 
     result = runner.invoke(app, ["terms", REF, "--format", "docx", "-o", str(target)])
     assert result.exit_code == 0, result.output
     assert "version 1, stored as a new version" in result.output
-    assert "To be confirmed (Independence of the lead reviewer)" in result.output
+    assert "To be confirmed (The lead reviewer: experience and independence)" in result.output
     headings = [p.text for p in Document(str(target)).paragraphs if p.style.name == "Heading 1"]
-    assert headings[-1] == "13. Immediate safety of siblings and other children"
+    assert headings[-1] == "17. Immediate safety of siblings and other children"
 
     again = runner.invoke(app, ["terms", REF, "--format", "pdf", "-o", str(tmp_path / "terms.pdf")])
     assert again.exit_code == 0, again.output

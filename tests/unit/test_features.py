@@ -41,6 +41,7 @@ CONTRACT_NAMES = {
         "faith_or_belief_related_abuse",
     ),
     *("no_prior_agency_involvement", "mother_and_child_died_together"),
+    *("racism_or_discrimination", "race_ethnicity_and_culture", "family_languages"),
 }
 # Added for the rules since: where the child lived, the Panel's notification date.
 FOR_THE_RULES = {"normally_resident_in_england", "incident_outside_home_area", "panel_notified_date"}
@@ -121,6 +122,34 @@ def test_every_problem_is_listed_at_once_with_the_valid_values() -> None:
     assert by_feature["serious_harm_kinds"]["msg"] == "needs a list of valid values"
     assert "1 to 100 characters" in by_feature["area"]["msg"]
     assert "lower-case letters" in by_feature["agencies_involved"]["msg"]
+
+
+def test_the_familys_languages_are_typed_as_words_and_kept_as_ids() -> None:
+    got = features.validate(
+        {"interpreter_needed": True, "family_languages": [" Tigrinya ", "British  Sign Language", "tigrinya"]}
+    )
+    assert got["family_languages"] == ("tigrinya", "british-sign-language")
+    assert features.answer_words("family_languages", got["family_languages"]) == (
+        "Tigrinya, British Sign Language"
+    )
+    (problem,) = problems({"family_languages": ["Tigrinya (Eritrea)"]})
+    assert problem["msg"] == "needs a list of words such as 'Somali' or 'British Sign Language'"
+    (problem,) = problems({"family_languages": "Somali"})
+    assert problem["feature"] == "family_languages"
+
+
+def test_languages_named_when_no_interpreter_was_needed_are_refused() -> None:
+    (problem,) = problems({"interpreter_needed": False, "family_languages": ["somali"]})
+    assert problem["feature"] == "family_languages"
+    assert problem["msg"] == "names languages, but no interpreter was needed"
+    assert features.validate({"family_languages": ["somali"]}) == {"family_languages": ("somali",)}
+
+
+def test_race_ethnicity_and_culture_is_a_theme_and_racism_a_question_of_its_own() -> None:
+    assert features.BY_NAME["race_ethnicity_and_culture"].theme
+    racism = features.BY_NAME["racism_or_discrimination"]
+    assert not racism.theme and racism.type is features.Kind.boolean
+    assert features.validate({"race_ethnicity_and_culture": True, "racism_or_discrimination": True})
 
 
 def test_a_feature_name_far_from_any_known_gets_no_guess() -> None:
@@ -243,7 +272,10 @@ def test_the_json_schema_accepts_the_examples_and_rejects_unknown_names() -> Non
         "other_harm",
         "none",
     ]
-    assert set(schema["properties"]) == set(features.BY_NAME) >= CONTRACT_NAMES | FOR_THE_RULES
+    assert set(schema["properties"]) == set(features.BY_NAME) == CONTRACT_NAMES | FOR_THE_RULES
+    jsonschema.validate({"family_languages": ["British Sign Language"]}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"agencies_involved": ["Hackney CSC"]}, schema)
 
 
 # --- words for people ------------------------------------------------------------------------------------

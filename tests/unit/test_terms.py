@@ -36,9 +36,9 @@ TODAY = date(2026, 12, 14)
 # The catalogue's example case, a case file as ``scr check`` reads one (the threshold benchmark sends it too).
 FEATURES = json.loads((Path(__file__).parent / "data" / "example_case.json").read_text())
 AGENCIES = (
-    Agency("hackney-csc", "Hackney Children's Social Care"),
-    Agency("met-police", "Metropolitan Police Service"),
-    Agency("homerton-nhs", "Homerton Healthcare NHS Foundation Trust"),
+    Agency("hackney-csc", "Hackney Children's Social Care", "childrens_social_care"),
+    Agency("met-police", "Metropolitan Police Service", "police"),
+    Agency("homerton-nhs", "Homerton Healthcare NHS Foundation Trust", "nhs_trust"),
 )
 DECISION = {
     "ruleset": RULESET,
@@ -80,12 +80,14 @@ COMMISSION = CommissionFacts(
     consultant_name="Alex Reviewer",
     role="lead_reviewer",
     commissioned_on=date(2026, 12, 11),
-    checks=(
-        "No current or past employment with an agency in scope",
-        "No direct involvement with the family",
-    ),
+    warnings=("Alex Reviewer was employed by the Metropolitan Police Service until March 2017.",),
     declared_on=date(2026, 12, 12),
     declaration="no conflict of interest with the agencies in scope.",
+    backgrounds=("social_work", "police"),
+    accreditations=("scie_learning_together_accredited",),
+    reviews=(("lcspr", 3), ("scr", 1)),
+    specialisms=("domestic_abuse", "neglect", "infant_injury_and_sudi"),
+    languages=("French",),
 )
 
 
@@ -177,7 +179,7 @@ def test_a_case_with_every_theme_asks_every_themes_questions_once() -> None:
     by_feature = load_clauses()["lines_of_enquiry"]["by_feature"]
     for theme in THEMES:
         for question in by_feature[theme]:
-            assert lines.count(question["text"]) == 1
+            assert lines.count(question["text"].format(languages="the family's languages")) == 1
 
 
 def test_a_case_with_no_themes_still_has_the_core_lines_of_enquiry() -> None:
@@ -201,7 +203,7 @@ def test_missing_information_is_listed_section_by_section() -> None:
         ("scope", "the agencies in scope"),
         ("scope", "the lead area"),
         ("method", "the method"),
-        ("independence", "the lead reviewer, the independence checks run and their declaration"),
+        ("independence", "the lead reviewer, their experience, and their declaration of independence"),
         ("timescales", "the date of the board's decision, from which the dates below are counted"),
         ("timescales", "the completion date"),
         ("publication", "the publication arrangements"),
@@ -212,16 +214,25 @@ def test_a_commission_without_a_declaration_asks_for_it() -> None:
     commission = CommissionFacts(consultant_name="Alex Reviewer", role="lead_reviewer")
     terms = assemble(case=full_case(), decision=DECISION, board=BOARD, commission=commission, today=TODAY)
     assert [m.what for m in terms.missing] == [
-        "the independence checks run before commissioning",
+        "the lead reviewer's experience: nothing is yet recorded of their background, accreditation or the "
+        "reviews they have led",
         "the declaration of independence by Alex Reviewer",
     ]
 
 
-def test_the_independence_statement_names_the_checks_and_the_declaration() -> None:
-    text = render_markdown(complete_terms())
+def test_the_reviewer_section_states_experience_checks_warnings_and_declaration_in_prose() -> None:
+    text = render_markdown(complete_terms()).split("## 8. ")[1].split("## 9. ")[0]
     assert "Alex Reviewer has been commissioned as lead reviewer on 11 December 2026." in text
-    assert "- No direct involvement with the family" in text
+    assert (
+        "Alex Reviewer comes from a background in social work and policing. They hold accreditation as a "
+        "SCIE Learning Together lead reviewer. They have led or written 3 local child safeguarding practice "
+        "reviews and 1 serious case review. Their specialist knowledge includes domestic abuse, which this "
+        "case raises."
+    ) in text
+    assert "was checked against every agency in scope: no current or recent employment" in text
+    assert "- Alex Reviewer was employed by the Metropolitan Police Service until March 2017." in text
     assert "Alex Reviewer declared on 12 December 2026: no conflict of interest" in text
+    assert not re.search(r"\bR\d+\b|\brules?\b|domain notes|Service (default|decision|commission)", text)
 
 
 def test_a_declaration_signed_on_paper_reads_as_recorded_by_the_board_from_it() -> None:
@@ -282,8 +293,10 @@ def test_an_lscb_decision_names_the_board_throughout_and_cites_its_regulations()
     )
     first = section(terms, "decision").blocks[0]
     assert first.text.startswith("The Local Safeguarding Children Board for Tower Hamlets decided on 3 May")
-    assert first.source == "Local Safeguarding Children Boards Regulations 2006, reg 5"
-    assert "safeguarding partners" not in render_markdown(terms)
+    assert first.source == "Local Safeguarding Children Boards Regulations 2006, regulation 5"
+    # Every sentence names the Board; only a source's title may still mention the partners.
+    said = [line for line in render_markdown(terms).splitlines() if not line.startswith("*Sources:")]
+    assert not [line for line in said if "safeguarding partners" in line]
 
 
 def test_a_chair_with_no_name_recorded_is_not_named_by_an_address_but_asked_for() -> None:
@@ -332,7 +345,7 @@ def test_the_completion_time_comes_from_the_ruleset_the_decision_applied() -> No
     assert (row.due, row.basis, row.status) == (
         date(2027, 9, 10),
         "9 months from the board's decision",
-        "guidance",
+        "Expected by guidance",
     )
 
 
@@ -347,9 +360,9 @@ def test_six_months_from_the_end_of_august_lands_on_the_next_working_day_after_f
 def test_without_a_board_decision_the_timescales_show_durations_but_no_dates() -> None:
     terms = assemble(case=full_case(), decision=DECISION, board=None, commission=None, today=TODAY)
     table = next(b for b in section(terms, "timescales").blocks if isinstance(b, Timetable))
-    planned = [row for row in table.rows if row.status != "decision"]
+    planned = [row for row in table.rows if not row.status.startswith("Threshold decision")]
     assert planned and all(row.due is None for row in planned)
-    assert "To be confirmed" in render_markdown(terms).split("## 11. Timescales")[1]
+    assert "To be confirmed" in render_markdown(terms).split("## 15. Timescales")[1]
 
 
 def test_an_scr_under_the_2006_guidance_uses_management_reviews_and_four_months() -> None:
@@ -370,7 +383,12 @@ def test_an_scr_under_the_2006_guidance_uses_management_reviews_and_four_months(
     assert terms.title == "Terms of reference: Serious Case Review"
     assert "individual management review" in text
     # 1 Nov 2008 is a Saturday: the date moves to Monday.
-    assert "| Review completed | 3 November 2008 | 4 months from the board's decision | unconfirmed |" in text
+    assert (
+        "| Review completed | 3 November 2008 | 4 months from the board's decision | "
+        "For the board to confirm; date passed |"
+    ) in text
+    assert "Working Together to Safeguard Children 2006, chapter 8" in text
+    assert "2010" not in text and "2018" not in text
     assert "Under that guidance this review is required." in text
 
 
@@ -396,8 +414,11 @@ def test_parallel_processes_follow_the_decision_and_the_facts() -> None:
         ],
     }
     terms = assemble(case=full_case(), decision=decision, board=BOARD, commission=None, today=TODAY)
-    text = render_markdown(terms).split("## 9. Parallel processes")[1].split("## 10.")[0]
-    assert "Domestic Homicide Review (Domestic Violence, Crime and Victims Act 2004 s9" in text
+    text = render_markdown(terms).split("## 13. Parallel processes")[1].split("## 14.")[0]
+    assert (
+        "Domestic homicide review (Domestic Violence, Crime and Victims Act 2004, section 9; Home Office, "
+        "Multi-agency Statutory Guidance for the Conduct of Domestic Homicide Reviews (December 2016))"
+    ) in text
     assert "to be considered" in text
     assert "Coroner's inquest" in text
     assert "Criminal investigation" in text
@@ -430,7 +451,7 @@ def test_a_board_decision_overtaken_by_a_change_to_the_case_is_questioned() -> N
     terms = assemble(case=full_case(), decision=DECISION, board=board, commission=None, today=TODAY)
     assert [m.what for m in terms.missing if m.section == "decision"] == [
         "whether the board's decision of 10 December 2026 still stands: the case changed on 4 January 2027 "
-        "and the engine now recommends different outcomes"
+        "and the threshold decision now recommends other outcomes"
     ]
 
 
@@ -439,12 +460,12 @@ def test_a_decision_without_a_known_ruleset_still_gives_complete_sections() -> N
     terms = assemble(case=full_case(), decision=unknown, board=BOARD, commission=None, today=TODAY)
     table = next(b for b in section(terms, "timescales").blocks if isinstance(b, Timetable))
     row = next(r for r in table.rows if r.label == "Final report published")
-    assert (row.due, row.status) == (date(2027, 6, 10), "guidance")  # the clause library's own figure
+    assert (row.due, row.status) == (date(2027, 6, 10), "Expected by guidance")  # the library's own figure
     assert "the safeguarding partners" in render_markdown(terms)
 
     bare = {key: value for key, value in DECISION.items() if key != "ruleset"}
     terms = assemble(case=full_case(), decision=bare, board=BOARD, commission=COMMISSION, today=TODAY)
-    assert [m.what for m in terms.missing] == ["the ruleset the threshold decision applied"]
+    assert [m.what for m in terms.missing] == ["the guidance whose criteria the threshold decision applied"]
     assert terms.ruleset is None
 
 
@@ -460,7 +481,7 @@ def test_validated_features_with_date_objects_and_bad_dates_are_both_handled() -
 def test_a_case_of_national_importance_coordinates_media_with_the_panel() -> None:
     case = full_case(features={**FEATURES, "national_importance": True})
     text = render_markdown(assemble(case=case, decision=DECISION, board=BOARD, commission=None, today=TODAY))
-    assert "coordinated with the Child Safeguarding Practice Review Panel" in text.split("## 10.")[1]
+    assert "coordinated with the Child Safeguarding Practice Review Panel" in text.split("## 14.")[1]
 
 
 def test_a_custody_setting_adds_its_line_of_enquiry() -> None:
@@ -581,6 +602,30 @@ def test_html_escapes_names_that_look_like_markup() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Trust" in html
 
 
-@pytest.mark.parametrize("render", [render_markdown, render_html])
-def test_text_formats_name_the_template_and_clause_versions(render) -> None:  # type: ignore[no-untyped-def]
-    assert "clause library v1, template v2, ruleset wt2023 v1" in render(complete_terms())
+def test_the_versions_behind_a_document_are_in_its_properties_not_its_text() -> None:
+    terms = complete_terms()
+    versions = "clause library v2, template v3, ruleset wt2023 v1"
+    html = render_html(terms)
+    assert f'<meta name="generator" content="scr-commissioning: {versions}">' in html
+    assert versions not in html.split("<body>")[1] and versions not in render_markdown(terms)
+    properties = Document(io.BytesIO(render_docx(terms))).core_properties
+    assert (properties.comments, properties.identifier) == (versions, "HAC-2026-001")
+    pdf = PdfReader(io.BytesIO(render_pdf(terms)))
+    assert versions in str(pdf.metadata["/Creator"])
+    assert "Produced by" not in pdf_text(render_pdf(terms))
+
+
+def test_a_version_stored_before_the_guidance_was_named_leaves_the_row_out() -> None:
+    stored = to_dict(complete_terms())
+    del stored["guidance"]
+    older = from_dict(stored)
+    assert "| Guidance |" not in render_markdown(older)
+    assert "Guidance</th>" not in render_html(older)
+    meta = Document(io.BytesIO(render_docx(older))).tables[0]
+    assert [row.cells[0].text for row in meta.rows] == [
+        "Case reference",
+        "Review",
+        "Lead area",
+        "Issued",
+        "Status",
+    ]
