@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from commissioning import rules
 from core import audit
 from core.errors import Conflict, Invalid
 from registry.vocabulary import in_words
@@ -43,8 +44,17 @@ PAGE_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
+
+def outcome_name(outcome: str) -> str:
+    """An outcome as people name it ("Notify the Child Safeguarding Practice Review Panel"), never its id."""
+    known = rules.outcome_types().get(outcome)
+    return known.label if known else words(outcome)
+
+
 templates = Jinja2Templates(directory=WEB_TEMPLATES)
 templates.env.filters["words"] = words
+templates.env.filters["outcome"] = outcome_name
+templates.env.filters["edition"] = rules.title
 
 router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
 

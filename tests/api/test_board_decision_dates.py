@@ -1,6 +1,7 @@
 """The board's decision through HTTP: its own day, the clocks that count from it, and the newest version of
 the rules: a decision is made and recorded under it, and a case says when it would now answer differently."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -216,3 +217,13 @@ def test_a_case_the_newest_rules_cannot_decide_as_recorded_says_so(client, sessi
         "The current version of the rules cannot answer this case as recorded. "
         "The case uses options this edition of the guidance does not have."
     )
+
+
+def test_the_admin_case_pages_name_outcomes_and_the_edition_as_people_do(client, session, admin):
+    ref = recorded_under_version_1(session, LAC_DEATH_2008)
+    pages = signed_in_as(client, session, admin.email)
+    case_page, case_list = pages.get(f"/admin/cases/{ref}").text, pages.get("/admin/cases").text
+    assert "Guidance applied: Working Together" in case_page
+    assert "<td>Notify Ofsted</td>" in case_page and "Notify Ofsted (mandatory)" in case_list
+    for page in (case_page, case_list):
+        assert not re.search(r"\bwt20\d\d\b|Ruleset |notify_\w+|Notify ofsted", page)
