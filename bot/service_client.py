@@ -355,9 +355,23 @@ class ServiceClient:
         params = {"status": "open", "limit": limit}
         return await self._json("GET", "/api/v1/cases", as_user=as_user, params=params)
 
-    async def decide(self, *, as_user: str, ref: str, accepted: bool, reason: str | None) -> dict[str, Any]:
-        """A chair's decision: accept the recommendation, or depart from it with a reason."""
-        body = {"accepted": accepted, "reason": reason}
+    async def decide(
+        self,
+        *,
+        as_user: str,
+        ref: str,
+        accepted: bool,
+        reason: str | None,
+        outcomes: list[dict[str, str]] | None = None,
+        decided_on: str | None = None,
+    ) -> dict[str, Any]:
+        """A chair's decision: accept the recommendation, or depart from it with a reason and the outcomes
+        chosen instead (``[]`` for none), on ``decided_on`` (ISO; None: today)."""
+        body: dict[str, Any] = {"accepted": accepted, "reason": reason}
+        if outcomes is not None:
+            body["outcomes"] = outcomes
+        if decided_on is not None:
+            body["decided_on"] = decided_on
         return await self._json("POST", f"/api/v1/cases/{ref}/decision", as_user=as_user, json=body)
 
     async def outcome_labels(self) -> dict[str, str]:

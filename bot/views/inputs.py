@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from bot.service_client import Rejected, ServiceError
-from bot.views.blocks import INPUT_CHARS, Block, clip, modal, plain, section
+from bot.views.blocks import INPUT_CHARS, OPTIONS_MAX, Block, clip, modal, plain, section
 
 VALUE = "value"
 LABEL_CHARS = 2000
@@ -77,6 +77,21 @@ def static_select(
     return input_block(block_id, label, element)
 
 
+def multi_select(
+    block_id: str,
+    label: str,
+    options: list[dict[str, Any]],
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+) -> Block:
+    """Several of ``options`` (at most ``OPTIONS_MAX``, Slack's limit for one select)."""
+    if len(options) > OPTIONS_MAX:
+        raise ValueError(f"a select offers at most {OPTIONS_MAX} options, not {len(options)}")
+    element = {"type": "multi_static_select", "action_id": VALUE, "options": options}
+    return input_block(block_id, label, element, optional=optional, hint=hint)
+
+
 def agency_picker(block_id: str, *, action_id: str, min_query_length: int, optional: bool = False) -> Block:
     """An agency searched as the person types: ``action_id`` is what the options listener answers."""
     element = {
@@ -112,6 +127,11 @@ def value(view: Mapping[str, Any], block_id: str) -> str | None:
 def values(view: Mapping[str, Any], fields: Mapping[str, str]) -> dict[str, str | None]:
     """What was entered in each input of ``fields`` (field name -> block id), by field name."""
     return {name: value(view, block_id) for name, block_id in fields.items()}
+
+
+def chosen(view: Mapping[str, Any], block_id: str) -> list[str]:
+    """The values of the options ticked in a multi-select, in the order shown (empty when none)."""
+    return [str(option["value"]) for option in state_of(view, block_id).get("selected_options") or []]
 
 
 def chosen_text(view: Mapping[str, Any], block_id: str) -> str:

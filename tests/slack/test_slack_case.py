@@ -78,7 +78,7 @@ def test_departing_from_the_recommendation_needs_a_reason(slack, standin, people
     [modal] = standin.wait_for("views.open")
     view = opened_view(modal)
     assert json.loads(view["private_metadata"])["ref"] == ref
-    [reason] = [b for b in view["blocks"] if b["type"] == "input"]
+    [reason] = [b for b in view["blocks"] if b.get("block_id") == "case.reason"]
     action = reason["element"]["action_id"]
     refused = slack.submit(
         modal, {reason["block_id"]: {action: {"type": "plain_text_input", "value": " "}}}, user=people.chair
@@ -93,6 +93,100 @@ def test_departing_from_the_recommendation_needs_a_reason(slack, standin, people
     assert "departed from the recommendation" in json.dumps(message_blocks(updated))
     [decision] = _board_decisions(session)
     assert decision.accepted is False and decision.reason == why
+    assert decision.today == TODAY and decision.result["outcomes"] == []  # none chosen, decided today
+
+
+def _depart(slack, standin, people, ref: str, *, required: list[str], chosen: list[str], on: date):  # type: ignore[no-untyped-def]
+    """Open the departure modal from the case message and submit it; the modal and Slack's response."""
+    posted = _case_message(slack, standin, user=people.chair, ref=ref)
+    slack.press(posted, "case.depart", user=people.chair)
+    [modal] = standin.wait_for("views.open")
+    view = opened_view(modal)
+    element = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert element["case.decided_on"]["initial_date"] == TODAY.isoformat()
+    offered = {o["value"]: o for o in element["case.required"]["options"]}
+    assert offered["rapid_review"]["text"]["text"] == "Rapid review"
+
+    def ticked(values: list[str]) -> dict[str, object]:
+        return {"value": {"type": "multi_static_select", "selected_options": [offered[v] for v in values]}}
+
+    values = {
+        "case.required": ticked(required),
+        "case.discretionary": ticked(chosen),
+        "case.decided_on": {"value": {"type": "datepicker", "selected_date": on.isoformat()}},
+        "case.reason": {"reason": {"type": "plain_text_input", "value": "The board chose its own reviews."}},
+    }
+    return modal, values, slack.submit(modal, values, user=people.chair)
+
+
+def test_departing_records_the_outcomes_chosen_instead_and_the_day_the_board_decided(
+    slack, standin, people, session: Session, client, chair
+):
+    notified = TODAY - timedelta(days=20)
+    ref = _record(
+        session, incident_date=(notified - timedelta(days=1)).isoformat(), notified_date=notified.isoformat()
+    )
+    decided = TODAY - timedelta(days=10)
+    _, _, response = _depart(
+        slack, standin, people, ref, required=["rapid_review"], chosen=["learning_review"], on=decided
+    )
+    assert response.status_code == 200 and not response.content  # the modal closes
+    [updated] = standin.wait_for("chat.update")
+    assert "departed from the recommendation (" in json.dumps(message_blocks(updated))
+    assert f"{day(decided)})" in json.dumps(message_blocks(updated))
+
+    board = client.get(f"/api/v1/cases/{ref}", headers=chair.headers).json()["board_decision"]
+    assert board["decided_on"] == decided.isoformat() and board["accepted"] is False
+    stored = [(o["type"], o["requirement"]) for o in board["result"]["outcomes"]]
+    assert stored == [("rapid_review", "mandatory"), ("learning_review", "discretionary")]
+    rapid = next(o for o in board["result"]["outcomes"] if o["type"] == "rapid_review")
+    assert rapid["deadline"]["date"] == add_working_days(notified, 15).isoformat()
+
+
+def test_a_day_before_the_authority_learned_of_the_case_is_refused_beside_the_date(
+    slack, standin, people, session: Session
+):
+    notified = TODAY - timedelta(days=5)
+    ref = _record(
+        session, incident_date=(notified - timedelta(days=1)).isoformat(), notified_date=notified.isoformat()
+    )
+    modal, values, refused = _depart(
+        slack, standin, people, ref, required=[], chosen=["learning_review"], on=notified - timedelta(days=1)
+    )
+    assert refused.json()["response_action"] == "errors"
+    errors = refused.json()["errors"]
+    assert set(errors) == {"case.decided_on"}
+    assert errors["case.decided_on"].startswith("is before the day the local authority"), errors
+    assert _board_decisions(session) == []
+
+    values["case.decided_on"]["value"]["selected_date"] = notified.isoformat()  # corrected, resubmitted
+    assert slack.submit(modal, values, user=people.chair).status_code == 200
+    [decision] = _board_decisions(session)
+    assert decision.today == notified and decision.result["outcomes"][0]["type"] == "learning_review"
+
+
+def test_a_chair_accepts_the_recommendation_on_the_day_the_board_decided(
+    slack, standin, people, session: Session
+):
+    notified = TODAY - timedelta(days=3)
+    ref = _record(
+        session, incident_date=(notified - timedelta(days=1)).isoformat(), notified_date=notified.isoformat()
+    )
+    posted = _case_message(slack, standin, user=people.chair, ref=ref)
+    slack.press(posted, "case.accept_on", user=people.chair)
+    [modal] = standin.wait_for("views.open")
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    on = {"case.decided_on": {"value": {"type": "datepicker", "selected_date": tomorrow}}}
+    refused = slack.submit(modal, on, user=people.chair).json()
+    assert refused["response_action"] == "errors" and set(refused["errors"]) == {"case.decided_on"}
+    assert refused["errors"]["case.decided_on"].startswith("is after today")
+    on["case.decided_on"]["value"]["selected_date"] = notified.isoformat()
+    assert slack.submit(modal, on, user=people.chair).status_code == 200
+    [updated] = standin.wait_for("chat.update")
+    assert "the recommendation was accepted by" in json.dumps(message_blocks(updated))
+    assert f"on {day(notified)}." in json.dumps(message_blocks(updated))
+    [decision] = _board_decisions(session)
+    assert decision.accepted is True and decision.today == notified
 
 
 def test_only_a_chair_is_offered_the_decision(slack, standin, people, session: Session):

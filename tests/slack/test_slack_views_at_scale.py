@@ -339,7 +339,11 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
         _message(case_view.blocks(case(decided=decided), labels=labels(), chair=True, today=TODAY))
         for decided in (False, True)
     ],
-    case_view.depart_modal: lambda: [_modal(case_view.depart_modal(WHERE))],
+    case_view.depart_modal: lambda: [
+        _modal(case_view.depart_modal(WHERE, labels=labels(), today=TODAY)),
+        _modal(case_view.depart_modal(WHERE, labels={f"o{n}": NAME for n in range(150)}, today=TODAY)),
+    ],
+    case_view.accept_modal: lambda: [_modal(case_view.accept_modal(WHERE, today=TODAY))],
     answer.blocks: lambda: [
         _message(
             answer.blocks(

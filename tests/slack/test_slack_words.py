@@ -229,7 +229,7 @@ def test_a_case_and_a_different_decision_are_in_words(slack, standin, people, se
     slack.press(posted, "case.depart", user=people.chair)
     [modal] = standin.wait_for("views.open")
     assert_free_text_carries_the_hint(opened_view(modal))
-    [reason] = [b for b in opened_view(modal)["blocks"] if b["type"] == "input"]
+    [reason] = [b for b in opened_view(modal)["blocks"] if b.get("block_id") == "case.reason"]
     said = {"type": "plain_text_input", "value": "The board holds a learning review."}
     slack.submit(modal, {reason["block_id"]: {reason["element"]["action_id"]: said}}, user=people.chair)
     [decided] = standin.wait_for("chat.update")

@@ -16,13 +16,15 @@ from bot import dm
 from bot.deps import Deps
 from bot.features.case import views as case_view
 from bot.listening import on_press, on_submit
+from bot.modals import refuse
 from bot.payloads import message_of, metadata, user_id
-from bot.service_client import NotFound, ServiceClient
+from bot.service_client import Forbidden, NotFound, Rejected, ServiceClient
 from bot.slack_calls import if_refused
 from bot.subcommands import Invocation, subcommand
 from bot.views import errors, inputs
 
 DECIDED = "Your decision is recorded"
+SHOWN = (Rejected, Forbidden, NotFound)  # refusals shown in the modal, where the chair can act on them
 
 
 async def _blocks(service: ServiceClient, *, user: str, ref: str) -> list[dict[str, Any]]:
@@ -49,18 +51,48 @@ async def run(call: Invocation) -> None:
         await call.tell(errors.unknown_case(ref))
 
 
-async def _decide_once(
-    service: ServiceClient, *, key: str, user: str, ref: str, accepted: bool, reason: str | None
-) -> bool:
-    """Record the decision unless ``key`` (the message or modal it came from) already recorded one."""
+async def _decide_once(service: ServiceClient, *, key: str, user: str, ref: str, **decision: Any) -> bool:
+    """Record the decision unless ``key`` (the message or modal it came from) already recorded one;
+    ``decision`` is what ``ServiceClient.decide`` takes."""
     if not await service.claim(key=key, kind="decision", detail={"ref": ref}):
         return False
     try:
-        await service.decide(as_user=user, ref=ref, accepted=accepted, reason=reason)
+        await service.decide(as_user=user, ref=ref, **decision)
     except Exception:
         await service.release_claim(key=key)
         raise
     return True
+
+
+async def _submitted(
+    service: ServiceClient,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    *,
+    fallback: str,
+    **decision: Any,
+) -> None:
+    """Record a modal's decision, or keep the modal open with the refusal under the input it concerns
+    (``fallback``, one of the modal's inputs, for a refusal that names none)."""
+    user, where = user_id(body), metadata(view)
+    decided_on = inputs.value(view, case_view.DATE_BLOCK)
+    try:
+        await _decide_once(
+            service,
+            key=f"decision:{view['id']}",
+            user=user,
+            ref=where["ref"],
+            decided_on=decided_on,
+            **decision,
+        )
+    except SHOWN as error:
+        await refuse(ack, error, fields=case_view.FIELDS, fallback=fallback)
+        return
+    await ack()
+    with if_refused(done=DECIDED, step="update the case message"):
+        await _refresh(service, client, user=user, where=where)
 
 
 async def _refresh(
@@ -86,10 +118,25 @@ def register(app: AsyncApp, deps: Deps) -> None:
         with if_refused(done=DECIDED, step="update the case message"):
             await _refresh(service, client, user=user, where=where)
 
+    @on_press(app, case_view.ACCEPT_ON)
+    async def accept_on(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        where = {"ref": action["value"], **message_of(body)}
+        view = case_view.accept_modal(where, today=date.today())
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @on_submit(app, case_view.ACCEPT_MODAL)
+    async def accepted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await _submitted(
+            service, ack, body, view, client, fallback=case_view.DATE_BLOCK, accepted=True, reason=None
+        )
+
     @on_press(app, case_view.DEPART)
     async def depart(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         where = {"ref": action["value"], **message_of(body)}
-        await client.views_open(trigger_id=body["trigger_id"], view=case_view.depart_modal(where))
+        view = case_view.depart_modal(where, labels=await service.outcome_labels(), today=date.today())
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @on_submit(app, case_view.DEPART_MODAL)
     async def departed(
@@ -101,9 +148,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 response_action="errors", errors={case_view.REASON_BLOCK: "Give the reason for the decision."}
             )
             return
-        await ack()
-        user, where = user_id(body), metadata(view)
-        key = f"decision:{view['id']}"
-        await _decide_once(service, key=key, user=user, ref=where["ref"], accepted=False, reason=reason)
-        with if_refused(done=DECIDED, step="update the case message"):
-            await _refresh(service, client, user=user, where=where)
+        outcomes = case_view.chosen_outcomes(view)
+        await _submitted(
+            service,
+            ack,
+            body,
+            view,
+            client,
+            fallback=case_view.REASON_BLOCK,
+            accepted=False,
+            reason=reason,
+            outcomes=outcomes,
+        )

@@ -1,8 +1,10 @@
 """A case as the bot shows it: reference, status, the recommendation and the board's decision.
 
-A chair gets two buttons: accept the recommendation (with a confirm dialog), or record a different
-decision, which opens a modal that will not submit without a reason. Buttons and the modal carry the
-case reference (and the modal, the message to update) and nothing about the case.
+A chair gets three buttons: accept the recommendation today (with a confirm dialog), accept it on an
+earlier day (a modal asking the day), or record a different decision, which opens a modal asking the
+outcomes the board chose instead, the day it decided and the reason (it will not submit without one).
+Buttons and modals carry the case reference (and the modal, the message to update) and nothing about the
+case.
 """
 
 from datetime import date
@@ -12,6 +14,7 @@ from bot.payloads import carry
 from bot.views import inputs
 from bot.views.blocks import (
     INPUT_CHARS,
+    OPTIONS_MAX,
     Block,
     actions,
     button,
@@ -22,22 +25,31 @@ from bot.views.blocks import (
     header,
     message,
     modal,
+    option,
     section,
 )
 from bot.views.outcomes import label, outcome_text
 from bot.views.wording import day, sentence, words
 
 ACCEPT = "case.accept"
+ACCEPT_ON = "case.accept_on"
+ACCEPT_MODAL = "case.accept_modal"
 DEPART = "case.depart"
 DEPART_MODAL = "case.depart_modal"
 REASON_BLOCK = "case.reason"
+DATE_BLOCK = "case.decided_on"
+REQUIRED_BLOCK = "case.required"
+CHOSEN_BLOCK = "case.discretionary"
+FIELDS = {"decided_on": DATE_BLOCK, "reason": REASON_BLOCK, "outcomes": REQUIRED_BLOCK}
+"""The service's field names -> the inputs its refusals are shown under."""
 REASON = "reason"
 MAX_OUTCOMES = 30
 
 
 def _decided(decision: dict[str, Any], labels: dict[str, str]) -> str:
     who = escape(str(decision.get("decided_by_name") or "the chair"))
-    when = day(str(decision["decided_at"])) if decision.get("decided_at") else "a date not recorded"
+    on = decision.get("decided_on") or decision.get("decided_at")
+    when = day(str(on)) if on else "a date not recorded"
     if decision.get("accepted"):
         return f"*Board decision:* the recommendation was accepted by {who} on {when}."
     reason = escape(str(decision.get("reason") or ""))
@@ -83,6 +95,7 @@ def blocks(case: dict[str, Any], *, labels: dict[str, str], chair: bool, today: 
                         yes="Accept",
                     ),
                 ),
+                button("Accept, decided on an earlier day", action_id=ACCEPT_ON, value=ref),
                 button("Record a different decision", action_id=DEPART, value=ref),
                 block_id=f"case|{ref}",
             )
@@ -92,9 +105,29 @@ def blocks(case: dict[str, Any], *, labels: dict[str, str], chair: bool, today: 
     return message(out)
 
 
-def depart_modal(where: dict[str, str]) -> dict[str, Any]:
-    """The modal for departing; ``where`` is the case reference and the case message to update."""
+def _decided_on(today: date) -> Block:
+    return inputs.datepicker(DATE_BLOCK, "The day the board decided", initial=today, optional=True)
+
+
+def accept_modal(where: dict[str, str], *, today: date) -> dict[str, Any]:
+    """Accepting on the day the board decided; ``where`` is the case reference and the message to update."""
+    return modal(
+        title="Accept",
+        submit="Accept",
+        callback_id=ACCEPT_MODAL,
+        private_metadata=carry(**where),
+        blocks=[
+            section(f"Record that the board accepts the recommendation for case *{escape(where['ref'])}*."),
+            _decided_on(today),
+        ],
+    )
+
+
+def depart_modal(where: dict[str, str], *, labels: dict[str, str], today: date) -> dict[str, Any]:
+    """The modal for departing; ``where`` is the case reference and the case message to update, ``labels``
+    the outcomes the board may choose instead (id -> words)."""
     ref = where["ref"]
+    offered = [option(said, outcome) for outcome, said in labels.items()][:OPTIONS_MAX]
     return modal(
         title="A different decision",
         submit="Record",
@@ -102,6 +135,17 @@ def depart_modal(where: dict[str, str]) -> dict[str, Any]:
         private_metadata=carry(**where),
         blocks=[
             section(f"Record that the board departs from the recommendation for case *{escape(ref)}*."),
+            inputs.multi_select(
+                REQUIRED_BLOCK,
+                "What the board decided instead: mandatory outcomes",
+                offered,
+                optional=True,
+                hint="Leave both lists empty if the board decided on none.",
+            ),
+            inputs.multi_select(
+                CHOSEN_BLOCK, "Outcomes the board chose at its discretion", offered, optional=True
+            ),
+            _decided_on(today),
             inputs.text_input(
                 REASON_BLOCK,
                 "The decision and the reason for it",
@@ -113,3 +157,12 @@ def depart_modal(where: dict[str, str]) -> dict[str, Any]:
             ),
         ],
     )
+
+
+def chosen_outcomes(view: dict[str, Any]) -> list[dict[str, str]]:
+    """The outcomes ticked in the departure modal, each with its requirement, mandatory first."""
+    return [
+        {"type": outcome, "requirement": requirement}
+        for requirement, block in (("mandatory", REQUIRED_BLOCK), ("discretionary", CHOSEN_BLOCK))
+        for outcome in inputs.chosen(view, block)
+    ]
