@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from commissioning import rules, threshold
-from commissioning.features import Features
+from commissioning.features import Features, inline, written
 from commissioning.models import DecisionKind
 from commissioning.threshold import OpenQuestion, Outcome, Reason
 
@@ -79,13 +79,15 @@ def departure(
     reason: str,
     ruleset: rules.Ruleset,
     features: Features,
+    decided_on: date,
 ) -> StoredDecision:
     """The board's answer when it departs from ``recommendation`` and names the outcomes it chose instead
-    (type and requirement pairs, already checked), in decision order.
+    (type and requirement pairs, already checked), in decision order, on ``decided_on``.
 
-    Each outcome carries the board's reason and the deadline the rules give it on the case's facts
-    (``threshold.deadline_for``), the one the engine gives it when it reaches it: a departure changes
-    which clocks run, not how they count.
+    Each outcome carries the board's reason and the deadline the rules give it on the case's facts and the
+    day of the decision (``threshold.deadline_for``), the one the engine gives it when it reaches it: a
+    departure changes which clocks run, not how they count. The answer records ``ruleset``, the version
+    the board decided under (the newest), not the recommendation's.
     """
     types = rules.outcome_types()
     order = list(types)
@@ -96,12 +98,58 @@ def departure(
             types[name].kind,
             requirement,
             because,
-            threshold.deadline_for(ruleset, name, requirement, features),
+            threshold.deadline_for(
+                ruleset, name, requirement, features, today=decided_on, decided_on=decided_on
+            ),
         )
         for name, requirement in sorted(chosen, key=lambda pair: order.index(pair[0]))
     )
     summary = f"The board departed from the recommendation: {reason}"
-    return StoredDecision(recommendation.ruleset, outcomes, (), summary)
+    chosen_by = recommendation.ruleset.chosen_by if recommendation.ruleset else threshold.CHOSEN_BY_REQUEST
+    return StoredDecision(
+        RulesetRef(ruleset.id, ruleset.version, chosen_by, ruleset.title), outcomes, (), summary
+    )
+
+
+def changes(before: StoredDecision, after: StoredDecision) -> tuple[str, ...]:
+    """What ``after`` answers differently from ``before``, in plain words, in decision order: outcomes
+    added or dropped, a requirement changed, a deadline moved."""
+    types = rules.outcome_types()
+    was = {outcome.type: outcome for outcome in before.outcomes}
+    now = {outcome.type: outcome for outcome in after.outcomes}
+    said = []
+    for name in types:
+        label = inline(types[name].label)
+        old, new = was.get(name), now.get(name)
+        if old is None and new is not None:
+            said.append(f"{label} now applies ({new.requirement})")
+        elif new is None and old is not None:
+            said.append(f"{label} no longer applies")
+        elif old is not None and new is not None and old.requirement != new.requirement:
+            said.append(f"{label} becomes {new.requirement}")
+        elif old is not None and new is not None and _due(old) != _due(new):
+            said.append(_moved(label, _due(old), _due(new)))
+    return tuple(said)
+
+
+def _moved(label: str, old: date | None, new: date | None) -> str:
+    if new is None:
+        return f"{label} no longer has a date (it was due {written(old)})"
+    if old is None:
+        return f"{label} is now due {written(new)}"
+    return f"{label} is due {written(new)} instead of {written(old)}"
+
+
+def newer_answer(title: str, changed: Sequence[str]) -> str:
+    """The line a case's page shows when the newest rules would answer it differently."""
+    return (
+        f"The current version of the rules ({title}) would now answer this case differently: "
+        f"{'; '.join(changed)}. Update the case to record the new answer before the board decides on it."
+    )
+
+
+def _due(outcome: Outcome) -> date | None:
+    return outcome.deadline.date if outcome.deadline else None
 
 
 @dataclass(frozen=True)

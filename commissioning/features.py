@@ -113,7 +113,10 @@ OUTSIDE_ENGLAND = {
     "reviews, 2021).",
     "northern_ireland": "Northern Ireland has its own system: the Safeguarding Board for Northern Ireland "
     "decides on a Case Management Review (SBNI Regulations (NI) 2012 reg 17).",
+    "outside_uk": "Outside the United Kingdom the country's own authorities decide on any review.",
 }
+# Outside England, England's rules reach only a child who normally lives in England (s16C(1)(b)).
+RESIDENT = "normally_resident_in_england"
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -240,7 +243,7 @@ def _contradictions(features: Mapping[str, Any], today: date | None) -> list[dic
     if today is not None:
         problems += [
             _problem(n, f"{written(get(n))} is after today ({written(today)})")
-            for n in ("incident_date", "notified_date")
+            for n in ("incident_date", "notified_date", "panel_notified_date")
             if get(n) is not None and get(n) > today
         ]
     if incident is not None and notified is not None and notified < incident:
@@ -248,6 +251,16 @@ def _contradictions(features: Mapping[str, Any], today: date | None) -> list[dic
             _problem(
                 "notified_date",
                 f"is before {phrase('incident_date')}: the local authority cannot have learned of it first",
+            )
+        )
+    panel = get("panel_notified_date")
+    learned = notified or incident
+    if panel is not None and learned is not None and panel < learned:
+        problems.append(
+            _problem(
+                "panel_notified_date",
+                f"is before {phrase('notified_date' if notified else 'incident_date')}: "
+                "the Panel cannot have been told first",
             )
         )
     happened = answer_words("outcome", outcome) if outcome is not None else ""
@@ -334,9 +347,14 @@ def validate(raw: Any, *, today: date | None = None) -> dict[str, Any]:
             if parsed is not None:
                 features[name] = parsed
     country = features.get("country")
-    if country in OUTSIDE_ENGLAND:
+    if country in OUTSIDE_ENGLAND and features.get(RESIDENT) is not True:
         problems.append(
-            _problem("country", f"only England is in scope. {OUTSIDE_ENGLAND[country]}", ["england"])
+            _problem(
+                "country",
+                f"is outside England. {OUTSIDE_ENGLAND[country]} England's rules apply there only to a "
+                "child normally resident in England (Children Act 2004 s16C(1)(b)).",
+                ["england"],
+            )
         )
     problems += _contradictions(features, today)
     if problems:

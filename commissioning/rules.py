@@ -7,20 +7,28 @@ Files are named ``<id>.v<version>.json`` and, once published, never change: a de
 version it used so it can be reproduced years later. Unconfirmed facts are settings (``params``); local
 settings mark the version with a digest of their values, e.g. ``1+3f2a9c1e``, so a decision made under
 them reproduces only with the same settings.
+
+From version 2 a rule's sources may name a part of a document that has editions (``{"cite":
+"working_together.serious_case_reviews"}``), resolved to the edition in force on the day the rule turns on
+(``citations``); an outcome's clock may have variants (``clocks``); ``remarks`` add a reason to an outcome
+without changing whether it applies (which area leads); ``asks`` and ``ask_only_when`` decide which
+further questions are worth asking; ``defines`` lists the options of a feature an edition knows.
 """
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from commissioning.calendar import UNITS
-from commissioning.features import BY_NAME, Features, Kind, in_words
+from commissioning import citations, clocks
+from commissioning.citations import Document, Source
+from commissioning.clocks import DeadlineSpec, Relaxation
+from commissioning.features import BY_NAME, Features, Kind, answer_words
+from commissioning.params import Param, parse_param
 from core.errors import Invalid, NotFound
 
 RULESET_DIR = Path(__file__).with_name("rulesets")
@@ -35,7 +43,6 @@ STATES = (ABSENT, ABSENT | DISC, DISC, ABSENT | MAND, ABSENT | DISC | MAND, DISC
 States = Mapping[str, int]
 Test = Callable[[Features, States], int]
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _OPS = {"in": Kind.choice, "is": Kind.boolean, "lt": Kind.number, "ge": Kind.number, "has_any": Kind.choices}
 _DATE_OPS = ("before", "on_or_after")
 
@@ -52,50 +59,13 @@ class OutcomeType:
 
 
 @dataclass(frozen=True)
-class Param:
-    """A fact the rules rely on, with its source; unconfirmed ones are flagged wherever they matter."""
-
-    name: str
-    value: Any
-    confirmed: bool
-    source: str
-    note: str = ""
-    range: tuple[date, date] | None = None  # for an unconfirmed date: the span it could really be
-
-    def unsure_at(self, day: date | None) -> bool:
-        """Whether relying on this value for ``day`` rests on an unconfirmed fact."""
-        if self.confirmed:
-            return False
-        return self.range is None or day is None or self.range[0] <= day <= self.range[1]
-
-    def to_json(self) -> dict[str, Any]:
-        value = self.value.isoformat() if isinstance(self.value, date) else self.value
-        return {
-            "name": self.name,
-            "value": value,
-            "confirmed": self.confirmed,
-            "source": self.source,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True)
-class DeadlineSpec:
-    basis: str  # in words: what the clock counts to, and from when
-    count: int | None = None
-    count_param: str | None = None
-    unit: str | None = None
-    start: str | None = None  # the feature the clock starts from; None when it starts at a later event
-    words: str | None = None  # replaces "<count> <unit>", e.g. "immediately"
-
-
-@dataclass(frozen=True)
 class Criterion:
     rule: str
     outcome: str
     requirement: str
     text: str
-    source: str
+    sources: tuple[Source, ...]
+    on: str  # the date the rule turns on (``citations.TRIGGERS``): its sources are of the edition then
     test: Test
     expression: str  # the compiled condition, for reading when debugging a ruleset
     features: frozenset[str]
@@ -103,8 +73,29 @@ class Criterion:
     date_params: tuple[tuple[str, str], ...]  # (feature, param) pairs compared in the condition
     unconfirmed: str
     enabled: bool
-    deadline: DeadlineSpec | None
+    deadline: tuple[DeadlineSpec, ...] | None
     overrides_deadline: bool
+
+
+@dataclass(frozen=True)
+class Remark:
+    """A reason added to an outcome the rules reach, without changing whether it applies: who leads it."""
+
+    rule: str
+    outcome: str
+    text: str
+    sources: tuple[Source, ...]
+    on: str
+    test: Test
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A question worth asking once ``test`` holds, though no outcome turns on it (which area leads)."""
+
+    feature: str
+    why: str
+    test: Test
 
 
 @dataclass(frozen=True)
@@ -119,11 +110,34 @@ class Ruleset:
     criteria: Mapping[str, tuple[Criterion, ...]]  # enabled criteria by outcome, mandatory first
     state_of: Mapping[str, Test]  # outcome -> its state (a bit set) from all its criteria at once
     disabled: tuple[Criterion, ...]
-    deadlines: Mapping[str, DeadlineSpec]
+    deadlines: Mapping[str, DeadlineSpec]  # each outcome's first clock (``clocks`` has every variant)
     dependents: Mapping[str, tuple[str, ...]]  # feature -> outcomes to re-evaluate when it changes
     probes: Mapping[str, tuple[Any, ...]]  # feature -> values that cover every branch of the conditions
     document: Mapping[str, Any]
     fingerprint: str
+    clocks: Mapping[str, tuple[DeadlineSpec, ...]] = field(default_factory=dict)
+    documents: Mapping[str, Document] = field(default_factory=dict)
+    relaxations: Mapping[str, Relaxation] = field(default_factory=dict)
+    remarks: Mapping[str, tuple[Remark, ...]] = field(default_factory=dict)  # by outcome
+    asks: tuple[Ask, ...] = ()
+    ask_only_when: Mapping[str, Test] = field(default_factory=dict)  # feature -> when it may be asked
+    defines: Mapping[str, frozenset[str]] = field(default_factory=dict)  # feature -> options it knows
+    values: Mapping[str, Any] = field(default_factory=dict)  # each setting's value, as clocks read them
+
+    def check_defined(self, features: Features) -> None:
+        """Refuse options this edition does not know (a kind of harm it does not name), naming them."""
+        problems = [
+            {
+                "feature": name,
+                "msg": f"{self.title} does not name '{answer_words(name, unknown)}'; "
+                "choose from the options that edition uses",
+                "valid": [v for v in BY_NAME[name].values if v in known],
+            }
+            for name, known in self.defines.items()
+            if (unknown := [v for v in features.get(name, ()) if v not in known])
+        ]
+        if problems:
+            raise Invalid("The case uses options this edition of the guidance does not have.", problems)
 
     def to_json(self) -> dict[str, Any]:
         """The published form (``GET /api/v1/rulesets``)."""
@@ -156,50 +170,6 @@ def available() -> dict[str, list[str]]:
 def title(rid: str) -> str:
     """The title of edition ``rid`` as people name it (its latest version's): "Working Together 2023"."""
     return str(_read(f"{rid}.v{available()[rid][-1]}")["title"]) if rid in available() else ""
-
-
-def _parse_value(value: Any) -> Any:
-    return date.fromisoformat(value) if isinstance(value, str) and _ISO_DATE.fullmatch(value) else value
-
-
-def _check_override(param: Param, value: Any) -> Any:
-    """The override in the setting's own type: a date (or null for 'never'), a number or true/false."""
-    parsed = _parse_value(value)
-    if isinstance(param.value, date) or param.value is None:
-        fits = parsed is None or isinstance(parsed, date)
-    else:
-        fits = type(parsed) is type(param.value)
-    if not fits:
-        raise Invalid(
-            f"Setting {param.name!r} has the wrong type.",
-            [{"feature": None, "msg": f"{param.name}: {value!r} is not like {param.to_json()['value']!r}"}],
-        )
-    return parsed
-
-
-def _param(name: str, spec: Mapping[str, Any], overrides: Mapping[str, Any]) -> Param:
-    value = _parse_value(spec["value"])
-    span = spec.get("range")
-    param = Param(
-        name,
-        value,
-        spec["confirmed"],
-        spec["source"],
-        spec.get("note", ""),
-        (date.fromisoformat(span[0]), date.fromisoformat(span[1])) if span else None,
-    )
-    if (
-        name in overrides
-    ):  # a local setting is the board's own fact: no longer flagged, but shown in the version
-        default = param.to_json()["value"]
-        param = Param(
-            name,
-            _check_override(param, overrides[name]),
-            True,
-            param.source,
-            f"set locally (default {default})",
-        )
-    return param
 
 
 class _Compiler:
@@ -320,30 +290,6 @@ class _Compiler:
         return f"(1 if (v := f.get({name!r})) is None else 2 * ({check}))"
 
 
-def _deadline(
-    spec: Mapping[str, Any] | None, params: Mapping[str, Param], fail: Callable[[str], Exception]
-) -> DeadlineSpec | None:
-    if spec is None:
-        return None
-    count = spec.get("count")
-    count_param = count["param"] if isinstance(count, dict) else None
-    if count_param is not None and count_param not in params:
-        raise fail(f"deadline uses unknown setting {count_param!r}")
-    start = spec.get("from")
-    if start is not None and BY_NAME.get(start, None) is None:
-        raise fail(f"deadline starts from unknown feature {start!r}")
-    if count is not None and spec.get("unit") not in UNITS:
-        raise fail(f"deadline unit must be one of {UNITS}")
-    return DeadlineSpec(
-        in_words(spec["basis"]),  # the file names the feature the clock starts from; a person reads words
-        None if count_param else count,
-        count_param,
-        spec.get("unit"),
-        start,
-        spec.get("words"),
-    )
-
-
 def _order(rid: str, criteria: Iterable[Criterion]) -> tuple[str, ...]:
     """Outcomes in an order where every outcome comes after those its criteria refer to."""
     needs: dict[str, set[str]] = {}
@@ -392,19 +338,36 @@ def compile_ruleset(
     """Check a ruleset document (with the common rules it uses) and compile it."""
     rid = doc["id"]
     raw_params = {**common["params"], **doc["params"]}
-    params = {name: _param(name, spec, overrides) for name, spec in raw_params.items()}
+    params = {name: parse_param(name, spec, overrides) for name, spec in raw_params.items()}
     clash = set(common["definitions"]) & set(doc["definitions"])
     if clash:
         raise RulesetError(f"{rid}: definitions {sorted(clash)} are also in {doc['uses']}")
-    compiler = _Compiler(rid, params, {**common["definitions"], **doc["definitions"]})
-    deadlines = {
-        outcome: _deadline(spec, params, compiler.fail)
-        for outcome, spec in {**common["deadlines"], **doc["deadlines"]}.items()
+    definitions = {**common["definitions"], **doc["definitions"]}
+    compiler = _Compiler(rid, params, definitions)
+    values = {name: param.value for name, param in params.items()}
+    missing = sorted(
+        edition["in_force"]["param"]
+        for spec in common.get("editions", {}).values()
+        for edition in spec["editions"]
+        if isinstance(edition["in_force"], dict) and edition["in_force"]["param"] not in values
+    )
+    if missing:
+        raise compiler.fail(f"editions use unknown settings {missing}")
+    documents = citations.parse_documents(common.get("editions", {}), values)
+    relaxations = clocks.parse_relaxations(common.get("relaxations", {}), values, documents, compiler.fail)
+
+    def clock(spec: Any) -> tuple[DeadlineSpec, ...] | None:
+        return clocks.parse_clock(spec, values, BY_NAME, documents, relaxations, compiler.fail)
+
+    all_clocks = {
+        outcome: clock(spec) for outcome, spec in {**common["deadlines"], **doc["deadlines"]}.items()
     }
     criteria: list[Criterion] = []
     for spec in [*common["criteria"], *doc["criteria"]]:
         if spec["outcome"] not in outcome_types() or spec["requirement"] not in (MANDATORY, DISCRETIONARY):
             raise compiler.fail(f"{spec['id']}: unknown outcome or requirement")
+        if spec.get("on", "incident") not in citations.TRIGGERS:
+            raise compiler.fail(f"{spec['id']}: 'on' must be one of {list(citations.TRIGGERS)}")
         switch = spec.get("enabled_by")
         if switch is not None and not isinstance(params.get(switch, Param("", None, True, "")).value, bool):
             raise compiler.fail(f"{spec['id']}: enabled_by needs a true/false setting, not {switch!r}")
@@ -416,7 +379,8 @@ def compile_ruleset(
                 spec["outcome"],
                 spec["requirement"],
                 spec["text"],
-                spec["source"],
+                citations.parse_sources(spec["source"], documents, compiler.fail),
+                spec.get("on", "incident"),
                 test,
                 expression,
                 frozenset(used["features"]),
@@ -424,7 +388,7 @@ def compile_ruleset(
                 tuple(sorted(used["date_params"])),
                 spec.get("unconfirmed", ""),
                 switch is None or params[switch].value,
-                _deadline(spec.get("deadline"), params, compiler.fail),
+                clock(spec.get("deadline")),
                 "deadline" in spec,
             )
         )
@@ -465,6 +429,8 @@ def compile_ruleset(
             {**spec, "id": c.rule, "enabled": c.enabled}
             for spec, c in zip([*common["criteria"], *doc["criteria"]], criteria, strict=True)
         ],
+        **{key: common[key] for key in ("editions", "relaxations", "ask_only_when") if key in common},
+        **{key: doc[key] for key in ("defines", "asks", "remarks") if key in doc},
     }
     canonical = json.dumps({"ruleset": doc, "common": common}, sort_keys=True, separators=(",", ":"))
     return Ruleset(
@@ -478,7 +444,7 @@ def compile_ruleset(
         by_outcome,
         {outcome: compiler.state(by_outcome[outcome]) for outcome in order},
         tuple(c for c in criteria if not c.enabled),
-        deadlines,
+        {outcome: variants[0] for outcome, variants in all_clocks.items() if variants},
         dependents,
         {
             name: _probes(name, compiler.thresholds.get(name, set()), compiler.sets.get(name, []))
@@ -486,7 +452,58 @@ def compile_ruleset(
         },
         document,
         hashlib.sha256(canonical.encode()).hexdigest(),
+        {outcome: variants for outcome, variants in all_clocks.items() if variants},
+        documents,
+        relaxations,
+        **_asides(rid, doc, common, params, definitions, documents),
+        values=values,
     )
+
+
+def _asides(
+    rid: str,
+    doc: Mapping[str, Any],
+    common: Mapping[str, Any],
+    params: Mapping[str, Param],
+    definitions: Mapping[str, Any],
+    documents: Mapping[str, Document],
+) -> dict[str, Any]:
+    """What a ruleset says beside its criteria: remarks, questions to ask and not to ask, options it knows.
+
+    Compiled apart from the criteria, so their conditions never change which values the engine probes.
+    """
+    aside = _Compiler(rid, params, definitions)
+
+    def test(when: Any) -> Test:
+        return aside.test(when, {"features": set(), "outcomes": set(), "date_params": set()})[0]
+
+    remarks: dict[str, list[Remark]] = {}
+    for spec in doc.get("remarks", []):
+        if spec["outcome"] not in outcome_types() or spec["on"] not in citations.TRIGGERS:
+            raise aside.fail(f"{spec['id']}: unknown outcome or 'on'")
+        remark = Remark(
+            f"{rid}.{spec['id']}",
+            spec["outcome"],
+            spec["text"],
+            citations.parse_sources(spec["source"], documents, aside.fail),
+            spec["on"],
+            test(spec["when"]),
+        )
+        remarks.setdefault(remark.outcome, []).append(remark)
+    named = [spec["feature"] for spec in doc.get("asks", [])] + list(common.get("ask_only_when", {}))
+    defines = doc.get("defines", {})
+    for name in [*named, *defines]:
+        if name not in BY_NAME:
+            raise aside.fail(f"asks about or defines an unknown feature {name!r}")
+    for name, options in defines.items():
+        if not set(options) <= set(BY_NAME[name].values):
+            raise aside.fail(f"{name}: {sorted(set(options) - set(BY_NAME[name].values))} are not options")
+    return {
+        "remarks": {outcome: tuple(found) for outcome, found in remarks.items()},
+        "asks": tuple(Ask(spec["feature"], spec["why"], test(spec["when"])) for spec in doc.get("asks", [])),
+        "ask_only_when": {name: test(when) for name, when in common.get("ask_only_when", {}).items()},
+        "defines": {name: frozenset(options) for name, options in defines.items()},
+    }
 
 
 def _digest(settings: Mapping[str, Any]) -> str:

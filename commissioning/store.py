@@ -50,8 +50,11 @@ class CaseView:
         """The answer in force and its deadlines: the board's decision once made, else the recommendation."""
         return decisions.governing((d.kind, d.result) for d in self.decisions)
 
-    def to_json(self, *, today: date, history: bool = True) -> dict[str, Any]:
-        """The case for the API; ``next_deadline`` is its earliest deadline in force on or after ``today``."""
+    def to_json(
+        self, *, today: date, history: bool = True, rulesets: Sequence[rules.Ruleset] = ()
+    ) -> dict[str, Any]:
+        """The case for the API; ``next_deadline`` is its earliest deadline in force on or after ``today``;
+        ``newer_rules`` says how the newest of ``rulesets`` would answer it differently, if it would."""
         board, recommendation = self.board, self.recommendation
         upcoming = self.governing().next_deadline(today)
         out: dict[str, Any] = {
@@ -66,6 +69,7 @@ class CaseView:
             "recommendation": None if recommendation is None else _titled(recommendation.result),
             "board_decision": None if board is None else _decision_json(board),
             "next_deadline": None if upcoming is None else upcoming.to_json(),
+            "newer_rules": newer_rules(self, rulesets) if rulesets else None,
         }
         if history:
             out["history"] = [_decision_json(d) for d in self.decisions]
@@ -84,6 +88,44 @@ def _decision_json(decision: CaseDecision) -> dict[str, Any]:
         "reason": decision.reason,
         "decided_by": decision.decided_by,
         "decided_at": decision.decided_at,
+        "decided_on": decision.today if decision.kind == DecisionKind.board else None,
+    }
+
+
+def _choice(recommendation: CaseDecision) -> str:
+    """How a recommendation chose its ruleset, to choose again the same way: by the incident's date, or
+    the ruleset it applied (asked for by name, or assumed for want of the date)."""
+    chosen_by = recommendation.result.get("ruleset", {}).get("chosen_by")
+    return threshold.AUTO if chosen_by == threshold.CHOSEN_BY_INCIDENT else recommendation.ruleset_id
+
+
+def newer_rules(view: CaseView, rulesets: Sequence[rules.Ruleset]) -> dict[str, Any] | None:
+    """How the newest rules would answer the case's latest recommendation differently (on its features,
+    as of its date), or None when they would answer it the same way or it has none."""
+    recommendation = view.recommendation
+    if recommendation is None:
+        return None
+    newest = _ruleset_of(rulesets, recommendation.ruleset_id)
+    if newest.version == recommendation.ruleset_version:
+        return None
+    try:
+        fresh = threshold.decide(
+            features.validate(recommendation.features),
+            _choice(recommendation),
+            recommendation.today,
+            rulesets=rulesets,
+        ).to_json()
+    except Invalid as refused:
+        text = f"The current version of the rules cannot answer this case as recorded. {refused.message}"
+        return {"ruleset": {"id": newest.id, "version": newest.version}, "outcomes": None, "text": text}
+    before = decisions.StoredDecision.from_json(recommendation.result)
+    changed = decisions.changes(before, decisions.StoredDecision.from_json(fresh))
+    if not changed:
+        return None
+    return {
+        "ruleset": {"id": fresh["ruleset"]["id"], "version": fresh["ruleset"]["version"]},
+        "outcomes": _outcomes(fresh),
+        "text": decisions.newer_answer(newest.title, changed),
     }
 
 
@@ -280,8 +322,12 @@ def update_case(
                 "A case keeps its area.", [{"feature": "area", "msg": "cannot be forgotten on a case"}]
             )
         snapshot = features.to_json(valid)
-        if snapshot == case.features:
-            return Updated(_view(session, case), [])
+        latest = _view(session, case).recommendation
+        current = latest is not None and (
+            latest.ruleset_version == _ruleset_of(rulesets, latest.ruleset_id).version
+        )
+        if snapshot == case.features and current:
+            return Updated(_view(session, case), [])  # the same facts under the same rules: nothing new
         before = dict(case.features)
         case.features, case.area, case.updated_at = snapshot, valid["area"], utcnow()
         session.add(case)
@@ -329,11 +375,18 @@ def record_board_decision(
     actor: str,
     today: date,
     rulesets: Sequence[rules.Ruleset],
+    decided_on: date | None = None,
 ) -> CaseView:
     """The board accepts the latest recommendation, or departs from it with a reason (and, if it says,
-    the outcomes it chose instead: an empty list for none). Outcomes the board chose get the deadlines
-    the recommendation's ruleset gives them on the case's features (``decisions.departure``)."""
+    the outcomes it chose instead: an empty list for none), on ``decided_on`` (default ``today``).
+
+    A decision is made under the newest version of the recommendation's ruleset, and records it. Its
+    clocks count from their own triggers, the board's decision among them, so a review decided in 2020
+    has its 2020 deadlines. Accepting takes the outcomes the board was shown: if the newest version would
+    now answer differently, the case must be updated first (``Conflict``). Outcomes the board chose get the
+    deadlines the rules give them (``decisions.departure``)."""
     reason = (reason or "").strip() or None
+    decided_on = decided_on or today
     if not accepted and reason is None:
         raise Invalid(
             "Departing from the recommendation needs a reason.",
@@ -359,8 +412,11 @@ def record_board_decision(
         recommendation = _view(session, case).recommendation
         if recommendation is None:
             raise Conflict(f"Case {ref} has no recommendation to decide on: set its features first.")
+        valid = features.validate(recommendation.features)
+        _check_decided_on(decided_on, valid, today)
+        newest = _ruleset_of(rulesets, recommendation.ruleset_id)
         if accepted:
-            result = recommendation.result
+            result = _accepted(recommendation, valid, decided_on=decided_on, rulesets=rulesets)
         elif outcomes is None:
             result = {}
         else:
@@ -368,15 +424,16 @@ def record_board_decision(
                 decisions.StoredDecision.from_json(recommendation.result),
                 _board_outcomes(outcomes),
                 reason=reason,  # type: ignore[arg-type]
-                ruleset=_ruleset_of(rulesets, recommendation.ruleset_id),
-                features=features.validate(recommendation.features),
+                ruleset=newest,
+                features=valid,
+                decided_on=decided_on,
             ).to_json()
         board = CaseDecision(
             case_id=case.id,  # type: ignore[arg-type]
             kind=DecisionKind.board,
-            ruleset_id=recommendation.ruleset_id,
-            ruleset_version=recommendation.ruleset_version,
-            today=today,
+            ruleset_id=newest.id,
+            ruleset_version=newest.version,
+            today=decided_on,  # a board decision is made, and its clocks read, as of the day it was taken
             features=recommendation.features,
             result=result,
             accepted=accepted,
@@ -396,10 +453,57 @@ def record_board_decision(
                 "recommendation_id": recommendation.id,
                 "recommended": _outcomes(recommendation.result),
                 "outcomes": _outcomes(result),
+                "decided_on": decided_on,
+                "ruleset": {"id": newest.id, "version": newest.version},
             },
             free_text=("reason",),  # the board's words: the retention purge removes them
         )
     return _view(session, case)
+
+
+def _check_decided_on(decided_on: date, valid: features.Features, today: date) -> None:
+    """A decision is taken on a real day: not after today, nor before the authority learned of the case."""
+    learned = valid.get("notified_date") or valid.get("incident_date")
+    problems = []
+    if decided_on > today:
+        problems.append({"loc": ["body", "decided_on"], "msg": f"is after today ({features.written(today)})"})
+    if learned is not None and decided_on < learned:
+        named = features.phrase("notified_date" if valid.get("notified_date") else "incident_date")
+        problems.append(
+            {
+                "loc": ["body", "decided_on"],
+                "msg": f"is before {named} ({features.written(learned)}): the board cannot decide first",
+            }
+        )
+    if problems:
+        raise Invalid("The day of the board's decision is not possible.", problems)
+
+
+def _accepted(
+    recommendation: CaseDecision,
+    valid: features.Features,
+    *,
+    decided_on: date,
+    rulesets: Sequence[rules.Ruleset],
+) -> dict[str, Any]:
+    """The recommendation the board accepts, decided again under the newest rules as of ``decided_on`` so
+    the clocks that run from the decision get their dates; ``Conflict`` if its outcomes would change."""
+    fresh = threshold.decide(
+        valid, _choice(recommendation), decided_on, rulesets=rulesets, decided_on=decided_on
+    ).to_json()
+    if _outcomes(fresh) != _outcomes(recommendation.result):
+        raise Conflict(
+            "The current rules answer this case differently from the recommendation the board was shown. "
+            "Update the case to see the new recommendation, then record the board's decision on it.",
+            findings=[
+                {
+                    "rule": "case.recommendation_out_of_date",
+                    "recommended": _outcomes(recommendation.result),
+                    "now": _outcomes(fresh),
+                }
+            ],
+        )
+    return fresh
 
 
 def close_case(*, session: Session, ref: str, actor: str, today: date) -> CaseView:

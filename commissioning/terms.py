@@ -18,6 +18,7 @@ from typing import Any
 from commissioning.arrangements import Arrangement, arrangement_on
 from commissioning.calendar import add_months, describe, is_working_day
 from commissioning.calendar import due as due_date
+from commissioning.citations import DECISION
 from commissioning.rules import Ruleset, outcome_types
 from commissioning.rules import load as load_ruleset
 from commissioning.terms_document import (
@@ -498,7 +499,7 @@ def _ruleset_clock(f: _Facts, step: Mapping[str, Any]) -> Mapping[str, Any]:
     if step["id"] != "completion" or ruleset is None or ruleset.id != f.ruleset_id:
         return step
     spec = ruleset.deadlines.get(f.review_type or "")
-    if spec is None or spec.start is not None or spec.unit is None:
+    if spec is None or spec.start not in (None, DECISION) or spec.unit is None:
         return step
     param = ruleset.params[spec.count_param] if spec.count_param else None
     count = param.value if param else spec.count

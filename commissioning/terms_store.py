@@ -114,9 +114,9 @@ def inputs_for(*, session: Session, case: Case, named: Naming = _as_stored) -> I
 
 
 def decided_on(record: CaseDecision) -> date:
-    """The day the board decided: the decision's own ``decided_on`` where it records one, else (decisions
-    stored before boards gave the day) the day it was recorded."""
-    return getattr(record, "decided_on", None) or record.decided_at.date()
+    """The day the board decided: a board decision is stored as of that day (its ``today``, which the
+    board may give as an earlier day than the one it was recorded on), and its clocks count from it."""
+    return record.today
 
 
 def _outcomes(result: dict[str, Any]) -> list[tuple[str, str]]:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from commissioning import calendar, rules
+from commissioning import calendar, clocks, rules
+from commissioning.citations import DECISION, Source, render
 from commissioning.features import BY_NAME, ORDER, Features, answer_words, inline, phrase, written
 from commissioning.rules import (
     ABSENT,
@@ -206,11 +207,13 @@ def _join(words: Sequence[str]) -> str:
 
 
 class _Flags:
-    """Unconfirmed facts an answer rests on, in the order met, each once."""
+    """Unconfirmed facts an answer rests on, in the order met, each once; and the relaxations (such as
+    COVID-19's) that cover its deadlines, said once in the summary."""
 
     def __init__(self) -> None:
         self.inline: dict[str, None] = {}
         self.summary_only: dict[str, None] = {}
+        self.relaxed: dict[str, None] = {}
 
     def mark(self, text: str, notes: Sequence[str]) -> str:
         self.inline.update(dict.fromkeys(notes))
@@ -226,26 +229,62 @@ def _criterion_notes(ruleset: Ruleset, criterion: Criterion, features: Features)
     return notes
 
 
+def _cited(ruleset: Ruleset, sources: Sequence[Source], on: str, dates: clocks.Dates) -> str:
+    """Sources as cited on the day the rule turns on: each guidance by the edition in force then."""
+    return render(sources, ruleset.documents, dates.day(on))
+
+
 def _deadline(
-    ruleset: Ruleset, spec: DeadlineSpec | None, features: Features, flags: _Flags
+    ruleset: Ruleset,
+    variants: Sequence[DeadlineSpec] | None,
+    flags: _Flags,
+    dates: clocks.Dates,
 ) -> tuple[Deadline | None, str | None]:
     """The deadline and, when its start date is not known yet, the feature that would give it."""
-    if spec is None:
+    if not variants:
         return None, None
+    spec = clocks.choose(variants, dates.known, dates.today, ruleset.values)
+    start, provisional = clocks.start_of(spec, dates.known)
+    cited = _cited(ruleset, spec.sources, spec.trigger, dates)
     param = ruleset.params[spec.count_param] if spec.count_param else None
     count = param.value if param else spec.count
     if count is None:
-        return Deadline(None, spec.basis), None
-    basis = f"{spec.words or calendar.describe(count, spec.unit)} {spec.basis}"  # type: ignore[arg-type]
-    start = features.get(spec.start) if spec.start else None
-    if spec.start is not None and start is None:
-        named = phrase(spec.start)
-        basis += f" ({'that day' if named in basis else named} is not given yet)"
+        return Deadline(None, f"{spec.basis} ({cited})" if cited else spec.basis), None
+    words = spec.fallback_basis if provisional or (start is None and spec.fallback) else spec.basis
+    basis = f"{spec.words or calendar.describe(count, spec.unit)} {words}"  # type: ignore[arg-type]
+    basis += f" ({cited})" if cited else ""
+    due = None if start is None else calendar.due(start, count, spec.unit)  # type: ignore[arg-type]
+    basis += _relaxed(ruleset, spec, start, due, dates, flags)
     if param is not None and not param.confirmed:
         basis = flags.mark(basis, [param.note])
+    if spec.start is None or (start is None and spec.start == DECISION):
+        return Deadline(None, basis), None
     if start is None:
-        return Deadline(None, basis), spec.start
-    return Deadline(calendar.due(start, count, spec.unit), basis), None  # type: ignore[arg-type]
+        waiting_for = spec.fallback or spec.start  # the date that would give it a date soonest
+        named = phrase(waiting_for)
+        basis += f" ({'that day' if named in basis else named} is not given yet)"
+        return Deadline(None, basis), waiting_for
+    return Deadline(due, basis), spec.start if provisional else None
+
+
+def _relaxed(
+    ruleset: Ruleset,
+    spec: DeadlineSpec,
+    start: date | None,
+    due: date | None,
+    dates: clocks.Dates,
+    flags: _Flags,
+) -> str:
+    """What a relaxation covering this clock adds to its basis (nothing when none covers it)."""
+    relaxation = ruleset.relaxations.get(spec.relaxed_by or "")
+    begins = start or dates.day(spec.trigger)
+    if relaxation is None or not relaxation.covers(begins, due or begins, ruleset.values):
+        return ""
+    said = {"starts": written(ruleset.params[relaxation.starts].value)}
+    flags.relaxed[relaxation.summary.format_map(said)] = None
+    unsure = [ruleset.params[name] for name in (relaxation.starts, relaxation.ends)]
+    text = f"{relaxation.text.format_map(said)} ({render(relaxation.sources, ruleset.documents, begins)})"
+    return ". " + flags.mark(text, [p.note for p in unsure if p.unsure_at(begins)])
 
 
 def _firing(
@@ -259,16 +298,25 @@ def _firing(
     ]
 
 
-def _spec(ruleset: Ruleset, outcome: str, firing: Sequence[Criterion]) -> DeadlineSpec | None:
+def _spec(ruleset: Ruleset, outcome: str, firing: Sequence[Criterion]) -> Sequence[DeadlineSpec] | None:
     """A firing criterion's own clock when it has one, else the outcome's usual clock in this ruleset."""
-    return next((c.deadline for c in firing if c.overrides_deadline), ruleset.deadlines.get(outcome))
+    return next((c.deadline for c in firing if c.overrides_deadline), ruleset.clocks.get(outcome))
 
 
-def deadline_for(ruleset: Ruleset, outcome: str, requirement: str, features: Features) -> Deadline | None:
+def deadline_for(
+    ruleset: Ruleset,
+    outcome: str,
+    requirement: str,
+    features: Features,
+    *,
+    today: date,
+    decided_on: date | None = None,
+) -> Deadline | None:
     """The deadline the rules give ``outcome`` at ``requirement`` on these facts: the one ``decide`` gives
     it when it reaches that outcome itself. A board that chooses its own outcomes gets the same clocks."""
     firing = _firing(ruleset, outcome, requirement, features, evaluate(ruleset, features))
-    return _deadline(ruleset, _spec(ruleset, outcome, firing), features, _Flags())[0]
+    dates = clocks.Dates.of(features, today, decided_on)
+    return _deadline(ruleset, _spec(ruleset, outcome, firing), _Flags(), dates)[0]
 
 
 def _outcome(
@@ -278,13 +326,23 @@ def _outcome(
     features: Features,
     flags: _Flags,
     missing: dict[str, list[str]],
+    dates: clocks.Dates,
 ) -> Outcome:
     requirement = MANDATORY if states[outcome] == MAND else DISCRETIONARY
     firing = _firing(ruleset, outcome, requirement, features, states)
     reasons = tuple(
-        Reason(c.rule, flags.mark(c.text, _criterion_notes(ruleset, c, features)), c.source) for c in firing
+        Reason(
+            c.rule,
+            flags.mark(c.text, _criterion_notes(ruleset, c, features)),
+            _cited(ruleset, c.sources, c.on, dates),
+        )
+        for c in firing
+    ) + tuple(
+        Reason(r.rule, r.text, _cited(ruleset, r.sources, r.on, dates))
+        for r in ruleset.remarks.get(outcome, ())
+        if r.test(features, states) == YES
     )
-    deadline, waiting_for = _deadline(ruleset, _spec(ruleset, outcome, firing), features, flags)
+    deadline, waiting_for = _deadline(ruleset, _spec(ruleset, outcome, firing), flags, dates)
     if waiting_for:
         missing.setdefault(waiting_for, []).append(outcome)
     return Outcome(outcome, rules.outcome_types()[outcome].kind, requirement, reasons, deadline)
@@ -314,6 +372,8 @@ def _open_questions(
     for name, outcomes in ruleset.dependents.items():
         if name in features or unsettled.isdisjoint(outcomes) or (name == "incident_date" and questions):
             continue
+        if name in ruleset.ask_only_when and ruleset.ask_only_when[name](features, states) != YES:
+            continue  # no fact points there: a question that cannot apply to this case is not asked
         # Knowing more never unsettles a settled outcome (three-valued logic is monotone), so only the
         # unsettled outcomes that read this feature, directly or through another outcome, can change.
         targets = [o for o in outcomes if o in unsettled]
@@ -338,6 +398,10 @@ def _open_questions(
         these = "this applies" if len(affected) == 1 else "these apply"
         questions.append(OpenQuestion(name, f"That decides whether {these}: {named}."))
     asked = {q.feature for q in questions}
+    for ask in ruleset.asks:
+        if ask.feature not in features and ask.feature not in asked and ask.test(features, states) == YES:
+            questions.append(OpenQuestion(ask.feature, f"That {ask.why}."))
+            asked.add(ask.feature)
     for name, outcomes in missing.items():
         if name not in asked:
             deadlines = "The deadline for" if len(outcomes) == 1 else "The deadlines for"
@@ -370,10 +434,11 @@ def _blockers(ruleset: Ruleset, features: Features, states: Mapping[str, int]) -
     return [text for *_, text in sorted(found)[:3]]
 
 
-def _label(outcome: Outcome) -> str:
+def _label(outcome: Outcome, today: date) -> str:
     label = inline(rules.outcome_types()[outcome.type].label)
     if outcome.deadline and outcome.deadline.date:
-        return f"{label} (by {written(outcome.deadline.date)})"
+        when = "was due" if outcome.deadline.date < today else "by"
+        return f"{label} ({when} {written(outcome.deadline.date)})"
     return label
 
 
@@ -384,9 +449,10 @@ def _summary(
     blockers: Sequence[str],
     notes: Sequence[str],
     flags: _Flags,
+    today: date,
 ) -> str:
-    required = [_label(o) for o in outcomes if o.requirement == MANDATORY]
-    consider = [_label(o) for o in outcomes if o.requirement == DISCRETIONARY]
+    required = [_label(o, today) for o in outcomes if o.requirement == MANDATORY]
+    consider = [_label(o, today) for o in outcomes if o.requirement == DISCRETIONARY]
     sentences = []
     if required:
         sentences.append(f"Under {ruleset.title}, this case needs: {'; '.join(required)}.")
@@ -408,6 +474,7 @@ def _summary(
         sentences.append(f"{count} could change this. First: {inline(BY_NAME[first.feature].question)}")
         sentences.append(first.why)
     sentences += notes
+    sentences += flags.relaxed
     if flags.summary_only:
         sentences.append("UNCONFIRMED: " + "; ".join(flags.summary_only) + ".")
     if flags.inline:
@@ -456,22 +523,30 @@ def _notes(
             ] = None
     passed = [o for o in outcomes if o.deadline and o.deadline.date and o.deadline.date < today]
     if passed:
-        notes.append(f"The deadline has passed for {_join([_label(o) for o in passed])}.")
+        notes.append(f"The deadline has passed for {_join([_label(o, today) for o in passed])}.")
     return notes
 
 
 def decide(
-    features: Features, ruleset: str | Ruleset, today: date, *, rulesets: Sequence[Ruleset] | None = None
+    features: Features,
+    ruleset: str | Ruleset,
+    today: date,
+    *,
+    rulesets: Sequence[Ruleset] | None = None,
+    decided_on: date | None = None,
 ) -> Decision:
     """Decide which reviews and notifications ``features`` call for under ``ruleset`` ('auto', an id, or a
-    Ruleset), as of ``today``. ``features`` must come from ``features.validate``."""
+    Ruleset), as of ``today``. ``features`` must come from ``features.validate``. ``decided_on`` is the day
+    the board decided, when it has: the clocks that run from its decision then get their dates."""
     rulesets = rulesets or rules.load_all()
     chosen, chosen_by = select(features, ruleset, today, rulesets)
+    chosen.check_defined(features)
     states = evaluate(chosen, features)
     flags = _Flags()
     missing: dict[str, list[str]] = {}
+    dates = clocks.Dates.of(features, today, decided_on)
     outcomes = tuple(
-        _outcome(chosen, outcome, states, features, flags, missing)
+        _outcome(chosen, outcome, states, features, flags, missing, dates)
         for outcome in rules.outcome_types()
         if outcome in states and not states[outcome] & ABSENT
     )
@@ -485,6 +560,6 @@ def decide(
         chosen_by,
         outcomes,
         tuple(questions),
-        _summary(chosen, outcomes, questions, blockers, notes, flags),
+        _summary(chosen, outcomes, questions, blockers, notes, flags, today),
         tuple({**flags.inline, **flags.summary_only}),
     )

@@ -269,7 +269,7 @@ def create_case(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return _case_out(session, view.to_json(today=dt.date.today()))
+    return _case_out(session, view.to_json(today=dt.date.today(), rulesets=rulesets()))
 
 
 @router.get("/cases")
@@ -284,14 +284,15 @@ def list_cases(
     """Cases, newest first, each with its latest recommendation, board decision and next deadline."""
     views, total = store.list_cases(session=session, status=status_, area=area, limit=limit, offset=offset)
     today = dt.date.today()
-    items = _named(session, [view.to_json(today=today, history=False) for view in views])
+    items = _named(session, [view.to_json(today=today, history=False, rulesets=rulesets()) for view in views])
     return CasePage(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/cases/{ref}")
 def get_case(ref: Ref, session: SessionDep, _: CaseReader) -> CaseOut:
     """A case with its whole decision history (each with its ruleset version and feature snapshot)."""
-    return _case_out(session, store.get_case(session=session, ref=ref).to_json(today=dt.date.today()))
+    view = store.get_case(session=session, ref=ref)
+    return _case_out(session, view.to_json(today=dt.date.today(), rulesets=rulesets()))
 
 
 @router.patch("/cases/{ref}")
@@ -306,7 +307,8 @@ def change_case(ref: Ref, body: CaseChangeIn, session: SessionDep, actor: AnyUse
         rulesets=rulesets(),
         ruleset=body.ruleset,
     )
-    return _case_out(session, {**updated.view.to_json(today=dt.date.today()), "redeclare": updated.redeclare})
+    out = updated.view.to_json(today=dt.date.today(), rulesets=rulesets())
+    return _case_out(session, {**out, "redeclare": updated.redeclare})
 
 
 @router.post("/cases/{ref}/decision")
@@ -322,8 +324,9 @@ def record_decision(ref: Ref, body: BoardDecisionIn, session: SessionDep, actor:
         actor=actor.email,
         today=dt.date.today(),
         rulesets=rulesets(),
+        decided_on=body.decided_on,
     )
-    return _case_out(session, view.to_json(today=dt.date.today()))
+    return _case_out(session, view.to_json(today=dt.date.today(), rulesets=rulesets()))
 
 
 @router.post("/cases/{ref}/close")
@@ -332,4 +335,4 @@ def close_case(ref: Ref, session: SessionDep, actor: ChairOrAdminUser) -> CaseOu
     text is removed ``SCR_RETENTION_YEARS`` later (``POST /retention/purge``). 409 if already closed.
     Audited."""
     view = store.close_case(session=session, ref=ref, actor=actor.email, today=dt.date.today())
-    return _case_out(session, view.to_json(today=dt.date.today()))
+    return _case_out(session, view.to_json(today=dt.date.today(), rulesets=rulesets()))

@@ -357,6 +357,9 @@ class DecisionRecordOut(BaseModel):
         "they have one"
     )
     decided_at: dt.datetime
+    decided_on: dt.date | None = Field(
+        default=None, description="board decisions: the day the board decided (its clocks count from it)"
+    )
 
 
 class NextDeadlineOut(BaseModel):
@@ -365,6 +368,16 @@ class NextDeadlineOut(BaseModel):
     type: str = Field(description="the outcome whose deadline it is")
     date: dt.date
     basis: str
+
+
+class NewerRulesOut(BaseModel):
+    """How the newest version of the rules would answer a case differently from its recommendation."""
+
+    ruleset: dict[str, str]
+    outcomes: list[list[str]] | None = Field(
+        description="[type, requirement] pairs of the new answer; null when the rules cannot decide the case"
+    )
+    text: str
 
 
 class CaseOut(BaseModel):
@@ -383,6 +396,11 @@ class CaseOut(BaseModel):
         "has decided, else the recommendation); null when none is dated"
     )
     history: list[DecisionRecordOut] | None = None
+    newer_rules: NewerRulesOut | None = Field(
+        default=None,
+        description="when the newest version of the rules would now answer the case's recommendation "
+        "differently: which version, its outcomes and a line of plain words; null when it would not",
+    )
     redeclare: list[int] | None = Field(
         default=None,
         description="after a change of agencies: commissions whose consultant must declare again",
@@ -420,6 +438,11 @@ class BoardDecisionIn(BaseModel):
         default=None,
         max_length=30,
         description="when departing: the outcomes the board chose instead ([] for none)",
+    )
+    decided_on: Day | None = Field(
+        default=None,
+        description="the day the board decided, if not today: not after today, nor before the authority "
+        "learned of the case; clocks that run from the decision count from it",
     )
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from commissioning import commissions, terms_store
+from commissioning import commissions, rules, terms_store
 from commissioning import store as case_store
 from commissioning.decisions import Due, StoredDecision
 from commissioning.models import CaseStatus, SignedStatement
@@ -27,6 +27,7 @@ from registry.agencies import resolve_agency
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import User
 from service.people import names
+from service.settings import get_settings
 from service.web.pages import (
     MAX_NUMBER,
     PAGE_SIZE,
@@ -101,10 +102,12 @@ def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) 
         "view": view,
         "decision": governing.decision,
         "deadlines": governing.ahead(date.today()),
+        "newer": case_store.newer_rules(view, rules.load_all(get_settings().rule_settings)),
         "commissions": held,
         "versions": versions,
         "formats": list(Format),
         "named": names(session, actors),
+        "today": date.today(),
     }
     return render(request, "cases/case.html", context, user=user)
 

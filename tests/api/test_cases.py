@@ -65,7 +65,7 @@ def test_the_check_takes_a_ruleset_and_a_date(client):
     decision = client.post("/api/v1/threshold", json=body).json()
     assert decision["ruleset"] == {
         "id": "wt2015",
-        "version": "1",
+        "version": "2",
         "chosen_by": "request",
         "title": "Working Together 2013 and 2015 (serious case reviews, chapter 4)",
     }
@@ -144,13 +144,13 @@ def test_recording_a_case_stores_features_and_recommendation_and_audits_it(clien
     (entry,) = case_.history  # type: ignore[misc]
     assert (entry.kind, entry.ruleset, entry.features) == (
         "recommendation",
-        {"id": "wt2023", "version": "1"},
+        {"id": "wt2023", "version": "2"},
         case_.features,
     )
     assert entry.today == date.today() and entry.decided_by == chair.email
     assert audit_actions(session, case_.ref) == ["case.create"]
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "case.create")).one()
-    assert event.after["ruleset"] == {"id": "wt2023", "version": "1"}  # type: ignore[index]
+    assert event.after["ruleset"] == {"id": "wt2023", "version": "2"}  # type: ignore[index]
     assert ["notify_panel", "mandatory"] in event.after["outcomes"]  # type: ignore[index]
 
 
@@ -334,7 +334,7 @@ def test_departing_needs_a_reason_and_may_name_the_outcomes_chosen(client, sessi
     assert [(o["type"], o["requirement"]) for o in board["result"]["outcomes"]] == [
         ("learning_review", "discretionary")
     ]
-    assert board["ruleset"] == {"id": "wt2023", "version": "1"}
+    assert board["ruleset"] == {"id": "wt2023", "version": "2"}
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "case.decision")).one()
     assert event.after["outcomes"] == [["learning_review", "discretionary"]]  # type: ignore[index]
     assert ["lcspr", "discretionary"] in event.after["recommended"]  # type: ignore[index]
@@ -358,7 +358,8 @@ def test_a_case_gives_its_next_deadline_from_the_decision_in_force(client, chair
     panel = {
         "type": "notify_panel",
         "date": add_working_days(notified, 5).isoformat(),
-        "basis": "5 working days from the day the local authority learned of it",
+        "basis": "5 working days from the day the local authority learned of it "
+        "(Working Together to Safeguard Children 2023, chapter 5)",
     }
     assert client.get(f"/api/v1/cases/{ref}", headers=chair.headers).json()["next_deadline"] == panel
     departed = client.post(
@@ -441,7 +442,7 @@ def test_a_stored_recommendation_reproduces_exactly_even_under_local_settings(se
     )
     session.commit()
     stored = view.recommendation
-    assert stored is not None and re.fullmatch(r"1\+[0-9a-f]{8}", stored.ruleset_version)
+    assert stored is not None and re.fullmatch(r"2\+[0-9a-f]{8}", stored.ruleset_version)
     assert store.reproduce(stored, settings=settings) == stored.result
     explicit, _ = store.create_case(
         session=session,

@@ -39,6 +39,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlmodel import Session, col, select
 
 from commissioning.features import CATALOGUE
+from commissioning.models import Commission
 from registry.models import Consultant
 from registry.vocabulary import ConsultantStatus
 from service.app import create_app
@@ -60,6 +61,10 @@ get_settings.cache_clear()
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
 
 Headers = dict[str, str]
+ANSWERED_BY_THE_CONSULTANT = {
+    "POST /api/v1/commissions/{commission_id}/declaration",
+    "POST /api/v1/commissions/{commission_id}/decline",
+}
 ROUTES = {re.sub(r"\{(\w+):\w+\}", r"{\1}", route): route for route in MATRIX}  # OpenAPI paths name no types
 
 
@@ -99,16 +104,40 @@ def demo(engine, empty_database) -> Demo:
     return Demo(tokens, approved[len(approved) // 2], ref)
 
 
-@pytest.fixture
-def credentials(engine, demo) -> Callable[[Caller], Headers]:
-    """The headers a caller sends. The consultant gets their Slack id back first, in case an
-    earlier operation's fuzzing (``PATCH /consultants/{id}``) wrote over it."""
+def _declaring(engine, consultant_id: int) -> None:
+    """Give the declaring consultant's Slack id to ``consultant_id``, taking it from whoever holds it."""
     with Session(engine) as session:
-        consultant = session.get(Consultant, demo.consultant_id)
+        for holder in session.exec(select(Consultant).where(col(Consultant.id) != consultant_id)).all():
+            if holder.slack_user_id == DECLARING:
+                holder.slack_user_id = None
+                session.add(holder)
+        session.flush()
+        consultant = session.get(Consultant, consultant_id)
         assert consultant is not None
         consultant.slack_user_id = DECLARING
         session.add(consultant)
         session.commit()
+
+
+def _answering_for_the_consultant(engine, case) -> None:  # type: ignore[no-untyped-def]
+    """Only the commissioned consultant answers for a commission, through the bot naming their Slack id:
+    a valid request names the declaring id, which goes to the consultant of the commission fuzzed (an
+    earlier operation's fuzzing made it, for a consultant of its choosing)."""
+    if case.operation.label not in ANSWERED_BY_THE_CONSULTANT or not isinstance(case.body, dict):
+        return
+    case.body["slack_user_id"] = DECLARING
+    commission_id = (case.path_parameters or {}).get("commission_id")
+    with Session(engine) as session:
+        commission = session.get(Commission, commission_id) if isinstance(commission_id, int) else None
+    if commission is not None:
+        _declaring(engine, commission.consultant_id)
+
+
+@pytest.fixture
+def credentials(engine, demo) -> Callable[[Caller], Headers]:
+    """The headers a caller sends. The consultant gets their Slack id back first, in case an
+    earlier operation's fuzzing (``PATCH /consultants/{id}``) wrote over it."""
+    _declaring(engine, demo.consultant_id)
 
     def headers(caller: Caller) -> Headers:
         sent = {"Authorization": f"Bearer {demo.tokens[Role(caller.token)]}"} if caller.token else {}
@@ -122,12 +151,13 @@ def credentials(engine, demo) -> Callable[[Caller], Headers]:
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_operation_answers_5xx_or_breaks_its_schema(case, demo, credentials, fuzz_operation):
+def test_no_operation_answers_5xx_or_breaks_its_schema(case, engine, demo, credentials, fuzz_operation):
     # A random reference names no case, so the handler would stop at the lookup: valid requests name one.
     if case.meta.generation.mode.is_positive and "ref" in (case.path_parameters or {}):
         case.path_parameters["ref"] = demo.ref
     caller = fuzzed_as(case.operation.label)
     headers = credentials(caller)
+    _answering_for_the_consultant(engine, case)
     response = case.call(headers=headers)
     fuzz_operation.record(case.operation.label, response.status_code)
     assert response.status_code not in (401, 403), f"{caller.name} was refused: {response.text[:300]}"

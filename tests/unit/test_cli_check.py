@@ -33,13 +33,14 @@ def test_json_output_is_the_decision_shape(case_file) -> None:  # type: ignore[n
     decision = json.loads(result.stdout)
     assert decision["ruleset"] == {
         "id": "wt2023",
-        "version": "1",
+        "version": "2",
         "chosen_by": "incident_date",
         "title": "Working Together 2018 and 2023 (child safeguarding practice reviews)",
     }
     assert decision["outcomes"][0]["deadline"] == {
         "date": "2026-11-11",
-        "basis": "5 working days from the day the local authority learned of it",
+        "basis": "5 working days from the day the local authority learned of it "
+        "(Working Together to Safeguard Children 2023, chapter 5)",
     }
 
 
@@ -73,7 +74,7 @@ def test_a_ruleset_and_a_local_setting_can_be_chosen(case_file) -> None:  # type
         ],
     )
     decision = json.loads(result.stdout)
-    assert decision["ruleset"]["version"].startswith("1+") and decision["ruleset"]["chosen_by"] == "request"
+    assert decision["ruleset"]["version"].startswith("2+") and decision["ruleset"]["chosen_by"] == "request"
     assert "nhs_serious_incident" in {o["type"] for o in decision["outcomes"]}
 
 
@@ -115,7 +116,7 @@ def test_bad_input_exits_2_listing_every_problem_with_the_valid_values(case_file
         in lines
     )
     assert any(line.startswith("outcom: unknown feature; did you mean 'outcome'?") for line in lines)
-    assert any(line.startswith("country: only England is in scope. Scotland") for line in lines)
+    assert any(line.startswith("country: is outside England") and "Scotland has" in line for line in lines)
     assert "incident_date: '2026-02-30' is not a real date" in lines
     assert lines[-1] == "9 problem(s); nothing was decided."
     assert "Traceback" not in result.output

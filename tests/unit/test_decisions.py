@@ -34,6 +34,11 @@ LOOKED_AFTER_DEATH = {
 WT2023 = rules.load("wt2023")
 PANEL_DUE = calendar.add_working_days(NOTIFIED, 5)
 RAPID_DUE = calendar.add_working_days(NOTIFIED, 15)
+DECIDED = date(2026, 11, 20)  # the day the board decided
+PANEL_BASIS = (
+    "5 working days from the day the local authority learned of it "
+    "(Working Together to Safeguard Children 2023, chapter 5)"
+)
 
 
 def decide(raw: dict[str, Any]) -> threshold.Decision:
@@ -44,7 +49,12 @@ def depart(*chosen: tuple[str, str], raw: dict[str, Any] = HARM) -> dict[str, An
     """The answer a board stores when it departs from the engine's answer on ``raw`` and names ``chosen``."""
     recommended = StoredDecision.from_json(decide(raw).to_json())
     return decisions.departure(
-        recommended, chosen, reason="Local learning.", ruleset=WT2023, features=features.validate(raw)
+        recommended,
+        chosen,
+        reason="Local learning.",
+        ruleset=WT2023,
+        features=features.validate(raw),
+        decided_on=DECIDED,
     ).to_json()
 
 
@@ -70,11 +80,12 @@ def test_an_engine_answer_reads_back_to_exactly_what_was_stored(raw: dict[str, A
 
 
 def test_a_read_answer_has_dates_as_dates_and_outcomes_without_deadlines_as_none() -> None:
-    read = StoredDecision.from_json(decide(LOOKED_AFTER_DEATH).to_json())
-    by_type = {outcome.type: outcome for outcome in read.outcomes}
-    assert by_type["notify_ofsted"].deadline.date == PANEL_DUE  # type: ignore[union-attr]
+    read = StoredDecision.from_json(decide(HARM).to_json())
+    assert read.outcomes[0].deadline.date == PANEL_DUE  # type: ignore[union-attr]
+    assert read.ruleset == decisions.RulesetRef("wt2023", "2", "incident_date", WT2023.title)
+    by_type = {o.type: o for o in StoredDecision.from_json(decide(LOOKED_AFTER_DEATH).to_json()).outcomes}
     assert by_type["child_death_review"].deadline is None
-    assert read.ruleset == decisions.RulesetRef("wt2023", "1", "incident_date", WT2023.title)
+    assert by_type["notify_secretary_of_state"].deadline is None  # the law sets no time limit
 
 
 def test_a_departure_naming_no_outcomes_reads_as_no_outcomes_and_back() -> None:
@@ -94,11 +105,12 @@ def test_an_outcome_the_board_keeps_has_the_deadline_the_engine_gave_it() -> Non
 
 
 def test_an_outcome_the_engine_did_not_reach_gets_the_clock_the_rules_give_it_on_the_case_dates() -> None:
-    board = StoredDecision.from_json(depart(("notify_ofsted", "mandatory")))
-    where_the_engine_reaches_it = {o.type: o for o in decide(LOOKED_AFTER_DEATH).outcomes}
-    [ofsted] = board.outcomes
-    assert ofsted.deadline == where_the_engine_reaches_it["notify_ofsted"].deadline
-    assert ofsted.deadline.date == calendar.add_working_days(NOTIFIED, 5)  # type: ignore[union-attr]
+    board = StoredDecision.from_json(depart(("notify_panel", "mandatory"), raw=LOOKED_AFTER_DEATH))
+    assert "notify_panel" not in {o.type for o in decide(LOOKED_AFTER_DEATH).outcomes}
+    where_the_engine_reaches_it = {o.type: o for o in decide(HARM).outcomes}
+    [panel] = board.outcomes
+    assert panel.deadline == where_the_engine_reaches_it["notify_panel"].deadline
+    assert panel.deadline.date == calendar.add_working_days(NOTIFIED, 5)  # type: ignore[union-attr]
 
 
 def test_the_board_outcomes_are_in_decision_order_with_the_boards_reason_and_no_clock_where_none_runs() -> (
@@ -118,19 +130,21 @@ def test_the_board_outcomes_are_in_decision_order_with_the_boards_reason_and_no_
     }
     deadlines = {o.type: o.deadline for o in board.outcomes}
     assert deadlines["lcspr"] == threshold.Deadline(
-        None, "6 months from the start of the review to publication (expectation)"
+        calendar.add_months(DECIDED, 6),
+        "6 months from the decision to hold the review, to publication (an expectation) "
+        "(Working Together to Safeguard Children 2023, chapter 5)",
     )
     assert deadlines["learning_review"] is None  # the rules set it no clock
     assert board.summary == "The board departed from the recommendation: Local learning."
-    assert board.ruleset == decisions.RulesetRef("wt2023", "1", "incident_date", WT2023.title)
+    assert board.ruleset == decisions.RulesetRef("wt2023", "2", "incident_date", WT2023.title)
     assert board.open_questions == ()
 
 
 def test_a_clock_waiting_for_its_start_date_waits_for_the_board_too() -> None:
     waiting = {**HARM, "notified_date": None}
-    [ofsted] = StoredDecision.from_json(depart(("notify_ofsted", "mandatory"), raw=waiting)).outcomes
-    assert ofsted.deadline.date is None  # type: ignore[union-attr]
-    assert ofsted.deadline.basis.startswith("5 working days from the day the local authority learned of it")  # type: ignore[union-attr]
+    [panel] = StoredDecision.from_json(depart(("notify_panel", "mandatory"), raw=waiting)).outcomes
+    assert panel.deadline.date is None  # type: ignore[union-attr]
+    assert panel.deadline.basis.startswith(PANEL_BASIS)  # type: ignore[union-attr]
 
 
 def test_a_rule_with_its_own_clock_sets_the_boards_deadline_as_it_sets_the_engines() -> None:
@@ -160,15 +174,18 @@ def test_a_rule_with_its_own_clock_sets_the_boards_deadline_as_it_sets_the_engin
 def test_before_the_board_decides_the_recommendation_governs() -> None:
     governing = decisions.governing([("recommendation", decide(HARM).to_json())])
     assert dated(governing) == [("notify_panel", PANEL_DUE), ("rapid_review", RAPID_DUE)]
-    assert governing.deadlines[0].basis == "5 working days from the day the local authority learned of it"
+    assert governing.deadlines[0].basis == PANEL_BASIS
 
 
 def test_a_board_that_departs_governs_with_its_own_outcomes_deadlines() -> None:
     history = [
         ("recommendation", decide(HARM).to_json()),
-        ("board", depart(("rapid_review", "mandatory"), ("notify_ofsted", "mandatory"))),
+        ("board", depart(("rapid_review", "mandatory"), ("lcspr", "discretionary"))),
     ]
-    assert dated(decisions.governing(history)) == [("notify_ofsted", PANEL_DUE), ("rapid_review", RAPID_DUE)]
+    assert dated(decisions.governing(history)) == [
+        ("rapid_review", RAPID_DUE),
+        ("lcspr", calendar.add_months(DECIDED, 6)),
+    ]
 
 
 def test_a_board_that_departs_naming_no_outcomes_leaves_no_deadline() -> None:
@@ -181,7 +198,7 @@ def test_the_boards_latest_decision_governs_even_when_the_case_was_recommended_a
     later = {**HARM, "notified_date": "2026-11-10"}
     history = [
         ("recommendation", decide(HARM).to_json()),
-        ("board", depart(("notify_ofsted", "mandatory"))),
+        ("board", depart(("lcspr", "discretionary"))),
         ("board", decide(HARM).to_json()),  # the board then accepted the recommendation after all
         ("recommendation", decide(later).to_json()),
     ]
@@ -216,3 +233,60 @@ def test_the_next_deadline_reads_as_the_case_api_gives_it() -> None:
         "date": RAPID_DUE.isoformat(),
         "basis": "15 working days",
     }
+
+
+# --- what a newer version of the rules would change --------------------------------------------------------
+
+
+def _answer(*outcomes: tuple[str, str, date | None]) -> StoredDecision:
+    types = rules.outcome_types()
+    return StoredDecision(
+        decisions.RulesetRef("wt2023", "1", "incident_date", WT2023.title),
+        tuple(
+            threshold.Outcome(
+                name,
+                types[name].kind,
+                requirement,
+                (),
+                None if due is None else threshold.Deadline(due, "basis"),
+            )
+            for name, requirement, due in outcomes
+        ),
+    )
+
+
+def test_the_changes_a_newer_answer_makes_are_said_in_plain_words_in_decision_order() -> None:
+    before = _answer(
+        ("notify_panel", "mandatory", PANEL_DUE),
+        ("notify_ofsted", "mandatory", PANEL_DUE),
+        ("rapid_review", "mandatory", RAPID_DUE),
+        ("lcspr", "discretionary", None),
+        ("child_death_review", "mandatory", None),
+    )
+    after = _answer(
+        ("notify_panel", "mandatory", PANEL_DUE),
+        ("notify_secretary_of_state", "mandatory", None),
+        ("rapid_review", "mandatory", date(2026, 12, 1)),
+        ("lcspr", "mandatory", None),
+        ("child_death_review", "mandatory", None),
+    )
+    changed = decisions.changes(before, after)
+    assert changed == (
+        "notify Ofsted no longer applies",
+        "notify the Secretary of State now applies (mandatory)",
+        "rapid review is due Tue 1 Dec 2026 instead of Wed 25 Nov 2026",
+        "local child safeguarding practice review becomes mandatory",
+    )
+    assert decisions.changes(after, after) == ()
+    undated = _answer(("rapid_review", "mandatory", None))
+    dated_ = _answer(("rapid_review", "mandatory", RAPID_DUE))
+    assert decisions.changes(undated, dated_) == ("rapid review is now due Wed 25 Nov 2026",)
+    assert decisions.changes(dated_, undated) == (
+        "rapid review no longer has a date (it was due Wed 25 Nov 2026)",
+    )
+    text = decisions.newer_answer("Working Together 2018 and 2023", changed[:1])
+    assert text == (
+        "The current version of the rules (Working Together 2018 and 2023) would now answer this case "
+        "differently: notify Ofsted no longer applies. Update the case to record the new answer before "
+        "the board decides on it."
+    )

@@ -42,6 +42,8 @@ CONTRACT_NAMES = {
     ),
     *("no_prior_agency_involvement", "mother_and_child_died_together"),
 }
+# Added for the rules since: where the child lived, the Panel's notification date.
+FOR_THE_RULES = {"normally_resident_in_england", "incident_outside_home_area", "panel_notified_date"}
 
 
 def problems(raw: object, **kwargs: date) -> list[dict[str, object]]:
@@ -52,7 +54,7 @@ def problems(raw: object, **kwargs: date) -> list[dict[str, object]]:
 
 def test_the_catalogue_holds_every_contract_name_once_and_themes_are_flagged() -> None:
     names = [f.name for f in features.CATALOGUE]
-    assert len(names) == len(set(names)) and set(names) == CONTRACT_NAMES
+    assert len(names) == len(set(names)) and set(names) >= CONTRACT_NAMES | FOR_THE_RULES
     assert {f.name for f in features.CATALOGUE if f.theme} >= {
         "domestic_abuse",
         "mother_and_child_died_together",
@@ -135,11 +137,25 @@ def test_features_must_be_an_object() -> None:
         ("wales", "Safeguarding Children Board decides on a Child Practice Review"),
         ("scotland", "Child Protection Committee"),
         ("northern_ireland", "Safeguarding Board for Northern Ireland"),
+        ("outside_uk", "the country's own authorities decide"),
     ],
 )
 def test_a_case_outside_england_is_refused_naming_who_decides_there(country: str, body: str) -> None:
-    (problem,) = problems({"country": country})
-    assert problem["feature"] == "country" and body in str(problem["msg"])
+    for resident in (None, False):
+        (problem,) = problems({"country": country, "normally_resident_in_england": resident})
+        assert problem["feature"] == "country" and body in str(problem["msg"])
+        assert "normally resident in England (Children Act 2004 s16C(1)(b))" in str(problem["msg"])
+
+
+@pytest.mark.parametrize("country", ["wales", "scotland", "northern_ireland", "outside_uk"])
+def test_a_child_normally_resident_in_england_harmed_elsewhere_is_in_scope(country: str) -> None:
+    raw = {"country": country, "normally_resident_in_england": True, "outcome": "death"}
+    assert features.validate(raw) == {**raw}
+
+
+def test_a_child_living_elsewhere_harmed_in_england_is_in_scope() -> None:
+    raw = {"country": "england", "normally_resident_in_england": False}
+    assert features.validate(raw) == raw
 
 
 @pytest.mark.parametrize(
@@ -169,6 +185,20 @@ def test_a_case_outside_england_is_refused_naming_who_decides_there(country: str
             "notified_date",
             "is before the day of the death or serious harm",
         ),
+        (
+            {
+                "incident_date": "2026-05-01",
+                "notified_date": "2026-05-04",
+                "panel_notified_date": "2026-05-02",
+            },
+            "panel_notified_date",
+            "is before the day the local authority learned of it",
+        ),
+        (
+            {"incident_date": "2026-05-01", "panel_notified_date": "2026-04-30"},
+            "panel_notified_date",
+            "is before the day of the death or serious harm",
+        ),
     ],
 )
 def test_contradictory_facts_are_refused(raw: dict[str, object], feature: str, words: str) -> None:
@@ -181,10 +211,11 @@ def test_consistent_facts_next_to_a_contradiction_are_not_reported() -> None:
 
 
 def test_dates_after_today_are_refused_when_today_is_given() -> None:
-    raw = {"incident_date": "2026-12-01", "notified_date": "2026-12-02"}
+    raw = {"incident_date": "2026-12-01", "notified_date": "2026-12-02", "panel_notified_date": "2026-12-03"}
     assert [p["feature"] for p in problems(raw, today=date(2026, 11, 26))] == [
         "incident_date",
         "notified_date",
+        "panel_notified_date",
     ]
     assert features.validate(raw)
 
@@ -212,7 +243,7 @@ def test_the_json_schema_accepts_the_examples_and_rejects_unknown_names() -> Non
         "other_harm",
         "none",
     ]
-    assert set(schema["properties"]) == CONTRACT_NAMES
+    assert set(schema["properties"]) == set(features.BY_NAME) >= CONTRACT_NAMES | FOR_THE_RULES
 
 
 # --- words for people ------------------------------------------------------------------------------------

@@ -33,14 +33,14 @@ def test_rulesets_load_oldest_first_with_their_start_dates_and_sources() -> None
         ("wt2015", date(2013, 4, 15)),
         ("wt2023", date(2018, 6, 29)),
     ]
-    assert all(c.source for r in loaded for cs in r.criteria.values() for c in cs)
+    assert all(c.sources for r in loaded for cs in r.criteria.values() for c in cs)
     assert all(p.source for r in loaded for p in r.params.values())
     assert all(p.note for r in loaded for p in r.params.values() if not p.confirmed)
 
 
 def test_the_published_form_names_version_fingerprint_settings_and_criteria() -> None:
     published = rules.load("wt2023").to_json()
-    assert published["id"] == "wt2023" and published["version"] == "1"
+    assert published["id"] == "wt2023" and published["version"] == "2"
     assert published["governs_from"]["value"] == "2018-06-29"
     psirf = next(p for p in published["params"] if p["name"] == "psirf_from")
     assert psirf == {
@@ -51,7 +51,10 @@ def test_the_published_form_names_version_fingerprint_settings_and_criteria() ->
         "note": psirf["note"],
     }
     by_id = {c["id"]: c for c in published["criteria"]}
-    assert by_id["wt2023.notify.death"]["source"] == "Children Act 2004 s16C(1)"
+    assert by_id["wt2023.notify.death"]["source"] == [
+        "Children Act 2004 s16C(1)",
+        {"cite": "working_together.notifications"},
+    ]
     assert by_id["wt2023.notify.death"]["enabled"] is True
     json.dumps(published)
 
@@ -63,12 +66,12 @@ def test_a_compiled_condition_can_be_read() -> None:
 
 def test_a_local_setting_gives_a_version_that_loads_only_with_the_same_setting() -> None:
     local = rules.load("wt2023", overrides={"psirf_from": "2023-10-01"})
-    assert local.version.startswith("1+") and local.params["psirf_from"].value == date(2023, 10, 1)
+    assert local.version.startswith("2+") and local.params["psirf_from"].value == date(2023, 10, 1)
     assert local.params["psirf_from"].note == "set locally (default 2023-09-01)"
     assert rules.load("wt2023", local.version, {"psirf_from": "2023-10-01"}) is local
     with pytest.raises(NotFound, match="other local settings"):
         rules.load("wt2023", local.version)
-    assert rules.load("wt2015", overrides={"psirf_from": "2023-10-01"}).version == "1"
+    assert rules.load("wt2015", overrides={"rapid_review_working_days": 20}).version == "2"
 
 
 @pytest.mark.parametrize(
@@ -105,8 +108,8 @@ def test_probes_cover_each_pattern_of_the_conditions_once() -> None:
 
 
 def _compile(change: Callable[[dict[str, Any], dict[str, Any]], None]) -> rules.Ruleset:
-    doc = copy.deepcopy(rules._read("wt2023.v1"))
-    common = copy.deepcopy(rules._read("common.v1"))
+    doc = copy.deepcopy(rules._read("wt2023.v2"))
+    common = copy.deepcopy(rules._read("common.v2"))
     change(doc, common)
     return rules.compile_ruleset(doc, common, {})
 
@@ -139,7 +142,7 @@ def _criterion(doc: dict[str, Any], when: Any, **extra: Any) -> None:
             lambda d, c: _criterion(d, {"feature": "incident_date", "before": "2020-01-01"}),
             "compare dates with a setting",
         ),
-        (lambda d, c: d["definitions"].update(child={}), "definitions ['child'] are also in common.v1"),
+        (lambda d, c: d["definitions"].update(child={}), "definitions ['child'] are also in common.v2"),
         (
             lambda d, c: _criterion(d, {"ref": "child"}, requirement="must"),
             "x: unknown outcome or requirement",
@@ -175,6 +178,45 @@ def _criterion(doc: dict[str, Any], when: Any, **extra: Any) -> None:
         (
             lambda d, c: _criterion(d, {"outcome": "scr"}),
             "outcomes refer to each other in a cycle through 'scr'",
+        ),
+        (lambda d, c: _criterion(d, {"ref": "child"}, on="whenever"), "x: 'on' must be one of"),
+        (
+            lambda d, c: _criterion(d, {"ref": "child"}, source=[{"cite": "working_together.nothing"}]),
+            "no edition of 'working_together' has a part 'nothing'",
+        ),
+        (lambda d, c: _criterion(d, {"ref": "child"}, source=[]), "sources must be a text or a list"),
+        (lambda d, c: _criterion(d, {"ref": "child"}, source=[5]), "a source is a text or"),
+        (
+            lambda d, c: d["deadlines"].update(scr={"relaxed_by": "flu", "basis": "b"}),
+            "deadline names an unknown relaxation 'flu'",
+        ),
+        (
+            lambda d, c: d["deadlines"].update(scr={"applies_from": "missing", "basis": "b"}),
+            "deadline uses unknown setting 'missing'",
+        ),
+        (
+            lambda d, c: d["deadlines"].update(scr={"otherwise_from": "reported", "basis": "b"}),
+            "deadline starts from unknown feature 'reported'",
+        ),
+        (
+            lambda d, c: c["relaxations"]["covid"].update(until="nope"),
+            "relaxation 'covid' uses unknown settings",
+        ),
+        (
+            lambda d, c: c["editions"]["working_together"]["editions"][0].update(in_force={"param": "nope"}),
+            "editions use unknown settings ['nope']",
+        ),
+        (
+            lambda d, c: d["remarks"].append({**d["remarks"][0], "outcome": "inquiry"}),
+            "lead.outside_england: unknown outcome or 'on'",
+        ),
+        (
+            lambda d, c: d["asks"].append({**d["asks"][0], "feature": "colour"}),
+            "asks about or defines an unknown feature 'colour'",
+        ),
+        (
+            lambda d, c: d["defines"].update(serious_harm_kinds=["bruise"]),
+            "serious_harm_kinds: ['bruise'] are not options",
         ),
     ],
 )

@@ -51,6 +51,25 @@ def test_example_deadlines_fall_on_the_expected_dates(example: dict[str, Any]) -
         assert outcome(decision, name).deadline.to_json()["date"] == expected  # type: ignore[union-attr]
 
 
+CITING = [e for e in EXAMPLES if {"sources", "basis", "never_cited", "not_asked"} & set(e)]
+
+
+@pytest.mark.parametrize("example", CITING, ids=lambda e: e["id"])
+def test_each_example_cites_the_editions_in_force_then_and_asks_only_what_can_apply(
+    example: dict[str, Any],
+) -> None:
+    decision = decide(example["features"])
+    by_type = {o.type: o for o in decision.outcomes}
+    for name, cited in example.get("sources", {}).items():
+        sources = "; ".join(reason.source for reason in by_type[name].reasons)
+        assert all(source in sources for source in cited), sources
+    for name, words in example.get("basis", {}).items():
+        assert all(word in by_type[name].deadline.basis for word in words)  # type: ignore[union-attr]
+    said = json.dumps(decision.to_json())
+    assert [word for word in example.get("never_cited", []) if word in said] == []
+    assert not {q.feature for q in decision.open_questions} & set(example.get("not_asked", []))
+
+
 @pytest.mark.parametrize("example", [e for e in EXAMPLES if e.get("error")], ids=lambda e: e["id"])
 def test_an_example_marked_error_is_refused_with_the_feature_named(example: dict[str, Any]) -> None:
     with pytest.raises(Invalid) as refused:
@@ -63,7 +82,7 @@ def test_the_decision_matches_the_documented_json_shape() -> None:
     assert set(decision) == {"ruleset", "outcomes", "open_questions", "summary"}
     assert decision["ruleset"] == {
         "id": "wt2023",
-        "version": "1",
+        "version": "2",
         "chosen_by": "incident_date",
         "title": "Working Together 2018 and 2023 (child safeguarding practice reviews)",
     }
@@ -73,11 +92,12 @@ def test_the_decision_matches_the_documented_json_shape() -> None:
     assert notify["reasons"][0] == {
         "rule": "wt2023.notify.death",
         "text": notify["reasons"][0]["text"],
-        "source": "Children Act 2004 s16C(1)",
+        "source": "Children Act 2004 s16C(1); Working Together to Safeguard Children 2023, chapter 5",
     }
     assert notify["deadline"] == {
         "date": "2026-11-11",
-        "basis": "5 working days from the day the local authority learned of it",
+        "basis": "5 working days from the day the local authority learned of it "
+        "(Working Together to Safeguard Children 2023, chapter 5)",
     }
     rapid = decision["outcomes"][1]
     assert rapid["type"] == "rapid_review" and rapid["deadline"]["date"] == "2026-11-25"
@@ -110,7 +130,9 @@ LAC_DEATH = {
 }
 ADULT = {"subject_age_years": 30}
 COMMON: dict[str, dict[str, Any]] = {
-    "referral.abuse_in_nhs_care": {**CHILD_HARM, "setting": "nhs_care"},
+    "referral.abuse_of_a_child_in_nhs_care": {**CHILD_HARM, "setting": "nhs_care"},
+    "referral.abuse_of_an_adult_in_nhs_care": {**CHILD_HARM, **ADULT, "setting": "nhs_care"},
+    "notify_secretary_of_state.looked_after_death": LAC_DEATH,
     "learning.below_threshold": {
         "subject_age_years": 9,
         "outcome": "other_harm",
@@ -218,7 +240,6 @@ OWN: dict[str, dict[str, dict[str, Any]]] = {
             "known_to_childrens_social_care": True,
         },
         "notify_ofsted.looked_after_death": LAC_DEATH,
-        "notify_secretary_of_state.looked_after_death": LAC_DEATH,
         "rapid_review.after_notification": CHILD_HARM,
         "lcspr.reg_11": {**CHILD_HARM, "recurrent_themes": True},
         "lcspr.wt2018_regard": {**CHILD_HARM, **NO_REG_11, "no_prior_agency_involvement": True},
@@ -361,8 +382,8 @@ def test_nhs_serious_incidents_lose_their_60_day_timescale_from_march_2020() -> 
     assert before.deadline.date == date(2020, 5, 29)  # type: ignore[union-attr]  (the May holiday moved to VE day)
     assert after.deadline == threshold.Deadline(
         None,
-        "no national timescale: the 60-working-day expectation was suspended in March 2020 "
-        "and not reinstated",
+        "no national timescale: the 60-working-day expectation was lifted in March 2020 "
+        "and not reinstated (NHS England, Serious Incident framework page)",
     )
 
 
@@ -403,20 +424,28 @@ def test_a_one_month_deadline_ends_on_the_last_day_of_a_shorter_month() -> None:
     decision = decide({"incident_date": "2016-01-30", "notified_date": "2016-01-31", **CHILD_DEATH})
     scr = outcome(decision, "scr").deadline
     assert scr.date == date(2016, 2, 29)  # type: ignore[union-attr]
-    assert scr.basis.startswith("1 month from the day the local authority learned of it")  # type: ignore[union-attr]
+    assert scr.basis.startswith(  # type: ignore[union-attr]
+        "1 month from the notification, for the LSCB chair to decide whether to hold a serious case review "
+        "(Working Together to Safeguard Children 2015, chapter 4)"
+    )
 
 
 def test_a_deadline_counted_from_a_later_event_has_its_basis_but_no_date() -> None:
     decision = decide({"incident_date": "2024-01-10", **COMMON["mental_health.homicide"]})
     deadline = outcome(decision, "mental_health_homicide_review").deadline
-    assert deadline == threshold.Deadline(None, "26 weeks from commissioning to the independent report")
+    assert deadline == threshold.Deadline(
+        None,
+        "26 weeks from commissioning to the independent report "
+        "(Serious Incident Framework (NHS England, March 2015))",
+    )
 
 
 def test_without_notified_date_deadlines_wait_and_the_date_is_asked_for() -> None:
     decision = decide({"incident_date": "2025-03-03", **CHILD_HARM})
     deadline = outcome(decision, "notify_panel").deadline
     assert deadline.date is None and deadline.basis == (  # type: ignore[union-attr]
-        "5 working days from the day the local authority learned of it (that day is not given yet)"
+        "5 working days from the day the local authority learned of it "
+        "(Working Together to Safeguard Children 2023, chapter 5) (that day is not given yet)"
     )
     asked = {q.feature: q.why for q in decision.open_questions}
     assert asked["notified_date"] == (
@@ -434,8 +463,8 @@ def test_an_immediate_response_is_due_on_the_day_of_notification() -> None:
 def test_a_deadline_in_the_past_is_pointed_out() -> None:
     decision = decide({"incident_date": "2025-03-03", "notified_date": "2025-03-03", **CHILD_HARM})
     assert (
-        "The deadline has passed for notify the Child Safeguarding Practice Review Panel (by Mon 10 Mar "
-        "2025) and rapid review (by Mon 24 Mar 2025)." in decision.summary
+        "The deadline has passed for notify the Child Safeguarding Practice Review Panel (was due Mon 10 "
+        "Mar 2025) and rapid review (was due Mon 24 Mar 2025)." in decision.summary
     )
 
 
@@ -449,14 +478,19 @@ def test_an_outcome_with_no_deadline_says_none() -> None:
 
 def test_an_answer_resting_on_an_unconfirmed_rule_says_so_in_the_reason_and_summary() -> None:
     decision = decide({"incident_date": "2024-01-10", **COMMON["mappa.serious_further_offence"]})
-    assert "(UNCONFIRMED: the ch 20 criteria" in outcome(decision, "mappa_scr").reasons[0].text
+    assert "(UNCONFIRMED: the board confirms with the MAPPA" in outcome(decision, "mappa_scr").reasons[0].text
     assert "Points marked UNCONFIRMED" in decision.summary
     assert decision.unconfirmed
 
 
 def test_an_unconfirmed_deadline_length_is_flagged_in_its_basis() -> None:
-    decision = decide({"incident_date": "2025-03-03", "notified_date": "2025-03-03", **LAC_DEATH})
-    assert "UNCONFIRMED" in outcome(decision, "notify_secretary_of_state").deadline.basis  # type: ignore[union-attr]
+    decision = decide(
+        {"incident_date": "2025-03-03", "notified_date": "2025-03-03", **COMMON["dhr.homicide"]}
+    )
+    assert outcome(decision, "dhr").deadline.basis.endswith(  # type: ignore[union-attr]
+        "(UNCONFIRMED: the board confirms the one-month time for deciding whether to hold a domestic "
+        "homicide review)"
+    )
 
 
 def test_an_unconfirmed_date_is_flagged_only_near_it() -> None:
@@ -469,13 +503,16 @@ def test_an_unconfirmed_date_is_flagged_only_near_it() -> None:
 
 def test_an_unconfirmed_start_of_an_edition_is_flagged_near_the_boundary_only() -> None:
     assert "the day Working Together 2010 took effect" in decide({"incident_date": "2010-04-10"}).summary
-    assert "the day Working Together 2010 took effect" in decide({"incident_date": "2010-03-10"}).summary
+    assert "the day Working Together 2010 took effect" in decide({"incident_date": "2010-03-20"}).summary
     assert "UNCONFIRMED" not in decide({"incident_date": "2011-06-10"}).summary
 
 
 def test_a_switched_off_rule_that_would_apply_is_mentioned() -> None:
     decision = decide({"incident_date": "2009-01-20", **CHILD_HARM, "interagency_concerns": True})
-    assert "a rule is switched off (whether this wording of reg 5(2) applied before 2013" in decision.summary
+    assert (
+        "a rule is switched off (the board confirms whether this wording of regulation 5(2) applied before "
+        "April 2013)" in decision.summary
+    )
     assert "serious case review would be mandatory" in decision.summary
 
 
@@ -484,7 +521,7 @@ def test_a_local_setting_replaces_the_default_and_marks_the_version() -> None:
     assert "psirf_response" in requirements(decide(raw))
     local = decide(raw, psirf_from="2023-11-01")
     assert "nhs_serious_incident" in requirements(local) and "psirf_response" not in requirements(local)
-    assert local.ruleset_version.startswith("1+")
+    assert local.ruleset_version.startswith("2+")
     assert "UNCONFIRMED" not in outcome(local, "nhs_serious_incident").reasons[0].text.split("definition")[1]
 
 
@@ -524,7 +561,11 @@ def test_answering_the_questions_in_turn_reaches_a_settled_decision() -> None:
         if not decision.open_questions:
             break
         name = decision.open_questions[0].feature
-        raw[name] = features.BY_NAME[name].values[0] if features.BY_NAME[name].values else False
+        known = features.BY_NAME[name]
+        first = (known.values or (False,))[0]
+        raw[name] = {features.Kind.date: raw["notified_date"], features.Kind.choices: [first]}.get(
+            known.type, first
+        )
     assert decide(raw).open_questions == ()
 
 
@@ -537,7 +578,7 @@ def test_a_known_fact_that_already_settles_an_outcome_is_not_asked_about() -> No
 
 
 def test_the_summary_names_the_edition_what_is_needed_and_by_when() -> None:
-    summary = decide(EXAMPLES[2]["features"]).summary
+    summary = decide(EXAMPLES[2]["features"], today=date(2026, 11, 5)).summary
     assert summary.startswith(
         "Under Working Together 2018 and 2023 (child safeguarding practice reviews), this case needs:"
     )
@@ -546,6 +587,8 @@ def test_the_summary_names_the_edition_what_is_needed_and_by_when() -> None:
         "open questions could change this. First: was the child looked after by a local authority? That "
         "decides whether these apply: notify Ofsted and notify the Secretary of State." in summary
     )
+    later = decide(EXAMPLES[2]["features"]).summary
+    assert "notify the Child Safeguarding Practice Review Panel (was due Wed 11 Nov 2026)" in later
 
 
 def test_the_summary_lists_what_to_consider_when_nothing_is_required() -> None:
@@ -581,25 +624,29 @@ def test_when_nothing_applies_yet_the_summary_points_to_the_questions() -> None:
 
 
 def test_one_open_question_is_counted_in_the_singular() -> None:
-    decision = decide({**NOTHING, "linked_adult_death": None})
+    decision = decide({**NOTHING, "linked_adult_death": None, "domestic_abuse": True})
     assert [q.feature for q in decision.open_questions] == ["linked_adult_death"]
     assert "1 open question could change this" in decision.summary
 
 
 def test_the_text_form_lists_outcomes_reasons_deadlines_and_questions() -> None:
     text = decide({"incident_date": "2025-03-03", **CHILD_HARM, "recurrent_themes": True}).to_text()
-    assert text.startswith("Working Together 2018 and 2023 (child safeguarding practice reviews) [wt2023 v1")
+    assert text.startswith("Working Together 2018 and 2023 (child safeguarding practice reviews) [wt2023 v2")
     assert "Mandatory:\n  * notify_panel: Notify the Child Safeguarding Practice Review Panel" in text
     assert (
-        "deadline: date to follow (5 working days from the day the local authority learned of it (that day "
-        "is not given yet))" in text
+        "deadline: date to follow (5 working days from the day the local authority learned of it "
+        "(Working Together to Safeguard Children 2023, chapter 5) (that day is not given yet))" in text
     )
     assert "To consider (discretionary):\n  * lcspr:" in text
-    assert "[Children Act 2004 s16C(1); rule wt2023.notify.serious_harm]" in text
+    assert (
+        "[Children Act 2004 s16C(1); Working Together to Safeguard Children 2023, chapter 5; "
+        "rule wt2023.notify.serious_harm]" in text
+    )
     assert "Open questions, in the order to ask them:\n  1. " in text
     dated = decide({"incident_date": "2025-03-03", "notified_date": "2025-03-03", **CHILD_HARM}).to_text()
-    assert "deadline: Mon 10 Mar 2025 (5 working days from the day the local authority learned of it)" in (
-        dated
+    assert (
+        "deadline: Mon 10 Mar 2025 (5 working days from the day the local authority learned of it "
+        "(Working Together to Safeguard Children 2023, chapter 5))" in dated
     )
 
 
@@ -619,4 +666,6 @@ def test_a_deadline_counted_from_an_unknown_incident_date_is_asked_for_once() ->
     decision = decide(raw, "wt2010")
     asked = [q.feature for q in decision.open_questions]
     assert asked.count("incident_date") == 1
-    assert outcome(decision, "nhs_serious_incident").deadline.basis.endswith("(that day is not given yet)")  # type: ignore[union-attr]
+    assert outcome(decision, "nhs_serious_incident").deadline.basis.endswith(  # type: ignore[union-attr]
+        "(the day of the death or serious harm is not given yet)"
+    )
