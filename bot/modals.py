@@ -3,8 +3,9 @@ refuses, answered by showing the refusal under the inputs it concerns (the modal
 the change is made, a note under the message the modal was opened from.
 """
 
+import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -20,14 +21,20 @@ View = dict[str, Any]
 
 
 def opens(
-    app: AsyncApp, action_id: str | re.Pattern[str], build: Callable[[dict[str, Any], dict[str, Any]], View]
+    app: AsyncApp,
+    action_id: str | re.Pattern[str],
+    build: Callable[[dict[str, Any], dict[str, Any]], View | Awaitable[View]],
 ) -> None:
     """Answer the button ``action_id`` with the modal ``build`` makes from the ids the button carries (its
-    value, as JSON; none when it has no value) and the payload (for the message it was pressed in)."""
+    value, as JSON; none when it has no value) and the payload (for the message it was pressed in); a
+    ``build`` that asks the service first is awaited."""
 
     @on_press(app, action_id)
     async def open_modal(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
-        await client.views_open(trigger_id=body["trigger_id"], view=build(payloads.carried(action), body))
+        view = build(payloads.carried(action), body)
+        if inspect.isawaitable(view):
+            view = await view
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 async def refuse(ack: AsyncAck, error: ServiceError, *, fields: Mapping[str, str], fallback: str) -> None:

@@ -18,6 +18,7 @@ from bot import payloads
 from bot.deps import Deps
 from bot.reporting import reported
 from bot.service_client import ServiceClient
+from bot.views import errors
 
 COMMAND = "/scr"
 
@@ -37,6 +38,16 @@ class Invocation:
     async def tell(self, text: str) -> None:
         """An ephemeral reply where the command was typed (through its response URL)."""
         await self.respond(text=text, response_type="ephemeral", replace_original=False)
+
+    async def case_ref(self, usage: str, what: str, *, working: str) -> str | None:
+        """The case reference typed after the word, acknowledged with ``working`` (``{ref}`` standing for
+        it); None when none was typed, once told how the command ``usage`` is used and for ``what``."""
+        ref = self.args.split(" ", 1)[0]
+        if not ref:
+            await self.ack(**errors.usage(usage, what))
+            return None
+        await self.ack(text=working.format(ref=ref), response_type="ephemeral")
+        return ref
 
 
 Run = Callable[[Invocation], Awaitable[None]]

@@ -28,7 +28,7 @@ from commissioning.models import (
     SignedStatement,
 )
 from commissioning.workflow import ACTIVE, Action
-from core import audit
+from core import audit, idempotency
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
@@ -362,15 +362,15 @@ def _replay(
     session: Session, key: str, case: Case, consultant_id: int, role: CommissionRole
 ) -> CommissionView | None:
     """The commission an earlier request with ``key`` made; Conflict if that request asked something else."""
-    earlier = session.exec(select(Commission).where(Commission.idempotency_key == key)).first()
-    if earlier is None:
-        return None
-    if (earlier.case_id, earlier.consultant_id, earlier.role) != (case.id, consultant_id, role):
-        raise Conflict(
-            "This Idempotency-Key was already used for a different commission; send a new key.",
-            findings=[{"rule": "commission.idempotency_key_reused", "commission_id": earlier.id}],
-        )
-    return _view(session, earlier)
+    earlier = idempotency.replayed(
+        session,
+        Commission,
+        key,
+        same=lambda made: (made.case_id, made.consultant_id, made.role) == (case.id, consultant_id, role),
+        refusal="This Idempotency-Key was already used for a different commission; send a new key.",
+        finding=lambda made: {"rule": "commission.idempotency_key_reused", "commission_id": made.id},
+    )
+    return None if earlier is None else _view(session, earlier)
 
 
 def _transition(

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, func, select
 
 from commissioning import commissions, decisions, features, rules, threshold
 from commissioning.models import Case, CaseDecision, CaseStatus, DecisionKind
-from core import audit
+from core import audit, idempotency
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
@@ -190,15 +190,15 @@ def _reference(session: Session, *, area: str, year: int) -> str:
 
 def _replay(session: Session, *, key: str, snapshot: Mapping[str, Any]) -> CaseView | None:
     """The case an earlier request with ``key`` recorded, if the request was the same; else a conflict."""
-    earlier = session.exec(select(Case).where(Case.idempotency_key == key)).first()
-    if earlier is None:
-        return None
-    if earlier.features != snapshot:
-        raise Conflict(
-            "This Idempotency-Key was already used to record a different case.",
-            findings=[{"rule": "case.idempotency_key_reused", "ref": earlier.ref}],
-        )
-    return _view(session, earlier)
+    earlier = idempotency.replayed(
+        session,
+        Case,
+        key,
+        same=lambda case: case.features == snapshot,
+        refusal="This Idempotency-Key was already used to record a different case.",
+        finding=lambda case: {"rule": "case.idempotency_key_reused", "ref": case.ref},
+    )
+    return None if earlier is None else _view(session, earlier)
 
 
 def create_case(

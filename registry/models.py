@@ -277,6 +277,22 @@ class ConsultantPage(SQLModel):
     offset: int
 
 
+# What is held about a consultant -------------------------------------------------------------
+
+
+class HeldAbout(SQLModel):
+    """A row of what is held about one consultant (a tie, an interest, time away, an accreditation, a
+    review), deleted with their record. Listed after its own fields, as the tables were made."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
+
+
+class HeldAboutPublic(SQLModel):
+    id: int
+    consultant_id: int
+
+
 # Engagement history --------------------------------------------------------------------------
 
 
@@ -288,13 +304,11 @@ class EngagementBase(SQLModel):
     end_date: date | None = Field(default=None, description="to; empty means current")
 
 
-class Engagement(EngagementBase, table=True):
+class Engagement(HeldAbout, EngagementBase, table=True):
     """A tie between a consultant and an agency; conflict checks query it by agency, kind and end date."""
 
     __table_args__ = (Index("ix_engagement_agency_kind_end", "agency_id", "kind", "end_date"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
     confirmed: bool = Field(default=True, description="self-declared ties count once an admin confirms")
 
 
@@ -336,9 +350,7 @@ class EngagementUpdate(Input):
         return None if value is None else _no_separators(value)
 
 
-class EngagementPublic(EngagementBase):
-    id: int
-    consultant_id: int
+class EngagementPublic(HeldAboutPublic, EngagementBase):
     confirmed: bool
 
 
@@ -355,9 +367,7 @@ class InterestBase(InterestFields):
     declared_on: date
 
 
-class Interest(InterestBase, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
+class Interest(HeldAbout, InterestBase, table=True):
     confirmed: bool = Field(default=True, description="self-declared interests count once an admin confirms")
 
 
@@ -388,9 +398,7 @@ class InterestCreate(InterestBase, Input):
     confirmed: bool = True
 
 
-class InterestPublic(InterestBase):
-    id: int
-    consultant_id: int
+class InterestPublic(HeldAboutPublic, InterestBase):
     confirmed: bool
 
 
@@ -402,11 +410,8 @@ class AbsenceBase(SQLModel):
     end_date: date = Field(description="last day away")
 
 
-class Absence(AbsenceBase, table=True):
+class Absence(HeldAbout, AbsenceBase, table=True):
     """A period a consultant is away: no new review while it lasts, a warning if it falls in one."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
 
 
 class AbsenceCreate(AbsenceBase, PeriodInput):
@@ -416,9 +421,8 @@ class AbsenceCreate(AbsenceBase, PeriodInput):
     end_date: Day = Field(description="last day away")
 
 
-class AbsencePublic(AbsenceBase):
-    id: int
-    consultant_id: int
+class AbsencePublic(HeldAboutPublic, AbsenceBase):
+    pass
 
 
 class AvailabilityUpdate(Input):
@@ -439,11 +443,8 @@ class AccreditationBase(SQLModel):
     expires_on: date | None = None
 
 
-class ConsultantAccreditation(AccreditationBase, table=True):
+class ConsultantAccreditation(HeldAbout, AccreditationBase, table=True):
     __tablename__ = "accreditation"
-
-    id: int | None = Field(default=None, primary_key=True)
-    consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
 
 
 class AccreditationCreate(AccreditationBase, PeriodInput):
@@ -453,9 +454,8 @@ class AccreditationCreate(AccreditationBase, PeriodInput):
     expires_on: Day | None = None
 
 
-class AccreditationPublic(AccreditationBase):
-    id: int
-    consultant_id: int
+class AccreditationPublic(HeldAboutPublic, AccreditationBase):
+    pass
 
 
 # Review record -------------------------------------------------------------------------------
@@ -471,11 +471,8 @@ class ReviewRecordBase(SQLModel):
     comment: str | None = Field(default=None, max_length=2000)
 
 
-class ReviewRecord(ReviewRecordBase, table=True):
+class ReviewRecord(HeldAbout, ReviewRecordBase, table=True):
     __tablename__ = "review_record"
-
-    id: int | None = Field(default=None, primary_key=True)
-    consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
 
 
 class ReviewRecordCreate(ReviewRecordBase, PeriodInput):
@@ -499,9 +496,8 @@ class ReviewRecordUpdate(Input):
     comment: OptionalText = Field(default=None, max_length=2000)
 
 
-class ReviewRecordPublic(ReviewRecordBase):
-    id: int
-    consultant_id: int
+class ReviewRecordPublic(HeldAboutPublic, ReviewRecordBase):
+    pass
 
 
 class ConsultantDetail(ConsultantPublic):

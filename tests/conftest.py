@@ -176,25 +176,22 @@ def make_persona(session: Session, role: str, *, slack_user_id: str | None = Non
     return Persona(email=email, role=role, token=token, user_id=user.id)
 
 
-@pytest.fixture
-def admin(session: Session) -> Persona:
-    return make_persona(session, "admin")
+def _persona(role: str, about: str) -> Callable[[Session], Persona]:
+    """The fixture named ``role``: a user holding it, with an API token; ``about`` says who they are."""
+
+    def persona(session: Session) -> Persona:
+        return make_persona(session, role)
+
+    persona.__doc__ = about
+    return pytest.fixture(name=role)(persona)
 
 
-@pytest.fixture
-def chair(session: Session) -> Persona:
-    return make_persona(session, "chair")
-
-
-@pytest.fixture
-def commissioner(session: Session) -> Persona:
-    return make_persona(session, "commissioner")
-
-
-@pytest.fixture
-def bot(session: Session) -> Persona:
-    """The Slack bot's service user: it relays a consultant named by the Slack id on their record."""
-    return make_persona(session, "bot")
+admin = _persona("admin", "An admin: keeps the approved list, its agencies and the users.")
+chair = _persona("chair", "A chair: records the board's decisions.")
+commissioner = _persona("commissioner", "A commissioner: shortlists and commissions reviewers.")
+bot = _persona(
+    "bot", "The Slack bot's service user: it relays a consultant named by the Slack id on their record."
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

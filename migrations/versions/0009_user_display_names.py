@@ -13,12 +13,9 @@ down_revision = "0008"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("app_user", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("display_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True)
-        )
+    op.add_column("app_user", sa.Column("display_name", sqlmodel.AutoString(length=200), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("app_user", schema=None) as batch_op:
+    with op.batch_alter_table("app_user") as batch_op:
         batch_op.drop_column("display_name")

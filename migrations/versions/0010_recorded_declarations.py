@@ -12,19 +12,20 @@ revision = "0010"
 down_revision = "0009"
 
 
+def _columns() -> list[sa.Column]:
+    return [
+        sa.Column("recorded_by", sqlmodel.AutoString(length=254), nullable=True),
+        sa.Column("signed_on", sa.Date(), nullable=True),
+        sa.Column("signed_reference", sqlmodel.AutoString(length=300), nullable=True),
+    ]
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("declaration", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("recorded_by", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True)
-        )
-        batch_op.add_column(sa.Column("signed_on", sa.Date(), nullable=True))
-        batch_op.add_column(
-            sa.Column("signed_reference", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True)
-        )
+    for column in _columns():
+        op.add_column("declaration", column)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("declaration", schema=None) as batch_op:
-        batch_op.drop_column("signed_reference")
-        batch_op.drop_column("signed_on")
-        batch_op.drop_column("recorded_by")
+    with op.batch_alter_table("declaration") as batch_op:
+        for column in reversed(_columns()):
+            batch_op.drop_column(column.name)

@@ -55,6 +55,36 @@ def _consultants_voice(
     return commissions.relayed(actor.email, slack_user_id)
 
 
+def _declared(
+    session: Session,
+    commission_id: int,
+    body: DeclarationIn | RecordedDeclarationIn,
+    *,
+    actor: str,
+    signed: SignedStatement | None = None,
+) -> CommissionOut:
+    """The declaration ``body`` made, in ``actor``'s voice (from a ``signed`` statement, when recorded)."""
+    declared = commissions.declare(
+        session=session,
+        commission_id=commission_id,
+        agencies=body.agencies,
+        no_conflict=body.no_conflict,
+        statement=body.statement,
+        actor=actor,
+        signed=signed,
+    )
+    return _out(declared)
+
+
+def _ended(
+    session: Session, commission_id: int, action: Action, body: ReasonIn, *, actor: str
+) -> CommissionOut:
+    ended = commissions.end(
+        session=session, commission_id=commission_id, action=action, reason=body.reason, actor=actor
+    )
+    return _out(ended)
+
+
 ONLY_THEY_DECLARE = (
     "Only {consultant}, the consultant commissioned, can make their declaration of independence: they "
     "answer the request in their Slack direct messages. If they signed one on paper or by email, an admin "
@@ -116,16 +146,7 @@ def declare(commission_id: Id, body: DeclarationIn, session: SessionDep, actor: 
     else gets 403. An admin records a declaration signed on paper or by email with ``.../recorded``.
     """
     voice = _consultants_voice(session, commission_id, actor, body.slack_user_id, refused=ONLY_THEY_DECLARE)
-    return _out(
-        commissions.declare(
-            session=session,
-            commission_id=commission_id,
-            agencies=body.agencies,
-            no_conflict=body.no_conflict,
-            statement=body.statement,
-            actor=voice,
-        )
-    )
+    return _declared(session, commission_id, body, actor=voice)
 
 
 @router.post("/commissions/{commission_id}/declaration/recorded")
@@ -138,17 +159,8 @@ def record_signed_declaration(
     record keeps who recorded it, the statement's date and where it is kept, and the terms of reference
     say so.
     """
-    return _out(
-        commissions.declare(
-            session=session,
-            commission_id=commission_id,
-            agencies=body.agencies,
-            no_conflict=body.no_conflict,
-            statement=body.statement,
-            actor=actor.email,
-            signed=SignedStatement(signed_on=body.signed_on, reference=body.reference),
-        )
-    )
+    signed = SignedStatement(signed_on=body.signed_on, reference=body.reference)
+    return _declared(session, commission_id, body, actor=actor.email, signed=signed)
 
 
 @router.post("/commissions/{commission_id}/confirm")
@@ -173,15 +185,7 @@ def decline(commission_id: Id, body: ReasonIn, session: SessionDep, actor: Curre
     """The consultant turns the commission down: only they, through the Slack bot (a commissioner who no
     longer needs them withdraws it instead)."""
     voice = _consultants_voice(session, commission_id, actor, body.slack_user_id, refused=ONLY_THEY_DECLINE)
-    return _out(
-        commissions.end(
-            session=session,
-            commission_id=commission_id,
-            action=Action.decline,
-            reason=body.reason,
-            actor=voice,
-        )
-    )
+    return _ended(session, commission_id, Action.decline, body, actor=voice)
 
 
 @router.post("/commissions/{commission_id}/withdraw")
@@ -189,12 +193,4 @@ def withdraw(
     commission_id: Id, body: ReasonIn, session: SessionDep, actor: CommissionerUser
 ) -> CommissionOut:
     """The commissioner takes the commission back."""
-    return _out(
-        commissions.end(
-            session=session,
-            commission_id=commission_id,
-            action=Action.withdraw,
-            reason=body.reason,
-            actor=actor.email,
-        )
-    )
+    return _ended(session, commission_id, Action.withdraw, body, actor=actor.email)

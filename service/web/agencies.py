@@ -4,29 +4,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import Response
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict
 from registry.agencies import create_agency, get_agency, list_agencies, update_agency
 from registry.models import AgencyCreate, AgencyPublic, AgencyUpdate, fold
 from registry.vocabulary import AgencyKind
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import User
-from service.web.pages import PageRefused, field_errors, flash, problem_errors, render
-from service.web.session import AdminPage, CheckedForm
+from service.web.forms import Next, RecordForm, Refusal
+from service.web.pages import found, render
+from service.web.session import AdminPage
 
 router = APIRouter(prefix="/admin/agencies", include_in_schema=False, route_class=UnitOfWorkRoute)
-
-LABELS: Mapping[str, str] = {
-    "id": "Short ID",
-    "name": "Name",
-    "kind": "Kind of agency",
-    "area": "Area",
-    "aliases": "Other names (aliases)",
-}
-PATTERN_HINTS = {"id": "Use lower-case letters and digits, with single hyphens between words"}
 
 
 @router.get("")
@@ -38,8 +30,36 @@ def agency_list(
     return render(request, "agencies/list.html", context, user=user)
 
 
-def _submitted(form: FormData) -> dict[str, str]:
-    return {name: str(form.get(name, "")) for name in LABELS}
+class AgencyForm(RecordForm[AgencyPublic]):
+    """An agency's id is typed once, when it is added; a name already taken is said beside the field that
+    took it, and answered 422 as the other refusals are."""
+
+    def typed(self, form: FormData, record: AgencyPublic | None) -> dict[str, Any]:
+        values = super().typed(form, record)
+        return values if record is None else {**values, "id": record.id}
+
+    def errors(self, error: Refusal, values: Mapping[str, Any]) -> tuple[dict[str, str], int]:
+        if not isinstance(error, Conflict):
+            return super().errors(error, values)
+        taken = {finding.get("name") for finding in error.findings if isinstance(finding, dict)}
+        if not taken:
+            return {"id": error.message}, 422
+        return {"name" if fold(values["name"]) in taken else "aliases": error.message}, 422
+
+
+FORM = AgencyForm(
+    section="agencies",
+    noun="agency",
+    labels={
+        "id": "Short ID",
+        "name": "Name",
+        "kind": "Kind of agency",
+        "area": "Area",
+        "aliases": "Other names (aliases)",
+    },
+    choices={"kinds": list(AgencyKind)},
+    pattern_hints={"id": "Use lower-case letters and digits, with single hyphens between words"},
+)
 
 
 def _model_input(submitted: Mapping[str, str], fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -50,54 +70,16 @@ def _model_input(submitted: Mapping[str, str], fields: Mapping[str, Any]) -> dic
     }
 
 
-def _conflict_errors(error: Conflict, submitted: Mapping[str, str]) -> dict[str, str]:
-    """Say beside the field which name is taken: the agency's name, an alias, or the id."""
-    taken = {finding.get("name") for finding in error.findings if isinstance(finding, dict)}
-    if not taken:
-        return {"id": error.message}
-    return {"name" if fold(submitted["name"]) in taken else "aliases": error.message}
+def _read(session: Session, agency_id: str, user: User) -> AgencyPublic:
+    return found(
+        lambda: get_agency(session=session, agency_id=agency_id),
+        user=user,
+        title="Agency not found",
+        message=f"There is no agency with id {agency_id}.",
+    )
 
 
-def _form_page(
-    request: Request,
-    user: User,
-    *,
-    agency: AgencyPublic | None,
-    values: Mapping[str, str],
-    errors: Mapping[str, str] | None = None,
-) -> Response:
-    context = {
-        "section": "agencies",
-        "agency": agency,
-        "values": values,
-        "errors": errors or {},
-        "labels": LABELS,
-        "kinds": list(AgencyKind),
-    }
-    return render(request, "agencies/form.html", context, user=user, status=422 if errors else 200)
-
-
-def _refused(
-    request: Request,
-    user: User,
-    error: ValidationError | Invalid | Conflict,
-    *,
-    agency: AgencyPublic | None,
-    values: Mapping[str, str],
-    hints: Mapping[str, str] | None = None,
-) -> Response:
-    """The form again, with why its ``values`` were refused beside the fields concerned (``hints``: what
-    a field's pattern asks for, where the form lets it be typed)."""
-    if isinstance(error, ValidationError):
-        errors = field_errors(error, labels=LABELS, pattern_hints=hints)
-    elif isinstance(error, Invalid):
-        errors = problem_errors(error)
-    else:
-        errors = _conflict_errors(error, values)
-    return _form_page(request, user, agency=agency, values=values, errors=errors)
-
-
-def _values(agency: AgencyPublic) -> dict[str, str]:
+def _shown(agency: AgencyPublic) -> dict[str, str]:
     return {
         "id": agency.id,
         "name": agency.name,
@@ -107,48 +89,23 @@ def _values(agency: AgencyPublic) -> dict[str, str]:
     }
 
 
-@router.get("/new")
-def new_agency(request: Request, user: AdminPage) -> Response:
-    return _form_page(request, user, agency=None, values=dict.fromkeys(LABELS, ""))
+def _create(session: Session, values: Mapping[str, str], user: User) -> AgencyPublic:
+    data = AgencyCreate.model_validate(_model_input(values, AgencyCreate.model_fields))
+    return create_agency(session=session, data=data, actor=user.email)
 
 
-@router.post("/new")
-def add_agency(request: Request, session: SessionDep, user: AdminPage, form: CheckedForm) -> Response:
-    submitted = _submitted(form)
-    try:
-        data = AgencyCreate.model_validate(_model_input(submitted, AgencyCreate.model_fields))
-        agency = create_agency(session=session, data=data, actor=user.email)
-    except (ValidationError, Invalid, Conflict) as error:
-        return _refused(request, user, error, agency=None, values=submitted, hints=PATTERN_HINTS)
-    flash(request, f"{agency.name} was added.")
-    return RedirectResponse("/admin/agencies", status_code=303)
+def _update(session: Session, agency: AgencyPublic, values: Mapping[str, str], user: User) -> AgencyPublic:
+    data = AgencyUpdate.model_validate(_model_input(values, AgencyUpdate.model_fields))
+    return update_agency(session=session, agency_id=agency.id, data=data, actor=user.email)
 
 
-def _agency(session: SessionDep, agency_id: str, user: User) -> AgencyPublic:
-    try:
-        return get_agency(session=session, agency_id=agency_id)
-    except NotFound:
-        raise PageRefused(
-            404, "Agency not found", f"There is no agency with id {agency_id}.", user=user
-        ) from None
+def _added(agency: AgencyPublic) -> Next:
+    return f"{agency.name} was added.", "/admin/agencies"
 
 
-@router.get("/{agency_id}/edit")
-def edit_agency(request: Request, session: SessionDep, user: AdminPage, agency_id: str) -> Response:
-    agency = _agency(session, agency_id, user)
-    return _form_page(request, user, agency=agency, values=_values(agency))
+def _saved(agency: AgencyPublic) -> Next:
+    return f"The changes to {agency.name} were saved.", "/admin/agencies"
 
 
-@router.post("/{agency_id}/edit")
-def save_agency(
-    request: Request, session: SessionDep, user: AdminPage, form: CheckedForm, agency_id: str
-) -> Response:
-    agency = _agency(session, agency_id, user)
-    submitted = {**_submitted(form), "id": agency.id}
-    try:
-        data = AgencyUpdate.model_validate(_model_input(submitted, AgencyUpdate.model_fields))
-        saved = update_agency(session=session, agency_id=agency_id, data=data, actor=user.email)
-    except (ValidationError, Invalid, Conflict) as error:
-        return _refused(request, user, error, agency=agency, values=submitted)
-    flash(request, f"The changes to {saved.name} were saved.")
-    return RedirectResponse("/admin/agencies", status_code=303)
+FORM.adding(router, blank=dict.fromkeys(FORM.labels, ""), create=_create, then=_added)
+FORM.editing(router, key=str, read=_read, shown=_shown, update=_update, then=_saved)

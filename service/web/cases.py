@@ -7,7 +7,6 @@ a download is ``terms_store.download``, as the API's, so the file, its name and 
 whichever way it is fetched. Recording a signed declaration is ``commissions.declare``, as the API's.
 """
 
-import math
 from collections.abc import Mapping
 from datetime import date
 
@@ -31,18 +30,20 @@ from service.people import names
 from service.settings import get_settings
 from service.web.pages import (
     MAX_NUMBER,
+    PAGE_SIZE,
     PageRefused,
     field_errors,
     flash,
+    page_count,
     page_number,
+    page_offset,
     problem_errors,
     render,
+    typed,
 )
 from service.web.session import AdminPage, CasesPage, CheckedForm
 
 router = APIRouter(prefix="/admin/cases", include_in_schema=False, route_class=UnitOfWorkRoute)
-
-PAGE_SIZE = 25
 
 
 def _row(
@@ -57,14 +58,14 @@ def _row(
 def case_list(
     request: Request, session: SessionDep, user: CasesPage, status: str = "", page: int = 1
 ) -> Response:
-    page = page_number(page, PAGE_SIZE)
+    page = page_number(page)
     chosen = CaseStatus(status) if status in set(CaseStatus) else None
     views, total = case_store.list_cases(
-        session=session, status=chosen, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        session=session, status=chosen, limit=PAGE_SIZE, offset=page_offset(page)
     )
     today = date.today()
     rows = [_row(view, today) for view in views]
-    pages = max(1, math.ceil(total / PAGE_SIZE))
+    pages = page_count(total)
     context = {
         "section": "cases",
         "rows": rows,
@@ -191,7 +192,7 @@ def record_signed_declaration(
 ) -> Response:
     """Record the consultant's signed statement as their declaration, recorded by the board from it."""
     view = _commission(session, user, ref, commission_id)
-    values = {name: str(form.get(name, "")) for name in ("signed_on", "reference", "declares", "statement")}
+    values = typed(form, ("signed_on", "reference", "declares", "statement"))
     errors: dict[str, str] = {}
     signed: SignedStatement | None = None
     try:

@@ -4,7 +4,6 @@ Every change goes through ``registry.consultants`` (the functions the API calls)
 audit event and the transaction are the same whichever way an admin works.
 """
 
-import math
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar
@@ -13,9 +12,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from core.errors import Conflict, Invalid, NotAllowed, NotFound
+from core.errors import NotAllowed
 from registry import consultants, lifecycle
 from registry.agencies import list_agencies
 from registry.lifecycle import Action
@@ -32,21 +32,22 @@ from service.db import SessionDep, UnitOfWorkRoute
 from service.models import User
 from service.policy import PolicyDep
 from service.settings import get_settings
+from service.web.forms import Next, RecordForm
 from service.web.pages import (
-    MAX_NUMBER,
-    PageRefused,
+    PAGE_SIZE,
     audit_history,
     field_errors,
     flash,
+    found,
+    page_count,
     page_number,
+    page_offset,
     render,
-    store_errors,
 )
 from service.web.session import AdminPage, CheckedForm
 
 router = APIRouter(prefix="/admin/consultants", include_in_schema=False, route_class=UnitOfWorkRoute)
 
-PAGE_SIZE = 25
 EXPIRY_WINDOWS = (30, 60, 90)
 CHECKBOX_LISTS = ("backgrounds", "specialisms")
 TEXT_LISTS = ("languages", "areas")
@@ -98,7 +99,7 @@ def consultant_list(
     page: int = 1,
 ) -> Response:
     within = int(expiring) if expiring in {str(days) for days in EXPIRY_WINDOWS} else None
-    page = page_number(page, PAGE_SIZE)
+    page = page_number(page)
     listing = consultants.list_consultants(
         session=session,
         q=q.strip() or None,
@@ -108,10 +109,10 @@ def consultant_list(
         expiring_within_days=within,
         dbs_recheck_years=policy.dbs_recheck_years,
         limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+        offset=page_offset(page),
     )
     filters = {"q": q, "status": status, "specialism": specialism, "area": area, "expiring": expiring}
-    pages = max(1, math.ceil(listing.total / PAGE_SIZE))
+    pages = page_count(listing.total)
 
     def page_link(number: int) -> str:
         kept = {name: value for name, value in filters.items() if value}
@@ -135,7 +136,30 @@ def consultant_list(
 # Add and edit ---------------------------------------------------------------------------------
 
 
-def _form_values(consultant: ConsultantPublic | None) -> dict[str, Any]:
+class ConsultantForm(RecordForm[ConsultantPublic]):
+    """The checkbox lists arrive as several values; every other field as typed."""
+
+    def typed(self, form: FormData, record: ConsultantPublic | None) -> dict[str, Any]:
+        return {
+            name: form.getlist(name) if name in CHECKBOX_LISTS else str(form.get(name, ""))
+            for name in ConsultantUpdate.model_fields
+        }
+
+
+FORM = ConsultantForm(
+    section="consultants",
+    noun="consultant",
+    labels=LABELS,
+    choices={
+        "backgrounds": list(Background),
+        "registration_bodies": list(RegistrationBody),
+        "specialisms": list(Specialism),
+    },
+    pattern_hints=PATTERN_HINTS,
+)
+
+
+def _shown(consultant: ConsultantPublic | None) -> dict[str, Any]:
     """What the form fields show for a stored consultant (or a blank form)."""
     if consultant is None:
         return {
@@ -152,14 +176,6 @@ def _form_values(consultant: ConsultantPublic | None) -> dict[str, Any]:
         else:
             values[name] = "" if value is None else str(value)
     return values
-
-
-def _submitted(form: FormData) -> dict[str, Any]:
-    """The form as typed, to show back beside its errors."""
-    return {
-        name: form.getlist(name) if name in CHECKBOX_LISTS else str(form.get(name, ""))
-        for name in ConsultantUpdate.model_fields
-    }
 
 
 def _model_input(submitted: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -180,99 +196,40 @@ def _model_input(submitted: Mapping[str, Any], fields: Mapping[str, Any]) -> dic
     return data
 
 
-def _status(error: Invalid | Conflict) -> int:
-    return 409 if isinstance(error, Conflict) else 422
+def _read(session: Session, consultant_id: int, user: User) -> ConsultantDetail:
+    return found(
+        lambda: consultants.get_consultant(session=session, consultant_id=consultant_id),
+        user=user,
+        title="Consultant not found",
+        message=f"There is no consultant with id {consultant_id}.",
+        number=consultant_id,
+    )
 
 
-def _form_page(
-    request: Request,
-    user: User,
-    *,
-    consultant: ConsultantPublic | None,
-    values: Mapping[str, Any],
-    errors: Mapping[str, str] | None = None,
-    status: int = 422,
-) -> Response:
-    """The add or edit form; with ``errors`` it answers ``status`` (422, or 409 for a clash with a record
-    already stored, such as a Slack member id that belongs to someone else)."""
-    context = {
-        "section": "consultants",
-        "consultant": consultant,
-        "values": values,
-        "errors": errors or {},
-        "labels": LABELS,
-        "backgrounds": list(Background),
-        "registration_bodies": list(RegistrationBody),
-        "specialisms": list(Specialism),
-    }
-    return render(request, "consultants/form.html", context, user=user, status=status if errors else 200)
+def _create(session: Session, values: Mapping[str, Any], user: User) -> ConsultantPublic:
+    data = ConsultantCreate.model_validate(_model_input(values, ConsultantCreate.model_fields))
+    return consultants.create_consultant(session=session, data=data, actor=user.email)
 
 
-def _refused(
-    request: Request,
-    user: User,
-    error: ValidationError | Invalid | Conflict,
-    *,
-    consultant: ConsultantPublic | None,
-    values: Mapping[str, Any],
-) -> Response:
-    """The form again, with why its ``values`` were refused beside the fields concerned."""
-    if isinstance(error, ValidationError):
-        errors, status = field_errors(error, labels=LABELS, pattern_hints=PATTERN_HINTS), 422
-    else:
-        errors, status = store_errors(error), _status(error)
-    return _form_page(request, user, consultant=consultant, values=values, errors=errors, status=status)
+def _update(
+    session: Session, consultant: ConsultantPublic, values: Mapping[str, Any], user: User
+) -> ConsultantPublic:
+    data = ConsultantUpdate.model_validate(_model_input(values, ConsultantUpdate.model_fields))
+    return consultants.update_consultant(
+        session=session, consultant_id=consultant.id, data=data, actor=user.email
+    )
 
 
-@router.get("/new")
-def new_consultant(request: Request, user: AdminPage) -> Response:
-    return _form_page(request, user, consultant=None, values=_form_values(None))
+def _added(consultant: ConsultantPublic) -> Next:
+    return f"{consultant.name} was added as an applicant.", f"/admin/consultants/{consultant.id}"
 
 
-@router.post("/new")
-def add_consultant(request: Request, session: SessionDep, user: AdminPage, form: CheckedForm) -> Response:
-    submitted = _submitted(form)
-    try:
-        data = ConsultantCreate.model_validate(_model_input(submitted, ConsultantCreate.model_fields))
-        consultant = consultants.create_consultant(session=session, data=data, actor=user.email)
-    except (ValidationError, Invalid, Conflict) as error:
-        return _refused(request, user, error, consultant=None, values=submitted)
-    flash(request, f"{consultant.name} was added as an applicant.")
-    return RedirectResponse(f"/admin/consultants/{consultant.id}", status_code=303)
+def _saved(consultant: ConsultantPublic) -> Next:
+    return "The changes were saved.", f"/admin/consultants/{consultant.id}"
 
 
-def _consultant(session: SessionDep, consultant_id: int, user: User) -> ConsultantDetail:
-    try:
-        if not 0 < consultant_id <= MAX_NUMBER:
-            raise NotFound(f"No consultant with id {consultant_id}.")
-        return consultants.get_consultant(session=session, consultant_id=consultant_id)
-    except NotFound:
-        raise PageRefused(
-            404, "Consultant not found", f"There is no consultant with id {consultant_id}.", user=user
-        ) from None
-
-
-@router.get("/{consultant_id}/edit")
-def edit_consultant(request: Request, session: SessionDep, user: AdminPage, consultant_id: int) -> Response:
-    consultant = _consultant(session, consultant_id, user)
-    return _form_page(request, user, consultant=consultant, values=_form_values(consultant))
-
-
-@router.post("/{consultant_id}/edit")
-def save_consultant(
-    request: Request, session: SessionDep, user: AdminPage, form: CheckedForm, consultant_id: int
-) -> Response:
-    consultant = _consultant(session, consultant_id, user)
-    submitted = _submitted(form)
-    try:
-        data = ConsultantUpdate.model_validate(_model_input(submitted, ConsultantUpdate.model_fields))
-        consultants.update_consultant(
-            session=session, consultant_id=consultant_id, data=data, actor=user.email
-        )
-    except (ValidationError, Invalid, Conflict) as error:
-        return _refused(request, user, error, consultant=consultant, values=submitted)
-    flash(request, "The changes were saved.")
-    return RedirectResponse(f"/admin/consultants/{consultant_id}", status_code=303)
+FORM.adding(router, blank=_shown(None), create=_create, then=_added)
+FORM.editing(router, key=int, read=_read, shown=_shown, update=_update, then=_saved)
 
 
 # A consultant's record and status actions -----------------------------------------------------------
@@ -280,7 +237,7 @@ def save_consultant(
 
 def _record_page(
     request: Request,
-    session: SessionDep,
+    session: Session,
     user: User,
     consultant: ConsultantDetail,
     *,
@@ -309,14 +266,14 @@ def _record_page(
 
 @router.get("/{consultant_id}")
 def consultant_record(request: Request, session: SessionDep, user: AdminPage, consultant_id: int) -> Response:
-    return _record_page(request, session, user, _consultant(session, consultant_id, user))
+    return _record_page(request, session, user, _read(session, consultant_id, user))
 
 
 @router.post("/{consultant_id}/status")
 def change_status(
     request: Request, session: SessionDep, user: AdminPage, form: CheckedForm, consultant_id: int
 ) -> Response:
-    consultant = _consultant(session, consultant_id, user)
+    consultant = _read(session, consultant_id, user)
     action_name, reason = str(form.get("action", "")), str(form.get("reason", ""))
     retry = {"reason": reason, "chosen_action": action_name}
     try:

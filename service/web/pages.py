@@ -1,10 +1,11 @@
-"""What every admin page shares: the templates, the stylesheet, form errors and the refusal pages."""
+"""What every admin page shares: the templates, the stylesheet, paging, form errors and the refusal pages."""
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -12,10 +13,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from commissioning import rules
 from core import audit
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, Invalid, NotFound
 from registry.vocabulary import in_words
 from service import page_sessions
 from service.auth import Caller, _record_refusal
@@ -69,9 +71,22 @@ def stylesheet() -> FileResponse:
 MAX_NUMBER = 2**31 - 1
 
 
-def page_number(page: int, page_size: int) -> int:
+PAGE_SIZE = 25  # the rows a list page shows
+
+
+def page_number(page: int) -> int:
     """A requested page number, kept between the first page and one whose offset the database can take."""
-    return min(max(page, 1), MAX_NUMBER // page_size)
+    return min(max(page, 1), MAX_NUMBER // PAGE_SIZE)
+
+
+def page_offset(page: int) -> int:
+    """How many rows come before page ``page``."""
+    return (page - 1) * PAGE_SIZE
+
+
+def page_count(total: int) -> int:
+    """How many pages ``total`` rows fill (one, empty, when there are none)."""
+    return max(1, math.ceil(total / PAGE_SIZE))
 
 
 def render(
@@ -130,6 +145,20 @@ class SignInRequired(PageRefused):
     def __init__(self, next_path: str) -> None:
         super().__init__(401, "Sign in", "Sign in to continue.")
         self.next_path = next_path
+
+
+T = TypeVar("T")
+
+
+def found(read: Callable[[], T], *, user: User, title: str, message: str, number: int | None = None) -> T:
+    """What ``read`` finds, or the not-found page (``title``, ``message``). A ``number`` the address names
+    past ``MAX_NUMBER`` names nothing, so it is not looked up."""
+    try:
+        if number is not None and not 0 < number <= MAX_NUMBER:
+            raise NotFound(message)
+        return read()
+    except NotFound:
+        raise PageRefused(404, title, message, user=user) from None
 
 
 def page_refused_response(request: Request, error: Exception) -> Response:
@@ -191,6 +220,12 @@ def audit_history(db: Session, *, entity_type: str, entity_id: str) -> list[Hist
 
 
 # Form validation ------------------------------------------------------------------------------
+
+
+def typed(form: FormData, names: Iterable[str]) -> dict[str, str]:
+    """The form's fields ``names`` as typed (blank when not sent), to check and to show back."""
+    return {name: str(form.get(name, "")) for name in names}
+
 
 DATE_HINT = "Enter a real date as YYYY-MM-DD, for example 2026-03-31"
 

@@ -5,39 +5,36 @@ Every change goes through ``service.users`` (the functions the command line call
 one-holder-per-Slack-id rule and the audit event are the same whichever way an admin works.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
-from starlette.datastructures import FormData
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
 
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict
 from service import users
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import PERSON_ROLES, DisplayName, SlackLink, User, UserCreate
-from service.web.pages import (
-    MAX_NUMBER,
-    PageRefused,
-    audit_history,
-    field_errors,
-    flash,
-    render,
-    store_errors,
-)
+from service.web.forms import Next, RecordForm
+from service.web.pages import audit_history, flash, found, render, typed
 from service.web.session import AdminPage, CheckedForm
 
 router = APIRouter(prefix="/admin/users", include_in_schema=False, route_class=UnitOfWorkRoute)
 
-LABELS: Mapping[str, str] = {
-    "display_name": "Name",
-    "email": "Email address",
-    "role": "Role",
-    "slack_user_id": "Slack member ID",
-}
-PATTERN_HINTS = {
-    "slack_user_id": "Enter a Slack member ID: U or W then capital letters and digits, like U012AB3CD"
-}
+FORM: RecordForm[User] = RecordForm(
+    section="users",
+    labels={
+        "display_name": "Name",
+        "email": "Email address",
+        "role": "Role",
+        "slack_user_id": "Slack member ID",
+    },
+    choices={"roles": PERSON_ROLES},
+    pattern_hints={
+        "slack_user_id": "Enter a Slack member ID: U or W then capital letters and digits, like U012AB3CD"
+    },
+)
 ROLE_WORDS = {"admin": "an admin", "commissioner": "a commissioner", "chair": "a chair"}
 
 
@@ -50,68 +47,41 @@ def user_list(request: Request, session: SessionDep, user: AdminPage) -> Respons
 # Adding a person ----------------------------------------------------------------------------------
 
 
-def _submitted(form: FormData) -> dict[str, str]:
-    return {name: str(form.get(name, "")) for name in LABELS}
+def _create(session: Session, values: Mapping[str, str], admin: User) -> User:
+    data = UserCreate.model_validate({**values, "slack_user_id": values["slack_user_id"].strip() or None})
+    return users.create_user(
+        session,
+        email=str(data.email),
+        role=data.role,
+        display_name=data.display_name,
+        slack_user_id=data.slack_user_id,
+        actor=admin.email,
+    )
 
 
-def _form_page(
-    request: Request, user: User, *, values: Mapping[str, str], errors: Mapping[str, str], status: int = 200
-) -> Response:
-    context = {
-        "section": "users",
-        "values": values,
-        "errors": errors,
-        "labels": LABELS,
-        "roles": PERSON_ROLES,
-    }
-    return render(request, "users/form.html", context, user=user, status=status)
+def _added(added: User) -> Next:
+    return f"{added.shown_name} was added as {ROLE_WORDS[added.role]}.", f"/admin/users/{added.id}"
 
 
-@router.get("/new")
-def new_user(request: Request, user: AdminPage) -> Response:
-    return _form_page(request, user, values=dict.fromkeys(LABELS, ""), errors={})
-
-
-@router.post("/new")
-def add_user(request: Request, session: SessionDep, user: AdminPage, form: CheckedForm) -> Response:
-    submitted = _submitted(form)
-    try:
-        data = UserCreate.model_validate(
-            {**submitted, "slack_user_id": submitted["slack_user_id"].strip() or None}
-        )
-        added = users.create_user(
-            session,
-            email=str(data.email),
-            role=data.role,
-            display_name=data.display_name,
-            slack_user_id=data.slack_user_id,
-            actor=user.email,
-        )
-    except ValidationError as error:
-        errors = field_errors(error, labels=LABELS, pattern_hints=PATTERN_HINTS)
-        return _form_page(request, user, values=submitted, errors=errors, status=422)
-    except (Invalid, Conflict) as error:
-        status = 409 if isinstance(error, Conflict) else 422
-        return _form_page(request, user, values=submitted, errors=store_errors(error), status=status)
-    flash(request, f"{added.shown_name} was added as {ROLE_WORDS[added.role]}.")
-    return RedirectResponse(f"/admin/users/{added.id}", status_code=303)
+FORM.adding(router, blank=dict.fromkeys(FORM.labels, ""), create=_create, then=_added)
 
 
 # One person: their name, their Slack account, revoking them ----------------------------------------
 
 
-def _user(session: SessionDep, user_id: int, admin: User) -> User:
-    try:
-        if not 0 < user_id <= MAX_NUMBER:
-            raise NotFound(f"No user with id {user_id}.")
-        return users.get_user(session, user_id=user_id)
-    except NotFound:
-        raise PageRefused(404, "User not found", "There is no such user.", user=admin) from None
+def _user(session: Session, user_id: int, admin: User) -> User:
+    return found(
+        lambda: users.get_user(session, user_id=user_id),
+        user=admin,
+        title="User not found",
+        message="There is no such user.",
+        number=user_id,
+    )
 
 
 def _user_page(
     request: Request,
-    session: SessionDep,
+    session: Session,
     admin: User,
     person: User,
     *,
@@ -131,13 +101,30 @@ def _user_page(
             "slack_user_id": person.slack_user_id or "",
             **(values or {}),
         },
-        "labels": LABELS,
+        "labels": FORM.labels,
         "is_self": person.id == admin.id,
     }
     return render(request, "users/user.html", context, user=admin, status=status if errors else 200)
 
 
-def _back(user_id: int | None) -> RedirectResponse:
+def _change(
+    request: Request,
+    session: Session,
+    admin: User,
+    user_id: int,
+    change: Callable[[User], str],
+    *,
+    values: Mapping[str, str] | None = None,
+) -> Response:
+    """Make ``change`` to the user, then back to their page with the notice it returns; a refusal shows
+    their page again with why, beside the field concerned (``values`` as they were typed)."""
+    person = _user(session, user_id, admin)
+    try:
+        notice = change(person)
+    except (ValidationError, Conflict) as error:
+        errors, status = FORM.errors(error, values or {})
+        return _user_page(request, session, admin, person, errors=errors, values=values, status=status)
+    flash(request, notice)
     return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
 
 
@@ -146,63 +133,60 @@ def user_page(request: Request, session: SessionDep, user: AdminPage, user_id: i
     return _user_page(request, session, user, _user(session, user_id, user))
 
 
-@router.post("/{user_id}/name")
-def rename(
-    request: Request, session: SessionDep, user: AdminPage, form: CheckedForm, user_id: int
-) -> Response:
-    person = _user(session, user_id, user)
-    typed = {"display_name": str(form.get("display_name", ""))}
-    try:
-        data = DisplayName.model_validate(typed)
-        users.set_display_name(session, user_id=user_id, display_name=data.display_name, actor=user.email)
-    except ValidationError as error:
-        errors = field_errors(error, labels=LABELS)
-        return _user_page(request, session, user, person, errors=errors, values=typed)
-    flash(request, f"The name was saved: {person.shown_name}.")
-    return _back(user_id)
+def _setting(
+    name: str, model: type[BaseModel], save: Callable[..., User], notice: str
+) -> Callable[..., Response]:
+    """The form on a user's page that sets their field ``name``, checked by ``model`` and stored by
+    ``save`` (the ``users`` function taking it by that name); ``notice`` names the user and the value."""
+
+    def set_field(
+        request: Request, session: SessionDep, user: AdminPage, form: CheckedForm, user_id: int
+    ) -> Response:
+        values = typed(form, [name])
+
+        def saved(person: User) -> str:
+            value = getattr(model.model_validate(values), name)
+            save(session, user_id=user_id, actor=user.email, **{name: value})
+            return notice.format(name=person.shown_name, value=value)
+
+        return _change(request, session, user, user_id, saved, values=values)
+
+    return set_field
 
 
-@router.post("/{user_id}/slack")
-def link_slack(
-    request: Request, session: SessionDep, user: AdminPage, form: CheckedForm, user_id: int
-) -> Response:
-    person = _user(session, user_id, user)
-    typed = {"slack_user_id": str(form.get("slack_user_id", ""))}
-    try:
-        data = SlackLink.model_validate(typed)
-        users.link_slack(session, user_id=user_id, slack_user_id=data.slack_user_id, actor=user.email)
-    except ValidationError as error:
-        errors = field_errors(error, labels=LABELS, pattern_hints=PATTERN_HINTS)
-        return _user_page(request, session, user, person, errors=errors, values=typed)
-    except Conflict as error:
-        errors = {"slack_user_id": error.message}
-        return _user_page(request, session, user, person, errors=errors, values=typed, status=409)
-    flash(request, f"{person.shown_name} is linked to the Slack account {data.slack_user_id}.")
-    return _back(user_id)
+router.add_api_route(
+    "/{user_id}/name",
+    _setting("display_name", DisplayName, users.set_display_name, "The name was saved: {name}."),
+    methods=["POST"],
+    name="rename",
+)
+router.add_api_route(
+    "/{user_id}/slack",
+    _setting("slack_user_id", SlackLink, users.link_slack, "{name} is linked to the Slack account {value}."),
+    methods=["POST"],
+    name="link_slack",
+)
 
 
 @router.post("/{user_id}/slack/unlink")
 def unlink_slack(
     request: Request, session: SessionDep, user: AdminPage, _: CheckedForm, user_id: int
 ) -> Response:
-    person = _user(session, user_id, user)
-    try:
+    def unlinked(person: User) -> str:
         users.unlink_slack(session, user_id=user_id, actor=user.email)
-    except Conflict as error:
-        return _user_page(request, session, user, person, errors={"form": error.message}, status=409)
-    flash(request, f"{person.shown_name} is no longer linked to a Slack account.")
-    return _back(user_id)
+        return f"{person.shown_name} is no longer linked to a Slack account."
+
+    return _change(request, session, user, user_id, unlinked)
 
 
 @router.post("/{user_id}/revoke")
 def revoke(request: Request, session: SessionDep, user: AdminPage, _: CheckedForm, user_id: int) -> Response:
-    person = _user(session, user_id, user)
-    if person.id == user.id:
-        message = "You cannot revoke your own access: ask another admin."
-        return _user_page(request, session, user, person, errors={"form": message}, status=409)
-    if not person.active:
-        message = f"{person.shown_name}'s access is already revoked."
-        return _user_page(request, session, user, person, errors={"form": message}, status=409)
-    users.revoke_user(session, email=person.email, actor=user.email)
-    flash(request, f"{person.shown_name}'s access was revoked: the bot, these pages and their API token.")
-    return _back(user_id)
+    def revoked(person: User) -> str:
+        if person.id == user.id:
+            raise Conflict("You cannot revoke your own access: ask another admin.")
+        if not person.active:
+            raise Conflict(f"{person.shown_name}'s access is already revoked.")
+        users.revoke_user(session, email=person.email, actor=user.email)
+        return f"{person.shown_name}'s access was revoked: the bot, these pages and their API token."
+
+    return _change(request, session, user, user_id, revoked)

@@ -5,7 +5,7 @@ import re
 import pytest
 from factories import agency
 from security.admin_pages_client import NEW_CONSULTANT as NEW
-from security.admin_pages_client import signed_in_as
+from security.admin_pages_client import assert_beside_fields, signed_in_as
 from sqlmodel import select
 
 from core.audit import AuditEvent
@@ -46,14 +46,15 @@ def test_the_add_form_reports_every_bad_field_and_saves_nothing(signed_in, sessi
     data = {**NEW, "email": "not-an-email", "insurance_expiry": "31/02/2026", "capacity": "9", "name": ""}
     response = signed_in.post("/admin/consultants/new", data={**data, "csrf_token": signed_in.token})
     assert response.status_code == 422
-    for field, message in {
-        "name": "Enter the full name",
-        "email": "Enter an email address in the correct format",
-        "insurance_expiry": "Enter a real date",
-        "capacity": "Enter a number no more than 5",
-    }.items():
-        assert re.search(rf'id="{field}-error">.*{message}', response.text, re.S), field
-        assert f'href="#{field}"' in response.text
+    assert_beside_fields(
+        response.text,
+        {
+            "name": "Enter the full name",
+            "email": "Enter an email address in the correct format",
+            "insurance_expiry": "Enter a real date",
+            "capacity": "Enter a number no more than 5",
+        },
+    )
     assert 'value="31/02/2026"' in response.text
     assert session.exec(select(Consultant)).all() == []
 

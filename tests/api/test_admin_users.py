@@ -5,33 +5,43 @@ import re
 
 import pytest
 from factories import consultant
+from security.admin_pages_client import assert_beside_fields, signed_in_as
 from sqlmodel import select
 
 from core.audit import AuditEvent
 from service.models import Role, User
-from service.passwords import set_password
 from service.users import add_user, create_user, revoke_user
 
-PASSWORD = "correct horse battery staple"
 SLACK_ME = "/api/v1/slack/me"
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the page has no form token"
-    return match.group(1)
 
 
 @pytest.fixture
 def signed_in(client, session, admin):  # type: ignore[no-untyped-def]
     """The client, signed in as an admin; ``client.token`` is the session's form token."""
-    set_password(session, email=admin.email, password=PASSWORD, actor="test")
+    return signed_in_as(client, session, admin.email, page="/admin/users")
+
+
+@pytest.fixture
+def sam(session) -> User:  # type: ignore[no-untyped-def]
+    """Sam Patel, a commissioner linked to the Slack account U0SAM."""
+    sam = create_user(
+        session,
+        email="sam@board.example.org",
+        role=Role.commissioner,
+        actor="test",
+        display_name="Sam Patel",
+        slack_user_id="U0SAM",
+    )
     session.commit()
-    client.headers["Origin"] = str(client.base_url)
-    token = csrf_from(client.get("/admin/sign-in").text)
-    client.post("/admin/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
-    client.token = csrf_from(client.get("/admin/users").text)
-    return client
+    return sam
+
+
+@pytest.fixture
+def lee(session) -> User:  # type: ignore[no-untyped-def]
+    """Lee, a chair with no name set and no Slack account."""
+    lee = create_user(session, email="lee@board.example.org", role=Role.chair, actor="test")
+    session.commit()
+    return lee
 
 
 @pytest.fixture
@@ -60,29 +70,21 @@ JANE = {
 }
 
 
-def test_the_list_shows_each_users_name_email_role_slack_link_and_access(signed_in, session, admin):
-    create_user(
-        session,
-        email="sam@board.example.org",
-        role=Role.commissioner,
-        actor="test",
-        display_name="Sam Patel",
-        slack_user_id="U0SAM",
-    )
-    gone = create_user(session, email="lee@board.example.org", role=Role.chair, actor="test")
-    session.commit()
-    revoke_user(session, email=gone.email, actor="test")
+def test_the_list_shows_each_users_name_email_role_slack_link_and_access(signed_in, session, sam, lee):
+    revoke_user(session, email=lee.email, actor="test")
     session.commit()
 
     page = signed_in.get("/admin/users")
     assert page.status_code == 200
     assert '<a href="/admin/users" aria-current="page">Users</a>' in page.text
     rows = re.findall(r"<tr>\s*<td>(.*?)</tr>", page.text, re.S)
-    sam = next(row for row in rows if "Sam Patel" in row)
-    assert "sam@board.example.org" in sam and "Commissioner" in sam and ">Linked<" in sam and "Active" in sam
-    lee = next(row for row in rows if "lee@board.example.org" in row)
-    assert "No name set" in lee and "Not linked" in lee and "Revoked" in lee
-    assert rows.index(lee) == len(rows) - 1, "revoked users come last"
+    sams = next(row for row in rows if "Sam Patel" in row)
+    assert (
+        "sam@board.example.org" in sams and "Commissioner" in sams and ">Linked<" in sams and "Active" in sams
+    )
+    lees = next(row for row in rows if "lee@board.example.org" in row)
+    assert "No name set" in lees and "Not linked" in lees and "Revoked" in lees
+    assert rows.index(lees) == len(rows) - 1, "revoked users come last"
 
 
 def test_an_admin_adds_a_named_person_linked_to_slack_and_the_bot_then_acts_for_them(
@@ -108,14 +110,15 @@ def test_the_add_form_reports_every_bad_field_and_saves_nothing(signed_in, sessi
     bad = {"display_name": " ", "email": "not-an-email", "role": "bot", "slack_user_id": "jane"}
     response = signed_in.post("/admin/users/new", data={**bad, "csrf_token": signed_in.token})
     assert response.status_code == 422
-    for field, message in {
-        "display_name": "Enter the name",
-        "email": "Enter an email address in the correct format",
-        "role": "Choose one of the options listed",
-        "slack_user_id": "Enter a Slack member ID: U or W",
-    }.items():
-        assert re.search(rf'id="{field}-error">.*?{message}', response.text, re.S), field
-        assert f'href="#{field}"' in response.text
+    assert_beside_fields(
+        response.text,
+        {
+            "display_name": "Enter the name",
+            "email": "Enter an email address in the correct format",
+            "role": "Choose one of the options listed",
+            "slack_user_id": "Enter a Slack member ID: U or W",
+        },
+    )
     assert 'value="not-an-email"' in response.text
     assert user_by_email(session, "not-an-email") is None
     assert len(session.exec(select(User)).all()) == 1  # the admin alone
@@ -133,16 +136,10 @@ def test_a_slack_id_someone_else_holds_is_refused_beside_the_field_naming_them(s
     assert user_by_email(session, "jane.smith@board.example.org") is None
     assert [e.after["email"] for e in events(session, "user.add")] == [admin.email]
 
-    sam = create_user(
-        session,
-        email="sam@board.example.org",
-        role=Role.commissioner,
-        actor="test",
-        display_name="Sam Patel",
-        slack_user_id="U0SAM",
-    )
-    lee = create_user(session, email="lee@board.example.org", role=Role.chair, actor="test")
-    session.commit()
+
+def test_linking_a_slack_id_another_user_holds_is_refused_beside_the_field_naming_them(
+    signed_in, session, sam, lee
+):
     taken = signed_in.post(
         f"/admin/users/{lee.id}/slack", data={"slack_user_id": "U0SAM", "csrf_token": signed_in.token}
     )
@@ -155,10 +152,8 @@ def test_a_slack_id_someone_else_holds_is_refused_beside_the_field_naming_them(s
 
 
 def test_linking_changing_and_unlinking_a_slack_account_is_audited_and_the_bot_follows(
-    signed_in, session, client, bot
+    signed_in, session, client, bot, lee
 ):
-    lee = create_user(session, email="lee@board.example.org", role=Role.chair, actor="test")
-    session.commit()
     page = f"/admin/users/{lee.id}"
     assert client.get(SLACK_ME, headers=bot("U0LEE")).status_code == 403
 
@@ -180,9 +175,7 @@ def test_linking_changing_and_unlinking_a_slack_account_is_audited_and_the_bot_f
     assert "U0LEE2" in unlinked.text.split('id="history"')[1], "the history shows each change"
 
 
-def test_naming_a_user_shows_the_name_everywhere_on_the_pages(signed_in, session, admin):
-    lee = create_user(session, email="lee@board.example.org", role=Role.chair, actor="test")
-    session.commit()
+def test_naming_a_user_shows_the_name_everywhere_on_the_pages(signed_in, session, admin, lee):
     blank = signed_in.post(
         f"/admin/users/{lee.id}/name", data={"display_name": "", "csrf_token": signed_in.token}
     )
@@ -246,9 +239,9 @@ def test_an_admin_cannot_revoke_themselves(signed_in, session, admin):
     assert user_by_email(session, admin.email).active is True
 
 
-def test_a_users_form_without_its_token_or_from_elsewhere_is_refused_and_saves_nothing(signed_in, session):
-    lee = create_user(session, email="lee@board.example.org", role=Role.chair, actor="test")
-    session.commit()
+def test_a_users_form_without_its_token_or_from_elsewhere_is_refused_and_saves_nothing(
+    signed_in, session, lee
+):
     no_token = signed_in.post(f"/admin/users/{lee.id}/revoke")
     assert no_token.status_code == 403
     elsewhere = signed_in.post(

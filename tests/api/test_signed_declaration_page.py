@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from factories import CASE_FEATURES, TODAY, commission, consultant, hackney, recorded_case
-from security.admin_pages_client import signed_in_as
+from security.admin_pages_client import assert_beside_fields, signed_in_as
 from sqlmodel import select
 
 from commissioning.models import Case, CommissionStatus, Declaration
@@ -81,13 +81,15 @@ def test_an_incomplete_form_says_what_is_missing_beside_each_field_and_saves_not
     response = signed_in.post(proposed, data=data)
 
     assert response.status_code == 422
-    for field, message in {
-        "signed_on": "cannot be in the future",
-        "reference": "Enter the reference to the signed statement",
-        "covers": "Confirm that the signed statement covers every agency listed",
-        "declares": "Choose whether the statement declares no conflict or a conflict",
-    }.items():
-        assert re.search(rf'id="{field}-error">.*({message})', response.text, re.S), field
+    assert_beside_fields(
+        response.text,
+        {
+            "signed_on": "cannot be in the future",
+            "reference": "Enter the reference to the signed statement",
+            "covers": "Confirm that the signed statement covers every agency listed",
+            "declares": "Choose whether the statement declares no conflict or a conflict",
+        },
+    )
     conflict = {**FORM, "declares": "conflict", "csrf_token": signed_in.token}
     undescribed = signed_in.post(proposed, data=conflict)
     assert undescribed.status_code == 422

@@ -1,7 +1,7 @@
 """Terms of reference through HTTP and the CLI: generate, download every format, regenerate, diff."""
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from docx import Document
@@ -81,20 +81,26 @@ def case(session: Session) -> Case:
     return record
 
 
-def decide_and_commission(session: Session, case: Case) -> None:
-    """The board decides to hold the review; a reviewer is commissioned and declares no conflict."""
+def board_accepts(session: Session, case: Case, *, on: date, by: str) -> None:
+    """The board accepts the engine's recommendation on ``on`` at 3 pm, recorded as decided ``by``."""
     assert case.id is not None
     decision(
         session,
         case.id,
         kind=DecisionKind.board,
-        today=date(2026, 12, 10),
+        today=on,
         features=FEATURES,
         result=DECISION,
         accepted=True,
-        decided_by="Hackney safeguarding partners",
-        decided_at=datetime(2026, 12, 10, 15, 0, tzinfo=UTC),
+        decided_by=by,
+        decided_at=datetime.combine(on, time(15, 0), tzinfo=UTC),
     )
+
+
+def decide_and_commission(session: Session, case: Case) -> None:
+    """The board decides to hold the review; a reviewer is commissioned and declares no conflict."""
+    assert case.id is not None
+    board_accepts(session, case, on=date(2026, 12, 10), by="Hackney safeguarding partners")
     sam = consultant(session, "Sam Okafor", email="sam@reviews.example.org")
     commissioned = commission(
         session,
@@ -312,18 +318,7 @@ def test_the_decision_is_credited_to_whoever_decided_in_the_area_that_day(
 ):
     if starts:
         environment(SCR_PARTNERSHIP_START_DATES=starts)
-    assert case.id is not None
-    decision(
-        session,
-        case.id,
-        kind=DecisionKind.board,
-        today=date(2019, 3, 1),
-        features=FEATURES,
-        result=DECISION,
-        accepted=True,
-        decided_by="chair@board.example.org",
-        decided_at=datetime(2019, 3, 1, 15, 0, tzinfo=UTC),
-    )
+    board_accepts(session, case, on=date(2019, 3, 1), by="chair@board.example.org")
     generate(client, commissioner)
     text = client.get(f"/api/v1/cases/{REF}/terms/1.md", headers=commissioner.headers).text
     assert decider in text

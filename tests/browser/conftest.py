@@ -161,3 +161,22 @@ def check_page():  # type: ignore[no-untyped-def]
     """``check_page(page, name)``: screenshot to test-artifacts/NAME.png, then axe-core (one page long
     with ``full_page=False``)."""
     return _check_page
+
+
+def _correct_from_summary(page, label: str, value: str, *, send: str) -> None:  # type: ignore[no-untyped-def]
+    """Follow the error summary's link to the field it names, which takes the focus, correct it to
+    ``value`` and send the form again with the button ``send``."""
+    from playwright.sync_api import expect
+
+    page.locator(".error-summary").get_by_role("link").click()
+    field = page.get_by_label(label)
+    expect(field).to_be_focused()
+    field.fill(value)
+    page.get_by_role("button", name=send).click()
+
+
+@pytest.fixture
+def correct_from_summary():  # type: ignore[no-untyped-def]
+    """``correct_from_summary(page, label, value, send=button)``: fix a refused field as a keyboard user
+    reaches it, through the error summary, then send the form again."""
+    return _correct_from_summary

@@ -80,7 +80,7 @@ def test_a_wrong_password_shows_a_generic_error_beside_the_field(page, admin_ema
 
 
 def test_an_invalid_date_is_shown_beside_its_field_and_nothing_is_saved_until_fixed(
-    admin_page, engine, check_page
+    admin_page, engine, check_page, correct_from_summary
 ):
     page = admin_page
     page.goto("/admin/consultants/new")
@@ -100,10 +100,7 @@ def test_an_invalid_date_is_shown_beside_its_field_and_nothing_is_saved_until_fi
     assert consultants_in(engine) == []
     check_page(page, "consultant-new-errors")
 
-    summary.get_by_role("link").click()
-    expect(page.get_by_label("Date of enhanced DBS check")).to_be_focused()
-    page.get_by_label("Date of enhanced DBS check").fill("2025-02-28")
-    page.get_by_role("button", name="Add consultant").click()
+    correct_from_summary(page, "Date of enhanced DBS check", "2025-02-28", send="Add consultant")
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Alex Example")
     expect(page.get_by_role("status")).to_contain_text("Alex Example was added as an applicant.")

@@ -1,6 +1,7 @@
 """Driving the admin pages as a browser does: the form token, ``Origin``, and signing in."""
 
 import re
+from collections.abc import Mapping
 
 import httpx
 from sqlmodel import Session
@@ -46,3 +47,10 @@ def signed_in_as(client, session: Session, email: str, page: str = "/admin/consu
     assert sign_in(as_browser(client), with_password(session, email)).status_code == 303
     client.token = csrf_from(client.get(page).text)
     return client
+
+
+def assert_beside_fields(html: str, messages: Mapping[str, str]) -> None:
+    """Each field's message stands beside it (``FIELD-error``), and the error summary links to the field."""
+    for field, message in messages.items():
+        assert re.search(rf'id="{field}-error">.*?{message}', html, re.S), field
+        assert f'href="#{field}"' in html, field

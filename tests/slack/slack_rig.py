@@ -12,10 +12,12 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from factories import engagement, interest, recorded_case
 from slack_standin import TEAM, Call, SlackStandIn, sign
 from sqlmodel import Session
 
@@ -71,6 +73,72 @@ def add_agencies(session: Session, *agency_ids: str) -> None:
         name, kind, area = AGENCIES[agency_id]
         session.add(Agency(id=agency_id, name=name, kind=AgencyKind(kind), area=area))
     session.commit()
+
+
+def camden_ties(session: Session, consultant_id: int) -> int:
+    """A consultant's ties with Camden's children's services: a contract as an independent chair these 200
+    days, and an interest (a sister who works there); the contract's id."""
+    from registry.vocabulary import EngagementKind
+
+    contract = engagement(
+        session,
+        consultant_id,
+        "camden-csc",
+        EngagementKind.contracted,
+        start_date=date.today() - timedelta(days=200),
+        role_title="Independent chair",
+    )
+    interest(session, consultant_id, agency_id="camden-csc", text="Sister works in Camden")
+    return contract
+
+
+# A consultant's checks as the service answers them in a record the bot shows (``/scr me``, the card).
+CHECKS = {
+    "dbs_check_date": "2025-06-01",
+    "dbs_valid_until": "2028-05-31",
+    "registration_body": "social_work_england",
+    "registration_expiry": "2026-11-30",
+    "insurance_expiry": None,
+    "reapproval_due": "2027-01-01",
+}
+
+
+# What happened, as a case's features say it: a child seriously harmed by known neglect, and a child's
+# unexpected death (the Panel must hear within five working days of the notification).
+KNOWN_NEGLECT = {
+    "subject_age_years": 3,
+    "outcome": "serious_harm",
+    "abuse_or_neglect": "known",
+    "neglect": True,
+}
+UNEXPECTED_DEATH = {
+    "subject_age_years": 1,
+    "outcome": "death",
+    "abuse_or_neglect": "suspected",
+    "death_unexpected": True,
+}
+
+
+def hackney_case(
+    session: Session,
+    *,
+    notified_days_ago: int,
+    agencies: list[str] | None = None,
+    **features: Any,
+) -> str:
+    """A case in Hackney notified ``notified_days_ago`` days ago (the incident the day before), involving
+    ``agencies`` (Hackney's children's services and the police unless given), recorded by the chair; its
+    reference. ``features`` say what happened."""
+    notified = date.today() - timedelta(days=notified_days_ago)
+    return recorded_case(
+        session,
+        incident_date=(notified - timedelta(days=1)).isoformat(),
+        notified_date=notified.isoformat(),
+        country="england",
+        area="hackney",
+        agencies_involved=agencies or ["hackney-csc", "met-police"],
+        **features,
+    )
 
 
 class SlackDriver:
@@ -244,19 +312,22 @@ class SlackDriver:
         return self.interact(payload)
 
     def event(self, event: dict[str, Any], *, event_id: str, retry: int | None = None) -> httpx.Response:
-        body = json.dumps(
-            {
-                "token": "legacy-unused",
-                "team_id": TEAM,
-                "api_app_id": "A0TEST",
-                "event": event,
-                "type": "event_callback",
-                "event_id": event_id,
-                "event_time": int(time.time()),
-            }
-        )
+        body = json.dumps(event_callback(event, event_id=event_id))
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
         return self.send(body, content_type="application/json", headers=headers)
+
+
+def event_callback(event: dict[str, Any], *, event_id: str) -> dict[str, Any]:
+    """The Events API's wrapping of ``event``, as Slack sends it over HTTP or in a Socket Mode envelope."""
+    return {
+        "token": "legacy-unused",
+        "team_id": TEAM,
+        "api_app_id": "A0TEST",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+    }
 
 
 def message_blocks(call: Call) -> list[dict[str, Any]]:

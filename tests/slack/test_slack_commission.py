@@ -5,8 +5,8 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
-from factories import consultant, engagement, recorded_case
-from slack_rig import SlackDriver, add_agencies, message_blocks, opened_view
+from factories import consultant, engagement
+from slack_rig import KNOWN_NEGLECT, SlackDriver, add_agencies, hackney_case, message_blocks, opened_view
 from slack_standin import SlackStandIn
 from sqlmodel import Session, func, select
 
@@ -30,18 +30,7 @@ def case_ref(session: Session, people) -> str:  # type: ignore[no-untyped-def]
         consultant(session, f"Reviewer {chr(67 + n)}")
     police = consultant(session, "Pat Police")
     engagement(session, police, "met-police", EngagementKind.employed, start_date=TODAY - timedelta(days=900))
-    return recorded_case(
-        session,
-        incident_date=(TODAY - timedelta(days=3)).isoformat(),
-        notified_date=(TODAY - timedelta(days=2)).isoformat(),
-        country="england",
-        area="hackney",
-        agencies_involved=["hackney-csc", "met-police"],
-        subject_age_years=3,
-        outcome="serious_harm",
-        abuse_or_neglect="known",
-        neglect=True,
-    )
+    return hackney_case(session, notified_days_ago=2, **KNOWN_NEGLECT)
 
 
 def _shortlist(slack: SlackDriver, standin: SlackStandIn, *, user: str, ref: str):  # type: ignore[no-untyped-def]
@@ -68,6 +57,24 @@ def _asked_to_declare(slack: SlackDriver, standin: SlackStandIn, posted, name: s
     slack.press(posted, "shortlist.commission", user=by, value=_commission_value(posted, name))
     standin.wait_for("chat.postMessage", 3)
     return next(p for p in standin.calls_to("chat.postMessage") if p.body["channel"] == dm)
+
+
+@pytest.fixture
+def adas_request(slack, standin, people, case_ref):  # type: ignore[no-untyped-def]
+    """The commissioner commissions Ada from the case's shortlist: the request to declare in her DMs."""
+    posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
+    return _asked_to_declare(
+        slack, standin, posted, "Ada Reviewer", by=people.commissioner, dm="D0CONSULTANT"
+    )
+
+
+def _answer_in_modal(slack: SlackDriver, standin: SlackStandIn, text: str, *, user: str) -> None:
+    """``user`` types ``text`` into the one input of the modal just opened, and submits it."""
+    [modal] = standin.wait_for("views.open")
+    [block] = [b for b in opened_view(modal)["blocks"] if b["type"] == "input"]
+    typed = {"type": "plain_text_input", "value": text}
+    values = {block["block_id"]: {block["element"]["action_id"]: typed}}
+    assert slack.submit(modal, values, user=user).status_code == 200
 
 
 def test_the_shortlist_shows_the_top_five_with_their_points_and_the_excluded_with_reasons(
@@ -160,27 +167,17 @@ def test_a_consultant_declares_a_conflict_in_a_modal_that_needs_a_statement(
         slack, standin, posted, "Bea Reviewer", by=people.commissioner, dm="D0OTHERCONSULTANT"
     )
     slack.press(request, "declaration.conflict", user=OTHER_CONSULTANT)
-    [modal] = standin.wait_for("views.open")
-    view = opened_view(modal)
-    [block] = [b for b in view["blocks"] if b["type"] == "input"]
     statement = "I supervised a social worker at Hackney CSC until last year."
-    values = {
-        block["block_id"]: {block["element"]["action_id"]: {"type": "plain_text_input", "value": statement}}
-    }
-    assert slack.submit(modal, values, user=OTHER_CONSULTANT).status_code == 200
+    _answer_in_modal(slack, standin, statement, user=OTHER_CONSULTANT)
     standin.wait_for("chat.update")
     declaration = session.exec(select(Declaration)).one()
     assert declaration.no_conflict is False and declaration.statement == statement
 
 
 def test_someone_other_than_the_consultant_cannot_declare_for_them(
-    slack, standin, people, case_ref, session: Session
+    slack, standin, people, adas_request, session: Session
 ):
-    posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
-    request = _asked_to_declare(
-        slack, standin, posted, "Ada Reviewer", by=people.commissioner, dm="D0CONSULTANT"
-    )
-    slack.press(request, "declaration.none", user=people.commissioner)
+    slack.press(adas_request, "declaration.none", user=people.commissioner)
     replies = standin.wait_for("response_url")
     assert "Only the commissioned consultant" in replies[0].body["text"]
     assert session.exec(select(func.count()).select_from(Declaration)).one() == 0
@@ -189,22 +186,13 @@ def test_someone_other_than_the_consultant_cannot_declare_for_them(
 def _decline(slack: SlackDriver, standin: SlackStandIn, request, *, user: str, reason: str):  # type: ignore[no-untyped-def]
     """``user`` presses Decline on the request and submits ``reason`` in the modal it opens."""
     slack.press(request, "declaration.decline", user=user)
-    [modal] = standin.wait_for("views.open")
-    [block] = [b for b in opened_view(modal)["blocks"] if b["type"] == "input"]
-    typed = {"type": "plain_text_input", "value": reason}
-    values = {block["block_id"]: {block["element"]["action_id"]: typed}}
-    assert slack.submit(modal, values, user=user).status_code == 200
+    _answer_in_modal(slack, standin, reason, user=user)
 
 
 def test_a_consultant_declines_the_commission_from_the_request_with_their_reason(
-    slack, standin, people, case_ref, session: Session
+    slack, standin, adas_request, session: Session
 ):
-    posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
-    request = _asked_to_declare(
-        slack, standin, posted, "Ada Reviewer", by=people.commissioner, dm="D0CONSULTANT"
-    )
-
-    _decline(slack, standin, request, user=CONSULTANT, reason="I am away for most of the review period.")
+    _decline(slack, standin, adas_request, user=CONSULTANT, reason="I am away for most of the review period.")
 
     [updated] = standin.wait_for("chat.update")
     assert "You declined the commission for case" in json.dumps(updated.body)
@@ -212,14 +200,9 @@ def test_a_consultant_declines_the_commission_from_the_request_with_their_reason
 
 
 def test_someone_other_than_the_consultant_cannot_decline_for_them(
-    slack, standin, people, case_ref, session: Session
+    slack, standin, adas_request, session: Session
 ):
-    posted = _shortlist(slack, standin, user=people.commissioner, ref=case_ref)
-    request = _asked_to_declare(
-        slack, standin, posted, "Ada Reviewer", by=people.commissioner, dm="D0CONSULTANT"
-    )
-
-    _decline(slack, standin, request, user=OTHER_CONSULTANT, reason="Declining for someone else.")
+    _decline(slack, standin, adas_request, user=OTHER_CONSULTANT, reason="Declining for someone else.")
 
     [told] = standin.wait_for("chat.postMessage", 4)[-1:]
     assert "Only the commissioned consultant" in json.dumps(told.body)
@@ -257,10 +240,8 @@ def test_a_request_about_thirty_agencies_lists_the_first_and_declares_from_the_f
 ):
     """The request names as many agencies as fit and counts the rest; "No conflict" then comes from the
     modal that lists every one, and the declaration covers exactly those."""
-    from commissioning import store
     from registry.models import Agency
     from registry.vocabulary import AgencyKind
-    from service.api.cases import rulesets
 
     ids = [f"agency-{n:02d}-" + "x" * 54 for n in range(30)]
     for n, agency_id in enumerate(ids):
@@ -268,23 +249,10 @@ def test_a_request_about_thirty_agencies_lists_the_first_and_declares_from_the_f
         session.add(Agency(id=agency_id, name=name, kind=AgencyKind.police, area="hackney"))
     consultant(session, "Ada Reviewer", slack_user_id=CONSULTANT, specialisms=["neglect"])
     session.commit()
-    view, _ = store.create_case(
-        session=session,
-        raw_features={
-            "incident_date": (TODAY - timedelta(days=3)).isoformat(),
-            "notified_date": (TODAY - timedelta(days=2)).isoformat(),
-            "country": "england",
-            "area": "hackney",
-            "agencies_involved": ids,
-            "outcome": "serious_harm",
-            "abuse_or_neglect": "known",
-        },
-        actor="chair@board.example.org",
-        today=TODAY,
-        rulesets=rulesets(),
+    ref = hackney_case(
+        session, notified_days_ago=2, agencies=ids, outcome="serious_harm", abuse_or_neglect="known"
     )
-    session.commit()
-    posted = _shortlist(slack, standin, user=people.commissioner, ref=view.case.ref)
+    posted = _shortlist(slack, standin, user=people.commissioner, ref=ref)
     slack.press(posted, "shortlist.commission", user=people.commissioner)
     standin.wait_for("chat.postMessage", 3)
     request = next(p for p in standin.calls_to("chat.postMessage") if p.body["channel"] == "D0CONSULTANT")

@@ -4,8 +4,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from factories import case, consultant, engagement, interest, rating
-from slack_rig import SlackDriver, add_agencies, message_blocks
+from factories import case, consultant, rating
+from slack_rig import SlackDriver, add_agencies, camden_ties, message_blocks
 from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, select
 
@@ -29,15 +29,7 @@ def ada(session: Session, people) -> int:  # type: ignore[no-untyped-def]
         specialisms=["neglect", "domestic_abuse"],
         dbs_check_date=add_years(TODAY, -3) + timedelta(days=10),
     )
-    engagement(
-        session,
-        ada,
-        "camden-csc",
-        EngagementKind.contracted,
-        start_date=TODAY - timedelta(days=200),
-        role_title="Independent chair",
-    )
-    interest(session, ada, agency_id="camden-csc", text="Sister works in Camden")
+    camden_ties(session, ada)
     rating(session, ada, 3, case_ref="OLD-2024-001")
     for n in range(12):
         consultant(session, f"Reviewer {chr(66 + n)}")

@@ -11,7 +11,7 @@ import json
 import logging
 import re
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,10 @@ from factories import consultant
 from slack_rig import (
     ADMIN_CHANNEL,
     REMINDER_CHANNEL,
+    UNEXPECTED_DEATH,
     SlackDriver,
     add_agencies,
+    hackney_case,
     modal_values,
     opened_view,
 )
@@ -76,29 +78,8 @@ def _logged(caplog: pytest.LogCaptureFixture, *, method: str, error: str, refere
 
 def _record(session: Session) -> str:
     """A case notified yesterday (the Panel must hear within five working days)."""
-    from commissioning import store
-    from service.api.cases import rulesets
-
     add_agencies(session, "hackney-csc", "met-police")
-    view, _ = store.create_case(
-        session=session,
-        raw_features={
-            "incident_date": (TODAY - timedelta(days=2)).isoformat(),
-            "notified_date": (TODAY - timedelta(days=1)).isoformat(),
-            "country": "england",
-            "area": "hackney",
-            "agencies_involved": ["hackney-csc", "met-police"],
-            "subject_age_years": 1,
-            "outcome": "death",
-            "abuse_or_neglect": "suspected",
-            "death_unexpected": True,
-        },
-        actor="chair@board.example.org",
-        today=TODAY,
-        rulesets=rulesets(),
-    )
-    session.commit()
-    return view.case.ref
+    return hackney_case(session, notified_days_ago=1, **UNEXPECTED_DEATH)
 
 
 # Each kind of call, refused -----------------------------------------------------------------------

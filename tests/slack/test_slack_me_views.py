@@ -2,6 +2,8 @@
 
 import json
 
+from slack_rig import CHECKS
+
 from bot.features.me import views as me_view
 from bot.service_client import Forbidden, Rejected
 from bot.views import inputs
@@ -19,14 +21,7 @@ def record(**changes: object) -> dict:
         "status": "approved",
         "status_reason": None,
         "approved_on": "2024-01-01",
-        "checks": {
-            "dbs_check_date": "2025-06-01",
-            "dbs_valid_until": "2028-05-31",
-            "registration_body": "social_work_england",
-            "registration_expiry": "2026-11-30",
-            "insurance_expiry": None,
-            "reapproval_due": "2027-01-01",
-        },
+        "checks": CHECKS,
         "capacity": 2,
         "places_held": 1,
         "away": [{"id": 1, "consultant_id": 7, "start_date": "2026-07-01", "end_date": "2026-07-14"}],

@@ -15,8 +15,17 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from factories import consultant, engagement, interest, rating, recorded_case
-from slack_rig import SlackDriver, add_agencies, find_element, message_blocks, opened_view
+from factories import consultant, engagement, rating
+from slack_rig import (
+    KNOWN_NEGLECT,
+    SlackDriver,
+    add_agencies,
+    camden_ties,
+    find_element,
+    hackney_case,
+    message_blocks,
+    opened_view,
+)
 from slack_standin import Call, SlackStandIn
 from sqlmodel import Session
 
@@ -116,15 +125,7 @@ def world(session: Session, people) -> dict[str, Any]:  # type: ignore[no-untype
         dbs_check_date=add_years(TODAY, -3) + timedelta(days=10),
     )
     rating(session, ada, 4, case_ref="OLD-2024-001")
-    camden = engagement(
-        session,
-        ada,
-        "camden-csc",
-        EngagementKind.contracted,
-        start_date=TODAY - timedelta(days=200),
-        role_title="Independent chair",
-    )
-    interest(session, ada, agency_id="camden-csc", text="Sister works in Camden")
+    camden = camden_ties(session, ada)
     wyn = consultant(
         session, "Wyn Warning", specialisms=["neglect"], insurance_expiry=TODAY + timedelta(days=20)
     )
@@ -135,18 +136,7 @@ def world(session: Session, people) -> dict[str, Any]:  # type: ignore[no-untype
         engagement(
             session, police, "met-police", EngagementKind.employed, start_date=TODAY - timedelta(days=900)
         )
-    ref = recorded_case(
-        session,
-        incident_date=(TODAY - timedelta(days=3)).isoformat(),
-        notified_date=(TODAY - timedelta(days=2)).isoformat(),
-        country="england",
-        area="hackney",
-        agencies_involved=["hackney-csc", "met-police"],
-        subject_age_years=3,
-        outcome="serious_harm",
-        abuse_or_neglect="known",
-        neglect=True,
-    )
+    ref = hackney_case(session, notified_days_ago=2, **KNOWN_NEGLECT)
     return {"ref": ref, "ada": ada, "wyn": wyn, "camden": camden, "candidates": 2 + OTHERS}
 
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from aiohttp import WSMsgType, web
 from pydantic import SecretStr
-from slack_rig import BOT_API_TOKEN, CHANNEL, SlackDriver
+from slack_rig import BOT_API_TOKEN, CHANNEL, SlackDriver, event_callback
 from slack_sdk.web.async_base_client import AsyncBaseClient
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_standin import BOT_USER, TEAM, SlackStandIn
@@ -116,15 +116,7 @@ def _event(event: dict[str, Any], *, event_id: str) -> dict[str, Any]:
         "accepts_response_payload": False,
         "retry_attempt": 0,
         "retry_reason": "",
-        "payload": {
-            "token": "legacy-unused",
-            "team_id": TEAM,
-            "api_app_id": "A0TEST",
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-        },
+        "payload": event_callback(event, event_id=event_id),
     }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from blockkit_rules import Verdict, check_ack, check_call
+from slack_rig import CHECKS
 
 import bot.features
 from bot.features.case import views as case_view
@@ -246,14 +247,7 @@ def record() -> dict[str, Any]:
         "name": NAME,
         "status": "suspended",
         "status_reason": REASON,
-        "checks": {
-            "dbs_check_date": "2025-06-01",
-            "dbs_valid_until": "2028-05-31",
-            "registration_body": "social_work_england",
-            "registration_expiry": "2026-11-30",
-            "insurance_expiry": None,
-            "reapproval_due": "2027-01-01",
-        },
+        "checks": CHECKS,
         "capacity": 5,
         "places_held": 5,
         "away": away,

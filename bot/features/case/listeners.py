@@ -39,11 +39,10 @@ async def _show(service: ServiceClient, slack: AsyncWebClient, *, user: str, ref
 
 
 async def run(call: Invocation) -> None:
-    ref = call.args.split(" ", 1)[0]
-    if not ref:
-        await call.ack(**errors.usage("/scr case REF", "the case and its decision."))
+    working = "Looking up {ref}: I'll send it to your direct messages."
+    ref = await call.case_ref("/scr case REF", "the case and its decision.", working=working)
+    if ref is None:
         return
-    await call.ack(text=f"Looking up {ref}: I'll send it to your direct messages.", response_type="ephemeral")
     try:
         with if_refused(step="send you the case in a direct message"):
             await _show(call.service, call.slack, user=call.user, ref=ref)

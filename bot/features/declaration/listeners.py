@@ -7,6 +7,7 @@ these buttons arrive on is sent by ``request.ask`` when a commission is made; th
 are read back from the service (the request's claim), so the declaration covers what the consultant saw.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -16,9 +17,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.deps import Deps
 from bot.features.declaration import views as declaration_view
 from bot.listening import on_press, on_submit
+from bot.modals import opens
 from bot.payloads import carried, message_of, metadata, user_id
 from bot.service_client import ServiceClient
 from bot.slack_calls import if_refused
+from bot.views import inputs
 
 
 async def _asked(service: ServiceClient, where: dict[str, Any]) -> list[list[str]]:
@@ -27,23 +30,39 @@ async def _asked(service: ServiceClient, where: dict[str, Any]) -> list[list[str
     return (await service.claim_detail(key=key))["agencies"]
 
 
+def _where(ids: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """What a button on the request carried (the commission and the request's token), and the message."""
+    return {**ids, **message_of(body)}
+
+
+def _listing_agencies(
+    service: ServiceClient, build: Callable[..., dict[str, Any]]
+) -> Callable[[dict[str, Any], dict[str, Any]], Awaitable[dict[str, Any]]]:
+    """The modal ``build`` makes for the request a button is on, listing the agencies it asked about."""
+
+    async def built(ids: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        where = _where(ids, body)
+        return build(where, agencies=await _asked(service, where))
+
+    return built
+
+
 async def _declare(
     service: ServiceClient,
     slack: AsyncWebClient,
     *,
     user: str,
     where: dict[str, Any],
-    no_conflict: bool,
-    statement: str | None,
+    conflict: str | None = None,
 ) -> None:
-    """Relay the declaration, then replace the request message (``where`` names it, with the commission
-    and the request) with what was recorded."""
+    """Relay the declaration, of no conflict or of the ``conflict`` described, then replace the request
+    message (``where`` names it, with the commission and the request) with what was recorded."""
     made = await service.declare(
         commission_id=where["commission"],
         consultant=user,
         agencies=[agency_id for agency_id, _ in await _asked(service, where)],
-        no_conflict=no_conflict,
-        statement=statement,
+        no_conflict=conflict is None,
+        statement=conflict,
     )
     with if_refused(done="Your declaration is recorded", step="update the request with it"):
         await slack.chat_update(
@@ -59,46 +78,28 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @on_press(app, declaration_view.NO_CONFLICT)
     async def no_conflict(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
-        where = {**carried(action), **message_of(body)}
-        await _declare(service, client, user=user_id(body), where=where, no_conflict=True, statement=None)
+        where = _where(carried(action), body)
+        await _declare(service, client, user=user_id(body), where=where)
 
-    @on_press(app, declaration_view.LIST)
-    async def full_list(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
-        where = {**carried(action), **message_of(body)}
-        view = declaration_view.list_modal(where, agencies=await _asked(service, where))
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+    opens(app, declaration_view.LIST, _listing_agencies(service, declaration_view.list_modal))
+    opens(app, declaration_view.CONFLICT, _listing_agencies(service, declaration_view.conflict_modal))
+    opens(app, declaration_view.DECLINE, lambda ids, body: declaration_view.decline_modal(_where(ids, body)))
 
     @on_submit(app, declaration_view.LIST_MODAL)
     async def none_in_list(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        await _declare(
-            service, client, user=user_id(body), where=metadata(view), no_conflict=True, statement=None
-        )
-
-    @on_press(app, declaration_view.CONFLICT)
-    async def conflict(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
-        where = {**carried(action), **message_of(body)}
-        view = declaration_view.conflict_modal(where, agencies=await _asked(service, where))
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        await _declare(service, client, user=user_id(body), where=metadata(view))
 
     @on_submit(app, declaration_view.MODAL)
     async def conflict_declared(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
-        statement = view["state"]["values"][declaration_view.STATEMENT_BLOCK][declaration_view.STATEMENT][
-            "value"
-        ]
-        await _declare(
-            service, client, user=user_id(body), where=metadata(view), no_conflict=False, statement=statement
-        )
-
-    @on_press(app, declaration_view.DECLINE)
-    async def decline(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
-        where = {**carried(action), **message_of(body)}
-        await client.views_open(trigger_id=body["trigger_id"], view=declaration_view.decline_modal(where))
+        # A conflict with nothing written is still a conflict (the service asks for the statement).
+        statement = inputs.state_of(view, declaration_view.STATEMENT_BLOCK)["value"] or ""
+        await _declare(service, client, user=user_id(body), where=metadata(view), conflict=statement)
 
     @on_submit(app, declaration_view.DECLINE_MODAL)
     async def declined(
@@ -106,7 +107,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         await ack()
         where = metadata(view)
-        reason = view["state"]["values"][declaration_view.REASON_BLOCK][declaration_view.REASON]["value"]
+        reason = inputs.state_of(view, declaration_view.REASON_BLOCK)["value"]
         made = await service.decline(
             commission_id=where["commission"], consultant=user_id(body), reason=reason
         )

@@ -30,13 +30,10 @@ LIMIT = 200  # the picker reaches every candidate the service ranks
 
 
 async def run(call: Invocation) -> None:
-    ref = call.args.split(" ", 1)[0]
-    if not ref:
-        await call.ack(**errors.usage("/scr shortlist REF", "the ranked shortlist for case REF."))
+    working = "Shortlisting {ref}: I'll send it to your direct messages."
+    ref = await call.case_ref("/scr shortlist REF", "the ranked shortlist for case REF.", working=working)
+    if ref is None:
         return
-    await call.ack(
-        text=f"Shortlisting {ref}: I'll send it to your direct messages.", response_type="ephemeral"
-    )
     try:
         shortlist = await call.service.shortlist(as_user=call.user, ref=ref, limit=LIMIT)
     except NotFound:

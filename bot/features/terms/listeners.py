@@ -19,16 +19,11 @@ FORMATS = ("docx", "pdf")
 
 
 async def run(call: Invocation) -> None:
-    ref = call.args.split(" ", 1)[0]
-    if not ref:
-        await call.ack(
-            **errors.usage("/scr terms REF", "the terms of reference for case REF, as DOCX and PDF.")
-        )
+    working = "Preparing the terms of reference for {ref}: I'll send the files to your direct messages."
+    what = "the terms of reference for case REF, as DOCX and PDF."
+    ref = await call.case_ref("/scr terms REF", what, working=working)
+    if ref is None:
         return
-    await call.ack(
-        text=f"Preparing the terms of reference for {ref}: I'll send the files to your direct messages.",
-        response_type="ephemeral",
-    )
     try:
         version = await call.service.generate_terms(as_user=call.user, ref=ref)
     except NotFound:
