@@ -87,31 +87,24 @@ def own_commissions(*, session: Session, consultant_id: int) -> list[MyCommissio
     ]
 
 
+# What the record and its checks take from the approved list as it is held; the rest is worked out here.
+_AS_HELD = set(MyRecord.model_fields) - {"checks", "places_held", "away", "commissions", "agencies"}
+_CHECKS_AS_HELD = set(MyChecks.model_fields) - {"dbs_valid_until"}
+
+
 def own_record(*, session: Session, consultant_id: int, dbs_recheck_years: int, today: date) -> MyRecord:
     """The consultant's own record: status, checks, capacity in use, away, ties, interests, commissions."""
     detail = get_consultant(session=session, consultant_id=consultant_id)
     held = own_commissions(session=session, consultant_id=consultant_id)
     dbs = detail.dbs_check_date
     return MyRecord(
-        id=detail.id,
-        name=detail.name,
-        email=detail.email,
-        status=detail.status,
-        status_reason=detail.status_reason,
-        approved_on=detail.approved_on,
+        **detail.model_dump(include=_AS_HELD),
         checks=MyChecks(
-            dbs_check_date=dbs,
+            **detail.model_dump(include=_CHECKS_AS_HELD),
             dbs_valid_until=None if dbs is None else dbs_valid_until(dbs, dbs_recheck_years),
-            registration_body=detail.registration_body,
-            registration_expiry=detail.registration_expiry,
-            insurance_expiry=detail.insurance_expiry,
-            reapproval_due=detail.reapproval_due,
         ),
-        capacity=detail.capacity,
         places_held=len(held),
         away=[period for period in detail.away if period.end_date >= today],
-        engagements=detail.engagements,
-        interests=detail.interests,
         commissions=held,
         agencies=_agency_names(session, detail),
     )
@@ -215,16 +208,8 @@ def _commissions_held(session: Session, consultant_id: int) -> list[CommissionHe
             DeclarationHeld.model_validate(declaration, from_attributes=True)
         )
     return [
-        CommissionHeld(
-            id=commission.id,  # type: ignore[arg-type]
-            case_ref=ref,
-            role=commission.role,
-            status=commission.status,
-            warnings=commission.warnings,
-            created_by=commission.created_by,
-            created_at=commission.created_at,
-            updated_at=commission.updated_at,
-            declarations=declarations[commission.id],  # type: ignore[index]
+        CommissionHeld.model_validate(
+            {**commission.model_dump(), "case_ref": ref, "declarations": declarations[commission.id]}  # type: ignore[index]
         )
         for commission, ref in rows
     ]

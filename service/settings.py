@@ -1,6 +1,7 @@
 """Service settings, read from the environment (prefix ``SCR_``) and an optional ``.env`` file."""
 
 import ipaddress
+from dataclasses import fields
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any
@@ -174,17 +175,12 @@ def check_secret_key(settings: Settings) -> None:
 
 def bot_settings(settings: Settings) -> "BotSettings":
     """What the Slack bot is told of these settings, built here alone whether it runs inside the service
-    (HTTP mode) or as ``scr bot`` (the bot reads no settings of its own: it never imports the service)."""
+    (HTTP mode) or as ``scr bot`` (the bot reads no settings of its own: it never imports the service).
+    Each of the bot's settings is the service's of the same name after ``slack_``."""
     from bot.settings import BotSettings
 
-    return BotSettings(
-        bot_token=settings.slack_bot_token,
-        signing_secret=settings.slack_signing_secret,
-        api_url=settings.slack_api_url,
-        reminder_channel=settings.slack_reminder_channel,
-        reminder_lead_days=settings.slack_reminder_lead_days,
-        admin_channel=settings.slack_admin_channel,
-    )
+    told = {field.name: getattr(settings, f"slack_{field.name}") for field in fields(BotSettings)}
+    return BotSettings(**told)
 
 
 @lru_cache
