@@ -61,6 +61,16 @@ def text_input(
     return input_block(block_id, label, element, optional=optional, hint=hint)
 
 
+def written(
+    block_id: str, label: str, *, max_length: int, action_id: str = VALUE, hint: str | None = None
+) -> Block:
+    """Free text a person must write in their own words (a reason, a statement): at least 3 characters, as
+    the service takes it."""
+    return text_input(
+        block_id, label, action_id=action_id, multiline=True, min_length=3, max_length=max_length, hint=hint
+    )
+
+
 def datepicker(block_id: str, label: str, *, initial: date | None = None, optional: bool = False) -> Block:
     element: dict[str, Any] = {"type": "datepicker", "action_id": VALUE}
     if initial is not None:

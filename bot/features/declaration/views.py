@@ -143,12 +143,10 @@ def conflict_modal(where: Mapping[str, Any], *, agencies: Sequence[Sequence[str]
         blocks=[
             section("The agencies involved in the case:"),
             *agency_sections(agencies),
-            inputs.text_input(
+            inputs.written(
                 STATEMENT_BLOCK,
                 "Describe the conflict: which agency, and your link with it",
                 action_id=STATEMENT,
-                multiline=True,
-                min_length=3,
                 max_length=INPUT_CHARS,
             ),
         ],
@@ -202,12 +200,10 @@ def decline_modal(where: Mapping[str, Any]) -> dict[str, Any]:
                 "you can take it on but have a conflict to declare, close this and press *Declare a "
                 "conflict*."
             ),
-            inputs.text_input(
+            inputs.written(
                 REASON_BLOCK,
                 "Why you are declining",
                 action_id=REASON,
-                multiline=True,
-                min_length=3,
                 max_length=REASON_CHARS,
                 hint="Recorded with the commission and seen by the commissioner.",
             ),
