@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from bot.service_client import Rejected, ServiceError
-from bot.views.blocks import INPUT_CHARS, OPTIONS_MAX, Block, clip, modal, plain, section
+from bot.views.blocks import INPUT_CHARS, OPTIONS_MAX, Block, clip, modal, plain, plain_if_given, section
 
 VALUE = "value"
 LABEL_CHARS = 2000
@@ -22,16 +22,14 @@ NO_CASE_DETAILS = "Write nothing that identifies a child or family: no names, ad
 def input_block(
     block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
 ) -> Block:
-    block = {
+    return {
         "type": "input",
         "block_id": block_id,
         "label": plain(label, LABEL_CHARS),
         "optional": optional,
         "element": element,
+        **plain_if_given("hint", hint, LABEL_CHARS),
     }
-    if hint is not None:
-        block["hint"] = plain(hint, LABEL_CHARS)
-    return block
 
 
 def text_input(

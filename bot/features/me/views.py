@@ -218,16 +218,24 @@ def availability_modal(record: Mapping[str, Any]) -> dict[str, Any]:
     return modal(title="Your availability", submit="Save", callback_id=AVAILABILITY_MODAL, blocks=blocks)
 
 
-def interest_modal() -> dict[str, Any]:
+def _declaring(what: str, *, callback_id: str, about: str, asked: list[Block]) -> dict[str, Any]:
+    """A modal in which the consultant declares ``what`` (``about`` says what counts); it counts once an
+    admin confirms it, which the modal says."""
     return modal(
-        title="Declare an interest",
+        title=f"Declare {what}",
         submit="Declare",
+        callback_id=callback_id,
+        blocks=[section(f"{about} An admin confirms it before it counts in conflict checks."), *asked],
+    )
+
+
+def interest_modal() -> dict[str, Any]:
+    return _declaring(
+        "an interest",
         callback_id=INTEREST_MODAL,
-        blocks=[
-            section(
-                "Declare anything that could affect your independence: a link with an agency, or with a case "
-                "(by its reference). An admin confirms it before it counts in conflict checks."
-            ),
+        about="Declare anything that could affect your independence: a link with an agency, or with a case "
+        "(by its reference).",
+        asked=[
             inputs.agency_picker(AGENCY_BLOCK, action_id=AGENCY, min_query_length=2, optional=True),
             inputs.text_input(
                 CASE_BLOCK, "Case reference (if it is about one case)", max_length=32, optional=True
@@ -238,15 +246,11 @@ def interest_modal() -> dict[str, Any]:
 
 
 def engagement_modal() -> dict[str, Any]:
-    return modal(
-        title="Declare an engagement",
-        submit="Declare",
+    return _declaring(
+        "an engagement",
         callback_id=ENGAGEMENT_MODAL,
-        blocks=[
-            section(
-                "A job, contract, board seat or other tie with an agency, current or past. An admin "
-                "confirms it before it counts in conflict checks."
-            ),
+        about="A job, contract, board seat or other tie with an agency, current or past.",
+        asked=[
             inputs.agency_picker(AGENCY_BLOCK, action_id=AGENCY, min_query_length=2),
             inputs.static_select(KIND_BLOCK, "Kind of tie", engagements.kind_options()),
             inputs.text_input(ROLE_BLOCK, "Role or job title", max_length=200),
