@@ -46,7 +46,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
-    from bench import cli
+    from bench import _cli as cli
 
     parser = cli.options(
         __doc__,

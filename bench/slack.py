@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "slack")]
 
 from slack_standin import TEAM, SlackStandIn, sign  # noqa: E402
 
-from bench import cli  # noqa: E402
+from bench import _cli as cli  # noqa: E402
 
 SECRET = "bench-signing-secret"
 USER = "U0BENCHCHAIR"
