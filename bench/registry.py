@@ -46,18 +46,20 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    from bench import _cli as cli
+
+    parser = cli.options(
+        __doc__,
+        smoke="a few seconds on tiny data",
+        consultants=10_000,
+        engagements=100_000,
+        agencies=500,
+        requests=300,
+    )
     parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--database", help="default scr_bench (scr_bench_<pid> with --smoke)")
-    parser.add_argument("--consultants", type=int, default=10_000)
-    parser.add_argument("--engagements", type=int, default=100_000)
-    parser.add_argument("--agencies", type=int, default=500)
-    parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--smoke", action="store_true", help="a few seconds on tiny data")
-    args = parser.parse_args()
-    if args.smoke:
-        args.consultants, args.engagements, args.agencies, args.requests = 200, 1000, 40, 20
+    args = cli.parse(parser, smoke={"consultants": 200, "engagements": 1000, "agencies": 40, "requests": 20})
     args.database = args.database or (f"scr_bench_{os.getpid()}" if args.smoke else "scr_bench")
 
     server = make_url(args.server)

@@ -12,7 +12,6 @@ would in production.
 ``--smoke`` sends 2 rounds of 5, to show the benchmark works in seconds; its figures are indicative only.
 """
 
-import argparse
 import asyncio
 import os
 import secrets
@@ -33,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "slack")]
 
 from slack_standin import TEAM, SlackStandIn, sign  # noqa: E402
+
+from bench import _cli as cli  # noqa: E402
 
 SECRET = "bench-signing-secret"
 USER = "U0BENCHCHAIR"
@@ -131,14 +132,9 @@ async def _run(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--concurrency", type=int, default=20)
+    parser = cli.options(__doc__, smoke="2 rounds of 5 commands", rounds=10, concurrency=20)
     parser.add_argument("--command", default="check", help="the /scr text to send, e.g. 'check' or 'help'")
-    parser.add_argument("--smoke", action="store_true", help="2 rounds of 5 commands")
-    args = parser.parse_args()
-    if args.smoke:
-        args.rounds, args.concurrency = 2, 5
+    args = cli.parse(parser, smoke={"rounds": 2, "concurrency": 5})
 
     url, drop = _throwaway_database(os.environ.get("SCR_DATABASE_URL", ""))
     token, user = _prepare_database(url)

@@ -39,6 +39,11 @@ def plain(text: str, limit: int = SECTION_CHARS) -> dict[str, Any]:
     return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
 
 
+def plain_if_given(key: str, text: str | None, limit: int) -> dict[str, Any]:
+    """``{key: plain(text)}``, or nothing without a text: Slack refuses a null where a key may be left out."""
+    return {} if text is None else {key: plain(text, limit)}
+
+
 def mrkdwn(text: str, limit: int = SECTION_CHARS) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": clip(text, limit)}
 
@@ -133,14 +138,12 @@ def modal(
         raise ValueError(f"{len(blocks)} blocks: a modal holds at most {MODAL_BLOCKS}")
     if len(private_metadata) > PRIVATE_METADATA_CHARS:
         raise ValueError("private_metadata holds at most 3,000 characters")
-    view: dict[str, Any] = {
+    return {
         "type": "modal",
         "callback_id": callback_id,
         "title": plain(title, MODAL_TITLE_CHARS),
         "close": plain(close, MODAL_TITLE_CHARS),
         "blocks": blocks,
         "private_metadata": private_metadata,
+        **plain_if_given("submit", submit, MODAL_TITLE_CHARS),
     }
-    if submit is not None:
-        view["submit"] = plain(submit, MODAL_TITLE_CHARS)
-    return view

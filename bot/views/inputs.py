@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from bot.service_client import Rejected, ServiceError
-from bot.views.blocks import INPUT_CHARS, OPTIONS_MAX, Block, clip, modal, plain, section
+from bot.views.blocks import INPUT_CHARS, OPTIONS_MAX, Block, clip, modal, plain, plain_if_given, section
 
 VALUE = "value"
 LABEL_CHARS = 2000
@@ -22,16 +22,14 @@ NO_CASE_DETAILS = "Write nothing that identifies a child or family: no names, ad
 def input_block(
     block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str | None = None
 ) -> Block:
-    block = {
+    return {
         "type": "input",
         "block_id": block_id,
         "label": plain(label, LABEL_CHARS),
         "optional": optional,
         "element": element,
+        **plain_if_given("hint", hint, LABEL_CHARS),
     }
-    if hint is not None:
-        block["hint"] = plain(hint, LABEL_CHARS)
-    return block
 
 
 def text_input(
@@ -59,6 +57,16 @@ def text_input(
     if min_length is not None:
         element["min_length"] = min_length
     return input_block(block_id, label, element, optional=optional, hint=hint)
+
+
+def written(
+    block_id: str, label: str, *, max_length: int, action_id: str = VALUE, hint: str | None = None
+) -> Block:
+    """Free text a person must write in their own words (a reason, a statement): at least 3 characters, as
+    the service takes it."""
+    return text_input(
+        block_id, label, action_id=action_id, multiline=True, min_length=3, max_length=max_length, hint=hint
+    )
 
 
 def datepicker(block_id: str, label: str, *, initial: date | None = None, optional: bool = False) -> Block:

@@ -42,6 +42,7 @@ from commissioning.features import CATALOGUE
 from commissioning.models import Commission
 from registry.models import Consultant
 from registry.vocabulary import ConsultantStatus
+from service.api.params import MAX_ID
 from service.app import create_app
 from service.auth import SLACK_USER_HEADER
 from service.models import Role
@@ -128,7 +129,8 @@ def _answering_for_the_consultant(engine, case) -> None:  # type: ignore[no-unty
     case.body["slack_user_id"] = DECLARING
     commission_id = (case.path_parameters or {}).get("commission_id")
     with Session(engine) as session:
-        commission = session.get(Commission, commission_id) if isinstance(commission_id, int) else None
+        storable = isinstance(commission_id, int) and 0 < commission_id <= MAX_ID  # PostgreSQL's INTEGER
+        commission = session.get(Commission, commission_id) if storable else None
     if commission is not None:
         _declaring(engine, commission.consultant_id)
 

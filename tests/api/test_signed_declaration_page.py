@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from factories import CASE_FEATURES, TODAY, commission, consultant, hackney, recorded_case
-from security.admin_pages_client import assert_beside_fields, signed_in_as
+from security.admin_pages_client import assert_refused_beside_fields, signed_in_as
 from sqlmodel import select
 
 from commissioning.models import Case, CommissionStatus, Declaration
@@ -80,9 +80,8 @@ def test_an_incomplete_form_says_what_is_missing_beside_each_field_and_saves_not
 
     response = signed_in.post(proposed, data=data)
 
-    assert response.status_code == 422
-    assert_beside_fields(
-        response.text,
+    assert_refused_beside_fields(
+        response,
         {
             "signed_on": "cannot be in the future",
             "reference": "Enter the reference to the signed statement",

@@ -1,6 +1,7 @@
 """Every benchmark in bench/ runs in its ``--smoke`` mode, so none can break unseen between hand runs.
 
-The benchmarks are found by listing bench/, so a new one is run without anyone adding it here. Each runs
+The benchmarks are found by listing bench/, so a new one is run without anyone adding it here (a module
+whose name starts with an underscore is a helper they share, not a benchmark). Each runs
 as a module from the repository root, as the README tells people to run them, with no secret key in its
 environment (each must make its own, as the service refuses to start without one) and must exit 0
 having printed figures. A benchmark that takes ``--server`` measures on PostgreSQL: it is given the run's
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCHES = sorted(path for path in (ROOT / "bench").glob("*.py") if path.stem != "__init__")
+BENCHES = sorted(path for path in (ROOT / "bench").glob("*.py") if not path.stem.startswith("_"))
 TIMEOUT_S = 180  # each smoke run takes seconds; this only stops a hung one
 FIGURE = re.compile(r"\d ms\b")  # every benchmark reports some latency in milliseconds
 

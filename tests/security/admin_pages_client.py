@@ -49,8 +49,11 @@ def signed_in_as(client, session: Session, email: str, page: str = "/admin/consu
     return client
 
 
-def assert_beside_fields(html: str, messages: Mapping[str, str]) -> None:
-    """Each field's message stands beside it (``FIELD-error``), and the error summary links to the field."""
+def assert_refused_beside_fields(response: httpx.Response, messages: Mapping[str, str]) -> None:
+    """The form is refused (422) with each field's message beside it (``FIELD-error``), and the error
+    summary links to the field."""
+    assert response.status_code == 422
+    html = response.text
     for field, message in messages.items():
         assert re.search(rf'id="{field}-error">.*?{message}', html, re.S), field
         assert f'href="#{field}"' in html, field

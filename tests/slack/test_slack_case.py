@@ -442,10 +442,10 @@ def test_after_the_board_departs_every_surface_names_the_boards_deadlines(
     client.post("/admin/sign-in", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
     page = client.get(f"/admin/cases/{ref}").text
     ahead = re.findall(r'<li><span class="date">([\d-]+)</span>: ([^(<]+) \(', page)
-    assert ahead == [(ofsted_due.isoformat(), "Notify ofsted"), (rapid_due.isoformat(), "Rapid review")]
+    assert ahead == [(ofsted_due.isoformat(), "Notify Ofsted"), (rapid_due.isoformat(), "Rapid review")]
     listing = client.get("/admin/cases").text
     listed_ahead = re.findall(r'<span class="date">([\d-]+)</span>: ([^<]+)', listing)
     assert [(day, name.strip()) for day, name in listed_ahead] == [
-        (ofsted_due.isoformat(), "Notify ofsted"),
+        (ofsted_due.isoformat(), "Notify Ofsted"),
         (rapid_due.isoformat(), "Rapid review"),
     ]

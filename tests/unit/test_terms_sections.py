@@ -299,6 +299,17 @@ def test_a_learning_review_leaves_publication_to_the_board() -> None:
 # Decisions resting on facts the guidance left open ------------------------------------------------
 
 
+def rapid_review(basis: str) -> dict[str, object]:
+    """The mandatory rapid review as the decision names it, due 25 November 2026 on the clock ``basis``."""
+    return {
+        "type": "rapid_review",
+        "kind": "review",
+        "requirement": "mandatory",
+        "reasons": [],
+        "deadline": {"date": "2026-11-25", "basis": basis},
+    }
+
+
 def test_notes_on_unconfirmed_facts_become_a_request_to_the_board_in_plain_words() -> None:
     outcome = {
         "type": "lcspr",
@@ -313,16 +324,7 @@ def test_notes_on_unconfirmed_facts_become_a_request_to_the_board_in_plain_words
             }
         ],
     }
-    rapid = {
-        "type": "rapid_review",
-        "kind": "review",
-        "requirement": "mandatory",
-        "reasons": [],
-        "deadline": {
-            "date": "2026-11-25",
-            "basis": "15 working days from notified_date (UNCONFIRMED: a note)",
-        },
-    }
+    rapid = rapid_review("15 working days from notified_date (UNCONFIRMED: a note)")
     built = terms({"incident_date": "2026-11-02"}, outcomes=(outcome, rapid))
     decision = texts(built, "decision")
     assert "The case may highlight recurrent themes." in decision
@@ -340,16 +342,9 @@ def test_notes_on_unconfirmed_facts_become_a_request_to_the_board_in_plain_words
 
 
 def test_a_clock_counted_from_another_day_until_the_right_one_is_known_is_for_the_board_to_confirm() -> None:
-    rapid = {
-        "type": "rapid_review",
-        "kind": "review",
-        "requirement": "mandatory",
-        "reasons": [],
-        "deadline": {
-            "date": "2026-11-25",
-            "basis": "15 working days from the notification to the Panel, counted for now from notified_date",
-        },
-    }
+    rapid = rapid_review(
+        "15 working days from the notification to the Panel, counted for now from notified_date"
+    )
     rows = texts(terms({"incident_date": "2026-11-02"}, outcomes=(rapid,)), "timescales")
     assert (
         "Rapid review | 15 working days from the notification to the Panel; until the board confirms that "

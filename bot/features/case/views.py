@@ -109,32 +109,46 @@ def _decided_on(today: date) -> Block:
     return inputs.datepicker(DATE_BLOCK, "The day the board decided", initial=today, optional=True)
 
 
+def _decision_modal(
+    where: dict[str, str], *, title: str, submit: str, callback_id: str, verb: str, asked: list[Block]
+) -> dict[str, Any]:
+    """A modal recording the board's decision on the case ``where`` names: what it records (the board
+    ``verb`` the recommendation), then the inputs ``asked``; it carries ``where`` and nothing else."""
+    return modal(
+        title=title,
+        submit=submit,
+        callback_id=callback_id,
+        private_metadata=carry(**where),
+        blocks=[
+            section(f"Record that the board {verb} the recommendation for case *{escape(where['ref'])}*."),
+            *asked,
+        ],
+    )
+
+
 def accept_modal(where: dict[str, str], *, today: date) -> dict[str, Any]:
     """Accepting on the day the board decided; ``where`` is the case reference and the message to update."""
-    return modal(
+    return _decision_modal(
+        where,
         title="Accept",
         submit="Accept",
         callback_id=ACCEPT_MODAL,
-        private_metadata=carry(**where),
-        blocks=[
-            section(f"Record that the board accepts the recommendation for case *{escape(where['ref'])}*."),
-            _decided_on(today),
-        ],
+        verb="accepts",
+        asked=[_decided_on(today)],
     )
 
 
 def depart_modal(where: dict[str, str], *, labels: dict[str, str], today: date) -> dict[str, Any]:
     """The modal for departing; ``where`` is the case reference and the case message to update, ``labels``
     the outcomes the board may choose instead (id -> words)."""
-    ref = where["ref"]
     offered = [option(said, outcome) for outcome, said in labels.items()][:OPTIONS_MAX]
-    return modal(
+    return _decision_modal(
+        where,
         title="A different decision",
         submit="Record",
         callback_id=DEPART_MODAL,
-        private_metadata=carry(**where),
-        blocks=[
-            section(f"Record that the board departs from the recommendation for case *{escape(ref)}*."),
+        verb="departs from",
+        asked=[
             inputs.multi_select(
                 REQUIRED_BLOCK,
                 "What the board decided instead: mandatory outcomes",
@@ -146,12 +160,10 @@ def depart_modal(where: dict[str, str], *, labels: dict[str, str], today: date) 
                 CHOSEN_BLOCK, "Outcomes the board chose at its discretion", offered, optional=True
             ),
             _decided_on(today),
-            inputs.text_input(
+            inputs.written(
                 REASON_BLOCK,
                 "The decision and the reason for it",
                 action_id=REASON,
-                multiline=True,
-                min_length=3,
                 max_length=INPUT_CHARS,
                 hint="Recorded in the case's decision history and the audit log.",
             ),

@@ -113,42 +113,58 @@ def request_blocks(
     )
 
 
+def _answering(
+    where: Mapping[str, Any],
+    *,
+    title: str,
+    submit: str,
+    callback_id: str,
+    intro: str,
+    asked: list[Block],
+    close: str = "Close",
+) -> dict[str, Any]:
+    """A modal answering the request: ``intro``, then ``asked``. It carries ``where`` (what the button
+    carried, and the request message to update) to the submission, and nothing about the case."""
+    return modal(
+        title=title,
+        submit=submit,
+        close=close,
+        callback_id=callback_id,
+        private_metadata=carry(**where),
+        blocks=[section(intro), *asked],
+    )
+
+
 def list_modal(where: Mapping[str, Any], *, agencies: Sequence[Sequence[str]]) -> dict[str, Any]:
     """Every agency the request asked about; submitting declares no conflict with any of them.
     ``where``: what the button carried, and the request message to update."""
-    return modal(
+    return _answering(
+        where,
         title="Agencies involved",
         submit="Declare no conflict",
         close="Cancel",
         callback_id=LIST_MODAL,
-        private_metadata=carry(**where),
-        blocks=[
-            section(
-                "The agencies involved in the case. *Declare no conflict* records that you have no conflict "
-                "of interest with any of them; if you have one, close this and press *Declare a conflict*."
-            ),
-            *agency_sections(agencies),
-        ],
+        intro="The agencies involved in the case. *Declare no conflict* records that you have no conflict "
+        "of interest with any of them; if you have one, close this and press *Declare a conflict*.",
+        asked=agency_sections(agencies),
     )
 
 
 def conflict_modal(where: Mapping[str, Any], *, agencies: Sequence[Sequence[str]]) -> dict[str, Any]:
     """The statement of a conflict, under the agencies asked about; ``where``: what the button carried,
     and the request message to update."""
-    return modal(
+    return _answering(
+        where,
         title="Declare a conflict",
         submit="Declare",
         callback_id=MODAL,
-        private_metadata=carry(**where),
-        blocks=[
-            section("The agencies involved in the case:"),
+        intro="The agencies involved in the case:",
+        asked=[
             *agency_sections(agencies),
-            inputs.text_input(
+            inputs.written(
                 STATEMENT_BLOCK,
                 "Describe the conflict: which agency, and your link with it",
                 action_id=STATEMENT,
-                multiline=True,
-                min_length=3,
                 max_length=INPUT_CHARS,
             ),
         ],
@@ -191,23 +207,18 @@ def declared_blocks(commission: dict[str, Any]) -> list[Block]:
 def decline_modal(where: Mapping[str, Any]) -> dict[str, Any]:
     """The consultant turns the commission down, with their reason; ``where``: what the button carried,
     and the request message to update."""
-    return modal(
+    return _answering(
+        where,
         title="Decline the commission",
         submit="Decline",
         callback_id=DECLINE_MODAL,
-        private_metadata=carry(**where),
-        blocks=[
-            section(
-                "Declining ends the commission: the commissioner is told and commissions someone else. If "
-                "you can take it on but have a conflict to declare, close this and press *Declare a "
-                "conflict*."
-            ),
-            inputs.text_input(
+        intro="Declining ends the commission: the commissioner is told and commissions someone else. If you "
+        "can take it on but have a conflict to declare, close this and press *Declare a conflict*.",
+        asked=[
+            inputs.written(
                 REASON_BLOCK,
                 "Why you are declining",
                 action_id=REASON,
-                multiline=True,
-                min_length=3,
                 max_length=REASON_CHARS,
                 hint="Recorded with the commission and seen by the commissioner.",
             ),

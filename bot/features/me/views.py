@@ -11,6 +11,7 @@ reject it.
 from collections.abc import Mapping
 from typing import Any
 
+from bot.features.consultant import engagements
 from bot.features.consultant.words import Vocabulary, on, plural, term
 from bot.payloads import carry
 from bot.views import inputs
@@ -46,39 +47,24 @@ CAPACITY_BLOCK = "me.capacity"
 KEEP_BLOCK = "me.keep"
 FROM_BLOCK = "me.from"
 UNTIL_BLOCK = "me.until"
-AGENCY_BLOCK = "me.agency"
 CASE_BLOCK = "me.case"
 TEXT_BLOCK = "me.text"
-KIND_BLOCK = "me.kind"
-ROLE_BLOCK = "me.role_title"
-START_BLOCK = "me.start"
-END_BLOCK = "me.end"
+ENGAGEMENT_FIELDS = engagements.fields("me")
+AGENCY_BLOCK = ENGAGEMENT_FIELDS["agency_id"]  # in the interest modal too
+KIND_BLOCK = ENGAGEMENT_FIELDS["kind"]
+ROLE_BLOCK = ENGAGEMENT_FIELDS["role_title"]
+START_BLOCK = ENGAGEMENT_FIELDS["start_date"]
+END_BLOCK = ENGAGEMENT_FIELDS["end_date"]
 DECISION_BLOCK = "me.decision"
 REASON_BLOCK = "me.reason"
 CONFIRM, REJECT = "confirm", "reject"  # the decision's options in the review modal
 
 LISTED = 15  # items shown per list on the record; the rest are counted
 KEEP_MAX = 10  # Slack's checkbox limit: the periods away offered for removal
-KINDS = (
-    ("employed", "Employed by"),
-    ("contracted", "Contracted by"),
-    ("board_member", "Board member of"),
-    ("line_manager", "Line manager at"),
-    ("reviewed", "Reviewed the agency"),
-    ("personal_link", "Personal or family link with"),
-)
-KIND_WORDS = dict(KINDS)
 AWAITING = " _(awaiting an admin's confirmation)_"
 # Where each field the service names in a problem is shown, per modal.
 AVAILABILITY_FIELDS = {"capacity": CAPACITY_BLOCK, "start_date": UNTIL_BLOCK, "end_date": UNTIL_BLOCK}
 INTEREST_FIELDS = {"agency_id": AGENCY_BLOCK, "case_ref": CASE_BLOCK, "text": TEXT_BLOCK}
-ENGAGEMENT_FIELDS = {
-    "agency_id": AGENCY_BLOCK,
-    "kind": KIND_BLOCK,
-    "role_title": ROLE_BLOCK,
-    "start_date": START_BLOCK,
-    "end_date": END_BLOCK,
-}
 
 
 def _period(item: Mapping[str, Any]) -> str:
@@ -108,7 +94,7 @@ def _engagement_line(item: Mapping[str, Any], agencies: Mapping[str, str]) -> st
     agency = escape(agencies.get(item["agency_id"], item["agency_id"]))
     start = item["start_date"][:4] if item.get("start_date") else "an unknown date"
     end = item["end_date"][:4] if item.get("end_date") else "now"
-    kind = KIND_WORDS.get(item["kind"], item["kind"])
+    kind = engagements.KIND_WORDS.get(item["kind"], item["kind"])
     line = f"• {kind} {agency}: {escape(item['role_title'])}, {start} to {end}"
     return line + ("" if item["confirmed"] else AWAITING)
 
@@ -232,16 +218,24 @@ def availability_modal(record: Mapping[str, Any]) -> dict[str, Any]:
     return modal(title="Your availability", submit="Save", callback_id=AVAILABILITY_MODAL, blocks=blocks)
 
 
-def interest_modal() -> dict[str, Any]:
+def _declaring(what: str, *, callback_id: str, about: str, asked: list[Block]) -> dict[str, Any]:
+    """A modal in which the consultant declares ``what`` (``about`` says what counts); it counts once an
+    admin confirms it, which the modal says."""
     return modal(
-        title="Declare an interest",
+        title=f"Declare {what}",
         submit="Declare",
+        callback_id=callback_id,
+        blocks=[section(f"{about} An admin confirms it before it counts in conflict checks."), *asked],
+    )
+
+
+def interest_modal() -> dict[str, Any]:
+    return _declaring(
+        "an interest",
         callback_id=INTEREST_MODAL,
-        blocks=[
-            section(
-                "Declare anything that could affect your independence: a link with an agency, or with a case "
-                "(by its reference). An admin confirms it before it counts in conflict checks."
-            ),
+        about="Declare anything that could affect your independence: a link with an agency, or with a case "
+        "(by its reference).",
+        asked=[
             inputs.agency_picker(AGENCY_BLOCK, action_id=AGENCY, min_query_length=2, optional=True),
             inputs.text_input(
                 CASE_BLOCK, "Case reference (if it is about one case)", max_length=32, optional=True
@@ -252,18 +246,13 @@ def interest_modal() -> dict[str, Any]:
 
 
 def engagement_modal() -> dict[str, Any]:
-    kinds = [option(words, kind) for kind, words in KINDS]
-    return modal(
-        title="Declare an engagement",
-        submit="Declare",
+    return _declaring(
+        "an engagement",
         callback_id=ENGAGEMENT_MODAL,
-        blocks=[
-            section(
-                "A job, contract, board seat or other tie with an agency, current or past. An admin "
-                "confirms it before it counts in conflict checks."
-            ),
+        about="A job, contract, board seat or other tie with an agency, current or past.",
+        asked=[
             inputs.agency_picker(AGENCY_BLOCK, action_id=AGENCY, min_query_length=2),
-            inputs.static_select(KIND_BLOCK, "Kind of tie", kinds),
+            inputs.static_select(KIND_BLOCK, "Kind of tie", engagements.kind_options()),
             inputs.text_input(ROLE_BLOCK, "Role or job title", max_length=200),
             inputs.datepicker(START_BLOCK, "From (if known)", optional=True),
             inputs.datepicker(END_BLOCK, "Until (leave empty if it continues)", optional=True),

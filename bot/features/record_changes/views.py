@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from bot.features.consultant import engagements
 from bot.payloads import carry
 from bot.views import inputs
-from bot.views.blocks import Block, escape, modal, option, section
+from bot.views.blocks import Block, escape, modal, section
 
 STATUS_MODAL = "consultant.status_modal"
 ENGAGEMENT_MODAL = "consultant.engagement_modal"
@@ -20,41 +21,27 @@ CHECK_MODAL = "consultant.check_modal"
 DONE_MODAL = "consultant.done"
 
 REASON_BLOCK = "consultant.reason"
-AGENCY_BLOCK = "consultant.agency"
 AGENCY = "consultant.agency"  # the external select's action id: the options listener answers it
-KIND_BLOCK = "consultant.kind"
-ROLE_BLOCK = "consultant.role_title"
-START_BLOCK = "consultant.start"
-END_BLOCK = "consultant.end"
+# Where each field the service names in a problem is shown.
+ENGAGEMENT_FIELDS = engagements.fields("consultant")
+AGENCY_BLOCK = ENGAGEMENT_FIELDS["agency_id"]
+KIND_BLOCK = ENGAGEMENT_FIELDS["kind"]
+ROLE_BLOCK = ENGAGEMENT_FIELDS["role_title"]
+START_BLOCK = ENGAGEMENT_FIELDS["start_date"]
+END_BLOCK = ENGAGEMENT_FIELDS["end_date"]
 DATE_BLOCK = "consultant.date"
 
 STATUS_TITLES = {"approve": "Approve", "suspend": "Suspend", "remove": "Remove", "reinstate": "Reinstate"}
-ENGAGEMENT_KINDS = (
-    ("employed", "Employed by"),
-    ("contracted", "Contracted by"),
-    ("board_member", "Board member of"),
-    ("line_manager", "Line manager at"),
-    ("reviewed", "Reviewed the agency"),
-    ("personal_link", "Personal link with"),
-)
 # Each check's modal title, its question, and what the new date is called afterwards.
 CHECK_QUESTIONS = {
     "dbs": ("New DBS check", "Date of the new DBS check", "DBS check date"),
     "registration": ("New registration date", "The registration now runs until", "registration expiry"),
     "insurance": ("New insurance date", "The insurance now runs until", "insurance expiry"),
 }
-# Where each field the service names in a problem is shown.
-ENGAGEMENT_FIELDS = {
-    "agency_id": AGENCY_BLOCK,
-    "kind": KIND_BLOCK,
-    "role_title": ROLE_BLOCK,
-    "start_date": START_BLOCK,
-    "end_date": END_BLOCK,
-}
 
 
 def _reason(hint: str) -> Block:
-    return inputs.text_input(REASON_BLOCK, "Reason", max_length=1000, min_length=3, multiline=True, hint=hint)
+    return inputs.written(REASON_BLOCK, "Reason", max_length=1000, hint=hint)
 
 
 def status_modal(
@@ -86,9 +73,7 @@ def engagement_modal(*, consultant: int, name: str) -> dict[str, Any]:
         blocks=[
             section(f"A tie between *{escape(name)}* and an agency. The conflict checks use it at once."),
             inputs.agency_picker(AGENCY_BLOCK, action_id=AGENCY, min_query_length=1),
-            inputs.static_select(
-                KIND_BLOCK, "Kind of tie", [option(label, kind) for kind, label in ENGAGEMENT_KINDS]
-            ),
+            inputs.static_select(KIND_BLOCK, "Kind of tie", engagements.kind_options()),
             inputs.text_input(ROLE_BLOCK, "Role or title", max_length=200),
             inputs.datepicker(START_BLOCK, "From", optional=True),
             inputs.datepicker(END_BLOCK, "Until (leave empty while it continues)", optional=True),
