@@ -299,19 +299,20 @@ def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-_UNSURE = re.compile(r"\s*\(UNCONFIRMED")
+_UNSURE = re.compile(r"\s*\((?:UNCONFIRMED|for the board to confirm):")  # older decisions said UNCONFIRMED
 
 
 def without_notes(text: str) -> tuple[str, bool]:
     """``text`` without the threshold decision's notes on unconfirmed facts, and whether it had any.
 
-    A stored reason may end "(UNCONFIRMED: ...)", with brackets inside the note; the note is for the chair
+    A stored reason may end "(for the board to confirm: ...)" ("(UNCONFIRMED: ...)" in decisions stored
+    before that wording), with brackets inside the note; the note is for the chair
     at the time of the check, not for the terms, which ask the board to confirm in words instead.
     """
     found = False
     while match := _UNSURE.search(text):
         depth, end = 0, len(text)
-        for index in range(match.end() - len("(UNCONFIRMED"), len(text)):
+        for index in range(text.index("(", match.start()), len(text)):
             depth += {"(": 1, ")": -1}.get(text[index], 0)
             if depth == 0:
                 end = index + 1

@@ -206,6 +206,9 @@ def _join(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
+CONFIRM = "for the board to confirm"  # marks what rests on a fact the guidance does not settle
+
+
 class _Flags:
     """Unconfirmed facts an answer rests on, in the order met, each once; and the relaxations (such as
     COVID-19's) that cover its deadlines, said once in the summary."""
@@ -217,7 +220,7 @@ class _Flags:
 
     def mark(self, text: str, notes: Sequence[str]) -> str:
         self.inline.update(dict.fromkeys(notes))
-        return text + "".join(f" (UNCONFIRMED: {note})" for note in notes)
+        return text + "".join(f" ({CONFIRM}: {note})" for note in notes)
 
 
 def _criterion_notes(ruleset: Ruleset, criterion: Criterion, features: Features) -> list[str]:
@@ -476,9 +479,12 @@ def _summary(
     sentences += notes
     sentences += flags.relaxed
     if flags.summary_only:
-        sentences.append("UNCONFIRMED: " + "; ".join(flags.summary_only) + ".")
+        sentences.append(f"{CONFIRM.capitalize()}: " + "; ".join(flags.summary_only) + ".")
     if flags.inline:
-        sentences.append("Points marked UNCONFIRMED rest on facts not yet confirmed in the primary guidance.")
+        sentences.append(
+            f'Points marked "{CONFIRM}" rest on facts the published guidance does not settle: the board '
+            "confirms them."
+        )
     return " ".join(sentences)
 
 

@@ -367,6 +367,8 @@ def test_a_note_with_brackets_inside_is_removed_whole() -> None:
     )
     assert without_notes("A reason (with a bracket).") == ("A reason (with a bracket).", False)
     assert without_notes("Cut short (UNCONFIRMED: never closed") == ("Cut short", True)
+    confirm = "5 working days (for the board to confirm: the board confirms the (a) day) from it"
+    assert without_notes(confirm) == ("5 working days from it", True)
 
 
 def test_an_unknown_ruleset_before_the_new_arrangements_reads_as_the_lscb_era() -> None:

@@ -478,8 +478,10 @@ def test_an_outcome_with_no_deadline_says_none() -> None:
 
 def test_an_answer_resting_on_an_unconfirmed_rule_says_so_in_the_reason_and_summary() -> None:
     decision = decide({"incident_date": "2024-01-10", **COMMON["mappa.serious_further_offence"]})
-    assert "(UNCONFIRMED: the board confirms with the MAPPA" in outcome(decision, "mappa_scr").reasons[0].text
-    assert "Points marked UNCONFIRMED" in decision.summary
+    reason = outcome(decision, "mappa_scr").reasons[0].text
+    assert "(for the board to confirm: the board confirms with the MAPPA" in reason
+    assert 'Points marked "for the board to confirm"' in decision.summary
+    assert "UNCONFIRMED" not in decision.summary
     assert decision.unconfirmed
 
 
@@ -488,8 +490,8 @@ def test_an_unconfirmed_deadline_length_is_flagged_in_its_basis() -> None:
         {"incident_date": "2025-03-03", "notified_date": "2025-03-03", **COMMON["dhr.homicide"]}
     )
     assert outcome(decision, "dhr").deadline.basis.endswith(  # type: ignore[union-attr]
-        "(UNCONFIRMED: the board confirms the one-month time for deciding whether to hold a domestic "
-        "homicide review)"
+        "(for the board to confirm: the board confirms the one-month time for deciding whether to hold a "
+        "domestic homicide review)"
     )
 
 
@@ -498,13 +500,13 @@ def test_an_unconfirmed_date_is_flagged_only_near_it() -> None:
     near = outcome(decide({"incident_date": "2023-06-01", **raw}), "nhs_serious_incident")
     far = outcome(decide({"incident_date": "2024-05-01", **raw}), "psirf_response")
     assert "moved to PSIRF on its own date" in near.reasons[0].text
-    assert "UNCONFIRMED" not in far.reasons[0].text
+    assert "for the board to confirm" not in far.reasons[0].text
 
 
 def test_an_unconfirmed_start_of_an_edition_is_flagged_near_the_boundary_only() -> None:
     assert "the day Working Together 2010 took effect" in decide({"incident_date": "2010-04-10"}).summary
     assert "the day Working Together 2010 took effect" in decide({"incident_date": "2010-03-20"}).summary
-    assert "UNCONFIRMED" not in decide({"incident_date": "2011-06-10"}).summary
+    assert "for the board to confirm" not in decide({"incident_date": "2011-06-10"}).summary
 
 
 def test_a_switched_off_rule_that_would_apply_is_mentioned() -> None:
@@ -522,7 +524,8 @@ def test_a_local_setting_replaces_the_default_and_marks_the_version() -> None:
     local = decide(raw, psirf_from="2023-11-01")
     assert "nhs_serious_incident" in requirements(local) and "psirf_response" not in requirements(local)
     assert local.ruleset_version.startswith("2+")
-    assert "UNCONFIRMED" not in outcome(local, "nhs_serious_incident").reasons[0].text.split("definition")[1]
+    definition = outcome(local, "nhs_serious_incident").reasons[0].text.split("definition")[1]
+    assert "for the board to confirm" not in definition
 
 
 def test_a_date_setting_of_null_means_never() -> None:
