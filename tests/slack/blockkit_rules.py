@@ -568,6 +568,21 @@ def check_view(body: dict[str, Any], *, method: str) -> Verdict:
     return Verdict("invalid_arguments", checker.problems) if checker.problems else Verdict()
 
 
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})  # the app-level token (xapp-) and no other
+
+
+def token_verdict(method: str, token: str | None) -> Verdict:
+    """Slack's answer to the token a Web API call carries: none is ``not_authed``; a bot token where an
+    app-level one is needed, or the reverse, is ``not_allowed_token_type``."""
+    token = (token or "").removeprefix("Bearer ").strip()
+    if not token:
+        return Verdict("not_authed", ["[ERROR] no token was sent"])
+    wanted = "xapp-" if method in APP_TOKEN_METHODS else "xoxb-"
+    if not token.startswith(wanted):
+        return Verdict("not_allowed_token_type", [f"[ERROR] {method} takes a token starting {wanted}"])
+    return Verdict()
+
+
 def check_call(method: str, body: dict[str, Any]) -> Verdict:
     """What Slack answers ``method`` called with ``body`` (the stateful rules, triggers and response URLs'
     use, are the stand-in's)."""

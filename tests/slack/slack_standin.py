@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import blockkit_limits as limits
-from blockkit_rules import Verdict, check_ack, check_call
+from blockkit_rules import Verdict, check_ack, check_call, token_verdict
 
 BOT_USER = "UBOT"
 TEAM = "T0TEST"
@@ -191,8 +191,14 @@ class SlackStandIn:
             seen = count
             time.sleep(quiet)
 
-    def _judge(self, method: str, path: str, body: dict[str, Any]) -> tuple[Verdict, int]:
+    def _judge(
+        self, method: str, path: str, body: dict[str, Any], authorization: str | None
+    ) -> tuple[Verdict, int]:
         """Slack's verdict on a call (under the lock), and the HTTP status a response URL answers with."""
+        if method != "response_url":
+            refused = token_verdict(method, authorization or body.get("token"))
+            if not refused.ok:
+                return refused, 200
         if method == "response_url":
             hook = self._hooks.get(path)
             if hook is None:
@@ -283,7 +289,7 @@ def _handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                 elif method in standin.failing:
                     call.answer = {"ok": False, "error": standin.failing.pop(method)}
                 elif method != "upload":
-                    verdict, status = standin._judge(method, path, body)
+                    verdict, status = standin._judge(method, path, body, self.headers.get("Authorization"))
                     call.warnings = verdict.warnings
                     if not verdict.ok:
                         call.refusal, call.answer = verdict, verdict.answer()

@@ -175,8 +175,9 @@ def test_scr_bot_without_socket_explains_the_two_modes():
 def test_json_and_form_bodies_are_both_parsed_by_the_stand_in(standin):
     """The stand-in records what it is sent; a sanity check of the rig itself."""
     standin.reset()
-    httpx.post(standin.api_url + "chat.postMessage", json={"channel": "C1", "text": "hi"})
-    httpx.post(standin.api_url + "conversations.open", data={"users": "U1"})
+    bot = {"Authorization": "Bearer xoxb-test-token"}  # as the SDK sends it: Slack refuses a call without
+    httpx.post(standin.api_url + "chat.postMessage", json={"channel": "C1", "text": "hi"}, headers=bot)
+    httpx.post(standin.api_url + "conversations.open", data={"users": "U1"}, headers=bot)
     assert standin.calls_to("chat.postMessage")[0].body == {"channel": "C1", "text": "hi"}
     assert standin.calls_to("conversations.open")[0].answer["channel"]["id"] == "D1"
     assert parse_qs(standin.calls_to("conversations.open")[0].raw.decode()) == {"users": ["U1"]}

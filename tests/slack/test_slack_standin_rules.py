@@ -572,3 +572,21 @@ def test_a_response_url_takes_five_valid_posts_within_thirty_minutes(standin: Sl
         "used_url",
         "expired_url",
     ]
+
+
+@pytest.mark.expect_refusals
+def test_each_method_takes_only_its_kind_of_token(web: WebClient, standin: SlackStandIn) -> None:
+    assert web.chat_postMessage(channel="C0TEST", text="A bot token")["ok"]
+    for token, method, error in (
+        (None, "chat.postMessage", "not_authed"),
+        ("xapp-1-A0TEST-app", "chat.postMessage", "not_allowed_token_type"),
+        ("xoxb-test-token", "apps.connections.open", "not_allowed_token_type"),
+    ):
+        with pytest.raises(SlackApiError) as raised:
+            WebClient(token=token, base_url=standin.api_url).api_call(
+                method, json={"channel": "C0TEST", "text": "x"}
+            )
+        assert raised.value.response["error"] == error
+    assert WebClient(token="xapp-1-A0TEST-app", base_url=standin.api_url).apps_connections_open(
+        app_token="xapp-1-A0TEST-app"
+    )["ok"]
