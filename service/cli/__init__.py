@@ -6,10 +6,10 @@ and starts in a fraction of a second.
 
 import typer
 
-from service.cli import admin, cases, records, server, slack
+from service.cli import admin, backups, cases, records, server, slack
 
 app = typer.Typer(help="Commission safeguarding case reviews.", no_args_is_help=True, add_completion=False)
-for command in (server.serve, cases.check, cases.shortlist, cases.terms):
+for command in (server.serve, cases.check, cases.shortlist, cases.terms, backups.backup, backups.restore):
     app.command()(command)
 app.add_typer(server.db_app, name="db")
 app.add_typer(admin.user_app, name="user")
