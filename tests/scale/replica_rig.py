@@ -1,0 +1,164 @@
+"""The replicas rig: `scr serve` processes on one database, and Debian's nginx in front of them.
+
+nginx runs as a child of the test (``daemon off``), on a free loopback port, with its configuration, logs,
+pid file and temporary paths in the test's own folder. It sends a request to replica A or B when the
+request says so in ``X-Replica`` (to the two in turn when it does not), and names the replica that
+answered in ``X-Upstream``, so the test can show that each request crossed to the replica it meant.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+READY_TIMEOUT = 60.0  # seconds for a replica to migrate and answer /readyz on a loaded machine
+NGINX_CONFIG = """\
+daemon off;
+worker_processes 1;
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log {root}/access.log;
+    client_body_temp_path {root}/client_body;
+    proxy_temp_path {root}/proxy;
+    fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi;
+    scgi_temp_path {root}/scgi;
+    # Nothing is buffered to disk, so the workers need no folder of their own whoever runs nginx.
+    client_body_buffer_size 1m;
+    proxy_max_temp_file_size 0;
+
+    upstream replica_a {{ server 127.0.0.1:{port_a}; }}
+    upstream replica_b {{ server 127.0.0.1:{port_b}; }}
+    upstream replicas {{ server 127.0.0.1:{port_a}; server 127.0.0.1:{port_b}; }}
+    map $http_x_replica $replica {{ a replica_a; b replica_b; default replicas; }}
+
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://$replica;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            add_header X-Upstream $upstream_addr always;
+        }}
+    }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Until ``url`` answers 200; fails naming the last answer and the process's log."""
+    deadline, last = time.monotonic() + READY_TIMEOUT, "no answer"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{process.args[:4]} exited with {process.returncode}:\n{tail(log)}")
+        try:
+            response = httpx.get(url, timeout=2)
+            if response.status_code == 200:
+                return
+            last = f"{response.status_code} {response.text[:200]}"
+        except httpx.TransportError as error:
+            last = type(error).__name__
+        time.sleep(0.1)
+    pytest.fail(f"{url} not ready within {READY_TIMEOUT}s (last: {last}):\n{tail(log)}")
+
+
+def tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:] if log.exists() else ""
+
+
+def stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@dataclass
+class Replica:
+    """One `scr serve` process (one uvicorn worker) with its own environment."""
+
+    name: str
+    env: dict[str, str]
+    folder: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log(self) -> Path:
+        return self.folder / f"replica-{self.name}.log"
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1"]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [*command, "--port", str(self.port)], cwd=REPO, env=self.env, stdout=log, stderr=log
+            )
+
+    def wait_ready(self) -> None:
+        assert self.process is not None
+        wait_for(f"http://{self.address}/readyz", self.process, self.log)
+
+
+@dataclass
+class Proxy:
+    """nginx in front of replicas A and B."""
+
+    folder: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "error.log"
+
+    def start(self, a: Replica, b: Replica) -> None:
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(nginx).exists():
+            pytest.fail("nginx is not installed: apt-get install nginx (.ci/run does)")
+        config = self.folder / "nginx.conf"
+        config.write_text(NGINX_CONFIG.format(root=self.folder, port=self.port, port_a=a.port, port_b=b.port))
+        command = [nginx, "-p", str(self.folder), "-c", str(config), "-e", str(self.log)]
+        with (self.folder / "nginx.out").open("ab") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=out)
+        wait_for(f"{self.url}/healthz", self.process, self.log)
+
+
+def replica_environment(database_url: str, **settings: str) -> dict[str, str]:
+    """The test run's environment (its secret key among it, shared by both replicas), on ``database_url``,
+    believing the proxy's forwarded headers, with ``settings`` added."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("SCR_SLACK")}
+    return env | {
+        "SCR_DATABASE_URL": database_url,
+        "SCR_TRUSTED_PROXIES": "127.0.0.1",
+        "PYTHONUNBUFFERED": "1",
+        **settings,
+    }
