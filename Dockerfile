@@ -1,6 +1,8 @@
-FROM python:3.11-slim
+# Debian 12, whose PostgreSQL client (for 'scr backup' and 'scr restore') is version 15, as the compose
+# file's database is: pg_dump must be of the server's major version or newer.
+FROM python:3.11-slim-bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .
