@@ -37,8 +37,10 @@ def restore(
         ),
     ] = False,
 ) -> None:
-    """Restore the backup FILE into the database SCR_DATABASE_URL names (an empty one unless --force),
-    migrate it to this version, and record the restore in the audit log."""
+    """Restore the backup FILE into the database SCR_DATABASE_URL names, empty unless --force.
+
+    The database is then migrated to this version, and the restore recorded in the audit log.
+    """
     from service.backups import BackupRefused, where
     from service.backups import restore as put_back
     from service.settings import get_settings
