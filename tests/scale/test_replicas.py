@@ -153,7 +153,8 @@ def csrf(html: str) -> str:
 
 def sign_in(
     cluster: Cluster, browser: httpx.Client, *, form_via: str, post_via: str, email: str, password: str
-):  # type: ignore[no-untyped-def]
+) -> httpx.Response:
+    """The sign-in form fetched through one replica and posted through another (or the same)."""
     token = csrf(cluster.request(browser, form_via, "GET", "/admin/sign-in").text)
     form = {"email": email, "password": password, "csrf_token": token, "next": "/admin/dashboard"}
     return cluster.request(browser, post_via, "POST", "/admin/sign-in", data=form)
