@@ -25,6 +25,7 @@ from commissioning.terms_context import (
     CaseFacts,
     CommissionFacts,
     Context,
+    Inputs,
     area_name,
     load_clauses,
     without_notes,
@@ -49,6 +50,7 @@ __all__ = [
     "BoardDecision",
     "CaseFacts",
     "CommissionFacts",
+    "Inputs",
     "assemble",
     "load_clauses",
 ]

@@ -145,17 +145,24 @@ class CommissionFacts:
     languages: tuple[str, ...] = ()
 
 
-# The guidance a case is read under ----------------------------------------------------------------
-
-
 @dataclass(frozen=True)
-class Context:
-    """Everything the section builders share, worked out once."""
+class Inputs:
+    """What a case's terms are assembled from: its facts, the decision they follow, the board's decision
+    and the current commission, as ``commissioning.terms_store`` reads them from the database."""
 
     case: CaseFacts
     decision: Mapping[str, Any]
     board: BoardDecision | None
     commission: CommissionFacts | None
+
+
+# The guidance a case is read under ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Context(Inputs):
+    """The inputs, and everything the section builders share, worked out once."""
+
     review_type: str | None
     ruleset_id: str
     ruleset: Ruleset | None

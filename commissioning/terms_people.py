@@ -195,21 +195,15 @@ def independence(c: Context) -> _Built:
             Paragraph(text["warnings_intro"]),
             Points(tuple(Paragraph(w) for w in commission.warnings)),
         ]
-    if commission.signed_on and commission.declaration:
+    # Recorded by the board from a statement signed on paper, or made by the reviewer in the service.
+    declared_on = commission.signed_on or commission.declared_on
+    if declared_on and commission.declaration:
+        clause = text["recorded" if commission.signed_on else "declared"]
         blocks.append(
             c.fill(
-                text["recorded"],
+                clause,
                 consultant=commission.consultant_name,
-                signed_on=format_date(commission.signed_on),
-                declaration=commission.declaration,
-            )
-        )
-    elif commission.declared_on and commission.declaration:
-        blocks.append(
-            c.fill(
-                text["declared"],
-                consultant=commission.consultant_name,
-                declared_on=format_date(commission.declared_on),
+                date=format_date(declared_on),
                 declaration=commission.declaration,
             )
         )

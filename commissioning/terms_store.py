@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from commissioning import commissions, rules, store
 from commissioning.models import Case, CaseDecision, CommissionStatus, TermsVersion
 from commissioning.render import RENDERERS, TEMPLATE_VERSION, Format, render_markdown
-from commissioning.terms import Agency, BoardDecision, CaseFacts, CommissionFacts, assemble
+from commissioning.terms import Agency, BoardDecision, CaseFacts, CommissionFacts, Inputs, assemble
 from commissioning.terms_document import Missing, Terms, from_dict, to_dict
 from core import audit
 from core.errors import NotFound
@@ -51,16 +51,6 @@ def _case(session: Session, ref: str) -> Case:
 
 
 # Facts ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """Everything `terms.assemble` needs, read from the database."""
-
-    case: CaseFacts
-    decision: dict[str, Any]
-    board: BoardDecision | None
-    commission: CommissionFacts | None
 
 
 Naming = Callable[[str], str]

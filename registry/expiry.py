@@ -18,10 +18,16 @@ from registry.lifecycle import add_years
 
 
 class Check(StrEnum):
+    """A dated check: its value is what the API and Slack carry, its ``label`` what people read."""
+
     dbs = "dbs"
     registration = "registration"
     insurance = "insurance"
     reapproval = "reapproval"
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
 
 
 class State(StrEnum):
@@ -38,15 +44,6 @@ LABELS: Mapping[Check, str] = MappingProxyType(
         Check.registration: "professional registration",
         Check.insurance: "insurance",
         Check.reapproval: "re-approval",
-    }
-)
-# The field of the record a new date for each check is written to.
-FIELDS: Mapping[Check, str] = MappingProxyType(
-    {
-        Check.dbs: "dbs_check_date",
-        Check.registration: "registration_expiry",
-        Check.insurance: "insurance_expiry",
-        Check.reapproval: "reapproval_due",
     }
 )
 FALLING_DUE = frozenset({State.due_soon, State.lapsed, State.missing})
@@ -74,7 +71,7 @@ class CheckStatus:
 
     @property
     def label(self) -> str:
-        return LABELS[self.check]
+        return self.check.label
 
     @property
     def falling_due(self) -> bool:

@@ -17,8 +17,7 @@ def upgrade() -> None:
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("agency", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_agency_area"), ["area"], unique=False)
+    op.create_index(op.f("ix_agency_area"), "agency", ["area"], unique=False)
 
     op.create_table(
         "app_user",
@@ -32,10 +31,9 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("app_user", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_app_user_email"), ["email"], unique=True)
-        batch_op.create_index(batch_op.f("ix_app_user_slack_user_id"), ["slack_user_id"], unique=True)
-        batch_op.create_index(batch_op.f("ix_app_user_token_hash"), ["token_hash"], unique=True)
+    op.create_index(op.f("ix_app_user_email"), "app_user", ["email"], unique=True)
+    op.create_index(op.f("ix_app_user_slack_user_id"), "app_user", ["slack_user_id"], unique=True)
+    op.create_index(op.f("ix_app_user_token_hash"), "app_user", ["token_hash"], unique=True)
 
     op.create_table(
         "audit_event",
@@ -52,9 +50,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("hash"),
     )
-    with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_audit_event_at"), ["at"], unique=False)
-        batch_op.create_index("ix_audit_event_entity", ["entity_type", "entity_id"], unique=False)
+    op.create_index(op.f("ix_audit_event_at"), "audit_event", ["at"], unique=False)
+    op.create_index("ix_audit_event_entity", "audit_event", ["entity_type", "entity_id"], unique=False)
 
     op.create_table(
         "consultant",
@@ -83,10 +80,9 @@ def upgrade() -> None:
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("consultant", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_consultant_email"), ["email"], unique=True)
-        batch_op.create_index(batch_op.f("ix_consultant_slack_user_id"), ["slack_user_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_consultant_status"), ["status"], unique=False)
+    op.create_index(op.f("ix_consultant_email"), "consultant", ["email"], unique=True)
+    op.create_index(op.f("ix_consultant_slack_user_id"), "consultant", ["slack_user_id"], unique=False)
+    op.create_index(op.f("ix_consultant_status"), "consultant", ["status"], unique=False)
 
     op.create_table(
         "review_case",
@@ -101,10 +97,9 @@ def upgrade() -> None:
         sa.Column("closed_on", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("review_case", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_review_case_area"), ["area"], unique=False)
-        batch_op.create_index(batch_op.f("ix_review_case_ref"), ["ref"], unique=True)
-        batch_op.create_index(batch_op.f("ix_review_case_status"), ["status"], unique=False)
+    op.create_index(op.f("ix_review_case_area"), "review_case", ["area"], unique=False)
+    op.create_index(op.f("ix_review_case_ref"), "review_case", ["ref"], unique=True)
+    op.create_index(op.f("ix_review_case_status"), "review_case", ["status"], unique=False)
 
     op.create_table(
         "accreditation",
@@ -116,8 +111,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["consultant_id"], ["consultant.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("accreditation", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_accreditation_consultant_id"), ["consultant_id"], unique=False)
+    op.create_index(op.f("ix_accreditation_consultant_id"), "accreditation", ["consultant_id"], unique=False)
 
     op.create_table(
         "agency_alias",
@@ -126,8 +120,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["agency_id"], ["agency.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("alias"),
     )
-    with op.batch_alter_table("agency_alias", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_agency_alias_agency_id"), ["agency_id"], unique=False)
+    op.create_index(op.f("ix_agency_alias_agency_id"), "agency_alias", ["agency_id"], unique=False)
 
     op.create_table(
         "case_decision",
@@ -146,8 +139,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["case_id"], ["review_case.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("case_decision", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_case_decision_case_id"), ["case_id"], unique=False)
+    op.create_index(op.f("ix_case_decision_case_id"), "case_decision", ["case_id"], unique=False)
 
     op.create_table(
         "commission",
@@ -169,10 +161,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("idempotency_key"),
     )
-    with op.batch_alter_table("commission", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_commission_case_id"), ["case_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_commission_consultant_id"), ["consultant_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_commission_status"), ["status"], unique=False)
+    op.create_index(op.f("ix_commission_case_id"), "commission", ["case_id"], unique=False)
+    op.create_index(op.f("ix_commission_consultant_id"), "commission", ["consultant_id"], unique=False)
+    op.create_index(op.f("ix_commission_status"), "commission", ["status"], unique=False)
 
     op.create_table(
         "engagement",
@@ -191,11 +182,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["consultant_id"], ["consultant.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("engagement", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_engagement_agency_kind_end", ["agency_id", "kind", "end_date"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_engagement_consultant_id"), ["consultant_id"], unique=False)
+    op.create_index("ix_engagement_agency_kind_end", "engagement", ["agency_id", "kind", "end_date"], unique=False)
+    op.create_index(op.f("ix_engagement_consultant_id"), "engagement", ["consultant_id"], unique=False)
 
     op.create_table(
         "interest",
@@ -212,9 +200,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["consultant_id"], ["consultant.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("interest", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_interest_case_ref"), ["case_ref"], unique=False)
-        batch_op.create_index(batch_op.f("ix_interest_consultant_id"), ["consultant_id"], unique=False)
+    op.create_index(op.f("ix_interest_case_ref"), "interest", ["case_ref"], unique=False)
+    op.create_index(op.f("ix_interest_consultant_id"), "interest", ["consultant_id"], unique=False)
 
     op.create_table(
         "review_record",
@@ -230,8 +217,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["consultant_id"], ["consultant.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("review_record", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_review_record_consultant_id"), ["consultant_id"], unique=False)
+    op.create_index(op.f("ix_review_record_consultant_id"), "review_record", ["consultant_id"], unique=False)
 
     op.create_table(
         "terms_version",
@@ -249,8 +235,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("case_id", "version"),
     )
-    with op.batch_alter_table("terms_version", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_terms_version_case_id"), ["case_id"], unique=False)
+    op.create_index(op.f("ix_terms_version_case_id"), "terms_version", ["case_id"], unique=False)
 
     op.create_table(
         "declaration",
@@ -265,8 +250,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["commission_id"], ["commission.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("declaration", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_declaration_commission_id"), ["commission_id"], unique=False)
+    op.create_index(op.f("ix_declaration_commission_id"), "declaration", ["commission_id"], unique=False)
 
 
 def downgrade() -> None:

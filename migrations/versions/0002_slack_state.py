@@ -18,8 +18,7 @@ def upgrade() -> None:
         sa.Column("claimed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
-    with op.batch_alter_table("slack_claim", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_slack_claim_kind"), ["kind"], unique=False)
+    op.create_index(op.f("ix_slack_claim_kind"), "slack_claim", ["kind"], unique=False)
 
     op.create_table(
         "slack_draft",
@@ -31,18 +30,15 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("slack_draft", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_slack_draft_created_at"), ["created_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_slack_draft_user_id"), ["user_id"], unique=False)
+    op.create_index(op.f("ix_slack_draft_created_at"), "slack_draft", ["created_at"], unique=False)
+    op.create_index(op.f("ix_slack_draft_user_id"), "slack_draft", ["user_id"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("slack_draft", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_slack_draft_user_id"))
-        batch_op.drop_index(batch_op.f("ix_slack_draft_created_at"))
+    op.drop_index(op.f("ix_slack_draft_user_id"), table_name="slack_draft")
+    op.drop_index(op.f("ix_slack_draft_created_at"), table_name="slack_draft")
 
     op.drop_table("slack_draft")
-    with op.batch_alter_table("slack_claim", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_slack_claim_kind"))
+    op.drop_index(op.f("ix_slack_claim_kind"), table_name="slack_claim")
 
     op.drop_table("slack_claim")

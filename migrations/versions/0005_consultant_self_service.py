@@ -21,8 +21,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["consultant_id"], ["consultant.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("absence", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_absence_consultant_id"), ["consultant_id"], unique=False)
+    op.create_index(op.f("ix_absence_consultant_id"), "absence", ["consultant_id"], unique=False)
 
     with op.batch_alter_table("interest", schema=None) as batch_op:
         batch_op.add_column(sa.Column("confirmed", sa.Boolean(), nullable=False, server_default=sa.true()))
@@ -34,7 +33,6 @@ def downgrade() -> None:
     with op.batch_alter_table("interest", schema=None) as batch_op:
         batch_op.drop_column("confirmed")
 
-    with op.batch_alter_table("absence", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_absence_consultant_id"))
+    op.drop_index(op.f("ix_absence_consultant_id"), table_name="absence")
 
     op.drop_table("absence")

@@ -24,9 +24,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id_hash"),
     )
-    with op.batch_alter_table("page_session", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_page_session_expires_at"), ["expires_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_page_session_user_id"), ["user_id"], unique=False)
+    op.create_index(op.f("ix_page_session_expires_at"), "page_session", ["expires_at"], unique=False)
+    op.create_index(op.f("ix_page_session_user_id"), "page_session", ["user_id"], unique=False)
 
     op.create_table(
         "sign_in_failure",
@@ -36,17 +35,14 @@ def upgrade() -> None:
         sa.Column("last_failed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("key_hash"),
     )
-    with op.batch_alter_table("sign_in_failure", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sign_in_failure_last_failed_at"), ["last_failed_at"], unique=False)
+    op.create_index(op.f("ix_sign_in_failure_last_failed_at"), "sign_in_failure", ["last_failed_at"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sign_in_failure", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sign_in_failure_last_failed_at"))
+    op.drop_index(op.f("ix_sign_in_failure_last_failed_at"), table_name="sign_in_failure")
 
     op.drop_table("sign_in_failure")
-    with op.batch_alter_table("page_session", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_page_session_user_id"))
-        batch_op.drop_index(batch_op.f("ix_page_session_expires_at"))
+    op.drop_index(op.f("ix_page_session_user_id"), table_name="page_session")
+    op.drop_index(op.f("ix_page_session_expires_at"), table_name="page_session")
 
     op.drop_table("page_session")

@@ -60,10 +60,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    with op.batch_alter_table("slack_identity", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_slack_identity_consultant_id"), ["consultant_id"], unique=True)
-        batch_op.create_index(batch_op.f("ix_slack_identity_slack_user_id"), ["slack_user_id"], unique=True)
-        batch_op.create_index(batch_op.f("ix_slack_identity_user_id"), ["user_id"], unique=True)
+    op.create_index(op.f("ix_slack_identity_consultant_id"), "slack_identity", ["consultant_id"], unique=True)
+    op.create_index(op.f("ix_slack_identity_slack_user_id"), "slack_identity", ["slack_user_id"], unique=True)
+    op.create_index(op.f("ix_slack_identity_user_id"), "slack_identity", ["user_id"], unique=True)
 
     connection = op.get_bind()
     holders: dict[str, str] = {}
@@ -100,36 +99,23 @@ def _record_cleared(
     last = connection.execute(
         sa.select(audit_event.c.hash).order_by(audit_event.c.id.desc()).limit(1)
     ).scalar_one_or_none()
-    event = AuditEvent(
-        at=utcnow(),
-        actor=ACTOR,
-        action="consultant.slack_id_cleared",
-        entity_type="consultant",
-        entity_id=str(consultant_id),
-        before={"slack_user_id": slack_user_id},
-        after={
+    values = {
+        "at": utcnow(),
+        "actor": ACTOR,
+        "action": "consultant.slack_id_cleared",
+        "entity_type": "consultant",
+        "entity_id": str(consultant_id),
+        "before": {"slack_user_id": slack_user_id},
+        "after": {
             "slack_user_id": None,
             "kept_by": kept_by,
             "reason": "One Slack account is linked to one person; it was on more than one record, and "
             "the first holder keeps it.",
         },
-        prev_hash=last or audit.GENESIS,
-        hash="",
-    )
-    event.hash = audit.digest(event)
-    connection.execute(
-        audit_event.insert().values(
-            at=event.at,
-            actor=event.actor,
-            action=event.action,
-            entity_type=event.entity_type,
-            entity_id=event.entity_id,
-            before=event.before,
-            after=event.after,
-            prev_hash=event.prev_hash,
-            hash=event.hash,
-        )
-    )
+        "prev_hash": last or audit.GENESIS,
+    }
+    values["hash"] = audit.digest(AuditEvent(**values, hash=""))
+    connection.execute(audit_event.insert().values(**values))
 
 
 def downgrade() -> None:
@@ -151,8 +137,7 @@ def downgrade() -> None:
         "UPDATE consultant SET slack_user_id = (SELECT slack_user_id FROM slack_identity "
         "WHERE slack_identity.consultant_id = consultant.id)"
     )
-    with op.batch_alter_table("slack_identity", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_slack_identity_user_id"))
-        batch_op.drop_index(batch_op.f("ix_slack_identity_slack_user_id"))
-        batch_op.drop_index(batch_op.f("ix_slack_identity_consultant_id"))
+    op.drop_index(op.f("ix_slack_identity_user_id"), table_name="slack_identity")
+    op.drop_index(op.f("ix_slack_identity_slack_user_id"), table_name="slack_identity")
+    op.drop_index(op.f("ix_slack_identity_consultant_id"), table_name="slack_identity")
     op.drop_table("slack_identity")

@@ -36,8 +36,7 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("sha256"),
     )
-    with op.batch_alter_table("import_preview", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_import_preview_created_at"), ["created_at"], unique=False)
+    op.create_index(op.f("ix_import_preview_created_at"), "import_preview", ["created_at"], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         op.execute(GUARD_FUNCTION)
         op.execute(GUARD_TRIGGER)
@@ -47,6 +46,5 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event")
         op.execute("DROP FUNCTION IF EXISTS audit_event_append_only()")
-    with op.batch_alter_table("import_preview", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_import_preview_created_at"))
+    op.drop_index(op.f("ix_import_preview_created_at"), table_name="import_preview")
     op.drop_table("import_preview")

@@ -43,6 +43,7 @@ from service.auth import AdminUser, AnyUser, CommissionerUser
 from service.db import SessionDep, UnitOfWorkRoute
 from service.policy import PolicyDep
 from service.settings import get_settings
+from service.status_changes import change_status
 
 router = APIRouter(prefix="/api/v1", tags=["registry"], route_class=UnitOfWorkRoute)
 # Path and query values go to the database as given: bound them so none can make it fail.
@@ -235,38 +236,25 @@ def delete_consultant(consultant_id: Id, session: SessionDep, actor: AdminUser) 
     consultants.delete_consultant(session=session, consultant_id=consultant_id, actor=actor.email)
 
 
-def _change_status(
-    session: SessionDep, consultant_id: int, action: Action, body: StatusChange, actor: AdminUser
-) -> ConsultantPublic:
-    return consultants.change_status(
-        session=session,
-        consultant_id=consultant_id,
-        action=action,
-        reason=body.reason,
-        actor=actor.email,
-        reapproval_years=get_settings().reapproval_years,
-    )
-
-
 NOT_ALLOWED = {409: {"description": "not allowed from the consultant's status; `allowed` lists what is"}}
 
 
 @router.post("/consultants/{consultant_id}/approve", responses=NOT_ALLOWED)
 def approve(consultant_id: Id, body: StatusChange, session: SessionDep, actor: AdminUser) -> ConsultantPublic:
     """Approve an applicant, or re-approve an approved consultant: sets approved_on and reapproval_due."""
-    return _change_status(session, consultant_id, Action.approve, body, actor)
+    return change_status(session, consultant_id, Action.approve, body, actor=actor.email)
 
 
 @router.post("/consultants/{consultant_id}/suspend", responses=NOT_ALLOWED)
 def suspend(consultant_id: Id, body: StatusChange, session: SessionDep, actor: AdminUser) -> ConsultantPublic:
     """Suspend an approved consultant."""
-    return _change_status(session, consultant_id, Action.suspend, body, actor)
+    return change_status(session, consultant_id, Action.suspend, body, actor=actor.email)
 
 
 @router.post("/consultants/{consultant_id}/remove", responses=NOT_ALLOWED)
 def remove(consultant_id: Id, body: StatusChange, session: SessionDep, actor: AdminUser) -> ConsultantPublic:
     """Remove a consultant from the list; their history stays."""
-    return _change_status(session, consultant_id, Action.remove, body, actor)
+    return change_status(session, consultant_id, Action.remove, body, actor=actor.email)
 
 
 @router.post("/consultants/{consultant_id}/reinstate", responses=NOT_ALLOWED)
@@ -274,7 +262,7 @@ def reinstate(
     consultant_id: Id, body: StatusChange, session: SessionDep, actor: AdminUser
 ) -> ConsultantPublic:
     """Reinstate a suspended consultant (approval dates kept) or a removed one (approved afresh)."""
-    return _change_status(session, consultant_id, Action.reinstate, body, actor)
+    return change_status(session, consultant_id, Action.reinstate, body, actor=actor.email)
 
 
 @router.post("/consultants/{consultant_id}/reminders")

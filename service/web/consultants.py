@@ -1,7 +1,8 @@
 """Admin pages for consultants: the filtered list, a consultant's record, add and edit, status actions.
 
-Every change goes through ``registry.consultants`` (the functions the API calls), so validation, the
-audit event and the transaction are the same whichever way an admin works.
+Every change goes through the functions the API calls (``registry.consultants``, and
+``service.status_changes`` for a status action), so validation, the audit event and the transaction are
+the same whichever way an admin works.
 """
 
 from collections.abc import Mapping
@@ -28,10 +29,10 @@ from registry.models import (
     StatusChange,
 )
 from registry.vocabulary import Background, ConsultantStatus, RegistrationBody, Specialism
+from service import status_changes
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import User
 from service.policy import PolicyDep
-from service.settings import get_settings
 from service.web.forms import Next, RecordForm
 from service.web.pages import (
     PAGE_SIZE,
@@ -283,14 +284,8 @@ def change_status(
             request, session, user, consultant, errors={"action": "Choose an action"}, **retry
         )
     try:
-        change = StatusChange(reason=reason.strip())
-        consultants.change_status(
-            session=session,
-            consultant_id=consultant_id,
-            action=action,
-            reason=change.reason,
-            actor=user.email,
-            reapproval_years=get_settings().reapproval_years,
+        status_changes.change_status(
+            session, consultant_id, action, StatusChange(reason=reason.strip()), actor=user.email
         )
     except ValidationError as error:
         return _record_page(

@@ -14,9 +14,7 @@ PostgreSQL only: it is the production database, and the one where the commission
 import os
 import random
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
+import server_process
 from factories import CASE_FEATURES, consultant_body
 from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
@@ -39,7 +38,6 @@ from service.cli import app as cli
 
 pytestmark = pytest.mark.postgres_only
 
-REPO = Path(__file__).resolve().parents[2]
 TODAY = date.today()
 AGENCIES = [
     {"id": "hackney-csc", "name": "Hackney Children's Social Care", "kind": "childrens_social_care"},
@@ -62,12 +60,6 @@ EXPECTED_REFUSALS = {"capacity.full", "commission.duplicate", "vetting.not_appro
 # The service as a process ----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class Service:
     """uvicorn serving the app in one process (no reloader, no worker processes): the pid that holds the
@@ -79,28 +71,8 @@ class Service:
     url: str = ""
 
     def start(self) -> None:
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SCR_SLACK")}
-        env |= {"SCR_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1"}
-        command = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"]
-        command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
-        self.url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + READY_TIMEOUT
-        last = "no answer"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"the service exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                response = httpx.get(f"{self.url}/readyz", timeout=2)
-                if response.status_code == 200:
-                    return
-                last = f"{response.status_code} {response.text}"
-            except httpx.TransportError as error:
-                last = type(error).__name__
-            time.sleep(0.1)
-        pytest.fail(f"/readyz not ready within {READY_TIMEOUT}s (last: {last}):\n{self.log_tail()}")
+        self.process, self.url = server_process.start(self.database_url, self.log)
+        server_process.wait_until_up(self.process, f"{self.url}/readyz", self.log, timeout=READY_TIMEOUT)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handlers, no connection cleanup, exactly like a crash."""
@@ -110,16 +82,11 @@ class Service:
         assert self.process.returncode == -signal.SIGKILL, f"exit code {self.process.returncode}"
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        if self.process is not None:
+            server_process.stop(self.process, timeout=10)
 
     def log_tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+        return server_process.log_tail(self.log)
 
 
 @pytest.fixture

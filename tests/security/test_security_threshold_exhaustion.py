@@ -9,11 +9,7 @@ real uvicorn server.
 """
 
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,11 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+import server_process
 
 from commissioning import features
 from service.api.cases import MAX_BODY_BYTES
 
-REPO = Path(__file__).resolve().parents[2]
 THRESHOLD = "/api/v1/threshold"
 JSON = {"Content-Type": "application/json"}
 VALID = {
@@ -168,43 +164,17 @@ PROBE_EVERY = 0.05  # seconds between health probes
 P95_TARGET_MS = 200.0
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[str]:
     """The service under uvicorn on 127.0.0.1 in its own process (as deployed: one worker, one event
     loop), with the rate limit off so that every worst-case request reaches the route."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SCR_SLACK")}
-    env |= {"SCR_DATABASE_URL": database_url, "SCR_PUBLIC_RATE_PER_MINUTE": "0", "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
     log = tmp_path / "uvicorn.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)
-    url = f"http://127.0.0.1:{port}"
+    process, url = server_process.start(database_url, log, "--no-access-log", SCR_PUBLIC_RATE_PER_MINUTE="0")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"uvicorn did not start:\n{log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        server_process.wait_until_up(process, f"{url}/healthz", log)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server_process.stop(process)
 
 
 def test_healthz_answers_quickly_while_worst_case_threshold_requests_run(server: str):
