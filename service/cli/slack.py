@@ -93,6 +93,12 @@ def _own_workspace(settings: "Settings", bot_settings: "BotSettings") -> "AsyncW
     if slack_mode(settings) != SlackMode.oauth:
         return None
     store = InstallationStore(client_id=settings.slack_client_id, engine=get_engine())
+    if store.find_bot(enterprise_id=None, team_id=settings.slack_team_id) is None:
+        raise fail(
+            f"Your own workspace ({settings.slack_team_id}, SCR_SLACK_TEAM_ID) has not added the app yet, so "
+            "there is no bot token to post with: open /slack/install on the service and add it.",
+            code=1,
+        )
     return serving(bot_settings, store).own()
 
 
