@@ -17,7 +17,7 @@ import asyncio
 import html
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.error import BoltError
@@ -30,6 +30,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
@@ -130,10 +131,20 @@ class InstallationStore(SQLAlchemyInstallationStore, AsyncInstallationStore):
 
 class StateStore(SQLAlchemyOAuthStateStore, AsyncOAuthStateStore):
     """slack_sdk's SQLAlchemy OAuth state store on the service's engine, for Bolt's ``AsyncApp``: each
-    ``state`` is issued with the install page and consumed once by the redirect back from Slack."""
+    ``state`` is issued with the install page and consumed once by the redirect back from Slack.
+
+    Anyone can open the install page, and slack_sdk deletes a state only when it is consumed: the states
+    of installs never finished are deleted once expired, as each new one is issued, so the table holds
+    at most ten minutes' worth."""
 
     def __init__(self, *, engine: Engine) -> None:
         super().__init__(expiration_seconds=STATE_SECONDS, engine=engine, logger=log, table_name=STATES_TABLE)
+
+    def issue(self, *args: Any, **kwargs: Any) -> str:
+        expired = self.oauth_states.c.expire_at <= normalize_datetime_for_db(datetime.now(tz=UTC))
+        with self.engine.begin() as connection:
+            connection.execute(self.oauth_states.delete().where(expired))
+        return super().issue(*args, **kwargs)
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
         return await asyncio.to_thread(self.issue)

@@ -150,11 +150,12 @@ def set_display_name(session: Session, *, user_id: int, display_name: str, actor
 
 
 def link_slack(
-    session: Session, *, user_id: int, slack_user_id: str, actor: str, slack_team: str = OWN_WORKSPACE
+    session: Session, *, user_id: int, slack_user_id: str, actor: str, slack_team: str | None = None
 ) -> User:
     """Link (or change) the Slack account the bot knows a user by, member ``slack_user_id`` of workspace
-    ``slack_team``; Conflict if someone else holds it, or if the user is revoked (a revoked user's id
-    would only keep it from its rightful holder)."""
+    ``slack_team`` (None: the workspace of the account it replaces, or the own one); Conflict if someone
+    else holds it, or if the user is revoked (a revoked user's id would only keep it from its rightful
+    holder)."""
     user = get_user(session, user_id=user_id)
     if not user.active:
         raise Conflict(
@@ -163,8 +164,9 @@ def link_slack(
         )
     before = _public(user)
     with atomic(session=session):
-        slack_ids.claim(session, slack_user_id, team_id=slack_team, user_id=user.id)
-        user.link_slack(slack_user_id, team_id=slack_team)
+        team = slack_team or user.slack_team_key
+        slack_ids.claim(session, slack_user_id, team_id=team, user_id=user.id)
+        user.link_slack(slack_user_id, team_id=team)
         session.add(user)
         slack_ids.flush_claiming(session, slack_user_id)
         _changed(session, user, before, actor=actor)

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -433,3 +433,21 @@ def test_socket_mode_serves_one_workspace(standin, monkeypatch):
         monkeypatch.undo()
         get_settings.cache_clear()
     assert refused.exit_code == 2 and "Socket Mode serves one workspace" in refused.output
+
+
+def test_states_of_installs_never_finished_are_deleted_once_expired(session, engine):
+    """Anyone can open the install page, and each opening stores a state: those never used go once they
+    have expired, when the next is issued, so the table cannot grow without end."""
+    from service.slack_workspaces import StateStore
+
+    store = StateStore(engine=engine)
+    abandoned, kept = store.issue(), store.issue()
+    session.exec(  # type: ignore[call-overload]
+        text("UPDATE slack_oauth_states SET expire_at = :past WHERE state = :state"),
+        params={"past": datetime(2020, 1, 1), "state": abandoned},
+    )
+    session.commit()
+    newest = store.issue()
+    states = session.exec(text("SELECT state FROM slack_oauth_states")).all()  # type: ignore[call-overload]
+    assert sorted(row[0] for row in states) == sorted([kept, newest])
+    assert store.consume(kept) and not store.consume(kept) and not store.consume(abandoned)
