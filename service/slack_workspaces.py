@@ -215,13 +215,14 @@ def _failure(settings: AsyncOAuthSettings) -> Callable[[AsyncFailureArgs], Await
         reason = args.error.args[0] if isinstance(args.error, BoltError) and args.error.args else args.reason
         log.warning("slack.install.failed reason=%s", reason)
         said = FAILED.get(str(reason), "Slack did not confirm adding the app, so nothing was changed.")
+        status = 400 if reason == ORG_WIDE else args.suggested_status_code  # refused, not failed
         body = (
             f"<p>{html.escape(said)}</p>"
             f'<p><a href="{INSTALL_PATH}">Start again</a>, or ask the service\'s operator if it keeps '
             "happening.</p>"
         )
         return BoltResponse(
-            status=args.suggested_status_code,
+            status=status,
             body=PAGE.format(title="The app was not added", body=body),
             headers={
                 "Content-Type": "text/html; charset=utf-8",

@@ -88,6 +88,7 @@ class Installer:
     team_id: str
     team_name: str
     user_id: str
+    organisation: str | None = None  # an Enterprise Grid organisation installing the app org-wide
 
 
 @dataclass
@@ -176,10 +177,13 @@ class SlackStandIn:
         with self._lock:
             self._apps[client_id] = OAuthApp(client_id, client_secret, redirect_urls)
 
-    def installing(self, team_id: str, *, team_name: str, user_id: str) -> None:
-        """The next install is approved by ``user_id`` of workspace ``team_id`` on the authorisation page."""
+    def installing(
+        self, team_id: str, *, team_name: str, user_id: str, organisation: str | None = None
+    ) -> None:
+        """The next install is approved by ``user_id`` of workspace ``team_id`` on the authorisation page
+        (or, with ``organisation``, for the whole of that Enterprise Grid organisation)."""
         with self._lock:
-            self._installer = Installer(team_id, team_name, user_id)
+            self._installer = Installer(team_id, team_name, user_id, organisation)
 
     def team_of(self, token: str | None) -> str:
         """The workspace a bot token belongs to (``TEAM`` for the tokens the tests set themselves)."""
@@ -257,9 +261,9 @@ class SlackStandIn:
             "scope": grant.scopes,
             "bot_user_id": BOT_USER,
             "app_id": APP_ID,
-            "team": {"name": team.team_name, "id": team.team_id},
-            "enterprise": None,
-            "is_enterprise_install": False,
+            "team": None if team.organisation else {"name": team.team_name, "id": team.team_id},
+            "enterprise": {"name": team.organisation, "id": "E0ORG"} if team.organisation else None,
+            "is_enterprise_install": team.organisation is not None,
             "authed_user": {"id": team.user_id},
         }
 

@@ -451,3 +451,17 @@ def test_states_of_installs_never_finished_are_deleted_once_expired(session, eng
     states = session.exec(text("SELECT state FROM slack_oauth_states")).all()  # type: ignore[call-overload]
     assert sorted(row[0] for row in states) == sorted([kept, newest])
     assert store.consume(kept) and not store.consume(kept) and not store.consume(abandoned)
+
+
+def test_an_organisation_wide_install_is_refused_in_words(oauth_url, standin, session):
+    """Member ids of an organisation-wide Enterprise Grid install belong to no one workspace, and the
+    service keys every person by workspace: the install is refused, and nothing kept."""
+    with httpx.Client(timeout=15) as http:
+        started = start_install(http, oauth_url)
+        standin.installing(OTHER_TEAM, team_name=OTHER_NAME, user_id="U0A", organisation="Big Org")
+        query = urlsplit(http.get(started.authorize_url).headers["location"]).query
+        refused = come_back(http, oauth_url, query, cookie=started.cookie)
+    assert refused.status_code == 400
+    assert "not to a whole Enterprise Grid organisation. Add it from each workspace" in refused.text
+    assert session.exec(text("SELECT count(*) FROM slack_installations")).one()[0] == 0  # type: ignore[call-overload]
+    assert session.exec(select(SlackWorkspace)).all() == []
