@@ -270,7 +270,7 @@ def create_consultant(
     *, session: Session, data: ConsultantCreate, actor: str, slack_team: str = OWN_WORKSPACE
 ) -> ConsultantPublic:
     """Add a consultant as an applicant; Conflict if the email or the Slack account is taken.
-    ``slack_team`` is the stored key of ``data.slack_team_id`` (``service.settings.slack_team_key``)."""
+    ``slack_team`` is the stored key of ``data.slack_team_id`` (``service.slack_settings.slack_team_key``)."""
     with atomic(session=session):
         _email_free(session, data.email, consultant_id=None)
         slack_ids.claim(session, data.slack_user_id, team_id=slack_team)

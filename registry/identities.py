@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 
 # The workspace of an account linked without naming one: the deployment's own workspace. It is the team
 # named by SCR_SLACK_TEAM_ID or, in a single-workspace deployment without that setting, the one workspace
-# the bot serves (``service.settings.slack_team_key`` says which teams it stands for). Links made before
+# the bot serves (``service.slack_settings.slack_team_key`` says which teams it stands for). Links made before
 # workspaces were recorded have it too. Slack team ids are capitals and digits, so it names no real team.
 OWN_WORKSPACE = "own"
 
@@ -90,7 +90,7 @@ class SlackHolder:
 
     def link_slack(self, slack_user_id: str | None, *, team_id: str) -> None:
         """Link the record to member ``slack_user_id`` of workspace ``team_id`` (a key from
-        ``service.settings.slack_team_key``), or unlink it (None or an empty id)."""
+        ``service.slack_settings.slack_team_key``), or unlink it (None or an empty id)."""
         if not slack_user_id:
             self.slack_identity = None
         elif self.slack_identity is None:

@@ -4,7 +4,7 @@
 
 The bot reaches the API through ``httpx.ASGITransport`` on this very app, so it goes through the same
 authentication, validation and audit as any other client, without a socket. It is mounted when the
-settings choose a mode (``service.settings.slack_mode``): one workspace (the signing secret and the bot
+settings choose a mode (``service.slack_settings.slack_mode``): one workspace (the signing secret and the bot
 token), or every workspace that adds the app (the signing secret, a client id and secret, and the own
 workspace's team id), whose bot tokens are kept in the database (``service.slack_workspaces``).
 

@@ -1,5 +1,5 @@
 """The Slack workspaces the bot serves when workspaces add it themselves ("Add to Slack", the OAuth mode of
-``service.settings.slack_mode``), and what Bolt keeps about them in the service's database.
+``service.slack_settings.slack_mode``), and what Bolt keeps about them in the service's database.
 
 Bolt's installation store (each workspace's bot token) and OAuth state store (the one-time ``state`` of
 an install in progress) are slack_sdk's SQLAlchemy stores on the service's engine. Their tables are made by
