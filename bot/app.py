@@ -9,6 +9,12 @@ reference and raised, never ignored. Two listeners work before acking because Sl
 answer: a modal submission (so the service's validation problems can be shown under the inputs) and the
 options of an ``external_select``.
 
+Workspaces: with a bot token (``settings.bot_token``) the app serves the one workspace it belongs to.
+Given an install flow (``install_flow``, the service's "Add to Slack" with its installation store) it
+serves every workspace that added it, each request with its own workspace's bot token (Bolt ignores a
+fixed token once it has an installation store, so the service chooses one way at start-up). Either way
+``in_workspace`` notes the request's workspace, which every call to the service names.
+
 Slack retries an Events API delivery it thinks failed; ``once_per_event`` claims each ``event_id`` in the
 service before acting, so a redelivery does nothing. Actions that create a record carry an idempotency
 key in their button value, so a repeated click or delivery makes one record.
@@ -19,11 +25,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
 from bot.deps import Deps
 from bot.features.case import listeners as case
@@ -45,6 +53,7 @@ from bot.service_client import ServiceClient
 from bot.settings import BotSettings
 from bot.slack_calls import CheckedWebClient, checked
 from bot.subcommands import unclaimed
+from bot.workspaces import Workspaces, in_workspace
 
 log = logging.getLogger("bot")
 
@@ -66,18 +75,37 @@ FEATURES: tuple[Callable[[AsyncApp, Deps], None], ...] = (
     help_command.register,  # /scr help, and /scr alone
 )
 RATE_LIMIT_RETRIES = 3
+# What someone in a workspace that has not added the app (or whose installation is gone) is told.
+NOT_INSTALLED = (
+    "The case review service is not set up in this Slack workspace. Ask your admin to add it to the "
+    "workspace, then try again."
+)
 
 
 def web_client(settings: BotSettings) -> CheckedWebClient:
     """The Web API client: retries once on a dropped connection, waits out 429s (``Retry-After``), and
-    raises every refusal (``bot.slack_calls``)."""
+    raises every refusal (``bot.slack_calls``). Without a bot token it holds none: each workspace's
+    comes from its installation."""
     return CheckedWebClient(
-        token=settings.bot_token.get_secret_value(),
+        token=settings.bot_token.get_secret_value() or None,
         base_url=settings.api_url,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         ],
+    )
+
+
+def serving(
+    settings: BotSettings,
+    installations: AsyncInstallationStore | None,
+    *,
+    base: CheckedWebClient | None = None,
+) -> Workspaces:
+    """The workspaces the bot serves: the bot token's, or (with ``installations``) each that added it.
+    ``serving(...).own()`` is the client the periodic jobs post with."""
+    return Workspaces(
+        base=base or web_client(settings), own_team=settings.team_id, installations=installations
     )
 
 
@@ -96,19 +124,28 @@ def once_per_event(service: ServiceClient) -> Callable[..., Awaitable[BoltRespon
     return middleware
 
 
-def build_app(*, client: ServiceClient, settings: BotSettings) -> AsyncApp:
-    """The bolt app with every feature's listeners; signatures are checked on every HTTP request."""
+def build_app(
+    *, client: ServiceClient, settings: BotSettings, install_flow: AsyncOAuthFlow | None = None
+) -> AsyncApp:
+    """The bolt app with every feature's listeners; signatures are checked on every HTTP request. With
+    ``install_flow``, the workspaces that added the app, each with its own token; else ``settings``'
+    bot token's workspace."""
+    slack = web_client(settings)
     app = AsyncApp(
-        client=web_client(settings),
+        client=slack,
         signing_secret=settings.signing_secret.get_secret_value(),
+        oauth_flow=install_flow,
         request_verification_enabled=True,
         process_before_response=False,
         raise_error_for_unhandled_request=False,
+        user_facing_authorize_error_message=NOT_INSTALLED,
     )
+    app.middleware(in_workspace)  # the request's workspace, for every call to the service
     app.middleware(checked)  # each request's client and respond: bolt's own, checked
     app.middleware(once_per_event(client))
     app.error(report_failure)
-    deps = Deps(service=client, settings=settings)
+    installations = None if install_flow is None else install_flow.settings.installation_store
+    deps = Deps(service=client, settings=settings, workspaces=serving(settings, installations, base=slack))
     for register in FEATURES:
         register(app, deps)
     unclaimed(app, help_view.unknown)  # after every feature: a /scr word none of them claimed

@@ -9,7 +9,9 @@ connection to ``SCR_SERVICE_URL`` in Socket Mode. Only the transport differs; ev
 same code in both.
 
 Every call sends the bot's API token; calls made for a person also send ``X-Slack-User-Id``, so the
-service applies that person's role (or answers 403 when the Slack account is not linked).
+service applies that person's role (or answers 403 when the Slack account is not linked). Every call
+made while serving a request from Slack sends ``X-Slack-Team-Id``, the workspace Slack said the request
+came from (``bot.workspaces``): a member id means someone only within its workspace.
 """
 
 from typing import Any
@@ -17,7 +19,10 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from bot.workspaces import current_team
+
 SLACK_USER_HEADER = "X-Slack-User-Id"
+SLACK_TEAM_HEADER = "X-Slack-Team-Id"
 
 
 class ServiceError(Exception):
@@ -133,6 +138,9 @@ class ServiceClient:
         sent = {"Authorization": f"Bearer {self.token.get_secret_value()}", **(headers or {})}
         if as_user:
             sent[SLACK_USER_HEADER] = as_user
+        team = current_team.get()
+        if team:
+            sent[SLACK_TEAM_HEADER] = team
         try:
             response = await self.http.request(
                 method, path, json=json, params=params, headers=sent, timeout=timeout

@@ -15,3 +15,8 @@ class BotSettings:
     reminder_channel: str = ""
     reminder_lead_days: int = 2
     admin_channel: str = ""  # where declarations await an admin's confirmation (and admin notices go)
+    team_id: str = ""  # the deployment's own workspace, where those channels are (SCR_SLACK_TEAM_ID)
+
+
+# What the bot asks of a workspace that adds it ("Add to Slack"): the bot scopes of bot/manifest.yml.
+BOT_SCOPES = ("commands", "chat:write", "im:write", "im:history", "files:write")

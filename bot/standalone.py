@@ -12,6 +12,7 @@ from datetime import date
 import httpx
 from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import schedule
 from bot.app import build_app, web_client
@@ -47,28 +48,45 @@ async def serve_socket_mode(
 
 
 async def remind_once(
-    *, settings: BotSettings, service_url: str, api_token: SecretStr, today: date
+    *,
+    settings: BotSettings,
+    service_url: str,
+    api_token: SecretStr,
+    today: date,
+    slack: AsyncWebClient | None = None,
 ) -> list[str]:
     """Post the reminders due ``today`` (each once); returns their claim keys."""
     return await _run_once(
-        "reminders", settings=settings, service_url=service_url, api_token=api_token, today=today
+        "reminders", settings=settings, service_url=service_url, api_token=api_token, today=today, slack=slack
     )
 
 
 async def digest_once(
-    *, settings: BotSettings, service_url: str, api_token: SecretStr, today: date
+    *,
+    settings: BotSettings,
+    service_url: str,
+    api_token: SecretStr,
+    today: date,
+    slack: AsyncWebClient | None = None,
 ) -> list[str]:
     """Post this week's expiry digest items not posted before; returns their claim keys."""
     return await _run_once(
-        "digest", settings=settings, service_url=service_url, api_token=api_token, today=today
+        "digest", settings=settings, service_url=service_url, api_token=api_token, today=today, slack=slack
     )
 
 
 async def _run_once(
-    name: str, *, settings: BotSettings, service_url: str, api_token: SecretStr, today: date
+    name: str,
+    *,
+    settings: BotSettings,
+    service_url: str,
+    api_token: SecretStr,
+    today: date,
+    slack: AsyncWebClient | None,
 ) -> list[str]:
-    """The job ``name`` once, as the loop runs it (a refusal is told to the admins' channel too)."""
+    """The job ``name`` once, as the loop runs it (a refusal is told to the admins' channel too), posting
+    with ``slack`` (the own workspace's client; None: the bot token's)."""
     async with httpx.AsyncClient(base_url=service_url) as http:
         service = ServiceClient(http, token=api_token)
-        job = schedule.jobs(service=service, slack=web_client(settings), settings=settings)[name]
+        job = schedule.jobs(service=service, slack=slack or web_client(settings), settings=settings)[name]
         return await job(today)

@@ -8,7 +8,8 @@ import commissioning.models  # noqa: F401  (registers tables)
 import core.audit  # noqa: F401
 import registry.models  # noqa: F401
 import service.models
-import service.slack_state  # noqa: F401
+import service.slack_state
+import service.slack_workspaces  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

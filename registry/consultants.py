@@ -16,6 +16,7 @@ from core.errors import Conflict, NotFound
 from core.transaction import atomic
 from registry import expiry, lifecycle, records, slack_ids
 from registry.changes import audit_change, refuse_nulls
+from registry.identities import OWN_WORKSPACE
 from registry.lifecycle import Action, Approval
 from registry.models import (
     Consultant,
@@ -265,13 +266,16 @@ def get_consultant(*, session: Session, consultant_id: int) -> ConsultantDetail:
     )
 
 
-def create_consultant(*, session: Session, data: ConsultantCreate, actor: str) -> ConsultantPublic:
-    """Add a consultant as an applicant; Conflict if the email or the Slack member id is taken."""
+def create_consultant(
+    *, session: Session, data: ConsultantCreate, actor: str, slack_team: str = OWN_WORKSPACE
+) -> ConsultantPublic:
+    """Add a consultant as an applicant; Conflict if the email or the Slack account is taken.
+    ``slack_team`` is the stored key of ``data.slack_team_id`` (``service.slack_settings.slack_team_key``)."""
     with atomic(session=session):
         _email_free(session, data.email, consultant_id=None)
-        slack_ids.claim(session, data.slack_user_id)
-        consultant = Consultant.model_validate(data.model_dump())
-        consultant.slack_user_id = data.slack_user_id
+        slack_ids.claim(session, data.slack_user_id, team_id=slack_team)
+        consultant = Consultant.model_validate(data.model_dump(exclude={"slack_team_id"}))
+        consultant.link_slack(data.slack_user_id, team_id=slack_team)
         session.add(consultant)
         slack_ids.flush_claiming(session, data.slack_user_id)
         public = _public(consultant)
@@ -280,22 +284,29 @@ def create_consultant(*, session: Session, data: ConsultantCreate, actor: str) -
 
 
 def update_consultant(
-    *, session: Session, consultant_id: int, data: ConsultantUpdate, actor: str
+    *, session: Session, consultant_id: int, data: ConsultantUpdate, actor: str, slack_team: str | None = None
 ) -> ConsultantPublic:
-    """Change the fields sent; Conflict if a new email or Slack member id is taken."""
+    """Change the fields sent; Conflict if a new email or Slack account is taken. A new Slack member id
+    is in workspace ``slack_team`` (the stored key of ``data.slack_team_id``), or when that is None in the
+    workspace of the id it replaces."""
     with atomic(session=session):
         consultant = _consultant(session, consultant_id, for_update=True)
-        changes = data.model_dump(exclude_unset=True)
+        changes = data.model_dump(exclude_unset=True, exclude={"slack_team_id"})
         refuse_nulls(Consultant.__table__, changes)  # type: ignore[arg-type]
         if changes.get("email"):
             _email_free(session, changes["email"], consultant_id=consultant_id)
-        slack_ids.claim(session, changes.get("slack_user_id"), consultant_id=consultant_id)
+        team = slack_team or consultant.slack_team_key
+        relinked = "slack_user_id" in changes
+        slack_user_id = changes.pop("slack_user_id", None)
+        slack_ids.claim(session, slack_user_id, team_id=team, consultant_id=consultant_id)
         before = _public(consultant)
+        if relinked:
+            consultant.link_slack(slack_user_id, team_id=team)
         for name, value in changes.items():
             setattr(consultant, name, value)
         consultant.updated_at = utcnow()
         session.add(consultant)
-        slack_ids.flush_claiming(session, changes.get("slack_user_id"))
+        slack_ids.flush_claiming(session, slack_user_id)
         after = _public(consultant)
         audit_change(session, "consultant.update", consultant_id, actor=actor, before=before, after=after)
     return after

@@ -26,6 +26,11 @@ from registry.vocabulary import (
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # sqlmodel.Field ignores `regex`; a pattern reaches pydantic through schema_extra.
 SLACK_USER_ID = r"^[UW][A-Z0-9]{2,31}$"
+SLACK_TEAM_ID = r"^T[A-Z0-9]{2,31}$"  # a Slack workspace
+SLACK_TEAM_DESCRIPTION = (
+    "the Slack workspace (team id, T...) the member id belongs to; leave it out for the deployment's own "
+    "workspace. Give it with slack_user_id."
+)
 CSV_SEPARATORS = (";", "|")
 CASE_REF = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
 
@@ -181,9 +186,27 @@ class Consultant(SlackHolder, ConsultantBase, table=True):
     )
 
 
-class ConsultantCreate(ConsultantBase, Input):
-    name: Line = Field(min_length=1, max_length=200)
+class SlackAccountInput(Input):
+    """A Slack member id and, when it is not the deployment's own, the workspace it belongs to."""
+
     slack_user_id: str | None = Field(default=None, max_length=32, schema_extra={"pattern": SLACK_USER_ID})
+    slack_team_id: str | None = Field(
+        default=None,
+        max_length=32,
+        schema_extra={"pattern": SLACK_TEAM_ID},
+        description=SLACK_TEAM_DESCRIPTION,
+    )
+
+    @model_validator(mode="after")
+    def _workspace_with_member(self) -> Self:
+        """A workspace alone links no one: it names where the member id given with it belongs."""
+        if self.slack_team_id is not None and not self.slack_user_id:
+            raise ValueError("slack_team_id names the workspace of slack_user_id: give the member id too")
+        return self
+
+
+class ConsultantCreate(ConsultantBase, SlackAccountInput):
+    name: Line = Field(min_length=1, max_length=200)
     phone: OptionalLine = Field(default=None, max_length=40)
     registration_number: OptionalLine = Field(default=None, max_length=40)
     registration_expiry: Day | None = None
@@ -209,13 +232,12 @@ class ConsultantCreate(ConsultantBase, Input):
         return _lower_email(value)
 
 
-class ConsultantUpdate(Input):
+class ConsultantUpdate(SlackAccountInput):
     """Every field optional: only the fields sent are changed."""
 
     name: OptionalLine = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = Field(default=None, max_length=254)
     phone: OptionalLine = Field(default=None, max_length=40)
-    slack_user_id: str | None = Field(default=None, max_length=32, schema_extra={"pattern": SLACK_USER_ID})
     backgrounds: list[Background] | None = None
     registration_body: RegistrationBody | None = None
     registration_number: OptionalLine = Field(default=None, max_length=40)
@@ -248,6 +270,9 @@ class ConsultantUpdate(Input):
 
 class ConsultantPublic(ConsultantBase):
     slack_user_id: str | None = None
+    slack_team_id: str | None = Field(
+        default=None, description="the Slack workspace of slack_user_id; null: the deployment's own"
+    )
     id: int
     status: ConsultantStatus
     status_reason: str | None

@@ -35,10 +35,12 @@ from registry.models import (
 )
 
 
-def by_slack_user(*, session: Session, slack_user_id: str) -> Consultant | None:
-    """The consultant whose record carries ``slack_user_id``, if any (never two: ``SlackIdentity``)."""
+def by_slack_user(*, session: Session, team_id: str, slack_user_id: str) -> Consultant | None:
+    """The consultant whose record carries member ``slack_user_id`` of workspace ``team_id`` (a stored
+    key), if any (never two: ``SlackIdentity``)."""
     query = select(Consultant).join(SlackIdentity, col(SlackIdentity.consultant_id) == Consultant.id)
-    return session.exec(query.where(SlackIdentity.slack_user_id == slack_user_id)).first()
+    account = (SlackIdentity.team_id == team_id) & (SlackIdentity.slack_user_id == slack_user_id)
+    return session.exec(query.where(account)).first()
 
 
 # Availability ----------------------------------------------------------------------------------

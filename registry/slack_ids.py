@@ -1,8 +1,10 @@
-"""Who holds a Slack member id, and the refusal when someone else already does.
+"""Who holds a Slack account, and the refusal when someone else already does.
 
-One Slack account belongs to one record, a board user or a consultant (``SlackIdentity``; the database
-enforces it). Every way of setting an id (the API, the CSV import, the admin pages, ``scr user add``)
-checks here first, so a clash is refused with a 409 that names the holder in words a person knows.
+A Slack account is a member id in a workspace (``team_id``, as stored: ``OWN_WORKSPACE`` or a team id);
+the same member id in another workspace is another person. One account belongs to one record, a board
+user or a consultant (``SlackIdentity``; the database enforces it). Every way of setting an id (the API,
+the CSV import, the admin pages, ``scr user add``) checks here first, so a clash is refused with a 409
+that names the holder in words a person knows.
 """
 
 from collections.abc import Iterable
@@ -36,8 +38,8 @@ class Holder:
         )
 
 
-def holders(session: Session, slack_user_ids: Iterable[str]) -> dict[str, Holder]:
-    """The holder of each of ``slack_user_ids`` that has one, in one query."""
+def holders(session: Session, slack_user_ids: Iterable[str], *, team_id: str) -> dict[str, Holder]:
+    """The holder of each of ``slack_user_ids`` in workspace ``team_id`` that has one, in one query."""
     wanted = sorted(set(slack_user_ids))
     if not wanted:
         return {}
@@ -52,7 +54,7 @@ def holders(session: Session, slack_user_ids: Iterable[str]) -> dict[str, Holder
         )
         .outerjoin(_USERS, _USERS.c.id == SlackIdentity.user_id)
         .outerjoin(Consultant, col(Consultant.id) == SlackIdentity.consultant_id)
-        .where(col(SlackIdentity.slack_user_id).in_(wanted))
+        .where(SlackIdentity.team_id == team_id, col(SlackIdentity.slack_user_id).in_(wanted))
     )
     return {
         slack_user_id: Holder(
@@ -82,13 +84,15 @@ def claim(
     session: Session,
     slack_user_id: str | None,
     *,
+    team_id: str,
     user_id: int | None = None,
     consultant_id: int | None = None,
 ) -> None:
-    """Conflict unless ``slack_user_id`` is free or already the record's own (a new record has no id yet)."""
+    """Conflict unless member ``slack_user_id`` of workspace ``team_id`` is free or already the record's
+    own (a new record has no id yet)."""
     if not slack_user_id:
         return
-    holder = holders(session, [slack_user_id]).get(slack_user_id)
+    holder = holders(session, [slack_user_id], team_id=team_id).get(slack_user_id)
     if holder is not None and not holder.is_record(user_id=user_id, consultant_id=consultant_id):
         raise taken(slack_user_id, holder)
 

@@ -19,6 +19,7 @@ from registry import importer, lifecycle, slack_ids
 from registry.agencies import agency_directory
 from registry.changes import audit_change
 from registry.consultants import DEFAULT_REAPPROVAL_YEARS
+from registry.identities import OWN_WORKSPACE
 from registry.importer import AccreditationItem, EngagementItem, ImportReport, Problem, RowOutcome
 from registry.lifecycle import Approval
 from registry.models import Consultant, ConsultantAccreditation, Engagement
@@ -176,30 +177,39 @@ def _slack_id_problems(
     session: Session, rows: Sequence[importer.Row], existing: dict[str, Consultant]
 ) -> list[Problem]:
     """Rows giving a consultant a Slack member id that another record holds, or that an earlier row
-    gives someone else: checked before writing, so the dry run refuses what the import would."""
-    held = slack_ids.holders(
-        session, (row.values["slack_user_id"] for row in rows if row.values.get("slack_user_id"))
-    )
-    first_row: dict[str, int] = {}
+    gives someone else: checked before writing, so the dry run refuses what the import would. A row's id
+    is in the workspace of the consultant's present one (the deployment's own for someone new), as the
+    import sets it."""
+    wanted: dict[str, list[str]] = defaultdict(list)  # workspace -> the member ids rows give in it
+    for row in rows:
+        if row.values.get("slack_user_id"):
+            wanted[_team_of(existing.get(row.email))].append(row.values["slack_user_id"])
+    held = {team: slack_ids.holders(session, ids, team_id=team) for team, ids in wanted.items()}
+    first_row: dict[tuple[str, str], int] = {}
     problems = []
     for row in rows:
         slack_user_id = row.values.get("slack_user_id")
         if not slack_user_id:
             continue
         current = existing.get(row.email)
-        holder = held.get(slack_user_id)
+        account = (_team_of(current), slack_user_id)
+        holder = held[account[0]].get(slack_user_id)
         if holder is not None and not holder.is_record(consultant_id=current.id if current else None):
             message = slack_ids.taken_message(slack_user_id, holder)
-        elif slack_user_id in first_row:
+        elif account in first_row:
             message = (
-                f"{slack_user_id} is also on row {first_row[slack_user_id]}: one Slack account is linked "
+                f"{slack_user_id} is also on row {first_row[account]}: one Slack account is linked "
                 "to one person."
             )
         else:
-            first_row[slack_user_id] = row.number
+            first_row[account] = row.number
             continue
         problems.append(Problem(row.number, "slack_user_id", message))
     return problems
+
+
+def _team_of(consultant: Consultant | None) -> str:
+    return OWN_WORKSPACE if consultant is None else consultant.slack_team_key
 
 
 _DIRECT = frozenset(importer.CONSULTANT_FIELDS | {"status_reason", "approved_on", "reapproval_due"})

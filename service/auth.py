@@ -2,10 +2,12 @@
 
 Tokens are random and long, so a SHA-256 digest is enough to store them safely and look them up by
 index. The Slack bot holds a ``bot`` token and names the Slack user it acts for in
-``X-Slack-User-Id``; the request then runs with that user's role. A consultant is not a user: the bot
-names them by the Slack id on their record in the approved list, and they reach only their own record
-(``CurrentConsultant``, the ``/api/v1/me`` routes). Every action the bot relays is audited with how it
-came in (``relayed``: via Slack, and the Slack user id) beside the linked user or consultant.
+``X-Slack-User-Id``, and their workspace in ``X-Slack-Team-Id`` (a member id belongs to a workspace: the
+same id in another is another person); the request then runs with that user's role. A consultant is not
+a user: the bot names them by the Slack id on their record in the approved list, and they reach only
+their own record (``CurrentConsultant``, the ``/api/v1/me`` routes). Every action the bot relays is
+audited with how it came in (``relayed``: via Slack, the Slack user id and workspace) beside the linked
+user or consultant.
 
 Every 403 given to an authenticated caller is audited (``access.refused``). The request's own
 transaction is rolled back with the refusal, so ``refusal_handler`` writes the event in one of its own.
@@ -33,10 +35,12 @@ from registry.models import Consultant
 from service.api.params import Ref
 from service.db import SessionDep, get_engine
 from service.models import Role, SlackIdentity, User
+from service.slack_settings import slack_team_key
 
 log = logging.getLogger("service.auth")
 
 SLACK_USER_HEADER = "X-Slack-User-Id"
+SLACK_TEAM_HEADER = "X-Slack-Team-Id"
 
 
 def new_token() -> str:
@@ -61,6 +65,7 @@ def _unauthorised(message: str) -> HTTPException:
 bearer = HTTPBearer(auto_error=False, description="An API token from 'scr user add'.")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 SlackUserHeader = Annotated[str | None, Header(include_in_schema=False)]
+SlackTeamHeader = Annotated[str | None, Header(include_in_schema=False)]
 
 
 @dataclass(frozen=True)
@@ -71,24 +76,29 @@ class Caller:
     identity: str  # "user:12", "consultant:7", "slack:U0123" (a Slack user the service does not know)
     role: str
     slack_user_id: str | None = None  # the Slack user the bot relayed the request for
+    slack_team_id: str | None = None  # their workspace, as the bot named it
 
 
 def _remember(request: Request, caller: Caller) -> None:
     request.state.caller = caller
 
 
-def relayed_from_slack(session: Session, slack_user_id: str) -> None:
-    """Have every audit event of this request (its session) say the bot relayed it for ``slack_user_id``."""
-    session.info[audit.RELAYED] = {"via": "slack", "slack_user_id": slack_user_id[:32]}
+def relayed_from_slack(session: Session, slack_user_id: str, slack_team_id: str | None = None) -> None:
+    """Have every audit event of this request (its session) say the bot relayed it for ``slack_user_id``
+    (of workspace ``slack_team_id``, when the bot named it)."""
+    relayed = {"via": "slack", "slack_user_id": slack_user_id[:32]}
+    if slack_team_id:
+        relayed["slack_team_id"] = slack_team_id[:32]
+    session.info[audit.RELAYED] = relayed
 
 
-def _user_caller(user: User, *, slack_user_id: str | None = None) -> Caller:
+def _user_caller(user: User, *, slack_user_id: str | None = None, slack_team_id: str | None = None) -> Caller:
     actor = user.email if slack_user_id is None else f"{user.email} (Slack {slack_user_id[:32]})"
-    return Caller(actor, f"user:{user.id}", str(user.role), slack_user_id)
+    return Caller(actor, f"user:{user.id}", str(user.role), slack_user_id, slack_team_id)
 
 
-def _consultant_caller(consultant: Consultant, slack_user_id: str) -> Caller:
-    return Caller(consultant.email, f"consultant:{consultant.id}", "consultant", slack_user_id)
+def _consultant_caller(consultant: Consultant, slack_user_id: str, slack_team_id: str | None) -> Caller:
+    return Caller(consultant.email, f"consultant:{consultant.id}", "consultant", slack_user_id, slack_team_id)
 
 
 def _forbidden(message: str) -> HTTPException:
@@ -105,37 +115,43 @@ def _token_user(request: Request, session: Session, credentials: HTTPAuthorizati
     return user
 
 
-def _unknown_slack_user(request: Request, bot: User, slack_user_id: str) -> None:
+def _unknown_slack_user(request: Request, bot: User, slack_user_id: str, slack_team_id: str | None) -> None:
     slack_user_id = slack_user_id[:32]
     actor = f"{bot.email} for Slack user {slack_user_id}"
-    _remember(request, Caller(actor, f"slack:{slack_user_id}", "unlinked", slack_user_id))
+    _remember(request, Caller(actor, f"slack:{slack_user_id}", "unlinked", slack_user_id, slack_team_id))
 
 
 def current_user(
-    request: Request, session: SessionDep, credentials: Credentials, x_slack_user_id: SlackUserHeader = None
+    request: Request,
+    session: SessionDep,
+    credentials: Credentials,
+    x_slack_user_id: SlackUserHeader = None,
+    x_slack_team_id: SlackTeamHeader = None,
 ) -> User:
-    """The caller, from ``Authorization: Bearer TOKEN`` (and, for the bot, the Slack user it acts for)."""
+    """The caller, from ``Authorization: Bearer TOKEN`` (and, for the bot, the Slack user it acts for:
+    a member id in a workspace, so someone linked in one workspace is unknown in another)."""
     user = _token_user(request, session, credentials)
     if user.role != Role.bot or not x_slack_user_id:
         return user
+    team = slack_team_key(x_slack_team_id)
     acting = session.exec(
         select(User)
         .join(SlackIdentity, col(SlackIdentity.user_id) == User.id)
-        .where(SlackIdentity.slack_user_id == x_slack_user_id)
+        .where(SlackIdentity.team_id == team, SlackIdentity.slack_user_id == x_slack_user_id)
     ).first()
     if acting is not None and acting.active:
-        _remember(request, _user_caller(acting, slack_user_id=x_slack_user_id))
-        relayed_from_slack(session, x_slack_user_id)
+        _remember(request, _user_caller(acting, slack_user_id=x_slack_user_id, slack_team_id=x_slack_team_id))
+        relayed_from_slack(session, x_slack_user_id, x_slack_team_id)
         return acting
-    consultant = self_service.by_slack_user(session=session, slack_user_id=x_slack_user_id)
+    consultant = self_service.by_slack_user(session=session, team_id=team, slack_user_id=x_slack_user_id)
     if consultant is not None:
-        _remember(request, _consultant_caller(consultant, x_slack_user_id))
+        _remember(request, _consultant_caller(consultant, x_slack_user_id, x_slack_team_id))
         raise _forbidden(
             "You are on the approved list as a consultant: you can see and change your own record "
             "('/scr me' in Slack), and nothing else. This needs the role of a board user (admin, "
             "commissioner or chair)."
         )
-    _unknown_slack_user(request, user, x_slack_user_id)
+    _unknown_slack_user(request, user, x_slack_user_id, x_slack_team_id)
     raise _forbidden(
         "Your Slack account is not linked to a user of this service. Ask your admin, who can link you "
         "from the admin pages (Users)."
@@ -146,7 +162,11 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 
 def current_consultant(
-    request: Request, session: SessionDep, credentials: Credentials, x_slack_user_id: SlackUserHeader = None
+    request: Request,
+    session: SessionDep,
+    credentials: Credentials,
+    x_slack_user_id: SlackUserHeader = None,
+    x_slack_team_id: SlackTeamHeader = None,
 ) -> Consultant:
     """The consultant a self-service request is for: the bot names them by the Slack id on their record."""
     bot = _token_user(request, session, credentials)
@@ -157,16 +177,17 @@ def current_consultant(
         )
     if not x_slack_user_id:
         raise _forbidden("Name the consultant: send X-Slack-User-Id with the Slack id on their record.")
-    consultant = self_service.by_slack_user(session=session, slack_user_id=x_slack_user_id)
+    team = slack_team_key(x_slack_team_id)
+    consultant = self_service.by_slack_user(session=session, team_id=team, slack_user_id=x_slack_user_id)
     if consultant is None:
-        _unknown_slack_user(request, bot, x_slack_user_id)
+        _unknown_slack_user(request, bot, x_slack_user_id, x_slack_team_id)
         raise _forbidden(
             f"Your Slack account ({x_slack_user_id[:32]}) is not on any consultant's record in the approved "
             "list, so there is no record of yours to show. If you are on the list, ask an admin to add your "
             "Slack member id to your record."
         )
-    _remember(request, _consultant_caller(consultant, x_slack_user_id))
-    relayed_from_slack(session, x_slack_user_id)
+    _remember(request, _consultant_caller(consultant, x_slack_user_id, x_slack_team_id))
+    relayed_from_slack(session, x_slack_user_id, x_slack_team_id)
     return consultant
 
 
@@ -217,7 +238,7 @@ def _record_refusal(caller: Caller, request: Request, detail: str) -> None:
     try:
         with unit_of_work(get_engine()) as session:  # its own: the request's was rolled back
             if caller.slack_user_id is not None:
-                relayed_from_slack(session, caller.slack_user_id)
+                relayed_from_slack(session, caller.slack_user_id, caller.slack_team_id)
             audit.record(
                 session, "access.refused", caller.identity[:64], actor=caller.actor[:254], after=after
             )

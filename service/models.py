@@ -52,6 +52,7 @@ class UserPublic(UserBase):
     id: int
     active: bool
     slack_user_id: str | None = None
+    slack_team_id: str | None = None  # the workspace of slack_user_id; None: the deployment's own
 
 
 # What an admin types on the users page. The bot's own user is not a person: it is added from the command

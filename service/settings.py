@@ -63,10 +63,30 @@ class Settings(BaseSettings):
         description="Addresses or networks (comma-separated) of the reverse proxies whose X-Forwarded-For "
         "and X-Forwarded-Proto are believed; empty: none, so every client is known by its own address.",
     )
-    slack_bot_token: SecretStr = SecretStr("")
+    slack_bot_token: SecretStr = Field(
+        default=SecretStr(""), description="The bot token (xoxb-...) of a single-workspace deployment."
+    )
     slack_signing_secret: SecretStr = SecretStr("")
     slack_app_token: SecretStr = SecretStr("")
     slack_api_url: str = "https://slack.com/api/"
+    slack_client_id: str = Field(
+        default="",
+        description="With SCR_SLACK_CLIENT_SECRET: serve several workspaces, each adding the app with 'Add "
+        "to Slack' at /slack/install (HTTP mode only; each workspace's bot token is kept in the database).",
+    )
+    slack_client_secret: SecretStr = SecretStr("")
+    slack_team_id: str = Field(
+        default="",
+        max_length=32,
+        description="The deployment's own Slack workspace (team id, T...): where people linked without "
+        "naming a workspace are, and where the reminder and admins' channels are. Needed with "
+        "SCR_SLACK_CLIENT_ID; in a single-workspace deployment it pins the one workspace served.",
+    )
+    slack_redirect_uri: str = Field(
+        default="",
+        description="The public HTTPS address of /slack/oauth_redirect, as set in the Slack app's OAuth "
+        "settings; empty: the one redirect URL set there.",
+    )
     slack_reminder_channel: str = ""
     slack_admin_channel: str = ""
     slack_reminder_lead_days: int = Field(

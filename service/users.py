@@ -13,6 +13,7 @@ from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
 from registry import slack_ids
+from registry.identities import OWN_WORKSPACE
 from service import page_sessions
 from service.auth import hash_token, new_token
 from service.models import DisplayName, Role, User, UserPublic
@@ -48,9 +49,11 @@ def create_user(
     actor: str,
     display_name: str | None = None,
     slack_user_id: str | None = None,
+    slack_team: str = OWN_WORKSPACE,
 ) -> User:
-    """Add a user who holds no API token: a person who uses the bot (by their Slack member id) and, once
-    they have a password, the admin pages. Conflict if the email or the Slack member id is taken."""
+    """Add a user who holds no API token: a person who uses the bot (by their Slack member id, in workspace
+    ``slack_team``, a key from ``slack_team_key``) and, once they have a password, the admin pages.
+    Conflict if the email or the Slack account is taken."""
     email = email.strip().lower()
     display_name = checked_name(display_name)
     with atomic(session=session):  # flush_claiming may refuse the Slack id once the user is added
@@ -58,8 +61,14 @@ def create_user(
             raise Conflict(
                 f"A user with email {email} already exists.", findings=[{"field": "email", "email": email}]
             )
-        slack_ids.claim(session, slack_user_id)
-        user = User(email=email, role=role, display_name=display_name, slack_user_id=slack_user_id)
+        slack_ids.claim(session, slack_user_id, team_id=slack_team)
+        user = User(
+            email=email,
+            role=role,
+            display_name=display_name,
+            slack_user_id=slack_user_id,
+            slack_team_key=slack_team,
+        )
         session.add(user)
         slack_ids.flush_claiming(session, slack_user_id)
         audit.record(
@@ -79,6 +88,7 @@ def add_user(
     role: Role,
     actor: str,
     slack_user_id: str | None = None,
+    slack_team: str = OWN_WORKSPACE,
     display_name: str | None = None,
 ) -> tuple[User, str]:
     """Create a user and return it with its API token, which is shown once and stored only as a hash."""
@@ -91,6 +101,7 @@ def add_user(
             actor=actor,
             display_name=display_name,
             slack_user_id=slack_user_id,
+            slack_team=slack_team,
         )
         user.token_hash = hash_token(token)
         session.add(user)
@@ -138,9 +149,13 @@ def set_display_name(session: Session, *, user_id: int, display_name: str, actor
     return user
 
 
-def link_slack(session: Session, *, user_id: int, slack_user_id: str, actor: str) -> User:
-    """Link (or change) the Slack member id the bot knows a user by; Conflict if someone else holds it, or
-    if the user is revoked (a revoked user's id would only keep it from its rightful holder)."""
+def link_slack(
+    session: Session, *, user_id: int, slack_user_id: str, actor: str, slack_team: str | None = None
+) -> User:
+    """Link (or change) the Slack account the bot knows a user by, member ``slack_user_id`` of workspace
+    ``slack_team`` (None: the workspace of the account it replaces, or the own one); Conflict if someone
+    else holds it, or if the user is revoked (a revoked user's id would only keep it from its rightful
+    holder)."""
     user = get_user(session, user_id=user_id)
     if not user.active:
         raise Conflict(
@@ -149,8 +164,9 @@ def link_slack(session: Session, *, user_id: int, slack_user_id: str, actor: str
         )
     before = _public(user)
     with atomic(session=session):
-        slack_ids.claim(session, slack_user_id, user_id=user.id)
-        user.slack_user_id = slack_user_id
+        team = slack_team or user.slack_team_key
+        slack_ids.claim(session, slack_user_id, team_id=team, user_id=user.id)
+        user.link_slack(slack_user_id, team_id=team)
         session.add(user)
         slack_ids.flush_claiming(session, slack_user_id)
         _changed(session, user, before, actor=actor)

@@ -19,10 +19,18 @@ from service.api.schemas import (
     ReasonIn,
     RecordedDeclarationIn,
 )
-from service.auth import AdminUser, AnyUser, CommissionerUser, CurrentUser, relayed_from_slack
+from service.auth import (
+    AdminUser,
+    AnyUser,
+    CommissionerUser,
+    CurrentUser,
+    SlackTeamHeader,
+    relayed_from_slack,
+)
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.policy import PolicyDep
+from service.slack_settings import slack_team_key
 
 router = APIRouter(prefix="/api/v1", tags=["commissions"], route_class=UnitOfWorkRoute)
 
@@ -32,12 +40,19 @@ def _out(view: commissions.CommissionView) -> CommissionOut:
 
 
 def _consultants_voice(
-    session: Session, commission_id: int, actor: User, slack_user_id: str | None, *, refused: str
+    session: Session,
+    commission_id: int,
+    actor: User,
+    slack_user_id: str | None,
+    slack_team_id: str | None,
+    *,
+    refused: str,
 ) -> str:
     """Who the audit log says answered for the consultant: only the consultant answers for themselves,
-    through the bot, which relays their answer from their own Slack account (the Slack id on their record;
-    the log records the Slack user it relayed). Anyone else is refused with ``refused``, which names the
-    consultant (``{consultant}``) and what the caller may do instead."""
+    through the bot, which relays their answer from their own Slack account (the Slack id on their record,
+    in the workspace the bot names in ``X-Slack-Team-Id``; the log records the Slack user it relayed).
+    Anyone else is refused with ``refused``, which names the consultant (``{consultant}``) and what the
+    caller may do instead."""
     view = commissions.get_commission(session=session, commission_id=commission_id)
     if actor.role != Role.bot:
         raise HTTPException(
@@ -45,13 +60,18 @@ def _consultants_voice(
             detail=refused.format(consultant=view.consultant_name, commission_id=commission_id),
         )
     consultant = session.get(Consultant, view.commission.consultant_id)
-    if consultant is None or not slack_user_id or consultant.slack_user_id != slack_user_id:
+    if (
+        consultant is None
+        or not slack_user_id
+        or consultant.slack_user_id != slack_user_id
+        or consultant.slack_team_key != slack_team_key(slack_team_id)
+    ):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             detail="Only the commissioned consultant can answer for this commission, from their own Slack "
             "account.",
         )
-    relayed_from_slack(session, slack_user_id)
+    relayed_from_slack(session, slack_user_id, slack_team_id)
     return commissions.relayed(actor.email, slack_user_id)
 
 
@@ -139,13 +159,21 @@ def get_commission(commission_id: Id, session: SessionDep, _: AnyUser) -> Commis
 
 
 @router.post("/commissions/{commission_id}/declaration")
-def declare(commission_id: Id, body: DeclarationIn, session: SessionDep, actor: CurrentUser) -> CommissionOut:
+def declare(
+    commission_id: Id,
+    body: DeclarationIn,
+    session: SessionDep,
+    actor: CurrentUser,
+    x_slack_team_id: SlackTeamHeader = None,
+) -> CommissionOut:
     """The consultant declares no conflict with each agency in the case, or declares a conflict.
 
     Only the consultant, through the Slack bot (``slack_user_id`` the Slack id on their record); anyone
     else gets 403. An admin records a declaration signed on paper or by email with ``.../recorded``.
     """
-    voice = _consultants_voice(session, commission_id, actor, body.slack_user_id, refused=ONLY_THEY_DECLARE)
+    voice = _consultants_voice(
+        session, commission_id, actor, body.slack_user_id, x_slack_team_id, refused=ONLY_THEY_DECLARE
+    )
     return _declared(session, commission_id, body, actor=voice)
 
 
@@ -181,10 +209,18 @@ def confirm(
 
 
 @router.post("/commissions/{commission_id}/decline")
-def decline(commission_id: Id, body: ReasonIn, session: SessionDep, actor: CurrentUser) -> CommissionOut:
+def decline(
+    commission_id: Id,
+    body: ReasonIn,
+    session: SessionDep,
+    actor: CurrentUser,
+    x_slack_team_id: SlackTeamHeader = None,
+) -> CommissionOut:
     """The consultant turns the commission down: only they, through the Slack bot (a commissioner who no
     longer needs them withdraws it instead)."""
-    voice = _consultants_voice(session, commission_id, actor, body.slack_user_id, refused=ONLY_THEY_DECLINE)
+    voice = _consultants_voice(
+        session, commission_id, actor, body.slack_user_id, x_slack_team_id, refused=ONLY_THEY_DECLINE
+    )
     return _ended(session, commission_id, Action.decline, body, actor=voice)
 
 

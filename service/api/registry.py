@@ -43,6 +43,7 @@ from service.auth import AdminUser, AnyUser, CommissionerUser
 from service.db import SessionDep, UnitOfWorkRoute
 from service.policy import PolicyDep
 from service.settings import get_settings
+from service.slack_settings import slack_team_key
 from service.status_changes import change_status
 
 router = APIRouter(prefix="/api/v1", tags=["registry"], route_class=UnitOfWorkRoute)
@@ -139,7 +140,9 @@ TAKEN = {409: {"description": "the email or Slack member id belongs to someone e
 def create_consultant(body: ConsultantCreate, session: SessionDep, actor: AdminUser) -> ConsultantPublic:
     """Add a consultant as an applicant; 409 if the email is already on the list, or the Slack member id
     belongs to another consultant or a board user."""
-    return consultants.create_consultant(session=session, data=body, actor=actor.email)
+    return consultants.create_consultant(
+        session=session, data=body, actor=actor.email, slack_team=slack_team_key(body.slack_team_id)
+    )
 
 
 @router.get("/consultants/export", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
@@ -225,8 +228,9 @@ def update_consultant(
     consultant_id: Id, body: ConsultantUpdate, session: SessionDep, actor: AdminUser
 ) -> ConsultantPublic:
     """Change the fields sent. Status changes have their own actions."""
+    team = slack_team_key(body.slack_team_id) if body.slack_team_id else None
     return consultants.update_consultant(
-        session=session, consultant_id=consultant_id, data=body, actor=actor.email
+        session=session, consultant_id=consultant_id, data=body, actor=actor.email, slack_team=team
     )
 
 
@@ -284,6 +288,7 @@ def remind(
         consultant_id=consultant_id,
         name=consultant.name,
         slack_user_id=consultant.slack_user_id,
+        slack_team_id=consultant.slack_team_id,
         check=CheckOut.of(check),
     )
 

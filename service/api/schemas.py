@@ -32,6 +32,9 @@ class ReminderOut(SQLModel):
     consultant_id: int
     name: str
     slack_user_id: str
+    slack_team_id: str | None = Field(
+        default=None, description="their Slack workspace; null: the deployment's own"
+    )
     check: CheckOut
 
 
@@ -42,6 +45,9 @@ class Me(SQLModel):
     id: int
     role: Role
     slack_user_id: str | None
+    slack_team_id: str | None = Field(
+        default=None, description="their Slack workspace; null: the deployment's own"
+    )
 
 
 class OutcomeLabel(SQLModel):
@@ -62,6 +68,9 @@ class CheckDue(SQLModel):
     consultant_id: int
     name: str
     slack_user_id: str | None
+    slack_team_id: str | None = Field(
+        default=None, description="their Slack workspace; null: the deployment's own"
+    )
     check: expiry.Check
     label: str
     recorded: dt.date | None

@@ -40,7 +40,7 @@ def me(_: IdentityProbe, user: CurrentUser) -> Me:
     Asked on every App Home opening, so a 403 here is not audited as a refusal (nothing was attempted).
     """
     assert user.id is not None
-    return Me(id=user.id, role=user.role, slack_user_id=user.slack_user_id)
+    return Me(id=user.id, role=user.role, slack_user_id=user.slack_user_id, slack_team_id=user.slack_team_id)
 
 
 @router.get("/outcomes")
@@ -128,6 +128,7 @@ def checks_due(
             consultant_id=consultant.id,
             name=consultant.name,
             slack_user_id=consultant.slack_user_id,
+            slack_team_id=consultant.slack_team_id,
             **CheckOut.of(check).model_dump(),
         )
         for consultant, check in found

@@ -16,18 +16,31 @@ def user_add(
     email: str,
     role: Annotated[str, typer.Option(help="admin, commissioner, chair or bot.")],
     slack_user_id: Annotated[str | None, typer.Option(help="Slack user id (U...) to link.")] = None,
+    slack_team_id: Annotated[
+        str | None,
+        typer.Option(help="The Slack workspace (T...) of --slack-user-id, when not the deployment's own."),
+    ] = None,
     name: Annotated[
         str | None, typer.Option(help='The name people see, e.g. "Jane Smith" (until set, the email).')
     ] = None,
 ) -> None:
     """Create a user and print their API token once."""
+    import re
+
+    from registry.models import SLACK_TEAM_ID
     from service.models import Role
+    from service.slack_settings import slack_team_key
     from service.users import add_user
 
     try:
         parsed_role = Role(role)
     except ValueError:
         raise fail(f"Unknown role {role!r}: use one of {', '.join(r.value for r in Role)}.") from None
+    if slack_team_id is not None and not (slack_user_id and re.fullmatch(SLACK_TEAM_ID, slack_team_id)):
+        raise fail(
+            "--slack-team-id names the workspace of --slack-user-id: give both, the workspace as its team "
+            "id (T then capitals and digits, like T012AB3CD)."
+        )
     with unit_of_work() as session:
         _, token = add_user(
             session,
@@ -35,6 +48,7 @@ def user_add(
             role=parsed_role,
             actor=CLI_ACTOR,
             slack_user_id=slack_user_id,
+            slack_team=slack_team_key(slack_team_id),
             display_name=name,
         )
     typer.echo(token)

@@ -8,6 +8,8 @@ import typer
 from service.cli.common import fail
 
 if TYPE_CHECKING:  # for annotations only: the commands import what they need when they run
+    from slack_sdk.web.async_client import AsyncWebClient
+
     from bot.settings import BotSettings
     from service.settings import Settings
 
@@ -18,11 +20,20 @@ bot_app = typer.Typer(
 
 
 def _bot_settings():  # type: ignore[no-untyped-def]
-    """The bot's settings from the service's, refusing to start without what a bot process needs."""
+    """The bot's settings from the service's, refusing to start without what a bot process needs (the
+    bot token's workspace, or with a client id the workspaces that added the app)."""
     from service.settings import bot_settings, get_settings
+    from service.slack_settings import SlackMode, SlackSettingsError, slack_mode
 
     settings = get_settings()
-    needed = {"SCR_SLACK_BOT_TOKEN": settings.slack_bot_token, "SCR_BOT_API_TOKEN": settings.bot_api_token}
+    try:
+        oauth = slack_mode(settings) == SlackMode.oauth
+    except SlackSettingsError as error:
+        raise fail(str(error)) from None
+    needed = {
+        "SCR_SLACK_BOT_TOKEN": oauth or settings.slack_bot_token,
+        "SCR_BOT_API_TOKEN": settings.bot_api_token,
+    }
     missing = [name for name, value in needed.items() if not value]
     if missing:
         raise fail(
@@ -51,6 +62,12 @@ def bot(
     from bot.standalone import serve_socket_mode
 
     settings, bot_settings = _bot_settings()
+    if settings.slack_client_id:
+        raise fail(
+            "Socket Mode serves one workspace, with SCR_SLACK_BOT_TOKEN: workspaces add the app through "
+            "'scr serve' (HTTP mode, at a public HTTPS address). Unset SCR_SLACK_CLIENT_ID and "
+            "SCR_SLACK_CLIENT_SECRET to run Socket Mode."
+        )
     if not settings.slack_app_token:
         raise fail("Socket Mode needs an app-level token (xapp-...): set SCR_SLACK_APP_TOKEN.")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -63,6 +80,26 @@ def bot(
             reminder_interval=settings.slack_reminder_interval_seconds,
         )
     )
+
+
+def _own_workspace(settings: "Settings", bot_settings: "BotSettings") -> "AsyncWebClient | None":
+    """With a client id, the client for the own workspace, its token read from the installations in the
+    database (this command runs beside the service); None: the bot token's client."""
+    from bot.app import serving
+    from service.db import get_engine
+    from service.slack_settings import SlackMode, slack_mode
+    from service.slack_workspaces import InstallationStore
+
+    if slack_mode(settings) != SlackMode.oauth:
+        return None
+    store = InstallationStore(client_id=settings.slack_client_id, engine=get_engine())
+    if store.find_bot(enterprise_id=None, team_id=settings.slack_team_id) is None:
+        raise fail(
+            f"Your own workspace ({settings.slack_team_id}, SCR_SLACK_TEAM_ID) has not added the app yet, so "
+            "there is no bot token to post with: open /slack/install on the service and add it.",
+            code=1,
+        )
+    return serving(bot_settings, store).own()
 
 
 def _post_once(
@@ -89,6 +126,7 @@ def _post_once(
                 service_url=settings.service_url,
                 api_token=settings.bot_api_token,
                 today=date.today(),
+                slack=_own_workspace(settings, bot_settings),
             )
         )
     except SlackApiError as error:

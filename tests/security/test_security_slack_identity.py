@@ -216,7 +216,10 @@ def test_the_migration_keeps_the_first_holder_and_audits_every_id_it_takes_away(
 
     upgrade(scratch_url, "0007")
     with Session(engine) as session:
-        held = {i.slack_user_id: (i.user_id, i.consultant_id) for i in session.exec(select(SlackIdentity))}
+        rows = session.exec(
+            select(SlackIdentity.slack_user_id, SlackIdentity.user_id, SlackIdentity.consultant_id)
+        )
+        held = {slack_user_id: (user_id, consultant_id) for slack_user_id, user_id, consultant_id in rows}
         assert held == {"U0SHARED": (1, None), "U0BOB": (None, 2), "U0DEE": (None, 4)}
         events = list(session.exec(select(AuditEvent).order_by(col(AuditEvent.id))))
         assert audit.verify(events) is None

@@ -144,9 +144,10 @@ def hackney_case(
 class SlackDriver:
     """Plays Slack: signed slash commands, clicks, submissions and events, built from what the bot sent."""
 
-    def __init__(self, *, url: str, standin: SlackStandIn) -> None:
+    def __init__(self, *, url: str, standin: SlackStandIn, team: str = TEAM) -> None:
         self.url = f"{url}/slack/events"
         self.standin = standin
+        self.team = team  # the workspace the people using it are in
         self.http = httpx.Client(timeout=15)
 
     def send(
@@ -169,7 +170,7 @@ class SlackDriver:
         return urlencode(
             {
                 "token": "legacy-unused",
-                "team_id": TEAM,
+                "team_id": self.team,
                 "team_domain": "board",
                 "channel_id": channel,
                 "channel_name": "reviews",
@@ -203,8 +204,8 @@ class SlackDriver:
 
     def _base(self, user: str) -> dict[str, Any]:
         return {
-            "user": {"id": user, "team_id": TEAM, "username": "someone"},
-            "team": {"id": TEAM, "domain": "board"},
+            "user": {"id": user, "team_id": self.team, "username": "someone"},
+            "team": {"id": self.team, "domain": "board"},
             "api_app_id": "A0TEST",
             "token": "legacy-unused",
             "trigger_id": self.standin.mint_trigger(),
@@ -312,16 +313,16 @@ class SlackDriver:
         return self.interact(payload)
 
     def event(self, event: dict[str, Any], *, event_id: str, retry: int | None = None) -> httpx.Response:
-        body = json.dumps(event_callback(event, event_id=event_id))
+        body = json.dumps(event_callback(event, event_id=event_id, team=self.team))
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
         return self.send(body, content_type="application/json", headers=headers)
 
 
-def event_callback(event: dict[str, Any], *, event_id: str) -> dict[str, Any]:
+def event_callback(event: dict[str, Any], *, event_id: str, team: str = TEAM) -> dict[str, Any]:
     """The Events API's wrapping of ``event``, as Slack sends it over HTTP or in a Socket Mode envelope."""
     return {
         "token": "legacy-unused",
-        "team_id": TEAM,
+        "team_id": team,
         "api_app_id": "A0TEST",
         "event": event,
         "type": "event_callback",

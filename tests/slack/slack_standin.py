@@ -11,24 +11,36 @@ It is as strict as Slack: every payload is checked against Slack's Block Kit and
 limits: the trigger ids it mints (``mint_trigger``) expire three seconds after they are issued and are
 exchanged once; a ``response_url`` it hands out takes five posts within 30 minutes. Every refusal is kept
 in ``refusals`` (the Slack tests fail on any they did not expect: ``expect_refusals``).
+
+It plays Slack's side of the OAuth install flow too: the app's credentials and redirect URLs
+(``register_app``), the authorisation page (``GET /oauth/v2/authorize``, where the person the test names
+with ``installing`` approves, and the browser is sent back with a one-time code), and ``oauth.v2.access``,
+which exchanges the code for a bot token of that workspace as strictly as Slack: the client id and
+secret must be the app's, the code must have been issued to that app, not used before and not more than
+ten minutes old, and the redirect URI must be the one the authorisation used. Each bot token belongs to
+one workspace (``team_of``; any other ``xoxb-`` token belongs to ``TEAM``), and ``auth.test`` says which.
 """
 
+import base64
 import hashlib
 import hmac
 import itertools
 import json
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import blockkit_limits as limits
 from blockkit_rules import Verdict, check_ack, check_call, token_verdict
 
 BOT_USER = "UBOT"
 TEAM = "T0TEST"
+APP_ID = "A0TEST"
+CODE_SECONDS = 600  # an OAuth code is good for ten minutes, once
 
 
 def sign(body: str, *, secret: str, timestamp: int | None = None) -> dict[str, str]:
@@ -60,6 +72,49 @@ class Call:
         return "\n".join([f"{self.method}: {refusal.error}", *(f"  {m}" for m in refusal.messages)])
 
 
+@dataclass(frozen=True)
+class OAuthApp:
+    """A Slack app as its OAuth settings page holds it."""
+
+    client_id: str
+    client_secret: str
+    redirect_urls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Installer:
+    """Who approves the next install on Slack's authorisation page, and in which workspace."""
+
+    team_id: str
+    team_name: str
+    user_id: str
+    organisation: str | None = None  # an Enterprise Grid organisation installing the app org-wide
+
+
+@dataclass
+class Grant:
+    """A code Slack issued on the authorisation page, until ``oauth.v2.access`` exchanges it."""
+
+    client_id: str
+    redirect_uri: str | None  # as the authorisation request gave it
+    used_redirect: str  # where the browser was sent
+    scopes: str
+    installer: Installer
+    issued: float
+    used: bool = False
+
+
+def _basic(authorization: str | None) -> tuple[str, str] | None:
+    """The client id and secret of an ``Authorization: Basic`` header, if it is one."""
+    if not authorization or not authorization.startswith("Basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(authorization.removeprefix("Basic ")).decode().partition(":")
+    except ValueError:
+        return None
+    return user, password
+
+
 def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
     if not raw:
         return {}
@@ -86,6 +141,10 @@ class SlackStandIn:
         self._triggers: dict[str, float] = {}  # trigger id -> when it was issued (time.monotonic)
         self._exchanged: set[str] = set()
         self._hooks: dict[str, list[float]] = {}  # response_url path -> [issued at, posts made]
+        self._apps: dict[str, OAuthApp] = {}  # client id -> the app
+        self._installer: Installer | None = None
+        self._grants: dict[str, Grant] = {}  # code -> what it grants
+        self._tokens: dict[str, str] = {}  # bot token -> its workspace (issued by oauth.v2.access)
 
     @property
     def base_url(self) -> str:
@@ -112,6 +171,101 @@ class SlackStandIn:
         with self._lock:
             self._triggers[trigger] = time.monotonic() - age
         return trigger
+
+    def register_app(self, client_id: str, client_secret: str, *, redirect_urls: tuple[str, ...]) -> None:
+        """An app with these credentials and redirect URLs (its OAuth settings page), as Slack knows it."""
+        with self._lock:
+            self._apps[client_id] = OAuthApp(client_id, client_secret, redirect_urls)
+
+    def installing(
+        self, team_id: str, *, team_name: str, user_id: str, organisation: str | None = None
+    ) -> None:
+        """The next install is approved by ``user_id`` of workspace ``team_id`` on the authorisation page
+        (or, with ``organisation``, for the whole of that Enterprise Grid organisation)."""
+        with self._lock:
+            self._installer = Installer(team_id, team_name, user_id, organisation)
+
+    def team_of(self, token: str | None) -> str:
+        """The workspace a bot token belongs to (``TEAM`` for the tokens the tests set themselves)."""
+        token = (token or "").removeprefix("Bearer ").strip()
+        with self._lock:
+            return self._tokens.get(token, TEAM)
+
+    def age_codes(self, seconds: float) -> None:
+        """Make every code issued so far ``seconds`` older."""
+        with self._lock:
+            for grant in self._grants.values():
+                grant.issued -= seconds
+
+    def authorize(self, query: dict[str, str]) -> tuple[int, str]:
+        """Slack's authorisation page, approved at once by the ``installing`` person: the status and the
+        address the browser is sent to (back to the app with a code and the state), or the error shown."""
+        with self._lock:
+            app = self._apps.get(query.get("client_id", ""))
+            installer = self._installer
+            if app is None:
+                return 400, "invalid_client_id"
+            redirect = query.get("redirect_uri")
+            if redirect is not None and redirect not in app.redirect_urls:
+                return 400, "bad_redirect_uri"
+            if installer is None or not query.get("scope"):
+                return 400, "no_scopes" if installer else "no_installer"
+            code = f"{int(time.time())}.{secrets.token_hex(16)}"
+            to = redirect or app.redirect_urls[0]
+            self._grants[code] = Grant(
+                app.client_id, redirect, to, query["scope"], installer, time.monotonic()
+            )
+        back = {"code": code, **({"state": query["state"]} if "state" in query else {})}
+        return 302, f"{to}?{urlencode(back)}"
+
+    def _oauth_access(
+        self, body: dict[str, Any], authorization: str | None
+    ) -> tuple[Verdict, dict[str, Any]]:
+        """``oauth.v2.access`` (under the lock), which takes the app's credentials, not a token: Slack's
+        verdict and answer, a new bot token of the workspace the code was granted in."""
+        client_id, secret = _basic(authorization) or (
+            body.get("client_id", ""),
+            body.get("client_secret", ""),
+        )
+        app = self._apps.get(client_id)
+        grant = self._grants.get(body.get("code", ""))
+        sent = body.get("redirect_uri")
+        if app is None:
+            verdict = Verdict("invalid_client_id", ["[ERROR] no app has this client_id"])
+        elif not hmac.compare_digest(secret.encode(), app.client_secret.encode()):
+            verdict = Verdict("bad_client_secret", ["[ERROR] the client_secret is not the app's"])
+        elif (
+            grant is None
+            or grant.used
+            or grant.client_id != client_id
+            or time.monotonic() - grant.issued > CODE_SECONDS
+        ):
+            verdict = Verdict("invalid_code", ["[ERROR] the code is unknown, used, expired or another app's"])
+        elif sent != grant.redirect_uri and (grant.redirect_uri is not None or sent != grant.used_redirect):
+            grant.used = True  # a code is spent by its first exchange, good or bad
+            verdict = Verdict(
+                "bad_redirect_uri", ["[ERROR] redirect_uri is not the one the authorisation used"]
+            )
+        else:
+            grant.used = True
+            verdict = Verdict()
+        if not verdict.ok or grant is None:
+            return verdict, {"ok": False, "error": verdict.error}
+        team = grant.installer
+        token = f"xoxb-{team.team_id}-{secrets.token_hex(8)}"
+        self._tokens[token] = team.team_id
+        return verdict, {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": grant.scopes,
+            "bot_user_id": BOT_USER,
+            "app_id": APP_ID,
+            "team": None if team.organisation else {"name": team.team_name, "id": team.team_id},
+            "enterprise": {"name": team.organisation, "id": "E0ORG"} if team.organisation else None,
+            "is_enterprise_install": team.organisation is not None,
+            "authed_user": {"id": team.user_id},
+        }
 
     def expect_refusals(self) -> None:
         """This test means to make Slack refuse calls: the rig's check of refusals lets it pass."""
@@ -155,6 +309,8 @@ class SlackStandIn:
             self.rate_limited.clear()
             self.failing.clear()
             self.expecting_refusals = False
+            self._installer = None
+            self._grants.clear()
 
     def rate_limit(self, method: str, *, times: int = 1) -> None:
         """Answer the next ``times`` calls to ``method`` with 429 and ``Retry-After: 1``."""
@@ -229,12 +385,14 @@ class SlackStandIn:
         self._exchanged.add(trigger)
         return Verdict()
 
-    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, body: dict[str, Any], authorization: str | None = None) -> dict[str, Any]:
         n = next(self._ids)
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
         if method == "auth.test":
-            return {"ok": True, "user_id": BOT_USER, "bot_id": "B0TEST", "team_id": TEAM, "user": "scr"}
+            token = (authorization or body.get("token") or "").removeprefix("Bearer ").strip()
+            team = self._tokens.get(token, TEAM)
+            return {"ok": True, "user_id": BOT_USER, "bot_id": "B0TEST", "team_id": team, "user": "scr"}
         if method in ("views.open", "views.update", "views.push", "views.publish"):
             view = body.get("view")
             view = json.loads(view) if isinstance(view, str) else view or {}
@@ -288,6 +446,11 @@ def _handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                     standin.rate_limited[method] = limited - 1
                 elif method in standin.failing:
                     call.answer = {"ok": False, "error": standin.failing.pop(method)}
+                elif method == "oauth.v2.access":
+                    verdict, call.answer = standin._oauth_access(body, self.headers.get("Authorization"))
+                    if not verdict.ok:
+                        call.refusal = verdict
+                        standin.refusals.append(call)
                 elif method != "upload":
                     verdict, status = standin._judge(method, path, body, self.headers.get("Authorization"))
                     call.warnings = verdict.warnings
@@ -295,7 +458,7 @@ def _handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                         call.refusal, call.answer = verdict, verdict.answer()
                         standin.refusals.append(call)
                     elif method != "response_url":
-                        call.answer = standin._answer(method, body)
+                        call.answer = standin._answer(method, body, self.headers.get("Authorization"))
                 standin.calls.append(call)
             if limited:
                 self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
@@ -314,6 +477,21 @@ def _handler(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                 )
             else:
                 self._send(200, call.answer)
+
+        def do_GET(self) -> None:
+            """Slack's authorisation page (``/oauth/v2/authorize``), which a browser opens to add the app."""
+            path, _, query = self.path.partition("?")
+            if path != "/oauth/v2/authorize":
+                self.send_error(404)
+                return
+            status, where = standin.authorize(_parse(query.encode(), "x-www-form-urlencoded"))
+            if status != 302:
+                self._send_text(status, where)
+                return
+            self.send_response(302)
+            self.send_header("Location", where)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
             data = json.dumps(payload).encode()

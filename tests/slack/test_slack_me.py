@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from factories import case, consultant
 from slack_rig import ADMIN_CHANNEL, SlackDriver, add_agencies, message_blocks, opened_view
-from slack_standin import SlackStandIn
+from slack_standin import TEAM, SlackStandIn
 from sqlmodel import Session, col, select
 
 from commissioning import shortlists
@@ -286,7 +286,7 @@ def test_an_admin_rejects_a_declared_engagement_with_a_reason_the_channel_does_n
     [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "engagement.reject")).all()
     assert event.after == {
         "reason": "A one-day training session",
-        "relayed": {"via": "slack", "slack_user_id": people.admin},
+        "relayed": {"via": "slack", "slack_user_id": people.admin, "slack_team_id": TEAM},
     }
 
 

@@ -13,7 +13,7 @@ import pytest
 from factories import consultant
 from pydantic import SecretStr
 from slack_rig import SECRET, SlackDriver, opened_view
-from slack_standin import SlackStandIn, sign
+from slack_standin import TEAM, SlackStandIn, sign
 from sqlmodel import Session, select
 
 from core.audit import AuditEvent
@@ -187,4 +187,4 @@ def test_a_change_a_consultant_makes_in_slack_is_audited_as_relayed_for_their_sl
 
     [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "consultant.availability")).all()
     assert event.actor == "ada.able@reviews.example.org"
-    assert event.after["relayed"] == {"via": "slack", "slack_user_id": ADA}
+    assert event.after["relayed"] == {"via": "slack", "slack_user_id": ADA, "slack_team_id": TEAM}

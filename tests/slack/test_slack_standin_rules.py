@@ -5,6 +5,7 @@ field. So the checks every Slack test gets for free cannot silently pass."""
 import copy
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import blockkit_limits as limits
 import httpx
@@ -590,3 +591,62 @@ def test_each_method_takes_only_its_kind_of_token(web: WebClient, standin: Slack
     assert WebClient(token="xapp-1-A0TEST-app", base_url=standin.api_url).apps_connections_open(
         app_token="xapp-1-A0TEST-app"
     )["ok"]
+
+
+@pytest.mark.expect_refusals
+def test_oauth_access_takes_the_apps_credentials_a_fresh_code_and_the_authorisations_redirect(
+    standin: SlackStandIn,
+) -> None:
+    """``oauth.v2.access`` as strict as Slack: each refusal below, then the one exchange that works."""
+    app_redirect = "https://scr.example.org/slack/oauth_redirect"
+    standin.reset()
+    standin.register_app("9.9", "secret", redirect_urls=(app_redirect, "https://other.example.org/back"))
+    standin.installing("T0RULES", team_name="Rules", user_id="U0RULES")
+
+    def code(redirect_uri: str | None = app_redirect) -> str:
+        query = {"client_id": "9.9", "scope": "commands,chat:write", "state": "s1"}
+        status, where = standin.authorize(
+            {**query, **({"redirect_uri": redirect_uri} if redirect_uri else {})}
+        )
+        assert status == 302 and "state=s1" in where
+        return parse_qs(urlsplit(where).query)["code"][0]
+
+    assert standin.authorize({"client_id": "nope", "scope": "commands"}) == (400, "invalid_client_id")
+    assert standin.authorize(
+        {"client_id": "9.9", "scope": "commands", "redirect_uri": "https://evil.example.org/"}
+    ) == (400, "bad_redirect_uri")
+
+    oauth = WebClient(base_url=standin.api_url)
+
+    def refused(**arguments: Any) -> str:
+        with pytest.raises(SlackApiError) as raised:
+            oauth.oauth_v2_access(**{"client_id": "9.9", "client_secret": "secret", **arguments})
+        return str(raised.value.response["error"])
+
+    assert refused(client_id="8.8", code=code()) == "invalid_client_id"
+    assert refused(client_secret="guess", code=code()) == "bad_client_secret"
+    assert refused(code="made-up", redirect_uri=app_redirect) == "invalid_code"
+    assert refused(code=code(), redirect_uri="https://other.example.org/back") == "bad_redirect_uri"
+    assert refused(code=code(), redirect_uri=None) == "bad_redirect_uri"  # the authorisation sent one
+    stale = code()
+    standin.age_codes(601)
+    assert refused(code=stale, redirect_uri=app_redirect) == "invalid_code"
+
+    fresh = code()
+    granted = oauth.oauth_v2_access(
+        client_id="9.9", client_secret="secret", code=fresh, redirect_uri=app_redirect
+    )
+    assert (granted["token_type"], granted["team"], granted["app_id"], granted["is_enterprise_install"]) == (
+        "bot",
+        {"name": "Rules", "id": "T0RULES"},
+        "A0TEST",
+        False,
+    )
+    assert granted["scope"] == "commands,chat:write" and granted["authed_user"] == {"id": "U0RULES"}
+    assert standin.team_of(granted["access_token"]) == "T0RULES"
+    assert (
+        WebClient(token=granted["access_token"], base_url=standin.api_url).auth_test()["team_id"] == "T0RULES"
+    )
+    assert refused(code=fresh, redirect_uri=app_redirect) == "invalid_code"  # once only
+    no_redirect = code(redirect_uri=None)  # Slack used the app's first redirect URL
+    assert oauth.oauth_v2_access(client_id="9.9", client_secret="secret", code=no_redirect)["ok"]

@@ -334,3 +334,16 @@ def test_the_manifest_subscribes_to_the_events_the_bot_listens_for_and_no_others
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False  # people write to it
+
+
+def test_adding_the_app_to_a_workspace_asks_for_the_manifests_scopes_and_returns_to_its_redirect_url():
+    """The install flow ("Add to Slack") asks for exactly the bot scopes the manifest lists, and Slack
+    sends the browser back to the redirect URL the manifest gives, on the site its requests go to."""
+    from bot.settings import BOT_SCOPES
+    from service.slack_workspaces import REDIRECT_PATH
+
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+    [redirect] = manifest["oauth_config"]["redirect_urls"]
+    events = manifest["settings"]["event_subscriptions"]["request_url"]
+    assert redirect == events.removesuffix("/slack/events") + REDIRECT_PATH

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import dm
 from bot.features.declaration import views as declaration_view
 from bot.service_client import NotFound, ServiceClient
+from bot.workspaces import Workspaces
 
 
 async def _agency_names(service: ServiceClient, *, as_user: str, ids: list[str]) -> list[tuple[str, str]]:
@@ -26,9 +27,15 @@ async def _agency_names(service: ServiceClient, *, as_user: str, ids: list[str])
 
 
 async def ask(
-    service: ServiceClient, slack: AsyncWebClient, *, as_user: str, commission: dict[str, Any]
+    service: ServiceClient,
+    slack: AsyncWebClient,
+    *,
+    workspaces: Workspaces,
+    as_user: str,
+    commission: dict[str, Any],
 ) -> bool:
-    """DM the commissioned consultant asking them to declare; False if they have no Slack id on record.
+    """DM the commissioned consultant asking them to declare (in their own workspace, which need not be
+    the commissioner's: ``slack`` is the request's client); False if they have no Slack id on record.
     Raises ``SlackRefused`` when Slack refuses the message: the caller tells the commissioner."""
     consultant = await service.consultant(as_user=as_user, consultant_id=commission["consultant_id"])
     if not consultant.get("slack_user_id"):
@@ -43,7 +50,7 @@ async def ask(
         detail={"agencies": [list(pair) for pair in agencies]},
     )
     await dm.send(
-        slack,
+        workspaces.reach(consultant.get("slack_team_id"), here=slack),
         user=consultant["slack_user_id"],
         text=declaration_view.request_text(commission),
         blocks=declaration_view.request_blocks(commission, agencies=agencies, request=token),

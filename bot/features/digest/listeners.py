@@ -67,7 +67,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 advice="Try again, or remind them another way.",
             ):
                 await dm.send(
-                    client, user=reminder["slack_user_id"], text=digest_view.reminder_text(reminder)
+                    deps.workspaces.reach(reminder.get("slack_team_id"), here=client),
+                    user=reminder["slack_user_id"],
+                    text=digest_view.reminder_text(reminder),
                 )
         except Exception:
             await service.release_claim(key=key)

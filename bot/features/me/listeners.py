@@ -142,7 +142,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 step="pass it to the admins to confirm",
                 advice="Please tell your admin about it yourself.",
             ):
-                await _tell_admins(client, channel=admin_channel, kind=kind, made=made)
+                admins = deps.workspaces.reach(None, here=client)  # the channel is in the own workspace
+                await _tell_admins(admins, channel=admin_channel, kind=kind, made=made)
 
     declares("interest", me_view.INTEREST_MODAL, me_view.INTEREST_FIELDS)
     declares("engagement", me_view.ENGAGEMENT_MODAL, me_view.ENGAGEMENT_FIELDS)

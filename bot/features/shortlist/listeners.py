@@ -25,6 +25,7 @@ from bot.service_client import NotFound, ServiceClient
 from bot.slack_calls import SlackRefused, if_refused
 from bot.subcommands import Invocation, subcommand
 from bot.views import errors, refusals
+from bot.workspaces import Workspaces
 
 LIMIT = 200  # the picker reaches every candidate the service ranks
 
@@ -48,6 +49,7 @@ async def _commission(
     service: ServiceClient,
     slack: AsyncWebClient,
     *,
+    workspaces: Workspaces,
     user: str,
     channel: str,
     ref: str,
@@ -62,7 +64,8 @@ async def _commission(
         return
     done = f"{made['consultant_name']} is commissioned for case {made['case_ref']}"
     try:
-        sent, not_asked = await declaration.ask(service, slack, as_user=user, commission=made), ""
+        asked = await declaration.ask(service, slack, workspaces=workspaces, as_user=user, commission=made)
+        sent, not_asked = asked, ""
     except SlackRefused as refused:  # the commission stands: the commissioner must ask them another way
         sent, not_asked = False, refusals.not_asked(refused.reference)
         done += " but has not been asked to declare any conflict"
@@ -81,6 +84,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await _commission(
             service,
             client,
+            workspaces=deps.workspaces,
             user=user_id(body),
             channel=message_of(body)["channel"],
             ref=chosen["ref"],
@@ -95,6 +99,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await _commission(
             service,
             client,
+            workspaces=deps.workspaces,
             user=user_id(body),
             channel=message_of(body)["channel"],
             ref=ref,
