@@ -46,7 +46,8 @@ EXAMPLE = "write it as 22/05/2016, or ?22/05/2016 or May 2016 if the day is not 
 
 
 class DateError(ValueError):
-    """Why a date or time cannot be read, as the end of a sentence (``"February 2016 has 29 days."``)."""
+    """Why a date or time cannot be read, as the end of a sentence that quotes it: "'31/02/2016' is not a
+    date: " + "February 2016 has 29 days."."""
 
 
 @dataclass(frozen=True)
@@ -180,13 +181,8 @@ def parse_date(text: str, period: Period) -> ChronoDate:
             is_range=True,
         )
     if _has_no_year(cleaned):
-        raise DateError(f"{_q(text)} has no year: {EXAMPLE}.")
-    raise DateError(f"{_q(text)} is not a date the review can place: {EXAMPLE}.")
-
-
-def _q(text: str) -> str:
-    """Text as written, in quotes, inside a sentence."""
-    return f"'{text.strip()}'"
+        raise DateError(f"it has no year; {EXAMPLE}.")
+    raise DateError(f"{EXAMPLE}.")
 
 
 def _has_no_year(text: str) -> bool:
@@ -229,7 +225,7 @@ def _single(text: str, period: Period, fill: ChronoDate | None = None) -> Chrono
     result = _resolve(parts, period, doubted)
     if weekday is not None:
         if result.precision != "day":
-            raise DateError(f"{_q(text)} names a day of the week but no day of the month.")
+            raise DateError(f"'{text}' names a day of the week but no day of the month.")
         if result.start.weekday() != weekday:
             actual = WEEKDAY_NAMES[result.start.weekday()]
             named_day = WEEKDAY_NAMES[weekday]
@@ -265,7 +261,7 @@ def _month(text: str) -> int:
         return int(text)
     if text in MONTHS:
         return MONTHS[text]
-    raise DateError(f"{_q(text)} is not a month: write the month as a number or a name, as 22/05/2016.")
+    raise DateError(f"'{text}' is not a month: write the month as a number or a name, as 22/05/2016.")
 
 
 def _resolve(parts: _Parts, period: Period, doubted: bool) -> ChronoDate:
@@ -328,16 +324,15 @@ def parse_time(text: str) -> time | None:
         found = _CLOCK.fullmatch(cleaned)
         if not found or (found.group(2) is None and found.group(4) is None):
             raise DateError(
-                f"{_q(text)} is not a clock time: write it as 14:30, or leave the time empty and say "
-                "'morning' or 'about 2pm' in the event."
+                "write it as 14:30, or leave the time empty and say 'morning' or 'about 2pm' in the event."
             )
         hour, minute, half = int(found.group(1)), int(found.group(2) or 0), found.group(4)
     if minute > 59:
-        raise DateError(f"{_q(text)} is not a time: minutes run from 00 to 59.")
+        raise DateError("minutes run from 00 to 59.")
     if half:
         if not 1 <= hour <= 12:
-            raise DateError(f"{_q(text)} is not a time: with am or pm the hour runs from 1 to 12.")
+            raise DateError("with am or pm the hour runs from 1 to 12.")
         hour = hour % 12 + (12 if half.startswith("p") else 0)
     elif hour > 23:
-        raise DateError(f"{_q(text)} is not a time: hours run from 00 to 23.")
+        raise DateError("hours run from 00 to 23.")
     return time(hour, minute)
