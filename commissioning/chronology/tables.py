@@ -15,7 +15,7 @@ their merges. Here a grid becomes rows of named values:
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from string import ascii_uppercase
 
 from commissioning.chronology import columns as cols
@@ -116,31 +116,31 @@ def read(grids: Sequence[Grid], columns: Sequence[Column] = cols.STANDARD) -> Sh
     """The rows of every grid that holds the chronology. A grid with no heading row continues the one
     before it when it has as many columns (a Word table split in two); otherwise it is not the
     chronology (a cover table of contact details) and is passed over."""
-    rows: list[RawRow] = []
-    problems: list[Problem] = []
-    first: _Header | None = None
+    chosen: list[tuple[Grid, list[_Resolved], _Header, bool]] = []  # grid, rows, heading, headed here
     header: _Header | None = None
     for grid in grids:
         resolved = resolve(grid)
         found = _find_header(resolved, columns)
         if found is not None:
             position, header = found
-            start = position + 1
-            problems.extend(_header_problems(header, resolved[position][1], resolved[start:], grid, columns))
+            chosen.append((grid, resolved[position:], header, True))
         elif header is not None and max((len(r[1]) for r in resolved), default=0) == header.width:
-            start = 0
-        else:
-            continue
-        first = first or header
-        rows.extend(_rows(resolved[start:], header, grid, problems))
-        if len(rows) > MAX_ROWS:
-            message = f"The file has more than {MAX_ROWS:,} rows; send one agency's chronology per file."
-            return Sheet((), (Problem(None, None, message),))
-    if first is None:
+            chosen.append((grid, resolved, header, False))
+    if not chosen:
         names = ", ".join(column.header for column in columns if column.required)
         message = f"No table in the file has a row of column headings: the chronology needs {names}."
         return Sheet((), (Problem(None, None, message),))
-    return Sheet(tuple(rows), tuple(problems), first.headings)
+    rows: list[RawRow] = []
+    problems: list[Problem] = []
+    for grid, resolved, header, headed in chosen:
+        named = grid if len(chosen) > 1 else replace(grid, name="")  # "Table 2, row 5" only when needed
+        if headed:
+            problems.extend(_header_problems(header, resolved[0][1], resolved[1:], named, columns))
+        rows.extend(_rows(resolved[1:] if headed else resolved, header, named, problems))
+    if len(rows) > MAX_ROWS:
+        message = f"The file has more than {MAX_ROWS:,} rows; send one agency's chronology per file."
+        return Sheet((), (Problem(None, None, message),))
+    return Sheet(tuple(rows), tuple(problems), chosen[0][2].headings)
 
 
 def _find_header(resolved: list[_Resolved], columns: Sequence[Column]) -> tuple[int, _Header] | None:
