@@ -272,7 +272,7 @@ def _resolve(parts: _Parts, period: Period, doubted: bool) -> ChronoDate:
         if month > 12 and day is not None and 1 <= day <= 12:
             name = f"{month} {MONTH_NAMES[day - 1]}"
             hint = (
-                f": dates are read day first, so {name} is {month:02d}/{day:02d}, not {day:02d}/{month:02d}"
+                f" (dates are read day first, so {name} is {month:02d}/{day:02d}, not {day:02d}/{month:02d})"
             )
         raise DateError(f"there is no month {month}{hint}.")
     year = _year(parts, period)
