@@ -109,8 +109,7 @@ def check(sheet: Sheet, period: Period, columns: Sequence[Column] = cols.STANDAR
 
 
 def _entry(row: RawRow, period: Period, columns: Sequence[Column], found: list[Problem]) -> Entry | None:
-    """The row read, or ``None`` with its errors added to ``found``."""
-    errors_before = len(found)
+    """The row read, or ``None`` when it has errors; its problems are added to ``found``."""
     date_text, time_in_date = _split_time(row.value("date"))
     when = None
     try:
@@ -127,7 +126,7 @@ def _entry(row: RawRow, period: Period, columns: Sequence[Column], found: list[P
             found.append(_problem(row, column.key, _missing(column)))
     if when is not None:
         found.extend(_period(row, when, period))
-    if when is None or any(problem.severity == "error" for problem in found[errors_before:]):
+    if when is None or any(problem.severity == "error" for problem in found):
         return None
     return Entry(
         row=row.number,
@@ -150,23 +149,26 @@ def _split_time(text: str) -> tuple[str, str]:
 
 
 def _time(row: RawRow, time_in_date: str, found: list[Problem]) -> time | None:
-    written = row.value("time")
-    try:
-        clock = parse_time(written or time_in_date)
-        if written and time_in_date and parse_time(time_in_date) != clock:
-            found.append(
-                _problem(
-                    row,
-                    "time",
-                    f"the date cell says {time_in_date} but the time cell says {written}: keep the right one "
-                    "in the time cell and take the time out of the date.",
-                )
+    """The row's time, from the time cell or typed after the date; the two must agree."""
+    clocks = set()
+    for key, written in (("time", row.value("time")), ("date", time_in_date)):
+        if written:
+            try:
+                clocks.add(parse_time(written))
+            except DateError as error:
+                found.append(_problem(row, key, f"{quoted(written)} is not a time: {error}"))
+                return None
+    if len(clocks) > 1:
+        found.append(
+            _problem(
+                row,
+                "time",
+                f"the date cell says {time_in_date} but the time cell says {row.value('time')}: keep the "
+                "right one in the time cell and take the time out of the date.",
             )
-    except DateError as error:
-        key, text = ("time", written) if written else ("date", time_in_date)
-        found.append(_problem(row, key, f"{quoted(text)} is not a time: {error}"))
+        )
         return None
-    return clock
+    return clocks.pop() if clocks else None
 
 
 def _sequence(row: RawRow, found: list[Problem]) -> int | None:
