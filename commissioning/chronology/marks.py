@@ -2,12 +2,15 @@
 clusters of contacts, and events in the last weeks before the incident.
 
 Two rows are the same event when different agencies give them the same day (and, when both give times,
-times within an hour) and their events share enough content words: token-set Jaccard, the words both
-use over the words either uses, after dropping case, punctuation, little words ("the", "by") and a
-plural "s". Agencies word the same event differently and in any order ("Home visit by HV, mother seen" /
-"HV home visit; saw mother"), which a character diff (difflib) scores low and a word set does not; it is
-cheap enough to run on every pair of rows of a day, and a reviewer can be told what it means: "at least
-half their words in common".
+times within an hour) and their events are worded alike: compared as sets of content words (case,
+punctuation, little words like "the" and "by" and a plural "s" dropped), they have at least half their
+words in common (token-set Jaccard), or every word of the shorter one, if it has two or more, is in the
+longer ("Strategy meeting" / "Strategy meeting held with police and social care"). Agencies word the
+same event differently and in any order ("Home visit by HV, mother seen" / "HV home visit; saw mother"),
+which a character diff (difflib) scores low and a word set does not; it is cheap enough to run on every
+pair of rows of a day, and a reviewer can be told in one sentence what a link means. A link is a prompt
+to look, not a finding: two accounts of one event that differ are what a reviewer wants to see side by
+side.
 
 Gaps and clusters count only rows dated to the day: "May 2016" cannot show there was contact inside a
 gap or crowd a week, so such rows are listed beside the gaps they might fall in.
@@ -89,6 +92,12 @@ def similarity(first: frozenset[str], second: frozenset[str]) -> float:
     return len(first & second) / either if either else 0.0
 
 
+def worded_alike(first: frozenset[str], second: frozenset[str], threshold: float) -> bool:
+    """Whether two events' words say the same event: enough in common, or the shorter inside the longer."""
+    shorter = min(len(first), len(second))
+    return similarity(first, second) >= threshold or (shorter >= 2 and (first <= second or second <= first))
+
+
 def same_events(
     rows: Sequence[tuple[str, Entry]], *, threshold: float, minutes: int
 ) -> list[tuple[int, ...]]:
@@ -115,7 +124,7 @@ def same_events(
                 if (
                     agency != other_agency
                     and _near_in_time(entry, other, minutes)
-                    and similarity(texts[first], texts[second]) >= threshold
+                    and worded_alike(texts[first], texts[second], threshold)
                 ):
                     parent[root(second)] = root(first)
     groups: dict[int, list[int]] = defaultdict(list)
