@@ -20,10 +20,6 @@ class Problem:
         return {"row": self.row, "column": self.column, "msg": self.msg, "severity": self.severity}
 
 
-def errors(problems: tuple[Problem, ...] | list[Problem]) -> list[Problem]:
-    return [problem for problem in problems if problem.severity == "error"]
-
-
 def quoted(text: str) -> str:
     """Text as the file writes it, in quotes inside a sentence."""
     return f"'{text}'"
