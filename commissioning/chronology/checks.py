@@ -109,11 +109,13 @@ def check(sheet: Sheet, period: Period, columns: Sequence[Column] = cols.STANDAR
 
 
 def _entry(row: RawRow, period: Period, columns: Sequence[Column], found: list[Problem]) -> Entry | None:
-    """The row read, or ``None`` when it has errors; its problems are added to ``found``."""
+    """The row read, or ``None`` when it has errors; its problems are added to ``found``. A column the
+    file lacks was reported once, with the headings, and is not reported again on every row."""
     date_text, time_in_date = _split_time(row.value("date"))
     when = None
     try:
-        when = parse_date(date_text, period)
+        if "date" in row.values:
+            when = parse_date(date_text, period)
     except DateError as error:
         written = row.value("date")
         found.append(
@@ -122,11 +124,17 @@ def _entry(row: RawRow, period: Period, columns: Sequence[Column], found: list[P
     clock = _time(row, time_in_date, found)
     sequence = _sequence(row, found)
     for column in columns:
-        if column.required and column.key != "date" and not row.value(column.key):
+        if (
+            column.required
+            and column.key in row.values
+            and not row.value(column.key)
+            and column.key != "date"
+        ):
             found.append(_problem(row, column.key, _missing(column)))
     if when is not None:
         found.extend(_period(row, when, period))
-    if when is None or any(problem.severity == "error" for problem in found):
+    lacking = any(column.required and column.key not in row.values for column in columns)
+    if when is None or lacking or any(problem.severity == "error" for problem in found):
         return None
     return Entry(
         row=row.number,

@@ -3,6 +3,8 @@ shows them, in sentences a review administrator can act on."""
 
 from datetime import date, time
 
+import pytest
+
 from commissioning.chronology.checks import Checked, check
 from commissioning.chronology.columns import STANDARD, added_column, with_added
 from commissioning.chronology.dates import Period
@@ -111,9 +113,20 @@ def test_a_bad_file_lists_every_problem_with_its_row_and_column() -> None:
     }
 
 
-def test_the_files_own_problems_come_first_and_stop_it_being_accepted() -> None:
-    result = checked("Date,Event\n22/05/2016,Visit\n")
-    assert result.problems[0].msg.startswith("Row 1: there is no 'Source of information' column")
+@pytest.mark.parametrize(
+    ("csv_text", "expected"),
+    [
+        (
+            "Date,Event\n22/05/2016,Visit\n22/05/2016,\n",
+            ["Row 1: there is no 'Source of information' column", "Row 3, Event: The event is missing"],
+        ),
+        ("Source,Event\na,b\nc,d\n", ["Row 1: there is no 'Date' column"]),
+    ],
+)
+def test_a_missing_column_is_one_problem_not_one_a_row(csv_text: str, expected: list[str]) -> None:
+    result = checked(csv_text)
+    assert [p.msg[: len(start)] for p, start in zip(result.problems, expected, strict=False)] == expected
+    assert len(result.problems) == len(expected)
     assert not result.acceptable and result.entries == ()
 
 
