@@ -11,8 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 
 from docx import Document
-from docx.oxml.table import CT_Tbl, CT_Tc
-from docx.table import _Cell
+from docx.table import Table, _Cell
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -49,27 +48,21 @@ def docx_grids(data: bytes) -> list[Grid]:
     document = Document(io.BytesIO(data))
     tables = document.tables
     return [
-        Grid(list(_docx_rows(table._tbl, table)), f"Table {n}" if len(tables) > 1 else "", lettered=False)
+        Grid(list(_docx_rows(table)), f"Table {n}" if len(tables) > 1 else "", lettered=False)
         for n, table in enumerate(tables, 1)
     ]
 
 
-def _docx_rows(tbl: CT_Tbl, parent: object) -> Iterator[tuple[int, list[Cell]]]:
-    """Each row's grid positions: cells skipped before the row starts, cells merged across (``gridSpan``)
-    and down (``vMerge``)."""
-    for number, tr in enumerate(tbl.tr_lst, 1):
+def _docx_rows(table: Table) -> Iterator[tuple[int, list[Cell]]]:
+    """Each row's grid positions, read from the table's XML as Word lays it out: cells skipped before
+    the row starts (``gridBefore``), cells merged across (``gridSpan``) and down (``vMerge``)."""
+    for number, tr in enumerate(table._tbl.tr_lst, 1):
         cells = [Cell() for _ in range(tr.grid_before)]
         for tc in tr.tc_lst:
-            cells.append(_docx_cell(tc, parent))
+            merged_down = tc.vMerge == "continue"
+            cells.append(Cell(merged_from_above=True) if merged_down else Cell(_Cell(tc, table).text))
             cells.extend(Cell(merged_from_left=True) for _ in range(tc.grid_span - 1))
         yield number, cells
-
-
-def _docx_cell(tc: CT_Tc, parent: object) -> Cell:
-    if tc.vMerge == "continue":
-        return Cell(merged_from_above=True)
-    text = "\n".join(paragraph.text for paragraph in _Cell(tc, parent).paragraphs)  # type: ignore[arg-type]
-    return Cell(text)
 
 
 def xlsx_grids(data: bytes) -> list[Grid]:
