@@ -1,0 +1,8 @@
+"""Agencies' chronologies and the merged multi-agency chronology, as plain functions over plain data.
+
+``columns`` says what a chronology holds, ``templates`` writes the blank DOCX and XLSX, ``tables`` and
+``files`` read a filled-in file the way a person would, ``dates`` reads the dates people write, ``checks``
+checks every row, ``composite`` and ``marks`` merge the accepted chronologies and mark them, ``reupload``
+says what a corrected file would change and ``glossary`` codes names. Nothing here stores, sends or
+serves anything: the shells do.
+"""
