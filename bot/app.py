@@ -25,6 +25,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
 )
 
+from bot import reference
 from bot.deps import Deps
 from bot.features.case import listeners as case
 from bot.features.check import listeners as check
@@ -96,6 +97,14 @@ def once_per_event(service: ServiceClient) -> Callable[..., Awaitable[BoltRespon
     return middleware
 
 
+async def referenced(next: Callable[[], Awaitable[None]]) -> Any:
+    """Middleware: the request's reference (``bot.reference``), for its log lines, its calls to the
+    service and what a person is told: the service's id for the request in HTTP mode, a new one over
+    Socket Mode."""
+    reference.ensure()
+    return await next()
+
+
 def build_app(*, client: ServiceClient, settings: BotSettings) -> AsyncApp:
     """The bolt app with every feature's listeners; signatures are checked on every HTTP request."""
     app = AsyncApp(
@@ -105,6 +114,7 @@ def build_app(*, client: ServiceClient, settings: BotSettings) -> AsyncApp:
         process_before_response=False,
         raise_error_for_unhandled_request=False,
     )
+    app.middleware(referenced)  # first: every line logged for the request carries its reference
     app.middleware(checked)  # each request's client and respond: bolt's own, checked
     app.middleware(once_per_event(client))
     app.error(report_failure)

@@ -15,3 +15,4 @@ class BotSettings:
     reminder_channel: str = ""
     reminder_lead_days: int = 2
     admin_channel: str = ""  # where declarations await an admin's confirmation (and admin notices go)
+    digest_hour: int = 8  # the weekly digest is posted from this hour in England, never earlier in the day

@@ -7,13 +7,13 @@ transport differs (a connection to ``SCR_SERVICE_URL`` instead of the in-process
 
 import asyncio
 import contextlib
-from datetime import date
+from datetime import datetime
 
 import httpx
 from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from bot import schedule
+from bot import clock, schedule
 from bot.app import build_app, web_client
 from bot.service_client import ServiceClient
 from bot.settings import BotSettings
@@ -47,28 +47,27 @@ async def serve_socket_mode(
 
 
 async def remind_once(
-    *, settings: BotSettings, service_url: str, api_token: SecretStr, today: date
+    *, settings: BotSettings, service_url: str, api_token: SecretStr, now: datetime | None = None
 ) -> list[str]:
-    """Post the reminders due ``today`` (each once); returns their claim keys."""
+    """Post the reminders due today (or as of ``now``), each once; returns their claim keys."""
     return await _run_once(
-        "reminders", settings=settings, service_url=service_url, api_token=api_token, today=today
+        "reminders", settings=settings, service_url=service_url, api_token=api_token, now=now
     )
 
 
 async def digest_once(
-    *, settings: BotSettings, service_url: str, api_token: SecretStr, today: date
+    *, settings: BotSettings, service_url: str, api_token: SecretStr, now: datetime | None = None
 ) -> list[str]:
-    """Post this week's expiry digest items not posted before; returns their claim keys."""
-    return await _run_once(
-        "digest", settings=settings, service_url=service_url, api_token=api_token, today=today
-    )
+    """Post this week's expiry digest items not posted before; returns their claim keys. Before the
+    digest's hour (``schedule.digest_open``) it posts nothing."""
+    return await _run_once("digest", settings=settings, service_url=service_url, api_token=api_token, now=now)
 
 
 async def _run_once(
-    name: str, *, settings: BotSettings, service_url: str, api_token: SecretStr, today: date
+    name: str, *, settings: BotSettings, service_url: str, api_token: SecretStr, now: datetime | None
 ) -> list[str]:
     """The job ``name`` once, as the loop runs it (a refusal is told to the admins' channel too)."""
     async with httpx.AsyncClient(base_url=service_url) as http:
         service = ServiceClient(http, token=api_token)
         job = schedule.jobs(service=service, slack=web_client(settings), settings=settings)[name]
-        return await job(today)
+        return await job(now or clock.now())

@@ -12,13 +12,14 @@ from sqlmodel import Session, func, select
 
 from bot.features.digest.job import horizon, week_of
 from bot.views.wording import day
+from core import clock
 from core.audit import AuditEvent
 from registry.lifecycle import add_years
 from registry.models import Consultant
 from registry.vocabulary import ConsultantStatus
 from service.slack_state import SlackClaim
 
-TODAY = date.today()
+TODAY = clock.today()
 ADA_SLACK = "U0ADA"
 
 
