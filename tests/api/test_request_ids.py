@@ -1,8 +1,6 @@
 """Every request has an id: the caller's sane ``X-Request-ID`` or a new one, sent back in the header, in
 every error body and error page, and on every log line of the request."""
 
-import io
-import json
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -14,22 +12,9 @@ from fastapi.testclient import TestClient
 from security.admin_pages_client import signed_in_as
 from sqlmodel import Session
 
-from service import logs
 from service.app import create_app
 
 GENERATED = re.compile(r"[0-9a-f]{16}")
-
-
-@pytest.fixture
-def json_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
-    """The JSON log lines written while the test runs, as the service writes them (``service.logs``)."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logs.formatter("json"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    root.removeHandler(handler)
 
 
 @pytest.fixture
@@ -105,12 +90,12 @@ def test_every_kind_of_error_body_names_the_request(http: TestClient, app: FastA
 
 
 def test_a_failure_is_logged_once_with_its_request_id_and_traceback(
-    http: TestClient, app: FastAPI, json_lines: Callable[[], list[dict[str, Any]]]
+    http: TestClient, app: FastAPI, json_logs: Callable[[], list[dict[str, Any]]]
 ) -> None:
     _failing(app, "/api/v1/failing/{ref}")
     answer = http.get("/api/v1/failing/HAC-2026-0001", headers={"X-Request-ID": "from-the-bot-1"})
     assert answer.status_code == 500 and answer.headers["x-request-id"] == "from-the-bot-1"
-    [failed] = [line for line in json_lines() if line["event"].startswith("request.failed")]
+    [failed] = [line for line in json_logs() if line["event"].startswith("request.failed")]
     assert failed["request_id"] == "from-the-bot-1"
     assert failed["level"] == "error" and failed["logger"] == "service.requests"
     assert failed["event"] == "request.failed method=GET route=/api/v1/failing/{ref}"
@@ -118,7 +103,7 @@ def test_a_failure_is_logged_once_with_its_request_id_and_traceback(
 
 
 def test_every_line_a_request_logs_carries_its_id(
-    http: TestClient, app: FastAPI, json_lines: Callable[[], list[dict[str, Any]]]
+    http: TestClient, app: FastAPI, json_logs: Callable[[], list[dict[str, Any]]]
 ) -> None:
     def noted() -> dict[str, str]:
         logging.getLogger("service.somewhere").info("something.noted")
@@ -126,11 +111,11 @@ def test_every_line_a_request_logs_carries_its_id(
 
     app.add_api_route("/api/v1/noting", noted)
     ids = [http.get("/api/v1/noting").headers["x-request-id"] for _ in range(2)]
-    noted_lines = [line for line in json_lines() if line["event"] == "something.noted"]
+    noted_lines = [line for line in json_logs() if line["event"] == "something.noted"]
     assert [line["request_id"] for line in noted_lines] == ids
     http.get("/healthz")
     logging.getLogger("service.somewhere").info("between.requests")
-    [between] = [line for line in json_lines() if line["event"] == "between.requests"]
+    [between] = [line for line in json_logs() if line["event"] == "between.requests"]
     assert "request_id" not in between  # the id of a request ends with it
 
 
