@@ -17,7 +17,10 @@ import structlog
 
 HANDLER = "scr"  # the name of the root logger's handler, so configuring twice keeps one
 UVICORN = ("uvicorn", "uvicorn.error", "uvicorn.access")
-QUIETER = {"alembic.runtime.plugins": "WARNING"}  # a line per plugin loaded, in every process: noise
+QUIETER = {  # lines that say nothing an operator needs, or say too much
+    "alembic.runtime.plugins": "WARNING",  # a line per plugin loaded, in every process
+    "httpx": "WARNING",  # every call the bot makes, with its query string (a search may name a person)
+}
 LOGGED = "scr_logged"  # set on an exception once its traceback is logged with its request
 
 

@@ -281,7 +281,7 @@ def test_the_cli_reports_each_bad_row_and_exits_1(runner, session, agencies, tmp
 def test_demo_load_prints_a_working_token_per_role_and_refuses_a_second_load(runner, client, session):
     result = runner.invoke(cli, ["demo", "load"])
     assert result.exit_code == 0, result.output
-    tokens = dict(line.split() for line in result.output.splitlines()[1:])
+    tokens = dict(line.split() for line in result.stdout.splitlines()[1:])  # the log lines go to stderr
     assert set(tokens) == {"admin", "commissioner", "chair", "bot"}
     chair = {"Authorization": f"Bearer {tokens['chair']}"}
     page = client.get(f"{API}/consultants", params={"limit": 200}, headers=chair).json()

@@ -120,3 +120,13 @@ def test_the_app_factory_sets_up_logging_so_the_bots_lines_are_written(
     create_app()
     logging.getLogger("bot.digest").info("slack.digest.sent week=2026-W27 items=3")
     assert [line["event"] for line in written(capsys)] == ["slack.digest.sent week=2026-W27 items=3"]
+
+
+def test_the_http_clients_line_per_call_is_not_written(root, capsys) -> None:  # type: ignore[no-untyped-def]
+    """httpx logs every call at INFO with its query string, which may name a person searched for."""
+    logs.configure(fmt="json")
+    logging.getLogger("httpx").info(
+        'HTTP Request: GET http://service/api/v1/consultants/search?q=Jane "200 OK"'
+    )
+    logging.getLogger("httpx").warning("a connection was dropped")
+    assert [line["event"] for line in written(capsys)] == ["a connection was dropped"]
