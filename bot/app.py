@@ -33,6 +33,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
+from bot import reference
 from bot.deps import Deps
 from bot.features.case import listeners as case
 from bot.features.check import listeners as check
@@ -124,6 +125,14 @@ def once_per_event(service: ServiceClient) -> Callable[..., Awaitable[BoltRespon
     return middleware
 
 
+async def referenced(next: Callable[[], Awaitable[None]]) -> Any:
+    """Middleware: the request's reference (``bot.reference``), for its log lines, its calls to the
+    service and what a person is told: the service's id for the request in HTTP mode, a new one over
+    Socket Mode."""
+    reference.ensure()
+    return await next()
+
+
 def build_app(
     *, client: ServiceClient, settings: BotSettings, install_flow: AsyncOAuthFlow | None = None
 ) -> AsyncApp:
@@ -140,6 +149,7 @@ def build_app(
         raise_error_for_unhandled_request=False,
         user_facing_authorize_error_message=NOT_INSTALLED,
     )
+    app.middleware(referenced)  # first: every line logged for the request carries its reference
     app.middleware(in_workspace)  # the request's workspace, for every call to the service
     app.middleware(checked)  # each request's client and respond: bolt's own, checked
     app.middleware(once_per_event(client))

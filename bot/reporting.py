@@ -9,12 +9,13 @@ middleware: it reports only to a request known to come from Slack, since the rep
 ``response_url`` the request itself names.
 
 A call Slack refused (``bot.slack_calls.SlackRefused``) is told in plain words: what had been done, what
-Slack would not let the bot do, and the reference of the log line that records Slack's error.
+Slack would not let the bot do, and the reference of the log line that records Slack's error. The
+reference is the id of the Slack request (``bot.reference``): the bot's log lines and the service's
+for that request carry it, so what a person quotes finds them all.
 """
 
 import inspect
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any
@@ -25,6 +26,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import dm, payloads
+from bot.reference import current as current_reference
+from bot.reference import new as new_reference
 from bot.service_client import ServiceError
 from bot.slack_calls import SlackRefused
 from bot.views import errors, refusals
@@ -49,13 +52,21 @@ async def report_error(
             method=error.method, reference=reference, done=error.done, step=error.step, advice=error.advice
         )
     else:
-        reference = secrets.token_hex(4)
+        reference = _reference_of(error)
         if isinstance(error, ServiceError):
             log.info("slack.refused reference=%s user=%s kind=%s", reference, user, type(error).__name__)
         else:
             log.error("slack.failed reference=%s user=%s", reference, user, exc_info=error)
         text = errors.describe(error, user=user, reference=reference)
     await tell(user, text, respond=respond, client=client, reference=reference)
+
+
+def _reference_of(error: Exception) -> str:
+    """The reference to show for ``error``: the service's id for a call it refused or failed (its log
+    lines carry it), else that of the Slack request being handled."""
+    if isinstance(error, ServiceError) and error.request_id:
+        return error.request_id
+    return current_reference() or new_reference()
 
 
 async def tell(

@@ -5,15 +5,22 @@ loop can run every few minutes, in several processes at once, beside a cron job,
 thing once. A failed run is logged and the next run tries again. When Slack refuses a job's post, the
 admins' channel is told too (once a day for each job and error, so a loop every few minutes does not
 repeat it), with the reference of the log line that records Slack's error.
+
+Each run has a reference of its own (``bot.reference``): its log lines, its calls to the service (and
+so the service's log lines) and the admins' note carry it. Jobs run on England's time (``bot.clock``):
+the digest is posted from ``digest_hour`` (08:00 unless set), never earlier in the day, so a new week's
+digest goes out on Monday morning, not at midnight.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import clock, reference
 from bot.features.digest import job as digest
 from bot.features.reminders import job as reminders
 from bot.service_client import ServiceClient
@@ -23,8 +30,14 @@ from bot.views import refusals
 
 log = logging.getLogger("bot.schedule")
 
-Job = Callable[[date], Awaitable[list[str]]]
+Job = Callable[[datetime], Awaitable[list[str]]]  # run as of a time in England; the claim keys posted
 POSTED = {"reminders": "the deadline reminders", "digest": "this week's expiry digest"}
+
+
+def digest_open(hour: int, now: datetime | None = None) -> bool:
+    """Whether the digest may be posted at ``now`` (default: now): from ``hour`` o'clock in England, each
+    day, so a new week's digest goes out on Monday at that hour."""
+    return (now or clock.now()).astimezone(clock.LOCAL_ZONE).hour >= hour
 
 
 def jobs(*, service: ServiceClient, slack: AsyncWebClient, settings: BotSettings) -> dict[str, Job]:
@@ -32,14 +45,18 @@ def jobs(*, service: ServiceClient, slack: AsyncWebClient, settings: BotSettings
     found: dict[str, Job] = {}
     if settings.reminder_channel:
 
-        def remind(today: date) -> Awaitable[list[str]]:
+        def remind(now: datetime) -> Awaitable[list[str]]:
+            today = clock.local_day(now)
             return reminders.send_due(service=service, slack=slack, settings=settings, today=today)
 
         found["reminders"] = remind
     if settings.admin_channel:
 
-        def post_digest(today: date) -> Awaitable[list[str]]:
-            return digest.send_due(service=service, slack=slack, channel=settings.admin_channel, today=today)
+        async def post_digest(now: datetime) -> list[str]:
+            if not digest_open(settings.digest_hour, now):
+                return []
+            channel, today = settings.admin_channel, clock.local_day(now)
+            return await digest.send_due(service=service, slack=slack, channel=channel, today=today)
 
         found["digest"] = post_digest
     channels = {"reminders": settings.reminder_channel, "digest": settings.admin_channel}
@@ -52,22 +69,28 @@ def jobs(*, service: ServiceClient, slack: AsyncWebClient, settings: BotSettings
 def _admins_told(
     name: str, job: Job, *, service: ServiceClient, slack: AsyncWebClient, settings: BotSettings, channel: str
 ) -> Job:
-    """``job``, telling the admins' channel when Slack refuses one of its posts (then raising as before)."""
+    """``job`` under a reference of its own, its failure logged; when Slack refuses one of its posts the
+    admins' channel is told too. The failure is then raised, for the loop or the command to carry on."""
 
-    async def run(today: date) -> list[str]:
-        try:
-            return await job(today)
-        except SlackRefused as error:
-            await _tell_admins(
-                error,
-                name=name,
-                channel=channel,
-                service=service,
-                slack=slack,
-                admin_channel=settings.admin_channel,
-                today=today,
-            )
-            raise
+    async def run(now: datetime) -> list[str]:
+        with reference.fresh():
+            try:
+                return await job(now)
+            except SlackRefused as error:  # logged where Slack refused it, naming Slack's error
+                log.error("slack.%s.failed reference=%s", name, error.reference)
+                await _tell_admins(
+                    error,
+                    name=name,
+                    channel=channel,
+                    service=service,
+                    slack=slack,
+                    admin_channel=settings.admin_channel,
+                    today=clock.local_day(now),
+                )
+                raise
+            except Exception:
+                log.exception("slack.%s.failed", name)
+                raise
 
     return run
 
@@ -104,13 +127,10 @@ async def _tell_admins(
 
 
 async def run_forever(jobs: Mapping[str, Job], *, interval_seconds: int) -> None:
-    """Run every job every ``interval_seconds`` until cancelled; a failed run is logged, then retried."""
+    """Run every job every ``interval_seconds`` until cancelled; a failed run (logged by the job) is tried
+    again on the next."""
     while True:
-        for name, job in jobs.items():
-            try:
-                await job(date.today())
-            except SlackRefused as error:  # its log line names Slack's error
-                log.error("slack.%s.failed reference=%s", name, error.reference)
-            except Exception:  # the loop must outlive one bad run; the next run retries what failed
-                log.exception("slack.%s.failed", name)
+        for job in jobs.values():
+            with contextlib.suppress(Exception):  # the loop must outlive one bad run
+                await job(clock.now())
         await asyncio.sleep(interval_seconds)

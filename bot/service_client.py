@@ -11,7 +11,9 @@ same code in both.
 Every call sends the bot's API token; calls made for a person also send ``X-Slack-User-Id``, so the
 service applies that person's role (or answers 403 when the Slack account is not linked). Every call
 made while serving a request from Slack sends ``X-Slack-Team-Id``, the workspace Slack said the request
-came from (``bot.workspaces``): a member id means someone only within its workspace.
+came from (``bot.workspaces``): a member id means someone only within its workspace. Every call also
+sends the reference of what the bot is doing (``bot.reference``) as ``X-Request-ID``, so the service's
+log lines for it carry the reference a person is shown if it fails.
 """
 
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from bot import reference
 from bot.workspaces import current_team
 
 SLACK_USER_HEADER = "X-Slack-User-Id"
@@ -28,10 +31,11 @@ SLACK_TEAM_HEADER = "X-Slack-Team-Id"
 class ServiceError(Exception):
     """The service refused or failed a call; ``message`` is meant for the person who asked."""
 
-    def __init__(self, message: str, *, status: int = 0) -> None:
+    def __init__(self, message: str, *, status: int = 0, request_id: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.request_id = request_id  # the service's id for the call: its log lines carry it
 
 
 class ServiceUnavailable(ServiceError):
@@ -61,8 +65,9 @@ class Rejected(ServiceError):
         problems: list[dict[str, Any]] | None = None,
         allowed: list[str] | None = None,
         findings: list[dict[str, Any]] | None = None,
+        request_id: str = "",
     ) -> None:
-        super().__init__(message, status=status)
+        super().__init__(message, status=status, request_id=request_id)
         self.problems = problems or []
         self.allowed = allowed or []
         self.findings = findings or []
@@ -83,24 +88,26 @@ def _error(response: httpx.Response) -> ServiceError:
     detail = body.get("detail")
     message = detail if isinstance(detail, str) else "The service refused the request."
     status = response.status_code
+    request_id = response.headers.get(reference.HEADER, "")
     if status in (502, 503, 504):
-        return ServiceUnavailable(message, status=status)
+        return ServiceUnavailable(message, status=status, request_id=request_id)
     if status >= 500:
         return ServiceError(
-            f"The case review service failed while doing this (HTTP {status}), so it may not have been "
-            "done. Tell your admin.",
+            f"The case review service failed while doing this (HTTP {status}), so it may not have been done.",
             status=status,
+            request_id=request_id,
         )
     if status == 403 and "not linked" in message:
-        return NotLinked(message, status=status)
+        return NotLinked(message, status=status, request_id=request_id)
     if status in (401, 403):
-        return Forbidden(message, status=status)
+        return Forbidden(message, status=status, request_id=request_id)
     if status == 404:
-        return NotFound(message, status=status)
+        return NotFound(message, status=status, request_id=request_id)
     problems = body.get("problems") or (detail if isinstance(detail, list) else [])
     return Rejected(
         message,
         status=status,
+        request_id=request_id,
         problems=[p for p in problems if isinstance(p, dict)],
         allowed=list(body.get("allowed") or []),
         findings=list(body.get("findings") or []),
@@ -135,7 +142,11 @@ class ServiceClient:
         timeout: float = 10.0,
     ) -> httpx.Response:
         """One API call; ``as_user`` is the Slack user id the call is made for (None: the bot itself)."""
-        sent = {"Authorization": f"Bearer {self.token.get_secret_value()}", **(headers or {})}
+        sent = {
+            "Authorization": f"Bearer {self.token.get_secret_value()}",
+            reference.HEADER: reference.current() or reference.new(),
+            **(headers or {}),
+        }
         if as_user:
             sent[SLACK_USER_HEADER] = as_user
         team = current_team.get()

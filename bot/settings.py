@@ -16,6 +16,7 @@ class BotSettings:
     reminder_lead_days: int = 2
     admin_channel: str = ""  # where declarations await an admin's confirmation (and admin notices go)
     team_id: str = ""  # the deployment's own workspace, where those channels are (SCR_SLACK_TEAM_ID)
+    digest_hour: int = 8  # the weekly digest is posted from this hour in England, never earlier in the day
 
 
 # What the bot asks of a workspace that adds it ("Add to Slack"): the bot scopes of bot/manifest.yml.

@@ -10,18 +10,20 @@ Slack refuses in three ways, and the libraries pass on each differently: a Web A
 ``AsyncRespond`` for every request, so the middleware ``checked`` swaps in the checked ones before any
 listener runs.
 
-The log line names the method, Slack's error and its reasons, and the reference the person is given;
-never the payload, which may hold what a person typed.
+The log line names the method, Slack's error and its reasons, and the reference the person is given
+(that of the Slack request or job being handled, ``bot.reference``, which the service's log lines of the
+same work carry too); never the payload, which may hold what a person typed. Each failed call is counted
+(``bot.metrics.SLACK_ERRORS``).
 """
 
 import json
 import logging
 import re
-import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import aiohttp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -30,10 +32,15 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.web.file_upload_v2_result import FileUploadV2Result
 from slack_sdk.webhook import WebhookResponse
 
+from bot.metrics import SLACK_ERRORS
+from bot.reference import current as current_reference
+from bot.reference import new as new_reference
+
 log = logging.getLogger("bot.slack")
 
 UPLOAD = "files.upload"  # the step of a files upload v2 that sends the bytes to the URL Slack handed out
 RESPONSE_URL = "response_url"
+UNREACHABLE = "unreachable"  # the error counted for a call Slack never answered
 SLACK_ERROR = re.compile(r"[a-z0-9_]{1,64}")  # what Slack's error codes look like ("invalid_blocks")
 QUOTED = re.compile(r"(['\"`]).*?\1")  # a value a reason may quote back from the payload
 REASONS_LOGGED, REASON_CHARS = 5, 200
@@ -50,8 +57,10 @@ class SlackRefused(SlackApiError):
 
 
 def refusal(method: str, error: str, *, reasons: list[str] | None = None) -> SlackRefused:
-    """Log Slack's refusal of ``method`` with a new reference, and return it as an error to raise."""
-    reference = secrets.token_hex(4)
+    """Log and count Slack's refusal of ``method`` with the reference of what the bot is doing (a new
+    one outside any), and return it as an error to raise."""
+    SLACK_ERRORS.labels(method=method, error=error).inc()
+    reference = current_reference() or new_reference()
     shown = [QUOTED.sub("'…'", str(reason))[:REASON_CHARS] for reason in (reasons or [])[:REASONS_LOGGED]]
     log.error(
         "slack.refused method=%s error=%s reference=%s reasons=%s",
@@ -105,6 +114,9 @@ class CheckedWebClient(AsyncWebClient):
     async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:  # type: ignore[override]
         try:
             return await super().api_call(api_method, **kwargs)
+        except (aiohttp.ClientError, TimeoutError):  # no answer, after the retry handlers gave up
+            SLACK_ERRORS.labels(method=api_method, error=UNREACHABLE).inc()
+            raise
         except SlackApiError as error:
             response = error.response
             code = response.get("error") if hasattr(response, "get") else None

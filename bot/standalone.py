@@ -7,14 +7,14 @@ transport differs (a connection to ``SCR_SERVICE_URL`` instead of the in-process
 
 import asyncio
 import contextlib
-from datetime import date
+from datetime import datetime
 
 import httpx
 from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import schedule
+from bot import clock, schedule
 from bot.app import build_app, web_client
 from bot.service_client import ServiceClient
 from bot.settings import BotSettings
@@ -52,12 +52,12 @@ async def remind_once(
     settings: BotSettings,
     service_url: str,
     api_token: SecretStr,
-    today: date,
+    now: datetime | None = None,
     slack: AsyncWebClient | None = None,
 ) -> list[str]:
-    """Post the reminders due ``today`` (each once); returns their claim keys."""
+    """Post the reminders due today (or as of ``now``), each once; returns their claim keys."""
     return await _run_once(
-        "reminders", settings=settings, service_url=service_url, api_token=api_token, today=today, slack=slack
+        "reminders", settings=settings, service_url=service_url, api_token=api_token, now=now, slack=slack
     )
 
 
@@ -66,12 +66,13 @@ async def digest_once(
     settings: BotSettings,
     service_url: str,
     api_token: SecretStr,
-    today: date,
+    now: datetime | None = None,
     slack: AsyncWebClient | None = None,
 ) -> list[str]:
-    """Post this week's expiry digest items not posted before; returns their claim keys."""
+    """Post this week's expiry digest items not posted before; returns their claim keys. Before the
+    digest's hour (``schedule.digest_open``) it posts nothing."""
     return await _run_once(
-        "digest", settings=settings, service_url=service_url, api_token=api_token, today=today, slack=slack
+        "digest", settings=settings, service_url=service_url, api_token=api_token, now=now, slack=slack
     )
 
 
@@ -81,7 +82,7 @@ async def _run_once(
     settings: BotSettings,
     service_url: str,
     api_token: SecretStr,
-    today: date,
+    now: datetime | None,
     slack: AsyncWebClient | None,
 ) -> list[str]:
     """The job ``name`` once, as the loop runs it (a refusal is told to the admins' channel too), posting
@@ -89,4 +90,4 @@ async def _run_once(
     async with httpx.AsyncClient(base_url=service_url) as http:
         service = ServiceClient(http, token=api_token)
         job = schedule.jobs(service=service, slack=slack or web_client(settings), settings=settings)[name]
-        return await job(today)
+        return await job(now or clock.now())

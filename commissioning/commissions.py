@@ -28,7 +28,7 @@ from commissioning.models import (
     SignedStatement,
 )
 from commissioning.workflow import ACTIVE, Action
-from core import audit, idempotency
+from core import audit, clock, idempotency
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
@@ -125,7 +125,7 @@ def workload(*, since: date, excluding: int | None = None) -> Workload:
 
 def places_held(*, session: Session, consultant_id: int) -> int:
     """How many of their places a consultant holds now, counted as the capacity check counts them."""
-    held = workload(since=date.today()).active
+    held = workload(since=clock.today()).active
     count = session.exec(select(held.c.active).where(held.c.consultant_id == consultant_id)).first()  # type: ignore[call-overload]
     return int(count or 0)
 

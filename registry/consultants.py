@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, or_, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 
+from core import clock
 from core.clock import utcnow
 from core.errors import Conflict, NotFound
 from core.transaction import atomic
@@ -140,7 +141,7 @@ def list_consultants(
     if expiring_within_days is not None:
         conditions.append(
             expiring_condition(
-                today=today or date.today(),
+                today=today or clock.today(),
                 within_days=expiring_within_days,
                 dbs_recheck_years=dbs_recheck_years,
             )
@@ -354,7 +355,7 @@ def change_status(
             action,
             status=status,
             current=Approval(consultant.approved_on, consultant.reapproval_due),
-            today=today or date.today(),
+            today=today or clock.today(),
             reapproval_years=reapproval_years,
         )
         consultant.status = target

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from core import clock
 from core.clock import utcnow
 from core.errors import Clash, Invalid
 from core.transaction import atomic
@@ -144,7 +145,7 @@ def import_csv(
         )
     if not dry_run:
         with atomic(session=session):
-            today = today or date.today()
+            today = today or clock.today()
             for row, outcome in zip(parsed.rows, outcomes, strict=True):
                 current = existing.get(row.email)
                 if current is None:

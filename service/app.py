@@ -1,4 +1,5 @@
-"""The FastAPI application factory: routers, domain-error mapping, health checks."""
+"""The FastAPI application factory: routers, domain-error mapping, health checks, and what lets an operator
+see what it does (logs, request ids, metrics, error reports)."""
 
 from typing import Any
 
@@ -8,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
-from service import slack_http
+from service import error_reporting, logs, metrics, slack_http
 from service.api import (
     cases,
     commissions,
@@ -22,9 +23,11 @@ from service.api import (
     terms,
 )
 from service.auth import refusal_handler
+from service.db import get_engine
 from service.headers import SecurityHeaders
 from service.limits import BodySizeLimit
 from service.ratelimit import PublicRateLimit
+from service.request_ids import RequestIds, with_id
 from service.settings import check_secret_key, get_settings
 from service.web import agencies as agency_pages
 from service.web import cases as case_pages
@@ -74,7 +77,7 @@ def _jsonable(value: Any) -> Any:
 
 def _domain_error_response(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
-    body: dict[str, Any] = {"detail": error.message}
+    body: dict[str, Any] = with_id({"detail": error.message})
     status = 400
     if isinstance(error, NotFound):
         status = 404
@@ -98,10 +101,12 @@ def _validation_error_response(_: Request, error: Exception) -> JSONResponse:
         for item in error.errors()
     ]
     fields = ", ".join(".".join(str(part) for part in p["loc"][1:]) or "body" for p in problems)
-    return JSONResponse({"detail": f"Invalid input: {fields}.", "problems": problems}, status_code=422)
+    body = with_id({"detail": f"Invalid input: {fields}.", "problems": problems})
+    return JSONResponse(body, status_code=422)
 
 
-# The body of every 4xx this service sends: a sentence a person can act on, and the details behind it.
+# The body of every 4xx this service sends: a sentence a person can act on, the details behind it, and
+# the request's id (as in the X-Request-ID header and the service's log lines).
 ERROR_BODY_SCHEMA: dict[str, Any] = {
     "title": "Error",
     "type": "object",
@@ -111,6 +116,7 @@ ERROR_BODY_SCHEMA: dict[str, Any] = {
         "problems": {"type": "array", "items": {"type": "object"}, "description": "every invalid field"},
         "findings": {"type": "array", "items": {"type": "object"}, "description": "conflict findings"},
         "allowed": {"type": "array", "items": {"type": "string"}, "description": "allowed transitions"},
+        "request_id": {"type": "string", "description": "the request's id, to quote when asking for help"},
     },
 }
 
@@ -139,6 +145,10 @@ def create_app() -> FastAPI:
     """
     settings = get_settings()
     check_secret_key(settings)
+    logs.configure(level=settings.log_level, fmt=settings.log_format)
+    error_reporting.start(settings)  # before the app is built: Sentry's integrations wrap it
+    metrics.watch_pool(get_engine())
+    metrics.leave_when_done()
     app = FastAPI(
         title="Case review commissioning",
         summary="Thresholds, independent reviewers and terms of reference for safeguarding case reviews.",
@@ -146,6 +156,7 @@ def create_app() -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.state.public_rate_limit = PublicRateLimit(settings.public_rate_per_minute)
+    app.state.metrics_token = settings.metrics_token
     app.add_exception_handler(DomainError, _domain_error_response)
     app.add_exception_handler(RequestValidationError, _validation_error_response)
     app.add_exception_handler(PageRefused, page_refused_response)
@@ -155,5 +166,7 @@ def create_app() -> FastAPI:
     if slack_http.enabled(settings):
         slack_http.mount(app, settings)
     _publish_error_schema(app)
+    app.add_middleware(metrics.HttpMetrics)
+    app.add_middleware(RequestIds)  # outside the rest: every log line of the request carries its id
     app.add_middleware(SecurityHeaders)  # added last, so it wraps every other middleware's responses
     return app

@@ -22,8 +22,9 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -35,6 +36,7 @@ from registry.models import Consultant
 from service.api.params import Ref
 from service.db import SessionDep, get_engine
 from service.models import Role, SlackIdentity, User
+from service.request_ids import with_id
 from service.slack_settings import slack_team_key
 
 log = logging.getLogger("service.auth")
@@ -256,10 +258,14 @@ IdentityProbe = Annotated[None, Depends(identity_probe)]
 
 
 async def refusal_handler(request: Request, error: Exception) -> Response:
-    """Answer an HTTP error as FastAPI does; first audit a 403 given to a caller who was identified."""
+    """Answer an HTTP error as FastAPI does, with the request's id; first audit a 403 given to a caller
+    who was identified."""
     assert isinstance(error, StarletteHTTPException)
     caller = getattr(request.state, "caller", None)
     probe = getattr(request.state, "probe", False)
     if error.status_code == status.HTTP_403_FORBIDDEN and isinstance(caller, Caller) and not probe:
         await run_in_threadpool(_record_refusal, caller, request, str(error.detail))
-    return await http_exception_handler(request, error)
+    if not is_body_allowed_for_status_code(error.status_code):
+        return Response(status_code=error.status_code, headers=error.headers)
+    body = with_id({"detail": error.detail})
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)

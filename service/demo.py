@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from core import clock
 from core.errors import Conflict
 from registry import agencies, consultants, records
 from registry.lifecycle import Action, add_years
@@ -487,7 +488,7 @@ def load(*, session: Session, today: date | None = None) -> dict[Role, str]:
     Conflict if the registry already holds data or a demo user exists: demo data goes into an empty
     service. It all commits with the caller's unit of work, or none of it does.
     """
-    today = today or date.today()
+    today = today or clock.today()
     if not registry_is_empty(session=session):
         raise Conflict("The registry already has agencies or consultants; demo data goes into an empty one.")
     emails = {role: f"{role.value}@{USER_DOMAIN}" for role in Role}

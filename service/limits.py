@@ -5,6 +5,8 @@ import json
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.request_ids import with_id
+
 
 class BodySizeLimit:
     """Refuse bodies over ``max_bytes`` with 413: by Content-Length when sent, else while streaming.
@@ -27,7 +29,7 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            body = json.dumps({"detail": self.message}).encode()
+            body = json.dumps(with_id({"detail": self.message})).encode()
             headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
             await send({"type": "http.response.start", "status": 413, "headers": headers})
             await send({"type": "http.response.body", "body": body})

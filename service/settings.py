@@ -4,7 +4,7 @@ import ipaddress
 from dataclasses import fields
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 PLACEHOLDER_SECRET_KEYS = frozenset({"change-me-in-production"})
 MIN_SECRET_KEY_BYTES = 32
 MAKE_A_SECRET_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+MIN_METRICS_TOKEN_CHARS = 24  # a token a scraper holds, never typed: long enough that guessing is hopeless
 
 
 class InsecureSecretKey(RuntimeError):
@@ -95,6 +96,13 @@ class Settings(BaseSettings):
     slack_reminder_interval_seconds: int = Field(
         default=900, ge=0, description="How often the bot looks for due reminders; 0 turns the loop off."
     )
+    slack_digest_hour: int = Field(
+        default=8,
+        ge=0,
+        le=23,
+        description="The hour (in England) from which the weekly expiry digest is posted: a run earlier in "
+        "the day posts nothing, so Monday's digest goes out at this hour, not at midnight.",
+    )
     service_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Where a separate bot process (Socket Mode) reaches the API.",
@@ -102,6 +110,28 @@ class Settings(BaseSettings):
     bot_api_token: SecretStr = Field(
         default=SecretStr(""),
         description="API token of the service user with the bot role (scr user add ... --role bot).",
+    )
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="INFO", description="The least severe log lines written (DEBUG, INFO, WARNING, ERROR)."
+    )
+    log_format: Literal["json", "text"] | None = Field(
+        default=None,
+        description="json (one JSON object a line, for a log collector) or text (for a person reading); "
+        "unset: JSON, or text when the logs go to a terminal.",
+    )
+    metrics_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="The bearer token a Prometheus scraper sends to GET /metrics (at least "
+        f"{MIN_METRICS_TOKEN_CHARS} characters); unset: /metrics answers 404.",
+    )
+    sentry_dsn: SecretStr = Field(
+        default=SecretStr(""),
+        description="Report unexpected errors to Sentry (or a compatible server) at this DSN; unset: nothing "
+        "is sent anywhere. Reports carry no request body, query, cookie or personal data.",
+    )
+    sentry_environment: str = Field(
+        default="production", max_length=64, description="The environment Sentry files reports under."
     )
 
     independence_policy: dict[str, Any] = Field(
@@ -144,6 +174,22 @@ class Settings(BaseSettings):
                 ) from None
             networks.append(str(network.network_address) if network.num_addresses == 1 else str(network))
         return networks
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_name(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_metrics_token(cls, value: SecretStr) -> SecretStr:
+        """A short token could be guessed: refuse it at start-up rather than guard /metrics with it."""
+        if value and len(value.get_secret_value().strip()) < MIN_METRICS_TOKEN_CHARS:
+            raise ValueError(
+                f"SCR_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_CHARS} characters; make one with "
+                f"{MAKE_A_SECRET_KEY}"
+            )
+        return value
 
     @field_validator("rule_settings")
     @classmethod

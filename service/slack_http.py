@@ -28,6 +28,7 @@ import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from service.request_ids import with_id
 from service.settings import Settings, bot_settings
 from service.slack_settings import SlackMode, slack_mode
 
@@ -92,12 +93,12 @@ def mount(app: FastAPI, settings: Settings) -> None:
         """Slash commands, interactions, options and events from Slack: only signed ones reach bolt."""
         body = await request.body()
         if not signed_by_slack(body, request.headers, secret=secret):
-            return JSONResponse({"error": "invalid request"}, status_code=401)
+            return JSONResponse(with_id({"error": "invalid request"}), status_code=401)
         try:
             bolt_request = to_async_bolt_request(request, body, {SIGNATURE_CHECKED: True})
         except Exception:  # not UTF-8, not JSON, not an object: signed, but nothing bolt can read
             log.warning("slack.unreadable_body bytes=%d", len(body))
-            return JSONResponse({"error": "unreadable request body"}, status_code=400)
+            return JSONResponse(with_id({"error": "unreadable request body"}), status_code=400)
         return to_starlette_response(await bolt.async_dispatch(bolt_request))
 
     interval = settings.slack_reminder_interval_seconds

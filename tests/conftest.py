@@ -4,6 +4,9 @@ Tests run on SQLite by default. With ``SCR_DATABASE_URL`` pointing at PostgreSQL
 its own database on that server (so concurrent runs never share state) and drops it at the end.
 """
 
+import io
+import json
+import logging
 import os
 import secrets
 import tempfile
@@ -11,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -110,6 +114,24 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]
 
     yield change
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def json_logs() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The log lines written while the test runs, as the JSON objects the service writes them as
+    (``service.logs``), with the request id each was logged under."""
+    from service import logs
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logs.formatter("json"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(min(level, logging.INFO) if level else logging.INFO)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -26,11 +26,12 @@ from commissioning.models import (
     DecisionKind,
     Declaration,
 )
+from core import clock
 from matching.profiles import Away, ConsultantProfile
 from registry.models import Agency, AgencyAlias, Consultant, Engagement, Interest, ReviewRecord, fold
 from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind, ReviewRole, ReviewType
 
-TODAY = date.today()
+TODAY = clock.today()
 APPROVAL_REASON = "Interviewed and referenced."
 
 # A case that meets the threshold (a suspected-abuse death in Hackney), for tests that need any stored case.

@@ -26,10 +26,11 @@ def link_request(user: str) -> str:
     )
 
 
-SERVICE_DOWN = (
-    ":warning: The case review service is not answering just now, so nothing was done. Try again in a "
-    "few minutes; if it keeps happening, tell your admin."
-)
+def service_down(reference: str) -> str:
+    return (
+        ":warning: The case review service is not answering just now, so nothing was done. Try again in a "
+        f"few minutes; if it keeps happening, tell your admin, giving this reference: `{reference}`."
+    )
 
 
 def unknown_case(ref: str) -> str:
@@ -46,11 +47,12 @@ def usage(command: str, what: str) -> dict[str, Any]:
 
 
 def describe(error: Exception, *, user: str, reference: str) -> str:
-    """The message for ``error``; ``reference`` ties an unexpected failure to its log line."""
+    """The message for ``error``; ``reference`` ties a failure to its log lines (the bot's, and the
+    service's for a call that failed there)."""
     if isinstance(error, NotLinked):
         return not_linked(user)
     if isinstance(error, ServiceUnavailable):
-        return SERVICE_DOWN
+        return service_down(reference)
     if isinstance(error, Forbidden):
         return f":no_entry: {escape(error.message)}"
     if isinstance(error, NotFound):
@@ -64,6 +66,8 @@ def describe(error: Exception, *, user: str, reference: str) -> str:
         if error.allowed:
             details.append(f"Allowed now: {', '.join(escape(str(a)) for a in error.allowed)}")
         return "\n".join([f":warning: {escape(clip(error.message, MESSAGE_CHARS))}", *details])
+    if isinstance(error, ServiceError) and error.status >= 500:
+        return f":warning: {escape(error.message)} Tell your admin, giving this reference: `{reference}`."
     if isinstance(error, ServiceError):
         return f":warning: {escape(error.message)}"
     return (

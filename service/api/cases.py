@@ -262,14 +262,14 @@ def create_case(
         session=session,
         raw_features=body.features,
         actor=actor.email,
-        today=dt.date.today(),
+        today=service_today(),
         rulesets=rulesets(),
         ruleset=body.ruleset,
         idempotency_key=idempotency_key,
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return _case_out(session, view.to_json(today=dt.date.today(), rulesets=rulesets()))
+    return _case_out(session, view.to_json(today=service_today(), rulesets=rulesets()))
 
 
 @router.get("/cases")
@@ -283,7 +283,7 @@ def list_cases(
 ) -> CasePage:
     """Cases, newest first, each with its latest recommendation, board decision and next deadline."""
     views, total = store.list_cases(session=session, status=status_, area=area, limit=limit, offset=offset)
-    today = dt.date.today()
+    today = service_today()
     items = _named(session, [view.to_json(today=today, history=False, rulesets=rulesets()) for view in views])
     return CasePage(items=items, total=total, limit=limit, offset=offset)
 
@@ -292,7 +292,7 @@ def list_cases(
 def get_case(ref: Ref, session: SessionDep, _: CaseReader) -> CaseOut:
     """A case with its whole decision history (each with its ruleset version and feature snapshot)."""
     view = store.get_case(session=session, ref=ref)
-    return _case_out(session, view.to_json(today=dt.date.today(), rulesets=rulesets()))
+    return _case_out(session, view.to_json(today=service_today(), rulesets=rulesets()))
 
 
 @router.patch("/cases/{ref}")
@@ -303,11 +303,11 @@ def change_case(ref: Ref, body: CaseChangeIn, session: SessionDep, actor: AnyUse
         ref=ref,
         changes=body.features,
         actor=actor.email,
-        today=dt.date.today(),
+        today=service_today(),
         rulesets=rulesets(),
         ruleset=body.ruleset,
     )
-    out = updated.view.to_json(today=dt.date.today(), rulesets=rulesets())
+    out = updated.view.to_json(today=service_today(), rulesets=rulesets())
     return _case_out(session, {**out, "redeclare": updated.redeclare})
 
 
@@ -322,11 +322,11 @@ def record_decision(ref: Ref, body: BoardDecisionIn, session: SessionDep, actor:
         reason=body.reason,
         outcomes=None if body.outcomes is None else [o.model_dump() for o in body.outcomes],
         actor=actor.email,
-        today=dt.date.today(),
+        today=service_today(),
         rulesets=rulesets(),
         decided_on=body.decided_on,
     )
-    return _case_out(session, view.to_json(today=dt.date.today(), rulesets=rulesets()))
+    return _case_out(session, view.to_json(today=service_today(), rulesets=rulesets()))
 
 
 @router.post("/cases/{ref}/close")
@@ -334,5 +334,5 @@ def close_case(ref: Ref, session: SessionDep, actor: ChairOrAdminUser) -> CaseOu
     """A chair or an admin closes a case whose review is done: it takes no new commissions, and its free
     text is removed ``SCR_RETENTION_YEARS`` later (``POST /retention/purge``). 409 if already closed.
     Audited."""
-    view = store.close_case(session=session, ref=ref, actor=actor.email, today=dt.date.today())
-    return _case_out(session, view.to_json(today=dt.date.today(), rulesets=rulesets()))
+    view = store.close_case(session=session, ref=ref, actor=actor.email, today=service_today())
+    return _case_out(session, view.to_json(today=service_today(), rulesets=rulesets()))

@@ -1,6 +1,5 @@
 """Commissioning a consultant for a case, their declaration of independence, and what follows."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Response, status
@@ -9,6 +8,7 @@ from sqlmodel import Session
 from commissioning import commissions
 from commissioning.models import SignedStatement
 from commissioning.workflow import Action
+from core import clock
 from registry.models import Consultant
 from service.api.params import Id, Ref
 from service.api.schemas import (
@@ -140,7 +140,7 @@ def create_commission(
         role=body.role,
         actor=actor.email,
         policy=policy,
-        today=date.today(),
+        today=clock.today(),
         idempotency_key=idempotency_key,
     )
     if not created.created:
@@ -202,7 +202,7 @@ def confirm(
             commission_id=commission_id,
             actor=actor.email,
             policy=policy,
-            today=date.today(),
+            today=clock.today(),
             reason=body.reason,
         )
     )

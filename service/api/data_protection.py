@@ -5,13 +5,13 @@ Both are for admins. The purge is ``commissioning.retention_store.purge``; the e
 (``scr retention purge``, ``scr registry subject-access``).
 """
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from commissioning import consultant_views, retention_store
 from commissioning.consultant_views import SubjectAccess
+from core import clock
 from core.values import Day
 from service.api.params import Id
 from service.api.schemas import PurgeOut
@@ -39,8 +39,8 @@ def purge(
     Only ``dry_run=false`` removes anything: left out, it reports what would go."""
     report = retention_store.purge(
         session=session,
-        as_of=today or date.today(),
-        today=date.today(),
+        as_of=today or clock.today(),
+        today=clock.today(),
         years=get_settings().retention_years,
         dry_run=dry_run,
         actor=actor.email,

@@ -1,12 +1,12 @@
 """What consultants declare about themselves, awaiting an admin: list, confirm, reject. Also an admin
 setting a consultant's availability for them (the same change a consultant makes with ``/me``)."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 from sqlmodel import SQLModel
 
+from core import clock
 from registry import self_service
 from registry.models import AvailabilityUpdate, EngagementPublic, InterestPublic
 from registry.self_service import Declared
@@ -86,6 +86,6 @@ def set_availability(
 ) -> AvailabilityOut:
     """Set a consultant's capacity and/or periods away for them (the list sent replaces those held)."""
     changed = self_service.set_availability(
-        session=session, consultant_id=consultant_id, data=body, actor=actor.email, today=date.today()
+        session=session, consultant_id=consultant_id, data=body, actor=actor.email, today=clock.today()
     )
     return AvailabilityOut(capacity=changed.capacity, away=changed.away)

@@ -6,13 +6,13 @@ reference only. What they declare waits for an admin (``service.api.declarations
 is read in ``commissioning.consultant_views``.
 """
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from commissioning import consultant_views
 from commissioning.consultant_views import MyCommission, MyRecord
+from core import clock
 from core.values import OptionalLine
 from registry import self_service
 from registry.agencies import list_agencies
@@ -39,7 +39,7 @@ def my_record(session: SessionDep, consultant: CurrentConsultant, policy: Policy
         session=session,
         consultant_id=consultant.id,
         dbs_recheck_years=policy.dbs_recheck_years,
-        today=date.today(),
+        today=clock.today(),
     )
 
 
@@ -49,7 +49,7 @@ def set_availability(
 ) -> MyRecord:
     """Set capacity (1-5) and/or the periods away (the list sent replaces those held)."""
     assert consultant.id is not None
-    today = date.today()
+    today = clock.today()
     self_service.set_availability(
         session=session, consultant_id=consultant.id, data=body, actor=consultant.email, today=today
     )
@@ -65,7 +65,7 @@ def declare_interest(
     """Declare an interest (in a case, an agency, or described); it warns until an admin confirms it."""
     assert consultant.id is not None
     return self_service.declare_interest(
-        session=session, consultant_id=consultant.id, data=body, actor=consultant.email, today=date.today()
+        session=session, consultant_id=consultant.id, data=body, actor=consultant.email, today=clock.today()
     )
 
 

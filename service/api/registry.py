@@ -6,7 +6,6 @@ route hands its work to the registry's database modules, which validate and audi
 request's unit of work commits it. Domain errors become HTTP in ``service.app``.
 """
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile, status
@@ -14,6 +13,7 @@ from sqlmodel import SQLModel
 
 from commissioning import consultant_views
 from commissioning.consultant_views import CheckOut, ConsultantCard
+from core import clock
 from core.values import Line, OptionalLine
 from registry import agencies, consultants, importer, records, sync
 from registry.importer import ImportReport
@@ -151,7 +151,9 @@ def export_consultants(session: SessionDep, _: AnyUser) -> Response:
     return Response(
         sync.export_csv(session=session),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="consultants-{date.today().isoformat()}.csv"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="consultants-{clock.today().isoformat()}.csv"'
+        },
     )
 
 
@@ -218,7 +220,7 @@ def consultant_card(
     return consultant_views.card(
         session=session,
         consultant_id=consultant_id,
-        today=date.today(),
+        today=clock.today(),
         dbs_recheck_years=policy.dbs_recheck_years,
     )
 
@@ -280,7 +282,7 @@ def remind(
         consultant_id=consultant_id,
         check=body.check,
         actor=actor.email,
-        today=date.today(),
+        today=clock.today(),
         dbs_recheck_years=policy.dbs_recheck_years,
     )
     assert consultant.slack_user_id is not None

@@ -1,11 +1,11 @@
 """A case's shortlist, and batch plans over several cases."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from commissioning import shortlists
+from core import clock
 from matching.policy import describe
 from matching.shortlist import PoolSummary
 from service.api.params import Ref
@@ -50,7 +50,7 @@ def get_shortlist(
 ) -> ShortlistOut:
     """Ranked candidates with their score breakdown and warnings; excluded consultants with findings."""
     result = shortlists.shortlist_for(
-        session=session, ref=ref, policy=policy, ranking=ranking, today=date.today(), limit=limit
+        session=session, ref=ref, policy=policy, ranking=ranking, today=clock.today(), limit=limit
     )
     ranked = result.shortlist
     return ShortlistOut(
@@ -94,7 +94,7 @@ def plan_assignments(
         refs=body.case_refs,
         policy=policy,
         ranking=ranking,
-        today=date.today(),
+        today=clock.today(),
         alternates=body.alternates,
     )
     names = batch.names

@@ -2,7 +2,6 @@
 vocabularies in words, the deadlines to remind about, the consultants' checks falling due, check drafts
 and once-only claims."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from commissioning import rules, store
 from commissioning.consultant_views import CheckOut
 from commissioning.models import CaseStatus, CommissionRole, CommissionStatus
+from core import clock
 from registry import consultants, vocabulary
 from service import slack_state
 from service.api.params import Ref
@@ -119,7 +119,7 @@ def checks_due(
     the admin dashboard shows, one item per check, for the bot's weekly digest to the admins' channel."""
     found = consultants.checks_falling_due(
         session=session,
-        today=date.today(),
+        today=clock.today(),
         within_days=within_days,
         dbs_recheck_years=policy.dbs_recheck_years,
     )

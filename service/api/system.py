@@ -1,8 +1,8 @@
-"""Health, readiness and the audit log."""
+"""Health, readiness, the metrics and the audit log."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
@@ -11,7 +11,9 @@ from core.audit import AuditEventPublic
 from core.values import OptionalLine
 from service.auth import AdminUser
 from service.db import SessionDep, UnitOfWorkRoute, get_engine
+from service.metrics import exposition, token_matches
 from service.migrate import current_revision, head_revision
+from service.request_ids import with_id
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 # Checked as text the database can hold (no NUL, which PostgreSQL refuses): bad input is a 422.
@@ -33,13 +35,29 @@ def readyz() -> JSONResponse:
             connection.execute(text("SELECT 1"))
         current, head = current_revision(engine), head_revision()
     except Exception as error:  # any driver error means "not ready", which is the answer
-        return JSONResponse({"status": "unavailable", "detail": type(error).__name__}, status_code=503)
+        body = with_id({"status": "unavailable", "detail": type(error).__name__})
+        return JSONResponse(body, status_code=503)
     if current != head:
-        return JSONResponse(
-            {"status": "migrating", "detail": f"schema at {current}, expected {head}: run 'scr db upgrade'"},
-            status_code=503,
-        )
+        detail = f"schema at {current}, expected {head}: run 'scr db upgrade'"
+        return JSONResponse(with_id({"status": "migrating", "detail": detail}), status_code=503)
     return JSONResponse({"status": "ready", "schema": current})
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    """Prometheus's figures (``service.metrics``), for a scraper holding ``SCR_METRICS_TOKEN`` only; without
+    that setting the route answers as if it did not exist."""
+    token = request.app.state.metrics_token.get_secret_value()
+    if not token:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Not Found")
+    if not token_matches(request.headers.get("authorization"), token):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="Send 'Authorization: Bearer <token>' with the metrics token (SCR_METRICS_TOKEN).",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    body, content_type = exposition()
+    return Response(body, media_type=content_type)
 
 
 @router.get("/api/v1/audit", tags=["audit"])

@@ -1,6 +1,5 @@
 """Terms of reference: generate a version from the case, download it in four formats, compare versions."""
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -8,6 +7,7 @@ from fastapi import APIRouter, Response
 from commissioning import terms_store
 from commissioning.models import TermsVersion
 from commissioning.render import RENDERERS, Format
+from core import clock
 from service.api.params import Id, Ref
 from service.api.schemas import DiffOut, GeneratedOut, MissingOut, VersionOut
 from service.auth import AnyUser, CommissionerUser
@@ -45,7 +45,7 @@ def generate_terms(
         session=session,
         ref=ref,
         actor=actor.email,
-        today=date.today(),
+        today=clock.today(),
         rule_settings=get_settings().rule_settings,
         named=naming(session),
         partnership_starts=get_settings().partnership_start_dates,

@@ -8,7 +8,26 @@ import typer
 
 from service.cli import admin, backups, cases, records, server, slack
 
-app = typer.Typer(help="Commission safeguarding case reviews.", no_args_is_help=True, add_completion=False)
+HELP = "Commission safeguarding case reviews."
+QUIET = frozenset({"check"})  # pure calculations that log nothing: they start without the logging set up
+
+app = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False)
+
+
+@app.callback(help=HELP)
+def observed(ctx: typer.Context) -> None:
+    """Every command logs as the service does (``service.logs``) and reports its unexpected errors as it
+    does (``service.error_reporting``), so a bot run from cron or over Socket Mode is seen like the rest."""
+    if ctx.invoked_subcommand in QUIET:
+        return
+    from service import error_reporting, logs
+    from service.settings import get_settings
+
+    settings = get_settings()
+    logs.configure(level=settings.log_level, fmt=settings.log_format)
+    error_reporting.start(settings)
+
+
 for command in (server.serve, cases.check, cases.shortlist, cases.terms, backups.backup, backups.restore):
     app.command()(command)
 app.add_typer(server.db_app, name="db")

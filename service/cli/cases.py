@@ -32,6 +32,7 @@ def check(
     from pydantic_core import PydanticCustomError
 
     from commissioning import features, rules, threshold
+    from core import clock
     from core.errors import Invalid
     from core.values import bounded
 
@@ -44,7 +45,7 @@ def check(
         problem("--format", f"{output!r} is not a format", ["text", "json"])
     if ruleset != threshold.AUTO and ruleset not in rules.available():
         problem("--ruleset", f"{ruleset!r} is not a ruleset", [threshold.AUTO, *rules.available()])
-    as_of = date.today()
+    as_of = clock.today()
     try:
         as_of = bounded(date.fromisoformat(today)) if today else as_of
     except PydanticCustomError as error:
@@ -93,9 +94,8 @@ def shortlist(
     limit: Annotated[int, typer.Option(help="How many candidates to list.", min=1, max=200)] = 10,
 ) -> None:
     """Rank the consultants who may review CASE_REF, with reasons, and list those excluded and why."""
-    from datetime import date
-
     from commissioning.shortlists import shortlist_for
+    from core import clock
     from service.policy import independence_policy, ranking_policy
 
     with unit_of_work() as session:
@@ -104,7 +104,7 @@ def shortlist(
             ref=case_ref,
             policy=independence_policy(),
             ranking=ranking_policy(),
-            today=date.today(),
+            today=clock.today(),
             limit=limit,
         )
     typer.echo(f"Shortlist for {case_ref}: {result.summary.message}")
@@ -137,10 +137,9 @@ def terms(
     ] = None,
 ) -> None:
     """Generate CASE_REF's terms of reference (a new version only if they changed) and write one format."""
-    from datetime import date
-
     from commissioning import terms_store
     from commissioning.render import Format
+    from core import clock
     from service.people import naming
     from service.settings import get_settings
 
@@ -152,7 +151,7 @@ def terms(
                 session=session,
                 ref=case_ref,
                 actor=CLI_ACTOR,
-                today=date.today(),
+                today=clock.today(),
                 rule_settings=get_settings().rule_settings,
                 named=naming(session),
                 partnership_starts=get_settings().partnership_start_dates,

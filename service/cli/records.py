@@ -108,11 +108,12 @@ def retention_purge(
     from pydantic_core import PydanticCustomError
 
     from commissioning import retention_store
+    from core import clock
     from core.values import bounded
     from service.settings import get_settings
 
     try:
-        as_of = bounded(date.fromisoformat(today)) if today else date.today()
+        as_of = bounded(date.fromisoformat(today)) if today else clock.today()
     except PydanticCustomError as error:
         raise fail(f"--today: {error}.") from None
     except ValueError:
@@ -121,7 +122,7 @@ def retention_purge(
         report = retention_store.purge(
             session=session,
             as_of=as_of,
-            today=date.today(),
+            today=clock.today(),
             years=get_settings().retention_years,
             dry_run=dry_run,
             actor=CLI_ACTOR,

@@ -1,5 +1,8 @@
 """Running the service: its schema, the server, and the demo data it can start with."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -31,12 +34,15 @@ def serve(
     """Migrate the database, then serve the API, admin pages and Slack endpoint.
 
     Forwarded headers (the client's address and scheme) are believed only from ``SCR_TRUSTED_PROXIES``.
+    Uvicorn logs as the service does (``service.logs``); with several workers, their metrics are added
+    up in ``PROMETHEUS_MULTIPROC_DIR`` (a temporary folder for the run unless set).
     """
     import os
     import secrets
 
     import uvicorn
 
+    from service import logs
     from service.migrate import upgrade
     from service.settings import InsecureSecretKey, check_secret_key, get_settings
 
@@ -53,15 +59,45 @@ def serve(
     upgrade(settings.database_url)
     if demo:
         _load_demo(skip_if_loaded=True)
-    uvicorn.run(
-        "service.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=settings.trusted_proxies,
-    )
+    with _metrics_shared(workers):
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=bool(settings.trusted_proxies),
+            forwarded_allow_ips=settings.trusted_proxies,
+            log_config=logs.uvicorn_config(level=settings.log_level, fmt=settings.log_format),
+        )
+
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus_client when each worker imports it
+
+
+@contextmanager
+def _metrics_shared(workers: int) -> Iterator[None]:
+    """prometheus_client's multiprocess mode, so /metrics adds up every worker's figures whichever one
+    answers: in ``PROMETHEUS_MULTIPROC_DIR`` if set, else (with more than one worker) in a temporary
+    folder removed afterwards. A previous run's figures are cleared first, as prometheus_client asks."""
+    import os
+    import tempfile
+
+    folder = os.environ.get(MULTIPROCESS_DIR)
+    if folder:
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    if workers <= 1:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="scr-metrics-") as made:
+        os.environ[MULTIPROCESS_DIR] = made
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_DIR]
 
 
 @demo_app.command("load")

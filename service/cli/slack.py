@@ -57,7 +57,6 @@ def bot(
             "or 'scr bot remind' to post due reminders once."
         )
     import asyncio
-    import logging
 
     from bot.standalone import serve_socket_mode
 
@@ -70,7 +69,6 @@ def bot(
         )
     if not settings.slack_app_token:
         raise fail("Socket Mode needs an app-level token (xapp-...): set SCR_SLACK_APP_TOKEN.")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     asyncio.run(
         serve_socket_mode(
             settings=bot_settings,
@@ -113,7 +111,6 @@ def _post_once(
     """Run one of the bot's posting jobs once, as cron does: what it posted, or exit 1 saying who refused
     (``what`` Slack refused; ``later``, what becomes of what was not posted)."""
     import asyncio
-    from datetime import date
 
     from slack_sdk.errors import SlackApiError
 
@@ -125,7 +122,6 @@ def _post_once(
                 settings=bot_settings,
                 service_url=settings.service_url,
                 api_token=settings.bot_api_token,
-                today=date.today(),
                 slack=_own_workspace(settings, bot_settings),
             )
         )
@@ -154,7 +150,9 @@ def bot_remind() -> None:
 
 @bot_app.command("digest")
 def bot_digest() -> None:
-    """Post this week's expiry digest to the admins' channel, each item once a week (safe from cron)."""
+    """Post this week's expiry digest to the admins' channel, each item once a week (safe from cron), from
+    the digest's hour (SCR_SLACK_DIGEST_HOUR, 08:00 UK time unless set)."""
+    from bot.schedule import digest_open
     from bot.standalone import digest_once
 
     settings, bot_settings = _bot_settings()
@@ -163,3 +161,8 @@ def bot_digest() -> None:
     later = "what was not posted will be on the next run"
     sent = _post_once(digest_once, settings, bot_settings, what="the digest", later=later)
     typer.echo(f"Posted {len(sent)} digest item(s).")
+    if not sent and not digest_open(bot_settings.digest_hour):
+        typer.echo(
+            f"The digest is posted from {bot_settings.digest_hour:02d}:00 (UK time, SCR_SLACK_DIGEST_HOUR); "
+            "run this again from then."
+        )

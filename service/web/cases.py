@@ -22,6 +22,7 @@ from commissioning.models import CaseStatus, SignedStatement
 from commissioning.render import Format
 from commissioning.terms_document import format_date
 from commissioning.workflow import Action
+from core import clock
 from core.errors import Invalid, NotAllowed, NotFound
 from registry.agencies import resolve_agency
 from service.db import SessionDep, UnitOfWorkRoute
@@ -63,7 +64,7 @@ def case_list(
     views, total = case_store.list_cases(
         session=session, status=chosen, limit=PAGE_SIZE, offset=page_offset(page)
     )
-    today = date.today()
+    today = clock.today()
     rows = [_row(view, today) for view in views]
     pages = page_count(total)
     context = {
@@ -101,13 +102,13 @@ def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) 
         "section": "cases",
         "view": view,
         "decision": governing.decision,
-        "deadlines": governing.ahead(date.today()),
+        "deadlines": governing.ahead(clock.today()),
         "newer": case_store.newer_rules(view, rules.load_all(get_settings().rule_settings)),
         "commissions": held,
         "versions": versions,
         "formats": list(Format),
         "named": names(session, actors),
-        "today": date.today(),
+        "today": clock.today(),
     }
     return render(request, "cases/case.html", context, user=user)
 
@@ -167,7 +168,7 @@ def _declaration_page(
         "values": values or {},
         "errors": errors or {},
         "labels": LABELS,
-        "today": date.today(),
+        "today": clock.today(),
     }
     return render(request, "cases/declaration.html", context, user=user, status=422 if errors else 200)
 

@@ -6,7 +6,6 @@ the same whichever way an admin works.
 """
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -16,6 +15,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from core import clock
 from core.errors import NotAllowed
 from registry import consultants, lifecycle
 from registry.agencies import list_agencies
@@ -260,7 +260,7 @@ def _record_page(
         "labels": LABELS,
         "reason": reason,
         "chosen_action": chosen_action,
-        "today": date.today(),
+        "today": clock.today(),
     }
     return render(request, "consultants/record.html", context, user=user, status=422 if errors else 200)
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from core import clock
 from registry import consultants
 from registry.lifecycle import add_years
 from registry.models import ConsultantPublic
@@ -48,7 +49,7 @@ def home(user: CasesPage) -> Response:
 
 @router.get("/dashboard")
 def dashboard(request: Request, session: SessionDep, user: AdminPage, policy: PolicyDep) -> Response:
-    today = date.today()
+    today = clock.today()
     recheck_years = policy.dbs_recheck_years
     bands: list[Band] = []
     seen: set[int] = set()

@@ -24,6 +24,7 @@ from service.auth import Caller, _record_refusal
 from service.db import UnitOfWorkRoute, joined_unit_of_work
 from service.models import User
 from service.people import names
+from service.request_ids import current as current_request_id
 from service.web.cookie import csrf_token, remember_visitor, signed_in
 
 WEB_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "web"
@@ -162,14 +163,15 @@ def found(read: Callable[[], T], *, user: User, title: str, message: str, number
 
 
 def page_refused_response(request: Request, error: Exception) -> Response:
-    """The refusal page; a 403 to a signed-in user is audited (``access.refused``), as the API's are."""
+    """The refusal page, with the request's id to quote; a 403 to a signed-in user is audited
+    (``access.refused``), as the API's are."""
     assert isinstance(error, PageRefused)
     if isinstance(error, SignInRequired):
         return RedirectResponse(f"/admin/sign-in?{urlencode({'next': error.next_path})}", status_code=303)
     if error.status == 403 and error.user is not None:
         caller = Caller(actor=error.user.email, identity=f"user:{error.user.id}", role=str(error.user.role))
         _record_refusal(caller, request, error.message)
-    context = {"title": error.title, "message": error.message}
+    context = {"title": error.title, "message": error.message, "reference": current_request_id()}
     return render(request, "refused.html", context, user=error.user, status=error.status)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 Access = str | frozenset[str]
 PUBLIC = "public"  # anyone: no token needed, and any token is ignored
 SLACK_SIGNED = "signed by Slack"  # only requests bearing a valid Slack signature
+METRICS_SCRAPER = "the metrics token"  # only a scraper holding SCR_METRICS_TOKEN: no user's token will do
 ADMINS = frozenset({"admin"})
 COMMISSIONERS = frozenset({"commissioner", "admin"})
 CHAIRS = frozenset({"chair"})
@@ -31,6 +32,7 @@ MATRIX: dict[str, Access] = {
     "GET /redoc": PUBLIC,
     "GET /healthz": PUBLIC,
     "GET /readyz": PUBLIC,
+    "GET /metrics": METRICS_SCRAPER,
     "GET /api/v1/audit": ADMINS,
     # the approved list
     "GET /api/v1/agencies": STAFF,

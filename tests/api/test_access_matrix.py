@@ -32,6 +32,7 @@ from access_policy import (
     DECLARING,
     DECLINING,
     MATRIX,
+    METRICS_SCRAPER,
     PAGE_CALLERS,
     PUBLIC,
     SLACK,
@@ -305,17 +306,20 @@ def app_routes(app: FastAPI) -> set[str]:
     return found
 
 
+METRICS_TOKEN = "access-matrix-metrics-token-0123456789"
 SLACK_ENVIRONMENT = {
     "SCR_SLACK_BOT_TOKEN": "xoxb-access-matrix",
     "SCR_SLACK_SIGNING_SECRET": "access-matrix-signing-secret",
     "SCR_SLACK_API_URL": "http://127.0.0.1:9/api/",  # nothing listens: no call may leave the machine
     "SCR_BOT_API_TOKEN": "scr_unused-by-unsigned-requests",
+    "SCR_METRICS_TOKEN": METRICS_TOKEN,  # so /metrics is served, to its scraper alone
 }
 
 
 @pytest.fixture(scope="module")
 def app(database_url: str) -> FastAPI:
-    """The service as deployed with Slack in HTTP mode, so ``/slack/events`` is mounted too."""
+    """The service as deployed with Slack in HTTP mode, so ``/slack/events`` is mounted too, and with
+    a metrics token, so ``/metrics`` answers its scraper."""
     from service.app import create_app
     from service.settings import get_settings
 
@@ -617,6 +621,9 @@ def test_api_route(route: str, caller: Caller, http: TestClient, world: World) -
     status = response.status_code
     if access == SLACK_SIGNED:
         assert status == 401, shown(response)  # bolt refuses any request without a valid signature
+    elif access == METRICS_SCRAPER:
+        assert status == 401, shown(response)  # no user's token, nor none, is the metrics token
+        assert response.headers["www-authenticate"] == "Bearer"
     elif allows(access, caller):
         assert status not in (401, 403) and status < 500, shown(response)
         check_ok(route, caller, response)

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from commissioning import calendar, rules, store
 from commissioning.models import CaseDecision, DecisionKind
+from core import clock
 from core.audit import AuditEvent
 
 # A child's serious harm in Hackney in 2020: notified that day, with concerns about agencies working together.
@@ -55,7 +56,7 @@ def recorded_under_version_1(session: Session, features: dict[str, object]) -> s
         session=session,
         raw_features=features,
         actor="chair@board.example.org",
-        today=date.today(),
+        today=clock.today(),
         rulesets=first_versions(),
     )
     session.commit()
@@ -86,21 +87,21 @@ def test_the_board_records_the_day_it_decided_and_its_clocks_count_from_it(clien
 
 
 def test_a_decision_without_a_day_is_taken_today(client, chair):
-    notified = date.today() - timedelta(days=3)
+    notified = clock.today() - timedelta(days=3)
     recent = {**HARM_2020, "incident_date": notified.isoformat(), "notified_date": notified.isoformat()}
     ref = recorded(client, chair, recent)
     board = client.post(
         f"/api/v1/cases/{ref}/decision", headers=chair.headers, json={"accepted": True}
     ).json()["board_decision"]
-    assert board["decided_on"] == date.today().isoformat()
+    assert board["decided_on"] == clock.today().isoformat()
     lcspr = next(o for o in board["result"]["outcomes"] if o["type"] == "lcspr")
-    assert lcspr["deadline"]["date"] == calendar.add_months(date.today(), 6).isoformat()
+    assert lcspr["deadline"]["date"] == calendar.add_months(clock.today(), 6).isoformat()
 
 
 @pytest.mark.parametrize(
     ("decided_on", "words"),
     [
-        ((date.today() + timedelta(days=1)).isoformat(), "is after today"),
+        ((clock.today() + timedelta(days=1)).isoformat(), "is after today"),
         ("2020-06-15", "is before the day the local authority learned of it (Tue 16 Jun 2020)"),
     ],
 )
@@ -190,7 +191,7 @@ def test_the_terms_count_their_timetable_from_the_day_the_board_decided(client, 
     assert client.post(f"/api/v1/cases/{ref}/terms", headers=commissioner.headers).status_code == 201
     text = client.get(f"/api/v1/cases/{ref}/terms/1.md", headers=commissioner.headers).text
     assert "10 July 2020" in text
-    assert str(date.today().year + 1) not in text  # nothing counted from the day the case was typed in
+    assert str(clock.today().year + 1) not in text  # nothing counted from the day the case was typed in
 
 
 def test_a_case_the_newest_rules_cannot_decide_as_recorded_says_so(client, session, chair):

@@ -13,6 +13,7 @@ from sqlmodel import Session, func, select
 from commissioning import features, rules, store
 from commissioning.calendar import add_working_days
 from commissioning.models import Case, CaseDecision
+from core import clock
 from core.audit import AuditEvent
 from core.transaction import unit_of_work
 from service.api.schemas import CaseOut, DecisionOut
@@ -26,7 +27,7 @@ DEATH = {
     "agencies_involved": ["hackney-csc", "met-police"],
 }
 HARM = {**EXAMPLES["harm-2026-lcspr"]["features"], "area": "hackney"}
-YEAR = date.today().year
+YEAR = clock.today().year
 
 
 def count(session: Session, table: type) -> int:
@@ -147,7 +148,7 @@ def test_recording_a_case_stores_features_and_recommendation_and_audits_it(clien
         {"id": "wt2023", "version": "2"},
         case_.features,
     )
-    assert entry.today == date.today() and entry.decided_by == chair.email
+    assert entry.today == clock.today() and entry.decided_by == chair.email
     assert audit_actions(session, case_.ref) == ["case.create"]
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "case.create")).one()
     assert event.after["ruleset"] == {"id": "wt2023", "version": "2"}  # type: ignore[index]
@@ -195,7 +196,7 @@ def test_concurrent_recordings_in_one_area_get_distinct_references(engine, sessi
     def one(n: int) -> str:
         with unit_of_work(engine) as own:
             view, _ = store.create_case(
-                session=own, raw_features=DEATH, actor=f"user{n}", today=date.today(), rulesets=rulesets
+                session=own, raw_features=DEATH, actor=f"user{n}", today=clock.today(), rulesets=rulesets
             )
         return view.case.ref
 
@@ -351,7 +352,7 @@ def test_a_departure_without_outcomes_keeps_the_reason_and_no_outcomes(client, c
 
 
 def test_a_case_gives_its_next_deadline_from_the_decision_in_force(client, chair):
-    notified = date.today() - timedelta(days=1)
+    notified = clock.today() - timedelta(days=1)
     incident = notified - timedelta(days=1)
     recent = {**HARM, "incident_date": incident.isoformat(), "notified_date": notified.isoformat()}
     ref = record(client, chair, recent).json()["ref"]

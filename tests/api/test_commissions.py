@@ -272,6 +272,7 @@ def test_a_transition_not_allowed_is_409_naming_what_is_allowed(client, world, c
     assert early.json() == {
         "detail": "A proposed commission cannot confirm; allowed: declare, decline, withdraw.",
         "allowed": ["declare", "decline", "withdraw"],
+        "request_id": early.headers["x-request-id"],
     }
     assert act(client, commissioner, made["id"], "withdraw", reason="Not needed").status_code == 200
     assert act(client, commissioner, made["id"], "withdraw", reason="Again").json()["allowed"] == []

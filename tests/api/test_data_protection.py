@@ -11,13 +11,13 @@ from sqlmodel import Session, select, update
 from typer.testing import CliRunner
 
 from commissioning.models import Case
-from core import audit
+from core import audit, clock
 from core.audit import AuditEvent
 from registry.lifecycle import add_years
 from service.cli import app as cli
 
 API = "/api/v1"
-TODAY = date.today()
+TODAY = clock.today()
 FEATURES = {
     **HARM_FEATURES,
     "interagency_concerns": True,

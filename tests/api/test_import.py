@@ -9,6 +9,7 @@ from sqlalchemy import func, text
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from core import clock
 from core.audit import AuditEvent
 from registry.agencies import list_agencies, resolve_agency
 from registry.consultants import list_consultants
@@ -129,7 +130,7 @@ def test_a_hundred_rows_import_once_and_re_importing_changes_nothing(client, ses
     imported = client.get(
         f"{API}/consultants/{listing.json()['items'][0]['id']}", headers=admin.headers
     ).json()
-    assert imported["approved_on"] == date.today().isoformat()
+    assert imported["approved_on"] == clock.today().isoformat()
     events = count(session, AuditEvent)
     again = upload(client, admin, body).json()
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 100)
@@ -172,7 +173,7 @@ def test_an_import_moves_status_only_along_an_allowed_action(client, session, ad
     assert report["rows"][0]["changed"] == ["status"]
     approved = session.exec(select(Consultant).where(Consultant.email == promoted[0][1])).one()
     session.refresh(approved)
-    assert (approved.status, approved.approved_on) == ("approved", date.today())
+    assert (approved.status, approved.approved_on) == ("approved", clock.today())
     assert approved.status_reason == IMPORT_STATUS_REASON
     demoted = [row[:] for row in promoted]
     demoted[1][2] = "applied"
@@ -280,7 +281,7 @@ def test_the_cli_reports_each_bad_row_and_exits_1(runner, session, agencies, tmp
 def test_demo_load_prints_a_working_token_per_role_and_refuses_a_second_load(runner, client, session):
     result = runner.invoke(cli, ["demo", "load"])
     assert result.exit_code == 0, result.output
-    tokens = dict(line.split() for line in result.output.splitlines()[1:])
+    tokens = dict(line.split() for line in result.stdout.splitlines()[1:])  # the log lines go to stderr
     assert set(tokens) == {"admin", "commissioner", "chair", "bot"}
     chair = {"Authorization": f"Bearer {tokens['chair']}"}
     page = client.get(f"{API}/consultants", params={"limit": 200}, headers=chair).json()

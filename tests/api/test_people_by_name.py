@@ -3,7 +3,6 @@ terms of reference, the case and consultant pages, and the audit history; the di
 ``scr user add --name``. Stored records keep the email, so a name set later shows everywhere."""
 
 import re
-from datetime import date
 
 import pytest
 from factories import CASE_FEATURES, consultant, hackney
@@ -11,7 +10,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from bot.features.case import views as case_views
-from core import audit
+from core import audit, clock
 from service.cli import app as cli
 from service.models import Role, User
 from service.passwords import set_password
@@ -53,7 +52,7 @@ def test_the_case_api_keeps_the_email_and_adds_the_name_of_who_decided(client, d
 
 def test_slack_credits_the_decision_to_the_chair_by_name(client, decided, commissioner):
     case = client.get(f"/api/v1/cases/{decided}", headers=commissioner.headers).json()
-    text = str(case_views.blocks(case, labels={}, chair=False, today=date.today()))
+    text = str(case_views.blocks(case, labels={}, chair=False, today=clock.today()))
     assert "accepted by Priya Raman" in text
     assert CHAIR_EMAIL not in text
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from core import clock
 from core.audit import AuditEvent
 from registry.agencies import resolve_agency
 from registry.consultants import change_status
@@ -16,7 +17,7 @@ from registry.records import engagements_since
 from registry.vocabulary import EngagementKind
 
 API = "/api/v1"
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def add_agency(client, admin, **fields):

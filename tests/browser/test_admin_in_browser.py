@@ -4,7 +4,7 @@ Every page visited is checked with axe-core (no serious or critical violations) 
 """
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from factories import recorded_case
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
+from core import clock
 from registry.consultants import change_status, create_consultant, get_consultant, list_consultants
 from registry.lifecycle import Action
 from registry.models import Consultant, ConsultantCreate
@@ -240,7 +241,7 @@ def decided_case(session, demo_registry) -> str:  # type: ignore[no-untyped-def]
     from service.policy import independence_policy
     from service.settings import get_settings
 
-    today = date.today()
+    today = clock.today()
     features = {
         "incident_date": str(today - timedelta(days=3)),
         "notified_date": str(today - timedelta(days=1)),
@@ -308,7 +309,7 @@ def test_a_commissioner_reads_a_case_and_downloads_its_terms_of_reference(
     upcoming = sorted(
         o["deadline"]["date"]
         for o in case_store.get_case(session=session, ref=decided_case).recommendation.result["outcomes"]
-        if o.get("deadline") and o["deadline"]["date"] and o["deadline"]["date"] >= date.today().isoformat()
+        if o.get("deadline") and o["deadline"]["date"] and o["deadline"]["date"] >= clock.today().isoformat()
     )
     expect(row.locator("td").nth(4)).to_contain_text(upcoming[0])
     check_page(page, "cases")

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +32,15 @@ from typer.testing import CliRunner
 
 from commissioning.models import Case, CaseDecision, Commission
 from commissioning.workflow import ACTIVE
+from core import clock
 from core.audit import AuditEvent
 from registry.models import Consultant
 from service.cli import app as cli
 
 pytestmark = pytest.mark.postgres_only
 
-TODAY = date.today()
+REPO = Path(__file__).resolve().parents[2]
+TODAY = clock.today()
 AGENCIES = [
     {"id": "hackney-csc", "name": "Hackney Children's Social Care", "kind": "childrens_social_care"},
     {"id": "met-police", "name": "Metropolitan Police Service", "kind": "police"},
@@ -308,7 +310,7 @@ def move_on(client: Client, commission_id: int, *, withdraw: bool, admin: dict[s
             client.ledger.ack("commission.status", commission_id, entity=entity, status="withdrawn")
         return
     agencies = FEATURES["agencies_involved"]
-    signed_on = (date.today() - timedelta(days=1)).isoformat()
+    signed_on = (clock.today() - timedelta(days=1)).isoformat()
     body = {"agencies": agencies, "no_conflict": True, "signed_on": signed_on, "reference": "Signed.pdf"}
     if client.send("POST", f"{base}/declaration/recorded", entity=entity, json=body, headers=admin) is None:
         return

@@ -10,7 +10,7 @@ the date passes, from the API, the CSV import (dry run included), the admin form
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from admin_pages_client import NEW_CONSULTANT, signed_in_as
@@ -19,11 +19,12 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from commissioning.models import Case
+from core import clock
 from registry.models import Consultant
 from service.cli import app as cli
 
 API = "/api/v1"
-TODAY = date.today()
+TODAY = clock.today()
 # A day not yet come, two days ahead: "tomorrow" worked out when the module loads is today by the time
 # a run that crosses midnight reaches the test.
 NOT_YET = (TODAY + timedelta(days=2)).isoformat()

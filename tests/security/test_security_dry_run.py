@@ -1,13 +1,14 @@
 """The two calls that write in bulk, the consultant import and the retention purge, only report what they
 would do unless the caller says ``dry_run=false``: a forgotten parameter changes nothing."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from factories import HARM_FEATURES, departure
 from sqlalchemy import func, update
 from sqlmodel import select
 
 from commissioning.models import Case
+from core import clock
 from registry.models import Consultant
 
 API = "/api/v1"
@@ -42,7 +43,7 @@ def test_a_purge_without_dry_run_only_reports(client, session, admin, chair):
     ref = ok(client.post(f"{API}/cases", json={"features": HARM_FEATURES}, headers=chair.headers), 201)["ref"]
     ok(client.post(f"{API}/cases/{ref}/decision", json=departure(REASON), headers=chair.headers))
     ok(client.post(f"{API}/cases/{ref}/close", headers=chair.headers))
-    long_ago = date.today() - timedelta(days=7 * 366)
+    long_ago = clock.today() - timedelta(days=7 * 366)
     session.exec(update(Case).where(Case.ref == ref).values(closed_on=long_ago))  # type: ignore[call-overload]
     session.commit()
 

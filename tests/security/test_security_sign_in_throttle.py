@@ -34,7 +34,7 @@ def served(session, monkeypatch: pytest.MonkeyPatch) -> Callable[[], Any]:  # ty
         result = CliRunner().invoke(cli, ["serve"])
         assert result.exit_code == 0, result.output
         ((app, options),) = calls
-        config = uvicorn.Config(app, **options, log_config=None)
+        config = uvicorn.Config(app, **{**options, "log_config": None})  # the test keeps its own logging
         config.load()
         return as_browser(TestClient(config.loaded_app, client=("127.0.0.1", 50000)))
 

@@ -54,6 +54,7 @@ def slack_environment(standin: SlackStandIn) -> dict[str, str]:
         "SCR_SLACK_REMINDER_CHANNEL": REMINDER_CHANNEL,
         "SCR_SLACK_ADMIN_CHANNEL": ADMIN_CHANNEL,
         "SCR_SLACK_REMINDER_INTERVAL_SECONDS": "0",
+        "SCR_SLACK_DIGEST_HOUR": "0",  # tests run at any hour; the digest's own hour is tested on its own
     }
 
 
@@ -110,6 +111,7 @@ def cron(service_url: str, standin: SlackStandIn, monkeypatch: pytest.MonkeyPatc
         "SCR_BOT_API_TOKEN": BOT_API_TOKEN,
         "SCR_SLACK_BOT_TOKEN": "xoxb-test-token",
         "SCR_SLACK_API_URL": standin.api_url,
+        "SCR_SLACK_DIGEST_HOUR": "0",  # tests run at any hour; the digest's own hour is tested on its own
     }.items():
         monkeypatch.setenv(name, value)
 

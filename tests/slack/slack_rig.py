@@ -12,7 +12,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +20,8 @@ import httpx
 from factories import engagement, interest, recorded_case
 from slack_standin import TEAM, Call, SlackStandIn, sign
 from sqlmodel import Session
+
+from core import clock
 
 SECRET = "test-signing-secret"
 BOT_API_TOKEN = "scr_bot-token-for-tests-only"
@@ -85,7 +87,7 @@ def camden_ties(session: Session, consultant_id: int) -> int:
         consultant_id,
         "camden-csc",
         EngagementKind.contracted,
-        start_date=date.today() - timedelta(days=200),
+        start_date=clock.today() - timedelta(days=200),
         role_title="Independent chair",
     )
     interest(session, consultant_id, agency_id="camden-csc", text="Sister works in Camden")
@@ -129,7 +131,7 @@ def hackney_case(
     """A case in Hackney notified ``notified_days_ago`` days ago (the incident the day before), involving
     ``agencies`` (Hackney's children's services and the police unless given), recorded by the chair; its
     reference. ``features`` say what happened."""
-    notified = date.today() - timedelta(days=notified_days_ago)
+    notified = clock.today() - timedelta(days=notified_days_ago)
     return recorded_case(
         session,
         incident_date=(notified - timedelta(days=1)).isoformat(),

@@ -21,10 +21,11 @@ from bot.features.reminders import views as reminder_views
 from bot.views.wording import day
 from commissioning.calendar import add_working_days
 from commissioning.models import CaseDecision, DecisionKind
+from core import clock
 from service.passwords import set_password
 from service.slack_state import SlackClaim
 
-TODAY = date.today()
+TODAY = clock.today()
 DAY = r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2} \d{4}"  # Wed 11 Nov 2026
 PASSWORD = "correct horse battery staple"
 

@@ -1,7 +1,7 @@
 """From a case to a commissioned, declared reviewer and terms of reference, all from Slack."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from itertools import pairwise
 
 import pytest
@@ -11,10 +11,11 @@ from slack_standin import SlackStandIn
 from sqlmodel import Session, func, select
 
 from commissioning.models import Commission, CommissionStatus, Declaration
+from core import clock
 from registry.models import Consultant
 from registry.vocabulary import EngagementKind
 
-TODAY = date.today()
+TODAY = clock.today()
 CONSULTANT = "U0CONSULTANT"
 OTHER_CONSULTANT = "U0OTHERCONSULTANT"
 

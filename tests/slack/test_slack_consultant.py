@@ -10,12 +10,13 @@ from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, select
 
 from bot.views.wording import day
+from core import clock
 from core.audit import AuditEvent
 from registry.lifecycle import add_years
 from registry.models import Consultant, Engagement
 from registry.vocabulary import ConsultantStatus, EngagementKind
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 import functools
 import json
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from factories import consultant
@@ -10,15 +11,18 @@ from slack_rig import ADMIN_CHANNEL, SlackDriver, message_blocks
 from slack_standin import Call, SlackStandIn
 from sqlmodel import Session, func, select
 
+from bot import clock as bot_clock
 from bot.features.digest.job import horizon, week_of
+from bot.schedule import digest_open
 from bot.views.wording import day
+from core import clock
 from core.audit import AuditEvent
 from registry.lifecycle import add_years
 from registry.models import Consultant
 from registry.vocabulary import ConsultantStatus
 from service.slack_state import SlackClaim
 
-TODAY = date.today()
+TODAY = clock.today()
 ADA_SLACK = "U0ADA"
 
 
@@ -221,3 +225,35 @@ def test_in_http_mode_the_service_runs_the_digest_in_its_loop_once_a_week(
     post = looping_service(SCR_SLACK_REMINDER_CHANNEL="")
     assert post.body["channel"] == ADMIN_CHANNEL and len(standin.calls_to("chat.postMessage")) == 1
     assert len(_claims(session)) == 5
+
+
+def _this_monday(hour: int, minute: int) -> datetime:
+    """This week's Monday at ``hour``:``minute`` in England."""
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    return datetime.combine(monday, time(hour, minute), tzinfo=bot_clock.LOCAL_ZONE)
+
+
+def test_the_digest_waits_for_eight_on_monday_morning_not_midnight(
+    slack, standin, lapsing, session: Session, digest, monkeypatch
+):
+    monkeypatch.setenv("SCR_SLACK_DIGEST_HOUR", "8")
+    now = {"at": _this_monday(0, 5)}  # in summer, 23:05 on Sunday by UTC
+    monkeypatch.setattr(bot_clock, "now", lambda: now["at"])
+    printed = digest()
+    assert "Posted 0 digest item(s)." in printed and "posted from 08:00 (UK time" in printed
+    assert standin.calls_to("chat.postMessage") == [] and _claims(session) == []
+
+    now["at"] = _this_monday(7, 59)
+    assert "Posted 0 digest item(s)." in digest()
+    now["at"] = _this_monday(8, 0)
+    assert re.search(r"Posted [1-9]\d* digest item\(s\)\.\n", digest())
+    [posted] = standin.calls_to("chat.postMessage")
+    assert posted.body["channel"] == ADMIN_CHANNEL
+    assert f"week of {day(_this_monday(8, 0).date())}" in posted.body["text"]
+
+
+def test_the_digests_hour_is_englands_hour_whatever_the_zone_of_the_time_given():
+    eight_in_london = datetime(2026, 7, 6, 7, 0, tzinfo=UTC)  # BST: 08:00 in London
+    assert digest_open(8, eight_in_london) and not digest_open(8, eight_in_london - timedelta(minutes=1))
+    assert digest_open(8, datetime(2026, 1, 5, 8, 0, tzinfo=UTC))  # GMT: the same hour as UTC
+    assert not digest_open(8, datetime(2026, 1, 5, 7, 59, tzinfo=UTC))

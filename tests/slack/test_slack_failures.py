@@ -11,7 +11,6 @@ import json
 import logging
 import re
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +31,14 @@ from sqlmodel import Session, func, select
 
 from bot.slack_calls import CheckedRespond, CheckedWebClient, SlackRefused, refusal
 from commissioning.models import Case, CaseDecision, Commission, DecisionKind
+from core import clock
 from registry.models import Interest
 from service.slack_state import SlackClaim
 
-TODAY = date.today()
+TODAY = clock.today()
 CONSULTANT = "U0CONSULTANT"
 TOLD = "Slack would not let me"
-REFERENCE = re.compile(r"reference:? `([0-9a-f]{8})`")
+REFERENCE = re.compile(r"reference:? `([0-9a-f]{16})`")
 DEATH_2026 = next(
     e
     for e in json.loads((Path(__file__).parent / "data" / "check_examples.json").read_text())

@@ -2,7 +2,7 @@
 anyone acting beyond their role is refused privately and the refusal is audited."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from factories import case, consultant
@@ -12,11 +12,12 @@ from sqlmodel import Session, col, select
 
 from commissioning import shortlists
 from commissioning.models import Commission, CommissionRole
+from core import clock
 from core.audit import AuditEvent
 from matching.policy import IndependencePolicy, RankingPolicy
 from registry.models import Absence, Consultant, Engagement, Interest
 
-TODAY = date.today()
+TODAY = clock.today()
 ADA, BEA = "U0ADA", "U0BEA"
 
 

@@ -138,7 +138,8 @@ def test_socket_mode_runs_the_same_handlers_and_says_when_the_service_is_down(st
     standin.reset()
     asyncio.run(scenario())
     [reply] = standin.calls_to("response_url")
-    assert reply.body["text"] == errors.SERVICE_DOWN
+    reference = reply.body["text"].rsplit("`", 2)[-2]
+    assert reply.body["text"] == errors.service_down(reference)
     assert reply.body["response_type"] == "ephemeral"
 
 

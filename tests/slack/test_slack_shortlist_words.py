@@ -11,7 +11,7 @@ in place; "Why this score" opens the breakdown in a modal (never a post), parts 
 import json
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -30,10 +30,11 @@ from slack_standin import Call, SlackStandIn
 from sqlmodel import Session
 
 from bot.views.wording import day
+from core import clock
 from registry.lifecycle import add_years
 from registry.vocabulary import EngagementKind, RegistrationBody
 
-TODAY = date.today()
+TODAY = clock.today()
 ADA = "U0ADAWORDS"  # Ada is on Slack: she is asked to declare, and reads her own record
 EXCLUDED = 7  # more than the message lists: the rest open in a modal
 OTHERS = 10

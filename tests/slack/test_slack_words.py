@@ -12,7 +12,7 @@ ISO date (every date reads ``Wed 11 Nov 2026``) and no "childrens".
 import json
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -26,8 +26,9 @@ from bot.views.inputs import NO_CASE_DETAILS
 from commissioning.features import GROUP_TITLES
 from commissioning.models import Case, CaseDecision, CommissionStatus, DecisionKind
 from commissioning.rules import outcome_types
+from core import clock
 
-TODAY = date.today()
+TODAY = clock.today()
 DAY = r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}"
 IDENTIFIER = re.compile(r"\b[a-z]+_[a-z_]+\b")
 RULESET_ID = re.compile(r"\bwt\d{4}\b")

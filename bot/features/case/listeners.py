@@ -5,14 +5,13 @@ recorded, so a repeated click or a redelivered action records one decision.
 """
 
 import asyncio
-from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import dm
+from bot import clock, dm
 from bot.deps import Deps
 from bot.features.case import views as case_view
 from bot.listening import on_press, on_submit
@@ -31,7 +30,7 @@ async def _blocks(service: ServiceClient, *, user: str, ref: str) -> list[dict[s
     me, case, labels = await asyncio.gather(
         service.me(as_user=user), service.case(as_user=user, ref=ref), service.outcome_labels()
     )
-    return case_view.blocks(case, labels=labels, chair=me["role"] == "chair", today=date.today())
+    return case_view.blocks(case, labels=labels, chair=me["role"] == "chair", today=clock.today())
 
 
 async def _show(service: ServiceClient, slack: AsyncWebClient, *, user: str, ref: str) -> None:
@@ -120,7 +119,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @on_press(app, case_view.ACCEPT_ON)
     async def accept_on(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         where = {"ref": action["value"], **message_of(body)}
-        view = case_view.accept_modal(where, today=date.today())
+        view = case_view.accept_modal(where, today=clock.today())
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @on_submit(app, case_view.ACCEPT_MODAL)
@@ -134,7 +133,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @on_press(app, case_view.DEPART)
     async def depart(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         where = {"ref": action["value"], **message_of(body)}
-        view = case_view.depart_modal(where, labels=await service.outcome_labels(), today=date.today())
+        view = case_view.depart_modal(where, labels=await service.outcome_labels(), today=clock.today())
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @on_submit(app, case_view.DEPART_MODAL)

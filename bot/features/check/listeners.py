@@ -16,14 +16,13 @@
 
 import asyncio
 import re
-from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import dm
+from bot import clock, dm
 from bot.deps import Deps
 from bot.features.check import answer
 from bot.features.check import form as check_form
@@ -69,7 +68,7 @@ async def _post_answer(
                 labels=labels,
                 draft_id=draft["id"],
                 skipped=[],
-                today=date.today(),
+                today=clock.today(),
             ),
         )
 
@@ -135,7 +134,7 @@ async def _show(
                 labels=labels,
                 draft_id=draft_id,
                 skipped=state.get("skipped") or [],
-                today=date.today(),
+                today=clock.today(),
                 case_ref=case_ref,
             ),
         )

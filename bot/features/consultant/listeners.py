@@ -8,12 +8,12 @@ handles their submissions.
 
 import asyncio
 import re
-from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot import clock
 from bot.deps import Deps
 from bot.features.consultant import views as consultant_view
 from bot.features.record_changes import views as changes
@@ -41,7 +41,7 @@ async def card_message(service: ServiceClient, *, user: str, consultant_id: int)
         service.vocabulary(),
     )
     blocks = consultant_view.card(
-        card, admin=me["role"] == "admin", today=date.today(), vocabulary=vocabulary
+        card, admin=me["role"] == "admin", today=clock.today(), vocabulary=vocabulary
     )
     return consultant_view.summary(card, vocabulary), blocks
 
@@ -89,9 +89,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     opens(app, _prefixed(consultant_view.STATUS), lambda ids, _: changes.status_modal(**ids))
     opens(app, consultant_view.ADD_ENGAGEMENT, lambda ids, _: changes.engagement_modal(**ids))
-    opens(app, consultant_view.END_ENGAGEMENT, lambda ids, _: changes.end_modal(**ids, today=date.today()))
+    opens(app, consultant_view.END_ENGAGEMENT, lambda ids, _: changes.end_modal(**ids, today=clock.today()))
     opens(
         app,
         _prefixed(consultant_view.RECORD_CHECK),
-        lambda ids, _: changes.check_modal(**ids, today=date.today()),
+        lambda ids, _: changes.check_modal(**ids, today=clock.today()),
     )

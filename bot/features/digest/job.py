@@ -17,6 +17,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.features.digest import views as digest_view
+from bot.metrics import DIGEST_ITEMS_SENT
 from bot.service_client import ServiceClient
 
 log = logging.getLogger("bot.digest")
@@ -65,6 +66,7 @@ async def send_due(*, service: ServiceClient, slack: AsyncWebClient, channel: st
             await service.record_claim_outcome(
                 key=key, detail={"channel": posted["channel"], "ts": posted["ts"]}
             )
+        DIGEST_ITEMS_SENT.inc(len(part))
         sent += [key for key, _ in part]
     log.info("slack.digest.sent week=%s items=%d", week, len(sent))
     return sent

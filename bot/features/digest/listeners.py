@@ -5,14 +5,13 @@ the change under the digest message; Remind asks the service to record the remin
 consultant must have a Slack id) and DMs the consultant, once per item per week.
 """
 
-from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import dm
+from bot import clock, dm
 from bot.deps import Deps
 from bot.features.digest import views as digest_view
 from bot.features.digest.job import week_of
@@ -36,7 +35,7 @@ def _renewal(item: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         return changes.status_modal(
             consultant=item["consultant"], action="approve", name=item["name"], where=message_of(body)
         )
-    return changes.check_modal(**item, today=date.today(), where=message_of(body))
+    return changes.check_modal(**item, today=clock.today(), where=message_of(body))
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -49,7 +48,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         item, user, where = carried(action), user_id(body), message_of(body)
-        key = f"remind:{week_of(date.today())}:{item['consultant']}:{item['check']}"
+        key = f"remind:{week_of(clock.today())}:{item['consultant']}:{item['check']}"
         if not await service.claim(key=key, kind="check_reminder", detail={"by": user}):
             await respond(
                 text=f"{item['name']} has already been reminded about this check this week.",

@@ -18,6 +18,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.features.reminders import views
+from bot.metrics import REMINDERS_SENT
 from bot.service_client import ServiceClient
 from bot.settings import BotSettings
 
@@ -76,6 +77,7 @@ async def send_due(
         detail = {"channel": posted["channel"], "ts": posted["ts"], "text": text}
         for key in claimed:
             await service.record_claim_outcome(key=key, detail=detail)
+        REMINDERS_SENT.inc(len(claimed))
         log.info("slack.reminder.sent ref=%s due=%s deadlines=%d", ref, when.isoformat(), len(claimed))
         sent += claimed
     return sent

@@ -4,12 +4,12 @@ The bot asks the service as the person who pressed it, so the service decides wh
 deadlines (anyone else is told privately why not, and the refusal is audited there).
 """
 
-from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot import clock
 from bot.deps import Deps
 from bot.features.reminders import views
 from bot.listening import on_press
@@ -24,6 +24,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
         reminded = carried(action)
         deadlines = await service.case_deadlines(as_user=user_id(body), ref=reminded["ref"])
         text, blocks = views.details(
-            ref=reminded["ref"], due=reminded["due"], deadlines=deadlines, today=date.today()
+            ref=reminded["ref"], due=reminded["due"], deadlines=deadlines, today=clock.today()
         )
         await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
