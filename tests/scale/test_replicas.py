@@ -98,6 +98,7 @@ def cluster(scratch_url: str, tmp_path: Path) -> Iterator[Cluster]:
         "SCR_SLACK_ADMIN_CHANNEL": ADMIN_CHANNEL,
         "SCR_SLACK_REMINDER_INTERVAL_SECONDS": "1",
         "SCR_SLACK_REMINDER_LEAD_DAYS": "30",
+        "SCR_SLACK_DIGEST_HOUR": "0",  # the digest waits for its hour: this test runs at any time of day
     }
     replicas = [
         Replica(name, replica_environment(scratch_url, **slack, SCR_SLACK_BOT_TOKEN=token), tmp_path)
