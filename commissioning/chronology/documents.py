@@ -148,7 +148,7 @@ def describe_gap(gap: Gap) -> str:
 def describe_cluster(cluster: Cluster) -> str:
     return (
         f"{count(cluster.contacts, 'contact')} within {span(cluster.start, cluster.end)}, from "
-        f"{', '.join(cluster.agencies)} (rows {numbers(cluster.rows)})."
+        f"{', '.join(cluster.agencies)}."
     )
 
 
@@ -216,6 +216,8 @@ def cells(row: CompositeRow, rendering: Rendering) -> dict[str, str]:
     """A row's text by column key, in the rendering's view: the date as written ("?22/05/2016")."""
     entry = row.entry
     values = {
+        "number": str(row.number),
+        "agency": printable(row.agency),
         "date": entry.when.shown(),
         "time": entry.time.strftime("%H:%M") if entry.time else "",
         "sequence": "" if entry.sequence is None else str(entry.sequence),
@@ -227,6 +229,19 @@ def cells(row: CompositeRow, rendering: Rendering) -> dict[str, str]:
     for column in rendering.added_columns():
         values[column.key] = rendering.text(entry.extra.get(column.key, ""))
     return values
+
+
+def in_order(composite: Composite) -> list[CompositeRow | Gap]:
+    """The rows with each gap between them where it falls (before the first row after it), as the DOCX
+    and PDF print them: a gap is a band across the table, where a reader sees the silence."""
+    found = marks(composite)
+    items: list[CompositeRow | Gap] = []
+    for row in composite.rows:
+        if row.number in found.gap_before:
+            items.append(found.gap_before[row.number])
+        items.append(row)
+    items.extend(found.gap_after.values())
+    return items
 
 
 def final_weeks_summary(composite: Composite) -> str:
