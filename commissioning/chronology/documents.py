@@ -137,62 +137,63 @@ def numbers(rows: Sequence[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
-def describe_gap(gap: Gap) -> str:
-    text = f"No contact from any agency for {count(gap.days, 'day')}, {span(gap.start, gap.end)}."
+def describe_gap(gap: Gap, number: int) -> str:
+    """``Gap 2: no contact from any agency for 60 days, ...``; gaps are numbered in date order."""
+    text = (
+        f"Gap {number}: no contact from any agency for {count(gap.days, 'day')}, {span(gap.start, gap.end)}."
+    )
     if gap.maybe:
         rows = "row" if len(gap.maybe) == 1 else "rows"
         text += f" The uncertain date of {rows} {numbers(gap.maybe)} may fall in it."
     return text
 
 
-def describe_cluster(cluster: Cluster) -> str:
+def describe_cluster(cluster: Cluster, number: int) -> str:
+    """``Cluster 1: 12 contacts within ..., from ...``; clusters are numbered in date order."""
     return (
-        f"{count(cluster.contacts, 'contact')} within {span(cluster.start, cluster.end)}, from "
-        f"{', '.join(cluster.agencies)}."
+        f"Cluster {number}: {count(cluster.contacts, 'contact')} within {span(cluster.start, cluster.end)}, "
+        f"from {', '.join(cluster.agencies)}."
     )
 
 
 @dataclass(frozen=True)
 class Marks:
-    """Each row's marks in words, found once for the whole composite."""
+    """Which gap or cluster (numbered from 1) each row number is next to, in, or may fall in."""
 
-    cluster: dict[int, Cluster]
-    gap_before: dict[int, Gap]  # the row a gap ends at (the first row after it)
-    gap_after: dict[int, Gap]  # a gap with no row after it: the last row
-    maybe_in_gap: dict[int, Gap]
+    cluster: dict[int, int]
+    gap_before: dict[int, int]  # the first row after a gap
+    gap_after: dict[int, int]  # the last row, when a gap has no row after it
+    maybe_in_gap: dict[int, int]
 
 
 def marks(composite: Composite) -> Marks:
-    cluster = {number: found for found in composite.clusters for number in found.rows}
-    before: dict[int, Gap] = {}
-    after: dict[int, Gap] = {}
+    """Every row's place beside the gaps and clusters, found once for the whole composite."""
+    cluster = {row: n for n, found in enumerate(composite.clusters, 1) for row in found.rows}
+    before: dict[int, int] = {}
+    after: dict[int, int] = {}
     starts = [row.entry.when.start for row in composite.rows]  # in order: the composite sorts by them
-    for gap in composite.gaps:
+    for number, gap in enumerate(composite.gaps, 1):
         following = bisect_right(starts, gap.end)
         if following < len(composite.rows):
-            before.setdefault(composite.rows[following].number, gap)
+            before.setdefault(composite.rows[following].number, number)
         elif composite.rows:
-            after.setdefault(composite.rows[-1].number, gap)
-    maybe = {number: gap for gap in composite.gaps for number in gap.maybe}
+            after.setdefault(composite.rows[-1].number, number)
+    maybe = {row: n for n, gap in enumerate(composite.gaps, 1) for row in gap.maybe}
     return Marks(cluster, before, after, maybe)
 
 
-def gap_note(row: CompositeRow, found: Marks) -> str:
+def gap_note(row: CompositeRow, found: Marks, composite: Composite) -> str:
     """The gap next to a row, in words, or ""."""
-    if row.number in found.gap_before:
-        gap = found.gap_before[row.number]
-        return f"Follows {count(gap.days, 'day')} with no contact ({span(gap.start, gap.end)})"
-    if row.number in found.gap_after:
-        gap = found.gap_after[row.number]
-        return f"Followed by {count(gap.days, 'day')} with no contact ({span(gap.start, gap.end)})"
+    for where, numbered in (("After", found.gap_before), ("Before", found.gap_after)):
+        if row.number in numbered:
+            number = numbered[row.number]
+            days = count(composite.gaps[number - 1].days, "day")
+            return f"{where} gap {number} ({days} with no contact)"
     return ""
 
 
 def cluster_note(row: CompositeRow, found: Marks) -> str:
-    cluster = found.cluster.get(row.number)
-    if cluster is None:
-        return ""
-    return f"{count(cluster.contacts, 'contact')} within {span(cluster.start, cluster.end)}"
+    return f"Cluster {found.cluster[row.number]}" if row.number in found.cluster else ""
 
 
 def row_marks(row: CompositeRow, found: Marks, composite: Composite) -> list[str]:
@@ -203,13 +204,26 @@ def row_marks(row: CompositeRow, found: Marks, composite: Composite) -> list[str
     if row.same_as:
         said.append(f"Same event as row {numbers(row.same_as)}")
     if row.number in found.cluster:
-        said.append("In a cluster: " + cluster_note(row, found))
+        said.append(cluster_note(row, found))
     if row.number in found.maybe_in_gap:
-        gap = found.maybe_in_gap[row.number]
-        said.append(f"May fall in the gap {span(gap.start, gap.end)}")
+        said.append(f"May fall in gap {found.maybe_in_gap[row.number]}")
     if row.final_weeks:
-        said.append(f"In the {count(composite.settings.final_weeks, 'week')} before the incident")
+        said.append(f"Final {count(composite.settings.final_weeks, 'week')}")
     return said
+
+
+def in_order(composite: Composite) -> list[tuple[int, Gap] | CompositeRow]:
+    """The rows with each gap (and its number) where it falls, before the first row after it, as the
+    DOCX and PDF print them: a gap is a band across the table, where a reader sees the silence."""
+    found = marks(composite)
+    items: list[tuple[int, Gap] | CompositeRow] = []
+    for row in composite.rows:
+        if row.number in found.gap_before:
+            number = found.gap_before[row.number]
+            items.append((number, composite.gaps[number - 1]))
+        items.append(row)
+    items.extend((number, composite.gaps[number - 1]) for number in found.gap_after.values())
+    return items
 
 
 def cells(row: CompositeRow, rendering: Rendering) -> dict[str, str]:
@@ -231,17 +245,29 @@ def cells(row: CompositeRow, rendering: Rendering) -> dict[str, str]:
     return values
 
 
-def in_order(composite: Composite) -> list[CompositeRow | Gap]:
-    """The rows with each gap between them where it falls (before the first row after it), as the DOCX
-    and PDF print them: a gap is a band across the table, where a reader sees the silence."""
-    found = marks(composite)
-    items: list[CompositeRow | Gap] = []
-    for row in composite.rows:
-        if row.number in found.gap_before:
-            items.append(found.gap_before[row.number])
-        items.append(row)
-    items.extend(found.gap_after.values())
-    return items
+def sections(composite: Composite) -> list[tuple[str, list[str]]]:
+    """The gaps, the clusters and the final weeks, each a heading and its points, as the DOCX and PDF
+    print them before the table."""
+    settings = composite.settings
+    gaps = [describe_gap(gap, number) for number, gap in enumerate(composite.gaps, 1)]
+    clusters = [
+        f"{describe_cluster(cluster, number)} Rows {numbers(cluster.rows)}."
+        for number, cluster in enumerate(composite.clusters, 1)
+    ]
+    found = [
+        (
+            "Gaps in contact",
+            gaps or [f"No span of {count(settings.gap_days, 'day')} or more without contact."],
+        ),
+        (
+            "Clusters of contact",
+            clusters
+            or [f"No {settings.cluster_size} or more contacts within {count(settings.cluster_days, 'day')}."],
+        ),
+    ]
+    if composite.incident is not None:
+        found.append(("The final weeks before the incident", [final_weeks_summary(composite)]))
+    return found
 
 
 def final_weeks_summary(composite: Composite) -> str:

@@ -95,7 +95,7 @@ def _composite_sheet(sheet: Worksheet, composite: Composite, rendering: Renderin
                 "Yes" if row.entry.when.uncertain else None,
                 numbers(row.same_as) or None,
                 cluster_note(row, found) or None,
-                gap_note(row, found) or None,
+                gap_note(row, found, composite) or None,
                 "Yes" if row.final_weeks else None,
                 row.entry.when.start,
                 row.entry.place,
@@ -131,28 +131,37 @@ def _marks_sheet(sheet: Worksheet, composite: Composite, rendering: Rendering) -
     ]
     _headings(sheet, 1, layout)
     at = 1
-    for gap in composite.gaps:
+    for number, gap in enumerate(composite.gaps, 1):
         at += 1
         _put(
             sheet,
             at,
-            ["Gap", gap.start, gap.end, gap.days, 0, None, numbers(gap.maybe) or None, describe_gap(gap)],
+            [
+                f"Gap {number}",
+                gap.start,
+                gap.end,
+                gap.days,
+                0,
+                None,
+                numbers(gap.maybe) or None,
+                describe_gap(gap, number),
+            ],
         )
-    for cluster in composite.clusters:
+    for number, cluster in enumerate(composite.clusters, 1):
         days = (cluster.end - cluster.start).days + 1
         at += 1
         _put(
             sheet,
             at,
             [
-                "Cluster",
+                f"Cluster {number}",
                 cluster.start,
                 cluster.end,
                 days,
                 cluster.contacts,
                 ", ".join(cluster.agencies),
                 numbers(cluster.rows),
-                describe_cluster(cluster),
+                describe_cluster(cluster, number),
             ],
         )
     if composite.incident is not None and composite.settings.final_weeks:

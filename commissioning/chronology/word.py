@@ -26,16 +26,12 @@ from commissioning.chronology.composite import Composite, CompositeRow
 from commissioning.chronology.documents import (
     Rendering,
     cells,
-    count,
-    describe_cluster,
     describe_gap,
-    final_weeks_summary,
     in_order,
     marks,
-    numbers,
     row_marks,
+    sections,
 )
-from commissioning.chronology.marks import Gap
 
 PAGE_WIDTH_CM, MARGIN_CM = 29.7, 1.5
 USABLE_CM = PAGE_WIDTH_CM - 2 * MARGIN_CM
@@ -87,26 +83,10 @@ def composite_docx(composite: Composite, rendering: Rendering) -> bytes:
     document.add_paragraph("Events by agency and month, as the chart shows them:")
     _simple_table(document, [[str(value) for value in line] for line in found.table()], font=6.5)
 
-    document.add_heading("Gaps in contact", level=1)
-    if not composite.gaps:
-        document.add_paragraph(
-            f"No span of {count(composite.settings.gap_days, 'day')} or more without contact."
-        )
-    for gap in composite.gaps:
-        document.add_paragraph(describe_gap(gap), style="List Bullet")
-    document.add_heading("Clusters of contact", level=1)
-    if not composite.clusters:
-        settings = composite.settings
-        document.add_paragraph(
-            f"No {settings.cluster_size} or more contacts within {count(settings.cluster_days, 'day')}."
-        )
-    for cluster in composite.clusters:
-        document.add_paragraph(
-            f"{describe_cluster(cluster)} Rows {numbers(cluster.rows)}.", style="List Bullet"
-        )
-    if composite.incident is not None:
-        document.add_heading("The final weeks before the incident", level=1)
-        document.add_paragraph(final_weeks_summary(composite))
+    for heading, points in sections(composite):
+        document.add_heading(heading, level=1)
+        for point in points:
+            document.add_paragraph(point, style="List Bullet" if len(points) > 1 else None)
 
     document.add_heading("The chronology", level=1)
     if not composite.rows:
@@ -135,8 +115,8 @@ def _chronology(document: WordDocument, composite: Composite, rendering: Renderi
     found = marks(composite)
     body = table._tbl
     for item in in_order(composite):
-        if isinstance(item, Gap):
-            body.append(_band(describe_gap(item), sum(widths), len(widths)))
+        if isinstance(item, tuple):
+            body.append(_band(describe_gap(item[1], item[0]), sum(widths), len(widths)))
         else:
             text = cells(item, rendering) | {"marks": "; ".join(row_marks(item, found, composite))}
             body.append(_row([text[key] for _, key, _ in layout], widths, item))
