@@ -116,18 +116,20 @@ def summary(composite: Composite, lanes: tuple[Lane, ...], first: date, last: da
         sentences.append(f"The incident on {long_date(composite.incident)} is marked with a line.")
     if composite.gaps:
         longest = max(composite.gaps, key=lambda gap: gap.days)
+        which = "it is" if len(composite.gaps) == 1 else "the longest is"
         sentences.append(
             f"{count(len(composite.gaps), 'gap')} with no contact from any agency "
-            f"{'is' if len(composite.gaps) == 1 else 'are'} shaded grey; the longest is "
+            f"{'is' if len(composite.gaps) == 1 else 'are'} shaded grey; {which} "
             f"{count(longest.days, 'day')}, {span(longest.start, longest.end)}."
         )
     else:
         sentences.append("There is no gap without contact.")
     if composite.clusters:
         largest = max(composite.clusters, key=lambda cluster: cluster.contacts)
+        which = "it is" if len(composite.clusters) == 1 else "the largest is"
         sentences.append(
             f"{count(len(composite.clusters), 'cluster')} of contacts "
-            f"{'is' if len(composite.clusters) == 1 else 'are'} hatched; the largest is "
+            f"{'is' if len(composite.clusters) == 1 else 'are'} hatched; {which} "
             f"{count(largest.contacts, 'contact')} within {span(largest.start, largest.end)}, from "
             f"{', '.join(largest.agencies)}."
         )
