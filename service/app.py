@@ -15,6 +15,7 @@ from service.api import (
     data_protection,
     declarations,
     me,
+    partnerships,
     registry,
     shortlist,
     slack,
@@ -49,6 +50,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     data_protection.router,
     me.router,
     declarations.router,
+    partnerships.router,
 )
 # The admin pages, under /admin.
 WEB_ROUTERS: tuple[APIRouter, ...] = (

@@ -7,8 +7,9 @@ names them by the Slack id on their record in the approved list, and they reach 
 (``CurrentConsultant``, the ``/api/v1/me`` routes). Every action the bot relays is audited with how it
 came in (``relayed``: via Slack, and the Slack user id) beside the linked user or consultant.
 
-Every 403 given to an authenticated caller is audited (``access.refused``). The request's own
-transaction is rolled back with the refusal, so ``refusal_handler`` writes the event in one of its own.
+Every 403 given to an authenticated caller is audited (``access.refused``), and so is every 404 that hides
+a record from them (another partnership's case: ``service.access``). The request's own transaction is
+rolled back with the refusal, so ``refusal_handler`` writes the event in one of its own.
 """
 
 import hashlib
@@ -30,13 +31,13 @@ from core import audit
 from core.transaction import unit_of_work
 from registry import self_service
 from registry.models import Consultant
-from service.api.params import Ref
 from service.db import SessionDep, get_engine
 from service.models import Role, SlackIdentity, User
 
 log = logging.getLogger("service.auth")
 
 SLACK_USER_HEADER = "X-Slack-User-Id"
+HIDDEN = "hidden"  # request.state flag: a 404 that hides a record from the caller; audited as refused
 
 
 def new_token() -> str:
@@ -174,7 +175,8 @@ CurrentConsultant = Annotated[Consultant, Depends(current_consultant)]
 
 
 def require_role(*roles: Role) -> Callable[[User], User]:
-    """A dependency that lets through only users holding one of ``roles``."""
+    """A dependency that lets through only users whose regional role is one of ``roles``. Roles held in
+    partnerships, and access to cases, are decided in ``service.access``."""
     names = " or ".join(role.value for role in roles)
 
     def check(user: CurrentUser) -> User:
@@ -188,21 +190,7 @@ def require_role(*roles: Role) -> Callable[[User], User]:
     return check
 
 
-AnyUser = Annotated[User, Depends(require_role(Role.admin, Role.commissioner, Role.chair))]
-AdminUser = Annotated[User, Depends(require_role(Role.admin))]
-CommissionerUser = Annotated[User, Depends(require_role(Role.commissioner, Role.admin))]
-ChairUser = Annotated[User, Depends(require_role(Role.chair))]
-ChairOrAdminUser = Annotated[User, Depends(require_role(Role.chair, Role.admin))]
 BotUser = Annotated[User, Depends(require_role(Role.bot))]
-
-
-def case_reader(ref: Ref, user: AnyUser) -> User:
-    """Who may read case ``ref`` and its deadlines: every chair, commissioner and admin. When partnerships
-    arrive, this is where it narrows to the people of the case's own partnership."""
-    return user
-
-
-CaseReader = Annotated[User, Depends(case_reader)]
 
 
 def _record_refusal(caller: Caller, request: Request, detail: str) -> None:
@@ -235,10 +223,14 @@ IdentityProbe = Annotated[None, Depends(identity_probe)]
 
 
 async def refusal_handler(request: Request, error: Exception) -> Response:
-    """Answer an HTTP error as FastAPI does; first audit a 403 given to a caller who was identified."""
+    """Answer an HTTP error as FastAPI does; first audit a 403 given to a caller who was identified, or a
+    404 hiding a record from them."""
     assert isinstance(error, StarletteHTTPException)
     caller = getattr(request.state, "caller", None)
     probe = getattr(request.state, "probe", False)
-    if error.status_code == status.HTTP_403_FORBIDDEN and isinstance(caller, Caller) and not probe:
+    refused = error.status_code == status.HTTP_403_FORBIDDEN or (
+        error.status_code == status.HTTP_404_NOT_FOUND and getattr(request.state, HIDDEN, False)
+    )
+    if refused and isinstance(caller, Caller) and not probe:
         await run_in_threadpool(_record_refusal, caller, request, str(error.detail))
     return await http_exception_handler(request, error)

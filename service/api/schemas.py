@@ -383,6 +383,8 @@ class NewerRulesOut(BaseModel):
 class CaseOut(BaseModel):
     ref: str
     area: str
+    partnership: str | None = Field(default=None, description="the lead partnership's prefix")
+    contributing: list[str] = Field(default_factory=list, description="contributing partnerships' prefixes")
     status: CaseStatus
     features: dict[str, Any]
     created_by: str

@@ -12,9 +12,10 @@ from commissioning.consultant_views import CheckOut
 from commissioning.models import CaseStatus, CommissionRole, CommissionStatus
 from registry import consultants, vocabulary
 from service import slack_state
+from service.access import CaseReader, PartnershipPerson
 from service.api.params import Ref
 from service.api.schemas import CheckDue, Deadline, Me, OutcomeLabel
-from service.auth import AnyUser, BotUser, CaseReader, CurrentUser, IdentityProbe
+from service.auth import BotUser, CurrentUser, IdentityProbe
 from service.db import SessionDep, UnitOfWorkRoute
 from service.policy import PolicyDep
 from service.slack_state import (
@@ -135,20 +136,22 @@ def checks_due(
 
 
 @router.post("/drafts", status_code=status.HTTP_201_CREATED)
-def create_draft(body: DraftWrite, session: SessionDep, user: AnyUser) -> DraftPublic:
+def create_draft(body: DraftWrite, session: SessionDep, user: PartnershipPerson) -> DraftPublic:
     """Start a threshold check in progress for the calling user."""
     assert user.id is not None
     return slack_state.create_draft(session, user_id=user.id, state=body.state)
 
 
 @router.get("/drafts/{draft_id}")
-def get_draft(draft_id: DraftId, session: SessionDep, user: AnyUser) -> DraftPublic:
+def get_draft(draft_id: DraftId, session: SessionDep, user: PartnershipPerson) -> DraftPublic:
     assert user.id is not None
     return slack_state.get_draft(session, draft_id=draft_id, user_id=user.id)
 
 
 @router.put("/drafts/{draft_id}")
-def replace_draft(draft_id: DraftId, body: DraftWrite, session: SessionDep, user: AnyUser) -> DraftPublic:
+def replace_draft(
+    draft_id: DraftId, body: DraftWrite, session: SessionDep, user: PartnershipPerson
+) -> DraftPublic:
     assert user.id is not None
     return slack_state.replace_draft(session, draft_id=draft_id, user_id=user.id, state=body.state)
 

@@ -12,10 +12,11 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
+from commissioning import partnerships
 from core.errors import Conflict
 from service import users
 from service.db import SessionDep, UnitOfWorkRoute
-from service.models import PERSON_ROLES, DisplayName, SlackLink, User, UserCreate
+from service.models import PARTNERSHIP_ROLES, PERSON_ROLES, DisplayName, SlackLink, User, UserCreate
 from service.web.forms import Next, RecordForm
 from service.web.pages import audit_history, flash, found, render, typed
 from service.web.session import AdminPage, CheckedForm
@@ -28,6 +29,7 @@ FORM: RecordForm[User] = RecordForm(
         "display_name": "Name",
         "email": "Email address",
         "role": "Role",
+        "partnership": "Partnership",
         "slack_user_id": "Slack member ID",
     },
     choices={"roles": PERSON_ROLES},
@@ -35,7 +37,14 @@ FORM: RecordForm[User] = RecordForm(
         "slack_user_id": "Enter a Slack member ID: U or W then capital letters and digits, like U012AB3CD"
     },
 )
-ROLE_WORDS = {"admin": "an admin", "commissioner": "a commissioner", "chair": "a chair"}
+ROLE_WORDS = {
+    "list_admin": "a list admin",
+    "analyst": "an analyst",
+    "member": "a member of a partnership",
+    "admin": "an admin",
+    "commissioner": "a commissioner",
+    "chair": "a chair",
+}
 
 
 @router.get("")
@@ -48,7 +57,18 @@ def user_list(request: Request, session: SessionDep, user: AdminPage) -> Respons
 
 
 def _create(session: Session, values: Mapping[str, str], admin: User) -> User:
-    data = UserCreate.model_validate({**values, "slack_user_id": values["slack_user_id"].strip() or None})
+    data = UserCreate.model_validate(
+        {
+            **values,
+            "slack_user_id": values["slack_user_id"].strip() or None,
+            "partnership": values.get("partnership", "").strip() or None,
+        }
+    )
+    partnership = data.partnership
+    if partnership is None and data.role in PARTNERSHIP_ROLES:
+        every = partnerships.list_partnerships(session)
+        if len(every) == 1:  # a service with one partnership: the role is held there
+            partnership = every[0].partnership.prefix
     return users.create_user(
         session,
         email=str(data.email),
@@ -56,6 +76,7 @@ def _create(session: Session, values: Mapping[str, str], admin: User) -> User:
         display_name=data.display_name,
         slack_user_id=data.slack_user_id,
         actor=admin.email,
+        partnership=partnership,
     )
 
 
