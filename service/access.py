@@ -43,6 +43,7 @@ class Grants:
 
     user: User
     held: Mapping[int, frozenset[Role]] = field(default_factory=dict)
+    names: Mapping[int, str] = field(default_factory=dict)  # the partnerships' names, by id
 
     @property
     def regional(self) -> Role:
@@ -67,11 +68,17 @@ class Grants:
 
 def grants_of(session: Session, user: User) -> Grants:
     """Every role ``user`` holds, read once."""
-    rows = session.exec(select(PartnershipRole).where(PartnershipRole.user_id == user.id)).all()
+    rows = session.exec(
+        select(PartnershipRole, Partnership.name)
+        .join(Partnership, col(Partnership.id) == PartnershipRole.partnership_id)
+        .where(PartnershipRole.user_id == user.id)
+    ).all()
     held: dict[int, set[Role]] = {}
-    for row in rows:
+    names: dict[int, str] = {}
+    for row, name in rows:
         held.setdefault(row.partnership_id, set()).add(Role(row.role))
-    return Grants(user, {pid: frozenset(roles) for pid, roles in held.items()})
+        names[row.partnership_id] = name
+    return Grants(user, {pid: frozenset(roles) for pid, roles in held.items()}, names)
 
 
 def current_grants(request: Request, session: SessionDep, user: CurrentUser) -> Grants:
@@ -102,10 +109,14 @@ def _words(roles: Iterable[Role]) -> str:
 
 
 def _standing(grants: Grants) -> str:
-    """How the caller stands, in words: "a chair of Camden", "the analyst"."""
+    """How the caller stands, in words: "signed in as chair of Camden partnership"."""
+    held = [
+        f"{_words(sorted(roles))} of {grants.names.get(pid, 'a partnership')}"
+        for pid, roles in sorted(grants.held.items(), key=lambda item: grants.names.get(item[0], ""))
+    ]
     if grants.regional != Role.member:
-        return f"signed in as {ROLE_WORDS[grants.regional]}"
-    return "signed in as a member of a partnership"
+        held.insert(0, ROLE_WORDS[grants.regional])
+    return "signed in as " + (", ".join(held) or "a person with no role in any partnership")
 
 
 # Regional and list roles --------------------------------------------------------------------------------

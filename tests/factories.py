@@ -240,6 +240,7 @@ def recorded_case(session: Session, *, today: date = TODAY, **features: Any) -> 
     from commissioning import store
     from service.api.cases import rulesets
 
+    home_partnership(session)
     view, _ = store.create_case(
         session=session,
         raw_features=features,
@@ -260,11 +261,84 @@ def case(
     *,
     area: str = "hackney",
     agencies: tuple[str, ...] = ("hackney-csc", "met-police", "homerton"),
+    partnership_id: int | None = None,
     **features: Any,
 ) -> int:
-    """A case stored as the service keeps one, naming its area and the agencies involved; its id."""
+    """A case stored as the service keeps one, naming its area and the agencies involved, led by the
+    partnership covering the area (the test partnership, unless ``partnership_id`` names another); its
+    id."""
     stored = {"area": area, "agencies_involved": list(agencies), **features}
-    return saved(session, Case, ref=ref, area=area, created_by="test", features=stored)
+    lead = partnership_id or _covering(session, area)
+    return saved(
+        session, Case, ref=ref, area=area, created_by="test", features=stored, partnership_id=lead
+    )
+
+
+# Partnerships --------------------------------------------------------------------------------------
+
+# Every area the tests record cases in: the test partnership covers them all, so the people of the
+# personas' partnership may read and write every case a test records, and references keep the HAC prefix
+# the tests were written with.
+TEST_AREAS = (
+    "hackney",
+    "city-of-london",
+    "camden",
+    "islington",
+    "haringey",
+    "tower-hamlets",
+    "london",
+    "leeds",
+    "bradford",
+    "solihull",
+    "norfolk",
+    "lancashire",
+    "coventry",
+    "city-and-hackney",
+    "area",
+    "x",
+    "hack",
+)
+HOME_PARTNERSHIP = ("Hackney test partnership", "HAC")
+# Another partnership, for tests of the walls between boards: no test records a case in its areas unless
+# it means to.
+OTHER_AREAS = ("southwark", "lambeth")
+OTHER_PARTNERSHIP = ("Southwark and Lambeth test partnership", "SAL")
+
+
+def _partnership(session: Session, name: str, prefix: str, areas: Iterable[str]) -> Any:
+    from sqlmodel import select
+
+    from commissioning import partnerships
+    from commissioning.models import Partnership
+
+    found = session.exec(select(Partnership).where(Partnership.prefix == prefix)).first()
+    if found is None:
+        found = partnerships.add_partnership(
+            session, name=name, prefix=prefix, areas=list(areas), actor="test"
+        ).partnership
+        session.commit()
+    return found
+
+
+def home_partnership(session: Session) -> Any:
+    """The partnership the personas serve (HAC), covering every area the tests use; made once per test."""
+    return _partnership(session, *HOME_PARTNERSHIP, TEST_AREAS)
+
+
+def other_partnership(session: Session) -> Any:
+    """A second partnership (SAL: Southwark and Lambeth), whose people must not see the first's cases."""
+    return _partnership(session, *OTHER_PARTNERSHIP, OTHER_AREAS)
+
+
+def _covering(session: Session, area: str) -> int:
+    from commissioning import partnerships
+
+    home_partnership(session)
+    if partnerships.area_slug(area) in OTHER_AREAS:
+        other_partnership(session)
+    found = partnerships.covering(session, area)
+    assert found is not None and found.id is not None, f"no test partnership covers {area!r}: add it"
+    return found.id
 
 
 def decision(
