@@ -269,9 +269,7 @@ def case(
     id."""
     stored = {"area": area, "agencies_involved": list(agencies), **features}
     lead = partnership_id or _covering(session, area)
-    return saved(
-        session, Case, ref=ref, area=area, created_by="test", features=stored, partnership_id=lead
-    )
+    return saved(session, Case, ref=ref, area=area, created_by="test", features=stored, partnership_id=lead)
 
 
 # Partnerships --------------------------------------------------------------------------------------
@@ -394,3 +392,48 @@ def declaration(
         declared_at=declared_at,
         **fields,
     )
+
+
+# People --------------------------------------------------------------------------------------------
+
+
+def _as_person(session: Session, kwargs: dict[str, Any]) -> bool:
+    """Fill in the partnership a test's admin, commissioner or chair serves (the home one); True when the
+    user is an admin of the home partnership, who keeps the approved list too (a list admin)."""
+    from service.models import PARTNERSHIP_ROLES, Role
+
+    role = Role(kwargs["role"])
+    if role not in PARTNERSHIP_ROLES or kwargs.get("partnership"):
+        return False
+    home_partnership(session)
+    kwargs["partnership"] = HOME_PARTNERSHIP[1]
+    return role == Role.admin
+
+
+def create_person(session: Session, **kwargs: Any) -> Any:
+    """``service.users.create_user`` as a one-partnership service has it: an admin, commissioner or chair
+    serves the home partnership (HAC), and an admin keeps the approved list too."""
+    from service.models import Role
+    from service.users import create_user
+
+    list_admin = _as_person(session, kwargs)
+    user = create_user(session, **kwargs)
+    if list_admin:
+        user.role = Role.list_admin
+        session.add(user)
+        session.flush()
+    return user
+
+
+def add_person(session: Session, **kwargs: Any) -> tuple[Any, str]:
+    """``service.users.add_user`` as ``create_person`` has it: the user and their token."""
+    from service.models import Role
+    from service.users import add_user
+
+    list_admin = _as_person(session, kwargs)
+    user, token = add_user(session, **kwargs)
+    if list_admin:
+        user.role = Role.list_admin
+        session.add(user)
+        session.flush()
+    return user, token

@@ -38,9 +38,20 @@ class ReminderOut(SQLModel):
 # Slack (service.api.slack) ------------------------------------------------------------------------
 
 
+class HeldRole(SQLModel):
+    partnership: str = Field(description="the partnership's prefix")
+    name: str = Field(description="the partnership's name")
+    role: Role
+
+
 class Me(SQLModel):
     id: int
-    role: Role
+    role: Role = Field(
+        description="one role to go by: admin for a list admin, else the strongest role held in a "
+        "partnership (admin, commissioner, chair), or the regional one (analyst, bot)"
+    )
+    regional: Role = Field(description="the regional role: list_admin, analyst, member or bot")
+    roles: list[HeldRole] = Field(default_factory=list, description="the roles held in partnerships")
     slack_user_id: str | None
 
 

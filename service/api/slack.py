@@ -14,9 +14,10 @@ from registry import consultants, vocabulary
 from service import slack_state
 from service.access import CaseReader, PartnershipPerson
 from service.api.params import Ref
-from service.api.schemas import CheckDue, Deadline, Me, OutcomeLabel
+from service.api.schemas import CheckDue, Deadline, HeldRole, Me, OutcomeLabel
 from service.auth import BotUser, CurrentUser, IdentityProbe
 from service.db import SessionDep, UnitOfWorkRoute
+from service.models import PARTNERSHIP_ROLES, Role
 from service.policy import PolicyDep
 from service.slack_state import (
     CLAIM_KEY,
@@ -27,6 +28,7 @@ from service.slack_state import (
     DraftPublic,
     DraftWrite,
 )
+from service.users import roles_of
 
 router = APIRouter(prefix="/api/v1/slack", tags=["slack"], route_class=UnitOfWorkRoute)
 # Checked before any lookup: PostgreSQL cannot compare text with a NUL in it, so a bad id must be a 422.
@@ -35,13 +37,22 @@ ClaimKey = Annotated[str, Path(pattern=CLAIM_KEY, description="the key claimed")
 
 
 @router.get("/me")
-def me(_: IdentityProbe, user: CurrentUser) -> Me:
+def me(_: IdentityProbe, user: CurrentUser, session: SessionDep) -> Me:
     """The user a request runs as: with ``X-Slack-User-Id``, the linked user, or 403 if there is none.
 
     Asked on every App Home opening, so a 403 here is not audited as a refusal (nothing was attempted).
     """
     assert user.id is not None
-    return Me(id=user.id, role=user.role, slack_user_id=user.slack_user_id)
+    held = roles_of(session, user.id)
+    strongest = next((r for r in PARTNERSHIP_ROLES if any(role == r for _, role in held)), None)
+    role = Role.admin if user.role == Role.list_admin else strongest or Role(user.role)
+    return Me(
+        id=user.id,
+        role=role,
+        regional=user.role,
+        roles=[HeldRole(partnership=p.prefix, name=p.name, role=r) for p, r in held],
+        slack_user_id=user.slack_user_id,
+    )
 
 
 @router.get("/outcomes")

@@ -24,7 +24,7 @@ from commissioning.terms_document import format_date
 from commissioning.workflow import Action
 from core.errors import Invalid, NotAllowed, NotFound
 from registry.agencies import resolve_agency
-from service.access import readable_partnerships, require_case_role
+from service.access import readable_case, readable_partnerships, require_case_role
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.people import names
@@ -104,6 +104,7 @@ def _readable(request: Request, session: Session, user: User, ref: str, *roles: 
 @router.get("/{ref}")
 def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) -> Response:
     _readable(request, session, user, ref)
+    lead_admin = Role.admin in readable_case(request, session, page_grants(request), ref).lead_roles
     try:
         view = case_store.get_case(session=session, ref=ref)
     except NotFound as error:
@@ -128,6 +129,7 @@ def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) 
         "formats": list(Format),
         "named": names(session, actors),
         "today": date.today(),
+        "lead_admin": lead_admin,
     }
     return render(request, "cases/case.html", context, user=user)
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from commissioning import partnerships
@@ -49,7 +50,9 @@ ROLE_WORDS = {
 
 @router.get("")
 def user_list(request: Request, session: SessionDep, user: AdminPage) -> Response:
-    context = {"section": "users", "users": users.list_users(session)}
+    every = users.list_users(session)
+    roles = {person.id: users.roles_in_words(session, person) for person in every}
+    context = {"section": "users", "users": every, "roles": roles}
     return render(request, "users/list.html", context, user=user)
 
 
@@ -81,7 +84,10 @@ def _create(session: Session, values: Mapping[str, str], admin: User) -> User:
 
 
 def _added(added: User) -> Next:
-    return f"{added.shown_name} was added as {ROLE_WORDS[added.role]}.", f"/admin/users/{added.id}"
+    session = object_session(added)
+    held = users.roles_of(session, added.id or 0) if isinstance(session, Session) else []
+    words = " and ".join(f"{ROLE_WORDS[role]} of {p.name}" for p, role in held) or ROLE_WORDS[added.role]
+    return f"{added.shown_name} was added as {words}.", f"/admin/users/{added.id}"
 
 
 FORM.adding(router, blank=dict.fromkeys(FORM.labels, ""), create=_create, then=_added)
@@ -115,6 +121,7 @@ def _user_page(
     context = {
         "section": "users",
         "person": person,
+        "roles": {person.id: users.roles_in_words(session, person)},
         "history": audit_history(session, entity_type="user", entity_id=str(person.id)),
         "errors": errors or {},
         "values": {

@@ -41,7 +41,7 @@ from access_policy import (
     first_allowed,
     is_page,
 )
-from factories import CASE_FEATURES, TODAY, consultant_body
+from factories import CASE_FEATURES, TODAY, add_person, consultant_body, create_person
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from security.admin_pages_client import PASSWORD, csrf_from
@@ -50,7 +50,7 @@ from sqlmodel import Session
 from service.auth import SLACK_USER_HEADER
 from service.models import Role
 from service.passwords import set_password
-from service.users import add_user, create_user, revoke_user
+from service.users import revoke_user
 from service.web.cookie import SESSION_COOKIE
 
 try:
@@ -422,7 +422,7 @@ def _people(engine: Any) -> dict[str, int]:
             ("user_to_revoke", None),
         ):
             email = f"{key.replace('_', '-')}@board.example.org"
-            user = create_user(
+            user = create_person(
                 session, email=email, role=Role.chair, actor="test", slack_user_id=slack_user_id
             )
             assert user.id is not None
@@ -438,7 +438,7 @@ def _users(engine: Any) -> dict[str, str]:
         for persona in ("admin", "commissioner", "chair", "bot", "revoked"):
             role = Role.admin if persona == "revoked" else Role(persona)
             email = f"{persona}@board.example.org"
-            _, tokens[persona] = add_user(
+            _, tokens[persona] = add_person(
                 session, email=email, role=role, actor="test", slack_user_id=SLACK.get(persona)
             )
             if persona != "bot":

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from factories import CASE_FEATURES, consultant, hackney
+from factories import CASE_FEATURES, add_person, consultant, create_person, hackney
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -16,7 +16,6 @@ from service.cli import app as cli
 from service.models import Role, User
 from service.passwords import set_password
 from service.people import names
-from service.users import add_user, create_user
 
 PASSWORD = "correct horse battery staple"
 CHAIR_EMAIL = "priya.raman@board.example.org"
@@ -25,7 +24,9 @@ CHAIR_EMAIL = "priya.raman@board.example.org"
 @pytest.fixture
 def named_chair(session):  # type: ignore[no-untyped-def]
     """A chair named Priya Raman: their API headers."""
-    _, token = add_user(session, email=CHAIR_EMAIL, role=Role.chair, actor="test", display_name="Priya Raman")
+    _, token = add_person(
+        session, email=CHAIR_EMAIL, role=Role.chair, actor="test", display_name="Priya Raman"
+    )
     session.commit()
     return {"Authorization": f"Bearer {token}"}
 
@@ -86,10 +87,12 @@ def test_the_case_page_names_who_recorded_decided_and_generated(client, session,
 
 
 def test_names_for_every_kind_of_actor_the_audit_log_holds(session):
-    create_user(
+    create_person(
         session, email="ada@board.example.org", role=Role.admin, actor="test", display_name="Ada Lane"
     )
-    create_user(session, email="sam@board.example.org", role=Role.chair, actor="test", slack_user_id="U0SAM")
+    create_person(
+        session, email="sam@board.example.org", role=Role.chair, actor="test", slack_user_id="U0SAM"
+    )
     consultant(session, "Rhea Reviewer", slack_user_id="U0RHEA")
     session.commit()
     actors = [
