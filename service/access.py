@@ -221,6 +221,8 @@ def readable_case(request: Request, session: Session, grants: Grants, ref: str) 
     case = session.exec(select(Case).where(Case.ref == ref)).first()
     if case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=no_case(ref))
+    if grants.regional == Role.bot:
+        raise forbidden("The Slack bot acts on a case for a person: name them in X-Slack-User-Id.")
     ids = partnerships.partnership_ids_of(session, case)
     if not grants.partnerships() & ids:
         raise hidden(request, no_case(ref))

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from factories import CASE_FEATURES, add_person, consultant, create_person, hackney
+from factories import CASE_FEATURES, add_person, consultant, create_person, hackney, home_partnership
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -147,8 +147,20 @@ def test_the_consultant_history_names_the_admin_who_changed_the_record(client, s
 
 
 def test_scr_user_add_takes_a_display_name_and_refuses_a_blank_one(session):
+    home_partnership(session)
     added = CliRunner().invoke(
-        cli, ["user", "add", "jane@board.example.org", "--role", "chair", "--name", "Jane Smith"]
+        cli,
+        [
+            "user",
+            "add",
+            "jane@board.example.org",
+            "--role",
+            "chair",
+            "--partnership",
+            "HAC",
+            "--name",
+            "Jane Smith",
+        ],
     )
     assert added.exit_code == 0, added.output
     session.expire_all()
@@ -156,12 +168,24 @@ def test_scr_user_add_takes_a_display_name_and_refuses_a_blank_one(session):
     assert jane.display_name == "Jane Smith" and jane.token_hash is not None
 
     blank = CliRunner().invoke(
-        cli, ["user", "add", "lee@board.example.org", "--role", "chair", "--name", "  "]
+        cli,
+        ["user", "add", "lee@board.example.org", "--role", "chair", "--partnership", "HAC", "--name", "  "],
     )
     assert blank.exit_code != 0
     assert "The name is empty" in blank.output
     two_lines = CliRunner().invoke(
-        cli, ["user", "add", "lee@board.example.org", "--role", "chair", "--name", "Lee\nChan"]
+        cli,
+        [
+            "user",
+            "add",
+            "lee@board.example.org",
+            "--role",
+            "chair",
+            "--partnership",
+            "HAC",
+            "--name",
+            "Lee\nChan",
+        ],
     )
     assert two_lines.exit_code != 0 and "must be on one line" in two_lines.output
     session.expire_all()
