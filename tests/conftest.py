@@ -224,6 +224,12 @@ analyst = _persona("analyst", "An analyst: reads figures across partnerships, ne
 
 
 @pytest.fixture
+def persona(session: Session) -> Callable[..., Persona]:
+    """``persona(role, partnership="SAL")``: another user, as ``make_persona`` makes them."""
+    return lambda role, **kwargs: make_persona(session, role, **kwargs)
+
+
+@pytest.fixture
 def outsider(session: Session) -> Persona:
     """A commissioner of another partnership (SAL), who must not learn of the home partnership's cases."""
     return make_persona(session, "commissioner", partnership="SAL")

@@ -418,7 +418,7 @@ class Seeder:
     def send(self, method: str, path: str, status: int = 201, **kwargs: Any) -> Any:
         response = self.http.request(method, path, headers=self.headers, **kwargs)
         assert response.status_code == status, f"seeding {method} {path}: {response.text}"
-        return response.json()
+        return response.json() if response.content else None
 
     def consultant(self, name: str, *, approve: bool = True, **fields: Any) -> int:
         body = consultant_body(name, **fields)
@@ -593,9 +593,16 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
     for key in ("reminder:kept", "reminder:released"):
         bot.send("POST", "/api/v1/slack/claims", json={"key": key, "kind": "reminder"})
     ids |= {"key": "reminder:kept", "claim_to_release": "reminder:released"}
-    for key in ("ref", "case_without_terms", "case_to_change", "case_to_decide", "case_to_close"):
-        seed.send("POST", f"/api/v1/cases/{ids[key]}/partnerships/CON", 204)
     ids["case_for_partners"] = seed.case()
+    for key in (
+        "ref",
+        "case_without_terms",
+        "case_to_change",
+        "case_to_decide",
+        "case_to_close",
+        "case_for_partners",
+    ):
+        seed.send("POST", f"/api/v1/cases/{ids[key]}/partnerships/CON", 204)
     ids["prefix"] = "HAC"
     ids["new_partnership"] = "NEW"
     note = {"consultant_id": ids["consultant_id"], "reason": "Reviewed a case here last year."}
