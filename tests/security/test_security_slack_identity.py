@@ -94,7 +94,18 @@ def test_a_board_user_cannot_be_given_a_consultants_slack_id_from_the_command_li
         )
     session.rollback()
     result = CliRunner().invoke(
-        cli, ["user", "add", "chair@board.example.org", "--role", "chair", "--slack-user-id", JANE]
+        cli,
+        [
+            "user",
+            "add",
+            "chair@board.example.org",
+            "--role",
+            "chair",
+            "--partnership",
+            "HAC",
+            "--slack-user-id",
+            JANE,
+        ],
     )
     assert result.exit_code != 0
     assert "already belongs to the consultant Jane Smith" in result.output
