@@ -499,9 +499,12 @@ def load(*, session: Session, today: date | None = None) -> dict[Role, str]:
         agencies.create_agency(session=session, data=agency, actor=ACTOR)
     for index, plan in enumerate(_plans(today)):
         _create(session, index, plan, today)
-    partnership = partnerships.add_partnership(
-        session, name=PARTNERSHIP[0], prefix=PARTNERSHIP[1], areas=BOROUGHS, actor=ACTOR
-    ).partnership
+    # the partnership covering the boroughs: the demo's own, unless the service already has one
+    partnership = partnerships.covering(session, BOROUGHS[0]) or (
+        partnerships.add_partnership(
+            session, name=PARTNERSHIP[0], prefix=PARTNERSHIP[1], areas=BOROUGHS, actor=ACTOR
+        ).partnership
+    )
     tokens = {}
     for role, email in emails.items():
         held_in = partnership.prefix if role in PARTNERSHIP_ROLES else None

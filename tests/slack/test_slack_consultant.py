@@ -182,7 +182,7 @@ def test_a_commissioner_sees_no_admin_buttons_and_the_service_refuses_an_admin_m
     refused = _submit(
         slack, _modal(standin, 1), _typed("consultant.reason", "Left the list"), user=people.commissioner
     )
-    assert "admin role" in refused["errors"]["consultant.reason"]
+    assert "needs a list admin" in refused["errors"]["consultant.reason"]
     session.expire_all()
     assert session.get(Consultant, ada).status == ConsultantStatus.approved
 
