@@ -131,7 +131,8 @@ def test_the_search_finds_specialisms_and_areas_and_says_when_nothing_matches(sl
 
 def test_a_chair_running_scr_consultant_is_refused_privately(slack, standin, people, ada):
     refusal = _reply(slack, standin, "consultant ada", user=people.chair)
-    assert "commissioner or admin of a partnership" in refusal.body["text"] and "Ada" not in json.dumps(refusal.body)
+    assert "commissioner or admin of a partnership" in refusal.body["text"]
+    assert "Ada" not in json.dumps(refusal.body)
 
 
 def test_scr_consultant_without_a_query_explains_its_usage(slack, people):
