@@ -184,10 +184,10 @@ def make_persona(
     email = f"{role}-{secrets.token_hex(3)}@board.example.org"
     held_in = None
     if role not in REGIONAL:
-        home_partnership(session)
+        home = home_partnership(session).prefix
         if partnership == "SAL":
             other_partnership(session)
-        held_in = partnership or "HAC"
+        held_in = partnership or home
     user, token = add_user(
         session, email=email, role=Role(role), actor="test", slack_user_id=slack_user_id, partnership=held_in
     )
