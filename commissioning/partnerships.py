@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from commissioning import features, lead, rules, threshold
+from commissioning import features, lead, rules
 from commissioning.models import Case, CaseContributor, ConsultantLocalNote, Partnership, PartnershipArea
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
@@ -82,9 +82,11 @@ def checked_policy(policy: Any) -> dict[str, Any]:
         ):
             problems.append({"loc": ["policy", name], "msg": f"must be a whole number from {low} to {high}"})
     local = policy.get("independence_policy")
-    if local is not None:
+    if local is not None and not isinstance(local, Mapping):
+        problems.append({"loc": ["policy", "independence_policy"], "msg": "must be an object of settings"})
+    elif local is not None:
         try:
-            configured(IndependencePolicy, local if isinstance(local, Mapping) else {"": local})
+            configured(IndependencePolicy, local)
         except ValueError as error:
             problems.append({"loc": ["policy", "independence_policy"], "msg": str(error)})
     if problems:
@@ -297,21 +299,6 @@ def for_case(session: Session, valid: features.Features, ruleset: rules.Ruleset)
         if other is not None and other.id != partnership.id and other not in others:
             others.append(other)
     return CasePartnerships(partnership, tuple(others), chosen.reason)
-
-
-def case_partnerships(
-    session: Session, *, raw_features: Any, today: Any, rulesets: Sequence[rules.Ruleset], ruleset: str
-) -> CasePartnerships:
-    """The partnerships a case with ``raw_features`` would have if recorded now (Invalid as recording
-    would refuse it)."""
-    valid = features.validate(raw_features, today=today)
-    if "area" not in valid:
-        raise Invalid(
-            "A case needs its area.",
-            [{"feature": "area", "msg": "is needed to record a case: it decides which partnership leads"}],
-        )
-    chosen, _ = threshold.select(valid, ruleset, today, rulesets)
-    return for_case(session, valid, chosen)
 
 
 def contributing(session: Session, case_id: int) -> list[Partnership]:

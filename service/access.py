@@ -293,9 +293,9 @@ CommissionCommissioner = Annotated[User, Depends(commission_role(Role.commission
 CommissionAdmin = Annotated[User, Depends(commission_role(Role.admin))]
 
 
-def readable_partnerships(grants: Grants) -> frozenset[int] | None:
-    """The partnerships whose cases the caller may list (None: no limit, for no one today)."""
-    return grants.partnerships() if grants.regional != Role.bot else frozenset()
+def readable_partnerships(grants: Grants) -> frozenset[int]:
+    """The partnerships whose cases the caller may list: those they hold a role in."""
+    return grants.partnerships()
 
 
 # Partnerships -------------------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ class Deadline(SQLModel):
     label: str
     due: dt.date
     basis: str
+    partnership: str | None = Field(default=None, description="the lead partnership's prefix")
 
 
 class CheckDue(SQLModel):

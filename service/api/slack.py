@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from commissioning import rules, store
+from commissioning import partnerships, rules, store
 from commissioning.consultant_views import CheckOut
 from commissioning.models import CaseStatus, CommissionRole, CommissionStatus
 from registry import consultants, vocabulary
@@ -81,14 +81,26 @@ def words() -> dict[str, dict[str, str]]:
 DEADLINE_PAGE = 200
 
 
-def _deadlines(view: store.CaseView, labels: dict[str, rules.OutcomeType]) -> list[Deadline]:
+def _deadlines(
+    view: store.CaseView, labels: dict[str, rules.OutcomeType], prefixes: dict[int, str] | None = None
+) -> list[Deadline]:
     """The dated deadlines in force on one case (the board's decision once it has decided, else the
-    recommendation), soonest first."""
+    recommendation), soonest first, each with the case's lead partnership (from ``prefixes``, by id)."""
     found = []
+    partnership = (prefixes or {}).get(view.case.partnership_id)
     for due in view.governing().deadlines:
         kind = labels.get(due.type)
         label = kind.label if kind else due.type
-        found.append(Deadline(ref=view.case.ref, stage=due.type, label=label, due=due.day, basis=due.basis))
+        found.append(
+            Deadline(
+                ref=view.case.ref,
+                stage=due.type,
+                label=label,
+                due=due.day,
+                basis=due.basis,
+                partnership=partnership,
+            )
+        )
     return found
 
 
@@ -100,6 +112,7 @@ def deadlines(session: SessionDep, _: BotUser) -> list[Deadline]:
     the bot, not a person, calls it.
     """
     labels = rules.outcome_types()
+    prefixes = {p.partnership.id: p.partnership.prefix for p in partnerships.list_partnerships(session)}
     found: list[Deadline] = []
     offset = 0
     while True:
@@ -107,7 +120,7 @@ def deadlines(session: SessionDep, _: BotUser) -> list[Deadline]:
             session=session, status=CaseStatus.open, limit=DEADLINE_PAGE, offset=offset
         )
         for view in views:
-            found += _deadlines(view, labels)
+            found += _deadlines(view, labels, prefixes)
         offset += DEADLINE_PAGE
         if offset >= total:
             return found
