@@ -96,13 +96,13 @@ def shortlist(
     from datetime import date
 
     from commissioning.shortlists import shortlist_for
-    from service.policy import independence_policy, ranking_policy
+    from service.policy import case_policy, ranking_policy
 
     with unit_of_work() as session:
         result = shortlist_for(
             session=session,
             ref=case_ref,
-            policy=independence_policy(),
+            policy=case_policy(session, ref=case_ref),
             ranking=ranking_policy(),
             today=date.today(),
             limit=limit,
