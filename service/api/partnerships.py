@@ -27,7 +27,6 @@ from service.models import Role
 router = APIRouter(prefix="/api/v1", tags=["partnerships"], route_class=UnitOfWorkRoute)
 NO_CONTENT: dict[str, Any] = {"status_code": status.HTTP_204_NO_CONTENT, "response_class": Response}
 Area = Annotated[str, Field(min_length=1, max_length=100)]
-Channel = Annotated[OptionalLine, Field(max_length=80)]
 
 
 class PartnershipOut(BaseModel):
@@ -46,16 +45,16 @@ class PartnershipIn(BaseModel):
     name: Line = Field(min_length=1, max_length=200)
     prefix: str = Field(min_length=2, max_length=6, pattern=r"^[A-Za-z]{2,6}$")
     areas: list[Area] = Field(default_factory=list, max_length=100)
-    reminder_channel: Channel = None
-    admin_channel: Channel = None
+    reminder_channel: OptionalLine = Field(default=None, max_length=80)
+    admin_channel: OptionalLine = Field(default=None, max_length=80)
     policy: dict[str, Any] = Field(default_factory=dict)
 
 
 class PartnershipChange(BaseModel):
-    name: Annotated[OptionalLine, Field(max_length=200)] = None
+    name: OptionalLine = Field(default=None, max_length=200)
     areas: list[Area] | None = Field(default=None, max_length=100, description="replaces the areas")
-    reminder_channel: Channel = None
-    admin_channel: Channel = None
+    reminder_channel: OptionalLine = Field(default=None, max_length=80)
+    admin_channel: OptionalLine = Field(default=None, max_length=80)
     policy: dict[str, Any] | None = None
 
 
