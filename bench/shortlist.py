@@ -227,9 +227,23 @@ def load(url: str, *, consultants: int, areas: int, per_area: int, seed: int) ->
 
 
 def add_cases(session: Session, *, refs: list[str], areas: list[int]) -> None:
-    """Cases of 8 agencies each, in the given areas, with three themes."""
+    """Cases of 8 agencies each, in the given areas, with three themes, each led by its area's partnership."""
+    from commissioning import partnerships
     from commissioning.models import Case
 
+    lead: dict[int, int | None] = {}
+    for area in sorted(set(areas)):
+        found = partnerships.covering(session, area_name(area))
+        if found is None:
+            letters = "".join(chr(ord("A") + area // 26**k % 26) for k in (2, 1, 0))
+            found = partnerships.add_partnership(
+                session,
+                name=f"Partnership of {area_name(area)}",
+                prefix=f"B{letters}",
+                areas=[area_name(area)],
+                actor="bench",
+            ).partnership
+        lead[area] = found.id
     for ref, area in zip(refs, areas, strict=True):
         features = {
             "area": area_name(area),
@@ -238,7 +252,15 @@ def add_cases(session: Session, *, refs: list[str], areas: list[int]) -> None:
             "domestic_abuse": True,
             "parental_mental_health": True,
         }
-        session.add(Case(ref=ref, area=area_name(area), features=features, created_by="bench"))
+        session.add(
+            Case(
+                ref=ref,
+                area=area_name(area),
+                features=features,
+                created_by="bench",
+                partnership_id=lead[area],
+            )
+        )
     session.commit()
 
 

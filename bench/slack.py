@@ -71,6 +71,7 @@ def _prepare_database(url: str) -> tuple[str, str]:
     os.environ["SCR_DATABASE_URL"] = url
     from sqlmodel import Session
 
+    from commissioning import partnerships
     from service.db import get_engine
     from service.migrate import upgrade
     from service.models import Role
@@ -79,6 +80,10 @@ def _prepare_database(url: str) -> tuple[str, str]:
     upgrade(url)
     suffix = str(int(time.time() * 1000))
     with Session(get_engine()) as session:
+        letters = "".join(chr(ord("A") + int(digit)) for digit in suffix[-5:])
+        partnerships.add_partnership(
+            session, name=f"Bench partnership {suffix}", prefix=f"B{letters}", areas=[], actor="bench"
+        )
         _, token = add_user(session, email=f"bot-{suffix}@bench.example.org", role=Role.bot, actor="bench")
         add_user(
             session,
@@ -86,6 +91,7 @@ def _prepare_database(url: str) -> tuple[str, str]:
             role=Role.chair,
             actor="bench",
             slack_user_id=f"{USER}{suffix[-6:]}",
+            partnership=f"B{letters}",
         )
         session.commit()
     return token, f"{USER}{suffix[-6:]}"

@@ -1,4 +1,5 @@
-"""Tables of the commissioning side: cases, decisions, commissions, declarations, terms of reference.
+"""Tables of the commissioning side: partnerships, cases, decisions, commissions, declarations, terms of
+reference.
 
 A case holds features and a reference, never a child's name. Decisions keep the ruleset id and
 version and the feature snapshot they used, so any answer can be reproduced years later.
@@ -16,6 +17,29 @@ from core.values import Line, PastDay
 from registry.models import Input
 
 
+class Partnership(SQLModel, table=True):
+    """A local safeguarding children partnership (a board): the areas it covers are ``PartnershipArea``
+    rows, its cases take its reference prefix, and ``policy`` holds its own values of the settings that
+    are local policy (``commissioning.partnerships.policy_for`` reads them over the service's)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    prefix: str = Field(max_length=6, unique=True, index=True)
+    reminder_channel: str | None = Field(default=None, max_length=80)
+    admin_channel: str | None = Field(default=None, max_length=80)
+    policy: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PartnershipArea(SQLModel, table=True):
+    """A local-authority area (a slug such as ``city-of-london``) and the one partnership covering it."""
+
+    __tablename__ = "partnership_area"
+
+    area: str = Field(primary_key=True, max_length=100)
+    partnership_id: int = Field(foreign_key="partnership.id", index=True, ondelete="CASCADE")
+
+
 class CaseStatus(StrEnum):
     open = "open"
     closed = "closed"
@@ -27,6 +51,7 @@ class Case(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(max_length=32, unique=True, index=True)
     area: str = Field(max_length=100, index=True)
+    partnership_id: int = Field(foreign_key="partnership.id", index=True, description="the lead partnership")
     features: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     status: CaseStatus = Field(default=CaseStatus.open, sa_type=String(16), index=True)
     created_by: str = Field(max_length=254)
@@ -34,6 +59,31 @@ class Case(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     closed_on: date | None = None
     idempotency_key: str | None = Field(default=None, max_length=128, unique=True)
+
+
+class CaseContributor(SQLModel, table=True):
+    """A partnership contributing to a case another leads: its people may read the case."""
+
+    __tablename__ = "case_contributor"
+
+    case_id: int = Field(foreign_key="review_case.id", primary_key=True, ondelete="CASCADE")
+    partnership_id: int = Field(
+        foreign_key="partnership.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+
+
+class ConsultantLocalNote(SQLModel, table=True):
+    """A partnership's local reason not to use a consultant: a warning to its own commissioners on the
+    shortlist, not a removal from the shared list."""
+
+    __tablename__ = "consultant_local_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    partnership_id: int = Field(foreign_key="partnership.id", index=True, ondelete="CASCADE")
+    consultant_id: int = Field(foreign_key="consultant.id", index=True, ondelete="CASCADE")
+    reason: str = Field(max_length=1000)
+    recorded_by: str = Field(max_length=254)
+    recorded_at: datetime = Field(default_factory=utcnow)
 
 
 class DecisionKind(StrEnum):

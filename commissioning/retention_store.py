@@ -130,15 +130,44 @@ def _remove(session: Session, case: Case) -> None:
     )
 
 
-def purge(*, session: Session, as_of: date, today: date, years: int, dry_run: bool, actor: str) -> Report:
-    """Remove the free text of cases closed more than ``years`` before ``as_of``; a dry run writes nothing.
+def _due(
+    session: Session, *, as_of: date, years: int, years_by_partnership: Mapping[int, int]
+) -> tuple[list[retention.Held], dict[str, int]]:
+    """The closed cases due for purging, oldest closure first, each judged by its lead partnership's
+    retention years (``years`` for a partnership without its own); and the years each was judged by."""
+    lead = dict(
+        session.exec(
+            select(Case.ref, Case.partnership_id).where(Case.status == CaseStatus.closed.value)
+        ).all()
+    )
+    judged = {ref: years_by_partnership.get(partnership_id, years) for ref, partnership_id in lead.items()}
+    found = held(session=session)
+    due = [item for item in found if retention.due([item], as_of=as_of, years=judged.get(item.ref, years))]
+    return sorted(due, key=lambda item: (item.closed_on, item.ref)), judged
+
+
+def purge(
+    *,
+    session: Session,
+    as_of: date,
+    today: date,
+    years: int,
+    dry_run: bool,
+    actor: str,
+    years_by_partnership: Mapping[int, int] | None = None,
+) -> Report:
+    """Remove the free text of cases closed more than ``years`` before ``as_of`` (a partnership's own
+    retention years, in ``years_by_partnership``, for its cases); a dry run writes nothing.
 
     Each purged case gets an audit event (``case.purge``: the counts removed) in the same transaction.
     Running it again removes nothing more, so it is safe to schedule.
     """
     retention.check_as_of(as_of, today=today, dry_run=dry_run)
+    local = years_by_partnership or {}
     if dry_run:
-        return Report(as_of, years, dry_run, retention.due(held(session=session), as_of=as_of, years=years))
+        return Report(
+            as_of, years, dry_run, _due(session, as_of=as_of, years=years, years_by_partnership=local)[0]
+        )
     with atomic(session=session):
         # Lock the closed cases first, so no decision or declaration slips in between counting and removing.
         cases = {
@@ -147,7 +176,7 @@ def purge(*, session: Session, as_of: date, today: date, years: int, dry_run: bo
                 select(Case).where(Case.status == CaseStatus.closed.value).with_for_update()
             )
         }
-        due = retention.due(held(session=session), as_of=as_of, years=years)
+        due, judged = _due(session, as_of=as_of, years=years, years_by_partnership=local)
         for item in due:
             _remove(session, cases[item.ref])
             audit.record(
@@ -157,7 +186,7 @@ def purge(*, session: Session, as_of: date, today: date, years: int, dry_run: bo
                 actor=actor,
                 after={
                     "as_of": as_of,
-                    "retention_years": years,
+                    "retention_years": judged.get(item.ref, years),
                     "closed_on": item.closed_on,
                     "removed": dict(item.fields),
                 },

@@ -2,14 +2,14 @@
 
 Keyword-only, ``session`` first; ``actor`` is what the audit log records. A write validates its input
 before touching the database, then adds its records and one audit event together (``atomic``) or writes
-nothing; the caller's unit of work commits. A case holds the features (no names) and a reference made
-from the area, the year and a sequence number, e.g. ``HAC-2026-0007``. Every decision keeps the ruleset
-id and version, the date it was run as of and the features it used, so ``reproduce`` gives the same
-answer years later.
+nothing; the caller's unit of work commits. A case holds the features (no names), its lead partnership
+(chosen from its areas by ``commissioning.lead``) and a reference made from that partnership's prefix, the
+year and a sequence number, e.g. ``CHS-2026-0007``; references made before partnerships keep theirs.
+Every decision keeps the ruleset id and version, the date it was run as of and the features it used, so
+``reproduce`` gives the same answer years later.
 """
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,8 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from commissioning import commissions, decisions, features, rules, threshold
-from commissioning.models import Case, CaseDecision, CaseStatus, DecisionKind
+from commissioning import commissions, decisions, features, partnerships, rules, threshold
+from commissioning.models import Case, CaseContributor, CaseDecision, CaseStatus, DecisionKind
 from core import audit, idempotency
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
@@ -28,6 +28,14 @@ from core.transaction import atomic
 REF_ATTEMPTS = (
     20  # a reference or Idempotency-Key another request took meanwhile: its unique index refuses it
 )
+
+
+class NotAllowedToLead(Exception):
+    """The actor holds no role in the partnership that would lead the case (the API answers 403)."""
+
+    def __init__(self, lead: partnerships.Partnership) -> None:
+        super().__init__(lead.name)
+        self.lead = lead
 
 
 @dataclass(frozen=True)
@@ -177,9 +185,8 @@ def _recommend(
     return row
 
 
-def _reference(session: Session, *, area: str, year: int) -> str:
-    """The next reference for the area's code and the year: ``HAC-2026-0007``."""
-    code = (re.sub(r"[^A-Za-z]", "", area)[:3] or "CASE").upper()
+def _reference(session: Session, *, code: str, year: int) -> str:
+    """The next reference for the lead partnership's prefix and the year: ``CHS-2026-0007``."""
     prefix = f"{code}-{year}-"
     if session.get_bind().dialect.name == "postgresql":  # one allocation per prefix at a time, to commit
         session.exec(text("SELECT pg_advisory_xact_lock(hashtext(:prefix))").bindparams(prefix=prefix))  # type: ignore[call-overload]
@@ -210,16 +217,26 @@ def create_case(
     rulesets: Sequence[rules.Ruleset],
     ruleset: str = threshold.AUTO,
     idempotency_key: str | None = None,
+    may_lead: Collection[int] | None = None,
 ) -> tuple[CaseView, bool]:
-    """Record a case and the engine's recommendation; False when ``idempotency_key`` replayed one."""
+    """Record a case and the engine's recommendation; False when ``idempotency_key`` replayed one.
+
+    The case's lead partnership comes from its areas (``partnerships.for_case``); ``may_lead`` names the
+    partnerships the actor may open a case for (None: any, as the command line may), and a case another
+    partnership would lead is refused with ``NotAllowedToLead``. Partnerships of the other areas the
+    case names contribute to it.
+    """
     valid = features.validate(raw_features, today=today)
     if "area" not in valid:
         raise Invalid(
             "A case needs its area.",
-            [{"feature": "area", "msg": "is needed to record a case: the case reference is made from it"}],
+            [{"feature": "area", "msg": "is needed to record a case: it decides which partnership leads"}],
         )
     snapshot = features.to_json(valid)
     decision = threshold.decide(valid, ruleset, today, rulesets=rulesets)  # before writing: it may refuse
+    chosen = partnerships.for_case(session, valid, _ruleset_of(rulesets, decision.ruleset_id))
+    if may_lead is not None and chosen.lead.id not in may_lead:
+        raise NotAllowedToLead(chosen.lead)
     for _ in range(REF_ATTEMPTS):
         if idempotency_key is not None and (
             earlier := _replay(session, key=idempotency_key, snapshot=snapshot)
@@ -228,14 +245,17 @@ def create_case(
         try:
             with atomic(session=session):  # a savepoint: a clash undoes this attempt alone
                 case = Case(
-                    ref=_reference(session, area=valid["area"], year=today.year),
+                    ref=_reference(session, code=chosen.lead.prefix, year=today.year),
                     area=valid["area"],
+                    partnership_id=chosen.lead.id,
                     features=snapshot,
                     created_by=actor,
                     idempotency_key=idempotency_key,
                 )
                 session.add(case)
                 session.flush()
+                for other in chosen.contributing:
+                    session.add(CaseContributor(case_id=case.id, partnership_id=other.id))  # type: ignore[arg-type]
                 row = _recommend(
                     session=session, case=case, decision=decision, valid=valid, today=today, actor=actor
                 )
@@ -276,9 +296,18 @@ def list_cases(
     area: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    partnership_ids: Collection[int] | None = None,
 ) -> tuple[list[CaseView], int]:
-    """A page of cases, newest first, with their decisions; and how many cases match in all."""
+    """A page of cases, newest first, with their decisions; and how many cases match in all. With
+    ``partnership_ids``, only cases those partnerships lead or contribute to (None: every case)."""
     query = select(Case)
+    if partnership_ids is not None:
+        contributed = select(CaseContributor.case_id).where(
+            col(CaseContributor.partnership_id).in_(list(partnership_ids))
+        )
+        query = query.where(
+            col(Case.partnership_id).in_(list(partnership_ids)) | col(Case.id).in_(contributed)
+        )
     if status is not None:
         query = query.where(Case.status == status)
     if area is not None:
@@ -291,6 +320,30 @@ def list_cases(
         .order_by(col(CaseDecision.id))
     ).all()
     return [CaseView(c, tuple(d for d in decisions if d.case_id == c.id)) for c in cases], total
+
+
+AREA_FEATURES = ("area", "incident_area", "responsible_area", "looked_after", "country")
+
+
+def _rehome(
+    session: Session, case: Case, valid: features.Features, ruleset: rules.Ruleset, *, actor: str
+) -> None:
+    """After its areas change, the case's lead partnership by the rule again; a partnership that led it
+    keeps reading it as a contributor, and the partnerships of the areas it now names contribute."""
+    chosen = partnerships.for_case(session, valid, ruleset)
+    if chosen.lead.id != case.partnership_id:
+        former = session.get(partnerships.Partnership, case.partnership_id)
+        case.partnership_id = chosen.lead.id  # type: ignore[assignment]
+        session.add(case)
+        session.flush()
+        existing = session.get(CaseContributor, (case.id, chosen.lead.id))
+        if existing is not None:
+            session.delete(existing)
+            session.flush()
+        if former is not None:
+            partnerships.add_contributor(session, case=case, partnership=former, actor=actor)
+    for other in chosen.contributing:
+        partnerships.add_contributor(session, case=case, partnership=other, actor=actor)
 
 
 @dataclass(frozen=True)
@@ -329,9 +382,11 @@ def update_case(
         if snapshot == case.features and current:
             return Updated(_view(session, case), [])  # the same facts under the same rules: nothing new
         before = dict(case.features)
+        decision = threshold.decide(valid, ruleset, today, rulesets=rulesets)
+        if any(before.get(name) != snapshot.get(name) for name in AREA_FEATURES):
+            _rehome(session, case, valid, _ruleset_of(rulesets, decision.ruleset_id), actor=actor)
         case.features, case.area, case.updated_at = snapshot, valid["area"], utcnow()
         session.add(case)
-        decision = threshold.decide(valid, ruleset, today, rulesets=rulesets)
         row = _recommend(session=session, case=case, decision=decision, valid=valid, today=today, actor=actor)
         redeclare = []
         if before.get("agencies_involved") != snapshot.get("agencies_involved"):

@@ -280,6 +280,25 @@ class ConsultantPublic(ConsultantBase):
     reapproval_due: date | None
 
 
+class ConsultantListed(SQLModel):
+    """A consultant as chairs and analysts see them: the name, specialisms and standing on the list, and
+    none of their personal details (contact details, checks, day rate, notes, declared interests)."""
+
+    id: int
+    name: str
+    specialisms: list[Specialism]
+    status: ConsultantStatus
+
+    @classmethod
+    def of(cls, consultant: "ConsultantPublic | Consultant") -> "ConsultantListed":
+        return cls(
+            id=consultant.id,  # type: ignore[arg-type]
+            name=consultant.name,
+            specialisms=consultant.specialisms,
+            status=consultant.status,
+        )
+
+
 class StatusChange(Input):
     reason: Text = Field(min_length=3, max_length=1000)
 
@@ -300,6 +319,20 @@ class ConsultantPage(SQLModel):
     total: int
     limit: int
     offset: int
+
+
+class ConsultantListedPage(SQLModel):
+    """One page of a listing as chairs and analysts see it (``ConsultantListed``)."""
+
+    items: list[ConsultantListed]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, page: ConsultantPage) -> "ConsultantListedPage":
+        items = [ConsultantListed.of(item) for item in page.items]
+        return cls(items=items, total=page.total, limit=page.limit, offset=page.offset)
 
 
 # What is held about a consultant -------------------------------------------------------------

@@ -16,6 +16,7 @@ from service.api import (
     data_protection,
     declarations,
     me,
+    partnerships,
     registry,
     shortlist,
     slack,
@@ -52,6 +53,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     data_protection.router,
     me.router,
     declarations.router,
+    partnerships.router,
 )
 # The admin pages, under /admin.
 WEB_ROUTERS: tuple[APIRouter, ...] = (

@@ -9,8 +9,9 @@ their own record (``CurrentConsultant``, the ``/api/v1/me`` routes). Every actio
 audited with how it came in (``relayed``: via Slack, the Slack user id and workspace) beside the linked
 user or consultant.
 
-Every 403 given to an authenticated caller is audited (``access.refused``). The request's own
-transaction is rolled back with the refusal, so ``refusal_handler`` writes the event in one of its own.
+Every 403 given to an authenticated caller is audited (``access.refused``), and so is every 404 that hides
+a record from them (another partnership's case: ``service.access``). The request's own transaction is
+rolled back with the refusal, so ``refusal_handler`` writes the event in one of its own.
 """
 
 import hashlib
@@ -33,7 +34,6 @@ from core import audit
 from core.transaction import unit_of_work
 from registry import self_service
 from registry.models import Consultant
-from service.api.params import Ref
 from service.db import SessionDep, get_engine
 from service.models import Role, SlackIdentity, User
 from service.request_ids import with_id
@@ -43,6 +43,7 @@ log = logging.getLogger("service.auth")
 
 SLACK_USER_HEADER = "X-Slack-User-Id"
 SLACK_TEAM_HEADER = "X-Slack-Team-Id"
+HIDDEN = "hidden"  # request.state flag: a 404 that hides a record from the caller; audited as refused
 
 
 def new_token() -> str:
@@ -197,7 +198,8 @@ CurrentConsultant = Annotated[Consultant, Depends(current_consultant)]
 
 
 def require_role(*roles: Role) -> Callable[[User], User]:
-    """A dependency that lets through only users holding one of ``roles``."""
+    """A dependency that lets through only users whose regional role is one of ``roles``. Roles held in
+    partnerships, and access to cases, are decided in ``service.access``."""
     names = " or ".join(role.value for role in roles)
 
     def check(user: CurrentUser) -> User:
@@ -211,21 +213,7 @@ def require_role(*roles: Role) -> Callable[[User], User]:
     return check
 
 
-AnyUser = Annotated[User, Depends(require_role(Role.admin, Role.commissioner, Role.chair))]
-AdminUser = Annotated[User, Depends(require_role(Role.admin))]
-CommissionerUser = Annotated[User, Depends(require_role(Role.commissioner, Role.admin))]
-ChairUser = Annotated[User, Depends(require_role(Role.chair))]
-ChairOrAdminUser = Annotated[User, Depends(require_role(Role.chair, Role.admin))]
 BotUser = Annotated[User, Depends(require_role(Role.bot))]
-
-
-def case_reader(ref: Ref, user: AnyUser) -> User:
-    """Who may read case ``ref`` and its deadlines: every chair, commissioner and admin. When partnerships
-    arrive, this is where it narrows to the people of the case's own partnership."""
-    return user
-
-
-CaseReader = Annotated[User, Depends(case_reader)]
 
 
 def _record_refusal(caller: Caller, request: Request, detail: str) -> None:
@@ -259,11 +247,14 @@ IdentityProbe = Annotated[None, Depends(identity_probe)]
 
 async def refusal_handler(request: Request, error: Exception) -> Response:
     """Answer an HTTP error as FastAPI does, with the request's id; first audit a 403 given to a caller
-    who was identified."""
+    who was identified, or a 404 hiding a record from them."""
     assert isinstance(error, StarletteHTTPException)
     caller = getattr(request.state, "caller", None)
     probe = getattr(request.state, "probe", False)
-    if error.status_code == status.HTTP_403_FORBIDDEN and isinstance(caller, Caller) and not probe:
+    refused = error.status_code == status.HTTP_403_FORBIDDEN or (
+        error.status_code == status.HTTP_404_NOT_FOUND and getattr(request.state, HIDDEN, False)
+    )
+    if refused and isinstance(caller, Caller) and not probe:
         await run_in_threadpool(_record_refusal, caller, request, str(error.detail))
     if not is_body_allowed_for_status_code(error.status_code):
         return Response(status_code=error.status_code, headers=error.headers)

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from commissioning import partnerships
 from core import clock
 from core.errors import Conflict
 from registry import agencies, consultants, records
@@ -38,12 +39,13 @@ from registry.vocabulary import (
     ReviewType,
     Specialism,
 )
-from service.models import Role, User
+from service.models import PARTNERSHIP_ROLES, Role, User
 from service.users import add_user
 
 SEED = 20070814  # the date of the briefing note on 27 London serious case reviews that started this
 ACTOR = "demo"
 USER_DOMAIN = "demo.example.org"
+PARTNERSHIP = ("North and East London Safeguarding Partnership", "NEL")
 # The demo users' display names, invented like everyone else here.
 USER_NAMES = {
     Role.admin: "Amara Osei",
@@ -491,17 +493,29 @@ def load(*, session: Session, today: date | None = None) -> dict[Role, str]:
     today = today or clock.today()
     if not registry_is_empty(session=session):
         raise Conflict("The registry already has agencies or consultants; demo data goes into an empty one.")
-    emails = {role: f"{role.value}@{USER_DOMAIN}" for role in Role}
+    emails = {role: f"{role.value}@{USER_DOMAIN}" for role in USER_NAMES}
     if session.exec(select(User).where(User.email.in_(list(emails.values())))).first():  # type: ignore[attr-defined]
         raise Conflict(f"Demo users (@{USER_DOMAIN}) already exist.")
     for agency in _agencies():
         agencies.create_agency(session=session, data=agency, actor=ACTOR)
     for index, plan in enumerate(_plans(today)):
         _create(session, index, plan, today)
-    return {
-        role: add_user(session, email=email, role=role, actor=ACTOR, display_name=USER_NAMES[role])[1]
-        for role, email in emails.items()
-    }
+    # the partnership covering the boroughs: the demo's own, unless the service already has one
+    partnership = partnerships.covering(session, BOROUGHS[0]) or (
+        partnerships.add_partnership(
+            session, name=PARTNERSHIP[0], prefix=PARTNERSHIP[1], areas=BOROUGHS, actor=ACTOR
+        ).partnership
+    )
+    tokens = {}
+    for role, email in emails.items():
+        held_in = partnership.prefix if role in PARTNERSHIP_ROLES else None
+        user, tokens[role] = add_user(
+            session, email=email, role=role, actor=ACTOR, display_name=USER_NAMES[role], partnership=held_in
+        )
+        if role == Role.admin:  # the demo's admin keeps the approved list too
+            user.role = Role.list_admin
+            session.add(user)
+    return tokens
 
 
 def _create(session: Session, index: int, plan: _Plan, today: date) -> None:

@@ -1,5 +1,5 @@
-"""The service's own tables: users and their Slack identities, admin-page sessions, the sign-in throttle and
-CSV import previews."""
+"""The service's own tables: users, their roles in partnerships and their Slack identities, admin-page
+sessions, the sign-in throttle and CSV import previews."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -16,10 +16,42 @@ from registry.models import SLACK_USER_ID, Input
 
 
 class Role(StrEnum):
+    """A user's standing. ``User.role`` holds the regional one (list admin, analyst, the bot, or member:
+    a person whose roles are all held in partnerships); admin, commissioner and chair are held in a
+    partnership (``PartnershipRole``)."""
+
+    list_admin = "list_admin"
+    analyst = "analyst"
+    member = "member"
+    bot = "bot"
     admin = "admin"
     commissioner = "commissioner"
     chair = "chair"
-    bot = "bot"
+
+
+REGIONAL_ROLES: tuple[Role, ...] = (Role.list_admin, Role.analyst, Role.member, Role.bot)
+PARTNERSHIP_ROLES: tuple[Role, ...] = (Role.admin, Role.commissioner, Role.chair)
+ROLE_WORDS: dict[Role, str] = {
+    Role.list_admin: "list admin",
+    Role.analyst: "analyst",
+    Role.member: "member of a partnership",
+    Role.bot: "the Slack bot",
+    Role.admin: "admin",
+    Role.commissioner: "commissioner",
+    Role.chair: "chair",
+}
+
+
+class PartnershipRole(SQLModel, table=True):
+    """A role a user holds in one partnership: a person may chair one and commission for another."""
+
+    __tablename__ = "partnership_role"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True, ondelete="CASCADE")
+    partnership_id: int = Field(
+        foreign_key="partnership.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+    role: Role = Field(sa_type=String(16), primary_key=True)
 
 
 class UserBase(SQLModel):
@@ -57,8 +89,8 @@ class UserPublic(UserBase):
 
 # What an admin types on the users page. The bot's own user is not a person: it is added from the command
 # line, which prints the token it runs with.
-PersonRole = Literal[Role.admin, Role.commissioner, Role.chair]
-PERSON_ROLES: tuple[Role, ...] = (Role.admin, Role.commissioner, Role.chair)
+PersonRole = Literal[Role.list_admin, Role.analyst, Role.admin, Role.commissioner, Role.chair]
+PERSON_ROLES: tuple[Role, ...] = (Role.list_admin, Role.analyst, Role.admin, Role.commissioner, Role.chair)
 
 
 class DisplayName(Input):
@@ -74,6 +106,11 @@ class UserCreate(DisplayName, Input):
 
     email: EmailStr = Field(max_length=254)
     role: PersonRole
+    partnership: OptionalLine = Field(
+        default=None,
+        max_length=6,
+        description="the prefix of the partnership an admin, commissioner or chair serves",
+    )
     slack_user_id: OptionalLine = Field(default=None, max_length=32, schema_extra={"pattern": SLACK_USER_ID})
 
 

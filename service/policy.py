@@ -1,9 +1,13 @@
-"""The independence policy and shortlist points this deployment runs with: defaults, then settings."""
+"""The independence policy and shortlist points this deployment runs with: defaults, then settings; and the
+settings a partnership's cases are judged by, its own values over those (``partnership_policy``)."""
 
 from typing import Annotated
 
 from fastapi import Depends
+from sqlmodel import Session, select
 
+from commissioning.models import Case, Commission, Partnership
+from commissioning.partnerships import LocalPolicy, policy_for
 from matching.policy import IndependencePolicy, RankingPolicy, configured
 from service.settings import get_settings
 
@@ -27,3 +31,39 @@ def ranking_policy() -> RankingPolicy:
 
 PolicyDep = Annotated[IndependencePolicy, Depends(independence_policy)]
 RankingDep = Annotated[RankingPolicy, Depends(ranking_policy)]
+
+
+def service_policy() -> LocalPolicy:
+    """The local policy settings of the service as a whole: what a partnership without its own uses."""
+    settings = get_settings()
+    return LocalPolicy(
+        independence=independence_policy(),
+        retention_years=settings.retention_years,
+        reminder_lead_days=settings.slack_reminder_lead_days,
+    )
+
+
+def partnership_policy(partnership: Partnership | None) -> LocalPolicy:
+    """The settings ``partnership``'s cases are judged by: the service's, with its own values over them."""
+    return policy_for(partnership, service=service_policy())
+
+
+def case_policy(
+    session: Session, *, ref: str | None = None, commission_id: int | None = None
+) -> IndependencePolicy:
+    """The independence policy case ``ref`` (or the case of ``commission_id``) is judged by: its lead
+    partnership's."""
+    query = select(Partnership).join(Case, Case.partnership_id == Partnership.id)  # type: ignore[arg-type]
+    if commission_id is not None:
+        query = query.join(Commission, Commission.case_id == Case.id).where(Commission.id == commission_id)  # type: ignore[arg-type]
+    else:
+        query = query.where(Case.ref == ref)
+    return partnership_policy(session.exec(query).first()).independence
+
+
+def retention_years_by_partnership(session: Session) -> dict[int, int]:
+    """Each partnership's retention years, for the purge: its own, or the service's."""
+    return {
+        p.id: partnership_policy(p).retention_years  # type: ignore[misc]
+        for p in session.exec(select(Partnership)).all()
+    }

@@ -1,5 +1,8 @@
-"""Users of the service: adding one (with a one-time token from the command line), their display name,
-their Slack member id, revocation, and the list the users page shows.
+"""Users of the service: adding one (with a one-time token from the command line), the roles they hold in
+partnerships, their display name, their Slack member id, revocation, and the list the users page shows.
+
+A person is added with a regional role (list admin, analyst) or with a role in a partnership (admin,
+commissioner, chair: their regional role is then ``member``); ``grant_role`` gives them more.
 
 Keyword-only after ``session``; each change records its audit event (``user.*``) in the caller's unit of
 work. A Slack member id goes through ``registry.slack_ids``, so an id another person holds is refused in
@@ -9,6 +12,8 @@ words whichever way it is set.
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from commissioning import partnerships
+from commissioning.models import Partnership
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
@@ -16,7 +21,7 @@ from registry import slack_ids
 from registry.identities import OWN_WORKSPACE
 from service import page_sessions
 from service.auth import hash_token, new_token
-from service.models import DisplayName, Role, User, UserPublic
+from service.models import PARTNERSHIP_ROLES, ROLE_WORDS, DisplayName, PartnershipRole, Role, User, UserPublic
 
 
 def _public(user: User) -> dict[str, object]:
@@ -41,6 +46,23 @@ def checked_name(display_name: str | None) -> str | None:
         raise Invalid(f"The name {reason}.", [{"loc": ["display_name"], "msg": reason}]) from None
 
 
+def _partnership_for(session: Session, role: Role, prefix: str | None) -> Partnership | None:
+    """The partnership a role is held in: named for a partnership role, never for a regional one."""
+    if role in PARTNERSHIP_ROLES:
+        if not prefix:
+            raise Invalid(
+                f"A {ROLE_WORDS[role]} holds the role in a partnership: name it (its prefix, like CHS).",
+                [{"loc": ["partnership"], "msg": f"is needed for the role {role.value}"}],
+            )
+        return partnerships.by_prefix(session, prefix)
+    if prefix:
+        raise Invalid(
+            f"A {ROLE_WORDS[role]} is a regional role, held across partnerships: leave the partnership out.",
+            [{"loc": ["partnership"], "msg": f"is not taken with the role {role.value}"}],
+        )
+    return None
+
+
 def create_user(
     session: Session,
     *,
@@ -50,12 +72,21 @@ def create_user(
     display_name: str | None = None,
     slack_user_id: str | None = None,
     slack_team: str = OWN_WORKSPACE,
+    partnership: str | None = None,
 ) -> User:
     """Add a user who holds no API token: a person who uses the bot (by their Slack member id, in workspace
     ``slack_team``, a key from ``slack_team_key``) and, once they have a password, the admin pages.
-    Conflict if the email or the Slack account is taken."""
+    ``role`` is regional (list admin, analyst, bot) or held in the partnership with the prefix
+    ``partnership`` (admin, commissioner, chair). Conflict if the email or the Slack account is taken;
+    Invalid if a partnership role lacks its partnership or a regional one has one."""
     email = email.strip().lower()
     display_name = checked_name(display_name)
+    if role == Role.member:
+        raise Invalid(
+            "Give the person a role: list admin or analyst, or a role in a partnership.",
+            [{"loc": ["role"], "msg": "member is what a person holding only partnership roles is"}],
+        )
+    held_in = _partnership_for(session, role, partnership)
     with atomic(session=session):  # flush_claiming may refuse the Slack id once the user is added
         if session.exec(select(User).where(User.email == email)).first():
             raise Conflict(
@@ -64,21 +95,83 @@ def create_user(
         slack_ids.claim(session, slack_user_id, team_id=slack_team)
         user = User(
             email=email,
-            role=role,
+            role=Role.member if held_in is not None else role,
             display_name=display_name,
             slack_user_id=slack_user_id,
             slack_team_key=slack_team,
         )
         session.add(user)
         slack_ids.flush_claiming(session, slack_user_id)
-        audit.record(
-            session,
-            "user.add",
-            user.id or 0,
-            actor=actor,
-            after=_public(user),
-        )
+        after = _public(user)
+        if held_in is not None:
+            session.add(PartnershipRole(user_id=user.id, partnership_id=held_in.id, role=role))  # type: ignore[arg-type]
+            session.flush()
+            after["roles"] = [{"partnership": held_in.prefix, "role": role.value}]
+        audit.record(session, "user.add", user.id or 0, actor=actor, after=after)
     return user
+
+
+def grant_role(session: Session, *, email: str, role: Role, partnership: str, actor: str) -> User:
+    """Give a user ``role`` in the partnership with prefix ``partnership``, beside what they hold already;
+    nothing new when they hold it. A list admin or analyst keeps their regional role."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise NotFound(f"No user with email {email}.")
+    if role not in PARTNERSHIP_ROLES:
+        raise Invalid(
+            f"{ROLE_WORDS[role].capitalize()} is not a role held in a partnership: use admin, commissioner "
+            "or chair.",
+            [{"loc": ["role"], "msg": "must be admin, commissioner or chair"}],
+        )
+    if user.role == Role.bot:
+        raise Invalid(
+            "The Slack bot holds no role in a partnership.", [{"loc": ["email"], "msg": "is the bot"}]
+        )
+    held_in = partnerships.by_prefix(session, partnership)
+    if session.get(PartnershipRole, (user.id, held_in.id, role)) is not None:
+        return user
+    session.add(PartnershipRole(user_id=user.id, partnership_id=held_in.id, role=role))  # type: ignore[arg-type]
+    session.flush()
+    audit.record(
+        session,
+        "user.grant",
+        user.id or 0,
+        actor=actor,
+        after={"partnership": held_in.prefix, "role": role.value},
+    )
+    return user
+
+
+def revoke_role(session: Session, *, email: str, role: Role, partnership: str, actor: str) -> User:
+    """Take ``role`` in a partnership from a user; NotFound when they do not hold it."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise NotFound(f"No user with email {email}.")
+    held_in = partnerships.by_prefix(session, partnership)
+    row = session.get(PartnershipRole, (user.id, held_in.id, role))
+    if row is None:
+        raise NotFound(f"{user.shown_name} is not {ROLE_WORDS.get(role, role)} of {held_in.name}.")
+    session.delete(row)
+    session.flush()
+    audit.record(
+        session,
+        "user.ungrant",
+        user.id or 0,
+        actor=actor,
+        before={"partnership": held_in.prefix, "role": role.value},
+    )
+    return user
+
+
+def roles_of(session: Session, user_id: int) -> list[tuple[Partnership, Role]]:
+    """The roles a user holds in partnerships, by partnership name."""
+    rows = session.exec(
+        select(Partnership, PartnershipRole.role)
+        .join(PartnershipRole, col(PartnershipRole.partnership_id) == Partnership.id)
+        .where(PartnershipRole.user_id == user_id)
+        .order_by(col(Partnership.name), col(PartnershipRole.role))
+    ).all()
+    return [(p, Role(role)) for p, role in rows]
 
 
 def add_user(
@@ -90,6 +183,7 @@ def add_user(
     slack_user_id: str | None = None,
     slack_team: str = OWN_WORKSPACE,
     display_name: str | None = None,
+    partnership: str | None = None,
 ) -> tuple[User, str]:
     """Create a user and return it with its API token, which is shown once and stored only as a hash."""
     token = new_token()
@@ -102,6 +196,7 @@ def add_user(
             display_name=display_name,
             slack_user_id=slack_user_id,
             slack_team=slack_team,
+            partnership=partnership,
         )
         user.token_hash = hash_token(token)
         session.add(user)
@@ -199,3 +294,13 @@ def revoke_user(session: Session, *, email: str, actor: str) -> User:
         session, "user.revoke", user.id or 0, actor=actor, before=before, after={**before, "active": False}
     )
     return user
+
+
+def roles_in_words(session: Session, user: User) -> str:
+    """What a user may do, as the users pages show it: "Commissioner of Camden partnership; chair of
+    Hackney partnership", "List admin"."""
+    held = [f"{ROLE_WORDS[role]} of {p.name}" for p, role in roles_of(session, user.id or 0)]
+    if user.role != Role.member:
+        held.insert(0, ROLE_WORDS[Role(user.role)])
+    text = "; ".join(held) or "No role"
+    return text[:1].upper() + text[1:]

@@ -175,7 +175,8 @@ def client(session: Session):  # type: ignore[no-untyped-def]
 
 @dataclass(frozen=True)
 class Persona:
-    """A signed-in user as the tests drive them."""
+    """A signed-in user as the tests drive them: ``role`` as the tests name it ("admin" is a list admin
+    who is also an admin of the home partnership; "chair" and "commissioner" hold that role there)."""
 
     email: str
     role: str
@@ -187,12 +188,34 @@ class Persona:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def make_persona(session: Session, role: str, *, slack_user_id: str | None = None) -> Persona:
+REGIONAL = ("list_admin", "analyst", "bot")
+
+
+def make_persona(
+    session: Session, role: str, *, slack_user_id: str | None = None, partnership: str | None = None
+) -> Persona:
+    """A user holding ``role``: a regional one (list_admin, analyst, bot), or one held in ``partnership``
+    (a prefix; the home partnership, HAC, by default). An "admin" is also a list admin, as the admin of a
+    one-partnership service keeps the approved list too; name ``partnership`` to make a partnership's admin
+    only."""
+    from factories import home_partnership, other_partnership
+
     from service.models import Role
     from service.users import add_user
 
     email = f"{role}-{secrets.token_hex(3)}@board.example.org"
-    user, token = add_user(session, email=email, role=Role(role), actor="test", slack_user_id=slack_user_id)
+    held_in = None
+    if role not in REGIONAL:
+        home = home_partnership(session).prefix
+        if partnership == "SAL":
+            other_partnership(session)
+        held_in = partnership or home
+    user, token = add_user(
+        session, email=email, role=Role(role), actor="test", slack_user_id=slack_user_id, partnership=held_in
+    )
+    if role == "admin" and partnership is None:
+        user.role = Role.list_admin
+        session.add(user)
     session.commit()
     assert user.id is not None
     return Persona(email=email, role=role, token=token, user_id=user.id)
@@ -208,12 +231,30 @@ def _persona(role: str, about: str) -> Callable[[Session], Persona]:
     return pytest.fixture(name=role)(persona)
 
 
-admin = _persona("admin", "An admin: keeps the approved list, its agencies and the users.")
-chair = _persona("chair", "A chair: records the board's decisions.")
-commissioner = _persona("commissioner", "A commissioner: shortlists and commissions reviewers.")
+admin = _persona(
+    "admin", "A list admin who is also the home partnership's admin: keeps the list, the agencies, the users."
+)
+chair = _persona("chair", "A chair of the home partnership: records the board's decisions.")
+commissioner = _persona(
+    "commissioner", "A commissioner of the home partnership: shortlists and commissions reviewers."
+)
 bot = _persona(
     "bot", "The Slack bot's service user: it relays a consultant named by the Slack id on their record."
 )
+list_admin = _persona("list_admin", "A list admin only: keeps the approved list, holds no partnership role.")
+analyst = _persona("analyst", "An analyst: reads figures across partnerships, never a case.")
+
+
+@pytest.fixture
+def persona(session: Session) -> Callable[..., Persona]:
+    """``persona(role, partnership="SAL")``: another user, as ``make_persona`` makes them."""
+    return lambda role, **kwargs: make_persona(session, role, **kwargs)
+
+
+@pytest.fixture
+def outsider(session: Session) -> Persona:
+    """A commissioner of another partnership (SAL), who must not learn of the home partnership's cases."""
+    return make_persona(session, "commissioner", partnership="SAL")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -241,6 +241,7 @@ def recorded_case(session: Session, *, today: date = TODAY, **features: Any) -> 
     from commissioning import store
     from service.api.cases import rulesets
 
+    home_partnership(session)
     view, _ = store.create_case(
         session=session,
         raw_features=features,
@@ -261,11 +262,86 @@ def case(
     *,
     area: str = "hackney",
     agencies: tuple[str, ...] = ("hackney-csc", "met-police", "homerton"),
+    partnership_id: int | None = None,
     **features: Any,
 ) -> int:
-    """A case stored as the service keeps one, naming its area and the agencies involved; its id."""
+    """A case stored as the service keeps one, naming its area and the agencies involved, led by the
+    partnership covering the area (the test partnership, unless ``partnership_id`` names another); its
+    id."""
     stored = {"area": area, "agencies_involved": list(agencies), **features}
-    return saved(session, Case, ref=ref, area=area, created_by="test", features=stored)
+    lead = partnership_id or _covering(session, area)
+    return saved(session, Case, ref=ref, area=area, created_by="test", features=stored, partnership_id=lead)
+
+
+# Partnerships --------------------------------------------------------------------------------------
+
+# Every area the tests record cases in: the test partnership covers them all, so the people of the
+# personas' partnership may read and write every case a test records, and references keep the HAC prefix
+# the tests were written with.
+TEST_AREAS = (
+    "hackney",
+    "city-of-london",
+    "camden",
+    "islington",
+    "haringey",
+    "tower-hamlets",
+    "london",
+    "leeds",
+    "bradford",
+    "solihull",
+    "norfolk",
+    "lancashire",
+    "coventry",
+    "city-and-hackney",
+    "area",
+    "x",
+    "hack",
+)
+HOME_PARTNERSHIP = ("Hackney test partnership", "HAC")
+# Another partnership, for tests of the walls between boards: no test records a case in its areas unless
+# it means to.
+OTHER_AREAS = ("southwark", "lambeth")
+OTHER_PARTNERSHIP = ("Southwark and Lambeth test partnership", "SAL")
+
+
+def _partnership(session: Session, name: str, prefix: str, areas: Iterable[str]) -> Any:
+    from sqlmodel import select
+
+    from commissioning import partnerships
+    from commissioning.models import Partnership
+
+    found = session.exec(select(Partnership).where(Partnership.prefix == prefix)).first()
+    if found is None:
+        found = partnerships.add_partnership(
+            session, name=name, prefix=prefix, areas=list(areas), actor="test"
+        ).partnership
+        session.commit()
+    return found
+
+
+def home_partnership(session: Session) -> Any:
+    """The partnership the personas serve (HAC), covering every area the tests use; made once per test.
+    When the test loaded the demo data first, the demo's partnership covering Hackney is the home one."""
+    from commissioning import partnerships
+
+    found = partnerships.covering(session, "hackney")
+    return found if found is not None else _partnership(session, *HOME_PARTNERSHIP, TEST_AREAS)
+
+
+def other_partnership(session: Session) -> Any:
+    """A second partnership (SAL: Southwark and Lambeth), whose people must not see the first's cases."""
+    return _partnership(session, *OTHER_PARTNERSHIP, OTHER_AREAS)
+
+
+def _covering(session: Session, area: str) -> int:
+    from commissioning import partnerships
+
+    home_partnership(session)
+    if partnerships.area_slug(area) in OTHER_AREAS:
+        other_partnership(session)
+    found = partnerships.covering(session, area)
+    assert found is not None and found.id is not None, f"no test partnership covers {area!r}: add it"
+    return found.id
 
 
 def decision(
@@ -321,3 +397,47 @@ def declaration(
         declared_at=declared_at,
         **fields,
     )
+
+
+# People --------------------------------------------------------------------------------------------
+
+
+def _as_person(session: Session, kwargs: dict[str, Any]) -> bool:
+    """Fill in the partnership a test's admin, commissioner or chair serves (the home one); True when the
+    user is an admin of the home partnership, who keeps the approved list too (a list admin)."""
+    from service.models import PARTNERSHIP_ROLES, Role
+
+    role = Role(kwargs["role"])
+    if role not in PARTNERSHIP_ROLES or kwargs.get("partnership"):
+        return False
+    kwargs["partnership"] = home_partnership(session).prefix
+    return role == Role.admin
+
+
+def create_person(session: Session, **kwargs: Any) -> Any:
+    """``service.users.create_user`` as a one-partnership service has it: an admin, commissioner or chair
+    serves the home partnership (HAC), and an admin keeps the approved list too."""
+    from service.models import Role
+    from service.users import create_user
+
+    list_admin = _as_person(session, kwargs)
+    user = create_user(session, **kwargs)
+    if list_admin:
+        user.role = Role.list_admin
+        session.add(user)
+        session.flush()
+    return user
+
+
+def add_person(session: Session, **kwargs: Any) -> tuple[Any, str]:
+    """``service.users.add_user`` as ``create_person`` has it: the user and their token."""
+    from service.models import Role
+    from service.users import add_user
+
+    list_admin = _as_person(session, kwargs)
+    user, token = add_user(session, **kwargs)
+    if list_admin:
+        user.role = Role.list_admin
+        session.add(user)
+        session.flush()
+    return user, token

@@ -19,13 +19,23 @@ from typing import Annotated, Any
 import anyio
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from pydantic_core import PydanticCustomError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from commissioning import features, rules, store, threshold
-from commissioning.models import CaseStatus
+from commissioning.models import Case, CaseContributor, CaseStatus, Partnership
 from core.clock import today as service_today
 from core.errors import Invalid
 from core.values import OptionalLine, bounded, echoed, shortened
+from service.access import (
+    CaseChair,
+    CaseChairOrAdmin,
+    CaseEditor,
+    CaseReader,
+    GrantsDep,
+    PartnershipPerson,
+    forbidden,
+    readable_partnerships,
+)
 from service.api.params import Ref
 from service.api.schemas import (
     BoardDecisionIn,
@@ -36,7 +46,6 @@ from service.api.schemas import (
     DecisionOut,
     ThresholdIn,
 )
-from service.auth import AnyUser, CaseReader, ChairOrAdminUser, ChairUser
 from service.db import SessionDep, UnitOfWorkRoute
 from service.people import names
 from service.ratelimit import TOO_MANY, limit_public
@@ -240,7 +249,32 @@ def _named(session: Session, cases: list[dict[str, Any]]) -> list[CaseOut]:
     named = names(session, [decision["decided_by"] for decision in decisions])
     for decision in decisions:
         decision["decided_by_name"] = named(decision["decided_by"])
+    _with_partnerships(session, cases)
     return [CaseOut.model_validate(case) for case in cases]
+
+
+def _with_partnerships(session: Session, cases: list[dict[str, Any]]) -> None:
+    """Each case's lead partnership and those contributing, by prefix (two lookups for them all)."""
+    refs = [case["ref"] for case in cases]
+    lead = dict(
+        session.exec(
+            select(Case.ref, Partnership.prefix)
+            .join(Partnership, col(Partnership.id) == Case.partnership_id)
+            .where(col(Case.ref).in_(refs))
+        ).all()
+    )
+    contributing: dict[str, list[str]] = {}
+    for ref, prefix in session.exec(
+        select(Case.ref, Partnership.prefix)
+        .join(CaseContributor, col(CaseContributor.case_id) == Case.id)
+        .join(Partnership, col(Partnership.id) == CaseContributor.partnership_id)
+        .where(col(Case.ref).in_(refs))
+        .order_by(col(Partnership.prefix))
+    ):
+        contributing.setdefault(ref, []).append(prefix)
+    for case in cases:
+        case["partnership"] = lead.get(case["ref"])
+        case["contributing"] = contributing.get(case["ref"], [])
 
 
 def _case_out(session: Session, case: dict[str, Any]) -> CaseOut:
@@ -252,21 +286,31 @@ def create_case(
     body: CaseIn,
     response: Response,
     session: SessionDep,
-    actor: AnyUser,
+    actor: PartnershipPerson,
+    grants: GrantsDep,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> CaseOut:
-    """Record a case and the engine's recommendation; the reference (e.g. ``HAC-2026-0007``) holds no
-    personal data. Send an ``Idempotency-Key`` header to make retries safe: the same key and features
-    return the same case (200); the same key with other features is refused (409)."""
-    view, created = store.create_case(
-        session=session,
-        raw_features=body.features,
-        actor=actor.email,
-        today=service_today(),
-        rulesets=rulesets(),
-        ruleset=body.ruleset,
-        idempotency_key=idempotency_key,
-    )
+    """Record a case and the engine's recommendation; the reference (e.g. ``CHS-2026-0007``, the lead
+    partnership's prefix) holds no personal data. The case's areas decide which partnership leads it, by
+    the rule of the edition in force; the caller must hold a role there (403 otherwise), and 422 says so
+    when no partnership covers the lead area. Send an ``Idempotency-Key`` header to make retries safe: the
+    same key and features return the same case (200); the same key with other features is refused (409)."""
+    try:
+        view, created = store.create_case(
+            session=session,
+            raw_features=body.features,
+            actor=actor.email,
+            today=service_today(),
+            rulesets=rulesets(),
+            ruleset=body.ruleset,
+            idempotency_key=idempotency_key,
+            may_lead=grants.partnerships(),
+        )
+    except store.NotAllowedToLead as refused:
+        raise forbidden(
+            f"{refused.lead.name} would lead this case (it covers the area that leads), and you hold no "
+            "role there: one of its commissioners, admins or chairs records it."
+        ) from None
     if not created:
         response.status_code = status.HTTP_200_OK
     return _case_out(session, view.to_json(today=service_today(), rulesets=rulesets()))
@@ -275,14 +319,23 @@ def create_case(
 @router.get("/cases")
 def list_cases(
     session: SessionDep,
-    _: AnyUser,
+    _: PartnershipPerson,
+    grants: GrantsDep,
     status_: Annotated[CaseStatus | None, Query(alias="status")] = None,
     area: Annotated[OptionalLine, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CasePage:
-    """Cases, newest first, each with its latest recommendation, board decision and next deadline."""
-    views, total = store.list_cases(session=session, status=status_, area=area, limit=limit, offset=offset)
+    """The cases of the caller's partnerships (led or contributed to), newest first, each with its latest
+    recommendation, board decision and next deadline."""
+    views, total = store.list_cases(
+        session=session,
+        status=status_,
+        area=area,
+        limit=limit,
+        offset=offset,
+        partnership_ids=readable_partnerships(grants),
+    )
     today = service_today()
     items = _named(session, [view.to_json(today=today, history=False, rulesets=rulesets()) for view in views])
     return CasePage(items=items, total=total, limit=limit, offset=offset)
@@ -296,7 +349,7 @@ def get_case(ref: Ref, session: SessionDep, _: CaseReader) -> CaseOut:
 
 
 @router.patch("/cases/{ref}")
-def change_case(ref: Ref, body: CaseChangeIn, session: SessionDep, actor: AnyUser) -> CaseOut:
+def change_case(ref: Ref, body: CaseChangeIn, session: SessionDep, actor: CaseEditor) -> CaseOut:
     """Change features and decide again; earlier decisions stay in the history."""
     updated = store.update_case(
         session=session,
@@ -312,7 +365,7 @@ def change_case(ref: Ref, body: CaseChangeIn, session: SessionDep, actor: AnyUse
 
 
 @router.post("/cases/{ref}/decision")
-def record_decision(ref: Ref, body: BoardDecisionIn, session: SessionDep, actor: ChairUser) -> CaseOut:
+def record_decision(ref: Ref, body: BoardDecisionIn, session: SessionDep, actor: CaseChair) -> CaseOut:
     """A chair records the board's decision: accept the recommendation, or depart from it with a reason
     (and, optionally, the outcomes chosen instead). Audited."""
     view = store.record_board_decision(
@@ -330,7 +383,7 @@ def record_decision(ref: Ref, body: BoardDecisionIn, session: SessionDep, actor:
 
 
 @router.post("/cases/{ref}/close")
-def close_case(ref: Ref, session: SessionDep, actor: ChairOrAdminUser) -> CaseOut:
+def close_case(ref: Ref, session: SessionDep, actor: CaseChairOrAdmin) -> CaseOut:
     """A chair or an admin closes a case whose review is done: it takes no new commissions, and its free
     text is removed ``SCR_RETENTION_YEARS`` later (``POST /retention/purge``). 409 if already closed.
     Audited."""

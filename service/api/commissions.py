@@ -10,6 +10,13 @@ from commissioning.models import SignedStatement
 from commissioning.workflow import Action
 from core import clock
 from registry.models import Consultant
+from service.access import (
+    CaseCommissioner,
+    CaseReader,
+    CommissionAdmin,
+    CommissionCommissioner,
+    CommissionReader,
+)
 from service.api.params import Id, Ref
 from service.api.schemas import (
     CommissionIn,
@@ -19,17 +26,10 @@ from service.api.schemas import (
     ReasonIn,
     RecordedDeclarationIn,
 )
-from service.auth import (
-    AdminUser,
-    AnyUser,
-    CommissionerUser,
-    CurrentUser,
-    SlackTeamHeader,
-    relayed_from_slack,
-)
+from service.auth import CurrentUser, SlackTeamHeader, relayed_from_slack
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
-from service.policy import PolicyDep
+from service.policy import case_policy
 from service.slack_settings import slack_team_key
 
 router = APIRouter(prefix="/api/v1", tags=["commissions"], route_class=UnitOfWorkRoute)
@@ -124,8 +124,7 @@ def create_commission(
     body: CommissionIn,
     response: Response,
     session: SessionDep,
-    actor: CommissionerUser,
-    policy: PolicyDep,
+    actor: CaseCommissioner,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> CommissionOut:
     """Commission a consultant (409 with the findings if a check blocks or they are full).
@@ -139,7 +138,7 @@ def create_commission(
         consultant_id=body.consultant_id,
         role=body.role,
         actor=actor.email,
-        policy=policy,
+        policy=case_policy(session, ref=ref),
         today=clock.today(),
         idempotency_key=idempotency_key,
     )
@@ -149,12 +148,12 @@ def create_commission(
 
 
 @router.get("/cases/{ref}/commissions")
-def list_commissions(ref: Ref, session: SessionDep, _: AnyUser) -> list[CommissionOut]:
+def list_commissions(ref: Ref, session: SessionDep, _: CaseReader) -> list[CommissionOut]:
     return [_out(view) for view in commissions.list_commissions(session=session, ref=ref)]
 
 
 @router.get("/commissions/{commission_id}")
-def get_commission(commission_id: Id, session: SessionDep, _: AnyUser) -> CommissionOut:
+def get_commission(commission_id: Id, session: SessionDep, _: CommissionReader) -> CommissionOut:
     return _out(commissions.get_commission(session=session, commission_id=commission_id))
 
 
@@ -179,7 +178,7 @@ def declare(
 
 @router.post("/commissions/{commission_id}/declaration/recorded")
 def record_signed_declaration(
-    commission_id: Id, body: RecordedDeclarationIn, session: SessionDep, actor: AdminUser
+    commission_id: Id, body: RecordedDeclarationIn, session: SessionDep, actor: CommissionAdmin
 ) -> CommissionOut:
     """Record a declaration the consultant signed on paper or by email, as such (admin).
 
@@ -193,7 +192,7 @@ def record_signed_declaration(
 
 @router.post("/commissions/{commission_id}/confirm")
 def confirm(
-    commission_id: Id, body: ConfirmIn, session: SessionDep, actor: CommissionerUser, policy: PolicyDep
+    commission_id: Id, body: ConfirmIn, session: SessionDep, actor: CommissionCommissioner
 ) -> CommissionOut:
     """Confirm a declared commission; the checks run again first."""
     return _out(
@@ -201,7 +200,7 @@ def confirm(
             session=session,
             commission_id=commission_id,
             actor=actor.email,
-            policy=policy,
+            policy=case_policy(session, commission_id=commission_id),
             today=clock.today(),
             reason=body.reason,
         )
@@ -226,7 +225,7 @@ def decline(
 
 @router.post("/commissions/{commission_id}/withdraw")
 def withdraw(
-    commission_id: Id, body: ReasonIn, session: SessionDep, actor: CommissionerUser
+    commission_id: Id, body: ReasonIn, session: SessionDep, actor: CommissionCommissioner
 ) -> CommissionOut:
     """The commissioner takes the commission back."""
     return _ended(session, commission_id, Action.withdraw, body, actor=actor.email)

@@ -13,10 +13,11 @@ from commissioning import consultant_views, retention_store
 from commissioning.consultant_views import SubjectAccess
 from core import clock
 from core.values import Day
+from service.access import ListAdmin
 from service.api.params import Id
 from service.api.schemas import PurgeOut
-from service.auth import AdminUser
 from service.db import SessionDep, UnitOfWorkRoute
+from service.policy import retention_years_by_partnership
 from service.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["data protection"], route_class=UnitOfWorkRoute)
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/api/v1", tags=["data protection"], route_class=UnitO
 @router.post("/retention/purge")
 def purge(
     session: SessionDep,
-    actor: AdminUser,
+    actor: ListAdmin,
     dry_run: Annotated[
         bool, Query(description="report what would be removed, change nothing (the default); false purges")
     ] = True,
@@ -44,12 +45,13 @@ def purge(
         years=get_settings().retention_years,
         dry_run=dry_run,
         actor=actor.email,
+        years_by_partnership=retention_years_by_partnership(session),
     )
     return PurgeOut.model_validate(report.to_json())
 
 
 @router.get("/consultants/{consultant_id}/subject-access")
-def subject_access(consultant_id: Id, session: SessionDep, _: AdminUser) -> SubjectAccess:
+def subject_access(consultant_id: Id, session: SessionDep, _: ListAdmin) -> SubjectAccess:
     """Everything held about one consultant: their record, engagements, interests, accreditations, review
     records, commissions and declarations, and every audit event about them. Cases by reference only."""
     return consultant_views.subject_access(session=session, consultant_id=consultant_id)

@@ -10,16 +10,16 @@ from core import clock
 from registry import self_service
 from registry.models import AvailabilityUpdate, EngagementPublic, InterestPublic
 from registry.self_service import Declared
+from service.access import ListAdmin
 from service.api.params import MAX_ID, Id
 from service.api.schemas import AvailabilityOut, PendingOut, RejectIn
-from service.auth import AdminUser
 from service.db import SessionDep, UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"], route_class=UnitOfWorkRoute)
 
 
 @router.get("/declarations/pending")
-def pending(session: SessionDep, _: AdminUser) -> list[PendingOut]:
+def pending(session: SessionDep, _: ListAdmin) -> list[PendingOut]:
     """Every self-declared engagement and interest an admin has not yet confirmed or rejected."""
     return [
         PendingOut.model_validate(item, from_attributes=True)
@@ -40,13 +40,13 @@ def _declaration_routes(kind: Declared, public: type[SQLModel], *, what: str) ->
     path = f"/consultants/{{consultant_id}}/{kind.value}s/{{{kind.value}_id}}"
     RecordId = Annotated[int, Path(alias=f"{kind.value}_id", ge=1, le=MAX_ID)]
 
-    def confirmed(consultant_id: Id, record_id: RecordId, session: SessionDep, actor: AdminUser) -> Any:
+    def confirmed(consultant_id: Id, record_id: RecordId, session: SessionDep, actor: ListAdmin) -> Any:
         return self_service.confirm(
             session=session, kind=kind, consultant_id=consultant_id, record_id=record_id, actor=actor.email
         )
 
     def rejected(
-        consultant_id: Id, record_id: RecordId, body: RejectIn, session: SessionDep, actor: AdminUser
+        consultant_id: Id, record_id: RecordId, body: RejectIn, session: SessionDep, actor: ListAdmin
     ) -> None:
         self_service.reject(
             session=session,
@@ -82,7 +82,7 @@ _declaration_routes(Declared.interest, InterestPublic, what="interest")
 
 @router.patch("/consultants/{consultant_id}/availability")
 def set_availability(
-    consultant_id: Id, body: AvailabilityUpdate, session: SessionDep, actor: AdminUser
+    consultant_id: Id, body: AvailabilityUpdate, session: SessionDep, actor: ListAdmin
 ) -> AvailabilityOut:
     """Set a consultant's capacity and/or periods away for them (the list sent replaces those held)."""
     changed = self_service.set_availability(

@@ -1,7 +1,11 @@
 """The approved list over HTTP: agencies, consultants and their records, status actions, CSV.
 
-Reads need any role, except the search box and the card (commissioners and admins: what Slack's
-``/scr consultant`` shows); writes, and recording a reminder sent to a consultant, need admin. Each
+The list is regional: list admins keep it (every write, the CSV export, recording a reminder sent to a
+consultant). Everyone else but the bot reads it, with least privilege: chairs and analysts see names,
+specialisms and standing only (``ConsultantListed``); personal details and the records kept about a
+consultant are for list admins and for the commissioners and admins of partnerships, who commission
+(``service.access``). The search box and the card (what Slack's ``/scr consultant`` shows) are for those
+who commission. Each
 route hands its work to the registry's database modules, which validate and audit each change; the
 request's unit of work commits it. Domain errors become HTTP in ``service.app``.
 """
@@ -26,6 +30,8 @@ from registry.models import (
     AgencyUpdate,
     ConsultantCreate,
     ConsultantDetail,
+    ConsultantListed,
+    ConsultantListedPage,
     ConsultantPage,
     ConsultantPublic,
     ConsultantUpdate,
@@ -37,9 +43,16 @@ from registry.models import (
     StatusChange,
 )
 from registry.vocabulary import AgencyKind, ConsultantStatus, Specialism
+from service.access import (
+    AnyCommissioner,
+    GrantsDep,
+    ListAdmin,
+    ListDetailReader,
+    ListReader,
+    sees_personal_details,
+)
 from service.api.params import MAX_ID, Id
 from service.api.schemas import ReminderIn, ReminderOut
-from service.auth import AdminUser, AnyUser, CommissionerUser
 from service.db import SessionDep, UnitOfWorkRoute
 from service.policy import PolicyDep
 from service.settings import get_settings
@@ -58,7 +71,7 @@ NO_CONTENT = {"status_code": status.HTTP_204_NO_CONTENT, "response_class": Respo
 @router.get("/agencies")
 def list_agencies(
     session: SessionDep,
-    _: AnyUser,
+    _: ListReader,
     area: Annotated[OptionalLine, Query(max_length=100)] = None,
     kind: AgencyKind | None = None,
     q: Annotated[OptionalLine, Query(max_length=200, description="part of the name")] = None,
@@ -68,26 +81,26 @@ def list_agencies(
 
 
 @router.post("/agencies", status_code=status.HTTP_201_CREATED)
-def create_agency(body: AgencyCreate, session: SessionDep, actor: AdminUser) -> AgencyPublic:
+def create_agency(body: AgencyCreate, session: SessionDep, actor: ListAdmin) -> AgencyPublic:
     """Add an agency; 409 if its id, name or an alias already belongs to one."""
     return agencies.create_agency(session=session, data=body, actor=actor.email)
 
 
 @router.get("/agencies/{agency_id}")
-def get_agency(agency_id: AgencyId, session: SessionDep, _: AnyUser) -> AgencyPublic:
+def get_agency(agency_id: AgencyId, session: SessionDep, _: ListReader) -> AgencyPublic:
     return agencies.get_agency(session=session, agency_id=agency_id)
 
 
 @router.patch("/agencies/{agency_id}")
 def update_agency(
-    agency_id: AgencyId, body: AgencyUpdate, session: SessionDep, actor: AdminUser
+    agency_id: AgencyId, body: AgencyUpdate, session: SessionDep, actor: ListAdmin
 ) -> AgencyPublic:
     """Change an agency; ``aliases``, when sent, replaces them all."""
     return agencies.update_agency(session=session, agency_id=agency_id, data=body, actor=actor.email)
 
 
 @router.delete("/agencies/{agency_id}", **NO_CONTENT)
-def delete_agency(agency_id: AgencyId, session: SessionDep, actor: AdminUser) -> None:
+def delete_agency(agency_id: AgencyId, session: SessionDep, actor: ListAdmin) -> None:
     """Delete an agency no engagement or interest names; 409 otherwise."""
     agencies.delete_agency(session=session, agency_id=agency_id, actor=actor.email)
 
@@ -98,7 +111,8 @@ def delete_agency(agency_id: AgencyId, session: SessionDep, actor: AdminUser) ->
 @router.get("/consultants")
 def list_consultants(
     session: SessionDep,
-    _: AnyUser,
+    _: ListReader,
+    grants: GrantsDep,
     policy: PolicyDep,
     status: ConsultantStatus | None = None,
     specialism: Specialism | None = None,
@@ -116,9 +130,12 @@ def list_consultants(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> ConsultantPage:
-    """Consultants by name, filtered, one page at a time; ``total`` counts every match."""
-    return consultants.list_consultants(
+) -> ConsultantPage | ConsultantListedPage:
+    """Consultants by name, filtered, one page at a time; ``total`` counts every match. Chairs and analysts
+    get names, specialisms and standing only, and cannot filter by what they may not see."""
+    if not sees_personal_details(grants):
+        expiring_within_days = None
+    page = consultants.list_consultants(
         session=session,
         status=status,
         specialism=specialism,
@@ -130,6 +147,7 @@ def list_consultants(
         limit=limit,
         offset=offset,
     )
+    return page if sees_personal_details(grants) else ConsultantListedPage.of(page)
 
 
 # One Slack account is linked to one person (``registry.slack_ids``).
@@ -137,7 +155,7 @@ TAKEN = {409: {"description": "the email or Slack member id belongs to someone e
 
 
 @router.post("/consultants", status_code=status.HTTP_201_CREATED, responses=TAKEN)
-def create_consultant(body: ConsultantCreate, session: SessionDep, actor: AdminUser) -> ConsultantPublic:
+def create_consultant(body: ConsultantCreate, session: SessionDep, actor: ListAdmin) -> ConsultantPublic:
     """Add a consultant as an applicant; 409 if the email is already on the list, or the Slack member id
     belongs to another consultant or a board user."""
     return consultants.create_consultant(
@@ -146,7 +164,7 @@ def create_consultant(body: ConsultantCreate, session: SessionDep, actor: AdminU
 
 
 @router.get("/consultants/export", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-def export_consultants(session: SessionDep, _: AnyUser) -> Response:
+def export_consultants(session: SessionDep, _: ListAdmin) -> Response:
     """Every consultant as CSV, in the columns the import reads (see the README)."""
     return Response(
         sync.export_csv(session=session),
@@ -160,7 +178,7 @@ def export_consultants(session: SessionDep, _: AnyUser) -> Response:
 @router.get("/consultants/search")
 def search_consultants(
     session: SessionDep,
-    _: CommissionerUser,
+    _: AnyCommissioner,
     q: Annotated[
         Line,
         Query(
@@ -183,7 +201,7 @@ def search_consultants(
 )
 def import_consultants(
     session: SessionDep,
-    actor: AdminUser,
+    actor: ListAdmin,
     file: Annotated[UploadFile, File(description="CSV, UTF-8, one consultant per row")],
     dry_run: Annotated[
         bool, Query(description="check and report, write nothing (the default); false imports for real")
@@ -206,14 +224,18 @@ def import_consultants(
 
 
 @router.get("/consultants/{consultant_id}")
-def get_consultant(consultant_id: Id, session: SessionDep, _: AnyUser) -> ConsultantDetail:
-    """A consultant with their engagements, interests, accreditations and review records."""
-    return consultants.get_consultant(session=session, consultant_id=consultant_id)
+def get_consultant(
+    consultant_id: Id, session: SessionDep, _: ListReader, grants: GrantsDep
+) -> ConsultantDetail | ConsultantListed:
+    """A consultant with their engagements, interests, accreditations and review records; to a chair or
+    an analyst, their name, specialisms and standing only."""
+    found = consultants.get_consultant(session=session, consultant_id=consultant_id)
+    return found if sees_personal_details(grants) else ConsultantListed.of(found)
 
 
 @router.get("/consultants/{consultant_id}/card")
 def consultant_card(
-    consultant_id: Id, session: SessionDep, _: CommissionerUser, policy: PolicyDep
+    consultant_id: Id, session: SessionDep, _: AnyCommissioner, policy: PolicyDep
 ) -> ConsultantCard:
     """The record with the places held, each check's state (falling due: within 30 days) and the status
     actions open now."""
@@ -227,7 +249,7 @@ def consultant_card(
 
 @router.patch("/consultants/{consultant_id}", responses=TAKEN)
 def update_consultant(
-    consultant_id: Id, body: ConsultantUpdate, session: SessionDep, actor: AdminUser
+    consultant_id: Id, body: ConsultantUpdate, session: SessionDep, actor: ListAdmin
 ) -> ConsultantPublic:
     """Change the fields sent. Status changes have their own actions."""
     team = slack_team_key(body.slack_team_id) if body.slack_team_id else None
@@ -237,7 +259,7 @@ def update_consultant(
 
 
 @router.delete("/consultants/{consultant_id}", **NO_CONTENT)
-def delete_consultant(consultant_id: Id, session: SessionDep, actor: AdminUser) -> None:
+def delete_consultant(consultant_id: Id, session: SessionDep, actor: ListAdmin) -> None:
     """Delete an applicant added by mistake; 409 for anyone approved before (remove them instead)."""
     consultants.delete_consultant(session=session, consultant_id=consultant_id, actor=actor.email)
 
@@ -246,26 +268,26 @@ NOT_ALLOWED = {409: {"description": "not allowed from the consultant's status; `
 
 
 @router.post("/consultants/{consultant_id}/approve", responses=NOT_ALLOWED)
-def approve(consultant_id: Id, body: StatusChange, session: SessionDep, actor: AdminUser) -> ConsultantPublic:
+def approve(consultant_id: Id, body: StatusChange, session: SessionDep, actor: ListAdmin) -> ConsultantPublic:
     """Approve an applicant, or re-approve an approved consultant: sets approved_on and reapproval_due."""
     return change_status(session, consultant_id, Action.approve, body, actor=actor.email)
 
 
 @router.post("/consultants/{consultant_id}/suspend", responses=NOT_ALLOWED)
-def suspend(consultant_id: Id, body: StatusChange, session: SessionDep, actor: AdminUser) -> ConsultantPublic:
+def suspend(consultant_id: Id, body: StatusChange, session: SessionDep, actor: ListAdmin) -> ConsultantPublic:
     """Suspend an approved consultant."""
     return change_status(session, consultant_id, Action.suspend, body, actor=actor.email)
 
 
 @router.post("/consultants/{consultant_id}/remove", responses=NOT_ALLOWED)
-def remove(consultant_id: Id, body: StatusChange, session: SessionDep, actor: AdminUser) -> ConsultantPublic:
+def remove(consultant_id: Id, body: StatusChange, session: SessionDep, actor: ListAdmin) -> ConsultantPublic:
     """Remove a consultant from the list; their history stays."""
     return change_status(session, consultant_id, Action.remove, body, actor=actor.email)
 
 
 @router.post("/consultants/{consultant_id}/reinstate", responses=NOT_ALLOWED)
 def reinstate(
-    consultant_id: Id, body: StatusChange, session: SessionDep, actor: AdminUser
+    consultant_id: Id, body: StatusChange, session: SessionDep, actor: ListAdmin
 ) -> ConsultantPublic:
     """Reinstate a suspended consultant (approval dates kept) or a removed one (approved afresh)."""
     return change_status(session, consultant_id, Action.reinstate, body, actor=actor.email)
@@ -273,7 +295,7 @@ def reinstate(
 
 @router.post("/consultants/{consultant_id}/reminders")
 def remind(
-    consultant_id: Id, body: ReminderIn, session: SessionDep, actor: AdminUser, policy: PolicyDep
+    consultant_id: Id, body: ReminderIn, session: SessionDep, actor: ListAdmin, policy: PolicyDep
 ) -> ReminderOut:
     """Record that the consultant is being asked to renew a check, and say where (their Slack id): the
     bot sends the message. 409 if they have no Slack account on record."""
@@ -316,10 +338,10 @@ def _record_routes(
     record_path = f"{records_path}/{{{kind.noun}_id}}"
     RecordId = Annotated[int, Path(alias=f"{kind.noun}_id", ge=1, le=MAX_ID)]
 
-    def listed(consultant_id: Id, session: SessionDep, _: AnyUser) -> list[Any]:
+    def listed(consultant_id: Id, session: SessionDep, _: ListDetailReader) -> list[Any]:
         return records.list_records(session=session, kind=kind, consultant_id=consultant_id)
 
-    def added(consultant_id: Id, body: create, session: SessionDep, actor: AdminUser) -> Any:  # type: ignore[valid-type]
+    def added(consultant_id: Id, body: create, session: SessionDep, actor: ListAdmin) -> Any:  # type: ignore[valid-type]
         return records.add_record(
             session=session, kind=kind, consultant_id=consultant_id, data=body, actor=actor.email
         )
@@ -329,7 +351,7 @@ def _record_routes(
         record_id: RecordId,
         body: update,  # type: ignore[valid-type]
         session: SessionDep,
-        actor: AdminUser,
+        actor: ListAdmin,
     ) -> Any:
         return records.update_record(
             session=session,
@@ -340,7 +362,7 @@ def _record_routes(
             actor=actor.email,
         )
 
-    def deleted(consultant_id: Id, record_id: RecordId, session: SessionDep, actor: AdminUser) -> None:
+    def deleted(consultant_id: Id, record_id: RecordId, session: SessionDep, actor: ListAdmin) -> None:
         records.delete_record(
             session=session, kind=kind, consultant_id=consultant_id, record_id=record_id, actor=actor.email
         )

@@ -41,9 +41,20 @@ class ReminderOut(SQLModel):
 # Slack (service.api.slack) ------------------------------------------------------------------------
 
 
+class HeldRole(SQLModel):
+    partnership: str = Field(description="the partnership's prefix")
+    name: str = Field(description="the partnership's name")
+    role: Role
+
+
 class Me(SQLModel):
     id: int
-    role: Role
+    role: Role = Field(
+        description="one role to go by: admin for a list admin, else the strongest role held in a "
+        "partnership (admin, commissioner, chair), or the regional one (analyst, bot)"
+    )
+    regional: Role = Field(description="the regional role: list_admin, analyst, member or bot")
+    roles: list[HeldRole] = Field(default_factory=list, description="the roles held in partnerships")
     slack_user_id: str | None
     slack_team_id: str | None = Field(
         default=None, description="their Slack workspace; null: the deployment's own"
@@ -62,6 +73,7 @@ class Deadline(SQLModel):
     label: str
     due: dt.date
     basis: str
+    partnership: str | None = Field(default=None, description="the lead partnership's prefix")
 
 
 class CheckDue(SQLModel):
@@ -392,6 +404,8 @@ class NewerRulesOut(BaseModel):
 class CaseOut(BaseModel):
     ref: str
     area: str
+    partnership: str | None = Field(default=None, description="the lead partnership's prefix")
+    contributing: list[str] = Field(default_factory=list, description="contributing partnerships' prefixes")
     status: CaseStatus
     features: dict[str, Any]
     created_by: str

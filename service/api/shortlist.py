@@ -2,12 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from commissioning import shortlists
+from commissioning import partnerships, shortlists
+from commissioning.models import Partnership
 from core import clock
 from matching.policy import describe
 from matching.shortlist import PoolSummary
+from service.access import AnyCommissioner, CaseReader, GrantsDep, require_case_role
 from service.api.params import Ref
 from service.api.schemas import (
     AlternateOut,
@@ -23,9 +25,9 @@ from service.api.schemas import (
     ShortlistOut,
     SummaryOut,
 )
-from service.auth import AnyUser, CommissionerUser
 from service.db import SessionDep, UnitOfWorkRoute
-from service.policy import PolicyDep, RankingDep
+from service.models import Role
+from service.policy import PolicyDep, RankingDep, partnership_policy
 
 router = APIRouter(prefix="/api/v1", tags=["shortlist"], route_class=UnitOfWorkRoute)
 
@@ -42,17 +44,33 @@ def _summary_out(summary: PoolSummary) -> SummaryOut:
 @router.get("/cases/{ref}/shortlist")
 def get_shortlist(
     ref: Ref,
+    request: Request,
     session: SessionDep,
-    _: AnyUser,
-    policy: PolicyDep,
+    _: CaseReader,
+    grants: GrantsDep,
     ranking: RankingDep,
     limit: Annotated[int, Query(ge=1, le=200, description="how many candidates to list")] = 20,
 ) -> ShortlistOut:
-    """Ranked candidates with their score breakdown and warnings; excluded consultants with findings."""
+    """Ranked candidates with their score breakdown and warnings; excluded consultants with findings.
+
+    The case is judged by its lead partnership's independence policy. The lead partnership's local notes
+    about a consultant show as warnings to its own commissioners and admins only."""
+    access = require_case_role(request, session, grants, ref, ())
+    lead = session.get(Partnership, access.case.partnership_id)
+    policy = partnership_policy(lead).independence
     result = shortlists.shortlist_for(
         session=session, ref=ref, policy=policy, ranking=ranking, today=clock.today(), limit=limit
     )
     ranked = result.shortlist
+    local: dict[int, list[FindingOut]] = {}
+    if lead is not None and access.lead_roles & {Role.commissioner, Role.admin}:
+        shown = [c.consultant.id for c in ranked.candidates] + [e.consultant.id for e in ranked.excluded]
+        local = {
+            consultant_id: [FindingOut.model_validate(f.to_json()) for f in found]
+            for consultant_id, found in partnerships.notes_by_consultant(
+                session, partnership=lead, consultant_ids=shown
+            ).items()
+        }
     return ShortlistOut(
         case_ref=result.case.ref,
         listed=result.listed,
@@ -63,7 +81,10 @@ def get_shortlist(
                 name=c.consultant.name,
                 score=c.score,
                 breakdown=[ScorePartOut(**vars(part)) for part in c.breakdown],
-                warnings=[FindingOut.model_validate(f.to_json()) for f in c.warnings],
+                warnings=[
+                    *(FindingOut.model_validate(f.to_json()) for f in c.warnings),
+                    *local.get(c.consultant.id, ()),
+                ],
             )
             for c in ranked.candidates
         ],
@@ -71,7 +92,10 @@ def get_shortlist(
             ExcludedOut(
                 consultant_id=e.consultant.id,
                 name=e.consultant.name,
-                findings=[FindingOut.model_validate(f.to_json()) for f in e.findings],
+                findings=[
+                    *(FindingOut.model_validate(f.to_json()) for f in e.findings),
+                    *local.get(e.consultant.id, ()),
+                ],
             )
             for e in ranked.excluded
         ],
@@ -83,12 +107,21 @@ def get_shortlist(
 
 @router.post("/assignments/plan")
 def plan_assignments(
-    body: PlanIn, session: SessionDep, _: CommissionerUser, policy: PolicyDep, ranking: RankingDep
+    body: PlanIn,
+    request: Request,
+    session: SessionDep,
+    _: AnyCommissioner,
+    grants: GrantsDep,
+    policy: PolicyDep,
+    ranking: RankingDep,
 ) -> PlanOut:
     """Propose one reviewer per case: as many cases covered as possible, then the best total fit.
 
+    Every case must be one the caller commissions for (commissioner or admin of its lead partnership).
     Nothing is commissioned: each proposal is then commissioned as usual.
     """
+    for ref in body.case_refs:
+        require_case_role(request, session, grants, ref, (Role.commissioner, Role.admin))
     batch = shortlists.plan_for(
         session=session,
         refs=body.case_refs,

@@ -6,16 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from commissioning import rules, store
+from commissioning import partnerships, rules, store
 from commissioning.consultant_views import CheckOut
 from commissioning.models import CaseStatus, CommissionRole, CommissionStatus
 from core import clock
 from registry import consultants, vocabulary
 from service import slack_state
+from service.access import CaseReader, PartnershipPerson
 from service.api.params import Ref
-from service.api.schemas import CheckDue, Deadline, Me, OutcomeLabel
-from service.auth import AnyUser, BotUser, CaseReader, CurrentUser, IdentityProbe
+from service.api.schemas import CheckDue, Deadline, HeldRole, Me, OutcomeLabel
+from service.auth import BotUser, CurrentUser, IdentityProbe
 from service.db import SessionDep, UnitOfWorkRoute
+from service.models import PARTNERSHIP_ROLES, Role
 from service.policy import PolicyDep
 from service.slack_state import (
     CLAIM_KEY,
@@ -26,6 +28,7 @@ from service.slack_state import (
     DraftPublic,
     DraftWrite,
 )
+from service.users import roles_of
 
 router = APIRouter(prefix="/api/v1/slack", tags=["slack"], route_class=UnitOfWorkRoute)
 # Checked before any lookup: PostgreSQL cannot compare text with a NUL in it, so a bad id must be a 422.
@@ -34,13 +37,23 @@ ClaimKey = Annotated[str, Path(pattern=CLAIM_KEY, description="the key claimed")
 
 
 @router.get("/me")
-def me(_: IdentityProbe, user: CurrentUser) -> Me:
+def me(_: IdentityProbe, user: CurrentUser, session: SessionDep) -> Me:
     """The user a request runs as: with ``X-Slack-User-Id``, the linked user, or 403 if there is none.
 
     Asked on every App Home opening, so a 403 here is not audited as a refusal (nothing was attempted).
     """
     assert user.id is not None
-    return Me(id=user.id, role=user.role, slack_user_id=user.slack_user_id, slack_team_id=user.slack_team_id)
+    held = roles_of(session, user.id)
+    strongest = next((r for r in PARTNERSHIP_ROLES if any(role == r for _, role in held)), None)
+    role = Role.admin if user.role == Role.list_admin else strongest or Role(user.role)
+    return Me(
+        id=user.id,
+        role=role,
+        regional=user.role,
+        roles=[HeldRole(partnership=p.prefix, name=p.name, role=r) for p, r in held],
+        slack_user_id=user.slack_user_id,
+        slack_team_id=user.slack_team_id,
+    )
 
 
 @router.get("/outcomes")
@@ -69,14 +82,26 @@ def words() -> dict[str, dict[str, str]]:
 DEADLINE_PAGE = 200
 
 
-def _deadlines(view: store.CaseView, labels: dict[str, rules.OutcomeType]) -> list[Deadline]:
+def _deadlines(
+    view: store.CaseView, labels: dict[str, rules.OutcomeType], prefixes: dict[int, str] | None = None
+) -> list[Deadline]:
     """The dated deadlines in force on one case (the board's decision once it has decided, else the
-    recommendation), soonest first."""
+    recommendation), soonest first, each with the case's lead partnership (from ``prefixes``, by id)."""
     found = []
+    partnership = (prefixes or {}).get(view.case.partnership_id)
     for due in view.governing().deadlines:
         kind = labels.get(due.type)
         label = kind.label if kind else due.type
-        found.append(Deadline(ref=view.case.ref, stage=due.type, label=label, due=due.day, basis=due.basis))
+        found.append(
+            Deadline(
+                ref=view.case.ref,
+                stage=due.type,
+                label=label,
+                due=due.day,
+                basis=due.basis,
+                partnership=partnership,
+            )
+        )
     return found
 
 
@@ -88,6 +113,7 @@ def deadlines(session: SessionDep, _: BotUser) -> list[Deadline]:
     the bot, not a person, calls it.
     """
     labels = rules.outcome_types()
+    prefixes = {p.partnership.id: p.partnership.prefix for p in partnerships.list_partnerships(session)}
     found: list[Deadline] = []
     offset = 0
     while True:
@@ -95,7 +121,7 @@ def deadlines(session: SessionDep, _: BotUser) -> list[Deadline]:
             session=session, status=CaseStatus.open, limit=DEADLINE_PAGE, offset=offset
         )
         for view in views:
-            found += _deadlines(view, labels)
+            found += _deadlines(view, labels, prefixes)
         offset += DEADLINE_PAGE
         if offset >= total:
             return found
@@ -136,20 +162,22 @@ def checks_due(
 
 
 @router.post("/drafts", status_code=status.HTTP_201_CREATED)
-def create_draft(body: DraftWrite, session: SessionDep, user: AnyUser) -> DraftPublic:
+def create_draft(body: DraftWrite, session: SessionDep, user: PartnershipPerson) -> DraftPublic:
     """Start a threshold check in progress for the calling user."""
     assert user.id is not None
     return slack_state.create_draft(session, user_id=user.id, state=body.state)
 
 
 @router.get("/drafts/{draft_id}")
-def get_draft(draft_id: DraftId, session: SessionDep, user: AnyUser) -> DraftPublic:
+def get_draft(draft_id: DraftId, session: SessionDep, user: PartnershipPerson) -> DraftPublic:
     assert user.id is not None
     return slack_state.get_draft(session, draft_id=draft_id, user_id=user.id)
 
 
 @router.put("/drafts/{draft_id}")
-def replace_draft(draft_id: DraftId, body: DraftWrite, session: SessionDep, user: AnyUser) -> DraftPublic:
+def replace_draft(
+    draft_id: DraftId, body: DraftWrite, session: SessionDep, user: PartnershipPerson
+) -> DraftPublic:
     assert user.id is not None
     return slack_state.replace_draft(session, draft_id=draft_id, user_id=user.id, state=body.state)
 

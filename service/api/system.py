@@ -4,15 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from sqlalchemy import String, cast, or_, text
+from sqlmodel import col, select
 
-from core import audit
-from core.audit import AuditEventPublic
+from commissioning.models import Case, Commission, Partnership
+from core.audit import AuditEvent, AuditEventPublic
 from core.values import OptionalLine
-from service.auth import AdminUser
+from service.access import AuditReader, Grants, GrantsDep
 from service.db import SessionDep, UnitOfWorkRoute, get_engine
 from service.metrics import exposition, token_matches
 from service.migrate import current_revision, head_revision
+from service.models import PartnershipRole, Role
 from service.request_ids import with_id
 
 router = APIRouter(route_class=UnitOfWorkRoute)
@@ -62,8 +64,41 @@ def metrics(request: Request) -> Response:
 
 @router.get("/api/v1/audit", tags=["audit"])
 def list_audit(
-    session: SessionDep, _: AdminUser, entity_type: EntityField = None, entity_id: EntityField = None
+    session: SessionDep,
+    _: AuditReader,
+    grants: GrantsDep,
+    entity_type: EntityField = None,
+    entity_id: EntityField = None,
 ) -> list[AuditEventPublic]:
-    """Audit events, oldest first, optionally for one entity."""
-    events = audit.history(session, entity_type=entity_type, entity_id=entity_id)
+    """Audit events, oldest first, optionally for one entity. List admins read the whole log; a
+    partnership's admins read the events of the cases it leads (their commissions too), of its people
+    and of the partnership itself."""
+    query = select(AuditEvent).order_by(col(AuditEvent.id))
+    if entity_type:
+        query = query.where(AuditEvent.entity_type == entity_type)
+    if entity_id:
+        query = query.where(AuditEvent.entity_id == entity_id)
+    if not grants.list_admin:
+        query = query.where(_own_partnerships(grants))
+    events = session.exec(query).all()
     return [AuditEventPublic.model_validate(event, from_attributes=True) for event in events]
+
+
+def _own_partnerships(grants: Grants) -> object:
+    """The events a partnership admin may read: of the cases their partnerships lead, those cases'
+    commissions, the people holding a role there, and the partnerships themselves."""
+    own = list(grants.partnerships(Role.admin))
+    cases = select(Case.ref).where(col(Case.partnership_id).in_(own))
+    commissions = (
+        select(cast(Commission.id, String))
+        .join(Case, col(Case.id) == Commission.case_id)
+        .where(col(Case.partnership_id).in_(own))
+    )
+    people = select(cast(PartnershipRole.user_id, String)).where(col(PartnershipRole.partnership_id).in_(own))
+    prefixes = select(Partnership.prefix).where(col(Partnership.id).in_(own))
+    return or_(
+        (AuditEvent.entity_type == "case") & col(AuditEvent.entity_id).in_(cases),
+        (AuditEvent.entity_type == "commission") & col(AuditEvent.entity_id).in_(commissions),
+        (AuditEvent.entity_type == "user") & col(AuditEvent.entity_id).in_(people),
+        (AuditEvent.entity_type == "partnership") & col(AuditEvent.entity_id).in_(prefixes),
+    )

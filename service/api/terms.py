@@ -8,9 +8,9 @@ from commissioning import terms_store
 from commissioning.models import TermsVersion
 from commissioning.render import RENDERERS, Format
 from core import clock
+from service.access import CaseCommissioner, CaseReader
 from service.api.params import Id, Ref
 from service.api.schemas import DiffOut, GeneratedOut, MissingOut, VersionOut
-from service.auth import AnyUser, CommissionerUser
 from service.db import SessionDep, UnitOfWorkRoute
 from service.people import naming
 from service.settings import get_settings
@@ -38,7 +38,7 @@ def _version_out(ref: str, record: TermsVersion) -> dict[str, Any]:
     responses={200: {"model": GeneratedOut, "description": "nothing changed: the latest version"}},
 )
 def generate_terms(
-    ref: Ref, session: SessionDep, actor: CommissionerUser, response: Response
+    ref: Ref, session: SessionDep, actor: CaseCommissioner, response: Response
 ) -> GeneratedOut:
     """Generate the case's terms of reference; a new version only when the content changed."""
     result = terms_store.generate(
@@ -68,7 +68,7 @@ def generate_terms(
 
 
 @router.get("/cases/{ref}/terms")
-def list_terms(ref: Ref, session: SessionDep, _: AnyUser) -> list[VersionOut]:
+def list_terms(ref: Ref, session: SessionDep, _: CaseReader) -> list[VersionOut]:
     """The case's stored versions, oldest first."""
     return [VersionOut(**_version_out(ref, r)) for r in terms_store.list_versions(session=session, ref=ref)]
 
@@ -83,7 +83,7 @@ def list_terms(ref: Ref, session: SessionDep, _: AnyUser) -> list[VersionOut]:
         }
     },
 )
-def download_terms(ref: Ref, version: Id, fmt: Format, session: SessionDep, _: AnyUser) -> Response:
+def download_terms(ref: Ref, version: Id, fmt: Format, session: SessionDep, _: CaseReader) -> Response:
     """One version as Markdown (stored verbatim), HTML, DOCX or PDF (rendered from its stored content).
 
     The X-Template-Version header names the layout that produced the file: a version stored under an
@@ -94,7 +94,7 @@ def download_terms(ref: Ref, version: Id, fmt: Format, session: SessionDep, _: A
 
 
 @router.get("/cases/{ref}/terms/{from_version:int}/diff/{to_version:int}")
-def diff_terms(ref: Ref, from_version: Id, to_version: Id, session: SessionDep, _: AnyUser) -> DiffOut:
+def diff_terms(ref: Ref, from_version: Id, to_version: Id, session: SessionDep, _: CaseReader) -> DiffOut:
     """What changed between two versions, section by section and as a unified diff of the Markdown."""
     result = terms_store.diff(session=session, ref=ref, from_version=from_version, to_version=to_version)
     return DiffOut(

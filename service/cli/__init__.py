@@ -6,7 +6,7 @@ and starts in a fraction of a second.
 
 import typer
 
-from service.cli import admin, backups, cases, records, server, slack
+from service.cli import admin, backups, cases, partnerships, records, server, slack
 
 HELP = "Commission safeguarding case reviews."
 QUIET = frozenset({"check"})  # pure calculations that log nothing: they start without the logging set up
@@ -32,6 +32,7 @@ for command in (server.serve, cases.check, cases.shortlist, cases.terms, backups
     app.command()(command)
 app.add_typer(server.db_app, name="db")
 app.add_typer(admin.user_app, name="user")
+app.add_typer(partnerships.partnership_app, name="partnership")
 app.add_typer(admin.audit_app, name="audit")
 app.add_typer(records.registry_app, name="registry")
 app.add_typer(server.demo_app, name="demo")

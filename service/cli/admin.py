@@ -1,20 +1,42 @@
 """Who may use the service, and the audit log of what was done."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from service.cli.common import CLI_ACTOR, fail, unit_of_work
 
+if TYPE_CHECKING:
+    from service.models import Role
+
 user_app = typer.Typer(help="Users and their API tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+
+
+ROLE_HELP = (
+    "list_admin or analyst (regional roles, across partnerships); admin, commissioner or chair (held in the "
+    "partnership named by --partnership); or bot."
+)
+
+
+def _role(role: str) -> "Role":
+    from service.models import Role
+
+    try:
+        return Role(role.strip().lower().replace(" ", "_").replace("-", "_"))
+    except ValueError:
+        valid = ", ".join(r.value for r in Role if r != Role.member)
+        raise fail(f"Unknown role {role!r}: use one of {valid}.") from None
 
 
 @user_app.command("add")
 def user_add(
     email: str,
-    role: Annotated[str, typer.Option(help="admin, commissioner, chair or bot.")],
+    role: Annotated[str, typer.Option(help=ROLE_HELP)],
+    partnership: Annotated[
+        str | None, typer.Option(help="The prefix of the partnership the role is held in, e.g. CHS.")
+    ] = None,
     slack_user_id: Annotated[str | None, typer.Option(help="Slack user id (U...) to link.")] = None,
     slack_team_id: Annotated[
         str | None,
@@ -28,14 +50,9 @@ def user_add(
     import re
 
     from registry.models import SLACK_TEAM_ID
-    from service.models import Role
     from service.slack_settings import slack_team_key
     from service.users import add_user
 
-    try:
-        parsed_role = Role(role)
-    except ValueError:
-        raise fail(f"Unknown role {role!r}: use one of {', '.join(r.value for r in Role)}.") from None
     if slack_team_id is not None and not (slack_user_id and re.fullmatch(SLACK_TEAM_ID, slack_team_id)):
         raise fail(
             "--slack-team-id names the workspace of --slack-user-id: give both, the workspace as its team "
@@ -45,13 +62,45 @@ def user_add(
         _, token = add_user(
             session,
             email=email,
-            role=parsed_role,
+            role=_role(role),
             actor=CLI_ACTOR,
             slack_user_id=slack_user_id,
             slack_team=slack_team_key(slack_team_id),
             display_name=name,
+            partnership=partnership,
         )
     typer.echo(token)
+
+
+@user_app.command("grant")
+def user_grant(
+    email: str,
+    role: Annotated[str, typer.Option(help="admin, commissioner or chair.")],
+    partnership: Annotated[str, typer.Option(help="The prefix of the partnership, e.g. CHS.")],
+) -> None:
+    """Give an existing user another role in a partnership (a person may chair one and commission for
+    another)."""
+    from service.users import grant_role
+
+    with unit_of_work() as session:
+        user = grant_role(session, email=email, role=_role(role), partnership=partnership, actor=CLI_ACTOR)
+        shown = user.shown_name
+    typer.echo(f"{shown} holds the role {role} in {partnership.upper()}.")
+
+
+@user_app.command("ungrant")
+def user_ungrant(
+    email: str,
+    role: Annotated[str, typer.Option(help="admin, commissioner or chair.")],
+    partnership: Annotated[str, typer.Option(help="The prefix of the partnership, e.g. CHS.")],
+) -> None:
+    """Take a role in a partnership from a user."""
+    from service.users import revoke_role
+
+    with unit_of_work() as session:
+        user = revoke_role(session, email=email, role=_role(role), partnership=partnership, actor=CLI_ACTOR)
+        shown = user.shown_name
+    typer.echo(f"{shown} no longer holds the role {role} in {partnership.upper()}.")
 
 
 @user_app.command("revoke")

@@ -96,13 +96,13 @@ def shortlist(
     """Rank the consultants who may review CASE_REF, with reasons, and list those excluded and why."""
     from commissioning.shortlists import shortlist_for
     from core import clock
-    from service.policy import independence_policy, ranking_policy
+    from service.policy import case_policy, ranking_policy
 
     with unit_of_work() as session:
         result = shortlist_for(
             session=session,
             ref=case_ref,
-            policy=independence_policy(),
+            policy=case_policy(session, ref=case_ref),
             ranking=ranking_policy(),
             today=clock.today(),
             limit=limit,

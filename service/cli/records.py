@@ -110,6 +110,7 @@ def retention_purge(
     from commissioning import retention_store
     from core import clock
     from core.values import bounded
+    from service.policy import retention_years_by_partnership
     from service.settings import get_settings
 
     try:
@@ -126,6 +127,7 @@ def retention_purge(
             years=get_settings().retention_years,
             dry_run=dry_run,
             actor=CLI_ACTOR,
+            years_by_partnership=retention_years_by_partnership(session),
         )
     summary = report.to_json()
     verb = "Would remove" if dry_run else "Removed"

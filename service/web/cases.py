@@ -10,7 +10,7 @@ whichever way it is fetched. Recording a signed declaration is ``commissions.dec
 from collections.abc import Mapping
 from datetime import date
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -25,8 +25,9 @@ from commissioning.workflow import Action
 from core import clock
 from core.errors import Invalid, NotAllowed, NotFound
 from registry.agencies import resolve_agency
+from service.access import readable_case, readable_partnerships, require_case_role
 from service.db import SessionDep, UnitOfWorkRoute
-from service.models import User
+from service.models import Role, User
 from service.people import names
 from service.settings import get_settings
 from service.web.pages import (
@@ -42,7 +43,7 @@ from service.web.pages import (
     render,
     typed,
 )
-from service.web.session import AdminPage, CasesPage, CheckedForm
+from service.web.session import CasesPage, CheckedForm, page_grants
 
 router = APIRouter(prefix="/admin/cases", include_in_schema=False, route_class=UnitOfWorkRoute)
 
@@ -62,7 +63,11 @@ def case_list(
     page = page_number(page)
     chosen = CaseStatus(status) if status in set(CaseStatus) else None
     views, total = case_store.list_cases(
-        session=session, status=chosen, limit=PAGE_SIZE, offset=page_offset(page)
+        session=session,
+        status=chosen,
+        limit=PAGE_SIZE,
+        offset=page_offset(page),
+        partnership_ids=readable_partnerships(page_grants(request)),
     )
     today = clock.today()
     rows = [_row(view, today) for view in views]
@@ -83,8 +88,24 @@ def _not_found(user: User, message: str) -> PageRefused:
     return PageRefused(404, "Not found", message, user=user)
 
 
+def _readable(request: Request, session: Session, user: User, ref: str, *roles: Role) -> None:
+    """The not-found page unless the user may read case ``ref`` (another partnership's case is not
+    found, as through the API, and audited as refused); the 403 page when they lack one of ``roles`` in
+    its lead partnership."""
+    try:
+        require_case_role(request, session, page_grants(request), ref, roles)
+    except HTTPException as refused:
+        if refused.status_code == 404:
+            raise _not_found(user, str(refused.detail)) from None
+        raise PageRefused(
+            403, "You do not have access to this page", str(refused.detail), user=user
+        ) from None
+
+
 @router.get("/{ref}")
 def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) -> Response:
+    _readable(request, session, user, ref)
+    lead_admin = Role.admin in readable_case(request, session, page_grants(request), ref).lead_roles
     try:
         view = case_store.get_case(session=session, ref=ref)
     except NotFound as error:
@@ -109,12 +130,16 @@ def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) 
         "formats": list(Format),
         "named": names(session, actors),
         "today": clock.today(),
+        "lead_admin": lead_admin,
     }
     return render(request, "cases/case.html", context, user=user)
 
 
 @router.get("/{ref}/terms/{version:int}.{fmt}")
-def download(ref: str, version: int, fmt: Format, session: SessionDep, user: CasesPage) -> Response:
+def download(
+    request: Request, ref: str, version: int, fmt: Format, session: SessionDep, user: CasesPage
+) -> Response:
+    _readable(request, session, user, ref)
     try:
         if not 0 < version <= MAX_NUMBER:
             raise NotFound(f"Case {ref} has no terms of reference version {version}.")
@@ -182,16 +207,19 @@ def _closed(view: commissions.CommissionView) -> str:
 
 @router.get("/{ref}/commissions/{commission_id}/declaration")
 def signed_declaration_form(
-    request: Request, session: SessionDep, user: AdminPage, ref: str, commission_id: int
+    request: Request, session: SessionDep, user: CasesPage, ref: str, commission_id: int
 ) -> Response:
+    _readable(request, session, user, ref, Role.admin)
     return _declaration_page(request, session, user, _commission(session, user, ref, commission_id))
 
 
 @router.post("/{ref}/commissions/{commission_id}/declaration")
 def record_signed_declaration(
-    request: Request, session: SessionDep, user: AdminPage, form: CheckedForm, ref: str, commission_id: int
+    request: Request, session: SessionDep, user: CasesPage, form: CheckedForm, ref: str, commission_id: int
 ) -> Response:
-    """Record the consultant's signed statement as their declaration, recorded by the board from it."""
+    """Record the consultant's signed statement as their declaration, recorded by the board from it (an
+    admin of the case's lead partnership)."""
+    _readable(request, session, user, ref, Role.admin)
     view = _commission(session, user, ref, commission_id)
     values = typed(form, ("signed_on", "reference", "declares", "statement"))
     errors: dict[str, str] = {}

@@ -16,7 +16,7 @@ from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role
 from service.policy import PolicyDep
 from service.web.pages import render
-from service.web.session import AdminPage, CasesPage
+from service.web.session import AdminPage, SignedInPage
 
 router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
 
@@ -40,10 +40,10 @@ class Band:
 
 
 @router.get("")
-def home(user: CasesPage) -> Response:
-    """Admins start at the dashboard; chairs and commissioners at their cases."""
+def home(user: SignedInPage) -> Response:
+    """List admins start at the dashboard; the people of partnerships at their cases."""
     return RedirectResponse(
-        "/admin/dashboard" if user.role == Role.admin else "/admin/cases", status_code=303
+        "/admin/dashboard" if user.role == Role.list_admin else "/admin/cases", status_code=303
     )
 
 

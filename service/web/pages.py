@@ -20,7 +20,7 @@ from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from registry.vocabulary import in_words
 from service import page_sessions
-from service.auth import Caller, _record_refusal
+from service.auth import HIDDEN, Caller, _record_refusal
 from service.db import UnitOfWorkRoute, joined_unit_of_work
 from service.models import User
 from service.people import names
@@ -163,12 +163,13 @@ def found(read: Callable[[], T], *, user: User, title: str, message: str, number
 
 
 def page_refused_response(request: Request, error: Exception) -> Response:
-    """The refusal page, with the request's id to quote; a 403 to a signed-in user is audited
-    (``access.refused``), as the API's are."""
+    """The refusal page, with the request's id to quote; a 403 to a signed-in user, or a 404 hiding
+    another partnership's case from them, is audited (``access.refused``), as the API's are."""
     assert isinstance(error, PageRefused)
     if isinstance(error, SignInRequired):
         return RedirectResponse(f"/admin/sign-in?{urlencode({'next': error.next_path})}", status_code=303)
-    if error.status == 403 and error.user is not None:
+    hidden = error.status == 404 and getattr(request.state, HIDDEN, False)  # another partnership's case
+    if (error.status == 403 or hidden) and error.user is not None:
         caller = Caller(actor=error.user.email, identity=f"user:{error.user.id}", role=str(error.user.role))
         _record_refusal(caller, request, error.message)
     context = {"title": error.title, "message": error.message, "reference": current_request_id()}

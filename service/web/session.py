@@ -19,8 +19,9 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from service import page_sessions
+from service.access import Grants, grants_of
 from service.db import SessionDep, UnitOfWorkRoute
-from service.models import Role, User
+from service.models import ROLE_WORDS, Role, User
 from service.passwords import authenticate
 from service.settings import get_settings
 from service.web.cookie import clear_cookie, expected_csrf, set_session_cookie, signed_in
@@ -38,9 +39,9 @@ def _holds_nul(items: Iterable[tuple[str, Any]]) -> bool:
     return any(isinstance(value, str) and "\x00" in value for _, value in items)
 
 
-def page_user(*roles: Role) -> Callable[[Request, SessionDep], User]:
-    """A dependency giving the signed-in user when they hold one of ``roles``; else sign-in or a 403 page."""
-    names = ", ".join(f"{role.value}s" for role in roles)
+def page_user(allowed: Callable[[Grants], bool], names: str) -> Callable[[Request, SessionDep], User]:
+    """A dependency giving the signed-in user when their roles pass ``allowed`` (the page is for
+    ``names``); else sign-in or a 403 page. Their roles are kept on the request (``page_grants``)."""
 
     def check(request: Request, session: SessionDep) -> User:
         live = signed_in(request, session)
@@ -48,11 +49,14 @@ def page_user(*roles: Role) -> Callable[[Request, SessionDep], User]:
         if user is None or not user.active or not user.password_hash:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             raise SignInRequired(target)
-        if user.role not in roles:
+        grants = grants_of(session, user)
+        request.state.grants = grants
+        if not allowed(grants):
             raise PageRefused(
                 403,
                 "You do not have access to this page",
-                f"This page is for {names}. You are signed in as {user.shown_name}, a {user.role}.",
+                f"This page is for {names}. You are signed in as {user.shown_name}, "
+                f"{ROLE_WORDS[Role(user.role)]}.",
                 user=user,
             )
         if _holds_nul([*request.query_params.multi_items(), *request.path_params.items()]):
@@ -67,8 +71,18 @@ def page_user(*roles: Role) -> Callable[[Request, SessionDep], User]:
     return check
 
 
-AdminPage = Annotated[User, Depends(page_user(Role.admin))]
-CasesPage = Annotated[User, Depends(page_user(Role.admin, Role.commissioner, Role.chair))]
+def page_grants(request: Request) -> Grants:
+    """The roles of the user a page dependency let through."""
+    grants = request.state.grants
+    assert isinstance(grants, Grants)
+    return grants
+
+
+AdminPage = Annotated[User, Depends(page_user(lambda g: g.list_admin, "list admins"))]
+SignedInPage = Annotated[User, Depends(page_user(lambda g: True, "everyone signed in"))]
+CasesPage = Annotated[
+    User, Depends(page_user(lambda g: g.holds(), "the admins, commissioners and chairs of partnerships"))
+]
 
 
 def _origin(url: str) -> str | None:

@@ -10,12 +10,14 @@ from collections.abc import Callable, Mapping
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
+from commissioning import partnerships
 from core.errors import Conflict
 from service import users
 from service.db import SessionDep, UnitOfWorkRoute
-from service.models import PERSON_ROLES, DisplayName, SlackLink, User, UserCreate
+from service.models import PARTNERSHIP_ROLES, PERSON_ROLES, DisplayName, SlackLink, User, UserCreate
 from service.web.forms import Next, RecordForm
 from service.web.pages import audit_history, flash, found, render, typed
 from service.web.session import AdminPage, CheckedForm
@@ -28,6 +30,7 @@ FORM: RecordForm[User] = RecordForm(
         "display_name": "Name",
         "email": "Email address",
         "role": "Role",
+        "partnership": "Partnership",
         "slack_user_id": "Slack member ID",
     },
     choices={"roles": PERSON_ROLES},
@@ -35,12 +38,21 @@ FORM: RecordForm[User] = RecordForm(
         "slack_user_id": "Enter a Slack member ID: U or W then capital letters and digits, like U012AB3CD"
     },
 )
-ROLE_WORDS = {"admin": "an admin", "commissioner": "a commissioner", "chair": "a chair"}
+ROLE_WORDS = {
+    "list_admin": "a list admin",
+    "analyst": "an analyst",
+    "member": "a member of a partnership",
+    "admin": "an admin",
+    "commissioner": "a commissioner",
+    "chair": "a chair",
+}
 
 
 @router.get("")
 def user_list(request: Request, session: SessionDep, user: AdminPage) -> Response:
-    context = {"section": "users", "users": users.list_users(session)}
+    every = users.list_users(session)
+    roles = {person.id: users.roles_in_words(session, person) for person in every}
+    context = {"section": "users", "users": every, "roles": roles}
     return render(request, "users/list.html", context, user=user)
 
 
@@ -48,7 +60,18 @@ def user_list(request: Request, session: SessionDep, user: AdminPage) -> Respons
 
 
 def _create(session: Session, values: Mapping[str, str], admin: User) -> User:
-    data = UserCreate.model_validate({**values, "slack_user_id": values["slack_user_id"].strip() or None})
+    data = UserCreate.model_validate(
+        {
+            **values,
+            "slack_user_id": values["slack_user_id"].strip() or None,
+            "partnership": values.get("partnership", "").strip() or None,
+        }
+    )
+    partnership = data.partnership
+    if partnership is None and data.role in PARTNERSHIP_ROLES:
+        every = partnerships.list_partnerships(session)
+        if len(every) == 1:  # a service with one partnership: the role is held there
+            partnership = every[0].partnership.prefix
     return users.create_user(
         session,
         email=str(data.email),
@@ -56,11 +79,15 @@ def _create(session: Session, values: Mapping[str, str], admin: User) -> User:
         display_name=data.display_name,
         slack_user_id=data.slack_user_id,
         actor=admin.email,
+        partnership=partnership,
     )
 
 
 def _added(added: User) -> Next:
-    return f"{added.shown_name} was added as {ROLE_WORDS[added.role]}.", f"/admin/users/{added.id}"
+    session = object_session(added)
+    held = users.roles_of(session, added.id or 0) if isinstance(session, Session) else []
+    words = " and ".join(f"{ROLE_WORDS[role]} of {p.name}" for p, role in held) or ROLE_WORDS[added.role]
+    return f"{added.shown_name} was added as {words}.", f"/admin/users/{added.id}"
 
 
 FORM.adding(router, blank=dict.fromkeys(FORM.labels, ""), create=_create, then=_added)
@@ -94,6 +121,7 @@ def _user_page(
     context = {
         "section": "users",
         "person": person,
+        "roles": {person.id: users.roles_in_words(session, person)},
         "history": audit_history(session, entity_type="user", entity_id=str(person.id)),
         "errors": errors or {},
         "values": {

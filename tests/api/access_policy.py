@@ -13,16 +13,31 @@ Access = str | frozenset[str]
 PUBLIC = "public"  # anyone: no token needed, and any token is ignored
 SLACK_SIGNED = "signed by Slack"  # only requests bearing a valid Slack signature
 METRICS_SCRAPER = "the metrics token"  # only a scraper holding SCR_METRICS_TOKEN: no user's token will do
-ADMINS = frozenset({"admin"})
-COMMISSIONERS = frozenset({"commissioner", "admin"})
+# Who the callers are (``Caller.runs_as``): "admin" is a list admin who is also an admin of the home
+# partnership (HAC), which leads every seeded case; "commissioner" and "chair" hold those roles there;
+# "contributor" is a commissioner of a partnership contributing to every seeded case (read access);
+# "outsider" a commissioner of another partnership; "list_admin" and "analyst" hold regional roles only.
+LIST_ADMINS = frozenset({"admin", "list_admin"})
+ADMINS = LIST_ADMINS  # the approved list, the agencies, the users: kept by list admins
+PARTNERSHIP_PEOPLE = frozenset({"admin", "commissioner", "chair", "contributor", "outsider"})
+LIST_READERS = PARTNERSHIP_PEOPLE | {"list_admin", "analyst"}  # names, specialisms, standing
+DETAIL_READERS = frozenset({"admin", "commissioner", "contributor", "outsider", "list_admin"})  # personal
+COMMISSIONERS_ANYWHERE = DETAIL_READERS  # the search box and the card
+AUDIT_READERS = frozenset({"admin", "list_admin"})  # and a partnership's admins, for their own partnership
+# A case's routes: its lead partnership's people act, a contributing partnership's read; anyone else with
+# no role in its partnerships is told it does not exist (404, ``CASE_SCOPED``).
+CASE_READERS = frozenset({"admin", "commissioner", "chair", "contributor"})
+COMMISSIONERS = frozenset({"commissioner", "admin"})  # of the lead partnership
 CHAIRS = frozenset({"chair"})
 CHAIRS_OR_ADMINS = frozenset({"chair", "admin"})
+CASE_RECORDERS = frozenset({"admin", "commissioner", "chair"})  # people of the partnership that would lead
 STAFF = frozenset({"admin", "commissioner", "chair"})
-SIGNED_IN = STAFF | {"bot"}
+SIGNED_IN = LIST_READERS | {"bot"}
 BOT = frozenset({"bot"})
 # Only the consultant answers for themselves: the bot relays them, naming the Slack id on their record.
 CONSULTANT_VIA_BOT = BOT
 THE_CONSULTANT = frozenset({"consultant"})  # the bot naming a consultant by the Slack id on their record
+NO_ROLE_IN_THE_CASE = frozenset({"outsider", "list_admin", "analyst"})  # 404 on a case's routes
 
 MATRIX: dict[str, Access] = {
     # FastAPI's own pages and the probes
@@ -33,20 +48,20 @@ MATRIX: dict[str, Access] = {
     "GET /healthz": PUBLIC,
     "GET /readyz": PUBLIC,
     "GET /metrics": METRICS_SCRAPER,
-    "GET /api/v1/audit": ADMINS,
+    "GET /api/v1/audit": AUDIT_READERS,
     # the approved list
-    "GET /api/v1/agencies": STAFF,
+    "GET /api/v1/agencies": LIST_READERS,
     "POST /api/v1/agencies": ADMINS,
-    "GET /api/v1/agencies/{agency_id}": STAFF,
+    "GET /api/v1/agencies/{agency_id}": LIST_READERS,
     "PATCH /api/v1/agencies/{agency_id}": ADMINS,
     "DELETE /api/v1/agencies/{agency_id}": ADMINS,
-    "GET /api/v1/consultants": STAFF,
+    "GET /api/v1/consultants": LIST_READERS,
     "POST /api/v1/consultants": ADMINS,
-    "GET /api/v1/consultants/export": STAFF,
-    "GET /api/v1/consultants/search": COMMISSIONERS,
+    "GET /api/v1/consultants/export": LIST_ADMINS,
+    "GET /api/v1/consultants/search": COMMISSIONERS_ANYWHERE,
     "POST /api/v1/consultants/import": ADMINS,
-    "GET /api/v1/consultants/{consultant_id}": STAFF,
-    "GET /api/v1/consultants/{consultant_id}/card": COMMISSIONERS,
+    "GET /api/v1/consultants/{consultant_id}": LIST_READERS,
+    "GET /api/v1/consultants/{consultant_id}/card": COMMISSIONERS_ANYWHERE,
     "PATCH /api/v1/consultants/{consultant_id}": ADMINS,
     "DELETE /api/v1/consultants/{consultant_id}": ADMINS,
     "POST /api/v1/consultants/{consultant_id}/approve": ADMINS,
@@ -55,17 +70,17 @@ MATRIX: dict[str, Access] = {
     "POST /api/v1/consultants/{consultant_id}/reinstate": ADMINS,
     "POST /api/v1/consultants/{consultant_id}/reminders": ADMINS,
     "PATCH /api/v1/consultants/{consultant_id}/availability": ADMINS,
-    "GET /api/v1/consultants/{consultant_id}/engagements": STAFF,
+    "GET /api/v1/consultants/{consultant_id}/engagements": DETAIL_READERS,
     "POST /api/v1/consultants/{consultant_id}/engagements": ADMINS,
     "PATCH /api/v1/consultants/{consultant_id}/engagements/{engagement_id}": ADMINS,
     "DELETE /api/v1/consultants/{consultant_id}/engagements/{engagement_id}": ADMINS,
-    "GET /api/v1/consultants/{consultant_id}/interests": STAFF,
+    "GET /api/v1/consultants/{consultant_id}/interests": DETAIL_READERS,
     "POST /api/v1/consultants/{consultant_id}/interests": ADMINS,
     "DELETE /api/v1/consultants/{consultant_id}/interests/{interest_id}": ADMINS,
-    "GET /api/v1/consultants/{consultant_id}/accreditations": STAFF,
+    "GET /api/v1/consultants/{consultant_id}/accreditations": DETAIL_READERS,
     "POST /api/v1/consultants/{consultant_id}/accreditations": ADMINS,
     "DELETE /api/v1/consultants/{consultant_id}/accreditations/{accreditation_id}": ADMINS,
-    "GET /api/v1/consultants/{consultant_id}/reviews": STAFF,
+    "GET /api/v1/consultants/{consultant_id}/reviews": DETAIL_READERS,
     "POST /api/v1/consultants/{consultant_id}/reviews": ADMINS,
     "PATCH /api/v1/consultants/{consultant_id}/reviews/{review_id}": ADMINS,
     "DELETE /api/v1/consultants/{consultant_id}/reviews/{review_id}": ADMINS,
@@ -90,38 +105,38 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/slack/outcomes": PUBLIC,
     "GET /api/v1/slack/vocabulary": PUBLIC,
     "GET /api/v1/slack/deadlines": BOT,
-    "GET /api/v1/slack/deadlines/{ref}": STAFF,
+    "GET /api/v1/slack/deadlines/{ref}": CASE_READERS,
     "GET /api/v1/slack/checks-due": BOT,
-    "POST /api/v1/slack/drafts": STAFF,
-    "GET /api/v1/slack/drafts/{draft_id}": STAFF,
-    "PUT /api/v1/slack/drafts/{draft_id}": STAFF,
+    "POST /api/v1/slack/drafts": PARTNERSHIP_PEOPLE,
+    "GET /api/v1/slack/drafts/{draft_id}": PARTNERSHIP_PEOPLE,
+    "PUT /api/v1/slack/drafts/{draft_id}": PARTNERSHIP_PEOPLE,
     "POST /api/v1/slack/claims": BOT,
     "GET /api/v1/slack/claims/{key}": BOT,
     "PATCH /api/v1/slack/claims/{key}": BOT,
     "DELETE /api/v1/slack/claims/{key}": BOT,
     "POST /slack/events": SLACK_SIGNED,
     # shortlists, commissions, terms of reference
-    "GET /api/v1/cases/{ref}/shortlist": STAFF,
+    "GET /api/v1/cases/{ref}/shortlist": CASE_READERS,
     "POST /api/v1/assignments/plan": COMMISSIONERS,
     "POST /api/v1/cases/{ref}/commissions": COMMISSIONERS,
-    "GET /api/v1/cases/{ref}/commissions": STAFF,
-    "GET /api/v1/commissions/{commission_id}": STAFF,
+    "GET /api/v1/cases/{ref}/commissions": CASE_READERS,
+    "GET /api/v1/commissions/{commission_id}": CASE_READERS,
     "POST /api/v1/commissions/{commission_id}/declaration": CONSULTANT_VIA_BOT,
-    "POST /api/v1/commissions/{commission_id}/declaration/recorded": ADMINS,
+    "POST /api/v1/commissions/{commission_id}/declaration/recorded": frozenset({"admin"}),
     "POST /api/v1/commissions/{commission_id}/confirm": COMMISSIONERS,
     "POST /api/v1/commissions/{commission_id}/decline": CONSULTANT_VIA_BOT,
     "POST /api/v1/commissions/{commission_id}/withdraw": COMMISSIONERS,
     "POST /api/v1/cases/{ref}/terms": COMMISSIONERS,
-    "GET /api/v1/cases/{ref}/terms": STAFF,
-    "GET /api/v1/cases/{ref}/terms/{version:int}.{fmt}": STAFF,
-    "GET /api/v1/cases/{ref}/terms/{from_version:int}/diff/{to_version:int}": STAFF,
+    "GET /api/v1/cases/{ref}/terms": CASE_READERS,
+    "GET /api/v1/cases/{ref}/terms/{version:int}.{fmt}": CASE_READERS,
+    "GET /api/v1/cases/{ref}/terms/{from_version:int}/diff/{to_version:int}": CASE_READERS,
     # thresholds and cases
     "POST /api/v1/threshold": PUBLIC,
     "GET /api/v1/features": PUBLIC,
     "GET /api/v1/rulesets": PUBLIC,
-    "POST /api/v1/cases": STAFF,
-    "GET /api/v1/cases": STAFF,
-    "GET /api/v1/cases/{ref}": STAFF,
+    "POST /api/v1/cases": CASE_RECORDERS,
+    "GET /api/v1/cases": PARTNERSHIP_PEOPLE,
+    "GET /api/v1/cases/{ref}": CASE_READERS,
     "PATCH /api/v1/cases/{ref}": STAFF,
     "POST /api/v1/cases/{ref}/decision": CHAIRS,
     "POST /api/v1/cases/{ref}/close": CHAIRS_OR_ADMINS,
@@ -158,13 +173,39 @@ MATRIX: dict[str, Access] = {
     "GET /admin/cases": STAFF,
     "GET /admin/cases/{ref}": STAFF,
     "GET /admin/cases/{ref}/terms/{version:int}.{fmt}": STAFF,
-    "GET /admin/cases/{ref}/commissions/{commission_id}/declaration": ADMINS,
-    "POST /admin/cases/{ref}/commissions/{commission_id}/declaration": ADMINS,
+    "GET /admin/cases/{ref}/commissions/{commission_id}/declaration": frozenset({"admin"}),
+    "POST /admin/cases/{ref}/commissions/{commission_id}/declaration": frozenset({"admin"}),
+    # partnerships
+    "GET /api/v1/partnerships": SIGNED_IN,
+    "POST /api/v1/partnerships": LIST_ADMINS,
+    "GET /api/v1/partnerships/{prefix}": SIGNED_IN,
+    "PATCH /api/v1/partnerships/{prefix}": LIST_ADMINS,
+    "POST /api/v1/cases/{ref}/partnerships/{prefix}": COMMISSIONERS,
+    "DELETE /api/v1/cases/{ref}/partnerships/{prefix}": COMMISSIONERS,
+    "GET /api/v1/partnerships/{prefix}/consultant-notes": COMMISSIONERS,
+    "POST /api/v1/partnerships/{prefix}/consultant-notes": COMMISSIONERS,
+    "DELETE /api/v1/partnerships/{prefix}/consultant-notes/{note_id}": COMMISSIONERS,
 }
+
+# The routes of one case (named by its reference or one of its commissions): a caller with no role in any
+# of the case's partnerships gets the 404 a missing case gets, never a 403.
+CASE_SCOPED = frozenset(
+    route
+    for route in MATRIX
+    if route.startswith(("GET /api/v1/", "POST /api/v1/", "PATCH /api/v1/", "DELETE /api/v1/"))
+    and ("{ref}" in route or "{commission_id}" in route)
+    and MATRIX[route] != CONSULTANT_VIA_BOT
+) | {"POST /api/v1/assignments/plan"}
 
 # Who calls ------------------------------------------------------------------------------------------
 
-SLACK = {"admin": "U0ADMIN", "commissioner": "U0COMM", "chair": "U0CHAIR", "revoked": "U0GONE"}
+SLACK = {
+    "admin": "U0ADMIN",
+    "commissioner": "U0COMM",
+    "chair": "U0CHAIR",
+    "revoked": "U0GONE",
+    "outsider": "U0OUTSIDE",
+}
 DECLARING, DECLINING = "U0DECLARE", "U0DECLINE"  # the Slack ids of two commissioned consultants
 
 
@@ -197,6 +238,16 @@ API_CALLERS = (
     Caller("bot", "bot", token="bot"),
     Caller("bot for a commissioner", "commissioner", token="bot", slack_user=SLACK["commissioner"]),
     Caller("bot for a chair", "chair", token="bot", slack_user=SLACK["chair"]),
+    Caller("list admin", "list_admin", token="list_admin"),
+    Caller("analyst", "analyst", token="analyst"),
+    Caller("commissioner of a contributing partnership", "contributor", token="contributor"),
+    Caller("commissioner of an unrelated partnership", "outsider", token="outsider"),
+    Caller(
+        "bot for an unrelated partnership's commissioner",
+        "outsider",
+        token="bot",
+        slack_user=SLACK["outsider"],
+    ),
     Caller("bot for an unlinked Slack user", None, 403, token="bot", slack_user="U0NOBODY"),
     Caller("bot for a revoked user", None, 403, token="bot", slack_user=SLACK["revoked"]),
     # A consultant is not a user: through the bot they reach only the routes made for them.
@@ -225,3 +276,13 @@ def first_allowed(route: str) -> Caller | None:
     so it meets the seeded records; the fuzz test sends its requests as it."""
     callers = PAGE_CALLERS if is_page(route) else API_CALLERS
     return next((caller for caller in callers if allows(MATRIX[route], caller)), None)
+
+
+def refusal(route: str, caller: Caller) -> int:
+    """The status a signed-in caller the route does not let through gets: 404 on a case's routes for
+    someone with no role in the case's partnerships (as a missing case), else 403."""
+    if route in CASE_SCOPED and caller.runs_as in NO_ROLE_IN_THE_CASE:
+        if route == "POST /api/v1/assignments/plan" and caller.runs_as not in COMMISSIONERS_ANYWHERE:
+            return 403  # refused as someone who commissions nowhere, before any case is looked at
+        return 404
+    return 403

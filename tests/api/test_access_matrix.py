@@ -41,17 +41,19 @@ from access_policy import (
     allows,
     first_allowed,
     is_page,
+    refusal,
 )
-from factories import CASE_FEATURES, TODAY, consultant_body
+from factories import CASE_FEATURES, TODAY, consultant_body, create_person
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from security.admin_pages_client import PASSWORD, csrf_from
 from sqlmodel import Session
 
+from commissioning import partnerships
 from service.auth import SLACK_USER_HEADER
 from service.models import Role
 from service.passwords import set_password
-from service.users import add_user, create_user, revoke_user
+from service.users import add_user, revoke_user
 from service.web.cookie import SESSION_COOKIE
 
 try:
@@ -258,7 +260,13 @@ CALLS: dict[str, Call] = {
         records={"consultant_id": "to_reapprove"}, form={"action": "approve", **REASON}, ok=200
     ),
     "POST /admin/users/new": Call(
-        form={"display_name": "Uma User", "email": "uma.user@board.example.org", "role": "chair"}, ok=200
+        form={
+            "display_name": "Uma User",
+            "email": "uma.user@board.example.org",
+            "role": "chair",
+            "partnership": "HAC",
+        },
+        ok=200,
     ),
     "POST /admin/users/{user_id}/name": Call(form={"display_name": "Nell Named"}, ok=200),
     "POST /admin/users/{user_id}/slack": Call(form={"slack_user_id": "U0NEWLINK"}, ok=200),
@@ -271,6 +279,24 @@ CALLS: dict[str, Call] = {
         records={"commission_id": "to_record_on_page"},
         form={**SIGNED, "covers": "yes", "declares": "no_conflict"},
         ok=200,
+    ),
+    "POST /api/v1/partnerships": Call(
+        json={"name": "Enfield partnership", "prefix": "ENF", "areas": ["enfield"]}, ok=201
+    ),
+    "PATCH /api/v1/partnerships/{prefix}": Call(json={"reminder_channel": "#hac-reminders"}, ok=200),
+    "POST /api/v1/cases/{ref}/partnerships/{prefix}": Call(
+        records={"ref": "case_for_partners", "prefix": "new_partnership"}, ok=204
+    ),
+    "DELETE /api/v1/cases/{ref}/partnerships/{prefix}": Call(
+        records={"ref": "case_for_partners", "prefix": "new_partnership"}, ok=204
+    ),
+    "GET /api/v1/partnerships/{prefix}/consultant-notes": Call(ok=200),
+    "POST /api/v1/partnerships/{prefix}/consultant-notes": Call(
+        json=lambda ids: {"consultant_id": ids["consultant_id"], "reason": "A local complaint is open."},
+        ok=201,
+    ),
+    "DELETE /api/v1/partnerships/{prefix}/consultant-notes/{note_id}": Call(
+        records={"note_id": "note_to_delete"}, ok=204
     ),
     "POST /admin/agencies/new": Call(
         form={"id": "page-agency", "name": "Page Agency", "kind": "other", "area": "Camden"}, ok=200
@@ -396,7 +422,7 @@ class Seeder:
     def send(self, method: str, path: str, status: int = 201, **kwargs: Any) -> Any:
         response = self.http.request(method, path, headers=self.headers, **kwargs)
         assert response.status_code == status, f"seeding {method} {path}: {response.text}"
-        return response.json()
+        return response.json() if response.content else None
 
     def consultant(self, name: str, *, approve: bool = True, **fields: Any) -> int:
         body = consultant_body(name, **fields)
@@ -426,7 +452,7 @@ def _people(engine: Any) -> dict[str, int]:
             ("user_to_revoke", None),
         ):
             email = f"{key.replace('_', '-')}@board.example.org"
-            user = create_user(
+            user = create_person(
                 session, email=email, role=Role.chair, actor="test", slack_user_id=slack_user_id
             )
             assert user.id is not None
@@ -435,16 +461,48 @@ def _people(engine: Any) -> dict[str, int]:
     return ids
 
 
+# The partnerships: the home one leads every seeded case, CON contributes to each, SAL has no part in them,
+# and NEW is added to and taken from a case by the contributing-partnership routes.
+PARTNERSHIPS = {
+    "HAC": ("Hackney partnership", ["hackney"]),
+    "CON": ("Contributing partnership", ["camden"]),
+    "SAL": ("Southwark and Lambeth partnership", ["southwark", "lambeth"]),
+    "NEW": ("Barnet partnership", ["barnet"]),
+}
+# Who holds what: (regional role or partnership role, the partnership's prefix or None)
+PERSONAS = {
+    "admin": ("admin", "HAC"),  # and a list admin, below
+    "commissioner": ("commissioner", "HAC"),
+    "chair": ("chair", "HAC"),
+    "bot": ("bot", None),
+    "revoked": ("admin", "HAC"),
+    "list_admin": ("list_admin", None),
+    "analyst": ("analyst", None),
+    "contributor": ("commissioner", "CON"),
+    "outsider": ("commissioner", "SAL"),
+}
+
+
 def _users(engine: Any) -> dict[str, str]:
-    """One user per role (the three people linked to Slack, with passwords), and one to be revoked."""
+    """The partnerships, one user per kind of caller (the people linked to Slack, with passwords), and
+    one to be revoked."""
     tokens = {"bad": "scr_" + "x" * 43}
     with Session(engine) as session:
-        for persona in ("admin", "commissioner", "chair", "bot", "revoked"):
-            role = Role.admin if persona == "revoked" else Role(persona)
+        for prefix, (name, areas) in PARTNERSHIPS.items():
+            partnerships.add_partnership(session, name=name, prefix=prefix, areas=areas, actor="test")
+        for persona, (role, prefix) in PERSONAS.items():
             email = f"{persona}@board.example.org"
-            _, tokens[persona] = add_user(
-                session, email=email, role=role, actor="test", slack_user_id=SLACK.get(persona)
+            user, tokens[persona] = add_user(
+                session,
+                email=email,
+                role=Role(role),
+                actor="test",
+                slack_user_id=SLACK.get(persona),
+                partnership=prefix,
             )
+            if persona in ("admin", "revoked"):
+                user.role = Role.list_admin
+                session.add(user)
             if persona != "bot":
                 set_password(session, email=email, password=PASSWORD, actor="test")
         session.commit()
@@ -539,6 +597,21 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
     for key in ("reminder:kept", "reminder:released"):
         bot.send("POST", "/api/v1/slack/claims", json={"key": key, "kind": "reminder"})
     ids |= {"key": "reminder:kept", "claim_to_release": "reminder:released"}
+    ids["case_for_partners"] = seed.case()
+    for key in (
+        "ref",
+        "case_without_terms",
+        "case_to_change",
+        "case_to_decide",
+        "case_to_close",
+        "case_for_partners",
+    ):
+        seed.send("POST", f"/api/v1/cases/{ids[key]}/partnerships/CON", 204)
+    ids["prefix"] = "HAC"
+    ids["new_partnership"] = "NEW"
+    note = {"consultant_id": ids["consultant_id"], "reason": "Reviewed a case here last year."}
+    ids["note_id"] = seed.send("POST", "/api/v1/partnerships/HAC/consultant-notes", json=note)["id"]
+    ids["note_to_delete"] = seed.send("POST", "/api/v1/partnerships/HAC/consultant-notes", json=note)["id"]
     return World(ids=ids, tokens=tokens, sessions=sessions, to_sign_out=to_sign_out)
 
 
@@ -632,8 +705,13 @@ def test_api_route(route: str, caller: Caller, http: TestClient, world: World) -
         if status == 401:
             assert response.headers["www-authenticate"] == "Bearer"
     else:
-        assert status == 403, shown(response)
+        expected = refusal(route, caller)
+        assert status == expected, shown(response)
         assert response.json()["detail"], "a refusal says why"
+        if expected == 404:  # the case's reference is not confirmed: the body a missing case gets
+            assert response.json()["detail"].startswith(("No case ", "No commission with id ")), shown(
+                response
+            )
 
 
 @pytest.mark.parametrize(("route", "caller"), cases(pages=True))

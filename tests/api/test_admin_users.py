@@ -4,13 +4,13 @@ the same form token, Origin check and audit events as every admin page, and one 
 import re
 
 import pytest
-from factories import consultant
+from factories import add_person, consultant, create_person
 from security.admin_pages_client import assert_refused_beside_fields, signed_in_as
 from sqlmodel import select
 
 from core.audit import AuditEvent
 from service.models import Role, User
-from service.users import add_user, create_user, revoke_user
+from service.users import revoke_user, roles_of
 
 SLACK_ME = "/api/v1/slack/me"
 
@@ -24,7 +24,7 @@ def signed_in(client, session, admin):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def sam(session) -> User:  # type: ignore[no-untyped-def]
     """Sam Patel, a commissioner linked to the Slack account U0SAM."""
-    sam = create_user(
+    sam = create_person(
         session,
         email="sam@board.example.org",
         role=Role.commissioner,
@@ -39,7 +39,7 @@ def sam(session) -> User:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def lee(session) -> User:  # type: ignore[no-untyped-def]
     """Lee, a chair with no name set and no Slack account."""
-    lee = create_user(session, email="lee@board.example.org", role=Role.chair, actor="test")
+    lee = create_person(session, email="lee@board.example.org", role=Role.chair, actor="test")
     session.commit()
     return lee
 
@@ -47,7 +47,7 @@ def lee(session) -> User:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def bot(session):  # type: ignore[no-untyped-def]
     """The bot's headers for a Slack user: ``bot(slack_user_id)``."""
-    _, token = add_user(session, email="bot@board.example.org", role=Role.bot, actor="test")
+    _, token = add_person(session, email="bot@board.example.org", role=Role.bot, actor="test")
     session.commit()
     return lambda slack_user_id: {"Authorization": f"Bearer {token}", "X-Slack-User-Id": slack_user_id}
 
@@ -92,10 +92,11 @@ def test_an_admin_adds_a_named_person_linked_to_slack_and_the_bot_then_acts_for_
 ):
     response = signed_in.post("/admin/users/new", data={**JANE, "csrf_token": signed_in.token})
     assert response.status_code == 200
-    assert "Jane Smith was added as a chair." in response.text
+    assert "Jane Smith was added as a chair of Hackney test partnership." in response.text
     jane = user_by_email(session, "jane.smith@board.example.org")
     assert jane is not None
-    assert (jane.display_name, jane.role, jane.slack_user_id) == ("Jane Smith", Role.chair, "U0JANE")
+    assert (jane.display_name, jane.role, jane.slack_user_id) == ("Jane Smith", Role.member, "U0JANE")
+    assert [(p.prefix, role) for p, role in roles_of(session, jane.id)] == [("HAC", Role.chair)]
     assert jane.token_hash is None, "a person added from the page holds no API token"
     assert response.url.path == f"/admin/users/{jane.id}"
     (added,) = [e for e in events(session, "user.add") if e.entity_id == str(jane.id)]
@@ -198,11 +199,11 @@ def test_naming_a_user_shows_the_name_everywhere_on_the_pages(signed_in, session
         f"/admin/users/{admin.user_id}/name",
         data={"display_name": "Ada Admin", "csrf_token": signed_in.token},
     )
-    assert 'class="signed-in-as">Ada Admin (admin)' in signed_in.get("/admin/users").text
+    assert 'class="signed-in-as">Ada Admin (List admin)' in signed_in.get("/admin/users").text
 
 
 def test_revoking_ends_the_bot_the_pages_and_the_token_at_once(signed_in, session, client, bot):
-    lee, token = add_user(
+    lee, token = add_person(
         session,
         email="lee@board.example.org",
         role=Role.chair,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from factories import TODAY, case, consultant, departure, hackney
+from factories import TODAY, case, consultant, departure, hackney, home_partnership
 from sqlmodel import Session, func, select
 
 from commissioning import features, rules, store
@@ -155,12 +155,18 @@ def test_recording_a_case_stores_features_and_recommendation_and_audits_it(clien
     assert ["notify_panel", "mandatory"] in event.after["outcomes"]  # type: ignore[index]
 
 
-def test_references_number_cases_per_area_and_year_without_personal_data(client, chair):
+def test_references_number_cases_per_lead_partnership_and_year_without_personal_data(client, chair, outsider):
     refs = [
         record(client, chair, {**DEATH, "area": area}).json()["ref"]
         for area in ("hackney", "hackney", "camden")
     ]
-    assert refs == [f"HAC-{YEAR}-0001", f"HAC-{YEAR}-0002", f"CAM-{YEAR}-0001"]
+    southwark = record(client, outsider, {**DEATH, "area": "Southwark"}).json()["ref"]
+    assert [*refs, southwark] == [
+        f"HAC-{YEAR}-0001",
+        f"HAC-{YEAR}-0002",
+        f"HAC-{YEAR}-0003",
+        f"SAL-{YEAR}-0001",
+    ]
 
 
 def test_a_case_needs_an_area_and_valid_features_and_nothing_is_written_otherwise(client, session, chair):
@@ -172,7 +178,8 @@ def test_a_case_needs_an_area_and_valid_features_and_nothing_is_written_otherwis
         client, chair, {**DEATH, "incident_date": "2001-05-01", "notified_date": "2001-05-01"}
     )
     assert before_2006.status_code == 422
-    assert count(session, Case) == count(session, CaseDecision) == count(session, AuditEvent) - 1 == 0
+    # the only events: the test partnership and the chair added
+    assert count(session, Case) == count(session, CaseDecision) == count(session, AuditEvent) - 2 == 0
 
 
 def test_recording_needs_a_signed_in_user(client):
@@ -192,6 +199,7 @@ def test_the_same_idempotency_key_records_one_case(client, session, chair):
 
 def test_concurrent_recordings_in_one_area_get_distinct_references(engine, session):
     rulesets = rules.load_all()
+    home_partnership(session)
 
     def one(n: int) -> str:
         with unit_of_work(engine) as own:
@@ -212,10 +220,10 @@ def test_cases_are_listed_newest_first_and_filtered(client, chair, commissioner)
     record(client, chair)
     record(client, chair, {**HARM, "area": "camden"})
     page = client.get("/api/v1/cases", headers=commissioner.headers).json()
-    assert (page["total"], [c["ref"] for c in page["items"]]) == (2, [f"CAM-{YEAR}-0001", f"HAC-{YEAR}-0001"])
+    assert (page["total"], [c["ref"] for c in page["items"]]) == (2, [f"HAC-{YEAR}-0002", f"HAC-{YEAR}-0001"])
     assert page["items"][0]["history"] is None and page["items"][0]["recommendation"]["outcomes"]
     camden = client.get("/api/v1/cases", headers=chair.headers, params={"area": "Camden", "limit": 1}).json()
-    assert (camden["total"], camden["items"][0]["ref"], camden["limit"]) == (1, f"CAM-{YEAR}-0001", 1)
+    assert (camden["total"], camden["items"][0]["ref"], camden["limit"]) == (1, f"HAC-{YEAR}-0002", 1)
     assert (
         client.get("/api/v1/cases", headers=chair.headers, params={"status": "closed"}).json()["total"] == 0
     )
@@ -427,6 +435,7 @@ def test_a_case_without_a_recommendation_cannot_be_decided(client, session, chai
 
 
 def test_a_stored_recommendation_reproduces_exactly_even_under_local_settings(session):
+    home_partnership(session)
     settings = {"psirf_from": "2023-11-01"}
     raw = {
         "incident_date": "2023-10-15",

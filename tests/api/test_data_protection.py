@@ -190,7 +190,7 @@ def test_a_dry_run_reports_what_is_due_and_changes_nothing(client, session, worl
 
 
 def test_a_purge_removes_the_free_text_keeps_features_and_outcomes_and_is_audited(
-    client, session, world, admin, chair
+    client, session, world, admin, chair, commissioner
 ):
     closed_years_ago(session, world.ref, 7)
     case_before = ok(client.get(f"{API}/cases/{world.ref}", headers=chair.headers))
@@ -217,7 +217,7 @@ def test_a_purge_removes_the_free_text_keeps_features_and_outcomes_and_is_audite
     gone = client.get(f"{API}/cases/{world.ref}/terms/1.md", headers=chair.headers)
     assert gone.status_code == 404
     assert "removed under the retention policy" in gone.json()["detail"]
-    (review,) = ok(client.get(f"{API}/consultants/{world.ann['id']}/reviews", headers=chair.headers))
+    (review,) = ok(client.get(f"{API}/consultants/{world.ann['id']}/reviews", headers=commissioner.headers))
     assert (review["comment"], review["rating"], review["case_ref"]) == (None, 4, world.ref)
 
     log = events(session)

@@ -50,7 +50,10 @@ def test_a_wrong_scheme_gets_401(client, admin):
 def test_the_audit_log_is_for_admins_only(client, chair):
     response = client.get("/api/v1/audit", headers=chair.headers)
     assert response.status_code == 403
-    assert response.json()["detail"] == "This needs the admin role; you are signed in as chair."
+    assert response.json()["detail"] == (
+        "The audit log is read by list admins, and by partnerships' admins for their own partnership. "
+        "You are signed in as chair of Hackney test partnership."
+    )
 
 
 def test_a_revoked_token_stops_working(client, session, admin):

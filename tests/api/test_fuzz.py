@@ -42,6 +42,7 @@ from commissioning.features import CATALOGUE
 from commissioning.models import Commission
 from registry.models import Consultant
 from registry.vocabulary import ConsultantStatus
+from service import demo as demo_partnership
 from service.api.params import MAX_ID
 from service.app import create_app
 from service.auth import SLACK_USER_HEADER
@@ -157,6 +158,9 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(case, engine, demo, crede
     # A random reference names no case, so the handler would stop at the lookup: valid requests name one.
     if case.meta.generation.mode.is_positive and "ref" in (case.path_parameters or {}):
         case.path_parameters["ref"] = demo.ref
+    # Nor does a random prefix name the demo's partnership, whose people the callers are.
+    if case.meta.generation.mode.is_positive and "prefix" in (case.path_parameters or {}):
+        case.path_parameters["prefix"] = demo_partnership.PARTNERSHIP[1]
     caller = fuzzed_as(case.operation.label)
     headers = credentials(caller)
     _answering_for_the_consultant(engine, case)

@@ -5,7 +5,7 @@ terms of reference, the case and consultant pages, and the audit history; the di
 import re
 
 import pytest
-from factories import CASE_FEATURES, consultant, hackney
+from factories import CASE_FEATURES, add_person, consultant, create_person, hackney, home_partnership
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -15,7 +15,6 @@ from service.cli import app as cli
 from service.models import Role, User
 from service.passwords import set_password
 from service.people import names
-from service.users import add_user, create_user
 
 PASSWORD = "correct horse battery staple"
 CHAIR_EMAIL = "priya.raman@board.example.org"
@@ -24,7 +23,9 @@ CHAIR_EMAIL = "priya.raman@board.example.org"
 @pytest.fixture
 def named_chair(session):  # type: ignore[no-untyped-def]
     """A chair named Priya Raman: their API headers."""
-    _, token = add_user(session, email=CHAIR_EMAIL, role=Role.chair, actor="test", display_name="Priya Raman")
+    _, token = add_person(
+        session, email=CHAIR_EMAIL, role=Role.chair, actor="test", display_name="Priya Raman"
+    )
     session.commit()
     return {"Authorization": f"Bearer {token}"}
 
@@ -85,10 +86,12 @@ def test_the_case_page_names_who_recorded_decided_and_generated(client, session,
 
 
 def test_names_for_every_kind_of_actor_the_audit_log_holds(session):
-    create_user(
+    create_person(
         session, email="ada@board.example.org", role=Role.admin, actor="test", display_name="Ada Lane"
     )
-    create_user(session, email="sam@board.example.org", role=Role.chair, actor="test", slack_user_id="U0SAM")
+    create_person(
+        session, email="sam@board.example.org", role=Role.chair, actor="test", slack_user_id="U0SAM"
+    )
     consultant(session, "Rhea Reviewer", slack_user_id="U0RHEA")
     session.commit()
     actors = [
@@ -143,8 +146,20 @@ def test_the_consultant_history_names_the_admin_who_changed_the_record(client, s
 
 
 def test_scr_user_add_takes_a_display_name_and_refuses_a_blank_one(session):
+    home_partnership(session)
     added = CliRunner().invoke(
-        cli, ["user", "add", "jane@board.example.org", "--role", "chair", "--name", "Jane Smith"]
+        cli,
+        [
+            "user",
+            "add",
+            "jane@board.example.org",
+            "--role",
+            "chair",
+            "--partnership",
+            "HAC",
+            "--name",
+            "Jane Smith",
+        ],
     )
     assert added.exit_code == 0, added.output
     session.expire_all()
@@ -152,12 +167,24 @@ def test_scr_user_add_takes_a_display_name_and_refuses_a_blank_one(session):
     assert jane.display_name == "Jane Smith" and jane.token_hash is not None
 
     blank = CliRunner().invoke(
-        cli, ["user", "add", "lee@board.example.org", "--role", "chair", "--name", "  "]
+        cli,
+        ["user", "add", "lee@board.example.org", "--role", "chair", "--partnership", "HAC", "--name", "  "],
     )
     assert blank.exit_code != 0
     assert "The name is empty" in blank.output
     two_lines = CliRunner().invoke(
-        cli, ["user", "add", "lee@board.example.org", "--role", "chair", "--name", "Lee\nChan"]
+        cli,
+        [
+            "user",
+            "add",
+            "lee@board.example.org",
+            "--role",
+            "chair",
+            "--partnership",
+            "HAC",
+            "--name",
+            "Lee\nChan",
+        ],
     )
     assert two_lines.exit_code != 0 and "must be on one line" in two_lines.output
     session.expire_all()

@@ -152,7 +152,7 @@ def test_a_chair_acting_as_an_admin_is_refused_and_audited(client, world, chair,
     assert (refused.actor, refused.entity_id, refused.after["role"]) == (
         chair.email,
         f"user:{chair.user_id}",
-        "chair",
+        "member",
     )
     assert refused.after["method"] == "POST"
     assert world.get(Consultant, ada).status == "approved"

@@ -207,7 +207,7 @@ def test_agencies_the_registry_does_not_know_are_reported(client, world, chair):
 def test_an_unknown_case_is_404_and_a_missing_token_401(client, world, chair):
     response = shortlist(client, chair, ref="NOPE")
     assert response.status_code == 404
-    assert response.json()["detail"] == "No case with reference 'NOPE'."
+    assert response.json()["detail"] == "No case NOPE."
     assert client.get("/api/v1/cases/HK-1/shortlist").status_code == 401
 
 

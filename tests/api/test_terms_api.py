@@ -15,6 +15,7 @@ from factories import (
     decision,
     declaration,
     departure,
+    home_partnership,
     rating,
     saved,
 )
@@ -73,7 +74,13 @@ def case(session: Session) -> Case:
     """A Hackney case with the engine's recommendation and two agencies, one in another area."""
     agency(session, "hackney-csc", "Hackney Children's Social Care", kind=AgencyKind.childrens_social_care)
     agency(session, "met-police", "Metropolitan Police Service", kind=AgencyKind.police, area="london")
-    record = Case(ref=REF, area="hackney", features=FEATURES, created_by="test")
+    record = Case(
+        ref=REF,
+        area="hackney",
+        features=FEATURES,
+        created_by="test",
+        partnership_id=home_partnership(session).id,
+    )
     session.add(record)
     session.commit()
     assert record.id is not None

@@ -89,13 +89,14 @@ def page(browser, base_url: str, session):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def new_user(session):  # type: ignore[no-untyped-def]
     """``new_user(role)``: a user who can sign in with ``PASSWORD``; returns their email."""
+    from factories import add_person
+
     from service.models import Role
     from service.passwords import set_password
-    from service.users import add_user
 
     def make(role: str) -> str:
         email = f"{role}.browser@board.example.org"
-        add_user(session, email=email, role=Role(role), actor="test")
+        add_person(session, email=email, role=Role(role), actor="test")
         set_password(session, email=email, password=PASSWORD, actor="test")
         session.commit()
         return email

@@ -51,7 +51,9 @@ def test_an_admin_adds_names_unlinks_and_revokes_a_user(
     correct_from_summary(page, "Slack member ID", "U0JANE", send="Add user")
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Jane Smith")
-    expect(page.get_by_role("status")).to_contain_text("Jane Smith was added as a chair.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Jane Smith was added as a chair of Hackney test partnership."
+    )
     jane = stored(engine, "jane.smith@board.example.org")
     assert jane is not None and jane.slack_user_id == "U0JANE"
     check_page(page, "user")

@@ -35,6 +35,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from commissioning.models import Case
+from core import clock
 from service.models import Role
 from service.passwords import set_password
 from service.slack_state import SlackClaim
@@ -42,7 +43,7 @@ from service.users import add_user
 
 pytestmark = pytest.mark.postgres_only
 
-TODAY = date.today()
+TODAY = clock.today()
 PASSWORD = "correct horse battery staple"
 BOT_TOKENS = {"a": "xoxb-replica-a", "b": "xoxb-replica-b"}  # which replica posted, as Slack sees it
 LOOP_ROUNDS_AFTER = 3.5  # seconds of further loop runs (one a second, on each replica) that post nothing

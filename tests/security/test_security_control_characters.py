@@ -16,7 +16,16 @@ from datetime import UTC, date, datetime
 import pytest
 from admin_pages_client import NEW_CONSULTANT, signed_in_as
 from docx import Document
-from factories import CASE_FEATURES, RULESET, commission, consultant, decision, declaration, departure
+from factories import (
+    CASE_FEATURES,
+    RULESET,
+    commission,
+    consultant,
+    decision,
+    declaration,
+    departure,
+    home_partnership,
+)
 from pypdf import PdfReader
 from sqlmodel import select
 
@@ -224,7 +233,13 @@ STORED_DECISION = {
 def test_text_stored_before_the_check_still_renders_every_format(client, session, commissioner):
     """Written straight to the database, as it could be before this change: area, reason, name, statement."""
     features = {**FEATURES, "area": "hack\x01ney"}
-    case = Case(ref=REF, area="hack\x01ney", features=features, created_by="test")
+    case = Case(
+        ref=REF,
+        area="hack\x01ney",
+        features=features,
+        created_by="test",
+        partnership_id=home_partnership(session).id,
+    )
     session.add(case)
     session.flush()
     assert case.id is not None

@@ -9,14 +9,13 @@ with the user's own token. Now each event of a relayed request carries
 from types import SimpleNamespace
 
 import pytest
-from factories import agency, case, consultant
+from factories import add_person, agency, case, consultant
 from sqlmodel import Session, col, select
 
 from commissioning.models import Commission, CommissionRole
 from core.audit import AuditEvent
 from registry.vocabulary import AgencyKind
 from service.models import Role
-from service.users import add_user
 
 API = "/api/v1"
 ADMIN, ADA, STRANGER = "U0ADMIN", "U0ADA", "U0STRANGER"
@@ -35,8 +34,8 @@ def events(session: Session, action: str) -> list[AuditEvent]:
 @pytest.fixture
 def world(session: Session) -> SimpleNamespace:
     """The bot, an admin on Slack, and Ada, a consultant on Slack commissioned on one case."""
-    _, bot_token = add_user(session, email="bot@board.example.org", role=Role.bot, actor="test")
-    admin, admin_token = add_user(
+    _, bot_token = add_person(session, email="bot@board.example.org", role=Role.bot, actor="test")
+    admin, admin_token = add_person(
         session, email="admin@board.example.org", role=Role.admin, actor="test", slack_user_id=ADMIN
     )
     agency(session, "hackney-csc", "Hackney CSC", kind=AgencyKind.childrens_social_care)

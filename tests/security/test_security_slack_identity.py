@@ -12,6 +12,7 @@ import io
 import pytest
 from admin_pages_client import as_browser, csrf_from, sign_in, with_password
 from alembic import command
+from factories import add_person
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -25,7 +26,6 @@ from registry.models import Consultant
 from service.cli import app as cli
 from service.migrate import alembic_config, upgrade
 from service.models import Role, SlackIdentity, User
-from service.users import add_user
 
 API = "/api/v1"
 JANE, OTHER = "U0JANE", "U0OTHER"
@@ -50,7 +50,7 @@ def jane(client, admin) -> int:
 @pytest.fixture
 def make_chair_with(session):  # type: ignore[no-untyped-def]
     def make(slack_user_id: str) -> str:
-        user, _ = add_user(
+        user, _ = add_person(
             session,
             email="chair@board.example.org",
             role=Role.chair,
@@ -89,10 +89,23 @@ def test_a_consultant_cannot_be_given_a_board_users_slack_id(client, admin, make
 
 def test_a_board_user_cannot_be_given_a_consultants_slack_id_from_the_command_line(session, jane):
     with pytest.raises(Conflict, match="U0JANE already belongs to the consultant Jane Smith"):
-        add_user(session, email="chair@board.example.org", role=Role.chair, actor="test", slack_user_id=JANE)
+        add_person(
+            session, email="chair@board.example.org", role=Role.chair, actor="test", slack_user_id=JANE
+        )
     session.rollback()
     result = CliRunner().invoke(
-        cli, ["user", "add", "chair@board.example.org", "--role", "chair", "--slack-user-id", JANE]
+        cli,
+        [
+            "user",
+            "add",
+            "chair@board.example.org",
+            "--role",
+            "chair",
+            "--partnership",
+            "HAC",
+            "--slack-user-id",
+            JANE,
+        ],
     )
     assert result.exit_code != 0
     assert "already belongs to the consultant Jane Smith" in result.output
@@ -173,7 +186,7 @@ def test_the_admin_pages_refuse_a_held_slack_id_beside_the_field(client, session
 
 
 def test_the_database_itself_keeps_one_holder_per_slack_id(engine, session, jane):
-    user, _ = add_user(session, email="chair@board.example.org", role=Role.chair, actor="test")
+    user, _ = add_person(session, email="chair@board.example.org", role=Role.chair, actor="test")
     session.commit()
     for row in (
         SlackIdentity(slack_user_id=JANE, user_id=user.id),  # the consultant's id, for a user

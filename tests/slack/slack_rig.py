@@ -49,11 +49,12 @@ def add_bot_user(session: Session) -> None:
 
 
 def add_people(session: Session) -> None:
+    from factories import add_person
+
     from service.models import Role
-    from service.users import add_user
 
     for role, slack_id in (("chair", CHAIR), ("commissioner", COMMISSIONER), ("admin", ADMIN)):
-        add_user(
+        add_person(
             session, email=f"{role}@board.example.org", role=Role(role), actor="test", slack_user_id=slack_id
         )
     session.commit()

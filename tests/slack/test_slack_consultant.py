@@ -132,7 +132,8 @@ def test_the_search_finds_specialisms_and_areas_and_says_when_nothing_matches(sl
 
 def test_a_chair_running_scr_consultant_is_refused_privately(slack, standin, people, ada):
     refusal = _reply(slack, standin, "consultant ada", user=people.chair)
-    assert "commissioner or admin role" in refusal.body["text"] and "Ada" not in json.dumps(refusal.body)
+    assert "commissioner or admin of a partnership" in refusal.body["text"]
+    assert "Ada" not in json.dumps(refusal.body)
 
 
 def test_scr_consultant_without_a_query_explains_its_usage(slack, people):
@@ -183,7 +184,7 @@ def test_a_commissioner_sees_no_admin_buttons_and_the_service_refuses_an_admin_m
     refused = _submit(
         slack, _modal(standin, 1), _typed("consultant.reason", "Left the list"), user=people.commissioner
     )
-    assert "admin role" in refused["errors"]["consultant.reason"]
+    assert "needs a list admin" in refused["errors"]["consultant.reason"]
     session.expire_all()
     assert session.get(Consultant, ada).status == ConsultantStatus.approved
 

@@ -195,7 +195,7 @@ def test_an_admin_reminds_a_consultant_by_dm_once_a_week_and_a_commissioner_cann
 
     slack.press(posted, "digest.remind", user=people.commissioner, value=remind)
     [refusal] = standin.wait_for("response_url")
-    assert refusal.body["response_type"] == "ephemeral" and "admin role" in refusal.body["text"]
+    assert refusal.body["response_type"] == "ephemeral" and "needs a list admin" in refusal.body["text"]
     assert standin.calls_to("conversations.open") == []
 
     slack.press(posted, "digest.remind", user=people.admin, value=remind)

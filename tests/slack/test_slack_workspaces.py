@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from bot.app import NOT_INSTALLED
 from bot.settings import BOT_SCOPES
+from core import clock
 from core.audit import AuditEvent
 from service.slack_workspaces import SlackWorkspace
 
@@ -357,7 +358,7 @@ def test_in_oauth_mode_the_reminders_go_out_with_the_own_workspaces_token(
     from service.cli import app
     from service.settings import get_settings
 
-    notified = date.today() - timedelta(days=1)
+    notified = clock.today() - timedelta(days=1)
     recorded_case(
         session,
         incident_date=(notified - timedelta(days=1)).isoformat(),

@@ -45,6 +45,7 @@ CONTRACT_NAMES = {
 }
 # Added for the rules since: where the child lived, the Panel's notification date.
 FOR_THE_RULES = {"normally_resident_in_england", "incident_outside_home_area", "panel_notified_date"}
+FOR_THE_LEAD = {"incident_area", "responsible_area"}  # which partnership leads (``commissioning.lead``)
 
 
 def problems(raw: object, **kwargs: date) -> list[dict[str, object]]:
@@ -272,7 +273,7 @@ def test_the_json_schema_accepts_the_examples_and_rejects_unknown_names() -> Non
         "other_harm",
         "none",
     ]
-    assert set(schema["properties"]) == set(features.BY_NAME) == CONTRACT_NAMES | FOR_THE_RULES
+    assert set(schema["properties"]) == set(features.BY_NAME) == CONTRACT_NAMES | FOR_THE_RULES | FOR_THE_LEAD
     jsonschema.validate({"family_languages": ["British Sign Language"]}, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"agencies_involved": ["Hackney CSC"]}, schema)
