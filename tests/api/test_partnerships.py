@@ -46,8 +46,9 @@ def test_another_partnerships_case_is_answered_as_a_missing_one_and_the_probe_is
     ):
         hidden = client.get(path.format(ref), headers=outsider.headers)
         missing = client.get(path.format("HAC-1999-0001"), headers=outsider.headers)
-        assert (hidden.status_code, hidden.json()) == (404, {"detail": f"No case {ref}."}), path
-        assert (missing.status_code, missing.json()) == (404, {"detail": "No case HAC-1999-0001."}), path
+        assert (hidden.status_code, hidden.json()["detail"]) == (404, f"No case {ref}."), path
+        assert (missing.status_code, missing.json()["detail"]) == (404, "No case HAC-1999-0001."), path
+        assert hidden.json().keys() == missing.json().keys() == {"detail", "request_id"}, path
     probes = refusals(session)
     assert len(probes) == 6  # the case that exists, not the missing one
     assert {p.after["params"]["ref"] for p in probes} == {ref}
