@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from commissioning import partnerships
 from core import clock
 from core.errors import Conflict
 from registry import agencies, consultants, records
@@ -39,20 +38,11 @@ from registry.vocabulary import (
     ReviewType,
     Specialism,
 )
-from service.models import PARTNERSHIP_ROLES, Role, User
-from service.users import add_user
+from service import demo_region
+from service.demo_region import DemoUser
 
 SEED = 20070814  # the date of the briefing note on 27 London serious case reviews that started this
-ACTOR = "demo"
-USER_DOMAIN = "demo.example.org"
-PARTNERSHIP = ("North and East London Safeguarding Partnership", "NEL")
-# The demo users' display names, invented like everyone else here.
-USER_NAMES = {
-    Role.admin: "Amara Osei",
-    Role.commissioner: "Tom Whitfield",
-    Role.chair: "Priya Raman",
-    Role.bot: "Case review bot",
-}
+ACTOR = demo_region.ACTOR
 
 K = AgencyKind
 AGENCIES: tuple[tuple[str, str, AgencyKind, str, tuple[str, ...]], ...] = (
@@ -484,38 +474,30 @@ def registry_is_empty(*, session: Session) -> bool:
     return consultants.count_consultants(session=session) == 0 and not agencies.list_agencies(session=session)
 
 
-def load(*, session: Session, today: date | None = None) -> dict[Role, str]:
-    """Load the demo registry and one user per role; their tokens, shown once, by role.
+@dataclass(frozen=True)
+class Loaded:
+    """What ``load`` made: the demo users with their tokens (shown once) and the cases' references."""
 
-    Conflict if the registry already holds data or a demo user exists: demo data goes into an empty
-    service. It all commits with the caller's unit of work, or none of it does.
+    users: list[DemoUser]
+    refs: list[str]
+
+
+def load(*, session: Session, today: date | None = None) -> Loaded:
+    """Load the demo registry, its region's partnerships and people, and a few cases.
+
+    Conflict if the registry already holds data, or the service has partnerships or demo users: demo
+    data goes into an empty service. It all commits with the caller's unit of work, or none of it does.
     """
     today = today or clock.today()
     if not registry_is_empty(session=session):
         raise Conflict("The registry already has agencies or consultants; demo data goes into an empty one.")
-    emails = {role: f"{role.value}@{USER_DOMAIN}" for role in USER_NAMES}
-    if session.exec(select(User).where(User.email.in_(list(emails.values())))).first():  # type: ignore[attr-defined]
-        raise Conflict(f"Demo users (@{USER_DOMAIN}) already exist.")
+    demo_region.check_empty(session)
     for agency in _agencies():
         agencies.create_agency(session=session, data=agency, actor=ACTOR)
     for index, plan in enumerate(_plans(today)):
         _create(session, index, plan, today)
-    # the partnership covering the boroughs: the demo's own, unless the service already has one
-    partnership = partnerships.covering(session, BOROUGHS[0]) or (
-        partnerships.add_partnership(
-            session, name=PARTNERSHIP[0], prefix=PARTNERSHIP[1], areas=BOROUGHS, actor=ACTOR
-        ).partnership
-    )
-    tokens = {}
-    for role, email in emails.items():
-        held_in = partnership.prefix if role in PARTNERSHIP_ROLES else None
-        user, tokens[role] = add_user(
-            session, email=email, role=role, actor=ACTOR, display_name=USER_NAMES[role], partnership=held_in
-        )
-        if role == Role.admin:  # the demo's admin keeps the approved list too
-            user.role = Role.list_admin
-            session.add(user)
-    return tokens
+    users = demo_region.add_people(session)
+    return Loaded(users, demo_region.add_cases(session, today))
 
 
 def _create(session: Session, index: int, plan: _Plan, today: date) -> None:

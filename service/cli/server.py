@@ -102,7 +102,8 @@ def _metrics_shared(workers: int) -> Iterator[None]:
 
 @demo_app.command("load")
 def demo_load() -> None:
-    """Load the invented demo registry and one user per role into an empty service; print their tokens."""
+    """Load the invented demo registry, three partnerships, their people and cases into an empty service;
+    print the people's tokens."""
     from service.migrate import upgrade
     from service.settings import get_settings
 
@@ -112,19 +113,24 @@ def demo_load() -> None:
 
 def _load_demo(*, skip_if_loaded: bool) -> None:
     from core.errors import Conflict
-    from service import demo
+    from service import demo, demo_region
 
     with unit_of_work() as session:
         try:
-            tokens = demo.load(session=session)
+            loaded = demo.load(session=session)
         except Conflict as error:
             if skip_if_loaded:
                 typer.echo(f"Demo data not loaded: {error.message}", err=True)
                 return
             raise fail(error.message, code=1) from None
+    prefixes = ", ".join(prefix for _, prefix, _, _ in demo_region.PARTNERSHIPS)
     typer.echo(
-        f"Demo data loaded: {len(demo.AGENCIES)} agencies, {len(demo.BACKGROUNDS)} consultants. "
-        "API tokens, shown once:"
+        f"Demo data loaded: {len(demo.AGENCIES)} agencies, {len(demo.BACKGROUNDS)} consultants, "
+        f"{len(demo_region.PARTNERSHIPS)} partnerships ({prefixes}), {len(loaded.refs)} cases "
+        f"({', '.join(loaded.refs)}). Users and their API tokens, shown once:"
     )
-    for role, token in tokens.items():
-        typer.echo(f"  {role.value:<13}{token}")
+    width = max(len(user.email) for user in loaded.users) + 2
+    standing = max(len(user.standing) for user in loaded.users) + 2
+    for user in loaded.users:
+        typer.echo(f"  {user.email:<{width}}{user.standing:<{standing}}{user.token}")
+    typer.echo("To sign in to the admin pages as one of them: scr user set-password EMAIL")
