@@ -5,7 +5,7 @@ consultants' profiles, the checks, the ranking and the solver from ``matching``.
 """
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -136,26 +136,36 @@ def plan_for(
     ranking: RankingPolicy,
     today: date,
     alternates: int = 3,
+    case_policies: Mapping[str, IndependencePolicy] | None = None,
 ) -> Batch:
     """Propose one reviewer per case, maximising total fit under capacity and conflicts.
 
-    Only each case's best ``len(refs) + alternates`` candidates go to the solver. That loses nothing:
-    if a plan gave a case someone outside its best ``len(refs)``, one of those would be unused by the
-    other cases and free (candidates have a free place), and at least as good.
+    Each case is judged by its own policy in ``case_policies`` (its lead partnership's), else by
+    ``policy``. Only each case's best ``len(refs) + alternates`` candidates go to the solver. That loses
+    nothing: if a plan gave a case someone outside its best ``len(refs)``, one of those would be unused by
+    the other cases and free (candidates have a free place), and at least as good.
     """
     contexts = [context_of(session=session, ref=ref) for ref in refs]
-    run = _Run(session, agencies_of(session=session, contexts=contexts), policy, ranking, today)
+    agencies = agencies_of(session=session, contexts=contexts)
+    by_policy: list[tuple[IndependencePolicy, list[CaseContext]]] = []  # policies are not hashable
+    for context in contexts:
+        judged_by = (case_policies or {}).get(context.ref, policy)
+        group = next((group for own, group in by_policy if own == judged_by), None)
+        if group is None:
+            by_policy.append((judged_by, group := []))
+        group.append(context)
+    options: dict[str, plan.CaseOptions] = {}
+    free: dict[int, int] = {}
+    names: dict[int, str] = {}
     with _gc_paused():
-        profiles = run.profiles(contexts)
-        options = []
-        for context in contexts:
-            ranked = run.rank(profiles, context, limit=len(refs) + alternates)
-            options.append(
-                plan.CaseOptions(
+        for judged_by, group in by_policy:
+            run = _Run(session, agencies, judged_by, ranking, today)
+            profiles = run.profiles(group)
+            for context in group:
+                ranked = run.rank(profiles, context, limit=len(refs) + alternates)
+                options[context.ref] = plan.CaseOptions(
                     context.ref, tuple(plan.Option(c.consultant.id, c.score) for c in ranked.candidates)
                 )
-            )
-    free = {profile.id: profile.capacity - profile.active_commissions for profile in profiles}
-    return Batch(
-        plan.plan(options, free, alternates=alternates), {profile.id: profile.name for profile in profiles}
-    )
+            free |= {profile.id: profile.capacity - profile.active_commissions for profile in profiles}
+            names |= {profile.id: profile.name for profile in profiles}
+    return Batch(plan.plan([options[c.ref] for c in contexts], free, alternates=alternates), names)

@@ -30,12 +30,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from commissioning.models import Partnership
 from core import audit
 from core.transaction import unit_of_work
 from registry import self_service
 from registry.models import Consultant
 from service.db import SessionDep, get_engine
-from service.models import Role, SlackIdentity, User
+from service.models import PartnershipRole, Role, SlackIdentity, User
 from service.request_ids import with_id
 from service.slack_settings import slack_team_key
 
@@ -43,6 +44,7 @@ log = logging.getLogger("service.auth")
 
 SLACK_USER_HEADER = "X-Slack-User-Id"
 SLACK_TEAM_HEADER = "X-Slack-Team-Id"
+USER_IDENTITY = "user:"  # a Caller's identity for a user: "user:12"
 HIDDEN = "hidden"  # request.state flag: a 404 that hides a record from the caller; audited as refused
 
 
@@ -97,7 +99,7 @@ def relayed_from_slack(session: Session, slack_user_id: str, slack_team_id: str 
 
 def _user_caller(user: User, *, slack_user_id: str | None = None, slack_team_id: str | None = None) -> Caller:
     actor = user.email if slack_user_id is None else f"{user.email} (Slack {slack_user_id[:32]})"
-    return Caller(actor, f"user:{user.id}", str(user.role), slack_user_id, slack_team_id)
+    return Caller(actor, f"{USER_IDENTITY}{user.id}", str(user.role), slack_user_id, slack_team_id)
 
 
 def _consultant_caller(consultant: Consultant, slack_user_id: str, slack_team_id: str | None) -> Caller:
@@ -216,7 +218,19 @@ def require_role(*roles: Role) -> Callable[[User], User]:
 BotUser = Annotated[User, Depends(require_role(Role.bot))]
 
 
+def _partnership_roles(session: Session, user_id: int) -> list[str]:
+    """The roles a user holds in partnerships, as a refusal's audit records them: ``commissioner@SAL``."""
+    rows = session.exec(
+        select(PartnershipRole.role, Partnership.prefix)
+        .join(Partnership, col(Partnership.id) == PartnershipRole.partnership_id)
+        .where(PartnershipRole.user_id == user_id)
+    ).all()
+    return sorted(f"{role}@{prefix}" for role, prefix in rows)
+
+
 def _record_refusal(caller: Caller, request: Request, detail: str) -> None:
+    """Audit a refusal: the route, the caller's regional role and (for a user) the roles they hold in
+    partnerships, so a probe of another board's case shows whose people probed it."""
     route = request.scope.get("route")
     after = {
         "method": request.method,
@@ -227,6 +241,8 @@ def _record_refusal(caller: Caller, request: Request, detail: str) -> None:
     }
     try:
         with unit_of_work(get_engine()) as session:  # its own: the request's was rolled back
+            if caller.identity.startswith(USER_IDENTITY):
+                after["roles"] = _partnership_roles(session, int(caller.identity.removeprefix(USER_IDENTITY)))
             if caller.slack_user_id is not None:
                 relayed_from_slack(session, caller.slack_user_id, caller.slack_team_id)
             audit.record(

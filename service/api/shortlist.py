@@ -118,10 +118,15 @@ def plan_assignments(
     """Propose one reviewer per case: as many cases covered as possible, then the best total fit.
 
     Every case must be one the caller commissions for (commissioner or admin of its lead partnership).
-    Nothing is commissioned: each proposal is then commissioned as usual.
+    Each case is judged by its lead partnership's independence policy, as its shortlist is. Nothing is
+    commissioned: each proposal is then commissioned as usual.
     """
+    leads: dict[str, int] = {}
     for ref in body.case_refs:
-        require_case_role(request, session, grants, ref, (Role.commissioner, Role.admin))
+        leads[ref] = require_case_role(
+            request, session, grants, ref, (Role.commissioner, Role.admin)
+        ).case.partnership_id
+    own = {pid: partnership_policy(session.get(Partnership, pid)).independence for pid in set(leads.values())}
     batch = shortlists.plan_for(
         session=session,
         refs=body.case_refs,
@@ -129,6 +134,7 @@ def plan_assignments(
         ranking=ranking,
         today=clock.today(),
         alternates=body.alternates,
+        case_policies={ref: own[pid] for ref, pid in leads.items()},
     )
     names = batch.names
     return PlanOut(

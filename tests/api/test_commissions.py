@@ -1,7 +1,6 @@
 """Commissioning a consultant: checks under a lock, declarations, confirmation and what ends a commission."""
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from types import SimpleNamespace
@@ -396,26 +395,6 @@ def test_changing_the_case_agencies_voids_declarations_and_asks_again(client, wo
 
 
 # Concurrency -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def live_server(engine):
-    """The service under uvicorn on a free local port, in a thread, for real concurrent requests."""
-    import uvicorn
-
-    from service.app import create_app
-
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=0, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    (socket,) = server.servers[0].sockets
-    yield f"http://127.0.0.1:{socket.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.mark.postgres_only

@@ -42,7 +42,6 @@ from commissioning.features import CATALOGUE
 from commissioning.models import Commission
 from registry.models import Consultant
 from registry.vocabulary import ConsultantStatus
-from service import demo as demo_partnership
 from service.api.params import MAX_ID
 from service.app import create_app
 from service.auth import SLACK_USER_HEADER
@@ -85,23 +84,43 @@ class Demo:
     ref: str  # a case with terms of reference
 
 
+# The demo users each caller's token is, by the role a caller runs as: "admin" is a list admin who is also
+# the admin of the partnership leading the fuzzed case (City and Hackney), as the access matrix's is.
+DEMO_USERS = {
+    Role.admin: "list-admin",
+    Role.list_admin: "list-admin",
+    Role.analyst: "analyst",
+    Role.commissioner: "commissioner.chs",
+    Role.chair: "chair.chs",
+    Role.bot: "bot",
+}
+DEMO_PREFIX = "CHS"
+
+
 @pytest.fixture(scope="module")
 def demo(engine, empty_database) -> Demo:
     """The demo registry, loaded once for the module, and one case. The consultant is the middle approved
     one, away from the lowest and highest ids that fuzzing favours."""
     from service.demo import load
+    from service.demo_region import USER_DOMAIN
+    from service.users import grant_role
 
     empty_database()
     with Session(engine) as session:
-        tokens = load(session=session)
+        users = {user.email: user.token for user in load(session=session).users}
+        grant_role(
+            session, email=f"list-admin@{USER_DOMAIN}", role=Role.admin, partnership=DEMO_PREFIX, actor="test"
+        )
         session.commit()
         query = select(Consultant.id).where(Consultant.status == ConsultantStatus.approved)
         approved = session.exec(query.order_by(col(Consultant.id))).all()
+    tokens = {role: users[f"{handle}@{USER_DOMAIN}"] for role, handle in DEMO_USERS.items()}
     admin = {"Authorization": f"Bearer {tokens[Role.admin]}"}
     http = TestClient(APP)
     made = http.post("/api/v1/cases", headers=admin, json={"features": CASE_FEATURES})
     assert made.status_code == 201, made.text
     ref = made.json()["ref"]
+    assert ref.startswith(DEMO_PREFIX)
     assert http.post(f"/api/v1/cases/{ref}/terms", headers=admin).status_code == 201
     return Demo(tokens, approved[len(approved) // 2], ref)
 
@@ -158,9 +177,9 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(case, engine, demo, crede
     # A random reference names no case, so the handler would stop at the lookup: valid requests name one.
     if case.meta.generation.mode.is_positive and "ref" in (case.path_parameters or {}):
         case.path_parameters["ref"] = demo.ref
-    # Nor does a random prefix name the demo's partnership, whose people the callers are.
+    # Nor does a random prefix name the partnership of the case, whose people the callers are.
     if case.meta.generation.mode.is_positive and "prefix" in (case.path_parameters or {}):
-        case.path_parameters["prefix"] = demo_partnership.PARTNERSHIP[1]
+        case.path_parameters["prefix"] = DEMO_PREFIX
     caller = fuzzed_as(case.operation.label)
     headers = credentials(caller)
     _answering_for_the_consultant(engine, case)

@@ -1,8 +1,7 @@
-"""CSV import and export through HTTP and the command line, and the demo data."""
+"""CSV import and export through HTTP and the command line (the demo data: test_demo.py)."""
 
 import csv
 import io
-from datetime import date
 
 import pytest
 from sqlalchemy import func, text
@@ -11,12 +10,8 @@ from typer.testing import CliRunner
 
 from core import clock
 from core.audit import AuditEvent
-from registry.agencies import list_agencies, resolve_agency
-from registry.consultants import list_consultants
 from registry.models import Consultant
-from registry.records import REVIEW, engagements_since, list_records
 from registry.sync import IMPORT_STATUS_REASON
-from registry.vocabulary import EngagementKind
 from service.cli import app as cli
 
 API = "/api/v1"
@@ -273,85 +268,3 @@ def test_the_cli_reports_each_bad_row_and_exits_1(runner, session, agencies, tmp
     assert "row 4, dbs_check_date: 'someday' is not a date" in result.output
     assert "nothing was imported" in result.output
     assert count(session, Consultant) == 0
-
-
-# Demo data ----------------------------------------------------------------------------------------
-
-
-def test_demo_load_prints_a_working_token_per_role_and_refuses_a_second_load(runner, client, session):
-    result = runner.invoke(cli, ["demo", "load"])
-    assert result.exit_code == 0, result.output
-    tokens = dict(line.split() for line in result.stdout.splitlines()[1:])  # the log lines go to stderr
-    assert set(tokens) == {"admin", "commissioner", "chair", "bot"}
-    chair = {"Authorization": f"Bearer {tokens['chair']}"}
-    page = client.get(f"{API}/consultants", params={"limit": 200}, headers=chair).json()
-    assert page["total"] == 40
-    assert len(client.get(f"{API}/agencies", headers=chair).json()) == 30
-    statuses = [item["status"] for item in page["items"]]
-    assert {s: statuses.count(s) for s in set(statuses)} == {
-        "approved": 30,
-        "applied": 4,
-        "suspended": 3,
-        "removed": 3,
-    }
-    assert client.post(f"{API}/agencies", json={}, headers=chair).status_code == 403
-    again = runner.invoke(cli, ["demo", "load"])
-    assert again.exit_code == 1
-    assert "already has agencies or consultants" in again.output
-
-
-def test_serve_with_demo_loads_an_empty_registry_once_then_serves(runner, session, monkeypatch):
-    import uvicorn
-
-    served = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: served.append(kwargs["port"]))
-    first = runner.invoke(cli, ["serve", "--demo", "--port", "8123"])
-    assert "Demo data loaded" in first.output
-    second = runner.invoke(cli, ["serve", "--demo", "--port", "8124"])
-    assert "Demo data not loaded" in second.output
-    assert served == [8123, 8124]
-
-
-def test_the_demo_exercises_every_independence_rule(session):
-    from service import demo
-
-    today = date(2026, 6, 1)
-    demo.load(session=session, today=today)
-    everything = engagements_since(
-        session=session,
-        agency_ids=[agency.id for agency in list_agencies(session=session)],
-        kinds=list(EngagementKind),
-        since=date(1900, 1, 1),
-    )
-    kinds = {engagement.kind for engagement in everything}
-    assert kinds == {"employed", "contracted", "board_member", "line_manager", "reviewed", "personal_link"}
-    years_since_leaving = sorted(
-        today.year - e.end_date.year
-        for e in engagements_since(
-            session=session,
-            agency_ids=["hackney-csc", "islington-csc", "camden-csc", "haringey-csc"],
-            kinds=["employed"],
-            since=date(1900, 1, 1),
-        )
-        if e.end_date is not None
-    )
-    assert {1, 4, 6, 11} <= set(years_since_leaving)
-    current_scrutineer = engagements_since(
-        session=session, agency_ids=["hackney-scp"], kinds=["board_member"], since=today
-    )
-    assert [e.end_date for e in current_scrutineer] == [None]
-    assert resolve_agency(session=session, name="London Borough of Hackney").id == "hackney-csc"
-    expiring = list_consultants(session=session, status="approved", expiring_within_days=90, today=today)
-    assert 5 <= expiring.total <= 20
-    ratings = {
-        review.rating
-        for consultant in list_consultants(session=session, limit=200).items
-        for review in list_records(session=session, kind=REVIEW, consultant_id=consultant.id)
-    }
-    assert {1, 2, 3, 4} <= ratings
-
-
-def test_the_demo_is_the_same_every_time_for_the_same_day():
-    from service import demo
-
-    assert demo._plans(date(2026, 6, 1)) == demo._plans(date(2026, 6, 1))

@@ -27,6 +27,7 @@ def consultants_in(engine) -> list[str]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def demo_registry(session) -> None:  # type: ignore[no-untyped-def]
+    """The demo data. It goes into an empty service, so a test names it before the people it adds."""
     from service import demo
 
     demo.load(session=session)
@@ -34,7 +35,7 @@ def demo_registry(session) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_an_admin_signs_in_with_the_keyboard_and_searches_the_list(
-    page, admin_email, password, demo_registry, session, check_page
+    demo_registry, page, admin_email, password, session, check_page
 ):
     page.goto("/admin/consultants")
     expect(page).to_have_url(re.compile(r"/admin/sign-in\?next=%2Fadmin%2Fconsultants$"))
@@ -196,7 +197,7 @@ def test_a_csv_with_one_bad_row_is_previewed_with_its_problem_and_nothing_is_imp
     assert sorted(consultants_in(engine)) == sorted(row.split(",")[1] for row in GOOD_ROWS)
 
 
-def test_the_dashboard_agency_and_record_pages_pass_axe(admin_page, demo_registry, session, check_page):
+def test_the_dashboard_agency_and_record_pages_pass_axe(demo_registry, admin_page, session, check_page):
     page = admin_page
     page.goto("/admin")
     expect(page).to_have_url(re.compile(r"/admin/dashboard$"))
