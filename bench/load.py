@@ -5,9 +5,10 @@ under 250 ms.
 
 Creates a throwaway database on the PostgreSQL server ``--server`` names (dropped at the end, whatever
 happens), migrates it and fills it: the demo registry (``service/demo.py``: 30 agencies, 40
-consultants, a token per role), ``--consultants`` more consultants shaped like it (engagements with the
-demo agencies, review records; a few on commissions) and ``--cases`` stored cases recorded through the
-same function as ``POST /api/v1/cases``. Then it serves the database with
+consultants, three partnerships and their people) with a commissioner of all three partnerships,
+``--consultants`` more consultants shaped like it (engagements with the demo agencies, review records; a
+few on commissions) and ``--cases`` stored cases in the partnerships' areas, recorded through the same
+function as ``POST /api/v1/cases``. Then it serves the database with
 ``uvicorn --factory service.app:create_app --workers 2`` on a free port of 127.0.0.1, waits for
 ``/readyz``, sends every distinct request of the mix once (any non-2xx stops the run: the mix must be
 valid, so an error under load is the load's doing), warms up, and drives it with ``wrk`` (Debian
@@ -58,6 +59,7 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import Engine, create_engine, insert, make_url, text
+from sqlmodel import Session
 
 from bench.shortlist import KINDS
 from bench.threshold import bodies, cpu_seconds, free_port
@@ -93,11 +95,26 @@ class Call:
 # Data ------------------------------------------------------------------------------------------
 
 
+def _commissioner_everywhere(session: Session) -> str:
+    """The token of a commissioner in every demo partnership, so the load's cases are all theirs."""
+    from service import demo_region
+    from service.models import Role
+    from service.users import add_user, grant_role
+
+    first, *others = [prefix for _, prefix, _, _ in demo_region.PARTNERSHIPS]
+    email = f"commissioner@{DOMAIN}"
+    _, token = add_user(session, email=email, role=Role.commissioner, partnership=first, actor="load")
+    for prefix in others:
+        grant_role(session, email=email, role=Role.commissioner, partnership=prefix, actor="load")
+    return token
+
+
 def case_features(rng: random.Random, today: date) -> dict[str, object]:
-    """A recent case in one of the demo boroughs, naming some of its agencies, with a few themes."""
+    """A recent case in one of the demo boroughs a demo partnership covers, naming some of its agencies,
+    with a few themes."""
     from service import demo
 
-    area = rng.choice(demo.BOROUGHS)
+    area = rng.choice(covered_boroughs())
     local = [a[0] for a in demo.AGENCIES if a[3] == area and a[2] != "safeguarding_partnership"]
     london = [a[0] for a in demo.AGENCIES if a[3] == "London"]
     incident = today - timedelta(days=rng.randint(5, 250))
@@ -128,9 +145,18 @@ def case_features(rng: random.Random, today: date) -> dict[str, object]:
     return features
 
 
+def covered_boroughs() -> list[str]:
+    """The demo boroughs one of the demo's partnerships covers (cases elsewhere have no partnership)."""
+    from commissioning.partnerships import area_slug
+    from service import demo, demo_region
+
+    covered = {area for _, _, areas, _ in demo_region.PARTNERSHIPS for area in areas}
+    return [borough for borough in demo.BOROUGHS if area_slug(borough) in covered]
+
+
 def fill(url: str, *, consultants: int, cases: int, seed: int) -> tuple[str, list[str], int]:
     """Migrate and load the database; the commissioner's token, the cases' references, the list's size."""
-    from sqlmodel import Session, col, select
+    from sqlmodel import col, select
 
     from commissioning import store as case_store
     from commissioning.models import Commission
@@ -142,7 +168,6 @@ def fill(url: str, *, consultants: int, cases: int, seed: int) -> tuple[str, lis
     from service.api.cases import rulesets
     from service.db import make_engine
     from service.migrate import upgrade
-    from service.models import Role
 
     upgrade(url)
     rng = random.Random(seed)
@@ -150,7 +175,8 @@ def fill(url: str, *, consultants: int, cases: int, seed: int) -> tuple[str, lis
     engine = make_engine(url)
     kinds = [kind for kind, weight in KINDS for _ in range(weight)]
     with Session(engine) as session:
-        token = demo.load(session=session, today=today)[Role.commissioner]
+        demo.load(session=session, today=today)
+        token = _commissioner_everywhere(session)
         rows = []
         for n in range(consultants):
             status = rng.choices(("approved", "applied", "suspended", "removed"), (85, 5, 5, 5))[0]
