@@ -193,3 +193,27 @@ def test_another_partnerships_people_and_its_chairs_keep_no_notes_there(client, 
     response = post(client, f"/admin/partnerships/HAC/notes/{note.id}/delete", {})
     assert response.status_code == 403
     assert session.get(ConsultantLocalNote, note.id) is not None
+
+
+# Least privilege ---------------------------------------------------------------------------------------
+
+
+def test_chairs_and_analysts_are_refused_the_consultants_records(client, session, chair, analyst):
+    rhea = consultant(session, "Rhea Reviewer", email="rhea@reviews.example.org")
+    for person in (chair, analyst):
+        client.cookies.clear()
+        signed_in_as(client, session, person.email, page="/admin/partnerships")
+        for path in ("/admin/consultants", f"/admin/consultants/{rhea}"):
+            refused = client.get(path)
+            assert refused.status_code == 403
+            assert "This page is for list admins" in refused.text
+            assert "rhea@reviews.example.org" not in refused.text
+
+
+def test_an_analyst_starts_at_the_partnerships_and_sees_no_case(client, session, analyst):
+    signed_in_as(client, session, analyst.email, page="/admin/partnerships")
+    start = client.get("/admin", follow_redirects=False)
+    assert start.headers["location"] == "/admin/partnerships"
+    page = client.get("/admin/partnerships").text
+    assert 'href="/admin/cases"' not in page and "(Analyst)" in page
+    assert client.get("/admin/cases").status_code == 403
