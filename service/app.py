@@ -36,6 +36,7 @@ from service.web import consultants as consultant_pages
 from service.web import dashboard as dashboard_pages
 from service.web import imports as import_pages
 from service.web import pages as shared_pages
+from service.web import partnerships as partnership_pages
 from service.web import session as sign_in_pages
 from service.web import users as user_pages
 from service.web.pages import PageRefused, page_refused_response
@@ -65,6 +66,7 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     import_pages.router,
     case_pages.router,
     user_pages.router,
+    partnership_pages.router,
 )
 
 

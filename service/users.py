@@ -163,6 +163,34 @@ def revoke_role(session: Session, *, email: str, role: Role, partnership: str, a
     return user
 
 
+def set_regional_role(session: Session, *, user_id: int, role: Role, actor: str) -> User:
+    """Make a user a list admin or an analyst, or take that regional role away (``Role.member``: they
+    keep only their partnership roles). The service keeps at least one active list admin."""
+    user = get_user(session, user_id=user_id)
+    if role not in (Role.list_admin, Role.analyst, Role.member):
+        raise Invalid(
+            "A regional role is list admin or analyst (or none).",
+            [{"loc": ["role"], "msg": "must be list_admin, analyst or member"}],
+        )
+    if user.role == Role.bot:
+        raise Invalid("The Slack bot holds no regional role.", [{"loc": ["role"], "msg": "is the bot"}])
+    if user.role == Role.list_admin and role != Role.list_admin:
+        others = session.exec(
+            select(User).where(User.role == Role.list_admin, col(User.active).is_(True), User.id != user.id)
+        ).first()
+        if others is None:
+            raise Conflict(
+                f"{user.shown_name} is the only list admin: make someone else a list admin first.",
+                findings=[{"field": "role"}],
+            )
+    before = _public(user)
+    user.role = role
+    session.add(user)
+    session.flush()
+    _changed(session, user, before, actor=actor)
+    return user
+
+
 def roles_of(session: Session, user_id: int) -> list[tuple[Partnership, Role]]:
     """The roles a user holds in partnerships, by partnership name."""
     rows = session.exec(

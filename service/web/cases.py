@@ -15,17 +15,17 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from commissioning import commissions, rules, terms_store
+from commissioning import commissions, partnerships, rules, terms_store
 from commissioning import store as case_store
 from commissioning.decisions import Due, StoredDecision
-from commissioning.models import CaseStatus, SignedStatement
+from commissioning.models import CaseStatus, Partnership, SignedStatement
 from commissioning.render import Format
 from commissioning.terms_document import format_date
 from commissioning.workflow import Action
 from core import clock
 from core.errors import Invalid, NotAllowed, NotFound
 from registry.agencies import resolve_agency
-from service.access import readable_case, readable_partnerships, require_case_role
+from service.access import Grants, readable_case, readable_partnerships, require_case_role
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.people import names
@@ -102,10 +102,18 @@ def _readable(request: Request, session: Session, user: User, ref: str, *roles: 
         ) from None
 
 
-@router.get("/{ref}")
-def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) -> Response:
-    _readable(request, session, user, ref)
-    lead_admin = Role.admin in readable_case(request, session, page_grants(request), ref).lead_roles
+def _case_page(
+    request: Request,
+    session: Session,
+    user: User,
+    ref: str,
+    *,
+    errors: Mapping[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
+) -> Response:
+    """Case ``ref``'s page (once the caller is shown to read it); with ``errors`` it answers 422."""
+    grants = page_grants(request)
+    lead_roles = readable_case(request, session, grants, ref).lead_roles
     try:
         view = case_store.get_case(session=session, ref=ref)
     except NotFound as error:
@@ -119,6 +127,9 @@ def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) 
         *(v.created_by for v in versions),
         *(c.declaration.recorded_by for c in held if c.declaration and c.declaration.recorded_by),
     ]
+    lead = session.get(Partnership, view.case.partnership_id)
+    contributing = partnerships.contributing(session, view.case.id or 0)
+    involved = {view.case.partnership_id, *(p.id for p in contributing)}
     context = {
         "section": "cases",
         "view": view,
@@ -130,9 +141,84 @@ def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) 
         "formats": list(Format),
         "named": names(session, actors),
         "today": clock.today(),
-        "lead_admin": lead_admin,
+        "lead_admin": Role.admin in lead_roles,
+        "lead": lead,
+        "contributing": contributing,
+        "lead_commissioner": bool(lead_roles & {Role.commissioner, Role.admin}),
+        "may_contribute": [
+            (found.partnership.prefix, found.partnership.name)
+            for found in partnerships.list_partnerships(session)
+            if found.partnership.id not in involved
+        ],
+        "warnings": _local_warnings(session, grants, [c.commission.consultant_id for c in held]),
+        "errors": errors or {},
+        "values": values or {},
+        "labels": {"partnership": "Partnership"},
     }
-    return render(request, "cases/case.html", context, user=user)
+    return render(request, "cases/case.html", context, user=user, status=422 if errors else 200)
+
+
+def _local_warnings(session: Session, grants: Grants, consultant_ids: list[int]) -> dict[int, list[str]]:
+    """The local notes about these consultants of the partnerships where the caller commissions (or is an
+    admin), as warnings by consultant id: a note shows to its own partnership's commissioners only."""
+    warnings: dict[int, list[str]] = {}
+    for partnership_id in sorted(grants.partnerships(Role.commissioner, Role.admin)):
+        partnership = session.get(Partnership, partnership_id)
+        if partnership is None:
+            continue
+        found = partnerships.notes_by_consultant(
+            session, partnership=partnership, consultant_ids=consultant_ids
+        )
+        for consultant_id, findings in found.items():
+            warnings.setdefault(consultant_id, []).extend(finding.reason for finding in findings)
+    return warnings
+
+
+@router.get("/{ref}")
+def case_page(request: Request, session: SessionDep, user: CasesPage, ref: str) -> Response:
+    _readable(request, session, user, ref)
+    return _case_page(request, session, user, ref)
+
+
+# The partnerships contributing to a case (its lead partnership's commissioners and admins) --------------
+
+
+@router.post("/{ref}/partnerships")
+def add_contributor(
+    request: Request, session: SessionDep, user: CasesPage, form: CheckedForm, ref: str
+) -> Response:
+    """Have another partnership contribute to the case: its people then read it."""
+    _readable(request, session, user, ref, Role.commissioner, Role.admin)
+    values = typed(form, ["partnership"])
+    case = case_store.get_case(session=session, ref=ref).case
+    try:
+        partnership = (
+            partnerships.by_prefix(session, values["partnership"]) if values["partnership"] else None
+        )
+    except NotFound:
+        partnership = None
+    if partnership is None or partnership.id == case.partnership_id:
+        errors = {"partnership": "Choose a partnership from the list"}
+        return _case_page(request, session, user, ref, errors=errors, values=values)
+    partnerships.add_contributor(session, case=case, partnership=partnership, actor=user.email)
+    flash(request, f"{partnership.name} now contributes to case {ref}: its people can read it.")
+    return RedirectResponse(f"/admin/cases/{ref}", status_code=303)
+
+
+@router.post("/{ref}/partnerships/{prefix}/remove")
+def remove_contributor(
+    request: Request, session: SessionDep, user: CasesPage, _: CheckedForm, ref: str, prefix: str
+) -> Response:
+    """A partnership no longer contributes to the case: its people no longer read it."""
+    _readable(request, session, user, ref, Role.commissioner, Role.admin)
+    case = case_store.get_case(session=session, ref=ref).case
+    try:
+        partnership = partnerships.by_prefix(session, prefix)
+        partnerships.remove_contributor(session, case=case, partnership=partnership, actor=user.email)
+    except NotFound:
+        raise _not_found(user, f"That partnership does not contribute to case {ref}.") from None
+    flash(request, f"{partnership.name} no longer contributes to case {ref}.")
+    return RedirectResponse(f"/admin/cases/{ref}", status_code=303)
 
 
 @router.get("/{ref}/terms/{version:int}.{fmt}")

@@ -13,10 +13,9 @@ from registry import consultants
 from registry.lifecycle import add_years
 from registry.models import ConsultantPublic
 from service.db import SessionDep, UnitOfWorkRoute
-from service.models import Role
 from service.policy import PolicyDep
 from service.web.pages import render
-from service.web.session import AdminPage, SignedInPage
+from service.web.session import AdminPage, SignedInPage, page_grants
 
 router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
 
@@ -40,11 +39,12 @@ class Band:
 
 
 @router.get("")
-def home(user: SignedInPage) -> Response:
-    """List admins start at the dashboard; the people of partnerships at their cases."""
-    return RedirectResponse(
-        "/admin/dashboard" if user.role == Role.list_admin else "/admin/cases", status_code=303
-    )
+def home(request: Request, user: SignedInPage) -> Response:
+    """List admins start at the dashboard; the people of partnerships at their cases; anyone else (an
+    analyst) at the partnerships."""
+    grants = page_grants(request)
+    start = "dashboard" if grants.list_admin else "cases" if grants.holds() else "partnerships"
+    return RedirectResponse(f"/admin/{start}", status_code=303)
 
 
 @router.get("/dashboard")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -22,7 +22,7 @@ from core.errors import Conflict, Invalid
 from service.db import SessionDep
 from service.models import User
 from service.web.pages import field_errors, flash, render, store_errors, typed
-from service.web.session import AdminPage, CheckedForm
+from service.web.session import CheckedForm, list_admins
 
 Record = TypeVar("Record")
 Refusal = ValidationError | Invalid | Conflict
@@ -33,13 +33,18 @@ Next = tuple[str, str]
 @dataclass(frozen=True)
 class RecordForm(Generic[Record]):
     """The add and edit form of one kind of record: ``templates/web/SECTION/form.html``, which calls the
-    record being edited ``noun`` (nothing while adding) and offers ``choices`` in its selects."""
+    record being edited ``noun`` (nothing while adding) and offers ``choices`` in its selects, with those
+    ``offered`` to the signed-in person (what they may choose from). The address names the record by
+    ``key`` (``NOUN_id`` unless said); ``guard`` lets in who may use the form (list admins unless said)."""
 
     section: str
     labels: Mapping[str, str]
     noun: str | None = None
     choices: Mapping[str, Any] = field(default_factory=dict)
     pattern_hints: Mapping[str, str] = field(default_factory=dict)
+    key: str | None = None
+    guard: Callable[..., User] = list_admins
+    offered: Callable[[Request, User], Mapping[str, Any]] | None = None
 
     def typed(self, form: FormData, record: Record | None) -> dict[str, Any]:
         """The form as typed, to store and to show back beside its errors."""
@@ -69,6 +74,7 @@ class RecordForm(Generic[Record]):
             "errors": errors or {},
             "labels": self.labels,
             **self.choices,
+            **(self.offered(request, user) if self.offered else {}),
         }
         template = f"{self.section}/form.html"
         return render(request, template, context, user=user, status=status if errors else 200)
@@ -101,11 +107,12 @@ class RecordForm(Generic[Record]):
         then: Callable[[Record], Next],
     ) -> None:
         """``/new``: the form showing ``blank``, and what ``create`` makes of it as it is sent back."""
+        Page = Annotated[User, Depends(self.guard)]
 
-        def new(request: Request, user: AdminPage) -> Response:
+        def new(request: Request, user: Page) -> Response:
             return self.page(request, user, values=blank)
 
-        def add(request: Request, session: SessionDep, user: AdminPage, form: CheckedForm) -> Response:
+        def add(request: Request, session: SessionDep, user: Page, form: CheckedForm) -> Response:
             values = self.typed(form, None)
             return self._save(request, user, values, partial(create, session, values, user), then)
 
@@ -122,22 +129,24 @@ class RecordForm(Generic[Record]):
         update: Callable[[Session, Record, Mapping[str, Any], User], Record],
         then: Callable[[Record], Next],
     ) -> None:
-        """``/{NOUN_id}/edit``: the record ``read`` finds (its id of type ``key``) as the form ``shown``,
+        """``/{KEY}/edit``: the record ``read`` finds (its id of type ``key``) as the form ``shown``,
         and ``update`` with the form as it is sent back."""
-        Key = Annotated[key, Path(alias=f"{self.noun}_id")]  # type: ignore[valid-type]
+        name = self.key or f"{self.noun}_id"
+        Key = Annotated[key, Path(alias=name)]  # type: ignore[valid-type]
+        Page = Annotated[User, Depends(self.guard)]
 
-        def edit(request: Request, session: SessionDep, user: AdminPage, record_id: Key) -> Response:
+        def edit(request: Request, session: SessionDep, user: Page, record_id: Key) -> Response:
             record = read(session, record_id, user)
             return self.page(request, user, values=shown(record), record=record)
 
         def save(
-            request: Request, session: SessionDep, user: AdminPage, form: CheckedForm, record_id: Key
+            request: Request, session: SessionDep, user: Page, form: CheckedForm, record_id: Key
         ) -> Response:
             record = read(session, record_id, user)
             values = self.typed(form, record)
             saving = partial(update, session, record, values, user)
             return self._save(request, user, values, saving, then, record=record)
 
-        path = f"/{{{self.noun}_id}}/edit"
+        path = f"/{{{name}}}/edit"
         router.add_api_route(path, edit, methods=["GET"], name=f"edit_{self.noun}")
         router.add_api_route(path, save, methods=["POST"], name=f"save_{self.noun}")

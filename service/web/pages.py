@@ -16,13 +16,15 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from commissioning import rules
+from commissioning.partnerships import area_name
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from registry.vocabulary import in_words
 from service import page_sessions
+from service.access import Grants
 from service.auth import HIDDEN, Caller, _record_refusal
 from service.db import UnitOfWorkRoute, joined_unit_of_work
-from service.models import User
+from service.models import ROLE_WORDS, Role, User
 from service.people import names
 from service.request_ids import current as current_request_id
 from service.web.cookie import csrf_token, remember_visitor, signed_in
@@ -58,6 +60,7 @@ templates = Jinja2Templates(directory=WEB_TEMPLATES)
 templates.env.filters["words"] = words
 templates.env.filters["outcome"] = outcome_name
 templates.env.filters["edition"] = rules.title
+templates.env.filters["area"] = area_name
 
 router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
 
@@ -90,6 +93,30 @@ def page_count(total: int) -> int:
     return max(1, math.ceil(total / PAGE_SIZE))
 
 
+def standing(grants: Grants) -> str:
+    """What a person holds, as the pages name it: "List admin; chair, City and Hackney"."""
+    held = [
+        f"{' and '.join(ROLE_WORDS[role] for role in sorted(roles))}, {grants.names.get(pid, '')}"
+        for pid, roles in sorted(grants.held.items(), key=lambda item: grants.names.get(item[0], ""))
+    ]
+    if grants.regional not in (Role.member, Role.bot):
+        held.insert(0, ROLE_WORDS[grants.regional])
+    text = "; ".join(held) or "no role"
+    return text[:1].upper() + text[1:]
+
+
+def may_open(grants: Grants) -> dict[str, bool]:
+    """The sections a person's roles open to them, for the navigation: the approved list, the agencies and
+    the import for list admins; the users for them and partnerships' admins; cases for partnerships'
+    people; the partnerships for everyone."""
+    return {
+        "list": grants.list_admin,
+        "users": grants.list_admin or grants.holds(Role.admin),
+        "cases": grants.holds(),
+        "partnerships": True,
+    }
+
+
 def render(
     request: Request,
     name: str,
@@ -99,8 +126,12 @@ def render(
     status: int = 200,
 ) -> HTMLResponse:
     """A page from ``templates/web``, with the signed-in user and a form token in its context."""
+    grants = getattr(request.state, "grants", None)
+    signed_in_grants = grants if isinstance(grants, Grants) and user is not None else None
     full = {
         "user": user,
+        "may": may_open(signed_in_grants) if signed_in_grants else {},
+        "standing": standing(signed_in_grants) if signed_in_grants else "",
         "csrf_token": csrf_token(request),
         "errors": {},
         "notice": _take_notice(request),

@@ -21,11 +21,11 @@ from starlette.datastructures import FormData
 from service import page_sessions
 from service.access import Grants, grants_of
 from service.db import SessionDep, UnitOfWorkRoute
-from service.models import ROLE_WORDS, Role, User
+from service.models import Role, User
 from service.passwords import authenticate
 from service.settings import get_settings
 from service.web.cookie import clear_cookie, expected_csrf, set_session_cookie, signed_in
-from service.web.pages import PageRefused, SignInRequired, render
+from service.web.pages import PageRefused, SignInRequired, render, standing
 from service.web.throttle import ThrottleDep
 
 WRONG_CREDENTIALS = "The email address or password is not right."
@@ -52,11 +52,12 @@ def page_user(allowed: Callable[[Grants], bool], names: str) -> Callable[[Reques
         grants = grants_of(session, user)
         request.state.grants = grants
         if not allowed(grants):
+            held = standing(grants)
             raise PageRefused(
                 403,
                 "You do not have access to this page",
-                f"This page is for {names}. You are signed in as {user.shown_name}, "
-                f"{ROLE_WORDS[Role(user.role)]}.",
+                f"This page is for {names}. You are signed in as {user.shown_name}: "
+                f"{held[:1].lower()}{held[1:]}.",
                 user=user,
             )
         if _holds_nul([*request.query_params.multi_items(), *request.path_params.items()]):
@@ -78,7 +79,13 @@ def page_grants(request: Request) -> Grants:
     return grants
 
 
-AdminPage = Annotated[User, Depends(page_user(lambda g: g.list_admin, "list admins"))]
+list_admins = page_user(lambda g: g.list_admin, "list admins")
+AdminPage = Annotated[User, Depends(list_admins)]
+# The users pages: list admins manage everyone, a partnership's admins the people of their partnership.
+people_admins = page_user(
+    lambda g: g.list_admin or g.holds(Role.admin), "list admins and the admins of partnerships"
+)
+PeoplePage = Annotated[User, Depends(people_admins)]
 SignedInPage = Annotated[User, Depends(page_user(lambda g: True, "everyone signed in"))]
 CasesPage = Annotated[
     User, Depends(page_user(lambda g: g.holds(), "the admins, commissioners and chairs of partnerships"))

@@ -78,7 +78,7 @@ class Call:
 
     records: Mapping[str, str] = field(default_factory=dict)
     json: Body | None = None
-    form: Mapping[str, str] = field(default_factory=dict)
+    form: Mapping[str, str] | Callable[[Mapping[str, Any]], Mapping[str, str]] = field(default_factory=dict)
     files: Mapping[str, tuple[str, bytes, str]] | None = None
     params: Mapping[str, str] | None = None
     ok: int | None = None
@@ -297,6 +297,32 @@ CALLS: dict[str, Call] = {
     ),
     "DELETE /api/v1/partnerships/{prefix}/consultant-notes/{note_id}": Call(
         records={"note_id": "note_to_delete"}, ok=204
+    ),
+    "POST /admin/users/{user_id}/roles": Call(
+        form={"grant_partnership": "HAC", "grant_role": "commissioner"}, ok=200
+    ),
+    "POST /admin/users/{user_id}/roles/remove": Call(
+        form={"grant_partnership": "HAC", "grant_role": "chair"}, ok=200
+    ),
+    "POST /admin/users/{user_id}/regional": Call(form={"regional": "analyst"}, ok=200),
+    "POST /admin/partnerships/new": Call(
+        form={"name": "Harrow partnership", "prefix": "HRW", "areas": "Harrow"}, ok=200
+    ),
+    "POST /admin/partnerships/{prefix}/edit": Call(
+        form={"name": "Hackney partnership", "areas": "Hackney", "reminder_channel": "#hac"}, ok=200
+    ),
+    "POST /admin/partnerships/{prefix}/notes": Call(
+        form=lambda ids: {"consultant_id": str(ids["consultant_id"]), "reason": "A local complaint is open."},
+        ok=200,
+    ),
+    "POST /admin/partnerships/{prefix}/notes/{note_id}/delete": Call(
+        records={"note_id": "page_note_to_delete"}, ok=200
+    ),
+    "POST /admin/cases/{ref}/partnerships": Call(
+        records={"ref": "case_for_partners"}, form={"partnership": "NEW"}, ok=200
+    ),
+    "POST /admin/cases/{ref}/partnerships/{prefix}/remove": Call(
+        records={"ref": "case_for_page_partners", "prefix": "contributing"}, ok=200
     ),
     "POST /admin/agencies/new": Call(
         form={"id": "page-agency", "name": "Page Agency", "kind": "other", "area": "Camden"}, ok=200
@@ -598,6 +624,7 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
         bot.send("POST", "/api/v1/slack/claims", json={"key": key, "kind": "reminder"})
     ids |= {"key": "reminder:kept", "claim_to_release": "reminder:released"}
     ids["case_for_partners"] = seed.case()
+    ids["case_for_page_partners"] = seed.case()
     for key in (
         "ref",
         "case_without_terms",
@@ -605,13 +632,18 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
         "case_to_decide",
         "case_to_close",
         "case_for_partners",
+        "case_for_page_partners",
     ):
         seed.send("POST", f"/api/v1/cases/{ids[key]}/partnerships/CON", 204)
     ids["prefix"] = "HAC"
     ids["new_partnership"] = "NEW"
+    ids["contributing"] = "CON"
     note = {"consultant_id": ids["consultant_id"], "reason": "Reviewed a case here last year."}
     ids["note_id"] = seed.send("POST", "/api/v1/partnerships/HAC/consultant-notes", json=note)["id"]
     ids["note_to_delete"] = seed.send("POST", "/api/v1/partnerships/HAC/consultant-notes", json=note)["id"]
+    ids["page_note_to_delete"] = seed.send("POST", "/api/v1/partnerships/HAC/consultant-notes", json=note)[
+        "id"
+    ]
     return World(ids=ids, tokens=tokens, sessions=sessions, to_sign_out=to_sign_out)
 
 
@@ -644,7 +676,8 @@ def send(
         sessions = world.to_sign_out if route == "POST /admin/sign-out" else world.sessions
         signed_in = sessions[caller.session or "anonymous"]
         http.cookies.jar.set_cookie(signed_in.cookie)
-        form = {**call.form, "csrf_token": signed_in.csrf} if method == "POST" else None
+        fields = call.form(world.ids) if callable(call.form) else call.form
+        form = {**fields, "csrf_token": signed_in.csrf} if method == "POST" else None
         if method == "POST":
             headers["Origin"] = ORIGIN  # as the browser sends from the service's own page
     elif caller.session:  # the cookie is scoped to /admin; send it anyway, as a forged request would

@@ -199,7 +199,10 @@ def test_naming_a_user_shows_the_name_everywhere_on_the_pages(signed_in, session
         f"/admin/users/{admin.user_id}/name",
         data={"display_name": "Ada Admin", "csrf_token": signed_in.token},
     )
-    assert 'class="signed-in-as">Ada Admin (List admin)' in signed_in.get("/admin/users").text
+    assert (
+        'class="signed-in-as">Ada Admin (List admin; admin, Hackney test partnership)'
+        in signed_in.get("/admin/users").text
+    )
 
 
 def test_revoking_ends_the_bot_the_pages_and_the_token_at_once(signed_in, session, client, bot):
