@@ -76,6 +76,18 @@ class Deadline(SQLModel):
     partnership: str | None = Field(default=None, description="the lead partnership's prefix")
 
 
+class PartnershipChannels(SQLModel):
+    """Where a partnership's deadline reminders go, for the bot."""
+
+    prefix: str
+    name: str
+    reminder_channel: str | None = Field(description="its reminder channel; null: the service's")
+    reminder_lead_days: int = Field(description="how many days before a deadline its reminder goes out")
+    slack_team_id: str | None = Field(
+        default=None, description="the workspace its channels are in; null: the deployment's own"
+    )
+
+
 class CheckDue(SQLModel):
     consultant_id: int
     name: str
