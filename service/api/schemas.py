@@ -82,7 +82,9 @@ class PartnershipChannels(SQLModel):
     prefix: str
     name: str
     reminder_channel: str | None = Field(description="its reminder channel; null: the service's")
-    reminder_lead_days: int = Field(description="how many days before a deadline its reminder goes out")
+    reminder_lead_days: int | None = Field(
+        description="how many days before a deadline its reminders go out; null: the service's setting"
+    )
     slack_team_id: str | None = Field(
         default=None, description="the workspace its channels are in; null: the deployment's own"
     )

@@ -19,7 +19,7 @@ from service.api.schemas import CheckDue, Deadline, HeldRole, Me, OutcomeLabel, 
 from service.auth import BotUser, CurrentUser, IdentityProbe
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import PARTNERSHIP_ROLES, Role
-from service.policy import PolicyDep, partnership_policy
+from service.policy import PolicyDep
 from service.slack_state import (
     CLAIM_KEY,
     DRAFT_ID,
@@ -132,8 +132,8 @@ def deadlines(session: SessionDep, _: BotUser) -> list[Deadline]:
 @router.get("/partnerships")
 def partnership_channels(session: SessionDep, _: BotUser) -> list[PartnershipChannels]:
     """Where each partnership's deadline reminders go and how early: its reminder channel (none: the
-    service's, SCR_SLACK_REMINDER_CHANNEL), the workspace that channel is in, and its reminder lead days
-    (its own, else the service's). For the bot's reminder job."""
+    service's, SCR_SLACK_REMINDER_CHANNEL), the workspace that channel is in, and its own reminder lead
+    days (none: the service's, SCR_SLACK_REMINDER_LEAD_DAYS). For the bot's reminder job."""
     every = partnerships.list_partnerships(session)
     teams = slack_partnerships.channel_teams(session, [v.partnership.id for v in every if v.partnership.id])
     return [
@@ -141,7 +141,7 @@ def partnership_channels(session: SessionDep, _: BotUser) -> list[PartnershipCha
             prefix=p.prefix,
             name=p.name,
             reminder_channel=p.reminder_channel or None,
-            reminder_lead_days=partnership_policy(p).reminder_lead_days,
+            reminder_lead_days=(p.policy or {}).get("reminder_lead_days"),
             slack_team_id=None if teams.get(p.id or 0, OWN_WORKSPACE) == OWN_WORKSPACE else teams[p.id or 0],
         )
         for p in (view.partnership for view in every)
