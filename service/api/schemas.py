@@ -419,6 +419,7 @@ class CaseOut(BaseModel):
     ref: str
     area: str
     partnership: str | None = Field(default=None, description="the lead partnership's prefix")
+    partnership_name: str | None = Field(default=None, description="the lead partnership's name")
     contributing: list[str] = Field(default_factory=list, description="contributing partnerships' prefixes")
     status: CaseStatus
     features: dict[str, Any]
