@@ -97,8 +97,8 @@ async def send_due(
 ) -> list[str]:
     """Post every reminder due ``today`` not posted before, each to its lead partnership's channel (with
     ``slack``, the own workspace's client, or ``elsewhere(team)`` for a channel in another workspace);
-    returns the claim keys posted now. A channel Slack refuses does not hold up the others: the first
-    refusal is raised once the rest are posted.
+    returns the claim keys posted now. A channel Slack refuses is left until the next run, and does not
+    hold up the others: the first refusal is raised once they are posted.
 
     Deadlines of one case due on one day share a message (the channel sees only the reference and the
     date, so two alike would read as a repeat); each is still claimed on its own.
@@ -113,11 +113,13 @@ async def send_due(
     listed = await service.deadlines()
     for stage in due(listed, today=today, lead_days=lambda p: channel_of(p).lead_days):
         days.setdefault((stage.ref, stage.due, stage.partnership), []).append(stage)
-    refused: SlackRefused | None = None
+    refused: dict[tuple[str | None, str], SlackRefused] = {}  # by channel: its first refusal this run
     for (ref, when, partnership), stages in days.items():
         place = channel_of(partnership)
         if not place.channel:
             log.warning("slack.reminder.no_channel ref=%s partnership=%s", ref, partnership)
+            continue
+        if (place.team, place.channel) in refused:  # the next run tries it again
             continue
         client = elsewhere(place.team) if place.team and elsewhere is not None else slack
         try:
@@ -126,9 +128,9 @@ async def send_due(
             )
         except SlackRefused as error:
             error.channel = place.channel
-            refused = refused or error
-    if refused is not None:
-        raise refused
+            refused[(place.team, place.channel)] = error
+    if refused:
+        raise next(iter(refused.values()))
     return sent
 
 
