@@ -141,6 +141,12 @@ def workspaces(session: Session) -> list[ServingWorkspace]:
     return [ServingWorkspace(team, names.get(team), tuple(mapped.get(team, ()))) for team in teams]
 
 
+def workspace(session: Session, team: str) -> ServingWorkspace:
+    """Workspace ``team`` (a key) and what it serves, whether or not it added the app."""
+    found = next((w for w in workspaces(session) if w.team == team), None)
+    return found or ServingWorkspace(team, None, ())
+
+
 def channel_teams(session: Session, partnership_ids: Iterable[int]) -> dict[int, str]:
     """The workspace (a key) each partnership's Slack channels are in: the first other workspace mapped to
     it, else the own workspace."""

@@ -59,4 +59,4 @@ def map_workspace(
     prefix no partnership has."""
     team = slack_partnerships.team_key(team_id)
     slack_partnerships.set_served(session, team=team, prefixes=body.partnerships, actor=admin.email)
-    return next(_out(found) for found in slack_partnerships.workspaces(session) if found.team == team)
+    return _out(slack_partnerships.workspace(session, team))

@@ -48,8 +48,7 @@ def workspace_map(
     with unit_of_work() as session:
         key = slack_partnerships.team_key(team)
         slack_partnerships.set_served(session, team=key, prefixes=partnership or [], actor=CLI_ACTOR)
-        found = next(w for w in slack_partnerships.workspaces(session) if w.team == key)
-        typer.echo(_described(found))
+        typer.echo(_described(slack_partnerships.workspace(session, key)))
 
 
 @workspace_app.command("list")
