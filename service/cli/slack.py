@@ -8,8 +8,9 @@ import typer
 from service.cli.common import fail
 
 if TYPE_CHECKING:  # for annotations only: the commands import what they need when they run
+    from slack_sdk.web.async_client import AsyncWebClient
+
     from bot.settings import BotSettings
-    from bot.workspaces import Workspaces
     from service.settings import Settings
 
 bot_app = typer.Typer(
@@ -79,9 +80,12 @@ def bot(
     )
 
 
-def _workspaces(settings: "Settings", bot_settings: "BotSettings") -> "Workspaces | None":
-    """With a client id, the workspaces that added the app, their tokens read from the installations in
-    the database (this command runs beside the service); None: the bot token's one workspace."""
+def _workspaces(
+    settings: "Settings", bot_settings: "BotSettings"
+) -> "tuple[AsyncWebClient, Callable[[str], AsyncWebClient]] | None":
+    """With a client id, the own workspace's client and the way to reach another workspace that added the
+    app, their tokens read from the installations in the database (this command runs beside the
+    service); None: the bot token's one workspace."""
     from bot.app import serving
     from service.db import get_engine
     from service.slack_settings import SlackMode, slack_mode
@@ -96,7 +100,8 @@ def _workspaces(settings: "Settings", bot_settings: "BotSettings") -> "Workspace
             "there is no bot token to post with: open /slack/install on the service and add it.",
             code=1,
         )
-    return serving(bot_settings, store)
+    workspaces = serving(bot_settings, store)
+    return workspaces.own(), workspaces.elsewhere
 
 
 def _post_once(
@@ -122,8 +127,8 @@ def _post_once(
                 settings=bot_settings,
                 service_url=settings.service_url,
                 api_token=settings.bot_api_token,
-                slack=None if workspaces is None else workspaces.own(),
-                elsewhere=None if workspaces is None else workspaces.elsewhere,
+                slack=None if workspaces is None else workspaces[0],
+                elsewhere=None if workspaces is None else workspaces[1],
             )
         )
     except SlackApiError as error:
