@@ -1,4 +1,6 @@
-"""The bot's periodic jobs: deadline reminders, and the weekly expiry digest to the admins' channel.
+"""The bot's periodic jobs: deadline reminders (each to its lead partnership's reminder channel, else the
+service's), and the weekly expiry digest to the service's admins' channel (the approved list is regional:
+the digest is for the list admins).
 
 Both post only what they have not posted before (each thing is claimed in the service first), so the
 loop can run every few minutes, in several processes at once, beside a cron job, and still post each
@@ -40,16 +42,23 @@ def digest_open(hour: int, now: datetime | None = None) -> bool:
     return (now or clock.now()).astimezone(clock.LOCAL_ZONE).hour >= hour
 
 
-def jobs(*, service: ServiceClient, slack: AsyncWebClient, settings: BotSettings) -> dict[str, Job]:
-    """The jobs the settings turn on: reminders with a reminder channel, the digest with an admins' one."""
-    found: dict[str, Job] = {}
-    if settings.reminder_channel:
+def jobs(
+    *,
+    service: ServiceClient,
+    slack: AsyncWebClient,
+    settings: BotSettings,
+    elsewhere: Callable[[str], AsyncWebClient] | None = None,
+) -> dict[str, Job]:
+    """The jobs: reminders (to partnerships' channels or the service's; ``elsewhere(team)`` reaches a
+    channel in another workspace than the own one, ``slack``'s), and the digest with an admins' channel."""
 
-        def remind(now: datetime) -> Awaitable[list[str]]:
-            today = clock.local_day(now)
-            return reminders.send_due(service=service, slack=slack, settings=settings, today=today)
+    def remind(now: datetime) -> Awaitable[list[str]]:
+        today = clock.local_day(now)
+        return reminders.send_due(
+            service=service, slack=slack, settings=settings, today=today, elsewhere=elsewhere
+        )
 
-        found["reminders"] = remind
+    found: dict[str, Job] = {"reminders": remind}
     if settings.admin_channel:
 
         async def post_digest(now: datetime) -> list[str]:
@@ -59,7 +68,7 @@ def jobs(*, service: ServiceClient, slack: AsyncWebClient, settings: BotSettings
             return await digest.send_due(service=service, slack=slack, channel=channel, today=today)
 
         found["digest"] = post_digest
-    channels = {"reminders": settings.reminder_channel, "digest": settings.admin_channel}
+    channels = {"reminders": settings.reminder_channel, "digest": settings.admin_channel}  # unless it says
     return {
         name: _admins_told(name, job, service=service, slack=slack, settings=settings, channel=channels[name])
         for name, job in found.items()
@@ -81,7 +90,7 @@ def _admins_told(
                 await _tell_admins(
                     error,
                     name=name,
-                    channel=channel,
+                    channel=error.channel or channel,
                     service=service,
                     slack=slack,
                     admin_channel=settings.admin_channel,

@@ -411,6 +411,10 @@ class ServiceClient:
         """Every dated deadline of the open cases (the bot's own call, for reminders)."""
         return await self._json("GET", "/api/v1/slack/deadlines", as_user=None)
 
+    async def partnership_channels(self) -> list[dict[str, Any]]:
+        """Each partnership's reminder channel, its workspace and its reminder lead days (for reminders)."""
+        return await self._json("GET", "/api/v1/slack/partnerships", as_user=None)
+
     async def case_deadlines(self, *, as_user: str, ref: str) -> list[dict[str, Any]]:
         """The deadlines in force on one case, for a person: the service decides who may read them."""
         return await self._json("GET", f"/api/v1/slack/deadlines/{ref}", as_user=as_user)

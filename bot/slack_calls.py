@@ -53,6 +53,7 @@ class SlackRefused(SlackApiError):
     def __init__(self, *, method: str, error: str, reference: str) -> None:
         self.method, self.error, self.reference = method, error, reference
         self.done, self.step, self.advice = "", "", ""
+        self.channel = ""  # the channel a job was posting to, when it says (``bot.schedule``)
         super().__init__(f"Slack refused {method} (reference {reference})", {"ok": False, "error": error})
 
 

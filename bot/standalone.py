@@ -7,6 +7,7 @@ transport differs (a connection to ``SCR_SERVICE_URL`` instead of the in-process
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from datetime import datetime
 
 import httpx
@@ -54,10 +55,18 @@ async def remind_once(
     api_token: SecretStr,
     now: datetime | None = None,
     slack: AsyncWebClient | None = None,
+    elsewhere: Callable[[str], AsyncWebClient] | None = None,
 ) -> list[str]:
-    """Post the reminders due today (or as of ``now``), each once; returns their claim keys."""
+    """Post the reminders due today (or as of ``now``), each once; returns their claim keys. ``elsewhere``
+    reaches a partnership's channel in another workspace than ``slack``'s."""
     return await _run_once(
-        "reminders", settings=settings, service_url=service_url, api_token=api_token, now=now, slack=slack
+        "reminders",
+        settings=settings,
+        service_url=service_url,
+        api_token=api_token,
+        now=now,
+        slack=slack,
+        elsewhere=elsewhere,
     )
 
 
@@ -68,11 +77,19 @@ async def digest_once(
     api_token: SecretStr,
     now: datetime | None = None,
     slack: AsyncWebClient | None = None,
+    elsewhere: Callable[[str], AsyncWebClient] | None = None,
 ) -> list[str]:
-    """Post this week's expiry digest items not posted before; returns their claim keys. Before the
-    digest's hour (``schedule.digest_open``) it posts nothing."""
+    """Post this week's expiry digest items not posted before (to the service's admins' channel, in the
+    own workspace); returns their claim keys. Before the digest's hour (``schedule.digest_open``) it
+    posts nothing."""
     return await _run_once(
-        "digest", settings=settings, service_url=service_url, api_token=api_token, now=now, slack=slack
+        "digest",
+        settings=settings,
+        service_url=service_url,
+        api_token=api_token,
+        now=now,
+        slack=slack,
+        elsewhere=elsewhere,
     )
 
 
@@ -84,10 +101,13 @@ async def _run_once(
     api_token: SecretStr,
     now: datetime | None,
     slack: AsyncWebClient | None,
+    elsewhere: Callable[[str], AsyncWebClient] | None = None,
 ) -> list[str]:
     """The job ``name`` once, as the loop runs it (a refusal is told to the admins' channel too), posting
-    with ``slack`` (the own workspace's client; None: the bot token's)."""
+    with ``slack`` (the own workspace's client; None: the bot token's) and ``elsewhere(team)`` in another
+    workspace."""
     async with httpx.AsyncClient(base_url=service_url) as http:
         service = ServiceClient(http, token=api_token)
-        job = schedule.jobs(service=service, slack=slack or web_client(settings), settings=settings)[name]
+        own = slack or web_client(settings)
+        job = schedule.jobs(service=service, slack=own, settings=settings, elsewhere=elsewhere)[name]
         return await job(now or clock.now())

@@ -81,6 +81,13 @@ class Workspaces:
             return self.base
         return self._installed(self.own_team)
 
+    def elsewhere(self, team_id: str) -> AsyncWebClient:
+        """The client for workspace ``team_id``, for the jobs that post to a partnership's channels in a
+        workspace of its own (with one workspace, the one client)."""
+        if self.installations is None:
+            return self.base
+        return self._installed(team_id)
+
     def _installed(self, team_id: str) -> InstalledWebClient:
         assert self.installations is not None
         base = self.base

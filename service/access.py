@@ -31,10 +31,12 @@ from sqlmodel import Session, col, select
 
 from commissioning import partnerships
 from commissioning.models import Case, Commission, Partnership
+from service import slack_partnerships
 from service.api.params import MAX_ID, Ref
-from service.auth import HIDDEN, CurrentUser
+from service.auth import HIDDEN, Caller, CurrentUser
 from service.db import SessionDep
 from service.models import PARTNERSHIP_ROLES, ROLE_WORDS, PartnershipRole, Role, User
+from service.slack_settings import slack_team_key
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Grants:
     user: User
     held: Mapping[int, frozenset[Role]] = field(default_factory=dict)
     names: Mapping[int, str] = field(default_factory=dict)  # the partnerships' names, by id
+    narrowed: bool = False  # to the partnerships a Slack workspace serves (a request relayed from it)
 
     @property
     def regional(self) -> Role:
@@ -66,27 +69,38 @@ class Grants:
         return bool(self.partnerships(*roles))
 
 
-def grants_of(session: Session, user: User) -> Grants:
-    """Every role ``user`` holds, read once."""
+def grants_of(session: Session, user: User, *, slack_team: str | None = None) -> Grants:
+    """Every role ``user`` holds, read once; for a request relayed from Slack workspace ``slack_team`` (a
+    key), only those in the partnerships that workspace serves (``service.slack_partnerships``): whoever
+    is linked there reaches, through it, those partnerships alone. Regional roles stand."""
     rows = session.exec(
         select(PartnershipRole, Partnership.name)
         .join(Partnership, col(Partnership.id) == PartnershipRole.partnership_id)
         .where(PartnershipRole.user_id == user.id)
     ).all()
+    served = None if slack_team is None else slack_partnerships.served_by(session, slack_team)
     held: dict[int, set[Role]] = {}
     names: dict[int, str] = {}
     for row, name in rows:
+        if served is not None and row.partnership_id not in served:
+            continue
         held.setdefault(row.partnership_id, set()).add(Role(row.role))
         names[row.partnership_id] = name
-    return Grants(user, {pid: frozenset(roles) for pid, roles in held.items()}, names)
+    return Grants(
+        user, {pid: frozenset(roles) for pid, roles in held.items()}, names, narrowed=served is not None
+    )
 
 
 def current_grants(request: Request, session: SessionDep, user: CurrentUser) -> Grants:
-    """The caller's grants, read once per request."""
+    """The caller's grants, read once per request: narrowed to the partnerships of the Slack workspace the
+    bot relayed the request from, if it did."""
     cached = getattr(request.state, "grants", None)
     if isinstance(cached, Grants) and cached.user is user:
         return cached
-    grants = grants_of(session, user)
+    caller = getattr(request.state, "caller", None)
+    relayed = isinstance(caller, Caller) and caller.slack_user_id is not None
+    team = slack_team_key(caller.slack_team_id) if relayed else None
+    grants = grants_of(session, user, slack_team=team)
     request.state.grants = grants
     return grants
 
@@ -116,7 +130,8 @@ def _standing(grants: Grants) -> str:
     ]
     if grants.regional != Role.member:
         held.insert(0, ROLE_WORDS[grants.regional])
-    return "signed in as " + (", ".join(held) or "a person with no role in any partnership")
+    standing = "signed in as " + (", ".join(held) or "a person with no role in any partnership")
+    return standing + (", in a Slack workspace that serves only some partnerships" if grants.narrowed else "")
 
 
 # Regional and list roles --------------------------------------------------------------------------------

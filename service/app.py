@@ -20,6 +20,7 @@ from service.api import (
     registry,
     shortlist,
     slack,
+    slack_workspaces,
     system,
     terms,
 )
@@ -47,6 +48,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     system.router,
     registry.router,
     slack.router,
+    slack_workspaces.router,
     shortlist.router,
     commissions.router,
     terms.router,

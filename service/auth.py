@@ -3,7 +3,8 @@
 Tokens are random and long, so a SHA-256 digest is enough to store them safely and look them up by
 index. The Slack bot holds a ``bot`` token and names the Slack user it acts for in
 ``X-Slack-User-Id``, and their workspace in ``X-Slack-Team-Id`` (a member id belongs to a workspace: the
-same id in another is another person); the request then runs with that user's role. A consultant is not
+same id in another is another person); the request then runs with that user's roles, in the
+partnerships that workspace serves (``service.access.current_grants``). A consultant is not
 a user: the bot names them by the Slack id on their record in the approved list, and they reach only
 their own record (``CurrentConsultant``, the ``/api/v1/me`` routes). Every action the bot relays is
 audited with how it came in (``relayed``: via Slack, the Slack user id and workspace) beside the linked

@@ -54,6 +54,19 @@ class PartnershipRole(SQLModel, table=True):
     role: Role = Field(sa_type=String(16), primary_key=True)
 
 
+class SlackWorkspacePartnership(SQLModel, table=True):
+    """A partnership a Slack workspace serves, the workspace by its key (``registry.identities.OWN_WORKSPACE``
+    or a team id): ``service.slack_partnerships`` keeps them."""
+
+    __tablename__ = "slack_workspace_partnership"
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    partnership_id: int = Field(
+        foreign_key="partnership.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+    mapped_at: datetime = Field(default_factory=utcnow)
+
+
 class UserBase(SQLModel):
     email: EmailStr = Field(max_length=254, unique=True, index=True)
     role: Role = Field(sa_type=String(16))

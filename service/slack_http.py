@@ -103,7 +103,10 @@ def mount(app: FastAPI, settings: Settings) -> None:
 
     interval = settings.slack_reminder_interval_seconds
     installations = None if flow is None else flow.settings.installation_store
-    jobs = schedule.jobs(service=service, slack=serving(for_bot, installations).own(), settings=for_bot)
+    workspaces = serving(for_bot, installations)
+    jobs = schedule.jobs(
+        service=service, slack=workspaces.own(), settings=for_bot, elsewhere=workspaces.elsewhere
+    )
     if not (jobs and interval):
         return
     previous = app.router.lifespan_context

@@ -254,15 +254,17 @@ def _named(session: Session, cases: list[dict[str, Any]]) -> list[CaseOut]:
 
 
 def _with_partnerships(session: Session, cases: list[dict[str, Any]]) -> None:
-    """Each case's lead partnership and those contributing, by prefix (two lookups for them all)."""
+    """Each case's lead partnership (its prefix and name) and those contributing, by prefix (two lookups
+    for them all)."""
     refs = [case["ref"] for case in cases]
-    lead = dict(
-        session.exec(
-            select(Case.ref, Partnership.prefix)
+    lead = {
+        ref: (prefix, name)
+        for ref, prefix, name in session.exec(
+            select(Case.ref, Partnership.prefix, Partnership.name)
             .join(Partnership, col(Partnership.id) == Case.partnership_id)
             .where(col(Case.ref).in_(refs))
         ).all()
-    )
+    }
     contributing: dict[str, list[str]] = {}
     for ref, prefix in session.exec(
         select(Case.ref, Partnership.prefix)
@@ -273,7 +275,7 @@ def _with_partnerships(session: Session, cases: list[dict[str, Any]]) -> None:
     ):
         contributing.setdefault(ref, []).append(prefix)
     for case in cases:
-        case["partnership"] = lead.get(case["ref"])
+        case["partnership"], case["partnership_name"] = lead.get(case["ref"], (None, None))
         case["contributing"] = contributing.get(case["ref"], [])
 
 

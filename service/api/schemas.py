@@ -76,6 +76,20 @@ class Deadline(SQLModel):
     partnership: str | None = Field(default=None, description="the lead partnership's prefix")
 
 
+class PartnershipChannels(SQLModel):
+    """Where a partnership's deadline reminders go, for the bot."""
+
+    prefix: str
+    name: str
+    reminder_channel: str | None = Field(description="its reminder channel; null: the service's")
+    reminder_lead_days: int | None = Field(
+        description="how many days before a deadline its reminders go out; null: the service's setting"
+    )
+    slack_team_id: str | None = Field(
+        default=None, description="the workspace its channels are in; null: the deployment's own"
+    )
+
+
 class CheckDue(SQLModel):
     consultant_id: int
     name: str
@@ -405,6 +419,7 @@ class CaseOut(BaseModel):
     ref: str
     area: str
     partnership: str | None = Field(default=None, description="the lead partnership's prefix")
+    partnership_name: str | None = Field(default=None, description="the lead partnership's name")
     contributing: list[str] = Field(default_factory=list, description="contributing partnerships' prefixes")
     status: CaseStatus
     features: dict[str, Any]

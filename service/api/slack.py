@@ -11,10 +11,11 @@ from commissioning.consultant_views import CheckOut
 from commissioning.models import CaseStatus, CommissionRole, CommissionStatus
 from core import clock
 from registry import consultants, vocabulary
-from service import slack_state
-from service.access import CaseReader, PartnershipPerson
+from registry.identities import OWN_WORKSPACE
+from service import slack_partnerships, slack_state
+from service.access import CaseReader, GrantsDep, PartnershipPerson
 from service.api.params import Ref
-from service.api.schemas import CheckDue, Deadline, HeldRole, Me, OutcomeLabel
+from service.api.schemas import CheckDue, Deadline, HeldRole, Me, OutcomeLabel, PartnershipChannels
 from service.auth import BotUser, CurrentUser, IdentityProbe
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import PARTNERSHIP_ROLES, Role
@@ -37,13 +38,14 @@ ClaimKey = Annotated[str, Path(pattern=CLAIM_KEY, description="the key claimed")
 
 
 @router.get("/me")
-def me(_: IdentityProbe, user: CurrentUser, session: SessionDep) -> Me:
+def me(_: IdentityProbe, user: CurrentUser, grants: GrantsDep, session: SessionDep) -> Me:
     """The user a request runs as: with ``X-Slack-User-Id``, the linked user, or 403 if there is none.
+    Relayed from a Slack workspace, the roles are those held in the partnerships it serves.
 
     Asked on every App Home opening, so a 403 here is not audited as a refusal (nothing was attempted).
     """
     assert user.id is not None
-    held = roles_of(session, user.id)
+    held = [(p, role) for p, role in roles_of(session, user.id) if role in grants.roles_in(p.id)]
     strongest = next((r for r in PARTNERSHIP_ROLES if any(role == r for _, role in held)), None)
     role = Role.admin if user.role == Role.list_admin else strongest or Role(user.role)
     return Me(
@@ -125,6 +127,25 @@ def deadlines(session: SessionDep, _: BotUser) -> list[Deadline]:
         offset += DEADLINE_PAGE
         if offset >= total:
             return found
+
+
+@router.get("/partnerships")
+def partnership_channels(session: SessionDep, _: BotUser) -> list[PartnershipChannels]:
+    """Where each partnership's deadline reminders go and how early: its reminder channel (none: the
+    service's, SCR_SLACK_REMINDER_CHANNEL), the workspace that channel is in, and its own reminder lead
+    days (none: the service's, SCR_SLACK_REMINDER_LEAD_DAYS). For the bot's reminder job."""
+    every = partnerships.list_partnerships(session)
+    teams = slack_partnerships.channel_teams(session, [v.partnership.id for v in every if v.partnership.id])
+    return [
+        PartnershipChannels(
+            prefix=p.prefix,
+            name=p.name,
+            reminder_channel=p.reminder_channel or None,
+            reminder_lead_days=(p.policy or {}).get("reminder_lead_days"),
+            slack_team_id=None if teams.get(p.id or 0, OWN_WORKSPACE) == OWN_WORKSPACE else teams[p.id or 0],
+        )
+        for p in (view.partnership for view in every)
+    ]
 
 
 @router.get("/deadlines/{ref}")

@@ -29,9 +29,17 @@ def partnership_add(
         str | None, typer.Option(help="The Slack channel its deadline reminders go to.")
     ] = None,
     admin_channel: Annotated[str | None, typer.Option(help="The Slack channel of its admins.")] = None,
+    slack_team: Annotated[
+        str | None,
+        typer.Option(
+            help="The team id of a Slack workspace of its own (T0123ABCD): that workspace serves it, and "
+            "its channels are there."
+        ),
+    ] = None,
 ) -> None:
     """Add a partnership; its new cases take its prefix (CHS-2026-0001)."""
     from commissioning import partnerships
+    from service import slack_partnerships
 
     with unit_of_work() as session:
         added = partnerships.add_partnership(
@@ -43,8 +51,17 @@ def partnership_add(
             reminder_channel=reminder_channel,
             admin_channel=admin_channel,
         )
+        if slack_team:
+            slack_partnerships.add_served(
+                session,
+                team=slack_partnerships.team_key(slack_team),
+                partnership=added.partnership,
+                actor=CLI_ACTOR,
+            )
         covered = ", ".join(partnerships.area_name(area) for area in added.areas) or "no area yet"
         typer.echo(f"Added {added.partnership.name} ({added.partnership.prefix}), covering {covered}.")
+        if slack_team:
+            typer.echo(f"Slack workspace {slack_team.strip().upper()} serves it.")
 
 
 @partnership_app.command("list")

@@ -80,9 +80,12 @@ def bot(
     )
 
 
-def _own_workspace(settings: "Settings", bot_settings: "BotSettings") -> "AsyncWebClient | None":
-    """With a client id, the client for the own workspace, its token read from the installations in the
-    database (this command runs beside the service); None: the bot token's client."""
+def _workspaces(
+    settings: "Settings", bot_settings: "BotSettings"
+) -> "tuple[AsyncWebClient, Callable[[str], AsyncWebClient]] | None":
+    """With a client id, the own workspace's client and the way to reach another workspace that added the
+    app, their tokens read from the installations in the database (this command runs beside the
+    service); None: the bot token's one workspace."""
     from bot.app import serving
     from service.db import get_engine
     from service.slack_settings import SlackMode, slack_mode
@@ -97,7 +100,8 @@ def _own_workspace(settings: "Settings", bot_settings: "BotSettings") -> "AsyncW
             "there is no bot token to post with: open /slack/install on the service and add it.",
             code=1,
         )
-    return serving(bot_settings, store).own()
+    workspaces = serving(bot_settings, store)
+    return workspaces.own(), workspaces.elsewhere
 
 
 def _post_once(
@@ -116,13 +120,15 @@ def _post_once(
 
     from bot.service_client import ServiceError
 
+    workspaces = _workspaces(settings, bot_settings)
     try:
         return asyncio.run(
             job(
                 settings=bot_settings,
                 service_url=settings.service_url,
                 api_token=settings.bot_api_token,
-                slack=_own_workspace(settings, bot_settings),
+                slack=None if workspaces is None else workspaces[0],
+                elsewhere=None if workspaces is None else workspaces[1],
             )
         )
     except SlackApiError as error:
@@ -136,12 +142,11 @@ def _post_once(
 
 @bot_app.command("remind")
 def bot_remind() -> None:
-    """Post the deadline reminders due today to the reminder channel, each once (safe to run from cron)."""
+    """Post the deadline reminders due today, each once, to its partnership's reminder channel or else
+    SCR_SLACK_REMINDER_CHANNEL (safe to run from cron)."""
     from bot.standalone import remind_once
 
     settings, bot_settings = _bot_settings()
-    if not bot_settings.reminder_channel:
-        raise fail("Set SCR_SLACK_REMINDER_CHANNEL to the channel id reminders go to.")
     sent = _post_once(
         remind_once, settings, bot_settings, what="a reminder", later="it will be posted on the next run"
     )

@@ -114,6 +114,9 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/slack/claims/{key}": BOT,
     "PATCH /api/v1/slack/claims/{key}": BOT,
     "DELETE /api/v1/slack/claims/{key}": BOT,
+    "GET /api/v1/slack/partnerships": BOT,
+    "GET /api/v1/slack/workspaces": LIST_ADMINS,
+    "PUT /api/v1/slack/workspaces/{team_id}/partnerships": LIST_ADMINS,
     "POST /slack/events": SLACK_SIGNED,
     # shortlists, commissions, terms of reference
     "GET /api/v1/cases/{ref}/shortlist": CASE_READERS,

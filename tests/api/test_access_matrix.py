@@ -208,6 +208,10 @@ CALLS: dict[str, Call] = {
     "GET /api/v1/slack/claims/{key}": Call(ok=200),
     "PATCH /api/v1/slack/claims/{key}": Call(json={"detail": {"ts": "1.0"}}, ok=200),
     "DELETE /api/v1/slack/claims/{key}": Call(records={"key": "claim_to_release"}, ok=204),
+    "GET /api/v1/slack/partnerships": Call(ok=200),
+    "GET /api/v1/slack/workspaces": Call(ok=200),
+    # none: the workspace serves no partnership (the own one, every partnership), so no other call changes
+    "PUT /api/v1/slack/workspaces/{team_id}/partnerships": Call(json={"partnerships": []}, ok=200),
     "POST /slack/events": Call(json={"type": "url_verification", "challenge": "unsigned"}),
     "GET /api/v1/cases/{ref}/shortlist": Call(ok=200),
     "POST /api/v1/assignments/plan": Call(json=lambda ids: {"case_refs": [ids["ref"]]}, ok=200),
@@ -638,6 +642,7 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
     ids["prefix"] = "HAC"
     ids["new_partnership"] = "NEW"
     ids["contributing"] = "CON"
+    ids["team_id"] = "T0CAMDEN"
     note = {"consultant_id": ids["consultant_id"], "reason": "Reviewed a case here last year."}
     ids["note_id"] = seed.send("POST", "/api/v1/partnerships/HAC/consultant-notes", json=note)["id"]
     ids["note_to_delete"] = seed.send("POST", "/api/v1/partnerships/HAC/consultant-notes", json=note)["id"]

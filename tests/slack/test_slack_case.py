@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from factories import consultant, departure, recorded_case
+from factories import HOME_PARTNERSHIP, consultant, departure, recorded_case
 from slack_rig import (
     BOT_API_TOKEN,
     REMINDER_CHANNEL,
@@ -421,7 +421,8 @@ def test_after_the_board_departs_every_surface_names_the_boards_deadlines(
     # The App Home.
     slack.event({"type": "app_home_opened", "user": people.chair, "tab": "home"}, event_id="EvHomeDeparted")
     [home] = standin.wait_for("views.publish")
-    assert f"*{ref}*: Notify Ofsted due *{day(ofsted_due)}*" in json.dumps(opened_view(home))
+    lead = HOME_PARTNERSHIP[0]
+    assert f"*{ref}* ({lead}): Notify Ofsted due *{day(ofsted_due)}*" in json.dumps(opened_view(home))
 
     # A commission: the checks look ahead to the rapid review's deadline.
     robin = consultant(session, "Robin Reviewer", insurance_expiry=TODAY + timedelta(days=3))

@@ -292,11 +292,22 @@ def digest_items() -> list[dict[str, Any]]:
     ]
 
 
+def home_me(role: str) -> dict[str, Any]:
+    """Who the Home tab is for: ``role`` in many partnerships of long names, a list admin too."""
+    held = [{"partnership": f"P{n:03d}", "name": f"{NAME} {n}", "role": role} for n in range(40)]
+    return {"role": role, "regional": "list_admin", "roles": held}
+
+
 def home_lists() -> dict[str, Any]:
     cases = {
         "total": 400,
         "items": [
-            {"ref": f"HAC-2026-{n:04d}", "next_deadline": {"type": "rapid_review", "date": "2026-11-20"}}
+            {
+                "ref": f"HAC-2026-{n:04d}",
+                "partnership": "HAC",
+                "partnership_name": NAME,
+                "next_deadline": {"type": "rapid_review", "date": "2026-11-20"},
+            }
             for n in range(home_view.SHOWN)
         ],
     }
@@ -441,15 +452,13 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
     help_view.unknown: lambda: [("reply", help_view.unknown(NAME * 5))],
     home_view.view: lambda: (
         [
-            ("home", home_view.view(role=role, labels=labels(), slack_user="U0ADMIN", **home_lists()))
+            ("home", home_view.view(me=home_me(role), labels=labels(), slack_user="U0ADMIN", **home_lists()))
             for role in ("admin", "commissioner", "chair")
         ]
         + [
             (
                 "home",
-                home_view.view(
-                    role=None, cases={}, awaiting=None, expiring=None, labels={}, slack_user="U0X"
-                ),
+                home_view.view(me=None, cases={}, awaiting=None, expiring=None, labels={}, slack_user="U0X"),
             )
         ]
     ),

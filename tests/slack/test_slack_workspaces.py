@@ -141,16 +141,37 @@ def bot_token_of(session: Session, team: str) -> str:
 
 
 def link_chair_in(session: Session, team: str, slack_user_id: str) -> str:
-    """A chair linked to member ``slack_user_id`` of workspace ``team``; their email."""
+    """A chair of the home partnership linked to member ``slack_user_id`` of workspace ``team``; their
+    email."""
+    from factories import home_partnership
+
     from service.models import Role
     from service.users import add_user
 
     email = f"chair-{team.lower()}@board.example.org"
     add_user(
-        session, email=email, role=Role.chair, actor="test", slack_user_id=slack_user_id, slack_team=team
+        session,
+        email=email,
+        role=Role.chair,
+        actor="test",
+        slack_user_id=slack_user_id,
+        slack_team=team,
+        partnership=home_partnership(session).prefix,
     )
     session.commit()
     return email
+
+
+def serves(session: Session, team: str, *prefixes: str) -> None:
+    """Workspace ``team`` serves the partnerships ``prefixes`` (the home one unless named)."""
+    from factories import home_partnership
+
+    from service import slack_partnerships
+
+    named = prefixes or (home_partnership(session).prefix,)
+    key = slack_partnerships.team_key(team)
+    slack_partnerships.set_served(session, team=key, prefixes=named, actor="test")
+    session.commit()
 
 
 def a_case(session: Session) -> str:
@@ -194,6 +215,7 @@ def test_a_workspace_that_adds_the_app_is_answered_with_its_own_bot_token(oauth_
 
     link_chair_in(session, OTHER_TEAM, "U0CAMDEN")
     ref = a_case(session)
+    serves(session, OTHER_TEAM)
     standin.reset()
     slack = SlackDriver(url=oauth_url, standin=standin, team=OTHER_TEAM)
     assert slack.command(f"case {ref}", user="U0CAMDEN").json()["text"].startswith(f"Looking up {ref}")
@@ -226,6 +248,7 @@ def test_the_same_member_id_in_another_workspace_is_someone_else(oauth_url, stan
     install(oauth_url, standin, team=OTHER_TEAM, name=OTHER_NAME)
     link_chair_in(session, OTHER_TEAM, "U0CAMDEN")
     ref = a_case(session)
+    serves(session, OTHER_TEAM)
 
     elsewhere = SlackDriver(url=oauth_url, standin=standin, team=OTHER_TEAM)
     standin.reset()
@@ -292,7 +315,7 @@ def test_a_consultant_in_the_own_workspace_is_asked_there_when_commissioned_from
     """A commissioner in another workspace commissions a consultant linked in the own one: the request
     to declare goes to the consultant's DMs in their workspace, with its token, and their answer, from
     there, is theirs; a press of the same button in the other workspace is not."""
-    from factories import consultant
+    from factories import consultant, home_partnership
     from slack_rig import KNOWN_NEGLECT, add_agencies, hackney_case
     from test_slack_commission import _commission_value
 
@@ -310,11 +333,13 @@ def test_a_consultant_in_the_own_workspace_is_asked_there_when_commissioned_from
         actor="test",
         slack_user_id="U0CAMDENCOM",
         slack_team=OTHER_TEAM,
+        partnership=home_partnership(session).prefix,
     )
     add_agencies(session, "hackney-csc", "met-police")
     consultant(session, "Ada Reviewer", slack_user_id="U0ADA", specialisms=["neglect"])
     ref = hackney_case(session, notified_days_ago=2, **KNOWN_NEGLECT)
     session.commit()
+    serves(session, OTHER_TEAM)
 
     standin.reset()
     camden = SlackDriver(url=oauth_url, standin=standin, team=OTHER_TEAM)
@@ -466,3 +491,37 @@ def test_an_organisation_wide_install_is_refused_in_words(oauth_url, standin, se
     assert "not to a whole Enterprise Grid organisation. Add it from each workspace" in refused.text
     assert session.exec(text("SELECT count(*) FROM slack_installations")).one()[0] == 0  # type: ignore[call-overload]
     assert session.exec(select(SlackWorkspace)).all() == []
+
+
+def test_a_second_workspace_sees_only_the_partnerships_mapped_to_it(oauth_url, standin, session):
+    """A chair of both partnerships, linked in Camden's workspace: until the workspace is mapped it serves
+    no partnership, and once mapped to SAL alone, HAC's case stays unknown there."""
+    from factories import other_partnership
+
+    from bot.views import errors
+    from service.models import Role
+    from service.users import grant_role
+
+    install(oauth_url, standin, team=OTHER_TEAM, name=OTHER_NAME)
+    email = link_chair_in(session, OTHER_TEAM, "U0CAMDEN")
+    other_partnership(session)
+    grant_role(session, email=email, role=Role.chair, partnership="SAL", actor="test")
+    session.commit()
+    ref = a_case(session)
+    camden = SlackDriver(url=oauth_url, standin=standin, team=OTHER_TEAM)
+
+    for mapped in ((), ("SAL",)):
+        if mapped:
+            serves(session, OTHER_TEAM, *mapped)
+        standin.reset()
+        camden.command(f"case {ref}", user="U0CAMDEN")
+        [told] = standin.wait_for("response_url")
+        assert told.body["text"] == errors.unknown_case(ref)
+        assert standin.calls_to("chat.postMessage") == []
+
+    serves(session, OTHER_TEAM, "HAC", "SAL")
+    standin.reset()
+    camden.command(f"case {ref}", user="U0CAMDEN")
+    [posted] = standin.wait_for("chat.postMessage")
+    assert f"Case {ref}" in posted.body["text"]
+    camden.http.close()

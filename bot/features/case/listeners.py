@@ -17,6 +17,7 @@ from bot.features.case import views as case_view
 from bot.listening import on_press, on_submit
 from bot.modals import refuse
 from bot.payloads import message_of, metadata, user_id
+from bot.roles import roles_in
 from bot.service_client import Forbidden, NotFound, Rejected, ServiceClient
 from bot.slack_calls import if_refused
 from bot.subcommands import Invocation, subcommand
@@ -30,7 +31,8 @@ async def _blocks(service: ServiceClient, *, user: str, ref: str) -> list[dict[s
     me, case, labels = await asyncio.gather(
         service.me(as_user=user), service.case(as_user=user, ref=ref), service.outcome_labels()
     )
-    return case_view.blocks(case, labels=labels, chair=me["role"] == "chair", today=clock.today())
+    chair = "chair" in roles_in(me, case.get("partnership"))  # the lead partnership's chair, no other
+    return case_view.blocks(case, labels=labels, chair=chair, today=clock.today())
 
 
 async def _show(service: ServiceClient, slack: AsyncWebClient, *, user: str, ref: str) -> None:

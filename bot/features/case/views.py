@@ -1,8 +1,10 @@
-"""A case as the bot shows it: reference, status, the recommendation and the board's decision.
+"""A case as the bot shows it: reference, status, its lead partnership, the recommendation and the board's
+decision.
 
-A chair gets three buttons: accept the recommendation today (with a confirm dialog), accept it on an
-earlier day (a modal asking the day), or record a different decision, which opens a modal asking the
-outcomes the board chose instead, the day it decided and the reason (it will not submit without one).
+A chair of the lead partnership gets three buttons: accept the recommendation today (with a confirm
+dialog), accept it on an earlier day (a modal asking the day), or record a different decision, which
+opens a modal asking the outcomes the board chose instead, the day it decided and the reason (it will
+not submit without one).
 Buttons and modals carry the case reference (and the modal, the message to update) and nothing about the
 case.
 """
@@ -65,9 +67,11 @@ def blocks(case: dict[str, Any], *, labels: dict[str, str], chair: bool, today: 
     recommendation = case.get("recommendation") or {}
     title = (recommendation.get("ruleset") or {}).get("title")
     board = case.get("board_decision")
+    lead = case.get("partnership_name")
     facts = [
         f"*Status*\n{escape(sentence(words(str(case.get('status', '')))))}",
         f"*Area*\n{escape(str(case.get('area', '')))}",
+        f"*Lead partnership*\n{escape(str(lead))}" if lead else "",
         f"*Recorded*\n{day(str(case['created_at']))}" if case.get("created_at") else "",
         f"*Guidance applied*\n{escape(str(title))}" if title else "",
     ]

@@ -20,6 +20,7 @@ from bot.features.record_changes import views as changes
 from bot.listening import on_press
 from bot.modals import opens
 from bot.payloads import carried, user_id
+from bot.roles import list_admin
 from bot.service_client import ServiceClient
 from bot.slack_calls import if_refused
 from bot.subcommands import Invocation, subcommand
@@ -40,9 +41,7 @@ async def card_message(service: ServiceClient, *, user: str, consultant_id: int)
         service.consultant_card(as_user=user, consultant_id=consultant_id),
         service.vocabulary(),
     )
-    blocks = consultant_view.card(
-        card, admin=me["role"] == "admin", today=clock.today(), vocabulary=vocabulary
-    )
+    blocks = consultant_view.card(card, admin=list_admin(me), today=clock.today(), vocabulary=vocabulary)
     return consultant_view.summary(card, vocabulary), blocks
 
 

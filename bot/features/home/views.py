@@ -1,8 +1,10 @@
-"""The App Home tab, by role: open cases and their next deadline; commissions awaiting a declaration
-(commissioners and admins); consultants whose checks are expiring (admins). Cases by reference only."""
+"""The App Home tab, by role: the open cases of the person's partnerships, each with its lead partnership
+and next deadline; commissions awaiting a declaration (commissioners and admins, on the cases their
+partnership leads); consultants whose checks are expiring (list admins). Cases by reference only."""
 
 from typing import Any
 
+from bot.roles import standing
 from bot.views import errors
 from bot.views.blocks import MODAL_BLOCKS, Block, context, divider, escape, header, section
 from bot.views.outcomes import label
@@ -21,7 +23,8 @@ def case_line(case: dict[str, Any], *, labels: dict[str, str]) -> str:
     if upcoming:
         due = f"{escape(label(upcoming, labels))} due *{day(upcoming['date'])}*"
     decided = "" if case.get("board_decision") else " · awaiting the board's decision"
-    return f"*{escape(case['ref'])}*: {due}{decided}"
+    lead = f" ({escape(case['partnership_name'])})" if case.get("partnership_name") else ""
+    return f"*{escape(case['ref'])}*{lead}: {due}{decided}"
 
 
 def commission_line(commission: dict[str, Any]) -> str:
@@ -48,16 +51,17 @@ def consultant_line(consultant: dict[str, Any]) -> str:
 
 def view(
     *,
-    role: str | None,
+    me: dict[str, Any] | None,
     cases: dict[str, Any],
     awaiting: list[dict[str, Any]] | None,
     expiring: dict[str, Any] | None,
     labels: dict[str, str],
     slack_user: str,
 ) -> dict[str, Any]:
-    """The Home tab; ``role`` None means the Slack user is not linked to anyone in the service."""
+    """The Home tab; ``me`` (``GET /api/v1/slack/me``) None means the Slack user is not linked to anyone in
+    the service."""
     blocks: list[Block] = [header("Case reviews")]
-    if role is None:
+    if me is None:
         blocks.append(
             section(
                 "Your Slack account is not linked to a user of the case review service yet. "
@@ -65,7 +69,7 @@ def view(
             )
         )
         return {"type": "home", "blocks": blocks}
-    signed_in = f"You are signed in as *{escape(words(role))}*. Type `/scr help` for the commands."
+    signed_in = f"You are signed in as *{escape(standing(me))}*. Type `/scr help` for the commands."
     blocks.append(context(signed_in))
     listed, total = cases["items"], cases["total"]
     blocks += [divider(), section(f"*Open cases ({total})*")]
