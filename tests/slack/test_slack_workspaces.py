@@ -141,12 +141,14 @@ def bot_token_of(session: Session, team: str) -> str:
 
 
 def link_chair_in(session: Session, team: str, slack_user_id: str) -> str:
-    """A chair linked to member ``slack_user_id`` of workspace ``team``; their email."""
+    """A chair of the home partnership linked to member ``slack_user_id`` of workspace ``team``; their
+    email."""
+    from factories import add_person
+
     from service.models import Role
-    from service.users import add_user
 
     email = f"chair-{team.lower()}@board.example.org"
-    add_user(
+    add_person(
         session, email=email, role=Role.chair, actor="test", slack_user_id=slack_user_id, slack_team=team
     )
     session.commit()
@@ -292,18 +294,17 @@ def test_a_consultant_in_the_own_workspace_is_asked_there_when_commissioned_from
     """A commissioner in another workspace commissions a consultant linked in the own one: the request
     to declare goes to the consultant's DMs in their workspace, with its token, and their answer, from
     there, is theirs; a press of the same button in the other workspace is not."""
-    from factories import consultant
+    from factories import add_person, consultant
     from slack_rig import KNOWN_NEGLECT, add_agencies, hackney_case
     from test_slack_commission import _commission_value
 
     from commissioning.models import Commission, CommissionStatus
     from service.models import Role
-    from service.users import add_user
 
     install(oauth_url, standin, team=TEAM, name="Hackney partnership")
     install(oauth_url, standin, team=OTHER_TEAM, name=OTHER_NAME)
     own_token, other_token = bot_token_of(session, TEAM), bot_token_of(session, OTHER_TEAM)
-    add_user(
+    add_person(  # a commissioner of the home partnership, who uses the other workspace
         session,
         email="commissioner-camden@board.example.org",
         role=Role.commissioner,
