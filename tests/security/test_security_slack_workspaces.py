@@ -8,13 +8,13 @@ link is keyed by workspace and member id, the bot names the workspace of every r
 
 import pytest
 from alembic import command
+from factories import home_partnership, other_partnership
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from typer.testing import CliRunner
 
 from core.audit import AuditEvent
-from factories import home_partnership, other_partnership
 from service.cli import app as cli
 from service.migrate import alembic_config, upgrade
 from service.models import Role, SlackIdentity, User
@@ -150,13 +150,16 @@ def test_with_one_workspace_and_no_team_setting_every_workspace_is_the_own_one(c
 
 def test_the_database_keys_an_account_by_workspace_and_member(session):
     home = home_partnership(session).prefix
-    chair, _ = add_user(session, email="chair@board.example.org", role=Role.chair, actor="test", partnership=home)
-    other, _ = add_user(session, email="other@board.example.org", role=Role.chair, actor="test", partnership=home)
+
+    def chair_of_home(email: str):  # type: ignore[no-untyped-def]
+        return add_user(session, email=email, role=Role.chair, actor="test", partnership=home)[0]
+
+    chair, other = chair_of_home("chair@board.example.org"), chair_of_home("other@board.example.org")
     session.add(SlackIdentity(team_id=OTHER, slack_user_id=SAME, user_id=chair.id))
     session.commit()
     session.add(SlackIdentity(team_id=THIRD, slack_user_id=SAME, user_id=other.id))
     session.commit()  # the same member id in another workspace: another person
-    third, _ = add_user(session, email="third@board.example.org", role=Role.chair, actor="test", partnership=home)
+    third = chair_of_home("third@board.example.org")
     session.add(SlackIdentity(team_id=OTHER, slack_user_id=SAME, user_id=third.id))
     with pytest.raises(IntegrityError):
         session.commit()
@@ -170,8 +173,17 @@ def test_scr_user_add_links_in_the_workspace_named(session, environment):
     runner = CliRunner()
     alone = runner.invoke(
         cli,
-        ["user", "add", "a@board.example.org", "--role", "chair", "--partnership", home]
-        + ["--slack-team-id", OTHER],
+        [
+            "user",
+            "add",
+            "a@board.example.org",
+            "--role",
+            "chair",
+            "--partnership",
+            home,
+            "--slack-team-id",
+            OTHER,
+        ],
     )
     assert alone.exit_code == 2 and "give both" in alone.output
     added = runner.invoke(
