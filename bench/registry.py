@@ -159,7 +159,8 @@ def run(url: str, args: argparse.Namespace) -> None:
         session.execute(insert(Engagement), engagements)
         session.commit()
         session.execute(text("ANALYZE"))
-        _, token = add_user(session, email="bench@bench.example.org", role=Role.admin, actor="bench")
+        # The list's keeper reads it: a regional role, held in no partnership.
+        _, token = add_user(session, email="bench@bench.example.org", role=Role.list_admin, actor="bench")
         session.commit()
     print(
         f"Loaded {args.agencies} agencies, {args.consultants} consultants, {args.engagements} engagements "

@@ -69,6 +69,11 @@ def agency_id(area: int, index: int) -> str:
     return f"a{area:03d}-{index:02d}"
 
 
+def partnership_prefix(area: int) -> str:
+    """The reference prefix of the partnership covering ``area``: B and three letters."""
+    return "B" + "".join(chr(ord("A") + area // 26**k % 26) for k in (2, 1, 0))
+
+
 def _on_server(url: str, *statements: str) -> None:
     """Run statements naming the database ``url`` names (``{name}``) from the server's own database."""
     target = make_url(url)
@@ -112,6 +117,14 @@ def load(url: str, *, consultants: int, areas: int, per_area: int, seed: int) ->
                         copy.write_row(
                             (agency_id(area, index), f"Agency {area}/{index}", kind, area_name(area))
                         )
+            # Each area's partnership, which leads the cases there (partnership ids are the areas + 1).
+            with cursor.copy("COPY partnership (id, name, prefix, policy, created_at) FROM STDIN") as copy:
+                for area in range(areas):
+                    name = f"Partnership of {area_name(area)}"
+                    copy.write_row((area + 1, name, partnership_prefix(area), "{}", NOW))
+            with cursor.copy("COPY partnership_area (area, partnership_id) FROM STDIN") as copy:
+                for area in range(areas):
+                    copy.write_row((area_name(area), area + 1))
             columns = (
                 "id, name, email, backgrounds, specialisms, languages, areas, capacity, status, "
                 "dbs_check_date, insurance_expiry, registration_expiry, created_at, updated_at"
@@ -181,7 +194,7 @@ def load(url: str, *, consultants: int, areas: int, per_area: int, seed: int) ->
                                 rating,
                             )
                         )
-            columns = "id, ref, area, features, status, created_by, created_at, updated_at"
+            columns = "id, ref, area, features, status, created_by, created_at, updated_at, partnership_id"
             with cursor.copy(f"COPY review_case ({columns}) FROM STDIN") as copy:
                 for n in range(1, 501):
                     area = rng.randrange(areas)
@@ -190,7 +203,17 @@ def load(url: str, *, consultants: int, areas: int, per_area: int, seed: int) ->
                         "agencies_involved": [agency_id(area, k) for k in range(1, 9)],
                     }
                     copy.write_row(
-                        (n, f"PAST-{n}", area_name(area), json.dumps(features), "open", "bench", NOW, NOW)
+                        (
+                            n,
+                            f"PAST-{n}",
+                            area_name(area),
+                            json.dumps(features),
+                            "open",
+                            "bench",
+                            NOW,
+                            NOW,
+                            area + 1,
+                        )
                     )
             columns = "id, case_id, consultant_id, role, status, warnings, created_by, created_at, updated_at"
             with cursor.copy(f"COPY commission ({columns}) FROM STDIN") as copy:
@@ -212,7 +235,14 @@ def load(url: str, *, consultants: int, areas: int, per_area: int, seed: int) ->
                                 created,
                             )
                         )
-            for table in ("consultant", "engagement", "review_record", "review_case", "commission"):
+            for table in (
+                "partnership",
+                "consultant",
+                "engagement",
+                "review_record",
+                "review_case",
+                "commission",
+            ):
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )
@@ -235,11 +265,10 @@ def add_cases(session: Session, *, refs: list[str], areas: list[int]) -> None:
     for area in sorted(set(areas)):
         found = partnerships.covering(session, area_name(area))
         if found is None:
-            letters = "".join(chr(ord("A") + area // 26**k % 26) for k in (2, 1, 0))
             found = partnerships.add_partnership(
                 session,
                 name=f"Partnership of {area_name(area)}",
-                prefix=f"B{letters}",
+                prefix=partnership_prefix(area),
                 areas=[area_name(area)],
                 actor="bench",
             ).partnership
@@ -285,6 +314,7 @@ def timed(run: Callable[[], Any], *, warmup: int, repeat: int) -> tuple[list[flo
 def measure(url: str, *, size: int, repeat: int, plan: bool) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
+    from commissioning import partnerships
     from commissioning.shortlists import plan_for, shortlist_for
     from matching.policy import IndependencePolicy, RankingPolicy
     from service.app import create_app
@@ -315,7 +345,15 @@ def measure(url: str, *, size: int, repeat: int, plan: bool) -> dict[str, Any]:
         figures["eligible"] = result.shortlist.eligible
         figures["excluded"] = len(result.shortlist.excluded)
         figures["listed"] = result.listed
-        _, token = add_user(session, email="bench@board.example.org", role=Role.commissioner, actor="bench")
+        lead = partnerships.covering(session, area_name(0))  # the partnership leading BENCH-1
+        assert lead is not None
+        _, token = add_user(
+            session,
+            email="bench@board.example.org",
+            role=Role.commissioner,
+            actor="bench",
+            partnership=lead.prefix,
+        )
         session.commit()
         with TestClient(create_app()) as client:
             headers = {"Authorization": f"Bearer {token}"}

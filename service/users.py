@@ -46,18 +46,26 @@ def checked_name(display_name: str | None) -> str | None:
         raise Invalid(f"The name {reason}.", [{"loc": ["display_name"], "msg": reason}]) from None
 
 
+def _a_holder(role: Role) -> str:
+    """Who holds ``role``, to begin a sentence: "A chair", "An admin", "The Slack bot"."""
+    said = ROLE_WORDS[role]
+    if said.startswith("the "):
+        return said[:1].upper() + said[1:]
+    return f"An {said}" if said[0] in "aeiou" else f"A {said}"
+
+
 def _partnership_for(session: Session, role: Role, prefix: str | None) -> Partnership | None:
     """The partnership a role is held in: named for a partnership role, never for a regional one."""
     if role in PARTNERSHIP_ROLES:
         if not prefix:
             raise Invalid(
-                f"A {ROLE_WORDS[role]} holds the role in a partnership: name it (its prefix, like CHS).",
+                f"{_a_holder(role)} holds the role in a partnership: name it (its prefix, like CHS).",
                 [{"loc": ["partnership"], "msg": f"is needed for the role {role.value}"}],
             )
         return partnerships.by_prefix(session, prefix)
     if prefix:
         raise Invalid(
-            f"A {ROLE_WORDS[role]} is a regional role, held across partnerships: leave the partnership out.",
+            f"{_a_holder(role)} has a regional role, held across partnerships: leave the partnership out.",
             [{"loc": ["partnership"], "msg": f"is not taken with the role {role.value}"}],
         )
     return None

@@ -255,7 +255,9 @@ def test_the_operator_adds_partnerships_and_people_from_the_command_line(session
     )
 
     unnamed = runner.invoke(cli, ["user", "add", "jo@board.example.org", "--role", "chair"])
-    assert unnamed.exit_code != 0 and "name it (its prefix, like CHS)" in unnamed.output
+    assert unnamed.exit_code != 0 and "A chair holds the role in a partnership: name it" in unnamed.output
+    an_admin = runner.invoke(cli, ["user", "add", "jo@board.example.org", "--role", "admin"])
+    assert an_admin.exit_code != 0 and "An admin holds the role in a partnership" in an_admin.output
     chair = runner.invoke(
         cli, ["user", "add", "jo@board.example.org", "--role", "chair", "--partnership", "chs"]
     )
@@ -268,7 +270,9 @@ def test_the_operator_adds_partnerships_and_people_from_the_command_line(session
     regional = runner.invoke(
         cli, ["user", "add", "an@board.example.org", "--role", "analyst", "--partnership", "CHS"]
     )
-    assert regional.exit_code != 0 and "regional role" in regional.output
+    assert regional.exit_code != 0 and "An analyst has a regional role" in regional.output
+    bot = runner.invoke(cli, ["user", "add", "bot@board.example.org", "--role", "bot", "--partnership", "CH"])
+    assert bot.exit_code != 0 and "The Slack bot has a regional role" in bot.output
     from service.users import roles_of
 
     session.expire_all()

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from factories import CASE_FEATURES, recorded_case
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from security.admin_pages_client import signed_in_as
@@ -58,12 +59,15 @@ def test_an_id_that_is_not_sane_is_replaced(http: TestClient, sent: str) -> None
     assert GENERATED.fullmatch(answered.headers["x-request-id"])
 
 
-def test_every_kind_of_error_body_names_the_request(http: TestClient, app: FastAPI, admin: Any) -> None:
+def test_every_kind_of_error_body_names_the_request(
+    http: TestClient, app: FastAPI, admin: Any, session: Session
+) -> None:
     _failing(app, "/api/v1/failing")
+    ref = recorded_case(session, **CASE_FEATURES)  # a case of the admin's partnership: a chair decides
     answers = {
         "no route": http.get("/api/v1/nothing-here"),
         "no token": http.get("/api/v1/cases"),
-        "wrong role": http.post("/api/v1/cases/HAC-2026-0001/decision", json={}, headers=admin.headers),
+        "wrong role": http.post(f"/api/v1/cases/{ref}/decision", json={}, headers=admin.headers),
         "bad input": http.post("/api/v1/agencies", json={"id": 7}, headers=admin.headers),
         "no record": http.get("/api/v1/cases/NOPE-2026-0001", headers=admin.headers),
         "too large": http.post(

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 import pytest
-from factories import consultant, consultant_body, hackney, recorded_case
+from factories import add_person, consultant, consultant_body, hackney, recorded_case
 from replica_rig import Proxy, Replica, replica_environment, stop, tail
 from slack_rig import ADMIN_CHANNEL, BOT_API_TOKEN, REMINDER_CHANNEL, SECRET, add_bot_user
 from slack_standin import Call, SlackStandIn
@@ -39,7 +39,6 @@ from core import clock
 from service.models import Role
 from service.passwords import set_password
 from service.slack_state import SlackClaim
-from service.users import add_user
 
 pytestmark = pytest.mark.postgres_only
 
@@ -125,12 +124,12 @@ def cluster(scratch_url: str, tmp_path: Path) -> Iterator[Cluster]:
 
 
 def people(session: Session) -> dict[str, str]:
-    """An admin and a chair who sign in to the pages, a commissioner, and the bot's service user; the
-    API tokens by role."""
+    """An admin (who keeps the approved list too) and a chair who sign in to the pages, a commissioner, all
+    of the home partnership, and the bot's service user; the API tokens by role."""
     tokens = {}
     for role in ("admin", "chair", "commissioner"):
         email = f"{role}@board.example.org"
-        _, tokens[role] = add_user(session, email=email, role=Role(role), actor="test")
+        _, tokens[role] = add_person(session, email=email, role=Role(role), actor="test")
         if role != "commissioner":
             set_password(session, email=email, password=PASSWORD, actor="test")
     session.commit()
@@ -176,7 +175,7 @@ def check_sessions_cross_replicas(cluster: Cluster) -> None:
         assert signed_in.status_code == 303, signed_in.text
         for via in ("a", "b"):
             page = cluster.request(admin, via, "GET", "/admin/dashboard")
-            assert page.status_code == 200 and "admin@board.example.org (admin)" in page.text, via
+            assert page.status_code == 200 and "admin@board.example.org (List admin)" in page.text, via
         kept = dict(admin.cookies)  # as a second tab, or someone who copied the cookie, still holds it
         signed_out = cluster.request(
             admin, "a", "POST", "/admin/sign-out", data={"csrf_token": csrf(page.text)}

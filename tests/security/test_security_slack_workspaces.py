@@ -8,6 +8,7 @@ link is keyed by workspace and member id, the bot names the workspace of every r
 
 import pytest
 from alembic import command
+from factories import home_partnership, other_partnership
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -26,10 +27,18 @@ SAME = "U0SAME"
 
 @pytest.fixture
 def two_workspaces(session, environment):  # type: ignore[no-untyped-def]
-    """A deployment whose own workspace is OWN; SAME is a chair there and a commissioner in OTHER."""
+    """A deployment whose own workspace is OWN; SAME is a chair there (of the home partnership) and, in
+    OTHER, a commissioner of another partnership."""
     environment(SCR_SLACK_TEAM_ID=OWN)
     _, token = add_user(session, email="bot@board.example.org", role=Role.bot, actor="test")
-    add_user(session, email="chair@board.example.org", role=Role.chair, actor="test", slack_user_id=SAME)
+    add_user(
+        session,
+        email="chair@board.example.org",
+        role=Role.chair,
+        actor="test",
+        slack_user_id=SAME,
+        partnership=home_partnership(session).prefix,
+    )
     add_user(
         session,
         email="commissioner@other.example.org",
@@ -37,6 +46,7 @@ def two_workspaces(session, environment):  # type: ignore[no-untyped-def]
         actor="test",
         slack_user_id=SAME,
         slack_team=OTHER,
+        partnership=other_partnership(session).prefix,
     )
     session.commit()
     return {"Authorization": f"Bearer {token}"}
@@ -125,20 +135,31 @@ def test_changing_a_consultants_member_id_keeps_their_workspace_unless_one_is_na
 def test_with_one_workspace_and_no_team_setting_every_workspace_is_the_own_one(client, session, environment):
     environment(SCR_SLACK_TEAM_ID="")
     _, token = add_user(session, email="bot@board.example.org", role=Role.bot, actor="test")
-    add_user(session, email="chair@board.example.org", role=Role.chair, actor="test", slack_user_id=SAME)
+    add_user(
+        session,
+        email="chair@board.example.org",
+        role=Role.chair,
+        actor="test",
+        slack_user_id=SAME,
+        partnership=home_partnership(session).prefix,
+    )
     session.commit()
     bot = {"Authorization": f"Bearer {token}"}
     assert client.get(f"{API}/slack/me", headers=relayed(bot, SAME, "T0WHICHEVER")).json()["role"] == "chair"
 
 
 def test_the_database_keys_an_account_by_workspace_and_member(session):
-    chair, _ = add_user(session, email="chair@board.example.org", role=Role.chair, actor="test")
-    other, _ = add_user(session, email="other@board.example.org", role=Role.chair, actor="test")
+    home = home_partnership(session).prefix
+
+    def chair_of_home(email: str):  # type: ignore[no-untyped-def]
+        return add_user(session, email=email, role=Role.chair, actor="test", partnership=home)[0]
+
+    chair, other = chair_of_home("chair@board.example.org"), chair_of_home("other@board.example.org")
     session.add(SlackIdentity(team_id=OTHER, slack_user_id=SAME, user_id=chair.id))
     session.commit()
     session.add(SlackIdentity(team_id=THIRD, slack_user_id=SAME, user_id=other.id))
     session.commit()  # the same member id in another workspace: another person
-    third, _ = add_user(session, email="third@board.example.org", role=Role.chair, actor="test")
+    third = chair_of_home("third@board.example.org")
     session.add(SlackIdentity(team_id=OTHER, slack_user_id=SAME, user_id=third.id))
     with pytest.raises(IntegrityError):
         session.commit()
@@ -147,9 +168,22 @@ def test_the_database_keys_an_account_by_workspace_and_member(session):
 
 def test_scr_user_add_links_in_the_workspace_named(session, environment):
     environment(SCR_SLACK_TEAM_ID=OWN)
+    home = home_partnership(session).prefix
+    session.commit()
     runner = CliRunner()
     alone = runner.invoke(
-        cli, ["user", "add", "a@board.example.org", "--role", "chair", "--slack-team-id", OTHER]
+        cli,
+        [
+            "user",
+            "add",
+            "a@board.example.org",
+            "--role",
+            "chair",
+            "--partnership",
+            home,
+            "--slack-team-id",
+            OTHER,
+        ],
     )
     assert alone.exit_code == 2 and "give both" in alone.output
     added = runner.invoke(
@@ -160,6 +194,8 @@ def test_scr_user_add_links_in_the_workspace_named(session, environment):
             "b@board.example.org",
             "--role",
             "chair",
+            "--partnership",
+            home,
             "--slack-user-id",
             SAME,
             "--slack-team-id",

@@ -146,7 +146,6 @@ def link_chair_in(session: Session, team: str, slack_user_id: str) -> str:
     from factories import home_partnership
 
     from service.models import Role
-    from service.users import add_user
 
     email = f"chair-{team.lower()}@board.example.org"
     add_user(
@@ -321,12 +320,11 @@ def test_a_consultant_in_the_own_workspace_is_asked_there_when_commissioned_from
 
     from commissioning.models import Commission, CommissionStatus
     from service.models import Role
-    from service.users import add_user
 
     install(oauth_url, standin, team=TEAM, name="Hackney partnership")
     install(oauth_url, standin, team=OTHER_TEAM, name=OTHER_NAME)
     own_token, other_token = bot_token_of(session, TEAM), bot_token_of(session, OTHER_TEAM)
-    add_user(
+    add_person(  # a commissioner of the home partnership, who uses the other workspace
         session,
         email="commissioner-camden@board.example.org",
         role=Role.commissioner,
