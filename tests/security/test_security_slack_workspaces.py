@@ -15,6 +15,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from core.audit import AuditEvent
+from service import slack_partnerships
 from service.cli import app as cli
 from service.migrate import alembic_config, upgrade
 from service.models import Role, SlackIdentity, User
@@ -47,6 +48,13 @@ def two_workspaces(session, environment):  # type: ignore[no-untyped-def]
         slack_user_id=SAME,
         slack_team=OTHER,
         partnership=other_partnership(session).prefix,
+    )
+    # the other workspace serves the other partnership (an unmapped workspace serves none)
+    slack_partnerships.set_served(
+        session,
+        team=slack_partnerships.team_key(OTHER),
+        prefixes=[other_partnership(session).prefix],
+        actor="test",
     )
     session.commit()
     return {"Authorization": f"Bearer {token}"}

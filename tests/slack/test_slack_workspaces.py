@@ -143,12 +143,12 @@ def bot_token_of(session: Session, team: str) -> str:
 def link_chair_in(session: Session, team: str, slack_user_id: str) -> str:
     """A chair of the home partnership linked to member ``slack_user_id`` of workspace ``team``; their
     email."""
-    from factories import home_partnership
+    from factories import add_person, home_partnership
 
     from service.models import Role
 
     email = f"chair-{team.lower()}@board.example.org"
-    add_user(
+    add_person(
         session,
         email=email,
         role=Role.chair,
@@ -314,7 +314,7 @@ def test_a_consultant_in_the_own_workspace_is_asked_there_when_commissioned_from
     """A commissioner in another workspace commissions a consultant linked in the own one: the request
     to declare goes to the consultant's DMs in their workspace, with its token, and their answer, from
     there, is theirs; a press of the same button in the other workspace is not."""
-    from factories import consultant, home_partnership
+    from factories import add_person, consultant, home_partnership
     from slack_rig import KNOWN_NEGLECT, add_agencies, hackney_case
     from test_slack_commission import _commission_value
 
