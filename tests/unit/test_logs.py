@@ -16,19 +16,26 @@ from service import logs
 
 @pytest.fixture
 def root() -> Iterator[logging.Logger]:
-    """The root logger, put back as it was afterwards (handlers, level, uvicorn's loggers)."""
+    """The root logger, put back as it was afterwards (handlers, level, uvicorn's loggers and levels)."""
     logger = logging.getLogger()
     saved = (list(logger.handlers), logger.level)
     kept = {
-        name: (list(logging.getLogger(name).handlers), logging.getLogger(name).propagate)
+        name: (
+            list(logging.getLogger(name).handlers),
+            logging.getLogger(name).propagate,
+            logging.getLogger(name).level,
+        )
         for name in logs.UVICORN
     }
+    for name in logs.UVICORN:  # as a fresh process has them: an in-process uvicorn earlier sets their levels
+        logging.getLogger(name).setLevel(logging.NOTSET)
     yield logger
     logger.handlers[:] = saved[0]
     logger.setLevel(saved[1])
-    for name, (handlers, propagate) in kept.items():
+    for name, (handlers, propagate, level) in kept.items():
         logging.getLogger(name).handlers[:] = handlers
         logging.getLogger(name).propagate = propagate
+        logging.getLogger(name).setLevel(level)
 
 
 def written(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
