@@ -48,64 +48,21 @@ async def serve_socket_mode(
             await handler.close_async()
 
 
-async def remind_once(
-    *,
-    settings: BotSettings,
-    service_url: str,
-    api_token: SecretStr,
-    now: datetime | None = None,
-    slack: AsyncWebClient | None = None,
-    elsewhere: Callable[[str], AsyncWebClient] | None = None,
-) -> list[str]:
-    """Post the reminders due today (or as of ``now``), each once; returns their claim keys. ``elsewhere``
-    reaches a partnership's channel in another workspace than ``slack``'s."""
-    return await _run_once(
-        "reminders",
-        settings=settings,
-        service_url=service_url,
-        api_token=api_token,
-        now=now,
-        slack=slack,
-        elsewhere=elsewhere,
-    )
-
-
-async def digest_once(
-    *,
-    settings: BotSettings,
-    service_url: str,
-    api_token: SecretStr,
-    now: datetime | None = None,
-    slack: AsyncWebClient | None = None,
-    elsewhere: Callable[[str], AsyncWebClient] | None = None,
-) -> list[str]:
-    """Post this week's expiry digest items not posted before (to the service's admins' channel, in the
-    own workspace); returns their claim keys. Before the digest's hour (``schedule.digest_open``) it
-    posts nothing."""
-    return await _run_once(
-        "digest",
-        settings=settings,
-        service_url=service_url,
-        api_token=api_token,
-        now=now,
-        slack=slack,
-        elsewhere=elsewhere,
-    )
-
-
-async def _run_once(
+async def run_once(
     name: str,
     *,
     settings: BotSettings,
     service_url: str,
     api_token: SecretStr,
-    now: datetime | None,
-    slack: AsyncWebClient | None,
+    now: datetime | None = None,
+    slack: AsyncWebClient | None = None,
     elsewhere: Callable[[str], AsyncWebClient] | None = None,
 ) -> list[str]:
-    """The job ``name`` once, as the loop runs it (a refusal is told to the admins' channel too), posting
-    with ``slack`` (the own workspace's client; None: the bot token's) and ``elsewhere(team)`` in another
-    workspace."""
+    """The job ``name`` once, as the loop runs it (a refusal is told to the admins' channel too), as of
+    ``now`` (else today); returns the claim keys of what it posted, each posted once. "reminders" posts
+    the reminders due; "digest" this week's expiry digest items (to the admins' channel, in the own
+    workspace), and nothing before the digest's hour (``schedule.digest_open``). It posts with ``slack``
+    (the own workspace's client; None: the bot token's) and ``elsewhere(team)`` in another workspace."""
     async with httpx.AsyncClient(base_url=service_url) as http:
         service = ServiceClient(http, token=api_token)
         own = slack or web_client(settings)

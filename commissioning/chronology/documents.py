@@ -226,6 +226,33 @@ def in_order(composite: Composite) -> list[tuple[int, Gap] | CompositeRow]:
     return items
 
 
+# (heading, column key, relative width) of the printed table; the partnership's own columns go before "Marks"
+TABLE_COLUMNS: tuple[tuple[str, str, float], ...] = (
+    ("No.", "number", 1.0),
+    ("Date", "date", 2.3),
+    ("Time", "time", 1.2),
+    ("Agency", "agency", 2.6),
+    ("Source of information", "source", 2.4),
+    ("Event", "event", 7.0),
+    ("Practitioner role", "role", 2.3),
+    ("Significance or comment", "comment", 4.0),
+)
+
+
+def table_layout(rendering: Rendering) -> list[tuple[str, str, float]]:
+    """The printed table's columns in order, as the DOCX and PDF lay them out: ours, the partnership's
+    own, then the marks."""
+    added = [(column.header, column.key, 2.4) for column in rendering.added_columns()]
+    return [*TABLE_COLUMNS, *added, ("Marks", "marks", 3.0)]
+
+
+def table_cells(
+    row: CompositeRow, rendering: Rendering, found: Marks, composite: Composite
+) -> dict[str, str]:
+    """A printed row's text by column key: its cells and, under "marks", everything marked on it."""
+    return cells(row, rendering) | {"marks": "; ".join(row_marks(row, found, composite))}
+
+
 def cells(row: CompositeRow, rendering: Rendering) -> dict[str, str]:
     """A row's text by column key, in the rendering's view: the date as written ("?22/05/2016")."""
     entry = row.entry

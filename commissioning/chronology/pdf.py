@@ -33,12 +33,12 @@ from commissioning.chronology import charts, timeline
 from commissioning.chronology.composite import Composite
 from commissioning.chronology.documents import (
     Rendering,
-    cells,
     describe_gap,
     in_order,
     marks,
-    row_marks,
     sections,
+    table_cells,
+    table_layout,
 )
 
 PAGE = landscape(A4)
@@ -48,17 +48,6 @@ CHART_HEIGHT = 14 * cm  # at most, so the chart and its heading share a page
 FONT, BOLD, ITALIC = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique"
 HEADING_SHADE, GAP_SHADE = colors.HexColor("#DDE7F0"), colors.HexColor("#D9D9D9")
 PERSONAL_RED = colors.HexColor("#9C2A00")
-# (heading, column key, relative width); the partnership's own columns go before "Marks"
-COLUMNS: tuple[tuple[str, str, float], ...] = (
-    ("No.", "number", 1.0),
-    ("Date", "date", 2.3),
-    ("Time", "time", 1.2),
-    ("Agency", "agency", 2.6),
-    ("Source of information", "source", 2.4),
-    ("Event", "event", 7.0),
-    ("Practitioner role", "role", 2.3),
-    ("Significance or comment", "comment", 4.0),
-)
 SHORT = {"number", "date", "time"}  # one line each: plain strings, which need no wrapping
 
 
@@ -169,8 +158,7 @@ def _story(composite: Composite, rendering: Rendering, styles: dict[str, Paragra
 
 
 def _chronology(composite: Composite, rendering: Rendering, style: ParagraphStyle) -> LongTable:
-    added = [(column.header, column.key, 2.4) for column in rendering.added_columns()]
-    layout = [*COLUMNS, *added, ("Marks", "marks", 3.0)]
+    layout = table_layout(rendering)
     total = sum(weight for *_, weight in layout)
     widths = [USABLE * weight / total for *_, weight in layout]
     heading = ParagraphStyle("heading-cell", parent=style, fontName=BOLD)
@@ -199,7 +187,7 @@ def _chronology(composite: Composite, rendering: Rendering, style: ParagraphStyl
             data.append([band_cells.get(key, "") for _, key, _ in layout])
             commands.append(("BACKGROUND", (0, at), (-1, at), GAP_SHADE))
             continue
-        text = cells(item, rendering) | {"marks": "; ".join(row_marks(item, found, composite))}
+        text = table_cells(item, rendering, found, composite)
         data.append([text[key] if key in SHORT else _cell(text[key], style) for _, key, _ in layout])
         if item.entry.when.uncertain:
             commands.append(("FONT", (1, at), (1, at), ITALIC, style.fontSize, style.leading))

@@ -25,12 +25,12 @@ from commissioning.chronology import charts, timeline
 from commissioning.chronology.composite import Composite, CompositeRow
 from commissioning.chronology.documents import (
     Rendering,
-    cells,
     describe_gap,
     in_order,
     marks,
-    row_marks,
     sections,
+    table_cells,
+    table_layout,
 )
 
 PAGE_WIDTH_CM, MARGIN_CM = 29.7, 1.5
@@ -39,17 +39,6 @@ CHART_HEIGHT_CM = 15.5  # at most, so the chart and its heading share a page
 TWIPS_PER_CM = 567
 HEADING_SHADE, GAP_SHADE = "DDE7F0", "D9D9D9"
 PERSONAL_RED = RGBColor(0x9C, 0x2A, 0x00)
-# (heading, column key, relative width); the partnership's own columns go before "Marks"
-COLUMNS: tuple[tuple[str, str, float], ...] = (
-    ("No.", "number", 1.0),
-    ("Date", "date", 2.2),
-    ("Time", "time", 1.2),
-    ("Agency", "agency", 2.6),
-    ("Source of information", "source", 2.4),
-    ("Event", "event", 7.0),
-    ("Practitioner role", "role", 2.3),
-    ("Significance or comment", "comment", 4.0),
-)
 
 
 def composite_docx(composite: Composite, rendering: Rendering) -> bytes:
@@ -107,8 +96,7 @@ def _fit(png: bytes) -> dict[str, Cm]:
 
 
 def _chronology(document: WordDocument, composite: Composite, rendering: Rendering) -> None:
-    added = [(column.header, column.key, 2.4) for column in rendering.added_columns()]
-    layout = [*COLUMNS, *added, ("Marks", "marks", 3.0)]
+    layout = table_layout(rendering)
     total = sum(weight for *_, weight in layout)
     widths = [round(USABLE_CM * weight / total * TWIPS_PER_CM) for *_, weight in layout]
     table = _table(document, [heading for heading, *_ in layout], widths)
@@ -118,7 +106,7 @@ def _chronology(document: WordDocument, composite: Composite, rendering: Renderi
         if isinstance(item, tuple):
             body.append(_band(describe_gap(item[1], item[0]), sum(widths), len(widths)))
         else:
-            text = cells(item, rendering) | {"marks": "; ".join(row_marks(item, found, composite))}
+            text = table_cells(item, rendering, found, composite)
             body.append(_row([text[key] for _, key, _ in layout], widths, item))
 
 

@@ -1,7 +1,7 @@
 """The Slack bot as a process of its own, and its posting jobs run once (from cron)."""
 
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -105,25 +105,28 @@ def _workspaces(
 
 
 def _post_once(
-    job: Callable[..., Coroutine[Any, Any, list[str]]],
+    job: str,
     settings: "Settings",
     bot_settings: "BotSettings",
     *,
     what: str,
     later: str,
 ) -> list[str]:
-    """Run one of the bot's posting jobs once, as cron does: what it posted, or exit 1 saying who refused
-    (``what`` Slack refused; ``later``, what becomes of what was not posted)."""
+    """Run the bot's posting job ``job`` (a name in ``bot.schedule.jobs``) once, as cron does: what it
+    posted, or exit 1 saying who refused (``what`` Slack refused; ``later``, what becomes of what was
+    not posted)."""
     import asyncio
 
     from slack_sdk.errors import SlackApiError
 
     from bot.service_client import ServiceError
+    from bot.standalone import run_once
 
     workspaces = _workspaces(settings, bot_settings)
     try:
         return asyncio.run(
-            job(
+            run_once(
+                job,
                 settings=bot_settings,
                 service_url=settings.service_url,
                 api_token=settings.bot_api_token,
@@ -144,11 +147,9 @@ def _post_once(
 def bot_remind() -> None:
     """Post the deadline reminders due today, each once, to its partnership's reminder channel or else
     SCR_SLACK_REMINDER_CHANNEL (safe to run from cron)."""
-    from bot.standalone import remind_once
-
     settings, bot_settings = _bot_settings()
     sent = _post_once(
-        remind_once, settings, bot_settings, what="a reminder", later="it will be posted on the next run"
+        "reminders", settings, bot_settings, what="a reminder", later="it will be posted on the next run"
     )
     typer.echo(f"Posted {len(sent)} reminder(s).")
 
@@ -158,13 +159,12 @@ def bot_digest() -> None:
     """Post this week's expiry digest to the admins' channel, each item once a week (safe from cron), from
     the digest's hour (SCR_SLACK_DIGEST_HOUR, 08:00 UK time unless set)."""
     from bot.schedule import digest_open
-    from bot.standalone import digest_once
 
     settings, bot_settings = _bot_settings()
     if not bot_settings.admin_channel:
         raise fail("Set SCR_SLACK_ADMIN_CHANNEL to the id of the admins' channel the digest goes to.")
     later = "what was not posted will be on the next run"
-    sent = _post_once(digest_once, settings, bot_settings, what="the digest", later=later)
+    sent = _post_once("digest", settings, bot_settings, what="the digest", later=later)
     typer.echo(f"Posted {len(sent)} digest item(s).")
     if not sent and not digest_open(bot_settings.digest_hour):
         typer.echo(
