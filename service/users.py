@@ -119,12 +119,18 @@ def create_user(
     return user
 
 
-def grant_role(session: Session, *, email: str, role: Role, partnership: str, actor: str) -> User:
-    """Give a user ``role`` in the partnership with prefix ``partnership``, beside what they hold already;
-    nothing new when they hold it. A list admin or analyst keeps their regional role."""
+def _by_email(session: Session, email: str) -> User:
+    """The user with this email, however it is cased or spaced; NotFound saying which email."""
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
         raise NotFound(f"No user with email {email}.")
+    return user
+
+
+def grant_role(session: Session, *, email: str, role: Role, partnership: str, actor: str) -> User:
+    """Give a user ``role`` in the partnership with prefix ``partnership``, beside what they hold already;
+    nothing new when they hold it. A list admin or analyst keeps their regional role."""
+    user = _by_email(session, email)
     if role not in PARTNERSHIP_ROLES:
         raise Invalid(
             f"{ROLE_WORDS[role].capitalize()} is not a role held in a partnership: use admin, commissioner "
@@ -152,9 +158,7 @@ def grant_role(session: Session, *, email: str, role: Role, partnership: str, ac
 
 def revoke_role(session: Session, *, email: str, role: Role, partnership: str, actor: str) -> User:
     """Take ``role`` in a partnership from a user; NotFound when they do not hold it."""
-    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
-    if user is None:
-        raise NotFound(f"No user with email {email}.")
+    user = _by_email(session, email)
     held_in = partnerships.by_prefix(session, partnership)
     row = session.get(PartnershipRole, (user.id, held_in.id, role))
     if row is None:
@@ -319,9 +323,7 @@ def unlink_slack(session: Session, *, user_id: int, actor: str) -> User:
 
 def revoke_user(session: Session, *, email: str, actor: str) -> User:
     """Deactivate a user: their token and their admin-page sessions stop working at once."""
-    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
-    if user is None:
-        raise NotFound(f"No user with email {email}.")
+    user = _by_email(session, email)
     before = _public(user)
     user.active = False
     session.add(user)

@@ -57,9 +57,9 @@ def log_tail(log: Path) -> str:
     return log.read_text(errors="replace")[-3000:] if log.exists() else ""
 
 
-def stop(process: subprocess.Popen[bytes], *, timeout: float = 15) -> None:
-    """Ask it to shut down; kill it if it has not within ``timeout`` seconds."""
-    if process.poll() is not None:
+def stop(process: subprocess.Popen[bytes] | None, *, timeout: float = 15) -> None:
+    """Ask it to shut down; kill it if it has not within ``timeout`` seconds (None: it never started)."""
+    if process is None or process.poll() is not None:
         return
     process.terminate()
     try:

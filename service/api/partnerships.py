@@ -3,13 +3,14 @@ partnerships contributing to a case (the lead's commissioners and admins), and a
 about consultants (its own commissioners and admins)."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Request, Response, status
 from pydantic import BaseModel, Field
 
 from commissioning import partnerships
-from commissioning.models import ConsultantLocalNote
+from commissioning.models import Case, ConsultantLocalNote, Partnership
 from core.values import Line, OptionalLine, Text
 from service.access import (
     CaseCommissioner,
@@ -116,40 +117,45 @@ def change_partnership(
     return _out(partnerships.change_partnership(session, prefix=prefix, changes=changes, actor=actor.email))
 
 
-@router.post(
-    "/cases/{ref}/partnerships/{prefix}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
-)
-def add_contributor(
+@dataclass(frozen=True)
+class Contribution:
+    """The case and the partnership a contribution route names, and who asks."""
+
+    case: Case
+    partnership: Partnership
+    actor: str
+
+
+def _contribution(
     ref: Ref,
     prefix: Prefix,
     request: Request,
     session: SessionDep,
     actor: CaseCommissioner,
     grants: GrantsDep,
-) -> None:
+) -> Contribution:
+    """Only the lead partnership's commissioners and admins say which partnerships contribute to a case."""
+    case = require_case_role(request, session, grants, ref, (Role.commissioner, Role.admin)).case
+    return Contribution(case, partnerships.by_prefix(session, prefix), actor.email)
+
+
+ContributionDep = Annotated[Contribution, Depends(_contribution)]
+
+
+@router.post("/cases/{ref}/partnerships/{prefix}", **NO_CONTENT)
+def add_contributor(contribution: ContributionDep, session: SessionDep) -> None:
     """Have another partnership contribute to the case (its people read it); the lead partnership's
     commissioners and admins."""
-    case = require_case_role(request, session, grants, ref, (Role.commissioner, Role.admin)).case
     partnerships.add_contributor(
-        session, case=case, partnership=partnerships.by_prefix(session, prefix), actor=actor.email
+        session, case=contribution.case, partnership=contribution.partnership, actor=contribution.actor
     )
 
 
-@router.delete(
-    "/cases/{ref}/partnerships/{prefix}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
-)
-def remove_contributor(
-    ref: Ref,
-    prefix: Prefix,
-    request: Request,
-    session: SessionDep,
-    actor: CaseCommissioner,
-    grants: GrantsDep,
-) -> None:
+@router.delete("/cases/{ref}/partnerships/{prefix}", **NO_CONTENT)
+def remove_contributor(contribution: ContributionDep, session: SessionDep) -> None:
     """A partnership no longer contributes to the case."""
-    case = require_case_role(request, session, grants, ref, (Role.commissioner, Role.admin)).case
     partnerships.remove_contributor(
-        session, case=case, partnership=partnerships.by_prefix(session, prefix), actor=actor.email
+        session, case=contribution.case, partnership=contribution.partnership, actor=contribution.actor
     )
 
 

@@ -351,21 +351,38 @@ def _checked_role(session: Session, grants: Grants, values: Mapping[str, str]) -
     return prefix, Role(role), chosen[prefix]
 
 
+def _change_role(
+    request: Request,
+    session: Session,
+    admin: User,
+    user_id: int,
+    form: CheckedForm,
+    change: Callable[[User, str, Role, str], str],
+) -> Response:
+    """``change(person, prefix, role, partnership name)`` to one of the person's partnership roles, as the
+    role form chose it; like every change, back to their page with its notice or with why not."""
+    values = typed(form, ROLE_FIELDS)
+
+    def changed(person: User) -> str:
+        prefix, role, name = _checked_role(session, page_grants(request), values)
+        return change(person, prefix, role, name)
+
+    return _change(request, session, admin, user_id, changed, values=values, whole_person=False)
+
+
 @router.post("/{user_id}/roles")
 def grant(
     request: Request, session: SessionDep, user: PeoplePage, form: CheckedForm, user_id: int
 ) -> Response:
     """Give the person a role in a partnership (one the signed-in person runs, for a partnership's admin)."""
-    values = typed(form, ROLE_FIELDS)
 
-    def granted(person: User) -> str:
-        prefix, role, name = _checked_role(session, page_grants(request), values)
+    def granted(person: User, prefix: str, role: Role, name: str) -> str:
         if not person.active:
             raise Conflict(f"{person.shown_name}'s access is revoked: they cannot be given a role.")
         users.grant_role(session, email=person.email, role=role, partnership=prefix, actor=user.email)
         return f"{person.shown_name} is now {ROLE_WORDS[role]}, {name}."
 
-    return _change(request, session, user, user_id, granted, values=values, whole_person=False)
+    return _change_role(request, session, user, user_id, form, granted)
 
 
 @router.post("/{user_id}/roles/remove")
@@ -373,10 +390,8 @@ def remove_role(
     request: Request, session: SessionDep, user: PeoplePage, form: CheckedForm, user_id: int
 ) -> Response:
     """Take a role in a partnership from the person; never one's own admin role (another admin does it)."""
-    values = typed(form, ROLE_FIELDS)
 
-    def removed(person: User) -> str:
-        prefix, role, name = _checked_role(session, page_grants(request), values)
+    def removed(person: User, prefix: str, role: Role, name: str) -> str:
         if person.id == user.id and role == Role.admin:
             raise Conflict(f"You cannot take away your own admin role in {name}: ask another admin.")
         try:
@@ -385,7 +400,7 @@ def remove_role(
             raise Conflict(error.message) from None
         return f"{person.shown_name} is no longer {ROLE_WORDS[role]}, {name}."
 
-    return _change(request, session, user, user_id, removed, values=values, whole_person=False)
+    return _change_role(request, session, user, user_id, form, removed)
 
 
 @router.post("/{user_id}/regional")

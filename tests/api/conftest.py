@@ -1,13 +1,12 @@
 """What the API tests share: the service on a real port for concurrent requests, and the tally of requests
 the fuzz run sent, reported after the run."""
 
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from live_server import serving
 
 
 @dataclass
@@ -65,18 +64,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 @pytest.fixture
 def live_server(engine):
     """The service under uvicorn on a free local port, in a thread, for real concurrent requests."""
-    import uvicorn
-
-    from service.app import create_app
-
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=0, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    (socket,) = server.servers[0].sockets
-    yield f"http://127.0.0.1:{socket.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving() as url:
+        yield url

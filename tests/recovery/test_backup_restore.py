@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 import pytest
 from factories import CASE_FEATURES, consultant_body
+from live_server import serving
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
@@ -68,20 +69,8 @@ class Ledger:
 @pytest.fixture
 def served(session: Session) -> Iterator[str]:
     """The service under uvicorn on a loopback port, on the run's (emptied) database."""
-    import uvicorn
-
-    from service.app import create_app
-
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
+    with serving() as url:
+        yield url
 
 
 def writer(url: str, headers: dict[str, str], ledger: Ledger, stop: threading.Event, kind: str) -> None:

@@ -8,15 +8,13 @@ answered in ``X-Upstream``, so the test can show that each request crossed to th
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
+from server_process import free_port, wait_until_up
 
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60.0  # seconds for a replica to migrate and answer /readyz on a loaded machine
@@ -56,44 +54,6 @@ http {{
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Until ``url`` answers 200; fails naming the last answer and the process's log."""
-    deadline, last = time.monotonic() + READY_TIMEOUT, "no answer"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{process.args[:4]} exited with {process.returncode}:\n{tail(log)}")
-        try:
-            response = httpx.get(url, timeout=2)
-            if response.status_code == 200:
-                return
-            last = f"{response.status_code} {response.text[:200]}"
-        except httpx.TransportError as error:
-            last = type(error).__name__
-        time.sleep(0.1)
-    pytest.fail(f"{url} not ready within {READY_TIMEOUT}s (last: {last}):\n{tail(log)}")
-
-
-def tail(log: Path) -> str:
-    return log.read_text(errors="replace")[-3000:] if log.exists() else ""
-
-
-def stop(process: subprocess.Popen[bytes] | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
 @dataclass
 class Replica:
     """One `scr serve` process (one uvicorn worker) with its own environment."""
@@ -121,7 +81,7 @@ class Replica:
 
     def wait_ready(self) -> None:
         assert self.process is not None
-        wait_for(f"http://{self.address}/readyz", self.process, self.log)
+        wait_until_up(self.process, f"http://{self.address}/readyz", self.log, timeout=READY_TIMEOUT)
 
 
 @dataclass
@@ -149,7 +109,7 @@ class Proxy:
         command = [nginx, "-p", str(self.folder), "-c", str(config), "-e", str(self.log)]
         with (self.folder / "nginx.out").open("ab") as out:
             self.process = subprocess.Popen(command, stdout=out, stderr=out)
-        wait_for(f"{self.url}/healthz", self.process, self.log)
+        wait_until_up(self.process, f"{self.url}/healthz", self.log, timeout=READY_TIMEOUT)
 
 
 def replica_environment(database_url: str, **settings: str) -> dict[str, str]:

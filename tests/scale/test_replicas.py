@@ -28,7 +28,8 @@ from typing import Any
 import httpx
 import pytest
 from factories import add_person, consultant, consultant_body, hackney, recorded_case
-from replica_rig import Proxy, Replica, replica_environment, stop, tail
+from replica_rig import Proxy, Replica, replica_environment
+from server_process import log_tail, stop
 from slack_rig import ADMIN_CHANNEL, BOT_API_TOKEN, REMINDER_CHANNEL, SECRET, add_bot_user
 from slack_standin import Call, SlackStandIn
 from sqlalchemy import Engine
@@ -139,7 +140,7 @@ def people(session: Session) -> dict[str, str]:
 
 def log_tails(cluster: Cluster) -> str:
     return "\n".join(
-        f"--- {log.name}\n{tail(log)}" for log in (cluster.a.log, cluster.b.log, cluster.proxy.log)
+        f"--- {log.name}\n{log_tail(log)}" for log in (cluster.a.log, cluster.b.log, cluster.proxy.log)
     )
 
 

@@ -1,11 +1,11 @@
 """The Slack test rig: the real service (bot mounted) under uvicorn, the Web API stand-in, signed requests."""
 
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from live_server import serving
 from slack_rig import (
     ADMIN_CHANNEL,
     BOT_API_TOKEN,
@@ -82,19 +82,8 @@ def slack_app(database_url: str, standin: SlackStandIn):  # type: ignore[no-unty
 @pytest.fixture(scope="session")
 def service_url(slack_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app under uvicorn on a free loopback port."""
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(slack_app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(slack_app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ authorisation page and ``oauth.v2.access``, and every request from Slack is sign
 
 import html
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from factories import recorded_case
+from live_server import serving
 from slack_rig import BOT_API_TOKEN, SECRET, SlackDriver, add_bot_user, add_people
 from slack_standin import TEAM, SlackStandIn
 from sqlalchemy import text
@@ -58,9 +57,6 @@ def oauth_url(
 ) -> Iterator[str]:
     """The service in OAuth mode under uvicorn (its settings stay set while the test runs, as a
     deployment's do), with the bot's service user and the board's people linked in the own workspace."""
-    import uvicorn
-
-    from service.app import create_app
     from service.settings import get_settings
 
     for name, value in oauth_environment(standin).items():
@@ -70,17 +66,9 @@ def oauth_url(
     standin.register_app(CLIENT_ID, CLIENT_SECRET, redirect_urls=(REDIRECT,))
     add_bot_user(session)
     add_people(session)
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    standin.settle(0.2)
-    server.should_exit = True
-    thread.join(10)
+    with serving() as url:
+        yield url
+        standin.settle(0.2)
     get_settings.cache_clear()
 
 
