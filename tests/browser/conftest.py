@@ -166,3 +166,21 @@ def correct_from_summary():  # type: ignore[no-untyped-def]
     """``correct_from_summary(page, label, value, send=button)``: fix a refused field as a keyboard user
     reaches it, through the error summary, then send the form again."""
     return _correct_from_summary
+
+
+def _open_from_menu(page, link: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    """From the dashboard, follow the main menu's ``link`` to its page, headed with the link's words, and
+    check that page as ``name``."""
+    from playwright.sync_api import expect
+
+    page.goto("/admin/dashboard")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=link).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(link)
+    _check_page(page, name)
+
+
+@pytest.fixture
+def open_from_menu():  # type: ignore[no-untyped-def]
+    """``open_from_menu(page, link, name)``: reach a section as a person does, through the main menu from
+    the dashboard, and check its page (``check_page``) as ``name``."""
+    return _open_from_menu

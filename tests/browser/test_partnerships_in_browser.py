@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_list_admin_adds_a_partnership_and_grants_a_role_in_it(
-    admin_page, session, engine, check_page, correct_from_summary
+    admin_page, session, engine, check_page, correct_from_summary, open_from_menu
 ):
     home_partnership(session)
     pat = create_person(
@@ -26,10 +26,7 @@ def test_a_list_admin_adds_a_partnership_and_grants_a_role_in_it(
     )
     session.commit()
     page = admin_page
-    page.goto("/admin/dashboard")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Partnerships").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Partnerships")
-    check_page(page, "partnerships")
+    open_from_menu(page, "Partnerships", "partnerships")
 
     page.get_by_role("link", name="Add a partnership").click()
     check_page(page, "partnership-new")

@@ -22,14 +22,11 @@ def stored(engine, email: str) -> User | None:  # type: ignore[no-untyped-def]
 
 
 def test_an_admin_adds_names_unlinks_and_revokes_a_user(
-    admin_page, session, engine, check_page, correct_from_summary
+    admin_page, session, engine, check_page, correct_from_summary, open_from_menu
 ):
     consultant(session, "Rhea Reviewer", slack_user_id="U0RHEA")
     page = admin_page
-    page.goto("/admin/dashboard")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Users")
-    check_page(page, "users")
+    open_from_menu(page, "Users", "users")
 
     page.get_by_role("link", name="Add a user").click()
     check_page(page, "user-new")
