@@ -12,6 +12,7 @@ Route dependencies, by what they guard:
 - the approved list: ``ListReader`` (anyone but the bot; chairs and analysts get a limited view, see
   ``sees_personal_details``), ``ListDetailReader`` (personal details: list admins, and commissioners and
   admins of any partnership), ``ListAdmin`` (keeps the list and the agency register);
+- figures across partnerships, never a case: ``FigureReader`` (analysts and list admins);
 - people of partnerships: ``PartnershipPerson`` (any partnership role), ``AnyCommissioner`` (commissioner
   or admin somewhere, or a list admin);
 - a case named by ``ref``: ``CaseReader``, ``CaseEditor``, ``CaseCommissioner``, ``CaseChair``,
@@ -199,6 +200,15 @@ AnyCommissioner = Annotated[
         _requirement(
             lambda g: g.list_admin or g.holds(Role.commissioner, Role.admin),
             "This needs a commissioner or admin of a partnership.",
+        )
+    ),
+]
+FigureReader = Annotated[
+    User,
+    Depends(
+        _requirement(
+            lambda g: g.list_admin or g.regional == Role.analyst,
+            "Figures across partnerships are read by analysts and list admins.",
         )
     ),
 ]

@@ -15,6 +15,7 @@ from service.api import (
     commissions,
     data_protection,
     declarations,
+    figures,
     me,
     partnerships,
     registry,
@@ -57,6 +58,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     me.router,
     declarations.router,
     partnerships.router,
+    figures.router,
 )
 # The admin pages, under /admin.
 WEB_ROUTERS: tuple[APIRouter, ...] = (

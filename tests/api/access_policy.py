@@ -23,6 +23,7 @@ PARTNERSHIP_PEOPLE = frozenset({"admin", "commissioner", "chair", "contributor",
 LIST_READERS = PARTNERSHIP_PEOPLE | {"list_admin", "analyst"}  # names, specialisms, standing
 DETAIL_READERS = frozenset({"admin", "commissioner", "contributor", "outsider", "list_admin"})  # personal
 COMMISSIONERS_ANYWHERE = DETAIL_READERS  # the search box and the card
+FIGURE_READERS = frozenset({"admin", "list_admin", "analyst"})  # counts across partnerships, never a case
 AUDIT_READERS = frozenset({"admin", "list_admin"})  # and a partnership's admins, for their own partnership
 # A case's routes: its lead partnership's people act, a contributing partnership's read; anyone else with
 # no role in its partnerships is told it does not exist (404, ``CASE_SCOPED``).
@@ -49,6 +50,7 @@ MATRIX: dict[str, Access] = {
     "GET /readyz": PUBLIC,
     "GET /metrics": METRICS_SCRAPER,
     "GET /api/v1/audit": AUDIT_READERS,
+    "GET /api/v1/figures": FIGURE_READERS,
     # the approved list
     "GET /api/v1/agencies": LIST_READERS,
     "POST /api/v1/agencies": ADMINS,
