@@ -7,6 +7,7 @@ consultant locks their row first, then re-runs the checks and counts their place
 two commissioners can never both take the last place.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -73,10 +74,17 @@ def _themes(features: dict[str, Any]) -> frozenset[str]:
     return frozenset(themes)
 
 
-def case_context(*, session: Session, case: Case) -> CaseContext:
-    """The facts of ``case`` that independence and fit depend on."""
+def case_context(
+    *, session: Session, case: Case, partnerships: Callable[[str], str | None] | None = None
+) -> CaseContext:
+    """The facts of ``case`` that independence and fit depend on; ``partnerships`` names the partnership
+    recorded for an area (``candidates.partnership_for`` unless given)."""
     features = case.features
     assert case.id is not None
+    if partnerships is None:
+        partnership = candidates.partnership_for(session=session, area=case.area)
+    else:
+        partnership = partnerships(case.area)
     return CaseContext(
         ref=case.ref,
         area=case.area,
@@ -86,19 +94,20 @@ def case_context(*, session: Session, case: Case) -> CaseContext:
         interpreter_needed=features.get("interpreter_needed") is True
         or bool(features.get("family_languages")),
         due_date=_due_date(session, case.id),
-        commissioning_agency_id=candidates.partnership_for(session=session, area=case.area),
+        commissioning_agency_id=partnership,
     )
 
 
-def context_of(*, session: Session, ref: str) -> CaseContext:
+def context_of(
+    *, session: Session, ref: str, partnerships: Callable[[str], str | None] | None = None
+) -> CaseContext:
     """The facts of the case with reference ``ref`` that independence and fit depend on."""
-    return case_context(session=session, case=_case(session, ref))
+    return case_context(session=session, case=_case(session, ref), partnerships=partnerships)
 
 
 def agencies_of(*, session: Session, contexts: list[CaseContext]) -> Agencies:
     """The agencies ``contexts`` name (involved, and each commissioning partnership), resolved at once."""
-    names = [name for c in contexts for name in (*c.agencies, c.commissioning_agency_id) if name]
-    return candidates.resolve_agencies(session=session, names=names)
+    return candidates.resolve_agencies(session=session, names=candidates.agency_names(contexts))
 
 
 def workload(*, since: date, excluding: int | None = None) -> Workload:

@@ -433,7 +433,7 @@ _NOT_APPROVED = {
 
 def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Finding]:
     policy = scope.policy
-    findings = []
+    findings: list[Finding] = []
     if consultant.status != ConsultantStatus.approved:
         findings.append(
             Finding(
@@ -443,30 +443,28 @@ def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Find
                 Evidence("consultant", consultant.id, {"status": consultant.status.value}),
             )
         )
+    # Each check is looked at closely only when it may be missing or lapse before the horizon: most
+    # consultants checked have nothing to report, and this runs for every one of them.
+    horizon = scope.lapse_horizon
     dbs = consultant.dbs_check_date
-    if dbs is None:
-        dbs_until = None
-    elif dbs >= scope.dbs_clear_from:  # valid at least to the horizon: skip the date arithmetic
-        dbs_until = scope.lapse_horizon
-    else:
-        dbs_until = dbs_valid_until(dbs, policy.dbs_recheck_years)
-    for prefix, valid_until, required in (
-        ("vetting.dbs", dbs_until, True),
-        ("vetting.registration", consultant.registration_expiry, policy.registration_required),
-        ("vetting.insurance", consultant.insurance_expiry, policy.insurance_required),
-    ):
-        if valid_until is None:
-            if required:
-                findings.append(
-                    Finding(
-                        f"{prefix}_expired",
-                        Severity.block,
-                        f"{consultant.name} has no {_CHECKS[prefix][0]} on record.",
-                        Evidence("consultant", consultant.id, {}),
-                    )
-                )
-        elif valid_until < scope.lapse_horizon:
-            findings.append(_lapse(scope, consultant, prefix, valid_until))
+    if dbs is None or dbs < scope.dbs_clear_from:  # from that day on, valid to the horizon
+        valid_until = None if dbs is None else dbs_valid_until(dbs, policy.dbs_recheck_years)
+        _dated(findings, scope, consultant, "vetting.dbs", valid_until, required=True)
+    registration = consultant.registration_expiry
+    if policy.registration_required if registration is None else registration < horizon:
+        _dated(
+            findings,
+            scope,
+            consultant,
+            "vetting.registration",
+            registration,
+            required=policy.registration_required,
+        )
+    insurance = consultant.insurance_expiry
+    if policy.insurance_required if insurance is None else insurance < horizon:
+        _dated(
+            findings, scope, consultant, "vetting.insurance", insurance, required=policy.insurance_required
+        )
     if consultant.active_commissions >= consultant.capacity:
         findings.append(
             Finding(
@@ -481,7 +479,32 @@ def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Find
                 ),
             )
         )
-    return [finding for finding in findings if finding is not None]
+    return findings
+
+
+def _dated(
+    findings: list[Finding],
+    scope: _Scope,
+    consultant: ConsultantProfile,
+    prefix: str,
+    valid_until: date | None,
+    *,
+    required: bool,
+) -> None:
+    """Add the finding for a check with nothing recorded (when it is required), or one lapsing before the
+    horizon."""
+    if valid_until is None:
+        if required:
+            findings.append(
+                Finding(
+                    f"{prefix}_expired",
+                    Severity.block,
+                    f"{consultant.name} has no {_CHECKS[prefix][0]} on record.",
+                    Evidence("consultant", consultant.id, {}),
+                )
+            )
+    elif valid_until < scope.lapse_horizon:
+        findings.append(_lapse(scope, consultant, prefix, valid_until))
 
 
 def _away(scope: _Scope, name: str, away: Away) -> Finding | None:

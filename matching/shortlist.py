@@ -99,6 +99,11 @@ class _Scorer:
             if area:
                 self.areas.setdefault(area.casefold(), area)
         self.since = today - timedelta(days=ranking.rotation_days)
+        # Points that depend only on one of a consultant's lists (or their rating), worked out once per
+        # distinct list: profiles share them (hundreds of area lists among thousands of consultants).
+        self._language_points: dict[frozenset[str], float] = {}
+        self._area_points: dict[frozenset[str], float] = {}
+        self._quality_points: dict[float | None, float] = {}
 
     def fit(self, consultant: ConsultantProfile) -> _Fit:
         # map(str.casefold, ...) folds in C: this runs for every consultant on the list.
@@ -130,23 +135,59 @@ class _Scorer:
     def points(self, fit: _Fit) -> tuple[float, ...]:
         """Points for each component, in the order of ``COMPONENTS``."""
         ranking = self.ranking
-        quality = (
-            round(ranking.quality_points_per_grade * (fit.mean_rating - NEUTRAL_RATING), 2)
-            if fit.mean_rating is not None
-            else 0
-        )
         return (
             ranking.theme_points * len(fit.themes),
             ranking.language_points * len(fit.languages),
             ranking.area_points if fit.in_area else ranking.distance_points if fit.far else 0,
             ranking.free_place_points * fit.free,
-            quality,
+            self._quality(fit.mean_rating),
             ranking.rotation_points * (fit.recent - fit.recent_same_area)
             + ranking.rotation_same_area_points * fit.recent_same_area,
         )
 
+    def _quality(self, mean_rating: float | None) -> float:
+        if mean_rating is None:
+            return 0
+        return round(self.ranking.quality_points_per_grade * (mean_rating - NEUTRAL_RATING), 2)
+
     def total(self, consultant: ConsultantProfile) -> float:
-        return round(sum(self.points(self.fit(consultant))), 2)
+        """``round(sum(points(fit)), 2)``, as ``breakdown`` adds it up, without building the fit: this runs
+        for every consultant checked. Each part is the same expression as in ``points``; the parts that
+        depend on one list alone come from ``_part``, once per distinct list."""
+        ranking = self.ranking
+        if consultant.recent_commissions:
+            rotation = self.points(self.fit(consultant))[5]
+        else:
+            rotation = ranking.rotation_points * (0 - 0) + ranking.rotation_same_area_points * 0
+        mean = consultant.mean_rating
+        quality = self._quality_points.get(mean)
+        if quality is None:
+            quality = self._quality_points[mean] = self._quality(mean)
+        return round(
+            sum(
+                (
+                    ranking.theme_points * len(self.case.themes & consultant.specialisms),
+                    self._part(self._language_points, consultant.languages, consultant, 1),
+                    self._part(self._area_points, consultant.areas, consultant, 2),
+                    ranking.free_place_points * max(consultant.capacity - consultant.active_commissions, 0),
+                    quality,
+                    rotation,
+                )
+            ),
+            2,
+        )
+
+    def _part(
+        self,
+        known: dict[frozenset[str], float],
+        key: frozenset[str],
+        consultant: ConsultantProfile,
+        index: int,
+    ) -> float:
+        points = known.get(key)
+        if points is None:
+            points = known[key] = self.points(self.fit(consultant))[index]
+        return points
 
     def breakdown(self, consultant: ConsultantProfile) -> tuple[ScorePart, ...]:
         fit = self.fit(consultant)

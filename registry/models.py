@@ -11,6 +11,7 @@ from sqlmodel import Field, Relationship, SQLModel
 from core.clock import utcnow
 from core.values import Day, Line, OptionalLine, OptionalText, PastDay, Text
 from registry.identities import HELD_IDENTITY, SlackHolder, SlackIdentity
+from registry.version import RegistryVersion  # noqa: F401  (registers its table with the others)
 from registry.vocabulary import (
     Accreditation,
     AgencyKind,
