@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -115,21 +115,27 @@ def workload(*, since: date, excluding: int | None = None) -> Workload:
 
     ``excluding`` leaves one commission out of the places held: the one being re-checked.
     """
+    active = col(Commission.status).in_([status.value for status in ACTIVE])
+    open_case = col(Case.status) == CaseStatus.open.value
+    window = col(Commission.created_at) >= datetime.combine(since, time.min, tzinfo=UTC)
+    holds_place = open_case if excluding is None else and_(open_case, col(Commission.id) != excluding)
     held = (
         select(col(Commission.consultant_id).label("consultant_id"), func.count().label("active"))
         .join(Case, col(Case.id) == col(Commission.case_id))
-        .where(col(Commission.status).in_([status.value for status in ACTIVE]))
-        .where(col(Case.status) == CaseStatus.open.value)
+        .where(active, holds_place)
     )
-    if excluding is not None:
-        held = held.where(col(Commission.id) != excluding)
     recent = (
         select(Commission.consultant_id, Commission.id, Commission.created_at, Case.area)
         .join(Case, col(Case.id) == col(Commission.case_id))
-        .where(col(Commission.status).in_([status.value for status in ACTIVE]))
-        .where(col(Commission.created_at) >= datetime.combine(since, time.min, tzinfo=UTC))
+        .where(active, window)
     )
-    return Workload(held.group_by(col(Commission.consultant_id)).subquery(), recent)
+    either = (
+        select(Commission.consultant_id, Commission.id, Commission.created_at, Case.area, holds_place, window)
+        .join(Case, col(Case.id) == col(Commission.case_id))
+        .where(active, or_(holds_place, window))
+        .order_by(col(Commission.id))
+    )
+    return Workload(held.group_by(col(Commission.consultant_id)).subquery(), recent, either)
 
 
 def places_held(*, session: Session, consultant_id: int) -> int:

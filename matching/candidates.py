@@ -40,10 +40,13 @@ class Workload:
 
     ``active``: a subquery with columns ``consultant_id`` and ``active`` (places held).
     ``recent``: a query yielding ``consultant_id, id, on, area`` for commissions in the rotation window.
+    ``either``: both in one query, for a caller that reads them at once: ``consultant_id, id, on, area,
+    holds_place, recent`` for each commission that holds a place or falls in the window.
     """
 
     active: Subquery
     recent: Select  # type: ignore[type-arg]
+    either: Select  # type: ignore[type-arg]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ copy holds the ties of the agencies cases involve rather than every tie on the l
 """
 
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -164,13 +164,15 @@ class Snapshot:
         tied = agencies.tied(contexts)
         ties = self._ties_with(session, tied)
         interests = self._interests_in({context.ref for context in contexts}, tied)
-        active = workload.active
-        held: dict[int, int] = dict(
-            session.connection().execute(select(active.c.consultant_id, active.c.active)).all()
-        )  # type: ignore[arg-type]
+        held: Counter[int] = Counter()
         recent: defaultdict[int, list[profiles.PastCommission]] = defaultdict(list)
-        for consultant_id, commission_id, on, area in session.connection().execute(workload.recent):
-            recent[consultant_id].append(candidates.past_commission(commission_id, on, area))
+        for consultant_id, commission_id, on, area, holds_place, in_window in session.connection().execute(
+            workload.either
+        ):
+            if holds_place:
+                held[consultant_id] += 1
+            if in_window:
+                recent[consultant_id].append(candidates.past_commission(commission_id, on, area))
         if available_only:
             pool: Iterable[profiles.ConsultantProfile] = (
                 profile

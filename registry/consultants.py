@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, func, or_, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, select
 
 from core.clock import utcnow
@@ -29,6 +30,8 @@ from registry.vocabulary import ConsultantStatus, Specialism
 
 DEFAULT_DBS_RECHECK_YEARS = 3
 DEFAULT_REAPPROVAL_YEARS = 3
+# A consultant read to be shown is read with their Slack identity, in the same query.
+_WITH_IDENTITY = joinedload(Consultant.slack_identity)  # type: ignore[arg-type]
 
 
 def _consultant(session: Session, consultant_id: int, *, for_update: bool = False) -> Consultant:
@@ -38,7 +41,7 @@ def _consultant(session: Session, consultant_id: int, *, for_update: bool = Fals
             select(Consultant).where(Consultant.id == consultant_id).with_for_update()
         ).first()
     else:
-        consultant = session.get(Consultant, consultant_id)
+        consultant = session.get(Consultant, consultant_id, options=[_WITH_IDENTITY])
     if consultant is None:
         raise NotFound(f"No consultant with id {consultant_id}.")
     return consultant
@@ -147,6 +150,7 @@ def list_consultants(
     # One scan gives the page and the total; only a page past the end needs a separate count.
     rows = session.exec(
         select(Consultant, func.count().over())
+        .options(_WITH_IDENTITY)
         .where(*conditions)
         .order_by(col(Consultant.name), col(Consultant.id))
         .limit(limit)

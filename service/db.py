@@ -1,12 +1,14 @@
 """Database engine and the request's unit of work."""
 
+import asyncio
 import functools
 import inspect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
@@ -21,14 +23,21 @@ from service.settings import get_settings
 _WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|SAVEPOINT)\b", re.IGNORECASE)
 
 
+# Connections opened beyond the pool, closed again when returned: for work outside requests (the bot's
+# reminder loop, the audit of a refusal, a page rendered after its request's session closed).
+OUTSIDE_REQUESTS = 4
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``. SQLite gets foreign keys, a busy timeout so writers queue rather than fail,
-    and transactions that savepoints work in (``_sqlite_transactions``)."""
+    and transactions that savepoints work in (``_sqlite_transactions``). PostgreSQL keeps
+    ``SCR_DB_POOL_SIZE`` connections, as many as requests may use at once (``database_turn``)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_transactions(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    size = get_settings().db_pool_size
+    return create_engine(url, pool_pre_ping=True, pool_size=size, max_overflow=OUTSIDE_REQUESTS)
 
 
 def _sqlite_transactions(engine: Engine) -> None:
@@ -65,7 +74,30 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+_turns: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
+
+
+async def database_turn() -> AsyncIterator[None]:
+    """Wait, on the event loop and holding no thread, until one of the pool's connections is free for this
+    request, and keep it until the request's session is closed.
+
+    A session holds its connection from its first query to its close, across several trips to worker
+    threads. Without a limit a worker would serve every open HTTP connection at once: beyond the pool it
+    would open and close PostgreSQL connections (slow, and heavy on the server), and the threads would
+    fight over the interpreter. With it, requests beyond ``SCR_DB_POOL_SIZE`` wait here in turn, and
+    requests that never touch the database (the threshold check, health checks) never wait.
+    """
+    loop = asyncio.get_running_loop()
+    turns = _turns.get(loop)
+    if turns is None:
+        turns = _turns[loop] = asyncio.Semaphore(get_settings().db_pool_size)
+    async with turns:
+        yield
+
+
+def get_session(
+    request: Request, _turn: Annotated[None, Depends(database_turn, scope="function")]
+) -> Iterator[Session]:
     """The request's unit of work: committed when the route returns, rolled back if it raises.
 
     The route commits it (``UnitOfWorkRoute``), and this dependency ends before the response is sent
