@@ -10,9 +10,10 @@ two commissioners can never both take the last place.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import Select, Subquery, and_, bindparam, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -79,30 +80,54 @@ def case_context(
 ) -> CaseContext:
     """The facts of ``case`` that independence and fit depend on; ``partnerships`` names the partnership
     recorded for an area (``candidates.partnership_for`` unless given)."""
-    features = case.features
     assert case.id is not None
-    if partnerships is None:
-        partnership = candidates.partnership_for(session=session, area=case.area)
-    else:
-        partnership = partnerships(case.area)
-    return CaseContext(
-        ref=case.ref,
-        area=case.area,
-        agencies=tuple(features.get("agencies_involved") or ()),
-        themes=_themes(features),
-        languages=frozenset(as_words(item) for item in features.get("family_languages") or ()),
-        interpreter_needed=features.get("interpreter_needed") is True
-        or bool(features.get("family_languages")),
-        due_date=_due_date(session, case.id),
-        commissioning_agency_id=partnership,
-    )
+    return _context(session, case.ref, case.area, case.features, _due_date(session, case.id), partnerships)
 
 
 def context_of(
     *, session: Session, ref: str, partnerships: Callable[[str], str | None] | None = None
 ) -> CaseContext:
-    """The facts of the case with reference ``ref`` that independence and fit depend on."""
-    return case_context(session=session, case=_case(session, ref), partnerships=partnerships)
+    """The facts of the case with reference ``ref`` that independence and fit depend on: the case and its
+    decisions read in one query."""
+    rows = session.connection().execute(_CASE_AND_DECISIONS, {"ref": ref}).all()
+    if not rows:
+        raise NotFound(f"No case with reference {ref!r}.")
+    (area, features, *_), history = rows[0], [(kind, result) for *_, kind, result in rows if kind is not None]
+    return _context(session, ref, area, features, decisions.governing(history).review_due, partnerships)
+
+
+# Built once: every shortlist reads it, and a statement built anew costs SQLAlchemy as much again.
+_CASE_AND_DECISIONS = (
+    select(Case.area, Case.features, CaseDecision.kind, CaseDecision.result)
+    .outerjoin(CaseDecision, col(CaseDecision.case_id) == col(Case.id))
+    .where(Case.ref == bindparam("ref"))
+    .order_by(col(CaseDecision.id))
+)
+
+
+def _context(
+    session: Session,
+    ref: str,
+    area: str,
+    features: dict[str, Any],
+    due_date: date | None,
+    partnerships: Callable[[str], str | None] | None,
+) -> CaseContext:
+    if partnerships is None:
+        partnership = candidates.partnership_for(session=session, area=area)
+    else:
+        partnership = partnerships(area)
+    return CaseContext(
+        ref=ref,
+        area=area,
+        agencies=tuple(features.get("agencies_involved") or ()),
+        themes=_themes(features),
+        languages=frozenset(as_words(item) for item in features.get("family_languages") or ()),
+        interpreter_needed=features.get("interpreter_needed") is True
+        or bool(features.get("family_languages")),
+        due_date=due_date,
+        commissioning_agency_id=partnership,
+    )
 
 
 def agencies_of(*, session: Session, contexts: list[CaseContext]) -> Agencies:
@@ -115,10 +140,19 @@ def workload(*, since: date, excluding: int | None = None) -> Workload:
 
     ``excluding`` leaves one commission out of the places held: the one being re-checked.
     """
+    active, recent, either = _workload(excluding is not None)
+    params = {"since": datetime.combine(since, time.min, tzinfo=UTC), "excluding": excluding}
+    return Workload(active, recent, either, params)
+
+
+@cache
+def _workload(excluding: bool) -> tuple[Subquery, Select, Select]:  # type: ignore[type-arg]
+    """``workload``'s statements, built once (``since`` and ``excluding`` are bound when they run): every
+    shortlist reads them, and SQLAlchemy keys a statement built anew at a cost."""
     active = col(Commission.status).in_([status.value for status in ACTIVE])
     open_case = col(Case.status) == CaseStatus.open.value
-    window = col(Commission.created_at) >= datetime.combine(since, time.min, tzinfo=UTC)
-    holds_place = open_case if excluding is None else and_(open_case, col(Commission.id) != excluding)
+    window = col(Commission.created_at) >= bindparam("since")
+    holds_place = and_(open_case, col(Commission.id) != bindparam("excluding")) if excluding else open_case
     held = (
         select(col(Commission.consultant_id).label("consultant_id"), func.count().label("active"))
         .join(Case, col(Case.id) == col(Commission.case_id))
@@ -135,13 +169,15 @@ def workload(*, since: date, excluding: int | None = None) -> Workload:
         .where(active, or_(holds_place, window))
         .order_by(col(Commission.id))
     )
-    return Workload(held.group_by(col(Commission.consultant_id)).subquery(), recent, either)
+    return held.group_by(col(Commission.consultant_id)).subquery(), recent, either
 
 
 def places_held(*, session: Session, consultant_id: int) -> int:
     """How many of their places a consultant holds now, counted as the capacity check counts them."""
-    held = workload(since=date.today()).active
-    count = session.exec(select(held.c.active).where(held.c.consultant_id == consultant_id)).first()  # type: ignore[call-overload]
+    work = workload(since=date.today())
+    held = work.active
+    query = select(held.c.active).where(held.c.consultant_id == consultant_id)
+    count = session.connection().execute(query, dict(work.params)).scalar()
     return int(count or 0)
 
 

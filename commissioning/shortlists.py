@@ -47,9 +47,9 @@ def shortlist_for(
     nobody is eligible, everyone on the list is checked instead, so the summary can say what excludes
     them and what would widen the pool.
     """
-    run = _Run.of(session, [ref], policy, ranking, today)
-    (context,) = run.contexts
     with _gc_paused():
+        run = _Run.of(session, [ref], policy, ranking, today)
+        (context,) = run.contexts
         result = run.rank(run.profiles(), context, limit=limit)
         if result.eligible == 0:
             result = run.rank(run.profiles(available_only=False), context, limit=limit)
@@ -59,7 +59,8 @@ def shortlist_for(
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while every consultant on the list is loaded and ranked.
+    """Pause the cyclic garbage collector while every consultant on the list is loaded (the copy of the
+    list read afresh, when the list has changed) and ranked.
 
     Profiles, findings and sort keys form no reference cycles, but allocating tens of thousands of them
     triggers full collections that walk every object in the process, again and again. Measured on
@@ -155,8 +156,8 @@ def plan_for(
     if a plan gave a case someone outside its best ``len(refs)``, one of those would be unused by the
     other cases and free (candidates have a free place), and at least as good.
     """
-    run = _Run.of(session, refs, policy, ranking, today)
     with _gc_paused():
+        run = _Run.of(session, refs, policy, ranking, today)
         profiles = run.profiles()
         options = []
         for context in run.contexts:

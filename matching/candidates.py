@@ -8,13 +8,13 @@ Commissions are commissioning's tables and matching never imports commissioning,
 passes those two queries in as a ``Workload``.
 """
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, Row, Select, Subquery, Text, cast, func, literal, or_
 from sqlmodel import Session, col, select
 
@@ -42,11 +42,13 @@ class Workload:
     ``recent``: a query yielding ``consultant_id, id, on, area`` for commissions in the rotation window.
     ``either``: both in one query, for a caller that reads them at once: ``consultant_id, id, on, area,
     holds_place, recent`` for each commission that holds a place or falls in the window.
+    ``params``: the values their parameters take, to run them (or a query using ``active``) with.
     """
 
     active: Subquery
     recent: Select  # type: ignore[type-arg]
     either: Select  # type: ignore[type-arg]
+    params: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,7 @@ def profiles_of(
     if not rows:
         return []
     # The three JSON lists of every row decoded in one json.loads: thousands of small decodes cost more.
-    lists = json.loads("[" + ",".join(f"[{row[8]},{row[9]},{row[10]}]" for row in rows) + "]")
+    lists = orjson.loads("[" + ",".join(f"[{row[8]},{row[9]},{row[10]}]" for row in rows) + "]")
     statuses = {status.value: status for status in ConsultantStatus}
     return [
         profiles.ConsultantProfile(
@@ -246,12 +248,13 @@ def load_profiles(
         query = query.where(col(Consultant.id).in_(consultant_ids))
     elif not available_only:
         query = query.where(col(Consultant.status) != ConsultantStatus.removed.value)
-    rows = session.connection().execute(query).all()  # Core rows: no ORM bookkeeping per row
+    connection = session.connection()
+    rows = connection.execute(query, dict(workload.params)).all()  # Core rows: no ORM bookkeeping per row
     if not rows:
         return []
     ties = _ties(session, contexts, agencies, consultant_ids)
     recent: defaultdict[int, list[profiles.PastCommission]] = defaultdict(list)
-    for consultant_id, commission_id, on, area in session.exec(workload.recent):  # type: ignore[call-overload]
+    for consultant_id, commission_id, on, area in connection.execute(workload.recent, dict(workload.params)):
         recent[consultant_id].append(past_commission(commission_id, on, area))
     return profiles_of(
         rows,

@@ -549,21 +549,54 @@ def checker(
         dbs_clear_from=_dbs_clear_from(horizon, policy),
     )
 
+    return _quick(scope)
+
+
+def _findings(scope: _Scope, consultant: ConsultantProfile) -> list[Finding]:
+    findings = _vetting_findings(scope, consultant)
+    if consultant.engagements:  # most consultants have no tie with the case's agencies: skip the work
+        findings += _engagement_findings(scope, consultant)
+    for interest in consultant.interests:
+        finding = _interest_finding(scope, consultant.name, interest)
+        if finding is not None:
+            findings.append(finding)
+    for away in consultant.away:
+        finding = _away(scope, consultant.name, away)
+        if finding is not None:
+            findings.append(finding)
+    if len(findings) > 1:
+        findings.sort(key=lambda finding: (finding.severity is not Severity.block, _ORDER[finding.rule]))
+    return findings
+
+
+def _quick(scope: _Scope) -> Callable[[ConsultantProfile], list[Finding]]:
+    """The checks, answering in a few comparisons for a consultant they find nothing about: no ties,
+    interests or time away recorded for the case, approved, a place free, and every check valid beyond
+    the horizon. Most consultants checked are such, and a shortlist checks every consultant on the list;
+    the full checks (``_findings``) are for the others. The quick answer must be theirs (a property test
+    holds the two together).
+    """
+    horizon, dbs_from, policy = scope.lapse_horizon, scope.dbs_clear_from, scope.policy
+    registration_required, insurance_required = policy.registration_required, policy.insurance_required
+    approved = ConsultantStatus.approved
+
     def run(consultant: ConsultantProfile) -> list[Finding]:
-        findings = _vetting_findings(scope, consultant)
-        if consultant.engagements:  # most consultants have no tie with the case's agencies: skip the work
-            findings += _engagement_findings(scope, consultant)
-        for interest in consultant.interests:
-            finding = _interest_finding(scope, consultant.name, interest)
-            if finding is not None:
-                findings.append(finding)
-        for away in consultant.away:
-            finding = _away(scope, consultant.name, away)
-            if finding is not None:
-                findings.append(finding)
-        if len(findings) > 1:
-            findings.sort(key=lambda finding: (finding.severity is not Severity.block, _ORDER[finding.rule]))
-        return findings
+        dbs, registration, insurance = (
+            consultant.dbs_check_date,
+            consultant.registration_expiry,
+            consultant.insurance_expiry,
+        )
+        if (
+            not (consultant.engagements or consultant.interests or consultant.away)
+            and consultant.status == approved
+            and consultant.active_commissions < consultant.capacity
+            and dbs is not None
+            and dbs >= dbs_from
+            and (not registration_required if registration is None else registration >= horizon)
+            and (not insurance_required if insurance is None else insurance >= horizon)
+        ):
+            return []
+        return _findings(scope, consultant)
 
     return run
 

@@ -18,7 +18,7 @@ copy holds the ties of the agencies cases involve rather than every tie on the l
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -57,7 +57,8 @@ class Snapshot:
         self.listed: tuple[profiles.ConsultantProfile, ...] = tuple(
             candidates.profiles_of(rows.all(), engagements={}, interests={}, away={}, recent={})
         )
-        self._available: dict[tuple[Any, ...], tuple[profiles.ConsultantProfile, ...]] = {}
+        self._listed = {profile.id: profile for profile in self.listed}
+        self._available: dict[tuple[Any, ...], dict[int, profiles.ConsultantProfile]] = {}
         self._read_agencies(session)
         self._read_interests(session)
         self._periods: defaultdict[int, list[profiles.Away]] = defaultdict(list)  # every period away
@@ -166,46 +167,42 @@ class Snapshot:
         interests = self._interests_in({context.ref for context in contexts}, tied)
         held: Counter[int] = Counter()
         recent: defaultdict[int, list[profiles.PastCommission]] = defaultdict(list)
-        for consultant_id, commission_id, on, area, holds_place, in_window in session.connection().execute(
-            workload.either
-        ):
+        rows = session.connection().execute(workload.either, dict(workload.params)).all()
+        for consultant_id, commission_id, on, area, holds_place, in_window in rows:
             if holds_place:
                 held[consultant_id] += 1
             if in_window:
                 recent[consultant_id].append(candidates.past_commission(commission_id, on, area))
-        if available_only:
-            pool: Iterable[profiles.ConsultantProfile] = (
-                profile
-                for profile in self._available_on(today, policy)
-                if held.get(profile.id, 0) < profile.capacity
-            )
-        else:
-            pool = self.listed
         away = self._away_on(today)
+        pool = self._available_on(today, policy) if available_only else self._listed
+        # Most consultants have no record of this request's and are used as read; the few who do (places
+        # held, recent commissions, ties, interests, time away) are given theirs.
         touched = ties.keys() | interests.keys() | held.keys() | recent.keys() | away.keys()
-        return [
-            replace(
-                profile,
-                active_commissions=held.get(profile.id, 0),
-                engagements=ties.get(profile.id, ()),
-                interests=interests.get(profile.id, ()),
-                recent_commissions=tuple(recent.get(profile.id, ())),
-                away=away.get(profile.id, ()),
+        found = [profile for profile in pool.values() if profile.id not in touched]
+        for consultant_id in sorted(touched):
+            profile = pool.get(consultant_id)
+            places = held.get(consultant_id, 0)
+            if profile is None or (available_only and places >= profile.capacity):
+                continue
+            found.append(
+                _with_records(
+                    profile,
+                    active_commissions=places,
+                    engagements=ties.get(consultant_id, ()),
+                    interests=interests.get(consultant_id, ()),
+                    recent_commissions=tuple(recent.get(consultant_id, ())),
+                    away=away.get(consultant_id, ()),
+                )
             )
-            if profile.id in touched
-            else profile
-            for profile in pool
-        ]
+        return found
 
-    def _available_on(
-        self, today: date, policy: IndependencePolicy
-    ) -> tuple[profiles.ConsultantProfile, ...]:
-        """The consultants ``candidates.available`` lets through on ``today``, worked out once a day."""
+    def _available_on(self, today: date, policy: IndependencePolicy) -> dict[int, profiles.ConsultantProfile]:
+        """Those ``candidates.available`` lets through on ``today``, by id, worked out once a day."""
         key = (today, policy.dbs_recheck_years, policy.insurance_required, policy.registration_required)
         found = self._available.get(key)
         if found is None:
             test = candidates.is_available(policy=policy, today=today)
-            found = tuple(profile for profile in self.listed if test(profile))
+            found = {profile.id: profile for profile in self.listed if test(profile)}
             if len(self._available) >= _AVAILABLE_KEPT:
                 self._available.clear()
             self._available[key] = found
@@ -283,6 +280,37 @@ class Snapshot:
 
 def _by_id(record: profiles.Engagement) -> int:
     return record.id
+
+
+def _with_records(
+    profile: profiles.ConsultantProfile,
+    *,
+    active_commissions: int,
+    engagements: tuple[profiles.Engagement, ...],
+    interests: tuple[profiles.Interest, ...],
+    recent_commissions: tuple[profiles.PastCommission, ...],
+    away: tuple[profiles.Away, ...],
+) -> profiles.ConsultantProfile:
+    """``profile`` with one request's records: ``dataclasses.replace``, spelt out (twice as fast)."""
+    return profiles.ConsultantProfile(
+        id=profile.id,
+        name=profile.name,
+        status=profile.status,
+        capacity=profile.capacity,
+        active_commissions=active_commissions,
+        dbs_check_date=profile.dbs_check_date,
+        registration_expiry=profile.registration_expiry,
+        insurance_expiry=profile.insurance_expiry,
+        engagements=engagements,
+        interests=interests,
+        specialisms=profile.specialisms,
+        languages=profile.languages,
+        areas=profile.areas,
+        mean_rating=profile.mean_rating,
+        rated_reviews=profile.rated_reviews,
+        recent_commissions=recent_commissions,
+        away=away,
+    )
 
 
 class ProfileCache:

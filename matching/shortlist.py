@@ -99,30 +99,41 @@ class _Scorer:
             if area:
                 self.areas.setdefault(area.casefold(), area)
         self.since = today - timedelta(days=ranking.rotation_days)
-        # Points that depend only on one of a consultant's lists (or their rating), worked out once per
-        # distinct list: profiles share them (hundreds of area lists among thousands of consultants).
-        self._language_points: dict[frozenset[str], float] = {}
+        self.area_keys = frozenset(self.areas)
+        self.interpreter = bool(case.interpreter_needed and self.needed)
+        # What ``points`` gives for no needed language spoken and no recent commission, as it computes it.
+        self.no_languages = ranking.language_points * 0
+        self.no_rotation = ranking.rotation_points * (0 - 0) + ranking.rotation_same_area_points * 0
+        # round(x, 2) of a float is slow (it rounds in decimal, exactly) and a list shares a few hundred
+        # sums and ratings among thousands of consultants: each is rounded once.
+        self._rounded: dict[float, float] = {}
+        self._qualities: dict[float, float] = {}
+        # And the points for each distinct list of specialisms, and of areas, met.
+        self._theme_points: dict[frozenset[str], float] = {}
         self._area_points: dict[frozenset[str], float] = {}
-        self._quality_points: dict[float | None, float] = {}
 
     def fit(self, consultant: ConsultantProfile) -> _Fit:
-        # map(str.casefold, ...) folds in C: this runs for every consultant on the list.
+        # This runs for every consultant on the list: the profile's lists come case-folded already.
         languages = (
-            self.needed.intersection(map(str.casefold, consultant.languages))
+            self.needed & consultant.folded_languages
             if self.case.interpreter_needed and self.needed
             else frozenset()
         )
-        recent = [commission for commission in consultant.recent_commissions if commission.on > self.since]
+        recent = (
+            [commission for commission in consultant.recent_commissions if commission.on > self.since]
+            if consultant.recent_commissions
+            else ()
+        )
         same = (
             sum(1 for commission in recent if self.area and (commission.area or "").casefold() == self.area)
             if recent
             else 0
         )
-        near = self.areas.keys() & set(map(str.casefold, consultant.areas))
+        near = self.area_keys & consultant.folded_areas
         return _Fit(
             self.case.themes & consultant.specialisms,
             languages,
-            frozenset(near),
+            near,
             self.area in near,
             bool(self.areas and consultant.areas and not near),
             max(consultant.capacity - consultant.active_commissions, 0),
@@ -148,46 +159,57 @@ class _Scorer:
     def _quality(self, mean_rating: float | None) -> float:
         if mean_rating is None:
             return 0
-        return round(self.ranking.quality_points_per_grade * (mean_rating - NEUTRAL_RATING), 2)
+        quality = self._qualities.get(mean_rating)
+        if quality is None:
+            quality = round(self.ranking.quality_points_per_grade * (mean_rating - NEUTRAL_RATING), 2)
+            self._qualities[mean_rating] = quality
+        return quality
+
+    def _round(self, points: float) -> float:
+        if type(points) is not float:  # an int rounds quickly, and must stay an int
+            return round(points, 2)
+        rounded = self._rounded.get(points)
+        if rounded is None:
+            rounded = self._rounded[points] = round(points, 2)
+        return rounded
 
     def total(self, consultant: ConsultantProfile) -> float:
-        """``round(sum(points(fit)), 2)``, as ``breakdown`` adds it up, without building the fit: this runs
-        for every consultant checked. Each part is the same expression as in ``points``; the parts that
-        depend on one list alone come from ``_part``, once per distinct list."""
-        ranking = self.ranking
+        """``round(sum(points(fit)), 2)``, as ``breakdown`` adds the parts up, without building the fit: this
+        runs for every consultant checked. Each part is ``points``' expression over what ``fit`` would
+        hold (a property test holds the two equal); recent commissions take the long way, being few."""
         if consultant.recent_commissions:
-            rotation = self.points(self.fit(consultant))[5]
-        else:
-            rotation = ranking.rotation_points * (0 - 0) + ranking.rotation_same_area_points * 0
-        mean = consultant.mean_rating
-        quality = self._quality_points.get(mean)
-        if quality is None:
-            quality = self._quality_points[mean] = self._quality(mean)
-        return round(
+            return self._round(sum(self.points(self.fit(consultant))))
+        ranking = self.ranking
+        specialisms, areas = consultant.specialisms, consultant.folded_areas
+        themes = self._theme_points.get(specialisms)
+        if themes is None:
+            themes = self._theme_points[specialisms] = ranking.theme_points * len(
+                self.case.themes & specialisms
+            )
+        area = self._area_points.get(areas)
+        if area is None:
+            near = self.area_keys & areas
+            area = self._area_points[areas] = (
+                ranking.area_points
+                if self.area in near
+                else ranking.distance_points
+                if self.areas and areas and not near
+                else 0
+            )
+        return self._round(
             sum(
                 (
-                    ranking.theme_points * len(self.case.themes & consultant.specialisms),
-                    self._part(self._language_points, consultant.languages, consultant, 1),
-                    self._part(self._area_points, consultant.areas, consultant, 2),
+                    themes,
+                    ranking.language_points * len(self.needed & consultant.folded_languages)
+                    if self.interpreter
+                    else self.no_languages,
+                    area,
                     ranking.free_place_points * max(consultant.capacity - consultant.active_commissions, 0),
-                    quality,
-                    rotation,
+                    self._quality(consultant.mean_rating),
+                    self.no_rotation,
                 )
-            ),
-            2,
+            )
         )
-
-    def _part(
-        self,
-        known: dict[frozenset[str], float],
-        key: frozenset[str],
-        consultant: ConsultantProfile,
-        index: int,
-    ) -> float:
-        points = known.get(key)
-        if points is None:
-            points = known[key] = self.points(self.fit(consultant))[index]
-        return points
 
     def breakdown(self, consultant: ConsultantProfile) -> tuple[ScorePart, ...]:
         fit = self.fit(consultant)
@@ -275,6 +297,7 @@ def rank(
     """
     check = checker(case, policy, today, agencies)
     scorer = _Scorer(case, ranking, today, agencies)
+    total = scorer.total
     eligible = []
     excluded = []
     for consultant in consultants:
@@ -282,8 +305,9 @@ def rank(
         if findings and any(finding.blocks for finding in findings):
             excluded.append(Excluded(consultant, tuple(findings)))
             continue
-        key = (-scorer.total(consultant), len(findings), consultant.name, consultant.id)
-        eligible.append((key, consultant, findings))
+        eligible.append(
+            ((-total(consultant), len(findings), consultant.name, consultant.id), consultant, findings)
+        )
     best = (
         sorted(eligible, key=itemgetter(0))
         if limit is None

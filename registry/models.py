@@ -248,6 +248,9 @@ class ConsultantUpdate(Input):
 
 
 class ConsultantPublic(ConsultantBase):
+    # Read back as it was stored, where it was checked: checking it again for every consultant listed
+    # (international domain names and all) was most of the cost of a page of them.
+    email: str = Field(max_length=254, schema_extra={"json_schema_extra": {"format": "email"}})
     slack_user_id: str | None = None
     id: int
     status: ConsultantStatus

@@ -47,12 +47,16 @@ def current(session: Session) -> int | None:
     """
     session.flush()  # pending changes are writes too
     connection = session.connection()
-    query = select(RegistryVersion.version).where(RegistryVersion.id == ROW_ID)
     if connection.dialect.name == "postgresql":
-        # A transaction is given an id at its first write (or row lock); one that has none has no id yet.
-        row = connection.execute(query.add_columns(func.pg_current_xact_id_if_assigned())).first()
+        row = connection.execute(_VERSION_ON_POSTGRESQL).first()
         return None if row is None or row[1] is not None else row[0]
     # SQLite begins a transaction at the first write (``service.db``, and sqlite3's own default), not before.
     if connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
         return None
-    return connection.execute(query).scalar()
+    return connection.execute(_VERSION).scalar()
+
+
+# Read by every shortlist: built once (SQLAlchemy keys a statement built anew for its compiled cache).
+_VERSION = select(RegistryVersion.version).where(RegistryVersion.id == ROW_ID)
+# A transaction is given an id at its first write (or row lock); one that has none has no id yet.
+_VERSION_ON_POSTGRESQL = _VERSION.add_columns(func.pg_current_xact_id_if_assigned())

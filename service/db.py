@@ -10,7 +10,9 @@ from functools import lru_cache
 from typing import Annotated, Any
 from weakref import WeakKeyDictionary
 
+import orjson
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
@@ -32,12 +34,21 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``. SQLite gets foreign keys, a busy timeout so writers queue rather than fail,
     and transactions that savepoints work in (``_sqlite_transactions``). PostgreSQL keeps
     ``SCR_DB_POOL_SIZE`` connections, as many as requests may use at once (``database_turn``)."""
+    # JSON columns (a consultant's lists, a case's features) are decoded by orjson: several per row read.
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, json_deserializer=orjson.loads
+        )
         _sqlite_transactions(engine)
         return engine
     size = get_settings().db_pool_size
-    return create_engine(url, pool_pre_ping=True, pool_size=size, max_overflow=OUTSIDE_REQUESTS)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=size,
+        max_overflow=OUTSIDE_REQUESTS,
+        json_deserializer=orjson.loads,
+    )
 
 
 def _sqlite_transactions(engine: Engine) -> None:
@@ -77,40 +88,45 @@ def get_engine() -> Engine:
 _turns: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
 
 
-async def database_turn() -> AsyncIterator[None]:
-    """Wait, on the event loop and holding no thread, until one of the pool's connections is free for this
-    request, and keep it until the request's session is closed.
-
-    A session holds its connection from its first query to its close, across several trips to worker
-    threads. Without a limit a worker would serve every open HTTP connection at once: beyond the pool it
-    would open and close PostgreSQL connections (slow, and heavy on the server), and the threads would
-    fight over the interpreter. With it, requests beyond ``SCR_DB_POOL_SIZE`` wait here in turn, and
-    requests that never touch the database (the threshold check, health checks) never wait.
-    """
+def _turn() -> asyncio.Semaphore:
+    """This event loop's turns at the pool: as many as it has connections (``SCR_DB_POOL_SIZE``)."""
     loop = asyncio.get_running_loop()
     turns = _turns.get(loop)
     if turns is None:
         turns = _turns[loop] = asyncio.Semaphore(get_settings().db_pool_size)
-    async with turns:
-        yield
+    return turns
 
 
-def get_session(
-    request: Request, _turn: Annotated[None, Depends(database_turn, scope="function")]
-) -> Iterator[Session]:
-    """The request's unit of work: committed when the route returns, rolled back if it raises.
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work (``core.transaction.unit_of_work``, on the event loop): committed when
+    the route returns, rolled back if it raises.
 
     The route commits it (``UnitOfWorkRoute``), and this dependency ends before the response is sent
     (``scope="function"`` below), so a failed commit becomes an error response, never a success for a
     change that was not saved. Code that runs within the request without the session in hand (the admin
     pages' notices) joins it: ``joined_unit_of_work``.
+
+    It first waits its turn for one of the pool's connections, on the event loop and holding no thread.
+    A session holds its connection from its first query to its close, across several trips to worker
+    threads; without turns a worker would serve every open HTTP connection at once, opening and closing
+    PostgreSQL connections beyond its pool (slow, and heavy on the server) while its threads fought over
+    the interpreter. Requests that never touch the database (the threshold check, health checks) never
+    wait. Opening and closing the session send nothing to the database unless the route failed (then
+    the rollback goes to a worker thread), so neither costs a trip to a thread.
     """
-    with unit_of_work(get_engine()) as session:
+    async with _turn():
+        session = Session(get_engine(), expire_on_commit=False)
         request.state.db = session
         try:
             yield session
+            if session.in_transaction():  # a route that did not commit its own work
+                await run_in_threadpool(session.commit)
         finally:
             del request.state.db
+            if session.in_transaction():  # the route failed: roll back what it left
+                await run_in_threadpool(session.close)
+            else:
+                session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -320,13 +321,11 @@ def in_order(found):
     return sorted(
         (
             profile.id,
-            profile.__class__(
-                **{
-                    **{name: getattr(profile, name) for name in profile.__slots__},
-                    "engagements": tuple(sorted(profile.engagements, key=lambda e: e.id)),
-                    "interests": tuple(sorted(profile.interests, key=lambda i: i.id)),
-                    "recent_commissions": tuple(sorted(profile.recent_commissions, key=lambda c: c.id)),
-                }
+            replace(
+                profile,
+                engagements=tuple(sorted(profile.engagements, key=lambda e: e.id)),
+                interests=tuple(sorted(profile.interests, key=lambda i: i.id)),
+                recent_commissions=tuple(sorted(profile.recent_commissions, key=lambda c: c.id)),
             ),
         )
         for profile in found
