@@ -34,6 +34,7 @@ from registry.models import Absence, Agency, AgencyAlias, Consultant, Engagement
 from registry.vocabulary import AgencyKind, ConsultantStatus, EngagementKind
 
 _AVAILABLE_KEPT = 8  # filtered lists kept per copy: one per day and vetting policy in use
+_GROUPS_KEPT = 1024  # consultants' ties grouped for a set of agencies, kept per copy
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Snapshot:
             self._periods[consultant_id].append(profiles.Away(absence_id, start, end))
         self._away: dict[date, dict[int, tuple[profiles.Away, ...]]] = {}
         self._ties: dict[str, tuple[tuple[int, profiles.Engagement], ...]] = {}  # by agency, read as named
+        self._grouped: dict[frozenset[str], dict[int, tuple[profiles.Engagement, ...]]] = {}
         self._lock = threading.Lock()
 
     def _read_agencies(self, session: Session) -> None:
@@ -224,7 +226,11 @@ class Snapshot:
 
     def _ties_with(self, session: Session, tied: set[str]) -> dict[int, tuple[profiles.Engagement, ...]]:
         """Each consultant's engagements with the ``tied`` agencies, by id; agencies not yet read are read
-        now, all in one query."""
+        now, all in one query. Worked out once for each set of agencies: cases name the same ones."""
+        key = frozenset(tied)
+        grouped = self._grouped.get(key)
+        if grouped is not None:
+            return grouped
         missing = sorted(agency for agency in tied if agency not in self._ties)
         if missing:
             query = (
@@ -259,7 +265,11 @@ class Snapshot:
         for agency in tied:
             for consultant_id, engagement in self._ties[agency]:
                 found[consultant_id].append(engagement)
-        return {key: tuple(sorted(value, key=_by_id)) for key, value in found.items()}
+        grouped = {consultant: tuple(sorted(held, key=_by_id)) for consultant, held in found.items()}
+        if len(self._grouped) >= _GROUPS_KEPT:
+            self._grouped.clear()
+        self._grouped[key] = grouped
+        return grouped
 
     def _interests_in(self, refs: set[str], tied: set[str]) -> dict[int, tuple[profiles.Interest, ...]]:
         """Each consultant's interests in one of the cases ``refs`` or one of the ``tied`` agencies, by id."""
