@@ -33,7 +33,7 @@ from core.transaction import unit_of_work
 from registry import self_service
 from registry.models import Consultant
 from service.api.params import Ref
-from service.db import SessionDep, get_engine
+from service.db import SessionDep, database_turn, get_engine
 from service.models import Role, SlackIdentity, User
 
 log = logging.getLogger("service.auth")
@@ -251,5 +251,6 @@ async def refusal_handler(request: Request, error: Exception) -> Response:
     caller = getattr(request.state, "caller", None)
     probe = getattr(request.state, "probe", False)
     if error.status_code == status.HTTP_403_FORBIDDEN and isinstance(caller, Caller) and not probe:
-        await run_in_threadpool(_record_refusal, caller, request, str(error.detail))
+        async with database_turn():
+            await run_in_threadpool(_record_refusal, caller, request, str(error.detail))
     return await http_exception_handler(request, error)

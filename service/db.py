@@ -5,7 +5,7 @@ import functools
 import inspect
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache
 from typing import Annotated, Any
 from weakref import WeakKeyDictionary
@@ -33,7 +33,7 @@ OUTSIDE_REQUESTS = 4
 def make_engine(url: str) -> Engine:
     """An engine for ``url``. SQLite gets foreign keys, a busy timeout so writers queue rather than fail,
     and transactions that savepoints work in (``_sqlite_transactions``). PostgreSQL keeps
-    ``SCR_DB_POOL_SIZE`` connections, as many as requests may use at once (``database_turn``)."""
+    ``SCR_DB_POOL_SIZE`` connections, as many as requests may use at once (``get_session``)."""
     # JSON columns (a consultant's lists, a case's features) are decoded by orjson: several per row read.
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -95,6 +95,14 @@ def _turn() -> asyncio.Semaphore:
     if turns is None:
         turns = _turns[loop] = asyncio.Semaphore(get_settings().db_pool_size)
     return turns
+
+
+@asynccontextmanager
+async def database_turn() -> AsyncIterator[None]:
+    """A turn at the pool for database work a request does outside its session (``get_session`` takes
+    its own), so that work too waits rather than opening a connection beyond the pool."""
+    async with _turn():
+        yield
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
