@@ -443,28 +443,21 @@ def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Find
                 Evidence("consultant", consultant.id, {"status": consultant.status.value}),
             )
         )
-    # Each check is looked at closely only when it may be missing or lapse before the horizon: most
-    # consultants checked have nothing to report, and this runs for every one of them.
     horizon = scope.lapse_horizon
     dbs = consultant.dbs_check_date
-    if dbs is None or dbs < scope.dbs_clear_from:  # from that day on, valid to the horizon
-        valid_until = None if dbs is None else dbs_valid_until(dbs, policy.dbs_recheck_years)
-        _dated(findings, scope, consultant, "vetting.dbs", valid_until, required=True)
-    registration = consultant.registration_expiry
-    if policy.registration_required if registration is None else registration < horizon:
-        _dated(
-            findings,
-            scope,
-            consultant,
-            "vetting.registration",
-            registration,
-            required=policy.registration_required,
-        )
-    insurance = consultant.insurance_expiry
-    if policy.insurance_required if insurance is None else insurance < horizon:
-        _dated(
-            findings, scope, consultant, "vetting.insurance", insurance, required=policy.insurance_required
-        )
+    if dbs is None:
+        findings.append(_missing(consultant, "vetting.dbs"))
+    elif dbs < scope.dbs_clear_from and (until := dbs_valid_until(dbs, policy.dbs_recheck_years)) < horizon:
+        findings.append(_lapse(scope, consultant, "vetting.dbs", until))  # from dbs_clear_from on: valid
+    for prefix, valid_until, required in (
+        ("vetting.registration", consultant.registration_expiry, policy.registration_required),
+        ("vetting.insurance", consultant.insurance_expiry, policy.insurance_required),
+    ):
+        if valid_until is None:
+            if required:
+                findings.append(_missing(consultant, prefix))
+        elif valid_until < horizon:
+            findings.append(_lapse(scope, consultant, prefix, valid_until))
     if consultant.active_commissions >= consultant.capacity:
         findings.append(
             Finding(
@@ -482,29 +475,13 @@ def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Find
     return findings
 
 
-def _dated(
-    findings: list[Finding],
-    scope: _Scope,
-    consultant: ConsultantProfile,
-    prefix: str,
-    valid_until: date | None,
-    *,
-    required: bool,
-) -> None:
-    """Add the finding for a check with nothing recorded (when it is required), or one lapsing before the
-    horizon."""
-    if valid_until is None:
-        if required:
-            findings.append(
-                Finding(
-                    f"{prefix}_expired",
-                    Severity.block,
-                    f"{consultant.name} has no {_CHECKS[prefix][0]} on record.",
-                    Evidence("consultant", consultant.id, {}),
-                )
-            )
-    elif valid_until < scope.lapse_horizon:
-        findings.append(_lapse(scope, consultant, prefix, valid_until))
+def _missing(consultant: ConsultantProfile, prefix: str) -> Finding:
+    return Finding(
+        f"{prefix}_expired",
+        Severity.block,
+        f"{consultant.name} has no {_CHECKS[prefix][0]} on record.",
+        Evidence("consultant", consultant.id, {}),
+    )
 
 
 def _away(scope: _Scope, name: str, away: Away) -> Finding | None:
@@ -536,9 +513,15 @@ def checker(
     case: CaseContext, policy: IndependencePolicy, today: date, agencies: AgencyDirectory | None = None
 ) -> Callable[[ConsultantProfile], list[Finding]]:
     """``check`` with the case's agencies resolved once, for checking many consultants against one case."""
+    return _quick(_scope_of(case, policy, today, agencies))
+
+
+def _scope_of(
+    case: CaseContext, policy: IndependencePolicy, today: date, agencies: AgencyDirectory | None
+) -> _Scope:
     directory = agencies or AgencyDirectory()
     horizon = max(today + timedelta(days=policy.expiry_warn_days), case.due_date or today)
-    scope = _Scope(
+    return _Scope(
         case=case,
         policy=policy,
         today=today,
@@ -548,8 +531,6 @@ def checker(
         lapse_horizon=horizon,
         dbs_clear_from=_dbs_clear_from(horizon, policy),
     )
-
-    return _quick(scope)
 
 
 def _findings(scope: _Scope, consultant: ConsultantProfile) -> list[Finding]:
