@@ -195,6 +195,13 @@ def profiles_of(
     # The three JSON lists of every row decoded in one json.loads: thousands of small decodes cost more.
     lists = orjson.loads("[" + ",".join(f"[{row[8]},{row[9]},{row[10]}]" for row in rows) + "]")
     statuses = {status.value: status for status in ConsultantStatus}
+    # One set for each distinct list: consultants share them, and the ranking looks its points up by them.
+    shared: dict[frozenset[str], frozenset[str]] = {}
+
+    def one(values: list[str]) -> frozenset[str]:
+        found = frozenset(values)
+        return shared.setdefault(found, found)
+
     return [
         profiles.ConsultantProfile(
             id=cid,
@@ -207,9 +214,9 @@ def profiles_of(
             insurance_expiry=insurance,
             engagements=engagements.get(cid, ()),
             interests=interests.get(cid, ()),
-            specialisms=frozenset(specialisms),
-            languages=frozenset(languages),
-            areas=frozenset(areas),
+            specialisms=one(specialisms),
+            languages=one(languages),
+            areas=one(areas),
             mean_rating=None if mean is None else float(mean),
             rated_reviews=rated,
             recent_commissions=tuple(recent.get(cid, ())),

@@ -196,20 +196,24 @@ class _Scorer:
                 if self.areas and areas and not near
                 else 0
             )
-        return self._round(
-            sum(
-                (
-                    themes,
-                    ranking.language_points * len(self.needed & consultant.folded_languages)
-                    if self.interpreter
-                    else self.no_languages,
-                    area,
-                    ranking.free_place_points * max(consultant.capacity - consultant.active_commissions, 0),
-                    self._quality(consultant.mean_rating),
-                    self.no_rotation,
-                )
+        mean = consultant.mean_rating
+        quality = 0 if mean is None else self._qualities.get(mean)
+        if quality is None:
+            quality = self._quality(mean)
+        points = sum(
+            (
+                themes,
+                ranking.language_points * len(self.needed & consultant.folded_languages)
+                if self.interpreter
+                else self.no_languages,
+                area,
+                ranking.free_place_points * max(consultant.capacity - consultant.active_commissions, 0),
+                quality,
+                self.no_rotation,
             )
         )
+        rounded = self._rounded.get(points) if type(points) is float else None
+        return self._round(points) if rounded is None else rounded
 
     def breakdown(self, consultant: ConsultantProfile) -> tuple[ScorePart, ...]:
         fit = self.fit(consultant)
