@@ -238,7 +238,9 @@ def report(
     if think_ms:
         for kind, f in rows.items():
             yield _target(
-                f"{kind} p99 under {THINKING_P99_MS:.0f} ms", f.p99 < THINKING_P99_MS, f"{f.p99:.1f} ms"
+                f"{_named(kind)} p99 under {THINKING_P99_MS:.0f} ms",
+                f.p99 < THINKING_P99_MS,
+                f"{f.p99:.1f} ms",
             )
     else:
         for kind, limit in BUSY_P99_MS.items():
