@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
     db_pool_size: int = Field(
-        default=8,
+        default=4,
         ge=1,
         le=100,
         description="PostgreSQL connections each worker process keeps open, and so the requests each "
