@@ -1,7 +1,10 @@
 """Benchmark: one case's shortlist at 1,000, 10,000 and 100,000 consultants, and a 50-case batch plan.
 
-Targets (issue 4): a shortlist under 100 ms at 10,000 consultants, growing no worse than linearly;
-a batch plan for 50 cases over 1,000 consultants under 2 s.
+Targets: a shortlist under 100 ms at 10,000 consultants (issue 4) and under 300 ms at 100,000 (issue
+18), in process, growing no worse than linearly; a batch plan for 50 cases over 1,000 consultants under
+2 s. The shortlist reads its consultants from the per-process copy of the list
+(``matching.profile_cache``); the first shortlist after a registry write reads the list afresh, and is
+timed apart ("after a write").
 
 Run by hand against a PostgreSQL server, on which it makes a database of its own
 (``scr_shortlist_<pid>``, re-created for every size and dropped at the end)::
@@ -36,6 +39,7 @@ from sqlmodel import Session
 TODAY = date.today()
 NOW = datetime.now(UTC)
 SHORTLIST_TARGET_MS = 100.0
+LARGE_TARGET_MS = 300.0  # at 100,000 consultants (issue 18)
 PLAN_TARGET_MS = 2000.0
 KINDS = (
     ("employed", 40),
@@ -342,6 +346,14 @@ def measure(url: str, *, size: int, repeat: int, plan: bool) -> dict[str, Any]:
 
         figures["load_average_before"] = os.getloadavg()[0]
         figures["store_ms"], figures["store_cpu_ms"], result = timed(shortlist, warmup=3, repeat=repeat)
+
+        def after_a_write() -> Any:
+            # Any committed write to the list moves its version: the next shortlist reads the list afresh.
+            session.execute(text("UPDATE consultant SET updated_at = updated_at WHERE id = 1"))
+            session.commit()
+            return shortlist()
+
+        figures["cold_ms"], _, _ = timed(after_a_write, warmup=1, repeat=max(3, repeat // 5))
         figures["eligible"] = result.shortlist.eligible
         figures["excluded"] = len(result.shortlist.excluded)
         figures["listed"] = result.listed
@@ -389,7 +401,7 @@ def _median(samples: list[float]) -> float:
 def report(rows: list[dict[str, Any]], load_seconds: dict[int, float]) -> Iterator[str]:
     yield (
         "consultants  data s  listed  eligible  excluded | shortlist ms: median (min-max)  Python CPU  HTTP"
-        " | load avg"
+        "  after a write | load avg"
     )
     for row in rows:
         store = row["store_ms"]
@@ -397,16 +409,29 @@ def report(rows: list[dict[str, Any]], load_seconds: dict[int, float]) -> Iterat
             f"{row['size']:>11,} {load_seconds[row['size']]:>7.1f} {row['listed']:>7,} {row['eligible']:>9,} "
             f"{row['excluded']:>9,} | {_median(store):>8.1f} ({min(store):.1f}-{max(store):.1f})"
             f"  {_median(row['store_cpu_ms']):>10.1f}  {_median(row['http_ms']):>6.1f}"
+            f"  {_median(row['cold_ms']):>13.1f}"
             f" | {row['load_average_before']:.1f} -> {row['load_average_after']:.1f}"
         )
+    yield (
+        "(shortlist ms: in process, the copy of the list current; after a write: the first shortlist after "
+        "a registry write, which reads the list afresh)"
+    )
     for before, after in itertools.pairwise(rows):
         growth = _median(after["store_ms"]) / _median(before["store_ms"])
         scale = after["size"] / before["size"]
-        yield f"growth {before['size']:,} -> {after['size']:,}: x{growth:.1f} for x{scale:.0f} consultants"
+        verdict = "no worse than linear" if growth <= scale else "WORSE than linear"
+        yield (
+            f"growth {before['size']:,} -> {after['size']:,}: x{growth:.1f} for x{scale:.0f} consultants, "
+            f"{verdict}"
+        )
     for row in rows:
-        if row["size"] == 10_000:
-            verdict = "met" if _median(row["store_ms"]) < SHORTLIST_TARGET_MS else "MISSED"
-            yield f"target: shortlist under {SHORTLIST_TARGET_MS:.0f} ms at 10,000 (store): {verdict}"
+        for size, target, issue in ((10_000, SHORTLIST_TARGET_MS, 4), (100_000, LARGE_TARGET_MS, 18)):
+            if row["size"] == size:
+                verdict = "met" if _median(row["store_ms"]) < target else "MISSED"
+                yield (
+                    f"target: shortlist under {target:.0f} ms at {size:,} (store, issue {issue}): {verdict} "
+                    f"({_median(row['store_ms']):.1f} ms)"
+                )
         if "plan_ms" in row:
             plan = _median(row["plan_ms"])
             verdict = "met" if plan < PLAN_TARGET_MS else "MISSED"

@@ -7,11 +7,13 @@ consultant locks their row first, then re-runs the checks and counts their place
 two commissioners can never both take the last place.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import Select, Subquery, and_, bindparam, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -73,32 +75,64 @@ def _themes(features: dict[str, Any]) -> frozenset[str]:
     return frozenset(themes)
 
 
-def case_context(*, session: Session, case: Case) -> CaseContext:
-    """The facts of ``case`` that independence and fit depend on."""
-    features = case.features
+def case_context(
+    *, session: Session, case: Case, partnerships: Callable[[str], str | None] | None = None
+) -> CaseContext:
+    """The facts of ``case`` that independence and fit depend on; ``partnerships`` names the partnership
+    recorded for an area (``candidates.partnership_for`` unless given)."""
     assert case.id is not None
+    return _context(session, case.ref, case.area, case.features, _due_date(session, case.id), partnerships)
+
+
+def context_of(
+    *, session: Session, ref: str, partnerships: Callable[[str], str | None] | None = None
+) -> CaseContext:
+    """The facts of the case with reference ``ref`` that independence and fit depend on: the case and its
+    decisions read in one query."""
+    rows = session.connection().execute(_CASE_AND_DECISIONS, {"ref": ref}).all()
+    if not rows:
+        raise NotFound(f"No case with reference {ref!r}.")
+    (area, features, *_), history = rows[0], [(kind, result) for *_, kind, result in rows if kind is not None]
+    return _context(session, ref, area, features, decisions.governing(history).review_due, partnerships)
+
+
+# Built once: every shortlist reads it, and a statement built anew costs SQLAlchemy as much again.
+_CASE_AND_DECISIONS = (
+    select(Case.area, Case.features, CaseDecision.kind, CaseDecision.result)
+    .outerjoin(CaseDecision, col(CaseDecision.case_id) == col(Case.id))
+    .where(Case.ref == bindparam("ref"))
+    .order_by(col(CaseDecision.id))
+)
+
+
+def _context(
+    session: Session,
+    ref: str,
+    area: str,
+    features: dict[str, Any],
+    due_date: date | None,
+    partnerships: Callable[[str], str | None] | None,
+) -> CaseContext:
+    if partnerships is None:
+        partnership = candidates.partnership_for(session=session, area=area)
+    else:
+        partnership = partnerships(area)
     return CaseContext(
-        ref=case.ref,
-        area=case.area,
+        ref=ref,
+        area=area,
         agencies=tuple(features.get("agencies_involved") or ()),
         themes=_themes(features),
         languages=frozenset(as_words(item) for item in features.get("family_languages") or ()),
         interpreter_needed=features.get("interpreter_needed") is True
         or bool(features.get("family_languages")),
-        due_date=_due_date(session, case.id),
-        commissioning_agency_id=candidates.partnership_for(session=session, area=case.area),
+        due_date=due_date,
+        commissioning_agency_id=partnership,
     )
-
-
-def context_of(*, session: Session, ref: str) -> CaseContext:
-    """The facts of the case with reference ``ref`` that independence and fit depend on."""
-    return case_context(session=session, case=_case(session, ref))
 
 
 def agencies_of(*, session: Session, contexts: list[CaseContext]) -> Agencies:
     """The agencies ``contexts`` name (involved, and each commissioning partnership), resolved at once."""
-    names = [name for c in contexts for name in (*c.agencies, c.commissioning_agency_id) if name]
-    return candidates.resolve_agencies(session=session, names=names)
+    return candidates.resolve_agencies(session=session, names=candidates.agency_names(contexts))
 
 
 def workload(*, since: date, excluding: int | None = None) -> Workload:
@@ -106,27 +140,44 @@ def workload(*, since: date, excluding: int | None = None) -> Workload:
 
     ``excluding`` leaves one commission out of the places held: the one being re-checked.
     """
+    active, recent, either = _workload(excluding is not None)
+    params = {"since": datetime.combine(since, time.min, tzinfo=UTC), "excluding": excluding}
+    return Workload(active, recent, either, params)
+
+
+@cache
+def _workload(excluding: bool) -> tuple[Subquery, Select, Select]:  # type: ignore[type-arg]
+    """``workload``'s statements, built once (``since`` and ``excluding`` are bound when they run): every
+    shortlist reads them, and SQLAlchemy keys a statement built anew at a cost."""
+    active = col(Commission.status).in_([status.value for status in ACTIVE])
+    open_case = col(Case.status) == CaseStatus.open.value
+    window = col(Commission.created_at) >= bindparam("since")
+    holds_place = and_(open_case, col(Commission.id) != bindparam("excluding")) if excluding else open_case
     held = (
         select(col(Commission.consultant_id).label("consultant_id"), func.count().label("active"))
         .join(Case, col(Case.id) == col(Commission.case_id))
-        .where(col(Commission.status).in_([status.value for status in ACTIVE]))
-        .where(col(Case.status) == CaseStatus.open.value)
+        .where(active, holds_place)
     )
-    if excluding is not None:
-        held = held.where(col(Commission.id) != excluding)
     recent = (
         select(Commission.consultant_id, Commission.id, Commission.created_at, Case.area)
         .join(Case, col(Case.id) == col(Commission.case_id))
-        .where(col(Commission.status).in_([status.value for status in ACTIVE]))
-        .where(col(Commission.created_at) >= datetime.combine(since, time.min, tzinfo=UTC))
+        .where(active, window)
     )
-    return Workload(held.group_by(col(Commission.consultant_id)).subquery(), recent)
+    either = (
+        select(Commission.consultant_id, Commission.id, Commission.created_at, Case.area, holds_place, window)
+        .join(Case, col(Case.id) == col(Commission.case_id))
+        .where(active, or_(holds_place, window))
+        .order_by(col(Commission.id))
+    )
+    return held.group_by(col(Commission.consultant_id)).subquery(), recent, either
 
 
 def places_held(*, session: Session, consultant_id: int) -> int:
     """How many of their places a consultant holds now, counted as the capacity check counts them."""
-    held = workload(since=clock.today()).active
-    count = session.exec(select(held.c.active).where(held.c.consultant_id == consultant_id)).first()  # type: ignore[call-overload]
+    work = workload(since=clock.today())
+    held = work.active
+    query = select(held.c.active).where(held.c.consultant_id == consultant_id)
+    count = session.connection().execute(query, dict(work.params)).scalar()
     return int(count or 0)
 
 

@@ -1,25 +1,24 @@
 """Database functions for matching consultants to cases: a case's shortlist, and batch plans over several.
 
 Read-only. The cases and the places consultants hold come from ``commissioning.commissions``; the
-consultants' profiles, the checks, the ranking and the solver from ``matching``.
+consultants' profiles (through the per-process copy of the list, ``matching.profile_cache``), the
+checks, the ranking and the solver from ``matching``.
 """
 
 import gc
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from commissioning.commissions import agencies_of, context_of, workload
-from matching import candidates, plan, shortlist
+from commissioning.commissions import context_of, workload
+from matching import candidates, plan, profile_cache, shortlist
 from matching.candidates import Agencies
 from matching.policy import IndependencePolicy, RankingPolicy
+from matching.profile_cache import Snapshot
 from matching.profiles import CaseContext, ConsultantProfile
-from registry.models import Consultant
-from registry.vocabulary import ConsultantStatus
 
 # Shortlist -------------------------------------------------------------------------------------
 
@@ -48,23 +47,20 @@ def shortlist_for(
     nobody is eligible, everyone on the list is checked instead, so the summary can say what excludes
     them and what would widen the pool.
     """
-    context = context_of(session=session, ref=ref)
-    run = _Run(session, agencies_of(session=session, contexts=[context]), policy, ranking, today)
     with _gc_paused():
-        result = run.rank(run.profiles([context]), context, limit=limit)
+        run = _Run.of(session, [ref], policy, ranking, today)
+        (context,) = run.contexts
+        result = run.rank(run.profiles(), context, limit=limit)
         if result.eligible == 0:
-            result = run.rank(run.profiles([context], available_only=False), context, limit=limit)
-    listed = session.exec(
-        select(func.count())
-        .select_from(Consultant)
-        .where(col(Consultant.status) != ConsultantStatus.removed.value)
-    ).one()
+            result = run.rank(run.profiles(available_only=False), context, limit=limit)
+    listed = len(run.snapshot.listed)
     return CaseShortlist(context, result, shortlist.summarise(result), listed, run.agencies.unknown)
 
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while every consultant on the list is loaded and ranked.
+    """Pause the cyclic garbage collector while every consultant on the list is loaded (the copy of the
+    list read afresh, when the list has changed) and ranked.
 
     Profiles, findings and sort keys form no reference cycles, but allocating tens of thousands of them
     triggers full collections that walk every object in the process, again and again. Measured on
@@ -82,22 +78,39 @@ def _gc_paused() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class _Run:
-    """What a shortlist or a batch plan is worked out against: the agencies its cases name, the board's
-    policies and the day."""
+    """What a shortlist or a batch plan is worked out against: the copy of the list, its cases, the
+    agencies they name, the board's policies and the day."""
 
     session: Session
+    snapshot: Snapshot
+    contexts: list[CaseContext]
     agencies: Agencies
     policy: IndependencePolicy
     ranking: RankingPolicy
     today: date
 
-    def profiles(
-        self, contexts: list[CaseContext], *, available_only: bool = True
-    ) -> list[ConsultantProfile]:
+    @classmethod
+    def of(
+        cls,
+        session: Session,
+        refs: list[str],
+        policy: IndependencePolicy,
+        ranking: RankingPolicy,
+        today: date,
+    ) -> "_Run":
+        # The copy first: it reads the list's version before anything else is read.
+        snapshot = profile_cache.snapshot(session)
+        contexts = [
+            context_of(session=session, ref=ref, partnerships=snapshot.partnership_for) for ref in refs
+        ]
+        agencies = snapshot.agencies(candidates.agency_names(contexts))
+        return cls(session, snapshot, contexts, agencies, policy, ranking, today)
+
+    def profiles(self, *, available_only: bool = True) -> list[ConsultantProfile]:
         """The consultants to check; every one on the list unless ``available_only``."""
-        return candidates.load_profiles(
+        return self.snapshot.profiles_for(
             session=self.session,
-            contexts=contexts,
+            contexts=self.contexts,
             agencies=self.agencies,
             policy=self.policy,
             today=self.today,
@@ -145,22 +158,21 @@ def plan_for(
     nothing: if a plan gave a case someone outside its best ``len(refs)``, one of those would be unused by
     the other cases and free (candidates have a free place), and at least as good.
     """
-    contexts = [context_of(session=session, ref=ref) for ref in refs]
-    agencies = agencies_of(session=session, contexts=contexts)
-    by_policy: list[tuple[IndependencePolicy, list[CaseContext]]] = []  # policies are not hashable
-    for context in contexts:
-        judged_by = (case_policies or {}).get(context.ref, policy)
-        group = next((group for own, group in by_policy if own == judged_by), None)
-        if group is None:
-            by_policy.append((judged_by, group := []))
-        group.append(context)
     options: dict[str, plan.CaseOptions] = {}
     free: dict[int, int] = {}
     names: dict[int, str] = {}
     with _gc_paused():
+        every = _Run.of(session, refs, policy, ranking, today)
+        by_policy: list[tuple[IndependencePolicy, list[CaseContext]]] = []  # policies are not hashable
+        for context in every.contexts:
+            judged_by = (case_policies or {}).get(context.ref, policy)
+            group = next((group for own, group in by_policy if own == judged_by), None)
+            if group is None:
+                by_policy.append((judged_by, group := []))
+            group.append(context)
         for judged_by, group in by_policy:
-            run = _Run(session, agencies, judged_by, ranking, today)
-            profiles = run.profiles(group)
+            run = replace(every, contexts=group, policy=judged_by)
+            profiles = run.profiles()
             for context in group:
                 ranked = run.rank(profiles, context, limit=len(refs) + alternates)
                 options[context.ref] = plan.CaseOptions(
@@ -168,4 +180,4 @@ def plan_for(
                 )
             free |= {profile.id: profile.capacity - profile.active_commissions for profile in profiles}
             names |= {profile.id: profile.name for profile in profiles}
-    return Batch(plan.plan([options[c.ref] for c in contexts], free, alternates=alternates), names)
+    return Batch(plan.plan([options[c.ref] for c in every.contexts], free, alternates=alternates), names)

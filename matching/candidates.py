@@ -8,13 +8,14 @@ Commissions are commissioning's tables and matching never imports commissioning,
 passes those two queries in as a ``Workload``.
 """
 
-import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, Text, cast, func, or_
+import orjson
+from sqlalchemy import ColumnElement, Row, Select, Subquery, Text, cast, func, literal, or_
 from sqlmodel import Session, col, select
 
 from matching import profiles
@@ -39,10 +40,15 @@ class Workload:
 
     ``active``: a subquery with columns ``consultant_id`` and ``active`` (places held).
     ``recent``: a query yielding ``consultant_id, id, on, area`` for commissions in the rotation window.
+    ``either``: both in one query, for a caller that reads them at once: ``consultant_id, id, on, area,
+    holds_place, recent`` for each commission that holds a place or falls in the window.
+    ``params``: the values their parameters take, to run them (or a query using ``active``) with.
     """
 
     active: Subquery
     recent: Select  # type: ignore[type-arg]
+    either: Select  # type: ignore[type-arg]
+    params: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -54,13 +60,14 @@ class Agencies:
 
     def tied(self, contexts: Iterable[profiles.CaseContext]) -> set[str]:
         """The agency ids a tie with which could produce a finding for any of ``contexts``."""
-        names = [
-            name
-            for context in contexts
-            for name in (*context.agencies, context.commissioning_agency_id)
-            if name
-        ]
-        return {self.directory.resolve(name) for name in names} - set(self.unknown)
+        return {self.directory.resolve(name) for name in agency_names(contexts)} - set(self.unknown)
+
+
+def agency_names(contexts: Iterable[profiles.CaseContext]) -> list[str]:
+    """Every name ``contexts`` give an agency by: those involved, and each commissioning partnership."""
+    return [
+        name for context in contexts for name in (*context.agencies, context.commissioning_agency_id) if name
+    ]
 
 
 def resolve_agencies(*, session: Session, names: Iterable[str]) -> Agencies:
@@ -121,23 +128,30 @@ def available(*, policy: IndependencePolicy, today: date) -> list[ColumnElement[
     return conditions
 
 
-def load_profiles(
-    *,
-    session: Session,
-    contexts: Sequence[profiles.CaseContext],
-    agencies: Agencies,
-    policy: IndependencePolicy,
-    today: date,
-    workload: Workload,
-    available_only: bool = True,
-    consultant_ids: Sequence[int] | None = None,
-) -> list[profiles.ConsultantProfile]:
-    """Profiles of the consultants to check against ``contexts``.
+def is_available(*, policy: IndependencePolicy, today: date) -> Callable[[profiles.ConsultantProfile], bool]:
+    """``available`` over profiles already in memory (``matching.profile_cache``): the same conditions."""
+    dbs_from = add_years(today, -policy.dbs_recheck_years)
+    insurance_required, registration_required = policy.insurance_required, policy.registration_required
 
-    ``available_only`` keeps those the SQL filter lets through (status, capacity, current checks);
-    otherwise everyone not removed from the list is loaded, so a summary can say what excludes them.
-    ``consultant_ids`` loads just those consultants, whatever their status.
-    """
+    def test(profile: profiles.ConsultantProfile) -> bool:
+        dbs, insurance, registration = (
+            profile.dbs_check_date,
+            profile.insurance_expiry,
+            profile.registration_expiry,
+        )
+        return (
+            profile.status == ConsultantStatus.approved
+            and dbs is not None
+            and dbs >= dbs_from
+            and (not insurance_required if insurance is None else insurance >= today)
+            and (not registration_required if registration is None else registration >= today)
+        )
+
+    return test
+
+
+def profile_query(workload: Workload | None) -> tuple[Select, ColumnElement[int]]:  # type: ignore[type-arg]
+    """The consultants' columns ``profiles_of`` reads, and the places each holds (0 without ``workload``)."""
     ratings = (
         select(
             col(ReviewRecord.consultant_id).label("consultant_id"),
@@ -148,44 +162,46 @@ def load_profiles(
         .group_by(col(ReviewRecord.consultant_id))
         .subquery()
     )
-    active = func.coalesce(workload.active.c.active, 0)
-    query = (
-        select(  # type: ignore[call-overload]
-            Consultant.id,
-            Consultant.name,
-            Consultant.status,
-            Consultant.capacity,
-            active,
-            Consultant.dbs_check_date,
-            Consultant.registration_expiry,
-            Consultant.insurance_expiry,
-            *(
-                cast(column, Text)
-                for column in (Consultant.specialisms, Consultant.languages, Consultant.areas)
-            ),
-            ratings.c.mean,
-            func.coalesce(ratings.c.rated, 0),
-        )
-        .outerjoin(workload.active, workload.active.c.consultant_id == Consultant.id)
-        .outerjoin(ratings, ratings.c.consultant_id == Consultant.id)
+    active = literal(0) if workload is None else func.coalesce(workload.active.c.active, 0)
+    query = select(  # type: ignore[call-overload]
+        Consultant.id,
+        Consultant.name,
+        Consultant.status,
+        Consultant.capacity,
+        active,
+        Consultant.dbs_check_date,
+        Consultant.registration_expiry,
+        Consultant.insurance_expiry,
+        *(cast(column, Text) for column in (Consultant.specialisms, Consultant.languages, Consultant.areas)),
+        ratings.c.mean,
+        func.coalesce(ratings.c.rated, 0),
     )
-    if available_only:
-        query = query.where(*available(policy=policy, today=today), active < col(Consultant.capacity))
-    if consultant_ids is not None:
-        query = query.where(col(Consultant.id).in_(consultant_ids))
-    elif not available_only:
-        query = query.where(col(Consultant.status) != ConsultantStatus.removed.value)
-    rows = session.connection().execute(query).all()  # Core rows: no ORM bookkeeping per row
+    if workload is not None:
+        query = query.outerjoin(workload.active, workload.active.c.consultant_id == Consultant.id)
+    return query.outerjoin(ratings, ratings.c.consultant_id == Consultant.id), active
+
+
+def profiles_of(
+    rows: Sequence[Row[Any]],
+    *,
+    engagements: Mapping[int, tuple[profiles.Engagement, ...]],
+    interests: Mapping[int, tuple[profiles.Interest, ...]],
+    away: Mapping[int, tuple[profiles.Away, ...]],
+    recent: Mapping[int, Sequence[profiles.PastCommission]],
+) -> list[profiles.ConsultantProfile]:
+    """Profiles from ``profile_query``'s rows and each consultant's records."""
     if not rows:
         return []
     # The three JSON lists of every row decoded in one json.loads: thousands of small decodes cost more.
-    lists = json.loads("[" + ",".join(f"[{row[8]},{row[9]},{row[10]}]" for row in rows) + "]")
-    ties = _ties(session, contexts, agencies, consultant_ids)
-    away = _away(session, today, consultant_ids)
-    recent: defaultdict[int, list[profiles.PastCommission]] = defaultdict(list)
-    for consultant_id, commission_id, on, area in session.exec(workload.recent):  # type: ignore[call-overload]
-        recent[consultant_id].append(profiles.PastCommission(commission_id, _day(on), area))
+    lists = orjson.loads("[" + ",".join(f"[{row[8]},{row[9]},{row[10]}]" for row in rows) + "]")
     statuses = {status.value: status for status in ConsultantStatus}
+    # One set for each distinct list: consultants share them, and the ranking looks its points up by them.
+    shared: dict[frozenset[str], frozenset[str]] = {}
+
+    def one(values: list[str]) -> frozenset[str]:
+        found = frozenset(values)
+        return shared.setdefault(found, found)
+
     return [
         profiles.ConsultantProfile(
             id=cid,
@@ -196,11 +212,11 @@ def load_profiles(
             dbs_check_date=dbs,
             registration_expiry=registration,
             insurance_expiry=insurance,
-            engagements=ties.engagements.get(cid, ()),
-            interests=ties.interests.get(cid, ()),
-            specialisms=frozenset(specialisms),
-            languages=frozenset(languages),
-            areas=frozenset(areas),
+            engagements=engagements.get(cid, ()),
+            interests=interests.get(cid, ()),
+            specialisms=one(specialisms),
+            languages=one(languages),
+            areas=one(areas),
             mean_rating=None if mean is None else float(mean),
             rated_reviews=rated,
             recent_commissions=tuple(recent.get(cid, ())),
@@ -212,6 +228,53 @@ def load_profiles(
             areas,
         ) in zip(rows, lists, strict=True)
     ]
+
+
+def load_profiles(
+    *,
+    session: Session,
+    contexts: Sequence[profiles.CaseContext],
+    agencies: Agencies,
+    policy: IndependencePolicy,
+    today: date,
+    workload: Workload,
+    available_only: bool = True,
+    consultant_ids: Sequence[int] | None = None,
+) -> list[profiles.ConsultantProfile]:
+    """Profiles of the consultants to check against ``contexts``, read afresh (a shortlist reads them
+    through ``matching.profile_cache``).
+
+    ``available_only`` keeps those the SQL filter lets through (status, capacity, current checks);
+    otherwise everyone not removed from the list is loaded, so a summary can say what excludes them.
+    ``consultant_ids`` loads just those consultants, whatever their status.
+    """
+    query, active = profile_query(workload)
+    if available_only:
+        query = query.where(*available(policy=policy, today=today), active < col(Consultant.capacity))
+    if consultant_ids is not None:
+        query = query.where(col(Consultant.id).in_(consultant_ids))
+    elif not available_only:
+        query = query.where(col(Consultant.status) != ConsultantStatus.removed.value)
+    connection = session.connection()
+    rows = connection.execute(query, dict(workload.params)).all()  # Core rows: no ORM bookkeeping per row
+    if not rows:
+        return []
+    ties = _ties(session, contexts, agencies, consultant_ids)
+    recent: defaultdict[int, list[profiles.PastCommission]] = defaultdict(list)
+    for consultant_id, commission_id, on, area in connection.execute(workload.recent, dict(workload.params)):
+        recent[consultant_id].append(past_commission(commission_id, on, area))
+    return profiles_of(
+        rows,
+        engagements=ties.engagements,
+        interests=ties.interests,
+        away=_away(session, today, consultant_ids),
+        recent=recent,
+    )
+
+
+def past_commission(commission_id: int, on: date | datetime, area: str | None) -> profiles.PastCommission:
+    """A commission as rotation counts it: when it was made (a day), and for which area."""
+    return profiles.PastCommission(commission_id, _day(on), area)
 
 
 def _day(value: date) -> date:

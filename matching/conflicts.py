@@ -433,7 +433,7 @@ _NOT_APPROVED = {
 
 def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Finding]:
     policy = scope.policy
-    findings = []
+    findings: list[Finding] = []
     if consultant.status != ConsultantStatus.approved:
         findings.append(
             Finding(
@@ -443,29 +443,20 @@ def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Find
                 Evidence("consultant", consultant.id, {"status": consultant.status.value}),
             )
         )
+    horizon = scope.lapse_horizon
     dbs = consultant.dbs_check_date
     if dbs is None:
-        dbs_until = None
-    elif dbs >= scope.dbs_clear_from:  # valid at least to the horizon: skip the date arithmetic
-        dbs_until = scope.lapse_horizon
-    else:
-        dbs_until = dbs_valid_until(dbs, policy.dbs_recheck_years)
+        findings.append(_missing(consultant, "vetting.dbs"))
+    elif dbs < scope.dbs_clear_from and (until := dbs_valid_until(dbs, policy.dbs_recheck_years)) < horizon:
+        findings.append(_lapse(scope, consultant, "vetting.dbs", until))  # from dbs_clear_from on: valid
     for prefix, valid_until, required in (
-        ("vetting.dbs", dbs_until, True),
         ("vetting.registration", consultant.registration_expiry, policy.registration_required),
         ("vetting.insurance", consultant.insurance_expiry, policy.insurance_required),
     ):
         if valid_until is None:
             if required:
-                findings.append(
-                    Finding(
-                        f"{prefix}_expired",
-                        Severity.block,
-                        f"{consultant.name} has no {_CHECKS[prefix][0]} on record.",
-                        Evidence("consultant", consultant.id, {}),
-                    )
-                )
-        elif valid_until < scope.lapse_horizon:
+                findings.append(_missing(consultant, prefix))
+        elif valid_until < horizon:
             findings.append(_lapse(scope, consultant, prefix, valid_until))
     if consultant.active_commissions >= consultant.capacity:
         findings.append(
@@ -481,7 +472,16 @@ def _vetting_findings(scope: _Scope, consultant: ConsultantProfile) -> list[Find
                 ),
             )
         )
-    return [finding for finding in findings if finding is not None]
+    return findings
+
+
+def _missing(consultant: ConsultantProfile, prefix: str) -> Finding:
+    return Finding(
+        f"{prefix}_expired",
+        Severity.block,
+        f"{consultant.name} has no {_CHECKS[prefix][0]} on record.",
+        Evidence("consultant", consultant.id, {}),
+    )
 
 
 def _away(scope: _Scope, name: str, away: Away) -> Finding | None:
@@ -513,9 +513,15 @@ def checker(
     case: CaseContext, policy: IndependencePolicy, today: date, agencies: AgencyDirectory | None = None
 ) -> Callable[[ConsultantProfile], list[Finding]]:
     """``check`` with the case's agencies resolved once, for checking many consultants against one case."""
+    return _quick(_scope_of(case, policy, today, agencies))
+
+
+def _scope_of(
+    case: CaseContext, policy: IndependencePolicy, today: date, agencies: AgencyDirectory | None
+) -> _Scope:
     directory = agencies or AgencyDirectory()
     horizon = max(today + timedelta(days=policy.expiry_warn_days), case.due_date or today)
-    scope = _Scope(
+    return _Scope(
         case=case,
         policy=policy,
         today=today,
@@ -526,21 +532,52 @@ def checker(
         dbs_clear_from=_dbs_clear_from(horizon, policy),
     )
 
+
+def _findings(scope: _Scope, consultant: ConsultantProfile) -> list[Finding]:
+    findings = _vetting_findings(scope, consultant)
+    if consultant.engagements:  # most consultants have no tie with the case's agencies: skip the work
+        findings += _engagement_findings(scope, consultant)
+    for interest in consultant.interests:
+        finding = _interest_finding(scope, consultant.name, interest)
+        if finding is not None:
+            findings.append(finding)
+    for away in consultant.away:
+        finding = _away(scope, consultant.name, away)
+        if finding is not None:
+            findings.append(finding)
+    if len(findings) > 1:
+        findings.sort(key=lambda finding: (finding.severity is not Severity.block, _ORDER[finding.rule]))
+    return findings
+
+
+def _quick(scope: _Scope) -> Callable[[ConsultantProfile], list[Finding]]:
+    """The checks, answering in a few comparisons for a consultant they find nothing about: no ties,
+    interests or time away recorded for the case, approved, a place free, and every check valid beyond
+    the horizon. Most consultants checked are such, and a shortlist checks every consultant on the list;
+    the full checks (``_findings``) are for the others. The quick answer must be theirs (a property test
+    holds the two together).
+    """
+    horizon, dbs_from, policy = scope.lapse_horizon, scope.dbs_clear_from, scope.policy
+    registration_required, insurance_required = policy.registration_required, policy.insurance_required
+    approved = ConsultantStatus.approved
+
     def run(consultant: ConsultantProfile) -> list[Finding]:
-        findings = _vetting_findings(scope, consultant)
-        if consultant.engagements:  # most consultants have no tie with the case's agencies: skip the work
-            findings += _engagement_findings(scope, consultant)
-        for interest in consultant.interests:
-            finding = _interest_finding(scope, consultant.name, interest)
-            if finding is not None:
-                findings.append(finding)
-        for away in consultant.away:
-            finding = _away(scope, consultant.name, away)
-            if finding is not None:
-                findings.append(finding)
-        if len(findings) > 1:
-            findings.sort(key=lambda finding: (finding.severity is not Severity.block, _ORDER[finding.rule]))
-        return findings
+        dbs, registration, insurance = (
+            consultant.dbs_check_date,
+            consultant.registration_expiry,
+            consultant.insurance_expiry,
+        )
+        if (
+            not (consultant.engagements or consultant.interests or consultant.away)
+            and consultant.status == approved
+            and consultant.active_commissions < consultant.capacity
+            and dbs is not None
+            and dbs >= dbs_from
+            and (not registration_required if registration is None else registration >= horizon)
+            and (not insurance_required if insurance is None else insurance >= horizon)
+        ):
+            return []
+        return _findings(scope, consultant)
 
     return run
 

@@ -7,6 +7,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from registry.models import fold
 from registry.vocabulary import ConsultantStatus, EngagementKind
@@ -70,6 +71,9 @@ class PastCommission:
 
 @dataclass(frozen=True, slots=True)
 class ConsultantProfile:
+    """A consultant as the checks and the ranking read them; ``folded_languages`` and ``folded_areas`` are
+    their lists as the ranking compares them (case-folded), worked out once rather than per case."""
+
     id: int
     name: str
     status: ConsultantStatus = ConsultantStatus.approved
@@ -87,6 +91,18 @@ class ConsultantProfile:
     rated_reviews: int = 0
     recent_commissions: tuple[PastCommission, ...] = ()
     away: tuple[Away, ...] = ()  # periods not yet over
+    folded_languages: frozenset[str] = field(init=False, repr=False, compare=False)
+    folded_areas: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folded_languages", _folded(self.languages))
+        object.__setattr__(self, "folded_areas", _folded(self.areas))
+
+
+@lru_cache(maxsize=1 << 16)
+def _folded(values: frozenset[str]) -> frozenset[str]:
+    """``values`` case-folded; profiles share a few thousand lists of areas or languages at most."""
+    return frozenset(map(str.casefold, values))
 
 
 @dataclass(frozen=True)

@@ -99,25 +99,41 @@ class _Scorer:
             if area:
                 self.areas.setdefault(area.casefold(), area)
         self.since = today - timedelta(days=ranking.rotation_days)
+        self.area_keys = frozenset(self.areas)
+        self.interpreter = bool(case.interpreter_needed and self.needed)
+        # What ``points`` gives for no needed language spoken and no recent commission, as it computes it.
+        self.no_languages = ranking.language_points * 0
+        self.no_rotation = ranking.rotation_points * (0 - 0) + ranking.rotation_same_area_points * 0
+        # round(x, 2) of a float is slow (it rounds in decimal, exactly) and a list shares a few hundred
+        # sums and ratings among thousands of consultants: each is rounded once.
+        self._rounded: dict[float, float] = {}
+        self._qualities: dict[float, float] = {}
+        # And the points for each distinct list of specialisms, and of areas, met.
+        self._theme_points: dict[frozenset[str], float] = {}
+        self._area_points: dict[frozenset[str], float] = {}
 
     def fit(self, consultant: ConsultantProfile) -> _Fit:
-        # map(str.casefold, ...) folds in C: this runs for every consultant on the list.
+        # This runs for every consultant on the list: the profile's lists come case-folded already.
         languages = (
-            self.needed.intersection(map(str.casefold, consultant.languages))
+            self.needed & consultant.folded_languages
             if self.case.interpreter_needed and self.needed
             else frozenset()
         )
-        recent = [commission for commission in consultant.recent_commissions if commission.on > self.since]
+        recent = (
+            [commission for commission in consultant.recent_commissions if commission.on > self.since]
+            if consultant.recent_commissions
+            else ()
+        )
         same = (
             sum(1 for commission in recent if self.area and (commission.area or "").casefold() == self.area)
             if recent
             else 0
         )
-        near = self.areas.keys() & set(map(str.casefold, consultant.areas))
+        near = self.area_keys & consultant.folded_areas
         return _Fit(
             self.case.themes & consultant.specialisms,
             languages,
-            frozenset(near),
+            near,
             self.area in near,
             bool(self.areas and consultant.areas and not near),
             max(consultant.capacity - consultant.active_commissions, 0),
@@ -130,23 +146,74 @@ class _Scorer:
     def points(self, fit: _Fit) -> tuple[float, ...]:
         """Points for each component, in the order of ``COMPONENTS``."""
         ranking = self.ranking
-        quality = (
-            round(ranking.quality_points_per_grade * (fit.mean_rating - NEUTRAL_RATING), 2)
-            if fit.mean_rating is not None
-            else 0
-        )
         return (
             ranking.theme_points * len(fit.themes),
             ranking.language_points * len(fit.languages),
             ranking.area_points if fit.in_area else ranking.distance_points if fit.far else 0,
             ranking.free_place_points * fit.free,
-            quality,
+            self._quality(fit.mean_rating),
             ranking.rotation_points * (fit.recent - fit.recent_same_area)
             + ranking.rotation_same_area_points * fit.recent_same_area,
         )
 
+    def _quality(self, mean_rating: float | None) -> float:
+        if mean_rating is None:
+            return 0
+        quality = self._qualities.get(mean_rating)
+        if quality is None:
+            quality = round(self.ranking.quality_points_per_grade * (mean_rating - NEUTRAL_RATING), 2)
+            self._qualities[mean_rating] = quality
+        return quality
+
+    def _round(self, points: float) -> float:
+        if type(points) is not float:  # an int rounds quickly, and must stay an int
+            return round(points, 2)
+        rounded = self._rounded.get(points)
+        if rounded is None:
+            rounded = self._rounded[points] = round(points, 2)
+        return rounded
+
     def total(self, consultant: ConsultantProfile) -> float:
-        return round(sum(self.points(self.fit(consultant))), 2)
+        """``round(sum(points(fit)), 2)``, as ``breakdown`` adds the parts up, without building the fit: this
+        runs for every consultant checked. Each part is ``points``' expression over what ``fit`` would
+        hold (a property test holds the two equal); recent commissions take the long way, being few."""
+        if consultant.recent_commissions:
+            return self._round(sum(self.points(self.fit(consultant))))
+        ranking = self.ranking
+        specialisms, areas = consultant.specialisms, consultant.folded_areas
+        themes = self._theme_points.get(specialisms)
+        if themes is None:
+            themes = self._theme_points[specialisms] = ranking.theme_points * len(
+                self.case.themes & specialisms
+            )
+        area = self._area_points.get(areas)
+        if area is None:
+            near = self.area_keys & areas
+            area = self._area_points[areas] = (
+                ranking.area_points
+                if self.area in near
+                else ranking.distance_points
+                if self.areas and areas and not near
+                else 0
+            )
+        mean = consultant.mean_rating
+        quality = 0 if mean is None else self._qualities.get(mean)
+        if quality is None:
+            quality = self._quality(mean)
+        points = sum(
+            (
+                themes,
+                ranking.language_points * len(self.needed & consultant.folded_languages)
+                if self.interpreter
+                else self.no_languages,
+                area,
+                ranking.free_place_points * max(consultant.capacity - consultant.active_commissions, 0),
+                quality,
+                self.no_rotation,
+            )
+        )
+        rounded = self._rounded.get(points) if type(points) is float else None
+        return self._round(points) if rounded is None else rounded
 
     def breakdown(self, consultant: ConsultantProfile) -> tuple[ScorePart, ...]:
         fit = self.fit(consultant)
@@ -234,6 +301,7 @@ def rank(
     """
     check = checker(case, policy, today, agencies)
     scorer = _Scorer(case, ranking, today, agencies)
+    total = scorer.total
     eligible = []
     excluded = []
     for consultant in consultants:
@@ -241,8 +309,9 @@ def rank(
         if findings and any(finding.blocks for finding in findings):
             excluded.append(Excluded(consultant, tuple(findings)))
             continue
-        key = (-scorer.total(consultant), len(findings), consultant.name, consultant.id)
-        eligible.append((key, consultant, findings))
+        eligible.append(
+            ((-total(consultant), len(findings), consultant.name, consultant.id), consultant, findings)
+        )
     best = (
         sorted(eligible, key=itemgetter(0))
         if limit is None

@@ -11,6 +11,7 @@ from sqlmodel import Field, Relationship, SQLModel
 from core.clock import utcnow
 from core.values import Day, Line, OptionalLine, OptionalText, PastDay, Text
 from registry.identities import HELD_IDENTITY, SlackHolder, SlackIdentity
+from registry.version import RegistryVersion  # noqa: F401  (registers its table with the others)
 from registry.vocabulary import (
     Accreditation,
     AgencyKind,
@@ -269,6 +270,9 @@ class ConsultantUpdate(SlackAccountInput):
 
 
 class ConsultantPublic(ConsultantBase):
+    # Read back as it was stored, where it was checked: checking it again for every consultant listed
+    # (international domain names and all) was most of the cost of a page of them.
+    email: str = Field(max_length=254, schema_extra={"json_schema_extra": {"format": "email"}})
     slack_user_id: str | None = None
     slack_team_id: str | None = Field(
         default=None, description="the Slack workspace of slack_user_id; null: the deployment's own"

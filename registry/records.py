@@ -10,9 +10,10 @@ as in ``registry.changes``.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from core.audit import Change
@@ -53,6 +54,17 @@ class RecordKind(Generic[Public]):
     def read(self, row: Any) -> Public:
         """A stored row as plain data."""
         return self.public.model_validate(row, from_attributes=True)
+
+    @cached_property
+    def listing(self) -> Any:
+        """A consultant's records of this kind, in order (``consultant_id`` bound when run): built once, as a
+        consultant's page lists five kinds and SQLAlchemy keys a statement built anew at some cost."""
+        table = self.table
+        return (
+            select(table)
+            .where(table.consultant_id == bindparam("consultant_id"))
+            .order_by(*self.order, table.id)
+        )
 
 
 ENGAGEMENT = RecordKind(
@@ -108,9 +120,7 @@ def audit(
 def list_records(*, session: Session, kind: RecordKind[Public], consultant_id: int) -> list[Public]:
     """A consultant's records of ``kind``, oldest first."""
     _consultant_exists(session, consultant_id)
-    table = kind.table
-    query = select(table).where(table.consultant_id == consultant_id).order_by(*kind.order, table.id)
-    return [kind.read(row) for row in session.exec(query)]
+    return [kind.read(row) for row in session.exec(kind.listing, params={"consultant_id": consultant_id})]
 
 
 def list_absences(

@@ -18,7 +18,7 @@ rolled back with the refusal, so ``refusal_handler`` writes the event in one of 
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -27,7 +27,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.utils import is_body_allowed_for_status_code
+from sqlalchemy import bindparam
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -36,7 +38,7 @@ from core import audit
 from core.transaction import unit_of_work
 from registry import self_service
 from registry.models import Consultant
-from service.db import SessionDep, get_engine
+from service.db import SessionDep, database_turn, get_engine
 from service.models import PartnershipRole, Role, SlackIdentity, User
 from service.request_ids import with_id
 from service.slack_settings import slack_team_key
@@ -58,9 +60,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Every request's first query, built once: a statement built anew is worth as much again in SQLAlchemy's
+# work as the query itself (it is keyed afresh for the compiled cache). The user's Slack identity is
+# joined, rather than read in a second query.
+_USER_BY_TOKEN = (
+    select(User).where(User.token_hash == bindparam("token_hash")).options(joinedload(User.slack_identity))  # type: ignore[arg-type]
+)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user holding ``token``, if any."""
-    user = session.exec(select(User).where(User.token_hash == hash_token(token))).first()
+    user = session.exec(_USER_BY_TOKEN, params={"token_hash": hash_token(token)}).first()
     return user if user is not None and user.active else None
 
 
@@ -200,12 +210,13 @@ def current_consultant(
 CurrentConsultant = Annotated[Consultant, Depends(current_consultant)]
 
 
-def require_role(*roles: Role) -> Callable[[User], User]:
+def require_role(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A dependency that lets through only users whose regional role is one of ``roles``. Roles held in
-    partnerships, and access to cases, are decided in ``service.access``."""
+    partnerships, and access to cases, are decided in ``service.access``. A coroutine, as it only
+    compares, so it runs on the event loop rather than taking a trip to a worker thread."""
     names = " or ".join(role.value for role in roles)
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if user.role not in roles:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
@@ -253,7 +264,7 @@ def _record_refusal(caller: Caller, request: Request, detail: str) -> None:
         log.exception("access.refused.unrecorded identity=%s route=%s", caller.identity, after["route"])
 
 
-def identity_probe(request: Request) -> None:
+async def identity_probe(request: Request) -> None:
     """Mark a route that only asks who the caller is: a 403 there is not an attempt to act, so
     ``refusal_handler`` does not audit it. Name it before the caller's dependency, so it runs first."""
     request.state.probe = True
@@ -272,7 +283,8 @@ async def refusal_handler(request: Request, error: Exception) -> Response:
         error.status_code == status.HTTP_404_NOT_FOUND and getattr(request.state, HIDDEN, False)
     )
     if refused and isinstance(caller, Caller) and not probe:
-        await run_in_threadpool(_record_refusal, caller, request, str(error.detail))
+        async with database_turn():
+            await run_in_threadpool(_record_refusal, caller, request, str(error.detail))
     if not is_body_allowed_for_status_code(error.status_code):
         return Response(status_code=error.status_code, headers=error.headers)
     body = with_id({"detail": error.detail})

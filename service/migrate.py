@@ -1,5 +1,6 @@
 """Alembic, driven from code so ``scr db upgrade`` and ``scr serve`` need no ini file."""
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -44,7 +45,9 @@ def upgrade(url: str, revision: str = "head") -> None:
         engine.dispose()
 
 
+@lru_cache
 def head_revision() -> str | None:
+    """The newest migration: read from the scripts once (``/readyz`` asks it again and again)."""
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 

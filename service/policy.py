@@ -29,8 +29,19 @@ def ranking_policy() -> RankingPolicy:
     return configured(RankingPolicy, get_settings().ranking_policy)
 
 
-PolicyDep = Annotated[IndependencePolicy, Depends(independence_policy)]
-RankingDep = Annotated[RankingPolicy, Depends(ranking_policy)]
+async def _independence_policy() -> IndependencePolicy:
+    """``independence_policy`` for routes: it only reads settings, so it runs on the event loop rather than
+    taking a trip to a worker thread (as a plain function dependency would)."""
+    return independence_policy()
+
+
+async def _ranking_policy() -> RankingPolicy:
+    """``ranking_policy`` for routes, on the event loop (see ``_independence_policy``)."""
+    return ranking_policy()
+
+
+PolicyDep = Annotated[IndependencePolicy, Depends(_independence_policy)]
+RankingDep = Annotated[RankingPolicy, Depends(_ranking_policy)]
 
 
 def service_policy() -> LocalPolicy:

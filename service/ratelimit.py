@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from service.auth import hash_token, user_for_token
-from service.db import get_engine
+from service.db import database_turn, get_engine
 
 log = logging.getLogger("service.ratelimit")
 
@@ -73,7 +73,9 @@ class ValidTokens:
         if self._until.get(digest, 0.0) > self.clock():
             return True
         self._until.pop(digest, None)
-        if not await run_in_threadpool(_active_user_holds, token):
+        async with database_turn():
+            held = await run_in_threadpool(_active_user_holds, token)
+        if not held:
             return False
         self._until[digest] = self.clock() + self.ttl
         if len(self._until) > self.max_tokens:

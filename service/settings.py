@@ -44,6 +44,14 @@ class Settings(BaseSettings):
         "review comments) at the next 'scr retention purge'; its features and outcomes are kept.",
     )
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
+    db_pool_size: int = Field(
+        default=4,
+        ge=1,
+        le=100,
+        description="PostgreSQL connections each worker process keeps open, and so the requests each "
+        "worker lets use the database at once (the rest wait their turn); a few more are opened only for "
+        "work outside requests. The database must accept processes x workers x (this + 4).",
+    )
     csv_max_rows: int = Field(default=5_000, ge=1)
     public_rate_per_minute: int = Field(
         default=60,

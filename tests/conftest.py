@@ -86,7 +86,12 @@ def engine(database_url: str):  # type: ignore[no-untyped-def]
 
 
 def truncate(engine) -> None:  # type: ignore[no-untyped-def]
-    tables = list(reversed(SQLModel.metadata.sorted_tables))
+    """Empty every table but the approved list's version, which emptying the list raises (as any write
+    to it does), so no process's cached copy of the list outlives it."""
+    from registry.version import RegistryVersion
+
+    kept = RegistryVersion.__table__
+    tables = [table for table in reversed(SQLModel.metadata.sorted_tables) if table is not kept]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{table.name}"' for table in tables)

@@ -18,7 +18,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 
 OWN = "own"
 

@@ -8,37 +8,20 @@ from commissioning import partnerships, shortlists
 from commissioning.models import Partnership
 from core import clock
 from matching.policy import describe
-from matching.shortlist import PoolSummary
 from service.access import AnyCommissioner, CaseReader, GrantsDep, require_case_role
 from service.api.params import Ref
 from service.api.schemas import (
     AlternateOut,
-    CandidateOut,
-    ExcludedOut,
-    FindingOut,
     PlanIn,
     PlanOut,
     ProposalOut,
-    RuleCountOut,
-    ScorePartOut,
-    SettingOut,
     ShortlistOut,
-    SummaryOut,
 )
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role
 from service.policy import PolicyDep, RankingDep, partnership_policy
 
 router = APIRouter(prefix="/api/v1", tags=["shortlist"], route_class=UnitOfWorkRoute)
-
-
-def _summary_out(summary: PoolSummary) -> SummaryOut:
-    return SummaryOut(
-        checked=summary.checked,
-        eligible=summary.eligible,
-        message=summary.message,
-        rules=[RuleCountOut(**vars(count)) for count in summary.rules],
-    )
 
 
 @router.get("/cases/{ref}/shortlist")
@@ -61,47 +44,55 @@ def get_shortlist(
     result = shortlists.shortlist_for(
         session=session, ref=ref, policy=policy, ranking=ranking, today=clock.today(), limit=limit
     )
-    ranked = result.shortlist
-    local: dict[int, list[FindingOut]] = {}
+    ranked, summary = result.shortlist, result.summary
+    local: dict[int, list[dict[str, object]]] = {}
     if lead is not None and access.lead_roles & {Role.commissioner, Role.admin}:
         shown = [c.consultant.id for c in ranked.candidates] + [e.consultant.id for e in ranked.excluded]
         local = {
-            consultant_id: [FindingOut.model_validate(f.to_json()) for f in found]
+            consultant_id: [finding.to_json() for finding in found]
             for consultant_id, found in partnerships.notes_by_consultant(
                 session, partnership=lead, consultant_ids=shown
             ).items()
         }
-    return ShortlistOut(
-        case_ref=result.case.ref,
-        listed=result.listed,
-        unavailable=result.listed - result.summary.checked,
-        candidates=[
-            CandidateOut(
-                consultant_id=c.consultant.id,
-                name=c.consultant.name,
-                score=c.score,
-                breakdown=[ScorePartOut(**vars(part)) for part in c.breakdown],
-                warnings=[
-                    *(FindingOut.model_validate(f.to_json()) for f in c.warnings),
-                    *local.get(c.consultant.id, ()),
-                ],
-            )
-            for c in ranked.candidates
-        ],
-        excluded=[
-            ExcludedOut(
-                consultant_id=e.consultant.id,
-                name=e.consultant.name,
-                findings=[
-                    *(FindingOut.model_validate(f.to_json()) for f in e.findings),
-                    *local.get(e.consultant.id, ()),
-                ],
-            )
-            for e in ranked.excluded
-        ],
-        summary=_summary_out(result.summary),
-        unknown_agencies=list(result.unknown_agencies),
-        policy=[SettingOut(**vars(setting)) for setting in [*describe(policy), *describe(ranking)]],
+    # Plain data, validated once as a whole: a model built per finding cost more than the shortlist.
+    return ShortlistOut.model_validate(
+        {
+            "case_ref": result.case.ref,
+            "listed": result.listed,
+            "unavailable": result.listed - summary.checked,
+            "candidates": [
+                {
+                    "consultant_id": c.consultant.id,
+                    "name": c.consultant.name,
+                    "score": c.score,
+                    "breakdown": [vars(part) for part in c.breakdown],
+                    "warnings": [
+                        *(finding.to_json() for finding in c.warnings),
+                        *local.get(c.consultant.id, ()),
+                    ],
+                }
+                for c in ranked.candidates
+            ],
+            "excluded": [
+                {
+                    "consultant_id": e.consultant.id,
+                    "name": e.consultant.name,
+                    "findings": [
+                        *(finding.to_json() for finding in e.findings),
+                        *local.get(e.consultant.id, ()),
+                    ],
+                }
+                for e in ranked.excluded
+            ],
+            "summary": {
+                "checked": summary.checked,
+                "eligible": summary.eligible,
+                "message": summary.message,
+                "rules": [vars(count) for count in summary.rules],
+            },
+            "unknown_agencies": list(result.unknown_agencies),
+            "policy": [vars(setting) for setting in [*describe(policy), *describe(ranking)]],
+        }
     )
 
 

@@ -8,6 +8,7 @@ from factories import consultant_profile
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from matching import conflicts
 from matching.conflicts import RULES, Finding, check
 from matching.policy import IndependencePolicy, Severity
 from matching.profiles import AgencyDirectory, CaseContext, ConsultantProfile, Engagement, Interest
@@ -582,3 +583,66 @@ def test_the_dbs_rule_matches_its_definition_on_every_day_including_29_february(
     profile = consultant_profile(dbs_check_date=checked, insurance_expiry=date(2099, 1, 1))
     found = check(profile, replace(CASE, due_date=None), policy, today, agencies=AGENCIES)
     assert [(f.rule, f.severity) for f in found] == expected
+
+
+# The quick answer for consultants the checks find nothing about ------------------------------------
+
+# Each fact is mostly quiet, and otherwise on either side of the day the checks turn on: a consultant
+# quiet in every way but one is then common.
+FAR = TODAY + timedelta(days=900)
+horizons = (TODAY + timedelta(days=POLICY.expiry_warn_days), CASE.due_date, TODAY)
+near = st.one_of(
+    st.just(FAR),
+    st.just(FAR),
+    st.none(),
+    st.tuples(st.sampled_from(horizons), st.integers(min_value=-2, max_value=2)).map(
+        lambda pair: pair[0] + timedelta(days=pair[1])
+    ),
+)
+dbs_checked = st.one_of(
+    st.just(years_ago(1)),
+    st.just(years_ago(1)),
+    st.none(),
+    st.tuples(st.sampled_from(horizons), st.integers(min_value=-2, max_value=2)).map(
+        lambda pair: add_years(pair[0], -3) + timedelta(days=pair[1])
+    ),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    status=st.sampled_from([ConsultantStatus.approved] * 3 + list(ConsultantStatus)),
+    dbs=dbs_checked,
+    registration=near,
+    insurance=near,
+    capacity=st.integers(min_value=1, max_value=3),
+    active=st.sampled_from([0, 0, 1, 2, 3]),
+    engagements=st.sampled_from([(), (), (Engagement(31, "hackney-csc", EngagementKind.reviewed),)]),
+    interests=st.sampled_from([(), (), (Interest(41, "Knew a practitioner", TODAY, case_ref=CASE.ref),)]),
+    away=st.sampled_from([(), (), ((TODAY, TODAY + timedelta(days=5)),)]),
+    registration_required=st.booleans(),
+    insurance_required=st.booleans(),
+    due=st.sampled_from([None, CASE.due_date]),
+)
+def test_the_quick_answer_is_always_the_full_checks_answer(**given: object) -> None:
+    """The checker says in a few comparisons that it finds nothing about most consultants; it must say so
+    only of those the full checks find nothing about, and leave the rest to them."""
+    policy = replace(
+        POLICY,
+        registration_required=given["registration_required"],
+        insurance_required=given["insurance_required"],
+    )
+    profile = consultant_profile(
+        status=given["status"],
+        dbs_check_date=given["dbs"],
+        registration_expiry=given["registration"],
+        insurance_expiry=given["insurance"],
+        capacity=given["capacity"],
+        active_commissions=given["active"],
+        engagements=given["engagements"],
+        interests=given["interests"],
+        away=given["away"],
+    )
+    case = replace(CASE, due_date=given["due"])
+    full = conflicts._findings(conflicts._scope_of(case, policy, TODAY, AGENCIES), profile)
+    assert check(profile, case, policy, TODAY, agencies=AGENCIES) == full

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 from factories import consultant_profile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matching.policy import IndependencePolicy, RankingPolicy
 from matching.profiles import (
@@ -14,7 +16,7 @@ from matching.profiles import (
     Engagement,
     PastCommission,
 )
-from matching.shortlist import Shortlist, rank, score, summarise
+from matching.shortlist import Shortlist, _Scorer, rank, score, summarise
 from registry.vocabulary import ConsultantStatus, EngagementKind
 
 TODAY = date(2026, 6, 1)
@@ -302,3 +304,69 @@ def test_the_summary_counts_the_eligible_when_there_are_some() -> None:
     )
     assert summary.message == "1 of the 2 consultants checked are eligible."
     assert [(r.rule, r.excludes, r.only_rule) for r in summary.rules] == [("capacity.full", 1, 1)]
+
+
+# The score as the ranking adds it up for every consultant ------------------------------------------
+
+words = st.sampled_from(["Hackney", "hackney", "Camden", "London", "Somali", "somali", "Urdu"])
+themes = st.frozensets(st.sampled_from(["neglect", "domestic_abuse", "disability", "sexual_abuse"]))
+points = st.one_of(st.sampled_from([0, 3, 10, -4]), st.sampled_from([0.0, 2.5, 10.0, -8.0, 1.1]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    profiles=st.lists(
+        st.builds(
+            lambda specialisms, languages, areas, capacity, active, mean, recent: consultant_profile(
+                specialisms=specialisms,
+                languages=languages,
+                areas=areas,
+                capacity=capacity,
+                active_commissions=active,
+                mean_rating=mean,
+                recent_commissions=tuple(
+                    PastCommission(n, TODAY - timedelta(days=days), area)
+                    for n, (days, area) in enumerate(recent)
+                ),
+            ),
+            themes,
+            st.frozensets(words, max_size=2),
+            st.frozensets(words, max_size=3),
+            st.integers(min_value=1, max_value=3),
+            st.integers(min_value=0, max_value=4),
+            st.one_of(st.none(), st.sampled_from([1.0, 2.5, 3.0, 3.3333333333333335, 4.0])),
+            st.lists(
+                st.tuples(st.integers(0, 400), st.sampled_from([None, "Hackney", "camden"])), max_size=2
+            ),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    case_themes=themes,
+    area=st.sampled_from([None, "Hackney", "Leeds"]),
+    languages=st.frozensets(words, max_size=2),
+    interpreter=st.booleans(),
+    weights=st.tuples(points, points, points, points, points, points, points, points),
+)
+def test_the_score_each_consultant_is_ranked_by_is_the_sum_of_the_parts_shown(
+    profiles, case_themes, area, languages, interpreter, weights
+) -> None:
+    """The ranking scores every consultant without building the parts it shows for the best; each total
+    must be exactly (value and type) the sum of those parts as ``breakdown`` gives them, rounded."""
+    theme, language, area_pts, distance, free, grade, rotation, same_area = weights
+    ranking = RankingPolicy(
+        theme_points=theme,
+        language_points=language,
+        area_points=area_pts,
+        distance_points=distance,
+        free_place_points=free,
+        quality_points_per_grade=grade,
+        rotation_points=rotation,
+        rotation_same_area_points=same_area,
+    )
+    case = replace(CASE, themes=case_themes, area=area, languages=languages, interpreter_needed=interpreter)
+    scorer = _Scorer(case, ranking, TODAY, AgencyDirectory())  # one scorer for them all, as rank uses it
+    for profile in profiles * 2:
+        expected = round(sum(part.points for part in scorer.breakdown(profile)), 2)
+        total = scorer.total(profile)
+        assert (total, type(total)) == (expected, type(expected))
