@@ -332,13 +332,3 @@ def revoke_user(session: Session, *, email: str, actor: str) -> User:
         session, "user.revoke", user.id or 0, actor=actor, before=before, after={**before, "active": False}
     )
     return user
-
-
-def roles_in_words(session: Session, user: User) -> str:
-    """What a user may do, as the users pages show it: "Commissioner of Camden partnership; chair of
-    Hackney partnership", "List admin"."""
-    held = [f"{ROLE_WORDS[role]} of {p.name}" for p, role in roles_of(session, user.id or 0)]
-    if user.role != Role.member:
-        held.insert(0, ROLE_WORDS[Role(user.role)])
-    text = "; ".join(held) or "No role"
-    return text[:1].upper() + text[1:]

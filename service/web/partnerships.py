@@ -331,12 +331,12 @@ def partnership_page(request: Request, session: SessionDep, user: SignedInPage, 
 
 def _note_keeper(request: Request, user: User, view: partnerships.PartnershipView) -> None:
     if not _notes_open(request, view.partnership):
+        held = standing(page_grants(request))
         raise PageRefused(
             403,
             "You do not have access to this page",
             f"Local notes about consultants are kept by the commissioners and admins of "
-            f"{view.partnership.name}. You are signed in as {user.shown_name}: "
-            f"{standing(page_grants(request))[:1].lower()}{standing(page_grants(request))[1:]}.",
+            f"{view.partnership.name}. You are signed in as {user.shown_name}: {held[:1].lower()}{held[1:]}.",
             user=user,
         )
 
