@@ -187,3 +187,57 @@ class TermsVersion(SQLModel, table=True):
     markdown: str = Field(sa_type=Text)
     created_by: str = Field(max_length=254)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ChronologyRequest(SQLModel, table=True):
+    """A case's request to one agency for its chronology: the period under review, the agency's own
+    questions from the terms, and the day it is due. ``problems_at``/``problems`` record the last file
+    that failed its checks (the agency's "received with problems" state) until one is accepted."""
+
+    __tablename__ = "chronology_request"
+    __table_args__ = (UniqueConstraint("case_id", "agency_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True, ondelete="CASCADE")
+    agency_id: str = Field(foreign_key="agency.id", index=True, max_length=64)
+    period_start: date
+    period_end: date
+    questions: list[str] = Field(default_factory=list, sa_type=JSON)
+    issued_on: date
+    due_on: date
+    issued_by: str = Field(max_length=254)
+    issued_at: datetime = Field(default_factory=utcnow)
+    problems_at: datetime | None = None
+    problems: int = 0
+    reminded_on: date | None = None
+    late_notice_on: date | None = None
+
+
+class ChronologyVersion(SQLModel, table=True):
+    """One accepted file for a request: its checked rows (``commissioning.chronology.records``), the
+    warnings accepted with it, and which version is current; earlier versions are kept."""
+
+    __tablename__ = "chronology_version"
+    __table_args__ = (UniqueConstraint("request_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="chronology_request.id", index=True, ondelete="CASCADE")
+    version: int
+    filename: str = Field(max_length=255)
+    rows: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    warnings: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    current: bool = True
+    uploaded_by: str = Field(max_length=254)
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+class GlossaryTerm(SQLModel, table=True):
+    """A name in a case's chronologies and the code the coded view shows for it."""
+
+    __tablename__ = "glossary_term"
+    __table_args__ = (UniqueConstraint("case_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    code: str = Field(max_length=60)

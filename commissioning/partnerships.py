@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from commissioning import features, lead, rules
+from commissioning.chronology.columns import STANDARD, Column, added_column, with_added
 from commissioning.models import Case, CaseContributor, ConsultantLocalNote, Partnership, PartnershipArea
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
@@ -22,7 +23,13 @@ from matching.policy import IndependencePolicy, Severity, configured
 from registry.models import Consultant
 
 PREFIX = re.compile(r"^[A-Z]{2,6}$")
-LOCAL_SETTINGS = ("independence_policy", "retention_years", "reminder_lead_days")
+LOCAL_SETTINGS = (
+    "independence_policy",
+    "retention_years",
+    "reminder_lead_days",
+    "chronology_working_days",
+    "chronology_columns",
+)
 SMALL_WORDS = {"and", "of", "on", "upon", "the", "in"}
 
 
@@ -49,6 +56,10 @@ class LocalPolicy:
     independence: IndependencePolicy
     retention_years: int
     reminder_lead_days: int
+    chronology_working_days: int = (
+        20  # an agency's chronology is due this many working days after the request
+    )
+    chronology_columns: tuple[Column, ...] = STANDARD  # the standard columns and the partnership's own
 
 
 def policy_for(partnership: Partnership | None, *, service: LocalPolicy) -> LocalPolicy:
@@ -63,6 +74,17 @@ def policy_for(partnership: Partnership | None, *, service: LocalPolicy) -> Loca
         independence=independence,
         retention_years=int(own.get("retention_years", service.retention_years)),
         reminder_lead_days=int(own.get("reminder_lead_days", service.reminder_lead_days)),
+        chronology_working_days=int(own.get("chronology_working_days", service.chronology_working_days)),
+        chronology_columns=added_columns(own.get("chronology_columns") or ()),
+    )
+
+
+def added_columns(specs: Iterable[Mapping[str, Any]]) -> tuple[Column, ...]:
+    """The chronology columns: the standard ones and a partnership's own, each given as
+    ``{"header": ..., "required": bool, "help": ...}``."""
+    return with_added(
+        added_column(spec["header"], required=bool(spec.get("required")), help=str(spec.get("help", "")))
+        for spec in specs
     )
 
 
@@ -75,12 +97,17 @@ def checked_policy(policy: Any) -> dict[str, Any]:
         for name in policy
         if name not in LOCAL_SETTINGS
     ]
-    for name, low, high in (("retention_years", 1, 100), ("reminder_lead_days", 0, 30)):
+    for name, low, high in (
+        ("retention_years", 1, 100),
+        ("reminder_lead_days", 0, 30),
+        ("chronology_working_days", 1, 120),
+    ):
         value = policy.get(name)
         if value is not None and (
             not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high
         ):
             problems.append({"loc": ["policy", name], "msg": f"must be a whole number from {low} to {high}"})
+    problems += _column_problems(policy.get("chronology_columns"))
     local = policy.get("independence_policy")
     if local is not None and not isinstance(local, Mapping):
         problems.append({"loc": ["policy", "independence_policy"], "msg": "must be an object of settings"})
@@ -92,6 +119,22 @@ def checked_policy(policy: Any) -> dict[str, Any]:
     if problems:
         raise Invalid("The partnership's policy settings are not valid.", problems)
     return {name: value for name, value in policy.items() if value is not None}
+
+
+def _column_problems(specs: Any) -> list[dict[str, Any]]:
+    """What is wrong with a partnership's added chronology columns, if anything."""
+    where = ["policy", "chronology_columns"]
+    if specs is None:
+        return []
+    if not isinstance(specs, list) or not all(
+        isinstance(spec, Mapping) and isinstance(spec.get("header"), str) for spec in specs
+    ):
+        return [{"loc": where, "msg": 'must be a list of columns, each {"header": "...", "required": false}'}]
+    try:
+        added_columns(specs)
+    except Invalid as error:
+        return [{"loc": where, "msg": error.message}]
+    return []
 
 
 # Partnerships -----------------------------------------------------------------------------------------

@@ -16,7 +16,13 @@ from commissioning.decisions import BOARD_RULE
 from core.errors import Invalid
 from registry.lifecycle import add_years
 
-FIELDS = ("decision_reasons", "declaration_statements", "terms_versions", "review_comments")
+FIELDS = (
+    "decision_reasons",
+    "declaration_statements",
+    "terms_versions",
+    "review_comments",
+    "chronology_entries",
+)
 REMOVED = "Removed under the retention policy."
 
 

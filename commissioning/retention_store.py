@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from commissioning import retention
+from commissioning import chronology_store, retention
 from commissioning.models import (
     Case,
     CaseDecision,
@@ -53,7 +53,7 @@ def _counts(session: Session, query: Any) -> Mapping[Any, int]:
 
 
 def held(*, session: Session) -> list[retention.Held]:
-    """Every closed case with how many records still hold free text about it (five queries in all)."""
+    """Every closed case with how many records still hold free text about it (seven queries in all)."""
     cases = session.exec(
         select(Case.id, Case.ref, Case.closed_on).where(
             Case.status == CaseStatus.closed.value, col(Case.closed_on).is_not(None)
@@ -84,6 +84,7 @@ def held(*, session: Session) -> list[retention.Held]:
         .where(col(ReviewRecord.comment).is_not(None))
         .group_by(func.upper(ReviewRecord.case_ref)),
     )
+    chronologies = chronology_store.held_counts(session, case_ids=[case_id for case_id, _, _ in cases])
     return [
         retention.Held(
             ref=ref,
@@ -93,6 +94,7 @@ def held(*, session: Session) -> list[retention.Held]:
                 "declaration_statements": statements.get(case_id, 0),
                 "terms_versions": terms.get(case_id, 0),
                 "review_comments": comments.get(ref.upper(), 0),
+                "chronology_entries": chronologies[case_id],
             },
         )
         for case_id, ref, closed_on in cases
@@ -128,6 +130,7 @@ def _remove(session: Session, case: Case) -> None:
         .where(func.upper(ReviewRecord.case_ref) == case.ref.upper(), col(ReviewRecord.comment).is_not(None))
         .values(comment=None)
     )
+    chronology_store.remove_free_text(session, case=case)
 
 
 def _due(

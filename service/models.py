@@ -16,26 +16,37 @@ from registry.models import SLACK_USER_ID, Input
 
 
 class Role(StrEnum):
-    """A user's standing. ``User.role`` holds the regional one (list admin, analyst, the bot, or member:
-    a person whose roles are all held in partnerships); admin, commissioner and chair are held in a
-    partnership (``PartnershipRole``)."""
+    """A user's standing. ``User.role`` holds the regional one (list admin, analyst, the bot, an agency's
+    contact for chronologies, a commissioned reviewer, or member: a person whose roles are all held in
+    partnerships); admin, commissioner and chair are held in a partnership (``PartnershipRole``)."""
 
     list_admin = "list_admin"
     analyst = "analyst"
     member = "member"
     bot = "bot"
+    agency_contact = "agency_contact"
+    reviewer = "reviewer"
     admin = "admin"
     commissioner = "commissioner"
     chair = "chair"
 
 
-REGIONAL_ROLES: tuple[Role, ...] = (Role.list_admin, Role.analyst, Role.member, Role.bot)
+REGIONAL_ROLES: tuple[Role, ...] = (
+    Role.list_admin,
+    Role.analyst,
+    Role.member,
+    Role.bot,
+    Role.agency_contact,
+    Role.reviewer,
+)
 PARTNERSHIP_ROLES: tuple[Role, ...] = (Role.admin, Role.commissioner, Role.chair)
 ROLE_WORDS: dict[Role, str] = {
     Role.list_admin: "list admin",
     Role.analyst: "analyst",
     Role.member: "member of a partnership",
     Role.bot: "the Slack bot",
+    Role.agency_contact: "agency contact",
+    Role.reviewer: "reviewer",
     Role.admin: "admin",
     Role.commissioner: "commissioner",
     Role.chair: "chair",
@@ -83,6 +94,21 @@ class User(SlackHolder, UserBase, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    agency_id: str | None = Field(
+        default=None,
+        foreign_key="agency.id",
+        index=True,
+        max_length=64,
+        ondelete="SET NULL",
+        description="an agency contact's agency",
+    )
+    consultant_id: int | None = Field(
+        default=None,
+        foreign_key="consultant.id",
+        unique=True,
+        ondelete="SET NULL",
+        description="a reviewer's consultant record",
+    )
     slack_identity: SlackIdentity | None = Relationship(
         sa_relationship_kwargs={**HELD_IDENTITY, "foreign_keys": "[SlackIdentity.user_id]"}
     )

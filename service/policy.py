@@ -51,6 +51,7 @@ def service_policy() -> LocalPolicy:
         independence=independence_policy(),
         retention_years=settings.retention_years,
         reminder_lead_days=settings.slack_reminder_lead_days,
+        chronology_working_days=settings.chronology_working_days,
     )
 
 

@@ -35,13 +35,21 @@ class Settings(BaseSettings):
     reapproval_years: int = Field(
         default=3, ge=1, le=10, description="Approval lasts this long before the consultant is re-approved."
     )
+    chronology_working_days: int = Field(
+        default=20,
+        ge=1,
+        le=120,
+        description="Local policy: an agency's chronology is due this many working days (England's bank "
+        "holidays aside) after the request is issued; a partnership may set its own.",
+    )
     retention_years: int = Field(
         default=6,
         ge=1,
         le=100,
         description="Local policy, not law (set the board's own retention schedule): a case closed more than "
         "this many years ago loses its free text (board reasons, declaration statements, terms of reference, "
-        "review comments) at the next 'scr retention purge'; its features and outcomes are kept.",
+        "review comments, agencies' chronologies and the glossary) at the next 'scr retention purge'; its "
+        "features and outcomes are kept.",
     )
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
     db_pool_size: int = Field(
