@@ -124,6 +124,8 @@ class UserPublic(UserBase):
     active: bool
     slack_user_id: str | None = None
     slack_team_id: str | None = None  # the workspace of slack_user_id; None: the deployment's own
+    agency_id: str | None = None  # an agency contact's agency
+    consultant_id: int | None = None  # a reviewer's consultant record
 
 
 # What an admin types on the users page. The bot's own user is not a person: it is added from the command

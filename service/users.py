@@ -18,7 +18,9 @@ from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
 from registry import slack_ids
+from registry.agencies import resolve_agency_id
 from registry.identities import OWN_WORKSPACE
+from registry.models import Consultant
 from service import page_sessions
 from service.auth import hash_token, new_token
 from service.models import PARTNERSHIP_ROLES, ROLE_WORDS, DisplayName, PartnershipRole, Role, User, UserPublic
@@ -71,6 +73,45 @@ def _partnership_for(session: Session, role: Role, prefix: str | None) -> Partne
     return None
 
 
+def _agency_for(session: Session, role: Role, agency: str | None) -> str | None:
+    """An agency contact's agency, by its id, name or alias; no other role names one."""
+    if role != Role.agency_contact:
+        if agency:
+            raise Invalid(
+                "Only an agency contact is tied to an agency: leave the agency out.",
+                [{"loc": ["agency"], "msg": f"is not taken with the role {role.value}"}],
+            )
+        return None
+    if not agency:
+        raise Invalid(
+            "An agency contact answers for one agency: name it.",
+            [{"loc": ["agency"], "msg": "is needed for the role agency_contact"}],
+        )
+    return resolve_agency_id(session=session, name=agency, field="agency")
+
+
+def _consultant_for(session: Session, role: Role, consultant_id: int | None) -> int | None:
+    """A reviewer's consultant record, which no other sign-in holds; no other role has one."""
+    if role != Role.reviewer:
+        if consultant_id is not None:
+            raise Invalid(
+                "Only a reviewer's sign-in is linked to a consultant.",
+                [{"loc": ["consultant_id"], "msg": f"is not taken with the role {role.value}"}],
+            )
+        return None
+    if consultant_id is None or session.get(Consultant, consultant_id) is None:
+        raise Invalid(
+            "A reviewer's sign-in is linked to their record on the approved list: name the consultant.",
+            [{"loc": ["consultant_id"], "msg": "must name a consultant on the approved list"}],
+        )
+    if session.exec(select(User.id).where(User.consultant_id == consultant_id)).first() is not None:
+        raise Conflict(
+            "That consultant already has a sign-in.",
+            findings=[{"field": "consultant_id", "id": consultant_id}],
+        )
+    return consultant_id
+
+
 def create_user(
     session: Session,
     *,
@@ -81,12 +122,15 @@ def create_user(
     slack_user_id: str | None = None,
     slack_team: str = OWN_WORKSPACE,
     partnership: str | None = None,
+    agency: str | None = None,
+    consultant_id: int | None = None,
 ) -> User:
     """Add a user who holds no API token: a person who uses the bot (by their Slack member id, in workspace
     ``slack_team``, a key from ``slack_team_key``) and, once they have a password, the admin pages.
     ``role`` is regional (list admin, analyst, bot) or held in the partnership with the prefix
     ``partnership`` (admin, commissioner, chair). Conflict if the email or the Slack account is taken;
-    Invalid if a partnership role lacks its partnership or a regional one has one."""
+    Invalid if a partnership role lacks its partnership or a regional one has one. An agency contact
+    names their ``agency`` (its id, name or alias); a reviewer is linked to their ``consultant_id``."""
     email = email.strip().lower()
     display_name = checked_name(display_name)
     if role == Role.member:
@@ -95,6 +139,8 @@ def create_user(
             [{"loc": ["role"], "msg": "member is what a person holding only partnership roles is"}],
         )
     held_in = _partnership_for(session, role, partnership)
+    agency_id = _agency_for(session, role, agency)
+    consultant = _consultant_for(session, role, consultant_id)
     with atomic(session=session):  # flush_claiming may refuse the Slack id once the user is added
         if session.exec(select(User).where(User.email == email)).first():
             raise Conflict(
@@ -107,6 +153,8 @@ def create_user(
             display_name=display_name,
             slack_user_id=slack_user_id,
             slack_team_key=slack_team,
+            agency_id=agency_id,
+            consultant_id=consultant,
         )
         session.add(user)
         slack_ids.flush_claiming(session, slack_user_id)
@@ -224,6 +272,8 @@ def add_user(
     slack_team: str = OWN_WORKSPACE,
     display_name: str | None = None,
     partnership: str | None = None,
+    agency: str | None = None,
+    consultant_id: int | None = None,
 ) -> tuple[User, str]:
     """Create a user and return it with its API token, which is shown once and stored only as a hash."""
     token = new_token()
@@ -237,6 +287,8 @@ def add_user(
             slack_user_id=slack_user_id,
             slack_team=slack_team,
             partnership=partnership,
+            agency=agency,
+            consultant_id=consultant_id,
         )
         user.token_hash = hash_token(token)
         session.add(user)

@@ -16,7 +16,8 @@ audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 
 ROLE_HELP = (
     "list_admin or analyst (regional roles, across partnerships); admin, commissioner or chair (held in the "
-    "partnership named by --partnership); or bot."
+    "partnership named by --partnership); agency_contact (with --agency); reviewer (with --consultant); "
+    "or bot."
 )
 
 
@@ -45,6 +46,12 @@ def user_add(
     name: Annotated[
         str | None, typer.Option(help='The name people see, e.g. "Jane Smith" (until set, the email).')
     ] = None,
+    agency: Annotated[
+        str | None, typer.Option(help="An agency contact's agency: its id, name or alias.")
+    ] = None,
+    consultant: Annotated[
+        int | None, typer.Option(help="A reviewer's consultant record, by its id on the approved list.")
+    ] = None,
 ) -> None:
     """Create a user and print their API token once."""
     import re
@@ -68,6 +75,8 @@ def user_add(
             slack_team=slack_team_key(slack_team_id),
             display_name=name,
             partnership=partnership,
+            agency=agency,
+            consultant_id=consultant,
         )
     typer.echo(token)
 
