@@ -68,6 +68,7 @@ def _users(session: Session) -> dict[str, str]:
         ("contributor", Role.commissioner, {"partnership": "CON"}),
         ("csc", Role.agency_contact, {"agency": "hackney-csc"}),
         ("police", Role.agency_contact, {"agency": "met-police"}),
+        ("camden", Role.agency_contact, {"agency": "camden-csc"}),  # an agency neither case asked
     ):
         _, tokens[persona] = add_user(
             session, email=f"{persona}@board.example.org", role=role, actor="test", **fields
@@ -453,3 +454,10 @@ def test_an_agency_contact_lists_their_requests_across_cases(world: World) -> No
     assert sorted(r["case_ref"] for r in mine.json()["requests"]) == sorted([world.round_trip, world.checks])
     assert {r["agency_id"] for r in mine.json()["requests"]} == {"hackney-csc"}
     assert world.get("commissioner", "/api/v1/me/chronology/requests").status_code == 403
+
+
+def test_an_agency_the_case_did_not_ask_is_told_there_is_no_such_case(world: World) -> None:
+    for path in ("chronology.json", "chronology/requests"):
+        response = world.get("camden", f"/api/v1/cases/{world.round_trip}/{path}")
+        assert (response.status_code, response.json()["detail"]) == (404, f"No case {world.round_trip}.")
+    assert world.get("camden", "/api/v1/me/chronology/requests").json() == {"requests": []}
