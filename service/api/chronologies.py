@@ -25,7 +25,7 @@ from core import clock
 from core.errors import Invalid
 from registry.agencies import resolve_agency
 from service import chronologies
-from service.access import GrantsDep, forbidden
+from service.access import Grants, GrantsDep, forbidden
 from service.api.params import REF_PATTERN, Ref
 from service.chronology_access import ChronologyAccess, chronology_access, opened
 from service.db import SessionDep, UnitOfWorkRoute
@@ -291,7 +291,7 @@ def chronology_json(
 
 
 def _rendered(
-    request: Request, session: Session, grants: Any, ref: str, fmt: chronologies.Format, view: View
+    request: Request, session: Session, grants: Grants, ref: str, fmt: chronologies.Format, view: View
 ) -> Response:
     access = chronology_access(request, session, grants, ref, "read")
     rendered = chronologies.render(
