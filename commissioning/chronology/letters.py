@@ -23,7 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
-from commissioning.chronology.pdf import BOLD, FONT, HEADING_SHADE, _fonts
+from commissioning.chronology.pdf import BOLD, FONT, HEADING_SHADE, register_fonts
 from commissioning.chronology.requests import Letter, RequestFacts, letter
 
 MARGIN_CM = 2.0
@@ -90,7 +90,7 @@ def _columns_table(document: WordDocument, rows: tuple[tuple[str, str], ...]) ->
 
 def letter_pdf(facts: RequestFacts) -> bytes:
     """The request letter as a PDF."""
-    _fonts()
+    register_fonts()
     content = letter(facts)
     out = io.BytesIO()
     margin = MARGIN_CM * cm
