@@ -403,10 +403,12 @@ def declaration(
 
 
 def _as_person(session: Session, kwargs: dict[str, Any]) -> bool:
-    """Fill in the partnership a test's admin, commissioner or chair serves (the home one); True when the
-    user is an admin of the home partnership, who keeps the approved list too (a list admin)."""
+    """Fill in the partnership a test's admin, commissioner or chair serves (the home one), and the actor
+    ("test") unless the test names them; True when the user is an admin of the home partnership, who keeps
+    the approved list too (a list admin)."""
     from service.models import PARTNERSHIP_ROLES, Role
 
+    kwargs.setdefault("actor", "test")
     role = Role(kwargs["role"])
     if role not in PARTNERSHIP_ROLES or kwargs.get("partnership"):
         return False

@@ -24,12 +24,7 @@ def hac_admin(session, persona):  # type: ignore[no-untyped-def]
 def sal_chair(session) -> User:  # type: ignore[no-untyped-def]
     other_partnership(session)
     user = create_person(
-        session,
-        email="sol@board.example.org",
-        role=Role.chair,
-        actor="t",
-        partnership="SAL",
-        display_name="Sol",
+        session, email="sol@board.example.org", role=Role.chair, partnership="SAL", display_name="Sol"
     )
     session.commit()
     return user

@@ -7,7 +7,14 @@ import json
 from datetime import timedelta
 
 import pytest
-from factories import HOME_PARTNERSHIP, OTHER_PARTNERSHIP, home_partnership, other_partnership, recorded_case
+from factories import (
+    HOME_PARTNERSHIP,
+    OTHER_PARTNERSHIP,
+    create_person,
+    home_partnership,
+    other_partnership,
+    recorded_case,
+)
 from slack_rig import REMINDER_CHANNEL, message_blocks, opened_view
 from slack_standin import TEAM
 from sqlmodel import Session
@@ -17,7 +24,7 @@ from commissioning import partnerships
 from core import clock
 from service import slack_partnerships
 from service.models import Role
-from service.users import add_user, grant_role
+from service.users import grant_role
 
 TODAY = clock.today()
 HAC_CHANNEL, SAL_CHANNEL = "C0HACREMIND", "C0SALREMIND"
@@ -143,11 +150,10 @@ def test_a_workspace_serving_sal_only_shows_its_people_sal_only(slack, standin, 
     """This deployment's one workspace, mapped to SAL: a person holding roles in both sees SAL's case and
     not HAC's, and is told what they hold in SAL alone."""
     hac, sal = _both(session)
-    user, _token = add_user(
+    user = create_person(
         session,
         email="both@board.example.org",
         role=Role.chair,
-        actor="test",
         slack_user_id="U0BOTH",
         partnership=HOME_PARTNERSHIP[1],
     )
