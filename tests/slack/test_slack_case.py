@@ -1,11 +1,9 @@
 """``/scr case REF``, the chair's decision, the App Home tab and the deadline reminders."""
 
-import functools
 import json
 import re
 from datetime import date, timedelta
 
-import pytest
 from factories import HOME_PARTNERSHIP, consultant, departure, recorded_case
 from slack_rig import (
     BOT_API_TOKEN,
@@ -219,14 +217,6 @@ def test_the_home_tab_shows_each_role_what_it_acts_on(slack, standin, people, se
     assert (
         "admin pages (Users)" in published[people.stranger] and "scr user" not in published[people.stranger]
     )
-
-
-@pytest.fixture
-def remind(cron, monkeypatch):  # type: ignore[no-untyped-def]
-    """``scr bot remind`` from cron, with 30 days' notice of each deadline."""
-    monkeypatch.setenv("SCR_SLACK_REMINDER_CHANNEL", REMINDER_CHANNEL)
-    monkeypatch.setenv("SCR_SLACK_REMINDER_LEAD_DAYS", "30")
-    return functools.partial(cron, "remind")
 
 
 def test_each_deadline_is_reminded_once_by_case_reference_and_date_only(
