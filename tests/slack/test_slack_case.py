@@ -8,8 +8,10 @@ from factories import HOME_PARTNERSHIP, consultant, departure, recorded_case
 from slack_rig import (
     BOT_API_TOKEN,
     REMINDER_CHANNEL,
+    UNEXPECTED_DEATH,
     SlackDriver,
     message_blocks,
+    notified_features,
     opened_view,
 )
 from slack_standin import Call, SlackStandIn
@@ -30,18 +32,9 @@ PASSWORD = "correct horse battery staple"
 
 def _record(session: Session, **changes) -> str:  # type: ignore[no-untyped-def]
     """A case notified yesterday: the Panel must hear within five working days."""
-    features = {
-        "incident_date": (TODAY - timedelta(days=2)).isoformat(),
-        "notified_date": (TODAY - timedelta(days=1)).isoformat(),
-        "country": "england",
-        "area": "hackney",
-        "subject_age_years": 1,
-        "outcome": "death",
-        "abuse_or_neglect": "suspected",
-        "death_unexpected": True,
-        **changes,
-    }
-    return recorded_case(session, **features)
+    return recorded_case(
+        session, **notified_features(TODAY - timedelta(days=1), **{**UNEXPECTED_DEATH, **changes})
+    )
 
 
 def _board_decisions(session: Session) -> list[CaseDecision]:

@@ -15,7 +15,7 @@ from factories import (
     other_partnership,
     recorded_case,
 )
-from slack_rig import REMINDER_CHANNEL, message_blocks, opened_view
+from slack_rig import REMINDER_CHANNEL, UNEXPECTED_DEATH, message_blocks, notified_features, opened_view
 from slack_standin import TEAM
 from sqlmodel import Session
 
@@ -33,15 +33,7 @@ HAC_CHANNEL, SAL_CHANNEL = "C0HACREMIND", "C0SALREMIND"
 def _case(session: Session, area: str) -> str:
     """A child's unexpected death in ``area`` notified yesterday: its reference."""
     return recorded_case(
-        session,
-        incident_date=(TODAY - timedelta(days=2)).isoformat(),
-        notified_date=(TODAY - timedelta(days=1)).isoformat(),
-        country="england",
-        area=area,
-        subject_age_years=1,
-        outcome="death",
-        abuse_or_neglect="suspected",
-        death_unexpected=True,
+        session, **notified_features(TODAY - timedelta(days=1), area=area, **UNEXPECTED_DEATH)
     )
 
 
