@@ -273,6 +273,22 @@ def case(
     return saved(session, Case, ref=ref, area=area, created_by="test", features=stored, partnership_id=lead)
 
 
+def case_as_written(session: Session, ref: str, features: Mapping[str, Any]) -> Case:
+    """A case with exactly ``features`` (its area among them), written straight to the database as the test
+    gives them, led by the home partnership; the record, flushed."""
+    record = Case(
+        ref=ref,
+        area=features["area"],
+        features=features,
+        created_by="test",
+        partnership_id=home_partnership(session).id,
+    )
+    session.add(record)
+    session.flush()
+    assert record.id is not None
+    return record
+
+
 # Partnerships --------------------------------------------------------------------------------------
 
 # Every area the tests record cases in: the test partnership covers them all, so the people of the
