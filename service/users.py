@@ -146,13 +146,7 @@ def grant_role(session: Session, *, email: str, role: Role, partnership: str, ac
         return user
     session.add(PartnershipRole(user_id=user.id, partnership_id=held_in.id, role=role))  # type: ignore[arg-type]
     session.flush()
-    audit.record(
-        session,
-        "user.grant",
-        user.id or 0,
-        actor=actor,
-        after={"partnership": held_in.prefix, "role": role.value},
-    )
+    _role_changed(session, "user.grant", user, held_in, role, actor=actor)
     return user
 
 
@@ -165,14 +159,18 @@ def revoke_role(session: Session, *, email: str, role: Role, partnership: str, a
         raise NotFound(f"{user.shown_name} is not {ROLE_WORDS.get(role, role)} of {held_in.name}.")
     session.delete(row)
     session.flush()
-    audit.record(
-        session,
-        "user.ungrant",
-        user.id or 0,
-        actor=actor,
-        before={"partnership": held_in.prefix, "role": role.value},
-    )
+    _role_changed(session, "user.ungrant", user, held_in, role, actor=actor)
     return user
+
+
+def _role_changed(
+    session: Session, action: str, user: User, held_in: Partnership, role: Role, *, actor: str
+) -> None:
+    """Audit ``user.grant`` (the role is what the user holds after) or ``user.ungrant`` (what they held
+    before)."""
+    held = {"partnership": held_in.prefix, "role": role.value}
+    before, after = (None, held) if action == "user.grant" else (held, None)
+    audit.record(session, action, user.id or 0, actor=actor, before=before, after=after)
 
 
 def set_regional_role(session: Session, *, user_id: int, role: Role, actor: str) -> User:
