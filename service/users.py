@@ -195,10 +195,7 @@ def set_regional_role(session: Session, *, user_id: int, role: Role, actor: str)
             )
     before = _public(user)
     user.role = role
-    session.add(user)
-    session.flush()
-    _changed(session, user, before, actor=actor)
-    return user
+    return _saved(session, user, before, actor=actor)
 
 
 def roles_of(session: Session, user_id: int) -> list[tuple[Partnership, Role]]:
@@ -255,6 +252,14 @@ def list_users(session: Session) -> list[User]:
     return sorted(users, key=lambda user: (not user.active, user.shown_name.casefold()))
 
 
+def _saved(session: Session, user: User, before: dict[str, object], *, actor: str) -> User:
+    """Write the change to ``user`` and record it (``_changed``); the user."""
+    session.add(user)
+    session.flush()
+    _changed(session, user, before, actor=actor)
+    return user
+
+
 def _changed(session: Session, user: User, before: dict[str, object], *, actor: str) -> None:
     """Record the change to ``user`` from ``before``; nothing when nothing changed."""
     after = _public(user)
@@ -276,10 +281,7 @@ def set_display_name(session: Session, *, user_id: int, display_name: str, actor
     user = get_user(session, user_id=user_id)
     before = _public(user)
     user.display_name = checked_name(display_name)
-    session.add(user)
-    session.flush()
-    _changed(session, user, before, actor=actor)
-    return user
+    return _saved(session, user, before, actor=actor)
 
 
 def link_slack(
@@ -313,10 +315,7 @@ def unlink_slack(session: Session, *, user_id: int, actor: str) -> User:
         raise Conflict(f"{user.shown_name} is not linked to a Slack account.")
     before = _public(user)
     user.slack_user_id = None
-    session.add(user)
-    session.flush()
-    _changed(session, user, before, actor=actor)
-    return user
+    return _saved(session, user, before, actor=actor)
 
 
 def revoke_user(session: Session, *, email: str, actor: str) -> User:
