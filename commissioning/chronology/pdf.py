@@ -52,7 +52,7 @@ SHORT = {"number", "date", "time"}  # one line each: plain strings, which need n
 
 
 @cache
-def _fonts() -> None:
+def register_fonts() -> None:
     """DejaVu Sans, as shipped with matplotlib, registered once with reportlab."""
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     for name in (FONT, BOLD, ITALIC):
@@ -86,7 +86,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 def composite_pdf(composite: Composite, rendering: Rendering) -> bytes:
     """The PDF of the composite, in the rendering's view."""
-    _fonts()
+    register_fonts()
     styles = _styles()
     out = io.BytesIO()
     document = SimpleDocTemplate(

@@ -58,6 +58,7 @@ def outcome_name(outcome: str) -> str:
 
 templates = Jinja2Templates(directory=WEB_TEMPLATES)
 templates.env.filters["words"] = words
+templates.env.filters["with_words"] = lambda options: [(option, words(option)) for option in options]
 templates.env.filters["outcome"] = outcome_name
 templates.env.filters["edition"] = rules.title
 templates.env.filters["area"] = area_name
