@@ -352,7 +352,7 @@ def _last_accepted(session: Session, request_ids: list[int]) -> date | None:
             col(ChronologyVersion.request_id).in_(request_ids), col(ChronologyVersion.current).is_(True)
         )
     ).all()
-    return max(times).date() if times else None
+    return clock.local_day(max(times)) if times else None
 
 
 def slack_notices(session: Session, *, today: date, base_url: str) -> list[SlackNotice]:
