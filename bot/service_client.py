@@ -415,6 +415,16 @@ class ServiceClient:
         """Each partnership's reminder channel, its workspace and its reminder lead days (for reminders)."""
         return await self._json("GET", "/api/v1/slack/partnerships", as_user=None)
 
+    async def chronology_notices(self) -> list[dict[str, Any]]:
+        """The service's daily chronology reminders (it emails them), then the direct messages to send of
+        what it sent: each with its claim key, the person, the case reference, agency, due date and link."""
+        return await self._json("POST", "/api/v1/slack/chronology-notices", as_user=None)
+
+    async def chronology_standings(self, *, as_user: str, ref: str) -> list[dict[str, Any]]:
+        """Where each agency's chronology for case ``ref`` stands, as the service lets ``as_user`` see it."""
+        found = await self._json("GET", f"/api/v1/cases/{ref}/chronology/requests", as_user=as_user)
+        return found["requests"]
+
     async def case_deadlines(self, *, as_user: str, ref: str) -> list[dict[str, Any]]:
         """The deadlines in force on one case, for a person: the service decides who may read them."""
         return await self._json("GET", f"/api/v1/slack/deadlines/{ref}", as_user=as_user)

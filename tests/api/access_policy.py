@@ -132,6 +132,7 @@ MATRIX: dict[str, Access] = {
     "PATCH /api/v1/slack/claims/{key}": BOT,
     "DELETE /api/v1/slack/claims/{key}": BOT,
     "GET /api/v1/slack/partnerships": BOT,
+    "POST /api/v1/slack/chronology-notices": BOT,
     "GET /api/v1/slack/workspaces": LIST_ADMINS,
     "PUT /api/v1/slack/workspaces/{team_id}/partnerships": LIST_ADMINS,
     "POST /slack/events": SLACK_SIGNED,

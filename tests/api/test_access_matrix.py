@@ -214,6 +214,7 @@ CALLS: dict[str, Call] = {
     "PATCH /api/v1/slack/claims/{key}": Call(json={"detail": {"ts": "1.0"}}, ok=200),
     "DELETE /api/v1/slack/claims/{key}": Call(records={"key": "claim_to_release"}, ok=204),
     "GET /api/v1/slack/partnerships": Call(ok=200),
+    "POST /api/v1/slack/chronology-notices": Call(ok=200),
     "GET /api/v1/slack/workspaces": Call(ok=200),
     # none: the workspace serves no partnership (the own one, every partnership), so no other call changes
     "PUT /api/v1/slack/workspaces/{team_id}/partnerships": Call(json={"partnerships": []}, ok=200),
