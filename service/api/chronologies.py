@@ -24,7 +24,7 @@ from commissioning.models import Case, ChronologyRequest
 from core import clock
 from core.errors import Invalid
 from registry.agencies import resolve_agency
-from service import chronologies
+from service import chronologies, chronology_notices
 from service.access import Grants, GrantsDep, forbidden
 from service.api.params import REF_PATTERN, Ref
 from service.chronology_access import ChronologyAccess, chronology_access, opened
@@ -34,7 +34,6 @@ from service.request_ids import with_id
 
 router = APIRouter(prefix="/api/v1", tags=["chronologies"], route_class=UnitOfWorkRoute)
 
-UPLOAD_PAGE = "admin/chronologies"  # the pages' upload page, under the service's own address
 ViewQuery = Annotated[
     View, Query(description="coded (names replaced by the glossary's codes) or personal (as written)")
 ]
@@ -142,6 +141,9 @@ def issue_requests(
         period=Period(body.period.start, body.period.end) if body.period else None,
         agencies=_agency_ids(session, body.agencies) if body.agencies is not None else None,
     )
+    chronology_notices.requested(
+        session, case=access.case, requests=made, base_url=str(request.base_url), actor=grants.user.email
+    )
     views = {
         view.request.id: view
         for view in chronology_store.request_views(session, case=access.case, today=today)
@@ -191,7 +193,7 @@ def request_letter(
     (view,) = chronology_store.request_views(
         session, case=access.case, today=clock.today(), agency_id=asked.agency_id
     )
-    upload_url = str(request.base_url).rstrip("/") + "/" + UPLOAD_PAGE
+    upload_url = chronology_notices.upload_url(str(request.base_url), ref, asked.agency_id)
     facts = chronologies.request_facts(session, case=access.case, view=view, upload_url=upload_url)
     make = letters.letter_docx if fmt == "docx" else letters.letter_pdf
     return _document(make(facts), chronologies.MEDIA[fmt], letters.filename(facts, fmt))
@@ -252,6 +254,8 @@ def upload_chronology(
         dry_run=dry_run,
         confirm=confirm,
     )
+    if outcome.everything_in:
+        chronology_notices.everything_in(session, case=access.case, actor=grants.user.email)
     if outcome.result == "rejected":
         return _refused(outcome)  # the note that the agency's file had problems is committed with it
     if outcome.result != "accepted":
