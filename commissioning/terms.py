@@ -53,6 +53,7 @@ __all__ = [
     "Inputs",
     "assemble",
     "load_clauses",
+    "proposed_period",
 ]
 
 TITLES: dict[str, str] = {
@@ -245,6 +246,12 @@ def _criteria(c: Context, outcome: Mapping[str, Any], to_confirm: list[str]) -> 
     return blocks
 
 
+def proposed_period(incident: date) -> tuple[date, date]:
+    """The period under review the terms propose when the case sets none: the clause library's
+    ``default_period_months`` before the incident, to the incident (both days included)."""
+    return add_months(incident, -load_clauses()["scope"]["default_period_months"]), incident
+
+
 def _scope(c: Context) -> _Built:
     text = c.clauses["scope"]
     blocks: list[Block] = []
@@ -261,10 +268,9 @@ def _scope(c: Context) -> _Built:
         incident = parse_date(c.case.features.get("incident_date"))
         proposal = ""
         if incident is not None:
-            months = text["default_period_months"]
-            start = add_months(incident, -months)
-            note = text["default_period_note"].format(months=months)
-            proposal = f" (proposed: {format_date(start)} to {format_date(incident)}, {note})"
+            start, end = proposed_period(incident)
+            note = text["default_period_note"].format(months=text["default_period_months"])
+            proposal = f" (proposed: {format_date(start)} to {format_date(end)}, {note})"
         to_confirm.append(f"the period under review{proposal}")
     if c.case.agencies:
         blocks += [c.fill(text["agencies"]), Points(tuple(Paragraph(a.name) for a in c.case.agencies))]

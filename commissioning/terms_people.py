@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from commissioning.features import BY_NAME, as_id, phrase
-from commissioning.terms_context import Context, capitalised, joined
+from commissioning.terms_context import Context, capitalised, joined, load_clauses
 from commissioning.terms_document import Block, Paragraph, Points, format_date, parse_date
 
 _Built = tuple[tuple[Block, ...], tuple[str, ...]]
@@ -36,8 +36,9 @@ def _race_concern(c: Context) -> bool:
     return c.feature_true("race_ethnicity_and_culture") or c.feature_true("racism_or_discrimination")
 
 
-def _needs_interpreter(c: Context) -> bool:
-    return c.feature_true("interpreter_needed") or bool(c.case.features.get("family_languages"))
+def needs_interpreter(features: Mapping[str, Any]) -> bool:
+    """The family needs an interpreter: said so, or their languages are recorded."""
+    return features.get("interpreter_needed") is True or bool(features.get("family_languages"))
 
 
 # Why the review -----------------------------------------------------------------------------------
@@ -103,6 +104,23 @@ def why(c: Context) -> _Built:
 # What each agency's report must address ------------------------------------------------------------
 
 
+def every_agency_question() -> str:
+    """What every agency's report must address, whatever its kind (the terms list it before the agencies)."""
+    return load_clauses()["agency_reports"]["every_agency"]["text"]
+
+
+def agency_questions(kind: str, features: Mapping[str, Any]) -> tuple[str, ...]:
+    """The questions an agency of ``kind`` must answer in a case with these features: those of its kind
+    (an unknown kind is asked those of "other"), then those of each of the case's themes its kind has."""
+    kinds = load_clauses()["agency_reports"]["kinds"]
+    spec = kinds.get(kind, kinds["other"])
+    questions = list(spec["questions"])
+    for theme, extra in spec["by_theme"].items():
+        if features.get(theme) is True or (theme == "interpreter_needed" and needs_interpreter(features)):
+            questions += extra
+    return tuple(questions)
+
+
 def agency_reports(c: Context) -> _Built:
     text = c.clauses["agency_reports"]
     if not c.case.agencies:
@@ -110,11 +128,7 @@ def agency_reports(c: Context) -> _Built:
     intro = text["intro"].get(c.method or "", text["intro"]["systems"])
     blocks: list[Block] = [c.fill(intro), Points((c.fill(text["every_agency"]),))]
     for agency in c.case.agencies:
-        spec = text["kinds"].get(agency.kind, text["kinds"]["other"])
-        questions = list(spec["questions"])
-        for theme, extra in spec["by_theme"].items():
-            if c.feature_true(theme) or (theme == "interpreter_needed" and _needs_interpreter(c)):
-                questions += extra
+        questions = agency_questions(agency.kind, c.case.features)
         blocks += [Paragraph(f"{agency.name}:"), Points(tuple(Paragraph(q) for q in questions))]
     return tuple(blocks), ()
 
@@ -253,7 +267,7 @@ def involvement(c: Context) -> _Built:
     to_confirm: list[str] = []
     if c.feature_true("looked_after"):
         blocks.append(c.fill(text["looked_after"]))
-    if _needs_interpreter(c):
+    if needs_interpreter(c.case.features):
         blocks.append(c.fill(text["interpreters"]))
         if not features.get("family_languages"):
             to_confirm.append(text["languages_to_confirm"])

@@ -3,10 +3,11 @@
 import ipaddress
 from dataclasses import fields
 from datetime import date
+from email.utils import parseaddr
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -150,6 +151,27 @@ class Settings(BaseSettings):
         default="production", max_length=64, description="The environment Sentry files reports under."
     )
 
+    smtp_host: str = Field(
+        default="",
+        description="The mail server that sends agencies their chronology requests and reminders; empty: no "
+        "email is sent (the requests are still made, and shown on the pages).",
+    )
+    smtp_port: int = Field(
+        default=25, ge=1, le=65535, description="The mail server's port (587 with STARTTLS)."
+    )
+    smtp_username: str = Field(
+        default="", description="Sign in to the mail server as this; empty: no sign-in."
+    )
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = Field(
+        default=False, description="Encrypt the connection with STARTTLS before signing in or sending."
+    )
+    mail_from: str = Field(
+        default="",
+        description="The sender of the service's emails, e.g. "
+        '"Safeguarding Partnership <reviews@example.org>"; needed with SCR_SMTP_HOST.',
+    )
+
     independence_policy: dict[str, Any] = Field(
         default_factory=dict,
         description="JSON overrides of the independence policy's defaults (matching/policy.py), "
@@ -190,6 +212,24 @@ class Settings(BaseSettings):
                 ) from None
             networks.append(str(network.network_address) if network.num_addresses == 1 else str(network))
         return networks
+
+    @model_validator(mode="after")
+    def _mail_settings(self) -> "Settings":
+        """Fail at start-up on mail settings that could never send, or would send a password in clear."""
+        if not self.smtp_host.strip():
+            return self
+        if "@" not in parseaddr(self.mail_from)[1]:
+            raise ValueError(
+                "SCR_MAIL_FROM must be the address the service's emails come from, e.g. "
+                'reviews@example.org or "Safeguarding Partnership <reviews@example.org>", '
+                f"not {self.mail_from!r}"
+            )
+        if self.smtp_username and not self.smtp_starttls and not _loopback(self.smtp_host):
+            raise ValueError(
+                "SCR_SMTP_USERNAME is set without SCR_SMTP_STARTTLS: the password would cross the network "
+                "unencrypted. Set SCR_SMTP_STARTTLS=true (and the server's STARTTLS port, usually 587)."
+            )
+        return self
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -233,6 +273,16 @@ class Settings(BaseSettings):
 
         configured(IndependencePolicy if info.field_name == "independence_policy" else RankingPolicy, value)
         return value
+
+
+def _loopback(host: str) -> bool:
+    """A mail server on this machine (a local relay): nothing sent to it crosses the network."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip()).is_loopback
+    except ValueError:
+        return False
 
 
 def check_secret_key(settings: Settings) -> None:
