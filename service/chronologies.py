@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from commissioning.chronology.requests import RequestFacts, default_period, request_questions
 from sqlmodel import Session
 
 from commissioning import chronology_store
@@ -17,6 +16,7 @@ from commissioning.chronology.columns import Column
 from commissioning.chronology.dates import Period
 from commissioning.chronology.documents import Rendering
 from commissioning.chronology.glossary import View
+from commissioning.chronology.requests import RequestFacts, default_period, request_questions
 from commissioning.models import Case, ChronologyRequest, Partnership
 from service.policy import partnership_policy
 
