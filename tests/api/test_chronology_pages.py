@@ -262,7 +262,7 @@ def test_a_reviewer_reaches_their_case_only_while_commissioned(client, session, 
     page = client.get(f"/admin/reviews/{ref}").text
     assert f"/admin/reviews/{ref}/terms/1.md" in page and 'id="timeline-summary"' in page
     assert client.get(f"/admin/reviews/{ref}/terms/1.md").status_code == 200
-    assert client.get(f"/admin/cases/{ref}/chronology.pdf").status_code == 200
+    assert client.get(f"/admin/cases/{ref}/chronology.xlsx").status_code == 200
     assert client.get(f"/admin/chronologies/{ref}/hackney-csc").status_code == 403  # agencies send their own
 
     if ending == "withdrawn":
@@ -274,7 +274,7 @@ def test_a_reviewer_reaches_their_case_only_while_commissioned(client, session, 
     for address in (
         f"/admin/reviews/{ref}",
         f"/admin/reviews/{ref}/terms/1.md",
-        f"/admin/cases/{ref}/chronology.pdf",
+        f"/admin/cases/{ref}/chronology.xlsx",
     ):
         assert client.get(address).status_code == 404
     assert refusals(session) == before + 3
