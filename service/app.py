@@ -12,6 +12,7 @@ from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from service import error_reporting, logs, metrics, slack_http
 from service.api import (
     cases,
+    chronologies,
     commissions,
     data_protection,
     declarations,
@@ -55,6 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     shortlist.router,
     commissions.router,
     terms.router,
+    chronologies.router,
     cases.router,
     data_protection.router,
     me.router,

@@ -89,6 +89,11 @@ CASE_DECLARATION = {"agencies": CASE_AGENCIES, "no_conflict": True}
 SIGNED = {"signed_on": TODAY.isoformat(), "reference": "Signed declaration.pdf"}
 REASON = {"reason": "Agreed at the quality panel."}
 SOON = TODAY + timedelta(days=30)
+CHRONOLOGY = (
+    b"Date,Time,Source of information,Event\n"
+    b"03/02/2026,09:30,Case file,Referral from school\n"
+    b"22/05/2026,,Case file,Home visit\n"
+)
 
 
 def record_calls(
@@ -335,6 +340,25 @@ CALLS: dict[str, Call] = {
         form={"name": "Hackney Children's Social Care", "kind": "childrens_social_care", "area": "Hackney"},
         ok=200,
     ),
+    "GET /api/v1/chronology/template.{fmt}": Call(records={"fmt": "docx_format"}, ok=200),
+    "POST /api/v1/cases/{ref}/chronology/requests": Call(json={"agencies": ["hackney-csc"]}, ok=201),
+    "GET /api/v1/cases/{ref}/chronology/requests": Call(ok=200),
+    "GET /api/v1/cases/{ref}/chronology/requests/{agency}/letter.{fmt}": Call(
+        records={"fmt": "docx_format"}, ok=200
+    ),
+    "POST /api/v1/cases/{ref}/chronologies": Call(
+        form={"agency": "hackney-csc"},
+        files={"file": ("csc.csv", CHRONOLOGY, "text/csv")},
+        ok=201,  # the first file; a second, unconfirmed, is only compared (200)
+    ),
+    "GET /api/v1/cases/{ref}/chronology.json": Call(ok=200),
+    "GET /api/v1/cases/{ref}/chronology.{fmt}": Call(records={"fmt": "xlsx_format"}, ok=200),
+    "GET /api/v1/cases/{ref}/chronology/timeline.{fmt}": Call(records={"fmt": "svg_format"}, ok=200),
+    "GET /api/v1/cases/{ref}/chronology/glossary": Call(ok=200),
+    "PUT /api/v1/cases/{ref}/chronology/glossary": Call(
+        json={"terms": [{"name": "Jane Smith", "code": "Mother"}]}, ok=200
+    ),
+    "GET /api/v1/me/chronology/requests": Call(ok=200),
 }
 
 
@@ -539,6 +563,28 @@ def _users(engine: Any) -> dict[str, str]:
     return tokens
 
 
+def _chronology_people(engine: Any, *, reviewer: int, former: int) -> dict[str, str]:
+    """The review's own people who hold no partnership role: two agencies' contacts, the commissioned
+    reviewer, and a reviewer whose commission does not stand."""
+    tokens = {}
+    with Session(engine) as session:
+        for persona, role, fields in (
+            ("agency_contact", Role.agency_contact, {"agency": "hackney-csc"}),
+            ("other_agency_contact", Role.agency_contact, {"agency": "met-police"}),
+            ("reviewer", Role.reviewer, {"consultant_id": reviewer}),
+            ("former_reviewer", Role.reviewer, {"consultant_id": former}),
+        ):
+            _, tokens[persona] = add_user(
+                session,
+                email=f"{persona.replace('_', '-')}@agency.example.org",
+                role=role,
+                actor="test",
+                **fields,
+            )
+        session.commit()
+    return tokens
+
+
 @pytest.fixture(scope="module")
 def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> World:
     empty_database()
@@ -612,9 +658,13 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
     ids |= {
         "commission_id": seed.commission(ref, seed.consultant("Cora Read")),
         "on_slack": seed.consultant("Dev Declare", slack_user_id=DECLARING),
-        "declared": seed.commission(ref, seed.consultant("Con Confirm")),
+        "declared_consultant": seed.consultant("Con Confirm"),
+        "to_withdraw_consultant": seed.consultant("Wes Withdraw"),
+    }
+    ids |= {
+        "declared": seed.commission(ref, ids["declared_consultant"]),
         "to_decline": seed.commission(ref, seed.consultant("Dan Decline", slack_user_id=DECLINING)),
-        "to_withdraw": seed.commission(ref, seed.consultant("Wes Withdraw")),
+        "to_withdraw": seed.commission(ref, ids["to_withdraw_consultant"]),
         "to_record": seed.commission(ref, seed.consultant("Rae Record")),
         "to_record_on_page": seed.commission(ref, seed.consultant("Pam Paper")),
     }
@@ -639,6 +689,11 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
         "case_for_page_partners",
     ):
         seed.send("POST", f"/api/v1/cases/{ids[key]}/partnerships/CON", 204)
+    seed.send("POST", f"/api/v1/cases/{ref}/chronology/requests", json={})
+    tokens |= _chronology_people(
+        engine, reviewer=ids["declared_consultant"], former=ids["to_withdraw_consultant"]
+    )
+    ids |= {"agency": "hackney-csc", "docx_format": "docx", "xlsx_format": "xlsx", "svg_format": "svg"}
     ids["prefix"] = "HAC"
     ids["new_partnership"] = "NEW"
     ids["contributing"] = "CON"
@@ -685,8 +740,10 @@ def send(
         form = {**fields, "csrf_token": signed_in.csrf} if method == "POST" else None
         if method == "POST":
             headers["Origin"] = ORIGIN  # as the browser sends from the service's own page
-    elif caller.session:  # the cookie is scoped to /admin; send it anyway, as a forged request would
-        headers["Cookie"] = f"{SESSION_COOKIE}={world.sessions[caller.session].cookie.value}"
+    else:
+        form = dict(call.form(world.ids) if callable(call.form) else call.form) or None  # a multipart field
+        if caller.session:  # the cookie is scoped to /admin; send it anyway, as a forged request would
+            headers["Cookie"] = f"{SESSION_COOKIE}={world.sessions[caller.session].cookie.value}"
     body = call.json(world.ids) if callable(call.json) else call.json
     return http.request(
         method,
