@@ -387,7 +387,8 @@ def issue_requests(
             errors = {"form": error.message}
     if errors:
         return _case_page(request, session, user, ref, errors=errors, values=values)
-    flash(request, f"{len(made)} agencies were asked for their chronologies of case {ref}.")
+    asked = f"{len(made)} agencies were asked" if made else "Every agency had already been asked"
+    flash(request, f"{asked} for their chronologies of case {ref}.")
     return RedirectResponse(f"/admin/cases/{ref}#chronologies", status_code=303)
 
 

@@ -359,6 +359,19 @@ CALLS: dict[str, Call] = {
         json={"terms": [{"name": "Jane Smith", "code": "Mother"}]}, ok=200
     ),
     "GET /api/v1/me/chronology/requests": Call(ok=200),
+    "POST /admin/chronologies/{ref}/{agency_id}": Call(files={"file": ("csc.csv", CHRONOLOGY, "text/csv")}),
+    "GET /admin/chronologies/{ref}/{agency_id}/template.{fmt}": Call(records={"fmt": "docx_format"}, ok=200),
+    "GET /admin/chronologies/{ref}/{agency_id}/letter.{fmt}": Call(records={"fmt": "docx_format"}, ok=200),
+    "GET /admin/cases/{ref}/chronology.{fmt}": Call(records={"fmt": "xlsx_format"}, ok=200),
+    "POST /admin/cases/{ref}/glossary": Call(form={"name": "Jane Smith", "code": "Mother"}, ok=200),
+    "POST /admin/cases/{ref}/chronologies/requests": Call(
+        form={"period_from": "2025-11-02", "period_to": "2026-11-02"}, ok=200
+    ),
+    # the consultant's declaration is recorded through the API first; a second sign-in is refused (422)
+    "POST /admin/cases/{ref}/commissions/{commission_id}/sign-in": Call(
+        records={"commission_id": "to_record"}
+    ),
+    "GET /admin/reviews/{ref}/terms/{version:int}.{fmt}": Call(ok=200),
 }
 
 
