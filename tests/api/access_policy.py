@@ -166,7 +166,7 @@ MATRIX: dict[str, Access] = {
     "GET /admin/sign-in": PUBLIC,
     "POST /admin/sign-in": PUBLIC,
     "POST /admin/sign-out": PUBLIC,
-    "GET /admin": STAFF,
+    "GET /admin": STAFF | CHRONOLOGY_PEOPLE,  # each to their own start page
     "GET /admin/dashboard": ADMINS,
     "GET /admin/consultants": ADMINS,
     "GET /admin/consultants/new": ADMINS,
@@ -331,6 +331,8 @@ PAGE_CALLERS = (
     Caller("admin", "admin", session="admin"),
     Caller("commissioner", "commissioner", session="commissioner"),
     Caller("chair", "chair", session="chair"),
+    Caller("agency contact", "agency_contact", session="agency_contact"),
+    Caller("reviewer", "reviewer", session="reviewer"),
 )
 
 

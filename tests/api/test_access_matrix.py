@@ -589,13 +589,22 @@ def _chronology_people(engine: Any, *, reviewer: int, former: int) -> dict[str, 
         ):
             _, tokens[persona] = add_user(
                 session,
-                email=f"{persona.replace('_', '-')}@agency.example.org",
+                email=_chronology_email(persona),
                 role=role,
                 actor="test",
                 **fields,
             )
+            if persona in PAGE_PERSONAS:
+                set_password(session, email=_chronology_email(persona), password=PASSWORD, actor="test")
         session.commit()
     return tokens
+
+
+PAGE_PERSONAS = ("agency_contact", "reviewer")  # who signs in to the pages, of the review's own people
+
+
+def _chronology_email(persona: str) -> str:
+    return f"{persona.replace('_', '-')}@agency.example.org"
 
 
 @pytest.fixture(scope="module")
@@ -706,6 +715,9 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
     tokens |= _chronology_people(
         engine, reviewer=ids["declared_consultant"], former=ids["to_withdraw_consultant"]
     )
+    for persona in PAGE_PERSONAS:
+        sessions[persona] = _session(http, _chronology_email(persona))
+        to_sign_out[persona] = _session(http, _chronology_email(persona))
     ids |= {"agency": "hackney-csc", "docx_format": "docx", "xlsx_format": "xlsx", "svg_format": "svg"}
     ids["prefix"] = "HAC"
     ids["new_partnership"] = "NEW"
