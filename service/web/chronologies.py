@@ -29,7 +29,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from commissioning import chronology_store
 from commissioning.chronology import templates
-from commissioning.chronology.documents import Rendering
+from commissioning.chronology.documents import Rendering, count
 from commissioning.chronology.timeline import Figures, figures
 from commissioning.models import Case, ChronologyRequest, Partnership
 from core import clock
@@ -294,11 +294,11 @@ def send(
         outcome = upload(*held, confirm=True)
         if outcome.result != "accepted":
             return page(outcome=outcome, status=422)
-        accepted = "" if not outcome.warnings else f", with {len(outcome.warnings)} warnings accepted"
+        accepted = f", with {count(len(outcome.warnings), 'warning')} accepted" if outcome.warnings else ""
         flash(
             request,
             f"The chronology of {view.agency} for case {ref} was accepted as version {outcome.version}: "
-            f"{outcome.rows} rows{accepted}.",
+            f"{count(outcome.rows, 'row')}{accepted}.",
         )
         return RedirectResponse(str(_upload_back(access)), status_code=303)
     chosen = form.get("file")

@@ -138,7 +138,7 @@ def test_an_agency_contact_checks_then_sends_then_replaces_their_chronology(clie
     sent = post(client, path, confirm_form(warned.text))  # type: ignore[arg-type]
     assert sent.status_code == 303 and sent.headers["location"] == "/admin/chronologies"
     assert versions(session) == [1]
-    assert "accepted as version 1: 2 rows, with 1 warnings accepted" in client.get("/admin/chronologies").text
+    assert "accepted as version 1: 2 rows, with 1 warning accepted" in client.get("/admin/chronologies").text
 
     corrected = upload(client, path, GOOD.format(day=_day()) + f"{_day(1)},,Case file,Home visit\n")
     assert "Rows added: 0; removed: 0; changed: 2; unchanged: 0." in corrected.text
@@ -190,7 +190,7 @@ def test_a_commissioner_asks_the_agencies_and_sends_on_an_agencys_behalf(client,
     assert "Send the chronology" in sent.text
     assert post(client, f"/admin/chronologies/{ref}/met-police", confirm_form(sent.text)).status_code == 303  # type: ignore[arg-type]
     page = client.get(f"/admin/cases/{ref}").text
-    assert "Accepted (version 1, 1 rows)" in page and "Send a file for Metropolitan Police Service" in page
+    assert "Accepted (version 1, 1 row)" in page and "Send a file for Metropolitan Police Service" in page
 
     glossary = post(client, f"/admin/cases/{ref}/glossary", {"name": "Jane Doe", "code": ""})
     assert glossary.status_code == 422 and "has no code" in glossary.text

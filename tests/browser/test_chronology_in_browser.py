@@ -90,10 +90,10 @@ def test_an_agency_contact_corrects_and_sends_a_chronology_the_commissioner_sees
         ]
     )
     page.get_by_role("button", name="Check the file").click()
-    expect(page.locator("#checked")).to_contain_text("The file passed the checks: 1 rows")
+    expect(page.locator("#checked")).to_contain_text("The file passed the checks: 1 row.")
     check_page(page, "chronology-checked")
     page.get_by_role("button", name="Send the chronology").click()
-    expect(page.locator(".notice")).to_contain_text("was accepted as version 1: 1 rows")
+    expect(page.locator(".notice")).to_contain_text("was accepted as version 1: 1 row.")
     expect(page.locator("tbody tr").first).to_contain_text("Accepted")
 
     page.get_by_role("button", name="Sign out").click()
