@@ -35,11 +35,13 @@ from service.request_ids import RequestIds, with_id
 from service.settings import check_secret_key, get_settings
 from service.web import agencies as agency_pages
 from service.web import cases as case_pages
+from service.web import chronologies as chronology_pages
 from service.web import consultants as consultant_pages
 from service.web import dashboard as dashboard_pages
 from service.web import imports as import_pages
 from service.web import pages as shared_pages
 from service.web import partnerships as partnership_pages
+from service.web import reviews as review_pages
 from service.web import session as sign_in_pages
 from service.web import users as user_pages
 from service.web.pages import PageRefused, page_refused_response
@@ -71,6 +73,8 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     agency_pages.router,
     import_pages.router,
     case_pages.router,
+    chronology_pages.router,
+    review_pages.router,
     user_pages.router,
     partnership_pages.router,
 )

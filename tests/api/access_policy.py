@@ -47,6 +47,7 @@ SIGNED_IN = LIST_READERS | {"bot"} | CHRONOLOGY_PEOPLE | {"former_reviewer"}
 CHRONOLOGY_STATUS = CASE_READERS | CHRONOLOGY_PEOPLE
 CHRONOLOGY_READERS = frozenset({"commissioner", "chair"}) | CHRONOLOGY_PEOPLE
 CHRONOLOGY_SENDERS = COMMISSIONERS | {"agency_contact"}  # for the agency its contact is contact of
+REVIEWERS = frozenset({"reviewer"})  # while their commission stands
 BOT = frozenset({"bot"})
 # Only the consultant answers for themselves: the bot relays them, naming the Slack id on their record.
 CONSULTANT_VIA_BOT = BOT
@@ -166,7 +167,7 @@ MATRIX: dict[str, Access] = {
     "GET /admin/sign-in": PUBLIC,
     "POST /admin/sign-in": PUBLIC,
     "POST /admin/sign-out": PUBLIC,
-    "GET /admin": STAFF,
+    "GET /admin": STAFF | CHRONOLOGY_PEOPLE,  # each to their own start page
     "GET /admin/dashboard": ADMINS,
     "GET /admin/consultants": ADMINS,
     "GET /admin/consultants/new": ADMINS,
@@ -209,6 +210,21 @@ MATRIX: dict[str, Access] = {
     "POST /admin/cases/{ref}/commissions/{commission_id}/declaration": frozenset({"admin"}),
     "POST /admin/cases/{ref}/partnerships": COMMISSIONERS,
     "POST /admin/cases/{ref}/partnerships/{prefix}/remove": COMMISSIONERS,
+    # chronology pages: an agency contact's requests and upload page, a case's chronology, reviewers' pages
+    "GET /admin/chronologies": AGENCY_CONTACTS,
+    "GET /admin/chronologies/{ref}/{agency_id}": CHRONOLOGY_SENDERS,
+    "POST /admin/chronologies/{ref}/{agency_id}": CHRONOLOGY_SENDERS,
+    "GET /admin/chronologies/{ref}/{agency_id}/template.{fmt}": CHRONOLOGY_SENDERS,
+    "GET /admin/chronologies/{ref}/{agency_id}/letter.{fmt}": CHRONOLOGY_SENDERS,
+    "GET /admin/cases/{ref}/chronology/timeline.png": CHRONOLOGY_READERS,
+    "GET /admin/cases/{ref}/chronology.{fmt}": CHRONOLOGY_READERS,
+    "GET /admin/cases/{ref}/glossary": COMMISSIONERS,
+    "POST /admin/cases/{ref}/glossary": COMMISSIONERS,
+    "POST /admin/cases/{ref}/chronologies/requests": COMMISSIONERS,
+    "POST /admin/cases/{ref}/commissions/{commission_id}/sign-in": COMMISSIONERS,
+    "GET /admin/reviews": REVIEWERS,
+    "GET /admin/reviews/{ref}": REVIEWERS,
+    "GET /admin/reviews/{ref}/terms/{version:int}.{fmt}": REVIEWERS,
     # partnerships
     "GET /api/v1/partnerships": SIGNED_IN,
     "POST /api/v1/partnerships": LIST_ADMINS,
@@ -316,6 +332,8 @@ PAGE_CALLERS = (
     Caller("admin", "admin", session="admin"),
     Caller("commissioner", "commissioner", session="commissioner"),
     Caller("chair", "chair", session="chair"),
+    Caller("agency contact", "agency_contact", session="agency_contact"),
+    Caller("reviewer", "reviewer", session="reviewer"),
 )
 
 

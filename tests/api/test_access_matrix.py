@@ -360,6 +360,19 @@ CALLS: dict[str, Call] = {
         json={"terms": [{"name": "Jane Smith", "code": "Mother"}]}, ok=200
     ),
     "GET /api/v1/me/chronology/requests": Call(ok=200),
+    "POST /admin/chronologies/{ref}/{agency_id}": Call(files={"file": ("csc.csv", CHRONOLOGY, "text/csv")}),
+    "GET /admin/chronologies/{ref}/{agency_id}/template.{fmt}": Call(records={"fmt": "docx_format"}, ok=200),
+    "GET /admin/chronologies/{ref}/{agency_id}/letter.{fmt}": Call(records={"fmt": "docx_format"}, ok=200),
+    "GET /admin/cases/{ref}/chronology.{fmt}": Call(records={"fmt": "xlsx_format"}, ok=200),
+    "POST /admin/cases/{ref}/glossary": Call(form={"name": "Jane Smith", "code": "Mother"}, ok=200),
+    "POST /admin/cases/{ref}/chronologies/requests": Call(
+        form={"period_from": "2025-11-02", "period_to": "2026-11-02"}, ok=200
+    ),
+    # the consultant's declaration is recorded through the API first; a second sign-in is refused (422)
+    "POST /admin/cases/{ref}/commissions/{commission_id}/sign-in": Call(
+        records={"commission_id": "to_record"}
+    ),
+    "GET /admin/reviews/{ref}/terms/{version:int}.{fmt}": Call(ok=200),
 }
 
 
@@ -577,13 +590,22 @@ def _chronology_people(engine: Any, *, reviewer: int, former: int) -> dict[str, 
         ):
             _, tokens[persona] = add_user(
                 session,
-                email=f"{persona.replace('_', '-')}@agency.example.org",
+                email=_chronology_email(persona),
                 role=role,
                 actor="test",
                 **fields,
             )
+            if persona in PAGE_PERSONAS:
+                set_password(session, email=_chronology_email(persona), password=PASSWORD, actor="test")
         session.commit()
     return tokens
+
+
+PAGE_PERSONAS = ("agency_contact", "reviewer")  # who signs in to the pages, of the review's own people
+
+
+def _chronology_email(persona: str) -> str:
+    return f"{persona.replace('_', '-')}@agency.example.org"
 
 
 @pytest.fixture(scope="module")
@@ -694,6 +716,9 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
     tokens |= _chronology_people(
         engine, reviewer=ids["declared_consultant"], former=ids["to_withdraw_consultant"]
     )
+    for persona in PAGE_PERSONAS:
+        sessions[persona] = _session(http, _chronology_email(persona))
+        to_sign_out[persona] = _session(http, _chronology_email(persona))
     ids |= {"agency": "hackney-csc", "docx_format": "docx", "xlsx_format": "xlsx", "svg_format": "svg"}
     ids["prefix"] = "HAC"
     ids["new_partnership"] = "NEW"
