@@ -42,6 +42,7 @@ from core import audit, clock
 from service import mail
 from service.chronologies import request_facts
 from service.models import PartnershipRole, Role, User
+from service.settings import get_settings
 
 log = logging.getLogger("service.chronology_notices")
 
@@ -57,6 +58,12 @@ def upload_url(base_url: str, ref: str, agency_id: str) -> str:
     """The page where an agency's contact signs in, reads the request's letter, downloads the template and
     uploads the chronology."""
     return f"{base_url.rstrip('/')}/{UPLOAD_PAGE}/{ref}/{agency_id}"
+
+
+def public_base(request_base: str | None = None) -> str:
+    """The address links in emails and messages start from: ``SCR_PUBLIC_URL`` when set (behind a proxy the
+    address a request came in on may be an internal one), else the request's, else none."""
+    return get_settings().public_url or request_base or ""
 
 
 def case_url(base_url: str, ref: str) -> str:
@@ -189,7 +196,11 @@ def requested(
     actor: str = SCHEDULER,
 ) -> list[Sent]:
     """Email each new request to its agency's contacts (without the letter: it is on the upload page),
-    after ``chronologies.issue`` made them; the linked ones hear in Slack too (``slack_notices``)."""
+    after ``chronologies.issue`` made them; the linked ones hear in Slack too (``slack_notices``). Without
+    ``base_url`` nothing is sent: the links would lead nowhere (the reminders still go once it is set)."""
+    if not base_url:
+        log.warning("chronology.requests.unannounced reason=no_public_url")
+        return []
     wanted = {request.id for request in requests}
     found = []
     for view in _views(session, case, clock.today()):

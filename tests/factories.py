@@ -289,6 +289,23 @@ def case_as_written(session: Session, ref: str, features: Mapping[str, Any]) -> 
     return record
 
 
+def with_terms(session: Session, case_id: int | None) -> int:
+    """A first version of terms of reference stored for the case, as chronology requests need; its id."""
+    from commissioning.models import TermsVersion
+
+    return saved(
+        session,
+        TermsVersion,
+        case_id=case_id,
+        version=1,
+        template_version="1",
+        clauses_version="1",
+        content_hash="x",
+        markdown="terms",
+        created_by="test",
+    )
+
+
 # Partnerships --------------------------------------------------------------------------------------
 
 # Every area the tests record cases in: the test partnership covers them all, so the people of the

@@ -142,7 +142,11 @@ def issue_requests(
         agencies=_agency_ids(session, body.agencies) if body.agencies is not None else None,
     )
     chronology_notices.requested(
-        session, case=access.case, requests=made, base_url=str(request.base_url), actor=grants.user.email
+        session,
+        case=access.case,
+        requests=made,
+        base_url=chronology_notices.public_base(str(request.base_url)),
+        actor=grants.user.email,
     )
     views = {
         view.request.id: view
@@ -193,7 +197,8 @@ def request_letter(
     (view,) = chronology_store.request_views(
         session, case=access.case, today=clock.today(), agency_id=asked.agency_id
     )
-    upload_url = chronology_notices.upload_url(str(request.base_url), ref, asked.agency_id)
+    base = chronology_notices.public_base(str(request.base_url))
+    upload_url = chronology_notices.upload_url(base, ref, asked.agency_id)
     facts = chronologies.request_facts(session, case=access.case, view=view, upload_url=upload_url)
     make = letters.letter_docx if fmt == "docx" else letters.letter_pdf
     return _document(make(facts), chronologies.MEDIA[fmt], letters.filename(facts, fmt))

@@ -80,7 +80,7 @@ def request(
     from commissioning.store import get_case
     from core import clock
     from registry.agencies import resolve_agency
-    from service import chronologies
+    from service import chronologies, chronology_notices
 
     first, last = _day("--from", start), _day("--to", end)
     if (first is None) != (last is None):
@@ -101,6 +101,9 @@ def request(
             today=clock.today(),
             period=Period(first, last) if first and last else None,
             agencies=ids,
+        )
+        chronology_notices.requested(
+            session, case=case, requests=made, base_url=chronology_notices.public_base(), actor=CLI_ACTOR
         )
         views = {
             view.request.id: view
@@ -130,7 +133,7 @@ def add(
     """
     from commissioning import chronology_store
     from commissioning.store import get_case
-    from service import chronologies
+    from service import chronologies, chronology_notices
 
     try:
         data = file.read_bytes()
@@ -149,6 +152,8 @@ def add(
             dry_run=dry_run,
             confirm=confirm,
         )
+        if outcome.everything_in:
+            chronology_notices.everything_in(session, case=case, actor=CLI_ACTOR)
     for problem in outcome.problems if outcome.result == "rejected" else outcome.warnings:
         where = ", ".join(
             part

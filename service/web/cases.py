@@ -27,7 +27,7 @@ from core import clock
 from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from registry.agencies import resolve_agency
 from registry.models import Consultant
-from service import chronologies, users
+from service import chronologies, chronology_notices, users
 from service.access import Grants, readable_case, readable_partnerships, require_case_role
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
@@ -382,6 +382,13 @@ def issue_requests(
         try:
             made, _ = chronologies.issue(
                 session, case=case, actor=user.email, today=clock.today(), period=period
+            )
+            chronology_notices.requested(
+                session,
+                case=case,
+                requests=made,
+                base_url=chronology_notices.public_base(str(request.base_url)),
+                actor=user.email,
             )
         except (Invalid, Conflict) as error:
             errors = {"form": error.message}

@@ -35,7 +35,7 @@ from commissioning.models import Case, ChronologyRequest, Partnership
 from core import clock
 from core.errors import Invalid
 from registry.models import Agency
-from service import chronologies
+from service import chronologies, chronology_notices
 from service.access import hidden, no_case
 from service.chronology_access import ChronologyAccess, Need, chronology_access, opened
 from service.db import SessionDep, UnitOfWorkRoute
@@ -294,6 +294,8 @@ def send(
         outcome = upload(*held, confirm=True)
         if outcome.result != "accepted":
             return page(outcome=outcome, status=422)
+        if outcome.everything_in:
+            chronology_notices.everything_in(session, case=case, actor=user.email)
         accepted = f", with {count(len(outcome.warnings), 'warning')} accepted" if outcome.warnings else ""
         flash(
             request,

@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 from docx import Document
-from factories import case, hackney, home_partnership, saved
+from factories import case, hackney, home_partnership, with_terms
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from commissioning.chronology.columns import STANDARD
-from commissioning.models import TermsVersion
 from core.audit import AuditEvent
 
 REF = "HAC-2026-301"
@@ -36,17 +35,7 @@ def stored(engine: Any, empty_database: Any) -> str:
         hackney(session)
         home_partnership(session)
         case_id = case(session, REF, incident_date="2026-11-02")
-        saved(
-            session,
-            TermsVersion,
-            case_id=case_id,
-            version=1,
-            template_version="1",
-            clauses_version="1",
-            content_hash="x",
-            markdown="terms",
-            created_by="test",
-        )
+        with_terms(session, case_id)
     return REF
 
 

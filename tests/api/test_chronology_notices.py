@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from factories import add_person, case, hackney, saved
+from factories import add_person, case, hackney, with_terms
 from mail_standin import MailStandIn
 from sqlmodel import Session, select
 
 from commissioning import chronology_store
 from commissioning.chronology.dates import long_date
 from commissioning.chronology.requests import reminder_on
-from commissioning.models import Case, ChronologyRequest, TermsVersion
+from commissioning.models import Case, ChronologyRequest
 from core import clock
 from core.audit import AuditEvent
 from service import chronologies
@@ -61,17 +61,7 @@ def asked(session: Session) -> Case:
         parental_substance_misuse=True,
         family_languages=["somali"],
     )
-    saved(
-        session,
-        TermsVersion,
-        case_id=case_id,
-        version=1,
-        template_version="1",
-        clauses_version="1",
-        content_hash="x",
-        markdown="terms",
-        created_by="test",
-    )
+    with_terms(session, case_id)
     contact = {"role": Role.agency_contact, "actor": "test"}
     add_person(session, email="sam@police.example", display_name="Sam Okafor", agency="met-police", **contact)
     add_person(session, email="jo@police.example", agency="met-police", slack_user_id="U0JO", **contact)
@@ -263,3 +253,24 @@ def test_slack_hears_of_what_was_sent_to_the_linked_only_and_commissioners_when_
     assert notices.everything_in(session, case=asked, actor="contact") == 1
     [event] = _events(session, "chronology.everything_in")
     assert event.after == {"commissioners_in_slack": 1}
+
+
+def test_issuing_through_the_api_emails_the_new_requests_once(
+    session: Session,
+    mailbox: MailStandIn,
+    client,
+    commissioner,
+    environment,  # type: ignore[no-untyped-def]
+) -> None:
+    hackney(session)
+    case_id = case(session, "HAC-2026-0102", agencies=("met-police",), incident_date="2026-11-02")
+    with_terms(session, case_id)
+    add_person(session, email="sam@police.example", role=Role.agency_contact, agency="met-police", actor="t")
+    session.commit()
+    environment(SCR_PUBLIC_URL=BASE)
+    url = "/api/v1/cases/HAC-2026-0102/chronology/requests"
+    assert client.post(url, headers=commissioner.headers).status_code == 201
+    [sent] = mailbox.received
+    assert f"{BASE}/admin/chronologies/HAC-2026-0102/met-police" in sent.message.get_content()
+    assert client.post(url, headers=commissioner.headers).json()["requests"] == []  # asked once, told once
+    assert len(mailbox.received) == 1

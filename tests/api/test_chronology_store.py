@@ -6,12 +6,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from factories import case, hackney, saved
+from factories import case, hackney, with_terms
 from sqlmodel import Session, select
 
 from commissioning import chronology_store, retention_store
 from commissioning.chronology.dates import Period
-from commissioning.models import Case, CaseStatus, ChronologyVersion, TermsVersion
+from commissioning.models import Case, CaseStatus, ChronologyVersion
 from core.audit import AuditEvent
 from core.errors import Conflict, Invalid
 
@@ -28,17 +28,7 @@ GOOD = (
 def stored(session: Session) -> Case:
     hackney(session)
     case_id = case(session, "HAC-2026-101", incident_date="2026-11-02")
-    saved(
-        session,
-        TermsVersion,
-        case_id=case_id,
-        version=1,
-        template_version="1",
-        clauses_version="1",
-        content_hash="x",
-        markdown="terms",
-        created_by="test",
-    )
+    with_terms(session, case_id)
     return session.get_one(Case, case_id)
 
 

@@ -9,11 +9,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from factories import CASE_FEATURES, hackney, recorded_case, saved
+from factories import CASE_FEATURES, hackney, recorded_case, with_terms
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from commissioning.models import Case, TermsVersion
+from commissioning.models import Case
 from core import clock
 from service import chronologies
 from service.models import Role
@@ -40,17 +40,7 @@ def test_an_agency_contact_corrects_and_sends_a_chronology_the_commissioner_sees
         },
     )
     case = session.exec(select(Case).where(Case.ref == ref)).one()
-    saved(
-        session,
-        TermsVersion,
-        case_id=case.id,
-        version=1,
-        template_version="1",
-        clauses_version="1",
-        content_hash="x",
-        markdown="terms",
-        created_by="test",
-    )
+    with_terms(session, case.id)
     chronologies.issue(session, case=case, actor="test", today=TODAY)
     contact = "contact.browser@agency.example.org"
     create_user(session, email=contact, role=Role.agency_contact, agency="hackney-csc", actor="test")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from factories import add_person, saved
+from factories import add_person, with_terms
 from slack_rig import (
     KNOWN_NEGLECT,
     SlackDriver,
@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from bot.views.wording import day
 from commissioning import chronology_store
-from commissioning.models import Case, ChronologyRequest, TermsVersion
+from commissioning.models import Case, ChronologyRequest
 from core import clock
 from service import chronologies
 from service.models import Role
@@ -48,17 +48,7 @@ def _asked(session: Session) -> Case:
     add_agencies(session, "hackney-csc", "met-police")
     ref = hackney_case(session, notified_days_ago=3, **KNOWN_NEGLECT)
     found = session.exec(select(Case).where(Case.ref == ref)).one()
-    saved(
-        session,
-        TermsVersion,
-        case_id=found.id,
-        version=1,
-        template_version="1",
-        clauses_version="1",
-        content_hash="x",
-        markdown="terms",
-        created_by="test",
-    )
+    with_terms(session, found.id)
     contact = {"role": Role.agency_contact, "actor": "test", "agency": "met-police"}
     add_person(session, email="jo@police.example", slack_user_id=CONTACT, **contact)
     add_person(session, email="sam@police.example", **contact)
