@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 
 from commissioning import features, lead, rules
 from commissioning.chronology.columns import STANDARD, Column, added_column, with_added
-from commissioning.recommendations import DEFAULT_LIMIT
 from commissioning.models import Case, CaseContributor, ConsultantLocalNote, Partnership, PartnershipArea
+from commissioning.recommendations import DEFAULT_LIMIT
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic

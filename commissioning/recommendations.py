@@ -20,8 +20,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from commissioning.chronology.requests import EmailText
 from core.errors import NotAllowed
 from core.transitions import Transition
+from core.wording import day
 
 CHECKS_FILE = Path(__file__).with_name("recommendation_checks.json")
 Scope = Literal["single_agency", "multi_agency"]
@@ -293,3 +295,38 @@ class Counts:
         actions = "1 overdue action" if self.actions == 1 else f"{self.actions} overdue actions"
         cases = "1 case" if self.cases == 1 else f"{self.cases} cases"
         return f"{actions} across {cases}"
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def overdue_words(*, case_ref: str, number: int, agency: str | None, due: date, days: int) -> str:
+    """One overdue action in a sentence for its owner (a Slack DM, an email's first line): the case
+    reference, the recommendation's number, the agency and the dates; never the action's words, which
+    may describe the family's circumstances."""
+    plan = f"{agency}'s action" if agency else "An action"
+    return (
+        f"{plan} on recommendation {number} of case review {case_ref}, which you own, was due on "
+        f"{day(due)} and is {_days(days)} overdue."
+    )
+
+
+def overdue_email(
+    *, case_ref: str, number: int, agency: str | None, due: date, days: int, partnership: str
+) -> EmailText:
+    """The email to the owner of an overdue action: what is late and what to do, nothing more."""
+    return EmailText(
+        f"Overdue action: case review {case_ref}, recommendation {number}",
+        "\n\n".join(
+            (
+                "Dear colleague,",
+                overdue_words(case_ref=case_ref, number=number, agency=agency, due=due, days=days),
+                "Please sign in to the case review service, open Recommendations, and start the action or "
+                "submit its evidence; if the date cannot be met, tell the partnership when it will be. "
+                "Use the case reference, not names, in any reply.",
+                partnership,
+            )
+        )
+        + "\n",
+    )

@@ -18,6 +18,7 @@ from service.api import (
     figures,
     me,
     partnerships,
+    recommendations,
     registry,
     shortlist,
     slack,
@@ -59,6 +60,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     declarations.router,
     partnerships.router,
     figures.router,
+    recommendations.router,
 )
 # The admin pages, under /admin.
 WEB_ROUTERS: tuple[APIRouter, ...] = (

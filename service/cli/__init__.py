@@ -6,7 +6,17 @@ and starts in a fraction of a second.
 
 import typer
 
-from service.cli import admin, backups, cases, partnerships, records, server, slack, slack_workspaces
+from service.cli import (
+    admin,
+    backups,
+    cases,
+    partnerships,
+    recommendations,
+    records,
+    server,
+    slack,
+    slack_workspaces,
+)
 
 HELP = "Commission safeguarding case reviews."
 QUIET = frozenset({"check"})  # pure calculations that log nothing: they start without the logging set up
@@ -39,3 +49,5 @@ app.add_typer(server.demo_app, name="demo")
 app.add_typer(records.retention_app, name="retention")
 app.add_typer(slack.bot_app, name="bot")
 app.add_typer(slack_workspaces.slack_app, name="slack")
+app.add_typer(recommendations.recommendation_app, name="recommendation")
+app.add_typer(recommendations.action_app, name="action")

@@ -169,3 +169,19 @@ def test_a_recommendation_closes_once_every_action_is_completed() -> None:
 def test_counts_for_the_channel_are_words_without_names() -> None:
     assert r.Counts(1, 1).words() == "1 overdue action across 1 case"
     assert r.Counts(3, 2).words() == "3 overdue actions across 2 cases"
+
+
+def test_an_overdue_action_is_told_by_reference_and_dates_only() -> None:
+    said = r.overdue_words(
+        case_ref="HAC-2026-0001", number=3, agency="Hackney CSC", due=date(2027, 1, 4), days=1
+    )
+    assert said == (
+        "Hackney CSC's action on recommendation 3 of case review HAC-2026-0001, which you own, was due on "
+        "Mon 4 Jan 2027 and is 1 day overdue."
+    )
+    email = r.overdue_email(
+        case_ref="HAC-2026-0001", number=3, agency=None, due=date(2027, 1, 4), days=5, partnership="Hackney"
+    )
+    assert email.subject == "Overdue action: case review HAC-2026-0001, recommendation 3"
+    assert "An action on recommendation 3" in email.body and "5 days overdue" in email.body
+    assert email.body.rstrip().endswith("Hackney")
