@@ -40,6 +40,7 @@ from service.web import dashboard as dashboard_pages
 from service.web import imports as import_pages
 from service.web import pages as shared_pages
 from service.web import partnerships as partnership_pages
+from service.web import recommendations as recommendation_pages
 from service.web import session as sign_in_pages
 from service.web import users as user_pages
 from service.web.pages import PageRefused, page_refused_response
@@ -73,6 +74,7 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     case_pages.router,
     user_pages.router,
     partnership_pages.router,
+    recommendation_pages.router,
 )
 
 
