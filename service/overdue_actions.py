@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from commissioning import recommendation_store
 from commissioning.models import Partnership
 from commissioning.recommendation_store import Overdue
-from commissioning.recommendations import overdue_email
+from commissioning.recommendations import overdue_email, overdue_words
 from core.errors import NotFound
 from service import mail, slack_state
 from service.models import User
@@ -40,6 +40,9 @@ def listed(session: Session, *, today: date) -> list[dict[str, Any]]:
             **item.to_json(),
             "owner_slack_user_id": user.slack_user_id if user else None,
             "owner_slack_team_id": user.slack_team_id if user else None,
+            "words": overdue_words(
+                case_ref=item.case_ref, number=item.number, agency=item.agency, due=item.due, days=item.days
+            ),
         }
         for item in found
         for user in [linked.get(item.owner)]

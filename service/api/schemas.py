@@ -669,6 +669,7 @@ class OverdueOut(BaseModel):
     recommendation: int
     agency: str | None
     partnership: str = Field(description="the lead partnership's prefix")
+    words: str = Field(description="the reminder in words for its owner: references and dates only")
 
 
 class EmailedOut(BaseModel):
