@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from commissioning import recommendations as rules
 from commissioning.models import (
@@ -35,6 +35,29 @@ from registry.changes import problem
 FREE_TEXT = ("text", "finding", "note")  # words people wrote about the case: fingerprinted in the log
 
 
+def _refused(message: str, field: str, why: str) -> Invalid:
+    return Invalid(message, [problem(field, why)])
+
+
+def _saved(
+    session: Session, row: SQLModel, event: str, *, actor: str, entity: SQLModel | None = None, **change: Any
+) -> None:
+    """Add and flush ``row``, and audit ``event`` on ``entity`` (the row itself unless named): every write
+    here goes through this one step."""
+    session.add(row)
+    session.flush()
+    audit.record(session, event, cast(int, (entity or row).id), actor=actor, **change)
+
+
+def _naming(query: Any, agency_id: str | None) -> Any:
+    """``query`` of recommendations kept to those naming ``agency_id`` (all when None)."""
+    if agency_id is None:
+        return query
+    return query.join(
+        RecommendationAgency, col(RecommendationAgency.recommendation_id) == Recommendation.id
+    ).where(RecommendationAgency.agency_id == agency_id)
+
+
 @dataclass(frozen=True)
 class EvidenceView:
     evidence: ActionEvidence
@@ -42,13 +65,9 @@ class EvidenceView:
     def to_json(self) -> dict[str, Any]:
         e = self.evidence
         return {
-            "id": e.id,
+            **e.model_dump(include={"id", "filename", "link", "note", "added_by"}),
             "kind": "file" if e.link is None else "link",
-            "filename": e.filename,
-            "link": e.link,
             "bytes": len(e.content) if e.content is not None else None,
-            "note": e.note,
-            "added_by": e.added_by,
             "added_at": e.added_at.isoformat(),
         }
 
@@ -69,18 +88,28 @@ class ActionView:
     def to_json(self) -> dict[str, Any]:
         a = self.action
         return {
-            "id": a.id,
-            "recommendation_id": a.recommendation_id,
-            "agency_id": a.agency_id,
+            **a.model_dump(include={"id", "recommendation_id", "agency_id", "text", "owner", "status"}),
             "agency": self.agency,
-            "text": a.text,
-            "owner": a.owner,
             "due": a.due_on.isoformat(),
-            "status": a.status,
             "status_words": STATUS_WORDS[self.status],
             "overdue_days": self.overdue_days,
             "evidence": [e.to_json() for e in self.evidence],
         }
+
+
+# A recommendation's columns its JSON carries as they are stored.
+_AS_STORED = {
+    "id",
+    "number",
+    "text",
+    "scope",
+    "owner",
+    "priority",
+    "finding",
+    "created_by",
+    "closed_by",
+    "closed_note",
+}
 
 
 @dataclass(frozen=True)
@@ -101,25 +130,16 @@ class RecommendationView:
     def to_json(self) -> dict[str, Any]:
         r = self.recommendation
         return {
-            "id": r.id,
+            **r.model_dump(include=_AS_STORED),
             "case_ref": self.case_ref,
-            "number": r.number,
-            "text": r.text,
-            "scope": r.scope,
             "scope_words": SCOPE_WORDS.get(r.scope or "", "not decided"),
             "agencies": [{"id": agency_id, "name": name} for agency_id, name in self.agencies],
-            "owner": r.owner,
-            "priority": r.priority,
             "due": r.due_on.isoformat() if r.due_on else None,
-            "finding": r.finding,
             "status": self.status.value,
             "status_words": STATUS_WORDS[self.status],
             "warnings": list(r.warnings),
-            "created_by": r.created_by,
             "created_at": r.created_at.isoformat(),
             "closed_on": r.closed_on.isoformat() if r.closed_on else None,
-            "closed_by": r.closed_by,
-            "closed_note": r.closed_note,
             "actions": [a.to_json() for a in self.actions],
         }
 
@@ -180,6 +200,11 @@ def _action_views(
     ]
 
 
+def _action_view(session: Session, action: RecommendationAction, today: date) -> ActionView:
+    names = agency_names(session=session, agency_ids=[action.agency_id] if action.agency_id else [])
+    return _action_views(session, [action], today, names)[0]
+
+
 def views(
     session: Session,
     recommendations: Sequence[Recommendation],
@@ -224,11 +249,7 @@ def list_recommendations(
 ) -> list[RecommendationView]:
     """A case's recommendations by number; ``agency_id``: only those asking that agency to act, with only
     its actions (what an agency contact sees)."""
-    query = select(Recommendation).where(Recommendation.case_id == case.id)
-    if agency_id is not None:
-        query = query.join(
-            RecommendationAgency, col(RecommendationAgency.recommendation_id) == Recommendation.id
-        ).where(RecommendationAgency.agency_id == agency_id)
+    query = _naming(select(Recommendation).where(Recommendation.case_id == case.id), agency_id)
     found = session.exec(query.order_by(col(Recommendation.number))).all()
     return views(session, found, today=today, agency_id=agency_id)
 
@@ -288,16 +309,10 @@ def add_recommendations(
                 warnings=[w.to_json() for w in warnings],
                 created_by=actor,
             )
-            session.add(recommendation)
-            session.flush()
-            for agency_id in agency_ids:
-                session.add(
-                    RecommendationAgency(recommendation_id=cast(int, recommendation.id), agency_id=agency_id)
-                )
-            audit.record(
+            _saved(
                 session,
+                recommendation,
                 "recommendation.add",
-                cast(int, recommendation.id),
                 actor=actor,
                 after={
                     "case": case.ref,
@@ -309,6 +324,10 @@ def add_recommendations(
                 },
                 free_text=FREE_TEXT,
             )
+            for agency_id in agency_ids:
+                session.add(
+                    RecommendationAgency(recommendation_id=cast(int, recommendation.id), agency_id=agency_id)
+                )
             made.append(recommendation)
         session.flush()
     return views(session, made, today=today)
@@ -328,17 +347,19 @@ def add_action(
     """An action on ``recommendation``'s plan; its agency must be one the recommendation names (any, when
     it names none)."""
     if recommendation.closed_on is not None:
-        raise Invalid(
+        raise _refused(
             "The partnership has closed this recommendation.",
-            [problem("recommendation", "it is closed: it takes no new actions")],
+            "recommendation",
+            "it is closed: it takes no new actions",
         )
     named = agencies_of(session, [cast(int, recommendation.id)])[cast(int, recommendation.id)]
     if agency_id is not None:
         agency_id = resolve_agency_id(session=session, name=agency_id, field="agency")
         if named and agency_id not in named:
-            raise Invalid(
+            raise _refused(
                 "That agency is not one the recommendation asks to act.",
-                [problem("agency", "choose one of the agencies the recommendation names")],
+                "agency",
+                "choose one of the agencies the recommendation names",
             )
     action = RecommendationAction(
         recommendation_id=cast(int, recommendation.id),
@@ -348,12 +369,10 @@ def add_action(
         due_on=due,
         created_by=actor,
     )
-    session.add(action)
-    session.flush()
-    audit.record(
+    _saved(
         session,
+        action,
         "action.add",
-        cast(int, action.id),
         actor=actor,
         after={
             "recommendation": recommendation.id,
@@ -364,9 +383,7 @@ def add_action(
         },
         free_text=FREE_TEXT,
     )
-    return _action_views(
-        session, [action], today, agency_names(session=session, agency_ids=[agency_id] if agency_id else [])
-    )[0]
+    return _action_view(session, action, today)
 
 
 def add_evidence(
@@ -382,13 +399,9 @@ def add_evidence(
 ) -> EvidenceView:
     """A file or a link as evidence of ``action``; the status changes only when someone submits it."""
     if (content is None) == (link is None):
-        raise Invalid(
-            "Give either a file or a link.", [problem("evidence", "attach one file, or give one link")]
-        )
+        raise _refused("Give either a file or a link.", "evidence", "attach one file, or give one link")
     if Status(action.status) in (Status.completed, Status.closed):
-        raise Invalid(
-            "The action is done.", [problem("evidence", "a completed action takes no more evidence")]
-        )
+        raise _refused("The action is done.", "evidence", "a completed action takes no more evidence")
     item = ActionEvidence(
         action_id=cast(int, action.id),
         filename=filename,
@@ -398,13 +411,12 @@ def add_evidence(
         note=note,
         added_by=actor,
     )
-    session.add(item)
-    session.flush()
-    audit.record(
+    _saved(
         session,
+        item,
         "action.evidence",
-        cast(int, action.id),
         actor=actor,
+        entity=action,
         after={"evidence": item.id, "filename": filename, "link": link, "note": note},
         free_text=("note",),
     )
@@ -427,19 +439,16 @@ def change_action(
     before = action.status
     action.status = rules.advance(Status(action.status), change, agency=agency, evidence=evidence).value
     action.updated_at = utcnow()
-    session.add(action)
-    session.flush()
-    audit.record(
+    _saved(
         session,
+        action,
         f"action.{change.value}",
-        cast(int, action.id),
         actor=actor,
         before={"status": before},
         after={"status": action.status, "note": note},
         free_text=("note",),
     )
-    names = agency_names(session=session, agency_ids=[action.agency_id] if action.agency_id else [])
-    return _action_views(session, [action], today, names)[0]
+    return _action_view(session, action, today)
 
 
 def close_recommendation(
@@ -448,9 +457,7 @@ def close_recommendation(
     """The partnership closes ``recommendation`` once every action on it is completed; they are closed
     with it."""
     if recommendation.closed_on is not None:
-        raise Invalid(
-            "It is closed already.", [problem("recommendation", "the partnership closed it already")]
-        )
+        raise _refused("It is closed already.", "recommendation", "the partnership closed it already")
     actions = session.exec(
         select(RecommendationAction).where(RecommendationAction.recommendation_id == recommendation.id)
     ).all()
@@ -460,12 +467,10 @@ def close_recommendation(
         action.updated_at = utcnow()
         session.add(action)
     recommendation.closed_on, recommendation.closed_by, recommendation.closed_note = today, actor, note
-    session.add(recommendation)
-    session.flush()
-    audit.record(
+    _saved(
         session,
+        recommendation,
         "recommendation.close",
-        cast(int, recommendation.id),
         actor=actor,
         after={"closed_on": today.isoformat(), "note": note, "actions": len(actions)},
         free_text=("note",),
@@ -504,11 +509,9 @@ def open_recommendations(
     )
     if partnership_ids is not None:
         query = query.where(col(Case.partnership_id).in_(list(partnership_ids)))
-    if agency_id is not None:
-        query = query.join(
-            RecommendationAgency, col(RecommendationAgency.recommendation_id) == Recommendation.id
-        ).where(RecommendationAgency.agency_id == agency_id)
-    rows = session.exec(query.order_by(col(Recommendation.created_at), col(Recommendation.id))).all()
+    rows = session.exec(
+        _naming(query, agency_id).order_by(col(Recommendation.created_at), col(Recommendation.id))
+    ).all()
     lead = {cast(int, r.id): name for r, name in rows}
     found = views(session, [r for r, _ in rows], today=today, agency_id=agency_id)
     return [
@@ -550,19 +553,24 @@ class Overdue:
         }
 
 
+def _actions_due(session: Session, query: Any) -> tuple[Sequence[Any], dict[str, str]]:
+    """The rows of ``query`` (an action first in each), soonest due first, with their agencies' names."""
+    rows = session.exec(query.order_by(col(RecommendationAction.due_on), col(RecommendationAction.id))).all()
+    return rows, agency_names(session=session, agency_ids={a.agency_id for a, *_ in rows if a.agency_id})
+
+
 def overdue_actions(session: Session, *, today: date) -> list[Overdue]:
     """Every action past its due date whose owner still owes work, on open recommendations."""
     owed = [s.value for s in rules.OWED]
-    rows = session.exec(
+    rows, names = _actions_due(
+        session,
         select(RecommendationAction, Recommendation.number, Case.ref, Partnership.prefix)
         .join(Recommendation, col(Recommendation.id) == RecommendationAction.recommendation_id)
         .join(Case, col(Case.id) == Recommendation.case_id)
         .join(Partnership, col(Partnership.id) == Case.partnership_id)
         .where(col(RecommendationAction.status).in_(owed), col(RecommendationAction.due_on) < today)
-        .where(col(Recommendation.closed_on).is_(None))
-        .order_by(col(RecommendationAction.due_on), col(RecommendationAction.id))
-    ).all()
-    names = agency_names(session=session, agency_ids={a.agency_id for a, *_ in rows if a.agency_id})
+        .where(col(Recommendation.closed_on).is_(None)),
+    )
     return [
         Overdue(
             cast(int, a.id),
@@ -587,16 +595,15 @@ class Owned:
 
 def owned_actions(session: Session, *, owner: str, today: date) -> list[Owned]:
     """The actions ``owner`` (an email) owns that are not yet completed, soonest due first."""
-    rows = session.exec(
+    rows, names = _actions_due(
+        session,
         select(RecommendationAction, Recommendation.number, Case.ref)
         .join(Recommendation, col(Recommendation.id) == RecommendationAction.recommendation_id)
         .join(Case, col(Case.id) == Recommendation.case_id)
         .where(RecommendationAction.owner == owner.strip().lower())
         .where(
             col(RecommendationAction.status).in_([s.value for s in rules.OWED | {Status.evidence_submitted}])
-        )
-        .order_by(col(RecommendationAction.due_on), col(RecommendationAction.id))
-    ).all()
-    names = agency_names(session=session, agency_ids={a.agency_id for a, *_ in rows if a.agency_id})
+        ),
+    )
     shown = _action_views(session, [a for a, *_ in rows], today, names)
     return [Owned(v, ref, number) for v, (_, number, ref) in zip(shown, rows, strict=True)]
