@@ -10,7 +10,7 @@ whichever way it is fetched. Recording a signed declaration is ``commissions.dec
 from collections.abc import Mapping
 from datetime import date
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -45,6 +45,7 @@ from service.web.pages import (
     page_number,
     page_offset,
     problem_errors,
+    reached,
     render,
     typed,
 )
@@ -98,14 +99,7 @@ def _readable(request: Request, session: Session, user: User, ref: str, *roles: 
     """The not-found page unless the user may read case ``ref`` (another partnership's case is not
     found, as through the API, and audited as refused); the 403 page when they lack one of ``roles`` in
     its lead partnership."""
-    try:
-        require_case_role(request, session, page_grants(request), ref, roles)
-    except HTTPException as refused:
-        if refused.status_code == 404:
-            raise _not_found(user, str(refused.detail)) from None
-        raise PageRefused(
-            403, "You do not have access to this page", str(refused.detail), user=user
-        ) from None
+    reached(lambda: require_case_role(request, session, page_grants(request), ref, roles), user=user)
 
 
 def _case_page(

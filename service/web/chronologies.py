@@ -41,7 +41,7 @@ from service.chronology_access import ChronologyAccess, Need, chronology_access,
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.page_sessions import keyed_hash
-from service.web.pages import PageRefused, flash, render
+from service.web.pages import PageRefused, flash, reached, render
 from service.web.session import CheckedForm, page_grants, page_user
 
 router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -76,14 +76,7 @@ CHUNK = 900_000  # characters in one hidden field: a form field holds at most 1 
 def reach(request: Request, session: Session, user: User, ref: str, need: Need) -> ChronologyAccess:
     """Case ``ref``'s chronologies as far as the signed-in person may reach them for ``need``; the
     not-found page to anyone who may not know of the case (audited), the 403 page saying who may."""
-    try:
-        return chronology_access(request, session, page_grants(request), ref, need)
-    except HTTPException as refused:
-        if refused.status_code == 404:
-            raise PageRefused(404, "Not found", str(refused.detail), user=user) from None
-        raise PageRefused(
-            403, "You do not have access to this page", str(refused.detail), user=user
-        ) from None
+    return reached(lambda: chronology_access(request, session, page_grants(request), ref, need), user=user)
 
 
 def _request_of(

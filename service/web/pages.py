@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
@@ -196,6 +196,19 @@ def found(read: Callable[[], T], *, user: User, title: str, message: str, number
         return read()
     except NotFound:
         raise PageRefused(404, title, message, user=user) from None
+
+
+def reached(reach: Callable[[], T], *, user: User) -> T:
+    """What ``reach`` returns (an access check shared with the API), its 404 and 403 turned into the
+    pages' own."""
+    try:
+        return reach()
+    except HTTPException as refused:
+        if refused.status_code == 404:
+            raise PageRefused(404, "Not found", str(refused.detail), user=user) from None
+        raise PageRefused(
+            403, "You do not have access to this page", str(refused.detail), user=user
+        ) from None
 
 
 def page_refused_response(request: Request, error: Exception) -> Response:

@@ -9,13 +9,14 @@ go through ``commissioning.recommendation_store``, as the API's do.
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
 
 from commissioning import recommendation_store as store
-from commissioning.models import Partnership
+from commissioning.models import Partnership, Recommendation, RecommendationAction
 from commissioning.recommendations import STATUS_WORDS, Change, Status, allowed_changes
 from core import clock
 from core.errors import Invalid, NotAllowed
@@ -26,7 +27,7 @@ from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.policy import partnership_policy
 from service.recommendation_access import CLOSERS, Reach, action_reach, case_reach, recommendation_reach
-from service.web.pages import MAX_NUMBER, PageRefused, field_errors, flash, render, typed
+from service.web.pages import MAX_NUMBER, PageRefused, field_errors, flash, reached, render, typed
 from service.web.session import CheckedForm, page_grants, page_user
 
 router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -55,18 +56,6 @@ CHANGE_BUTTONS = {
     Change.complete: "Mark completed",
     Change.send_back: "Send evidence back",
 }
-
-
-def _guarded(request: Request, user: User, reach: Callable[[], Any]) -> Any:
-    """``reach()``, its 404 and 403 turned into the pages' own."""
-    try:
-        return reach()
-    except HTTPException as refused:
-        if refused.status_code == 404:
-            raise PageRefused(404, "Not found", str(refused.detail), user=user) from None
-        raise PageRefused(
-            403, "You do not have access to this page", str(refused.detail), user=user
-        ) from None
 
 
 def _case_page(
@@ -107,9 +96,7 @@ def _case_page(
 def case_recommendations(
     request: Request, session: SessionDep, user: RecommendationsPage, ref: str
 ) -> Response:
-    reach = _guarded(
-        request, user, lambda: case_reach(request, session, page_grants(request), ref, record=False)
-    )
+    reach = reached(lambda: case_reach(request, session, page_grants(request), ref, record=False), user=user)
     return _case_page(request, session, user, reach)
 
 
@@ -122,9 +109,7 @@ def add_recommendation(
     request: Request, session: SessionDep, user: RecommendationsPage, form: CheckedForm, ref: str
 ) -> Response:
     """Record a recommendation from the form; its warnings show on the page, never stopping it."""
-    reach = _guarded(
-        request, user, lambda: case_reach(request, session, page_grants(request), ref, record=True)
-    )
+    reach = reached(lambda: case_reach(request, session, page_grants(request), ref, record=True), user=user)
     values = typed(form, ["text", "scope", "agencies", "owner", "priority", "due", "finding"])
     raw: dict[str, Any] = {name: value or None for name, value in values.items()}
     raw["agencies"] = [a.strip() for a in values["agencies"].split(",") if a.strip()]
@@ -161,26 +146,53 @@ def add_recommendation(
 
 
 def _refused(
-    request: Request, session: Session, user: User, reach: Reach, error: Invalid | NotAllowed
+    request: Request, session: Session, user: User, reach: Reach, message: str, status: int = 422
 ) -> Response:
-    if isinstance(error, Invalid) and error.problems:
-        message = "; ".join(p["msg"] for p in error.problems)
-    else:
-        message = error.message
-    return _case_page(
-        request,
-        session,
-        user,
-        reach,
-        errors={"form": message},
-        status=409 if isinstance(error, NotAllowed) else 422,
-    )
+    """The case's recommendations again, ``message`` saying why the form's change was not made."""
+    return _case_page(request, session, user, reach, errors={"form": message}, status=status)
 
 
 def _number(value: int, user: User, what: str) -> int:
     if not 0 < value <= MAX_NUMBER:
         raise PageRefused(404, "Not found", f"No {what} with the number {value}.", user=user)
     return value
+
+
+def _recommendation(
+    request: Request, session: Session, user: User, recommendation_id: int, need: str
+) -> tuple[Recommendation, Reach]:
+    _number(recommendation_id, user, "recommendation")
+    return reached(
+        lambda: recommendation_reach(request, session, page_grants(request), recommendation_id, need),
+        user=user,
+    )
+
+
+def _action_form(
+    request: Request, session: Session, user: User, action_id: int, form: FormData, fields: list[str]
+) -> tuple[RecommendationAction, Reach, dict[str, str]]:
+    """The action a form changes, once the person is shown to reach it, and the form's ``fields``."""
+    _number(action_id, user, "action")
+    action, _, reach = reached(
+        lambda: action_reach(request, session, page_grants(request), action_id, change=True), user=user
+    )
+    return action, reach, typed(form, fields)
+
+
+def _written(
+    request: Request, session: Session, user: User, reach: Reach, write: Callable[[], str]
+) -> Response:
+    """``write()``, then back to the case's recommendations with the notice it returns; a refusal shows
+    the page again saying why."""
+    try:
+        notice = write()
+    except NotAllowed as error:
+        return _refused(request, session, user, reach, error.message, status=409)
+    except Invalid as error:
+        message = "; ".join(p["msg"] for p in error.problems) or error.message
+        return _refused(request, session, user, reach, message)
+    flash(request, notice)
+    return _back(reach)
 
 
 @router.post("/recommendations/{recommendation_id}/actions")
@@ -192,15 +204,15 @@ def add_action(
     recommendation_id: int,
 ) -> Response:
     """Add an action to the recommendation's plan (its agency's contact, or the partnership's keepers)."""
-    _number(recommendation_id, user, "recommendation")
-    recommendation, reach = _guarded(
-        request,
-        user,
-        lambda: recommendation_reach(request, session, page_grants(request), recommendation_id, "plan"),
-    )
+    recommendation, reach = _recommendation(request, session, user, recommendation_id, "plan")
     values = typed(form, ["text", "owner", "due", "agency"])
     try:
         body = ActionIn.model_validate({k: v or None for k, v in values.items()})
+    except ValidationError as error:
+        shown = field_errors(error, labels={"text": "Action", "owner": "Owner's email", "due": "Due date"})
+        return _refused(request, session, user, reach, "; ".join(shown.values()))
+
+    def write() -> str:
         store.add_action(
             session,
             recommendation=recommendation,
@@ -211,15 +223,9 @@ def add_action(
             actor=user.email,
             today=clock.today(),
         )
-    except ValidationError as error:
-        shown = field_errors(error, labels={"text": "Action", "owner": "Owner's email", "due": "Due date"})
-        return _case_page(
-            request, session, user, reach, errors={"form": "; ".join(shown.values())}, status=422
-        )
-    except Invalid as error:
-        return _refused(request, session, user, reach, error)
-    flash(request, f"Action added to recommendation {recommendation.number}.")
-    return _back(reach)
+        return f"Action added to recommendation {recommendation.number}."
+
+    return _written(request, session, user, reach, write)
 
 
 @router.post("/recommendations/{recommendation_id}/close")
@@ -231,38 +237,28 @@ def close(
     recommendation_id: int,
 ) -> Response:
     """Close the recommendation (the chair or admins of the lead partnership)."""
-    _number(recommendation_id, user, "recommendation")
-    recommendation, reach = _guarded(
-        request,
-        user,
-        lambda: recommendation_reach(request, session, page_grants(request), recommendation_id, "close"),
-    )
-    try:
+    recommendation, reach = _recommendation(request, session, user, recommendation_id, "close")
+
+    def write() -> str:
+        note = typed(form, ["note"])["note"] or None
         store.close_recommendation(
-            session,
-            recommendation=recommendation,
-            note=typed(form, ["note"])["note"] or None,
-            actor=user.email,
-            today=clock.today(),
+            session, recommendation=recommendation, note=note, actor=user.email, today=clock.today()
         )
-    except (Invalid, NotAllowed) as error:
-        return _refused(request, session, user, reach, error)
-    flash(request, f"Recommendation {recommendation.number} closed by the partnership.")
-    return _back(reach)
+        return f"Recommendation {recommendation.number} closed by the partnership."
+
+    return _written(request, session, user, reach, write)
 
 
 @router.post("/actions/{action_id}/status")
 def change_status(
     request: Request, session: SessionDep, user: RecommendationsPage, form: CheckedForm, action_id: int
 ) -> Response:
-    _number(action_id, user, "action")
-    action, _, reach = _guarded(
-        request, user, lambda: action_reach(request, session, page_grants(request), action_id, change=True)
-    )
-    values = typed(form, ["change", "note"])
+    """Move the action on (started, evidence submitted, completed, or sent back), as the status allows."""
+    action, reach, values = _action_form(request, session, user, action_id, form, ["change", "note"])
     if values["change"] not in set(Change):
-        return _case_page(request, session, user, reach, errors={"form": "Choose a change."}, status=422)
-    try:
+        return _refused(request, session, user, reach, "Choose a change.")
+
+    def write() -> str:
         changed = store.change_action(
             session,
             action=action,
@@ -272,10 +268,9 @@ def change_status(
             today=clock.today(),
             note=values["note"] or None,
         )
-    except NotAllowed as error:
-        return _refused(request, session, user, reach, error)
-    flash(request, f"The action is now {STATUS_WORDS[changed.status]}.")
-    return _back(reach)
+        return f"The action is now {STATUS_WORDS[changed.status]}."
+
+    return _written(request, session, user, reach, write)
 
 
 @router.post("/actions/{action_id}/evidence")
@@ -283,28 +278,16 @@ def add_evidence(
     request: Request, session: SessionDep, user: RecommendationsPage, form: CheckedForm, action_id: int
 ) -> Response:
     """A link as evidence of the action (files go through the API)."""
-    _number(action_id, user, "action")
-    action, _, reach = _guarded(
-        request, user, lambda: action_reach(request, session, page_grants(request), action_id, change=True)
-    )
-    values = typed(form, ["link", "note"])
+    action, reach, values = _action_form(request, session, user, action_id, form, ["link", "note"])
     if not values["link"].startswith(("https://", "http://")):
-        return _case_page(
-            request,
-            session,
-            user,
-            reach,
-            errors={"form": "Give the evidence's link, starting https://"},
-            status=422,
-        )
-    try:
-        store.add_evidence(
-            session, action=action, actor=user.email, link=values["link"][:2000], note=values["note"] or None
-        )
-    except Invalid as error:
-        return _refused(request, session, user, reach, error)
-    flash(request, "Evidence added: submit it when the action's evidence is complete.")
-    return _back(reach)
+        return _refused(request, session, user, reach, "Give the evidence's link, starting https://")
+
+    def write() -> str:
+        link, note = values["link"][:2000], values["note"] or None
+        store.add_evidence(session, action=action, actor=user.email, link=link, note=note)
+        return "Evidence added: submit it when the action's evidence is complete."
+
+    return _written(request, session, user, reach, write)
 
 
 @router.get("/recommendations")
