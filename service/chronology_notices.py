@@ -20,7 +20,7 @@ then finds it taken. Only counts and statuses go into the audit log, never an ad
 import functools
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -340,16 +340,7 @@ class SlackNotice:
     link: str
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "kind": self.kind,
-            "slack_user_id": self.slack_user_id,
-            "slack_team_id": self.slack_team_id,
-            "ref": self.ref,
-            "agency": self.agency,
-            "due_on": None if self.due_on is None else self.due_on.isoformat(),
-            "link": self.link,
-        }
+        return {**asdict(self), "due_on": None if self.due_on is None else self.due_on.isoformat()}
 
 
 def _linked(people: Iterable[User]) -> list[User]:

@@ -9,7 +9,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from factories import CASE_FEATURES, commission, consultant, hackney, other_partnership, recorded_case, saved
+from factories import CASE_FEATURES, commission, consultant, hackney, other_partnership, recorded_case
+from factories import with_terms as terms_stored
 from security.admin_pages_client import csrf_from, signed_in_as
 from sqlmodel import Session, select
 
@@ -20,7 +21,6 @@ from commissioning.models import (
     ChronologyVersion,
     Commission,
     CommissionStatus,
-    TermsVersion,
 )
 from core import clock
 from core.audit import AuditEvent
@@ -55,17 +55,7 @@ def bare(session: Session) -> str:
 
 def with_terms(session: Session, ref: str) -> Case:
     found = session.exec(select(Case).where(Case.ref == ref)).one()
-    saved(
-        session,
-        TermsVersion,
-        case_id=found.id,
-        version=1,
-        template_version="1",
-        clauses_version="1",
-        content_hash="x",
-        markdown="# Terms of reference\n\nThe review.",
-        created_by="test",
-    )
+    terms_stored(session, found.id)
     return found
 
 

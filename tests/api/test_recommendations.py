@@ -272,6 +272,20 @@ def mail():
         yield standin
 
 
+def overdue_action(client, commissioner, mail, *, owner: str, days: int, text: str = "Audit.") -> int:
+    """An action on a new recommendation, ``days`` overdue, with no email sent yet; its id."""
+    mail.clear()
+    rid = client.post(f"/api/v1/cases/{REF}/recommendations", json=GOOD, headers=commissioner.headers).json()[
+        "id"
+    ]
+    late = (TODAY - timedelta(days=days)).isoformat()
+    return client.post(
+        f"/api/v1/recommendations/{rid}/actions",
+        json={"text": text, "owner": owner, "due": late},
+        headers=commissioner.headers,
+    ).json()["id"]
+
+
 def test_an_overdue_action_is_emailed_to_its_owner_once(
     client, session, world, commissioner, bot, mail, environment
 ) -> None:
@@ -280,21 +294,19 @@ def test_an_overdue_action_is_emailed_to_its_owner_once(
         SCR_SMTP_PORT=str(mail.port),
         SCR_MAIL_FROM="Reviews <reviews@board.example.org>",
     )
-    mail.clear()
-    rid = client.post(f"/api/v1/cases/{REF}/recommendations", json=GOOD, headers=commissioner.headers).json()[
-        "id"
-    ]
-    late = (TODAY - timedelta(days=3)).isoformat()
-    action = client.post(
-        f"/api/v1/recommendations/{rid}/actions",
-        json={"text": "Audit the meetings of the family.", "owner": "lead@hackney.example.org", "due": late},
-        headers=commissioner.headers,
-    ).json()
+    action_id = overdue_action(
+        client,
+        commissioner,
+        mail,
+        owner="lead@hackney.example.org",
+        days=3,
+        text="Audit the meetings of the family.",
+    )
     [listed] = client.get("/api/v1/slack/overdue-actions", headers=bot.headers).json()
     assert listed["days"] == 3 and listed["owner_slack_user_id"] is None and listed["case_ref"] == REF
-    first = client.post(f"/api/v1/slack/overdue-actions/{action['id']}/email", headers=bot.headers).json()
+    first = client.post(f"/api/v1/slack/overdue-actions/{action_id}/email", headers=bot.headers).json()
     assert first["status"] == "sent", first
-    again = client.post(f"/api/v1/slack/overdue-actions/{action['id']}/email", headers=bot.headers).json()
+    again = client.post(f"/api/v1/slack/overdue-actions/{action_id}/email", headers=bot.headers).json()
     assert again == {"claimed": False, "status": "already", "message": again["message"]}
     [email] = mail.received
     assert email.rcpt_tos == ("lead@hackney.example.org",)
@@ -309,18 +321,9 @@ def test_a_failed_email_is_tried_again_on_the_next_run(
     environment(
         SCR_SMTP_HOST=mail.host, SCR_SMTP_PORT=str(mail.port), SCR_MAIL_FROM="reviews@board.example.org"
     )
-    mail.clear()
-    rid = client.post(f"/api/v1/cases/{REF}/recommendations", json=GOOD, headers=commissioner.headers).json()[
-        "id"
-    ]
-    late = (TODAY - timedelta(days=1)).isoformat()
-    action = client.post(
-        f"/api/v1/recommendations/{rid}/actions",
-        json={"text": "Audit.", "owner": "lead@refused.example", "due": late},
-        headers=commissioner.headers,
-    ).json()
-    failed = client.post(f"/api/v1/slack/overdue-actions/{action['id']}/email", headers=bot.headers).json()
+    action_id = overdue_action(client, commissioner, mail, owner="lead@refused.example", days=1)
+    failed = client.post(f"/api/v1/slack/overdue-actions/{action_id}/email", headers=bot.headers).json()
     assert failed["status"] == "failed" and failed["claimed"] is True
-    retried = client.post(f"/api/v1/slack/overdue-actions/{action['id']}/email", headers=bot.headers).json()
+    retried = client.post(f"/api/v1/slack/overdue-actions/{action_id}/email", headers=bot.headers).json()
     assert retried["status"] == "failed"  # not "already": the claim was released
     assert mail.received == []
