@@ -102,6 +102,17 @@ def figures(composite: Composite, rendering: Rendering) -> Figures:
     return Figures(summary(composite, built, first, last), columns, built)
 
 
+def _marked(number: int, what: tuple[str, str], drawn: str, superlative: str, most: str) -> str:
+    """How the chart marks ``number`` gaps or clusters (``what``: the noun and the words after it), and
+    the longest or largest of them (``most``)."""
+    noun, after = what
+    one = number == 1
+    return (
+        f"{count(number, noun)} {after} {'is' if one else 'are'} {drawn}; "
+        f"{'it' if one else f'the {superlative}'} is {most}."
+    )
+
+
 def summary(composite: Composite, lanes: tuple[Lane, ...], first: date, last: date) -> str:
     """The text alternative: lanes, span, incident, gaps, clusters, final weeks and uncertain dates."""
     each = "; ".join(
@@ -116,22 +127,28 @@ def summary(composite: Composite, lanes: tuple[Lane, ...], first: date, last: da
         sentences.append(f"The incident on {long_date(composite.incident)} is marked with a line.")
     if composite.gaps:
         longest = max(composite.gaps, key=lambda gap: gap.days)
-        which = "it is" if len(composite.gaps) == 1 else "the longest is"
         sentences.append(
-            f"{count(len(composite.gaps), 'gap')} with no contact from any agency "
-            f"{'is' if len(composite.gaps) == 1 else 'are'} shaded grey; {which} "
-            f"{count(longest.days, 'day')}, {span(longest.start, longest.end)}."
+            _marked(
+                len(composite.gaps),
+                ("gap", "with no contact from any agency"),
+                "shaded grey",
+                "longest",
+                f"{count(longest.days, 'day')}, {span(longest.start, longest.end)}",
+            )
         )
     else:
         sentences.append("There is no gap without contact.")
     if composite.clusters:
         largest = max(composite.clusters, key=lambda cluster: cluster.contacts)
-        which = "it is" if len(composite.clusters) == 1 else "the largest is"
         sentences.append(
-            f"{count(len(composite.clusters), 'cluster')} of contacts "
-            f"{'is' if len(composite.clusters) == 1 else 'are'} hatched; {which} "
-            f"{count(largest.contacts, 'contact')} within {span(largest.start, largest.end)}, from "
-            f"{', '.join(largest.agencies)}."
+            _marked(
+                len(composite.clusters),
+                ("cluster", "of contacts"),
+                "hatched",
+                "largest",
+                f"{count(largest.contacts, 'contact')} within {span(largest.start, largest.end)}, "
+                f"from {', '.join(largest.agencies)}",
+            )
         )
     if composite.incident is not None and composite.settings.final_weeks:
         inside = sum(row.final_weeks for row in composite.rows)

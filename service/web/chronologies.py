@@ -80,11 +80,12 @@ def reach(request: Request, session: Session, user: User, ref: str, need: Need) 
 
 
 def _request_of(
-    request: Request, session: Session, user: User, access: ChronologyAccess, agency_id: str
-) -> chronology_store.RequestView:
-    """The case's request to ``agency_id``; an agency contact naming another agency learns nothing of
-    it (the not-found page, audited as a refused probe)."""
-    ref = access.case.ref
+    request: Request, session: Session, user: User, ref: str, agency_id: str
+) -> tuple[ChronologyAccess, chronology_store.RequestView]:
+    """Case ``ref`` as far as the person may send its chronologies, and its request to ``agency_id``; an
+    agency contact naming another agency learns nothing of it (the not-found page, audited as a refused
+    probe)."""
+    access = reach(request, session, user, ref, "send")
     if access.agency_id is not None and access.agency_id != agency_id:
         hidden(request, no_case(ref))
         raise PageRefused(404, "Not found", no_case(ref), user=user)
@@ -95,7 +96,7 @@ def _request_of(
         raise PageRefused(
             404, "Not found", f"Case {ref} has asked no such agency for a chronology.", user=user
         )
-    return found[0]
+    return access, found[0]
 
 
 def _partnership_name(session: Session, case: Case) -> str:
@@ -155,8 +156,7 @@ def template(
     fmt: Literal["docx", "xlsx"],
 ) -> Response:
     """The blank chronology with the lead partnership's columns and this request's period."""
-    access = reach(request, session, user, ref, "send")
-    view = _request_of(request, session, user, access, agency_id)
+    access, view = _request_of(request, session, user, ref, agency_id)
     columns = chronologies.columns_for(session, access.case)
     make = templates.template_docx if fmt == "docx" else templates.template_xlsx
     return _download(make(columns, view.period), chronologies.MEDIA[fmt], f"{ref}-chronology-template.{fmt}")
@@ -174,8 +174,7 @@ def request_letter(
     """The request letter to the agency, as Word or PDF."""
     from commissioning.chronology import letters
 
-    access = reach(request, session, user, ref, "send")
-    view = _request_of(request, session, user, access, agency_id)
+    access, view = _request_of(request, session, user, ref, agency_id)
     upload_url = str(request.url_for("upload_page", ref=ref, agency_id=agency_id))
     facts = chronologies.request_facts(session, case=access.case, view=view, upload_url=upload_url)
     content = letters.letter_docx(facts) if fmt == "docx" else letters.letter_pdf(facts)
@@ -222,10 +221,7 @@ def _upload_page(
 def upload_page(
     request: Request, session: SessionDep, user: SenderPage, ref: str, agency_id: str
 ) -> Response:
-    access = reach(request, session, user, ref, "send")
-    return _upload_page(
-        request, session, user, access, _request_of(request, session, user, access, agency_id)
-    )
+    return _upload_page(request, session, user, *_request_of(request, session, user, ref, agency_id))
 
 
 def _seal(user: User, ref: str, agency_id: str, filename: str, data: bytes) -> str:
@@ -260,8 +256,7 @@ def send(
     request: Request, session: SessionDep, user: SenderPage, form: CheckedForm, ref: str, agency_id: str
 ) -> Response:
     """Check a chosen file (storing none of it), or send the file checked before (``confirm``)."""
-    access = reach(request, session, user, ref, "send")
-    view = _request_of(request, session, user, access, agency_id)
+    access, view = _request_of(request, session, user, ref, agency_id)
     case, columns = access.case, chronologies.columns_for(session, access.case)
 
     def upload(filename: str, data: bytes, **how: bool) -> chronology_store.Upload:
