@@ -49,7 +49,7 @@ from service.web.pages import (
     render,
     typed,
 )
-from service.web.reviews import STANDING, reviewer_sign_ins
+from service.web.reviews import STANDING, reviewer_sign_ins, terms_document
 from service.web.session import CasesPage, CheckedForm, page_grants
 
 router = APIRouter(prefix="/admin/cases", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -228,13 +228,7 @@ def download(
     request: Request, ref: str, version: int, fmt: Format, session: SessionDep, user: CasesPage
 ) -> Response:
     _readable(request, session, user, ref)
-    try:
-        if not 0 < version <= MAX_NUMBER:
-            raise NotFound(f"Case {ref} has no terms of reference version {version}.")
-        document = terms_store.download(session=session, ref=ref, version=version, fmt=fmt)
-    except NotFound as error:
-        raise _not_found(user, error.message) from None
-    return Response(document.body, media_type=document.media_type, headers=document.headers)
+    return terms_document(session, user, ref, version, fmt)
 
 
 # Recording a declaration the consultant signed on paper or by email (admins) -----------------------

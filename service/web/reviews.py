@@ -103,6 +103,12 @@ def terms_download(
 ) -> Response:
     """A version of the case's terms of reference, as the case pages and the API give it."""
     _reviewed(request, session, user, ref)
+    return terms_document(session, user, ref, version, fmt)
+
+
+def terms_document(session: Session, user: User, ref: str, version: int, fmt: Format) -> Response:
+    """Version ``version`` of case ``ref``'s terms of reference as a download (once the caller is shown
+    to read the case), or the not-found page."""
     try:
         if not 0 < version <= MAX_NUMBER:
             raise NotFound(f"Case {ref} has no terms of reference version {version}.")
