@@ -127,10 +127,9 @@ def issue_requests(
             due_on=due_on,
             issued_by=actor,
         )
-        session.add(request)
-        session.flush()
-        audit.record(
+        audit.added(
             session,
+            request,
             "chronology.request",
             case.ref,
             actor=actor,
@@ -316,10 +315,9 @@ def _store(
     )
     request.problems_at = None
     request.problems = 0
-    session.add(request)
-    session.flush()
-    audit.record(
+    audit.added(
         session,
+        request,
         "chronology.accept",
         case.ref,
         actor=actor,

@@ -394,10 +394,13 @@ def add_contributor(session: Session, *, case: Case, partnership: Partnership, a
     """Have ``partnership`` contribute to ``case`` (read access); nothing when it already does or leads."""
     if partnership.id == case.partnership_id or partnership.id in partnership_ids_of(session, case):
         return
-    session.add(CaseContributor(case_id=case.id, partnership_id=partnership.id))  # type: ignore[arg-type]
-    session.flush()
-    audit.record(
-        session, "case.contributor_add", case.ref, actor=actor, after={"partnership": partnership.prefix}
+    audit.added(
+        session,
+        CaseContributor(case_id=case.id, partnership_id=partnership.id),  # type: ignore[arg-type]
+        "case.contributor_add",
+        case.ref,
+        actor=actor,
+        after={"partnership": partnership.prefix},
     )
 
 
@@ -433,12 +436,10 @@ def add_note(
         reason=reason,
         recorded_by=actor,
     )
-    session.add(note)
-    session.flush()
-    audit.record(
+    audit.added(
         session,
+        note,
         "partnership.note_add",
-        note.id or 0,
         actor=actor,
         after={"partnership": partnership.prefix, "consultant_id": consultant_id, "reason": reason},
         free_text=("reason",),

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import func
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from commissioning import recommendations as rules
 from commissioning.models import (
@@ -37,16 +37,6 @@ FREE_TEXT = ("text", "finding", "note")  # words people wrote about the case: fi
 
 def _refused(message: str, field: str, why: str) -> Invalid:
     return Invalid(message, [problem(field, why)])
-
-
-def _saved(
-    session: Session, row: SQLModel, event: str, *, actor: str, entity: SQLModel | None = None, **change: Any
-) -> None:
-    """Add and flush ``row``, and audit ``event`` on ``entity`` (the row itself unless named): every write
-    here goes through this one step."""
-    session.add(row)
-    session.flush()
-    audit.record(session, event, cast(int, (entity or row).id), actor=actor, **change)
 
 
 def _naming(query: Any, agency_id: str | None) -> Any:
@@ -309,7 +299,7 @@ def add_recommendations(
                 warnings=[w.to_json() for w in warnings],
                 created_by=actor,
             )
-            _saved(
+            audit.added(
                 session,
                 recommendation,
                 "recommendation.add",
@@ -369,7 +359,7 @@ def add_action(
         due_on=due,
         created_by=actor,
     )
-    _saved(
+    audit.added(
         session,
         action,
         "action.add",
@@ -411,12 +401,12 @@ def add_evidence(
         note=note,
         added_by=actor,
     )
-    _saved(
+    audit.added(
         session,
         item,
         "action.evidence",
+        cast(int, action.id),
         actor=actor,
-        entity=action,
         after={"evidence": item.id, "filename": filename, "link": link, "note": note},
         free_text=("note",),
     )
@@ -439,7 +429,7 @@ def change_action(
     before = action.status
     action.status = rules.advance(Status(action.status), change, agency=agency, evidence=evidence).value
     action.updated_at = utcnow()
-    _saved(
+    audit.added(
         session,
         action,
         f"action.{change.value}",
@@ -467,7 +457,7 @@ def close_recommendation(
         action.updated_at = utcnow()
         session.add(action)
     recommendation.closed_on, recommendation.closed_by, recommendation.closed_note = today, actor, note
-    _saved(
+    audit.added(
         session,
         recommendation,
         "recommendation.close",

@@ -495,10 +495,9 @@ def record_board_decision(
             reason=reason,
             decided_by=actor,
         )
-        session.add(board)
-        session.flush()
-        audit.record(
+        audit.added(
             session,
+            board,
             "case.decision",
             case.ref,
             actor=actor,

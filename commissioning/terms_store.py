@@ -294,10 +294,9 @@ def _generate(
         markdown=render_markdown(terms),
         created_by=actor,
     )
-    session.add(record)
-    session.flush()
-    audit.record(
+    audit.added(
         session,
+        record,
         "terms.generate",
         f"{ref}/v{record.version}",
         actor=actor,

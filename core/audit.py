@@ -155,6 +155,17 @@ def record(
     return event
 
 
+def added(
+    session: Session, row: SQLModel, action: str, entity_id: str | int | None = None, **event: Any
+) -> AuditEvent:
+    """Add ``row`` and flush it, so it has its id, then ``record`` ``action`` with it: on ``entity_id``,
+    or on the row itself when none is named: a row and its audit event, written in one step."""
+    session.add(row)
+    session.flush()
+    entity = row.id if entity_id is None else entity_id  # type: ignore[attr-defined]
+    return record(session, action, entity, **event)
+
+
 @dataclass(frozen=True)
 class Break:
     """Where the chain stops holding, and what most likely happened there."""
