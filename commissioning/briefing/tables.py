@@ -10,6 +10,18 @@ from commissioning.briefing.report import FEWER, Briefing, Shown
 
 DASH = "\u2013"  # an en dash
 HEADINGS = ("Figure", "Cases", "Out of", "Share", "Compared with")
+METHOD = (
+    "A case is counted in the period by the day the local authority learned of it, else the day it "
+    "happened, else the day it was recorded.",
+    "Each figure says what it is out of: ages, outcomes, perpetrators and ethnic groups out of the cases "
+    "where they are recorded; features and themes out of every case, as they are recorded when they apply.",
+    "A case with more than one alleged perpetrator counts under each, so those shares add to more than 100%.",
+    "Ethnic groups are the census's (2021, England and Wales). Ethnic minority families are those of every "
+    "ethnic group except White British, White minorities included, as the UK government writes about "
+    "ethnicity. Recent immigration (arrival in the UK in the last 5 years) is a share of ethnic minority "
+    "families, as the London study counted it.",
+    "Reference figures stand beside a figure where the partnership has one, with its area, source and year.",
+)
 CSV_HEADINGS = (
     "Section",
     "Group",
