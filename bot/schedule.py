@@ -1,7 +1,8 @@
 """The bot's periodic jobs: deadline reminders (each to its lead partnership's reminder channel, else the
 service's), the chronology notices (the service's daily reminders to agencies, and what the people linked
-in Slack are told of them, in their direct messages), and the weekly expiry digest to the service's
-admins' channel (the approved list is regional: the digest is for the list admins).
+in Slack are told of them, in their direct messages), overdue actions of agencies' plans (each owner
+reminded once, the counts to the channel), and the weekly expiry digest to the service's admins' channel
+(the approved list is regional: the digest is for the list admins).
 
 Both post only what they have not posted before (each thing is claimed in the service first), so the
 loop can run every few minutes, in several processes at once, beside a cron job, and still post each
@@ -26,6 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import clock, reference
 from bot.features.chronology import job as chronology
 from bot.features.digest import job as digest
+from bot.features.overdue_actions import job as overdue_actions
 from bot.features.reminders import job as reminders
 from bot.service_client import ServiceClient
 from bot.settings import BotSettings
@@ -39,6 +41,7 @@ POSTED = {
     "reminders": "the deadline reminders",
     "chronologies": "the chronology notices",
     "digest": "this week's expiry digest",
+    "overdue_actions": "the overdue actions' reminders",
 }
 
 
@@ -69,7 +72,13 @@ def jobs(
             service=service, slack=slack, today=clock.local_day(now), elsewhere=elsewhere
         )
 
-    found: dict[str, Job] = {"reminders": remind, "chronologies": chronologies}
+    def chase(now: datetime) -> Awaitable[list[str]]:
+        today = clock.local_day(now)
+        return overdue_actions.send_due(
+            service=service, slack=slack, settings=settings, today=today, elsewhere=elsewhere
+        )
+
+    found: dict[str, Job] = {"reminders": remind, "chronologies": chronologies, "overdue_actions": chase}
     if settings.admin_channel:
 
         async def post_digest(now: datetime) -> list[str]:
@@ -83,6 +92,7 @@ def jobs(
         "reminders": settings.reminder_channel,
         "chronologies": "",
         "digest": settings.admin_channel,
+        "overdue_actions": settings.reminder_channel,
     }
     return {
         name: _admins_told(name, job, service=service, slack=slack, settings=settings, channel=channels[name])

@@ -19,6 +19,7 @@ from service.api import (
     figures,
     me,
     partnerships,
+    recommendations,
     registry,
     shortlist,
     slack,
@@ -41,6 +42,7 @@ from service.web import dashboard as dashboard_pages
 from service.web import imports as import_pages
 from service.web import pages as shared_pages
 from service.web import partnerships as partnership_pages
+from service.web import recommendations as recommendation_pages
 from service.web import reviews as review_pages
 from service.web import session as sign_in_pages
 from service.web import users as user_pages
@@ -63,6 +65,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     declarations.router,
     partnerships.router,
     figures.router,
+    recommendations.router,
 )
 # The admin pages, under /admin.
 WEB_ROUTERS: tuple[APIRouter, ...] = (
@@ -77,6 +80,7 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     review_pages.router,
     user_pages.router,
     partnership_pages.router,
+    recommendation_pages.router,
 )
 
 

@@ -164,6 +164,16 @@ def bot_chronologies() -> None:
     typer.echo(f"Sent {len(sent)} direct message(s).")
 
 
+@bot_app.command("overdue")
+def bot_overdue() -> None:
+    """Remind the owners of overdue actions, each once: by DM when they are linked in Slack, else by email;
+    each partnership's reminder channel gets the counts only (safe to run from cron)."""
+    settings, bot_settings = _bot_settings()
+    later = "it will be sent on the next run"
+    sent = _post_once("overdue_actions", settings, bot_settings, what="a reminder", later=later)
+    typer.echo(f"Sent {len(sent)} overdue action reminder(s).")
+
+
 @bot_app.command("digest")
 def bot_digest() -> None:
     """Post this week's expiry digest to the admins' channel, each item once a week (safe from cron), from

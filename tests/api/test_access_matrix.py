@@ -41,6 +41,7 @@ from access_policy import (
     allows,
     first_allowed,
     is_page,
+    page_refusal,
     refusal,
 )
 from factories import CASE_FEATURES, TODAY, consultant_body, create_person
@@ -373,6 +374,42 @@ CALLS: dict[str, Call] = {
         records={"commission_id": "to_record"}
     ),
     "GET /admin/reviews/{ref}/terms/{version:int}.{fmt}": Call(ok=200),
+    "POST /api/v1/cases/{ref}/recommendations": Call(json={"text": "Audit 20 files."}, ok=201),
+    "POST /api/v1/cases/{ref}/recommendations/import": Call(
+        files={"file": ("plan.csv", b"text\nAudit 20 files.\n", "text/csv")}, ok=200
+    ),
+    "GET /api/v1/cases/{ref}/recommendations": Call(ok=200),
+    "GET /api/v1/recommendations": Call(ok=200),
+    "GET /api/v1/recommendations/{recommendation_id}": Call(ok=200),
+    "POST /api/v1/recommendations/{recommendation_id}/actions": Call(
+        json={"text": "Audit.", "owner": "lead@hackney.example.org", "due": SOON.isoformat()}, ok=201
+    ),
+    "POST /api/v1/recommendations/{recommendation_id}/close": Call(
+        records={"recommendation_id": "recommendation_to_close"}, json={}, ok=200
+    ),
+    "POST /api/v1/actions/{action_id}/status": Call(json={"change": "start"}, ok=200),
+    "POST /api/v1/actions/{action_id}/evidence": Call(
+        files={"file": ("audit.txt", b"audited", "text/plain")}, ok=201
+    ),
+    "GET /api/v1/actions/{action_id}/evidence/{evidence_id}": Call(ok=200),
+    "GET /api/v1/actions/mine": Call(ok=200),
+    "GET /api/v1/slack/overdue-actions": Call(ok=200),
+    "POST /api/v1/slack/overdue-actions/{action_id}/email": Call(
+        records={"action_id": "overdue_action"}, ok=200
+    ),
+    "POST /admin/cases/{ref}/recommendations": Call(form={"text": "Audit 20 files."}, ok=200),
+    "POST /admin/recommendations/{recommendation_id}/actions": Call(
+        form={"text": "Audit.", "owner": "lead@hackney.example.org", "due": SOON.isoformat()}, ok=200
+    ),
+    "POST /admin/recommendations/{recommendation_id}/close": Call(
+        records={"recommendation_id": "page_recommendation_to_close"}, ok=200
+    ),
+    "POST /admin/actions/{action_id}/status": Call(
+        records={"action_id": "page_action"}, form={"change": "start"}, ok=200
+    ),
+    "POST /admin/actions/{action_id}/evidence": Call(
+        records={"action_id": "page_action"}, form={"link": "https://example.org/audit"}, ok=200
+    ),
 }
 
 
@@ -730,7 +767,39 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
     ids["page_note_to_delete"] = seed.send("POST", "/api/v1/partnerships/HAC/consultant-notes", json=note)[
         "id"
     ]
+    ids |= _recommendations(seed, ids["ref"])
     return World(ids=ids, tokens=tokens, sessions=sessions, to_sign_out=to_sign_out)
+
+
+def _recommendations(seed: Seeder, ref: str) -> dict[str, Any]:
+    """A recommendation with an action and a file of evidence; two whose actions are completed, to close;
+    an action for the pages to change, and one overdue, to be reminded of."""
+    made: dict[str, Any] = {}
+    due = {"owner": "lead@hackney.example.org", "due": SOON.isoformat()}
+
+    def recommendation(key: str) -> int:
+        made[key] = seed.send(
+            "POST", f"/api/v1/cases/{ref}/recommendations", json={"text": "Audit 20 files."}
+        )["id"]
+        return made[key]
+
+    def action(recommendation_id: int, **fields: Any) -> int:
+        body = {"text": "Audit.", **due, **fields}
+        return seed.send("POST", f"/api/v1/recommendations/{recommendation_id}/actions", json=body)["id"]
+
+    made["action_id"] = action(recommendation("recommendation_id"))
+    made["page_action"] = action(made["recommendation_id"])
+    made["overdue_action"] = action(made["recommendation_id"], due=(TODAY - timedelta(days=2)).isoformat())
+    file = {"file": ("audit.txt", b"audited", "text/plain")}
+    made["evidence_id"] = seed.send("POST", f"/api/v1/actions/{made['action_id']}/evidence", files=file)["id"]
+    for key in ("recommendation_to_close", "page_recommendation_to_close"):
+        done = action(recommendation(key))
+        for change in (
+            {"change": "submit_evidence", "links": ["https://example.org/e"]},
+            {"change": "complete"},
+        ):
+            seed.send("POST", f"/api/v1/actions/{done}/status", 200, json=change)
+    return made
 
 
 # Calling a route as a caller ------------------------------------------------------------------------
@@ -830,9 +899,9 @@ def test_api_route(route: str, caller: Caller, http: TestClient, world: World) -
         assert status == expected, shown(response)
         assert response.json()["detail"], "a refusal says why"
         if expected == 404:  # the case's reference is not confirmed: the body a missing case gets
-            assert response.json()["detail"].startswith(("No case ", "No commission with id ")), shown(
-                response
-            )
+            assert response.json()["detail"].startswith(
+                ("No case ", "No commission with id ", "No recommendation ", "No action ")
+            ), shown(response)
 
 
 @pytest.mark.parametrize(("route", "caller"), cases(pages=True))
@@ -853,5 +922,7 @@ def test_admin_page(route: str, caller: Caller, http: TestClient, world: World) 
         assert status == 303, shown(response)
         assert response.headers["location"].startswith("/admin/sign-in?next="), shown(response)
     else:
-        assert status == 403, shown(response)
-        assert "You do not have access to this page" in response.text
+        expected = page_refusal(route, caller)
+        assert status == expected, shown(response)
+        if expected == 403:
+            assert "You do not have access to this page" in response.text
