@@ -21,6 +21,7 @@ from service.api import (
     partnerships,
     recommendations,
     registry,
+    reports,
     shortlist,
     slack,
     slack_workspaces,
@@ -66,6 +67,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     partnerships.router,
     figures.router,
     recommendations.router,
+    reports.router,
 )
 # The admin pages, under /admin.
 WEB_ROUTERS: tuple[APIRouter, ...] = (

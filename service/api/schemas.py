@@ -676,3 +676,35 @@ class EmailedOut(BaseModel):
     claimed: bool = Field(description="false when its reminder had gone already")
     status: Literal["sent", "off", "failed", "already"]
     message: str
+
+
+# The thematic briefing (service.api.reports) ------------------------------------------------------
+
+
+class ReferenceOut(BaseModel):
+    percent: float
+    area: str
+    source: str
+    year: int
+
+
+class FigureOut(BaseModel):
+    group: str
+    key: str = Field(description="stable and readable: age.under_1_year, theme.domestic_abuse, ...")
+    label: str
+    count: int | None = Field(description="null where the publishable version suppresses it")
+    denominator: int | None = Field(description="what the count is out of; null when itself suppressed")
+    percent: float | None = Field(description="null where suppressed, or when there is nothing to share")
+    reference: ReferenceOut | None = Field(
+        description="a figure to compare with, when the partnership has one"
+    )
+
+
+class BriefingOut(BaseModel):
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    scope: str = Field(description="the partnership's name, or all partnerships")
+    publishable: bool
+    cases: int = Field(description="how many cases are in scope")
+    figures: list[FigureOut]
+    case_references: list[str] = Field(description="the cases counted (the internal version only)")

@@ -14,6 +14,7 @@ from service.cli import (
     partnerships,
     recommendations,
     records,
+    reports,
     server,
     slack,
     slack_workspaces,
@@ -51,5 +52,6 @@ app.add_typer(records.retention_app, name="retention")
 app.add_typer(slack.bot_app, name="bot")
 app.add_typer(slack_workspaces.slack_app, name="slack")
 app.add_typer(chronology.chronology_app, name="chronology")
+app.add_typer(reports.report_app, name="report")
 app.add_typer(recommendations.recommendation_app, name="recommendation")
 app.add_typer(recommendations.action_app, name="action")

@@ -67,6 +67,7 @@ MATRIX: dict[str, Access] = {
     "GET /metrics": METRICS_SCRAPER,
     "GET /api/v1/audit": AUDIT_READERS,
     "GET /api/v1/figures": FIGURE_READERS,
+    "GET /api/v1/reports/thematic": LIST_READERS,  # each their own partnership's; regional: publishable
     # the approved list
     "GET /api/v1/agencies": LIST_READERS,
     "POST /api/v1/agencies": ADMINS,

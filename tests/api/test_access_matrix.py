@@ -132,6 +132,7 @@ CALLS: dict[str, Call] = {
     ),
     "GET /api/v1/consultants/export": Call(ok=200),
     "GET /api/v1/consultants/search": Call(params={"q": "Rhea"}, ok=200),
+    "GET /api/v1/reports/thematic": Call(params={"from": "2026-01-01", "to": "2026-12-31"}, ok=200),
     "POST /api/v1/consultants/import": Call(
         files={"file": ("list.csv", b"name,email\nIvy Import,ivy.import@reviews.example.org\n", "text/csv")},
         params={"dry_run": "true"},

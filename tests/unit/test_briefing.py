@@ -4,6 +4,7 @@ and its rows in words."""
 from datetime import date
 
 import pytest
+from briefing_cases import case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,7 +12,6 @@ from commissioning.briefing import profile, references, suppression, tables
 from commissioning.briefing.facts import CaseFacts, Period
 from commissioning.briefing.figures import HIDDEN, Counted, Reference, Sum, figure, percent
 from commissioning.briefing.report import FEWER, Briefing, build
-from tests.unit.briefing_cases import case
 
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
 FIXED_KEYS = {

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from briefing_cases import STUDY_YEAR, study_cases
 from docx import Document
 
 from commissioning.briefing import charts, references
@@ -15,7 +16,6 @@ from commissioning.briefing.html import briefing_html
 from commissioning.briefing.pdf import briefing_pdf
 from commissioning.briefing.report import Briefing, build
 from commissioning.briefing.word import briefing_docx
-from tests.unit.briefing_cases import STUDY_YEAR, study_cases
 
 
 def _briefing(publishable: bool) -> Briefing:

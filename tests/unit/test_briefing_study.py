@@ -5,11 +5,11 @@ are listed, each with the reason, and the test proves they cannot."""
 from datetime import date
 
 import pytest
+from briefing_cases import STUDY_YEAR, study_cases
 
 from commissioning.briefing import references
 from commissioning.briefing.facts import Period
 from commissioning.briefing.report import Briefing, build
-from tests.unit.briefing_cases import STUDY_YEAR, study_cases
 
 CASES = 26
 # The study's table (shared/domain/seed-profile.md), as printed: briefing key -> percentage.
