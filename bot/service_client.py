@@ -16,6 +16,7 @@ sends the reference of what the bot is doing (``bot.reference``) as ``X-Request-
 log lines for it carry the reference a person is shown if it fails.
 """
 
+from datetime import date
 from typing import Any
 
 import httpx
@@ -335,6 +336,19 @@ class ServiceClient:
     async def generate_terms(self, *, as_user: str, ref: str) -> dict[str, Any]:
         """A new version of the case's terms of reference (or the latest, when nothing changed)."""
         return await self._json("POST", f"/api/v1/cases/{ref}/terms", as_user=as_user, timeout=60.0)
+
+    async def thematic_briefing(
+        self, *, as_user: str, start: date, end: date, partnership: str | None
+    ) -> tuple[bytes, str]:
+        """The publishable thematic briefing as a PDF, with its file name (Slack carries no other)."""
+        params = {"from": start.isoformat(), "to": end.isoformat(), "publishable": "true", "format": "pdf"}
+        if partnership:
+            params["partnership"] = partnership
+        response = await self.request(
+            "GET", "/api/v1/reports/thematic", as_user=as_user, params=params, timeout=60.0
+        )
+        named = response.headers.get("content-disposition", "").partition('filename="')[2].rstrip('"')
+        return response.content, named or "thematic-briefing.pdf"
 
     async def download(self, *, as_user: str, path: str) -> bytes:
         """A document the service links to (``downloads`` of a terms version)."""
