@@ -111,7 +111,7 @@ def _themes(group: str, themes: list[dict[str, Any]]) -> Block:
     }
 
 
-def in_slack(catalogue: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _in_slack(catalogue: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The features Slack may ask and carry: not those the catalogue keeps out of Slack."""
     return [feature for feature in catalogue if feature.get("in_slack", True)]
 
@@ -120,7 +120,7 @@ def form(catalogue: list[dict[str, Any]]) -> dict[str, Any]:
     """The check modal: a header per group (the catalogue's title for it), then its questions in
     catalogue order."""
     groups: dict[str, list[dict[str, Any]]] = {}
-    for feature in in_slack(catalogue):
+    for feature in _in_slack(catalogue):
         groups.setdefault(feature["group"], []).append(feature)
     blocks: list[Block] = []
     for group, features in groups.items():
@@ -163,7 +163,7 @@ def answer_value(feature: dict[str, Any], state: dict[str, Any]) -> Any:
 
 def features_from(catalogue: list[dict[str, Any]], values: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The features a submitted modal states (``view.state.values``); blanks are left out as unknown."""
-    by_name = {feature["name"]: feature for feature in in_slack(catalogue)}
+    by_name = {feature["name"]: feature for feature in _in_slack(catalogue)}
     features: dict[str, Any] = {}
     for block_id, actions in values.items():
         state = next(iter(actions.values()), None) or {}
