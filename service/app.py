@@ -44,6 +44,7 @@ from service.web import imports as import_pages
 from service.web import pages as shared_pages
 from service.web import partnerships as partnership_pages
 from service.web import recommendations as recommendation_pages
+from service.web import reports as report_pages
 from service.web import reviews as review_pages
 from service.web import session as sign_in_pages
 from service.web import users as user_pages
@@ -83,6 +84,7 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     user_pages.router,
     partnership_pages.router,
     recommendation_pages.router,
+    report_pages.router,
 )
 
 

@@ -170,6 +170,8 @@ MATRIX: dict[str, Access] = {
     "POST /admin/sign-out": PUBLIC,
     "GET /admin": STAFF | CHRONOLOGY_PEOPLE,  # each to their own start page
     "GET /admin/dashboard": ADMINS,
+    "GET /admin/reports/thematic": LIST_READERS,  # each their own partnership's; regional: publishable
+    "GET /admin/reports/thematic/download": LIST_READERS,
     "GET /admin/consultants": ADMINS,
     "GET /admin/consultants/new": ADMINS,
     "POST /admin/consultants/new": ADMINS,

@@ -141,3 +141,22 @@ def test_the_command_line_writes_any_partnerships_briefing(tmp_path: Path, store
         app, ["report", "thematic", "--from", "2006-01-01", "--to", "2006-01-31", "-f", "odt"]
     )
     assert odd.exit_code == 2
+
+
+def test_the_page_shows_the_figures_and_downloads_the_briefing(
+    client: TestClient, session: Session, chair: Any, stored: None
+) -> None:
+    from security.admin_pages_client import signed_in_as
+
+    browser = signed_in_as(client, session, chair.email, page="/admin/reports/thematic")
+    page = browser.get("/admin/reports/thematic", params={**YEAR, "version": "publishable"})
+    assert page.status_code == 200 and "Thematic briefing: Hackney test partnership" in page.text
+    assert "fewer than 5" in page.text and "HAC-2006-0001" not in page.text
+    internal = browser.get("/admin/reports/thematic", params=YEAR)
+    assert "HAC-2006-0001" in internal.text and "Ethnic minority families" in internal.text
+    download = browser.get("/admin/reports/thematic/download", params={**YEAR, "format": "docx"})
+    assert download.status_code == 200 and download.content.startswith(b"PK")
+    backwards = browser.get("/admin/reports/thematic", params={"from": "2006-12-31", "to": "2006-01-01"})
+    assert backwards.status_code == 200 and "ends before it starts" in backwards.text
+    other = browser.get("/admin/reports/thematic", params={**YEAR, "partnership": "SAL"})
+    assert other.status_code == 403 and "own people" in other.text
