@@ -484,6 +484,44 @@ class BoardDecisionIn(BaseModel):
     )
 
 
+class CaseStatusIn(BaseModel):
+    reason: OptionalText = Field(
+        default=None, max_length=2000, description="why the case is closed or reopened (required to reopen)"
+    )
+
+
+# The review's milestones (service.api.milestones) --------------------------------------------------
+
+
+class MilestoneIn(BaseModel):
+    kind: Line = Field(
+        max_length=40,
+        description="la_notified, panel_notified, rapid_review_sent, decision_to_initiate, review_started, "
+        "draft_received, panel_told_before_publication, published or not_published",
+    )
+    on: Day = Field(
+        description="the day it happened: not after today, nor before the incident or an earlier milestone"
+    )
+    note: OptionalText = Field(
+        default=None, max_length=2000, description="required for not_published: the reason"
+    )
+
+
+class MilestoneOut(BaseModel):
+    """One line of the case's timeline, recorded or still to come."""
+
+    kind: str
+    words: str = Field(description="what happened, in words (the Panel's or, before it existed, Ofsted's)")
+    on: dt.date | None = Field(description="null while not recorded")
+    note: str | None
+    recorded_by: str | None
+    recorded_at: dt.datetime | None
+    due: dt.date | None = Field(description="the deadline it meets, from the rules' clocks; null when none")
+    due_basis: str | None
+    late: bool = Field(description="recorded after its deadline, or not recorded and the deadline has passed")
+    standing: str = Field(description="late, on time, overdue or due, in words")
+
+
 # Data protection (service.api.data_protection) ----------------------------------------------------
 
 
