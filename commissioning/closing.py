@@ -34,7 +34,7 @@ def _change(
     reason: str | None,
     actor: str,
 ) -> None:
-    before = {"status": case.status.value}
+    before = {"status": CaseStatus(case.status).value}
     case.status, case.closed_on, case.updated_at = status, closed_on, utcnow()
     session.add(case)
     session.add(CaseStatusChange(case_id=case.id, status=status, reason=reason, changed_by=actor))  # type: ignore[arg-type]

@@ -34,6 +34,7 @@ from service.ratelimit import PublicRateLimit
 from service.request_ids import RequestIds, with_id
 from service.settings import check_secret_key, get_settings
 from service.web import agencies as agency_pages
+from service.web import case_milestones as case_milestone_pages
 from service.web import cases as case_pages
 from service.web import consultants as consultant_pages
 from service.web import dashboard as dashboard_pages
@@ -71,6 +72,7 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     agency_pages.router,
     import_pages.router,
     case_pages.router,
+    case_milestone_pages.router,
     user_pages.router,
     partnership_pages.router,
 )

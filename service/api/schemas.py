@@ -530,7 +530,8 @@ class PurgedCaseOut(BaseModel):
     closed_on: dt.date
     fields: dict[str, int] = Field(
         description="records whose free text was (or would be) removed: decision_reasons, "
-        "declaration_statements, terms_versions, review_comments"
+        "declaration_statements, terms_versions, review_comments, chronology_entries, case_notes (milestone "
+        "notes and the reasons for closing or reopening)"
     )
 
 

@@ -6,7 +6,17 @@ and starts in a fraction of a second.
 
 import typer
 
-from service.cli import admin, backups, cases, partnerships, records, server, slack, slack_workspaces
+from service.cli import (
+    admin,
+    backups,
+    cases,
+    milestones,
+    partnerships,
+    records,
+    server,
+    slack,
+    slack_workspaces,
+)
 
 HELP = "Commission safeguarding case reviews."
 QUIET = frozenset({"check"})  # pure calculations that log nothing: they start without the logging set up
@@ -37,5 +47,6 @@ app.add_typer(admin.audit_app, name="audit")
 app.add_typer(records.registry_app, name="registry")
 app.add_typer(server.demo_app, name="demo")
 app.add_typer(records.retention_app, name="retention")
+app.add_typer(milestones.case_app, name="case")
 app.add_typer(slack.bot_app, name="bot")
 app.add_typer(slack_workspaces.slack_app, name="slack")
