@@ -145,6 +145,9 @@ MATRIX: dict[str, Access] = {
     "PATCH /api/v1/cases/{ref}": STAFF,
     "POST /api/v1/cases/{ref}/decision": CHAIRS,
     "POST /api/v1/cases/{ref}/close": CHAIRS_OR_ADMINS,
+    "POST /api/v1/cases/{ref}/reopen": CHAIRS_OR_ADMINS,
+    "GET /api/v1/cases/{ref}/milestones": CASE_READERS,
+    "POST /api/v1/cases/{ref}/milestones": STAFF,
     # the admin pages
     "GET /admin/static/admin.css": PUBLIC,
     "GET /admin/sign-in": PUBLIC,
@@ -193,6 +196,9 @@ MATRIX: dict[str, Access] = {
     "POST /admin/cases/{ref}/commissions/{commission_id}/declaration": frozenset({"admin"}),
     "POST /admin/cases/{ref}/partnerships": COMMISSIONERS,
     "POST /admin/cases/{ref}/partnerships/{prefix}/remove": COMMISSIONERS,
+    "GET /admin/cases/{ref}/milestones": STAFF,
+    "POST /admin/cases/{ref}/milestones": STAFF,
+    "POST /admin/cases/{ref}/status": CHAIRS_OR_ADMINS,
     # partnerships
     "GET /api/v1/partnerships": SIGNED_IN,
     "POST /api/v1/partnerships": LIST_ADMINS,
