@@ -55,7 +55,10 @@ def test_milestones_make_a_timeline_with_late_lines_and_move_the_deadlines(clien
     assert lines[1]["standing"].startswith("Overdue: it was due by")
 
     lines = ok(milestone(client, commissioner, ref, "panel_notified", "2020-06-30"), 201)
-    assert (lines[1]["late"], lines[1]["standing"]) == (True, f"Late: it was due by Wed {notice_due.day} Jun 2020")
+    assert (lines[1]["late"], lines[1]["standing"]) == (
+        True,
+        f"Late: it was due by Wed {notice_due.day} Jun 2020",
+    )
     rapid = calendar.add_working_days(date(2020, 6, 30), 15)
     assert lines[2]["due"] == rapid.isoformat()  # counted from the recorded notification to the Panel
     assert ok(client.get(f"{API}/cases/{ref}/milestones", headers=commissioner.headers)) == lines
@@ -81,7 +84,10 @@ def test_the_next_deadline_counts_from_a_recorded_decision(client, commissioner,
     [
         ({"kind": "review_started", "on": "2099-01-01"}, "the date is after today"),
         ({"kind": "la_notified", "on": "2020-06-14"}, "the date is before the incident (Mon 15 Jun 2020)"),
-        ({"kind": "not_published", "on": "2020-12-01"}, "the note is needed: the reason the report is not published"),
+        (
+            {"kind": "not_published", "on": "2020-12-01"},
+            "the note is needed: the reason the report is not published",
+        ),
         ({"kind": "archived", "on": "2020-12-01"}, "the milestone is not a milestone of a review"),
     ],
 )
@@ -135,7 +141,12 @@ def test_a_case_is_closed_and_reopened_with_reasons(client, session: Session, ch
         client.post(f"{API}/cases/{ref}/close", headers=chair.headers, json={"reason": "The review is done."})
     )
     assert closed["status"] == "closed"
-    assert client.post(f"{API}/cases/{ref}/reopen", headers=commissioner.headers, json={"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"{API}/cases/{ref}/reopen", headers=commissioner.headers, json={"reason": "x"}
+        ).status_code
+        == 403
+    )
     blank = client.post(f"{API}/cases/{ref}/reopen", headers=admin.headers, json={"reason": "  "})
     assert blank.status_code == 422 and blank.json()["detail"] == "Reopening a case needs a reason."
     reopened = ok(
@@ -162,8 +173,46 @@ def test_the_command_line_records_and_shows_the_timeline(client, commissioner):
     assert "The local authority learned of it [la_notified]: Tue 16 Jun 2020 (recorded by cli)" in done.stdout
     assert "    By phone" in done.stdout
     shown = runner.invoke(cli, ["case", "milestones", ref])
-    assert "The Child Safeguarding Practice Review Panel was notified [panel_notified]: not recorded; Overdue" in shown.stdout
+    assert (
+        "The Child Safeguarding Practice Review Panel was notified [panel_notified]: not recorded; Overdue"
+        in shown.stdout
+    )
     bad = runner.invoke(cli, ["case", "milestone", ref, "review_started", "2099-01-01"])
     assert bad.exit_code == 2 and "the date is after today" in bad.output
     assert runner.invoke(cli, ["case", "milestone", ref, "review_started", "1 Jan"]).exit_code == 2
     assert runner.invoke(cli, ["case", "milestone", ref, "review_started", "1800-01-01"]).exit_code == 2
+
+
+def test_the_case_pages_show_the_timeline_record_milestones_and_close_and_reopen(client, session, chair):
+    from security.admin_pages_client import assert_refused_beside_fields, signed_in_as
+
+    ref = recorded(client, chair, HARM_2020)
+    ok(milestone(client, chair, ref, "la_notified", "2020-06-16"), 201)
+    pages = signed_in_as(client, session, chair.email, page=f"/admin/cases/{ref}/milestones")
+    assert f'href="/admin/cases/{ref}/milestones"' in pages.get(f"/admin/cases/{ref}").text
+    page = pages.get(f"/admin/cases/{ref}/milestones").text
+    assert "The local authority learned of it" in page and "<strong>Overdue: it was due by" in page
+    assert "la_notified" not in page.replace('value="la_notified"', "")  # ids only as form values
+
+    form = {"csrf_token": pages.token, "kind": "panel_notified", "on": "2020-06-30", "note": ""}
+    done = pages.post(f"/admin/cases/{ref}/milestones", data=form)
+    assert done.status_code == 200 and "<strong>Late: it was due by" in done.text
+    early = pages.post(
+        f"/admin/cases/{ref}/milestones", data={**form, "kind": "review_started", "on": "2020-06-01"}
+    )
+    assert_refused_beside_fields(early, {"on": r"is before the incident \(Mon 15 Jun 2020\)"})
+    assert_refused_beside_fields(
+        pages.post(f"/admin/cases/{ref}/milestones", data={**form, "on": "30/06/2020"}), {"on": "YYYY-MM-DD"}
+    )
+
+    status = f"/admin/cases/{ref}/status"
+    assert_refused_beside_fields(
+        pages.post(status, data={"csrf_token": pages.token, "reason": ""}), {"reason": "Give the reason"}
+    )
+    closed = pages.post(status, data={"csrf_token": pages.token, "reason": "The review is done."})
+    assert f"Case {ref} is closed." in closed.text and "Reopen the case" in closed.text
+    reopened = pages.post(
+        status, data={"csrf_token": pages.token, "reason": "New information came to light."}
+    )
+    assert f"Case {ref} is open again." in reopened.text
+    assert "Reopened by" in reopened.text and "New information came to light." in reopened.text
