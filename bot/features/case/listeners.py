@@ -30,12 +30,10 @@ SHOWN = (Rejected, Forbidden, NotFound)  # refusals shown in the modal, where th
 
 
 async def _blocks(service: ServiceClient, *, user: str, ref: str) -> list[dict[str, Any]]:
-    me, case, labels, lines = await asyncio.gather(
-        service.me(as_user=user),
-        service.case(as_user=user, ref=ref),
-        service.outcome_labels(),
-        service.milestones(as_user=user, ref=ref),
+    me, case, labels = await asyncio.gather(
+        service.me(as_user=user), service.case(as_user=user, ref=ref), service.outcome_labels()
     )
+    lines = await service.milestones(as_user=user, ref=ref)  # once the case is known to be readable
     roles = roles_in(me, case.get("partnership"))  # in the lead partnership, no other
     shown = case_view.blocks(case, labels=labels, chair="chair" in roles, today=clock.today())
     may_close = bool(roles & {"chair", "admin"})
