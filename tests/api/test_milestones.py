@@ -63,7 +63,9 @@ def test_milestones_make_a_timeline_with_late_lines_and_move_the_deadlines(clien
     assert lines[2]["due"] == rapid.isoformat()  # counted from the recorded notification to the Panel
     assert ok(client.get(f"{API}/cases/{ref}/milestones", headers=commissioner.headers)) == lines
 
-    # The deadlines in the case itself count from the recorded days; the stored answer is unchanged.
+    # The deadlines the reminders read count from the recorded days; the stored answer is unchanged.
+    deadlines = ok(client.get(f"{API}/slack/deadlines/{ref}", headers=commissioner.headers))
+    assert {d["stage"]: d["due"] for d in deadlines}["rapid_review"] == rapid.isoformat()
     case = ok(client.get(f"{API}/cases/{ref}", headers=commissioner.headers))
     assert case["recommendation"] == before["recommendation"]
 
