@@ -1,4 +1,5 @@
-"""Load test: concurrent users on two uvicorn workers over PostgreSQL, mixing the service's busiest reads.
+"""Load test: concurrent users on two service processes behind nginx over PostgreSQL, mixing the service's
+busiest reads.
 
 Targets (issue 18; the same mix for 60 s):
 
@@ -6,7 +7,7 @@ Targets (issue 18; the same mix for 60 s):
   the threshold check;
 - with ``--think 1000`` (each user pauses 0.5-1.5 s): p99 under 100 ms for every kind of request;
 - always: no errors (no non-2xx answers, no socket errors), and no PostgreSQL sessions opened beyond the
-  workers' pools while measuring (connection churn).
+  processes' pools while measuring (connection churn).
 
 Each target is printed as met or missed. So is the same server's ``GET /healthz`` throughput, measured
 in the same run with the same users never pausing, and each throughput's ratio to it: the headroom left
@@ -17,10 +18,13 @@ happens), migrates it and fills it (``bench._load_mix``): the demo registry (``s
 agencies, 40 consultants, three partnerships and their people) with a commissioner of all three
 partnerships, ``--consultants`` more consultants shaped like it (engagements with the demo agencies,
 review records; a few on commissions) and ``--cases`` stored cases in the partnerships' areas, recorded
-through the same function as ``POST /api/v1/cases``. Then it serves the database with
-``uvicorn --factory service.app:create_app --workers 2`` on a free port of 127.0.0.1, waits for
-``/readyz``, sends every distinct request of the mix once (any non-2xx stops the run: the mix must be
-valid, so an error under load is the load's doing), warms up, and drives it with ``wrk`` (Debian
+through the same function as ``POST /api/v1/cases``. Then it serves the database as
+``docs/deploy/nginx-replicas.conf`` documents (``bench._replicas``): ``--replicas`` (2) single-worker
+``scr serve`` processes on free ports of 127.0.0.1 behind Debian's nginx, which sends each request to the
+process with the fewest in hand (so long-lived connections cannot leave one process queueing while
+another idles, as one listening socket shared by uvicorn's ``--workers`` does). Once each answers
+``/readyz``, it sends every distinct request of the mix once (any non-2xx stops the run: the mix must be
+valid, so an error under load is the load's doing), warms up, and drives nginx with ``wrk`` (Debian
 package ``wrk``; ``bench._wrk``), one thread and one connection per user, each user cycling from its own
 place through a shuffled mix with the commissioner's token:
 
@@ -35,26 +39,23 @@ By default a user sends the next request as soon as the last is answered, as wrk
 latency is simply users / throughput (Little's law), so a p99 under 250 ms needs well over 200 req/s
 from 50 users. ``--think MS`` makes each user pause 0.5-1.5 times MS between requests, as people do.
 
-The server's CPU time per request comes from ``/proc``; the connections PostgreSQL accepted while
-measuring from ``pg_stat_database``, beside the room the pools had left (each worker keeps
-``SCR_DB_POOL_SIZE`` connections).
+The CPU time per request of the processes and of nginx comes from ``/proc``; the connections PostgreSQL
+accepted while measuring from ``pg_stat_database``, beside the room the pools had left (each process
+keeps ``SCR_DB_POOL_SIZE`` connections).
 
-    .venv/bin/python -m bench.load [--users 50] [--duration 60] [--think 0]
+    .venv/bin/python -m bench.load [--users 50] [--duration 60] [--think 0] [--replicas 2]
         [--server postgresql+psycopg://postgres@127.0.0.1:5432/test] [--smoke]
 
 ``--smoke`` (2 users for 1 s on 20 more consultants and 5 cases) shows in seconds that the bench works;
 its figures say nothing about the targets.
 
-wrk, the server and PostgreSQL share the machine's cores: run it on a quiet machine.
+wrk, nginx, the service and PostgreSQL share the machine's cores: run it on a quiet machine.
 """
 
 import argparse
 import os
 import random
-import secrets
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -66,11 +67,10 @@ import httpx
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from bench._load_mix import MIX, calls, fill
+from bench._replicas import cluster
 from bench._wrk import Call, Figures, figures, lua_script, read_results, wrk
-from bench.threshold import cpu_seconds, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
-WORKERS = 2
+REPLICAS = 2
 THINK_MS = 0
 LABELS = {
     "threshold": "POST /api/v1/threshold",
@@ -95,47 +95,6 @@ def throwaway_database(server: str) -> tuple[str, Engine, str]:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     return make_url(server).set(database=name).render_as_string(hide_password=False), admin, name
-
-
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
-    """Two uvicorn workers on the database, once ``/readyz`` says ready."""
-    server = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"),
-            *("--workers", str(WORKERS)),
-            *("--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "SCR_DATABASE_URL": url, "SCR_SECRET_KEY": secrets.token_urlsafe(48)},
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    stop(server)
-    raise SystemExit("The service did not answer /readyz within 60 s (see its log above).")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
-def workers(server: int) -> list[int]:
-    return [int(pid) for pid in Path(f"/proc/{server}/task/{server}/children").read_text().split()]
-
-
-def server_cpu(server: int) -> float:
-    """CPU seconds used so far by the server's processes (the supervisor and its workers)."""
-    return sum(cpu_seconds(pid) for pid in [server, *workers(server)])
 
 
 def sessions(admin: Engine, name: str) -> int:
@@ -198,9 +157,15 @@ class Pools:
         return max(0, self.opened - self.room)
 
 
-def report(
-    run: Run, health: Figures, *, cpu: float, pools: Pools, users: int, think_ms: int
-) -> Iterator[str]:
+@dataclass(frozen=True)
+class Cpu:
+    """CPU seconds used by each replica, and by nginx."""
+
+    replicas: list[float]
+    proxy: float
+
+
+def report(run: Run, health: Figures, *, cpu: Cpu, pools: Pools, users: int, think_ms: int) -> Iterator[str]:
     everything = [sample for kind in MIX for sample in run.samples[kind]]
     rows = {
         **{kind: figures(run.samples[kind], run.seconds) for kind in MIX},
@@ -223,7 +188,12 @@ def report(
     if statuses:
         yield "non-2xx by status: " + ", ".join(f"{s} x{n}" for s, n in sorted(statuses.items()))
     yield "socket errors: " + ", ".join(f"{name} {n}" for name, n in run.socket_errors.items())
-    yield f"server CPU (both workers): {cpu / max(overall.requests, 1) * 1000:.2f} ms per request"
+    per_request = 1000 / max(overall.requests, 1)
+    yield (
+        f"server CPU: {sum(cpu.replicas) * per_request:.2f} ms per request in the replicas (each used "
+        + ", ".join(f"{seconds:.1f}" for seconds in cpu.replicas)
+        + f" s), {cpu.proxy * per_request:.2f} ms in nginx"
+    )
     if not think_ms and overall.rps:
         yield (
             f"users / throughput: {users / overall.rps * 1000:.0f} ms, the mean latency any server gives "
@@ -268,6 +238,9 @@ def main() -> None:
     parser.add_argument(
         "--think", type=int, default=THINK_MS, help="mean ms a user pauses between requests (0: none)"
     )
+    parser.add_argument(
+        "--replicas", type=int, default=REPLICAS, help="single-worker scr serve processes behind nginx"
+    )
     parser.add_argument("--consultants", type=int, default=300, help="consultants added to the demo's 40")
     parser.add_argument("--cases", type=int, default=40, help="stored cases to shortlist for")
     parser.add_argument("--seed", type=int, default=8)
@@ -286,7 +259,7 @@ def main() -> None:
         raise SystemExit("wrk is not installed: on Debian, 'apt-get install wrk' (the load test drives wrk).")
     from service.settings import Settings
 
-    pool_size = Settings().db_pool_size  # what the server's workers read from the same environment
+    pool_size = Settings().db_pool_size  # what the replicas read from the same environment
     started = time.perf_counter()
     url, admin, name = throwaway_database(args.server)
     try:
@@ -297,11 +270,9 @@ def main() -> None:
             f"loaded in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
-        port = free_port()
-        server = start_server(url, port)
-        base = f"http://127.0.0.1:{port}"
         kinds = list(MIX)
-        try:
+        with cluster(url, replicas=args.replicas) as served:
+            base = served.url
             checked = preflight(base, mix, token)
             print(f"{checked} distinct requests of the mix each answered 2xx once", flush=True)
             if args.warmup:
@@ -314,12 +285,26 @@ def main() -> None:
                     seconds=args.warmup,
                     think=args.think,
                 )
-            load_before, cpu_before = os.getloadavg()[0], server_cpu(server.pid)
-            sessions_before, room = sessions(admin, name), WORKERS * pool_size - open_sessions(admin, name)
+            load_before = os.getloadavg()[0]
+            cpu_before = Cpu(served.replicas_cpu(), served.proxy_cpu())
+            sessions_before = sessions(admin, name)
+            room = args.replicas * pool_size - open_sessions(admin, name)
             run = drive(
-                base, mix, kinds=kinds, token=token, users=args.users, seconds=args.duration, think=args.think
+                base,
+                mix,
+                kinds=kinds,
+                token=token,
+                users=args.users,
+                seconds=args.duration,
+                think=args.think,
             )
-            cpu = server_cpu(server.pid) - cpu_before
+            cpu = Cpu(
+                [
+                    now - before
+                    for now, before in zip(served.replicas_cpu(), cpu_before.replicas, strict=True)
+                ],
+                served.proxy_cpu() - cpu_before.proxy,
+            )
             load_after = os.getloadavg()[0]
             health_seconds = max(1, min(10, args.duration // 6))
             health_run = drive(
@@ -332,11 +317,8 @@ def main() -> None:
                 think=0,
             )
             health = figures(health_run.samples[HEALTH], health_run.seconds)
-        finally:
-            stop(server)
-        pools = Pools(
-            sessions(admin, name) - sessions_before, room
-        )  # the workers' exits flushed their counts
+        # The replicas' exits flushed their counts.
+        pools = Pools(sessions(admin, name) - sessions_before, room)
         shares = ", ".join(f"{kind} {share}%" for kind, share in MIX.items())
         think = (
             f"pausing {args.think // 2}-{args.think * 3 // 2} ms between requests"
@@ -345,8 +327,9 @@ def main() -> None:
         )
         print(
             f"wrk: {args.users} users (one connection each, {think}) for {args.duration} s after "
-            f"{args.warmup} s warm-up; mix {shares}; {WORKERS} uvicorn workers with {pool_size} PostgreSQL "
-            f"connections each; {os.cpu_count()} cores, load average {load_before:.2f} before -> "
+            f"{args.warmup} s warm-up; mix {shares}; nginx (least_conn) in front of {args.replicas} "
+            f"single-worker scr serve processes with {pool_size} PostgreSQL connections each; "
+            f"{os.cpu_count()} cores, load average {load_before:.2f} before -> "
             f"{load_after:.2f} after; then /healthz for {health_seconds} s, users never pausing"
         )
         for line in report(run, health, cpu=cpu, pools=pools, users=args.users, think_ms=args.think):

@@ -1,6 +1,8 @@
 """The bot's periodic jobs: deadline reminders (each to its lead partnership's reminder channel, else the
-service's), and the weekly expiry digest to the service's admins' channel (the approved list is regional:
-the digest is for the list admins).
+service's), the chronology notices (the service's daily reminders to agencies, and what the people linked
+in Slack are told of them, in their direct messages), overdue actions of agencies' plans (each owner
+reminded once, the counts to the channel), and the weekly expiry digest to the service's admins' channel
+(the approved list is regional: the digest is for the list admins).
 
 Both post only what they have not posted before (each thing is claimed in the service first), so the
 loop can run every few minutes, in several processes at once, beside a cron job, and still post each
@@ -23,7 +25,9 @@ from datetime import date, datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import clock, reference
+from bot.features.chronology import job as chronology
 from bot.features.digest import job as digest
+from bot.features.overdue_actions import job as overdue_actions
 from bot.features.reminders import job as reminders
 from bot.service_client import ServiceClient
 from bot.settings import BotSettings
@@ -33,7 +37,12 @@ from bot.views import refusals
 log = logging.getLogger("bot.schedule")
 
 Job = Callable[[datetime], Awaitable[list[str]]]  # run as of a time in England; the claim keys posted
-POSTED = {"reminders": "the deadline reminders", "digest": "this week's expiry digest"}
+POSTED = {
+    "reminders": "the deadline reminders",
+    "chronologies": "the chronology notices",
+    "digest": "this week's expiry digest",
+    "overdue_actions": "the overdue actions' reminders",
+}
 
 
 def digest_open(hour: int, now: datetime | None = None) -> bool:
@@ -58,7 +67,18 @@ def jobs(
             service=service, slack=slack, settings=settings, today=today, elsewhere=elsewhere
         )
 
-    found: dict[str, Job] = {"reminders": remind}
+    def chronologies(now: datetime) -> Awaitable[list[str]]:
+        return chronology.send_due(
+            service=service, slack=slack, today=clock.local_day(now), elsewhere=elsewhere
+        )
+
+    def chase(now: datetime) -> Awaitable[list[str]]:
+        today = clock.local_day(now)
+        return overdue_actions.send_due(
+            service=service, slack=slack, settings=settings, today=today, elsewhere=elsewhere
+        )
+
+    found: dict[str, Job] = {"reminders": remind, "chronologies": chronologies, "overdue_actions": chase}
     if settings.admin_channel:
 
         async def post_digest(now: datetime) -> list[str]:
@@ -68,7 +88,12 @@ def jobs(
             return await digest.send_due(service=service, slack=slack, channel=channel, today=today)
 
         found["digest"] = post_digest
-    channels = {"reminders": settings.reminder_channel, "digest": settings.admin_channel}  # unless it says
+    channels = {  # where a refused post went, unless it says (the chronology notices go to people)
+        "reminders": settings.reminder_channel,
+        "chronologies": "",
+        "digest": settings.admin_channel,
+        "overdue_actions": settings.reminder_channel,
+    }
     return {
         name: _admins_told(name, job, service=service, slack=slack, settings=settings, channel=channels[name])
         for name, job in found.items()

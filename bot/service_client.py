@@ -424,6 +424,28 @@ class ServiceClient:
         """Each partnership's reminder channel, its workspace and its reminder lead days (for reminders)."""
         return await self._json("GET", "/api/v1/slack/partnerships", as_user=None)
 
+    async def chronology_notices(self) -> list[dict[str, Any]]:
+        """The service's daily chronology reminders (it emails them), then the direct messages to send of
+        what it sent: each with its claim key, the person, the case reference, agency, due date and link."""
+        return await self._json("POST", "/api/v1/slack/chronology-notices", as_user=None)
+
+    async def chronology_standings(self, *, as_user: str, ref: str) -> list[dict[str, Any]]:
+        """Where each agency's chronology for case ``ref`` stands, as the service lets ``as_user`` see it."""
+        found = await self._json("GET", f"/api/v1/cases/{ref}/chronology/requests", as_user=as_user)
+        return found["requests"]
+
+    async def overdue_actions(self) -> list[dict[str, Any]]:
+        """Every overdue action of an agency's plan, its owner's Slack id when linked (the bot's own call)."""
+        return await self._json("GET", "/api/v1/slack/overdue-actions", as_user=None)
+
+    async def email_overdue(self, *, action_id: int) -> dict[str, Any]:
+        """Have the service email an overdue action's owner, once: ``status`` sent, off, failed or already."""
+        return await self._json("POST", f"/api/v1/slack/overdue-actions/{action_id}/email", as_user=None)
+
+    async def my_actions(self, *, as_user: str) -> list[dict[str, Any]]:
+        """The actions a person owns that are not yet completed (their App Home)."""
+        return await self._json("GET", "/api/v1/actions/mine", as_user=as_user)
+
     async def case_deadlines(self, *, as_user: str, ref: str) -> list[dict[str, Any]]:
         """The deadlines in force on one case, for a person: the service decides who may read them."""
         return await self._json("GET", f"/api/v1/slack/deadlines/{ref}", as_user=as_user)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, UniqueConstraint
+from sqlalchemy import JSON, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.clock import utcnow
@@ -270,3 +270,71 @@ class GlossaryTerm(SQLModel, table=True):
     case_id: int = Field(foreign_key="review_case.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=200)
     code: str = Field(max_length=60)
+
+
+class Recommendation(SQLModel, table=True):
+    """A recommendation a case's review made, numbered as the review numbers them, with the writing
+    checks' warnings as they stood when it was recorded (``commissioning.recommendations``). The
+    partnership closes it once its actions are completed (``closed_on``)."""
+
+    __tablename__ = "recommendation"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True, ondelete="CASCADE")
+    number: int
+    text: str = Field(sa_type=Text)
+    scope: str | None = Field(default=None, max_length=16)  # single_agency or multi_agency; None: undecided
+    owner: str | None = Field(default=None, max_length=200)
+    priority: str | None = Field(default=None, max_length=8)
+    due_on: date | None = None
+    finding: str | None = Field(default=None, sa_type=Text)
+    warnings: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_on: date | None = None
+    closed_by: str | None = Field(default=None, max_length=254)
+    closed_note: str | None = Field(default=None, sa_type=Text)
+
+
+class RecommendationAgency(SQLModel, table=True):
+    """An agency a recommendation asks to act (one for a single-agency recommendation)."""
+
+    __tablename__ = "recommendation_agency"
+
+    recommendation_id: int = Field(foreign_key="recommendation.id", primary_key=True, ondelete="CASCADE")
+    agency_id: str = Field(foreign_key="agency.id", primary_key=True, index=True, max_length=64)
+
+
+class RecommendationAction(SQLModel, table=True):
+    """One action of an agency's plan for a recommendation: what, who owns it (an email, to be chased),
+    by when, and where it stands. ``agency_id`` None: an action the partnership keeps itself."""
+
+    __tablename__ = "recommendation_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recommendation_id: int = Field(foreign_key="recommendation.id", index=True, ondelete="CASCADE")
+    agency_id: str | None = Field(default=None, foreign_key="agency.id", index=True, max_length=64)
+    text: str = Field(sa_type=Text)
+    owner: str = Field(max_length=254, index=True)
+    due_on: date = Field(index=True)
+    status: str = Field(default="not_started", max_length=24, index=True)
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ActionEvidence(SQLModel, table=True):
+    """Evidence of an action done: a file (its bytes kept here) or a link, with a note."""
+
+    __tablename__ = "action_evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="recommendation_action.id", index=True, ondelete="CASCADE")
+    filename: str | None = Field(default=None, max_length=255)
+    media_type: str | None = Field(default=None, max_length=100)
+    content: bytes | None = Field(default=None, sa_type=LargeBinary)
+    link: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, sa_type=Text)
+    added_by: str = Field(max_length=254)
+    added_at: datetime = Field(default_factory=utcnow)

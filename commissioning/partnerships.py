@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from commissioning import features, lead, rules
 from commissioning.chronology.columns import STANDARD, Column, added_column, with_added
 from commissioning.models import Case, CaseContributor, ConsultantLocalNote, Partnership, PartnershipArea
+from commissioning.recommendations import DEFAULT_LIMIT
 from core import audit
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
@@ -29,6 +30,7 @@ LOCAL_SETTINGS = (
     "reminder_lead_days",
     "chronology_working_days",
     "chronology_columns",
+    "max_recommendations",
 )
 SMALL_WORDS = {"and", "of", "on", "upon", "the", "in"}
 
@@ -60,6 +62,7 @@ class LocalPolicy:
         20  # an agency's chronology is due this many working days after the request
     )
     chronology_columns: tuple[Column, ...] = STANDARD  # the standard columns and the partnership's own
+    max_recommendations: int = DEFAULT_LIMIT  # a review with more is warned that they dilute the learning
 
 
 def policy_for(partnership: Partnership | None, *, service: LocalPolicy) -> LocalPolicy:
@@ -76,6 +79,7 @@ def policy_for(partnership: Partnership | None, *, service: LocalPolicy) -> Loca
         reminder_lead_days=int(own.get("reminder_lead_days", service.reminder_lead_days)),
         chronology_working_days=int(own.get("chronology_working_days", service.chronology_working_days)),
         chronology_columns=added_columns(own.get("chronology_columns") or ()),
+        max_recommendations=int(own.get("max_recommendations", service.max_recommendations)),
     )
 
 
@@ -101,6 +105,7 @@ def checked_policy(policy: Any) -> dict[str, Any]:
         ("retention_years", 1, 100),
         ("reminder_lead_days", 0, 30),
         ("chronology_working_days", 1, 120),
+        ("max_recommendations", 1, 100),
     ):
         value = policy.get(name)
         if value is not None and (

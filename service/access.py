@@ -234,6 +234,9 @@ def no_case(ref: str) -> str:
     return f"No case {ref}."
 
 
+CASE_ACCESS = "case_access"  # request.state: the cases a request has been let read, by reference
+
+
 @dataclass(frozen=True)
 class CaseAccess:
     """A case the caller may read, its partnerships, and the roles the caller holds in the lead one."""
@@ -245,7 +248,16 @@ class CaseAccess:
 
 def readable_case(request: Request, session: Session, grants: Grants, ref: str) -> CaseAccess:
     """Case ``ref`` if the caller holds a role in its lead or a contributing partnership; else the 404 a
-    missing case gets (audited as refused when the case exists)."""
+    missing case gets (audited as refused when the case exists).
+
+    Found once per request: a route's dependency and its body both ask (two queries each time)."""
+    kept: dict[str, tuple[Session, Grants, CaseAccess]] | None = getattr(request.state, CASE_ACCESS, None)
+    if kept is None:
+        kept = {}
+        setattr(request.state, CASE_ACCESS, kept)
+    found = kept.get(ref)
+    if found is not None and found[0] is session and found[1] is grants:
+        return found[2]
     case = session.exec(select(Case).where(Case.ref == ref)).first()
     if case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=no_case(ref))
@@ -254,7 +266,9 @@ def readable_case(request: Request, session: Session, grants: Grants, ref: str) 
     ids = partnerships.partnership_ids_of(session, case)
     if not grants.partnerships() & ids:
         raise hidden(request, no_case(ref))
-    return CaseAccess(case, ids, grants.roles_in(case.partnership_id))
+    access = CaseAccess(case, ids, grants.roles_in(case.partnership_id))
+    kept[ref] = session, grants, access
+    return access
 
 
 def require_case_role(

@@ -12,6 +12,7 @@ from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from service import error_reporting, logs, metrics, retention_schedule, slack_http
 from service.api import (
     cases,
+    chronologies,
     commissions,
     data_protection,
     declarations,
@@ -19,6 +20,7 @@ from service.api import (
     me,
     milestones,
     partnerships,
+    recommendations,
     registry,
     shortlist,
     slack,
@@ -36,11 +38,14 @@ from service.settings import check_secret_key, get_settings
 from service.web import agencies as agency_pages
 from service.web import case_milestones as case_milestone_pages
 from service.web import cases as case_pages
+from service.web import chronologies as chronology_pages
 from service.web import consultants as consultant_pages
 from service.web import dashboard as dashboard_pages
 from service.web import imports as import_pages
 from service.web import pages as shared_pages
 from service.web import partnerships as partnership_pages
+from service.web import recommendations as recommendation_pages
+from service.web import reviews as review_pages
 from service.web import session as sign_in_pages
 from service.web import users as user_pages
 from service.web.pages import PageRefused, page_refused_response
@@ -55,6 +60,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     shortlist.router,
     commissions.router,
     terms.router,
+    chronologies.router,
     cases.router,
     milestones.router,
     data_protection.router,
@@ -62,6 +68,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     declarations.router,
     partnerships.router,
     figures.router,
+    recommendations.router,
 )
 # The admin pages, under /admin.
 WEB_ROUTERS: tuple[APIRouter, ...] = (
@@ -73,8 +80,11 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     import_pages.router,
     case_pages.router,
     case_milestone_pages.router,
+    chronology_pages.router,
+    review_pages.router,
     user_pages.router,
     partnership_pages.router,
+    recommendation_pages.router,
 )
 
 

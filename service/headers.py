@@ -15,7 +15,9 @@ A pure ASGI middleware, so streamed downloads pass through unbuffered:
 from urllib.parse import urlsplit, urlunsplit
 
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from service.middleware import HttpMiddleware
 
 
 def on_this_site(location: str) -> str:
@@ -28,16 +30,10 @@ def on_this_site(location: str) -> str:
     return urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     """Adds the headers above to every HTTP response of the app it wraps."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -1,5 +1,6 @@
 """Email to agency contacts, who work in Outlook and Teams rather than the board's Slack: chronology
-requests (the letter attached), reminders and late notices, through the mail server the settings name.
+requests (the letter stays on the upload page), reminders and late notices, through the mail server the
+settings name.
 
 The standard library does the work: ``email.message.EmailMessage`` composes (headers encoded, the PDF
 attached as MIME), ``smtplib`` sends, with STARTTLS and a sign-in when set. Email is optional: without

@@ -31,7 +31,9 @@ from prometheus_client import (
     multiprocess,
 )
 from sqlalchemy import Engine, event
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from service.middleware import HttpMiddleware
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -61,16 +63,10 @@ def route_of(scope: Scope) -> str:
     return getattr(scope.get("route"), "path", None) or UNMATCHED
 
 
-class HttpMetrics:
+class HttpMetrics(HttpMiddleware):
     """The ASGI middleware counting and timing every HTTP request; a request that raised counts as 500."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started, status = time.perf_counter(), 500
 
         async def send_recording(message: Message) -> None:

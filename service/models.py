@@ -130,8 +130,17 @@ class UserPublic(UserBase):
 
 # What an admin types on the users page. The bot's own user is not a person: it is added from the command
 # line, which prints the token it runs with.
-PersonRole = Literal[Role.list_admin, Role.analyst, Role.admin, Role.commissioner, Role.chair]
-PERSON_ROLES: tuple[Role, ...] = (Role.list_admin, Role.analyst, Role.admin, Role.commissioner, Role.chair)
+PersonRole = Literal[
+    Role.list_admin, Role.analyst, Role.agency_contact, Role.admin, Role.commissioner, Role.chair
+]
+PERSON_ROLES: tuple[Role, ...] = (
+    Role.list_admin,
+    Role.analyst,
+    Role.agency_contact,
+    Role.admin,
+    Role.commissioner,
+    Role.chair,
+)
 
 
 class DisplayName(Input):
@@ -152,6 +161,7 @@ class UserCreate(DisplayName, Input):
         max_length=6,
         description="the prefix of the partnership an admin, commissioner or chair serves",
     )
+    agency: OptionalLine = Field(default=None, max_length=200, description="an agency contact's agency")
     slack_user_id: OptionalLine = Field(default=None, max_length=32, schema_extra={"pattern": SLACK_USER_ID})
 
 

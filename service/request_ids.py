@@ -22,10 +22,11 @@ from typing import Any
 
 import structlog
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from service.logs import LOGGED
 from service.metrics import route_of
+from service.middleware import HttpMiddleware
 
 log = logging.getLogger("service.requests")
 
@@ -80,16 +81,10 @@ def _failure(scope: Scope, request_id: str) -> tuple[int, list[tuple[bytes, byte
     return 500, [(name.lower().encode(), value.encode()) for name, value in headers.items()], body
 
 
-class RequestIds:
+class RequestIds(HttpMiddleware):
     """The ASGI middleware that gives each HTTP request its id (see the module's docstring)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         sent = dict(scope["headers"]).get(HEADER.lower().encode())
         request_id = accepted(sent.decode("latin-1") if sent is not None else None)
         scope.setdefault("state", {})[KEY] = request_id

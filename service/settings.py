@@ -127,6 +127,13 @@ class Settings(BaseSettings):
         description="The hour (in England) from which the weekly expiry digest is posted: a run earlier in "
         "the day posts nothing, so Monday's digest goes out at this hour, not at midnight.",
     )
+    public_url: str = Field(
+        default="",
+        pattern=r"^(https?://[^\s/]+(/\S*)?)?$",
+        description="The service's public address (https://reviews.example.org), for the links in the "
+        "emails and Slack messages about chronology requests; empty: the reminders and late notices wait "
+        "until it is set.",
+    )
     service_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Where a separate bot process (Socket Mode) reaches the API.",

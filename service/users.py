@@ -194,13 +194,7 @@ def grant_role(session: Session, *, email: str, role: Role, partnership: str, ac
         return user
     session.add(PartnershipRole(user_id=user.id, partnership_id=held_in.id, role=role))  # type: ignore[arg-type]
     session.flush()
-    audit.record(
-        session,
-        "user.grant",
-        user.id or 0,
-        actor=actor,
-        after={"partnership": held_in.prefix, "role": role.value},
-    )
+    _role_changed(session, "user.grant", user, held_in, role, actor=actor)
     return user
 
 
@@ -213,14 +207,18 @@ def revoke_role(session: Session, *, email: str, role: Role, partnership: str, a
         raise NotFound(f"{user.shown_name} is not {ROLE_WORDS.get(role, role)} of {held_in.name}.")
     session.delete(row)
     session.flush()
-    audit.record(
-        session,
-        "user.ungrant",
-        user.id or 0,
-        actor=actor,
-        before={"partnership": held_in.prefix, "role": role.value},
-    )
+    _role_changed(session, "user.ungrant", user, held_in, role, actor=actor)
     return user
+
+
+def _role_changed(
+    session: Session, action: str, user: User, held_in: Partnership, role: Role, *, actor: str
+) -> None:
+    """Audit ``user.grant`` (the role is what the user holds after) or ``user.ungrant`` (what they held
+    before)."""
+    held = {"partnership": held_in.prefix, "role": role.value}
+    before, after = (None, held) if action == "user.grant" else (held, None)
+    audit.record(session, action, user.id or 0, actor=actor, before=before, after=after)
 
 
 def set_regional_role(session: Session, *, user_id: int, role: Role, actor: str) -> User:
@@ -245,10 +243,7 @@ def set_regional_role(session: Session, *, user_id: int, role: Role, actor: str)
             )
     before = _public(user)
     user.role = role
-    session.add(user)
-    session.flush()
-    _changed(session, user, before, actor=actor)
-    return user
+    return _saved(session, user, before, actor=actor)
 
 
 def roles_of(session: Session, user_id: int) -> list[tuple[Partnership, Role]]:
@@ -309,6 +304,14 @@ def list_users(session: Session) -> list[User]:
     return sorted(users, key=lambda user: (not user.active, user.shown_name.casefold()))
 
 
+def _saved(session: Session, user: User, before: dict[str, object], *, actor: str) -> User:
+    """Write the change to ``user`` and record it (``_changed``); the user."""
+    session.add(user)
+    session.flush()
+    _changed(session, user, before, actor=actor)
+    return user
+
+
 def _changed(session: Session, user: User, before: dict[str, object], *, actor: str) -> None:
     """Record the change to ``user`` from ``before``; nothing when nothing changed."""
     after = _public(user)
@@ -330,10 +333,7 @@ def set_display_name(session: Session, *, user_id: int, display_name: str, actor
     user = get_user(session, user_id=user_id)
     before = _public(user)
     user.display_name = checked_name(display_name)
-    session.add(user)
-    session.flush()
-    _changed(session, user, before, actor=actor)
-    return user
+    return _saved(session, user, before, actor=actor)
 
 
 def link_slack(
@@ -367,10 +367,7 @@ def unlink_slack(session: Session, *, user_id: int, actor: str) -> User:
         raise Conflict(f"{user.shown_name} is not linked to a Slack account.")
     before = _public(user)
     user.slack_user_id = None
-    session.add(user)
-    session.flush()
-    _changed(session, user, before, actor=actor)
-    return user
+    return _saved(session, user, before, actor=actor)
 
 
 def revoke_user(session: Session, *, email: str, actor: str) -> User:

@@ -273,6 +273,39 @@ def case(
     return saved(session, Case, ref=ref, area=area, created_by="test", features=stored, partnership_id=lead)
 
 
+def case_as_written(session: Session, ref: str, features: Mapping[str, Any]) -> Case:
+    """A case with exactly ``features`` (its area among them), written straight to the database as the test
+    gives them, led by the home partnership; the record, flushed."""
+    record = Case(
+        ref=ref,
+        area=features["area"],
+        features=features,
+        created_by="test",
+        partnership_id=home_partnership(session).id,
+    )
+    session.add(record)
+    session.flush()
+    assert record.id is not None
+    return record
+
+
+def with_terms(session: Session, case_id: int | None) -> int:
+    """A first version of terms of reference stored for the case, as chronology requests need; its id."""
+    from commissioning.models import TermsVersion
+
+    return saved(
+        session,
+        TermsVersion,
+        case_id=case_id,
+        version=1,
+        template_version="1",
+        clauses_version="1",
+        content_hash="x",
+        markdown="terms",
+        created_by="test",
+    )
+
+
 # Partnerships --------------------------------------------------------------------------------------
 
 # Every area the tests record cases in: the test partnership covers them all, so the people of the
@@ -403,10 +436,12 @@ def declaration(
 
 
 def _as_person(session: Session, kwargs: dict[str, Any]) -> bool:
-    """Fill in the partnership a test's admin, commissioner or chair serves (the home one); True when the
-    user is an admin of the home partnership, who keeps the approved list too (a list admin)."""
+    """Fill in the partnership a test's admin, commissioner or chair serves (the home one), and the actor
+    ("test") unless the test names them; True when the user is an admin of the home partnership, who keeps
+    the approved list too (a list admin)."""
     from service.models import PARTNERSHIP_ROLES, Role
 
+    kwargs.setdefault("actor", "test")
     role = Role(kwargs["role"])
     if role not in PARTNERSHIP_ROLES or kwargs.get("partnership"):
         return False

@@ -278,12 +278,14 @@ def _email(facts: RequestFacts, subject: str, *middle: str) -> EmailText:
 
 
 def request_email(facts: RequestFacts) -> EmailText:
-    """The email that carries the request, its letter attached."""
+    """The email that tells the agency of the request. The letter is not attached: the contact reads and
+    downloads it on the upload page, once signed in, so no copy of it waits in a mailbox."""
     return _email(
         facts,
         f"Chronology request, case {facts.case_ref}: {facts.agency}, due {long_date(facts.due_on)}",
         f"{facts.partnership} asks {facts.agency} for its chronology and report for the case review "
-        f"{facts.case_ref}. The attached letter says what is needed; the template is on the upload page.",
+        f"{facts.case_ref}. Sign in on the upload page to read the request letter, which says what is "
+        "needed, and to download the chronology template.",
     )
 
 

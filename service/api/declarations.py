@@ -57,23 +57,29 @@ def _declaration_routes(kind: Declared, public: type[SQLModel], *, what: str) ->
             actor=actor.email,
         )
 
-    router.add_api_route(
-        f"{path}/confirm",
-        confirmed,
-        methods=["POST"],
-        name=f"confirm_{kind.value}",
-        response_model=public,
-        description=f"Confirm a self-declared {what}: from now on it counts as evidence (it may block).",
-    )
-    router.add_api_route(
-        f"{path}/reject",
-        rejected,
-        methods=["POST"],
-        name=f"reject_{kind.value}",
-        responses=CONFIRMED,
-        description=f"Reject a self-declared {what}, with the reason: it is deleted; the audit log keeps it.",
-        **NO_CONTENT,
-    )
+    routes: list[tuple[str, Any, str, dict[str, Any]]] = [
+        (
+            "confirm",
+            confirmed,
+            f"Confirm a self-declared {what}: from now on it counts as evidence (it may block).",
+            {"response_model": public},
+        ),
+        (
+            "reject",
+            rejected,
+            f"Reject a self-declared {what}, with the reason: it is deleted; the audit log keeps it.",
+            {"responses": CONFIRMED, **NO_CONTENT},
+        ),
+    ]
+    for action, answer, description, answered in routes:
+        router.add_api_route(
+            f"{path}/{action}",
+            answer,
+            methods=["POST"],
+            name=f"{action}_{kind.value}",
+            description=description,
+            **answered,
+        )
 
 
 _declaration_routes(Declared.engagement, EngagementPublic, what="tie")

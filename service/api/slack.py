@@ -1,8 +1,8 @@
 """What the Slack bot needs beyond the domain API: who a Slack user is, outcome labels and the
-vocabularies in words, the deadlines to remind about, the consultants' checks falling due, check drafts
-and once-only claims."""
+vocabularies in words, the deadlines to remind about, the consultants' checks falling due, the chronology
+notices to relay, check drafts and once-only claims."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
 
@@ -12,6 +12,7 @@ from commissioning.models import CaseStatus, CommissionRole, CommissionStatus
 from core import clock
 from registry import consultants, vocabulary
 from registry.identities import OWN_WORKSPACE
+from service import chronology_notices as notices
 from service import slack_partnerships, slack_state
 from service.access import CaseReader, GrantsDep, PartnershipPerson
 from service.api.cases import rulesets
@@ -21,6 +22,7 @@ from service.auth import BotUser, CurrentUser, IdentityProbe
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import PARTNERSHIP_ROLES, Role
 from service.policy import PolicyDep
+from service.settings import get_settings
 from service.slack_state import (
     CLAIM_KEY,
     DRAFT_ID,
@@ -233,3 +235,17 @@ def record_outcome(key: ClaimKey, body: ClaimUpdate, session: SessionDep, _: Bot
 def release(key: ClaimKey, session: SessionDep, _: BotUser) -> None:
     """Withdraw a claim whose action failed, so it is tried again."""
     slack_state.release(session, key=key)
+
+
+@router.post("/chronology-notices")
+def chronology_notices(session: SessionDep, bot: BotUser) -> list[dict[str, Any]]:
+    """The day's chronology reminders and late notices, emailed to the agencies' contacts (each once,
+    however often it runs), then what the people linked in Slack are to be told of what was sent: each
+    with the key to claim before sending it, the case reference, the agency, its due date and the page's
+    address. Nothing is sent, or listed, until SCR_PUBLIC_URL gives the links their address."""
+    base_url = get_settings().public_url
+    today = clock.today()
+    notices.remind(session, today=today, base_url=base_url, actor=bot.email)
+    if not base_url:
+        return []
+    return [notice.to_json() for notice in notices.slack_notices(session, today=today, base_url=base_url)]

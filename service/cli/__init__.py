@@ -10,8 +10,10 @@ from service.cli import (
     admin,
     backups,
     cases,
+    chronology,
     milestones,
     partnerships,
+    recommendations,
     records,
     server,
     slack,
@@ -50,3 +52,6 @@ app.add_typer(records.retention_app, name="retention")
 app.add_typer(milestones.case_app, name="case")
 app.add_typer(slack.bot_app, name="bot")
 app.add_typer(slack_workspaces.slack_app, name="slack")
+app.add_typer(chronology.chronology_app, name="chronology")
+app.add_typer(recommendations.recommendation_app, name="recommendation")
+app.add_typer(recommendations.action_app, name="action")

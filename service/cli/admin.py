@@ -81,11 +81,16 @@ def user_add(
     typer.echo(token)
 
 
+# The role and the partnership it is held in, as "scr user grant" and "ungrant" take them.
+HeldRole = Annotated[str, typer.Option("--role", help="admin, commissioner or chair.")]
+HeldIn = Annotated[str, typer.Option("--partnership", help="The prefix of the partnership, e.g. CHS.")]
+
+
 @user_app.command("grant")
 def user_grant(
     email: str,
-    role: Annotated[str, typer.Option(help="admin, commissioner or chair.")],
-    partnership: Annotated[str, typer.Option(help="The prefix of the partnership, e.g. CHS.")],
+    role: HeldRole,
+    partnership: HeldIn,
 ) -> None:
     """Give an existing user another role in a partnership (a person may chair one and commission for
     another)."""
@@ -100,8 +105,8 @@ def user_grant(
 @user_app.command("ungrant")
 def user_ungrant(
     email: str,
-    role: Annotated[str, typer.Option(help="admin, commissioner or chair.")],
-    partnership: Annotated[str, typer.Option(help="The prefix of the partnership, e.g. CHS.")],
+    role: HeldRole,
+    partnership: HeldIn,
 ) -> None:
     """Take a role in a partnership from a user."""
     from service.users import revoke_role

@@ -154,6 +154,26 @@ def bot_remind() -> None:
     typer.echo(f"Posted {len(sent)} reminder(s).")
 
 
+@bot_app.command("chronologies")
+def bot_chronologies() -> None:
+    """Email the chronology reminders and late notices due today, each once, and send each person linked
+    in Slack what was sent to them, once, in their direct messages (safe to run from cron)."""
+    settings, bot_settings = _bot_settings()
+    later = "it will be sent on the next run"
+    sent = _post_once("chronologies", settings, bot_settings, what="a direct message", later=later)
+    typer.echo(f"Sent {len(sent)} direct message(s).")
+
+
+@bot_app.command("overdue")
+def bot_overdue() -> None:
+    """Remind the owners of overdue actions, each once: by DM when they are linked in Slack, else by email;
+    each partnership's reminder channel gets the counts only (safe to run from cron)."""
+    settings, bot_settings = _bot_settings()
+    later = "it will be sent on the next run"
+    sent = _post_once("overdue_actions", settings, bot_settings, what="a reminder", later=later)
+    typer.echo(f"Sent {len(sent)} overdue action reminder(s).")
+
+
 @bot_app.command("digest")
 def bot_digest() -> None:
     """Post this week's expiry digest to the admins' channel, each item once a week (safe from cron), from

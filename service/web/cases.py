@@ -17,20 +17,25 @@ from sqlmodel import Session
 
 from commissioning import commissions, partnerships, rules, terms_store
 from commissioning import store as case_store
+from commissioning.chronology.dates import Period
 from commissioning.decisions import Due, StoredDecision
 from commissioning.models import CaseStatus, Partnership, SignedStatement
 from commissioning.render import Format
 from commissioning.terms_document import format_date
 from commissioning.workflow import Action
 from core import clock
-from core.errors import Invalid, NotAllowed, NotFound
+from core.errors import Conflict, Invalid, NotAllowed, NotFound
 from registry.agencies import resolve_agency
+from registry.models import Consultant
+from service import chronologies, chronology_notices, users
 from service.access import Grants, readable_case, readable_partnerships, require_case_role
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.people import names
 from service.settings import get_settings
+from service.web.chronologies import case_section
 from service.web.pages import (
+    DATE_HINT,
     MAX_NUMBER,
     PAGE_SIZE,
     PageRefused,
@@ -43,6 +48,7 @@ from service.web.pages import (
     render,
     typed,
 )
+from service.web.reviews import STANDING, reviewer_sign_ins
 from service.web.session import CasesPage, CheckedForm, page_grants
 
 router = APIRouter(prefix="/admin/cases", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -153,7 +159,9 @@ def _case_page(
         "warnings": _local_warnings(session, grants, [c.commission.consultant_id for c in held]),
         "errors": errors or {},
         "values": values or {},
-        "labels": {"partnership": "Partnership"},
+        "labels": {"partnership": "Partnership", **ISSUE_LABELS},
+        "chronologies": case_section(request, session, ref, has_terms=bool(versions)),
+        "signed_in": reviewer_sign_ins(session, [c.commission.consultant_id for c in held]),
     }
     return render(request, "cases/case.html", context, user=user, status=422 if errors else 200)
 
@@ -343,5 +351,86 @@ def record_signed_declaration(
         request,
         f"{view.consultant_name}'s declaration was recorded from their statement signed on "
         f"{format_date(signed.signed_on)}.",
+    )
+    return RedirectResponse(f"/admin/cases/{ref}", status_code=303)
+
+
+# Chronologies: asking the agencies (the lead partnership's commissioners and admins) ------------------
+
+ISSUE_LABELS = {"period_from": "Period under review: from", "period_to": "Period under review: to"}
+
+
+@router.post("/{ref}/chronologies/requests")
+def issue_requests(
+    request: Request, session: SessionDep, user: CasesPage, form: CheckedForm, ref: str
+) -> Response:
+    """Ask every agency of the case not yet asked for its chronology over the period typed."""
+    _readable(request, session, user, ref, Role.commissioner, Role.admin)
+    values = typed(form, ISSUE_LABELS)
+    errors: dict[str, str] = {}
+    days: dict[str, date] = {}
+    for name in ISSUE_LABELS:
+        try:
+            days[name] = date.fromisoformat(values[name].strip())
+        except ValueError:
+            errors[name] = DATE_HINT
+    if not errors and days["period_to"] < days["period_from"]:
+        errors["period_to"] = "Enter a day on or after the day the period starts"
+    if not errors:
+        case = case_store.get_case(session=session, ref=ref).case
+        period = Period(days["period_from"], days["period_to"])
+        try:
+            made, _ = chronologies.issue(
+                session, case=case, actor=user.email, today=clock.today(), period=period
+            )
+            chronology_notices.requested(
+                session,
+                case=case,
+                requests=made,
+                base_url=chronology_notices.public_base(str(request.base_url)),
+                actor=user.email,
+            )
+        except (Invalid, Conflict) as error:
+            errors = {"form": error.message}
+    if errors:
+        return _case_page(request, session, user, ref, errors=errors, values=values)
+    asked = f"{len(made)} agencies were asked" if made else "Every agency had already been asked"
+    flash(request, f"{asked} for their chronologies of case {ref}.")
+    return RedirectResponse(f"/admin/cases/{ref}#chronologies", status_code=303)
+
+
+# A sign-in for a commissioned reviewer (the lead partnership's commissioners and admins) ----------------
+
+
+@router.post("/{ref}/commissions/{commission_id}/sign-in")
+def give_reviewer_sign_in(
+    request: Request, session: SessionDep, user: CasesPage, _: CheckedForm, ref: str, commission_id: int
+) -> Response:
+    """A sign-in for the commission's consultant as the case's reviewer: they see their own standing
+    commissions and those cases' documents, until the commission or the case ends."""
+    _readable(request, session, user, ref, Role.commissioner, Role.admin)
+    view = _commission(session, user, ref, commission_id)
+    if view.commission.status not in STANDING:
+        errors = {
+            "form": f"{view.consultant_name}'s commission is {view.commission.status}: a reviewer "
+            "is given a sign-in once they have declared or been confirmed."
+        }
+        return _case_page(request, session, user, ref, errors=errors)
+    consultant = session.get_one(Consultant, view.commission.consultant_id)
+    try:
+        added = users.create_user(
+            session,
+            email=str(consultant.email),
+            role=Role.reviewer,
+            display_name=consultant.name,
+            consultant_id=consultant.id,
+            actor=user.email,
+        )
+    except (Invalid, Conflict) as error:
+        return _case_page(request, session, user, ref, errors={"form": error.message})
+    flash(
+        request,
+        f"{added.shown_name} was added as a reviewer: once a password is set for them they sign in with "
+        f"{added.email} and see the documents of the cases they are commissioned on.",
     )
     return RedirectResponse(f"/admin/cases/{ref}", status_code=303)

@@ -13,6 +13,7 @@ from registry import consultants
 from registry.lifecycle import add_years
 from registry.models import ConsultantPublic
 from service.db import SessionDep, UnitOfWorkRoute
+from service.models import Role
 from service.policy import PolicyDep
 from service.web.pages import render
 from service.web.session import AdminPage, SignedInPage, page_grants
@@ -40,10 +41,18 @@ class Band:
 
 @router.get("")
 def home(request: Request, user: SignedInPage) -> Response:
-    """List admins start at the dashboard; the people of partnerships at their cases; anyone else (an
-    analyst) at the partnerships."""
+    """List admins start at the dashboard; the people of partnerships at their cases; an agency contact at
+    their chronology requests, a reviewer at their reviews; anyone else (an analyst) at the partnerships."""
     grants = page_grants(request)
-    start = "dashboard" if grants.list_admin else "cases" if grants.holds() else "partnerships"
+    start = (
+        "dashboard"
+        if grants.list_admin
+        else "cases"
+        if grants.holds()
+        else {Role.agency_contact: "chronologies", Role.reviewer: "reviews"}.get(
+            grants.regional, "partnerships"
+        )
+    )
     return RedirectResponse(f"/admin/{start}", status_code=303)
 
 

@@ -58,6 +58,7 @@ def outcome_name(outcome: str) -> str:
 
 templates = Jinja2Templates(directory=WEB_TEMPLATES)
 templates.env.filters["words"] = words
+templates.env.filters["with_words"] = lambda options: [(option, words(option)) for option in options]
 templates.env.filters["outcome"] = outcome_name
 templates.env.filters["edition"] = rules.title
 templates.env.filters["area"] = area_name
@@ -108,12 +109,16 @@ def standing(grants: Grants) -> str:
 def may_open(grants: Grants) -> dict[str, bool]:
     """The sections a person's roles open to them, for the navigation: the approved list, the agencies and
     the import for list admins; the users for them and partnerships' admins; cases for partnerships'
-    people; the partnerships for everyone."""
+    people; an agency contact's chronology requests; a reviewer's reviews; the partnerships for everyone
+    else."""
+    outside = grants.regional in (Role.agency_contact, Role.reviewer)
     return {
         "list": grants.list_admin,
         "users": grants.list_admin or grants.holds(Role.admin),
         "cases": grants.holds(),
-        "partnerships": True,
+        "chronologies": grants.regional == Role.agency_contact,
+        "reviews": grants.regional == Role.reviewer,
+        "partnerships": not outside,
     }
 
 

@@ -21,6 +21,8 @@ from sqlmodel import Session
 
 from commissioning import partnerships
 from core.errors import Conflict, Invalid, NotFound
+from registry.agencies import list_agencies
+from registry.models import Agency
 from service import users
 from service.access import Grants, grants_of
 from service.db import SessionDep, UnitOfWorkRoute, joined_unit_of_work
@@ -61,7 +63,12 @@ def _offered(request: Request, user: User) -> dict[str, Any]:
     grants = page_grants(request)
     with joined_unit_of_work(request) as db:
         choices = _partnership_choices(db, grants)
-    return {"roles": PERSON_ROLES if grants.list_admin else PARTNERSHIP_ROLES, "partnerships": choices}
+        agencies = [(a.id, a.name) for a in list_agencies(session=db)] if grants.list_admin else []
+    return {
+        "roles": PERSON_ROLES if grants.list_admin else PARTNERSHIP_ROLES,
+        "partnerships": choices,
+        "agencies": agencies,
+    }
 
 
 FORM: RecordForm[User] = RecordForm(
@@ -73,6 +80,7 @@ FORM: RecordForm[User] = RecordForm(
         "email": "Email address",
         "role": "Role",
         "partnership": "Partnership",
+        "agency": "Agency",
         "slack_user_id": "Slack member ID",
     },
     choices={"roles": PERSON_ROLES},
@@ -83,6 +91,8 @@ FORM: RecordForm[User] = RecordForm(
 AS_A = {
     "list_admin": "a list admin",
     "analyst": "an analyst",
+    "agency_contact": "an agency contact",
+    "reviewer": "a reviewer",
     "member": "a member of a partnership",
     "admin": "an admin",
     "commissioner": "a commissioner",
@@ -94,9 +104,15 @@ def held_in_words(session: Session, person: User) -> str:
     """A person's roles as the pages show them: "List admin; chair, City and Hackney"."""
     held = [f"{ROLE_WORDS[role]}, {p.name}" for p, role in users.roles_of(session, person.id or 0)]
     if person.role not in (Role.member,):
-        held.insert(0, ROLE_WORDS[Role(person.role)])
+        held.insert(0, ROLE_WORDS[Role(person.role)] + _of_agency(session, person))
     text = "; ".join(held) or "No role"
     return text[:1].upper() + text[1:]
+
+
+def _of_agency(session: Session, person: User) -> str:
+    """ " of Hackney Children's Social Care" for an agency contact; nothing for anyone else."""
+    agency = session.get(Agency, person.agency_id) if person.agency_id else None
+    return f" of {agency.name}" if agency is not None else ""
 
 
 def _visible(grants: Grants, session: Session, person: User) -> bool:
@@ -134,6 +150,7 @@ def _create(session: Session, values: Mapping[str, str], admin: User) -> User:
             **values,
             "slack_user_id": values["slack_user_id"].strip() or None,
             "partnership": values.get("partnership", "").strip() or None,
+            "agency": values.get("agency", "").strip() or None,
         }
     )
     partnership = data.partnership
@@ -159,13 +176,15 @@ def _create(session: Session, values: Mapping[str, str], admin: User) -> User:
         slack_user_id=data.slack_user_id,
         actor=admin.email,
         partnership=partnership,
+        agency=data.agency,
     )
 
 
 def _added(added: User) -> Next:
     session = object_session(added)
     held = users.roles_of(session, added.id or 0) if isinstance(session, Session) else []
-    words = " and ".join(f"{AS_A[role]} of {p.name}" for p, role in held) or AS_A[added.role]
+    regional = AS_A[added.role] + (_of_agency(session, added) if isinstance(session, Session) else "")
+    words = " and ".join(f"{AS_A[role]} of {p.name}" for p, role in held) or regional
     return f"{added.shown_name} was added as {words}.", f"/admin/users/{added.id}"
 
 

@@ -17,6 +17,9 @@ METRICS_SCRAPER = "the metrics token"  # only a scraper holding SCR_METRICS_TOKE
 # partnership (HAC), which leads every seeded case; "commissioner" and "chair" hold those roles there;
 # "contributor" is a commissioner of a partnership contributing to every seeded case (read access);
 # "outsider" a commissioner of another partnership; "list_admin" and "analyst" hold regional roles only.
+# For chronologies: "agency_contact" is the contact of an agency the seeded case asked (the agency its
+# upload and letter routes name), "other_agency_contact" the contact of another agency it asked;
+# "reviewer" holds a standing commission on it, "former_reviewer" a commission that does not stand.
 LIST_ADMINS = frozenset({"admin", "list_admin"})
 ADMINS = LIST_ADMINS  # the approved list, the agencies, the users: kept by list admins
 PARTNERSHIP_PEOPLE = frozenset({"admin", "commissioner", "chair", "contributor", "outsider"})
@@ -33,12 +36,25 @@ CHAIRS = frozenset({"chair"})
 CHAIRS_OR_ADMINS = frozenset({"chair", "admin"})
 CASE_RECORDERS = frozenset({"admin", "commissioner", "chair"})  # people of the partnership that would lead
 STAFF = frozenset({"admin", "commissioner", "chair"})
-SIGNED_IN = LIST_READERS | {"bot"}
+AGENCY_CONTACTS = frozenset({"agency_contact", "other_agency_contact"})
+# Regional roles that reach a case only through its chronologies (the review's own people)
+CHRONOLOGY_PEOPLE = AGENCY_CONTACTS | {"reviewer"}
+SIGNED_IN = LIST_READERS | {"bot"} | CHRONOLOGY_PEOPLE | {"former_reviewer"}
+# A case's chronologies (``service.chronology_access``): where each agency stands, for anyone who may read
+# the case and the review's own people; rows for the lead partnership's chair and commissioners, the
+# reviewer and each agency's contact (their own agency's rows); sending an agency's file or letter for
+# its contact and the commissioners; requests and the glossary for the commissioners.
+CHRONOLOGY_STATUS = CASE_READERS | CHRONOLOGY_PEOPLE
+CHRONOLOGY_READERS = frozenset({"commissioner", "chair"}) | CHRONOLOGY_PEOPLE
+CHRONOLOGY_SENDERS = COMMISSIONERS | {"agency_contact"}  # for the agency its contact is contact of
+REVIEWERS = frozenset({"reviewer"})  # while their commission stands
 BOT = frozenset({"bot"})
 # Only the consultant answers for themselves: the bot relays them, naming the Slack id on their record.
 CONSULTANT_VIA_BOT = BOT
 THE_CONSULTANT = frozenset({"consultant"})  # the bot naming a consultant by the Slack id on their record
-NO_ROLE_IN_THE_CASE = frozenset({"outsider", "list_admin", "analyst"})  # 404 on a case's routes
+NO_ROLE_IN_THE_CASE = frozenset(
+    {"outsider", "list_admin", "analyst", "former_reviewer"}
+)  # 404 on a case's routes
 
 MATRIX: dict[str, Access] = {
     # FastAPI's own pages and the probes
@@ -117,6 +133,7 @@ MATRIX: dict[str, Access] = {
     "PATCH /api/v1/slack/claims/{key}": BOT,
     "DELETE /api/v1/slack/claims/{key}": BOT,
     "GET /api/v1/slack/partnerships": BOT,
+    "POST /api/v1/slack/chronology-notices": BOT,
     "GET /api/v1/slack/workspaces": LIST_ADMINS,
     "PUT /api/v1/slack/workspaces/{team_id}/partnerships": LIST_ADMINS,
     "POST /slack/events": SLACK_SIGNED,
@@ -153,7 +170,7 @@ MATRIX: dict[str, Access] = {
     "GET /admin/sign-in": PUBLIC,
     "POST /admin/sign-in": PUBLIC,
     "POST /admin/sign-out": PUBLIC,
-    "GET /admin": STAFF,
+    "GET /admin": STAFF | CHRONOLOGY_PEOPLE,  # each to their own start page
     "GET /admin/dashboard": ADMINS,
     "GET /admin/consultants": ADMINS,
     "GET /admin/consultants/new": ADMINS,
@@ -199,6 +216,21 @@ MATRIX: dict[str, Access] = {
     "GET /admin/cases/{ref}/milestones": STAFF,
     "POST /admin/cases/{ref}/milestones": STAFF,
     "POST /admin/cases/{ref}/status": CHAIRS_OR_ADMINS,
+    # chronology pages: an agency contact's requests and upload page, a case's chronology, reviewers' pages
+    "GET /admin/chronologies": AGENCY_CONTACTS,
+    "GET /admin/chronologies/{ref}/{agency_id}": CHRONOLOGY_SENDERS,
+    "POST /admin/chronologies/{ref}/{agency_id}": CHRONOLOGY_SENDERS,
+    "GET /admin/chronologies/{ref}/{agency_id}/template.{fmt}": CHRONOLOGY_SENDERS,
+    "GET /admin/chronologies/{ref}/{agency_id}/letter.{fmt}": CHRONOLOGY_SENDERS,
+    "GET /admin/cases/{ref}/chronology/timeline.png": CHRONOLOGY_READERS,
+    "GET /admin/cases/{ref}/chronology.{fmt}": CHRONOLOGY_READERS,
+    "GET /admin/cases/{ref}/glossary": COMMISSIONERS,
+    "POST /admin/cases/{ref}/glossary": COMMISSIONERS,
+    "POST /admin/cases/{ref}/chronologies/requests": COMMISSIONERS,
+    "POST /admin/cases/{ref}/commissions/{commission_id}/sign-in": COMMISSIONERS,
+    "GET /admin/reviews": REVIEWERS,
+    "GET /admin/reviews/{ref}": REVIEWERS,
+    "GET /admin/reviews/{ref}/terms/{version:int}.{fmt}": REVIEWERS,
     # partnerships
     "GET /api/v1/partnerships": SIGNED_IN,
     "POST /api/v1/partnerships": LIST_ADMINS,
@@ -209,6 +241,40 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/partnerships/{prefix}/consultant-notes": COMMISSIONERS,
     "POST /api/v1/partnerships/{prefix}/consultant-notes": COMMISSIONERS,
     "DELETE /api/v1/partnerships/{prefix}/consultant-notes/{note_id}": COMMISSIONERS,
+    # agencies' chronologies
+    "GET /api/v1/chronology/template.{fmt}": SIGNED_IN,
+    "POST /api/v1/cases/{ref}/chronology/requests": COMMISSIONERS,
+    "GET /api/v1/cases/{ref}/chronology/requests": CHRONOLOGY_STATUS,
+    "GET /api/v1/cases/{ref}/chronology/requests/{agency}/letter.{fmt}": CHRONOLOGY_SENDERS,
+    "POST /api/v1/cases/{ref}/chronologies": CHRONOLOGY_SENDERS,
+    "GET /api/v1/cases/{ref}/chronology.json": CHRONOLOGY_READERS,
+    "GET /api/v1/cases/{ref}/chronology.{fmt}": CHRONOLOGY_READERS,
+    "GET /api/v1/cases/{ref}/chronology/timeline.{fmt}": CHRONOLOGY_READERS,
+    "GET /api/v1/cases/{ref}/chronology/glossary": CHRONOLOGY_READERS,
+    "PUT /api/v1/cases/{ref}/chronology/glossary": COMMISSIONERS,
+    "GET /api/v1/me/chronology/requests": AGENCY_CONTACTS,
+    # recommendations and action plans (agencies' contacts, not callers here, are tested on their own)
+    "GET /api/v1/recommendation-checks": SIGNED_IN,
+    "POST /api/v1/cases/{ref}/recommendations": COMMISSIONERS,
+    "POST /api/v1/cases/{ref}/recommendations/import": COMMISSIONERS,
+    "GET /api/v1/cases/{ref}/recommendations": CASE_READERS,
+    "GET /api/v1/recommendations": PARTNERSHIP_PEOPLE,
+    "GET /api/v1/recommendations/{recommendation_id}": CASE_READERS,
+    "POST /api/v1/recommendations/{recommendation_id}/actions": COMMISSIONERS,
+    "POST /api/v1/recommendations/{recommendation_id}/close": CHAIRS_OR_ADMINS,
+    "POST /api/v1/actions/{action_id}/status": COMMISSIONERS,
+    "POST /api/v1/actions/{action_id}/evidence": COMMISSIONERS,
+    "GET /api/v1/actions/{action_id}/evidence/{evidence_id}": CASE_READERS,
+    "GET /api/v1/actions/mine": SIGNED_IN,
+    "GET /api/v1/slack/overdue-actions": BOT,
+    "POST /api/v1/slack/overdue-actions/{action_id}/email": BOT,
+    "GET /admin/recommendations": STAFF,
+    "GET /admin/cases/{ref}/recommendations": STAFF,
+    "POST /admin/cases/{ref}/recommendations": COMMISSIONERS,
+    "POST /admin/recommendations/{recommendation_id}/actions": COMMISSIONERS,
+    "POST /admin/recommendations/{recommendation_id}/close": CHAIRS_OR_ADMINS,
+    "POST /admin/actions/{action_id}/status": COMMISSIONERS,
+    "POST /admin/actions/{action_id}/evidence": COMMISSIONERS,
 }
 
 # The routes of one case (named by its reference or one of its commissions): a caller with no role in any
@@ -216,10 +282,20 @@ MATRIX: dict[str, Access] = {
 CASE_SCOPED = frozenset(
     route
     for route in MATRIX
-    if route.startswith(("GET /api/v1/", "POST /api/v1/", "PATCH /api/v1/", "DELETE /api/v1/"))
+    if route.startswith(
+        ("GET /api/v1/", "POST /api/v1/", "PUT /api/v1/", "PATCH /api/v1/", "DELETE /api/v1/")
+    )
     and ("{ref}" in route or "{commission_id}" in route)
     and MATRIX[route] != CONSULTANT_VIA_BOT
 ) | {"POST /api/v1/assignments/plan"}
+# A recommendation's and an action's routes are its case's: an outsider is told they do not exist.
+CASE_SCOPED |= {
+    route
+    for route in MATRIX
+    if " /api/v1/" in route
+    and ("/recommendations/{" in route or "/actions/{" in route)
+    and MATRIX[route] != BOT
+}
 
 # Who calls ------------------------------------------------------------------------------------------
 
@@ -276,6 +352,14 @@ API_CALLERS = (
     Caller("bot for a revoked user", None, 403, token="bot", slack_user=SLACK["revoked"]),
     # A consultant is not a user: through the bot they reach only the routes made for them.
     Caller("bot for a consultant", "consultant", token="bot", slack_user=DECLARING),
+    Caller("agency contact, for their own agency", "agency_contact", token="agency_contact"),
+    Caller(
+        "agency contact of another agency the case asked",
+        "other_agency_contact",
+        token="other_agency_contact",
+    ),
+    Caller("reviewer with a standing commission", "reviewer", token="reviewer"),
+    Caller("reviewer whose commission does not stand", "former_reviewer", token="former_reviewer"),
 )
 PAGE_CALLERS = (
     Caller("no session", None, 303, session="anonymous"),
@@ -284,6 +368,8 @@ PAGE_CALLERS = (
     Caller("admin", "admin", session="admin"),
     Caller("commissioner", "commissioner", session="commissioner"),
     Caller("chair", "chair", session="chair"),
+    Caller("agency contact", "agency_contact", session="agency_contact"),
+    Caller("reviewer", "reviewer", session="reviewer"),
 )
 
 
@@ -305,7 +391,11 @@ def first_allowed(route: str) -> Caller | None:
 def refusal(route: str, caller: Caller) -> int:
     """The status a signed-in caller the route does not let through gets: 404 on a case's routes for
     someone with no role in the case's partnerships (as a missing case), else 403."""
-    if route in CASE_SCOPED and caller.runs_as in NO_ROLE_IN_THE_CASE:
+    chronology_route = "chronolog" in route
+    if route in CASE_SCOPED and (
+        caller.runs_as in NO_ROLE_IN_THE_CASE
+        or (caller.runs_as in CHRONOLOGY_PEOPLE and not chronology_route)
+    ):
         if route == "POST /api/v1/assignments/plan" and caller.runs_as not in COMMISSIONERS_ANYWHERE:
             return 403  # refused as someone who commissions nowhere, before any case is looked at
         return 404

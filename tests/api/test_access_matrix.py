@@ -89,6 +89,11 @@ CASE_DECLARATION = {"agencies": CASE_AGENCIES, "no_conflict": True}
 SIGNED = {"signed_on": TODAY.isoformat(), "reference": "Signed declaration.pdf"}
 REASON = {"reason": "Agreed at the quality panel."}
 SOON = TODAY + timedelta(days=30)
+CHRONOLOGY = (
+    b"Date,Time,Source of information,Event\n"
+    b"03/02/2026,09:30,Case file,Referral from school\n"
+    b"22/05/2026,,Case file,Home visit\n"
+)
 
 
 def record_calls(
@@ -209,6 +214,7 @@ CALLS: dict[str, Call] = {
     "PATCH /api/v1/slack/claims/{key}": Call(json={"detail": {"ts": "1.0"}}, ok=200),
     "DELETE /api/v1/slack/claims/{key}": Call(records={"key": "claim_to_release"}, ok=204),
     "GET /api/v1/slack/partnerships": Call(ok=200),
+    "POST /api/v1/slack/chronology-notices": Call(ok=200),
     "GET /api/v1/slack/workspaces": Call(ok=200),
     # none: the workspace serves no partnership (the own one, every partnership), so no other call changes
     "PUT /api/v1/slack/workspaces/{team_id}/partnerships": Call(json={"partnerships": []}, ok=200),
@@ -343,6 +349,74 @@ CALLS: dict[str, Call] = {
     "POST /admin/agencies/{agency_id}/edit": Call(
         form={"name": "Hackney Children's Social Care", "kind": "childrens_social_care", "area": "Hackney"},
         ok=200,
+    ),
+    "GET /api/v1/chronology/template.{fmt}": Call(records={"fmt": "docx_format"}, ok=200),
+    "POST /api/v1/cases/{ref}/chronology/requests": Call(json={"agencies": ["hackney-csc"]}, ok=201),
+    "GET /api/v1/cases/{ref}/chronology/requests": Call(ok=200),
+    "GET /api/v1/cases/{ref}/chronology/requests/{agency}/letter.{fmt}": Call(
+        records={"fmt": "docx_format"}, ok=200
+    ),
+    "POST /api/v1/cases/{ref}/chronologies": Call(
+        form={"agency": "hackney-csc"},
+        files={"file": ("csc.csv", CHRONOLOGY, "text/csv")},
+        ok=201,  # the first file; a second, unconfirmed, is only compared (200)
+    ),
+    "GET /api/v1/cases/{ref}/chronology.json": Call(ok=200),
+    "GET /api/v1/cases/{ref}/chronology.{fmt}": Call(records={"fmt": "xlsx_format"}, ok=200),
+    "GET /api/v1/cases/{ref}/chronology/timeline.{fmt}": Call(records={"fmt": "svg_format"}, ok=200),
+    "GET /api/v1/cases/{ref}/chronology/glossary": Call(ok=200),
+    "PUT /api/v1/cases/{ref}/chronology/glossary": Call(
+        json={"terms": [{"name": "Jane Smith", "code": "Mother"}]}, ok=200
+    ),
+    "GET /api/v1/me/chronology/requests": Call(ok=200),
+    "POST /admin/chronologies/{ref}/{agency_id}": Call(files={"file": ("csc.csv", CHRONOLOGY, "text/csv")}),
+    "GET /admin/chronologies/{ref}/{agency_id}/template.{fmt}": Call(records={"fmt": "docx_format"}, ok=200),
+    "GET /admin/chronologies/{ref}/{agency_id}/letter.{fmt}": Call(records={"fmt": "docx_format"}, ok=200),
+    "GET /admin/cases/{ref}/chronology.{fmt}": Call(records={"fmt": "xlsx_format"}, ok=200),
+    "POST /admin/cases/{ref}/glossary": Call(form={"name": "Jane Smith", "code": "Mother"}, ok=200),
+    "POST /admin/cases/{ref}/chronologies/requests": Call(
+        form={"period_from": "2025-11-02", "period_to": "2026-11-02"}, ok=200
+    ),
+    # the consultant's declaration is recorded through the API first; a second sign-in is refused (422)
+    "POST /admin/cases/{ref}/commissions/{commission_id}/sign-in": Call(
+        records={"commission_id": "to_record"}
+    ),
+    "GET /admin/reviews/{ref}/terms/{version:int}.{fmt}": Call(ok=200),
+    "POST /api/v1/cases/{ref}/recommendations": Call(json={"text": "Audit 20 files."}, ok=201),
+    "POST /api/v1/cases/{ref}/recommendations/import": Call(
+        files={"file": ("plan.csv", b"text\nAudit 20 files.\n", "text/csv")}, ok=200
+    ),
+    "GET /api/v1/cases/{ref}/recommendations": Call(ok=200),
+    "GET /api/v1/recommendations": Call(ok=200),
+    "GET /api/v1/recommendations/{recommendation_id}": Call(ok=200),
+    "POST /api/v1/recommendations/{recommendation_id}/actions": Call(
+        json={"text": "Audit.", "owner": "lead@hackney.example.org", "due": SOON.isoformat()}, ok=201
+    ),
+    "POST /api/v1/recommendations/{recommendation_id}/close": Call(
+        records={"recommendation_id": "recommendation_to_close"}, json={}, ok=200
+    ),
+    "POST /api/v1/actions/{action_id}/status": Call(json={"change": "start"}, ok=200),
+    "POST /api/v1/actions/{action_id}/evidence": Call(
+        files={"file": ("audit.txt", b"audited", "text/plain")}, ok=201
+    ),
+    "GET /api/v1/actions/{action_id}/evidence/{evidence_id}": Call(ok=200),
+    "GET /api/v1/actions/mine": Call(ok=200),
+    "GET /api/v1/slack/overdue-actions": Call(ok=200),
+    "POST /api/v1/slack/overdue-actions/{action_id}/email": Call(
+        records={"action_id": "overdue_action"}, ok=200
+    ),
+    "POST /admin/cases/{ref}/recommendations": Call(form={"text": "Audit 20 files."}, ok=200),
+    "POST /admin/recommendations/{recommendation_id}/actions": Call(
+        form={"text": "Audit.", "owner": "lead@hackney.example.org", "due": SOON.isoformat()}, ok=200
+    ),
+    "POST /admin/recommendations/{recommendation_id}/close": Call(
+        records={"recommendation_id": "page_recommendation_to_close"}, ok=200
+    ),
+    "POST /admin/actions/{action_id}/status": Call(
+        records={"action_id": "page_action"}, form={"change": "start"}, ok=200
+    ),
+    "POST /admin/actions/{action_id}/evidence": Call(
+        records={"action_id": "page_action"}, form={"link": "https://example.org/audit"}, ok=200
     ),
 }
 
@@ -548,6 +622,37 @@ def _users(engine: Any) -> dict[str, str]:
     return tokens
 
 
+def _chronology_people(engine: Any, *, reviewer: int, former: int) -> dict[str, str]:
+    """The review's own people who hold no partnership role: two agencies' contacts, the commissioned
+    reviewer, and a reviewer whose commission does not stand."""
+    tokens = {}
+    with Session(engine) as session:
+        for persona, role, fields in (
+            ("agency_contact", Role.agency_contact, {"agency": "hackney-csc"}),
+            ("other_agency_contact", Role.agency_contact, {"agency": "met-police"}),
+            ("reviewer", Role.reviewer, {"consultant_id": reviewer}),
+            ("former_reviewer", Role.reviewer, {"consultant_id": former}),
+        ):
+            _, tokens[persona] = add_user(
+                session,
+                email=_chronology_email(persona),
+                role=role,
+                actor="test",
+                **fields,
+            )
+            if persona in PAGE_PERSONAS:
+                set_password(session, email=_chronology_email(persona), password=PASSWORD, actor="test")
+        session.commit()
+    return tokens
+
+
+PAGE_PERSONAS = ("agency_contact", "reviewer")  # who signs in to the pages, of the review's own people
+
+
+def _chronology_email(persona: str) -> str:
+    return f"{persona.replace('_', '-')}@agency.example.org"
+
+
 @pytest.fixture(scope="module")
 def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> World:
     empty_database()
@@ -623,9 +728,13 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
     ids |= {
         "commission_id": seed.commission(ref, seed.consultant("Cora Read")),
         "on_slack": seed.consultant("Dev Declare", slack_user_id=DECLARING),
-        "declared": seed.commission(ref, seed.consultant("Con Confirm")),
+        "declared_consultant": seed.consultant("Con Confirm"),
+        "to_withdraw_consultant": seed.consultant("Wes Withdraw"),
+    }
+    ids |= {
+        "declared": seed.commission(ref, ids["declared_consultant"]),
         "to_decline": seed.commission(ref, seed.consultant("Dan Decline", slack_user_id=DECLINING)),
-        "to_withdraw": seed.commission(ref, seed.consultant("Wes Withdraw")),
+        "to_withdraw": seed.commission(ref, ids["to_withdraw_consultant"]),
         "to_record": seed.commission(ref, seed.consultant("Rae Record")),
         "to_record_on_page": seed.commission(ref, seed.consultant("Pam Paper")),
     }
@@ -653,6 +762,14 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
     ):
         seed.send("POST", f"/api/v1/cases/{ids[key]}/partnerships/CON", 204)
     seed.send("POST", f"/api/v1/cases/{ids['case_to_reopen']}/close", 200, json=REASON)
+    seed.send("POST", f"/api/v1/cases/{ref}/chronology/requests", json={})
+    tokens |= _chronology_people(
+        engine, reviewer=ids["declared_consultant"], former=ids["to_withdraw_consultant"]
+    )
+    for persona in PAGE_PERSONAS:
+        sessions[persona] = _session(http, _chronology_email(persona))
+        to_sign_out[persona] = _session(http, _chronology_email(persona))
+    ids |= {"agency": "hackney-csc", "docx_format": "docx", "xlsx_format": "xlsx", "svg_format": "svg"}
     ids["prefix"] = "HAC"
     ids["new_partnership"] = "NEW"
     ids["contributing"] = "CON"
@@ -663,7 +780,39 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
     ids["page_note_to_delete"] = seed.send("POST", "/api/v1/partnerships/HAC/consultant-notes", json=note)[
         "id"
     ]
+    ids |= _recommendations(seed, ids["ref"])
     return World(ids=ids, tokens=tokens, sessions=sessions, to_sign_out=to_sign_out)
+
+
+def _recommendations(seed: Seeder, ref: str) -> dict[str, Any]:
+    """A recommendation with an action and a file of evidence; two whose actions are completed, to close;
+    an action for the pages to change, and one overdue, to be reminded of."""
+    made: dict[str, Any] = {}
+    due = {"owner": "lead@hackney.example.org", "due": SOON.isoformat()}
+
+    def recommendation(key: str) -> int:
+        made[key] = seed.send(
+            "POST", f"/api/v1/cases/{ref}/recommendations", json={"text": "Audit 20 files."}
+        )["id"]
+        return made[key]
+
+    def action(recommendation_id: int, **fields: Any) -> int:
+        body = {"text": "Audit.", **due, **fields}
+        return seed.send("POST", f"/api/v1/recommendations/{recommendation_id}/actions", json=body)["id"]
+
+    made["action_id"] = action(recommendation("recommendation_id"))
+    made["page_action"] = action(made["recommendation_id"])
+    made["overdue_action"] = action(made["recommendation_id"], due=(TODAY - timedelta(days=2)).isoformat())
+    file = {"file": ("audit.txt", b"audited", "text/plain")}
+    made["evidence_id"] = seed.send("POST", f"/api/v1/actions/{made['action_id']}/evidence", files=file)["id"]
+    for key in ("recommendation_to_close", "page_recommendation_to_close"):
+        done = action(recommendation(key))
+        for change in (
+            {"change": "submit_evidence", "links": ["https://example.org/e"]},
+            {"change": "complete"},
+        ):
+            seed.send("POST", f"/api/v1/actions/{done}/status", 200, json=change)
+    return made
 
 
 # Calling a route as a caller ------------------------------------------------------------------------
@@ -699,8 +848,10 @@ def send(
         form = {**fields, "csrf_token": signed_in.csrf} if method == "POST" else None
         if method == "POST":
             headers["Origin"] = ORIGIN  # as the browser sends from the service's own page
-    elif caller.session:  # the cookie is scoped to /admin; send it anyway, as a forged request would
-        headers["Cookie"] = f"{SESSION_COOKIE}={world.sessions[caller.session].cookie.value}"
+    else:
+        form = dict(call.form(world.ids) if callable(call.form) else call.form) or None  # a multipart field
+        if caller.session:  # the cookie is scoped to /admin; send it anyway, as a forged request would
+            headers["Cookie"] = f"{SESSION_COOKIE}={world.sessions[caller.session].cookie.value}"
     body = call.json(world.ids) if callable(call.json) else call.json
     return http.request(
         method,
@@ -761,9 +912,9 @@ def test_api_route(route: str, caller: Caller, http: TestClient, world: World) -
         assert status == expected, shown(response)
         assert response.json()["detail"], "a refusal says why"
         if expected == 404:  # the case's reference is not confirmed: the body a missing case gets
-            assert response.json()["detail"].startswith(("No case ", "No commission with id ")), shown(
-                response
-            )
+            assert response.json()["detail"].startswith(
+                ("No case ", "No commission with id ", "No recommendation ", "No action ")
+            ), shown(response)
 
 
 @pytest.mark.parametrize(("route", "caller"), cases(pages=True))

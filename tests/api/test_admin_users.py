@@ -13,6 +13,7 @@ from service.models import Role, User
 from service.users import revoke_user, roles_of
 
 SLACK_ME = "/api/v1/slack/me"
+LEE = "lee@board.example.org"
 
 
 @pytest.fixture
@@ -28,7 +29,6 @@ def sam(session) -> User:  # type: ignore[no-untyped-def]
         session,
         email="sam@board.example.org",
         role=Role.commissioner,
-        actor="test",
         display_name="Sam Patel",
         slack_user_id="U0SAM",
     )
@@ -39,7 +39,7 @@ def sam(session) -> User:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def lee(session) -> User:  # type: ignore[no-untyped-def]
     """Lee, a chair with no name set and no Slack account."""
-    lee = create_person(session, email="lee@board.example.org", role=Role.chair, actor="test")
+    lee = create_person(session, email=LEE, role=Role.chair)
     session.commit()
     return lee
 
@@ -82,7 +82,7 @@ def test_the_list_shows_each_users_name_email_role_slack_link_and_access(signed_
     assert (
         "sam@board.example.org" in sams and "Commissioner" in sams and ">Linked<" in sams and "Active" in sams
     )
-    lees = next(row for row in rows if "lee@board.example.org" in row)
+    lees = next(row for row in rows if LEE in row)
     assert "No name set" in lees and "Not linked" in lees and "Revoked" in lees
     assert rows.index(lees) == len(rows) - 1, "revoked users come last"
 
@@ -207,19 +207,14 @@ def test_naming_a_user_shows_the_name_everywhere_on_the_pages(signed_in, session
 
 def test_revoking_ends_the_bot_the_pages_and_the_token_at_once(signed_in, session, client, bot):
     lee, token = add_person(
-        session,
-        email="lee@board.example.org",
-        role=Role.chair,
-        actor="test",
-        slack_user_id="U0LEE",
-        display_name="Lee Chan",
+        session, email=LEE, role=Role.chair, slack_user_id="U0LEE", display_name="Lee Chan"
     )
     session.commit()
     assert client.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
     revoked = signed_in.post(f"/admin/users/{lee.id}/revoke", data={"csrf_token": signed_in.token})
     assert "Lee Chan&#39;s access was revoked" in revoked.text
-    assert user_by_email(session, "lee@board.example.org").active is False
+    assert user_by_email(session, LEE).active is False
     assert client.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert client.get(SLACK_ME, headers=bot("U0LEE")).status_code == 403
     assert len(events(session, "user.revoke")) == 1
@@ -253,7 +248,7 @@ def test_a_users_form_without_its_token_or_from_elsewhere_is_refused_and_saves_n
         headers={"Origin": "https://evil.example.com"},
     )
     assert elsewhere.status_code == 403
-    assert user_by_email(session, "lee@board.example.org").active is True
+    assert user_by_email(session, LEE).active is True
     assert events(session, "user.revoke") == []
     assert len(events(session, "access.refused")) == 2
 

@@ -3,14 +3,15 @@ anything is stored, a corrected file compared before it replaces the old, the co
 is accepted, and the retention purge removing it all."""
 
 from datetime import date
+from typing import Any
 
 import pytest
-from factories import case, hackney, saved
+from factories import case, hackney, with_terms
 from sqlmodel import Session, select
 
 from commissioning import chronology_store, retention_store
 from commissioning.chronology.dates import Period
-from commissioning.models import Case, CaseStatus, ChronologyVersion, TermsVersion
+from commissioning.models import Case, CaseStatus, ChronologyVersion
 from core.audit import AuditEvent
 from core.errors import Conflict, Invalid
 
@@ -27,45 +28,32 @@ GOOD = (
 def stored(session: Session) -> Case:
     hackney(session)
     case_id = case(session, "HAC-2026-101", incident_date="2026-11-02")
-    saved(
-        session,
-        TermsVersion,
-        case_id=case_id,
-        version=1,
-        template_version="1",
-        clauses_version="1",
-        content_hash="x",
-        markdown="terms",
-        created_by="test",
-    )
+    with_terms(session, case_id)
     return session.get_one(Case, case_id)
 
 
-def _issue(session: Session, stored: Case) -> None:
-    chronology_store.issue_requests(
-        session=session,
-        case=stored,
-        period=PERIOD,
-        issued_on=date(2026, 12, 1),
-        working_days=20,
-        questions={"met-police": ["What did officers know?"]},
-        actor="commissioner@board.example.org",
+def _issue(session: Session, stored: Case, **changes: Any) -> tuple[list[Any], list[Any]]:
+    """Issue the case's requests as a commissioner on Tuesday 1 December 2026, or as ``changes`` say."""
+    asked = chronology_store.issue_requests(
+        **{
+            "session": session,
+            "case": stored,
+            "period": PERIOD,
+            "issued_on": date(2026, 12, 1),
+            "working_days": 20,
+            "questions": {"met-police": ["What did officers know?"]},
+            "actor": "commissioner@board.example.org",
+            **changes,
+        }
     )
     session.commit()
+    return asked
 
 
 def test_requests_wait_for_terms_and_are_made_once_per_agency(session: Session, stored: Case) -> None:
     bare = session.get_one(Case, case(session, "HAC-2026-102"))
     with pytest.raises(Conflict, match="no terms of reference"):
-        chronology_store.issue_requests(
-            session=session,
-            case=bare,
-            period=PERIOD,
-            issued_on=date(2026, 12, 1),
-            working_days=20,
-            questions={},
-            actor="x",
-        )
+        _issue(session, bare)
     _issue(session, stored)
     views = chronology_store.request_views(session, case=stored, today=date(2026, 12, 1))
     assert [view.agency for view in views] == [
@@ -77,27 +65,10 @@ def test_requests_wait_for_terms_and_are_made_once_per_agency(session: Session, 
     assert {view.request.due_on for view in views} == {date(2026, 12, 31)}
     assert views[2].request.questions == ["What did officers know?"]
     assert views[0].standing.words() == "requested, due in 30 days"
-    made, already = chronology_store.issue_requests(
-        session=session,
-        case=stored,
-        period=PERIOD,
-        issued_on=date(2026, 12, 2),
-        working_days=20,
-        questions={},
-        actor="x",
-    )
+    made, already = _issue(session, stored, issued_on=date(2026, 12, 2), questions={})
     assert (made, len(already)) == ([], 3)
     with pytest.raises(Invalid, match="camden-csc is not one of them"):
-        chronology_store.issue_requests(
-            session=session,
-            case=stored,
-            period=PERIOD,
-            issued_on=date(2026, 12, 2),
-            working_days=20,
-            questions={},
-            actor="x",
-            agency_ids=["camden-csc"],
-        )
+        _issue(session, stored, agency_ids=["camden-csc"])
 
 
 def test_a_bad_file_stores_nothing_but_the_note_that_it_had_problems(session: Session, stored: Case) -> None:

@@ -103,7 +103,7 @@ def demo(engine, empty_database) -> Demo:
     one, away from the lowest and highest ids that fuzzing favours."""
     from service.demo import load
     from service.demo_region import USER_DOMAIN
-    from service.users import grant_role
+    from service.users import add_user, grant_role
 
     empty_database()
     with Session(engine) as session:
@@ -122,6 +122,17 @@ def demo(engine, empty_database) -> Demo:
     ref = made.json()["ref"]
     assert ref.startswith(DEMO_PREFIX)
     assert http.post(f"/api/v1/cases/{ref}/terms", headers=admin).status_code == 201
+    # an agency's contact, whose agency the case asks for its chronology, for the routes made for them
+    assert http.post(f"/api/v1/cases/{ref}/chronology/requests", headers=admin).status_code == 201
+    with Session(engine) as session:
+        _, tokens[Role.agency_contact] = add_user(
+            session,
+            email="contact@agency.example.org",
+            role=Role.agency_contact,
+            actor="test",
+            agency="hackney-csc",
+        )
+        session.commit()
     return Demo(tokens, approved[len(approved) // 2], ref)
 
 

@@ -24,12 +24,7 @@ def hac_admin(session, persona):  # type: ignore[no-untyped-def]
 def sal_chair(session) -> User:  # type: ignore[no-untyped-def]
     other_partnership(session)
     user = create_person(
-        session,
-        email="sol@board.example.org",
-        role=Role.chair,
-        actor="t",
-        partnership="SAL",
-        display_name="Sol",
+        session, email="sol@board.example.org", role=Role.chair, partnership="SAL", display_name="Sol"
     )
     session.commit()
     return user
@@ -37,6 +32,12 @@ def sal_chair(session) -> User:  # type: ignore[no-untyped-def]
 
 def post(client, path: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
     return client.post(path, data={**data, "csrf_token": client.token}, follow_redirects=False)
+
+
+def change_role(client, user_id: int, partnership: str, role: str, *, remove: bool = False):  # type: ignore[no-untyped-def]
+    """Post the person page's form granting (or, with ``remove``, taking away) ``role`` in ``partnership``."""
+    path = f"/admin/users/{user_id}/roles" + ("/remove" if remove else "")
+    return post(client, path, {"grant_partnership": partnership, "grant_role": role})
 
 
 def held(session, user_id: int) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -48,30 +49,20 @@ def test_a_list_admin_grants_and_removes_a_role_shown_in_words(client, session, 
     signed_in_as(client, session, admin.email, page=f"/admin/users/{sal_chair.id}")
     page = client.get(f"/admin/users/{sal_chair.id}").text
     assert "<dd>Chair, Southwark and Lambeth test partnership</dd>" in page
-    response = post(
-        client,
-        f"/admin/users/{sal_chair.id}/roles",
-        {"grant_partnership": "HAC", "grant_role": "commissioner"},
-    )
+    response = change_role(client, sal_chair.id, "HAC", "commissioner")
     assert response.status_code == 303
     assert held(session, sal_chair.id) == [("HAC", "commissioner"), ("SAL", "chair")]
     page = client.get(f"/admin/users/{sal_chair.id}").text
     assert "Sol is now commissioner, Hackney test partnership." in page
     assert "Commissioner, Hackney test partnership; chair, Southwark and Lambeth test partnership" in page
-    response = post(
-        client,
-        f"/admin/users/{sal_chair.id}/roles/remove",
-        {"grant_partnership": "SAL", "grant_role": "chair"},
-    )
+    response = change_role(client, sal_chair.id, "SAL", "chair", remove=True)
     assert response.status_code == 303
     assert held(session, sal_chair.id) == [("HAC", "commissioner")]
 
 
 def test_a_grant_without_its_choices_is_refused_beside_the_fields(client, session, admin, sal_chair):
     signed_in_as(client, session, admin.email, page=f"/admin/users/{sal_chair.id}")
-    response = post(
-        client, f"/admin/users/{sal_chair.id}/roles", {"grant_partnership": "", "grant_role": "boss"}
-    )
+    response = change_role(client, sal_chair.id, "", "boss")
     assert response.status_code == 422
     assert re.search(r'id="grant_partnership-error">.*Choose a partnership', response.text, re.S)
     assert re.search(r'id="grant_role-error">.*Choose admin, commissioner or chair', response.text, re.S)
@@ -98,22 +89,14 @@ def test_a_partnerships_admin_sees_and_manages_only_their_own_people(
     listing = client.get("/admin/users").text
     assert chair.email in listing and "sol@board.example.org" not in listing
     assert client.get(f"/admin/users/{sal_chair.id}").status_code == 404
-    refused = post(
-        client, f"/admin/users/{sal_chair.id}/roles", {"grant_partnership": "HAC", "grant_role": "chair"}
-    )
+    refused = change_role(client, sal_chair.id, "HAC", "chair")
     assert refused.status_code == 404
     assert held(session, sal_chair.id) == [("SAL", "chair")]
     page = client.get(f"/admin/users/{chair.user_id}").text
     assert '<option value="SAL">' not in page and "Regional role" not in page
-    refused = post(
-        client, f"/admin/users/{chair.user_id}/roles", {"grant_partnership": "SAL", "grant_role": "chair"}
-    )
+    refused = change_role(client, chair.user_id, "SAL", "chair")
     assert refused.status_code == 422 and "Choose one of the partnerships you run" in refused.text
-    granted = post(
-        client,
-        f"/admin/users/{chair.user_id}/roles",
-        {"grant_partnership": "HAC", "grant_role": "commissioner"},
-    )
+    granted = change_role(client, chair.user_id, "HAC", "commissioner")
     assert granted.status_code == 303
     assert held(session, chair.user_id) == [("HAC", "chair"), ("HAC", "commissioner")]
     assert (
@@ -154,11 +137,7 @@ def test_a_partnerships_admin_leaves_a_person_with_roles_elsewhere_to_a_list_adm
     session.expire_all()
     assert session.get(User, sal_chair.id).active
     before = len(session.exec(select(AuditEvent).where(AuditEvent.action == "user.ungrant")).all())
-    removed = post(
-        client,
-        f"/admin/users/{sal_chair.id}/roles/remove",
-        {"grant_partnership": "HAC", "grant_role": "commissioner"},
-    )
+    removed = change_role(client, sal_chair.id, "HAC", "commissioner", remove=True)
     assert removed.status_code == 303
     assert held(session, sal_chair.id) == [("SAL", "chair")]
     assert (

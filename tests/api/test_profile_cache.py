@@ -318,25 +318,12 @@ def test_the_copy_answers_as_reading_the_list_afresh(world, engine):
             agencies = candidates.resolve_agencies(session=session, names=names)
             assert snapshot.agencies(names) == agencies
             for day in (TODAY, TODAY + timedelta(days=5), TODAY + timedelta(days=400)):
+                workload = commissions.workload(since=day - timedelta(days=365))
                 for available_only in (True, False):
-                    fresh = candidates.load_profiles(
-                        session=session,
-                        contexts=contexts,
-                        agencies=agencies,
-                        policy=policy,
-                        today=day,
-                        workload=commissions.workload(since=day - timedelta(days=365)),
-                        available_only=available_only,
-                    )
-                    cached = snapshot.profiles_for(
-                        session=session,
-                        contexts=contexts,
-                        agencies=agencies,
-                        policy=policy,
-                        today=day,
-                        workload=commissions.workload(since=day - timedelta(days=365)),
-                        available_only=available_only,
-                    )
+                    asked = {"session": session, "contexts": contexts, "agencies": agencies, "policy": policy}
+                    asked |= {"today": day, "workload": workload, "available_only": available_only}
+                    fresh = candidates.load_profiles(**asked)
+                    cached = snapshot.profiles_for(**asked)
                     assert in_order(cached) == in_order(fresh), (refs, day, available_only)
         for area in ("hackney", " HACKNEY ", "islington", "camden", "nowhere"):
             assert snapshot.partnership_for(area) == candidates.partnership_for(session=session, area=area)

@@ -367,13 +367,9 @@ def test_the_plan_over_each_cases_best_candidates_equals_the_plan_over_all_of_th
 
     contexts = [commissions.case_context(session=world, case=commissions._case(world, ref)) for ref in refs]
     agencies = candidates.resolve_agencies(session=world, names=[a for c in contexts for a in c.agencies])
+    work = commissions.workload(since=TODAY)
     profiles = candidates.load_profiles(
-        session=world,
-        contexts=contexts,
-        agencies=agencies,
-        policy=policy,
-        today=TODAY,
-        workload=commissions.workload(since=TODAY),
+        session=world, contexts=contexts, agencies=agencies, policy=policy, today=TODAY, workload=work
     )
     every = [
         solver.CaseOptions(

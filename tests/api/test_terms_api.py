@@ -10,12 +10,12 @@ from factories import (
     NOTIFY_PANEL,
     RULESET,
     agency,
+    case_as_written,
     commission,
     consultant,
     decision,
     declaration,
     departure,
-    home_partnership,
     rating,
     saved,
 )
@@ -74,16 +74,8 @@ def case(session: Session) -> Case:
     """A Hackney case with the engine's recommendation and two agencies, one in another area."""
     agency(session, "hackney-csc", "Hackney Children's Social Care", kind=AgencyKind.childrens_social_care)
     agency(session, "met-police", "Metropolitan Police Service", kind=AgencyKind.police, area="london")
-    record = Case(
-        ref=REF,
-        area="hackney",
-        features=FEATURES,
-        created_by="test",
-        partnership_id=home_partnership(session).id,
-    )
-    session.add(record)
+    record = case_as_written(session, REF, FEATURES)
     session.commit()
-    assert record.id is not None
     decision(session, record.id, today=date(2026, 11, 5), features=FEATURES, result=DECISION)
     return record
 

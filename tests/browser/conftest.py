@@ -168,6 +168,23 @@ def correct_from_summary():  # type: ignore[no-untyped-def]
     return _correct_from_summary
 
 
+def _send_form(page, fields: dict[str, str], *, send: str) -> None:  # type: ignore[no-untyped-def]
+    """Fill in each field by its label (choosing the option in a select), then press the button ``send``."""
+    for label, value in fields.items():
+        field = page.get_by_label(label)
+        if field.evaluate("element => element.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    page.get_by_role("button", name=send).click()
+
+
+@pytest.fixture
+def send_form():  # type: ignore[no-untyped-def]
+    """``send_form(page, {label: value}, send=button)``: fill in a form as a person does, and send it."""
+    return _send_form
+
+
 def _open_from_menu(page, link: str, name: str) -> None:  # type: ignore[no-untyped-def]
     """From the dashboard, follow the main menu's ``link`` to its page, headed with the link's words, and
     check that page as ``name``."""

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_list_admin_adds_a_partnership_and_grants_a_role_in_it(
-    admin_page, session, engine, check_page, correct_from_summary, open_from_menu
+    admin_page, session, engine, check_page, correct_from_summary, open_from_menu, send_form
 ):
     home_partnership(session)
     pat = create_person(
@@ -30,11 +30,13 @@ def test_a_list_admin_adds_a_partnership_and_grants_a_role_in_it(
 
     page.get_by_role("link", name="Add a partnership").click()
     check_page(page, "partnership-new")
-    page.get_by_label("Name").fill("Harrow and Brent partnership")
-    page.get_by_label("Case-reference prefix").fill("HBS")
-    page.get_by_label("Areas covered").fill("Harrow\nHackney")
-    page.get_by_label("Years a closed case's records are kept").fill("12")
-    page.get_by_role("button", name="Add partnership").click()
+    partnership = {
+        "Name": "Harrow and Brent partnership",
+        "Case-reference prefix": "HBS",
+        "Areas covered": "Harrow\nHackney",
+        "Years a closed case's records are kept": "12",
+    }
+    send_form(page, partnership, send="Add partnership")
 
     expect(page.locator(".error-summary")).to_be_focused()
     expect(page.locator("#areas-error")).to_contain_text("Hackney is covered by Hackney test partnership")

@@ -22,7 +22,7 @@ def stored(engine, email: str) -> User | None:  # type: ignore[no-untyped-def]
 
 
 def test_an_admin_adds_names_unlinks_and_revokes_a_user(
-    admin_page, session, engine, check_page, correct_from_summary, open_from_menu
+    admin_page, session, engine, check_page, correct_from_summary, open_from_menu, send_form
 ):
     consultant(session, "Rhea Reviewer", slack_user_id="U0RHEA")
     page = admin_page
@@ -30,11 +30,13 @@ def test_an_admin_adds_names_unlinks_and_revokes_a_user(
 
     page.get_by_role("link", name="Add a user").click()
     check_page(page, "user-new")
-    page.get_by_label("Name").fill("Jane Smith")
-    page.get_by_label("Email address").fill("jane.smith@board.example.org")
-    page.get_by_label("Role").select_option("chair")
-    page.get_by_label("Slack member ID").fill("U0RHEA")
-    page.get_by_role("button", name="Add user").click()
+    person = {
+        "Name": "Jane Smith",
+        "Email address": "jane.smith@board.example.org",
+        "Role": "chair",
+        "Slack member ID": "U0RHEA",
+    }
+    send_form(page, person, send="Add user")
 
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()

@@ -30,7 +30,16 @@ import pytest
 from factories import add_person, consultant, consultant_body, hackney, recorded_case
 from replica_rig import Proxy, Replica, replica_environment
 from server_process import log_tail, stop
-from slack_rig import ADMIN_CHANNEL, BOT_API_TOKEN, REMINDER_CHANNEL, SECRET, add_bot_user
+from slack_rig import (
+    ADMIN_CHANNEL,
+    BOT_API_TOKEN,
+    KNOWN_NEGLECT,
+    REMINDER_CHANNEL,
+    SECRET,
+    UNEXPECTED_DEATH,
+    add_bot_user,
+    notified_features,
+)
 from slack_standin import Call, SlackStandIn
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
@@ -207,16 +216,7 @@ def check_the_throttle_counts_across_replicas(cluster: Cluster) -> None:
 
 
 def check_a_keyed_case_is_recorded_once(cluster: Cluster) -> None:
-    features = {
-        "incident_date": (TODAY - timedelta(days=4)).isoformat(),
-        "notified_date": (TODAY - timedelta(days=3)).isoformat(),
-        "country": "england",
-        "area": "hackney",
-        "subject_age_years": 3,
-        "outcome": "serious_harm",
-        "abuse_or_neglect": "known",
-        "neglect": True,
-    }
+    features = notified_features(TODAY - timedelta(days=3), **KNOWN_NEGLECT)
     first = cluster.api(
         "chair", "a", "POST", "/api/v1/cases", json={"features": features}, headers=key("k-1")
     )
@@ -302,16 +302,7 @@ def check_a_registry_write_through_one_changes_the_shortlist_through_the_other(c
 def case_features(*, notified: date) -> dict[str, Any]:
     """A child's unexpected death, notified on ``notified``: the Panel, a rapid review and a joint agency
     response each have a deadline."""
-    return {
-        "incident_date": (notified - timedelta(days=1)).isoformat(),
-        "notified_date": notified.isoformat(),
-        "country": "england",
-        "area": "hackney",
-        "subject_age_years": 1,
-        "outcome": "death",
-        "abuse_or_neglect": "suspected",
-        "death_unexpected": True,
-    }
+    return notified_features(notified, **UNEXPECTED_DEATH)
 
 
 def posts_to(cluster: Cluster, channel: str) -> list[Call]:

@@ -19,12 +19,12 @@ from docx import Document
 from factories import (
     CASE_FEATURES,
     RULESET,
+    case_as_written,
     commission,
     consultant,
     decision,
     declaration,
     departure,
-    home_partnership,
 )
 from pypdf import PdfReader
 from sqlmodel import select
@@ -233,16 +233,7 @@ STORED_DECISION = {
 def test_text_stored_before_the_check_still_renders_every_format(client, session, commissioner):
     """Written straight to the database, as it could be before this change: area, reason, name, statement."""
     features = {**FEATURES, "area": "hack\x01ney"}
-    case = Case(
-        ref=REF,
-        area="hack\x01ney",
-        features=features,
-        created_by="test",
-        partnership_id=home_partnership(session).id,
-    )
-    session.add(case)
-    session.flush()
-    assert case.id is not None
+    case = case_as_written(session, REF, features)
     for kind, accepted in ((DecisionKind.recommendation, None), (DecisionKind.board, False)):
         decision(
             session,

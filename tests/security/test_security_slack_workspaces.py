@@ -26,11 +26,8 @@ OWN, OTHER, THIRD = "T0OWN", "T0OTHER", "T0THIRD"
 SAME = "U0SAME"
 
 
-@pytest.fixture
-def two_workspaces(session, environment):  # type: ignore[no-untyped-def]
-    """A deployment whose own workspace is OWN; SAME is a chair there (of the home partnership) and, in
-    OTHER, a commissioner of another partnership."""
-    environment(SCR_SLACK_TEAM_ID=OWN)
+def _bot_and_home_chair(session) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The bot (its token's header) and SAME, a chair of the home partnership in the own workspace."""
     _, token = add_user(session, email="bot@board.example.org", role=Role.bot, actor="test")
     add_user(
         session,
@@ -40,6 +37,15 @@ def two_workspaces(session, environment):  # type: ignore[no-untyped-def]
         slack_user_id=SAME,
         partnership=home_partnership(session).prefix,
     )
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def two_workspaces(session, environment):  # type: ignore[no-untyped-def]
+    """A deployment whose own workspace is OWN; SAME is a chair there (of the home partnership) and, in
+    OTHER, a commissioner of another partnership."""
+    environment(SCR_SLACK_TEAM_ID=OWN)
+    bot = _bot_and_home_chair(session)
     add_user(
         session,
         email="commissioner@other.example.org",
@@ -57,7 +63,7 @@ def two_workspaces(session, environment):  # type: ignore[no-untyped-def]
         actor="test",
     )
     session.commit()
-    return {"Authorization": f"Bearer {token}"}
+    return bot
 
 
 def relayed(bot: dict[str, str], member: str, team: str | None) -> dict[str, str]:
@@ -142,17 +148,8 @@ def test_changing_a_consultants_member_id_keeps_their_workspace_unless_one_is_na
 
 def test_with_one_workspace_and_no_team_setting_every_workspace_is_the_own_one(client, session, environment):
     environment(SCR_SLACK_TEAM_ID="")
-    _, token = add_user(session, email="bot@board.example.org", role=Role.bot, actor="test")
-    add_user(
-        session,
-        email="chair@board.example.org",
-        role=Role.chair,
-        actor="test",
-        slack_user_id=SAME,
-        partnership=home_partnership(session).prefix,
-    )
+    bot = _bot_and_home_chair(session)
     session.commit()
-    bot = {"Authorization": f"Bearer {token}"}
     assert client.get(f"{API}/slack/me", headers=relayed(bot, SAME, "T0WHICHEVER")).json()["role"] == "chair"
 
 

@@ -1,5 +1,6 @@
 """The Slack test rig: the real service (bot mounted) under uvicorn, the Web API stand-in, signed requests."""
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -114,6 +115,15 @@ def cron(service_url: str, standin: SlackStandIn, monkeypatch: pytest.MonkeyPatc
         return result.output
 
     return run
+
+
+@pytest.fixture
+def remind(cron: Callable[..., str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
+    """``scr bot remind`` from cron, with 30 days' notice of each deadline and the admins' channel set."""
+    monkeypatch.setenv("SCR_SLACK_REMINDER_CHANNEL", REMINDER_CHANNEL)
+    monkeypatch.setenv("SCR_SLACK_REMINDER_LEAD_DAYS", "30")
+    monkeypatch.setenv("SCR_SLACK_ADMIN_CHANNEL", ADMIN_CHANNEL)
+    return functools.partial(cron, "remind")
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -122,6 +122,18 @@ UNEXPECTED_DEATH = {
 }
 
 
+def notified_features(notified: date, *, area: str = "hackney", **happened: Any) -> dict[str, Any]:
+    """A case's features: in ``area`` (in England), notified on ``notified``, the incident the day before;
+    ``happened`` says what happened (``UNEXPECTED_DEATH``, say)."""
+    return {
+        "incident_date": (notified - timedelta(days=1)).isoformat(),
+        "notified_date": notified.isoformat(),
+        "country": "england",
+        "area": area,
+        **happened,
+    }
+
+
 def hackney_case(
     session: Session,
     *,
@@ -133,15 +145,8 @@ def hackney_case(
     ``agencies`` (Hackney's children's services and the police unless given), recorded by the chair; its
     reference. ``features`` say what happened."""
     notified = clock.today() - timedelta(days=notified_days_ago)
-    return recorded_case(
-        session,
-        incident_date=(notified - timedelta(days=1)).isoformat(),
-        notified_date=notified.isoformat(),
-        country="england",
-        area="hackney",
-        agencies_involved=agencies or ["hackney-csc", "met-police"],
-        **features,
-    )
+    involved = agencies or ["hackney-csc", "met-police"]
+    return recorded_case(session, **notified_features(notified, agencies_involved=involved, **features))
 
 
 class SlackDriver:

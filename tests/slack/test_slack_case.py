@@ -1,17 +1,17 @@
 """``/scr case REF``, the chair's decision, the App Home tab and the deadline reminders."""
 
-import functools
 import json
 import re
 from datetime import date, timedelta
 
-import pytest
 from factories import HOME_PARTNERSHIP, consultant, departure, recorded_case
 from slack_rig import (
     BOT_API_TOKEN,
     REMINDER_CHANNEL,
+    UNEXPECTED_DEATH,
     SlackDriver,
     message_blocks,
+    notified_features,
     opened_view,
 )
 from slack_standin import Call, SlackStandIn
@@ -32,18 +32,9 @@ PASSWORD = "correct horse battery staple"
 
 def _record(session: Session, **changes) -> str:  # type: ignore[no-untyped-def]
     """A case notified yesterday: the Panel must hear within five working days."""
-    features = {
-        "incident_date": (TODAY - timedelta(days=2)).isoformat(),
-        "notified_date": (TODAY - timedelta(days=1)).isoformat(),
-        "country": "england",
-        "area": "hackney",
-        "subject_age_years": 1,
-        "outcome": "death",
-        "abuse_or_neglect": "suspected",
-        "death_unexpected": True,
-        **changes,
-    }
-    return recorded_case(session, **features)
+    return recorded_case(
+        session, **notified_features(TODAY - timedelta(days=1), **{**UNEXPECTED_DEATH, **changes})
+    )
 
 
 def _board_decisions(session: Session) -> list[CaseDecision]:
@@ -219,14 +210,6 @@ def test_the_home_tab_shows_each_role_what_it_acts_on(slack, standin, people, se
     assert (
         "admin pages (Users)" in published[people.stranger] and "scr user" not in published[people.stranger]
     )
-
-
-@pytest.fixture
-def remind(cron, monkeypatch):  # type: ignore[no-untyped-def]
-    """``scr bot remind`` from cron, with 30 days' notice of each deadline."""
-    monkeypatch.setenv("SCR_SLACK_REMINDER_CHANNEL", REMINDER_CHANNEL)
-    monkeypatch.setenv("SCR_SLACK_REMINDER_LEAD_DAYS", "30")
-    return functools.partial(cron, "remind")
 
 
 def test_each_deadline_is_reminded_once_by_case_reference_and_date_only(

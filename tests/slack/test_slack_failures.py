@@ -6,7 +6,6 @@ post or a file's upload step); each test follows one flow to the person told, an
 """
 
 import asyncio
-import functools
 import json
 import logging
 import re
@@ -320,15 +319,6 @@ def test_a_declaration_the_admins_could_not_be_shown_is_told_to_the_consultant_b
 
 
 # Jobs: the admins' channel is told, once a day ---------------------------------------------------------
-
-
-@pytest.fixture
-def remind(cron, monkeypatch):  # type: ignore[no-untyped-def]
-    """``scr bot remind`` from cron, with 30 days' notice and the admins' channel set."""
-    monkeypatch.setenv("SCR_SLACK_REMINDER_CHANNEL", REMINDER_CHANNEL)
-    monkeypatch.setenv("SCR_SLACK_REMINDER_LEAD_DAYS", "30")
-    monkeypatch.setenv("SCR_SLACK_ADMIN_CHANNEL", ADMIN_CHANNEL)
-    return functools.partial(cron, "remind")
 
 
 def _admin_notes(standin: SlackStandIn) -> list[Call]:

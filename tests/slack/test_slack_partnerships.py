@@ -7,8 +7,15 @@ import json
 from datetime import timedelta
 
 import pytest
-from factories import HOME_PARTNERSHIP, OTHER_PARTNERSHIP, home_partnership, other_partnership, recorded_case
-from slack_rig import REMINDER_CHANNEL, message_blocks, opened_view
+from factories import (
+    HOME_PARTNERSHIP,
+    OTHER_PARTNERSHIP,
+    create_person,
+    home_partnership,
+    other_partnership,
+    recorded_case,
+)
+from slack_rig import REMINDER_CHANNEL, UNEXPECTED_DEATH, message_blocks, notified_features, opened_view
 from slack_standin import TEAM
 from sqlmodel import Session
 
@@ -17,7 +24,7 @@ from commissioning import partnerships
 from core import clock
 from service import slack_partnerships
 from service.models import Role
-from service.users import add_user, grant_role
+from service.users import grant_role
 
 TODAY = clock.today()
 HAC_CHANNEL, SAL_CHANNEL = "C0HACREMIND", "C0SALREMIND"
@@ -26,15 +33,7 @@ HAC_CHANNEL, SAL_CHANNEL = "C0HACREMIND", "C0SALREMIND"
 def _case(session: Session, area: str) -> str:
     """A child's unexpected death in ``area`` notified yesterday: its reference."""
     return recorded_case(
-        session,
-        incident_date=(TODAY - timedelta(days=2)).isoformat(),
-        notified_date=(TODAY - timedelta(days=1)).isoformat(),
-        country="england",
-        area=area,
-        subject_age_years=1,
-        outcome="death",
-        abuse_or_neglect="suspected",
-        death_unexpected=True,
+        session, **notified_features(TODAY - timedelta(days=1), area=area, **UNEXPECTED_DEATH)
     )
 
 
@@ -143,11 +142,10 @@ def test_a_workspace_serving_sal_only_shows_its_people_sal_only(slack, standin, 
     """This deployment's one workspace, mapped to SAL: a person holding roles in both sees SAL's case and
     not HAC's, and is told what they hold in SAL alone."""
     hac, sal = _both(session)
-    user, _token = add_user(
+    user = create_person(
         session,
         email="both@board.example.org",
         role=Role.chair,
-        actor="test",
         slack_user_id="U0BOTH",
         partnership=HOME_PARTNERSHIP[1],
     )

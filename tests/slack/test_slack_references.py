@@ -2,7 +2,6 @@
 lines and the service's for that request carry it, so an admin finds what happened from what they are
 told. And what the bot does is counted for /metrics: reminders posted, calls Slack refused."""
 
-import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -10,8 +9,6 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 from slack_rig import (
-    ADMIN_CHANNEL,
-    REMINDER_CHANNEL,
     UNEXPECTED_DEATH,
     SlackDriver,
     add_agencies,
@@ -57,14 +54,6 @@ def test_the_reference_shown_for_a_service_failure_is_on_the_bots_and_the_servic
     bot = [line["event"] for line in mine if line["logger"].startswith("bot")]
     assert f"slack.refused reference={reference} user={people.chair} kind=ServiceError" in bot
     assert not [line for line in lines if reference in line["event"] and line.get("request_id") != reference]
-
-
-@pytest.fixture
-def remind(cron, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("SCR_SLACK_REMINDER_CHANNEL", REMINDER_CHANNEL)
-    monkeypatch.setenv("SCR_SLACK_REMINDER_LEAD_DAYS", "30")
-    monkeypatch.setenv("SCR_SLACK_ADMIN_CHANNEL", ADMIN_CHANNEL)
-    return functools.partial(cron, "remind")
 
 
 def _counted(name: str, **labels: str) -> float:

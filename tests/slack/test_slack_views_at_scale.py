@@ -31,6 +31,7 @@ from bot.features.digest import views as digest_view
 from bot.features.help import views as help_view
 from bot.features.home import views as home_view
 from bot.features.me import views as me_view
+from bot.features.overdue_actions import views as overdue_view
 from bot.features.record_changes import views as changes
 from bot.features.shortlist import views as shortlist_view
 from bot.service_client import Rejected
@@ -325,7 +326,15 @@ def home_lists() -> dict[str, Any]:
         ]
         * home_view.SHOWN,
     }
-    return {"cases": cases, "awaiting": awaiting, "expiring": expiring}
+    owned = [
+        {
+            "case_ref": f"HAC-2026-{n:04d}",
+            "recommendation": n,
+            "action": {"due": "2026-11-20", "status_words": "evidence submitted", "overdue_days": n},
+        }
+        for n in range(60)
+    ]
+    return {"cases": cases, "awaiting": awaiting, "expiring": expiring, "owned": owned}
 
 
 def milestone_lines() -> list[dict[str, Any]]:
@@ -488,6 +497,8 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
             )
         ]
     ),
+    overdue_view.dm: lambda: [_message(*reversed(overdue_view.dm({"words": NAME * 10})))],
+    overdue_view.counts: lambda: [_message(*reversed(overdue_view.counts(actions=10**6, cases=10**5)))],
     me_view.record_blocks: lambda: [
         _message(me_view.record_blocks(record(), vocabulary=VOCABULARY), me_view.record_text(record()))
     ],

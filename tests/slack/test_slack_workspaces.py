@@ -9,14 +9,22 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from factories import recorded_case
 from live_server import serving
-from slack_rig import BOT_API_TOKEN, SECRET, SlackDriver, add_bot_user, add_people
+from slack_rig import (
+    BOT_API_TOKEN,
+    SECRET,
+    UNEXPECTED_DEATH,
+    SlackDriver,
+    add_bot_user,
+    add_people,
+    notified_features,
+)
 from slack_standin import TEAM, SlackStandIn
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -162,17 +170,7 @@ def serves(session: Session, team: str, *prefixes: str) -> None:
 
 
 def a_case(session: Session) -> str:
-    return recorded_case(
-        session,
-        incident_date="2026-01-05",
-        notified_date="2026-01-06",
-        country="england",
-        area="hackney",
-        subject_age_years=1,
-        outcome="death",
-        abuse_or_neglect="suspected",
-        death_unexpected=True,
-    )
+    return recorded_case(session, **notified_features(date(2026, 1, 6), **UNEXPECTED_DEATH))
 
 
 def test_the_install_link_carries_the_app_its_scopes_and_a_state_for_this_browser(oauth_url, standin):
@@ -370,17 +368,7 @@ def test_in_oauth_mode_the_reminders_go_out_with_the_own_workspaces_token(
     from service.settings import get_settings
 
     notified = clock.today() - timedelta(days=1)
-    recorded_case(
-        session,
-        incident_date=(notified - timedelta(days=1)).isoformat(),
-        notified_date=notified.isoformat(),
-        country="england",
-        area="hackney",
-        subject_age_years=1,
-        outcome="death",
-        abuse_or_neglect="suspected",
-        death_unexpected=True,
-    )
+    recorded_case(session, **notified_features(notified, **UNEXPECTED_DEATH))
     monkeypatch.setenv("SCR_SERVICE_URL", oauth_url)
     monkeypatch.setenv("SCR_SLACK_REMINDER_CHANNEL", "C0REMIND")
     get_settings.cache_clear()

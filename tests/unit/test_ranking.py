@@ -1,6 +1,6 @@
 """Ranking: each part of the score with its reason, exclusions with findings, and the empty-pool summary."""
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date, timedelta
 
 import pytest
@@ -310,6 +310,8 @@ def test_the_summary_counts_the_eligible_when_there_are_some() -> None:
 
 words = st.sampled_from(["Hackney", "hackney", "Camden", "London", "Somali", "somali", "Urdu"])
 themes = st.frozensets(st.sampled_from(["neglect", "domestic_abuse", "disability", "sexual_abuse"]))
+# Every weight of the ranking policy (all but the look-back in days).
+WEIGHTS = [field.name for field in fields(RankingPolicy) if field.name != "rotation_days"]
 points = st.one_of(st.sampled_from([0, 3, 10, -4]), st.sampled_from([0.0, 2.5, 10.0, -8.0, 1.1]))
 
 
@@ -346,24 +348,14 @@ points = st.one_of(st.sampled_from([0, 3, 10, -4]), st.sampled_from([0.0, 2.5, 1
     area=st.sampled_from([None, "Hackney", "Leeds"]),
     languages=st.frozensets(words, max_size=2),
     interpreter=st.booleans(),
-    weights=st.tuples(points, points, points, points, points, points, points, points),
+    weights=st.fixed_dictionaries({name: points for name in WEIGHTS}),
 )
 def test_the_score_each_consultant_is_ranked_by_is_the_sum_of_the_parts_shown(
     profiles, case_themes, area, languages, interpreter, weights
 ) -> None:
     """The ranking scores every consultant without building the parts it shows for the best; each total
     must be exactly (value and type) the sum of those parts as ``breakdown`` gives them, rounded."""
-    theme, language, area_pts, distance, free, grade, rotation, same_area = weights
-    ranking = RankingPolicy(
-        theme_points=theme,
-        language_points=language,
-        area_points=area_pts,
-        distance_points=distance,
-        free_place_points=free,
-        quality_points_per_grade=grade,
-        rotation_points=rotation,
-        rotation_same_area_points=same_area,
-    )
+    ranking = RankingPolicy(**weights)
     case = replace(CASE, themes=case_themes, area=area, languages=languages, interpreter_needed=interpreter)
     scorer = _Scorer(case, ranking, TODAY, AgencyDirectory())  # one scorer for them all, as rank uses it
     for profile in profiles * 2:

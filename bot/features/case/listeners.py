@@ -1,4 +1,5 @@
-"""``/scr case REF``: the case in the requester's DMs; a chair accepts the recommendation or departs from it.
+"""``/scr case REF``: the case in the requester's DMs, with where each agency's chronology stands; a chair
+accepts the recommendation or departs from it.
 
 A decision is claimed in the service under the message it came from (or the modal) before it is
 recorded, so a repeated click or a redelivered action records one decision.
@@ -29,13 +30,25 @@ DECIDED = "Your decision is recorded"
 SHOWN = (Rejected, Forbidden, NotFound)  # refusals shown in the modal, where the chair can act on them
 
 
+async def _standings(service: ServiceClient, *, user: str, ref: str) -> list[dict[str, Any]]:
+    """Where each agency's chronology stands; none for someone the service shows no standing to."""
+    try:
+        return await service.chronology_standings(as_user=user, ref=ref)
+    except (Forbidden, NotFound):
+        return []
+
+
 async def _blocks(service: ServiceClient, *, user: str, ref: str) -> list[dict[str, Any]]:
-    me, case, labels = await asyncio.gather(
-        service.me(as_user=user), service.case(as_user=user, ref=ref), service.outcome_labels()
+    me, case, labels, chronologies = await asyncio.gather(
+        service.me(as_user=user),
+        service.case(as_user=user, ref=ref),
+        service.outcome_labels(),
+        _standings(service, user=user, ref=ref),
     )
     lines = await service.milestones(as_user=user, ref=ref)  # once the case is known to be readable
     roles = roles_in(me, case.get("partnership"))  # in the lead partnership, no other
-    shown = case_view.blocks(case, labels=labels, chair="chair" in roles, today=clock.today())
+    chair = "chair" in roles
+    shown = case_view.blocks(case, labels=labels, chair=chair, today=clock.today(), chronologies=chronologies)
     may_close = bool(roles & {"chair", "admin"})
     return message([*shown, *timeline.blocks(lines, ref=ref, status=case["status"], may_close=may_close)])
 

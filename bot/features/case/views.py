@@ -1,5 +1,5 @@
-"""A case as the bot shows it: reference, status, its lead partnership, the recommendation and the board's
-decision.
+"""A case as the bot shows it: reference, status, its lead partnership, the recommendation, the board's
+decision and, once agencies are asked, where each agency's chronology stands (never a row of one).
 
 A chair of the lead partnership gets three buttons: accept the recommendation today (with a confirm
 dialog), accept it on an earlier day (a modal asking the day), or record a different decision, which
@@ -12,6 +12,7 @@ case.
 from datetime import date
 from typing import Any
 
+from bot.features.chronology import views as chronology_view
 from bot.payloads import carry
 from bot.views import inputs
 from bot.views.blocks import (
@@ -60,9 +61,16 @@ def _decided(decision: dict[str, Any], labels: dict[str, str]) -> str:
     return f"*Board decision:* departed from the recommendation ({who}, {when}).\n>{reason}{instead}"
 
 
-def blocks(case: dict[str, Any], *, labels: dict[str, str], chair: bool, today: date) -> list[Block]:
+def blocks(
+    case: dict[str, Any],
+    *,
+    labels: dict[str, str],
+    chair: bool,
+    today: date,
+    chronologies: list[dict[str, Any]] | None = None,
+) -> list[Block]:
     """The case; ``chair`` adds the decision buttons while no board decision is recorded. A deadline before
-    ``today`` is marked overdue."""
+    ``today`` is marked overdue. ``chronologies``: each agency's standing, as the service lists them."""
     ref = case["ref"]
     recommendation = case.get("recommendation") or {}
     title = (recommendation.get("ruleset") or {}).get("title")
@@ -82,6 +90,9 @@ def blocks(case: dict[str, Any], *, labels: dict[str, str], chair: bool, today: 
     out += [section(outcome_text(outcome, labels, today=today)) for outcome in outcomes[:MAX_OUTCOMES]]
     if len(outcomes) > MAX_OUTCOMES:
         out.append(context(f"and {len(outcomes) - MAX_OUTCOMES} more outcomes"))
+    standings = chronology_view.standings(chronologies or [])
+    if standings is not None:
+        out.append(standings)
     if board:
         out.append(section(_decided(board, labels)))
     elif chair:

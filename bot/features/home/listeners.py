@@ -22,14 +22,16 @@ async def build(service: ServiceClient, *, user: str) -> dict[str, Any]:
     """The Home view for ``user``, by the roles the service gives them: the open cases of their
     partnerships (those the workspace serves), each naming its lead partnership; the commissions awaiting
     a declaration on the cases whose lead partnership they commission or administer for; and, for list
-    admins, the consultants whose checks fall due.
+    admins, the consultants whose checks fall due; and the actions of agencies' plans they own.
 
     Commissions awaiting a declaration are gathered from the open cases shown (the newest 15).
     """
     try:
         me = await service.me(as_user=user)
     except NotLinked:
-        return home_view.view(me=None, cases={}, awaiting=None, expiring=None, labels={}, slack_user=user)
+        return home_view.view(
+            me=None, cases={}, awaiting=None, expiring=None, labels={}, slack_user=user, owned=None
+        )
     except Forbidden:  # not a user, but a consultant on the approved list: their place is /scr me
         return me_view.home_tab()
     cases = await service.open_cases(as_user=user, limit=home_view.SHOWN)
@@ -54,6 +56,7 @@ async def build(service: ServiceClient, *, user: str) -> dict[str, Any]:
         expiring=expiring,
         labels=await service.outcome_labels(),
         slack_user=user,
+        owned=await service.my_actions(as_user=user),
     )
 
 

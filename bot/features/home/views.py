@@ -1,6 +1,7 @@
 """The App Home tab, by role: the open cases of the person's partnerships, each with its lead partnership
 and next deadline; commissions awaiting a declaration (commissioners and admins, on the cases their
-partnership leads); consultants whose checks are expiring (list admins). Cases by reference only."""
+partnership leads); consultants whose checks are expiring (list admins); the actions of agencies' plans
+the person owns. Cases by reference only."""
 
 from typing import Any
 
@@ -10,7 +11,7 @@ from bot.views.blocks import MODAL_BLOCKS, Block, context, divider, escape, head
 from bot.views.outcomes import label
 from bot.views.wording import day, words
 
-SHOWN = 15  # per list: three lists of 15 and their headings stay well inside the 100 blocks of a Home tab
+SHOWN = 15  # per list: four lists of 15 and their headings stay well inside the 100 blocks of a Home tab
 
 
 def _more(total: int, what: str) -> list[Block]:
@@ -49,6 +50,17 @@ def consultant_line(consultant: dict[str, Any]) -> str:
     return f"*{escape(consultant['name'])}* ({status}): {', '.join(dates) or 'checks missing'}"
 
 
+def owned_line(owned: dict[str, Any]) -> str:
+    """An action the person owns, by case reference, recommendation number, due date and status only."""
+    action = owned["action"]
+    late = action["overdue_days"]
+    overdue = f" · *overdue by {late} day{'s' if late != 1 else ''}*" if late else ""
+    return (
+        f"*{escape(owned['case_ref'])}*, recommendation {owned['recommendation']}: due "
+        f"*{day(action['due'])}* · {escape(action['status_words'])}{overdue}"
+    )
+
+
 def view(
     *,
     me: dict[str, Any] | None,
@@ -57,6 +69,7 @@ def view(
     expiring: dict[str, Any] | None,
     labels: dict[str, str],
     slack_user: str,
+    owned: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The Home tab; ``me`` (``GET /api/v1/slack/me``) None means the Slack user is not linked to anyone in
     the service."""
@@ -85,6 +98,10 @@ def view(
         blocks += [divider(), section(f"*Consultants with checks due within 30 days ({expiring['total']})*")]
         blocks += [section(consultant_line(c)) for c in expiring["items"][:SHOWN]] or [context("None.")]
         blocks += _more(expiring["total"], "consultants")
+    if owned:
+        blocks += [divider(), section(f"*Actions you own ({len(owned)})*")]
+        blocks += [section(owned_line(o)) for o in owned[:SHOWN]]
+        blocks += _more(len(owned), "actions")
     if len(blocks) > MODAL_BLOCKS:
         raise ValueError(f"{len(blocks)} blocks: a Home tab holds at most {MODAL_BLOCKS}")
     return {"type": "home", "blocks": blocks}

@@ -21,11 +21,10 @@ from bot.features.shortlist import views as shortlist_view
 from bot.listening import on_press
 from bot.payloads import carried, message_of, typed, user_id
 from bot.reporting import reported
-from bot.service_client import NotFound, ServiceClient
+from bot.service_client import NotFound
 from bot.slack_calls import SlackRefused, if_refused
 from bot.subcommands import Invocation, subcommand
 from bot.views import errors, refusals
-from bot.workspaces import Workspaces
 
 LIMIT = 200  # the picker reaches every candidate the service ranks
 
@@ -46,16 +45,10 @@ async def run(call: Invocation) -> None:
 
 
 async def _commission(
-    service: ServiceClient,
-    slack: AsyncWebClient,
-    *,
-    workspaces: Workspaces,
-    user: str,
-    channel: str,
-    ref: str,
-    consultant_id: int,
-    key: str,
+    deps: Deps, slack: AsyncWebClient, body: dict[str, Any], *, ref: str, consultant_id: int, key: str
 ) -> None:
+    """Commission ``consultant_id`` for case ``ref`` as the person who pressed, answering in their channel."""
+    service, user, channel = deps.service, user_id(body), message_of(body)["channel"]
     made, created = await service.commission(
         as_user=user, ref=ref, consultant_id=consultant_id, role=shortlist_view.ROLE, idempotency_key=key
     )
@@ -64,7 +57,9 @@ async def _commission(
         return
     done = f"{made['consultant_name']} is commissioned for case {made['case_ref']}"
     try:
-        asked = await declaration.ask(service, slack, workspaces=workspaces, as_user=user, commission=made)
+        asked = await declaration.ask(
+            service, slack, workspaces=deps.workspaces, as_user=user, commission=made
+        )
         sent, not_asked = asked, ""
     except SlackRefused as refused:  # the commission stands: the commissioner must ask them another way
         sent, not_asked = False, refusals.not_asked(refused.reference)
@@ -81,31 +76,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @on_press(app, shortlist_view.COMMISSION)
     async def commission(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         chosen = carried(action)
+        consultant_id = int(chosen["consultant_id"])
         await _commission(
-            service,
-            client,
-            workspaces=deps.workspaces,
-            user=user_id(body),
-            channel=message_of(body)["channel"],
-            ref=chosen["ref"],
-            consultant_id=int(chosen["consultant_id"]),
-            key=chosen["key"],
+            deps, client, body, ref=chosen["ref"], consultant_id=consultant_id, key=chosen["key"]
         )
 
     @on_press(app, shortlist_view.PICK)
     async def pick(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         ref, key_base = shortlist_view.parse_pick_block_id(action["block_id"])
         consultant_id = int(action["selected_option"]["value"])
-        await _commission(
-            service,
-            client,
-            workspaces=deps.workspaces,
-            user=user_id(body),
-            channel=message_of(body)["channel"],
-            ref=ref,
-            consultant_id=consultant_id,
-            key=shortlist_view.commission_key(key_base, consultant_id),
-        )
+        key = shortlist_view.commission_key(key_base, consultant_id)
+        await _commission(deps, client, body, ref=ref, consultant_id=consultant_id, key=key)
 
     @on_press(app, shortlist_view.MORE)
     async def more(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
