@@ -7,13 +7,14 @@ are kept as slugs (``city-of-london``), the form ``area_slug`` gives any way a p
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from commissioning import features, lead, rules
 from commissioning.chronology.columns import STANDARD, Column, added_column, with_added
+from commissioning.chronology.composite import Settings as MarkSettings
 from commissioning.models import Case, CaseContributor, ConsultantLocalNote, Partnership, PartnershipArea
 from commissioning.recommendations import DEFAULT_LIMIT
 from core import audit
@@ -30,6 +31,7 @@ LOCAL_SETTINGS = (
     "reminder_lead_days",
     "chronology_working_days",
     "chronology_columns",
+    "chronology_marks",
     "max_recommendations",
 )
 SMALL_WORDS = {"and", "of", "on", "upon", "the", "in"}
@@ -62,6 +64,7 @@ class LocalPolicy:
         20  # an agency's chronology is due this many working days after the request
     )
     chronology_columns: tuple[Column, ...] = STANDARD  # the standard columns and the partnership's own
+    chronology_marks: MarkSettings = field(default_factory=MarkSettings)  # gaps, clusters, final weeks
     max_recommendations: int = DEFAULT_LIMIT  # a review with more is warned that they dilute the learning
 
 
@@ -79,6 +82,7 @@ def policy_for(partnership: Partnership | None, *, service: LocalPolicy) -> Loca
         reminder_lead_days=int(own.get("reminder_lead_days", service.reminder_lead_days)),
         chronology_working_days=int(own.get("chronology_working_days", service.chronology_working_days)),
         chronology_columns=added_columns(own.get("chronology_columns") or ()),
+        chronology_marks=replace(service.chronology_marks, **own.get("chronology_marks", {})),
         max_recommendations=int(own.get("max_recommendations", service.max_recommendations)),
     )
 
@@ -113,6 +117,7 @@ def checked_policy(policy: Any) -> dict[str, Any]:
         ):
             problems.append({"loc": ["policy", name], "msg": f"must be a whole number from {low} to {high}"})
     problems += _column_problems(policy.get("chronology_columns"))
+    problems += _mark_problems(policy.get("chronology_marks"))
     local = policy.get("independence_policy")
     if local is not None and not isinstance(local, Mapping):
         problems.append({"loc": ["policy", "independence_policy"], "msg": "must be an object of settings"})
@@ -137,6 +142,23 @@ def _column_problems(specs: Any) -> list[dict[str, Any]]:
         return [{"loc": where, "msg": 'must be a list of columns, each {"header": "...", "required": false}'}]
     try:
         added_columns(specs)
+    except Invalid as error:
+        return [{"loc": where, "msg": error.message}]
+    return []
+
+
+def _mark_problems(marks: Any) -> list[dict[str, Any]]:
+    """What is wrong with a partnership's settings for the composite chronology's marks, if anything."""
+    where = ["policy", "chronology_marks"]
+    if marks is None:
+        return []
+    known = set(MarkSettings.__dataclass_fields__)
+    if not isinstance(marks, Mapping) or set(marks) - known:
+        return [{"loc": where, "msg": f"must be an object of settings from {', '.join(sorted(known))}"}]
+    if not all(isinstance(value, int | float) and not isinstance(value, bool) for value in marks.values()):
+        return [{"loc": where, "msg": "each setting must be a number"}]
+    try:
+        MarkSettings(**marks)
     except Invalid as error:
         return [{"loc": where, "msg": error.message}]
     return []

@@ -39,6 +39,22 @@ def columns_for(session: Session, case: Case) -> tuple[Column, ...]:
     return partnership_policy(_lead(session, case)).chronology_columns
 
 
+def case_chronology(
+    session: Session, *, case: Case, today: date, agency_id: str | None = None
+) -> chronology_store.CaseChronology:
+    """The case's composite (only ``agency_id``'s rows, for that agency's contact), read with the lead
+    partnership's columns and marked by its settings for gaps, clusters and the final weeks."""
+    policy = partnership_policy(_lead(session, case))
+    return chronology_store.composite(
+        session,
+        case=case,
+        today=today,
+        settings=policy.chronology_marks,
+        agency_id=agency_id,
+        columns=policy.chronology_columns,
+    )
+
+
 def proposed_period(case: Case, today: date) -> Period:
     """The period a request covers unless the commissioner gives another: the one the terms propose."""
     incident = case.features.get("incident_date")
@@ -105,8 +121,7 @@ def render(
     agency_id: str | None = None,
 ) -> Rendered:
     """The case's composite (only ``agency_id``'s rows, for that agency's contact) as ``fmt``, in ``view``."""
-    columns = columns_for(session, case)
-    found = chronology_store.composite(session, case=case, today=today, agency_id=agency_id, columns=columns)
+    found = case_chronology(session, case=case, today=today, agency_id=agency_id)
     rendering = Rendering(
         reference=case.ref,
         period=found.period,
@@ -114,7 +129,7 @@ def render(
         agencies=found.agencies,
         glossary=found.glossary,
         view=view,
-        columns=columns,
+        columns=found.columns,
     )
     make = {
         "docx": word.composite_docx,

@@ -282,12 +282,8 @@ def chronology_json(
     """The merged chronology as ``rows`` in date order, each with its agency, with its ``gaps`` and
     ``clusters`` (an agency's contact gets their own agency's rows only)."""
     access = chronology_access(request, session, grants, ref, "read")
-    found = chronology_store.composite(
-        session,
-        case=access.case,
-        today=clock.today(),
-        agency_id=access.agency_id,
-        columns=chronologies.columns_for(session, access.case),
+    found = chronologies.case_chronology(
+        session, case=access.case, today=clock.today(), agency_id=access.agency_id
     )
     opened(session, access, actor=grants.user.email, what="json", view=view)
     return {

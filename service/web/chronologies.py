@@ -349,10 +349,7 @@ def rendering(session: Session, case: Case, found: chronology_store.CaseChronolo
 
 def case_figures(session: Session, case: Case, agency_id: str | None = None) -> Figures | None:
     """The chart's figures and text alternative, once some agency has been asked."""
-    columns = chronologies.columns_for(session, case)
-    found = chronology_store.composite(
-        session, case=case, today=clock.today(), agency_id=agency_id, columns=columns
-    )
+    found = chronologies.case_chronology(session, case=case, today=clock.today(), agency_id=agency_id)
     if not found.agencies:
         return None
     return figures(found.composite, rendering(session, case, found))

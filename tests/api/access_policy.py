@@ -258,7 +258,7 @@ MATRIX: dict[str, Access] = {
     "POST /api/v1/cases/{ref}/recommendations": COMMISSIONERS,
     "POST /api/v1/cases/{ref}/recommendations/import": COMMISSIONERS,
     "GET /api/v1/cases/{ref}/recommendations": CASE_READERS,
-    "GET /api/v1/recommendations": PARTNERSHIP_PEOPLE,
+    "GET /api/v1/recommendations": PARTNERSHIP_PEOPLE | AGENCY_CONTACTS,  # contacts: their agency's
     "GET /api/v1/recommendations/{recommendation_id}": CASE_READERS,
     "POST /api/v1/recommendations/{recommendation_id}/actions": COMMISSIONERS,
     "POST /api/v1/recommendations/{recommendation_id}/close": CHAIRS_OR_ADMINS,
@@ -268,7 +268,7 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/actions/mine": SIGNED_IN,
     "GET /api/v1/slack/overdue-actions": BOT,
     "POST /api/v1/slack/overdue-actions/{action_id}/email": BOT,
-    "GET /admin/recommendations": STAFF,
+    "GET /admin/recommendations": STAFF | AGENCY_CONTACTS,  # contacts: their agency's
     "GET /admin/cases/{ref}/recommendations": STAFF,
     "POST /admin/cases/{ref}/recommendations": COMMISSIONERS,
     "POST /admin/recommendations/{recommendation_id}/actions": COMMISSIONERS,
@@ -386,6 +386,16 @@ def first_allowed(route: str) -> Caller | None:
     so it meets the seeded records; the fuzz test sends its requests as it."""
     callers = PAGE_CALLERS if is_page(route) else API_CALLERS
     return next((caller for caller in callers if allows(MATRIX[route], caller)), None)
+
+
+def page_refusal(route: str, caller: Caller) -> int:
+    """The status a signed-in page caller the route does not let through gets: 404 for an agency's contact
+    on a recommendation's or action's page that names no action of their agency (as a missing one), else
+    403."""
+    named = "/recommendations" in route or "/actions/" in route
+    if named and caller.runs_as in AGENCY_CONTACTS and route != "GET /admin/recommendations":
+        return 404
+    return 403
 
 
 def refusal(route: str, caller: Caller) -> int:
