@@ -20,7 +20,7 @@ from core import audit
 from core.errors import Invalid, NotFound
 from core.transaction import atomic
 
-NAMED = {"kind": "the milestone", "on": "the date", "note": "the note"}  # a problem's field in a sentence
+NAMED = {"kind": "the kind", "on": "the date", "note": "the note"}  # a problem's field in a sentence
 
 
 def of_cases(session: Session, case_ids: Collection[int]) -> dict[int, tuple[CaseMilestone, ...]]:

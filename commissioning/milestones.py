@@ -98,7 +98,7 @@ def problems(
     """What is wrong with recording ``kind`` on ``on`` (each a field and a sentence; none: it may be
     recorded), given the other milestones ``recorded`` (id -> date). ``panel``: the Panel's words."""
     if kind not in BY_ID:
-        return [("kind", "is not a milestone of a review: choose one of those listed")]
+        return [("kind", "is not one of a review's milestones: choose one of those listed")]
     found = []
     if on > today:
         found.append(("on", f"is after today ({written(today)}): record a milestone once it has happened"))

@@ -90,7 +90,7 @@ def test_the_next_deadline_counts_from_a_recorded_decision(client, commissioner,
             {"kind": "not_published", "on": "2020-12-01"},
             "the note is needed: the reason the report is not published",
         ),
-        ({"kind": "archived", "on": "2020-12-01"}, "the milestone is not a milestone of a review"),
+        ({"kind": "archived", "on": "2020-12-01"}, "the kind is not one of a review's milestones"),
     ],
 )
 def test_a_milestone_that_cannot_be_is_refused_with_its_reason(client, commissioner, body, said):

@@ -111,7 +111,7 @@ def test_a_decision_not_to_publish_needs_its_reason():
 def test_an_unknown_kind_is_refused_alone():
     assert milestones.problems(
         "archived", date(2030, 1, 1), None, today=TODAY, incident=None, recorded={}
-    ) == [("kind", "is not a milestone of a review: choose one of those listed")]
+    ) == [("kind", "is not one of a review's milestones: choose one of those listed")]
 
 
 def test_with_nothing_recorded_the_milestones_meet_the_rules_deadlines():
