@@ -8,7 +8,7 @@ from core.clock import today
 from service.access import CaseEditor, CaseReader
 from service.api.cases import rulesets
 from service.api.params import Ref
-from service.api.schemas import MilestoneIn, MilestoneOut
+from service.api.review_schemas import MilestoneIn, MilestoneOut
 from service.db import SessionDep, UnitOfWorkRoute
 
 router = APIRouter(prefix="/api/v1", tags=["threshold and cases"], route_class=UnitOfWorkRoute)
