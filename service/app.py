@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
-from service import error_reporting, logs, metrics, retention_schedule, slack_http
+from service import daily_jobs, error_reporting, logs, metrics, slack_http
 from service.api import (
     cases,
     chronologies,
@@ -187,7 +187,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     if slack_http.enabled(settings):
         slack_http.mount(app, settings)
-    retention_schedule.schedule(app, get_engine(), interval_seconds=settings.retention_purge_check_seconds)
+    daily_jobs.schedule(app, get_engine(), interval_seconds=settings.retention_purge_check_seconds)
     _publish_error_schema(app)
     app.add_middleware(metrics.HttpMetrics)
     app.add_middleware(RequestIds)  # outside the rest: every log line of the request carries its id

@@ -55,9 +55,9 @@ class Settings(BaseSettings):
     retention_purge_check_seconds: int = Field(
         default=3600,
         ge=0,
-        description="How often the service's own loop looks whether today's retention purge has run; it "
-        "runs once a day, claimed once across replicas. 0 turns the loop off (then run 'scr retention "
-        "purge' from cron).",
+        description="How often the service's own loop looks whether today's retention purge has run (it "
+        "runs once a day, claimed once across replicas) and sends the chronology reminders due (each once). "
+        "0 turns the loop off (then run 'scr retention purge' and 'scr bot chronologies' from cron).",
     )
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
     db_pool_size: int = Field(

@@ -1,11 +1,13 @@
-"""The retention purge on a schedule, in the service's own loop: once a day, whichever replica is first.
+"""The service's own daily work, in its own loop, whichever replica looks first: the retention purge, and
+the chronology reminders and late notices agencies' contacts get by email (with or without Slack).
 
 Every replica's loop looks every ``SCR_RETENTION_PURGE_CHECK_SECONDS`` whether today's purge has run. A
 run claims today's key (``retention-purge:YYYY-MM-DD``) in the claims the Slack jobs use
 (``service.slack_state``) in the same transaction as the purge itself: a second replica's claim waits for
 the first's transaction and then finds the key taken, and a purge that fails rolls its claim back with it,
 so the next look tries again. ``scr retention purge`` from cron still works beside it: a purge removes
-nothing a second time.
+nothing a second time. The chronology reminders claim each request's notice as they send it
+(``service.chronology_notices.remind``), so every look may run them: each goes once.
 """
 
 import asyncio
@@ -21,13 +23,14 @@ from sqlalchemy import Engine
 from commissioning import retention_store
 from core import clock
 from core.transaction import unit_of_work
-from service import slack_state
+from service import chronology_notices, slack_state
 from service.policy import retention_years_by_partnership
 from service.settings import get_settings
 
 log = logging.getLogger("service.retention")
 
 ACTOR = "scheduled retention purge"
+ACTOR_REMINDERS = "scheduled chronology reminders"
 KIND = "retention_purge"
 
 
@@ -54,13 +57,27 @@ def run_once(engine: Engine, *, today: date) -> retention_store.Report | None:
     return report
 
 
+def remind_agencies(engine: Engine, *, today: date) -> int:
+    """Email the chronology reminders and late notices due today that no process has sent; how many went
+    (none without the service's public address: their links would lead nowhere)."""
+    base = chronology_notices.public_base()
+    if not base:
+        return 0
+    with unit_of_work(engine) as session:
+        return len(chronology_notices.remind(session, today=today, base_url=base, actor=ACTOR_REMINDERS))
+
+
 async def run_forever(engine: Engine, *, interval_seconds: int) -> None:
-    """Look every ``interval_seconds`` until cancelled; a failed run is logged and tried at the next look."""
+    """Look every ``interval_seconds`` until cancelled; a failed job is logged and tried at the next look."""
     while True:
-        try:
-            await anyio.to_thread.run_sync(lambda: run_once(engine, today=clock.today()))
-        except Exception:  # the loop must outlive one bad run
-            log.exception("retention.purge_failed")
+        for job, failed in (
+            (run_once, "retention.purge_failed"),
+            (remind_agencies, "chronology.reminders_failed"),
+        ):
+            try:
+                await anyio.to_thread.run_sync(lambda job=job: job(engine, today=clock.today()))
+            except Exception:  # the loop must outlive one bad run
+                log.exception(failed)
         await asyncio.sleep(interval_seconds)
 
 

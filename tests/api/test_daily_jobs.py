@@ -12,7 +12,7 @@ from commissioning.models import Case, CaseStatusChange
 from core import clock
 from core.audit import AuditEvent
 from registry.lifecycle import add_years
-from service import retention_schedule
+from service import daily_jobs
 from service.slack_state import SlackClaim
 
 API = "/api/v1"
@@ -53,7 +53,7 @@ def test_two_sessions_at_once_purge_once_a_day(client, session: Session, engine,
 
     def replica() -> None:
         start.wait()
-        results.append(retention_schedule.run_once(engine, today=today))
+        results.append(daily_jobs.run_once(engine, today=today))
 
     threads = [threading.Thread(target=replica) for _ in range(2)]
     for thread in threads:
@@ -65,23 +65,23 @@ def test_two_sessions_at_once_purge_once_a_day(client, session: Session, engine,
     assert [case.ref for case in ran[0].cases] == [ref]
     assert ran[0].cases[0].fields["case_notes"] == 1
     (event,) = purges(session)
-    assert (event.entity_id, event.actor) == (ref, retention_schedule.ACTOR)
+    assert (event.entity_id, event.actor) == (ref, daily_jobs.ACTOR)
     assert session.exec(select(CaseStatusChange.reason)).all() == [None]
-    claim = session.get(SlackClaim, retention_schedule.key(today))
+    claim = session.get(SlackClaim, daily_jobs.key(today))
     assert claim is not None and claim.detail == {"cases": 1}
-    assert retention_schedule.run_once(engine, today=today) is None  # today's is done
-    assert retention_schedule.run_once(engine, today=today + timedelta(days=1)).cases == []  # type: ignore[union-attr]
+    assert daily_jobs.run_once(engine, today=today) is None  # today's is done
+    assert daily_jobs.run_once(engine, today=today + timedelta(days=1)).cases == []  # type: ignore[union-attr]
 
 
 def test_a_failed_purge_leaves_no_claim(session: Session, engine, monkeypatch: pytest.MonkeyPatch):
     def broken(**_: object) -> None:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(retention_schedule.retention_store, "purge", broken)
+    monkeypatch.setattr(daily_jobs.retention_store, "purge", broken)
     with pytest.raises(RuntimeError):
-        retention_schedule.run_once(engine, today=clock.today())
+        daily_jobs.run_once(engine, today=clock.today())
     session.expire_all()
-    assert session.get(SlackClaim, retention_schedule.key(clock.today())) is None
+    assert session.get(SlackClaim, daily_jobs.key(clock.today())) is None
 
 
 def test_the_service_runs_the_purge_in_its_own_loop(client, session: Session, chair, environment):
@@ -98,4 +98,4 @@ def test_the_service_runs_the_purge_in_its_own_loop(client, session: Session, ch
             assert time.monotonic() < deadline, "the service's loop never purged"
             time.sleep(0.1)
     assert [event.entity_id for event in purges(session)] == [ref]
-    assert session.get(SlackClaim, retention_schedule.key(clock.today())) is not None
+    assert session.get(SlackClaim, daily_jobs.key(clock.today())) is not None
