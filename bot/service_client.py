@@ -407,6 +407,15 @@ class ServiceClient:
             body["decided_on"] = decided_on
         return await self._json("POST", f"/api/v1/cases/{ref}/decision", as_user=as_user, json=body)
 
+    async def milestones(self, *, as_user: str, ref: str) -> list[dict[str, Any]]:
+        """The case's timeline: each milestone in order, its day, its deadline and whether it was late."""
+        return await self._json("GET", f"/api/v1/cases/{ref}/milestones", as_user=as_user)
+
+    async def set_case_status(self, *, as_user: str, ref: str, close: bool, reason: str) -> dict[str, Any]:
+        """Close the case (``close``) or reopen it, with the reason."""
+        path = f"/api/v1/cases/{ref}/{'close' if close else 'reopen'}"
+        return await self._json("POST", path, as_user=as_user, json={"reason": reason})
+
     async def outcome_labels(self) -> dict[str, str]:
         """Outcome id -> the words to show for it, fetched once per process like the catalogue."""
         if self._labels is None:

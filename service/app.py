@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
-from service import error_reporting, logs, metrics, slack_http
+from service import daily_jobs, error_reporting, logs, metrics, slack_http
 from service.api import (
     cases,
     chronologies,
@@ -18,6 +18,7 @@ from service.api import (
     declarations,
     figures,
     me,
+    milestones,
     partnerships,
     recommendations,
     registry,
@@ -36,6 +37,7 @@ from service.ratelimit import PublicRateLimit
 from service.request_ids import RequestIds, with_id
 from service.settings import check_secret_key, get_settings
 from service.web import agencies as agency_pages
+from service.web import case_milestones as case_milestone_pages
 from service.web import cases as case_pages
 from service.web import chronologies as chronology_pages
 from service.web import consultants as consultant_pages
@@ -62,6 +64,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     terms.router,
     chronologies.router,
     cases.router,
+    milestones.router,
     data_protection.router,
     me.router,
     declarations.router,
@@ -79,6 +82,7 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     agency_pages.router,
     import_pages.router,
     case_pages.router,
+    case_milestone_pages.router,
     chronology_pages.router,
     review_pages.router,
     user_pages.router,
@@ -187,6 +191,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     if slack_http.enabled(settings):
         slack_http.mount(app, settings)
+    daily_jobs.schedule(app, get_engine(), interval_seconds=settings.retention_purge_check_seconds)
     _publish_error_schema(app)
     app.add_middleware(metrics.HttpMetrics)
     app.add_middleware(RequestIds)  # outside the rest: every log line of the request carries its id

@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 
 
 def upgrade() -> None:

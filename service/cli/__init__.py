@@ -11,6 +11,7 @@ from service.cli import (
     backups,
     cases,
     chronology,
+    milestones,
     partnerships,
     recommendations,
     records,
@@ -49,6 +50,7 @@ app.add_typer(admin.audit_app, name="audit")
 app.add_typer(records.registry_app, name="registry")
 app.add_typer(server.demo_app, name="demo")
 app.add_typer(records.retention_app, name="retention")
+app.add_typer(milestones.case_app, name="case")
 app.add_typer(slack.bot_app, name="bot")
 app.add_typer(slack_workspaces.slack_app, name="slack")
 app.add_typer(chronology.chronology_app, name="chronology")

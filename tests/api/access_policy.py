@@ -163,6 +163,9 @@ MATRIX: dict[str, Access] = {
     "PATCH /api/v1/cases/{ref}": STAFF,
     "POST /api/v1/cases/{ref}/decision": CHAIRS,
     "POST /api/v1/cases/{ref}/close": CHAIRS_OR_ADMINS,
+    "POST /api/v1/cases/{ref}/reopen": CHAIRS_OR_ADMINS,
+    "GET /api/v1/cases/{ref}/milestones": CASE_READERS,
+    "POST /api/v1/cases/{ref}/milestones": STAFF,
     # the admin pages
     "GET /admin/static/admin.css": PUBLIC,
     "GET /admin/sign-in": PUBLIC,
@@ -213,6 +216,9 @@ MATRIX: dict[str, Access] = {
     "POST /admin/cases/{ref}/commissions/{commission_id}/declaration": frozenset({"admin"}),
     "POST /admin/cases/{ref}/partnerships": COMMISSIONERS,
     "POST /admin/cases/{ref}/partnerships/{prefix}/remove": COMMISSIONERS,
+    "GET /admin/cases/{ref}/milestones": STAFF,
+    "POST /admin/cases/{ref}/milestones": STAFF,
+    "POST /admin/cases/{ref}/status": CHAIRS_OR_ADMINS,
     # chronology pages: an agency contact's requests and upload page, a case's chronology, reviewers' pages
     "GET /admin/chronologies": AGENCY_CONTACTS,
     "GET /admin/chronologies/{ref}/{agency_id}": CHRONOLOGY_SENDERS,
