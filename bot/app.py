@@ -47,6 +47,7 @@ from bot.features.me import listeners as me
 from bot.features.messages import listeners as messages
 from bot.features.record_changes import listeners as record_changes
 from bot.features.reminders import listeners as reminders
+from bot.features.report import listeners as report
 from bot.features.shortlist import listeners as shortlist
 from bot.features.terms import listeners as terms
 from bot.reporting import report_failure
@@ -66,6 +67,7 @@ FEATURES: tuple[Callable[[AsyncApp, Deps], None], ...] = (
     shortlist.register,  # /scr shortlist: the ranked shortlist, and commissioning from it
     declaration.register,  # the commissioned consultant's declaration, in their DMs
     terms.register,  # /scr terms: the terms of reference as DOCX and PDF
+    report.register,  # /scr report: the thematic briefing's publishable PDF
     consultant.register,  # /scr consultant: search and a consultant's card
     record_changes.register,  # an admin's changes to a record, from the card or the digest
     me.register,  # /scr me: a consultant's own record and declarations; admins confirm them

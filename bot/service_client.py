@@ -16,6 +16,7 @@ sends the reference of what the bot is doing (``bot.reference``) as ``X-Request-
 log lines for it carry the reference a person is shown if it fails.
 """
 
+from datetime import date
 from typing import Any
 
 import httpx
@@ -336,6 +337,19 @@ class ServiceClient:
         """A new version of the case's terms of reference (or the latest, when nothing changed)."""
         return await self._json("POST", f"/api/v1/cases/{ref}/terms", as_user=as_user, timeout=60.0)
 
+    async def thematic_briefing(
+        self, *, as_user: str, start: date, end: date, partnership: str | None
+    ) -> tuple[bytes, str]:
+        """The publishable thematic briefing as a PDF, with its file name (Slack carries no other)."""
+        params = {"from": start.isoformat(), "to": end.isoformat(), "publishable": "true", "format": "pdf"}
+        if partnership:
+            params["partnership"] = partnership
+        response = await self.request(
+            "GET", "/api/v1/reports/thematic", as_user=as_user, params=params, timeout=60.0
+        )
+        named = response.headers.get("content-disposition", "").partition('filename="')[2].rstrip('"')
+        return response.content, named or "thematic-briefing.pdf"
+
     async def download(self, *, as_user: str, path: str) -> bytes:
         """A document the service links to (``downloads`` of a terms version)."""
         return (await self.request("GET", path, as_user=as_user, timeout=60.0)).content
@@ -392,6 +406,15 @@ class ServiceClient:
         if decided_on is not None:
             body["decided_on"] = decided_on
         return await self._json("POST", f"/api/v1/cases/{ref}/decision", as_user=as_user, json=body)
+
+    async def milestones(self, *, as_user: str, ref: str) -> list[dict[str, Any]]:
+        """The case's timeline: each milestone in order, its day, its deadline and whether it was late."""
+        return await self._json("GET", f"/api/v1/cases/{ref}/milestones", as_user=as_user)
+
+    async def set_case_status(self, *, as_user: str, ref: str, close: bool, reason: str) -> dict[str, Any]:
+        """Close the case (``close``) or reopen it, with the reason."""
+        path = f"/api/v1/cases/{ref}/{'close' if close else 'reopen'}"
+        return await self._json("POST", path, as_user=as_user, json={"reason": reason})
 
     async def outcome_labels(self) -> dict[str, str]:
         """Outcome id -> the words to show for it, fetched once per process like the catalogue."""

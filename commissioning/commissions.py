@@ -9,11 +9,10 @@ two commissioners can never both take the last place.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from functools import cache
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, bindparam, func, or_, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -30,12 +29,13 @@ from commissioning.models import (
     SignedStatement,
 )
 from commissioning.workflow import ACTIVE, Action
-from core import audit, clock, idempotency
+from commissioning.workload import workload
+from core import audit, idempotency
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
 from matching import candidates, conflicts
-from matching.candidates import Agencies, Workload
+from matching.candidates import Agencies
 from matching.conflicts import Finding
 from matching.policy import IndependencePolicy
 from matching.profiles import CaseContext, ConsultantProfile
@@ -133,52 +133,6 @@ def _context(
 def agencies_of(*, session: Session, contexts: list[CaseContext]) -> Agencies:
     """The agencies ``contexts`` name (involved, and each commissioning partnership), resolved at once."""
     return candidates.resolve_agencies(session=session, names=candidates.agency_names(contexts))
-
-
-def workload(*, since: date, excluding: int | None = None) -> Workload:
-    """Places each consultant holds on open cases, and the commissions they received since ``since``.
-
-    ``excluding`` leaves one commission out of the places held: the one being re-checked.
-    """
-    active, recent, either = _workload(excluding is not None)
-    params = {"since": datetime.combine(since, time.min, tzinfo=UTC), "excluding": excluding}
-    return Workload(active, recent, either, params)
-
-
-@cache
-def _workload(excluding: bool) -> tuple[Subquery, Select, Select]:  # type: ignore[type-arg]
-    """``workload``'s statements, built once (``since`` and ``excluding`` are bound when they run): every
-    shortlist reads them, and SQLAlchemy keys a statement built anew at a cost."""
-    active = col(Commission.status).in_([status.value for status in ACTIVE])
-    open_case = col(Case.status) == CaseStatus.open.value
-    window = col(Commission.created_at) >= bindparam("since")
-    holds_place = and_(open_case, col(Commission.id) != bindparam("excluding")) if excluding else open_case
-    held = (
-        select(col(Commission.consultant_id).label("consultant_id"), func.count().label("active"))
-        .join(Case, col(Case.id) == col(Commission.case_id))
-        .where(active, holds_place)
-    )
-    recent = (
-        select(Commission.consultant_id, Commission.id, Commission.created_at, Case.area)
-        .join(Case, col(Case.id) == col(Commission.case_id))
-        .where(active, window)
-    )
-    either = (
-        select(Commission.consultant_id, Commission.id, Commission.created_at, Case.area, holds_place, window)
-        .join(Case, col(Case.id) == col(Commission.case_id))
-        .where(active, or_(holds_place, window))
-        .order_by(col(Commission.id))
-    )
-    return held.group_by(col(Commission.consultant_id)).subquery(), recent, either
-
-
-def places_held(*, session: Session, consultant_id: int) -> int:
-    """How many of their places a consultant holds now, counted as the capacity check counts them."""
-    work = workload(since=clock.today())
-    held = work.active
-    query = select(held.c.active).where(held.c.consultant_id == consultant_id)
-    count = session.connection().execute(query, dict(work.params)).scalar()
-    return int(count or 0)
 
 
 # Commissions -----------------------------------------------------------------------------------

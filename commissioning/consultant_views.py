@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import and_, or_
 from sqlmodel import Session, SQLModel, col, func, select
 
-from commissioning import commissions
+from commissioning import commissions, workload
 from commissioning.models import Case, Commission, CommissionRole, CommissionStatus, Declaration
 from core.audit import AuditEvent, AuditEventPublic
 from core.clock import utcnow
@@ -146,7 +146,7 @@ def card(*, session: Session, consultant_id: int, today: date, dbs_recheck_years
     )
     return ConsultantCard(
         consultant=detail,
-        places_held=commissions.places_held(session=session, consultant_id=consultant_id),
+        places_held=workload.places_held(session=session, consultant_id=consultant_id),
         checks=[CheckOut.of(status) for status in checks],
         allowed_actions=lifecycle.allowed_actions(detail.status),
         agency_names=_agency_names(session, detail),

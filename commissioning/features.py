@@ -47,6 +47,10 @@ class Group(StrEnum):
 class Option:
     value: str
     label: str
+    group: str = ""  # the wider category an option belongs to (the census's five ethnic groups)
+
+    def to_json(self) -> dict[str, str]:
+        return {"value": self.value, "label": self.label, **({"group": self.group} if self.group else {})}
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class Feature:
     options: tuple[Option, ...] = ()
     theme: bool = False
     words: bool = False  # a text_list typed as words ("British Sign Language"), kept as ids
+    in_slack: bool = True  # False keeps it out of Slack: special category data is never asked or shown there
     source: str = ""
     minimum: float | None = None
     maximum: float | None = None
@@ -79,9 +84,10 @@ class Feature:
             "group_title": GROUP_TITLES[self.group],
             "question": self.question,
             "help": self.help,
-            "options": [{"value": o.value, "label": o.label} for o in self.options],
+            "options": [option.to_json() for option in self.options],
             "theme": self.theme,
             "words": self.words,
+            "in_slack": self.in_slack,
             "source": self.source,
             "minimum": self.minimum,
             "maximum": self.maximum,
@@ -92,7 +98,7 @@ class Feature:
     def from_json(cls, data: Mapping[str, Any]) -> "Feature":
         """A feature as ``features.json`` holds it: the published form, with defaults (and the group's
         title, which the catalogue keeps once per group) left out."""
-        options = tuple(Option(o["value"], o["label"]) for o in data.get("options", ()))
+        options = tuple(Option(o["value"], o["label"], o.get("group", "")) for o in data.get("options", ()))
         fields = {key: value for key, value in data.items() if key != "group_title"}
         kinds = {"type": Kind(data["type"]), "group": Group(data["group"]), "options": options}
         return cls(**{**fields, **kinds})

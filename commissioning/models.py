@@ -72,6 +72,35 @@ class CaseContributor(SQLModel, table=True):
     )
 
 
+class CaseMilestone(SQLModel, table=True):
+    """A date in the review's life (``commissioning.milestones``): one current record of each kind on a
+    case; recording a kind again replaces it (the audit log keeps what it said)."""
+
+    __tablename__ = "case_milestone"
+    __table_args__ = (UniqueConstraint("case_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=40)
+    on: date
+    note: str | None = Field(default=None, max_length=2000)
+    recorded_by: str = Field(max_length=254)
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class CaseStatusChange(SQLModel, table=True):
+    """A case closed or reopened, with the reason given (removed by the retention purge)."""
+
+    __tablename__ = "case_status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True, ondelete="CASCADE")
+    status: CaseStatus = Field(sa_type=String(16))
+    reason: str | None = Field(default=None, max_length=2000)
+    changed_by: str = Field(max_length=254)
+    changed_at: datetime = Field(default_factory=utcnow)
+
+
 class ConsultantLocalNote(SQLModel, table=True):
     """A partnership's local reason not to use a consultant: a warning to its own commissioners on the
     shortlist, not a removal from the shared list."""

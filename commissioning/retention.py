@@ -4,7 +4,8 @@ A case closed more than the retention period ago keeps what the service learns f
 decision's ruleset id and version, feature snapshot and outcomes, its commissions and their dates. It
 loses the words people wrote about it: the board's reasons, consultants' declaration statements, the
 terms of reference (their version, template, clause library and content hash stay) and the comments of
-review records naming the case. Pure: the database adapter is ``retention_store``.
+review records naming the case, the notes on its milestones and the reasons it was closed or
+reopened. Pure: the database adapter is ``retention_store``.
 """
 
 from collections.abc import Iterable, Mapping
@@ -22,6 +23,7 @@ FIELDS = (
     "terms_versions",
     "review_comments",
     "chronology_entries",
+    "case_notes",
 )
 REMOVED = "Removed under the retention policy."
 

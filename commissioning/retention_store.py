@@ -17,7 +17,9 @@ from commissioning import chronology_store, retention
 from commissioning.models import (
     Case,
     CaseDecision,
+    CaseMilestone,
     CaseStatus,
+    CaseStatusChange,
     Commission,
     DecisionKind,
     Declaration,
@@ -53,7 +55,7 @@ def _counts(session: Session, query: Any) -> Mapping[Any, int]:
 
 
 def held(*, session: Session) -> list[retention.Held]:
-    """Every closed case with how many records still hold free text about it (seven queries in all)."""
+    """Every closed case with how many records still hold free text about it (nine queries in all)."""
     cases = session.exec(
         select(Case.id, Case.ref, Case.closed_on).where(
             Case.status == CaseStatus.closed.value, col(Case.closed_on).is_not(None)
@@ -85,6 +87,18 @@ def held(*, session: Session) -> list[retention.Held]:
         .group_by(func.upper(ReviewRecord.case_ref)),
     )
     chronologies = chronology_store.held_counts(session, case_ids=[case_id for case_id, _, _ in cases])
+    notes = _counts(
+        session,
+        select(CaseMilestone.case_id, func.count())
+        .where(col(CaseMilestone.note).is_not(None))
+        .group_by(col(CaseMilestone.case_id)),
+    )
+    reasons_given = _counts(
+        session,
+        select(CaseStatusChange.case_id, func.count())
+        .where(col(CaseStatusChange.reason).is_not(None))
+        .group_by(col(CaseStatusChange.case_id)),
+    )
     return [
         retention.Held(
             ref=ref,
@@ -95,6 +109,7 @@ def held(*, session: Session) -> list[retention.Held]:
                 "terms_versions": terms.get(case_id, 0),
                 "review_comments": comments.get(ref.upper(), 0),
                 "chronology_entries": chronologies[case_id],
+                "case_notes": notes.get(case_id, 0) + reasons_given.get(case_id, 0),
             },
         )
         for case_id, ref, closed_on in cases
@@ -131,6 +146,12 @@ def _remove(session: Session, case: Case) -> None:
         .values(comment=None)
     )
     chronology_store.remove_free_text(session, case=case)
+    for table, column in ((CaseMilestone, CaseMilestone.note), (CaseStatusChange, CaseStatusChange.reason)):
+        session.exec(  # type: ignore[call-overload]
+            update(table)
+            .where(col(table.case_id) == case.id, col(column).is_not(None))
+            .values({column: None})
+        )
 
 
 def _due(

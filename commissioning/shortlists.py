@@ -13,7 +13,8 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from commissioning.commissions import context_of, workload
+from commissioning.commissions import context_of
+from commissioning.workload import workload
 from matching import candidates, plan, profile_cache, shortlist
 from matching.candidates import Agencies
 from matching.policy import IndependencePolicy, RankingPolicy

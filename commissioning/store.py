@@ -18,9 +18,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from commissioning import commissions, decisions, features, partnerships, rules, threshold
-from commissioning.models import Case, CaseContributor, CaseDecision, CaseStatus, DecisionKind
-from core import audit, idempotency
+from commissioning import commissions, decisions, features, milestone_store, partnerships, rules, threshold
+from commissioning.models import Case, CaseContributor, CaseDecision, CaseMilestone, CaseStatus, DecisionKind
+from core import audit, clock, idempotency
 from core.clock import utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.transaction import atomic
@@ -44,6 +44,7 @@ class CaseView:
 
     case: Case
     decisions: tuple[CaseDecision, ...]
+    milestones: tuple[CaseMilestone, ...] = ()  # in the order of the review
 
     @property
     def recommendation(self) -> CaseDecision | None:
@@ -54,9 +55,22 @@ class CaseView:
     def board(self) -> CaseDecision | None:
         return next((d for d in reversed(self.decisions) if d.kind == DecisionKind.board), None)
 
-    def governing(self) -> decisions.Governing:
-        """The answer in force and its deadlines: the board's decision once made, else the recommendation."""
-        return decisions.governing((d.kind, d.result) for d in self.decisions)
+    def governing(
+        self, rulesets: Sequence[rules.Ruleset] = (), today: date | None = None
+    ) -> decisions.Governing:
+        """The answer in force and its deadlines: the board's decision once made, else the recommendation;
+        with ``rulesets``, its deadlines count from the recorded milestones (``milestone_store.counted``)."""
+        governing = decisions.governing((d.kind, d.result) for d in self.decisions)
+        if not rulesets:
+            return governing
+        return milestone_store.counted(
+            governing,
+            history=self.decisions,
+            case_features=self.case.features,
+            recorded=self.milestones,
+            rulesets=rulesets,
+            today=today or clock.today(),
+        )
 
     def to_json(
         self, *, today: date, history: bool = True, rulesets: Sequence[rules.Ruleset] = ()
@@ -64,7 +78,7 @@ class CaseView:
         """The case for the API; ``next_deadline`` is its earliest deadline in force on or after ``today``;
         ``newer_rules`` says how the newest of ``rulesets`` would answer it differently, if it would."""
         board, recommendation = self.board, self.recommendation
-        upcoming = self.governing().next_deadline(today)
+        upcoming = self.governing(rulesets, today).next_deadline(today)
         out: dict[str, Any] = {
             "ref": self.case.ref,
             "area": self.case.area,
@@ -282,7 +296,7 @@ def _view(session: Session, case: Case) -> CaseView:
     decisions = session.exec(
         select(CaseDecision).where(CaseDecision.case_id == case.id).order_by(col(CaseDecision.id))
     ).all()
-    return CaseView(case, tuple(decisions))
+    return CaseView(case, tuple(decisions), milestone_store.of_cases(session, [case.id])[case.id])  # type: ignore[list-item, index]
 
 
 def get_case(*, session: Session, ref: str) -> CaseView:
@@ -319,7 +333,10 @@ def list_cases(
         .where(col(CaseDecision.case_id).in_([c.id for c in cases]))
         .order_by(col(CaseDecision.id))
     ).all()
-    return [CaseView(c, tuple(d for d in decisions if d.case_id == c.id)) for c in cases], total
+    recorded = milestone_store.of_cases(session, [c.id for c in cases])  # type: ignore[misc]
+    return [
+        CaseView(c, tuple(d for d in decisions if d.case_id == c.id), recorded[c.id]) for c in cases
+    ], total  # type: ignore[index]
 
 
 AREA_FEATURES = ("area", "incident_area", "responsible_area", "looked_after", "country")
@@ -558,26 +575,6 @@ def _accepted(
             ],
         )
     return fresh
-
-
-def close_case(*, session: Session, ref: str, actor: str, today: date) -> CaseView:
-    """Close a case whose review is done: it takes no new commissions, its reviewers' places are free
-    again, and its retention period starts (``retention``). Closing a closed case is a conflict."""
-    with atomic(session=session):
-        case = _case(session, ref, lock=True)
-        if case.status == CaseStatus.closed:
-            raise Conflict(f"Case {ref} was already closed on {case.closed_on}.")
-        case.status, case.closed_on, case.updated_at = CaseStatus.closed, today, utcnow()
-        session.add(case)
-        audit.record(
-            session,
-            "case.close",
-            case.ref,
-            actor=actor,
-            before={"status": CaseStatus.open.value},
-            after={"status": CaseStatus.closed.value, "closed_on": today},
-        )
-    return _view(session, case)
 
 
 def reproduce(decision: CaseDecision, *, settings: Mapping[str, Any]) -> dict[str, Any]:

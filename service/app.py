@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
-from service import error_reporting, logs, metrics, slack_http
+from service import daily_jobs, error_reporting, logs, metrics, slack_http
 from service.api import (
     cases,
     chronologies,
@@ -18,9 +18,11 @@ from service.api import (
     declarations,
     figures,
     me,
+    milestones,
     partnerships,
     recommendations,
     registry,
+    reports,
     shortlist,
     slack,
     slack_workspaces,
@@ -35,6 +37,7 @@ from service.ratelimit import PublicRateLimit
 from service.request_ids import RequestIds, with_id
 from service.settings import check_secret_key, get_settings
 from service.web import agencies as agency_pages
+from service.web import case_milestones as case_milestone_pages
 from service.web import cases as case_pages
 from service.web import chronologies as chronology_pages
 from service.web import consultants as consultant_pages
@@ -43,6 +46,7 @@ from service.web import imports as import_pages
 from service.web import pages as shared_pages
 from service.web import partnerships as partnership_pages
 from service.web import recommendations as recommendation_pages
+from service.web import reports as report_pages
 from service.web import reviews as review_pages
 from service.web import session as sign_in_pages
 from service.web import users as user_pages
@@ -60,12 +64,14 @@ ROUTERS: tuple[APIRouter, ...] = (
     terms.router,
     chronologies.router,
     cases.router,
+    milestones.router,
     data_protection.router,
     me.router,
     declarations.router,
     partnerships.router,
     figures.router,
     recommendations.router,
+    reports.router,
 )
 # The admin pages, under /admin.
 WEB_ROUTERS: tuple[APIRouter, ...] = (
@@ -76,11 +82,13 @@ WEB_ROUTERS: tuple[APIRouter, ...] = (
     agency_pages.router,
     import_pages.router,
     case_pages.router,
+    case_milestone_pages.router,
     chronology_pages.router,
     review_pages.router,
     user_pages.router,
     partnership_pages.router,
     recommendation_pages.router,
+    report_pages.router,
 )
 
 
@@ -183,6 +191,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     if slack_http.enabled(settings):
         slack_http.mount(app, settings)
+    daily_jobs.schedule(app, get_engine(), interval_seconds=settings.retention_purge_check_seconds)
     _publish_error_schema(app)
     app.add_middleware(metrics.HttpMetrics)
     app.add_middleware(RequestIds)  # outside the rest: every log line of the request carries its id

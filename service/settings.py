@@ -49,8 +49,15 @@ class Settings(BaseSettings):
         le=100,
         description="Local policy, not law (set the board's own retention schedule): a case closed more than "
         "this many years ago loses its free text (board reasons, declaration statements, terms of reference, "
-        "review comments, agencies' chronologies and the glossary) at the next 'scr retention purge'; its "
-        "features and outcomes are kept.",
+        "review comments, agencies' chronologies and the glossary, milestone notes) at the next daily purge "
+        "(or 'scr retention purge'); its features and outcomes are kept.",
+    )
+    retention_purge_check_seconds: int = Field(
+        default=3600,
+        ge=0,
+        description="How often the service's own loop looks whether today's retention purge has run (it "
+        "runs once a day, claimed once across replicas) and sends the chronology reminders due (each once). "
+        "0 turns the loop off (then run 'scr retention purge' and 'scr bot chronologies' from cron).",
     )
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
     db_pool_size: int = Field(

@@ -23,6 +23,7 @@ from sqlmodel import Session, SQLModel
 # The service refuses to start without a real secret key: this run has its own, which the servers the
 # tests start as processes (uvicorn in tests/recovery) inherit.
 os.environ["SCR_SECRET_KEY"] = secrets.token_urlsafe(48)
+os.environ.setdefault("SCR_RETENTION_PURGE_CHECK_SECONDS", "0")  # the purge loop runs where a test says
 
 BASE_URL = os.environ.get("SCR_DATABASE_URL", "")
 ON_POSTGRES = BASE_URL.startswith("postgresql")

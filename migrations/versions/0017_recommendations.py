@@ -11,7 +11,7 @@ from service.migration_parts import cascade, create_indexes, drop_tables, option
 
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 
 # Each new table, in the order it is made, with its indexed columns: upgrade makes these indexes and
 # downgrade drops them, newest first.

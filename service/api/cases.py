@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 from pydantic_core import PydanticCustomError
 from sqlmodel import Session, col, select
 
-from commissioning import features, rules, store, threshold
+from commissioning import closing, features, rules, store, threshold
 from commissioning.models import Case, CaseContributor, CaseStatus, Partnership
 from core.clock import today as service_today
 from core.errors import Invalid
@@ -43,6 +43,7 @@ from service.api.schemas import (
     CaseIn,
     CaseOut,
     CasePage,
+    CaseStatusIn,
     DecisionOut,
     ThresholdIn,
 )
@@ -385,9 +386,22 @@ def record_decision(ref: Ref, body: BoardDecisionIn, session: SessionDep, actor:
 
 
 @router.post("/cases/{ref}/close")
-def close_case(ref: Ref, session: SessionDep, actor: CaseChairOrAdmin) -> CaseOut:
-    """A chair or an admin closes a case whose review is done: it takes no new commissions, and its free
-    text is removed ``SCR_RETENTION_YEARS`` later (``POST /retention/purge``). 409 if already closed.
-    Audited."""
-    view = store.close_case(session=session, ref=ref, actor=actor.email, today=service_today())
+def close_case(
+    ref: Ref, session: SessionDep, actor: CaseChairOrAdmin, body: CaseStatusIn | None = None
+) -> CaseOut:
+    """A chair or an admin closes a case whose review is done, with the reason (``{"reason": ...}``; the
+    pages and Slack ask for it): it takes no new commissions, and its free text is removed
+    ``SCR_RETENTION_YEARS`` later (``POST /retention/purge``). 409 if already closed. Audited."""
+    reason = body.reason if body else None
+    view = closing.close_case(
+        session=session, ref=ref, actor=actor.email, today=service_today(), reason=reason
+    )
+    return _case_out(session, view.to_json(today=service_today(), rulesets=rulesets()))
+
+
+@router.post("/cases/{ref}/reopen")
+def reopen_case(ref: Ref, body: CaseStatusIn, session: SessionDep, actor: CaseChairOrAdmin) -> CaseOut:
+    """A chair or an admin opens a closed case again, with the reason (required): its retention period
+    stops until it is closed again. 409 if it is open. Audited."""
+    view = closing.reopen_case(session=session, ref=ref, actor=actor.email, reason=body.reason or "")
     return _case_out(session, view.to_json(today=service_today(), rulesets=rulesets()))

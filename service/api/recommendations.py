@@ -21,7 +21,7 @@ from registry.changes import problem
 from service import overdue_actions
 from service.access import GrantsDep, forbidden
 from service.api.params import MAX_ID, Ref
-from service.api.schemas import (
+from service.api.review_schemas import (
     ActionChangeIn,
     ActionIn,
     ActionOut,

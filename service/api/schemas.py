@@ -8,14 +8,13 @@ stay beside their tables and queries. Shared path parameters are ``service.api.p
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field, HttpUrl, WithJsonSchema, field_validator
+from pydantic import BaseModel, Field, WithJsonSchema, field_validator
 from sqlmodel import SQLModel
 
 from commissioning import features, threshold
 from commissioning.consultant_views import CheckOut
 from commissioning.models import CaseStatus, CommissionRole, CommissionStatus, SignedStatement
-from commissioning.recommendations import Change, Status
-from core.values import Day, Line, OptionalLine, OptionalText, Text
+from core.values import Day, Line, OptionalText, Text
 from registry import expiry
 from registry.models import SLACK_USER_ID, AbsencePublic, EngagementPublic, InterestPublic
 from registry.self_service import Declared
@@ -485,6 +484,12 @@ class BoardDecisionIn(BaseModel):
     )
 
 
+class CaseStatusIn(BaseModel):
+    reason: OptionalText = Field(
+        default=None, max_length=2000, description="why the case is closed or reopened (required to reopen)"
+    )
+
+
 # Data protection (service.api.data_protection) ----------------------------------------------------
 
 
@@ -493,7 +498,8 @@ class PurgedCaseOut(BaseModel):
     closed_on: dt.date
     fields: dict[str, int] = Field(
         description="records whose free text was (or would be) removed: decision_reasons, "
-        "declaration_statements, terms_versions, review_comments"
+        "declaration_statements, terms_versions, review_comments, chronology_entries, case_notes (milestone "
+        "notes and the reasons for closing or reopening)"
     )
 
 
@@ -533,146 +539,33 @@ class AvailabilityOut(BaseModel):
     away: list[AbsencePublic]
 
 
-# Recommendations and action plans (service.api.recommendations) -----------------------------------
+# The thematic briefing (service.api.reports) ------------------------------------------------------
 
 
-class RecommendationIn(BaseModel):
-    text: Text = Field(min_length=1, max_length=5000, description="the recommendation as the review words it")
-    scope: Literal["single_agency", "multi_agency"] | None = Field(
-        default=None, description="whether it needs a single-agency or a multi-agency response"
-    )
-    agencies: list[Annotated[Line, Field(min_length=1, max_length=200)]] = Field(
-        default_factory=list, max_length=30, description="the agencies asked to act: ids, names or aliases"
-    )
-    owner: OptionalLine = Field(default=None, max_length=200, description="the person or role accountable")
-    priority: Literal["high", "medium", "low"] | None = None
-    due: Day | None = Field(default=None, description="the date by which the change should be in place")
-    finding: OptionalText = Field(default=None, max_length=5000, description="the finding it answers")
+class ReferenceOut(BaseModel):
+    percent: float
+    area: str
+    source: str
+    year: int
 
 
-class WarningOut(BaseModel):
-    check: str = Field(description="the writing check, as GET /recommendation-checks lists them")
-    msg: str
-
-
-class EvidenceOut(BaseModel):
-    id: int
-    kind: Literal["file", "link"]
-    filename: str | None
-    link: str | None
-    bytes: int | None
-    note: str | None
-    added_by: str
-    added_at: dt.datetime
-
-
-class ActionOut(BaseModel):
-    id: int
-    recommendation_id: int
-    agency_id: str | None
-    agency: str | None
-    text: str
-    owner: str
-    due: dt.date
-    status: Status
-    status_words: str
-    overdue_days: int
-    evidence: list[EvidenceOut]
-
-
-class RecommendationAgencyOut(BaseModel):
-    id: str
-    name: str
-
-
-class RecommendationOut(BaseModel):
-    id: int
-    case_ref: str
-    number: int
-    text: str
-    scope: str | None
-    scope_words: str
-    agencies: list[RecommendationAgencyOut]
-    owner: str | None
-    priority: str | None
-    due: dt.date | None
-    finding: str | None
-    status: Status
-    status_words: str
-    warnings: list[WarningOut]
-    created_by: str
-    created_at: dt.datetime
-    closed_on: dt.date | None
-    closed_by: str | None
-    closed_note: str | None
-    actions: list[ActionOut]
-
-
-class RecommendationsImported(BaseModel):
-    dry_run: bool
-    recommendations: list[RecommendationIn | RecommendationOut] = Field(
-        description="as read from the file (a dry run: with the warnings each would get), or as recorded"
-    )
-    warnings: list[list[WarningOut]] = Field(description="each recommendation's warnings, in order")
-
-
-class OpenRecommendationOut(BaseModel):
-    recommendation: RecommendationOut
-    age_days: int = Field(description="days since it was recorded")
-    partnership: str = Field(description="the lead partnership's name")
-
-
-class RecommendationCheckOut(BaseModel):
-    id: str
-    title: str
-    local: bool = Field(description="whether it rests on local practice")
-    local_note: str | None
-    sources: list[str]
-
-
-class ActionIn(BaseModel):
-    text: Text = Field(min_length=1, max_length=5000)
-    owner: EmailStr = Field(max_length=254, description="who owns it: reminded by Slack or email when late")
-    due: Day
-    agency: OptionalLine = Field(
-        default=None, max_length=200, description="the agency whose plan it is (id, name or alias)"
+class FigureOut(BaseModel):
+    group: str
+    key: str = Field(description="stable and readable: age.under_1_year, theme.domestic_abuse, ...")
+    label: str
+    count: int | None = Field(description="null where the publishable version suppresses it")
+    denominator: int | None = Field(description="what the count is out of; null when itself suppressed")
+    percent: float | None = Field(description="null where suppressed, or when there is nothing to share")
+    reference: ReferenceOut | None = Field(
+        description="a figure to compare with, when the partnership has one"
     )
 
 
-class ActionChangeIn(BaseModel):
-    change: Change = Field(description="start, submit_evidence, complete or send_back")
-    note: OptionalText = Field(default=None, max_length=4000)
-    links: list[HttpUrl] = Field(
-        default_factory=list, max_length=10, description="links added as evidence before the change"
-    )
-
-
-class CloseIn(BaseModel):
-    note: OptionalText = Field(default=None, max_length=4000)
-
-
-class OwnedOut(BaseModel):
-    case_ref: str
-    recommendation: int
-    action: ActionOut
-
-
-class OverdueOut(BaseModel):
-    action_id: int
-    key: str = Field(description="the once-only claim of its reminder")
-    due: dt.date
-    days: int
-    owner: str
-    owner_slack_user_id: str | None = Field(description="when the owner is a user linked in Slack")
-    owner_slack_team_id: str | None
-    case_ref: str
-    recommendation: int
-    agency: str | None
-    partnership: str = Field(description="the lead partnership's prefix")
-    words: str = Field(description="the reminder in words for its owner: references and dates only")
-
-
-class EmailedOut(BaseModel):
-    claimed: bool = Field(description="false when its reminder had gone already")
-    status: Literal["sent", "off", "failed", "already"]
-    message: str
+class BriefingOut(BaseModel):
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    scope: str = Field(description="the partnership's name, or all partnerships")
+    publishable: bool
+    cases: int = Field(description="how many cases are in scope")
+    figures: list[FigureOut]
+    case_references: list[str] = Field(description="the cases counted (the internal version only)")

@@ -15,6 +15,7 @@ from registry.identities import OWN_WORKSPACE
 from service import chronology_notices as notices
 from service import slack_partnerships, slack_state
 from service.access import CaseReader, GrantsDep, PartnershipPerson
+from service.api.cases import rulesets
 from service.api.params import Ref
 from service.api.schemas import CheckDue, Deadline, HeldRole, Me, OutcomeLabel, PartnershipChannels
 from service.auth import BotUser, CurrentUser, IdentityProbe
@@ -93,7 +94,7 @@ def _deadlines(
     recommendation), soonest first, each with the case's lead partnership (from ``prefixes``, by id)."""
     found = []
     partnership = (prefixes or {}).get(view.case.partnership_id)
-    for due in view.governing().deadlines:
+    for due in view.governing(rulesets()).deadlines:  # counted from the recorded milestones
         kind = labels.get(due.type)
         label = kind.label if kind else due.type
         found.append(

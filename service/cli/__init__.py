@@ -11,9 +11,11 @@ from service.cli import (
     backups,
     cases,
     chronology,
+    milestones,
     partnerships,
     recommendations,
     records,
+    reports,
     server,
     slack,
     slack_workspaces,
@@ -48,8 +50,10 @@ app.add_typer(admin.audit_app, name="audit")
 app.add_typer(records.registry_app, name="registry")
 app.add_typer(server.demo_app, name="demo")
 app.add_typer(records.retention_app, name="retention")
+app.add_typer(milestones.case_app, name="case")
 app.add_typer(slack.bot_app, name="bot")
 app.add_typer(slack_workspaces.slack_app, name="slack")
 app.add_typer(chronology.chronology_app, name="chronology")
+app.add_typer(reports.report_app, name="report")
 app.add_typer(recommendations.recommendation_app, name="recommendation")
 app.add_typer(recommendations.action_app, name="action")

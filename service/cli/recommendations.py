@@ -81,7 +81,7 @@ def recommendation_add(
     from commissioning import recommendation_store as store
     from core import clock
     from service.api.recommendations import draft_of
-    from service.api.schemas import RecommendationIn
+    from service.api.review_schemas import RecommendationIn
 
     try:
         draft = draft_of(

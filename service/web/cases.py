@@ -59,7 +59,7 @@ def _row(
     view: case_store.CaseView, today: date
 ) -> tuple[case_store.CaseView, StoredDecision, tuple[Due, ...]]:
     """A case with the decision in force and its deadlines ahead, as the list shows them."""
-    governing = view.governing()
+    governing = view.governing(rules.load_all(get_settings().rule_settings), today)  # from the milestones
     return view, governing.decision, governing.ahead(today)
 
 
@@ -118,7 +118,7 @@ def _case_page(
         view = case_store.get_case(session=session, ref=ref)
     except NotFound as error:
         raise _not_found(user, error.message) from None
-    governing = view.governing()
+    governing = view.governing(rules.load_all(get_settings().rule_settings))  # from the milestones
     versions = terms_store.list_versions(session=session, ref=ref)
     held = commissions.list_commissions(session=session, ref=ref)
     actors = [

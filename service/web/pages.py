@@ -119,6 +119,7 @@ def may_open(grants: Grants) -> dict[str, bool]:
         "chronologies": grants.regional == Role.agency_contact,
         "reviews": grants.regional == Role.reviewer,
         "partnerships": not outside,
+        "reports": grants.holds() or grants.list_admin or grants.regional == Role.analyst,
     }
 
 

@@ -22,7 +22,7 @@ from core import clock
 from core.errors import Invalid, NotAllowed
 from registry.models import Agency
 from service.api.recommendations import draft_of
-from service.api.schemas import ActionIn, RecommendationIn
+from service.api.review_schemas import ActionIn, RecommendationIn
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.policy import partnership_policy

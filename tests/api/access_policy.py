@@ -67,6 +67,7 @@ MATRIX: dict[str, Access] = {
     "GET /metrics": METRICS_SCRAPER,
     "GET /api/v1/audit": AUDIT_READERS,
     "GET /api/v1/figures": FIGURE_READERS,
+    "GET /api/v1/reports/thematic": LIST_READERS,  # each their own partnership's; regional: publishable
     # the approved list
     "GET /api/v1/agencies": LIST_READERS,
     "POST /api/v1/agencies": ADMINS,
@@ -162,6 +163,9 @@ MATRIX: dict[str, Access] = {
     "PATCH /api/v1/cases/{ref}": STAFF,
     "POST /api/v1/cases/{ref}/decision": CHAIRS,
     "POST /api/v1/cases/{ref}/close": CHAIRS_OR_ADMINS,
+    "POST /api/v1/cases/{ref}/reopen": CHAIRS_OR_ADMINS,
+    "GET /api/v1/cases/{ref}/milestones": CASE_READERS,
+    "POST /api/v1/cases/{ref}/milestones": STAFF,
     # the admin pages
     "GET /admin/static/admin.css": PUBLIC,
     "GET /admin/sign-in": PUBLIC,
@@ -169,6 +173,8 @@ MATRIX: dict[str, Access] = {
     "POST /admin/sign-out": PUBLIC,
     "GET /admin": STAFF | CHRONOLOGY_PEOPLE,  # each to their own start page
     "GET /admin/dashboard": ADMINS,
+    "GET /admin/reports/thematic": LIST_READERS,  # each their own partnership's; regional: publishable
+    "GET /admin/reports/thematic/download": LIST_READERS,
     "GET /admin/consultants": ADMINS,
     "GET /admin/consultants/new": ADMINS,
     "POST /admin/consultants/new": ADMINS,
@@ -210,6 +216,9 @@ MATRIX: dict[str, Access] = {
     "POST /admin/cases/{ref}/commissions/{commission_id}/declaration": frozenset({"admin"}),
     "POST /admin/cases/{ref}/partnerships": COMMISSIONERS,
     "POST /admin/cases/{ref}/partnerships/{prefix}/remove": COMMISSIONERS,
+    "GET /admin/cases/{ref}/milestones": STAFF,
+    "POST /admin/cases/{ref}/milestones": STAFF,
+    "POST /admin/cases/{ref}/status": CHAIRS_OR_ADMINS,
     # chronology pages: an agency contact's requests and upload page, a case's chronology, reviewers' pages
     "GET /admin/chronologies": AGENCY_CONTACTS,
     "GET /admin/chronologies/{ref}/{agency_id}": CHRONOLOGY_SENDERS,

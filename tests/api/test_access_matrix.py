@@ -132,6 +132,7 @@ CALLS: dict[str, Call] = {
     ),
     "GET /api/v1/consultants/export": Call(ok=200),
     "GET /api/v1/consultants/search": Call(params={"q": "Rhea"}, ok=200),
+    "GET /api/v1/reports/thematic": Call(params={"from": "2026-01-01", "to": "2026-12-31"}, ok=200),
     "POST /api/v1/consultants/import": Call(
         files={"file": ("list.csv", b"name,email\nIvy Import,ivy.import@reviews.example.org\n", "text/csv")},
         params={"dry_run": "true"},
@@ -263,6 +264,15 @@ CALLS: dict[str, Call] = {
         records={"ref": "case_to_decide"}, json={"accepted": True}, ok=200
     ),
     "POST /api/v1/cases/{ref}/close": Call(records={"ref": "case_to_close"}, ok=200),
+    "POST /api/v1/cases/{ref}/reopen": Call(records={"ref": "case_to_reopen"}, json=REASON, ok=200),
+    "GET /api/v1/cases/{ref}/milestones": Call(ok=200),
+    "POST /api/v1/cases/{ref}/milestones": Call(
+        json={"kind": "review_started", "on": TODAY.isoformat()}, ok=201
+    ),
+    "POST /admin/cases/{ref}/milestones": Call(
+        form={"kind": "review_started", "on": TODAY.isoformat()}, ok=200
+    ),
+    "POST /admin/cases/{ref}/status": Call(records={"ref": "case_to_close_on_page"}, form=REASON, ok=200),
     "POST /admin/sign-in": Call(form={"email": "nobody@board.example.org", "password": "a wrong guess"}),
     "POST /admin/consultants/new": Call(
         form={"name": "Pat Page", "email": "pat.page@reviews.example.org", "capacity": "2"}, ok=200
@@ -707,6 +717,8 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
         "case_to_change": seed.case(),
         "case_to_decide": seed.case(),
         "case_to_close": seed.case(),
+        "case_to_reopen": seed.case(),
+        "case_to_close_on_page": seed.case(),
         "version": 1,
         "fmt": "md",
         "from_version": 1,
@@ -745,10 +757,13 @@ def world(http: TestClient, engine: Any, empty_database: Callable[[], None]) -> 
         "case_to_change",
         "case_to_decide",
         "case_to_close",
+        "case_to_reopen",
+        "case_to_close_on_page",
         "case_for_partners",
         "case_for_page_partners",
     ):
         seed.send("POST", f"/api/v1/cases/{ids[key]}/partnerships/CON", 204)
+    seed.send("POST", f"/api/v1/cases/{ids['case_to_reopen']}/close", 200, json=REASON)
     seed.send("POST", f"/api/v1/cases/{ref}/chronology/requests", json={})
     tokens |= _chronology_people(
         engine, reviewer=ids["declared_consultant"], former=ids["to_withdraw_consultant"]

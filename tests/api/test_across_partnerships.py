@@ -11,7 +11,7 @@ import pytest
 from factories import TODAY, case, commission, consultant, engagement, hackney
 from sqlmodel import select
 
-from commissioning import commissions, partnerships
+from commissioning import partnerships, workload
 from commissioning.models import Commission, CommissionStatus
 from core.audit import AuditEvent
 from registry.vocabulary import EngagementKind
@@ -99,7 +99,7 @@ def test_two_partnerships_commissioning_the_last_place_at_once_let_exactly_one_t
     world.expire_all()
     held = world.exec(select(Commission).where(Commission.consultant_id == rae)).all()
     assert len(held) == 2
-    assert commissions.places_held(session=world, consultant_id=rae) == 2
+    assert workload.places_held(session=world, consultant_id=rae) == 2
 
 
 # The audit of a refusal --------------------------------------------------------------------------------

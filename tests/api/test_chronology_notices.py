@@ -18,7 +18,7 @@ from commissioning.chronology.requests import reminder_on
 from commissioning.models import Case, ChronologyRequest
 from core import clock
 from core.audit import AuditEvent
-from service import chronologies
+from service import chronologies, daily_jobs
 from service import chronology_notices as notices
 from service.models import Role
 
@@ -274,3 +274,24 @@ def test_issuing_through_the_api_emails_the_new_requests_once(
     assert f"{BASE}/admin/chronologies/HAC-2026-0102/met-police" in sent.message.get_content()
     assert client.post(url, headers=commissioner.headers).json()["requests"] == []  # asked once, told once
     assert len(mailbox.received) == 1
+
+
+def test_the_services_own_loop_sends_the_reminders_once_and_none_without_an_address(
+    session: Session,
+    engine,
+    asked: Case,
+    mailbox: MailStandIn,
+    environment,  # type: ignore[no-untyped-def]
+) -> None:
+    reminding = date(2026, 12, 22)
+    assert (
+        daily_jobs.remind_agencies(engine, today=reminding) == 0
+    )  # no public address: nothing, nothing marked
+    environment(SCR_PUBLIC_URL=BASE)
+    assert daily_jobs.remind_agencies(engine, today=reminding) == 3  # each agency's request
+    assert daily_jobs.remind_agencies(engine, today=reminding) == 0  # another look, or another replica
+    assert sorted(r.rcpt_tos for r in mailbox.received) == [
+        ("ana@hackney.example",),
+        ("jo@police.example",),
+        ("sam@police.example",),
+    ]

@@ -29,7 +29,14 @@ ANN_STATEMENT = "I once sat on a panel with the designated nurse."
 BOB_STATEMENT = "Bob knew the head teacher from a training course."
 COMMENT = "Thorough chronology; the family valued the meetings."
 CONFIRM_REASON = "A professional contact only."
-FIELDS = {"decision_reasons": 1, "declaration_statements": 2, "terms_versions": 1, "review_comments": 1}
+FIELDS = {
+    "decision_reasons": 1,
+    "declaration_statements": 2,
+    "terms_versions": 1,
+    "review_comments": 1,
+    "chronology_entries": 0,
+    "case_notes": 0,
+}
 
 
 def ok(response, status=200):  # type: ignore[no-untyped-def]

@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from commissioning import commissions
 from commissioning.models import Commission, CommissionStatus
+from commissioning.workload import workload as workload_since
 from core.transaction import atomic, unit_of_work
 from matching import candidates, profile_cache
 from matching.policy import IndependencePolicy
@@ -318,10 +319,10 @@ def test_the_copy_answers_as_reading_the_list_afresh(world, engine):
             agencies = candidates.resolve_agencies(session=session, names=names)
             assert snapshot.agencies(names) == agencies
             for day in (TODAY, TODAY + timedelta(days=5), TODAY + timedelta(days=400)):
-                workload = commissions.workload(since=day - timedelta(days=365))
+                held = workload_since(since=day - timedelta(days=365))
                 for available_only in (True, False):
                     asked = {"session": session, "contexts": contexts, "agencies": agencies, "policy": policy}
-                    asked |= {"today": day, "workload": workload, "available_only": available_only}
+                    asked |= {"today": day, "workload": held, "available_only": available_only}
                     fresh = candidates.load_profiles(**asked)
                     cached = snapshot.profiles_for(**asked)
                     assert in_order(cached) == in_order(fresh), (refs, day, available_only)

@@ -6,7 +6,7 @@ import pytest
 from factories import TODAY, case, consultant, engagement, hackney, interest, rating
 from typer.testing import CliRunner
 
-from commissioning import commissions, shortlists
+from commissioning import commissions, shortlists, workload
 from commissioning.models import Commission
 from matching import candidates, conflicts
 from matching.policy import IndependencePolicy
@@ -240,7 +240,7 @@ def test_the_sql_filter_never_leaves_out_a_consultant_the_checks_would_accept(wo
     world.commit()
     context = commissions.case_context(session=world, case=commissions._case(world, "HK-1"))
     agencies = candidates.resolve_agencies(session=world, names=context.agencies)
-    work = commissions.workload(since=TODAY)
+    work = workload.workload(since=TODAY)
 
     def load(available_only):
         return candidates.load_profiles(
@@ -367,7 +367,7 @@ def test_the_plan_over_each_cases_best_candidates_equals_the_plan_over_all_of_th
 
     contexts = [commissions.case_context(session=world, case=commissions._case(world, ref)) for ref in refs]
     agencies = candidates.resolve_agencies(session=world, names=[a for c in contexts for a in c.agencies])
-    work = commissions.workload(since=TODAY)
+    work = workload.workload(since=TODAY)
     profiles = candidates.load_profiles(
         session=world, contexts=contexts, agencies=agencies, policy=policy, today=TODAY, workload=work
     )

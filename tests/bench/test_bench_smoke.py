@@ -37,7 +37,7 @@ def smoke_params() -> list[object]:
 
 
 def test_the_benchmarks_are_found() -> None:
-    expected = {"chronology", "load", "registry", "shortlist", "slack", "terms", "threshold"}
+    expected = {"briefing", "chronology", "load", "registry", "shortlist", "slack", "terms", "threshold"}
     assert expected <= {b.stem for b in BENCHES}
 
 

@@ -601,7 +601,38 @@ def check_call(method: str, body: dict[str, Any]) -> Verdict:
         return check_message(body, method=method)
     if method in VIEW_METHODS:
         return check_view(body, method=method)
+    if method in UPLOAD_METHODS:
+        return check_upload(method, body)
     return Verdict()
+
+
+UPLOAD_METHODS = frozenset({"files.getUploadURLExternal", "files.completeUploadExternal"})
+
+
+def check_upload(method: str, body: dict[str, Any]) -> Verdict:
+    """The two calls of a files upload v2 around the bytes: asking for an upload URL needs the file's
+    name and its length in bytes (a whole number above 0); completing it needs the files, a JSON list of
+    objects each naming an ``id``."""
+    problems = []
+    if method == "files.getUploadURLExternal":
+        if not str(body.get("filename") or "").strip():
+            problems.append("[ERROR] missing required field: filename")
+        length = str(body.get("length") or "")
+        if not length.isdigit() or int(length) < 1:
+            problems.append("[ERROR] length must be a whole number of bytes above 0")
+    else:
+        files = body.get("files")
+        try:
+            listed = json.loads(files) if isinstance(files, str) else files
+        except ValueError:
+            listed = None
+        if (
+            not isinstance(listed, list)
+            or not listed
+            or not all(isinstance(item, dict) and item.get("id") for item in listed)
+        ):
+            problems.append("[ERROR] files must be a JSON list of objects, each with an id")
+    return Verdict("invalid_arguments", problems) if problems else Verdict()
 
 
 # Acknowledgements -------------------------------------------------------------------------------------

@@ -650,3 +650,21 @@ def test_oauth_access_takes_the_apps_credentials_a_fresh_code_and_the_authorisat
     assert refused(code=fresh, redirect_uri=app_redirect) == "invalid_code"  # once only
     no_redirect = code(redirect_uri=None)  # Slack used the app's first redirect URL
     assert oauth.oauth_v2_access(client_id="9.9", client_secret="secret", code=no_redirect)["ok"]
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "ok"),
+    [
+        ("files.getUploadURLExternal", {"filename": "briefing.pdf", "length": "2048"}, True),
+        ("files.getUploadURLExternal", {"length": "2048"}, False),
+        ("files.getUploadURLExternal", {"filename": "briefing.pdf", "length": "0"}, False),
+        ("files.getUploadURLExternal", {"filename": "briefing.pdf"}, False),
+        ("files.completeUploadExternal", {"files": '[{"id": "F1", "title": "briefing.pdf"}]'}, True),
+        ("files.completeUploadExternal", {"files": "[]"}, False),
+        ("files.completeUploadExternal", {"files": '[{"title": "no id"}]'}, False),
+        ("files.completeUploadExternal", {"files": "not json"}, False),
+    ],
+)
+def test_a_files_upload_v2_needs_what_slack_needs(method: str, body: dict[str, Any], ok: bool) -> None:
+    verdict = check_call(method, body)
+    assert verdict.ok is ok and (ok or verdict.error == "invalid_arguments")

@@ -44,11 +44,28 @@ def test_the_check_modal_asks_every_feature_of_the_catalogue_within_slack_limits
         if (block.get("block_id") or "").startswith(check_form.THEMES_BLOCK)
         for option in block["element"]["options"]
     }
-    assert asked | themes == {feature["name"] for feature in catalogue}
+    assert asked | themes == {feature["name"] for feature in catalogue if feature["in_slack"]}
     assert not asked & themes
     assert len(view["blocks"]) <= blocks.MODAL_BLOCKS
     assert len(view["title"]["text"]) <= blocks.MODAL_TITLE_CHARS
     assert len(ids) == len(set(ids))
+
+
+def test_special_category_data_is_neither_asked_nor_read_back_in_slack(catalogue):
+    kept_out = {feature["name"] for feature in catalogue if not feature["in_slack"]}
+    assert "ethnic_group" in kept_out
+    view = check_form.form(catalogue)
+    words = " ".join(_walk_texts(view))
+    assert "ethnic group" not in words.casefold() and "Bangladeshi" not in words and "Roma" not in words
+    submitted = {
+        "feature:ethnic_group": {
+            "value": {"type": "static_select", "selected_option": {"value": "white_roma"}}
+        },
+        "themes:people": {
+            "value": {"type": "multi_static_select", "selected_options": [{"value": "ethnic_group"}]}
+        },
+    }
+    assert check_form.features_from(catalogue, submitted) == {}
 
 
 def test_a_feature_added_to_the_catalogue_appears_in_the_modal_without_code(catalogue):

@@ -21,6 +21,7 @@ from blockkit_rules import Verdict, check_ack, check_call
 from slack_rig import CHECKS
 
 import bot.features
+from bot.features.case import timeline as case_timeline
 from bot.features.case import views as case_view
 from bot.features.check import answer
 from bot.features.check import form as check_form
@@ -336,6 +337,21 @@ def home_lists() -> dict[str, Any]:
     return {"cases": cases, "awaiting": awaiting, "expiring": expiring, "owned": owned}
 
 
+def milestone_lines() -> list[dict[str, Any]]:
+    """A timeline as the service answers it: every milestone, long words and bases, half of them late."""
+    return [
+        {
+            "kind": f"k{n}",
+            "words": NAME,
+            "on": (TODAY - timedelta(days=n)).isoformat() if n % 2 else None,
+            "due": TODAY.isoformat(),
+            "late": n % 3 == 0,
+            "standing": f"Late: it was due by Wed 11 Nov 2026 {NAME}",
+        }
+        for n in range(9)
+    ]
+
+
 # Every builder, at scale -------------------------------------------------------------------------------
 
 NOTICE = me_view.notice_summary(
@@ -358,6 +374,16 @@ BUILDERS: dict[Callable[..., Any], Callable[[], list[Built]]] = {
         _modal(case_view.depart_modal(WHERE, labels={f"o{n}": NAME for n in range(150)}, today=TODAY)),
     ],
     case_view.accept_modal: lambda: [_modal(case_view.accept_modal(WHERE, today=TODAY))],
+    case_timeline.blocks: lambda: [
+        _message(
+            case_view.blocks(case(decided=True), labels=labels(), chair=True, today=TODAY)
+            + case_timeline.blocks(milestone_lines(), ref=WHERE["ref"], status=status, may_close=True)
+        )
+        for status in ("open", "closed")
+    ],
+    case_timeline.status_modal: lambda: [
+        _modal(case_timeline.status_modal(WHERE, close=close)) for close in (True, False)
+    ],
     answer.blocks: lambda: [
         _message(
             answer.blocks(
@@ -585,7 +611,12 @@ def test_every_message_text_built_from_large_inputs_is_within_slacks_advice(
 def _view_modules() -> list[Any]:
     names = [f"bot.features.{m.name}.views" for m in pkgutil.iter_modules(bot.features.__path__)]
     found = []
-    for name in [*names, "bot.features.check.answer", "bot.features.check.form"]:
+    for name in [
+        *names,
+        "bot.features.check.answer",
+        "bot.features.check.form",
+        "bot.features.case.timeline",
+    ]:
         try:
             found.append(importlib.import_module(name))
         except ModuleNotFoundError:

@@ -46,6 +46,7 @@ CONTRACT_NAMES = {
 # Added for the rules since: where the child lived, the Panel's notification date.
 FOR_THE_RULES = {"normally_resident_in_england", "incident_outside_home_area", "panel_notified_date"}
 FOR_THE_LEAD = {"incident_area", "responsible_area"}  # which partnership leads (``commissioning.lead``)
+FOR_THE_BRIEFING = {"ethnic_group"}  # the thematic briefing's own facts, which no rule reads
 
 
 def problems(raw: object, **kwargs: date) -> list[dict[str, object]]:
@@ -273,7 +274,11 @@ def test_the_json_schema_accepts_the_examples_and_rejects_unknown_names() -> Non
         "other_harm",
         "none",
     ]
-    assert set(schema["properties"]) == set(features.BY_NAME) == CONTRACT_NAMES | FOR_THE_RULES | FOR_THE_LEAD
+    assert (
+        set(schema["properties"])
+        == set(features.BY_NAME)
+        == CONTRACT_NAMES | FOR_THE_RULES | FOR_THE_LEAD | FOR_THE_BRIEFING
+    )
     jsonschema.validate({"family_languages": ["British Sign Language"]}, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"agencies_involved": ["Hackney CSC"]}, schema)
@@ -316,3 +321,21 @@ def test_a_feature_named_in_a_text_for_people_is_replaced_by_its_phrase() -> Non
 )
 def test_an_answer_reads_as_words(name: str, value: object, words: str) -> None:
     assert features.answer_words(name, value) == words
+
+
+# --- the family's ethnic group (special category data) ------------------------------------------------
+
+
+def test_the_ethnic_group_is_the_census_19_categories_in_its_5_groups_and_kept_out_of_slack() -> None:
+    ethnic = features.BY_NAME["ethnic_group"]
+    groups = {option.group for option in ethnic.options}
+    assert len(ethnic.options) == 19 and len(groups) == 5
+    assert "White: English, Welsh, Scottish, Northern Irish or British" in {o.label for o in ethnic.options}
+    assert all(option.label.startswith(option.group + ": ") for option in ethnic.options)
+    assert "Article 9" in ethnic.help and "Slack" in ethnic.help and "BAME" not in ethnic.help
+    published = ethnic.to_json()
+    assert published["in_slack"] is False and published["options"][0]["group"].startswith("Asian")
+    assert features.BY_NAME["outcome"].to_json()["in_slack"] is True
+    assert "group" not in features.BY_NAME["outcome"].to_json()["options"][0]
+    assert features.validate({"ethnic_group": "white_roma"}) == {"ethnic_group": "white_roma"}
+    assert problems({"ethnic_group": "bame"})[0]["valid"][0] == "asian_bangladeshi"

@@ -86,3 +86,15 @@ def test_the_walk_sees_real_imports() -> None:
         ("service", "core"),
         ("service", "bot"),
     } <= found
+
+
+def test_no_source_file_is_over_600_lines() -> None:
+    """A module that long holds more than one thing: split it by what it holds (tests and migrations
+    aside, as the house plan says)."""
+    long = {
+        str(path.relative_to(ROOT)): count
+        for package in (*PACKAGES, "bench")
+        for path in (ROOT / package).rglob("*.py")
+        if (count := len(path.read_text().splitlines())) > 600
+    }
+    assert long == {}

@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import clock, dm
 from bot.deps import Deps
+from bot.features.case import timeline
 from bot.features.case import views as case_view
 from bot.listening import on_press, on_submit
 from bot.modals import refuse
@@ -23,6 +24,7 @@ from bot.service_client import Forbidden, NotFound, Rejected, ServiceClient
 from bot.slack_calls import if_refused
 from bot.subcommands import Invocation, subcommand
 from bot.views import errors, inputs
+from bot.views.blocks import message
 
 DECIDED = "Your decision is recorded"
 SHOWN = (Rejected, Forbidden, NotFound)  # refusals shown in the modal, where the chair can act on them
@@ -43,8 +45,12 @@ async def _blocks(service: ServiceClient, *, user: str, ref: str) -> list[dict[s
         service.outcome_labels(),
         _standings(service, user=user, ref=ref),
     )
-    chair = "chair" in roles_in(me, case.get("partnership"))  # the lead partnership's chair, no other
-    return case_view.blocks(case, labels=labels, chair=chair, today=clock.today(), chronologies=chronologies)
+    lines = await service.milestones(as_user=user, ref=ref)  # once the case is known to be readable
+    roles = roles_in(me, case.get("partnership"))  # in the lead partnership, no other
+    chair = "chair" in roles
+    shown = case_view.blocks(case, labels=labels, chair=chair, today=clock.today(), chronologies=chronologies)
+    may_close = bool(roles & {"chair", "admin"})
+    return message([*shown, *timeline.blocks(lines, ref=ref, status=case["status"], may_close=may_close)])
 
 
 async def _show(service: ServiceClient, slack: AsyncWebClient, *, user: str, ref: str) -> None:
@@ -172,3 +178,44 @@ def register(app: AsyncApp, deps: Deps) -> None:
             reason=reason,
             outcomes=outcomes,
         )
+
+    @on_press(app, timeline.CLOSE)
+    async def close(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        where = {"ref": action["value"], **message_of(body)}
+        await client.views_open(trigger_id=body["trigger_id"], view=timeline.status_modal(where, close=True))
+
+    @on_press(app, timeline.REOPEN)
+    async def reopen(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+        where = {"ref": action["value"], **message_of(body)}
+        await client.views_open(trigger_id=body["trigger_id"], view=timeline.status_modal(where, close=False))
+
+    async def status_changed(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, *, close: bool
+    ) -> None:
+        """Close or reopen the case with the reason given, then show the case as it now stands."""
+        user, where = user_id(body), metadata(view)
+        reason = (inputs.value(view, timeline.STATUS_REASON) or "").strip()
+        if len(reason) < 3:
+            await ack(response_action="errors", errors={timeline.STATUS_REASON: "Give the reason."})
+            return
+        try:
+            await service.set_case_status(as_user=user, ref=where["ref"], close=close, reason=reason)
+        except SHOWN as error:
+            await refuse(ack, error, fields=timeline.STATUS_FIELDS, fallback=timeline.STATUS_REASON)
+            return
+        await ack()
+        done = f"Case {where['ref']} is {'closed' if close else 'open again'}"
+        with if_refused(done=done, step="update the case message"):
+            await _refresh(service, client, user=user, where=where)
+
+    @on_submit(app, timeline.CLOSE_MODAL)
+    async def closed(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await status_changed(ack, body, view, client, close=True)
+
+    @on_submit(app, timeline.REOPEN_MODAL)
+    async def reopened(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await status_changed(ack, body, view, client, close=False)

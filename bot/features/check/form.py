@@ -6,6 +6,8 @@ change here. The one feature named is ``agencies_involved``, whose ids are offer
 agency list rather than typed. Booleans marked ``theme`` are gathered into one multi-select per group
 (eighteen yes/no questions would make the form unusable); every other feature gets one input. All
 inputs are optional: what is left blank is unknown, and the service then says which unknowns matter.
+A feature the catalogue marks ``in_slack: false`` (special category data, such as the family's ethnic
+group) is neither asked nor read back here: Slack carries no such data.
 """
 
 from typing import Any
@@ -109,11 +111,16 @@ def _themes(group: str, themes: list[dict[str, Any]]) -> Block:
     }
 
 
+def _in_slack(catalogue: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The features Slack may ask and carry: not those the catalogue keeps out of Slack."""
+    return [feature for feature in catalogue if feature.get("in_slack", True)]
+
+
 def form(catalogue: list[dict[str, Any]]) -> dict[str, Any]:
     """The check modal: a header per group (the catalogue's title for it), then its questions in
     catalogue order."""
     groups: dict[str, list[dict[str, Any]]] = {}
-    for feature in catalogue:
+    for feature in _in_slack(catalogue):
         groups.setdefault(feature["group"], []).append(feature)
     blocks: list[Block] = []
     for group, features in groups.items():
@@ -156,7 +163,7 @@ def answer_value(feature: dict[str, Any], state: dict[str, Any]) -> Any:
 
 def features_from(catalogue: list[dict[str, Any]], values: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The features a submitted modal states (``view.state.values``); blanks are left out as unknown."""
-    by_name = {feature["name"]: feature for feature in catalogue}
+    by_name = {feature["name"]: feature for feature in _in_slack(catalogue)}
     features: dict[str, Any] = {}
     for block_id, actions in values.items():
         state = next(iter(actions.values()), None) or {}

@@ -22,6 +22,11 @@ COMMANDS = (
     ),
     ("/scr terms REF", "the terms of reference for a case, as DOCX and PDF, sent to your direct messages."),
     (
+        "/scr report [FROM TO] [PARTNERSHIP]",
+        "the thematic briefing of a period (this year so far unless you give the days), as a PDF sent to "
+        "your direct messages: the publishable version, which names no case.",
+    ),
+    (
         "/scr consultant QUERY",
         "consultants by name, specialism or area (commissioners and admins): status, checks and when "
         "they lapse, places in use, engagements, interests, reviews; admins change the record from the card.",
