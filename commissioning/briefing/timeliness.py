@@ -112,7 +112,8 @@ def timeliness(cases: Sequence[CaseFacts]) -> Counted:
 
 def by_year(cases: Sequence[CaseFacts]) -> Counted:
     """Each measure year by year (the year of the day that places the case in the period), for every year
-    some case is judged in; each year's counts add up to the period's."""
+    some case is judged in, leaving out a year no case of the measure is judged in; each year's counts
+    add up to the period's."""
     judged_by = {measure.key: judged(cases, measure) for measure in MEASURES}
     years = sorted({_year(case) for both, _ in judged_by.values() for case in both})
     figures: list[Figure] = []
@@ -125,7 +126,7 @@ def by_year(cases: Sequence[CaseFacts]) -> Counted:
             k = sum(1 for case in late if _year(case) == year)
             key = f"{measure.key}.{year}"
             found = _measured(key, f"{measure.short}, {year}", n, k, f"{measure.over}.{year}")
-            figures += [replace(f, series=measure.short, year=year) for f in found.figures]
+            figures += [replace(f, series=measure.short, year=year) for f in found.figures if n]
             counts |= found.counts
             sums += found.sums
     for measure in MEASURES if years else ():
