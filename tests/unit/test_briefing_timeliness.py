@@ -18,14 +18,17 @@ SPAN = Period(date(2024, 1, 1), date(2026, 12, 31))
 NOTIFIED = "timeliness.notified_within_5_working_days"
 
 
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 def timed(
     ref: str, on: str | None, due: str | None, *, kind: str = "panel_notified", year: int = 2026
 ) -> CaseFacts:
     """A case of ``year`` whose ``kind`` milestone was recorded ``on`` and due by ``due``."""
-    day = lambda text: date.fromisoformat(text) if text else None
     base = case(ref, notified_date=f"{year}-03-02")
     return CaseFacts(
-        base.ref, base.partnership, base.features, milestones={kind: Milestone(day(on), day(due))}
+        base.ref, base.partnership, base.features, milestones={kind: Milestone(_day(on), _day(due))}
     )
 
 
