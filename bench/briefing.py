@@ -7,7 +7,8 @@ briefing's figures, then each render's median time, and exits 1 when the target 
 ``--smoke`` (40 cases, one round, to show it works: a busy machine's figures there decide nothing).
 
 The cases are made up (seeded, so every run counts the same cases): ages, outcomes, perpetrators, ethnic
-groups and themes drawn with the rough shares of the London study.
+groups and themes drawn with the rough shares of the London study; milestones on time or late across
+three years, and recommendations with actions of a few agencies.
 """
 
 import random
@@ -21,10 +22,12 @@ from bench._cli import options, parse
 from commissioning import features
 from commissioning.briefing import references, tables
 from commissioning.briefing.documents import Format, document
-from commissioning.briefing.facts import CaseFacts, Period
+from commissioning.briefing.facts import Agency, CaseFacts, Milestone, Period, Recommendations
 from commissioning.briefing.report import Briefing, build
 
-YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
+PERIOD = Period(date(2024, 1, 1), date(2026, 12, 31))
+MEASURED = ("panel_notified", "rapid_review_sent", "decision_to_initiate", "published")
+AGENCIES = ("Children's Social Care", "Metropolitan Police", "Homerton Hospital", "Hackney Schools")
 PDF_TARGET_MS = 5000.0
 ETHNIC = features.BY_NAME["ethnic_group"].values
 THEMES = (
@@ -40,12 +43,12 @@ THEMES = (
 
 
 def made_up(n: int) -> list[CaseFacts]:
-    """``n`` cases of 2026, each drawn at random (seeded) with the study's rough shares."""
+    """``n`` cases of 2024 to 2026, each drawn at random (seeded) with the study's rough shares."""
     draw = random.Random(21)
     cases = []
     for i in range(n):
         raw: dict[str, Any] = {
-            "notified_date": (YEAR.start + timedelta(days=draw.randrange(365))).isoformat(),
+            "notified_date": (PERIOD.start + timedelta(days=draw.randrange(3 * 365))).isoformat(),
             "subject_age_years": draw.choice((0.2, 0.5, 0.9, 1.5, 3, 7, 12, 15, 17)),
             "outcome": "death" if draw.random() < 0.7 else "serious_harm",
             "perpetrators": draw.sample(
@@ -56,7 +59,24 @@ def made_up(n: int) -> list[CaseFacts]:
             "known_to_childrens_social_care": draw.random() < 0.7,
         }
         raw |= {theme: True for theme in THEMES if draw.random() < 0.3}
-        cases.append(CaseFacts(f"BEN-2026-{i + 1:04d}", "BEN", features.validate(raw)))
+        due = PERIOD.start + timedelta(days=draw.randrange(3 * 365))
+        milestones = {
+            kind: Milestone(due + timedelta(days=draw.choice((-3, 0, 2))), due)
+            for kind in MEASURED
+            if draw.random() < 0.8
+        }
+        made = draw.randrange(0, 12)
+        single = draw.randrange(made + 1)
+        agencies = tuple(
+            Agency(name, n := draw.randrange(1, 6), draw.randrange(n + 1))
+            for name in draw.sample(AGENCIES, 2)
+        )
+        counted = Recommendations(
+            made, single, made - single, draw.randrange(made + 1), agencies if made else ()
+        )
+        cases.append(
+            CaseFacts(f"BEN-2026-{i + 1:04d}", "BEN", features.validate(raw), None, milestones, counted)
+        )
     return cases
 
 
@@ -78,7 +98,7 @@ def main() -> int:
     shared = references.for_partnership(None)
 
     def briefing() -> Briefing:
-        return build(cases, period=YEAR, scope="Benchmark partnership", publishable=True, references=shared)
+        return build(cases, period=PERIOD, scope="Benchmark partnership", publishable=True, references=shared)
 
     built = briefing()
     print(f"the publishable briefing of {built.cases:,} cases:")

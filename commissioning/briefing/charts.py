@@ -1,7 +1,9 @@
-"""The briefing's charts (matplotlib, drawn off screen with Agg): one horizontal bar chart per figure
-group that asks for one, each bar the share of cases, labelled with its count and share, and the
-reference figure beside it as a diamond. A suppressed figure has no bar, only the words "fewer than 5".
-The colours are Okabe and Ito's; the diamond and the words say what the colour says."""
+"""The briefing's charts (matplotlib, drawn off screen with Agg): a horizontal bar chart for a figure
+group that asks for bars, each bar the share of cases, labelled with its count and share, and the
+reference figure beside it as a diamond; a suppressed figure has no bar, only the words "fewer than 5".
+For a group over time, a line per series (a timeliness measure) of its share year by year, each series
+with its own marker and named in the legend; a suppressed year leaves a gap in its line.
+The colours are Okabe and Ito's; the diamond, the markers and the words say what the colour says."""
 
 import io
 import textwrap
@@ -11,10 +13,12 @@ from matplotlib.figure import Figure as Canvas
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from commissioning.briefing.figures import BARS, YEARS
 from commissioning.briefing.report import FEWER, Briefing, Shown
 from commissioning.briefing.tables import share_words
 
 BLUE, VERMILLION = "#0072B2", "#D55E00"
+SERIES = (("#0072B2", "o"), ("#D55E00", "s"), ("#009E73", "^"), ("#CC79A7", "D"))  # colour and marker
 WIDTH_IN, BAR_IN = 8.0, 0.42
 LABEL_CHARACTERS = 48
 
@@ -51,6 +55,44 @@ def chart_png(part: Shown, *, dpi: int = 110) -> bytes:
     return out.getvalue()
 
 
+def years_png(part: Shown, *, dpi: int = 110) -> bytes:
+    """The group's line chart over the years as a PNG."""
+    canvas = Canvas(figsize=(WIDTH_IN, 3.6))
+    FigureCanvasAgg(canvas)
+    axes = canvas.add_axes((0.08, 0.14, 0.62, 0.72))
+    years = sorted({f.year for f in part.figures if f.year is not None})
+    series = list(dict.fromkeys(f.series for f in part.figures))
+    for name, (colour, marker) in zip(series, SERIES, strict=False):
+        points = {f.year: f.percent for f in part.figures if f.series == name}
+        shares = [points.get(year) for year in years]
+        axes.plot(
+            years,
+            [float("nan") if share is None else share for share in shares],
+            color=colour,
+            marker=marker,
+            label=name,
+        )
+    axes.set_xticks(years, [str(year) for year in years], fontsize=8)
+    axes.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+    axes.set_ylim(0, 105)
+    axes.set_yticks(range(0, 101, 20), [f"{y}%" for y in range(0, 101, 20)], fontsize=8)
+    axes.set_ylabel("Share on time", fontsize=8)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    canvas.text(0.02, 0.94, part.group.title, fontsize=11, weight="bold", va="center")
+    axes.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize=8)
+    out = io.BytesIO()
+    canvas.savefig(out, format="png", dpi=dpi)
+    return out.getvalue()
+
+
+DRAW = {BARS: chart_png, YEARS: years_png}
+
+
 def charts(briefing: Briefing, *, dpi: int = 110) -> dict[str, bytes]:
-    """Every chart of the briefing, by figure group id."""
-    return {part.group.id: chart_png(part, dpi=dpi) for part in briefing.shown if part.group.chart}
+    """Every chart of the briefing with figures to draw, by figure group id."""
+    return {
+        part.group.id: DRAW[part.group.chart](part, dpi=dpi)
+        for part in briefing.shown
+        if part.group.chart and part.figures
+    }

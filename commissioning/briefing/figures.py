@@ -1,7 +1,7 @@
 """What a figure is: a count of cases out of a stated denominator, and the relations between counts that
 the small-number rules must respect.
 
-A figure group (``profile``, and later groups such as timeliness) is a pure function from the cases'
+A figure group (``profile``, ``timeliness``, ``recommendations``) is a pure function from the cases'
 facts to a ``Counted``: its figures, every count it knows (the figures' own, the denominators', and
 counts it does not show, such as the families who are not an ethnic minority), and the sums that tie
 them together. The sums are what let a reader work out a count that is not shown (a total less the other
@@ -34,17 +34,26 @@ class Reference:
 @dataclass(frozen=True)
 class Figure:
     """``count`` of ``denominator`` cases, with its share in percent. ``count`` and ``percent`` are None
-    where small numbers are suppressed; ``denominator`` is None when it is itself a suppressed count."""
+    where small numbers are suppressed; ``denominator`` is None when it is itself a suppressed count.
+
+    A ``statistic`` (a median) is a value worked out from its denominator's cases, not a count of them:
+    it has no share, and ties no count to another. ``late`` lists, by reference, the cases a timeliness
+    figure found late (the internal version only); ``series`` and ``year`` place a figure on a chart
+    over time."""
 
     group: str
     key: str  # stable and readable: "age.under_1_year"
     label: str
-    count: int | None
+    count: float | None
     denominator: int | None
     percent: float | None = None
     denominator_key: str = ""  # the count the denominator is: a denominator ("n:age") or another figure
     reference: Reference | None = None
     suppressed: bool = False
+    statistic: bool = False
+    late: tuple[str, ...] = ()
+    series: str = ""
+    year: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,6 +74,13 @@ def percent(count: int, denominator: int) -> float | None:
 
 def figure(group: str, key: str, label: str, count: int, denominator: int, denominator_key: str) -> Figure:
     return Figure(group, key, label, count, denominator, percent(count, denominator), denominator_key)
+
+
+def statistic(group: str, key: str, label: str, value: float | None, denominator: int, over: str) -> Figure:
+    """A value worked out from ``denominator`` cases (None when there are none), shown as a whole number
+    when it is one."""
+    shown = int(value) if value is not None and float(value).is_integer() else value
+    return Figure(group, key, label, shown, denominator, None, over, statistic=True)
 
 
 @dataclass(frozen=True)
@@ -131,13 +147,16 @@ def shares(
     return Counted(tuple(figures), counts, tuple(sums))
 
 
+BARS, YEARS = "bars", "years"  # the charts: a bar per figure, or a line per series across the years
+
+
 @dataclass(frozen=True)
 class FigureGroup:
     """A group of figures as the briefing shows it: under ``section``'s heading, titled, counted by a
-    pure function of the cases in scope, and drawn as a bar chart when ``chart`` says so."""
+    pure function of the cases in scope, and drawn as the ``chart`` it names (none when empty)."""
 
     id: str
     title: str
     section: str
     count: Callable[[Sequence[CaseFacts]], Counted]
-    chart: bool = False
+    chart: str = ""

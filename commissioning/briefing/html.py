@@ -33,6 +33,7 @@ def context(briefing: Briefing, drawn: Mapping[str, bytes]) -> dict[str, object]
         "charts": {key: base64.b64encode(png).decode() for key, png in drawn.items()},
         "alternatives": {part.group.id: tables.text_alternative(part) for part in briefing.shown},
         "rows": {part.group.id: [tables.row(f) for f in part.figures] for part in briefing.shown},
+        "late": {part.group.id: tables.late_words(part) for part in briefing.shown},
         "headings": tables.HEADINGS,
         "method": tables.METHOD,
     }

@@ -125,7 +125,9 @@ def _group(part: Shown, styles: dict[str, ParagraphStyle], png: bytes | None) ->
         out.append(Paragraph(_text(tables.text_alternative(part)), styles["small"]))
     else:
         out.append(heading)
-    out += [_table(part, styles["cell"]), Spacer(1, 6)]
+    out.append(_table(part, styles["cell"]))
+    out += [Paragraph(_text(line), styles["small"]) for line in tables.late_words(part)]
+    out.append(Spacer(1, 6))
     return out
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from commissioning.briefing.facts import CaseFacts
 from commissioning.briefing.figures import (
+    BARS,
     DENOMINATOR,
     HIDDEN,
     Counted,
@@ -279,11 +280,11 @@ def themes(cases: Sequence[CaseFacts]) -> Counted:
 
 PROFILE, THEMES = "Profile of the cases", "Themes"
 GROUPS = (
-    FigureGroup("age", "Age at the incident", PROFILE, age, chart=True),
+    FigureGroup("age", "Age at the incident", PROFILE, age, chart=BARS),
     FigureGroup("outcome", "What happened", PROFILE, outcome),
     FigureGroup("perpetrator", "Alleged perpetrators", PROFILE, perpetrators),
     FigureGroup("ethnicity", "Ethnic group and recent immigration", PROFILE, ethnicity),
     FigureGroup("feature", "Selected features", PROFILE, selected_features),
-    FigureGroup("theme", "Themes", THEMES, themes, chart=True),
+    FigureGroup("theme", "Themes", THEMES, themes, chart=BARS),
 )
 """The groups of the profile and themes, in the order the briefing shows them."""

@@ -1,23 +1,23 @@
 """A thematic briefing put together: the cases of a period and scope, each figure group's figures, the
 reference figures beside them, and, in the publishable version, the small numbers suppressed.
 
-Figure groups are listed once (``GROUPS``); a group added there (timeliness, recommendations) appears in
-every output with no change elsewhere. The internal version lists the cases it counts by reference, for
-the partnership's own people; the publishable version names no case.
+Figure groups are listed once (``GROUPS``); a group added there appears in every output with no change
+elsewhere. The internal version lists the cases it counts by reference, and the cases a timeliness figure
+found late, for the partnership's own people; the publishable version names no case.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 from operator import add
 from typing import Any
 
-from commissioning.briefing import profile, suppression
+from commissioning.briefing import profile, recommendations, suppression, timeliness
 from commissioning.briefing.facts import CaseFacts, Period
 from commissioning.briefing.figures import Counted, Figure, FigureGroup, Reference
 from commissioning.features import written
 
-GROUPS: tuple[FigureGroup, ...] = profile.GROUPS
+GROUPS: tuple[FigureGroup, ...] = profile.GROUPS + timeliness.GROUPS + recommendations.GROUPS
 FEWER = f"fewer than {suppression.THRESHOLD}"
 
 
@@ -76,6 +76,7 @@ class Briefing:
             "cases": self.cases,
             "figures": [f.to_json() for f in self.figures],
             "case_references": list(self.references),
+            "late_cases": {f.key: list(f.late) for f in self.figures if f.late},
         }
 
 
@@ -93,7 +94,10 @@ def build(
     inside = [case for case in cases if period.holds(case)]
     counted = [group.count(inside).with_references(references) for group in groups]
     everything = reduce(add, counted, Counted())
-    final = suppression.suppressed(everything) if publishable else everything.figures
+    if publishable:
+        final = tuple(replace(f, late=()) for f in suppression.suppressed(everything))
+    else:
+        final = everything.figures
     by_key = {f.key: f for f in final}
     shown = tuple(
         Shown(group, tuple(by_key[f.key] for f in found.figures))

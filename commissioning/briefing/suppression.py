@@ -10,7 +10,9 @@ about anyone) can be derived, the smallest shown figure in a sum that leads to i
 working starts again, until no small count can be derived. A figure whose denominator is a hidden count
 (recent immigration, over ethnic minority families) loses its denominator with it.
 
-Denominators (the cases whose answer is known) stay shown: they are how many reviews there were.
+Denominators (the cases whose answer is known) stay shown: they are how many reviews there were. A
+statistic (the median number of recommendations per review) is no count: it is hidden, as "fewer than
+5", when it is worked out from fewer than 5 reviews, since it would then describe a review or two.
 """
 
 from collections.abc import Iterable, Mapping
@@ -65,7 +67,7 @@ def _to_hide(exposed: str, counts: Mapping[str, int], shown: set[str], sums: tup
 def hidden_counts(counted: Counted) -> set[str]:
     """The figures' keys whose counts the publishable version hides: primary, then secondary."""
     counts, sums = counted.counts, counted.sums
-    keys = {f.key for f in counted.figures}
+    keys = {f.key for f in counted.figures if not f.statistic}
     hidden = {key for key in keys if counts[key] < THRESHOLD}
     denominators = {key for key in counts if key.startswith(DENOMINATOR)}
     while exposed := _exposed(counts, (keys - hidden) | denominators, sums):
@@ -78,7 +80,7 @@ def suppressed(counted: Counted) -> tuple[Figure, ...]:
     hidden = hidden_counts(counted)
     out = []
     for f in counted.figures:
-        if f.key in hidden:
+        if f.key in hidden or (f.statistic and counted.counts[f.denominator_key] < THRESHOLD):
             f = replace(f, count=None, percent=None, suppressed=True)
         if f.denominator_key in hidden:
             f = replace(f, denominator=None, percent=None)

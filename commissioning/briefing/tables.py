@@ -5,7 +5,7 @@ or denominator reads as a dash."""
 import csv
 import io
 
-from commissioning.briefing.figures import Figure
+from commissioning.briefing.figures import YEARS, Figure
 from commissioning.briefing.report import FEWER, Briefing, Shown
 
 DASH = "\u2013"  # an en dash
@@ -21,6 +21,14 @@ METHOD = (
     "ethnicity. Recent immigration (arrival in the UK in the last 5 years) is a share of ethnic minority "
     "families, as the London study counted it.",
     "Reference figures stand beside a figure where the partnership has one, with its area, source and year.",
+    "Timeliness: each milestone is judged against the deadline the edition of the guidance in force for the "
+    "case gives it, as the case's timeline shows, and counted only where both the day it was recorded and "
+    "its deadline are known. Before the Panel existed, a notification went to Ofsted. The "
+    "labels give the current edition's times. Each year is the year of the day that places the case in "
+    "the period.",
+    "Recommendations: per review, of the reviews with recommendations recorded; single-agency and "
+    "multi-agency, of those whose scope is decided; completed, of every recommendation. An action is "
+    "overdue past its due date while its owner still owes work, and counted out of its agency's actions.",
 )
 CSV_HEADINGS = (
     "Section",
@@ -57,6 +65,13 @@ def row(f: Figure) -> tuple[str, str, str, str, str]:
 
 def text_alternative(part: Shown) -> str:
     """What a group's chart shows, in a sentence a screen reader can read."""
+    if part.group.chart == YEARS:
+        years = "; ".join(
+            f"{f.series} in {f.year}: {count_words(f)} of {DASH if f.denominator is None else f.denominator}"
+            + ("" if f.percent is None else f" ({share_words(f)})")
+            for f in part.figures
+        )
+        return f"Line chart of {part.group.title.lower()}, the share on time each year: {years}."
     items = "; ".join(
         f"{f.label}: {count_words(f)}"
         + ("" if f.percent is None else f" ({share_words(f)})")
@@ -64,6 +79,11 @@ def text_alternative(part: Shown) -> str:
         for f in part.figures
     )
     return f"Bar chart of {part.group.title.lower()}, the share of cases for each: {items}."
+
+
+def late_words(part: Shown) -> list[str]:
+    """The cases each figure of the group found late, by reference (the internal version lists them)."""
+    return [f"Late ({f.label}): {', '.join(f.late)}." for f in part.figures if f.late]
 
 
 def to_csv(briefing: Briefing) -> str:

@@ -42,6 +42,8 @@ def briefing_docx(briefing: Briefing) -> bytes:
             for f in part.figures:
                 for cell, value in zip(table.add_row().cells, tables.row(f), strict=True):
                     cell.text = value
+            for line in tables.late_words(part):
+                document.add_paragraph(line)
     document.add_heading("How the figures are counted", level=1)
     for line in tables.METHOD:
         document.add_paragraph(line, style="List Bullet")

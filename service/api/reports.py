@@ -12,9 +12,11 @@ from fastapi import APIRouter, Depends, Query, Response
 from commissioning import briefing_store
 from commissioning.briefing.documents import MEDIA, Format, document
 from commissioning.briefing.facts import Period
+from core import clock
 from core.errors import Invalid
 from service import briefings
 from service.access import GrantsDep, _requirement
+from service.api.cases import rulesets
 from service.api.schemas import BriefingOut
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import User
@@ -67,7 +69,12 @@ def thematic(
     counts and percentages are null where the publishable version suppresses them."""
     chosen = briefings.scope(session, grants, prefix=partnership, publishable=publishable)
     found = briefing_store.thematic_briefing(
-        session, period=period(from_, to), partnership=chosen.partnership, publishable=chosen.publishable
+        session,
+        period=period(from_, to),
+        partnership=chosen.partnership,
+        publishable=chosen.publishable,
+        rulesets=rulesets(),
+        today=clock.today(),
     )
     made = document(found, format, prefix=chosen.partnership.prefix if chosen.partnership else None)
     headers = {} if format == "json" else {"Content-Disposition": f'attachment; filename="{made.filename}"'}

@@ -39,9 +39,11 @@ def thematic(
     ] = None,
 ) -> None:
     """Write the thematic briefing: the cases' profile, themes and comparisons, with charts."""
-    from commissioning import briefing_store, partnerships
+    from commissioning import briefing_store, partnerships, rules
     from commissioning.briefing.documents import Format, document
     from commissioning.briefing.facts import Period
+    from core import clock
+    from service.settings import get_settings
 
     if fmt not in FORMATS:
         raise fail(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}.")
@@ -51,7 +53,12 @@ def thematic(
     with unit_of_work() as session:
         chosen = partnerships.by_prefix(session, partnership.upper()) if partnership else None
         found = briefing_store.thematic_briefing(
-            session, period=period, partnership=chosen, publishable=publishable
+            session,
+            period=period,
+            partnership=chosen,
+            publishable=publishable,
+            rulesets=rules.load_all(get_settings().rule_settings),
+            today=clock.today(),
         )
         made = document(found, cast(Format, fmt), prefix=chosen.prefix if chosen else None)
     target = output or Path(made.filename)

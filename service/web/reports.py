@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
-from commissioning import briefing_store
+from commissioning import briefing_store, rules
 from commissioning.briefing import tables
 from commissioning.briefing.documents import document
 from commissioning.briefing.facts import Period
@@ -20,6 +20,7 @@ from core.errors import Invalid
 from service import briefings
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import User
+from service.settings import get_settings
 from service.web.pages import PageRefused, render
 from service.web.session import page_grants, page_user
 
@@ -49,7 +50,12 @@ def _made(
     except Invalid as error:
         raise PageRefused(422, "Say whose briefing", error.message, user=user) from None
     made = briefing_store.thematic_briefing(
-        session, period=period, partnership=chosen.partnership, publishable=chosen.publishable
+        session,
+        period=period,
+        partnership=chosen.partnership,
+        publishable=chosen.publishable,
+        rulesets=rules.load_all(get_settings().rule_settings),
+        today=clock.today(),
     )
     return made, chosen.partnership.prefix if chosen.partnership else None
 

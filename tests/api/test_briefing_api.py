@@ -2,14 +2,16 @@
 partnership's, internal or publishable; the regional analyst only the publishable one, across
 partnerships, with no case named; every format; bad input a 4xx that says what to fix."""
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from briefing_cases import study_case
-from factories import case, home_partnership, other_partnership
+from factories import TODAY, case, hackney, home_partnership, other_partnership
 from fastapi.testclient import TestClient
 from sqlmodel import Session
+from test_recommendations import GOOD
 from typer.testing import CliRunner
 
 YEAR = {"from": "2006-01-01", "to": "2006-12-31"}
@@ -160,3 +162,62 @@ def test_the_page_shows_the_figures_and_downloads_the_briefing(
     assert backwards.status_code == 200 and "ends before it starts" in backwards.text
     other = browser.get("/admin/reports/thematic", params={**YEAR, "partnership": "SAL"})
     assert other.status_code == 403 and "own people" in other.text
+
+
+HARM_2020 = {
+    "incident_date": "2020-06-15",
+    "notified_date": "2020-06-16",
+    "country": "england",
+    "area": "hackney",
+    "subject_age_years": 6,
+    "outcome": "serious_harm",
+    "abuse_or_neglect": "known",
+    "interagency_concerns": True,
+}
+
+
+def test_the_briefing_reads_each_cases_milestones_by_its_edition_and_its_recommendations(
+    client: TestClient, session: Session, chair: Any, commissioner: Any
+) -> None:
+    """Notified on time to the Panel, late to the Panel, and on time to Ofsted before the Panel existed;
+    one recommendation with an overdue action the partnership keeps itself (counted under its name)."""
+    hackney(session)
+    session.commit()
+
+    def recorded(features: dict[str, Any], notified: str) -> str:
+        made = client.post("/api/v1/cases", headers=commissioner.headers, json={"features": features})
+        ref = made.json()["ref"]
+        body = {"kind": "panel_notified", "on": notified}
+        said = client.post(f"/api/v1/cases/{ref}/milestones", headers=commissioner.headers, json=body)
+        assert said.status_code == 201, said.text
+        return ref
+
+    recorded(HARM_2020, "2020-06-18")
+    late = recorded(HARM_2020, "2020-06-30")
+    ofsted = recorded(
+        {**HARM_2020, "incident_date": "2016-03-01", "notified_date": "2016-03-02"}, "2016-03-04"
+    )
+    recommendation = {**GOOD, "due": (TODAY + timedelta(days=90)).isoformat()}
+    rid = client.post(
+        f"/api/v1/cases/{ofsted}/recommendations", json=recommendation, headers=commissioner.headers
+    ).json()["id"]
+    action = {"text": "Audit the strategy meetings.", "owner": "lead@hackney.example.org"}
+    action["due"] = (TODAY - timedelta(days=3)).isoformat()
+    made = client.post(f"/api/v1/recommendations/{rid}/actions", json=action, headers=commissioner.headers)
+    assert made.status_code == 201, made.text
+
+    body = get(client, chair, **{"from": "2016-01-01", "to": "2020-12-31"}).json()
+    found = figures(body)
+    notified = found["timeliness.notified_within_5_working_days"]
+    assert (notified["count"], notified["denominator"]) == (2, 3)
+    assert body["late_cases"] == {"timeliness.notified_within_5_working_days": [late]}
+    assert [found[f"timeliness.notified_within_5_working_days.{year}"]["count"] for year in (2016, 2020)] == [
+        1,
+        1,
+    ]
+    assert found["recommendations.per_review_median"]["count"] == 1
+    assert found["recommendations.single_agency"]["count"] == 1
+    overdue = found["recommendations.overdue.hackney_test_partnership"]
+    assert (overdue["count"], overdue["denominator"]) == (1, 1)
+    public = get(client, chair, **{"from": "2016-01-01", "to": "2020-12-31", "publishable": True}).json()
+    assert public["late_cases"] == {} and late not in str(public)

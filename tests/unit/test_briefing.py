@@ -21,6 +21,7 @@ FIXED_KEYS = {
     *("feature.no_prior_childrens_social_care", "feature.mother_and_child_died_together"),
     *("theme.domestic_abuse", "theme.parental_mental_health", "ethnicity.ethnic_minority"),
     "ethnicity.recent_immigration",
+    "timeliness.notified_within_5_working_days",
 }
 
 
@@ -44,7 +45,7 @@ def by_key(briefing: Briefing) -> dict[str, object]:
 def test_the_fixed_keys_are_all_there_even_with_no_cases() -> None:
     empty = brief([])
     assert empty.cases == 0 and {f.key for f in empty.figures} >= FIXED_KEYS
-    assert all(f.percent is None and f.count == 0 for f in empty.figures)
+    assert all(f.percent is None and f.count == (None if f.statistic else 0) for f in empty.figures)
 
 
 @pytest.mark.parametrize(
@@ -268,7 +269,12 @@ def test_the_publishable_version_names_no_case_and_says_what_it_hides() -> None:
     }
     assert internal.title() == "Thematic briefing: City and Hackney"
     assert internal.subtitle() == "Cases from Thu 1 Jan 2026 to Thu 31 Dec 2026"
-    assert [title for title, _ in internal.sections()] == ["Profile of the cases", "Themes"]
+    assert [title for title, _ in internal.sections()] == [
+        "Profile of the cases",
+        "Themes",
+        "Timeliness",
+        "Recommendations",
+    ]
 
 
 def test_a_chart_has_a_text_alternative_and_the_csv_every_figure_with_its_reference() -> None:
