@@ -289,9 +289,9 @@ def test_the_personal_view_shows_names_and_each_opening_is_audited(
     assert world.get("chair", f"/api/v1/cases/{ref}/chronology/glossary").json() == glossary
     with Session(engine) as session:
         events = session.exec(
-            select(AuditEvent).where(
-                AuditEvent.entity_id == ref, col(AuditEvent.action).startswith("chronology.")
-            )
+            select(AuditEvent)
+            .where(AuditEvent.entity_id == ref, col(AuditEvent.action).startswith("chronology."))
+            .order_by(col(AuditEvent.id))
         ).all()
     opened = [
         (e.action, e.after["what"], e.after["view"]) for e in events if e.actor == "chair@board.example.org"
