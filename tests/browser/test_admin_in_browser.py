@@ -229,7 +229,7 @@ def test_a_chair_gets_the_403_page_for_admin_pages(page, new_user, sign_in, chec
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("You do not have access to this page")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
-        ["Partnerships", "Cases"]
+        ["Partnerships", "Cases", "Recommendations", "Thematic briefing"]
     )
     check_page(page, "forbidden")
 
