@@ -108,6 +108,38 @@ def empty_database(engine):  # type: ignore[no-untyped-def]
     return lambda: truncate(engine)
 
 
+# The service's argon2 parameters (the library's defaults: 64 MiB, 3 passes) cost a fifth of a second or
+# more a hash or check on a busy machine, and the tests sign in hundreds of times; they hash at argon2's
+# lightest instead. ``real_password_hasher`` gives a test the service's own.
+QUICK_HASHER = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes() -> Iterator[Any]:
+    """Quick hashes for the whole run; yields the service's own hasher."""
+    from argon2 import PasswordHasher
+
+    from service import passwords
+
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(**QUICK_HASHER)
+    passwords._dummy_hash.cache_clear()
+    yield real
+    passwords._hasher = real
+    passwords._dummy_hash.cache_clear()
+
+
+@pytest.fixture
+def real_password_hasher(monkeypatch: pytest.MonkeyPatch, quick_password_hashes: Any) -> Iterator[Any]:
+    """The service's own password hasher, at its own cost, for this test; it is yielded."""
+    from service import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", quick_password_hashes)
+    passwords._dummy_hash.cache_clear()
+    yield quick_password_hashes
+    passwords._dummy_hash.cache_clear()
+
+
 @pytest.fixture
 def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
     """``environment(NAME=value, ...)`` for this test; the settings are read afresh, and again after."""
@@ -169,14 +201,42 @@ def owner_bypass(session: Session) -> Callable[..., None]:
     return run
 
 
+@pytest.fixture(scope="session")
+def shared_app(database_url: str):  # type: ignore[no-untyped-def]
+    """The app as built with the run's default settings, and those settings. FastAPI prepares each route
+    of an app on its first request (about a second of work over all the routes), so the tests share one
+    app rather than pay that per test; ``client`` says when a test needs one of its own."""
+    from service.app import create_app
+    from service.settings import get_settings
+
+    return create_app(), get_settings()
+
+
 @pytest.fixture
-def client(session: Session):  # type: ignore[no-untyped-def]
+def client(session: Session, shared_app):  # type: ignore[no-untyped-def]
+    """A test client of the service. It is the shared app, as a fresh one would be (its own public rate
+    limit, no dependency overrides, logging as the factory sets it), unless the test's settings differ
+    from the run's defaults: then it is a freshly built app, as the settings make it."""
     from fastapi.testclient import TestClient
 
+    from service import logs
     from service.app import create_app
+    from service.ratelimit import PublicRateLimit
+    from service.settings import get_settings
 
-    with TestClient(create_app()) as client:
-        yield client
+    app, built_with = shared_app
+    settings = get_settings()
+    if settings == built_with:
+        logs.configure(level=settings.log_level, fmt=settings.log_format)
+        app.state.public_rate_limit = PublicRateLimit(settings.public_rate_per_minute)
+        app.dependency_overrides.clear()
+    else:
+        app = create_app()
+    try:
+        with TestClient(app) as client:
+            yield client
+    finally:
+        app.dependency_overrides.clear()
 
 
 @dataclass(frozen=True)
