@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 from sqlmodel import Session, SQLModel
 
 # The service refuses to start without a real secret key: this run has its own, which the servers the
@@ -41,6 +41,9 @@ def _database_of_its_own(prefix: str) -> Iterator[str]:
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # A commit need not wait for its WAL to reach the disk: the server stays up, so nothing a test
+        # sees is lost, and each test's many commits (and the TRUNCATE that empties the tables) are quick.
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
@@ -81,31 +84,105 @@ def scratch_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def engine(database_url: str):  # type: ignore[no-untyped-def]
+    """The service's engine on the run's database. On SQLite its commits do not wait for the disk (the
+    log is written, not synced): a test's data need not outlive a power cut, and each sync took longer
+    than the write it followed."""
     from service.db import get_engine
 
-    return get_engine()
+    engine = get_engine()
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _unsynced)
+        engine.dispose()
+    return engine
+
+
+def _unsynced(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
+# PostgreSQL: the id sequences of the given tables that have handed out a number since they were last
+# reset (an insert rolled back leaves no row but uses one), with their tables and first values.
+USED_SEQUENCES = """
+SELECT table_name, format('%I.%I', s.schemaname, s.sequencename), s.start_value
+FROM unnest(CAST(:tables AS text[])) AS table_name
+JOIN pg_depend AS d ON d.refobjid = format('%I', table_name)::regclass
+JOIN pg_sequences AS s ON d.objid = format('%I.%I', s.schemaname, s.sequencename)::regclass
+WHERE s.last_value IS NOT NULL
+"""
 
 
 def truncate(engine) -> None:  # type: ignore[no-untyped-def]
     """Empty every table but the approved list's version, which emptying the list raises (as any write
-    to it does), so no process's cached copy of the list outlives it."""
+    to it does), so no process's cached copy of the list outlives it; ids start again from the first.
+
+    On PostgreSQL only the tables a test used are emptied, row by row, and their sequences reset: a
+    TRUNCATE of every table (a new file for each, its indexes and its sequence) took a tenth of a second
+    or more, and most tests use a few tables. The audit table refuses DELETE to anyone, so it is
+    truncated; no table refers to it."""
+    from core.audit import AuditEvent
     from registry.version import RegistryVersion
 
     kept = RegistryVersion.__table__
     tables = [table for table in reversed(SQLModel.metadata.sorted_tables) if table is not kept]
     with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
+        if engine.dialect.name != "postgresql":
             for table in tables:
                 connection.execute(table.delete())
+            return
+        holding = " UNION ALL ".join(
+            f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")" for table in tables
+        )
+        used = {name for (name,) in connection.execute(text(holding))}
+        sequences = connection.execute(text(USED_SEQUENCES), {"tables": [t.name for t in tables]}).all()
+        used |= {table_name for table_name, _, _ in sequences}
+        audit = AuditEvent.__table__
+        for table in tables:
+            if table.name in used and table is not audit:
+                connection.execute(table.delete())
+        if audit.name in used:
+            connection.execute(text(f'TRUNCATE "{audit.name}" RESTART IDENTITY'))
+        for table_name, sequence, first in sequences:
+            if table_name != audit.name:
+                restart = text("SELECT setval(CAST(:sequence AS regclass), :first, false)")
+                connection.execute(restart, {"sequence": sequence, "first": first})
 
 
 @pytest.fixture(scope="session")
 def empty_database(engine):  # type: ignore[no-untyped-def]
     """A function that empties every table, for module-scoped fixtures that load their own data."""
     return lambda: truncate(engine)
+
+
+# The service's argon2 parameters (the library's defaults: 64 MiB, 3 passes) cost a fifth of a second or
+# more a hash or check on a busy machine, and the tests sign in hundreds of times; they hash at argon2's
+# lightest instead. ``real_password_hasher`` gives a test the service's own.
+QUICK_HASHER = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes() -> Iterator[Any]:
+    """Quick hashes for the whole run; yields the service's own hasher."""
+    from argon2 import PasswordHasher
+
+    from service import passwords
+
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(**QUICK_HASHER)
+    passwords._dummy_hash.cache_clear()
+    yield real
+    passwords._hasher = real
+    passwords._dummy_hash.cache_clear()
+
+
+@pytest.fixture
+def real_password_hasher(monkeypatch: pytest.MonkeyPatch, quick_password_hashes: Any) -> Iterator[Any]:
+    """The service's own password hasher, at its own cost, for this test; it is yielded."""
+    from service import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", quick_password_hashes)
+    passwords._dummy_hash.cache_clear()
+    yield quick_password_hashes
+    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture
@@ -169,14 +246,42 @@ def owner_bypass(session: Session) -> Callable[..., None]:
     return run
 
 
+@pytest.fixture(scope="session")
+def shared_app(database_url: str):  # type: ignore[no-untyped-def]
+    """The app as built with the run's default settings, and those settings. FastAPI prepares each route
+    of an app on its first request (about a second of work over all the routes), so the tests share one
+    app rather than pay that per test; ``client`` says when a test needs one of its own."""
+    from service.app import create_app
+    from service.settings import get_settings
+
+    return create_app(), get_settings()
+
+
 @pytest.fixture
-def client(session: Session):  # type: ignore[no-untyped-def]
+def client(session: Session, shared_app):  # type: ignore[no-untyped-def]
+    """A test client of the service. It is the shared app, as a fresh one would be (its own public rate
+    limit, no dependency overrides, logging as the factory sets it), unless the test's settings differ
+    from the run's defaults: then it is a freshly built app, as the settings make it."""
     from fastapi.testclient import TestClient
 
+    from service import logs
     from service.app import create_app
+    from service.ratelimit import PublicRateLimit
+    from service.settings import get_settings
 
-    with TestClient(create_app()) as client:
-        yield client
+    app, built_with = shared_app
+    settings = get_settings()
+    if settings == built_with:
+        logs.configure(level=settings.log_level, fmt=settings.log_format)
+        app.state.public_rate_limit = PublicRateLimit(settings.public_rate_per_minute)
+        app.dependency_overrides.clear()
+    else:
+        app = create_app()
+    try:
+        with TestClient(app) as client:
+            yield client
+    finally:
+        app.dependency_overrides.clear()
 
 
 @dataclass(frozen=True)

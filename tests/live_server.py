@@ -1,6 +1,7 @@
 """The service under uvicorn in a thread of the test process, on a free loopback port: real HTTP and real
 concurrent requests against the test's own database and settings (``server_process`` runs it apart)."""
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -8,6 +9,17 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+
+# The event loop of each server running now, with the tasks it had once started (uvicorn's own). Any
+# other task is work in progress: a request, or what the Slack bot does after acknowledging one.
+_RUNNING: dict[int, tuple[asyncio.AbstractEventLoop, set[asyncio.Task[Any]]]] = {}
+
+
+def busy() -> bool:
+    """Whether a server started here is still working: a request being answered, or a task it started
+    (the bot's work after an acknowledgement, a retry waiting out a rate limit). ``asyncio.all_tasks``
+    is written to be read from another thread."""
+    return any(asyncio.all_tasks(loop) - started for loop, started in list(_RUNNING.values()))
 
 
 @contextmanager
@@ -26,8 +38,11 @@ def serving(app: Any = None, *, timeout: float = 20) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail(f"uvicorn did not start within {timeout:g}s")
         time.sleep(0.02)
+    loop = server.servers[0].get_loop()
+    _RUNNING[id(server)] = (loop, asyncio.all_tasks(loop))
     try:
         yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
     finally:
+        del _RUNNING[id(server)]
         server.should_exit = True
         thread.join(10)

@@ -39,17 +39,18 @@ def wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path, *, time
     ``timeout`` seconds (a loaded CI machine is slow to import) pass first."""
     deadline = time.monotonic() + timeout
     last = "no answer"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the service exited with {process.returncode}:\n{log_tail(log)}")
-        try:
-            response = httpx.get(url, timeout=2)
-            if response.status_code == 200:
-                return
-            last = f"{response.status_code} {response.text}"
-        except httpx.TransportError as error:
-            last = type(error).__name__
-        time.sleep(0.1)
+    with httpx.Client(timeout=2) as http:  # one client: each new one loads the CA bundle again
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"the service exited with {process.returncode}:\n{log_tail(log)}")
+            try:
+                response = http.get(url)
+                if response.status_code == 200:
+                    return
+                last = f"{response.status_code} {response.text}"
+            except httpx.TransportError as error:
+                last = type(error).__name__
+            time.sleep(0.1)
     pytest.fail(f"{url} did not answer within {timeout:g}s (last: {last}):\n{log_tail(log)}")
 
 

@@ -203,6 +203,20 @@ def test_set_password_reads_two_lines_from_standard_input_and_audits_without_the
     assert event.after == {"email": admin.email}
 
 
+def test_the_service_hashes_at_argon2s_own_cost_and_signs_in_against_that_hash(
+    client, session, admin, real_password_hasher
+):
+    """The other tests hash at argon2's lightest (``quick_password_hashes``); this one has the service's
+    own hasher set a password and check a right and a wrong one through the sign-in page."""
+    with_password(session, admin.email)
+    session.expire_all()
+    stored = session.exec(select(User).where(User.email == admin.email)).one().password_hash
+    assert stored and stored.startswith("$argon2id$")
+    assert not real_password_hasher.check_needs_rehash(stored)  # made at the service's own cost
+    assert sign_in(client, admin.email, "a wrong guess").status_code == 400
+    assert sign_in(client, admin.email).status_code == 303
+
+
 def test_set_password_refuses_two_different_entries_and_short_passwords(session, admin):
     from service.cli import app
 

@@ -21,6 +21,9 @@ REPO = Path(__file__).resolve().parents[2]
 TOKEN = "metrics-token-for-two-workers-0123456789"
 READY_TIMEOUT = 90.0  # seconds: two workers import the app on a shared, busy machine
 REQUESTS = 20
+# One client for the whole file, opening a new connection for each request (the kernel hands each to
+# either worker): a client per request would load the CA bundle again each time, over a second in all.
+HTTP = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
 
 
 def free_port() -> int:
@@ -53,13 +56,13 @@ def two_workers(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]
 
 def _ready(url: str) -> bool:
     try:
-        return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
+        return HTTP.get(f"{url}/readyz", timeout=2).status_code == 200
     except httpx.TransportError:
         return False
 
 
 def _scrape(url: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    answer = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    answer = HTTP.get(f"{url}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
     assert answer.status_code == 200, answer.text
     return {
         (sample.name, frozenset(sample.labels.items())): sample.value
@@ -84,7 +87,7 @@ def test_two_workers_log_as_json_under_each_requests_id_and_share_one_metrics(
     _both_workers_up(url, log)
     sent = [f"two-workers-{n:02d}" for n in range(REQUESTS)]
     for request_id in sent:  # a new connection each: the kernel hands them to either worker
-        answer = httpx.get(f"{url}/healthz", headers={"X-Request-ID": request_id})
+        answer = HTTP.get(f"{url}/healthz", headers={"X-Request-ID": request_id})
         assert answer.headers["x-request-id"] == request_id
 
     healthz = frozenset({"method": "GET", "route": "/healthz", "status": "200"}.items())

@@ -5,6 +5,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 
+import live_server
 import pytest
 from live_server import serving
 from slack_rig import (
@@ -42,6 +43,7 @@ def slack_refusals_fail_the_test(request: pytest.FixtureRequest) -> Iterator[Non
 @pytest.fixture(scope="session")
 def standin() -> Iterator[SlackStandIn]:
     fake = SlackStandIn().start()
+    fake.busy = live_server.busy  # the bot runs in the servers live_server starts
     yield fake
     fake.stop()
 

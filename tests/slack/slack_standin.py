@@ -29,6 +29,7 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -135,6 +136,9 @@ class SlackStandIn:
         self.failing: dict[str, str] = {}
         self.socket_url = ""  # what apps.connections.open hands out: a Socket Mode test's websocket
         self.expecting_refusals = False
+        # Whether the bot is still at work, when the test can tell (``live_server.busy``): ``settle`` then
+        # waits for exactly that, not for a quiet spell.
+        self.busy: Callable[[], bool] | None = None
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -337,15 +341,20 @@ class SlackStandIn:
         raise AssertionError(f"expected {count} call(s) to {method} within {timeout}s; saw {seen}")
 
     def settle(self, quiet: float = 0.3, *, timeout: float = 10.0) -> None:
-        """Wait until no call has arrived for ``quiet`` seconds (the bot's background work is done)."""
+        """Wait until the bot's background work is done: until the service it runs in has no work in
+        progress (``busy``) and no call arrived while that was checked twice; or, where the test cannot
+        tell (the bot in another process), until no call has arrived for ``quiet`` seconds."""
         deadline = time.monotonic() + timeout
+        pause = quiet if self.busy is None else 0.01
         seen = -1
         while time.monotonic() < deadline:
             count = len(self.calls)
-            if count == seen:
+            if count == seen and not (self.busy and self.busy()):
                 return
             seen = count
-            time.sleep(quiet)
+            time.sleep(pause)
+        if self.busy is not None:
+            raise AssertionError(f"the bot was still at work after {timeout}s")
 
     def _judge(
         self, method: str, path: str, body: dict[str, Any], authorization: str | None

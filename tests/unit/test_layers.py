@@ -4,6 +4,7 @@ bot talking to the service only through its API."""
 
 import ast
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -42,14 +43,17 @@ def imports(path: Path) -> Iterator[str]:
             yield from (f"{node.module}.{alias.name}" for alias in node.names)
 
 
-def project_imports() -> Iterator[tuple[str, str, str]]:
-    """(package, importing file, imported module) for every import of another project package."""
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            for name in imports(path):
-                target = name.split(".")[0]
-                if target in PACKAGES and target != package:
-                    yield package, str(path.relative_to(ROOT)), name
+@cache
+def project_imports() -> tuple[tuple[str, str, str], ...]:
+    """(package, importing file, imported module) for every import of another project package; read once
+    for all the tests here, as parsing every module takes a while."""
+    return tuple(
+        (package, str(path.relative_to(ROOT)), name)
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for name in imports(path)
+        if name.split(".")[0] in PACKAGES and name.split(".")[0] != package
+    )
 
 
 @pytest.mark.parametrize("package", PACKAGES)
