@@ -11,7 +11,7 @@ from typing import Literal
 from sqlmodel import Session
 
 from commissioning import chronology_store
-from commissioning.chronology import charts, pdf, spreadsheet, word
+from commissioning.chronology import charts, pdf, spreadsheet, templates, word
 from commissioning.chronology.columns import Column
 from commissioning.chronology.dates import Period
 from commissioning.chronology.documents import Rendering
@@ -59,6 +59,27 @@ def proposed_period(case: Case, today: date) -> Period:
     """The period a request covers unless the commissioner gives another: the one the terms propose."""
     incident = case.features.get("incident_date")
     return default_period(date.fromisoformat(incident) if isinstance(incident, str) else None, today)
+
+
+def template(
+    session: Session,
+    *,
+    fmt: Literal["docx", "xlsx"],
+    today: date,
+    case: Case | None = None,
+    agency_id: str | None = None,
+) -> "Rendered":
+    """The blank chronology as one Word table or one worksheet: for ``case``, with the columns its lead
+    partnership adds and the period its requests cover (``agency_id``'s, for that agency; the period the
+    terms propose until any is made)."""
+    make = templates.template_docx if fmt == "docx" else templates.template_xlsx
+    if case is None:
+        return Rendered(make(), MEDIA[fmt], f"chronology-template.{fmt}")
+    views = chronology_store.request_views(session, case=case, today=today, agency_id=agency_id)
+    period = views[0].period if views else proposed_period(case, today)
+    return Rendered(
+        make(columns_for(session, case), period), MEDIA[fmt], f"{case.ref}-chronology-template.{fmt}"
+    )
 
 
 def issue(

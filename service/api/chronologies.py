@@ -16,8 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from commissioning import chronology_store
-from commissioning.chronology import letters, templates
-from commissioning.chronology.columns import STANDARD, Column
+from commissioning.chronology import letters
 from commissioning.chronology.dates import Period
 from commissioning.chronology.glossary import View
 from commissioning.models import Case, ChronologyRequest
@@ -71,18 +70,15 @@ def chronology_template(
 ) -> Response:
     """The blank chronology an agency fills in, as one Word table or one worksheet with the same columns;
     for ``case``, with the columns its partnership adds and the period the caller's request covers."""
-    columns: tuple[Column, ...] = STANDARD
-    period = None
-    if case is not None:
-        access = chronology_access(request, session, grants, case, "status")
-        columns = chronologies.columns_for(session, access.case)
-        views = chronology_store.request_views(
-            session, case=access.case, today=clock.today(), agency_id=access.agency_id
-        )
-        period = views[0].period if views else chronologies.proposed_period(access.case, clock.today())
-    make = templates.template_docx if fmt == "docx" else templates.template_xlsx
-    name = f"chronology-template-{case}.{fmt}" if case else f"chronology-template.{fmt}"
-    return _document(make(columns, period), chronologies.MEDIA[fmt], name)
+    access = chronology_access(request, session, grants, case, "status") if case is not None else None
+    made = chronologies.template(
+        session,
+        fmt=fmt,
+        today=clock.today(),
+        case=access.case if access else None,
+        agency_id=access.agency_id if access else None,
+    )
+    return _document(made.content, made.media_type, made.filename)
 
 
 # Requests to agencies -----------------------------------------------------------------------------------

@@ -43,25 +43,16 @@ def template(
     out: OutOption = None,
 ) -> None:
     """Write the blank chronology an agency fills in: one Word table, or one worksheet."""
-    from commissioning import chronology_store
-    from commissioning.chronology import templates
-    from commissioning.chronology.columns import STANDARD
     from commissioning.store import get_case
     from core import clock
     from service import chronologies
 
     if fmt not in ("docx", "xlsx"):
         raise fail(f"--format: {fmt!r} is not one of docx, xlsx.")
-    columns, period = STANDARD, None
-    if case_ref is not None:
-        with unit_of_work() as session:
-            case = get_case(session=session, ref=case_ref).case
-            columns = chronologies.columns_for(session, case)
-            views = chronology_store.request_views(session, case=case, today=clock.today())
-            period = views[0].period if views else chronologies.proposed_period(case, clock.today())
-    make = templates.template_docx if fmt == "docx" else templates.template_xlsx
-    name = f"chronology-template-{case_ref}.{fmt}" if case_ref else f"chronology-template.{fmt}"
-    _written(out or Path(name), make(columns, period))
+    with unit_of_work() as session:
+        case = get_case(session=session, ref=case_ref).case if case_ref is not None else None
+        made = chronologies.template(session, fmt=fmt, today=clock.today(), case=case)
+    _written(out or Path(made.filename), made.content)
 
 
 @chronology_app.command("request")

@@ -28,7 +28,6 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData, UploadFile
 
 from commissioning import chronology_store
-from commissioning.chronology import templates
 from commissioning.chronology.documents import Rendering, count
 from commissioning.chronology.timeline import Figures, figures
 from commissioning.models import Case, ChronologyRequest, Partnership
@@ -157,9 +156,10 @@ def template(
 ) -> Response:
     """The blank chronology with the lead partnership's columns and this request's period."""
     access, view = _request_of(request, session, user, ref, agency_id)
-    columns = chronologies.columns_for(session, access.case)
-    make = templates.template_docx if fmt == "docx" else templates.template_xlsx
-    return _download(make(columns, view.period), chronologies.MEDIA[fmt], f"{ref}-chronology-template.{fmt}")
+    made = chronologies.template(
+        session, fmt=fmt, today=clock.today(), case=access.case, agency_id=view.request.agency_id
+    )
+    return _download(made.content, made.media_type, made.filename)
 
 
 @router.get("/chronologies/{ref}/{agency_id}/letter.{fmt}")
