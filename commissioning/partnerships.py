@@ -447,13 +447,9 @@ def add_note(
     return note
 
 
-def notes(
-    session: Session, *, partnership_id: int, consultant_ids: Iterable[int] | None = None
-) -> list[ConsultantLocalNote]:
-    """A partnership's notes, oldest first (only about ``consultant_ids``, when given)."""
+def notes(session: Session, *, partnership_id: int) -> list[ConsultantLocalNote]:
+    """A partnership's notes, oldest first."""
     query = select(ConsultantLocalNote).where(ConsultantLocalNote.partnership_id == partnership_id)
-    if consultant_ids is not None:
-        query = query.where(col(ConsultantLocalNote.consultant_id).in_(list(consultant_ids)))
     return list(session.exec(query.order_by(col(ConsultantLocalNote.id))).all())
 
 
@@ -474,10 +470,16 @@ def note_finding(note: ConsultantLocalNote, partnership: Partnership) -> Finding
 def notes_by_consultant(
     session: Session, *, partnership: Partnership, consultant_ids: Iterable[int]
 ) -> dict[int, list[Finding]]:
-    """``partnership``'s notes about these consultants, as warnings, by consultant id."""
+    """``partnership``'s notes about these consultants, as warnings, by consultant id.
+
+    A partnership keeps a few notes and a shortlist names hundreds of consultants: its notes are read
+    whole and picked here, not asked for by a list of hundreds of ids (that query cost a shortlist more
+    than ranking it)."""
+    wanted = set(consultant_ids)
     found: dict[int, list[Finding]] = {}
-    for note in notes(session, partnership_id=partnership.id or 0, consultant_ids=consultant_ids):
-        found.setdefault(note.consultant_id, []).append(note_finding(note, partnership))
+    for note in notes(session, partnership_id=partnership.id or 0):
+        if note.consultant_id in wanted:
+            found.setdefault(note.consultant_id, []).append(note_finding(note, partnership))
     return found
 
 

@@ -1,6 +1,8 @@
 """The FastAPI application factory: routers, domain-error mapping, health checks, and what lets an operator
 see what it does (logs, request ids, metrics, error reports)."""
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -9,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
-from service import daily_jobs, error_reporting, logs, metrics, slack_http
+from service import daily_jobs, error_reporting, heap, logs, metrics, slack_http
 from service.api import (
     cases,
     chronologies,
@@ -196,4 +198,20 @@ def create_app() -> FastAPI:
     app.add_middleware(metrics.HttpMetrics)
     app.add_middleware(RequestIds)  # outside the rest: every log line of the request carries its id
     app.add_middleware(SecurityHeaders)  # added last, so it wraps every other middleware's responses
+    return app
+
+
+def served_app() -> FastAPI:
+    """The app as ``scr serve`` runs it: ``create_app``, with the process's heap settled once the app has
+    started (``service.heap``). Tests build apps with ``create_app`` and keep Python's usual collector."""
+    app = create_app()
+    started = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[object]:
+        async with started(application) as state:
+            heap.settle()
+            yield state
+
+    app.router.lifespan_context = lifespan
     return app

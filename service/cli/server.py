@@ -61,7 +61,7 @@ def serve(
         _load_demo(skip_if_loaded=True)
     with _metrics_shared(workers):
         uvicorn.run(
-            "service.app:create_app",
+            "service.app:served_app",
             factory=True,
             host=host,
             port=port,
