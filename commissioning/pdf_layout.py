@@ -59,7 +59,7 @@ def notice_style(body: ParagraphStyle) -> ParagraphStyle:
     )
 
 
-def ruled_table(data: list[list[object]], widths: Sequence[float]) -> Table:
+def ruled_table(data: Sequence[Sequence[object]], widths: Sequence[float]) -> Table:
     """A table ``RULED``, its heading row repeated on every page it runs over."""
     return Table(data, colWidths=list(widths), repeatRows=1, style=TableStyle(list(RULED)))
 
