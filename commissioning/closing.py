@@ -11,18 +11,12 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from commissioning import store
+from commissioning.cases import case_by_ref
 from commissioning.models import Case, CaseStatus, CaseStatusChange
 from core import audit
 from core.clock import utcnow
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict, Invalid
 from core.transaction import atomic
-
-
-def _case(session: Session, ref: str) -> Case:
-    case = session.exec(select(Case).where(Case.ref == ref).with_for_update()).first()
-    if case is None:
-        raise NotFound(f"No case {ref}.")
-    return case
 
 
 def _change(
@@ -52,7 +46,7 @@ def close_case(
     """Close a case whose review is done, for ``reason`` (the pages and Slack ask for one). Closing a
     closed case is a conflict."""
     with atomic(session=session):
-        case = _case(session, ref)
+        case = case_by_ref(session, ref, lock=True)
         if case.status == CaseStatus.closed:
             raise Conflict(f"Case {ref} was already closed on {case.closed_on}.")
         _change(session, case, status=CaseStatus.closed, closed_on=today, reason=_said(reason), actor=actor)
@@ -69,7 +63,7 @@ def reopen_case(*, session: Session, ref: str, actor: str, reason: str) -> store
             [{"loc": ["body", "reason"], "msg": "is required: say why the case is opened again"}],
         )
     with atomic(session=session):
-        case = _case(session, ref)
+        case = case_by_ref(session, ref, lock=True)
         if case.status != CaseStatus.closed:
             raise Conflict(f"Case {ref} is open: only a closed case can be reopened.")
         _change(session, case, status=CaseStatus.open, closed_on=None, reason=said, actor=actor)

@@ -15,9 +15,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from commissioning import decisions, features, milestones, rules
-from commissioning.models import Case, CaseDecision, CaseMilestone, DecisionKind
+from commissioning.cases import case_by_ref
+from commissioning.models import CaseDecision, CaseMilestone, DecisionKind
 from core import audit
-from core.errors import Invalid, NotFound
+from core.errors import Invalid
 from core.transaction import atomic
 
 NAMED = {"kind": "the kind", "on": "the date", "note": "the note"}  # a problem's field in a sentence
@@ -108,13 +109,6 @@ def read(
     return Reading(governing, tuple(milestones.timeline(made, due, today=today, panel=panel)), panel)
 
 
-def _case(session: Session, ref: str) -> Case:
-    case = session.exec(select(Case).where(Case.ref == ref).with_for_update()).first()
-    if case is None:
-        raise NotFound(f"No case {ref}.")
-    return case
-
-
 def record(
     *,
     session: Session,
@@ -129,7 +123,7 @@ def record(
     """Record (or record again) a milestone of case ``ref``; ``Invalid`` lists every problem at once."""
     note = (note or "").strip() or None
     with atomic(session=session):
-        case = _case(session, ref)
+        case = case_by_ref(session, ref, lock=True)
         assert case.id is not None
         rows = of_cases(session, [case.id])[case.id]
         others = {row.kind: row.on for row in rows if row.kind != kind}

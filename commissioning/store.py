@@ -19,10 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from commissioning import commissions, decisions, features, milestone_store, partnerships, rules, threshold
+from commissioning.cases import case_by_ref
 from commissioning.models import Case, CaseContributor, CaseDecision, CaseMilestone, CaseStatus, DecisionKind
 from core import audit, clock, idempotency
 from core.clock import utcnow
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict, Invalid
 from core.transaction import atomic
 
 REF_ATTEMPTS = (
@@ -284,14 +285,6 @@ def _ruleset_of(rulesets: Sequence[rules.Ruleset], rid: str) -> rules.Ruleset:
     return next(r for r in rulesets if r.id == rid)
 
 
-def _case(session: Session, ref: str, *, lock: bool = False) -> Case:
-    query = select(Case).where(Case.ref == ref)
-    case = session.exec(query.with_for_update() if lock else query).first()
-    if case is None:
-        raise NotFound(f"No case {ref}.")
-    return case
-
-
 def _view(session: Session, case: Case) -> CaseView:
     decisions = session.exec(
         select(CaseDecision).where(CaseDecision.case_id == case.id).order_by(col(CaseDecision.id))
@@ -300,7 +293,7 @@ def _view(session: Session, case: Case) -> CaseView:
 
 
 def get_case(*, session: Session, ref: str) -> CaseView:
-    return _view(session, _case(session, ref))
+    return _view(session, case_by_ref(session, ref))
 
 
 def list_cases(
@@ -385,7 +378,7 @@ def update_case(
             "The changes must be an object of features.", [{"feature": None, "msg": "expected an object"}]
         )
     with atomic(session=session):
-        case = _case(session, ref, lock=True)
+        case = case_by_ref(session, ref, lock=True)
         valid = features.validate({**case.features, **changes}, today=today)
         if "area" not in valid:
             raise Invalid(
@@ -480,7 +473,7 @@ def record_board_decision(
             ],
         )
     with atomic(session=session):
-        case = _case(session, ref, lock=True)
+        case = case_by_ref(session, ref, lock=True)
         recommendation = _view(session, case).recommendation
         if recommendation is None:
             raise Conflict(f"Case {ref} has no recommendation to decide on: set its features first.")

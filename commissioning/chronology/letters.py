@@ -2,32 +2,29 @@
 
 Both lay out ``requests.letter`` and nothing else, so they say the same thing: portrait A4, the case
 reference and agency at the head of every page, the letter's details, its parts under headings, the
-questions as points and the chronology's columns as a table. The PDF is set in the composite's font
-(DejaVu Sans, registered by ``pdf``), so any name prints as written. The chronology template is not
-attached: the letter says where to download it.
+questions as points and the chronology's columns as a table. The PDF is laid out as every PDF the
+service prints is (``commissioning.pdf_layout``), so any name prints as written. The chronology template
+is not attached: the letter says where to download it.
 """
 
 import io
 import re
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as WordDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Cm, Pt
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from reportlab.platypus.doctemplate import BaseDocTemplate
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
-from commissioning.chronology.pdf import BOLD, FONT, HEADING_SHADE, register_fonts
 from commissioning.chronology.requests import Letter, RequestFacts, letter
+from commissioning.pdf_layout import BOLD, FONT, Pages, markup, register_fonts, ruled_table
 
 MARGIN_CM = 2.0
 USABLE_CM = 21.0 - 2 * MARGIN_CM
+PAGES = Pages(A4, MARGIN_CM * cm, head_rise=0.2 * cm, foot_drop=0.8 * cm, top_extra=0.3 * cm)
 COLUMN_HEADINGS = ("Column", "What to write")
 NAME_CM = 5.0  # the columns table's first column: "Significance or comment" on one line
 _NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9]+")
@@ -92,30 +89,13 @@ def letter_pdf(facts: RequestFacts) -> bytes:
     """The request letter as a PDF."""
     register_fonts()
     content = letter(facts)
-    out = io.BytesIO()
-    margin = MARGIN_CM * cm
-    document = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=margin,
-        rightMargin=margin,
-        topMargin=margin + 0.3 * cm,
-        bottomMargin=margin,
+    return PAGES.build(
+        _story(content),
+        head=content.running_head,
         title=content.title,
         subject=content.running_head,
         author=facts.partnership,
-        creator="",
     )
-
-    def on_page(canvas: Canvas, page: BaseDocTemplate) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.drawString(margin, A4[1] - margin + 0.2 * cm, content.running_head)
-        canvas.drawRightString(A4[0] - margin, margin - 0.8 * cm, f"Page {page.page}")
-        canvas.restoreState()
-
-    document.build(_story(content), onFirstPage=on_page, onLaterPages=on_page)
-    return out.getvalue()
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -135,42 +115,27 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _text(value: str) -> str:
-    return escape(value).replace("\n", "<br/>")
-
-
 def _story(content: Letter) -> list[Flowable]:
     styles = _styles()
-    story: list[Flowable] = [Paragraph(_text(content.title), styles["title"])]
+    story: list[Flowable] = [Paragraph(markup(content.title), styles["title"])]
     story += [
-        Paragraph(f"<b>{_text(label)}:</b> {_text(value)}", styles["detail"])
+        Paragraph(f"<b>{markup(label)}:</b> {markup(value)}", styles["detail"])
         for label, value in content.details
     ]
     story.append(Spacer(1, 8))
-    story += [Paragraph(_text(text), styles["body"]) for text in content.opening]
+    story += [Paragraph(markup(text), styles["body"]) for text in content.opening]
     for part in content.parts:
-        story.append(Paragraph(_text(part.heading), styles["heading"]))
-        story += [Paragraph(_text(text), styles["body"]) for text in part.paragraphs]
-        story += [Paragraph(_text(text), styles["bullet"], bulletText="•") for text in part.points]
+        story.append(Paragraph(markup(part.heading), styles["heading"]))
+        story += [Paragraph(markup(text), styles["body"]) for text in part.paragraphs]
+        story += [Paragraph(markup(text), styles["bullet"], bulletText="•") for text in part.points]
         if part.table:
             story.append(_columns(part.table, styles))
     story.append(Spacer(1, 10))
-    story += [Paragraph(_text(text), styles["body"]) for text in content.closing]
+    story += [Paragraph(markup(text), styles["body"]) for text in content.closing]
     return story
 
 
 def _columns(rows: tuple[tuple[str, str], ...], styles: dict[str, ParagraphStyle]) -> Table:
-    data = [[Paragraph(_text(text), styles["cell_heading"]) for text in COLUMN_HEADINGS]]
-    data += [[Paragraph(_text(text), styles["cell"]) for text in row] for row in rows]
-    return Table(
-        data,
-        colWidths=[NAME_CM * cm, (USABLE_CM - NAME_CM) * cm],
-        repeatRows=1,
-        style=TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), HEADING_SHADE),
-            ]
-        ),
-    )
+    data = [[Paragraph(markup(text), styles["cell_heading"]) for text in COLUMN_HEADINGS]]
+    data += [[Paragraph(markup(text), styles["cell"]) for text in row] for row in rows]
+    return ruled_table(data, [NAME_CM * cm, (USABLE_CM - NAME_CM) * cm])

@@ -14,20 +14,12 @@ alphabet print as written rather than as blanks.
 
 import io
 from collections.abc import Sequence
-from functools import cache
-from pathlib import Path
-from xml.sax.saxutils import escape
 
-import matplotlib
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Image, LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
-from reportlab.platypus.doctemplate import BaseDocTemplate
+from reportlab.platypus import Flowable, Image, LongTable, Paragraph, Spacer, TableStyle
 
 from commissioning.chronology import charts, timeline
 from commissioning.chronology.composite import Composite
@@ -40,24 +32,25 @@ from commissioning.chronology.documents import (
     table_cells,
     table_layout,
 )
+from commissioning.pdf_layout import (
+    BOLD,
+    FONT,
+    HEADING_SHADE,
+    ITALIC,
+    RULED,
+    Pages,
+    markup,
+    notice_style,
+    png_size,
+    register_fonts,
+)
 
-PAGE = landscape(A4)
-MARGIN = 1.5 * cm
-USABLE = PAGE[0] - 2 * MARGIN
+PAGES = Pages(landscape(A4), 1.5 * cm, head_rise=0.2 * cm, foot_drop=0.7 * cm, top_extra=0.3 * cm)
+USABLE = PAGES.usable
 CHART_HEIGHT = 14 * cm  # at most, so the chart and its heading share a page
-FONT, BOLD, ITALIC = "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique"
-HEADING_SHADE, GAP_SHADE = colors.HexColor("#DDE7F0"), colors.HexColor("#D9D9D9")
+GAP_SHADE = colors.HexColor("#D9D9D9")
 PERSONAL_RED = colors.HexColor("#9C2A00")
 SHORT = {"number", "date", "time"}  # one line each: plain strings, which need no wrapping
-
-
-@cache
-def register_fonts() -> None:
-    """DejaVu Sans, as shipped with matplotlib, registered once with reportlab."""
-    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    for name in (FONT, BOLD, ITALIC):
-        pdfmetrics.registerFont(TTFont(name, str(folder / f"{name}.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=ITALIC, boldItalic=BOLD)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -69,16 +62,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         "body": body,
         "bullet": ParagraphStyle("bullet", parent=body, leftIndent=12, bulletIndent=2),
-        "notice": ParagraphStyle(
-            "notice",
-            parent=body,
-            fontName=BOLD,
-            borderWidth=0.8,
-            borderColor=colors.black,
-            borderPadding=5,
-            spaceBefore=4,
-            spaceAfter=10,
-        ),
+        "notice": notice_style(body),
         "cell": ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9, spaceAfter=0),
         "small": ParagraphStyle("small", parent=body, fontSize=6, leading=7, spaceAfter=0),
     }
@@ -87,37 +71,14 @@ def _styles() -> dict[str, ParagraphStyle]:
 def composite_pdf(composite: Composite, rendering: Rendering) -> bytes:
     """The PDF of the composite, in the rendering's view."""
     register_fonts()
-    styles = _styles()
-    out = io.BytesIO()
-    document = SimpleDocTemplate(
-        out,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN + 0.3 * cm,
-        bottomMargin=MARGIN,
+    story = _story(composite, rendering, _styles())
+    return PAGES.build(
+        story,
+        head=rendering.running_head(),
         title=rendering.title(),
         subject=rendering.view_name,
         author=rendering.partnership,
-        creator="",
     )
-    head = rendering.running_head()
-
-    def on_page(canvas: Canvas, page: BaseDocTemplate) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.drawString(MARGIN, PAGE[1] - MARGIN + 0.2 * cm, head)
-        canvas.drawRightString(PAGE[0] - MARGIN, MARGIN - 0.7 * cm, f"Page {page.page}")
-        canvas.restoreState()
-
-    story = _story(composite, rendering, styles)
-    document.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return out.getvalue()
-
-
-def _text(value: str) -> str:
-    """Text as a platypus paragraph takes it: markup escaped, its line breaks kept."""
-    return escape(value).replace("\n", "<br/>")
 
 
 def _story(composite: Composite, rendering: Rendering, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
@@ -125,28 +86,28 @@ def _story(composite: Composite, rendering: Rendering, styles: dict[str, Paragra
     if rendering.view == "personal":
         notice = ParagraphStyle("personal", parent=notice, textColor=PERSONAL_RED, borderColor=PERSONAL_RED)
     story: list[Flowable] = [
-        Paragraph(_text(rendering.title()), styles["title"]),
-        Paragraph(_text(rendering.notice()), notice),
-        *(Paragraph(_text(line), styles["body"]) for line in rendering.facts(composite)),
+        Paragraph(markup(rendering.title()), styles["title"]),
+        Paragraph(markup(rendering.notice()), notice),
+        *(Paragraph(markup(line), styles["body"]) for line in rendering.facts(composite)),
     ]
     found = timeline.figures(composite, rendering)
     png = charts.timeline_png(composite, rendering, dpi=150)
-    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the PNG's IHDR
+    width, height = png_size(png)
     scale = min(USABLE / width, CHART_HEIGHT / height)
     story += [
         Paragraph("Timeline", styles["heading"]),
         Image(io.BytesIO(png), width=width * scale, height=height * scale),
         Spacer(1, 4),
-        Paragraph(_text(found.summary), styles["body"]),
+        Paragraph(markup(found.summary), styles["body"]),
         Paragraph("Events by agency and month, as the chart shows them:", styles["body"]),
         _figures([[str(value) for value in line] for line in found.table()], styles["small"]),
     ]
     for heading, points in sections(composite):
         story.append(Paragraph(heading, styles["heading"]))
         story += [
-            Paragraph(_text(point), styles["bullet"], bulletText="•")
+            Paragraph(markup(point), styles["bullet"], bulletText="•")
             if len(points) > 1
-            else Paragraph(_text(point), styles["body"])
+            else Paragraph(markup(point), styles["body"])
             for point in points
         ]
     story.append(Paragraph("The chronology", styles["heading"]))
@@ -162,12 +123,10 @@ def _chronology(composite: Composite, rendering: Rendering, style: ParagraphStyl
     total = sum(weight for *_, weight in layout)
     widths = [USABLE * weight / total for *_, weight in layout]
     heading = ParagraphStyle("heading-cell", parent=style, fontName=BOLD)
-    data: list[list[object]] = [[Paragraph(_text(name), heading) for name, *_ in layout]]
+    data: list[list[object]] = [[Paragraph(markup(name), heading) for name, *_ in layout]]
     commands: list[tuple[object, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT, style.fontSize, style.leading),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADING_SHADE),
+        *RULED,
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -182,7 +141,7 @@ def _chronology(composite: Composite, rendering: Rendering, style: ParagraphStyl
             when = f"{gap.start:%d/%m/%Y} to {gap.end:%d/%m/%Y}"
             band_cells = {
                 "date": Paragraph(when, band),
-                "event": Paragraph(_text(describe_gap(gap, number)), band),
+                "event": Paragraph(markup(describe_gap(gap, number)), band),
             }
             data.append([band_cells.get(key, "") for _, key, _ in layout])
             commands.append(("BACKGROUND", (0, at), (-1, at), GAP_SHADE))
@@ -196,14 +155,14 @@ def _chronology(composite: Composite, rendering: Rendering, style: ParagraphStyl
 
 def _cell(value: str, style: ParagraphStyle) -> Paragraph | str:
     """A wrapped paragraph, or the empty string for an empty cell (nothing to lay out)."""
-    return Paragraph(_text(value), style) if value else ""
+    return Paragraph(markup(value), style) if value else ""
 
 
 def _figures(rows: Sequence[Sequence[str]], style: ParagraphStyle) -> LongTable:
     """The counts per agency and month: the heading row repeated, the agency column wider."""
     other = USABLE / (len(rows[0]) + 2)
     widths = [USABLE - other * (len(rows[0]) - 1)] + [other] * (len(rows[0]) - 1)
-    data = [[Paragraph(_text(value), style) for value in line] for line in rows]
+    data = [[Paragraph(markup(value), style) for value in line] for line in rows]
     return LongTable(
         data,
         colWidths=widths,
