@@ -10,7 +10,7 @@ admins record milestones; its chairs and admins close and reopen it.
 from collections.abc import Mapping
 from datetime import date
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from commissioning import closing, milestone_store, milestones, rules
@@ -20,11 +20,12 @@ from core import clock
 from core.errors import Conflict, Invalid, NotFound
 from core.values import bounded
 from service.access import readable_case, require_case_role
+from service.api.milestones import read_case
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.people import names
 from service.settings import get_settings
-from service.web.pages import DATE_HINT, PageRefused, flash, problem_errors, render, typed
+from service.web.pages import DATE_HINT, flash, problem_errors, reached, render, typed
 from service.web.session import CasesPage, CheckedForm, page_grants
 
 router = APIRouter(prefix="/admin/cases", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -36,14 +37,7 @@ CLOSERS = (Role.chair, Role.admin)
 
 def _allowed(request: Request, session: SessionDep, user: User, ref: str, roles: tuple[Role, ...]) -> None:
     """The not-found page unless the user reads case ``ref``; the 403 page without one of ``roles``."""
-    try:
-        require_case_role(request, session, page_grants(request), ref, roles)
-    except HTTPException as refused:
-        if refused.status_code == 404:
-            raise PageRefused(404, "Not found", str(refused.detail), user=user) from None
-        raise PageRefused(
-            403, "You do not have access to this page", str(refused.detail), user=user
-        ) from None
+    reached(lambda: require_case_role(request, session, page_grants(request), ref, roles), user=user)
 
 
 def _page(
@@ -56,14 +50,7 @@ def _page(
     values: Mapping[str, str] | None = None,
 ) -> Response:
     roles = readable_case(request, session, page_grants(request), ref).lead_roles
-    view = case_store.get_case(session=session, ref=ref)
-    reading = milestone_store.read(
-        history=view.decisions,
-        case_features=view.case.features,
-        recorded=view.milestones,
-        rulesets=rules.load_all(get_settings().rule_settings),
-        today=clock.today(),
-    )
+    view, reading = read_case(session, ref)
     changes = closing.history(session=session, case_id=view.case.id or 0)
     context = {
         "section": "cases",
