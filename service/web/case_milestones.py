@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from commissioning import closing, milestone_store, milestones, rules
 from commissioning import store as case_store
@@ -25,7 +25,7 @@ from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.people import names
 from service.settings import get_settings
-from service.web.pages import DATE_HINT, flash, problem_errors, reached, render, typed
+from service.web.pages import DATE_HINT, flash_then_redirect, problem_errors, reached, render, typed
 from service.web.session import CasesPage, CheckedForm, page_grants
 
 router = APIRouter(prefix="/admin/cases", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -106,8 +106,9 @@ def record_milestone(
         )
     except Invalid as error:
         return _page(request, session, user, ref, errors=problem_errors(error), values=values)
-    flash(request, f"The milestone is recorded on case {ref}.")
-    return RedirectResponse(f"/admin/cases/{ref}/milestones", status_code=303)
+    return flash_then_redirect(
+        request, f"The milestone is recorded on case {ref}.", f"/admin/cases/{ref}/milestones"
+    )
 
 
 @router.post("/{ref}/status")
@@ -130,5 +131,4 @@ def change_status(
             said = f"Case {ref} is closed."
     except (Conflict, NotFound) as error:  # closed or reopened by someone else meanwhile
         return _page(request, session, user, ref, errors={"form": error.message}, values=values)
-    flash(request, said)
-    return RedirectResponse(f"/admin/cases/{ref}/milestones", status_code=303)
+    return flash_then_redirect(request, said, f"/admin/cases/{ref}/milestones")

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
@@ -40,7 +40,7 @@ from service.web.pages import (
     PAGE_SIZE,
     PageRefused,
     field_errors,
-    flash,
+    flash_then_redirect,
     page_count,
     page_number,
     page_offset,
@@ -203,8 +203,11 @@ def add_contributor(
         errors = {"partnership": "Choose a partnership from the list"}
         return _case_page(request, session, user, ref, errors=errors, values=values)
     partnerships.add_contributor(session, case=case, partnership=partnership, actor=user.email)
-    flash(request, f"{partnership.name} now contributes to case {ref}: its people can read it.")
-    return RedirectResponse(f"/admin/cases/{ref}", status_code=303)
+    return flash_then_redirect(
+        request,
+        f"{partnership.name} now contributes to case {ref}: its people can read it.",
+        f"/admin/cases/{ref}",
+    )
 
 
 @router.post("/{ref}/partnerships/{prefix}/remove")
@@ -219,8 +222,9 @@ def remove_contributor(
         partnerships.remove_contributor(session, case=case, partnership=partnership, actor=user.email)
     except NotFound:
         raise _not_found(user, f"That partnership does not contribute to case {ref}.") from None
-    flash(request, f"{partnership.name} no longer contributes to case {ref}.")
-    return RedirectResponse(f"/admin/cases/{ref}", status_code=303)
+    return flash_then_redirect(
+        request, f"{partnership.name} no longer contributes to case {ref}.", f"/admin/cases/{ref}"
+    )
 
 
 @router.get("/{ref}/terms/{version:int}.{fmt}")
@@ -335,12 +339,12 @@ def record_signed_declaration(
     if signed is None or errors:
         ordered = {name: errors[name] for name in [*LABELS, "form"] if name in errors}
         return _declaration_page(request, session, user, view, values=values, errors=ordered)
-    flash(
+    return flash_then_redirect(
         request,
         f"{view.consultant_name}'s declaration was recorded from their statement signed on "
         f"{format_date(signed.signed_on)}.",
+        f"/admin/cases/{ref}",
     )
-    return RedirectResponse(f"/admin/cases/{ref}", status_code=303)
 
 
 # Chronologies: asking the agencies (the lead partnership's commissioners and admins) ------------------
@@ -383,8 +387,9 @@ def issue_requests(
     if errors:
         return _case_page(request, session, user, ref, errors=errors, values=values)
     asked = f"{len(made)} agencies were asked" if made else "Every agency had already been asked"
-    flash(request, f"{asked} for their chronologies of case {ref}.")
-    return RedirectResponse(f"/admin/cases/{ref}#chronologies", status_code=303)
+    return flash_then_redirect(
+        request, f"{asked} for their chronologies of case {ref}.", f"/admin/cases/{ref}#chronologies"
+    )
 
 
 # A sign-in for a commissioned reviewer (the lead partnership's commissioners and admins) ----------------
@@ -416,9 +421,9 @@ def give_reviewer_sign_in(
         )
     except (Invalid, Conflict) as error:
         return _case_page(request, session, user, ref, errors={"form": error.message})
-    flash(
+    return flash_then_redirect(
         request,
         f"{added.shown_name} was added as a reviewer: once a password is set for them they sign in with "
         f"{added.email} and see the documents of the cases they are commissioned on.",
+        f"/admin/cases/{ref}",
     )
-    return RedirectResponse(f"/admin/cases/{ref}", status_code=303)

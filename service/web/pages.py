@@ -158,6 +158,13 @@ def flash(request: Request, message: str) -> None:
             page_sessions.set_notice(db, live.row, message)
 
 
+def flash_then_redirect(request: Request, message: str, location: str) -> RedirectResponse:
+    """After a change: ``message`` shown on the page at ``location``, where the browser is sent (303, so a
+    reload does not send the form again)."""
+    flash(request, message)
+    return RedirectResponse(location, status_code=303)
+
+
 def _take_notice(request: Request) -> str | None:
     live = signed_in(request)
     if live is None or live.row.notice is None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
@@ -27,7 +27,15 @@ from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.policy import partnership_policy
 from service.recommendation_access import CLOSERS, Reach, action_reach, case_reach, recommendation_reach
-from service.web.pages import MAX_NUMBER, PageRefused, field_errors, flash, reached, render, typed
+from service.web.pages import (
+    MAX_NUMBER,
+    PageRefused,
+    field_errors,
+    flash_then_redirect,
+    reached,
+    render,
+    typed,
+)
 from service.web.session import CheckedForm, page_grants, page_user
 
 router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -100,8 +108,9 @@ def case_recommendations(
     return _case_page(request, session, user, reach)
 
 
-def _back(reach: Reach) -> RedirectResponse:
-    return RedirectResponse(f"/admin/cases/{reach.case.ref}/recommendations", status_code=303)
+def _back(reach: Reach) -> str:
+    """The address of the case's recommendations, where a change sends the browser back to."""
+    return f"/admin/cases/{reach.case.ref}/recommendations"
 
 
 @router.post("/cases/{ref}/recommendations")
@@ -137,12 +146,12 @@ def add_recommendation(
         msg = "; ".join(p["msg"] for p in error.problems) or error.message
         return _case_page(request, session, user, reach, errors={"agencies": msg}, values=values, status=422)
     warned = len(made.recommendation.warnings)
-    flash(
+    return flash_then_redirect(
         request,
         f"Recommendation {made.recommendation.number} recorded"
         + (f", with {warned} warning{'s' if warned != 1 else ''} to look at." if warned else "."),
+        _back(reach),
     )
-    return _back(reach)
 
 
 def _refused(
@@ -191,8 +200,7 @@ def _written(
     except Invalid as error:
         message = "; ".join(p["msg"] for p in error.problems) or error.message
         return _refused(request, session, user, reach, message)
-    flash(request, notice)
-    return _back(reach)
+    return flash_then_redirect(request, notice, _back(reach))
 
 
 @router.post("/recommendations/{recommendation_id}/actions")

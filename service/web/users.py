@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import object_session
 from sqlmodel import Session
@@ -37,7 +37,7 @@ from service.models import (
     UserCreate,
 )
 from service.web.forms import Next, RecordForm
-from service.web.pages import PageRefused, audit_history, flash, found, render, typed
+from service.web.pages import PageRefused, audit_history, flash_then_redirect, found, render, typed
 from service.web.session import AdminPage, CheckedForm, PeoplePage, page_grants, people_admins
 
 router = APIRouter(prefix="/admin/users", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -280,8 +280,7 @@ def _change(
     except (ValidationError, Conflict, Invalid) as error:
         errors, status = FORM.errors(error, values or {})
         return _user_page(request, session, admin, person, errors=errors, values=values, status=status)
-    flash(request, notice)
-    return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
+    return flash_then_redirect(request, notice, f"/admin/users/{user_id}")
 
 
 @router.get("/{user_id}")
