@@ -7,7 +7,6 @@ same sentence either way. Anyone who reads the case reads its timeline; its comm
 admins record milestones; its chairs and admins close and reopen it.
 """
 
-from collections.abc import Mapping
 from datetime import date
 
 from fastapi import APIRouter, Request
@@ -25,7 +24,16 @@ from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.people import names
 from service.settings import get_settings
-from service.web.pages import DATE_HINT, flash_then_redirect, problem_errors, reached, render, typed
+from service.web.pages import (
+    BLANK_FORM,
+    DATE_HINT,
+    FormState,
+    flash_then_redirect,
+    form_page,
+    problem_errors,
+    reached,
+    typed,
+)
 from service.web.session import CasesPage, CheckedForm, page_grants
 
 router = APIRouter(prefix="/admin/cases", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -45,9 +53,7 @@ def _page(
     session: SessionDep,
     user: User,
     ref: str,
-    *,
-    errors: Mapping[str, str] | None = None,
-    values: Mapping[str, str] | None = None,
+    form: FormState = BLANK_FORM,
 ) -> Response:
     roles = readable_case(request, session, page_grants(request), ref).lead_roles
     view, reading = read_case(session, ref)
@@ -68,12 +74,10 @@ def _page(
         "may_record": bool(roles & set(RECORDERS)),
         "may_close": bool(roles & set(CLOSERS)),
         "closed": view.case.status == CaseStatus.closed,
-        "errors": errors or {},
-        "values": values or {},
         "labels": LABELS,
         "date_hint": DATE_HINT,
     }
-    return render(request, "cases/milestones.html", context, user=user, status=422 if errors else 200)
+    return form_page(request, "cases/milestones.html", context, user=user, form=form)
 
 
 @router.get("/{ref}/milestones")
@@ -92,7 +96,7 @@ def record_milestone(
     try:
         on = bounded(date.fromisoformat(values["on"].strip()))
     except ValueError:
-        return _page(request, session, user, ref, errors={"on": DATE_HINT}, values=values)
+        return _page(request, session, user, ref, FormState({"on": DATE_HINT}, values))
     try:
         milestone_store.record(
             session=session,
@@ -105,7 +109,7 @@ def record_milestone(
             rulesets=rules.load_all(get_settings().rule_settings),
         )
     except Invalid as error:
-        return _page(request, session, user, ref, errors=problem_errors(error), values=values)
+        return _page(request, session, user, ref, FormState(problem_errors(error), values))
     return flash_then_redirect(
         request, f"The milestone is recorded on case {ref}.", f"/admin/cases/{ref}/milestones"
     )
@@ -121,7 +125,7 @@ def change_status(
     reason = values["reason"].strip()
     if len(reason) < 3:
         errors = {"reason": "Give the reason for closing or reopening the case"}
-        return _page(request, session, user, ref, errors=errors, values=values)
+        return _page(request, session, user, ref, FormState(errors, values))
     try:
         if case_store.get_case(session=session, ref=ref).case.status == CaseStatus.closed:
             closing.reopen_case(session=session, ref=ref, actor=user.email, reason=reason)
@@ -130,5 +134,5 @@ def change_status(
             closing.close_case(session=session, ref=ref, actor=user.email, today=clock.today(), reason=reason)
             said = f"Case {ref} is closed."
     except (Conflict, NotFound) as error:  # closed or reopened by someone else meanwhile
-        return _page(request, session, user, ref, errors={"form": error.message}, values=values)
+        return _page(request, session, user, ref, FormState({"form": error.message}, values))
     return flash_then_redirect(request, said, f"/admin/cases/{ref}/milestones")

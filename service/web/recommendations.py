@@ -6,7 +6,7 @@ The people of partnerships and agencies' contacts use them; what each may do is
 go through ``commissioning.recommendation_store``, as the API's do.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -28,10 +28,13 @@ from service.models import Role, User
 from service.policy import partnership_policy
 from service.recommendation_access import CLOSERS, Reach, action_reach, case_reach, recommendation_reach
 from service.web.pages import (
+    BLANK_FORM,
     MAX_NUMBER,
+    FormState,
     PageRefused,
     field_errors,
     flash_then_redirect,
+    form_page,
     reached,
     render,
     typed,
@@ -71,10 +74,7 @@ def _case_page(
     session: Session,
     user: User,
     reach: Reach,
-    *,
-    errors: Mapping[str, str] | None = None,
-    values: Mapping[str, str] | None = None,
-    status: int = 200,
+    form: FormState = BLANK_FORM,
 ) -> Response:
     found = store.list_recommendations(
         session, case=reach.case, today=clock.today(), agency_id=reach.agency_id
@@ -92,12 +92,10 @@ def _case_page(
         "status_words": STATUS_WORDS,
         "change_buttons": CHANGE_BUTTONS,
         "allowed": lambda s: allowed_changes(Status(s), agency=reach.agency_id is not None),
-        "errors": errors or {},
-        "values": values or {},
         "labels": LABELS,
         "today": clock.today(),
     }
-    return render(request, "recommendations/case.html", context, user=user, status=status)
+    return form_page(request, "recommendations/case.html", context, user=user, form=form)
 
 
 @router.get("/cases/{ref}/recommendations")
@@ -133,18 +131,11 @@ def add_recommendation(
             today=clock.today(),
         )
     except ValidationError as error:
-        return _case_page(
-            request,
-            session,
-            user,
-            reach,
-            errors=field_errors(error, labels=LABELS),
-            values=values,
-            status=422,
-        )
+        errors = field_errors(error, labels=LABELS)
+        return _case_page(request, session, user, reach, FormState(errors, values))
     except Invalid as error:
         msg = "; ".join(p["msg"] for p in error.problems) or error.message
-        return _case_page(request, session, user, reach, errors={"agencies": msg}, values=values, status=422)
+        return _case_page(request, session, user, reach, FormState({"agencies": msg}, values))
     warned = len(made.recommendation.warnings)
     return flash_then_redirect(
         request,
@@ -158,7 +149,7 @@ def _refused(
     request: Request, session: Session, user: User, reach: Reach, message: str, status: int = 422
 ) -> Response:
     """The case's recommendations again, ``message`` saying why the form's change was not made."""
-    return _case_page(request, session, user, reach, errors={"form": message}, status=status)
+    return _case_page(request, session, user, reach, FormState({"form": message}, status=status))
 
 
 def _number(value: int, user: User, what: str) -> int:
