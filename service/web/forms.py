@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 from core.errors import Conflict, Invalid
 from service.db import SessionDep
 from service.models import User
-from service.web.pages import field_errors, flash_then_redirect, render, store_errors, typed
+from service.web.pages import FormState, field_errors, flash_then_redirect, form_page, store_errors, typed
 from service.web.session import CheckedForm, list_admins
 
 Record = TypeVar("Record")
@@ -70,14 +70,12 @@ class RecordForm(Generic[Record]):
         context = {
             "section": self.section,
             **({self.noun: record} if self.noun else {}),
-            "values": values,
-            "errors": errors or {},
             "labels": self.labels,
             **self.choices,
             **(self.offered(request, user) if self.offered else {}),
         }
-        template = f"{self.section}/form.html"
-        return render(request, template, context, user=user, status=status if errors else 200)
+        form = FormState(errors or {}, values, status)
+        return form_page(request, f"{self.section}/form.html", context, user=user, form=form)
 
     def _save(
         self,

@@ -156,7 +156,7 @@ class FormState:
     already stored). Blank (``BLANK_FORM``) until something is sent."""
 
     errors: Mapping[str, str] = field(default_factory=dict)
-    values: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
     status: int = 422
 
 
