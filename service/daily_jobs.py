@@ -11,9 +11,7 @@ nothing a second time. The chronology reminders claim each request's notice as t
 """
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
 from datetime import date
 
 import anyio
@@ -24,6 +22,7 @@ from commissioning import retention_store
 from core import clock
 from core.transaction import unit_of_work
 from service import chronology_notices, slack_state
+from service.background import run_alongside
 from service.policy import retention_years_by_partnership
 from service.settings import get_settings
 
@@ -85,17 +84,4 @@ def schedule(app: FastAPI, engine: Engine, *, interval_seconds: int) -> None:
     """Run the loop for as long as ``app`` runs (nothing when ``interval_seconds`` is 0)."""
     if not interval_seconds:
         return
-    previous = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(application: FastAPI) -> AsyncIterator[object]:
-        async with previous(application) as state:
-            loop = asyncio.create_task(run_forever(engine, interval_seconds=interval_seconds))
-            try:
-                yield state
-            finally:
-                loop.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await loop
-
-    app.router.lifespan_context = lifespan
+    run_alongside(app, lambda: run_forever(engine, interval_seconds=interval_seconds))

@@ -15,19 +15,18 @@ unverified request to the error handler, which answers to the ``response_url`` t
 server-side request to any address an outsider chooses). A verified request bolt cannot read gets 400.
 """
 
-import asyncio
-import contextlib
 import hashlib
 import hmac
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from service.background import run_alongside
 from service.request_ids import with_id
 from service.settings import Settings, bot_settings
 from service.slack_settings import SlackMode, slack_mode
@@ -109,20 +108,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
     )
     if not (jobs and interval):
         return
-    previous = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(application: FastAPI) -> AsyncIterator[object]:
-        async with previous(application) as state:
-            loop = asyncio.create_task(schedule.run_forever(jobs, interval_seconds=interval))
-            try:
-                yield state
-            finally:
-                loop.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await loop
-
-    app.router.lifespan_context = lifespan
+    run_alongside(app, lambda: schedule.run_forever(jobs, interval_seconds=interval))
 
 
 def _install_flow(app: FastAPI, settings: Settings) -> "InstallFlow":

@@ -2,6 +2,7 @@
 each milestone's deadline and whether it was late."""
 
 from fastapi import APIRouter, Response, status
+from sqlmodel import Session
 
 from commissioning import milestone_store, store
 from core.clock import today
@@ -14,8 +15,9 @@ from service.db import SessionDep, UnitOfWorkRoute
 router = APIRouter(prefix="/api/v1", tags=["threshold and cases"], route_class=UnitOfWorkRoute)
 
 
-def timeline(session: SessionDep, ref: str) -> list[MilestoneOut]:
-    """The case's milestones in order, recorded or still to come, as of today."""
+def read_case(session: Session, ref: str) -> tuple[store.CaseView, milestone_store.Reading]:
+    """Case ``ref`` and its milestones read as of today under this service's rulesets: one reading for
+    the API, the admin pages and the command line."""
     view = store.get_case(session=session, ref=ref)
     reading = milestone_store.read(
         history=view.decisions,
@@ -24,6 +26,12 @@ def timeline(session: SessionDep, ref: str) -> list[MilestoneOut]:
         rulesets=rulesets(),
         today=today(),
     )
+    return view, reading
+
+
+def timeline(session: SessionDep, ref: str) -> list[MilestoneOut]:
+    """The case's milestones in order, recorded or still to come, as of today."""
+    _, reading = read_case(session, ref)
     return [MilestoneOut.model_validate(entry) for entry in reading.to_json()]
 
 

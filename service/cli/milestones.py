@@ -53,20 +53,11 @@ def record_milestone(
 def show(ref: Annotated[str, typer.Argument(help="The case reference, e.g. HAC-2026-0007.")]) -> None:
     """REF's timeline: each milestone in order with its day and who recorded it, its deadline, and
     whether it was late; the id to record each with is in brackets."""
-    from commissioning import milestone_store, rules, store
-    from core import clock
     from core.wording import day
-    from service.settings import get_settings
+    from service.api.milestones import read_case
 
     with unit_of_work() as session:
-        view = store.get_case(session=session, ref=ref)
-        reading = milestone_store.read(
-            history=view.decisions,
-            case_features=view.case.features,
-            recorded=view.milestones,
-            rulesets=rules.load_all(get_settings().rule_settings),
-            today=clock.today(),
-        )
+        _, reading = read_case(session, ref)
     for entry in reading.timeline:
         made = entry.recorded
         when = f"{day(made.on)} (recorded by {made.recorded_by})" if made else "not recorded"

@@ -7,11 +7,10 @@ same sentence either way. Anyone who reads the case reads its timeline; its comm
 admins record milestones; its chairs and admins close and reopen it.
 """
 
-from collections.abc import Mapping
 from datetime import date
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from commissioning import closing, milestone_store, milestones, rules
 from commissioning import store as case_store
@@ -20,11 +19,21 @@ from core import clock
 from core.errors import Conflict, Invalid, NotFound
 from core.values import bounded
 from service.access import readable_case, require_case_role
+from service.api.milestones import read_case
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.people import names
 from service.settings import get_settings
-from service.web.pages import DATE_HINT, PageRefused, flash, problem_errors, render, typed
+from service.web.pages import (
+    BLANK_FORM,
+    DATE_HINT,
+    FormState,
+    flash_then_redirect,
+    form_page,
+    problem_errors,
+    reached,
+    typed,
+)
 from service.web.session import CasesPage, CheckedForm, page_grants
 
 router = APIRouter(prefix="/admin/cases", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -36,14 +45,7 @@ CLOSERS = (Role.chair, Role.admin)
 
 def _allowed(request: Request, session: SessionDep, user: User, ref: str, roles: tuple[Role, ...]) -> None:
     """The not-found page unless the user reads case ``ref``; the 403 page without one of ``roles``."""
-    try:
-        require_case_role(request, session, page_grants(request), ref, roles)
-    except HTTPException as refused:
-        if refused.status_code == 404:
-            raise PageRefused(404, "Not found", str(refused.detail), user=user) from None
-        raise PageRefused(
-            403, "You do not have access to this page", str(refused.detail), user=user
-        ) from None
+    reached(lambda: require_case_role(request, session, page_grants(request), ref, roles), user=user)
 
 
 def _page(
@@ -51,19 +53,10 @@ def _page(
     session: SessionDep,
     user: User,
     ref: str,
-    *,
-    errors: Mapping[str, str] | None = None,
-    values: Mapping[str, str] | None = None,
+    form: FormState = BLANK_FORM,
 ) -> Response:
     roles = readable_case(request, session, page_grants(request), ref).lead_roles
-    view = case_store.get_case(session=session, ref=ref)
-    reading = milestone_store.read(
-        history=view.decisions,
-        case_features=view.case.features,
-        recorded=view.milestones,
-        rulesets=rules.load_all(get_settings().rule_settings),
-        today=clock.today(),
-    )
+    view, reading = read_case(session, ref)
     changes = closing.history(session=session, case_id=view.case.id or 0)
     context = {
         "section": "cases",
@@ -81,12 +74,10 @@ def _page(
         "may_record": bool(roles & set(RECORDERS)),
         "may_close": bool(roles & set(CLOSERS)),
         "closed": view.case.status == CaseStatus.closed,
-        "errors": errors or {},
-        "values": values or {},
         "labels": LABELS,
         "date_hint": DATE_HINT,
     }
-    return render(request, "cases/milestones.html", context, user=user, status=422 if errors else 200)
+    return form_page(request, "cases/milestones.html", context, user=user, form=form)
 
 
 @router.get("/{ref}/milestones")
@@ -105,7 +96,7 @@ def record_milestone(
     try:
         on = bounded(date.fromisoformat(values["on"].strip()))
     except ValueError:
-        return _page(request, session, user, ref, errors={"on": DATE_HINT}, values=values)
+        return _page(request, session, user, ref, FormState({"on": DATE_HINT}, values))
     try:
         milestone_store.record(
             session=session,
@@ -118,9 +109,10 @@ def record_milestone(
             rulesets=rules.load_all(get_settings().rule_settings),
         )
     except Invalid as error:
-        return _page(request, session, user, ref, errors=problem_errors(error), values=values)
-    flash(request, f"The milestone is recorded on case {ref}.")
-    return RedirectResponse(f"/admin/cases/{ref}/milestones", status_code=303)
+        return _page(request, session, user, ref, FormState(problem_errors(error), values))
+    return flash_then_redirect(
+        request, f"The milestone is recorded on case {ref}.", f"/admin/cases/{ref}/milestones"
+    )
 
 
 @router.post("/{ref}/status")
@@ -133,7 +125,7 @@ def change_status(
     reason = values["reason"].strip()
     if len(reason) < 3:
         errors = {"reason": "Give the reason for closing or reopening the case"}
-        return _page(request, session, user, ref, errors=errors, values=values)
+        return _page(request, session, user, ref, FormState(errors, values))
     try:
         if case_store.get_case(session=session, ref=ref).case.status == CaseStatus.closed:
             closing.reopen_case(session=session, ref=ref, actor=user.email, reason=reason)
@@ -142,6 +134,5 @@ def change_status(
             closing.close_case(session=session, ref=ref, actor=user.email, today=clock.today(), reason=reason)
             said = f"Case {ref} is closed."
     except (Conflict, NotFound) as error:  # closed or reopened by someone else meanwhile
-        return _page(request, session, user, ref, errors={"form": error.message}, values=values)
-    flash(request, said)
-    return RedirectResponse(f"/admin/cases/{ref}/milestones", status_code=303)
+        return _page(request, session, user, ref, FormState({"form": error.message}, values))
+    return flash_then_redirect(request, said, f"/admin/cases/{ref}/milestones")

@@ -7,11 +7,10 @@ a download is ``terms_store.download``, as the API's, so the file, its name and 
 whichever way it is fetched. Recording a signed declaration is ``commissions.declare``, as the API's.
 """
 
-from collections.abc import Mapping
 from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
@@ -35,12 +34,15 @@ from service.people import names
 from service.settings import get_settings
 from service.web.chronologies import case_section
 from service.web.pages import (
+    BLANK_FORM,
     DATE_HINT,
     MAX_NUMBER,
     PAGE_SIZE,
+    FormState,
     PageRefused,
     field_errors,
-    flash,
+    flash_then_redirect,
+    form_page,
     page_count,
     page_number,
     page_offset,
@@ -107,11 +109,9 @@ def _case_page(
     session: Session,
     user: User,
     ref: str,
-    *,
-    errors: Mapping[str, str] | None = None,
-    values: Mapping[str, str] | None = None,
+    form: FormState = BLANK_FORM,
 ) -> Response:
-    """Case ``ref``'s page (once the caller is shown to read it); with ``errors`` it answers 422."""
+    """Case ``ref``'s page (once the caller is shown to read it), its forms showing ``form``."""
     grants = page_grants(request)
     lead_roles = readable_case(request, session, grants, ref).lead_roles
     try:
@@ -151,13 +151,11 @@ def _case_page(
             if found.partnership.id not in involved
         ],
         "warnings": _local_warnings(session, grants, [c.commission.consultant_id for c in held]),
-        "errors": errors or {},
-        "values": values or {},
         "labels": {"partnership": "Partnership", **ISSUE_LABELS},
         "chronologies": case_section(request, session, ref, has_terms=bool(versions)),
         "signed_in": reviewer_sign_ins(session, [c.commission.consultant_id for c in held]),
     }
-    return render(request, "cases/case.html", context, user=user, status=422 if errors else 200)
+    return form_page(request, "cases/case.html", context, user=user, form=form)
 
 
 def _local_warnings(session: Session, grants: Grants, consultant_ids: list[int]) -> dict[int, list[str]]:
@@ -201,10 +199,13 @@ def add_contributor(
         partnership = None
     if partnership is None or partnership.id == case.partnership_id:
         errors = {"partnership": "Choose a partnership from the list"}
-        return _case_page(request, session, user, ref, errors=errors, values=values)
+        return _case_page(request, session, user, ref, FormState(errors, values))
     partnerships.add_contributor(session, case=case, partnership=partnership, actor=user.email)
-    flash(request, f"{partnership.name} now contributes to case {ref}: its people can read it.")
-    return RedirectResponse(f"/admin/cases/{ref}", status_code=303)
+    return flash_then_redirect(
+        request,
+        f"{partnership.name} now contributes to case {ref}: its people can read it.",
+        f"/admin/cases/{ref}",
+    )
 
 
 @router.post("/{ref}/partnerships/{prefix}/remove")
@@ -219,8 +220,9 @@ def remove_contributor(
         partnerships.remove_contributor(session, case=case, partnership=partnership, actor=user.email)
     except NotFound:
         raise _not_found(user, f"That partnership does not contribute to case {ref}.") from None
-    flash(request, f"{partnership.name} no longer contributes to case {ref}.")
-    return RedirectResponse(f"/admin/cases/{ref}", status_code=303)
+    return flash_then_redirect(
+        request, f"{partnership.name} no longer contributes to case {ref}.", f"/admin/cases/{ref}"
+    )
 
 
 @router.get("/{ref}/terms/{version:int}.{fmt}")
@@ -260,9 +262,7 @@ def _declaration_page(
     session: Session,
     user: User,
     view: commissions.CommissionView,
-    *,
-    values: Mapping[str, str] | None = None,
-    errors: Mapping[str, str] | None = None,
+    form: FormState = BLANK_FORM,
 ) -> Response:
     case = case_store.get_case(session=session, ref=view.case_ref).case
     involved = [str(name) for name in case.features.get("agencies_involved") or ()]
@@ -272,12 +272,10 @@ def _declaration_page(
         "view": view,
         "agencies": agencies,
         "closed": None if Action.declare.value in view.allowed_actions else _closed(view),
-        "values": values or {},
-        "errors": errors or {},
         "labels": LABELS,
         "today": clock.today(),
     }
-    return render(request, "cases/declaration.html", context, user=user, status=422 if errors else 200)
+    return form_page(request, "cases/declaration.html", context, user=user, form=form)
 
 
 def _closed(view: commissions.CommissionView) -> str:
@@ -334,13 +332,13 @@ def record_signed_declaration(
             errors = {"form": _closed(view)}
     if signed is None or errors:
         ordered = {name: errors[name] for name in [*LABELS, "form"] if name in errors}
-        return _declaration_page(request, session, user, view, values=values, errors=ordered)
-    flash(
+        return _declaration_page(request, session, user, view, FormState(ordered, values))
+    return flash_then_redirect(
         request,
         f"{view.consultant_name}'s declaration was recorded from their statement signed on "
         f"{format_date(signed.signed_on)}.",
+        f"/admin/cases/{ref}",
     )
-    return RedirectResponse(f"/admin/cases/{ref}", status_code=303)
 
 
 # Chronologies: asking the agencies (the lead partnership's commissioners and admins) ------------------
@@ -381,10 +379,11 @@ def issue_requests(
         except (Invalid, Conflict) as error:
             errors = {"form": error.message}
     if errors:
-        return _case_page(request, session, user, ref, errors=errors, values=values)
+        return _case_page(request, session, user, ref, FormState(errors, values))
     asked = f"{len(made)} agencies were asked" if made else "Every agency had already been asked"
-    flash(request, f"{asked} for their chronologies of case {ref}.")
-    return RedirectResponse(f"/admin/cases/{ref}#chronologies", status_code=303)
+    return flash_then_redirect(
+        request, f"{asked} for their chronologies of case {ref}.", f"/admin/cases/{ref}#chronologies"
+    )
 
 
 # A sign-in for a commissioned reviewer (the lead partnership's commissioners and admins) ----------------
@@ -403,7 +402,7 @@ def give_reviewer_sign_in(
             "form": f"{view.consultant_name}'s commission is {view.commission.status}: a reviewer "
             "is given a sign-in once they have declared or been confirmed."
         }
-        return _case_page(request, session, user, ref, errors=errors)
+        return _case_page(request, session, user, ref, FormState(errors))
     consultant = session.get_one(Consultant, view.commission.consultant_id)
     try:
         added = users.create_user(
@@ -415,10 +414,10 @@ def give_reviewer_sign_in(
             actor=user.email,
         )
     except (Invalid, Conflict) as error:
-        return _case_page(request, session, user, ref, errors={"form": error.message})
-    flash(
+        return _case_page(request, session, user, ref, FormState({"form": error.message}))
+    return flash_then_redirect(
         request,
         f"{added.shown_name} was added as a reviewer: once a password is set for them they sign in with "
         f"{added.email} and see the documents of the cases they are commissioned on.",
+        f"/admin/cases/{ref}",
     )
-    return RedirectResponse(f"/admin/cases/{ref}", status_code=303)

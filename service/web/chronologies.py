@@ -23,7 +23,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData, UploadFile
 
@@ -40,7 +40,7 @@ from service.chronology_access import ChronologyAccess, Need, chronology_access,
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.page_sessions import keyed_hash
-from service.web.pages import PageRefused, flash, reached, render
+from service.web.pages import PageRefused, flash_then_redirect, reached, render
 from service.web.session import CheckedForm, page_grants, page_user
 
 router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -285,12 +285,12 @@ def send(
         if outcome.everything_in:
             chronology_notices.everything_in(session, case=case, actor=user.email)
         accepted = f", with {count(len(outcome.warnings), 'warning')} accepted" if outcome.warnings else ""
-        flash(
+        return flash_then_redirect(
             request,
             f"The chronology of {view.agency} for case {ref} was accepted as version {outcome.version}: "
             f"{count(outcome.rows, 'row')}{accepted}.",
+            str(_upload_back(access)),
         )
-        return RedirectResponse(str(_upload_back(access)), status_code=303)
     chosen = form.get("file")
     if not isinstance(chosen, UploadFile) or not chosen.filename:
         return page(errors={"file": "Choose the chronology file: Word, Excel or CSV"}, status=422)
@@ -441,5 +441,8 @@ def save_glossary(
         saved = chronology_store.set_glossary(session, case=case, pairs=pairs, actor=user.email)
     except Invalid as error:
         return _glossary_page(request, session, user, case, pairs, errors={"glossary": error.message})
-    flash(request, f"The glossary of case {ref} was saved: {len(saved.terms)} names.")
-    return RedirectResponse(f"/admin/cases/{ref}#chronologies", status_code=303)
+    return flash_then_redirect(
+        request,
+        f"The glossary of case {ref} was saved: {len(saved.terms)} names.",
+        f"/admin/cases/{ref}#chronologies",
+    )

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -38,7 +38,7 @@ from service.web.pages import (
     PAGE_SIZE,
     audit_history,
     field_errors,
-    flash,
+    flash_then_redirect,
     found,
     page_count,
     page_number,
@@ -293,5 +293,8 @@ def change_status(
         )
     except NotAllowed as error:
         return _record_page(request, session, user, consultant, errors={"action": error.message}, **retry)
-    flash(request, f"{consultant.name}: {ACTION_LABELS[action.value].lower()} recorded, with your reason.")
-    return RedirectResponse(f"/admin/consultants/{consultant_id}", status_code=303)
+    return flash_then_redirect(
+        request,
+        f"{consultant.name}: {ACTION_LABELS[action.value].lower()} recorded, with your reason.",
+        f"/admin/consultants/{consultant_id}",
+    )

@@ -13,7 +13,7 @@ from functools import partial
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 from core.errors import Conflict, Invalid
 from service.db import SessionDep
 from service.models import User
-from service.web.pages import field_errors, flash, render, store_errors, typed
+from service.web.pages import FormState, field_errors, flash_then_redirect, form_page, store_errors, typed
 from service.web.session import CheckedForm, list_admins
 
 Record = TypeVar("Record")
@@ -70,14 +70,12 @@ class RecordForm(Generic[Record]):
         context = {
             "section": self.section,
             **({self.noun: record} if self.noun else {}),
-            "values": values,
-            "errors": errors or {},
             "labels": self.labels,
             **self.choices,
             **(self.offered(request, user) if self.offered else {}),
         }
-        template = f"{self.section}/form.html"
-        return render(request, template, context, user=user, status=status if errors else 200)
+        form = FormState(errors or {}, values, status)
+        return form_page(request, f"{self.section}/form.html", context, user=user, form=form)
 
     def _save(
         self,
@@ -95,8 +93,7 @@ class RecordForm(Generic[Record]):
             errors, status = self.errors(error, values)
             return self.page(request, user, values=values, record=record, errors=errors, status=status)
         notice, location = then(saved)
-        flash(request, notice)
-        return RedirectResponse(location, status_code=303)
+        return flash_then_redirect(request, notice, location)
 
     def adding(
         self,

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -27,7 +27,7 @@ from registry.importer import ImportReport
 from service.db import SessionDep, UnitOfWorkRoute
 from service.models import ImportPreview, User
 from service.settings import get_settings
-from service.web.pages import flash, render
+from service.web.pages import flash_then_redirect, render
 from service.web.session import AdminPage, CheckedForm
 
 router = APIRouter(prefix="/admin/import", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -127,8 +127,8 @@ def commit(request: Request, session: SessionDep, user: AdminPage, form: Checked
             report = _import(session, user, text=text, dry_run=False)
     except Invalid as error:
         return _problems_page(request, user, error)
-    flash(
+    return flash_then_redirect(
         request,
         f"Import done: {report.created} added, {report.updated} updated, {report.unchanged} unchanged.",
+        "/admin/consultants",
     )
-    return RedirectResponse("/admin/consultants", status_code=303)

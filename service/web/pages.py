@@ -2,7 +2,7 @@
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -149,6 +149,28 @@ def render(
     return response
 
 
+@dataclass(frozen=True)
+class FormState:
+    """A page's form as it was sent back refused, to show again: why, beside each field (``errors``), what
+    was typed (``values``), and the status the page answers with (422, or 409 for a clash with a record
+    already stored). Blank (``BLANK_FORM``) until something is sent."""
+
+    errors: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+    status: int = 422
+
+
+BLANK_FORM = FormState()
+
+
+def form_page(
+    request: Request, name: str, context: Mapping[str, Any], *, user: User, form: FormState
+) -> HTMLResponse:
+    """Page ``name`` with its form showing ``form``'s values and errors; 200 unless it holds errors."""
+    shown = {**context, "errors": form.errors, "values": form.values}
+    return render(request, name, shown, user=user, status=form.status if form.errors else 200)
+
+
 def flash(request: Request, message: str) -> None:
     """A one-line confirmation shown on the next page rendered (after a post-redirect-get), saved with the
     change it confirms (in the request's unit of work)."""
@@ -156,6 +178,13 @@ def flash(request: Request, message: str) -> None:
     if live is not None:
         with joined_unit_of_work(request) as db:
             page_sessions.set_notice(db, live.row, message)
+
+
+def flash_then_redirect(request: Request, message: str, location: str) -> RedirectResponse:
+    """After a change: ``message`` shown on the page at ``location``, where the browser is sent (303, so a
+    reload does not send the form again)."""
+    flash(request, message)
+    return RedirectResponse(location, status_code=303)
 
 
 def _take_notice(request: Request) -> str | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
@@ -26,7 +26,18 @@ from service.db import SessionDep, UnitOfWorkRoute
 from service.models import PartnershipRole, Role, User
 from service.policy import service_policy
 from service.web.forms import Next, RecordForm, Refusal
-from service.web.pages import PageRefused, field_errors, flash, found, render, standing, typed
+from service.web.pages import (
+    BLANK_FORM,
+    FormState,
+    PageRefused,
+    field_errors,
+    flash_then_redirect,
+    form_page,
+    found,
+    render,
+    standing,
+    typed,
+)
 from service.web.session import CheckedForm, SignedInPage, page_grants
 
 router = APIRouter(prefix="/admin/partnerships", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -293,9 +304,7 @@ def _partnership_page(
     session: Session,
     user: User,
     view: partnerships.PartnershipView,
-    *,
-    errors: Mapping[str, str] | None = None,
-    values: Mapping[str, str] | None = None,
+    form: FormState = BLANK_FORM,
 ) -> Response:
     p = view.partnership
     grants = page_grants(request)
@@ -316,12 +325,10 @@ def _partnership_page(
         "notes": notes,
         "consultant_names": {c.id: c.name for c in consultants},
         "consultant_choices": [(str(c.id), c.name) for c in consultants],
-        "errors": errors or {},
-        "values": values or {},
         "labels": {"consultant_id": "Consultant", "reason": "Reason"},
         "cases": _counts(session)[0].get(p.id or 0, 0),
     }
-    return render(request, "partnerships/partnership.html", context, user=user, status=422 if errors else 200)
+    return form_page(request, "partnerships/partnership.html", context, user=user, form=form)
 
 
 @router.get("/{prefix}")
@@ -365,13 +372,13 @@ def add_note(
         except Invalid:
             errors["reason"] = "Say why, in 3 to 1000 characters"
     if errors:
-        return _partnership_page(request, session, user, view, errors=errors, values=values)
+        return _partnership_page(request, session, user, view, FormState(errors, values))
     name = session.get(Consultant, int(chosen)).name  # type: ignore[union-attr]
-    flash(
+    return flash_then_redirect(
         request,
         f"The note about {name} was saved: {view.partnership.name}'s commissioners see it as a warning.",
+        f"/admin/partnerships/{view.partnership.prefix}#notes",
     )
-    return RedirectResponse(f"/admin/partnerships/{view.partnership.prefix}#notes", status_code=303)
 
 
 @router.post("/{prefix}/notes/{note_id}/delete")
@@ -389,5 +396,6 @@ def delete_note(
         message=f"{view.partnership.name} has no such note: it may have been removed already.",
         number=note_id,
     )
-    flash(request, "The note was removed.")
-    return RedirectResponse(f"/admin/partnerships/{view.partnership.prefix}#notes", status_code=303)
+    return flash_then_redirect(
+        request, "The note was removed.", f"/admin/partnerships/{view.partnership.prefix}#notes"
+    )

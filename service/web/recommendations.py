@@ -6,11 +6,11 @@ The people of partnerships and agencies' contacts use them; what each may do is
 go through ``commissioning.recommendation_store``, as the API's do.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
@@ -27,7 +27,18 @@ from service.db import SessionDep, UnitOfWorkRoute
 from service.models import Role, User
 from service.policy import partnership_policy
 from service.recommendation_access import CLOSERS, Reach, action_reach, case_reach, recommendation_reach
-from service.web.pages import MAX_NUMBER, PageRefused, field_errors, flash, reached, render, typed
+from service.web.pages import (
+    BLANK_FORM,
+    MAX_NUMBER,
+    FormState,
+    PageRefused,
+    field_errors,
+    flash_then_redirect,
+    form_page,
+    reached,
+    render,
+    typed,
+)
 from service.web.session import CheckedForm, page_grants, page_user
 
 router = APIRouter(prefix="/admin", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -63,10 +74,7 @@ def _case_page(
     session: Session,
     user: User,
     reach: Reach,
-    *,
-    errors: Mapping[str, str] | None = None,
-    values: Mapping[str, str] | None = None,
-    status: int = 200,
+    form: FormState = BLANK_FORM,
 ) -> Response:
     found = store.list_recommendations(
         session, case=reach.case, today=clock.today(), agency_id=reach.agency_id
@@ -84,12 +92,10 @@ def _case_page(
         "status_words": STATUS_WORDS,
         "change_buttons": CHANGE_BUTTONS,
         "allowed": lambda s: allowed_changes(Status(s), agency=reach.agency_id is not None),
-        "errors": errors or {},
-        "values": values or {},
         "labels": LABELS,
         "today": clock.today(),
     }
-    return render(request, "recommendations/case.html", context, user=user, status=status)
+    return form_page(request, "recommendations/case.html", context, user=user, form=form)
 
 
 @router.get("/cases/{ref}/recommendations")
@@ -100,8 +106,9 @@ def case_recommendations(
     return _case_page(request, session, user, reach)
 
 
-def _back(reach: Reach) -> RedirectResponse:
-    return RedirectResponse(f"/admin/cases/{reach.case.ref}/recommendations", status_code=303)
+def _back(reach: Reach) -> str:
+    """The address of the case's recommendations, where a change sends the browser back to."""
+    return f"/admin/cases/{reach.case.ref}/recommendations"
 
 
 @router.post("/cases/{ref}/recommendations")
@@ -124,32 +131,25 @@ def add_recommendation(
             today=clock.today(),
         )
     except ValidationError as error:
-        return _case_page(
-            request,
-            session,
-            user,
-            reach,
-            errors=field_errors(error, labels=LABELS),
-            values=values,
-            status=422,
-        )
+        errors = field_errors(error, labels=LABELS)
+        return _case_page(request, session, user, reach, FormState(errors, values))
     except Invalid as error:
         msg = "; ".join(p["msg"] for p in error.problems) or error.message
-        return _case_page(request, session, user, reach, errors={"agencies": msg}, values=values, status=422)
+        return _case_page(request, session, user, reach, FormState({"agencies": msg}, values))
     warned = len(made.recommendation.warnings)
-    flash(
+    return flash_then_redirect(
         request,
         f"Recommendation {made.recommendation.number} recorded"
         + (f", with {warned} warning{'s' if warned != 1 else ''} to look at." if warned else "."),
+        _back(reach),
     )
-    return _back(reach)
 
 
 def _refused(
     request: Request, session: Session, user: User, reach: Reach, message: str, status: int = 422
 ) -> Response:
     """The case's recommendations again, ``message`` saying why the form's change was not made."""
-    return _case_page(request, session, user, reach, errors={"form": message}, status=status)
+    return _case_page(request, session, user, reach, FormState({"form": message}, status=status))
 
 
 def _number(value: int, user: User, what: str) -> int:
@@ -191,8 +191,7 @@ def _written(
     except Invalid as error:
         message = "; ".join(p["msg"] for p in error.problems) or error.message
         return _refused(request, session, user, reach, message)
-    flash(request, notice)
-    return _back(reach)
+    return flash_then_redirect(request, notice, _back(reach))
 
 
 @router.post("/recommendations/{recommendation_id}/actions")

@@ -11,10 +11,11 @@ one-holder-per-Slack-id rule and the audit event are the same whichever way an a
 """
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import object_session
 from sqlmodel import Session
@@ -37,7 +38,17 @@ from service.models import (
     UserCreate,
 )
 from service.web.forms import Next, RecordForm
-from service.web.pages import PageRefused, audit_history, flash, found, render, typed
+from service.web.pages import (
+    BLANK_FORM,
+    FormState,
+    PageRefused,
+    audit_history,
+    flash_then_redirect,
+    form_page,
+    found,
+    render,
+    typed,
+)
 from service.web.session import AdminPage, CheckedForm, PeoplePage, page_grants, people_admins
 
 router = APIRouter(prefix="/admin/users", include_in_schema=False, route_class=UnitOfWorkRoute)
@@ -212,13 +223,10 @@ def _user_page(
     session: Session,
     admin: User,
     person: User,
-    *,
-    errors: Mapping[str, str] | None = None,
-    values: Mapping[str, str] | None = None,
-    status: int = 422,
+    form: FormState = BLANK_FORM,
 ) -> Response:
-    """A user's page; with ``errors`` it answers ``status`` (422, or 409 for a Slack member id someone
-    else holds) and shows ``values`` as they were typed."""
+    """A user's page, its forms showing what is stored with ``form``'s typed values over it (a refused
+    Slack member id that someone else holds answers 409)."""
     grants = page_grants(request)
     runs = _runs(grants)
     context = {
@@ -234,13 +242,6 @@ def _user_page(
         "list_admin": grants.list_admin,
         "manages": _manages(grants, session, person),
         "history": audit_history(session, entity_type="user", entity_id=str(person.id)),
-        "errors": errors or {},
-        "values": {
-            "display_name": person.display_name or "",
-            "slack_user_id": person.slack_user_id or "",
-            "regional": person.role if person.role in (Role.list_admin, Role.analyst) else "",
-            **(values or {}),
-        },
         "labels": {
             **FORM.labels,
             "grant_partnership": "Partnership",
@@ -249,7 +250,13 @@ def _user_page(
         },
         "is_self": person.id == admin.id,
     }
-    return render(request, "users/user.html", context, user=admin, status=status if errors else 200)
+    stored = {
+        "display_name": person.display_name or "",
+        "slack_user_id": person.slack_user_id or "",
+        "regional": person.role if person.role in (Role.list_admin, Role.analyst) else "",
+    }
+    shown = replace(form, values={**stored, **form.values})
+    return form_page(request, "users/user.html", context, user=admin, form=shown)
 
 
 def _change(
@@ -279,9 +286,8 @@ def _change(
         notice = change(person)
     except (ValidationError, Conflict, Invalid) as error:
         errors, status = FORM.errors(error, values or {})
-        return _user_page(request, session, admin, person, errors=errors, values=values, status=status)
-    flash(request, notice)
-    return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
+        return _user_page(request, session, admin, person, FormState(errors, values or {}, status))
+    return flash_then_redirect(request, notice, f"/admin/users/{user_id}")
 
 
 @router.get("/{user_id}")
