@@ -61,6 +61,19 @@ HARM_FEATURES = {
     "area": "hackney",
 }
 
+# A child's serious harm from known abuse in Hackney in 2020, notified the next day, with concerns about
+# agencies working together: the Panel's time (Working Together 2018), notified within 5 working days.
+HARM_2020 = {
+    "incident_date": "2020-06-15",
+    "notified_date": "2020-06-16",
+    "country": "england",
+    "area": "hackney",
+    "subject_age_years": 6,
+    "outcome": "serious_harm",
+    "abuse_or_neglect": "known",
+    "interagency_concerns": True,
+}
+
 # A stored decision's parts, as the engine records them: the ruleset that decided, and the notification a
 # child's death needs (the first outcome of any such decision).
 RULESET = {"id": "wt2023", "version": "1", "chosen_by": "incident_date"}

@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from factories import HARM_2020
 from security.admin_pages_client import signed_in_as
 from sqlmodel import Session, select
 
@@ -13,17 +14,6 @@ from commissioning.models import CaseDecision, DecisionKind
 from core import clock
 from core.audit import AuditEvent
 
-# A child's serious harm in Hackney in 2020: notified that day, with concerns about agencies working together.
-HARM_2020 = {
-    "incident_date": "2020-06-15",
-    "notified_date": "2020-06-16",
-    "country": "england",
-    "area": "hackney",
-    "subject_age_years": 6,
-    "outcome": "serious_harm",
-    "abuse_or_neglect": "known",
-    "interagency_concerns": True,
-}
 # A looked-after child's death in 2008: the first version of the rules did not name the notice to the
 # Secretary of State that the Children Act 1989 requires; the second does.
 LAC_DEATH_2008 = {

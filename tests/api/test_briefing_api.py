@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from briefing_cases import study_case
-from factories import TODAY, case, hackney, home_partnership, other_partnership
+from factories import HARM_2020, TODAY, case, hackney, home_partnership, other_partnership
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from test_recommendations import GOOD
@@ -162,18 +162,6 @@ def test_the_page_shows_the_figures_and_downloads_the_briefing(
     assert backwards.status_code == 200 and "ends before it starts" in backwards.text
     other = browser.get("/admin/reports/thematic", params={**YEAR, "partnership": "SAL"})
     assert other.status_code == 403 and "own people" in other.text
-
-
-HARM_2020 = {
-    "incident_date": "2020-06-15",
-    "notified_date": "2020-06-16",
-    "country": "england",
-    "area": "hackney",
-    "subject_age_years": 6,
-    "outcome": "serious_harm",
-    "abuse_or_neglect": "known",
-    "interagency_concerns": True,
-}
 
 
 def test_the_briefing_reads_each_cases_milestones_by_its_edition_and_its_recommendations(

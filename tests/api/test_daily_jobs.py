@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from factories import HARM_2020
 from sqlmodel import Session, select, update
 
 from commissioning.models import Case, CaseStatusChange
@@ -16,21 +17,12 @@ from service import daily_jobs
 from service.slack_state import SlackClaim
 
 API = "/api/v1"
-FEATURES = {
-    "incident_date": "2020-06-15",
-    "notified_date": "2020-06-16",
-    "country": "england",
-    "area": "hackney",
-    "subject_age_years": 6,
-    "outcome": "serious_harm",
-    "abuse_or_neglect": "known",
-}
 REASON = "The review is published and its plan is done."
 
 
 def closed_long_ago(client, session: Session, chair) -> str:  # type: ignore[no-untyped-def]
     """A case closed with a reason more than the retention period ago."""
-    made = client.post(f"{API}/cases", headers=chair.headers, json={"features": FEATURES})
+    made = client.post(f"{API}/cases", headers=chair.headers, json={"features": HARM_2020})
     ref = made.json()["ref"]
     closed = client.post(f"{API}/cases/{ref}/close", headers=chair.headers, json={"reason": REASON})
     assert closed.status_code == 200, closed.text

@@ -5,6 +5,7 @@ and the audit log."""
 from datetime import date
 
 import pytest
+from factories import HARM_2020
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -14,17 +15,6 @@ from core.audit import AuditEvent
 from service.cli import app as cli
 
 API = "/api/v1"
-# A child's serious harm in Hackney in 2020: the Panel's time; notify it within 5 working days.
-HARM_2020 = {
-    "incident_date": "2020-06-15",
-    "notified_date": "2020-06-16",
-    "country": "england",
-    "area": "hackney",
-    "subject_age_years": 6,
-    "outcome": "serious_harm",
-    "abuse_or_neglect": "known",
-    "interagency_concerns": True,
-}
 HARM_2016 = {**HARM_2020, "incident_date": "2016-03-01", "notified_date": "2016-03-02"}
 
 

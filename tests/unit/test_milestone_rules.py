@@ -3,6 +3,7 @@ each), the deadlines they meet and move, and the timeline."""
 
 from datetime import date, datetime
 
+import factories
 import pytest
 
 from commissioning import calendar, features, milestones, rules
@@ -14,18 +15,7 @@ WT2023 = next(r for r in RULESETS if r.id == "wt2023")
 WT2015 = next(r for r in RULESETS if r.id == "wt2015")
 TODAY = date(2021, 3, 1)
 # A child's serious harm in 2020, notified the next day: the Panel's time (Working Together 2018).
-HARM_2020 = features.validate(
-    {
-        "incident_date": "2020-06-15",
-        "notified_date": "2020-06-16",
-        "country": "england",
-        "area": "hackney",
-        "subject_age_years": 6,
-        "outcome": "serious_harm",
-        "abuse_or_neglect": "known",
-        "interagency_concerns": True,
-    }
-)
+HARM_2020 = features.validate(factories.HARM_2020)
 HARM_2016 = {**HARM_2020, "incident_date": date(2016, 3, 1), "notified_date": date(2016, 3, 2)}
 OUTCOMES_2020 = [("notify_panel", "mandatory"), ("rapid_review", "mandatory"), ("lcspr", "discretionary")]
 OUTCOMES_2016 = [("notify_ofsted", "mandatory"), ("scr", "mandatory")]
