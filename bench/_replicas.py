@@ -10,7 +10,6 @@ its example ones, so the bench measures what the documentation tells people to r
 import os
 import re
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,30 +21,12 @@ from pathlib import Path
 
 import httpx
 
+from bench._nginx import command, installed, main_config
 from bench.threshold import cpu_seconds, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTED = ROOT / "docs" / "deploy" / "nginx-replicas.conf"
 READY_S = 60
-NGINX = """\
-daemon off;
-worker_processes 1;
-pid {root}/nginx.pid;
-error_log {root}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {root}/client_body;
-    proxy_temp_path {root}/proxy;
-    fastcgi_temp_path {root}/fastcgi;
-    uwsgi_temp_path {root}/uwsgi;
-    scgi_temp_path {root}/scgi;
-    # Nothing is buffered to disk, so nginx's workers need no folder of their own whoever runs it.
-    client_body_buffer_size 1m;
-    proxy_max_temp_file_size 0;
-    include {site};
-}}
-"""
 
 
 @dataclass(frozen=True)
@@ -83,8 +64,8 @@ def site(documented: str, *, port: int, upstreams: list[int]) -> str:
 def cluster(url: str, *, replicas: int) -> Iterator[Cluster]:
     """``replicas`` ``scr serve`` processes on the database at ``url`` behind nginx, all answering
     ``/readyz``; stopped afterwards, whatever happens."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
+    nginx = installed()
+    if nginx is None:
         raise SystemExit(
             "nginx is not installed: on Debian, 'apt-get install nginx' (the load test's proxy)."
         )
@@ -108,9 +89,8 @@ def cluster(url: str, *, replicas: int) -> Iterator[Cluster]:
             proxy_port = free_port()
             (folder / "site.conf").write_text(site(DOCUMENTED.read_text(), port=proxy_port, upstreams=ports))
             config = folder / "nginx.conf"
-            config.write_text(NGINX.format(root=folder, site=folder / "site.conf"))
-            command = [nginx, "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log")]
-            processes.append(subprocess.Popen(command))
+            config.write_text(main_config(folder, f"    include {folder / 'site.conf'};\n"))
+            processes.append(subprocess.Popen(command(nginx, folder, config)))
             proxy_url = f"http://127.0.0.1:{proxy_port}"
             _wait_ready(processes[-1], f"{proxy_url}/readyz", "nginx")
             yield Cluster(proxy_url, processes[:-1], processes[-1])

@@ -7,7 +7,6 @@ answered in ``X-Upstream``, so the test can show that each request crossed to th
 """
 
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -16,25 +15,12 @@ from pathlib import Path
 import pytest
 from server_process import free_port, wait_until_up
 
+from bench._nginx import command, installed, main_config
+
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60.0  # seconds for a replica to migrate and answer /readyz on a loaded machine
-NGINX_CONFIG = """\
-daemon off;
-worker_processes 1;
-pid {root}/nginx.pid;
-error_log {root}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log {root}/access.log;
-    client_body_temp_path {root}/client_body;
-    proxy_temp_path {root}/proxy;
-    fastcgi_temp_path {root}/fastcgi;
-    uwsgi_temp_path {root}/uwsgi;
-    scgi_temp_path {root}/scgi;
-    # Nothing is buffered to disk, so the workers need no folder of their own whoever runs nginx.
-    client_body_buffer_size 1m;
-    proxy_max_temp_file_size 0;
-
+# The rest of nginx's http block (``bench._nginx`` writes the whole configuration).
+SITE = """
     upstream replica_a {{ server 127.0.0.1:{port_a}; }}
     upstream replica_b {{ server 127.0.0.1:{port_b}; }}
     upstream replicas {{ server 127.0.0.1:{port_a}; server 127.0.0.1:{port_b}; }}
@@ -50,7 +36,6 @@ http {{
             add_header X-Upstream $upstream_addr always;
         }}
     }}
-}}
 """
 
 
@@ -101,14 +86,16 @@ class Proxy:
         return self.folder / "error.log"
 
     def start(self, a: Replica, b: Replica) -> None:
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        if not Path(nginx).exists():
+        nginx = installed()
+        if nginx is None:
             pytest.fail("nginx is not installed: apt-get install nginx (.ci/run does)")
         config = self.folder / "nginx.conf"
-        config.write_text(NGINX_CONFIG.format(root=self.folder, port=self.port, port_a=a.port, port_b=b.port))
-        command = [nginx, "-p", str(self.folder), "-c", str(config), "-e", str(self.log)]
+        site = SITE.format(port=self.port, port_a=a.port, port_b=b.port)
+        config.write_text(
+            main_config(self.folder, site, connections=256, access_log=f"{self.folder}/access.log")
+        )
         with (self.folder / "nginx.out").open("ab") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=out)
+            self.process = subprocess.Popen(command(nginx, self.folder, config), stdout=out, stderr=out)
         wait_until_up(self.process, f"{self.url}/healthz", self.log, timeout=READY_TIMEOUT)
 
 
