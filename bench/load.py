@@ -61,6 +61,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -275,29 +276,17 @@ def main() -> None:
             base = served.url
             checked = preflight(base, mix, token)
             print(f"{checked} distinct requests of the mix each answered 2xx once", flush=True)
+            # The warm-up and the measured run drive the same users over the same mix.
+            drive_mix = partial(
+                drive, base, mix, kinds=kinds, token=token, users=args.users, think=args.think
+            )
             if args.warmup:
-                drive(
-                    base,
-                    mix,
-                    kinds=kinds,
-                    token=token,
-                    users=args.users,
-                    seconds=args.warmup,
-                    think=args.think,
-                )
+                drive_mix(seconds=args.warmup)
             load_before = os.getloadavg()[0]
             cpu_before = Cpu(served.replicas_cpu(), served.proxy_cpu())
             sessions_before = sessions(admin, name)
             room = args.replicas * pool_size - open_sessions(admin, name)
-            run = drive(
-                base,
-                mix,
-                kinds=kinds,
-                token=token,
-                users=args.users,
-                seconds=args.duration,
-                think=args.think,
-            )
+            run = drive_mix(seconds=args.duration)
             cpu = Cpu(
                 [
                     now - before
