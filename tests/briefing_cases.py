@@ -5,7 +5,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from commissioning import features
-from commissioning.briefing.facts import CaseFacts
+from commissioning.briefing import references
+from commissioning.briefing.facts import CaseFacts, Period
+from commissioning.briefing.report import Briefing, build
 
 STUDY_YEAR = 2006
 ETHNIC_MINORITY = ("black_african", "black_caribbean", "asian_bangladeshi", "white_other", "mixed_other")
@@ -66,3 +68,17 @@ def study_cases() -> list[CaseFacts]:
 def case(ref: str = "CHS-2026-0001", partnership: str = "CHS", **raw: Any) -> CaseFacts:
     """One case of 2026 with the features given."""
     return CaseFacts(ref, partnership, features.validate({"notified_date": "2026-03-02", **raw}))
+
+
+def hackney_briefing(
+    cases: list[CaseFacts], *, period: Period, publishable: bool = False, prefix: str | None = None
+) -> Briefing:
+    """The City and Hackney briefing of ``cases`` over ``period``, beside the references of the partnership
+    whose cases carry ``prefix`` (England's alone for None)."""
+    return build(
+        cases,
+        period=period,
+        scope="City and Hackney",
+        publishable=publishable,
+        references=references.for_partnership(prefix),
+    )

@@ -2,16 +2,17 @@
 and its rows in words."""
 
 from datetime import date
+from functools import partial
 
 import pytest
-from briefing_cases import case
+from briefing_cases import case, hackney_briefing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commissioning.briefing import profile, references, suppression, tables
 from commissioning.briefing.facts import CaseFacts, Period
 from commissioning.briefing.figures import HIDDEN, Counted, Reference, Sum, figure, percent
-from commissioning.briefing.report import FEWER, Briefing, build
+from commissioning.briefing.report import FEWER, Briefing
 
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
 FIXED_KEYS = {
@@ -25,14 +26,7 @@ FIXED_KEYS = {
 }
 
 
-def brief(cases: list[CaseFacts], *, publishable: bool = False, prefix: str | None = "CHS") -> Briefing:
-    return build(
-        cases,
-        period=YEAR,
-        scope="City and Hackney",
-        publishable=publishable,
-        references=references.for_partnership(prefix),
-    )
+brief = partial(hackney_briefing, period=YEAR, prefix="CHS")
 
 
 def by_key(briefing: Briefing) -> dict[str, object]:

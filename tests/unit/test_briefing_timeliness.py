@@ -3,16 +3,17 @@ the late cases listed only internally, the years adding up to the period, the la
 clocks, and the recommendations' statistics, scope, completion and overdue actions by agency."""
 
 from datetime import date
+from functools import partial
 
 import pytest
-from briefing_cases import case
+from briefing_cases import case, hackney_briefing
 
 from commissioning import rules
-from commissioning.briefing import charts, recommendations, references, suppression, tables, timeliness
+from commissioning.briefing import charts, recommendations, suppression, tables, timeliness
 from commissioning.briefing.facts import Agency, CaseFacts, Milestone, Period, Recommendations
 from commissioning.briefing.figures import Counted
 from commissioning.briefing.html import briefing_html
-from commissioning.briefing.report import FEWER, Briefing, build
+from commissioning.briefing.report import FEWER, Briefing
 
 SPAN = Period(date(2024, 1, 1), date(2026, 12, 31))
 NOTIFIED = "timeliness.notified_within_5_working_days"
@@ -32,14 +33,7 @@ def timed(
     )
 
 
-def brief(cases: list[CaseFacts], *, publishable: bool = False) -> Briefing:
-    return build(
-        cases,
-        period=SPAN,
-        scope="City and Hackney",
-        publishable=publishable,
-        references=references.for_partnership(None),
-    )
+brief = partial(hackney_briefing, period=SPAN)
 
 
 def shown(briefing: Briefing, group: str):  # type: ignore[no-untyped-def]
