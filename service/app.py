@@ -54,18 +54,19 @@ from service.web import session as sign_in_pages
 from service.web import users as user_pages
 from service.web.pages import PageRefused, page_refused_response
 
-# The API's routers, included in this order (a route matches in the first router that has it); a new area
-# adds its router here.
+# The API's routers, included in this order; a new area adds its router here. Every request walks the
+# routes in order until one matches (no two routers' paths overlap, so the order decides nothing else):
+# the busiest come first, the health checks, then the threshold check and cases, shortlists and the list.
 ROUTERS: tuple[APIRouter, ...] = (
     system.router,
+    cases.router,
+    shortlist.router,
     registry.router,
     slack.router,
     slack_workspaces.router,
-    shortlist.router,
     commissions.router,
     terms.router,
     chronologies.router,
-    cases.router,
     milestones.router,
     data_protection.router,
     me.router,
