@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from commissioning import features, lead, rules
@@ -384,10 +385,13 @@ def contributing(session: Session, case_id: int) -> list[Partnership]:
 
 def partnership_ids_of(session: Session, case: Case) -> frozenset[int]:
     """The lead and contributing partnerships of ``case``, by id."""
-    rows = session.exec(
-        select(CaseContributor.partnership_id).where(CaseContributor.case_id == case.id)
-    ).all()
+    rows = session.exec(_CONTRIBUTORS, params={"case_id": case.id}).all()
     return frozenset({case.partnership_id, *rows})
+
+
+# Read for every case a request opens (and the notes for every shortlist): built once, as a statement
+# built anew costs SQLAlchemy about as much again as running it.
+_CONTRIBUTORS = select(CaseContributor.partnership_id).where(CaseContributor.case_id == bindparam("case_id"))
 
 
 def add_contributor(session: Session, *, case: Case, partnership: Partnership, actor: str) -> None:
@@ -449,8 +453,14 @@ def add_note(
 
 def notes(session: Session, *, partnership_id: int) -> list[ConsultantLocalNote]:
     """A partnership's notes, oldest first."""
-    query = select(ConsultantLocalNote).where(ConsultantLocalNote.partnership_id == partnership_id)
-    return list(session.exec(query.order_by(col(ConsultantLocalNote.id))).all())
+    return list(session.exec(_NOTES, params={"partnership_id": partnership_id}).all())
+
+
+_NOTES = (
+    select(ConsultantLocalNote)
+    .where(ConsultantLocalNote.partnership_id == bindparam("partnership_id"))
+    .order_by(col(ConsultantLocalNote.id))
+)
 
 
 def note_finding(note: ConsultantLocalNote, partnership: Partnership) -> Finding:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request, status
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from commissioning import partnerships
@@ -70,15 +71,21 @@ class Grants:
         return bool(self.partnerships(*roles))
 
 
+# Read by nearly every request: built once, as a statement built anew costs SQLAlchemy about as much again
+# as running it (it is keyed afresh for the compiled cache).
+_ROLES_OF = (
+    select(PartnershipRole, Partnership.name)
+    .join(Partnership, col(Partnership.id) == PartnershipRole.partnership_id)
+    .where(PartnershipRole.user_id == bindparam("user_id"))
+)
+_CASE_BY_REF = select(Case).where(Case.ref == bindparam("ref"))
+
+
 def grants_of(session: Session, user: User, *, slack_team: str | None = None) -> Grants:
     """Every role ``user`` holds, read once; for a request relayed from Slack workspace ``slack_team`` (a
     key), only those in the partnerships that workspace serves (``service.slack_partnerships``): whoever
     is linked there reaches, through it, those partnerships alone. Regional roles stand."""
-    rows = session.exec(
-        select(PartnershipRole, Partnership.name)
-        .join(Partnership, col(Partnership.id) == PartnershipRole.partnership_id)
-        .where(PartnershipRole.user_id == user.id)
-    ).all()
+    rows = session.exec(_ROLES_OF, params={"user_id": user.id}).all()
     served = None if slack_team is None else slack_partnerships.served_by(session, slack_team)
     held: dict[int, set[Role]] = {}
     names: dict[int, str] = {}
@@ -258,7 +265,7 @@ def readable_case(request: Request, session: Session, grants: Grants, ref: str) 
     found = kept.get(ref)
     if found is not None and found[0] is session and found[1] is grants:
         return found[2]
-    case = session.exec(select(Case).where(Case.ref == ref)).first()
+    case = session.exec(_CASE_BY_REF, params={"ref": ref}).first()
     if case is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=no_case(ref))
     if grants.regional == Role.bot:
