@@ -22,6 +22,7 @@ from commissioning.chronology.glossary import View
 from commissioning.models import Case, ChronologyRequest
 from core import clock
 from core.errors import Invalid
+from core.values import Line
 from registry.agencies import resolve_agency
 from service import chronologies, chronology_notices
 from service.access import Grants, GrantsDep, forbidden
@@ -342,8 +343,8 @@ def chronology_timeline(
 
 class TermIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(max_length=200, description="a name as the chronologies write it")
-    code: str = Field(max_length=100, description="what the coded view shows instead: Mother, Child A, GP1")
+    name: Line = Field(max_length=200, description="a name as the chronologies write it")
+    code: Line = Field(max_length=100, description="what the coded view shows instead: Mother, Child A, GP1")
 
 
 class GlossaryIn(BaseModel):

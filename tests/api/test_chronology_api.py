@@ -448,6 +448,19 @@ def test_a_glossary_with_problems_is_refused_whole(world: World) -> None:
     assert world.get("commissioner", path).json() == {"terms": []}
 
 
+@pytest.mark.parametrize("field", ["name", "code"])
+def test_a_control_character_in_a_glossary_term_is_refused_naming_it(world: World, field: str) -> None:
+    """PostgreSQL cannot store NUL: the fuzzer's glossary with a NUL code was a 500 there."""
+    path = f"/api/v1/cases/{world.checks}/chronology/glossary"
+    term = {"name": "Ann Lee", "code": "Mother"} | {field: "Ann\x00 Lee"}
+    response = world.http.put(path, headers=world.as_("commissioner"), json={"terms": [term]})
+    assert response.status_code == 422, response.text
+    problem = response.json()["problems"][0]
+    assert problem["loc"] == ["body", "terms", 0, field]
+    assert problem["msg"] == "holds a control character that cannot be stored; remove it"
+    assert world.get("commissioner", path).json() == {"terms": []}
+
+
 def test_an_agency_contact_lists_their_requests_across_cases(world: World) -> None:
     mine = world.get("csc", "/api/v1/me/chronology/requests")
     assert mine.status_code == 200
