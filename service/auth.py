@@ -48,6 +48,7 @@ log = logging.getLogger("service.auth")
 SLACK_USER_HEADER = "X-Slack-User-Id"
 SLACK_TEAM_HEADER = "X-Slack-Team-Id"
 USER_IDENTITY = "user:"  # a Caller's identity for a user: "user:12"
+CALLER_USER = "caller_user"  # request.state: the caller, once found
 HIDDEN = "hidden"  # request.state flag: a 404 that hides a record from the caller; audited as refused
 
 
@@ -137,15 +138,37 @@ def _unknown_slack_user(request: Request, bot: User, slack_user_id: str, slack_t
     _remember(request, Caller(actor, f"slack:{slack_user_id}", "unlinked", slack_user_id, slack_team_id))
 
 
-def current_user(
+def known_caller(request: Request) -> User | None:
+    """The caller, when this request has already found them (``caller_of``)."""
+    known = getattr(request.state, CALLER_USER, None)
+    return known if isinstance(known, User) else None
+
+
+def caller_of(
     request: Request,
-    session: SessionDep,
-    credentials: Credentials,
-    x_slack_user_id: SlackUserHeader = None,
-    x_slack_team_id: SlackTeamHeader = None,
+    session: Session,
+    credentials: HTTPAuthorizationCredentials | None,
+    x_slack_user_id: str | None,
+    x_slack_team_id: str | None,
 ) -> User:
     """The caller, from ``Authorization: Bearer TOKEN`` (and, for the bot, the Slack user it acts for:
-    a member id in a workspace, so someone linked in one workspace is unknown in another)."""
+    a member id in a workspace, so someone linked in one workspace is unknown in another). Found once a
+    request: the caller's grants (``service.access.current_grants``) and the route may both ask."""
+    known = known_caller(request)
+    if known is not None:
+        return known
+    user = _acting_user(request, session, credentials, x_slack_user_id, x_slack_team_id)
+    setattr(request.state, CALLER_USER, user)
+    return user
+
+
+def _acting_user(
+    request: Request,
+    session: Session,
+    credentials: HTTPAuthorizationCredentials | None,
+    x_slack_user_id: str | None,
+    x_slack_team_id: str | None,
+) -> User:
     user = _token_user(request, session, credentials)
     if user.role != Role.bot or not x_slack_user_id:
         return user
@@ -172,6 +195,21 @@ def current_user(
         "Your Slack account is not linked to a user of this service. Ask your admin, who can link you "
         "from the admin pages (Users)."
     )
+
+
+async def current_user(
+    request: Request,
+    session: SessionDep,
+    credentials: Credentials,
+    x_slack_user_id: SlackUserHeader = None,
+    x_slack_team_id: SlackTeamHeader = None,
+) -> User:
+    """The caller (``caller_of``). A coroutine: when the route's access check has read the caller's
+    grants first, the caller came with them and no trip to a worker thread is needed."""
+    known = known_caller(request)
+    if known is not None:
+        return known
+    return await run_in_threadpool(caller_of, request, session, credentials, x_slack_user_id, x_slack_team_id)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
