@@ -8,7 +8,7 @@ from commissioning import partnerships, shortlists
 from commissioning.models import Partnership
 from core import clock
 from matching.policy import describe
-from service.access import AnyCommissioner, CaseReader, GrantsDep, require_case_role
+from service.access import AnyCommissioner, GrantsDep, require_case_role
 from service.api.params import Ref
 from service.api.schemas import (
     AlternateOut,
@@ -29,7 +29,6 @@ def get_shortlist(
     ref: Ref,
     request: Request,
     session: SessionDep,
-    _: CaseReader,
     grants: GrantsDep,
     ranking: RankingDep,
     limit: Annotated[int, Query(ge=1, le=200, description="how many candidates to list")] = 20,
@@ -38,6 +37,8 @@ def get_shortlist(
 
     The case is judged by its lead partnership's independence policy. The lead partnership's local notes
     about a consultant show as warnings to its own commissioners and admins only."""
+    # Whoever may read the case (``CaseReader``), checked here rather than by a dependency: the route needs
+    # what the check finds, and a dependency would take another trip to a worker thread for it.
     access = require_case_role(request, session, grants, ref, ())
     lead = session.get(Partnership, access.case.partnership_id)
     policy = partnership_policy(lead).independence
