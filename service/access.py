@@ -29,7 +29,6 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
@@ -37,15 +36,7 @@ from commissioning import partnerships
 from commissioning.models import Case, Commission, Partnership
 from service import slack_partnerships
 from service.api.params import MAX_ID, Ref
-from service.auth import (
-    HIDDEN,
-    Caller,
-    Credentials,
-    SlackTeamHeader,
-    SlackUserHeader,
-    caller_of,
-    known_caller,
-)
+from service.auth import HIDDEN, Caller, Presented, PresentedDep, caller_of, known_caller
 from service.db import SessionDep
 from service.models import PARTNERSHIP_ROLES, ROLE_WORDS, PartnershipRole, Role, User
 from service.slack_settings import slack_team_key
@@ -109,30 +100,18 @@ def grants_of(session: Session, user: User, *, slack_team: str | None = None) ->
     )
 
 
-async def current_grants(
-    request: Request,
-    session: SessionDep,
-    credentials: Credentials,
-    x_slack_user_id: SlackUserHeader = None,
-    x_slack_team_id: SlackTeamHeader = None,
-) -> Grants:
+async def current_grants(request: Request, session: SessionDep, presented: PresentedDep) -> Grants:
     """The caller's grants, read once per request, with the caller (``caller_of``) in the same trip to a
     worker thread: narrowed to the partnerships of the Slack workspace the bot relayed the request from,
     if it did."""
     cached = getattr(request.state, "grants", None)
     if isinstance(cached, Grants) and cached.user is known_caller(request):
         return cached
-    return await run_in_threadpool(_grants, request, session, credentials, x_slack_user_id, x_slack_team_id)
+    return await run_in_threadpool(_grants, request, session, presented)
 
 
-def _grants(
-    request: Request,
-    session: Session,
-    credentials: HTTPAuthorizationCredentials | None,
-    x_slack_user_id: str | None,
-    x_slack_team_id: str | None,
-) -> Grants:
-    user = caller_of(request, session, credentials, x_slack_user_id, x_slack_team_id)
+def _grants(request: Request, session: Session, presented: Presented) -> Grants:
+    user = caller_of(request, session, presented)
     caller = getattr(request.state, "caller", None)
     relayed = isinstance(caller, Caller) and caller.slack_user_id is not None
     team = slack_team_key(caller.slack_team_id) if relayed else None

@@ -1,8 +1,6 @@
 """The FastAPI application factory: routers, domain-error mapping, health checks, and what lets an operator
 see what it does (logs, request ids, metrics, error reports)."""
 
-import contextlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -32,6 +30,7 @@ from service.api import (
     terms,
 )
 from service.auth import refusal_handler
+from service.background import once_started
 from service.db import get_engine
 from service.headers import SecurityHeaders
 from service.limits import BodySizeLimit
@@ -206,13 +205,5 @@ def served_app() -> FastAPI:
     """The app as ``scr serve`` runs it: ``create_app``, with the process's heap settled once the app has
     started (``service.heap``). Tests build apps with ``create_app`` and keep Python's usual collector."""
     app = create_app()
-    started = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(application: FastAPI) -> AsyncIterator[object]:
-        async with started(application) as state:
-            heap.settle()
-            yield state
-
-    app.router.lifespan_context = lifespan
+    once_started(app, heap.settle)
     return app

@@ -144,72 +144,74 @@ def known_caller(request: Request) -> User | None:
     return known if isinstance(known, User) else None
 
 
-def caller_of(
-    request: Request,
-    session: Session,
-    credentials: HTTPAuthorizationCredentials | None,
-    x_slack_user_id: str | None,
-    x_slack_team_id: str | None,
-) -> User:
+@dataclass(frozen=True)
+class Presented:
+    """What a request says about who sends it: its bearer token and, from the bot, the Slack user (and
+    workspace) it acts for."""
+
+    credentials: HTTPAuthorizationCredentials | None
+    slack_user_id: str | None
+    slack_team_id: str | None
+
+
+async def _presented(
+    credentials: Credentials, x_slack_user_id: SlackUserHeader = None, x_slack_team_id: SlackTeamHeader = None
+) -> Presented:
+    return Presented(credentials, x_slack_user_id, x_slack_team_id)
+
+
+PresentedDep = Annotated[Presented, Depends(_presented)]
+
+
+def caller_of(request: Request, session: Session, presented: Presented) -> User:
     """The caller, from ``Authorization: Bearer TOKEN`` (and, for the bot, the Slack user it acts for:
     a member id in a workspace, so someone linked in one workspace is unknown in another). Found once a
     request: the caller's grants (``service.access.current_grants``) and the route may both ask."""
     known = known_caller(request)
     if known is not None:
         return known
-    user = _acting_user(request, session, credentials, x_slack_user_id, x_slack_team_id)
+    user = _acting_user(request, session, presented)
     setattr(request.state, CALLER_USER, user)
     return user
 
 
-def _acting_user(
-    request: Request,
-    session: Session,
-    credentials: HTTPAuthorizationCredentials | None,
-    x_slack_user_id: str | None,
-    x_slack_team_id: str | None,
-) -> User:
-    user = _token_user(request, session, credentials)
-    if user.role != Role.bot or not x_slack_user_id:
+def _acting_user(request: Request, session: Session, presented: Presented) -> User:
+    user = _token_user(request, session, presented.credentials)
+    slack_user_id, slack_team_id = presented.slack_user_id, presented.slack_team_id
+    if user.role != Role.bot or not slack_user_id:
         return user
-    team = slack_team_key(x_slack_team_id)
+    team = slack_team_key(slack_team_id)
     acting = session.exec(
         select(User)
         .join(SlackIdentity, col(SlackIdentity.user_id) == User.id)
-        .where(SlackIdentity.team_id == team, SlackIdentity.slack_user_id == x_slack_user_id)
+        .where(SlackIdentity.team_id == team, SlackIdentity.slack_user_id == slack_user_id)
     ).first()
     if acting is not None and acting.active:
-        _remember(request, _user_caller(acting, slack_user_id=x_slack_user_id, slack_team_id=x_slack_team_id))
-        relayed_from_slack(session, x_slack_user_id, x_slack_team_id)
+        _remember(request, _user_caller(acting, slack_user_id=slack_user_id, slack_team_id=slack_team_id))
+        relayed_from_slack(session, slack_user_id, slack_team_id)
         return acting
-    consultant = self_service.by_slack_user(session=session, team_id=team, slack_user_id=x_slack_user_id)
+    consultant = self_service.by_slack_user(session=session, team_id=team, slack_user_id=slack_user_id)
     if consultant is not None:
-        _remember(request, _consultant_caller(consultant, x_slack_user_id, x_slack_team_id))
+        _remember(request, _consultant_caller(consultant, slack_user_id, slack_team_id))
         raise _forbidden(
             "You are on the approved list as a consultant: you can see and change your own record "
             "('/scr me' in Slack), and nothing else. This needs the role of a board user (admin, "
             "commissioner or chair)."
         )
-    _unknown_slack_user(request, user, x_slack_user_id, x_slack_team_id)
+    _unknown_slack_user(request, user, slack_user_id, slack_team_id)
     raise _forbidden(
         "Your Slack account is not linked to a user of this service. Ask your admin, who can link you "
         "from the admin pages (Users)."
     )
 
 
-async def current_user(
-    request: Request,
-    session: SessionDep,
-    credentials: Credentials,
-    x_slack_user_id: SlackUserHeader = None,
-    x_slack_team_id: SlackTeamHeader = None,
-) -> User:
+async def current_user(request: Request, session: SessionDep, presented: PresentedDep) -> User:
     """The caller (``caller_of``). A coroutine: when the route's access check has read the caller's
     grants first, the caller came with them and no trip to a worker thread is needed."""
     known = known_caller(request)
     if known is not None:
         return known
-    return await run_in_threadpool(caller_of, request, session, credentials, x_slack_user_id, x_slack_team_id)
+    return await run_in_threadpool(caller_of, request, session, presented)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
