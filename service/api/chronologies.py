@@ -37,7 +37,7 @@ router = APIRouter(prefix="/api/v1", tags=["chronologies"], route_class=UnitOfWo
 ViewQuery = Annotated[
     View, Query(description="coded (names replaced by the glossary's codes) or personal (as written)")
 ]
-AgencyText = Annotated[str, Field(min_length=1, max_length=200)]
+AgencyText = Annotated[Line, Field(min_length=1, max_length=200)]
 
 
 def _document(content: bytes, media_type: str, filename: str) -> Response:
@@ -182,7 +182,7 @@ def _own_request(session: Session, access: ChronologyAccess, agency: str) -> Chr
 )
 def request_letter(
     ref: Ref,
-    agency: Annotated[str, Path(min_length=1, max_length=200, description="the agency's id, name or alias")],
+    agency: Annotated[Line, Path(min_length=1, max_length=200, description="the agency's id, name or alias")],
     fmt: Literal["docx", "pdf"],
     request: Request,
     session: SessionDep,
@@ -233,7 +233,7 @@ def upload_chronology(
     response: Response,
     session: SessionDep,
     grants: GrantsDep,
-    agency: Annotated[str, Form(min_length=1, max_length=200, description="the agency's id, name or alias")],
+    agency: Annotated[Line, Form(min_length=1, max_length=200, description="the agency's id, name or alias")],
     file: Annotated[UploadFile, File(description="the filled-in chronology: DOCX, XLSX or CSV")],
     dry_run: Annotated[bool, Query(description="check the file and store nothing")] = False,
     confirm: Annotated[

@@ -461,6 +461,28 @@ def test_a_control_character_in_a_glossary_term_is_refused_naming_it(world: Worl
     assert world.get("commissioner", path).json() == {"terms": []}
 
 
+def test_a_nul_in_an_agency_named_anywhere_is_refused_naming_it(world: World) -> None:
+    """PostgreSQL cannot store or look up NUL: the fuzzer's request naming agency "\\x00" was a 500 there."""
+    nul = "Hackney\x00 CSC"
+    asked = world.http.post(
+        f"/api/v1/cases/{world.checks}/chronology/requests",
+        headers=world.as_("commissioner"),
+        json={"agencies": [nul]},
+    )
+    uploaded = world.upload("csc", world.checks, nul, "csc.csv", b"Date\n")
+    letter = world.get("csc", f"/api/v1/cases/{world.checks}/chronology/requests/Hackney%00CSC/letter.pdf")
+    refused = {
+        "body": (asked.status_code, asked.json()["problems"][0]["loc"]),
+        "form": (uploaded.status_code, uploaded.json()["problems"][0]["loc"]),
+        "path": (letter.status_code, letter.json()["problems"][0]["loc"]),
+    }
+    assert refused == {
+        "body": (422, ["body", "agencies", 0]),
+        "form": (422, ["body", "agency"]),
+        "path": (422, ["path", "agency"]),
+    }
+
+
 def test_an_agency_contact_lists_their_requests_across_cases(world: World) -> None:
     mine = world.get("csc", "/api/v1/me/chronology/requests")
     assert mine.status_code == 200
