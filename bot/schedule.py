@@ -33,6 +33,7 @@ from bot.service_client import ServiceClient
 from bot.settings import BotSettings
 from bot.slack_calls import SlackRefused
 from bot.views import refusals
+from bot.workspaces import Posting
 
 log = logging.getLogger("bot.schedule")
 
@@ -51,31 +52,19 @@ def digest_open(hour: int, now: datetime | None = None) -> bool:
     return (now or clock.now()).astimezone(clock.LOCAL_ZONE).hour >= hour
 
 
-def jobs(
-    *,
-    service: ServiceClient,
-    slack: AsyncWebClient,
-    settings: BotSettings,
-    elsewhere: Callable[[str], AsyncWebClient] | None = None,
-) -> dict[str, Job]:
-    """The jobs: reminders (to partnerships' channels or the service's; ``elsewhere(team)`` reaches a
-    channel in another workspace than the own one, ``slack``'s), and the digest with an admins' channel."""
+def jobs(*, service: ServiceClient, slack: Posting, settings: BotSettings) -> dict[str, Job]:
+    """The jobs: reminders (to partnerships' channels, in whichever workspace each is, or the
+    service's), the chronology notices, the overdue actions, and the digest with an admins' channel."""
 
     def remind(now: datetime) -> Awaitable[list[str]]:
-        today = clock.local_day(now)
-        return reminders.send_due(
-            service=service, slack=slack, settings=settings, today=today, elsewhere=elsewhere
-        )
+        return reminders.send_due(service=service, slack=slack, settings=settings, today=clock.local_day(now))
 
     def chronologies(now: datetime) -> Awaitable[list[str]]:
-        return chronology.send_due(
-            service=service, slack=slack, today=clock.local_day(now), elsewhere=elsewhere
-        )
+        return chronology.send_due(service=service, slack=slack, today=clock.local_day(now))
 
     def chase(now: datetime) -> Awaitable[list[str]]:
-        today = clock.local_day(now)
         return overdue_actions.send_due(
-            service=service, slack=slack, settings=settings, today=today, elsewhere=elsewhere
+            service=service, slack=slack, settings=settings, today=clock.local_day(now)
         )
 
     found: dict[str, Job] = {"reminders": remind, "chronologies": chronologies, "overdue_actions": chase}
@@ -85,7 +74,7 @@ def jobs(
             if not digest_open(settings.digest_hour, now):
                 return []
             channel, today = settings.admin_channel, clock.local_day(now)
-            return await digest.send_due(service=service, slack=slack, channel=channel, today=today)
+            return await digest.send_due(service=service, slack=slack.own, channel=channel, today=today)
 
         found["digest"] = post_digest
     channels = {  # where a refused post went, unless it says (the chronology notices go to people)
@@ -95,7 +84,9 @@ def jobs(
         "overdue_actions": settings.reminder_channel,
     }
     return {
-        name: _admins_told(name, job, service=service, slack=slack, settings=settings, channel=channels[name])
+        name: _admins_told(
+            name, job, service=service, slack=slack.own, settings=settings, channel=channels[name]
+        )
         for name, job in found.items()
     }
 

@@ -7,18 +7,17 @@ transport differs (a connection to ``SCR_SERVICE_URL`` instead of the in-process
 
 import asyncio
 import contextlib
-from collections.abc import Callable
 from datetime import datetime
 
 import httpx
 from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import clock, schedule
 from bot.app import build_app, web_client
 from bot.service_client import ServiceClient
 from bot.settings import BotSettings
+from bot.workspaces import Posting
 
 
 async def serve_socket_mode(
@@ -35,7 +34,7 @@ async def serve_socket_mode(
         app = build_app(client=service, settings=settings)
         handler = AsyncSocketModeHandler(app, app_token.get_secret_value())
         loop = None
-        jobs = schedule.jobs(service=service, slack=app.client, settings=settings)
+        jobs = schedule.jobs(service=service, slack=Posting(app.client), settings=settings)
         if jobs and reminder_interval:
             loop = asyncio.create_task(schedule.run_forever(jobs, interval_seconds=reminder_interval))
         try:
@@ -55,16 +54,15 @@ async def run_once(
     service_url: str,
     api_token: SecretStr,
     now: datetime | None = None,
-    slack: AsyncWebClient | None = None,
-    elsewhere: Callable[[str], AsyncWebClient] | None = None,
+    slack: Posting | None = None,
 ) -> list[str]:
     """The job ``name`` once, as the loop runs it (a refusal is told to the admins' channel too), as of
     ``now`` (else today); returns the claim keys of what it posted, each posted once. "reminders" posts
     the reminders due; "digest" this week's expiry digest items (to the admins' channel, in the own
     workspace), and nothing before the digest's hour (``schedule.digest_open``). It posts with ``slack``
-    (the own workspace's client; None: the bot token's) and ``elsewhere(team)`` in another workspace."""
+    (None: the bot token's client, in the one workspace)."""
     async with httpx.AsyncClient(base_url=service_url) as http:
         service = ServiceClient(http, token=api_token)
-        own = slack or web_client(settings)
-        job = schedule.jobs(service=service, slack=own, settings=settings, elsewhere=elsewhere)[name]
+        posting = slack or Posting(web_client(settings))
+        job = schedule.jobs(service=service, slack=posting, settings=settings)[name]
         return await job(now or clock.now())

@@ -14,6 +14,7 @@ call is made (``InstalledWebClient``). With one workspace (a bot token), every c
 
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -53,6 +54,19 @@ class InstalledWebClient(CheckedWebClient):
         return await super().api_call(api_method, **kwargs)
 
 
+@dataclass(frozen=True)
+class Posting:
+    """How a posting job reaches Slack: ``own``, the deployment's own workspace's client, and
+    ``elsewhere(team)``, another workspace's (None with one workspace: ``own`` reaches every channel)."""
+
+    own: AsyncWebClient
+    elsewhere: Callable[[str], AsyncWebClient] | None = None
+
+    def to(self, team: str | None) -> AsyncWebClient:
+        """The client for a channel or person in workspace ``team`` (None: the own workspace)."""
+        return self.elsewhere(team) if team and self.elsewhere is not None else self.own
+
+
 class Workspaces:
     """The Web API client that reaches a workspace the bot serves.
 
@@ -87,6 +101,10 @@ class Workspaces:
         if self.installations is None:
             return self.base
         return self._installed(team_id)
+
+    def posting(self) -> Posting:
+        """The clients the posting jobs use: the own workspace's, and each other workspace's."""
+        return Posting(self.own(), self.elsewhere)
 
     def _installed(self, team_id: str) -> InstalledWebClient:
         assert self.installations is not None

@@ -103,9 +103,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
     interval = settings.slack_reminder_interval_seconds
     installations = None if flow is None else flow.settings.installation_store
     workspaces = serving(for_bot, installations)
-    jobs = schedule.jobs(
-        service=service, slack=workspaces.own(), settings=for_bot, elsewhere=workspaces.elsewhere
-    )
+    jobs = schedule.jobs(service=service, slack=workspaces.posting(), settings=for_bot)
     if not (jobs and interval):
         return
     run_alongside(app, lambda: schedule.run_forever(jobs, interval_seconds=interval))

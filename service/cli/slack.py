@@ -1,6 +1,5 @@
 """The Slack bot as a process of its own, and its posting jobs run once (from cron)."""
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -8,8 +7,7 @@ import typer
 from service.cli.common import fail
 
 if TYPE_CHECKING:  # for annotations only: the commands import what they need when they run
-    from slack_sdk.web.async_client import AsyncWebClient
-
+    from bot.schedule import Posting
     from bot.settings import BotSettings
     from service.settings import Settings
 
@@ -80,12 +78,10 @@ def bot(
     )
 
 
-def _workspaces(
-    settings: "Settings", bot_settings: "BotSettings"
-) -> "tuple[AsyncWebClient, Callable[[str], AsyncWebClient]] | None":
-    """With a client id, the own workspace's client and the way to reach another workspace that added the
-    app, their tokens read from the installations in the database (this command runs beside the
-    service); None: the bot token's one workspace."""
+def _workspaces(settings: "Settings", bot_settings: "BotSettings") -> "Posting | None":
+    """With a client id, the clients for the own workspace and each other workspace that added the app,
+    their tokens read from the installations in the database (this command runs beside the service);
+    None: the bot token's one workspace."""
     from bot.app import serving
     from service.db import get_engine
     from service.slack_settings import SlackMode, slack_mode
@@ -101,7 +97,7 @@ def _workspaces(
             code=1,
         )
     workspaces = serving(bot_settings, store)
-    return workspaces.own(), workspaces.elsewhere
+    return workspaces.posting()
 
 
 def _post_once(
@@ -122,7 +118,6 @@ def _post_once(
     from bot.service_client import ServiceError
     from bot.standalone import run_once
 
-    workspaces = _workspaces(settings, bot_settings)
     try:
         return asyncio.run(
             run_once(
@@ -130,8 +125,7 @@ def _post_once(
                 settings=bot_settings,
                 service_url=settings.service_url,
                 api_token=settings.bot_api_token,
-                slack=None if workspaces is None else workspaces[0],
-                elsewhere=None if workspaces is None else workspaces[1],
+                slack=_workspaces(settings, bot_settings),
             )
         )
     except SlackApiError as error:

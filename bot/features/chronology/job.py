@@ -9,39 +9,32 @@ reference (``bot.slack_calls``), and tried on the next run; the others still go.
 """
 
 import logging
-from collections.abc import Callable
 from datetime import date
-
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import dm
 from bot.features.chronology import views
 from bot.service_client import ServiceClient
 from bot.slack_calls import SlackRefused
+from bot.workspaces import Posting
 
 log = logging.getLogger("bot.chronology")
 
 KIND = "chronology_notice"
 
 
-async def send_due(
-    *,
-    service: ServiceClient,
-    slack: AsyncWebClient,
-    today: date,
-    elsewhere: Callable[[str], AsyncWebClient] | None = None,
-) -> list[str]:
-    """Send every chronology notice not sent before (in each person's own workspace: ``slack`` for the
-    deployment's, ``elsewhere(team)`` for another); the claim keys sent now."""
+async def send_due(*, service: ServiceClient, slack: Posting, today: date) -> list[str]:
+    """Send every chronology notice not sent before, each in its person's own workspace; the claim keys
+    sent now."""
     sent = []
     for item in await service.chronology_notices():
-        key, team = item["key"], item.get("slack_team_id")
+        key = item["key"]
         if not await service.claim(key=key, kind=KIND, detail={"ref": item["ref"], "kind": item["kind"]}):
             continue
-        client = elsewhere(team) if team and elsewhere is not None else slack
         text, blocks = views.notice(item, today=today)
         try:
-            channel, ts = await dm.send(client, user=item["slack_user_id"], text=text, blocks=blocks)
+            channel, ts = await dm.send(
+                slack.to(item.get("slack_team_id")), user=item["slack_user_id"], text=text, blocks=blocks
+            )
         except SlackRefused:  # logged where Slack refused it; the next run tries again
             await service.release_claim(key=key)
             continue

@@ -9,7 +9,6 @@ never a case, an owner or an action.
 """
 
 import logging
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -21,6 +20,7 @@ from bot.features.reminders.job import channels
 from bot.service_client import ServiceClient
 from bot.settings import BotSettings
 from bot.slack_calls import SlackRefused
+from bot.workspaces import Posting
 
 log = logging.getLogger("bot.overdue_actions")
 KIND = "overdue_action"
@@ -42,12 +42,7 @@ async def _dm(service: ServiceClient, client: AsyncWebClient, item: dict[str, An
 
 
 async def send_due(
-    *,
-    service: ServiceClient,
-    slack: AsyncWebClient,
-    settings: BotSettings,
-    today: date,
-    elsewhere: Callable[[str], AsyncWebClient] | None = None,
+    *, service: ServiceClient, slack: Posting, settings: BotSettings, today: date
 ) -> list[str]:
     """Remind every overdue action's owner not reminded before; returns the claim keys of the reminders
     sent now (by DM or email). A DM Slack refuses is left for the next run and does not hold up the
@@ -56,11 +51,9 @@ async def send_due(
     sent: list[str] = []
     refused: SlackRefused | None = None
     for item in listed:
-        team = item.get("owner_slack_team_id")
-        client = elsewhere(team) if team and elsewhere is not None else slack
         try:
             if item["owner_slack_user_id"]:
-                done = await _dm(service, client, item)
+                done = await _dm(service, slack.to(item.get("owner_slack_team_id")), item)
             else:
                 done = (await service.email_overdue(action_id=item["action_id"]))["status"] == "sent"
         except SlackRefused as error:
@@ -77,9 +70,10 @@ async def send_due(
         if not place.channel or not await service.claim(key=key, kind="overdue_counts", detail={}):
             continue
         text, blocks = views.counts(actions=len(ours), cases=len({item["case_ref"] for item in ours}))
-        client = elsewhere(place.team) if place.team and elsewhere is not None else slack
         try:
-            posted = await client.chat_postMessage(channel=place.channel, text=text, blocks=blocks)
+            posted = await slack.to(place.team).chat_postMessage(
+                channel=place.channel, text=text, blocks=blocks
+            )
         except SlackRefused as error:
             await service.release_claim(key=key)
             error.channel = place.channel

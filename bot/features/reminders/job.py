@@ -26,6 +26,7 @@ from bot.metrics import REMINDERS_SENT
 from bot.service_client import ServiceClient
 from bot.settings import BotSettings
 from bot.slack_calls import SlackRefused
+from bot.workspaces import Posting
 
 log = logging.getLogger("bot.reminders")
 
@@ -88,17 +89,11 @@ def due(
 
 
 async def send_due(
-    *,
-    service: ServiceClient,
-    slack: AsyncWebClient,
-    settings: BotSettings,
-    today: date,
-    elsewhere: Callable[[str], AsyncWebClient] | None = None,
+    *, service: ServiceClient, slack: Posting, settings: BotSettings, today: date
 ) -> list[str]:
-    """Post every reminder due ``today`` not posted before, each to its lead partnership's channel (with
-    ``slack``, the own workspace's client, or ``elsewhere(team)`` for a channel in another workspace);
-    returns the claim keys posted now. A channel Slack refuses is left until the next run, and does not
-    hold up the others: the first refusal is raised once they are posted.
+    """Post every reminder due ``today`` not posted before, each to its lead partnership's channel (in
+    the workspace that channel is in); returns the claim keys posted now. A channel Slack refuses is left
+    until the next run, and does not hold up the others: the first refusal is raised once they are posted.
 
     Deadlines of one case due on one day share a message (the channel sees only the reference and the
     date, so two alike would read as a repeat); each is still claimed on its own.
@@ -121,10 +116,9 @@ async def send_due(
             continue
         if (place.team, place.channel) in refused:  # the next run tries it again
             continue
-        client = elsewhere(place.team) if place.team and elsewhere is not None else slack
         try:
             sent += await _post(
-                service, client, place.channel, ref=ref, when=when, stages=stages, today=today
+                service, slack.to(place.team), place.channel, ref=ref, when=when, stages=stages, today=today
             )
         except SlackRefused as error:
             error.channel = place.channel
