@@ -78,7 +78,7 @@ def bot(
     )
 
 
-def _workspaces(settings: "Settings", bot_settings: "BotSettings") -> "Posting | None":
+def _posting(settings: "Settings", bot_settings: "BotSettings") -> "Posting | None":
     """With a client id, the clients for the own workspace and each other workspace that added the app,
     their tokens read from the installations in the database (this command runs beside the service);
     None: the bot token's one workspace."""
@@ -125,7 +125,7 @@ def _post_once(
                 settings=bot_settings,
                 service_url=settings.service_url,
                 api_token=settings.bot_api_token,
-                slack=_workspaces(settings, bot_settings),
+                slack=_posting(settings, bot_settings),
             )
         )
     except SlackApiError as error:
